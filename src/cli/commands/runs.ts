@@ -1,0 +1,100 @@
+import { UsageError } from '../../errors.js';
+import { Store } from '../../store/store.js';
+import type { TrialRecord, TrialStatus } from '../../store/types.js';
+import { fmt } from '../../util/format.js';
+import { formatTable } from '../../util/table.js';
+
+const num = (v: number | null, digits = 4) => (v === null ? '-' : v.toFixed(digits));
+
+/** The trial table shared by `runs list` and `sweep`. */
+export function trialsTable(trials: readonly TrialRecord[]): string {
+  return formatTable(trials, [
+    { header: 'id', get: (t) => t.id },
+    { header: 'status', get: (t) => t.status },
+    { header: 'pruner', get: (t) => t.pruner },
+    { header: 'S', get: (t) => String(t.sparsity), align: 'right' },
+    { header: 'N', get: (t) => fmt(t.nonzeroParams ?? t.plannedNonzero), align: 'right' },
+    { header: 'D', get: (t) => fmt(t.tokens ?? t.spec.steps * t.spec.batch_size * t.spec.seq_len), align: 'right' },
+    { header: 'seed', get: (t) => String(t.seed), align: 'right' },
+    { header: 'val loss', get: (t) => num(t.finalValLoss), align: 'right' },
+    { header: 'sparsity', get: (t) => num(t.achievedSparsity, 3), align: 'right' },
+    { header: 'tok/s', get: (t) => (t.tokensPerSecond === null ? '-' : fmt(t.tokensPerSecond)), align: 'right' },
+    { header: 'backend', get: (t) => t.backend ?? '-' },
+  ]);
+}
+
+export interface RunsListOptions {
+  db: string;
+  sweep?: string;
+  all?: boolean;
+  status?: TrialStatus;
+  json?: boolean;
+}
+
+/** `sparsebench runs list`. */
+export async function runsListCommand(opts: RunsListOptions): Promise<number> {
+  const store = Store.open(opts.db, { create: false });
+  try {
+    const sweep = opts.all ? null : (opts.sweep ?? store.latestSweep());
+    if (!opts.all && sweep === null) throw new UsageError(`${opts.db} holds no sweeps yet`);
+    if (sweep !== null && !store.getSweep(sweep)) {
+      const known = store.listSweeps().map((s) => s.name);
+      throw new UsageError(`no sweep named "${sweep}" in ${opts.db}; known: ${known.join(', ') || 'none'}`);
+    }
+    const trials = store.listTrials(sweep, opts.status);
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify({ sweep, trials }, null, 2)}\n`);
+    } else {
+      const title = sweep === null ? `all trials in ${opts.db}` : `sweep ${sweep}`;
+      process.stdout.write(`${title}: ${trials.length} trials\n\n${trialsTable(trials)}\n`);
+    }
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+export interface RunsShowOptions {
+  db: string;
+  json?: boolean;
+}
+
+/** `sparsebench runs show <id>`. */
+export async function runsShowCommand(id: string, opts: RunsShowOptions): Promise<number> {
+  const store = Store.open(opts.db, { create: false });
+  try {
+    const t = store.findTrial(id.toLowerCase());
+    if (!t) throw new UsageError(`no trial with id "${id}" in ${opts.db}; see "sparsebench runs list"`);
+    const metrics = store.metrics(t.id);
+    const sweeps = store.sweepsOfTrial(t.id);
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify({ ...t, sweeps, metrics }, null, 2)}\n`);
+      return 0;
+    }
+    const m = t.spec.model;
+    const lines = [
+      `trial ${t.id} (${t.status}${t.attempts > 1 ? `, ${t.attempts} attempts` : ''}) in sweep(s) ${sweeps.join(', ') || '-'}`,
+      `model     ${m.family}: ${m.n_layers} layers, d_model ${m.d_model}, ${m.n_heads} heads, d_ff ${m.d_ff}, vocab ${m.vocab_size}, seq ${m.seq_len}`,
+      `params    dense prunable ${t.denseParams}, total ${t.totalParams} (embeddings ${t.embeddingParams})`,
+      `sparsity  target ${t.sparsity}, achieved ${num(t.achievedSparsity, 4)}; non-zero ${t.nonzeroParams ?? '-'} (planned ${t.plannedNonzero}, asked ${t.nonzeroTarget})`,
+      `pruner    ${JSON.stringify(t.spec.pruner)}`,
+      `data      ${JSON.stringify(t.spec.data)}`,
+      `training  ${t.spec.steps} steps x ${t.spec.batch_size} x ${t.spec.seq_len} = ${t.spec.steps * t.spec.batch_size * t.spec.seq_len} tokens; ` +
+        `lr ${t.spec.optimizer.lr}, seed ${t.seed}, backend ${t.backend ?? t.spec.backend}`,
+      `results   val loss ${num(t.finalValLoss)}, train loss ${num(t.finalTrainLoss)}, ${t.tokensPerSecond === null ? '-' : fmt(t.tokensPerSecond)} tok/s, ${t.wallSeconds === null ? '-' : `${t.wallSeconds.toFixed(1)} s`}`,
+    ];
+    if (t.error) lines.push(`error     ${t.error}${t.errorStep !== null ? ` (step ${t.errorStep})` : ''}`);
+    const val = metrics.filter((p) => p.name === 'val_loss');
+    if (val.length > 0) {
+      lines.push('', formatTable(val, [
+        { header: 'step', get: (p) => String(p.step), align: 'right' },
+        { header: 'tokens', get: (p) => String(p.tokens), align: 'right' },
+        { header: 'val loss', get: (p) => p.value.toFixed(4), align: 'right' },
+      ]));
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,102 @@
+import { loadSweep, type SweepPlan } from '../../config/load.js';
+import type { BackendName } from '../../engine/backends.js';
+import { Store } from '../../store/store.js';
+import { BarReporter, LineReporter } from '../../sweep/progress.js';
+import { runSweep, type SweepSummary } from '../../sweep/run-sweep.js';
+import { fmt, fmtFlops } from '../../util/format.js';
+import { formatTable } from '../../util/table.js';
+import { trialsTable } from './runs.js';
+
+export interface SweepOptions {
+  db: string;
+  dryRun?: boolean;
+  json?: boolean;
+  backend?: BackendName;
+  retryFailed?: boolean;
+}
+
+/** `sparsebench sweep`: validate, then print the plan (--dry-run) or train what is not finished. */
+export async function sweepCommand(configPath: string, opts: SweepOptions): Promise<number> {
+  const plan = loadSweep(configPath, { backend: opts.backend });
+  if (opts.dryRun) {
+    process.stdout.write(opts.json ? `${JSON.stringify(planJson(plan), null, 2)}\n` : `${planText(plan)}\n`);
+    return 0;
+  }
+  const store = Store.open(opts.db, { create: true });
+  let signal: NodeJS.Signals | null = null;
+  const onSignal = (s: NodeJS.Signals) => {
+    if (signal) process.exit(s === 'SIGINT' ? 130 : 143); // second signal: stop now
+    signal = s;
+    process.stderr.write(`\n${s}: stopping after marking the current trial interrupted (again to stop now)\n`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const reporter = process.stderr.isTTY ? new BarReporter() : new LineReporter();
+    const summary = await runSweep(plan, store, {
+      reporter,
+      retryFailed: opts.retryFailed,
+      shouldStop: () => signal !== null,
+    });
+    const trials = store.listTrials(plan.name);
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify({ summary, db: store.path, trials }, null, 2)}\n`);
+    } else {
+      process.stdout.write(`${trialsTable(trials)}\n\n${summaryLine(summary, opts.db)}\n`);
+    }
+    if (signal) return signal === 'SIGINT' ? 130 : 143;
+    return summary.failed > 0 ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    store.close();
+  }
+}
+
+function summaryLine(s: SweepSummary, db: string): string {
+  const parts = [`${s.trained} trained`, `${s.alreadyFinished} already finished`];
+  if (s.failed) parts.push(`${s.failed} failed`);
+  if (s.skippedFailed) parts.push(`${s.skippedFailed} failed earlier (use --retry-failed)`);
+  if (s.busy) parts.push(`${s.busy} running in another process`);
+  if (s.interrupted) parts.push('interrupted');
+  return `sweep ${s.sweep}: ${s.total} trials: ${parts.join(', ')}. Database: ${db}`;
+}
+
+function planJson(plan: SweepPlan) {
+  return {
+    name: plan.name,
+    file: plan.file,
+    axes: plan.axes,
+    trials: plan.trials,
+    total_flops: plan.trials.reduce((a, t) => a + t.flops, 0),
+  };
+}
+
+function planText(plan: SweepPlan): string {
+  const table = formatTable(plan.trials, [
+    { header: 'id', get: (t) => t.id },
+    { header: 'S', get: (t) => String(t.spec.sparsity), align: 'right' },
+    { header: 'N target', get: (t) => fmt(t.spec.nonzero_params), align: 'right' },
+    {
+      header: 'shape (L x d, heads, ff)',
+      get: (t) => `${t.spec.model.n_layers} x ${t.spec.model.d_model}, ${t.spec.model.n_heads}h, ff ${t.spec.model.d_ff}`,
+    },
+    { header: 'dense', get: (t) => String(t.dense_params), align: 'right' },
+    { header: 'non-zero', get: (t) => String(t.nonzero_params), align: 'right' },
+    { header: 'total', get: (t) => String(t.total_params), align: 'right' },
+    { header: 'tokens', get: (t) => fmt(t.train_tokens), align: 'right' },
+    { header: 'steps', get: (t) => String(t.spec.steps), align: 'right' },
+    { header: 'pruner', get: (t) => t.spec.pruner.name },
+    { header: 'FLOPs', get: (t) => fmtFlops(t.flops), align: 'right' },
+  ]);
+  const total = plan.trials.reduce((a, t) => a + t.flops, 0);
+  const axes = plan.axes.map((a) => `${a.key}=[${a.values.join(', ')}]`).join('  ');
+  return [
+    `sweep ${plan.name} (${plan.file}): ${plan.trials.length} trials`,
+    `axes: ${axes}`,
+    '',
+    table,
+    '',
+    `total estimated training compute: ${fmtFlops(total)} FLOPs (C = 6 * N/(1-S) * D)`,
+  ].join('\n');
+}

@@ -1,0 +1,75 @@
+import { closest, getAt, keyName } from '../util/issues.js';
+import { CORE_AXES } from './schema.js';
+import type { ConfigPath, YamlSource } from './yaml-source.js';
+
+/** A sweep axis beyond the core four: a setting given a list of values. */
+export interface ExtraAxis {
+  /** Dotted key, e.g. `train.optimizer.lr`. */
+  key: string;
+  /** Path of the setting in the config. */
+  path: ConfigPath;
+  values: unknown[];
+  /** Where value i was written (file:line:col). */
+  locate(i: number): string;
+}
+
+/** Sets `value` at `path` of a plain object, creating mappings on the way. */
+export function setAt(root: Record<string, unknown>, path: ConfigPath, value: unknown): void {
+  let cur: Record<string | number, unknown> = root;
+  for (const k of path.slice(0, -1)) {
+    const next = cur[k];
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) cur[k] = {};
+    cur = cur[k] as Record<string | number, unknown>;
+  }
+  cur[path[path.length - 1]] = value;
+}
+
+/**
+ * Takes the dotted keys out of the `sweep:` block (`train.optimizer.lr: [1e-3, 3e-3]`) as axes. A key that is
+ * neither a core axis nor dotted is reported (a typo of a core axis would otherwise vanish silently) and
+ * removed, so that validation can go on and report every other problem too.
+ */
+export function takeDottedAxes(
+  raw: Record<string, unknown>,
+  src: YamlSource,
+): { axes: ExtraAxis[]; errors: string[] } {
+  const sweep = raw.sweep;
+  if (sweep === null || typeof sweep !== 'object' || Array.isArray(sweep)) return { axes: [], errors: [] };
+  const axes: ExtraAxis[] = [];
+  const errors: string[] = [];
+  for (const [key, value] of Object.entries(sweep as Record<string, unknown>)) {
+    if ((CORE_AXES as readonly string[]).includes(key)) continue;
+    const path = key.split('.');
+    if (path.length < 2 || path.some((p) => p === '') || ['sweep', 'name'].includes(path[0])) {
+      const guess = closest(key, CORE_AXES);
+      errors.push(
+        `${src.locateKey(['sweep'], key)}: sweep.${key}: unknown sweep axis "${key}"${guess ? ` (did you mean "${guess}"?)` : ''}; ` +
+          `valid: ${CORE_AXES.join(', ')}, or the dotted key of another setting (e.g. train.optimizer.lr)`,
+      );
+      continue;
+    }
+    const values = Array.isArray(value) ? value : [value];
+    axes.push({
+      key,
+      path,
+      values,
+      locate: (i) => src.locate(Array.isArray(value) ? ['sweep', key, i] : ['sweep', key]),
+    });
+    delete (sweep as Record<string, unknown>)[key];
+  }
+  for (const key of Object.keys(sweep)) {
+    if (!(CORE_AXES as readonly string[]).includes(key)) delete (sweep as Record<string, unknown>)[key];
+  }
+  return { axes, errors };
+}
+
+/** An axis written in place: a list where the schema wants one value (`batch_size: [16, 32]`). */
+export function inlineAxis(path: ConfigPath, raw: unknown, src: YamlSource): ExtraAxis {
+  const values = getAt(raw, path) as unknown[];
+  return { key: keyName(path), path, values, locate: (i) => src.locate([...path, i]) };
+}
+
+/** Every combination of axis values (the last axis varies fastest). */
+export function cartesian<T>(lists: readonly (readonly T[])[]): T[][] {
+  return lists.reduce<T[][]>((acc, list) => acc.flatMap((combo) => list.map((v) => [...combo, v])), [[]]);
+}

@@ -1,0 +1,268 @@
+import { dirname, resolve } from 'node:path';
+import type { z } from 'zod';
+import { loadCorpus, resolveDataSpec, vocabSizeOf } from '../data/spec.js';
+import type { BackendName } from '../engine/backends.js';
+import { ConfigError, PathError } from '../errors.js';
+import { families } from '../models/registry.js';
+import { SizingError } from '../models/sizing.js';
+import { resolvePrunerSpec } from '../sparsity/spec.js';
+import { type ExtraAxis, cartesian, inlineAxis, setAt, takeDottedAxes } from './axes.js';
+import { describeZodIssue, getAt, keyName } from '../util/issues.js';
+import { planTrial, type TrialPlan } from './plan.js';
+import { configSchema, type SweepConfig } from './schema.js';
+import { objectKeysAt } from './schema-walk.js';
+import { SPEC_VERSION, type TrialSpec } from './trial-spec.js';
+import { type ConfigPath, YamlSource } from './yaml-source.js';
+
+/** A validated sweep: its config and every trial, planned. Nothing has been written anywhere. */
+export interface SweepPlan {
+  name: string;
+  /** Absolute path of the config file. */
+  file: string;
+  /** The config with defaults filled (extra axes at their first value). */
+  config: SweepConfig;
+  /** Every axis with its values: the core four, then extra ones by dotted key. */
+  axes: { key: string; values: unknown[] }[];
+  trials: TrialPlan[];
+}
+
+/** Settings that override the file (command-line flags). */
+export interface SweepOverrides {
+  backend?: BackendName;
+}
+
+const MAX_REPORTED = 20;
+
+/**
+ * Reads, validates and expands a sweep config. Every problem — YAML syntax, unknown keys, wrong types, values
+ * out of range, a budget below one batch, an N no shape reaches — is a {@link ConfigError} naming
+ * file:line:column, the key, the bad value and what is valid. Pure apart from reading the config (and a
+ * user text file it names).
+ */
+export function loadSweep(file: string, overrides: SweepOverrides = {}): SweepPlan {
+  const abs = resolve(file);
+  const src = YamlSource.read(abs);
+  const raw = src.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(`${src.locate([])}: the config must be a mapping of keys (name, model, data, train, pruner, backend, sweep)`);
+  }
+  const base = raw as Record<string, unknown>;
+  if (overrides.backend) base.backend = overrides.backend;
+  const dotted = takeDottedAxes(base, src);
+  const axes = [...dotted.axes, ...takeInlineAxes(base, src)];
+  for (const axis of axes) setAt(base, axis.path, axis.values[0]);
+
+  const errors = new ErrorList(src, axes);
+  for (const m of dotted.errors) errors.addLine(m);
+  const parsed = configSchema.safeParse(base);
+  if (!parsed.success) errors.addZod(parsed.error, base, []);
+  errors.throwIfAny();
+  const trials = expand(base, axes, errors, dirname(abs));
+  errors.throwIfAny();
+  const config = (parsed as { data: SweepConfig }).data;
+  return {
+    name: config.name,
+    file: abs,
+    config,
+    axes: [
+      { key: 'sparsity', values: config.sweep.sparsity },
+      { key: 'nonzero_params', values: config.sweep.nonzero_params },
+      { key: 'tokens', values: config.sweep.tokens },
+      { key: 'seed', values: config.sweep.seed },
+      ...axes.map((a) => ({ key: a.key, values: a.values })),
+    ],
+    trials,
+  };
+}
+
+/** Finds lists written where the schema wants one value, repeatedly (one list may hide another). */
+function takeInlineAxes(base: Record<string, unknown>, src: YamlSource): ExtraAxis[] {
+  const axes: ExtraAxis[] = [];
+  for (let round = 0; round < 50; round++) {
+    const r = configSchema.safeParse(base);
+    if (r.success) break;
+    const found = r.error.issues.filter(
+      (i) =>
+        (i.code === 'invalid_type' || i.code === 'invalid_union') &&
+        i.path[0] !== 'sweep' &&
+        Array.isArray(getAt(base, i.path as ConfigPath)) &&
+        (getAt(base, i.path as ConfigPath) as unknown[]).length > 0,
+    );
+    if (found.length === 0) break;
+    for (const issue of found) {
+      const path = issue.path as ConfigPath;
+      const axis = inlineAxis(path, base, src);
+      axes.push(axis);
+      setAt(base, path, axis.values[0]);
+    }
+  }
+  return axes;
+}
+
+/** Expands the grid: every combination of extra-axis values × the core axes, each resolved into a trial. */
+function expand(base: Record<string, unknown>, axes: ExtraAxis[], errors: ErrorList, configDir: string): TrialPlan[] {
+  const plans = new Map<string, TrialPlan>();
+  const combos = cartesian(axes.map((a) => a.values.map((_, i) => i)));
+  for (const combo of combos) {
+    const variant = structuredClone(base);
+    combo.forEach((vi, ai) => setAt(variant, axes[ai].path, axes[ai].values[vi]));
+    const parsed = configSchema.safeParse(variant);
+    if (!parsed.success) {
+      errors.addZod(parsed.error, variant, []);
+      continue;
+    }
+    const cfg = parsed.data;
+    const extra = Object.fromEntries(combo.map((vi, ai) => [axes[ai].key, axes[ai].values[vi]]));
+    const data = errors.guard(() => resolveDataSpec(cfg.data, configDir), variant);
+    if (!data) continue;
+    if (!errors.guard(() => checkCorpus(data, cfg.train.seq_len), variant)) continue;
+    const s = cfg.sweep;
+    for (const [si, sparsity] of s.sparsity.entries()) {
+      for (const [ni, nonzero] of s.nonzero_params.entries()) {
+        for (const [di, tokens] of s.tokens.entries()) {
+          for (const seed of s.seed) {
+            const spec = errors.guard(
+              () => buildSpec(cfg, data, { sparsity, nonzero, tokens, seed }, { si, ni, di }),
+              variant,
+            );
+            if (!spec) continue;
+            const plan = planTrial(spec, { sparsity, nonzero_params: nonzero, tokens, seed, ...extra });
+            if (!plans.has(plan.id)) plans.set(plan.id, plan);
+          }
+        }
+      }
+    }
+  }
+  return [...plans.values()];
+}
+
+function buildSpec(
+  cfg: SweepConfig,
+  data: TrialSpec['data'],
+  v: { sparsity: number; nonzero: number; tokens: number; seed: number },
+  at: { si: number; ni: number; di: number },
+): TrialSpec {
+  const t = cfg.train;
+  const family = families[cfg.model.family];
+  let model: TrialSpec['model'];
+  try {
+    model = family.size(v.nonzero, v.sparsity, cfg.model, { vocabSize: vocabSizeOf(data), seqLen: t.seq_len });
+  } catch (e) {
+    if (e instanceof SizingError) throw new PathError(['sweep', 'nonzero_params', at.ni], e.message);
+    throw e;
+  }
+  const perStep = t.batch_size * t.seq_len;
+  const steps = Math.floor(v.tokens / perStep);
+  if (steps < 1) {
+    throw new PathError(
+      ['sweep', 'tokens', at.di],
+      `${v.tokens} tokens is less than one batch: batch_size ${t.batch_size} × seq_len ${t.seq_len} = ${perStep} tokens; give at least ${perStep}`,
+    );
+  }
+  return {
+    spec_version: SPEC_VERSION,
+    model,
+    data,
+    sparsity: v.sparsity,
+    nonzero_params: v.nonzero,
+    tokens: v.tokens,
+    steps,
+    batch_size: t.batch_size,
+    seq_len: t.seq_len,
+    optimizer: t.optimizer,
+    lr_schedule: t.lr_schedule,
+    grad_clip: t.grad_clip,
+    eval: { interval: t.eval_interval, tokens: t.eval_tokens },
+    pruner: resolvePrunerSpec(cfg.pruner, v.sparsity),
+    seed: v.seed,
+    backend: cfg.backend,
+  };
+}
+
+/** A user text file must hold at least one window in each split. */
+function checkCorpus(data: TrialSpec['data'], seqLen: number): true {
+  if (data.source !== 'text') return true;
+  const c = loadCorpus(data);
+  const need = seqLen + 1;
+  if (c.train.length < need || c.validation.length < need) {
+    throw new PathError(
+      ['data', 'path'],
+      `${data.path} is too short: after the split it has ${c.train.length} train and ${c.validation.length} validation tokens; each needs at least seq_len + 1 = ${need}`,
+    );
+  }
+  return true;
+}
+
+/** Collects located messages; throws them together as one ConfigError. */
+class ErrorList {
+  private readonly messages: string[] = [];
+  constructor(
+    private readonly src: YamlSource,
+    private readonly axes: readonly ExtraAxis[],
+  ) {}
+
+  /** Where a path was written: inside an extra axis, at that axis's value; else in the file. */
+  private axisAt(path: ConfigPath, variant: unknown): string | null {
+    for (const axis of this.axes) {
+      if (axis.path.every((k, i) => path[i] === k)) {
+        const idx = axis.values.indexOf(getAt(variant, axis.path));
+        return axis.locate(Math.max(0, idx));
+      }
+    }
+    return null;
+  }
+
+  addLine(line: string): void {
+    if (!this.messages.includes(line)) this.messages.push(line);
+  }
+
+  add(path: ConfigPath, message: string, variant: unknown): void {
+    const line = `${this.axisAt(path, variant) ?? this.src.locate(path)}: ${keyName(path)}: ${message}`;
+    if (!this.messages.includes(line)) this.messages.push(line);
+  }
+
+  addZod(error: z.ZodError, variant: Record<string, unknown>, prefix: ConfigPath): void {
+    for (const issue of error.issues) {
+      const path = [...prefix, ...(issue.path as ConfigPath)];
+      const value = getAt(variant, path);
+      const keys = issue.code === 'unrecognized_keys' ? objectKeysAt(configSchema, variant, path) : [];
+      if (issue.code === 'unrecognized_keys') {
+        for (const k of issue.keys) {
+          const at = this.axisAt([...path, k], variant) ?? this.src.locateKey(path, k);
+          const line = `${at}: ${keyName([...path, k])}: ${describeZodIssue({ ...issue, keys: [k] }, value, keys)}`;
+          if (!this.messages.includes(line)) this.messages.push(line);
+        }
+      } else {
+        this.add(path, describeZodIssue(issue, value, keys), variant);
+      }
+    }
+  }
+
+  /** Runs `f`; a PathError becomes a located message and the result is undefined. */
+  guard<T>(f: () => T, variant: unknown): T | undefined {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof PathError) {
+        this.add(e.path, e.message, variant);
+        return undefined;
+      }
+      throw e;
+    }
+  }
+
+  throwIfAny(): void {
+    if (this.messages.length === 0) return;
+    // in file order: "file:line:col: ..." sorted by line, then column
+    const pos = (m: string) => (/:(\d+):(\d+): /.exec(m) ?? [0, 1e9, 0]).slice(1).map(Number);
+    this.messages.sort((a, b) => {
+      const [la, ca] = pos(a);
+      const [lb, cb] = pos(b);
+      return la - lb || ca - cb;
+    });
+    const shown = this.messages.slice(0, MAX_REPORTED);
+    const more = this.messages.length - shown.length;
+    const text = shown.join('\n') + (more > 0 ? `\n... and ${more} more` : '');
+    throw new ConfigError(text, this.messages);
+  }
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { dataConfigSchema } from '../data/spec.js';
+import { BACKEND_NAMES } from '../engine/backends.js';
+import { lmHparamsSchema } from '../models/sizing.js';
+import { prunerConfigSchema } from '../sparsity/spec.js';
+import { parseHumanNumber } from '../util/format.js';
+
+const HUMAN_HINT = 'a number such as 50k, 2M, 1.5e6 or 250_000';
+
+/** A number that may be written for humans: 50k, 2M, 1e6 (strings become numbers before checks). */
+export function human() {
+  return z.preprocess(
+    (v) => (typeof v === 'string' ? (parseHumanNumber(v) ?? v) : v),
+    z.number({ error: (iss) => (iss.input === undefined ? 'required' : `expected ${HUMAN_HINT}`) }),
+  );
+}
+
+const positiveInt = () => human().pipe(z.number().int({ error: 'must be a whole number' }).positive());
+
+/** One value or a list of them; a list becomes an axis of the sweep. */
+function oneOrMany<T extends z.ZodType>(item: T) {
+  return z.preprocess((v) => (Array.isArray(v) ? v : [v]), z.array(item).min(1, { error: 'needs at least one value' }));
+}
+
+export const optimizerSchema = z.strictObject({
+  /** AdamW (Loshchilov & Hutter 2019): Adam with decoupled weight decay. */
+  name: z.literal('adamw').default('adamw'),
+  /** Peak learning rate; 3e-3 suits models of 10k–1M parameters at batch 16–32. */
+  lr: human().pipe(z.number().positive()).default(3e-3),
+  beta1: z.number().min(0).lt(1).default(0.9),
+  /** 0.95 as in GPT-style training: steadier at small batch. */
+  beta2: z.number().min(0).lt(1).default(0.95),
+  eps: z.number().positive().default(1e-8),
+  /** Decoupled decay on weight matrices only (not norms or embeddings). */
+  weight_decay: z.number().min(0).default(0.1),
+});
+
+export const lrScheduleSchema = z.strictObject({
+  /** Linear warmup, then cosine decay to min_lr_ratio · lr at the last step. */
+  name: z.literal('cosine').default('cosine'),
+  /** Warmup length: a fraction of training if below 1, else a number of steps. */
+  warmup: z.number().min(0).default(0.05),
+  min_lr_ratio: z.number().min(0).max(1).default(0.1),
+});
+
+export const trainSchema = z.strictObject({
+  batch_size: positiveInt().default(16),
+  seq_len: positiveInt().default(64),
+  optimizer: optimizerSchema.prefault({}),
+  lr_schedule: lrScheduleSchema.prefault({}),
+  /** Global gradient-norm clip; null turns clipping off. */
+  grad_clip: z.number().positive().nullable().default(1),
+  /** Steps between validation evaluations (and one at the end). */
+  eval_interval: positiveInt().default(100),
+  /** Predicted tokens in the fixed held-out set. */
+  eval_tokens: positiveInt().default(16_384),
+});
+
+const sparsityValue = z.number({ error: 'expected a number in [0, 1)' }).min(0, { error: 'sparsity must be in [0, 1)' }).lt(1, {
+  error: 'sparsity must be in [0, 1)',
+});
+
+/** The `sweep:` block: the four axes of a scaling study; other dotted keys (e.g. train.optimizer.lr) add axes. */
+export const sweepSchema = z.looseObject({
+  sparsity: oneOrMany(sparsityValue),
+  /** Target non-zero prunable parameters N (the law's N). */
+  nonzero_params: oneOrMany(human().pipe(z.number().positive())),
+  /** Training tokens D. */
+  tokens: oneOrMany(human().pipe(z.number().positive())),
+  seed: oneOrMany(z.number().int()).default([0]),
+});
+
+/** A sweep config file (`sweep.yaml`). */
+export const configSchema = z.strictObject({
+  /** Name of the sweep in the database; letters, digits, '.', '_' and '-'. */
+  name: z.string().regex(/^[A-Za-z0-9][\w.-]*$/, { error: "use letters, digits, '.', '_' and '-'" }),
+  description: z.string().optional(),
+  model: lmHparamsSchema.prefault({}),
+  data: dataConfigSchema.prefault({ source: 'brown' }),
+  train: trainSchema.prefault({}),
+  pruner: prunerConfigSchema.prefault({}),
+  /** wasm: the fast CPU path (default); cpu: the slow pure-JS reference; auto: the best available. */
+  backend: z.enum(BACKEND_NAMES).default('wasm'),
+  sweep: sweepSchema,
+});
+export type SweepConfig = z.infer<typeof configSchema>;
+
+/** The four axes every sweep has, in the order trials are expanded. */
+export const CORE_AXES = ['sparsity', 'nonzero_params', 'tokens', 'seed'] as const;

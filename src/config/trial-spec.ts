@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import type { z } from 'zod';
+import type { DataSpec } from '../data/spec.js';
+import type { BackendName } from '../engine/backends.js';
+import type { LmShape } from '../models/lm.js';
+import type { PrunerSpec } from '../sparsity/spec.js';
+import type { lrScheduleSchema, optimizerSchema } from './schema.js';
+
+/** Bumped when the meaning of a spec field changes, so old and new trials never share an id. */
+export const SPEC_VERSION = 1;
+
+/**
+ * One training run, fully resolved: plain JSON, stored with the trial; its canonical hash is the trial id.
+ * N and D here are what was asked for; the trial records what was achieved.
+ */
+export interface TrialSpec {
+  spec_version: number;
+  model: LmShape;
+  data: DataSpec;
+  /** Target sparsity of the prunable layers at the end of training. */
+  sparsity: number;
+  /** Requested non-zero prunable parameters N. */
+  nonzero_params: number;
+  /** Requested training tokens D (the trial trains steps · batch_size · seq_len ≤ D). */
+  tokens: number;
+  steps: number;
+  batch_size: number;
+  seq_len: number;
+  optimizer: z.infer<typeof optimizerSchema>;
+  lr_schedule: z.infer<typeof lrScheduleSchema>;
+  grad_clip: number | null;
+  eval: { interval: number; tokens: number };
+  pruner: PrunerSpec;
+  seed: number;
+  backend: BackendName;
+}
+
+/** Fields that say where to find something rather than what it is; left out of the id. */
+const LOCATOR_FIELDS: readonly string[][] = [['data', 'path']];
+
+/**
+ * Canonical JSON: keys sorted at every level, numbers in JavaScript's shortest round-trip form
+ * (1e6 and 1000000 are the same), -0 as 0, undefined members dropped.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) throw new Error(`cannot hash non-finite number ${value}`);
+      return JSON.stringify(Object.is(value, -0) ? 0 : value);
+    }
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/** Trial id: the first 16 hex digits of SHA-256 over the canonical spec without locator fields. */
+export function trialId(spec: TrialSpec): string {
+  const copy = structuredClone(spec) as unknown as Record<string, unknown>;
+  for (const path of LOCATOR_FIELDS) {
+    let cur: Record<string, unknown> | undefined = copy;
+    for (const k of path.slice(0, -1)) cur = cur?.[k] as Record<string, unknown> | undefined;
+    if (cur) delete cur[path[path.length - 1]];
+  }
+  return createHash('sha256').update(canonicalJson(copy)).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,55 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * A 2-D matrix product whose forward and backward passes are all plain, untransposed 2-D products.
+ * On the wasm backend only that form reaches XNNPACK's fast path; tfjs's own gradient uses transpose
+ * flags and lands on a path ~10x slower (ENGINE.md). Values and gradients equal `tf.matMul`'s.
+ *
+ * a: [M, K], b: [K, N] → [M, N]; da = dy · bᵀ: [M, K]; db = aᵀ · dy: [K, N]
+ */
+export const matmul2d: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.customGrad(
+  // biome-ignore lint/suspicious/noExplicitAny: tfjs's customGrad typing wants a variadic function
+  ((a: tf.Tensor2D, b: tf.Tensor2D, save: any) => {
+    save([a, b]);
+    return {
+      value: tf.matMul(a, b),
+      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+        const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
+        return [tf.matMul(dy, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy)];
+      },
+    };
+    // biome-ignore lint/suspicious/noExplicitAny: see above
+  }) as any,
+) as unknown as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
+
+/**
+ * x · W for activations of any rank: folds the leading axes into rows so the product is 2-D.
+ *
+ * x: [..., K], w: [K, N] → [..., N]
+ */
+export function linear(x: tf.Tensor, w: tf.Tensor2D): tf.Tensor {
+  const k = x.shape[x.shape.length - 1];
+  const lead = x.shape.slice(0, -1);
+  const x2 = tf.reshape(x, [-1, k as number]) as tf.Tensor2D; // [prod(lead), K]
+  const y = matmul2d(x2, w); // [prod(lead), N]
+  return tf.reshape(y, [...lead, w.shape[1]]); // [..., N]
+}
+
+/** tanh-approximated GELU (Hendrycks & Gimpel 2016, arXiv:1606.08415); x³ as products, not pow (slow on wasm). */
+export function gelu(x: tf.Tensor): tf.Tensor {
+  const x3 = tf.mul(tf.mul(x, x), x);
+  const inner = tf.mul(tf.add(x, tf.mul(x3, 0.044715)), Math.sqrt(2 / Math.PI));
+  return tf.mul(tf.mul(x, tf.add(tf.tanh(inner), 1)), 0.5);
+}
+
+/**
+ * Layer normalisation over the last axis (Ba et al. 2016, arXiv:1607.06450).
+ *
+ * x: [..., D], gain/bias: [D] → [..., D]
+ */
+export function layerNorm(x: tf.Tensor, gain: tf.Tensor1D, bias: tf.Tensor1D, eps = 1e-5): tf.Tensor {
+  const axis = x.shape.length - 1;
+  const { mean, variance } = tf.moments(x, axis, true);
+  const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
+  return tf.add(tf.mul(normed, gain), bias);
+}

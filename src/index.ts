@@ -1,0 +1,16 @@
+// Library API: re-exports only. The CLI (src/cli) is a thin shell over these.
+export { type SweepOverrides, type SweepPlan, loadSweep } from './config/load.js';
+export { planTrial, type TrialPlan } from './config/plan.js';
+export { configSchema, type SweepConfig } from './config/schema.js';
+export { canonicalJson, type TrialSpec, trialId } from './config/trial-spec.js';
+export { loadCorpus } from './data/spec.js';
+export { type BackendInfo, type BackendName, selectBackend } from './engine/backends.js';
+export { ConfigError, UsageError } from './errors.js';
+export { families } from './models/registry.js';
+export { sizeLm } from './models/sizing.js';
+export { Pruner, type PrunerState } from './sparsity/pruner.js';
+export { algorithms, distributions, patterns, schedules } from './sparsity/registry.js';
+export { DEFAULT_DB, Store } from './store/store.js';
+export type { MetricPoint, TrialRecord, TrialResult, TrialStatus } from './store/types.js';
+export { runSweep, type SweepSummary } from './sweep/run-sweep.js';
+export { trainTrial } from './train/trainer.js';

@@ -1,0 +1,74 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Rng } from '../util/rng.js';
+
+/** What a parameter tensor is, for pruning, weight decay and counting. */
+export type ParamRole = 'attention' | 'mlp' | 'embedding' | 'norm' | 'head';
+
+/** Static description of one parameter tensor of a model. */
+export interface ParamInfo {
+  /** Stable dotted name, e.g. `layers.0.attn.qkv`. */
+  name: string;
+  shape: number[];
+  role: ParamRole;
+  /**
+   * True for the weight matrices the paper prunes and counts in N: attention and MLP matrices of the blocks.
+   * Embeddings, norms and heads stay dense by default.
+   */
+  prunable: boolean;
+  /** Whether AdamW's decoupled weight decay applies (matrices yes; norms no). */
+  decay: boolean;
+}
+
+/** Parameter counts of a shape, by the paper's convention (N counts prunable weights only). */
+export interface ParamCounts {
+  /** Every parameter. */
+  total: number;
+  /** Attention + MLP matrices: the dense size that sparsity acts on. */
+  prunable: number;
+  /** Token and position embeddings (and a separate output head if untied). */
+  embedding: number;
+}
+
+/** A batch of token windows: `tokens` has seqLen + 1 columns; inputs are [:, :-1], targets [:, 1:]. */
+export interface TokenBatch {
+  tokens: Int32Array;
+  batchSize: number;
+  seqLen: number;
+}
+
+/** A model family: sizing rule, parameter layout, initialisation and loss. */
+export interface ModelFamily<Shape> {
+  /** Registry name, as written in the config (`model.family`). */
+  name: string;
+  description: string;
+  /** The parameters of a shape, in a stable order. */
+  params(shape: Shape): ParamInfo[];
+  /** Initial values for every parameter, drawn from `rng`. */
+  init(shape: Shape, rng: Rng): Map<string, Float32Array>;
+  /**
+   * Mean cross-entropy (nats per token) of a batch under the given parameter tensors.
+   * Called inside the trainer's gradient tape; must not dispose its inputs.
+   */
+  loss(shape: Shape, params: ReadonlyMap<string, tf.Tensor>, batch: TokenBatch): tf.Scalar;
+  /** Matmul FLOPs of one forward pass per token (dense), for throughput accounting. */
+  forwardFlopsPerToken(shape: Shape): number;
+}
+
+/** Sums the element counts of parameter infos. */
+export function countParams(infos: readonly ParamInfo[]): ParamCounts {
+  let total = 0;
+  let prunable = 0;
+  let embedding = 0;
+  for (const p of infos) {
+    const n = p.shape.reduce((a, b) => a * b, 1);
+    total += n;
+    if (p.prunable) prunable += n;
+    if (p.role === 'embedding' || p.role === 'head') embedding += n;
+  }
+  return { total, prunable, embedding };
+}
+
+/** The prunable matrices of a parameter list, as the pruner sees them ([n_in, n_out]). */
+export function prunableLayers(infos: readonly ParamInfo[]): { name: string; shape: [number, number] }[] {
+  return infos.filter((p) => p.prunable).map((p) => ({ name: p.name, shape: [p.shape[0], p.shape[1]] }));
+}

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { PathError } from '../errors.js';
+import { describeZodIssue, getAt } from '../util/issues.js';
+import { algorithms, distributions, patterns, schedules } from './registry.js';
+import type { PieceInfo } from './types.js';
+
+/** A piece chosen by name with its options, fully resolved (defaults filled): plain JSON in a trial spec. */
+export interface PieceSpec {
+  name: string;
+  [option: string]: unknown;
+}
+
+/** A pruner fully resolved for one trial: part of the trial spec and its hash. */
+export interface PrunerSpec {
+  /** Algorithm registry name. */
+  name: string;
+  options: Record<string, unknown>;
+  pattern: PieceSpec;
+  distribution: PieceSpec;
+  schedule: PieceSpec;
+}
+
+const pieceRef = z.union([z.string(), z.looseObject({ name: z.string().optional() })]);
+
+/** The `pruner:` block of a config, before resolution. */
+export const prunerConfigSchema = z.strictObject({
+  /** Algorithm; `gmp` is the paper's method. */
+  name: z.string().default('gmp'),
+  pattern: pieceRef.optional(),
+  distribution: pieceRef.optional(),
+  /** Overrides of the algorithm's default schedule (or a different schedule, by name). */
+  schedule: pieceRef.optional(),
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+export type PrunerConfig = z.infer<typeof prunerConfigSchema>;
+
+/** The spec every sparsity-0 trial gets, whatever pruner the sweep names: one shared dense baseline. */
+export const DENSE_SPEC: PrunerSpec = {
+  name: 'dense',
+  options: {},
+  pattern: { name: 'unstructured' },
+  distribution: { name: 'uniform' },
+  schedule: { name: 'none' },
+};
+
+/**
+ * Resolves the `pruner:` block for a trial at `sparsity`: looks every piece up in its registry and lets
+ * each parse its own options. Errors are {@link PathError}s located under `pruner`.
+ */
+export function resolvePrunerSpec(cfg: PrunerConfig, sparsity: number): PrunerSpec {
+  const algorithm = lookup(() => algorithms.get(cfg.name), ['pruner', 'name']);
+  const options = parseOptions(algorithm, cfg.options, ['pruner', 'options']);
+  const pattern = resolvePiece(cfg.pattern, { name: 'unstructured' }, patterns, 'pattern');
+  const distribution = resolvePiece(cfg.distribution, { name: 'uniform' }, distributions, 'distribution');
+  const schedule = resolvePiece(cfg.schedule, algorithm.defaultSchedule, schedules, 'schedule');
+  if (sparsity === 0) return DENSE_SPEC;
+  if (algorithm.name === 'dense') {
+    throw new PathError(
+      ['pruner', 'name'],
+      `pruner "dense" trains dense models, but this trial asks for sparsity ${sparsity}; choose a pruning method (e.g. gmp) or sparsity 0`,
+    );
+  }
+  return { name: algorithm.name, options, pattern, distribution, schedule };
+}
+
+function lookup<T>(get: () => T, path: (string | number)[]): T {
+  try {
+    return get();
+  } catch (e) {
+    throw new PathError(path, (e as Error).message);
+  }
+}
+
+function parseOptions(piece: PieceInfo<unknown>, raw: unknown, path: (string | number)[]): Record<string, unknown> {
+  const r = piece.options.safeParse(raw ?? {});
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const inner = [...path, ...issue.path] as (string | number)[];
+    const valid = piece.options instanceof z.ZodObject ? Object.keys(piece.options.shape) : [];
+    const where = issue.code === 'unrecognized_keys' ? [...inner, issue.keys[0]] : inner;
+    const value = getAt(raw, issue.path as (string | number)[]);
+    const hint = valid.length > 0 ? '' : ' (it takes no options)';
+    throw new PathError(where, `${piece.name}: ${describeZodIssue(issue, value, valid)}${hint}`);
+  }
+  return r.data as Record<string, unknown>;
+}
+
+function resolvePiece(
+  raw: string | { name?: string; [k: string]: unknown } | undefined,
+  fallback: { name: string; [k: string]: unknown },
+  registry: { get(name: string): PieceInfo<unknown> },
+  key: 'pattern' | 'distribution' | 'schedule',
+): PieceSpec {
+  const given = typeof raw === 'string' ? { name: raw } : (raw ?? {});
+  const name = given.name ?? fallback.name;
+  // Same piece as the default: the config overrides some of its options; another piece: start afresh.
+  const merged = name === fallback.name ? { ...fallback, ...given, name } : { ...given, name };
+  const piece = lookup(() => registry.get(name), ['pruner', key, ...(typeof raw === 'string' ? [] : ['name'])]);
+  const { name: _omit, ...opts } = merged;
+  const options = parseOptions(piece, opts, ['pruner', key]);
+  return { name, ...options };
+}

@@ -1,0 +1,66 @@
+/**
+ * Keeps exactly `keep` entries with the highest scores (1 = kept). Ties break towards the lower index, so
+ * the result is deterministic. Linear time: a quickselect finds the threshold, then one pass keeps every
+ * score above it and the first tied ones until `keep` is reached.
+ */
+export function topKMask(scores: Float32Array, keep: number): Uint8Array {
+  const n = scores.length;
+  const k = Math.max(0, Math.min(n, Math.round(keep)));
+  const mask = new Uint8Array(n);
+  if (k === 0) return mask;
+  if (k === n) return mask.fill(1);
+  const threshold = kthLargest(scores, k);
+  let above = 0;
+  for (let i = 0; i < n; i++) if (scores[i] > threshold) above++;
+  let tiesLeft = k - above;
+  for (let i = 0; i < n; i++) {
+    const s = scores[i];
+    if (s > threshold) mask[i] = 1;
+    else if (s === threshold && tiesLeft > 0) {
+      mask[i] = 1;
+      tiesLeft--;
+    }
+  }
+  return mask;
+}
+
+/** The k-th largest value (1-based) of `values` (NaN counts as smallest); does not modify the input. */
+export function kthLargest(values: Float32Array, k: number): number {
+  const a = Float32Array.from(values, (v) => (Number.isNaN(v) ? Number.NEGATIVE_INFINITY : v));
+  // k-th largest = element at index n - k in ascending order
+  const target = a.length - k;
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = median3(a[lo], a[(lo + hi) >>> 1], a[hi]);
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return a[target];
+  }
+  return a[target];
+}
+
+function median3(x: number, y: number, z: number): number {
+  if (x < y) return y < z ? y : x < z ? z : x;
+  return x < z ? x : y < z ? z : y;
+}
+
+/** Number of zero entries in a mask. */
+export function countPruned(mask: Uint8Array): number {
+  let zeros = 0;
+  for (let i = 0; i < mask.length; i++) if (mask[i] === 0) zeros++;
+  return zeros;
+}

@@ -1,0 +1,352 @@
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import type { SweepPlan } from '../config/load.js';
+import type { TrialSpec } from '../config/trial-spec.js';
+import { UsageError } from '../errors.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { ownerIsDead } from './owner.js';
+import type { MetricPoint, SweepRecord, TrialRecord, TrialResult, TrialStatus } from './types.js';
+
+/** Default database path, relative to the working directory. */
+export const DEFAULT_DB = 'runs/sparsebench.db';
+
+/** Outcome of trying to claim a trial for training. */
+export type ClaimOutcome = 'claimed' | 'finished' | 'failed' | 'busy';
+
+/** Raised when another process took over a trial this process was training. */
+export class LeaseLostError extends Error {
+  override name = 'LeaseLostError';
+}
+
+const now = () => new Date().toISOString();
+
+/**
+ * The SQLite store: the only module that touches the database. WAL journal, short IMMEDIATE write
+ * transactions, a trial marked finished in the same transaction as its final metrics.
+ */
+export class Store {
+  private constructor(
+    readonly path: string,
+    readonly db: Database.Database,
+  ) {}
+
+  /**
+   * Opens (and with `create`, creates) a database and migrates it forward. Readers pass create: false and
+   * get a clear error when there is nothing to read.
+   */
+  static open(path: string, opts: { create: boolean }): Store {
+    const abs = resolve(path);
+    if (!existsSync(abs)) {
+      if (!opts.create) throw new UsageError(`no database at ${path}; run "sparsebench sweep <config>" first, or pass --db`);
+      mkdirSync(dirname(abs), { recursive: true });
+    } else if (statSync(abs).isDirectory()) {
+      throw new UsageError(`--db ${path} is a directory; give the path of a database file`);
+    }
+    let db: Database.Database;
+    try {
+      db = new Database(abs, { fileMustExist: !opts.create });
+      db.pragma('busy_timeout = 10000');
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version > SCHEMA_VERSION) {
+        db.close();
+        throw new UsageError(
+          `${path} has schema version ${version}, newer than this sparsebench understands (${SCHEMA_VERSION}); upgrade sparsebench`,
+        );
+      }
+      if (version === 0) assertEmpty(db, path);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, version);
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      const code = (e as { code?: string }).code;
+      if (code === 'SQLITE_NOTADB') throw new UsageError(`${path} is not a SQLite database (--db must name a sparsebench database)`);
+      if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY')
+        throw new UsageError(`cannot open ${path} for writing (${(e as Error).message}); check the path and its permissions`);
+      throw e;
+    }
+    return new Store(abs, db);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /**
+   * Records a sweep and its planned trials. New trials start pending; trials already known (from this or
+   * another sweep) keep their status and results. The sweep's trial list becomes exactly the plan.
+   */
+  saveSweep(plan: SweepPlan): { added: number; known: number } {
+    let added = 0;
+    const insertTrial = this.db.prepare(
+      `INSERT OR IGNORE INTO trials (id, spec_json, family, sparsity, nonzero_target, tokens_target, seed, pruner,
+         dense_params, total_params, embedding_params, planned_nonzero, planned_flops, status, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
+    );
+    this.db
+      .transaction(() => {
+        const t = now();
+        this.db
+          .prepare(
+            `INSERT INTO sweeps (name, config_path, config_json, axes_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (name) DO UPDATE SET config_path = excluded.config_path, config_json = excluded.config_json,
+               axes_json = excluded.axes_json, updated_at = excluded.updated_at`,
+          )
+          .run(plan.name, plan.file, JSON.stringify(plan.config), JSON.stringify(plan.axes), t, t);
+        this.db.prepare('DELETE FROM sweep_trials WHERE sweep = ?').run(plan.name);
+        const link = this.db.prepare('INSERT INTO sweep_trials (sweep, trial_id, position, axes_json) VALUES (?, ?, ?, ?)');
+        plan.trials.forEach((p, i) => {
+          const s = p.spec;
+          const r = insertTrial.run(
+            p.id,
+            JSON.stringify(s),
+            s.model.family,
+            s.sparsity,
+            s.nonzero_params,
+            s.tokens,
+            s.seed,
+            s.pruner.name,
+            p.dense_params,
+            p.total_params,
+            p.embedding_params,
+            p.nonzero_params,
+            p.flops,
+            t,
+          );
+          added += r.changes;
+          link.run(plan.name, p.id, i, JSON.stringify(p.axes));
+        });
+      })
+      .immediate();
+    return { added, known: plan.trials.length - added };
+  }
+
+  /**
+   * Claims a trial for training by `owner`. A running trial is taken over only when its lease is stale
+   * (heartbeat older than `leaseMs`, or its owner process on this host is gone). Claiming clears any
+   * partial metrics of an earlier attempt, so a trial is trained from the start exactly once to completion.
+   */
+  claimTrial(id: string, owner: string, opts: { retryFailed: boolean; leaseMs: number }): ClaimOutcome {
+    return this.db
+      .transaction((): ClaimOutcome => {
+        const row = this.db.prepare('SELECT status, owner, heartbeat_at FROM trials WHERE id = ?').get(id) as
+          | { status: TrialStatus; owner: string | null; heartbeat_at: number | null }
+          | undefined;
+        if (!row) throw new Error(`claim: unknown trial ${id}`);
+        if (row.status === 'finished') return 'finished';
+        if (row.status === 'failed' && !opts.retryFailed) return 'failed';
+        if (row.status === 'running') {
+          const stale = Date.now() - (row.heartbeat_at ?? 0) > opts.leaseMs || ownerIsDead(row.owner);
+          if (!stale) return 'busy';
+        }
+        this.db.prepare('DELETE FROM metrics WHERE trial_id = ?').run(id);
+        this.db
+          .prepare(
+            `UPDATE trials SET status = 'running', owner = ?, heartbeat_at = ?, attempts = attempts + 1, started_at = ?,
+               finished_at = NULL, error = NULL, error_step = NULL, nonzero_params = NULL, achieved_sparsity = NULL,
+               tokens = NULL, steps = NULL, final_val_loss = NULL, final_train_loss = NULL, wall_seconds = NULL,
+               tokens_per_second = NULL, backend = NULL, layer_density_json = NULL
+             WHERE id = ?`,
+          )
+          .run(owner, Date.now(), now(), id);
+        return 'claimed';
+      })
+      .immediate();
+  }
+
+  /** Appends metrics and renews the lease, in one transaction. */
+  appendMetrics(id: string, owner: string, points: readonly MetricPoint[]): void {
+    this.db
+      .transaction(() => {
+        this.touch(id, owner);
+        this.insertMetrics(id, points);
+      })
+      .immediate();
+  }
+
+  /** Marks a trial finished with its results, in the same transaction as its last metrics. */
+  finishTrial(id: string, owner: string, result: TrialResult, lastPoints: readonly MetricPoint[]): void {
+    this.db
+      .transaction(() => {
+        this.touch(id, owner);
+        this.insertMetrics(id, lastPoints);
+        this.db
+          .prepare(
+            `UPDATE trials SET status = 'finished', nonzero_params = ?, achieved_sparsity = ?, tokens = ?, steps = ?,
+               final_val_loss = ?, final_train_loss = ?, wall_seconds = ?, tokens_per_second = ?, backend = ?,
+               layer_density_json = ?, finished_at = ?, owner = NULL, heartbeat_at = NULL
+             WHERE id = ?`,
+          )
+          .run(
+            result.nonzeroParams,
+            result.achievedSparsity,
+            result.tokens,
+            result.steps,
+            result.finalValLoss,
+            result.finalTrainLoss,
+            result.wallSeconds,
+            result.tokensPerSecond,
+            result.backend,
+            JSON.stringify(result.layerDensity),
+            now(),
+            id,
+          );
+      })
+      .immediate();
+  }
+
+  /** Ends a trial as failed or interrupted, keeping its metrics for inspection. */
+  endTrial(
+    id: string,
+    owner: string,
+    status: 'failed' | 'interrupted',
+    info: { error?: string; step?: number; backend?: string; lastPoints?: readonly MetricPoint[] },
+  ): void {
+    this.db
+      .transaction(() => {
+        const r = this.db
+          .prepare(
+            `UPDATE trials SET status = ?, error = ?, error_step = ?, backend = COALESCE(?, backend), finished_at = ?,
+               owner = NULL, heartbeat_at = NULL
+             WHERE id = ? AND owner = ?`,
+          )
+          .run(status, info.error ?? null, info.step ?? null, info.backend ?? null, now(), id, owner);
+        if (r.changes === 1 && info.lastPoints) this.insertMetrics(id, info.lastPoints);
+      })
+      .immediate();
+  }
+
+  private touch(id: string, owner: string): void {
+    const r = this.db
+      .prepare(`UPDATE trials SET heartbeat_at = ? WHERE id = ? AND owner = ? AND status = 'running'`)
+      .run(Date.now(), id, owner);
+    if (r.changes !== 1) throw new LeaseLostError(`trial ${id} is no longer owned by this process`);
+  }
+
+  private insertMetrics(id: string, points: readonly MetricPoint[]): void {
+    const ins = this.db.prepare(
+      'INSERT OR REPLACE INTO metrics (trial_id, name, step, tokens, value) VALUES (?, ?, ?, ?, ?)',
+    );
+    for (const p of points) ins.run(id, p.name, p.step, p.tokens, p.value);
+  }
+
+  /** Name of the most recently updated sweep, or null in an empty database. */
+  latestSweep(): string | null {
+    const r = this.db.prepare('SELECT name FROM sweeps ORDER BY updated_at DESC, rowid DESC LIMIT 1').get() as
+      | { name: string }
+      | undefined;
+    return r?.name ?? null;
+  }
+
+  getSweep(name: string): SweepRecord | null {
+    const r = this.db.prepare('SELECT * FROM sweeps WHERE name = ?').get(name) as Record<string, string> | undefined;
+    if (!r) return null;
+    return {
+      name: r.name,
+      configPath: r.config_path,
+      config: JSON.parse(r.config_json),
+      axes: JSON.parse(r.axes_json),
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    };
+  }
+
+  listSweeps(): SweepRecord[] {
+    const names = this.db.prepare('SELECT name FROM sweeps ORDER BY updated_at DESC').all() as { name: string }[];
+    return names.map((n) => this.getSweep(n.name)!);
+  }
+
+  /** Trials of a sweep in plan order (with their axis values), or every trial when `sweep` is null. */
+  listTrials(sweep: string | null, status?: TrialStatus): TrialRecord[] {
+    const rows = sweep
+      ? this.db
+          .prepare(
+            `SELECT t.*, st.axes_json FROM sweep_trials st JOIN trials t ON t.id = st.trial_id
+             WHERE st.sweep = ? ${status ? 'AND t.status = ?' : ''} ORDER BY st.position`,
+          )
+          .all(...(status ? [sweep, status] : [sweep]))
+      : this.db
+          .prepare(`SELECT t.* FROM trials t ${status ? 'WHERE t.status = ?' : ''} ORDER BY t.created_at, t.id`)
+          .all(...(status ? [status] : []));
+    return (rows as Record<string, unknown>[]).map(toRecord);
+  }
+
+  /** A trial by full id or unique id prefix (at least 4 characters). */
+  findTrial(idOrPrefix: string): TrialRecord | null {
+    if (!/^[0-9a-f]{4,16}$/.test(idOrPrefix)) return null;
+    const rows = this.db
+      .prepare('SELECT * FROM trials WHERE id LIKE ? ORDER BY id LIMIT 2')
+      .all(`${idOrPrefix}%`) as Record<string, unknown>[];
+    if (rows.length > 1) throw new UsageError(`trial id prefix "${idOrPrefix}" is ambiguous; give more characters`);
+    return rows.length === 1 ? toRecord(rows[0]) : null;
+  }
+
+  /** Sweeps a trial belongs to. */
+  sweepsOfTrial(id: string): string[] {
+    return (this.db.prepare('SELECT sweep FROM sweep_trials WHERE trial_id = ? ORDER BY sweep').all(id) as { sweep: string }[]).map(
+      (r) => r.sweep,
+    );
+  }
+
+  /** Logged metrics of a trial, in step order, optionally one name only. */
+  metrics(id: string, name?: string): MetricPoint[] {
+    const sql = `SELECT name, step, tokens, value FROM metrics WHERE trial_id = ? ${name ? 'AND name = ?' : ''} ORDER BY name, step`;
+    return this.db.prepare(sql).all(...(name ? [id, name] : [id])) as MetricPoint[];
+  }
+}
+
+/** A database at version 0 must be empty: sparsebench never adds its tables to someone else's database. */
+function assertEmpty(db: Database.Database, path: string): void {
+  const n = (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").get() as { n: number }).n;
+  if (n > 0) {
+    db.close();
+    throw new UsageError(`${path} is a SQLite database, but not a sparsebench one (it has other tables); choose another --db`);
+  }
+}
+
+function migrate(db: Database.Database, from: number): void {
+  for (let v = from; v < SCHEMA_VERSION; v++) {
+    db.transaction(() => {
+      MIGRATIONS[v](db);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+}
+
+function toRecord(r: Record<string, unknown>): TrialRecord {
+  const num = (k: string) => (r[k] === null || r[k] === undefined ? null : Number(r[k]));
+  return {
+    id: r.id as string,
+    spec: JSON.parse(r.spec_json as string) as TrialSpec,
+    status: r.status as TrialStatus,
+    sparsity: r.sparsity as number,
+    pruner: r.pruner as string,
+    nonzeroTarget: r.nonzero_target as number,
+    tokensTarget: r.tokens_target as number,
+    seed: r.seed as number,
+    denseParams: r.dense_params as number,
+    totalParams: r.total_params as number,
+    embeddingParams: r.embedding_params as number,
+    plannedNonzero: r.planned_nonzero as number,
+    plannedFlops: r.planned_flops as number,
+    nonzeroParams: num('nonzero_params'),
+    achievedSparsity: num('achieved_sparsity'),
+    tokens: num('tokens'),
+    steps: num('steps'),
+    finalValLoss: num('final_val_loss'),
+    finalTrainLoss: num('final_train_loss'),
+    wallSeconds: num('wall_seconds'),
+    tokensPerSecond: num('tokens_per_second'),
+    backend: (r.backend as string | null) ?? null,
+    error: (r.error as string | null) ?? null,
+    errorStep: num('error_step'),
+    layerDensity: r.layer_density_json ? JSON.parse(r.layer_density_json as string) : null,
+    attempts: r.attempts as number,
+    createdAt: r.created_at as string,
+    startedAt: (r.started_at as string | null) ?? null,
+    finishedAt: (r.finished_at as string | null) ?? null,
+    ...(r.axes_json ? { axes: JSON.parse(r.axes_json as string) } : {}),
+  };
+}

@@ -1,0 +1,76 @@
+import type { TrialSpec } from '../config/trial-spec.js';
+
+/** Trial status values. */
+export const TRIAL_STATUSES = ['pending', 'running', 'finished', 'failed', 'interrupted'] as const;
+export type TrialStatus = (typeof TRIAL_STATUSES)[number];
+
+/** A trial as stored: plan, status and (once finished) results. */
+export interface TrialRecord {
+  id: string;
+  spec: TrialSpec;
+  status: TrialStatus;
+  sparsity: number;
+  pruner: string;
+  nonzeroTarget: number;
+  tokensTarget: number;
+  seed: number;
+  denseParams: number;
+  totalParams: number;
+  embeddingParams: number;
+  plannedNonzero: number;
+  plannedFlops: number;
+  /** Achieved, measured from the final weights. */
+  nonzeroParams: number | null;
+  achievedSparsity: number | null;
+  /** Tokens trained. */
+  tokens: number | null;
+  steps: number | null;
+  finalValLoss: number | null;
+  finalTrainLoss: number | null;
+  wallSeconds: number | null;
+  tokensPerSecond: number | null;
+  /** Backend actually used. */
+  backend: string | null;
+  error: string | null;
+  errorStep: number | null;
+  /** Final density per prunable layer, by name. */
+  layerDensity: Record<string, number> | null;
+  attempts: number;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Sweep axis values, when read through a sweep. */
+  axes?: Record<string, unknown>;
+}
+
+/** One logged value. Names in use: train_loss, val_loss, lr, sparsity. */
+export interface MetricPoint {
+  name: string;
+  step: number;
+  tokens: number;
+  value: number;
+}
+
+/** What a finished trial records. */
+export interface TrialResult {
+  nonzeroParams: number;
+  achievedSparsity: number;
+  tokens: number;
+  steps: number;
+  finalValLoss: number;
+  finalTrainLoss: number;
+  wallSeconds: number;
+  tokensPerSecond: number;
+  backend: string;
+  layerDensity: Record<string, number>;
+}
+
+/** A sweep as stored. */
+export interface SweepRecord {
+  name: string;
+  configPath: string;
+  config: unknown;
+  axes: { key: string; values: unknown[] }[];
+  createdAt: string;
+  updatedAt: string;
+}

@@ -1,0 +1,86 @@
+import cliProgress from 'cli-progress';
+import type { TrialPlan } from '../config/plan.js';
+import type { TrainProgress } from '../train/trainer.js';
+import { fmt, fmtDuration } from '../util/format.js';
+
+/** Where a sweep reports progress. */
+export interface SweepReporter {
+  start(total: number, alreadyDone: number): void;
+  trialStart(plan: TrialPlan, index: number): void;
+  trialProgress(p: TrainProgress): void;
+  trialEnd(plan: TrialPlan, outcome: 'finished' | 'failed' | 'interrupted' | 'skipped', detail: string): void;
+  stop(): void;
+}
+
+function describe(plan: TrialPlan): string {
+  const s = plan.spec;
+  return `${plan.id.slice(0, 8)} S=${s.sparsity} N=${fmt(plan.nonzero_params)} D=${fmt(plan.train_tokens)} seed=${s.seed}`;
+}
+
+/**
+ * Two bars on stderr: trials done of the sweep, and the current trial's tokens with loss, tokens/s and ETA
+ * (cli-progress). For terminals only.
+ */
+export class BarReporter implements SweepReporter {
+  private readonly multi = new cliProgress.MultiBar(
+    { clearOnComplete: false, hideCursor: true, stream: process.stderr, fps: 5, autopadding: true },
+    cliProgress.Presets.shades_classic,
+  );
+  private overall: cliProgress.SingleBar | null = null;
+  private current: cliProgress.SingleBar | null = null;
+
+  start(total: number, alreadyDone: number): void {
+    this.overall = this.multi.create(total, alreadyDone, {}, { format: 'sweep  [{bar}] {value}/{total} trials' });
+  }
+  trialStart(plan: TrialPlan): void {
+    this.current?.stop();
+    if (this.current) this.multi.remove(this.current);
+    this.current = this.multi.create(
+      plan.train_tokens,
+      0,
+      { trial: describe(plan), loss: '-', tps: '-', eta: '-' },
+      { format: 'trial  [{bar}] {percentage}% {trial} | loss {loss} | {tps} tok/s | ETA {eta}' },
+    );
+  }
+  trialProgress(p: TrainProgress): void {
+    const eta = p.tokensPerSecond > 0 ? (p.steps * (p.tokens / p.step) - p.tokens) / p.tokensPerSecond : Number.NaN;
+    this.current?.update(p.tokens, { loss: p.loss.toFixed(3), tps: fmt(p.tokensPerSecond), eta: fmtDuration(eta) });
+  }
+  trialEnd(_plan: TrialPlan, outcome: string, detail: string): void {
+    if (outcome !== 'skipped') this.overall?.increment();
+    if (outcome === 'failed') this.multi.log(`failed: ${detail}\n`);
+  }
+  stop(): void {
+    this.multi.stop();
+  }
+}
+
+/** One line per trial on stderr: for logs, CI and pipes, where bars would be noise. */
+export class LineReporter implements SweepReporter {
+  private total = 0;
+  private done = 0;
+  start(total: number, alreadyDone: number): void {
+    this.total = total;
+    this.done = alreadyDone;
+    process.stderr.write(`sweep: ${total} trials, ${alreadyDone} already finished\n`);
+  }
+  trialStart(plan: TrialPlan, index: number): void {
+    process.stderr.write(`[${index + 1}/${this.total}] training ${describe(plan)} (${plan.spec.steps} steps)\n`);
+  }
+  trialProgress(): void {}
+  trialEnd(plan: TrialPlan, outcome: string, detail: string): void {
+    if (outcome === 'skipped') return;
+    this.done++;
+    process.stderr.write(`[${this.done}/${this.total}] ${outcome} ${plan.id.slice(0, 8)}: ${detail}\n`);
+  }
+  stop(): void {}
+}
+
+/** Prints nothing (library use, tests). */
+export class SilentReporter implements SweepReporter {
+  start(): void {}
+  trialStart(): void {}
+  trialProgress(): void {}
+  trialEnd(): void {}
+  stop(): void {}
+}

@@ -1,0 +1,76 @@
+/** AdamW hyperparameters (config `train.optimizer`). */
+export interface AdamWOptions {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weight_decay: number;
+}
+
+/** Optimizer state for one parameter: plain arrays, so checkpoints and mask regrowth can reach them. */
+export interface AdamWSlot {
+  m: Float32Array;
+  v: Float32Array;
+}
+
+/** Whole optimizer state: one slot per parameter (by name) and the update count. */
+export interface AdamWState {
+  step: number;
+  slots: Map<string, AdamWSlot>;
+}
+
+/** Zeroed state for parameters of the given sizes. */
+export function initAdamW(sizes: ReadonlyMap<string, number>): AdamWState {
+  const slots = new Map<string, AdamWSlot>();
+  for (const [name, n] of sizes) slots.set(name, { m: new Float32Array(n), v: new Float32Array(n) });
+  return { step: 0, slots };
+}
+
+/**
+ * One AdamW update of `w` in place (Loshchilov & Hutter 2019, arXiv:1711.05101): decoupled decay
+ * w ← w − lr·λ·w (only where `decay`), then w ← w − lr · m̂ / (√v̂ + ε) with bias-corrected moments.
+ * `t` is the 1-based update count; `gradScale` multiplies the gradient (global-norm clipping).
+ */
+export function adamwUpdate(
+  w: Float32Array,
+  g: Float32Array | Float64Array,
+  slot: AdamWSlot,
+  t: number,
+  lr: number,
+  o: AdamWOptions,
+  decay: boolean,
+  gradScale = 1,
+): void {
+  const { m, v } = slot;
+  const b1 = o.beta1;
+  const b2 = o.beta2;
+  const c1 = 1 / (1 - b1 ** t);
+  const c2 = 1 / (1 - b2 ** t);
+  const shrink = decay ? 1 - lr * o.weight_decay : 1;
+  for (let i = 0; i < w.length; i++) {
+    const gi = g[i] * gradScale;
+    const mi = b1 * m[i] + (1 - b1) * gi;
+    const vi = b2 * v[i] + (1 - b2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    w[i] = w[i] * shrink - (lr * (mi * c1)) / (Math.sqrt(vi * c2) + o.eps);
+  }
+}
+
+/** Resets the moments of the entries set in `where` (weights regrown by drop/grow methods start fresh). */
+export function resetMoments(slot: AdamWSlot, where: Uint8Array): void {
+  for (let i = 0; i < where.length; i++) {
+    if (where[i]) {
+      slot.m[i] = 0;
+      slot.v[i] = 0;
+    }
+  }
+}
+
+/** Scale that clips the global gradient norm to `maxNorm` (Pascanu et al. 2013), and the norm itself. */
+export function clipScale(grads: Iterable<Float32Array>, maxNorm: number | null): { scale: number; norm: number } {
+  let sq = 0;
+  for (const g of grads) for (let i = 0; i < g.length; i++) sq += g[i] * g[i];
+  const norm = Math.sqrt(sq);
+  if (maxNorm === null || !(norm > maxNorm)) return { scale: 1, norm };
+  return { scale: maxNorm / (norm + 1e-6), norm };
+}

@@ -1,0 +1,86 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ParamInfo } from '../models/types.js';
+import type { Mask } from '../sparsity/types.js';
+
+/**
+ * A model's parameters in two places: host arrays (the master copy the optimizer and pruner work on) and
+ * tfjs variables (what the forward and backward passes read). `sync` copies host → device after an update.
+ */
+let nextSetId = 0;
+
+export class ParamSet {
+  readonly host = new Map<string, Float32Array>();
+  readonly vars = new Map<string, tf.Variable>();
+  /** Masks of the prunable parameters; absent (or null) = dense. */
+  readonly masks = new Map<string, Mask | null>();
+
+  constructor(
+    readonly infos: readonly ParamInfo[],
+    init: ReadonlyMap<string, Float32Array>,
+  ) {
+    // tfjs variable names are global: prefix them so two sets (two trials, tests) never clash.
+    const prefix = `p${nextSetId++}/`;
+    for (const p of infos) {
+      const values = init.get(p.name);
+      if (!values) throw new Error(`no initial value for ${p.name}`);
+      this.host.set(p.name, values);
+      this.vars.set(p.name, tf.variable(tf.tensor(values, p.shape), true, prefix + p.name));
+    }
+  }
+
+  /** Sets a layer's mask; a mask with no zeros is stored as null (nothing to apply). */
+  setMask(name: string, mask: Mask): void {
+    let dense = true;
+    for (let i = 0; i < mask.length; i++) {
+      if (mask[i] === 0) {
+        dense = false;
+        break;
+      }
+    }
+    this.masks.set(name, dense ? null : mask);
+  }
+
+  /** w ← w ⊙ m on the host copies of every masked parameter. */
+  applyMasks(): void {
+    for (const [name, mask] of this.masks) {
+      if (!mask) continue;
+      const w = this.host.get(name)!;
+      for (let i = 0; i < w.length; i++) if (mask[i] === 0) w[i] = 0;
+    }
+  }
+
+  /** Copies host values to the device variables. */
+  sync(names: Iterable<string> = this.host.keys()): void {
+    for (const name of names) {
+      const v = this.vars.get(name)!;
+      tf.tidy(() => v.assign(tf.tensor(this.host.get(name)!, v.shape)));
+    }
+  }
+
+  dispose(): void {
+    for (const v of this.vars.values()) v.dispose();
+    this.vars.clear();
+  }
+}
+
+/** Zeros, non-zeros and per-layer density of the prunable parameters, measured from the weights themselves. */
+export function measureSparsity(params: ParamSet): {
+  zeros: number;
+  total: number;
+  nonzero: number;
+  layerDensity: Record<string, number>;
+} {
+  let zeros = 0;
+  let total = 0;
+  const layerDensity: Record<string, number> = {};
+  for (const p of params.infos) {
+    if (!p.prunable) continue;
+    const w = params.host.get(p.name)!;
+    let z = 0;
+    for (let i = 0; i < w.length; i++) if (w[i] === 0) z++;
+    zeros += z;
+    total += w.length;
+    layerDensity[p.name] = 1 - z / w.length;
+  }
+  return { zeros, total, nonzero: total - zeros, layerDensity };
+}

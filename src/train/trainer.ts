@@ -1,0 +1,199 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { TrialSpec } from '../config/trial-spec.js';
+import { sampleBatch, validationBatches } from '../data/batches.js';
+import { loadCorpus } from '../data/spec.js';
+import { selectBackend } from '../engine/backends.js';
+import { families } from '../models/registry.js';
+import { prunableLayers, type TokenBatch } from '../models/types.js';
+import { Pruner, type PrunerState } from '../sparsity/pruner.js';
+import type { MetricPoint, TrialResult } from '../store/types.js';
+import { Rng } from '../util/rng.js';
+import { adamwUpdate, clipScale, initAdamW, resetMoments } from './adamw.js';
+import { evaluate } from './evaluate.js';
+import { lrAt } from './lr-schedule.js';
+import { measureSparsity, ParamSet } from './params.js';
+
+/** Live progress of a trial, for progress bars. */
+export interface TrainProgress {
+  step: number;
+  steps: number;
+  tokens: number;
+  loss: number;
+  valLoss: number | null;
+  tokensPerSecond: number;
+  elapsedSeconds: number;
+}
+
+/** Callbacks from the training loop. Persisting metrics is the caller's job. */
+export interface TrainHooks {
+  onProgress?(p: TrainProgress): void;
+  /** A batch of metrics to persist (called about every `flushSeconds`, and after each evaluation). */
+  onMetrics?(points: MetricPoint[]): void;
+  /** Polled every step; true stops the trial with {@link TrialInterrupted}. */
+  shouldStop?(): boolean;
+  flushSeconds?: number;
+}
+
+/** The trial cannot go on (non-finite loss, a backend error); `step` is where it happened. */
+export class TrialFailure extends Error {
+  override name = 'TrialFailure';
+  constructor(
+    message: string,
+    readonly step: number,
+    readonly pending: MetricPoint[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** The trial was asked to stop. */
+export class TrialInterrupted extends Error {
+  override name = 'TrialInterrupted';
+  constructor(
+    readonly step: number,
+    readonly pending: MetricPoint[],
+  ) {
+    super(`interrupted at step ${step}`);
+  }
+}
+
+/** Result of a finished trial plus the metrics not yet handed to onMetrics (stored with the result). */
+export interface TrainOutcome {
+  result: TrialResult;
+  lastPoints: MetricPoint[];
+}
+
+/**
+ * Trains one trial: AdamW with warmup + cosine decay and global-norm clipping; the pruner's masks applied
+ * after every optimizer step; train loss every step, validation loss every `eval.interval` steps and at the
+ * end on the fixed held-out set. Deterministic for a spec on a given backend.
+ */
+export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promise<TrainOutcome> {
+  const backend = await selectBackend(spec.backend);
+  const family = families[spec.model.family].model;
+  const shape = spec.model;
+  const corpus = loadCorpus(spec.data);
+  const infos = family.params(shape);
+  const layers = prunableLayers(infos);
+  const params = new ParamSet(infos, family.init(shape, Rng.seeded(spec.seed, 1)));
+  const dataRng = Rng.seeded(spec.seed, 2);
+  const pruneRng = Rng.seeded(spec.seed, 3);
+  const pruner = new Pruner(spec.pruner, layers, spec.steps, spec.sparsity);
+  const opt = initAdamW(new Map(infos.map((p) => [p.name, params.host.get(p.name)!.length])));
+  const decay = new Map(infos.map((p) => [p.name, p.decay]));
+  const valSet = validationBatches(corpus.validation, spec.seq_len, spec.eval.tokens, spec.batch_size);
+  const tokensPerStep = spec.batch_size * spec.seq_len;
+  const flushMs = (hooks.flushSeconds ?? 2) * 1000;
+
+  let prunerState: PrunerState = pruner.init(
+    layers.map((l) => params.host.get(l.name)!),
+    pruneRng,
+  );
+  layers.forEach((l, i) => params.setMask(l.name, prunerState.masks[i]));
+  params.applyMasks();
+  params.sync();
+
+  let pending: MetricPoint[] = [];
+  let lastFlush = performance.now();
+  const start = performance.now();
+  let step = 0;
+  let loss = Number.NaN;
+  let valLoss: number | null = null;
+  const point = (name: string, value: number) => pending.push({ name, step, tokens: step * tokensPerStep, value });
+  const flush = () => {
+    if (pending.length && hooks.onMetrics) hooks.onMetrics(pending);
+    if (hooks.onMetrics) pending = [];
+    lastFlush = performance.now();
+  };
+
+  try {
+    point('sparsity', pruner.sparsityAt(0));
+    for (step = 1; step <= spec.steps; step++) {
+      if (hooks.shouldStop?.()) throw new TrialInterrupted(step - 1, pending);
+      const batch = sampleBatch(corpus.train, spec.batch_size, spec.seq_len, dataRng);
+      const lr = lrAt(step - 1, spec.steps, spec.optimizer.lr, spec.lr_schedule);
+      const grads = gradients(family.loss.bind(family), shape, params, batch);
+      loss = grads.loss;
+      if (!Number.isFinite(loss)) throw new TrialFailure(`training loss is ${loss} at step ${step}`, step, pending);
+      const { scale } = clipScale(grads.values.values(), spec.grad_clip);
+      opt.step++;
+      for (const [name, g] of grads.values) {
+        adamwUpdate(params.host.get(name)!, g, opt.slots.get(name)!, opt.step, lr, spec.optimizer, decay.get(name)!, scale);
+      }
+      if (pruner.isUpdateStep(step)) {
+        const gradsForPruner = pruner.needsGradients ? layers.map((l) => grads.values.get(l.name)!) : null;
+        const change = pruner.update(step, layers.map((l) => params.host.get(l.name)!), gradsForPruner, prunerState, pruneRng);
+        prunerState = change.state;
+        layers.forEach((l, i) => {
+          params.setMask(l.name, prunerState.masks[i]);
+          const grown = change.regrown[i];
+          if (grown) {
+            resetMoments(opt.slots.get(l.name)!, grown);
+            const w = params.host.get(l.name)!;
+            for (let j = 0; j < w.length; j++) if (grown[j]) w[j] = 0;
+          }
+        });
+        point('sparsity', pruner.sparsityAt(step));
+      }
+      params.applyMasks();
+      params.sync();
+      point('train_loss', loss);
+      point('lr', lr);
+      if (step % spec.eval.interval === 0 || step === spec.steps) {
+        valLoss = evaluate(family, shape, params.vars, valSet);
+        if (!Number.isFinite(valLoss)) throw new TrialFailure(`validation loss is ${valLoss} at step ${step}`, step, pending);
+        point('val_loss', valLoss);
+        if (step < spec.steps) flush();
+      } else if (performance.now() - lastFlush > flushMs) flush();
+      const elapsed = (performance.now() - start) / 1000;
+      hooks.onProgress?.({
+        step,
+        steps: spec.steps,
+        tokens: step * tokensPerStep,
+        loss,
+        valLoss,
+        tokensPerSecond: (step * tokensPerStep) / elapsed,
+        elapsedSeconds: elapsed,
+      });
+    }
+    step = spec.steps;
+    const wallSeconds = (performance.now() - start) / 1000;
+    const measured = measureSparsity(params);
+    const result: TrialResult = {
+      nonzeroParams: measured.nonzero,
+      achievedSparsity: measured.total === 0 ? 0 : measured.zeros / measured.total,
+      tokens: spec.steps * tokensPerStep,
+      steps: spec.steps,
+      finalValLoss: valLoss as number,
+      finalTrainLoss: loss,
+      wallSeconds,
+      tokensPerSecond: (spec.steps * tokensPerStep) / wallSeconds,
+      backend: backend.name,
+      layerDensity: measured.layerDensity,
+    };
+    return { result, lastPoints: pending };
+  } catch (e) {
+    if (e instanceof TrialFailure || e instanceof TrialInterrupted) throw e;
+    throw new TrialFailure(`${(e as Error).name}: ${(e as Error).message}`, step, pending);
+  } finally {
+    params.dispose();
+  }
+}
+
+/** Loss and gradients of every parameter for one batch, copied to host arrays. */
+function gradients<S>(
+  lossFn: (shape: S, p: ReadonlyMap<string, tf.Tensor>, b: TokenBatch) => tf.Scalar,
+  shape: S,
+  params: ParamSet,
+  batch: TokenBatch,
+): { loss: number; values: Map<string, Float32Array> } {
+  const varList = [...params.vars.values()];
+  const { value, grads } = tf.variableGrads(() => lossFn(shape, params.vars, batch), varList);
+  try {
+    const values = new Map<string, Float32Array>();
+    for (const [name, v] of params.vars) values.set(name, grads[v.name].dataSync() as Float32Array);
+    return { loss: value.dataSync()[0], values };
+  } finally {
+    tf.dispose([value, ...Object.values(grads)]);
+  }
+}

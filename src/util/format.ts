@@ -1,0 +1,40 @@
+/** Compact human number: 12345 → "12.3k", 2e6 → "2M", 0.5 → "0.5". */
+export function fmt(n: number): string {
+  const a = Math.abs(n);
+  if (a >= 1e12) return `${+(n / 1e12).toPrecision(3)}T`;
+  if (a >= 1e9) return `${+(n / 1e9).toPrecision(3)}B`;
+  if (a >= 1e6) return `${+(n / 1e6).toPrecision(3)}M`;
+  if (a >= 1e3) return `${+(n / 1e3).toPrecision(3)}k`;
+  return `${+n.toPrecision(3)}`;
+}
+
+/** FLOPs in engineering notation: 1.2e15 → "1.20e15". */
+export function fmtFlops(n: number): string {
+  return n.toExponential(2).replace('e+', 'e');
+}
+
+/** Seconds as "1h02m", "3m05s" or "4.2s". */
+export function fmtDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  if (seconds < 60) return `${seconds.toFixed(1)}s`;
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const r = s % 60;
+  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(r).padStart(2, '0')}s`;
+}
+
+/**
+ * Parses a human number: 50k, 2M, 1.5B, 1e6, 250_000. Suffixes are decimal (k = 1e3, M = 1e6,
+ * B or G = 1e9, T = 1e12). Returns null when the text is not one.
+ */
+export function parseHumanNumber(text: string): number | null {
+  const m = /^\s*([+-]?(?:\d[\d_]*)?(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*([kKmMgGbBtT])?\s*$/.exec(text);
+  if (!m || m[1] === '' || m[1] === '+' || m[1] === '-') return null;
+  const base = Number(m[1].replaceAll('_', ''));
+  if (!Number.isFinite(base)) return null;
+  const suffix = (m[2] ?? '').toLowerCase();
+  const scale = { '': 1, k: 1e3, m: 1e6, g: 1e9, b: 1e9, t: 1e12 }[suffix] ?? 1;
+  // round away binary noise: 1.1k → 1100, not 1100.0000000000002
+  return Number((base * scale).toPrecision(15));
+}

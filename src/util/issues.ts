@@ -1,0 +1,94 @@
+import type { z } from 'zod';
+/** A path into a config: keys and list indices. */
+export type ConfigPath = readonly (string | number)[];
+
+/** Dotted key with list indices: ['sweep', 'sparsity', 1] → "sweep.sparsity[1]". */
+export function keyName(path: ConfigPath): string {
+  let out = '';
+  for (const k of path) out += typeof k === 'number' ? `[${k}]` : out === '' ? k : `.${k}`;
+  return out || '(top level)';
+}
+
+/** Reads the value at `path` of a plain object (undefined if absent). */
+export function getAt(root: unknown, path: ConfigPath): unknown {
+  let cur = root;
+  for (const k of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[k];
+  }
+  return cur;
+}
+
+/** Short rendering of a bad value for messages. */
+export function show(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return `a list (${JSON.stringify(v).slice(0, 40)})`;
+  if (v !== null && typeof v === 'object') return 'a mapping';
+  return String(v);
+}
+
+/** Keys within edit distance 2, best first: for "did you mean". */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = 3;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0];
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j];
+      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length];
+}
+
+/** A zod issue in words: what was wrong with the value and what would be valid. */
+export function describeZodIssue(issue: z.core.$ZodIssue, value: unknown, validKeys: readonly string[]): string {
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const k = issue.keys[0];
+      const guess = closest(k, validKeys);
+      return `unknown key "${k}"${guess ? ` (did you mean "${guess}"?)` : ''}; valid keys: ${validKeys.join(', ')}`;
+    }
+    case 'invalid_type':
+      if (value === undefined) return `required (expected ${issue.expected})`;
+      return issue.message.startsWith('Invalid input')
+        ? `expected ${issue.expected}, got ${show(value)}`
+        : `${issue.message}, got ${show(value)}`;
+    case 'too_small':
+    case 'too_big': {
+      if (!issue.message.startsWith('Too')) return `${show(value)}: ${issue.message}`;
+      const op =
+        issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
+      const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
+      return issue.origin === 'array'
+        ? `needs ${op} ${bound} items`
+        : `${show(value)} is out of range: must be ${op} ${bound}`;
+    }
+    case 'invalid_value':
+      return `${show(value)} is not valid; valid: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_union': {
+      const u = issue as { note?: string; options?: unknown[] };
+      if (u.note === 'No matching discriminator' && u.options) {
+        return `${show(value)} is not valid; valid: ${u.options.map((v) => JSON.stringify(v)).join(', ')}`;
+      }
+      return `${show(value)}: ${issue.message}`;
+    }
+    default:
+      return `${show(value)}: ${issue.message}`;
+  }
+}
