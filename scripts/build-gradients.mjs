@@ -1,4 +1,7 @@
 #!/usr/bin/env node
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 // Bundles tfjs-core's gradient registrations into dist/tfjs-gradients.mjs.
 //
 // tfjs-core's Node entry registers no gradients (the umbrella @tensorflow/tfjs package does that from its
@@ -7,9 +10,6 @@
 // through tfjs's global engine and kernel/gradient registries, so it registers into the running tfjs.
 // It must be imported after '@tensorflow/tfjs-core' (src/engine/gradients.ts does that).
 import { build } from 'esbuild';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));

@@ -1,5 +1,5 @@
 // Library API: re-exports only. The CLI (src/cli) is a thin shell over these.
-export { type SweepOverrides, type SweepPlan, loadSweep } from './config/load.js';
+export { loadSweep, type SweepOverrides, type SweepPlan } from './config/load.js';
 export { planTrial, type TrialPlan } from './config/plan.js';
 export { configSchema, type SweepConfig } from './config/schema.js';
 export { canonicalJson, type TrialSpec, trialId } from './config/trial-spec.js';

@@ -6,8 +6,8 @@ import { ConfigError, PathError } from '../errors.js';
 import { families } from '../models/registry.js';
 import { SizingError } from '../models/sizing.js';
 import { resolvePrunerSpec } from '../sparsity/spec.js';
-import { type ExtraAxis, cartesian, inlineAxis, setAt, takeDottedAxes } from './axes.js';
 import { describeZodIssue, getAt, keyName } from '../util/issues.js';
+import { cartesian, type ExtraAxis, inlineAxis, setAt, takeDottedAxes } from './axes.js';
 import { planTrial, type TrialPlan } from './plan.js';
 import { configSchema, type SweepConfig } from './schema.js';
 import { objectKeysAt } from './schema-walk.js';
@@ -44,7 +44,9 @@ export function loadSweep(file: string, overrides: SweepOverrides = {}): SweepPl
   const src = YamlSource.read(abs);
   const raw = src.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError(`${src.locate([])}: the config must be a mapping of keys (name, model, data, train, pruner, backend, sweep)`);
+    throw new ConfigError(
+      `${src.locate([])}: the config must be a mapping of keys (name, model, data, train, pruner, backend, sweep)`,
+    );
   }
   const base = raw as Record<string, unknown>;
   if (overrides.backend) base.backend = overrides.backend;
@@ -100,12 +102,17 @@ function takeInlineAxes(base: Record<string, unknown>, src: YamlSource): ExtraAx
 }
 
 /** Expands the grid: every combination of extra-axis values × the core axes, each resolved into a trial. */
-function expand(base: Record<string, unknown>, axes: ExtraAxis[], errors: ErrorList, configDir: string): TrialPlan[] {
+function expand(
+  base: Record<string, unknown>,
+  axes: ExtraAxis[],
+  errors: ErrorList,
+  configDir: string,
+): TrialPlan[] {
   const plans = new Map<string, TrialPlan>();
   const combos = cartesian(axes.map((a) => a.values.map((_, i) => i)));
   for (const combo of combos) {
     const variant = structuredClone(base);
-    combo.forEach((vi, ai) => setAt(variant, axes[ai].path, axes[ai].values[vi]));
+    for (const [ai, vi] of combo.entries()) setAt(variant, axes[ai].path, axes[ai].values[vi]);
     const parsed = configSchema.safeParse(variant);
     if (!parsed.success) {
       errors.addZod(parsed.error, variant, []);
@@ -117,12 +124,12 @@ function expand(base: Record<string, unknown>, axes: ExtraAxis[], errors: ErrorL
     if (!data) continue;
     if (!errors.guard(() => checkCorpus(data, cfg.train.seq_len), variant)) continue;
     const s = cfg.sweep;
-    for (const [si, sparsity] of s.sparsity.entries()) {
+    for (const sparsity of s.sparsity) {
       for (const [ni, nonzero] of s.nonzero_params.entries()) {
         for (const [di, tokens] of s.tokens.entries()) {
           for (const seed of s.seed) {
             const spec = errors.guard(
-              () => buildSpec(cfg, data, { sparsity, nonzero, tokens, seed }, { si, ni, di }),
+              () => buildSpec(cfg, data, { sparsity, nonzero, tokens, seed }, { ni, di }),
               variant,
             );
             if (!spec) continue;
@@ -140,13 +147,16 @@ function buildSpec(
   cfg: SweepConfig,
   data: TrialSpec['data'],
   v: { sparsity: number; nonzero: number; tokens: number; seed: number },
-  at: { si: number; ni: number; di: number },
+  at: { ni: number; di: number },
 ): TrialSpec {
   const t = cfg.train;
   const family = families[cfg.model.family];
   let model: TrialSpec['model'];
   try {
-    model = family.size(v.nonzero, v.sparsity, cfg.model, { vocabSize: vocabSizeOf(data), seqLen: t.seq_len });
+    model = family.size(v.nonzero, v.sparsity, cfg.model, {
+      vocabSize: vocabSizeOf(data),
+      seqLen: t.seq_len,
+    }) as TrialSpec['model'];
   } catch (e) {
     if (e instanceof SizingError) throw new PathError(['sweep', 'nonzero_params', at.ni], e.message);
     throw e;
@@ -193,6 +203,14 @@ function checkCorpus(data: TrialSpec['data'], seqLen: number): true {
   return true;
 }
 
+/** A single value written where a list is allowed is checked as item [0]: name the key as written. */
+function asWritten(path: ConfigPath, variant: unknown): ConfigPath {
+  const last = path[path.length - 1];
+  return typeof last === 'number' && !Array.isArray(getAt(variant, path.slice(0, -1)))
+    ? path.slice(0, -1)
+    : path;
+}
+
 /** Collects located messages; throws them together as one ConfigError. */
 class ErrorList {
   private readonly messages: string[] = [];
@@ -223,7 +241,7 @@ class ErrorList {
 
   addZod(error: z.ZodError, variant: Record<string, unknown>, prefix: ConfigPath): void {
     for (const issue of error.issues) {
-      const path = [...prefix, ...(issue.path as ConfigPath)];
+      const path = asWritten([...prefix, ...(issue.path as ConfigPath)], variant);
       const value = getAt(variant, path);
       const keys = issue.code === 'unrecognized_keys' ? objectKeysAt(configSchema, variant, path) : [];
       if (issue.code === 'unrecognized_keys') {

@@ -19,7 +19,10 @@ const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._z
 function unwrap(s: z.ZodType, raw: unknown): z.ZodType {
   for (let i = 0; i < 20; i++) {
     const d = defOf(s);
-    if (d.innerType && ['default', 'prefault', 'optional', 'nullable', 'readonly', 'catch'].includes(d.type)) {
+    if (
+      d.innerType &&
+      ['default', 'prefault', 'optional', 'nullable', 'readonly', 'catch'].includes(d.type)
+    ) {
       s = d.innerType;
     } else if (d.type === 'pipe' && d.in && d.out) {
       s = defOf(d.in).type === 'transform' ? d.out : d.in;
@@ -29,7 +32,10 @@ function unwrap(s: z.ZodType, raw: unknown): z.ZodType {
         disc && raw && typeof raw === 'object'
           ? d.options.find((o) => {
               const ds = defOf(unwrap(o, undefined)).shape?.[disc];
-              return ds && (defOf(ds) as { values?: unknown[] }).values?.includes((raw as Record<string, unknown>)[disc]);
+              return (
+                ds &&
+                (defOf(ds) as { values?: unknown[] }).values?.includes((raw as Record<string, unknown>)[disc])
+              );
             })
           : d.options.find((o) => defOf(unwrap(o, undefined)).type === 'object');
       if (!match) return s;

@@ -19,7 +19,10 @@ const positiveInt = () => human().pipe(z.number().int({ error: 'must be a whole 
 
 /** One value or a list of them; a list becomes an axis of the sweep. */
 function oneOrMany<T extends z.ZodType>(item: T) {
-  return z.preprocess((v) => (Array.isArray(v) ? v : [v]), z.array(item).min(1, { error: 'needs at least one value' }));
+  return z.preprocess(
+    (v) => (Array.isArray(v) || v === undefined ? v : [v]),
+    z.array(item).min(1, { error: 'needs at least one value' }),
+  );
 }
 
 export const optimizerSchema = z.strictObject({
@@ -56,9 +59,12 @@ export const trainSchema = z.strictObject({
   eval_tokens: positiveInt().default(16_384),
 });
 
-const sparsityValue = z.number({ error: 'expected a number in [0, 1)' }).min(0, { error: 'sparsity must be in [0, 1)' }).lt(1, {
-  error: 'sparsity must be in [0, 1)',
-});
+const sparsityValue = z
+  .number({ error: 'expected a number in [0, 1)' })
+  .min(0, { error: 'sparsity must be in [0, 1)' })
+  .lt(1, {
+    error: 'sparsity must be in [0, 1)',
+  });
 
 /** The `sweep:` block: the four axes of a scaling study; other dotted keys (e.g. train.optimizer.lr) add axes. */
 export const sweepSchema = z.looseObject({

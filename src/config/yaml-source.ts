@@ -6,8 +6,6 @@ import type { ConfigPath } from '../util/issues.js';
 
 export type { ConfigPath };
 
-
-
 /** A parsed YAML config that can say where any path came from. */
 export class YamlSource {
   private constructor(
@@ -23,7 +21,8 @@ export class YamlSource {
       text = readFileSync(file, 'utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+      const why =
+        code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
       throw new UsageError(`cannot read config ${file}: ${why}`);
     }
     return YamlSource.parse(text, file);
@@ -57,7 +56,9 @@ export class YamlSource {
     let best: number | undefined = rangeStart(node);
     for (const key of path) {
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
+        const pair = node.items.find(
+          (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key),
+        );
         if (!pair) break;
         best = rangeStart(pair.value) ?? rangeStart(pair.key) ?? best;
         node = pair.value;

@@ -7,7 +7,8 @@ import type { Rng } from '../util/rng.js';
  */
 export function sampleBatch(stream: Uint16Array, batchSize: number, seqLen: number, rng: Rng): TokenBatch {
   const w = seqLen + 1;
-  if (stream.length < w) throw new Error(`the training stream has ${stream.length} tokens, fewer than one window (${w})`);
+  if (stream.length < w)
+    throw new Error(`the training stream has ${stream.length} tokens, fewer than one window (${w})`);
   const tokens = new Int32Array(batchSize * w);
   for (let b = 0; b < batchSize; b++) {
     const start = rng.int(stream.length - w + 1);
@@ -28,7 +29,8 @@ export function validationBatches(
 ): TokenBatch[] {
   const w = seqLen + 1;
   const windows = Math.min(Math.floor(stream.length / w), Math.max(1, Math.floor(maxTokens / seqLen)));
-  if (windows < 1) throw new Error(`the validation stream has ${stream.length} tokens, fewer than one window (${w})`);
+  if (windows < 1)
+    throw new Error(`the validation stream has ${stream.length} tokens, fewer than one window (${w})`);
   const batches: TokenBatch[] = [];
   for (let first = 0; first < windows; first += batchSize) {
     const n = Math.min(batchSize, windows - first);

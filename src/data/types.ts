@@ -21,7 +21,10 @@ export function bytesToTokens(bytes: Uint8Array): Uint16Array {
  * Deterministic document split: every k-th document (k = round(1 / fraction)), starting at k/2, is
  * validation. Interleaving keeps both sets spread over the whole source (Brown is ordered by genre).
  */
-export function splitDocuments<T>(docs: readonly T[], validationFraction: number): { train: T[]; validation: T[] } {
+export function splitDocuments<T>(
+  docs: readonly T[],
+  validationFraction: number,
+): { train: T[]; validation: T[] } {
   const k = Math.max(2, Math.round(1 / validationFraction));
   const train: T[] = [];
   const validation: T[] = [];

@@ -122,7 +122,15 @@ function lmLoss(s: LmShape, p: ReadonlyMap<string, tf.Tensor>, batch: TokenBatch
   for (let i = 0; i < s.n_layers; i++) {
     const l = `layers.${i}`;
     const a = layerNorm(x, get(`${l}.ln1.g`) as tf.Tensor1D, get(`${l}.ln1.b`) as tf.Tensor1D) as tf.Tensor2D;
-    const attn = attention(s, a, get(`${l}.attn.qkv`) as tf.Tensor2D, get(`${l}.attn.proj`) as tf.Tensor2D, mask, b, t);
+    const attn = attention(
+      s,
+      a,
+      get(`${l}.attn.qkv`) as tf.Tensor2D,
+      get(`${l}.attn.proj`) as tf.Tensor2D,
+      mask,
+      b,
+      t,
+    );
     x = tf.add(x, attn);
     const m = layerNorm(x, get(`${l}.ln2.g`) as tf.Tensor1D, get(`${l}.ln2.b`) as tf.Tensor1D) as tf.Tensor2D;
     const hidden = gelu(matmul2d(m, get(`${l}.mlp.fc`) as tf.Tensor2D)) as tf.Tensor2D; // [B*T, F]

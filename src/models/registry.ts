@@ -9,13 +9,18 @@ export interface FamilyEntry<Shape = unknown, Hparams = unknown> {
   /** The `model:` block (fixed hyperparameters), with defaults. */
   hparams: z.ZodType<Hparams>;
   /** Shape for target non-zero count N at sparsity S (throws SizingError if unreachable). */
-  size(nonzero: number, sparsity: number, hparams: Hparams, ctx: { vocabSize: number; seqLen: number }): Shape;
+  size(
+    nonzero: number,
+    sparsity: number,
+    hparams: Hparams,
+    ctx: { vocabSize: number; seqLen: number },
+  ): Shape;
 }
 
 const lm: FamilyEntry<LmShape, LmHparams> = { model: lmFamily, hparams: lmHparamsSchema, size: sizeLm };
 
 /** Model families by config name. One explicit list. */
-export const families: Record<string, FamilyEntry<any, any>> = { lm };
+export const families: Record<string, FamilyEntry<unknown, unknown>> = { lm };
 
 /** Valid `model.family` values. */
 export const FAMILY_NAMES = Object.keys(families);

@@ -74,10 +74,18 @@ export function sizeLm(
   for (const layers of depths.filter((l) => l >= 1 && l <= h.max_layers)) {
     const shape = bestWidth(target, layers, h);
     if (shape) {
-      return { family: 'lm', vocab_size: ctx.vocabSize, seq_len: ctx.seqLen, ...shape, tied_embeddings: h.tied_embeddings };
+      return {
+        family: 'lm',
+        vocab_size: ctx.vocabSize,
+        seq_len: ctx.seqLen,
+        ...shape,
+        tied_embeddings: h.tied_embeddings,
+      };
     }
   }
-  throw new SizingError(`no lm shape within ${h.max_layers} layers has ${fmt(target)} dense prunable parameters`);
+  throw new SizingError(
+    `no lm shape within ${h.max_layers} layers has ${fmt(target)} dense prunable parameters`,
+  );
 }
 
 function bestWidth(

@@ -102,7 +102,8 @@ export class Pruner {
     state: PrunerState,
     rng: Rng,
   ): MaskChange {
-    if (this.needsGradients && !grads) throw new Error(`pruner ${this.spec.name} needs gradients at step ${step}`);
+    if (this.needsGradients && !grads)
+      throw new Error(`pruner ${this.spec.name} needs gradients at step ${step}`);
     const targets = this.layerTargets(step);
     const out = this.algorithm.update({
       step,
@@ -129,7 +130,9 @@ export class Pruner {
   /** A pruner that misses its target is worse than none: fail loudly if any layer is off by more than one weight. */
   private check(masks: readonly Mask[], targets: readonly number[], step: number): void {
     if (masks.length !== this.layers.length) {
-      throw new Error(`pruner ${this.spec.name} returned ${masks.length} masks for ${this.layers.length} layers`);
+      throw new Error(
+        `pruner ${this.spec.name} returned ${masks.length} masks for ${this.layers.length} layers`,
+      );
     }
     this.layers.forEach((layer, i) => {
       const n = layer.shape[0] * layer.shape[1];

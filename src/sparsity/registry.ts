@@ -36,7 +36,7 @@ export class Registry<T extends PieceInfo<unknown>> {
 }
 
 // One explicit list per kind: adding a method means adding its file and one line here.
-export const algorithms = new Registry<Algorithm<any>>('pruner', [dense, gmp]);
-export const patterns = new Registry<Pattern<any>>('pattern', [unstructured]);
-export const distributions = new Registry<Distribution<any>>('distribution', [uniform]);
-export const schedules = new Registry<Schedule<any>>('schedule', [none, cubic]);
+export const algorithms = new Registry<Algorithm<unknown>>('pruner', [dense, gmp]);
+export const patterns = new Registry<Pattern<unknown>>('pattern', [unstructured]);
+export const distributions = new Registry<Distribution<unknown>>('distribution', [uniform]);
+export const schedules = new Registry<Schedule<unknown>>('schedule', [none, cubic]);

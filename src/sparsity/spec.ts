@@ -71,7 +71,11 @@ function lookup<T>(get: () => T, path: (string | number)[]): T {
   }
 }
 
-function parseOptions(piece: PieceInfo<unknown>, raw: unknown, path: (string | number)[]): Record<string, unknown> {
+function parseOptions(
+  piece: PieceInfo<unknown>,
+  raw: unknown,
+  path: (string | number)[],
+): Record<string, unknown> {
   const r = piece.options.safeParse(raw ?? {});
   if (!r.success) {
     const issue = r.error.issues[0];
@@ -95,7 +99,10 @@ function resolvePiece(
   const name = given.name ?? fallback.name;
   // Same piece as the default: the config overrides some of its options; another piece: start afresh.
   const merged = name === fallback.name ? { ...fallback, ...given, name } : { ...given, name };
-  const piece = lookup(() => registry.get(name), ['pruner', key, ...(typeof raw === 'string' ? [] : ['name'])]);
+  const piece = lookup(
+    () => registry.get(name),
+    ['pruner', key, ...(typeof raw === 'string' ? [] : ['name'])],
+  );
   const { name: _omit, ...opts } = merged;
   const options = parseOptions(piece, opts, ['pruner', key]);
   return { name, ...options };

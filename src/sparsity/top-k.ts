@@ -54,8 +54,7 @@ export function kthLargest(values: Float32Array, k: number): number {
 }
 
 function median3(x: number, y: number, z: number): number {
-  if (x < y) return y < z ? y : x < z ? z : x;
-  return x < z ? x : y < z ? z : y;
+  return Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
 }
 
 /** Number of zero entries in a mask. */

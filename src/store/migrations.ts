@@ -68,6 +68,21 @@ export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
         PRIMARY KEY (trial_id, name, step)
       ) WITHOUT ROWID;
     `),
+  (db) =>
+    db.exec(`
+      CREATE TABLE fits (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        sweep        TEXT,
+        source       TEXT NOT NULL,
+        form         TEXT NOT NULL,
+        options_json TEXT NOT NULL,
+        result_json  TEXT NOT NULL,
+        inputs_json  TEXT NOT NULL,
+        converged    INTEGER NOT NULL,
+        created_at   TEXT NOT NULL
+      );
+      CREATE INDEX fits_sweep ON fits (sweep, id);
+    `),
 ];
 
 /** Schema version this build writes. */

@@ -6,7 +6,7 @@ import type { TrialSpec } from '../config/trial-spec.js';
 import { UsageError } from '../errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { ownerIsDead } from './owner.js';
-import type { MetricPoint, SweepRecord, TrialRecord, TrialResult, TrialStatus } from './types.js';
+import type { FitRecord, MetricPoint, SweepRecord, TrialRecord, TrialResult, TrialStatus } from './types.js';
 
 /** Default database path, relative to the working directory. */
 export const DEFAULT_DB = 'runs/sparsebench.db';
@@ -38,7 +38,8 @@ export class Store {
   static open(path: string, opts: { create: boolean }): Store {
     const abs = resolve(path);
     if (!existsSync(abs)) {
-      if (!opts.create) throw new UsageError(`no database at ${path}; run "sparsebench sweep <config>" first, or pass --db`);
+      if (!opts.create)
+        throw new UsageError(`no database at ${path}; run "sparsebench sweep <config>" first, or pass --db`);
       mkdirSync(dirname(abs), { recursive: true });
     } else if (statSync(abs).isDirectory()) {
       throw new UsageError(`--db ${path} is a directory; give the path of a database file`);
@@ -62,9 +63,12 @@ export class Store {
     } catch (e) {
       if (e instanceof UsageError) throw e;
       const code = (e as { code?: string }).code;
-      if (code === 'SQLITE_NOTADB') throw new UsageError(`${path} is not a SQLite database (--db must name a sparsebench database)`);
+      if (code === 'SQLITE_NOTADB')
+        throw new UsageError(`${path} is not a SQLite database (--db must name a sparsebench database)`);
       if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY')
-        throw new UsageError(`cannot open ${path} for writing (${(e as Error).message}); check the path and its permissions`);
+        throw new UsageError(
+          `cannot open ${path} for writing (${(e as Error).message}); check the path and its permissions`,
+        );
       throw e;
     }
     return new Store(abs, db);
@@ -96,7 +100,9 @@ export class Store {
           )
           .run(plan.name, plan.file, JSON.stringify(plan.config), JSON.stringify(plan.axes), t, t);
         this.db.prepare('DELETE FROM sweep_trials WHERE sweep = ?').run(plan.name);
-        const link = this.db.prepare('INSERT INTO sweep_trials (sweep, trial_id, position, axes_json) VALUES (?, ?, ?, ?)');
+        const link = this.db.prepare(
+          'INSERT INTO sweep_trials (sweep, trial_id, position, axes_json) VALUES (?, ?, ?, ?)',
+        );
         plan.trials.forEach((p, i) => {
           const s = p.spec;
           const r = insertTrial.run(
@@ -241,7 +247,9 @@ export class Store {
   }
 
   getSweep(name: string): SweepRecord | null {
-    const r = this.db.prepare('SELECT * FROM sweeps WHERE name = ?').get(name) as Record<string, string> | undefined;
+    const r = this.db.prepare('SELECT * FROM sweeps WHERE name = ?').get(name) as
+      | Record<string, string>
+      | undefined;
     if (!r) return null;
     return {
       name: r.name,
@@ -254,7 +262,9 @@ export class Store {
   }
 
   listSweeps(): SweepRecord[] {
-    const names = this.db.prepare('SELECT name FROM sweeps ORDER BY updated_at DESC').all() as { name: string }[];
+    const names = this.db.prepare('SELECT name FROM sweeps ORDER BY updated_at DESC').all() as {
+      name: string;
+    }[];
     return names.map((n) => this.getSweep(n.name)!);
   }
 
@@ -268,7 +278,9 @@ export class Store {
           )
           .all(...(status ? [sweep, status] : [sweep]))
       : this.db
-          .prepare(`SELECT t.* FROM trials t ${status ? 'WHERE t.status = ?' : ''} ORDER BY t.created_at, t.id`)
+          .prepare(
+            `SELECT t.* FROM trials t ${status ? 'WHERE t.status = ?' : ''} ORDER BY t.created_at, t.id`,
+          )
           .all(...(status ? [status] : []));
     return (rows as Record<string, unknown>[]).map(toRecord);
   }
@@ -279,15 +291,46 @@ export class Store {
     const rows = this.db
       .prepare('SELECT * FROM trials WHERE id LIKE ? ORDER BY id LIMIT 2')
       .all(`${idOrPrefix}%`) as Record<string, unknown>[];
-    if (rows.length > 1) throw new UsageError(`trial id prefix "${idOrPrefix}" is ambiguous; give more characters`);
+    if (rows.length > 1)
+      throw new UsageError(`trial id prefix "${idOrPrefix}" is ambiguous; give more characters`);
     return rows.length === 1 ? toRecord(rows[0]) : null;
   }
 
   /** Sweeps a trial belongs to. */
   sweepsOfTrial(id: string): string[] {
-    return (this.db.prepare('SELECT sweep FROM sweep_trials WHERE trial_id = ? ORDER BY sweep').all(id) as { sweep: string }[]).map(
-      (r) => r.sweep,
-    );
+    return (
+      this.db.prepare('SELECT sweep FROM sweep_trials WHERE trial_id = ? ORDER BY sweep').all(id) as {
+        sweep: string;
+      }[]
+    ).map((r) => r.sweep);
+  }
+
+  /** Stores a law fit; returns its id. */
+  saveFit(fit: Omit<FitRecord, 'id' | 'createdAt'>): number {
+    const r = this.db
+      .prepare(
+        `INSERT INTO fits (sweep, source, form, options_json, result_json, inputs_json, converged, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        fit.sweep,
+        fit.source,
+        fit.form,
+        JSON.stringify(fit.options),
+        JSON.stringify(fit.result),
+        JSON.stringify(fit.inputs),
+        fit.converged ? 1 : 0,
+        now(),
+      );
+    return Number(r.lastInsertRowid);
+  }
+
+  /** The most recent fit of a sweep (optionally of one form), or null. */
+  latestFit(sweep: string, form?: string): FitRecord | null {
+    const r = this.db
+      .prepare(`SELECT * FROM fits WHERE sweep = ? ${form ? 'AND form = ?' : ''} ORDER BY id DESC LIMIT 1`)
+      .get(...(form ? [sweep, form] : [sweep])) as Record<string, unknown> | undefined;
+    return r ? toFit(r) : null;
   }
 
   /** Logged metrics of a trial, in step order, optionally one name only. */
@@ -299,11 +342,31 @@ export class Store {
 
 /** A database at version 0 must be empty: sparsebench never adds its tables to someone else's database. */
 function assertEmpty(db: Database.Database, path: string): void {
-  const n = (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").get() as { n: number }).n;
+  const n = (
+    db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").get() as {
+      n: number;
+    }
+  ).n;
   if (n > 0) {
     db.close();
-    throw new UsageError(`${path} is a SQLite database, but not a sparsebench one (it has other tables); choose another --db`);
+    throw new UsageError(
+      `${path} is a SQLite database, but not a sparsebench one (it has other tables); choose another --db`,
+    );
   }
+}
+
+function toFit(r: Record<string, unknown>): FitRecord {
+  return {
+    id: r.id as number,
+    sweep: (r.sweep as string | null) ?? null,
+    source: r.source as string,
+    form: r.form as string,
+    options: JSON.parse(r.options_json as string),
+    result: JSON.parse(r.result_json as string),
+    inputs: JSON.parse(r.inputs_json as string),
+    converged: r.converged === 1,
+    createdAt: r.created_at as string,
+  };
 }
 
 function migrate(db: Database.Database, from: number): void {

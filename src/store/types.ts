@@ -74,3 +74,19 @@ export interface SweepRecord {
   createdAt: string;
   updatedAt: string;
 }
+
+/** A stored law fit: what was fitted, how, and the result, with the ids of its input trials. */
+export interface FitRecord {
+  id: number;
+  /** Sweep whose trials were fitted; null for external points (CSV). */
+  sweep: string | null;
+  /** `db` for trials of a sweep, else the CSV path. */
+  source: string;
+  form: string;
+  options: unknown;
+  result: unknown;
+  /** Trial ids (or CSV row labels) of the fitted points. */
+  inputs: string[];
+  converged: boolean;
+  createdAt: string;
+}

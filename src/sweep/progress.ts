@@ -30,7 +30,12 @@ export class BarReporter implements SweepReporter {
   private current: cliProgress.SingleBar | null = null;
 
   start(total: number, alreadyDone: number): void {
-    this.overall = this.multi.create(total, alreadyDone, {}, { format: 'sweep  [{bar}] {value}/{total} trials' });
+    this.overall = this.multi.create(
+      total,
+      alreadyDone,
+      {},
+      { format: 'sweep  [{bar}] {value}/{total} trials' },
+    );
   }
   trialStart(plan: TrialPlan): void {
     this.current?.stop();
@@ -43,8 +48,13 @@ export class BarReporter implements SweepReporter {
     );
   }
   trialProgress(p: TrainProgress): void {
-    const eta = p.tokensPerSecond > 0 ? (p.steps * (p.tokens / p.step) - p.tokens) / p.tokensPerSecond : Number.NaN;
-    this.current?.update(p.tokens, { loss: p.loss.toFixed(3), tps: fmt(p.tokensPerSecond), eta: fmtDuration(eta) });
+    const eta =
+      p.tokensPerSecond > 0 ? (p.steps * (p.tokens / p.step) - p.tokens) / p.tokensPerSecond : Number.NaN;
+    this.current?.update(p.tokens, {
+      loss: p.loss.toFixed(3),
+      tps: fmt(p.tokensPerSecond),
+      eta: fmtDuration(eta),
+    });
   }
   trialEnd(_plan: TrialPlan, outcome: string, detail: string): void {
     if (outcome !== 'skipped') this.overall?.increment();
@@ -65,7 +75,9 @@ export class LineReporter implements SweepReporter {
     process.stderr.write(`sweep: ${total} trials, ${alreadyDone} already finished\n`);
   }
   trialStart(plan: TrialPlan, index: number): void {
-    process.stderr.write(`[${index + 1}/${this.total}] training ${describe(plan)} (${plan.spec.steps} steps)\n`);
+    process.stderr.write(
+      `[${index + 1}/${this.total}] training ${describe(plan)} (${plan.spec.steps} steps)\n`,
+    );
   }
   trialProgress(): void {}
   trialEnd(plan: TrialPlan, outcome: string, detail: string): void {

@@ -38,7 +38,11 @@ const DEFAULT_LEASE_MS = 10 * 60 * 1000;
  * one at a time. Finished trials are never retrained; a trial left running by a dead process is
  * restarted from scratch; failed ones are retried only with `retryFailed`.
  */
-export async function runSweep(plan: SweepPlan, store: Store, opts: SweepRunOptions = {}): Promise<SweepSummary> {
+export async function runSweep(
+  plan: SweepPlan,
+  store: Store,
+  opts: SweepRunOptions = {},
+): Promise<SweepSummary> {
   const reporter = opts.reporter ?? new SilentReporter();
   const owner = newOwner();
   store.saveSweep(plan);

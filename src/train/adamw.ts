@@ -67,7 +67,10 @@ export function resetMoments(slot: AdamWSlot, where: Uint8Array): void {
 }
 
 /** Scale that clips the global gradient norm to `maxNorm` (Pascanu et al. 2013), and the norm itself. */
-export function clipScale(grads: Iterable<Float32Array>, maxNorm: number | null): { scale: number; norm: number } {
+export function clipScale(
+  grads: Iterable<Float32Array>,
+  maxNorm: number | null,
+): { scale: number; norm: number } {
   let sq = 0;
   for (const g of grads) for (let i = 0; i < g.length; i++) sq += g[i] * g[i];
   const norm = Math.sqrt(sq);

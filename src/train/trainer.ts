@@ -89,7 +89,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
     layers.map((l) => params.host.get(l.name)!),
     pruneRng,
   );
-  layers.forEach((l, i) => params.setMask(l.name, prunerState.masks[i]));
+  for (const [i, l] of layers.entries()) params.setMask(l.name, prunerState.masks[i]);
   params.applyMasks();
   params.sync();
 
@@ -99,7 +99,8 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
   let step = 0;
   let loss = Number.NaN;
   let valLoss: number | null = null;
-  const point = (name: string, value: number) => pending.push({ name, step, tokens: step * tokensPerStep, value });
+  const point = (name: string, value: number) =>
+    pending.push({ name, step, tokens: step * tokensPerStep, value });
   const flush = () => {
     if (pending.length && hooks.onMetrics) hooks.onMetrics(pending);
     if (hooks.onMetrics) pending = [];
@@ -109,20 +110,38 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
   try {
     point('sparsity', pruner.sparsityAt(0));
     for (step = 1; step <= spec.steps; step++) {
+      // let signal handlers and I/O run between steps (a step is synchronous tfjs work)
+      await new Promise((r) => setImmediate(r));
       if (hooks.shouldStop?.()) throw new TrialInterrupted(step - 1, pending);
       const batch = sampleBatch(corpus.train, spec.batch_size, spec.seq_len, dataRng);
       const lr = lrAt(step - 1, spec.steps, spec.optimizer.lr, spec.lr_schedule);
       const grads = gradients(family.loss.bind(family), shape, params, batch);
       loss = grads.loss;
-      if (!Number.isFinite(loss)) throw new TrialFailure(`training loss is ${loss} at step ${step}`, step, pending);
+      if (!Number.isFinite(loss))
+        throw new TrialFailure(`training loss is ${loss} at step ${step}`, step, pending);
       const { scale } = clipScale(grads.values.values(), spec.grad_clip);
       opt.step++;
       for (const [name, g] of grads.values) {
-        adamwUpdate(params.host.get(name)!, g, opt.slots.get(name)!, opt.step, lr, spec.optimizer, decay.get(name)!, scale);
+        adamwUpdate(
+          params.host.get(name)!,
+          g,
+          opt.slots.get(name)!,
+          opt.step,
+          lr,
+          spec.optimizer,
+          decay.get(name)!,
+          scale,
+        );
       }
       if (pruner.isUpdateStep(step)) {
         const gradsForPruner = pruner.needsGradients ? layers.map((l) => grads.values.get(l.name)!) : null;
-        const change = pruner.update(step, layers.map((l) => params.host.get(l.name)!), gradsForPruner, prunerState, pruneRng);
+        const change = pruner.update(
+          step,
+          layers.map((l) => params.host.get(l.name)!),
+          gradsForPruner,
+          prunerState,
+          pruneRng,
+        );
         prunerState = change.state;
         layers.forEach((l, i) => {
           params.setMask(l.name, prunerState.masks[i]);
@@ -141,7 +160,8 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
       point('lr', lr);
       if (step % spec.eval.interval === 0 || step === spec.steps) {
         valLoss = evaluate(family, shape, params.vars, valSet);
-        if (!Number.isFinite(valLoss)) throw new TrialFailure(`validation loss is ${valLoss} at step ${step}`, step, pending);
+        if (!Number.isFinite(valLoss))
+          throw new TrialFailure(`validation loss is ${valLoss} at step ${step}`, step, pending);
         point('val_loss', valLoss);
         if (step < spec.steps) flush();
       } else if (performance.now() - lastFlush > flushMs) flush();

@@ -57,7 +57,11 @@ function editDistance(a: string, b: string): number {
 }
 
 /** A zod issue in words: what was wrong with the value and what would be valid. */
-export function describeZodIssue(issue: z.core.$ZodIssue, value: unknown, validKeys: readonly string[]): string {
+export function describeZodIssue(
+  issue: z.core.$ZodIssue,
+  value: unknown,
+  validKeys: readonly string[],
+): string {
   switch (issue.code) {
     case 'unrecognized_keys': {
       const k = issue.keys[0];
@@ -72,8 +76,7 @@ export function describeZodIssue(issue: z.core.$ZodIssue, value: unknown, validK
     case 'too_small':
     case 'too_big': {
       if (!issue.message.startsWith('Too')) return `${show(value)}: ${issue.message}`;
-      const op =
-        issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
+      const op = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
       const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
       return issue.origin === 'array'
         ? `needs ${op} ${bound} items`

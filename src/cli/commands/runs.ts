@@ -14,11 +14,19 @@ export function trialsTable(trials: readonly TrialRecord[]): string {
     { header: 'pruner', get: (t) => t.pruner },
     { header: 'S', get: (t) => String(t.sparsity), align: 'right' },
     { header: 'N', get: (t) => fmt(t.nonzeroParams ?? t.plannedNonzero), align: 'right' },
-    { header: 'D', get: (t) => fmt(t.tokens ?? t.spec.steps * t.spec.batch_size * t.spec.seq_len), align: 'right' },
+    {
+      header: 'D',
+      get: (t) => fmt(t.tokens ?? t.spec.steps * t.spec.batch_size * t.spec.seq_len),
+      align: 'right',
+    },
     { header: 'seed', get: (t) => String(t.seed), align: 'right' },
     { header: 'val loss', get: (t) => num(t.finalValLoss), align: 'right' },
     { header: 'sparsity', get: (t) => num(t.achievedSparsity, 3), align: 'right' },
-    { header: 'tok/s', get: (t) => (t.tokensPerSecond === null ? '-' : fmt(t.tokensPerSecond)), align: 'right' },
+    {
+      header: 'tok/s',
+      get: (t) => (t.tokensPerSecond === null ? '-' : fmt(t.tokensPerSecond)),
+      align: 'right',
+    },
     { header: 'backend', get: (t) => t.backend ?? '-' },
   ]);
 }
@@ -86,11 +94,14 @@ export async function runsShowCommand(id: string, opts: RunsShowOptions): Promis
     if (t.error) lines.push(`error     ${t.error}${t.errorStep !== null ? ` (step ${t.errorStep})` : ''}`);
     const val = metrics.filter((p) => p.name === 'val_loss');
     if (val.length > 0) {
-      lines.push('', formatTable(val, [
-        { header: 'step', get: (p) => String(p.step), align: 'right' },
-        { header: 'tokens', get: (p) => String(p.tokens), align: 'right' },
-        { header: 'val loss', get: (p) => p.value.toFixed(4), align: 'right' },
-      ]));
+      lines.push(
+        '',
+        formatTable(val, [
+          { header: 'step', get: (p) => String(p.step), align: 'right' },
+          { header: 'tokens', get: (p) => String(p.tokens), align: 'right' },
+          { header: 'val loss', get: (p) => p.value.toFixed(4), align: 'right' },
+        ]),
+      );
     }
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;

@@ -27,7 +27,9 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
   const onSignal = (s: NodeJS.Signals) => {
     if (signal) process.exit(s === 'SIGINT' ? 130 : 143); // second signal: stop now
     signal = s;
-    process.stderr.write(`\n${s}: stopping after marking the current trial interrupted (again to stop now)\n`);
+    process.stderr.write(
+      `\n${s}: stopping after marking the current trial interrupted (again to stop now)\n`,
+    );
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -79,7 +81,8 @@ function planText(plan: SweepPlan): string {
     { header: 'N target', get: (t) => fmt(t.spec.nonzero_params), align: 'right' },
     {
       header: 'shape (L x d, heads, ff)',
-      get: (t) => `${t.spec.model.n_layers} x ${t.spec.model.d_model}, ${t.spec.model.n_heads}h, ff ${t.spec.model.d_ff}`,
+      get: (t) =>
+        `${t.spec.model.n_layers} x ${t.spec.model.d_model}, ${t.spec.model.n_heads}h, ff ${t.spec.model.d_ff}`,
     },
     { header: 'dense', get: (t) => String(t.dense_params), align: 'right' },
     { header: 'non-zero', get: (t) => String(t.nonzero_params), align: 'right' },

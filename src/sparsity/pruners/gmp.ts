@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Algorithm } from '../types.js';
 import { magnitudeScores, pruneByScore } from './score-pruning.js';
 
-const ones = (l: { ref: { shape: [number, number] } }) => new Uint8Array(l.ref.shape[0] * l.ref.shape[1]).fill(1);
+const ones = (l: { ref: { shape: [number, number] } }) =>
+  new Uint8Array(l.ref.shape[0] * l.ref.shape[1]).fill(1);
 
 /**
  * Gradual magnitude pruning (Zhu & Gupta 2017, arXiv:1710.01878), the method of the sparse scaling-law
@@ -20,7 +21,9 @@ export const gmp: Algorithm<Record<string, never>> = {
   // Dense at the start, unless the schedule already asks for sparsity at step 0 (start = end = 0).
   init: ({ layers, select }) => ({
     masks: layers.map((l) =>
-      l.target > 0 ? select(magnitudeScores({ ...l, grads: null, mask: ones(l) }), l.ref.shape, l.target) : ones(l),
+      l.target > 0
+        ? select(magnitudeScores({ ...l, grads: null, mask: ones(l) }), l.ref.shape, l.target)
+        : ones(l),
     ),
   }),
   update: (ctx) => pruneByScore(ctx, magnitudeScores),

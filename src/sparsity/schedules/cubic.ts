@@ -27,7 +27,8 @@ export function cubicWindow(totalSteps: number, o: CubicOptions): [number, numbe
  */
 export const cubic: Schedule<CubicOptions> = {
   name: 'cubic',
-  summary: 'gradual: s(t) = S·(1-(1-p)^3) from start to end (fractions of training), masks every interval steps',
+  summary:
+    'gradual: s(t) = S·(1-(1-p)^3) from start to end (fractions of training), masks every interval steps',
   options: z
     .strictObject({
       start: fraction.default(0.25),

@@ -1,0 +1,171 @@
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../../errors.js';
+import { parsePointsCsv } from '../../law/csv.js';
+import { coefficientTable, fitSummaryLines } from '../../law/describe.js';
+import { defaultFitOptions, fitLaw, validateFitOptions } from '../../law/fit.js';
+import { lawForms } from '../../law/forms/index.js';
+import { optimalSparsity, sparseParams, summariseOptimalSparsity } from '../../law/optimal.js';
+import { type OptimalQuery, pointsFromTrials } from '../../law/sweep-points.js';
+import type { FitOptions, HuberKind, LawFit, LawPoint } from '../../law/types.js';
+import { Store } from '../../store/store.js';
+import { parseHumanNumber } from '../../util/format.js';
+
+export interface FitLawOptions {
+  db: string;
+  /** Whether --db was given on the command line (external points are stored only then). */
+  dbGiven: boolean;
+  sweep?: string;
+  points?: string;
+  form: string;
+  loss?: HuberKind;
+  delta?: string;
+  starts?: string;
+  seed?: string;
+  bootstrap?: string;
+  holdout?: string;
+  optimal: string[];
+  json?: boolean;
+}
+
+/** `sparsebench fit-law`: fit the law to a sweep's finished trials (or a CSV), store and print it. */
+export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
+  if (!lawForms[opts.form])
+    throw new UsageError(`--form ${opts.form}: unknown; valid: ${Object.keys(lawForms).join(', ')}`);
+  const options = fitOptions(opts);
+  const queries = opts.optimal.map(parseQuery);
+  if (queries.length > 0 && opts.form !== 'sparse')
+    throw new UsageError('--optimal needs the sparse form (--form sparse)');
+
+  let points: LawPoint[];
+  let sweep: string | null = null;
+  let store: Store | null = null;
+  try {
+    if (opts.points) {
+      points = readPoints(opts.points);
+      if (opts.dbGiven) store = Store.open(opts.db, { create: true });
+    } else {
+      store = Store.open(opts.db, { create: false });
+      sweep = opts.sweep ?? store.latestSweep();
+      if (!sweep)
+        throw new UsageError(`${opts.db} holds no sweeps yet; run "sparsebench sweep <config>" first`);
+      if (!store.getSweep(sweep)) throw new UsageError(`no sweep named "${sweep}" in ${opts.db}`);
+      points = pointsFromTrials(store.listTrials(sweep));
+    }
+    const dropped = opts.form === 'chinchilla' ? points.filter((p) => p.sparsity !== 0).length : 0;
+    if (opts.form === 'chinchilla') points = points.filter((p) => p.sparsity === 0);
+    const fit: LawFit = fitLaw(points, opts.form, options);
+    if (dropped > 0)
+      fit.warnings.push(`${dropped} sparse points left out: the chinchilla form is for S = 0 data`);
+    const params = opts.form === 'sparse' ? sparseParams(fit) : null;
+    if (params) fit.optimal = summariseOptimalSparsity(params);
+    const answers = params ? queries.map((q) => ({ ...q, S_opt: optimalSparsity(params, q.N, q.C) })) : [];
+    const fitId = store
+      ? store.saveFit({
+          sweep,
+          source: opts.points ?? 'db',
+          form: opts.form,
+          options,
+          result: { ...fit, queries: answers },
+          inputs: points.map((p, i) => p.id ?? `row${i + 1}`),
+          converged: fit.converged,
+        })
+      : null;
+    if (opts.json) {
+      const { optimal, ...rest } = fit;
+      const doc = {
+        ...rest,
+        optimal: answers,
+        optimal_summary: optimal ?? null,
+        fit_id: fitId,
+        sweep,
+        source: opts.points ?? opts.db,
+      };
+      process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    } else {
+      process.stdout.write(`${describe(fit, answers, { sweep, source: opts.points ?? opts.db, fitId })}\n`);
+    }
+    if (!fit.converged)
+      process.stderr.write(
+        'sparsebench: warning: the fit did NOT converge; treat its coefficients as unreliable\n',
+      );
+    return 0;
+  } finally {
+    store?.close();
+  }
+}
+
+function describe(
+  fit: LawFit,
+  answers: (OptimalQuery & { S_opt: number })[],
+  ctx: { sweep: string | null; source: string; fitId: number | null },
+): string {
+  const what = ctx.sweep ? `sweep ${ctx.sweep} (${ctx.source})` : ctx.source;
+  const lines = [
+    `${fit.form} scaling law fit of ${what}${ctx.fitId !== null ? `, stored as fit #${ctx.fitId}` : ''}`,
+    '',
+    coefficientTable(fit),
+    '',
+    ...fitSummaryLines(fit),
+  ];
+  for (const a of answers)
+    lines.push(`S_opt(N=${a.N.toExponential(3)}, C=${a.C.toExponential(3)}) = ${a.S_opt.toFixed(4)}`);
+  if (fit.warnings.length > 0) lines.push('', 'warnings:', ...fit.warnings.map((w) => `  - ${w}`));
+  return lines.join('\n');
+}
+
+function readPoints(path: string): LawPoint[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(
+      `--points ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
+  }
+  return parsePointsCsv(text, path);
+}
+
+function number(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const v = parseHumanNumber(text);
+  if (v === null) throw new UsageError(`${flag} ${text}: expected a number`);
+  return v;
+}
+
+function fitOptions(opts: FitLawOptions): FitOptions {
+  const d = defaultFitOptions(opts.form);
+  const o: FitOptions = {
+    ...d,
+    loss: opts.loss ?? d.loss,
+    delta: number('--delta', opts.delta, d.delta),
+    starts: number('--starts', opts.starts, d.starts),
+    seed: number('--seed', opts.seed, d.seed),
+    bootstrap: number('--bootstrap', opts.bootstrap, d.bootstrap),
+    holdout: number('--holdout', opts.holdout, d.holdout ?? 0),
+  };
+  try {
+    validateFitOptions(o);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  return o;
+}
+
+/** Parses `N=1e8,C=1e21`. */
+export function parseQuery(text: string): OptimalQuery {
+  const parts = Object.fromEntries(
+    text.split(',').map((kv) => {
+      const [k, v] = kv.split('=');
+      return [k?.trim(), v === undefined ? null : parseHumanNumber(v)];
+    }),
+  );
+  const N = parts.N;
+  const C = parts.C;
+  const keys = Object.keys(parts);
+  if (typeof N !== 'number' || typeof C !== 'number' || N <= 0 || C <= 0 || keys.length !== 2) {
+    throw new UsageError(
+      `--optimal ${text}: expected N=<non-zero params>,C=<training FLOPs>, both > 0, e.g. N=1e8,C=1e21`,
+    );
+  }
+  return { N, C };
+}

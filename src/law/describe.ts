@@ -1,0 +1,93 @@
+import { fmt } from '../util/format.js';
+import { formatTable } from '../util/table.js';
+import { publishedCoefficients } from './published.js';
+import type { LawFit } from './types.js';
+
+/** `digits` significant figures; scientific notation outside [1e-3, 1e6). */
+const sig = (v: number | null | undefined, digits = 4) => {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '-';
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(digits - 1).replace('e+', 'e');
+  return Number(v.toPrecision(digits)).toString();
+};
+const range = (r: [number, number] | undefined) => (r ? `[${sig(r[0], 3)}, ${sig(r[1], 3)}]` : '-');
+
+/** Unit of each coefficient, for tables. */
+const UNITS: Record<string, string> = {
+  a_S: 'loss·N^b_N',
+  c_S: 'loss·N^b_N',
+  a_D: 'tokens',
+  c: 'loss (nats)',
+  E: 'loss (nats)',
+  A: 'loss·N^alpha',
+  B: 'loss·D^beta',
+};
+
+/** The coefficient table: value, bootstrap interval, spread across starts, and the paper's values. */
+export function coefficientTable(fit: LawFit): string {
+  const names = Object.keys(fit.params);
+  const sparse = fit.form === 'sparse';
+  return formatTable(names, [
+    { header: 'coef', get: (n) => n },
+    { header: 'value', get: (n) => sig(fit.params[n], 5), align: 'right' },
+    { header: '95% bootstrap', get: (n) => range(fit.intervals[n]), align: 'right' },
+    { header: 'across best starts', get: (n) => range(fit.startSpread[n]), align: 'right' },
+    { header: 'unit', get: (n) => UNITS[n] ?? '' },
+    ...(sparse
+      ? [
+          {
+            header: 'paper T5/C4',
+            get: (n: string) => sig(publishedCoefficients.t5[n as keyof typeof publishedCoefficients.t5], 3),
+            align: 'right' as const,
+          },
+          {
+            header: 'paper ViT/JFT',
+            get: (n: string) =>
+              sig(publishedCoefficients.vit[n as keyof typeof publishedCoefficients.vit], 3),
+            align: 'right' as const,
+          },
+        ]
+      : []),
+  ]);
+}
+
+/** Convergence in words. */
+export function convergenceLine(fit: LawFit): string {
+  const status = fit.converged ? 'converged' : 'NOT CONVERGED';
+  const grad = `scaled gradient ${sig(fit.gradNorm, 2)} (tol ${fit.gradTolerance})`;
+  const newton = fit.newtonStep === null ? '' : `, Newton step ${sig(fit.newtonStep, 2)}`;
+  return `${status}: ${grad}${newton}; ${fit.startsConverged}/${fit.startsTotal} starts converged, ${fit.startsAtBest} at the best loss`;
+}
+
+/** Quality, held-out check and optimal-sparsity headlines, one line each. */
+export function fitSummaryLines(fit: LawFit): string[] {
+  const lines = [
+    `objective: mean Huber on ${fit.objective.loss === 'huber-log' ? 'log loss' : 'loss'}, delta ${fit.objective.delta}; ${convergenceLine(fit)}`,
+    `fit loss ${sig(fit.loss, 4)}, RMSE on log loss ${sig(fit.rmse_log, 3)}, RMSE on loss ${sig(fit.rmse, 3)}, ${fit.n_points} points`,
+  ];
+  if (fit.bootstrap) {
+    lines.push(
+      `bootstrap: ${fit.bootstrap.converged}/${fit.bootstrap.requested} replicates converged (${fit.bootstrap.failed} failed, excluded)`,
+    );
+  }
+  const h = fit.holdout;
+  if (h) {
+    lines.push(
+      h.error
+        ? `held-out check: not run (${h.error})`
+        : `held-out check: refit on ${h.n_train} points without the ${h.n_heldout} with N >= ${fmt(h.heldout_min_nonzero_params)}; ` +
+            `predicting them: RMSE(log) ${sig(h.rmse_log, 3)}, max |rel error| ${sig((h.max_abs_rel_error ?? Number.NaN) * 100, 3)}%` +
+            (h.converged ? '' : ' (refit NOT converged)'),
+    );
+  }
+  const o = fit.optimal;
+  if (o) {
+    const at = o.at_data_multiples.map((a) => `${a.data_multiple}x: ${sig(a.sparsity, 2)}`).join(', ');
+    const eq = o.dense_equivalent.map((d) => `${d.sparsity * 100}%: ${sig(d.factor, 3)}x`).join(', ');
+    lines.push(
+      `optimal sparsity: pays beyond ${sig(o.data_multiple_where_sparsity_pays, 3)}x the dense compute-optimal data; S_opt at ${at}`,
+      `dense-equivalent size at equal non-zeros: ${eq}`,
+    );
+  }
+  return lines;
+}

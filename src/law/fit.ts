@@ -1,0 +1,184 @@
+import { bootstrapFit, DEFAULT_BOOTSTRAP_STARTS } from './bootstrap.js';
+import { CONVERGENCE_TOLERANCE, exactFitLoss, NEWTON_STEP_TOLERANCE, newtonStep } from './convergence.js';
+import { LawInputError } from './errors.js';
+import { type CoreFit, DEFAULT_MAX_ITERATIONS, fitCore } from './fit-core.js';
+import type { LawForm } from './forms/form.js';
+import { getLawForm } from './forms/index.js';
+import { holdoutCheck, holdoutCount } from './holdout.js';
+import { makeRng } from './rng.js';
+import { START_SPREAD_TOLERANCE, startSpread } from './spread.js';
+import { finiteOrNull, summariseErrors } from './stats.js';
+import type { FitOptions, LawFit, LawPoint } from './types.js';
+import { checkPointCount, validatePoints } from './validate.js';
+
+/** Seed offset of the bootstrap stream, so changing `bootstrap` never changes the main fit's starts. */
+const BOOTSTRAP_SEED_OFFSET = 0x9e3779b9;
+
+/**
+ * Defaults for language data (SCIENCE.md §1), following Hoffmann et al. 2022
+ * (https://arxiv.org/abs/2203.15556) as the sparse-law authors did for T5: Huber on log loss with
+ * δ = 1e-3. For vision data the authors used raw loss with δ = 0.01.
+ */
+export function defaultFitOptions(form: string | LawForm = 'sparse'): FitOptions {
+  const f = typeof form === 'string' ? getLawForm(form) : form;
+  return {
+    loss: 'huber-log', // Chinchilla's choice; robust to a few diverged runs, scale-free across tasks
+    delta: 1e-3, // Chinchilla's δ on log loss: residuals above 0.1% count linearly
+    starts: f.defaultStarts, // 25, the authors' number of starts
+    seed: 0, // any fixed seed: fits are deterministic given it
+    bootstrap: 200, // enough replicates for stable 2.5/97.5 percentiles at a few seconds' cost
+    holdout: 0.2, // refit without the largest-N fifth of the points: the paper's extrapolation check
+    bootstrapStarts: DEFAULT_BOOTSTRAP_STARTS,
+    maxIterations: DEFAULT_MAX_ITERATIONS,
+  };
+}
+
+function requireInteger(value: unknown, name: string, min: number): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new LawInputError(`option ${name} must be a whole number ≥ ${min}; got ${String(value)}`);
+  }
+}
+
+/** Throws LawInputError naming the first invalid option and what is valid. */
+export function validateFitOptions(options: FitOptions): void {
+  if (options.loss !== 'huber-log' && options.loss !== 'huber') {
+    throw new LawInputError(`option loss must be 'huber-log' or 'huber'; got ${String(options.loss)}`);
+  }
+  if (typeof options.delta !== 'number' || !(options.delta > 0) || !Number.isFinite(options.delta)) {
+    throw new LawInputError(`option delta must be a finite number > 0; got ${String(options.delta)}`);
+  }
+  requireInteger(options.starts, 'starts', 1);
+  requireInteger(options.seed, 'seed', Number.MIN_SAFE_INTEGER);
+  requireInteger(options.bootstrap, 'bootstrap', 0);
+  if (options.bootstrapStarts !== undefined) requireInteger(options.bootstrapStarts, 'bootstrapStarts', 0);
+  if (options.maxIterations !== undefined) requireInteger(options.maxIterations, 'maxIterations', 1);
+  if (options.holdout !== undefined) holdoutCount(options.holdout, 1);
+}
+
+/** Relative width of the start spread above which starts at the best loss are said to disagree. */
+const SPREAD_WARNING = 1e-3;
+
+/** Warnings about the optimum: convergence, exact fit, coefficients at a bound, disagreeing starts. */
+function optimumWarnings(
+  core: CoreFit,
+  form: LawForm,
+  options: FitOptions,
+  step: number | null,
+  spread: { ranges: Record<string, [number, number]> },
+): string[] {
+  const { best, results } = core;
+  const out: string[] = [];
+  const converged = results.filter((r) => r.converged).length;
+  if (!best.converged) {
+    const stepText = step === null ? 'Hessian not positive definite' : step.toExponential(2);
+    out.push(
+      `fit did not converge: none of ${results.length} starts reached scaled gradient ≤ ${CONVERGENCE_TOLERANCE} ` +
+        `or Newton step ≤ ${NEWTON_STEP_TOLERANCE} (best: ${best.scaledGrad.toExponential(2)}, ${stepText}); ` +
+        'the coefficients are not an optimum',
+    );
+  } else if (converged < results.length / 2) {
+    out.push(`only ${converged} of ${results.length} starts converged`);
+  }
+  if (best.f <= exactFitLoss(options.delta)) {
+    out.push('the data are fitted exactly (residuals at rounding level): noise-free or synthetic data?');
+  }
+  for (const name of form.atLowerBound(best.theta)) {
+    out.push(`${name} is at its lower bound 0: the data do not support that term`);
+  }
+  const params = form.toPaper(best.theta, core.data.scales);
+  const loose = Object.entries(spread.ranges)
+    .map(([name, [lo, hi]]) => [name, (hi - lo) / Math.abs(params[name]!)] as const)
+    .filter(([, width]) => width > SPREAD_WARNING);
+  if (loose.length > 0) {
+    const list = loose.map(([name, width]) => `${name} by ${(100 * width).toPrecision(2)}%`).join(', ');
+    out.push(`starts reaching the best loss disagree on ${list}: weakly determined (see startSpread)`);
+  }
+  return out;
+}
+
+/** Adds bootstrap intervals and the held-out check to `fit` when the options ask for them. */
+function addUncertainty(
+  fit: LawFit,
+  points: readonly LawPoint[],
+  core: CoreFit,
+  form: LawForm,
+  options: FitOptions,
+): void {
+  if (options.bootstrap > 0) {
+    const boot = bootstrapFit(points, core, form, options, makeRng(options.seed + BOOTSTRAP_SEED_OFFSET));
+    fit.intervals = boot.intervals;
+    fit.bootstrap = boot.report;
+    if (boot.report.failed > 0.05 * boot.report.requested) {
+      fit.warnings.push(
+        `${boot.report.failed} of ${boot.report.requested} bootstrap replicates failed (unusable resample or ` +
+          'no converged start); intervals use the converged ones only',
+      );
+    }
+  }
+  if ((options.holdout ?? 0) > 0) {
+    fit.holdout = holdoutCheck(points, form, options);
+    if (fit.holdout.error !== undefined) fit.warnings.push(`held-out check skipped: ${fit.holdout.error}`);
+    else if (!fit.holdout.converged) fit.warnings.push('the held-out refit did not converge');
+  }
+}
+
+/**
+ * Fits a scaling law to measured runs: mean Huber loss, inputs normalised, analytic gradients, BFGS
+ * (Nocedal & Wright Alg. 6.1) from `starts` starts, keeping the best converged one, as Frantar et al.
+ * 2023 (https://arxiv.org/abs/2309.08520) did for the sparse law, with the checks Besiroglu et al.
+ * 2024 (https://arxiv.org/abs/2404.10102) found necessary: convergence judged by the scaled gradient
+ * (or the Newton step where rounding stops the line search; see convergence.ts), every bootstrap
+ * replicate checked. Deterministic for a seed. When `converged` is false the coefficients are where
+ * the optimiser stopped, not an optimum: show them only with the warning.
+ *
+ * @throws LawInputError for unusable input (see validate.ts and the form's `check`).
+ */
+export function fitLaw(points: readonly LawPoint[], formName: string, options: FitOptions): LawFit {
+  const form = getLawForm(formName);
+  validateFitOptions(options);
+  validatePoints(points);
+  const k = form.paramNames.length;
+  const warnings = [...checkPointCount(points.length, k, form.name), ...form.check(points)];
+
+  const core = fitCore(points, { form, options, rng: makeRng(options.seed), randomStarts: options.starts });
+  const { best } = core;
+  const params = form.toPaper(best.theta, core.data.scales);
+  const residuals = points.map((p) => ({
+    ...(p.id === undefined ? {} : { id: p.id }),
+    predicted: form.predict(params, p),
+    measured: p.loss,
+  }));
+  const errors = summariseErrors(residuals);
+  const spread = startSpread(core.results, form, core.data.scales, best.f);
+  const step = best.newtonStep === undefined ? newtonStep(core.objective, best.theta) : best.newtonStep;
+
+  warnings.push(...optimumWarnings(core, form, options, step, spread));
+
+  const fit: LawFit = {
+    form: form.name,
+    params,
+    intervals: {},
+    startSpread: spread.ranges,
+    startSpreadTolerance: START_SPREAD_TOLERANCE,
+    startsAtBest: spread.count,
+    loss: best.f,
+    rmse_log: errors.rmse_log,
+    rmse: errors.rmse,
+    n_points: points.length,
+    converged: best.converged,
+    gradNorm: finiteOrNull(best.scaledGrad),
+    gradTolerance: CONVERGENCE_TOLERANCE,
+    newtonStep: step === null ? null : finiteOrNull(step),
+    newtonStepTolerance: NEWTON_STEP_TOLERANCE,
+    startsConverged: core.results.filter((r) => r.converged).length,
+    startsTotal: core.results.length,
+    objective: { loss: options.loss, delta: options.delta },
+    normalisation: core.data.scales,
+    seed: options.seed,
+    residuals,
+    warnings,
+  };
+
+  addUncertainty(fit, points, core, form, options);
+  return fit;
+}

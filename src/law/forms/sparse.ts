@@ -1,0 +1,168 @@
+import type { Rng } from '../rng.js';
+import type { LawInput, LawPoint } from '../types.js';
+import { distinctCount, requireLevels } from '../validate.js';
+import type { FormData, LawForm } from './form.js';
+
+/**
+ * N' = N / N_SCALE. Fixed at 1e6 as in the authors' notebook (jaxpruner/projects/bigsparse): it keeps
+ * N' within a few orders of 1 for N from 1e4 (our CPU scale) to 1e9 (the paper's largest models).
+ */
+export const N_SCALE = 1e6;
+
+/**
+ * Starts are drawn uniformly from [START_LOW, 1]^7 in the authors' coefficients (a, b, c, d, e, f, g):
+ * their notebook uses [0, 1]^7; we exclude the last 2% near 0 because in our log parameterisation a
+ * coefficient started at ~0 has a vanishing gradient and would stay there.
+ */
+const START_LOW = 0.02;
+
+/**
+ * A normalised coefficient below 1e-6 is at its bound 0: the normalised terms are of order 1, so it
+ * contributes less than a millionth of the loss.
+ */
+const AT_BOUND = 1e-6;
+
+/** Paper names, in the order of the internal parameters θ = log(a, b, c, d, e, f, g). */
+const PARAM_NAMES = ['a_S', 'b_S', 'c_S', 'b_N', 'a_D', 'b_D', 'c'] as const;
+
+/** D' = D / 10^round(mean log10 D): a power of ten nearest the geometric mean, so D' is of order 1. */
+export function dataScaleFor(tokens: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < tokens.length; i++) s += Math.log10(tokens[i]);
+  return 10 ** Math.round(s / tokens.length);
+}
+
+/**
+ * The sparse scaling law of Frantar et al. 2023, "Scaling Laws for Sparsely-Connected Foundation
+ * Models" (https://arxiv.org/abs/2309.08520), eq. (1):
+ *
+ *   L(S, N, D) = (a_S (1 − S)^b_S + c_S) · (1/N)^b_N + (a_D / D)^b_D + c.
+ *
+ * Fitted, as in the authors' notebook, in the form (a·(1/(1−S))^(−b) + c)·N'^(−d) + e·D'^(−f) + g with
+ * N' = N/1e6 and D' = D/D_scale ({@link dataScaleFor}). Internally θ = log(a, b, c, d, e, f, g): every
+ * coefficient and exponent is kept positive (the form needs b_S, b_N, b_D > 0 for sparsity and scale to
+ * help, and positive terms keep predictions > 0 so log residuals exist), and the optimiser works on
+ * relative changes, which suits coefficients of very different magnitudes.
+ *
+ * Paper units: a_S = a·1e6^d, c_S = c·1e6^d, b_S = b, b_N = d, a_D = D_scale·e^(1/f), b_D = f, c = g.
+ */
+export const sparseForm: LawForm = {
+  name: 'sparse',
+  description: 'Frantar et al. 2023 sparse law: (a_S(1-S)^b_S + c_S)/N^b_N + (a_D/D)^b_D + c',
+  paramNames: PARAM_NAMES,
+  internalNames: ['log_a', 'log_b', 'log_c', 'log_d', 'log_e', 'log_f', 'log_g'],
+  // The authors' choice (SCIENCE.md §1): 25 random starts, keep the best converged one.
+  defaultStarts: 25,
+
+  predict(params, p: LawInput) {
+    const size = params['a_S'] * (1 - p.sparsity) ** params['b_S'] + params['c_S'];
+    return (
+      size * p.nonzeroParams ** -params['b_N'] + (params['a_D'] / p.tokens) ** params['b_D'] + params['c']
+    );
+  },
+
+  prepare(points: readonly LawPoint[], scalesFrom?: Record<string, number>): FormData {
+    const n = points.length;
+    const dScale = scalesFrom?.['dScale'] ?? dataScaleFor(points.map((p) => p.tokens));
+    const nScale = scalesFrom?.['nScale'] ?? N_SCALE;
+    const logX = new Float64Array(n); // log(1 − S) ≤ 0
+    const logN = new Float64Array(n); // log N'
+    const logD = new Float64Array(n); // log D'
+    points.forEach((p, i) => {
+      logX[i] = Math.log1p(-p.sparsity);
+      logN[i] = Math.log(p.nonzeroParams / nScale);
+      logD[i] = Math.log(p.tokens / dScale);
+    });
+    return { n, features: [logX, logN, logD], scales: { nScale, dScale } };
+  },
+
+  evaluate(theta, data, pred, jac) {
+    const [logX, logN, logD] = data.features as [Float64Array, Float64Array, Float64Array];
+    const a = Math.exp(theta[0]);
+    const b = Math.exp(theta[1]);
+    const c = Math.exp(theta[2]);
+    const d = Math.exp(theta[3]);
+    const e = Math.exp(theta[4]);
+    const f = Math.exp(theta[5]);
+    const g = Math.exp(theta[6]);
+    for (let i = 0; i < data.n; i++) {
+      const au = a * Math.exp(b * logX[i]); // a·(1−S)^b
+      const v = Math.exp(-d * logN[i]); // N'^(−d)
+      const ew = e * Math.exp(-f * logD[i]); // e·D'^(−f)
+      const size = au + c;
+      pred[i] = size * v + ew + g;
+      if (jac === null) continue;
+      // ∂pred/∂θ_k = p_k · ∂pred/∂p_k (θ_k = log p_k)
+      const o = i * 7;
+      jac[o] = au * v;
+      jac[o + 1] = b * au * logX[i] * v;
+      jac[o + 2] = c * v;
+      jac[o + 3] = -d * size * v * logN[i];
+      jac[o + 4] = ew;
+      jac[o + 5] = -f * ew * logD[i];
+      jac[o + 6] = g;
+    }
+  },
+
+  toPaper(theta, scales) {
+    const d = Math.exp(theta[3]);
+    const f = Math.exp(theta[5]);
+    const logNs = Math.log(scales['nScale']);
+    return {
+      a_S: Math.exp(theta[0] + d * logNs),
+      b_S: Math.exp(theta[1]),
+      c_S: Math.exp(theta[2] + d * logNs),
+      b_N: d,
+      a_D: scales['dScale'] * Math.exp(theta[4] / f),
+      b_D: f,
+      c: Math.exp(theta[6]),
+    };
+  },
+
+  fromPaper(params, scales) {
+    const d = params['b_N'];
+    const f = params['b_D'];
+    const logNs = Math.log(scales['nScale']);
+    return Float64Array.from([
+      Math.log(params['a_S']) - d * logNs,
+      Math.log(params['b_S']),
+      Math.log(params['c_S']) - d * logNs,
+      Math.log(d),
+      f * Math.log(params['a_D'] / scales['dScale']),
+      Math.log(f),
+      Math.log(params['c']),
+    ]);
+  },
+
+  starts(count: number, rng: Rng) {
+    const out: Float64Array[] = [];
+    for (let k = 0; k < count; k++) {
+      const theta = new Float64Array(7);
+      for (let j = 0; j < 7; j++) theta[j] = Math.log(START_LOW + (1 - START_LOW) * rng.uniform());
+      out.push(theta);
+    }
+    return out;
+  },
+
+  atLowerBound(theta) {
+    return PARAM_NAMES.filter((_, j) => Math.exp(theta[j]) < AT_BOUND);
+  },
+
+  check(points) {
+    const warnings: string[] = [];
+    const levels = distinctCount(points.map((p) => p.sparsity));
+    requireLevels(levels, 2, 'sparsity', "the sparse form needs ≥ 2 sparsity levels; use form 'chinchilla'");
+    if (levels === 2) {
+      warnings.push(
+        'only 2 sparsity levels: a_S, b_S and c_S are not separately identifiable (see startSpread)',
+      );
+    }
+    requireLevels(distinctCount(points.map((p) => p.nonzeroParams)), 2, 'non-zero parameter count N');
+    const dLevels = distinctCount(points.map((p) => p.tokens));
+    requireLevels(dLevels, 2, 'data size D');
+    if (dLevels === 2) {
+      warnings.push('only 2 data sizes D: a_D, b_D and c are not separately identifiable (see startSpread)');
+    }
+    return warnings;
+  },
+};

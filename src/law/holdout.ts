@@ -1,0 +1,95 @@
+import { LawInputError } from './errors.js';
+import { fitCore } from './fit-core.js';
+import type { LawForm } from './forms/form.js';
+import { makeRng } from './rng.js';
+import { finiteOrNull, summariseErrors } from './stats.js';
+import type { FitOptions, HoldoutReport, LawPoint } from './types.js';
+import { checkPointCount } from './validate.js';
+
+/**
+ * How many points a `holdout` option asks for: a fraction in (0, 1) of n (rounded up), or a count.
+ * Throws LawInputError for anything else.
+ */
+export function holdoutCount(holdout: number, n: number): number {
+  if (!Number.isFinite(holdout) || holdout < 0) {
+    throw new LawInputError(`holdout must be 0, a fraction in (0, 1) or a whole count ≥ 1; got ${holdout}`);
+  }
+  if (holdout === 0) return 0;
+  if (holdout < 1) return Math.ceil(holdout * n);
+  if (!Number.isInteger(holdout)) {
+    throw new LawInputError(`holdout ≥ 1 must be a whole number of points; got ${holdout}`);
+  }
+  return holdout;
+}
+
+/**
+ * Indices of the points held out: the `count` largest-N points, extended to every point whose N equals
+ * the smallest N among them, so a model size is never split between training and held-out sets.
+ */
+export function heldOutIndices(points: readonly LawPoint[], count: number): number[] {
+  if (count <= 0) return [];
+  const order = points.map((_, i) => i).sort((a, b) => points[b].nonzeroParams - points[a].nonzeroParams);
+  const cutoff = points[order[Math.min(count, order.length) - 1]].nonzeroParams;
+  return order.filter((i) => points[i].nonzeroParams >= cutoff).sort((a, b) => a - b);
+}
+
+function failed(nHeld: number, nTrain: number, minN: number, error: string): HoldoutReport {
+  return {
+    n_heldout: nHeld,
+    n_train: nTrain,
+    heldout_min_nonzero_params: minN,
+    converged: false,
+    rmse_log: null,
+    max_abs_rel_error: null,
+    mean_abs_rel_error: null,
+    params: {},
+    residuals: [],
+    error,
+  };
+}
+
+/**
+ * The extrapolation check of Frantar et al. 2023 (https://arxiv.org/abs/2309.08520, §3: fit on smaller
+ * models, predict a larger one) and Hoffmann et al. 2022: refit without the largest-N points (same
+ * options and seed, no bootstrap) and report the error predicting them. Never throws for data reasons;
+ * a refit that cannot run is reported with `error`.
+ */
+export function holdoutCheck(points: readonly LawPoint[], form: LawForm, options: FitOptions): HoldoutReport {
+  const count = holdoutCount(options.holdout ?? 0, points.length);
+  const held = heldOutIndices(points, count);
+  const heldSet = new Set(held);
+  const test = held.map((i) => points[i]);
+  const train = points.filter((_, i) => !heldSet.has(i));
+  const minN = Math.min(...test.map((p) => p.nonzeroParams));
+  try {
+    checkPointCount(train.length, form.paramNames.length, form.name);
+    form.check(train);
+  } catch (e) {
+    const why = e instanceof LawInputError ? e.message : String(e);
+    return failed(
+      test.length,
+      train.length,
+      minN,
+      `cannot refit without the ${test.length} largest-N points: ${why}`,
+    );
+  }
+  const fit = fitCore(train, { form, options, rng: makeRng(options.seed), randomStarts: options.starts });
+  const params = form.toPaper(fit.best.theta, fit.data.scales);
+  const residuals = test.map((p) => ({
+    ...(p.id === undefined ? {} : { id: p.id }),
+    predicted: form.predict(params, p),
+    measured: p.loss,
+  }));
+  const errors = summariseErrors(residuals);
+  return {
+    n_heldout: test.length,
+    n_train: train.length,
+    heldout_min_nonzero_params: minN,
+    converged: fit.best.converged,
+    rmse_log: finiteOrNull(errors.rmse_log),
+    max_abs_rel_error: finiteOrNull(errors.max_abs_rel_error),
+    mean_abs_rel_error: finiteOrNull(errors.mean_abs_rel_error),
+    params,
+    residuals,
+  };
+}

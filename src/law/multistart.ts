@@ -1,0 +1,69 @@
+import { bfgs, type StopReason } from './bfgs.js';
+import {
+  CONVERGENCE_TOLERANCE,
+  NEWTON_STEP_TOLERANCE,
+  newtonStep,
+  OPTIMISER_TOLERANCE,
+  scaledGradient,
+} from './convergence.js';
+import type { Objective } from './objective.js';
+
+/** One optimiser run from one start. */
+export interface StartResult {
+  theta: Float64Array;
+  f: number;
+  /** Scaled gradient at the end (see convergence.ts). */
+  scaledGrad: number;
+  /** Newton step at the end; computed only when the scaled gradient alone does not settle convergence. */
+  newtonStep?: number | null;
+  converged: boolean;
+  reason: StopReason;
+  iterations: number;
+}
+
+/** Options shared by every start of a fit. */
+export interface MultiStartOptions {
+  maxIterations: number;
+  /** F below which the fit is exact (see {@link exactFitLoss}). */
+  exactLoss: number;
+}
+
+/** Runs BFGS from each start and judges each end point (scaled gradient, else Newton step). */
+export function runStarts(
+  objective: Objective,
+  starts: Float64Array[],
+  options: MultiStartOptions,
+): StartResult[] {
+  const measure = (f: number, g: Float64Array) => scaledGradient(f, g, options.exactLoss);
+  return starts.map((x0) => {
+    const r = bfgs(objective, x0, {
+      stopMeasure: measure,
+      stopTolerance: OPTIMISER_TOLERANCE,
+      maxIterations: options.maxIterations,
+    });
+    const scaledGrad = measure(r.f, r.g);
+    const finite = r.x.every(Number.isFinite) && Number.isFinite(r.f);
+    const result: StartResult = {
+      theta: r.x,
+      f: r.f,
+      scaledGrad,
+      converged: finite && scaledGrad <= CONVERGENCE_TOLERANCE,
+      reason: r.reason,
+      iterations: r.iterations,
+    };
+    if (finite && !result.converged) {
+      result.newtonStep = newtonStep(objective, r.x);
+      result.converged = result.newtonStep !== null && result.newtonStep <= NEWTON_STEP_TOLERANCE;
+    }
+    return result;
+  });
+}
+
+/** The converged start with the lowest loss; if none converged, the lowest-loss start (flagged). */
+export function pickBest(results: readonly StartResult[]): StartResult {
+  const pool = results.some((r) => r.converged) ? results.filter((r) => r.converged) : results;
+  let best = pool[0];
+  if (best === undefined) throw new Error('pickBest: no starts');
+  for (const r of pool) if (r.f < best.f) best = r;
+  return best;
+}

@@ -1,0 +1,141 @@
+import { LawInputError } from './errors.js';
+import type { LawFit, OptimalSparsitySummary, SparseLawParams } from './types.js';
+
+/*
+ * Optimal sparsity under the sparse law (Frantar et al. 2023, https://arxiv.org/abs/2309.08520, §2.2).
+ *
+ * Sparse training is costed as dense training of the full model, C = 6·N/(1−S)·D. At fixed non-zero N
+ * and compute C, D = C(1−S)/(6N); with x = 1 − S the loss is
+ *   L(x) = a_S x^b_S N^−b_N + (6 N a_D / (C x))^b_D + const,
+ * and dL/dx = 0 gives x^(b_S+b_D) = b_D a_D^b_D N^b_N / (a_S b_S) · (C/6N)^(−b_D), the closed form below;
+ * L is convex in log x there, so it is the minimum, clipped at S = 0.
+ *
+ * "Compute-optimal data of the dense model" for size N: the D at which N is the Chinchilla-optimal size
+ * for C = 6ND under the dense law (S = 0): minimising (a_S + c_S) N^−b_N + (6 N a_D / C)^b_D over N gives
+ *   D_opt(N) = a_D · (b_D N^b_N / (b_N (a_S + c_S)))^(1/b_D).
+ * Data multiples are of the dense-equivalent data C/(6N) (the data a dense N-parameter model trains on
+ * for the same compute). Sparsity starts to pay (S_opt > 0) when C/(6N) exceeds
+ *   D_pay(N) = a_D · (b_D N^b_N / (a_S b_S))^(1/b_D),
+ * and D_pay/D_opt = (b_N (a_S + c_S) / (a_S b_S))^(1/b_D) does not depend on N. With Table 1 this is
+ * 1.27 (ViT) and 2.98 (T5), and S_opt at 10× and 100× is 0.66/0.90 (ViT) and 0.23/0.54 (T5), the
+ * paper's headline numbers.
+ */
+
+const KEYS = ['a_S', 'b_S', 'c_S', 'b_N', 'a_D', 'b_D', 'c'] as const;
+
+/** The sparse-law coefficients of a fit or record, checked: all present, finite, and > 0 except c ≥ 0. */
+export function sparseParams(source: LawFit | Record<string, number>): SparseLawParams {
+  const fit = source as Partial<LawFit>;
+  if (typeof fit.form === 'string' && fit.form !== 'sparse') {
+    throw new LawInputError(`optimal sparsity needs a 'sparse' form fit; got form '${fit.form}'`);
+  }
+  const params = (fit.params ?? source) as Record<string, unknown>;
+  const out: Record<string, number> = {};
+  for (const key of KEYS) {
+    const v = params[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (v === 0 && key !== 'c')) {
+      throw new LawInputError(`sparse-law coefficient ${key} must be a finite number > 0; got ${String(v)}`);
+    }
+    out[key] = v;
+  }
+  return out as unknown as SparseLawParams;
+}
+
+function requirePositive(value: number, name: string): void {
+  if (!(value > 0) || !Number.isFinite(value))
+    throw new LawInputError(`${name} must be a finite number > 0; got ${value}`);
+}
+
+/** Loss predicted by the sparse law at (S, N, D), paper units. */
+export function sparseLoss(
+  p: SparseLawParams,
+  sparsity: number,
+  nonzeroParams: number,
+  tokens: number,
+): number {
+  return (
+    (p.a_S * (1 - sparsity) ** p.b_S + p.c_S) * nonzeroParams ** -p.b_N + (p.a_D / tokens) ** p.b_D + p.c
+  );
+}
+
+/** Loss-minimising sparsity S_opt(N, C) at fixed non-zero N and compute C = 6·N/(1−S)·D (closed form). */
+export function optimalSparsity(params: SparseLawParams, nonzeroParams: number, compute: number): number {
+  requirePositive(nonzeroParams, 'N');
+  requirePositive(compute, 'compute C');
+  const p = params;
+  const logX =
+    (Math.log(p.b_D) +
+      p.b_D * Math.log(p.a_D) +
+      p.b_N * Math.log(nonzeroParams) -
+      Math.log(p.a_S * p.b_S) -
+      p.b_D * Math.log(compute / (6 * nonzeroParams))) /
+    (p.b_S + p.b_D);
+  return Math.max(0, -Math.expm1(logX));
+}
+
+/** D_opt(N): training data at which a dense model of N parameters is compute-optimal (see module doc). */
+export function denseComputeOptimalData(params: SparseLawParams, nonzeroParams: number): number {
+  requirePositive(nonzeroParams, 'N');
+  const p = params;
+  return p.a_D * ((p.b_D * nonzeroParams ** p.b_N) / (p.b_N * (p.a_S + p.c_S))) ** (1 / p.b_D);
+}
+
+/** D_pay(N): dense-equivalent data C/(6N) beyond which S_opt > 0. */
+export function dataWhereSparsityPays(params: SparseLawParams, nonzeroParams: number): number {
+  requirePositive(nonzeroParams, 'N');
+  const p = params;
+  return p.a_D * ((p.b_D * nonzeroParams ** p.b_N) / (p.a_S * p.b_S)) ** (1 / p.b_D);
+}
+
+/**
+ * Multiple of the dense compute-optimal data at which sparsity starts to pay, D_pay/D_opt =
+ * (b_N (a_S + c_S) / (a_S b_S))^(1/b_D): ~1.27 (ViT) and ~2.98 (T5) with Table 1. It does not depend
+ * on N; `nonzeroParams`, when given, is only checked.
+ */
+export function dataMultipleWhereSparsityPays(params: SparseLawParams, nonzeroParams?: number): number {
+  if (nonzeroParams !== undefined) requirePositive(nonzeroParams, 'N');
+  const p = params;
+  return ((p.b_N * (p.a_S + p.c_S)) / (p.a_S * p.b_S)) ** (1 / p.b_D);
+}
+
+/** S_opt when training on `multiple` × the dense compute-optimal data (independent of N). */
+export function optimalSparsityAtDataMultiple(params: SparseLawParams, multiple: number): number {
+  requirePositive(multiple, 'data multiple');
+  const ratio = multiple / dataMultipleWhereSparsityPays(params);
+  return Math.max(0, 1 - ratio ** (-params.b_D / (params.b_S + params.b_D)));
+}
+
+/**
+ * Equivalent dense size of a sparse model at equal non-zeros: the factor k such that a dense model
+ * with k·N parameters has the same size term, (a_S + c_S)(kN)^−b_N = (a_S(1−S)^b_S + c_S) N^−b_N, i.e.
+ * k = ((a_S(1−S)^b_S + c_S) / (a_S + c_S))^(−1/b_N). Independent of N and D. With Table 1 (T5) it is
+ * 1.59, 2.16 and 2.63 at S = 50%, 75%, 87.5%; the paper's 2.64 needs the unrounded b_N (≈ 0.2445,
+ * printed as 0.245), which gives all three of its figures.
+ */
+export function denseEquivalentFactor(params: SparseLawParams, sparsity: number): number {
+  if (!(sparsity >= 0 && sparsity < 1))
+    throw new LawInputError(`sparsity must be in [0, 1); got ${sparsity}`);
+  const p = params;
+  return ((p.a_S * (1 - sparsity) ** p.b_S + p.c_S) / (p.a_S + p.c_S)) ** (-1 / p.b_N);
+}
+
+/** Data multiples reported by default: from compute-optimal to 100× overtrained. */
+const DEFAULT_MULTIPLES = [1, 2, 5, 10, 100];
+/** Sparsities reported by default: the paper's levels. */
+const DEFAULT_SPARSITIES = [0.5, 0.75, 0.875];
+
+/** The optimal-sparsity figures of a sparse fit, for {@link LawFit.optimal}. */
+export function summariseOptimalSparsity(
+  params: SparseLawParams,
+  multiples: readonly number[] = DEFAULT_MULTIPLES,
+  sparsities: readonly number[] = DEFAULT_SPARSITIES,
+): OptimalSparsitySummary {
+  return {
+    data_multiple_where_sparsity_pays: dataMultipleWhereSparsityPays(params),
+    at_data_multiples: multiples.map((m) => ({
+      data_multiple: m,
+      sparsity: optimalSparsityAtDataMultiple(params, m),
+    })),
+    dense_equivalent: sparsities.map((s) => ({ sparsity: s, factor: denseEquivalentFactor(params, s) })),
+  };
+}

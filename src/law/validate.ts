@@ -1,0 +1,65 @@
+import { LawInputError } from './errors.js';
+import type { LawPoint } from './types.js';
+
+/** Number of distinct values. */
+export function distinctCount(values: readonly number[]): number {
+  return new Set(values).size;
+}
+
+/** Throws when a quantity takes fewer than `min` distinct values in the data. */
+export function requireLevels(levels: number, min: number, what: string, hint?: string): void {
+  if (levels >= min) return;
+  const tail = hint === undefined ? '' : `: ${hint}`;
+  throw new LawInputError(`the data have ${levels} distinct ${what} value(s); at least ${min} needed${tail}`);
+}
+
+/** Why a field value is invalid, or null when it is valid. Shared by fitLaw and the CSV parser. */
+export function fieldProblem(field: keyof Omit<LawPoint, 'id'>, value: number): string | null {
+  if (!Number.isFinite(value)) return 'must be a finite number';
+  switch (field) {
+    case 'sparsity':
+      return value >= 0 && value < 1 ? null : 'must be in [0, 1)';
+    case 'nonzeroParams':
+    case 'tokens':
+    case 'loss':
+      return value > 0 ? null : 'must be > 0';
+  }
+}
+
+const FIELDS = ['sparsity', 'nonzeroParams', 'tokens', 'loss'] as const;
+
+/** Checks every point's fields; the error names the point (index and id) and what is valid. */
+export function validatePoints(points: readonly LawPoint[]): void {
+  if (!Array.isArray(points))
+    throw new LawInputError('points must be an array of {sparsity, nonzeroParams, tokens, loss}');
+  points.forEach((p, i) => {
+    for (const field of FIELDS) {
+      const value = (p as unknown as Record<string, unknown>)[field];
+      const problem = typeof value === 'number' ? fieldProblem(field, value) : 'must be a number';
+      if (problem !== null) {
+        const label = p.id === undefined ? `point ${i}` : `point ${i} (id ${p.id})`;
+        throw new LawInputError(`${label}: ${field} ${problem}, got ${String(value)}`);
+      }
+    }
+  });
+}
+
+/**
+ * Minimum number of points for a form with `k` coefficients: k + 1, so at least one degree of freedom
+ * is left over the parameters (fewer points can be fitted exactly by many coefficient sets).
+ */
+export function minPoints(k: number): number {
+  return k + 1;
+}
+
+/** Throws below {@link minPoints}; warns below 3·k points, where a fit is weakly determined. */
+export function checkPointCount(n: number, k: number, formName: string): string[] {
+  if (n < minPoints(k)) {
+    throw new LawInputError(
+      `form '${formName}' has ${k} coefficients and needs at least ${minPoints(k)} points; got ${n}`,
+    );
+  }
+  return n < 3 * k
+    ? [`${k} parameters from ${n} points: the fit is weakly determined (fewer than 3 per parameter)`]
+    : [];
+}

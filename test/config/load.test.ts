@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { loadSweep } from '../../src/config/load.js';
+import { ConfigError } from '../../src/errors.js';
+import { planOf, writeConfig } from '../helpers/config.js';
+
+const base = (sweep: string, extra = '') => `name: t
+${extra}
+sweep:
+${sweep}
+`;
+
+function errorOf(text: string): string {
+  const path = writeConfig(text, 'bad.yaml');
+  try {
+    loadSweep(path);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config loading', () => {
+  it('expands the grid with defaults and human numbers', () => {
+    const plan = planOf(base('  sparsity: [0, 0.5, 0.75]\n  nonzero_params: [20k, 0.1M]\n  tokens: 1e6'));
+    expect(plan.trials).toHaveLength(6);
+    expect(plan.axes.find((a) => a.key === 'nonzero_params')!.values).toEqual([20_000, 100_000]);
+    const t = plan.trials[0];
+    expect(t.spec.steps).toBe(Math.floor(1e6 / (16 * 64)));
+    expect(t.spec.backend).toBe('wasm');
+    expect(t.spec.data).toEqual({ source: 'brown', validation_fraction: 0.05 });
+    expect(t.flops).toBe(6 * t.dense_params * t.train_tokens);
+    for (const p of plan.trials) {
+      expect(Math.abs(p.nonzero_params - p.spec.nonzero_params) / p.spec.nonzero_params).toBeLessThan(0.05);
+    }
+  });
+
+  it('makes an axis of a list given to any scalar setting, in place or as a dotted sweep key', () => {
+    const plan = planOf(
+      base(
+        '  sparsity: 0.5\n  nonzero_params: 20k\n  tokens: 100k\n  train.optimizer.lr: [1e-3, 3e-3]\n  pruner.schedule.end: [0.5, 0.75]',
+        'train: {batch_size: [8, 16]}',
+      ),
+    );
+    expect(plan.trials).toHaveLength(8);
+    expect(plan.axes.map((a) => a.key)).toEqual([
+      'sparsity',
+      'nonzero_params',
+      'tokens',
+      'seed',
+      'train.optimizer.lr',
+      'pruner.schedule.end',
+      'train.batch_size',
+    ]);
+    const lrs = new Set(plan.trials.map((t) => t.spec.optimizer.lr));
+    expect(lrs).toEqual(new Set([1e-3, 3e-3]));
+    expect(new Set(plan.trials.map((t) => t.spec.pruner.schedule.end))).toEqual(new Set([0.5, 0.75]));
+    expect(new Set(plan.trials.map((t) => t.spec.batch_size))).toEqual(new Set([8, 16]));
+  });
+
+  it('shares one dense trial across pruner settings at sparsity 0', () => {
+    const plan = planOf(
+      base('  sparsity: [0, 0.5]\n  nonzero_params: 20k\n  tokens: 100k\n  pruner.schedule.end: [0.5, 0.75]'),
+    );
+    expect(plan.trials).toHaveLength(3);
+  });
+
+  it('gives the same ids whatever the key order or number spelling', () => {
+    const a = planOf(
+      'name: a\ntrain: {batch_size: 16, seq_len: 64}\nsweep: {sparsity: 0.5, nonzero_params: 20k, tokens: 1M}',
+    );
+    const b = planOf(
+      'name: b\nsweep: {tokens: 1000000, nonzero_params: 2e4, sparsity: 0.5}\ntrain: {seq_len: 64}',
+    );
+    expect(a.trials[0].id).toBe(b.trials[0].id);
+    const c = planOf('name: c\nsweep: {tokens: 1000000, nonzero_params: 2e4, sparsity: 0.5, seed: 1}');
+    expect(c.trials[0].id).not.toBe(a.trials[0].id);
+  });
+
+  it('names file, line:column, key, value and what is valid', () => {
+    const msg = errorOf(`name: t
+train:
+  batch_siz: 3
+  optimizer: {lr: -1}
+sweep:
+  sparsity: [0, 1.5]
+  nonzero_params: 20k
+  tokens: 50q
+`);
+    expect(msg).toContain(
+      'bad.yaml:3:3: train.batch_siz: unknown key "batch_siz" (did you mean "batch_size"?)',
+    );
+    expect(msg).toContain('bad.yaml:4:19: train.optimizer.lr: -1 is out of range: must be > 0');
+    expect(msg).toContain('bad.yaml:6:17: sweep.sparsity[1]: 1.5: sparsity must be in [0, 1)');
+    expect(msg).toContain('bad.yaml:8:11: sweep.tokens: expected a number such as 50k');
+    // in file order
+    expect(msg.indexOf(':3:3:')).toBeLessThan(msg.indexOf(':8:11:'));
+  });
+
+  it('rejects a budget smaller than one batch and an N no shape reaches', () => {
+    const msg = errorOf(base('  sparsity: 0.5\n  nonzero_params: [20k, 50]\n  tokens: [100k, 500]'));
+    expect(msg).toMatch(
+      /bad.yaml:6:18: sweep.tokens\[1\]: 500 tokens is less than one batch: batch_size 16 × seq_len 64 = 1024/,
+    );
+    expect(msg).toMatch(
+      /bad.yaml:5:25: sweep.nonzero_params\[1\]: no lm shape has 50 non-zero parameters at sparsity 0.5/,
+    );
+  });
+
+  it('reports a bad value in a dotted axis at that value', () => {
+    const msg = errorOf(
+      base('  sparsity: 0.5\n  nonzero_params: 20k\n  tokens: 100k\n  pruner.schedule.end: [0.5, 2]'),
+    );
+    expect(msg).toMatch(/bad.yaml:7:30: pruner.schedule.end: cubic: 2 is out of range: must be <= 1/);
+    const typo = errorOf(base('  sparsity: 0.5\n  nonzero_params: 20k\n  tokens: 100k\n  sparsityy: 3'));
+    expect(typo).toMatch(/sweep.sparsityy: unknown sweep axis "sparsityy" \(did you mean "sparsity"\?\)/);
+  });
+
+  it('reports YAML syntax errors and a missing file', () => {
+    expect(errorOf('name: t\nsweep: [unclosed\n')).toMatch(/bad.yaml:\d+:\d+: YAML syntax/);
+    expect(() => loadSweep('/nonexistent/x.yaml')).toThrow(
+      /cannot read config \/nonexistent\/x.yaml: no such file/,
+    );
+  });
+
+  it('requires the core axes and reads a user text file', () => {
+    expect(errorOf('name: t\nsweep: {sparsity: 0}')).toMatch(/sweep.nonzero_params: required/);
+    const dir = writeConfig('x'.repeat(10), 'tiny.txt').replace(/tiny.txt$/, '');
+    const cfg = writeConfig(
+      `name: t\ndata: {source: text, path: tiny.txt}\nsweep: {sparsity: 0, nonzero_params: 20k, tokens: 100k}`,
+      'c.yaml',
+      dir,
+    );
+    expect(() => loadSweep(cfg)).toThrow(/tiny.txt is too short/);
+  });
+});

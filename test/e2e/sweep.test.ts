@@ -1,0 +1,121 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { cli, cliSpawn, exitOf, waitForStderr } from '../helpers/cli.js';
+import { tempDir, writeConfig } from '../helpers/config.js';
+
+const SMOKE = 'configs/smoke.yaml';
+
+function rows(db: string, sql: string): Record<string, unknown>[] {
+  const d = new Database(db, { readonly: true });
+  try {
+    return d.prepare(sql).all() as Record<string, unknown>[];
+  } finally {
+    d.close();
+  }
+}
+
+describe('sparsebench sweep (end to end)', () => {
+  it('trains the smoke sweep into SQLite, and a second run trains nothing', () => {
+    const db = join(tempDir(), 'runs', 'smoke.db');
+    const first = cli(['sweep', SMOKE, '--db', db]);
+    expect(first.stderr).not.toMatch(/Error/);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/4 trials: 4 trained, 0 already finished/);
+    const trials = rows(db, 'SELECT * FROM trials ORDER BY sparsity, nonzero_target');
+    expect(trials).toHaveLength(4);
+    for (const t of trials) {
+      expect(t.status).toBe('finished');
+      expect(t.backend).toBe('wasm');
+      expect(Math.abs((t.achieved_sparsity as number) - (t.sparsity as number))).toBeLessThan(1e-9);
+      expect(t.final_val_loss as number).toBeGreaterThan(0.5);
+      expect(t.final_val_loss as number).toBeLessThan(Math.log(256));
+      expect(t.tokens_per_second as number).toBeGreaterThan(0);
+      expect(t.nonzero_params).toBe(t.planned_nonzero);
+      expect(
+        Math.abs((t.nonzero_params as number) - (t.nonzero_target as number)) / (t.nonzero_target as number),
+      ).toBeLessThan(0.05);
+    }
+    const perTrial = rows(
+      db,
+      "SELECT trial_id, count(*) AS n FROM metrics WHERE name = 'train_loss' GROUP BY trial_id",
+    );
+    for (const r of perTrial) expect(r.n).toBe(62);
+    const again = cli(['sweep', SMOKE, '--db', db]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/0 trained, 4 already finished/);
+    expect(rows(db, 'SELECT max(attempts) AS a FROM trials')[0].a).toBe(1);
+
+    const list = cli(['runs', 'list', '--db', db, '--json']);
+    expect(list.code).toBe(0);
+    const parsed = JSON.parse(list.stdout) as { sweep: string; trials: { id: string; status: string }[] };
+    expect(parsed.sweep).toBe('smoke');
+    expect(parsed.trials.map((t) => t.status)).toEqual(['finished', 'finished', 'finished', 'finished']);
+    const show = cli(['runs', 'show', parsed.trials[3].id.slice(0, 8), '--db', db]);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toMatch(/sparsity {2}target 0.5, achieved 0.5000/);
+  });
+
+  it('rejects an invalid config with exit 2, naming the key, and writes nothing', () => {
+    const dir = tempDir();
+    const config = writeConfig(
+      'name: bad\ntrain: {batch_size: 8}\nsweep:\n  sparsity: [0, 1.2]\n  nonzero_params: 8k\n  tokens: 16k\n',
+      'bad.yaml',
+      dir,
+    );
+    const db = join(dir, 'runs', 'x.db');
+    const r = cli(['sweep', config, '--db', db]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad.yaml:4:17: sweep.sparsity\[1\]: 1.2: sparsity must be in \[0, 1\)/);
+    expect(existsSync(join(dir, 'runs'))).toBe(false);
+    const flag = cli(['sweep', config, '--backend', 'gpu']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/--backend.*gpu.*auto, wasm, cpu/);
+  });
+
+  it('prints the plan with --dry-run and writes nothing', () => {
+    const dir = tempDir();
+    const r = cli(['sweep', join(process.cwd(), SMOKE), '--dry-run', '--json', '--db', join(dir, 'x.db')]);
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    expect(plan.trials).toHaveLength(4);
+    expect(plan.total_flops).toBeGreaterThan(0);
+    expect(plan.trials[0].spec.model.d_model).toBeGreaterThan(0);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('survives SIGKILL mid-sweep: the rerun keeps finished trials and trains the rest once', async () => {
+    const db = join(tempDir(), 'kill.db');
+    const child = cliSpawn(['sweep', SMOKE, '--db', db]);
+    await waitForStderr(child, /\[2\/4\] training/);
+    child.kill('SIGKILL');
+    await exitOf(child);
+    const before = rows(db, "SELECT id FROM trials WHERE status = 'finished'").map((r) => r.id);
+    expect(before.length).toBeGreaterThanOrEqual(1);
+    const rerun = cli(['sweep', SMOKE, '--db', db]);
+    expect(rerun.code).toBe(0);
+    expect(rerun.stdout).toMatch(/already finished/);
+    expect(rows(db, 'PRAGMA integrity_check')[0].integrity_check).toBe('ok');
+    const trials = rows(db, 'SELECT id, status, attempts FROM trials');
+    expect(trials.every((t) => t.status === 'finished')).toBe(true);
+    for (const t of trials) if (before.includes(t.id)) expect(t.attempts).toBe(1);
+    const counts = rows(db, "SELECT count(*) AS n FROM metrics WHERE name = 'train_loss' GROUP BY trial_id");
+    for (const c of counts) expect(c.n).toBe(62);
+  });
+
+  // SIGTERM rather than SIGINT: a shell without job control starts background children with SIGINT
+  // ignored, and test runners are often started that way; the CLI handles both signals the same way.
+  it('stops gracefully on SIGTERM: the current trial is marked interrupted, exit 143', async () => {
+    const db = join(tempDir(), 'int.db');
+    const child = cliSpawn(['sweep', SMOKE, '--db', db]);
+    await waitForStderr(child, /\[1\/4\] training/);
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGTERM');
+    const { code } = await exitOf(child);
+    expect(code).toBe(143);
+    const statuses = rows(db, 'SELECT status FROM trials').map((r) => r.status);
+    expect(statuses).toContain('interrupted');
+    expect(statuses).not.toContain('running');
+  });
+});

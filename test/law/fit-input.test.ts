@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { LawInputError } from '../../src/law/errors.js';
+import { defaultFitOptions, fitLaw } from '../../src/law/fit.js';
+import { publishedCoefficients } from '../../src/law/published.js';
+import type { FitOptions, LawPoint } from '../../src/law/types.js';
+import { syntheticSparse } from './helpers.js';
+
+const quick: FitOptions = { loss: 'huber-log', delta: 1e-3, starts: 4, seed: 0, bootstrap: 0 };
+const points = syntheticSparse(publishedCoefficients.t5, { seed: 1, sigma: 0.002, nLevels: 3, dLevels: 3 });
+
+const thrown = (f: () => unknown): string => {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(LawInputError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a LawInputError');
+};
+
+describe('fitLaw input checks', () => {
+  it('needs one more point than parameters', () => {
+    expect(thrown(() => fitLaw(points.slice(0, 7), 'sparse', quick))).toBe(
+      "form 'sparse' has 7 coefficients and needs at least 8 points; got 7",
+    );
+    expect(thrown(() => fitLaw(points.slice(0, 5), 'chinchilla', quick))).toMatch(
+      /needs at least 6 points; got 5/,
+    );
+  });
+
+  it('rejects a single sparsity level for the sparse form and suggests chinchilla', () => {
+    const dense = points.filter((p) => p.sparsity === 0);
+    expect(thrown(() => fitLaw(dense, 'sparse', quick))).toMatch(
+      /1 distinct sparsity value.*use form 'chinchilla'/,
+    );
+  });
+
+  it('rejects a single N or D level', () => {
+    const oneN = points.filter((p) => p.nonzeroParams === points[0]!.nonzeroParams);
+    expect(thrown(() => fitLaw([...oneN, ...oneN], 'sparse', quick))).toMatch(
+      /distinct non-zero parameter count/,
+    );
+    const oneD = points.filter((p) => p.tokens === points[0]!.tokens);
+    expect(thrown(() => fitLaw(oneD, 'sparse', quick))).toMatch(/1 distinct data size D/);
+  });
+
+  it('rejects bad values, naming the point', () => {
+    const bad = (patch: Partial<LawPoint>, i = 3) => points.map((p, j) => (j === i ? { ...p, ...patch } : p));
+    expect(thrown(() => fitLaw(bad({ loss: 0 }), 'sparse', quick))).toMatch(
+      /^point 3 \(id [^)]+\): loss must be > 0, got 0$/,
+    );
+    expect(thrown(() => fitLaw(bad({ loss: -2 }), 'sparse', quick))).toMatch(/loss must be > 0/);
+    expect(thrown(() => fitLaw(bad({ tokens: Number.NaN }), 'sparse', quick))).toMatch(
+      /tokens must be a finite number, got NaN/,
+    );
+    expect(thrown(() => fitLaw(bad({ nonzeroParams: Number.POSITIVE_INFINITY }), 'sparse', quick))).toMatch(
+      /finite/,
+    );
+    expect(thrown(() => fitLaw(bad({ nonzeroParams: 0 }), 'sparse', quick))).toMatch(
+      /nonzeroParams must be > 0/,
+    );
+    expect(thrown(() => fitLaw(bad({ tokens: -1 }), 'sparse', quick))).toMatch(/tokens must be > 0/);
+    expect(thrown(() => fitLaw(bad({ sparsity: 1 }), 'sparse', quick))).toMatch(
+      /sparsity must be in \[0, 1\)/,
+    );
+    expect(thrown(() => fitLaw(bad({ sparsity: -0.1 }), 'sparse', quick))).toMatch(/sparsity must be in/);
+    const noId = points.map(({ id: _id, ...p }) => p);
+    noId[0] = { ...noId[0]!, loss: Number.NaN };
+    expect(thrown(() => fitLaw(noId, 'sparse', quick))).toMatch(/^point 0: loss/);
+  });
+
+  it('rejects unknown forms and bad options', () => {
+    expect(thrown(() => fitLaw(points, 'kaplan', quick))).toMatch(
+      /unknown law form 'kaplan'; known forms: sparse, chinchilla/,
+    );
+    expect(thrown(() => fitLaw(points, 'sparse', { ...quick, delta: 0 }))).toMatch(
+      /delta must be a finite number > 0/,
+    );
+    expect(thrown(() => fitLaw(points, 'sparse', { ...quick, starts: 0 }))).toMatch(
+      /starts must be a whole number ≥ 1/,
+    );
+    expect(thrown(() => fitLaw(points, 'sparse', { ...quick, bootstrap: 1.5 }))).toMatch(/bootstrap/);
+    expect(thrown(() => fitLaw(points, 'sparse', { ...quick, loss: 'l2' as never }))).toMatch(
+      /'huber-log' or 'huber'/,
+    );
+    expect(thrown(() => fitLaw(points, 'sparse', { ...quick, holdout: 2.5 }))).toMatch(/holdout/);
+    expect(thrown(() => fitLaw(points, 'sparse', { ...quick, holdout: -1 }))).toMatch(/holdout/);
+  });
+
+  it('warns with fewer than 3 points per parameter and with 2 sparsity levels', () => {
+    const few = points.filter((p) => p.sparsity === 0 || p.sparsity === 0.5).slice(0, 18);
+    const fit = fitLaw(few, 'sparse', quick);
+    expect(fit.warnings).toContain(
+      '7 parameters from 18 points: the fit is weakly determined (fewer than 3 per parameter)',
+    );
+    expect(fit.warnings.some((w) => w.startsWith('only 2 sparsity levels'))).toBe(true);
+  });
+});
+
+describe('fitLaw behaviour', () => {
+  it('reports an unconverged fit as such', () => {
+    const fit = fitLaw(points, 'sparse', { ...quick, maxIterations: 2 });
+    expect(fit.converged).toBe(false);
+    expect(fit.startsConverged).toBe(0);
+    expect(fit.warnings.some((w) => w.startsWith('fit did not converge'))).toBe(true);
+    expect(fit.startSpread).toEqual({});
+  });
+
+  it('is deterministic for a seed and plain JSON', () => {
+    const options = { ...quick, bootstrap: 5, holdout: 0.25 };
+    const a = fitLaw(points, 'sparse', options);
+    const b = fitLaw(points, 'sparse', options);
+    expect(a).toEqual(b);
+    expect(JSON.parse(JSON.stringify(a))).toEqual(a);
+    expect(Object.keys(a.params)).toEqual(['a_S', 'b_S', 'c_S', 'b_N', 'a_D', 'b_D', 'c']);
+    expect(a.residuals).toHaveLength(points.length);
+    expect(a.residuals[0]!.id).toBe(points[0]!.id);
+  });
+
+  it('default options follow SCIENCE.md (huber-log, δ = 1e-3, 25 starts)', () => {
+    const d = defaultFitOptions('sparse');
+    expect([d.loss, d.delta, d.starts]).toEqual(['huber-log', 1e-3, 25]);
+    expect(defaultFitOptions('chinchilla').starts).toBe(25);
+  });
+});

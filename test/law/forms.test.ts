@@ -1,0 +1,83 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LawInputError } from '../../src/law/errors.js';
+import { chinchillaForm } from '../../src/law/forms/chinchilla.js';
+import { getLawForm, lawForms } from '../../src/law/forms/index.js';
+import { dataScaleFor, sparseForm } from '../../src/law/forms/sparse.js';
+import type { LawPoint } from '../../src/law/types.js';
+
+const grid: LawPoint[] = [];
+for (const sparsity of [0, 0.5, 0.9])
+  for (const nonzeroParams of [2e4, 3e5, 7e6])
+    for (const tokens of [1e6, 3e7]) grid.push({ sparsity, nonzeroParams, tokens, loss: 3 });
+
+describe('law forms', () => {
+  it('sparse predict at a hand-computed point', () => {
+    const p = { a_S: 2, b_S: 1, c_S: 1, b_N: 0.5, a_D: 100, b_D: 1, c: 0.5 };
+    // (2·0.5 + 1)·100^−0.5 + (100/50)^1 + 0.5 = 0.2 + 2 + 0.5
+    expect(sparseForm.predict(p, { sparsity: 0.5, nonzeroParams: 100, tokens: 50 })).toBeCloseTo(2.7, 14);
+  });
+
+  it('chinchilla predict at a hand-computed point (ignores sparsity)', () => {
+    const p = { E: 1, A: 100, B: 1000, alpha: 0.5, beta: 1 };
+    // 1 + 100/10000^0.5 + 1000/100
+    expect(chinchillaForm.predict(p, { sparsity: 0.7, nonzeroParams: 1e4, tokens: 100 })).toBeCloseTo(12, 12);
+  });
+
+  it('D scale is the power of ten nearest the geometric mean', () => {
+    expect(dataScaleFor([2.25e8, 1.8e9])).toBe(1e9); // ViT-like: geomean 6.4e8
+    expect(dataScaleFor([1e6, 1e7])).toBe(1e7); // 10^6.5 rounds up
+    expect(dataScaleFor([3e4])).toBe(1e4);
+  });
+
+  it('registry lists both forms and names the known ones for an unknown name', () => {
+    expect(Object.keys(lawForms).sort()).toEqual(['chinchilla', 'sparse']);
+    expect(() => getLawForm('kaplan')).toThrow(/known forms: sparse, chinchilla/);
+    expect(() => getLawForm('kaplan')).toThrow(LawInputError);
+    expect(() => getLawForm('toString')).toThrow(LawInputError);
+  });
+
+  for (const form of [sparseForm, chinchillaForm]) {
+    it(`${form.name}: predict(paper) equals the internal prediction and fromPaper inverts toPaper`, () => {
+      const data = form.prepare(grid);
+      const pred = new Float64Array(grid.length);
+      fc.assert(
+        fc.property(
+          fc.array(fc.double({ min: -2, max: 1, noNaN: true }), { minLength: 7, maxLength: 7 }),
+          (raw) => {
+            const theta = Float64Array.from(raw.slice(0, form.paramNames.length));
+            form.evaluate(theta, data, pred, null);
+            const params = form.toPaper(theta, data.scales);
+            expect(Object.keys(params)).toEqual([...form.paramNames]);
+            grid.forEach((p, i) => {
+              expect(Math.abs(form.predict(params, p) / pred[i] - 1)).toBeLessThan(1e-11);
+            });
+            const back = form.fromPaper(params, data.scales);
+            back.forEach((v, j) => {
+              expect(v).toBeCloseTo(theta[j]!, 10);
+            });
+          },
+        ),
+        { seed: 7, numRuns: 60 },
+      );
+    });
+  }
+
+  it('sparse paper units follow a_S = a·1e6^d, a_D = D_scale·e^(1/f) (authors’ ViT fit)', () => {
+    // The authors' normalised ViT optimum (jaxpruner bigsparse notebook, D' = D/1e9).
+    const [a, b, c, d, e, f, g] = [
+      1.30485411, 0.82101251, 2.07506343, 0.39222675, 0.27818217, 0.88979104, 4.51669257,
+    ];
+    const p = sparseForm.toPaper(Float64Array.from([a, b, c, d, e, f, g].map(Math.log)), {
+      nScale: 1e6,
+      dScale: 1e9,
+    });
+    expect(p['a_S']).toBeCloseTo(294.3, 0);
+    expect(p['c_S']).toBeCloseTo(468.1, 0);
+    expect(p['a_D'] / 2.37e8).toBeCloseTo(1, 2);
+    expect(p['b_S']).toBe(b);
+    expect(p['b_N']).toBe(d);
+    expect(p['b_D']).toBe(f);
+    expect(p['c']).toBeCloseTo(g, 14);
+  });
+});

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { LawInputError } from '../../src/law/errors.js';
+import { fitLaw } from '../../src/law/fit.js';
+import { heldOutIndices, holdoutCount } from '../../src/law/holdout.js';
+import { publishedCoefficients } from '../../src/law/published.js';
+import { quantile } from '../../src/law/stats.js';
+import type { FitOptions, LawPoint } from '../../src/law/types.js';
+import { syntheticSparse } from './helpers.js';
+
+const options: FitOptions = { loss: 'huber-log', delta: 1e-3, starts: 6, seed: 1, bootstrap: 0 };
+const point = (nonzeroParams: number, id: string): LawPoint => ({
+  sparsity: 0,
+  nonzeroParams,
+  tokens: 1,
+  loss: 1,
+  id,
+});
+
+describe('held-out check', () => {
+  it('counts a fraction (rounded up) or a whole number of points', () => {
+    expect(holdoutCount(0, 10)).toBe(0);
+    expect(holdoutCount(0.2, 48)).toBe(10);
+    expect(holdoutCount(0.01, 10)).toBe(1);
+    expect(holdoutCount(3, 10)).toBe(3);
+    expect(() => holdoutCount(1.5, 10)).toThrow(LawInputError);
+    expect(() => holdoutCount(Number.NaN, 10)).toThrow(LawInputError);
+  });
+
+  it('holds out the largest-N points and never splits a model size', () => {
+    const pts = [point(10, 'a'), point(30, 'b'), point(20, 'c'), point(30, 'd'), point(20, 'e')];
+    expect(heldOutIndices(pts, 1)).toEqual([1, 3]); // both N = 30
+    expect(heldOutIndices(pts, 2)).toEqual([1, 3]);
+    expect(heldOutIndices(pts, 3)).toEqual([1, 2, 3, 4]);
+    expect(heldOutIndices(pts, 0)).toEqual([]);
+  });
+
+  it('predicts held-out larger models of synthetic data to within the noise', () => {
+    const pts = syntheticSparse(publishedCoefficients.t5, { seed: 4, sigma: 0.002 });
+    const fit = fitLaw(pts, 'sparse', { ...options, holdout: 0.2 });
+    const h = fit.holdout!;
+    expect(h.error).toBeUndefined();
+    expect(h.converged).toBe(true);
+    // 5 N levels × 4 sparsities with N = 1e4..3e6 non-zeros: the top fifth is the largest N level.
+    expect(h.n_heldout).toBe(16);
+    expect(h.n_train + h.n_heldout).toBe(pts.length);
+    expect(h.heldout_min_nonzero_params).toBe(Math.max(...pts.map((p) => p.nonzeroParams)));
+    expect(h.rmse_log!).toBeLessThan(0.01);
+    expect(h.residuals).toHaveLength(16);
+    expect(Object.keys(h.params)).toEqual(Object.keys(fit.params));
+  });
+
+  it('reports, rather than throws, when too little data is left to refit', () => {
+    const pts = syntheticSparse(publishedCoefficients.t5, { seed: 4, sigma: 0.002, nLevels: 2, dLevels: 3 });
+    const fit = fitLaw(pts, 'sparse', { ...options, holdout: 0.5 });
+    expect(fit.holdout!.error).toMatch(/cannot refit without the 12 largest-N points/);
+    expect(fit.holdout!.rmse_log).toBeNull();
+    expect(fit.warnings.some((w) => w.startsWith('held-out check skipped'))).toBe(true);
+  });
+});
+
+describe('bootstrap', () => {
+  it('counts every replicate and gives intervals around the estimate', () => {
+    const pts = syntheticSparse(publishedCoefficients.t5, { seed: 8, sigma: 0.002 });
+    const fit = fitLaw(pts, 'sparse', { ...options, bootstrap: 30 });
+    const b = fit.bootstrap!;
+    expect(b.requested).toBe(30);
+    expect(b.converged + b.failed).toBe(30);
+    expect(b.converged).toBeGreaterThanOrEqual(28);
+    for (const name of Object.keys(fit.params)) {
+      const [lo, hi] = fit.intervals[name]!;
+      expect(lo).toBeLessThanOrEqual(hi);
+      expect(lo).toBeLessThanOrEqual(fit.params[name]! * 1.05);
+      expect(hi).toBeGreaterThanOrEqual(fit.params[name]! * 0.95);
+    }
+  });
+
+  it('counts unusable resamples as failures and warns', () => {
+    // Only one point at the second sparsity level: about a third of resamples miss it.
+    const pts = syntheticSparse(publishedCoefficients.t5, { seed: 2, sigma: 0.002, sparsities: [0] });
+    pts.push({ ...pts[0]!, sparsity: 0.5, id: 'lonely' });
+    const fit = fitLaw(pts, 'sparse', { ...options, starts: 2, bootstrap: 20 });
+    expect(fit.bootstrap!.failed).toBeGreaterThan(2);
+    expect(fit.bootstrap!.converged + fit.bootstrap!.failed).toBe(20);
+    expect(fit.warnings.some((w) => /bootstrap replicates failed/.test(w))).toBe(true);
+  });
+
+  it('quantile interpolates between order statistics (type 7)', () => {
+    expect(quantile([4, 1, 3, 2], 0.5)).toBe(2.5);
+    expect(quantile([1, 2, 3, 4, 5], 0.025)).toBeCloseTo(1.1, 12);
+    expect(quantile([7], 0.975)).toBe(7);
+    expect(quantile([], 0.5)).toBeNaN();
+  });
+});

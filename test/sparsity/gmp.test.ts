@@ -1,0 +1,126 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Pruner } from '../../src/sparsity/pruner.js';
+import { resolvePrunerSpec } from '../../src/sparsity/spec.js';
+import { countPruned } from '../../src/sparsity/top-k.js';
+import type { LayerRef } from '../../src/sparsity/types.js';
+import { Rng } from '../../src/util/rng.js';
+
+/** Runs a pruner over a whole fake training run; weights drift randomly and are masked after each step. */
+function simulate(layers: LayerRef[], sparsity: number, steps: number, interval: number, seed: number) {
+  const spec = resolvePrunerSpec(
+    { name: 'gmp', options: {}, schedule: { start: 0.25, end: 0.75, interval } },
+    sparsity,
+  );
+  const pruner = new Pruner(spec, layers, steps, sparsity);
+  const rng = Rng.seeded(seed);
+  const weights = layers.map((l) => rng.normalArray(l.shape[0] * l.shape[1], 1));
+  let state = pruner.init(weights, rng);
+  const history: { step: number; pruned: number[]; targets: number[] }[] = [];
+  for (let step = 1; step <= steps; step++) {
+    for (const w of weights) for (let i = 0; i < w.length; i++) w[i] += 0.1 * rng.normal();
+    if (pruner.isUpdateStep(step)) {
+      const before = state.masks;
+      state = pruner.update(step, weights, null, state, rng).state;
+      // monotone: a pruned weight is never revived by gradual magnitude pruning
+      state.masks.forEach((m, li) => {
+        for (let i = 0; i < m.length; i++) if (before[li][i] === 0) expect(m[i]).toBe(0);
+      });
+      history.push({ step, pruned: state.masks.map(countPruned), targets: pruner.layerTargets(step) });
+    }
+    weights.forEach((w, li) => {
+      for (let i = 0; i < w.length; i++) if (state.masks[li][i] === 0) w[i] = 0;
+    });
+  }
+  return { pruner, state, weights, history };
+}
+
+describe('gmp', () => {
+  it('hits the exact target sparsity in every layer at the end of training', () => {
+    const layers: LayerRef[] = [
+      { name: 'a', shape: [16, 48] },
+      { name: 'b', shape: [16, 16] },
+      { name: 'c', shape: [7, 13] },
+    ];
+    const { weights } = simulate(layers, 0.75, 400, 20, 1);
+    layers.forEach((l, i) => {
+      const n = l.shape[0] * l.shape[1];
+      const zeros = weights[i].filter((v) => v === 0).length;
+      expect(zeros).toBe(Math.round(0.75 * n));
+    });
+  });
+
+  it('follows the schedule at start, middle and end (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 24 }), fc.integer({ min: 1, max: 24 })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        fc.double({ min: 0.01, max: 0.99, noNaN: true }),
+        fc.integer({ min: 8, max: 300 }),
+        fc.integer({ min: 1, max: 50 }),
+        fc.integer(),
+        (shapes, sparsity, steps, interval, seed) => {
+          const layers = shapes.map(([r, c], i) => ({ name: `l${i}`, shape: [r, c] as [number, number] }));
+          const { pruner, history, state } = simulate(layers, sparsity, steps, interval, seed);
+          // every update lands exactly on the schedule's per-layer target
+          for (const h of history) {
+            h.pruned.forEach((p, i) => {
+              const n = layers[i].shape[0] * layers[i].shape[1];
+              expect(p).toBe(Math.round(h.targets[i] * n));
+            });
+          }
+          // start: nothing pruned at t_start; end: the full target
+          const tStart = Math.round(0.25 * steps);
+          expect(pruner.sparsityAt(tStart)).toBe(0);
+          expect(pruner.sparsityAt(Math.max(tStart, Math.round(0.75 * steps)))).toBe(sparsity);
+          for (const m of state.masks) expect(countPruned(m)).toBe(Math.round(sparsity * m.length));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('fails loudly when an algorithm misses its target', () => {
+    const layers: LayerRef[] = [{ name: 'a', shape: [4, 4] }];
+    const spec = resolvePrunerSpec(
+      { name: 'gmp', options: {}, schedule: { start: 0, end: 0, interval: 1 } },
+      0.5,
+    );
+    const pruner = new Pruner(spec, layers, 10, 0.5);
+    const rng = Rng.seeded(0);
+    const state = pruner.init([rng.normalArray(16, 1)], rng);
+    expect(countPruned(state.masks[0])).toBe(8);
+    const broken = Object.create(pruner) as Pruner;
+    // a "pruner" that forgets to prune: the check inside update must throw
+    (broken as unknown as { algorithm: unknown }).algorithm = {
+      init: () => ({ masks: [new Uint8Array(16).fill(1)] }),
+      update: () => ({ masks: [new Uint8Array(16).fill(1)] }),
+      needsGradients: false,
+    };
+    expect(() => broken.update(5, [new Float32Array(16)], null, state, rng)).toThrow(/missed its target/);
+  });
+});
+
+describe('pruner spec', () => {
+  it('turns every sparsity-0 trial into the shared dense baseline', () => {
+    expect(resolvePrunerSpec({ name: 'gmp', options: {} }, 0).name).toBe('dense');
+  });
+
+  it('fills the algorithm default schedule and merges overrides', () => {
+    const s = resolvePrunerSpec({ name: 'gmp', options: {}, schedule: { interval: 10 } }, 0.5);
+    expect(s.schedule).toEqual({ name: 'cubic', start: 0.25, end: 0.75, interval: 10 });
+    expect(s.pattern).toEqual({ name: 'unstructured' });
+  });
+
+  it('names the key of a bad option', () => {
+    expect(() => resolvePrunerSpec({ name: 'gmp', options: {}, schedule: { ending: 1 } }, 0.5)).toThrow(
+      /unknown key "ending"/,
+    );
+    expect(() => resolvePrunerSpec({ name: 'nope', options: {} }, 0.5)).toThrow(
+      /unknown pruner "nope"; valid: dense, gmp/,
+    );
+    expect(() => resolvePrunerSpec({ name: 'dense', options: {} }, 0.5)).toThrow(/trains dense models/);
+  });
+});

@@ -1,0 +1,55 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { countPruned, kthLargest, topKMask } from '../../src/sparsity/top-k.js';
+
+describe('topKMask', () => {
+  it('keeps the largest scores (hand case)', () => {
+    const scores = Float32Array.from([0.1, 0.9, 0.2, 0.5]);
+    expect([...topKMask(scores, 2)]).toEqual([0, 1, 0, 1]);
+    expect([...topKMask(scores, 0)]).toEqual([0, 0, 0, 0]);
+    expect([...topKMask(scores, 4)]).toEqual([1, 1, 1, 1]);
+  });
+
+  it('breaks ties towards the lower index', () => {
+    expect([...topKMask(Float32Array.from([1, 1, 1, 1]), 2)]).toEqual([1, 1, 0, 0]);
+    expect([...topKMask(Float32Array.from([0, 2, 1, 1, 1]), 3)]).toEqual([0, 1, 1, 1, 0]);
+  });
+
+  it('keeps exactly k, and every kept score is at least every dropped one', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.float({ noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 300 }),
+        fc.nat(),
+        (values, kRaw) => {
+          const scores = Float32Array.from(values);
+          const k = kRaw % (scores.length + 1);
+          const mask = topKMask(scores, k);
+          if (scores.length - countPruned(mask) !== k) return false;
+          let minKept = Number.POSITIVE_INFINITY;
+          let maxDropped = Number.NEGATIVE_INFINITY;
+          mask.forEach((m, i) => {
+            if (m) minKept = Math.min(minKept, scores[i]);
+            else maxDropped = Math.max(maxDropped, scores[i]);
+          });
+          return minKept >= maxDropped;
+        },
+      ),
+    );
+  });
+});
+
+describe('kthLargest', () => {
+  it('matches sorting', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -50, max: 50 }), { minLength: 1, maxLength: 100 }),
+        fc.nat(),
+        (xs, kr) => {
+          const k = (kr % xs.length) + 1;
+          const sorted = [...xs].sort((a, b) => b - a);
+          return kthLargest(Float32Array.from(xs), k) === sorted[k - 1];
+        },
+      ),
+    );
+  });
+});

@@ -1,0 +1,101 @@
+import { writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION } from '../../src/store/migrations.js';
+import { LeaseLostError, Store } from '../../src/store/store.js';
+import type { TrialResult } from '../../src/store/types.js';
+import { planOf, tempDir, tinySyntheticConfig } from '../helpers/config.js';
+
+const result: TrialResult = {
+  nonzeroParams: 10,
+  achievedSparsity: 0.5,
+  tokens: 100,
+  steps: 2,
+  finalValLoss: 1.5,
+  finalTrainLoss: 1.4,
+  wallSeconds: 1,
+  tokensPerSecond: 100,
+  backend: 'wasm',
+  layerDensity: { a: 0.5 },
+};
+
+function fresh() {
+  const path = join(tempDir(), 'sub', 'x.db');
+  return { path, store: Store.open(path, { create: true }) };
+}
+
+describe('store', () => {
+  it('records a sweep idempotently and keeps results across re-saves', () => {
+    const { store } = fresh();
+    const plan = planOf(tinySyntheticConfig());
+    expect(store.saveSweep(plan)).toEqual({ added: 2, known: 0 });
+    const id = plan.trials[0].id;
+    expect(store.claimTrial(id, 'me', { retryFailed: false, leaseMs: 1000 })).toBe('claimed');
+    store.appendMetrics(id, 'me', [{ name: 'train_loss', step: 1, tokens: 50, value: 2 }]);
+    store.finishTrial(id, 'me', result, [{ name: 'val_loss', step: 2, tokens: 100, value: 1.5 }]);
+    expect(store.saveSweep(plan)).toEqual({ added: 0, known: 2 });
+    const t = store.findTrial(id.slice(0, 6))!;
+    expect(t.status).toBe('finished');
+    expect(t.finalValLoss).toBe(1.5);
+    expect(t.layerDensity).toEqual({ a: 0.5 });
+    expect(store.metrics(id).map((m) => m.name)).toEqual(['train_loss', 'val_loss']);
+    expect(store.latestSweep()).toBe('tiny');
+    expect(store.listTrials('tiny').map((r) => r.axes?.sparsity)).toEqual([0, 0.5]);
+  });
+
+  it('never hands out a finished trial, and only stale leases are taken over', () => {
+    const { store } = fresh();
+    const plan = planOf(tinySyntheticConfig());
+    store.saveSweep(plan);
+    const [a, b] = plan.trials.map((t) => t.id);
+    const lease = { retryFailed: false, leaseMs: 60_000 };
+    expect(store.claimTrial(a, 'p1', lease)).toBe('claimed');
+    expect(store.claimTrial(a, 'p2', lease)).toBe('busy');
+    store.appendMetrics(a, 'p1', [{ name: 'train_loss', step: 1, tokens: 50, value: 2 }]);
+    // an expired lease is taken over, and the partial metrics of the dead attempt are dropped
+    expect(store.claimTrial(a, 'p2', { ...lease, leaseMs: -1 })).toBe('claimed');
+    expect(store.metrics(a)).toEqual([]);
+    expect(() => store.appendMetrics(a, 'p1', [])).toThrow(LeaseLostError);
+    store.finishTrial(a, 'p2', result, []);
+    expect(store.claimTrial(a, 'p3', { ...lease, leaseMs: -1 })).toBe('finished');
+    expect(store.findTrial(a)!.attempts).toBe(2);
+    // failed trials wait for --retry-failed
+    store.claimTrial(b, 'p1', lease);
+    store.endTrial(b, 'p1', 'failed', { error: 'loss is NaN', step: 3 });
+    expect(store.findTrial(b)).toMatchObject({ status: 'failed', error: 'loss is NaN', errorStep: 3 });
+    expect(store.claimTrial(b, 'p1', lease)).toBe('failed');
+    expect(store.claimTrial(b, 'p1', { ...lease, retryFailed: true })).toBe('claimed');
+  });
+
+  it('takes over a trial whose owner process on this host is gone', () => {
+    const { store } = fresh();
+    const plan = planOf(tinySyntheticConfig());
+    store.saveSweep(plan);
+    const id = plan.trials[0].id;
+    expect(store.claimTrial(id, `${hostname()}:999999999:abc`, { retryFailed: false, leaseMs: 1e9 })).toBe(
+      'claimed',
+    );
+    expect(store.claimTrial(id, 'me', { retryFailed: false, leaseMs: 1e9 })).toBe('claimed');
+  });
+
+  it('refuses databases it must not touch', () => {
+    const dir = tempDir();
+    expect(() => Store.open(join(dir, 'missing.db'), { create: false })).toThrow(/no database at/);
+    const newer = join(dir, 'newer.db');
+    const db = new Database(newer);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    expect(() => Store.open(newer, { create: true })).toThrow(/newer than this sparsebench understands/);
+    const other = join(dir, 'other.db');
+    const o = new Database(other);
+    o.exec('CREATE TABLE t (x)');
+    o.close();
+    expect(() => Store.open(other, { create: true })).toThrow(/not a sparsebench one/);
+    const text = join(dir, 'text.db');
+    writeFileSync(text, 'hello, this is not sqlite at all, really not'.repeat(20));
+    expect(() => Store.open(text, { create: true })).toThrow(/not a SQLite database/);
+    expect(() => Store.open(dir, { create: true })).toThrow(/is a directory/);
+  });
+});
