@@ -6,11 +6,11 @@
 import { cpus } from 'node:os';
 import type { LawPoint } from '../src/law/index.js';
 import { fitLaw, publishedCoefficients, sparseForm } from '../src/law/index.js';
-import { makeRng } from '../src/law/rng.js';
+import { Rng } from '../src/util/rng.js';
 
 /** 5 sparsities × 8 model sizes × 5 data sizes = 200 points, N 1e4–3e6, D 5e5–5e7 (our CPU scale). */
 function syntheticPoints(seed: number): LawPoint[] {
-  const rng = makeRng(seed);
+  const rng = Rng.seeded(seed);
   const gaussian = () => Math.sqrt(-2 * Math.log(1 - rng.uniform())) * Math.cos(2 * Math.PI * rng.uniform());
   const points: LawPoint[] = [];
   for (const sparsity of [0, 0.5, 0.75, 0.875, 0.9375]) {

@@ -1,6 +1,6 @@
+import type { Rng } from '../util/rng.js';
 import { type CoreFit, fitCore } from './fit-core.js';
 import type { LawForm } from './forms/form.js';
-import type { Rng } from './rng.js';
 import { quantile } from './stats.js';
 import type { BootstrapReport, FitOptions, LawPoint } from './types.js';
 import { checkPointCount } from './validate.js';
@@ -25,7 +25,7 @@ export interface BootstrapResult {
 /** Multinomial resample counts: n draws with replacement from n points. */
 function resampleWeights(n: number, rng: Rng): Float64Array {
   const w = new Float64Array(n);
-  for (let i = 0; i < n; i++) w[rng.int(0, n - 1)] += 1;
+  for (let i = 0; i < n; i++) w[rng.int(n)] += 1;
   return w;
 }
 

@@ -1,8 +1,8 @@
+import type { Rng } from '../util/rng.js';
 import { exactFitLoss } from './convergence.js';
 import type { FormData, LawForm } from './forms/form.js';
 import { pickBest, runStarts, type StartResult } from './multistart.js';
 import { makeObjective, type Objective } from './objective.js';
-import type { Rng } from './rng.js';
 import type { FitOptions, LawPoint } from './types.js';
 
 /**

@@ -1,3 +1,4 @@
+import { Rng } from '../util/rng.js';
 import { bootstrapFit, DEFAULT_BOOTSTRAP_STARTS } from './bootstrap.js';
 import { CONVERGENCE_TOLERANCE, exactFitLoss, NEWTON_STEP_TOLERANCE, newtonStep } from './convergence.js';
 import { LawInputError } from './errors.js';
@@ -5,7 +6,6 @@ import { type CoreFit, DEFAULT_MAX_ITERATIONS, fitCore } from './fit-core.js';
 import type { LawForm } from './forms/form.js';
 import { getLawForm } from './forms/index.js';
 import { holdoutCheck, holdoutCount } from './holdout.js';
-import { makeRng } from './rng.js';
 import { START_SPREAD_TOLERANCE, startSpread } from './spread.js';
 import { finiteOrNull, summariseErrors } from './stats.js';
 import type { FitOptions, LawFit, LawPoint } from './types.js';
@@ -105,7 +105,7 @@ function addUncertainty(
   options: FitOptions,
 ): void {
   if (options.bootstrap > 0) {
-    const boot = bootstrapFit(points, core, form, options, makeRng(options.seed + BOOTSTRAP_SEED_OFFSET));
+    const boot = bootstrapFit(points, core, form, options, Rng.seeded(options.seed + BOOTSTRAP_SEED_OFFSET));
     fit.intervals = boot.intervals;
     fit.bootstrap = boot.report;
     if (boot.report.failed > 0.05 * boot.report.requested) {
@@ -140,7 +140,12 @@ export function fitLaw(points: readonly LawPoint[], formName: string, options: F
   const k = form.paramNames.length;
   const warnings = [...checkPointCount(points.length, k, form.name), ...form.check(points)];
 
-  const core = fitCore(points, { form, options, rng: makeRng(options.seed), randomStarts: options.starts });
+  const core = fitCore(points, {
+    form,
+    options,
+    rng: Rng.seeded(options.seed),
+    randomStarts: options.starts,
+  });
   const { best } = core;
   const params = form.toPaper(best.theta, core.data.scales);
   const residuals = points.map((p) => ({

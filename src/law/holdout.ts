@@ -1,7 +1,7 @@
+import { Rng } from '../util/rng.js';
 import { LawInputError } from './errors.js';
 import { fitCore } from './fit-core.js';
 import type { LawForm } from './forms/form.js';
-import { makeRng } from './rng.js';
 import { finiteOrNull, summariseErrors } from './stats.js';
 import type { FitOptions, HoldoutReport, LawPoint } from './types.js';
 import { checkPointCount } from './validate.js';
@@ -73,7 +73,7 @@ export function holdoutCheck(points: readonly LawPoint[], form: LawForm, options
       `cannot refit without the ${test.length} largest-N points: ${why}`,
     );
   }
-  const fit = fitCore(train, { form, options, rng: makeRng(options.seed), randomStarts: options.starts });
+  const fit = fitCore(train, { form, options, rng: Rng.seeded(options.seed), randomStarts: options.starts });
   const params = form.toPaper(fit.best.theta, fit.data.scales);
   const residuals = test.map((p) => ({
     ...(p.id === undefined ? {} : { id: p.id }),

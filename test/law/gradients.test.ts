@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { chinchillaForm } from '../../src/law/forms/chinchilla.js';
 import { sparseForm } from '../../src/law/forms/sparse.js';
 import { makeObjective } from '../../src/law/objective.js';
-import { makeRng } from '../../src/law/rng.js';
 import type { LawPoint } from '../../src/law/types.js';
+import { Rng } from '../../src/util/rng.js';
 
 /** Points with losses spread around the law so residuals fall on both sides of δ. */
 function points(seed: number): LawPoint[] {
-  const rng = makeRng(seed);
+  const rng = Rng.seeded(seed);
   return Array.from({ length: 30 }, () => ({
-    sparsity: [0, 0.5, 0.75, 0.875][rng.int(0, 3)],
+    sparsity: [0, 0.5, 0.75, 0.875][rng.int(4)],
     nonzeroParams: 10 ** (4 + 3 * rng.uniform()),
     tokens: 10 ** (5.5 + 2.5 * rng.uniform()),
     loss: 2 + 3 * rng.uniform(),
@@ -30,7 +30,7 @@ describe('analytic gradients', () => {
       const pts = points(1);
       const data = form.prepare(pts);
       const k = form.paramNames.length;
-      const rng = makeRng(2);
+      const rng = Rng.seeded(2);
       for (let trial = 0; trial < 5; trial++) {
         const theta = Float64Array.from({ length: k }, () => -1.5 + 2 * rng.uniform());
         const pred = new Float64Array(pts.length);
@@ -55,8 +55,8 @@ describe('analytic gradients', () => {
         const pts = points(3);
         const data = form.prepare(pts);
         const k = form.paramNames.length;
-        const rng = makeRng(4);
-        const weights = Float64Array.from(pts, () => rng.int(0, 3));
+        const rng = Rng.seeded(4);
+        const weights = Float64Array.from(pts, () => rng.int(4));
         for (const delta of [1e-3, 0.05, 10]) {
           const objective = makeObjective({
             form,

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chinchillaForm } from '../../src/law/forms/chinchilla.js';
 import { sparseForm } from '../../src/law/forms/sparse.js';
-import { makeRng, type Rng } from '../../src/law/rng.js';
 import type { ChinchillaParams, LawPoint, SparseLawParams } from '../../src/law/types.js';
+import { Rng } from '../../src/util/rng.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const referenceDir = path.resolve(repoRoot, '../shared/reference-data');
@@ -53,7 +53,7 @@ export function syntheticSparse(
   params: SparseLawParams,
   options: { seed: number; sigma: number; sparsities?: number[]; nLevels?: number; dLevels?: number },
 ): LawPoint[] {
-  const rng = makeRng(options.seed);
+  const rng = Rng.seeded(options.seed);
   const sparsities = options.sparsities ?? [0, 0.5, 0.75, 0.875];
   const nLevels = options.nLevels ?? 5;
   const dLevels = options.dLevels ?? 4;
@@ -79,7 +79,7 @@ export function syntheticDense(
   params: ChinchillaParams,
   options: { seed: number; sigma: number },
 ): LawPoint[] {
-  const rng = makeRng(options.seed);
+  const rng = Rng.seeded(options.seed);
   const points: LawPoint[] = [];
   for (let i = 0; i < 6; i++) {
     for (let j = 0; j < 5; j++) {

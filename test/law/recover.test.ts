@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { fitLaw } from '../../src/law/fit.js';
 import { sparseForm } from '../../src/law/forms/sparse.js';
-import { makeRng } from '../../src/law/rng.js';
 import type { FitOptions, SparseLawParams } from '../../src/law/types.js';
+import { Rng } from '../../src/util/rng.js';
 import { relErr, syntheticDense, syntheticSparse } from './helpers.js';
 
 const options: FitOptions = { loss: 'huber-log', delta: 1e-3, starts: 8, seed: 3, bootstrap: 0 };
 
 /** Random coefficient sets, drawn in the normalised parameterisation so the terms are of order 1. */
 function randomCoefficients(seed: number, count: number): SparseLawParams[] {
-  const rng = makeRng(seed);
+  const rng = Rng.seeded(seed);
   const u = (lo: number, hi: number) => Math.log(lo + (hi - lo) * rng.uniform());
   return Array.from({ length: count }, () => {
     const theta = Float64Array.from([
@@ -53,17 +53,23 @@ describe('recovering known coefficients from synthetic data', () => {
     });
   });
 
-  it('sparse law: the truth lies inside the 95% bootstrap intervals', () => {
-    const [truth] = randomCoefficients(7, 1);
-    const points = syntheticSparse(truth!, { seed: 5, sigma: 0.003 });
-    const fit = fitLaw(points, 'sparse', { ...options, bootstrap: 60 });
-    expect(fit.bootstrap).toEqual({ requested: 60, converged: 60, failed: 0 });
-    const inside = Object.entries(truth!).filter(([name, v]) => {
-      const [lo, hi] = fit.intervals[name]!;
-      return lo <= v && v <= hi;
-    });
-    // 95% intervals for 7 correlated coefficients: allow one miss.
-    expect(inside.length).toBeGreaterThanOrEqual(6);
+  it('sparse law: the truth lies inside the 95% bootstrap intervals (coverage over 4 coefficient sets)', () => {
+    let inside = 0;
+    let total = 0;
+    // each set gets its own noise draw: with one shared draw the four fits err the same way
+    for (const [k, truth] of randomCoefficients(7, 4).entries()) {
+      const points = syntheticSparse(truth, { seed: 100 + k, sigma: 0.003 });
+      const fit = fitLaw(points, 'sparse', { ...options, bootstrap: 60 });
+      expect(fit.bootstrap!.failed).toBeLessThanOrEqual(3);
+      for (const [name, v] of Object.entries(truth)) {
+        const [lo, hi] = fit.intervals[name]!;
+        total++;
+        if (lo <= v && v <= hi) inside++;
+      }
+    }
+    // 95% percentile intervals from 60 replicates of correlated coefficients cover somewhat less than
+    // nominal; demand at least 80% of the 28 intervals, which a broken bootstrap cannot reach.
+    expect(inside / total).toBeGreaterThanOrEqual(0.8);
   });
 
   it('chinchilla law from dense synthetic data (Hoffmann et al. coefficients)', () => {

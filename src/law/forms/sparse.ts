@@ -1,4 +1,4 @@
-import type { Rng } from '../rng.js';
+import type { Rng } from '../../util/rng.js';
 import type { LawInput, LawPoint } from '../types.js';
 import { distinctCount, requireLevels } from '../validate.js';
 import type { FormData, LawForm } from './form.js';
