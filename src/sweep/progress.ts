@@ -43,8 +43,8 @@ export class BarReporter implements SweepReporter {
     this.current = this.multi.create(
       plan.train_tokens,
       0,
-      { trial: describe(plan), loss: '-', tps: '-', eta: '-' },
-      { format: 'trial  [{bar}] {percentage}% {trial} | loss {loss} | {tps} tok/s | ETA {eta}' },
+      { trial: describe(plan), loss: '-', tps: '-', left: '-' },
+      { format: 'trial  [{bar}] {percentage}% {trial} | loss {loss} | {tps} tok/s | ETA {left}' },
     );
   }
   trialProgress(p: TrainProgress): void {
@@ -53,7 +53,7 @@ export class BarReporter implements SweepReporter {
     this.current?.update(p.tokens, {
       loss: p.loss.toFixed(3),
       tps: fmt(p.tokensPerSecond),
-      eta: fmtDuration(eta),
+      left: fmtDuration(eta),
     });
   }
   trialEnd(_plan: TrialPlan, outcome: string, detail: string): void {
