@@ -1,6 +1,7 @@
 import type { SweepPlan } from '../config/load.js';
 import { newOwner } from '../store/owner.js';
 import { LeaseLostError, type Store } from '../store/store.js';
+import { weightsPath, writeSafetensors } from '../store/weights.js';
 import { TrialFailure, TrialInterrupted, trainTrial } from '../train/trainer.js';
 import { fmt, fmtDuration } from '../util/format.js';
 import { SilentReporter, type SweepReporter } from './progress.js';
@@ -80,6 +81,12 @@ export async function runSweep(
           onProgress: (p) => reporter.trialProgress(p),
           onMetrics: (points) => store.appendMetrics(trial.id, owner, points),
           shouldStop: opts.shouldStop,
+        });
+        // weights first: a trial is finished only once everything it produced is on disk
+        writeSafetensors(weightsPath(store.path, trial.id), out.weights, {
+          format: 'sparsebench',
+          trial_id: trial.id,
+          spec: JSON.stringify(trial.spec),
         });
         store.finishTrial(trial.id, owner, out.result, out.lastPoints);
         summary.trained++;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParamInfo } from '../models/types.js';
 import type { Mask } from '../sparsity/types.js';
+import type { WeightSet } from '../store/weights.js';
 
 /**
  * A model's parameters in two places: host arrays (the master copy the optimizer and pruner work on) and
@@ -55,6 +56,16 @@ export class ParamSet {
       const v = this.vars.get(name)!;
       tf.tidy(() => v.assign(tf.tensor(this.host.get(name)!, v.shape)));
     }
+  }
+
+  /** Host values and non-dense masks as plain arrays (shared, not copied: take it when done training). */
+  snapshot(): WeightSet {
+    const masks = new Map<string, Mask>();
+    for (const [name, mask] of this.masks) if (mask) masks.set(name, mask);
+    return {
+      params: this.infos.map((p) => ({ name: p.name, shape: p.shape, data: this.host.get(p.name)! })),
+      masks,
+    };
   }
 
   dispose(): void {

@@ -7,6 +7,7 @@ import { families } from '../models/registry.js';
 import { prunableLayers, type TokenBatch } from '../models/types.js';
 import { Pruner, type PrunerState } from '../sparsity/pruner.js';
 import type { MetricPoint, TrialResult } from '../store/types.js';
+import type { WeightSet } from '../store/weights.js';
 import { Rng } from '../util/rng.js';
 import { adamwUpdate, clipScale, initAdamW, resetMoments } from './adamw.js';
 import { evaluate } from './evaluate.js';
@@ -61,6 +62,8 @@ export class TrialInterrupted extends Error {
 export interface TrainOutcome {
   result: TrialResult;
   lastPoints: MetricPoint[];
+  /** Final parameters (masked entries exactly zero) and the masks of pruned layers. */
+  weights: WeightSet;
 }
 
 /**
@@ -191,7 +194,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
       backend: backend.name,
       layerDensity: measured.layerDensity,
     };
-    return { result, lastPoints: pending };
+    return { result, lastPoints: pending, weights: params.snapshot() };
   } catch (e) {
     if (e instanceof TrialFailure || e instanceof TrialInterrupted) throw e;
     throw new TrialFailure(`${(e as Error).name}: ${(e as Error).message}`, step, pending);

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { readSafetensors, weightsPath } from '../../src/store/weights.js';
 import { cli, cliSpawn, exitOf, waitForStderr } from '../helpers/cli.js';
 import { tempDir, writeConfig } from '../helpers/config.js';
 

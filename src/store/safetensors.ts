@@ -1,0 +1,97 @@
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+
+/** Tensor element types we write: float32 weights and uint8 masks. */
+export type SafeDtype = 'F32' | 'U8';
+
+/** One tensor of a safetensors file. */
+export interface SafeTensor {
+  name: string;
+  dtype: SafeDtype;
+  shape: number[];
+  data: Float32Array | Uint8Array;
+}
+
+const BYTES: Record<SafeDtype, number> = { F32: 4, U8: 1 };
+
+/**
+ * Serialises tensors in the safetensors format (https://github.com/huggingface/safetensors): an 8-byte
+ * little-endian header length, a JSON header (dtype, shape, byte offsets per tensor, and string metadata
+ * under `__metadata__`) padded with spaces to 8 bytes, then the raw little-endian data.
+ */
+export function encodeSafetensors(
+  tensors: readonly SafeTensor[],
+  metadata: Record<string, string> = {},
+): Buffer {
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  let offset = 0;
+  for (const t of tensors) {
+    const count = t.shape.reduce((a, b) => a * b, 1);
+    if (count !== t.data.length)
+      throw new Error(`safetensors: ${t.name} has ${t.data.length} values for shape [${t.shape}]`);
+    const bytes = count * BYTES[t.dtype];
+    header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - (Buffer.byteLength(json) % 8)) % 8);
+  const head = Buffer.from(json, 'utf8');
+  const out = Buffer.alloc(8 + head.length + offset);
+  out.writeBigUInt64LE(BigInt(head.length), 0);
+  head.copy(out, 8);
+  let at = 8 + head.length;
+  for (const t of tensors) {
+    const src = Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+    src.copy(out, at);
+    at += src.length;
+  }
+  return out;
+}
+
+/** Parses a safetensors buffer written by {@link encodeSafetensors} (F32 and U8 tensors). */
+export function decodeSafetensors(buf: Buffer): {
+  tensors: Map<string, SafeTensor>;
+  metadata: Record<string, string>;
+} {
+  if (buf.length < 8) throw new Error('safetensors: file too short');
+  const n = Number(buf.readBigUInt64LE(0));
+  if (8 + n > buf.length) throw new Error('safetensors: header runs past the end of the file');
+  const header = JSON.parse(buf.subarray(8, 8 + n).toString('utf8')) as Record<string, unknown>;
+  const base = 8 + n;
+  const tensors = new Map<string, SafeTensor>();
+  let metadata: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(header)) {
+    if (name === '__metadata__') {
+      metadata = entry as Record<string, string>;
+      continue;
+    }
+    const { dtype, shape, data_offsets } = entry as {
+      dtype: SafeDtype;
+      shape: number[];
+      data_offsets: [number, number];
+    };
+    if (!(dtype in BYTES)) throw new Error(`safetensors: ${name} has unsupported dtype ${dtype}`);
+    const bytes = buf.subarray(base + data_offsets[0], base + data_offsets[1]);
+    const copy = new Uint8Array(bytes); // aligned copy
+    const data = dtype === 'F32' ? new Float32Array(copy.buffer, 0, copy.length / 4) : copy;
+    tensors.set(name, { name, dtype, shape, data });
+  }
+  return { tensors, metadata };
+}
+
+/** Writes a file atomically: a temporary file in the same directory, fsync, then rename over the target. */
+export function writeFileAtomic(path: string, data: Buffer): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+/** Reads a safetensors file. */
+export function readSafetensors(path: string) {
+  return decodeSafetensors(readFileSync(path));
+}

@@ -1,0 +1,32 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { encodeSafetensors, readSafetensors, type SafeTensor, writeFileAtomic } from './safetensors.js';
+
+export { readSafetensors };
+
+/** Where a trial's final weights live: `<db dir>/weights/<trial id>.safetensors`. */
+export function weightsPath(dbPath: string, trialId: string): string {
+  return join(dirname(resolve(dbPath)), 'weights', `${trialId}.safetensors`);
+}
+
+/** A model's parameters and masks, as plain arrays. */
+export interface WeightSet {
+  params: { name: string; shape: number[]; data: Float32Array }[];
+  /** Masks of pruned layers by parameter name (1 = kept); dense layers have none. */
+  masks: Map<string, Uint8Array>;
+}
+
+/**
+ * Writes weights (masked values are exact zeros) and masks (as `<name>.mask`, uint8) with string metadata,
+ * atomically, in the safetensors format so any framework can load them.
+ */
+export function writeSafetensors(path: string, w: WeightSet, metadata: Record<string, string>): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tensors: SafeTensor[] = [];
+  for (const p of w.params) {
+    tensors.push({ name: p.name, dtype: 'F32', shape: p.shape, data: p.data });
+    const mask = w.masks.get(p.name);
+    if (mask) tensors.push({ name: `${p.name}.mask`, dtype: 'U8', shape: p.shape, data: mask });
+  }
+  writeFileAtomic(path, encodeSafetensors(tensors, metadata));
+}

@@ -1,0 +1,49 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decodeSafetensors, encodeSafetensors } from '../../src/store/safetensors.js';
+import { readSafetensors, weightsPath, writeSafetensors } from '../../src/store/weights.js';
+import { tempDir } from '../helpers/config.js';
+
+describe('safetensors', () => {
+  it('lays out the header as the format specifies (hand-checked bytes)', () => {
+    const buf = encodeSafetensors(
+      [{ name: 'w', dtype: 'F32', shape: [2], data: Float32Array.from([1, -2]) }],
+      {
+        a: 'b',
+      },
+    );
+    const n = Number(buf.readBigUInt64LE(0));
+    expect(n % 8).toBe(0);
+    const header = JSON.parse(buf.subarray(8, 8 + n).toString());
+    expect(header).toEqual({
+      __metadata__: { a: 'b' },
+      w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+    });
+    expect(buf.length).toBe(8 + n + 8);
+    expect(buf.readFloatLE(8 + n + 4)).toBe(-2);
+  });
+
+  it('round-trips weights, masks and metadata through a file', () => {
+    const path = weightsPath(join(tempDir(), 'x.db'), 'abc');
+    expect(path).toMatch(/weights\/abc\.safetensors$/);
+    const w = Float32Array.from([0.5, 0, 0, -1.5, 2, 0]);
+    writeSafetensors(
+      path,
+      {
+        params: [
+          { name: 'layer.w', shape: [2, 3], data: w },
+          { name: 'norm.g', shape: [3], data: Float32Array.from([1, 1, 1]) },
+        ],
+        masks: new Map([['layer.w', Uint8Array.from([1, 0, 0, 1, 1, 0])]]),
+      },
+      { spec: '{"x":1}' },
+    );
+    const back = readSafetensors(path);
+    expect(back.metadata).toEqual({ spec: '{"x":1}' });
+    expect([...back.tensors.keys()]).toEqual(['layer.w', 'layer.w.mask', 'norm.g']);
+    expect([...back.tensors.get('layer.w')!.data]).toEqual([...w]);
+    expect([...back.tensors.get('layer.w.mask')!.data]).toEqual([1, 0, 0, 1, 1, 0]);
+    expect(back.tensors.get('layer.w.mask')!.dtype).toBe('U8');
+    expect(() => decodeSafetensors(Buffer.from([1, 2]))).toThrow(/too short/);
+  });
+});
