@@ -38,6 +38,18 @@ describe('sparsebench sweep (end to end)', () => {
         Math.abs((t.nonzero_params as number) - (t.nonzero_target as number)) / (t.nonzero_target as number),
       ).toBeLessThan(0.05);
     }
+    // final weights beside the database: masked entries are exact zeros, masks stored with them
+    for (const t of trials) {
+      const w = readSafetensors(weightsPath(db, t.id as string));
+      expect(JSON.parse(w.metadata.spec).sparsity).toBe(t.sparsity);
+      const masked = [...w.tensors.keys()].filter((k) => k.endsWith('.mask'));
+      expect(masked.length > 0).toBe((t.sparsity as number) > 0);
+      for (const k of masked) {
+        const mask = w.tensors.get(k)!.data;
+        const weights = w.tensors.get(k.replace(/\.mask$/, ''))!.data;
+        for (let i = 0; i < mask.length; i++) if (mask[i] === 0) expect(weights[i]).toBe(0);
+      }
+    }
     const perTrial = rows(
       db,
       "SELECT trial_id, count(*) AS n FROM metrics WHERE name = 'train_loss' GROUP BY trial_id",
