@@ -234,7 +234,8 @@ class ErrorList {
     if (!this.messages.includes(line)) this.messages.push(line);
   }
 
-  add(path: ConfigPath, message: string, variant: unknown): void {
+  add(rawPath: ConfigPath, message: string, variant: unknown): void {
+    const path = variant === undefined ? rawPath : asWritten(rawPath, variant);
     const line = `${this.axisAt(path, variant) ?? this.src.locate(path)}: ${keyName(path)}: ${message}`;
     if (!this.messages.includes(line)) this.messages.push(line);
   }

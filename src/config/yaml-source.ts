@@ -39,9 +39,13 @@ export class YamlSource {
     return src;
   }
 
-  /** The document as plain JS. */
+  /** The document as plain JS; unresolved aliases and alias bombs become config errors. */
   toJS(): unknown {
-    return this.doc.toJS();
+    try {
+      return this.doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      throw new ConfigError(`${this.shortFile()}: YAML: ${(e as Error).message}`);
+    }
   }
 
   /** "file:line:col" of a character offset. */

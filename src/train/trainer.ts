@@ -87,6 +87,8 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
   const valSet = validationBatches(corpus.validation, spec.seq_len, spec.eval.tokens, spec.batch_size);
   const tokensPerStep = spec.batch_size * spec.seq_len;
   const flushMs = (hooks.flushSeconds ?? 2) * 1000;
+  /** A model twice as bad as uniform guessing has diverged. */
+  const divergedAbove = 2 * Math.log(shape.vocab_size);
 
   let prunerState: PrunerState = pruner.init(
     layers.map((l) => params.host.get(l.name)!),
@@ -122,6 +124,13 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
       loss = grads.loss;
       if (!Number.isFinite(loss))
         throw new TrialFailure(`training loss is ${loss} at step ${step}`, step, pending);
+      if (loss > divergedAbove) {
+        throw new TrialFailure(
+          `diverged: training loss ${loss.toFixed(3)} at step ${step} is above 2 ln(vocab) = ${divergedAbove.toFixed(3)}, twice that of uniform guessing`,
+          step,
+          pending,
+        );
+      }
       const { scale } = clipScale(grads.values.values(), spec.grad_clip);
       opt.step++;
       for (const [name, g] of grads.values) {

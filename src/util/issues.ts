@@ -31,7 +31,8 @@ export function show(v: unknown): string {
 /** Keys within edit distance 2, best first: for "did you mean". */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
-  let bestD = 3;
+  // two edits, or a third of the word for long ones ("sparsities" → "sparsity")
+  let bestD = Math.max(2, Math.round(word.length / 3)) + 1;
   for (const c of candidates) {
     const d = editDistance(word.toLowerCase(), c.toLowerCase());
     if (d < bestD) {
@@ -69,13 +70,19 @@ export function describeZodIssue(
       return `unknown key "${k}"${guess ? ` (did you mean "${guess}"?)` : ''}; valid keys: ${validKeys.join(', ')}`;
     }
     case 'invalid_type':
-      if (value === undefined) return `required (expected ${issue.expected})`;
+      if (value === undefined) {
+        return issue.expected === 'array'
+          ? 'required (one value or a list)'
+          : `required (expected ${issue.expected})`;
+      }
       return issue.message.startsWith('Invalid input')
         ? `expected ${issue.expected}, got ${show(value)}`
         : `${issue.message}, got ${show(value)}`;
     case 'too_small':
     case 'too_big': {
-      if (!issue.message.startsWith('Too')) return `${show(value)}: ${issue.message}`;
+      if (!issue.message.startsWith('Too')) {
+        return issue.origin === 'array' ? issue.message : `${show(value)}: ${issue.message}`;
+      }
       const op = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
       const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
       return issue.origin === 'array'

@@ -47,7 +47,8 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
       process.stdout.write(`${trialsTable(trials)}\n\n${summaryLine(summary, opts.db)}\n`);
     }
     if (signal) return signal === 'SIGINT' ? 130 : 143;
-    return summary.failed > 0 ? 1 : 0;
+    // the exit status says whether the sweep holds failed trials, from this run or an earlier one
+    return summary.failed + summary.skippedFailed > 0 ? 1 : 0;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
