@@ -43,6 +43,8 @@ export function buildProgram(): Command {
     .option('--json', 'print the plan (with --dry-run) or the results as JSON on stdout')
     .addOption(new Option('--backend <name>', 'override the config backend').choices(BACKEND_NAMES))
     .option('--retry-failed', 'train trials that failed in an earlier run again')
+    .option('--checkpoint-minutes <m>', 'checkpoint a running trial every m minutes (0: never)', '10')
+    .option('--checkpoint-steps <k>', 'also checkpoint every k steps (0: never)', '0')
     .action(async (config: string, opts) => {
       process.exitCode = await sweepCommand(config, opts);
     });

@@ -40,7 +40,11 @@ export class Store {
     if (!existsSync(abs)) {
       if (!opts.create)
         throw new UsageError(`no database at ${path}; run "sparsebench sweep <config>" first, or pass --db`);
-      mkdirSync(dirname(abs), { recursive: true });
+      try {
+        makeDirs(dirname(abs));
+      } catch (e) {
+        throw new UsageError(`cannot create the directory of --db ${path}: ${(e as Error).message}`);
+      }
     } else if (statSync(abs).isDirectory()) {
       throw new UsageError(`--db ${path} is a directory; give the path of a database file`);
     }
@@ -131,10 +135,15 @@ export class Store {
 
   /**
    * Claims a trial for training by `owner`. A running trial is taken over only when its lease is stale
-   * (heartbeat older than `leaseMs`, or its owner process on this host is gone). Claiming clears any
-   * partial metrics of an earlier attempt, so a trial is trained from the start exactly once to completion.
+   * (heartbeat older than `leaseMs`, or its owner process on this host is gone). Claiming clears the partial
+   * metrics of an earlier attempt after `keepMetricsThrough` (the step of the checkpoint it resumes from;
+   * none kept by default), so every step of a trial is stored exactly once.
    */
-  claimTrial(id: string, owner: string, opts: { retryFailed: boolean; leaseMs: number }): ClaimOutcome {
+  claimTrial(
+    id: string,
+    owner: string,
+    opts: { retryFailed: boolean; leaseMs: number; keepMetricsThrough?: number },
+  ): ClaimOutcome {
     return this.db
       .transaction((): ClaimOutcome => {
         const row = this.db.prepare('SELECT status, owner, heartbeat_at FROM trials WHERE id = ?').get(id) as
@@ -147,7 +156,10 @@ export class Store {
           const stale = Date.now() - (row.heartbeat_at ?? 0) > opts.leaseMs || ownerIsDead(row.owner);
           if (!stale) return 'busy';
         }
-        this.db.prepare('DELETE FROM metrics WHERE trial_id = ?').run(id);
+        // metrics up to a checkpoint the trial resumes from stay; anything later is redone
+        this.db
+          .prepare('DELETE FROM metrics WHERE trial_id = ? AND step > ?')
+          .run(id, opts.keepMetricsThrough ?? -1);
         this.db
           .prepare(
             `UPDATE trials SET status = 'running', owner = ?, heartbeat_at = ?, attempts = attempts + 1, started_at = ?,
@@ -338,6 +350,23 @@ export class Store {
     const sql = `SELECT name, step, tokens, value FROM metrics WHERE trial_id = ? ${name ? 'AND name = ?' : ''} ORDER BY name, step`;
     return this.db.prepare(sql).all(...(name ? [id, name] : [id])) as MetricPoint[];
   }
+}
+
+/**
+ * mkdir -p, one level at a time from the nearest existing ancestor. (Node's recursive mkdir spins
+ * forever on some pseudo filesystems, e.g. a path under /proc.)
+ */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  let cur = dir;
+  while (!existsSync(cur)) {
+    missing.unshift(cur);
+    const up = dirname(cur);
+    if (up === cur) break;
+    cur = up;
+  }
+  if (!statSync(cur).isDirectory()) throw new Error(`${cur} is not a directory`);
+  for (const d of missing) mkdirSync(d);
 }
 
 /** A database at version 0 must be empty: sparsebench never adds its tables to someone else's database. */

@@ -6,7 +6,8 @@ import { fmt, fmtDuration } from '../util/format.js';
 /** Where a sweep reports progress. */
 export interface SweepReporter {
   start(total: number, alreadyDone: number): void;
-  trialStart(plan: TrialPlan, index: number): void;
+  /** `fromStep` > 0 when the trial resumes from a checkpoint. */
+  trialStart(plan: TrialPlan, index: number, fromStep: number): void;
   trialProgress(p: TrainProgress): void;
   trialEnd(plan: TrialPlan, outcome: 'finished' | 'failed' | 'interrupted' | 'skipped', detail: string): void;
   stop(): void;
@@ -37,7 +38,8 @@ export class BarReporter implements SweepReporter {
       { format: 'sweep  [{bar}] {value}/{total} trials' },
     );
   }
-  trialStart(plan: TrialPlan): void {
+  trialStart(plan: TrialPlan, _index: number, fromStep: number): void {
+    if (fromStep > 0) this.multi.log(`${describe(plan)}: resuming from step ${fromStep}\n`);
     this.current?.stop();
     if (this.current) this.multi.remove(this.current);
     this.current = this.multi.create(
@@ -74,9 +76,10 @@ export class LineReporter implements SweepReporter {
     this.done = alreadyDone;
     process.stderr.write(`sweep: ${total} trials, ${alreadyDone} already finished\n`);
   }
-  trialStart(plan: TrialPlan, index: number): void {
+  trialStart(plan: TrialPlan, index: number, fromStep: number): void {
+    const resumed = fromStep > 0 ? `, resuming from step ${fromStep}` : '';
     process.stderr.write(
-      `[${index + 1}/${this.total}] training ${describe(plan)} (${plan.spec.steps} steps)\n`,
+      `[${index + 1}/${this.total}] training ${describe(plan)} (${plan.spec.steps} steps${resumed})\n`,
     );
   }
   trialProgress(): void {}

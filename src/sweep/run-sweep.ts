@@ -1,9 +1,11 @@
 import type { SweepPlan } from '../config/load.js';
+import { families } from '../models/registry.js';
 import { newOwner } from '../store/owner.js';
 import { LeaseLostError, type Store } from '../store/store.js';
 import { weightsPath, writeSafetensors } from '../store/weights.js';
 import { TrialFailure, TrialInterrupted, trainTrial } from '../train/trainer.js';
 import { fmt, fmtDuration } from '../util/format.js';
+import { checkpointPath, dropCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoints.js';
 import { SilentReporter, type SweepReporter } from './progress.js';
 
 /** How a sweep run went. */
@@ -29,15 +31,22 @@ export interface SweepRunOptions {
   leaseMs?: number;
   /** Polled between steps; true stops after checkpointing the current trial as interrupted. */
   shouldStop?: () => boolean;
+  /** Checkpoint a running trial every this many minutes (0: never by time). Default 10. */
+  checkpointMinutes?: number;
+  /** Checkpoint a running trial every this many steps (0: never by steps). Default 0. */
+  checkpointSteps?: number;
 }
 
 /** Ten minutes: far longer than any gap between two heartbeats of a live trainer. */
 const DEFAULT_LEASE_MS = 10 * 60 * 1000;
+/** A kill loses at most ten minutes of a long trial; short trials never pay for a checkpoint. */
+const DEFAULT_CHECKPOINT_MINUTES = 10;
 
 /**
  * Runs a planned sweep against a store: records the sweep, then trains every trial that is not finished,
- * one at a time. Finished trials are never retrained; a trial left running by a dead process is
- * restarted from scratch; failed ones are retried only with `retryFailed`.
+ * one at a time. Finished trials are never retrained; a trial left running by a dead process or
+ * interrupted resumes from its last checkpoint (or restarts when it has none); failed ones are retried,
+ * from scratch, only with `retryFailed`.
  */
 export async function runSweep(
   plan: SweepPlan,
@@ -65,9 +74,15 @@ export async function runSweep(
         summary.interrupted = true;
         break;
       }
+      const infos = families[trial.spec.model.family].model.params(trial.spec.model);
+      const ckptPath = checkpointPath(store.path, trial.id);
+      const previous = before.get(trial.id);
+      // a failed trial retried starts over; an interrupted or killed one resumes from its checkpoint
+      const resume = previous === 'failed' ? null : loadCheckpoint(ckptPath, trial.id, infos);
       const claim = store.claimTrial(trial.id, owner, {
         retryFailed: opts.retryFailed ?? false,
         leaseMs: opts.leaseMs ?? DEFAULT_LEASE_MS,
+        keepMetricsThrough: resume?.step,
       });
       if (claim === 'failed') summary.skippedFailed++;
       if (claim === 'busy') summary.busy++;
@@ -75,12 +90,18 @@ export async function runSweep(
         reporter.trialEnd(trial, 'skipped', claim);
         continue;
       }
-      reporter.trialStart(trial, index);
+      reporter.trialStart(trial, index, resume?.step ?? 0);
       try {
         const out = await trainTrial(trial.spec, {
           onProgress: (p) => reporter.trialProgress(p),
           onMetrics: (points) => store.appendMetrics(trial.id, owner, points),
           shouldStop: opts.shouldStop,
+          resume: resume ?? undefined,
+          checkpoint: {
+            everySteps: opts.checkpointSteps ?? 0,
+            everySeconds: (opts.checkpointMinutes ?? DEFAULT_CHECKPOINT_MINUTES) * 60,
+            save: (state) => saveCheckpoint(ckptPath, trial.id, state, infos),
+          },
         });
         // weights first: a trial is finished only once everything it produced is on disk
         writeSafetensors(weightsPath(store.path, trial.id), out.weights, {
@@ -89,6 +110,7 @@ export async function runSweep(
           spec: JSON.stringify(trial.spec),
         });
         store.finishTrial(trial.id, owner, out.result, out.lastPoints);
+        dropCheckpoint(ckptPath);
         summary.trained++;
         const r = out.result;
         reporter.trialEnd(
@@ -112,6 +134,7 @@ export async function runSweep(
         const pending = e instanceof TrialFailure ? e.pending : [];
         const message = (e as Error).message;
         store.endTrial(trial.id, owner, 'failed', { error: message, step, lastPoints: pending });
+        dropCheckpoint(ckptPath);
         summary.failed++;
         reporter.trialEnd(trial, 'failed', `${trial.id}: ${message}`);
       }

@@ -13,6 +13,7 @@ import { adamwUpdate, clipScale, initAdamW, resetMoments } from './adamw.js';
 import { evaluate } from './evaluate.js';
 import { lrAt } from './lr-schedule.js';
 import { measureSparsity, ParamSet } from './params.js';
+import type { CheckpointPolicy, TrainState } from './state.js';
 
 /** Live progress of a trial, for progress bars. */
 export interface TrainProgress {
@@ -30,9 +31,13 @@ export interface TrainHooks {
   onProgress?(p: TrainProgress): void;
   /** A batch of metrics to persist (called about every `flushSeconds`, and after each evaluation). */
   onMetrics?(points: MetricPoint[]): void;
-  /** Polled every step; true stops the trial with {@link TrialInterrupted}. */
+  /** Polled every step; true stops the trial (after a checkpoint, if any) with {@link TrialInterrupted}. */
   shouldStop?(): boolean;
   flushSeconds?: number;
+  /** Continue from this checkpoint instead of starting from initialisation. */
+  resume?: TrainState;
+  /** Save checkpoints during training (and when stopped). */
+  checkpoint?: CheckpointPolicy;
 }
 
 /** The trial cannot go on (non-finite loss, a backend error); `step` is where it happened. */
@@ -78,11 +83,12 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
   const corpus = loadCorpus(spec.data);
   const infos = family.params(shape);
   const layers = prunableLayers(infos);
-  const params = new ParamSet(infos, family.init(shape, Rng.seeded(spec.seed, 1)));
-  const dataRng = Rng.seeded(spec.seed, 2);
-  const pruneRng = Rng.seeded(spec.seed, 3);
+  const resume = hooks.resume;
+  const params = new ParamSet(infos, resume?.params ?? family.init(shape, Rng.seeded(spec.seed, 1)));
+  const dataRng = resume ? Rng.fromState(resume.dataRng) : Rng.seeded(spec.seed, 2);
+  const pruneRng = resume ? Rng.fromState(resume.pruneRng) : Rng.seeded(spec.seed, 3);
   const pruner = new Pruner(spec.pruner, layers, spec.steps, spec.sparsity);
-  const opt = initAdamW(new Map(infos.map((p) => [p.name, params.host.get(p.name)!.length])));
+  const opt = resume?.adam ?? initAdamW(new Map(infos.map((p) => [p.name, params.host.get(p.name)!.length])));
   const decay = new Map(infos.map((p) => [p.name, p.decay]));
   const valSet = validationBatches(corpus.validation, spec.seq_len, spec.eval.tokens, spec.batch_size);
   const tokensPerStep = spec.batch_size * spec.seq_len;
@@ -90,10 +96,12 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
   /** A model twice as bad as uniform guessing has diverged. */
   const divergedAbove = 2 * Math.log(shape.vocab_size);
 
-  let prunerState: PrunerState = pruner.init(
-    layers.map((l) => params.host.get(l.name)!),
-    pruneRng,
-  );
+  let prunerState: PrunerState =
+    resume?.pruner ??
+    pruner.init(
+      layers.map((l) => params.host.get(l.name)!),
+      pruneRng,
+    );
   for (const [i, l] of layers.entries()) params.setMask(l.name, prunerState.masks[i]);
   params.applyMasks();
   params.sync();
@@ -101,9 +109,12 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
   let pending: MetricPoint[] = [];
   let lastFlush = performance.now();
   const start = performance.now();
-  let step = 0;
-  let loss = Number.NaN;
-  let valLoss: number | null = null;
+  const firstStep = resume ? resume.step + 1 : 1;
+  const priorSeconds = resume?.wallSeconds ?? 0;
+  let step = firstStep - 1;
+  let loss = resume?.loss ?? Number.NaN;
+  let valLoss: number | null = resume?.valLoss ?? null;
+  let lastSave = performance.now();
   const point = (name: string, value: number) =>
     pending.push({ name, step, tokens: step * tokensPerStep, value });
   const flush = () => {
@@ -111,13 +122,42 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
     if (hooks.onMetrics) pending = [];
     lastFlush = performance.now();
   };
+  /** Metrics first, then the state: a checkpoint never runs ahead of the stored curve. */
+  const checkpoint = () => {
+    if (!hooks.checkpoint || step === 0) return; // nothing to save before the first step
+    flush();
+    hooks.checkpoint.save({
+      step,
+      params: params.host,
+      adam: opt,
+      pruner: prunerState,
+      dataRng: dataRng.state(),
+      pruneRng: pruneRng.state(),
+      loss,
+      valLoss,
+      wallSeconds: priorSeconds + (performance.now() - start) / 1000,
+    });
+    lastSave = performance.now();
+  };
+  const checkpointDue = () => {
+    const c = hooks.checkpoint;
+    if (!c || step === spec.steps) return false;
+    return (
+      (c.everySteps > 0 && step % c.everySteps === 0) ||
+      (c.everySeconds > 0 && performance.now() - lastSave > c.everySeconds * 1000)
+    );
+  };
 
   try {
-    point('sparsity', pruner.sparsityAt(0));
-    for (step = 1; step <= spec.steps; step++) {
+    if (!resume) point('sparsity', pruner.sparsityAt(0));
+    for (step = firstStep; step <= spec.steps; step++) {
       // let signal handlers and I/O run between steps (a step is synchronous tfjs work)
       await new Promise((r) => setImmediate(r));
-      if (hooks.shouldStop?.()) throw new TrialInterrupted(step - 1, pending);
+      if (hooks.shouldStop?.()) {
+        step--;
+        checkpoint();
+        throw new TrialInterrupted(step, pending);
+      }
       const batch = sampleBatch(corpus.train, spec.batch_size, spec.seq_len, dataRng);
       const lr = lrAt(step - 1, spec.steps, spec.optimizer.lr, spec.lr_schedule);
       const grads = gradients(family.loss.bind(family), shape, params, batch);
@@ -177,6 +217,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
         point('val_loss', valLoss);
         if (step < spec.steps) flush();
       } else if (performance.now() - lastFlush > flushMs) flush();
+      if (checkpointDue()) checkpoint();
       const elapsed = (performance.now() - start) / 1000;
       hooks.onProgress?.({
         step,
@@ -184,12 +225,12 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
         tokens: step * tokensPerStep,
         loss,
         valLoss,
-        tokensPerSecond: (step * tokensPerStep) / elapsed,
-        elapsedSeconds: elapsed,
+        tokensPerSecond: ((step - firstStep + 1) * tokensPerStep) / elapsed,
+        elapsedSeconds: priorSeconds + elapsed,
       });
     }
     step = spec.steps;
-    const wallSeconds = (performance.now() - start) / 1000;
+    const wallSeconds = priorSeconds + (performance.now() - start) / 1000;
     const measured = measureSparsity(params);
     const result: TrialResult = {
       nonzeroParams: measured.nonzero,

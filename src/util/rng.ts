@@ -3,6 +3,13 @@ import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus, xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator';
 
+/** Plain-data state of an {@link Rng}. */
+export interface RngState {
+  gen: number[];
+  /** The second normal of a Box–Muller pair, drawn but not yet used. */
+  spareNormal: number | null;
+}
+
 /**
  * A seeded random stream (xoroshiro128+ from pure-rand). Everything random in a trial (weight init, batch
  * order, random masks) draws from one of these, so a trial is reproducible from its seed on any backend,
@@ -22,13 +29,15 @@ export class Rng {
   }
 
   /** Restores a stream saved with {@link Rng.state}. */
-  static fromState(state: readonly number[]): Rng {
-    return new Rng(xoroshiro128plusFromState(state));
+  static fromState(state: RngState): Rng {
+    const r = new Rng(xoroshiro128plusFromState(state.gen));
+    r.spareNormal = state.spareNormal;
+    return r;
   }
 
-  /** The generator's state, to checkpoint. (A pending Box–Muller spare is dropped.) */
-  state(): number[] {
-    return [...this.gen.getState()];
+  /** The whole state, to checkpoint: the stream continues exactly from here after {@link Rng.fromState}. */
+  state(): RngState {
+    return { gen: [...this.gen.getState()], spareNormal: this.spareNormal };
   }
 
   /** Uniform in [0, 1). */

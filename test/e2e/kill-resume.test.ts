@@ -41,7 +41,7 @@ describe(`SIGKILL at random moments, ${KILLS} times`, () => {
     const finished = new Map<string, string>();
     let killedMidTrial = 0;
     for (let k = 0; k < KILLS; k++) {
-      const child = cliSpawn(['sweep', config, '--db', path]);
+      const child = cliSpawn(['sweep', config, '--db', path, '--checkpoint-steps', '20']);
       await new Promise((r) => setTimeout(r, 250 + rng.uniform() * 2000));
       child.kill('SIGKILL');
       await exitOf(child);
@@ -79,5 +79,15 @@ describe(`SIGKILL at random moments, ${KILLS} times`, () => {
       .all() as { steps: number; n: number }[];
     d.close();
     for (const c of counts) expect(c.n).toBe(c.steps);
+    // and training resumed from checkpoints reaches exactly the losses of an uninterrupted sweep
+    const clean = join(dir, 'clean.db');
+    expect(cli(['sweep', config, '--db', clean]).code).toBe(0);
+    const loss = (p: string) => {
+      const db = new Database(p, { readonly: true });
+      const r = db.prepare('SELECT id, final_val_loss FROM trials ORDER BY id').all();
+      db.close();
+      return r;
+    };
+    expect(loss(path)).toEqual(loss(clean));
   });
 });

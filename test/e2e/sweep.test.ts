@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { readSafetensors, weightsPath } from '../../src/store/weights.js';
@@ -119,16 +119,30 @@ describe('sparsebench sweep (end to end)', () => {
 
   // SIGTERM rather than SIGINT: a shell without job control starts background children with SIGINT
   // ignored, and test runners are often started that way; the CLI handles both signals the same way.
-  it('stops gracefully on SIGTERM: the current trial is marked interrupted, exit 143', async () => {
-    const db = join(tempDir(), 'int.db');
-    const child = cliSpawn(['sweep', SMOKE, '--db', db]);
-    await waitForStderr(child, /\[1\/4\] training/);
-    await new Promise((r) => setTimeout(r, 300));
+  it('stops gracefully on SIGTERM: the trial is checkpointed and marked interrupted, exit 143; the rerun resumes it', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'int.db');
+    // one trial of ~1000 steps, so the signal surely lands mid-trial
+    const config = writeConfig(
+      'name: long\ndata: {source: synthetic, vocab_size: 16, branching: 2}\ntrain: {batch_size: 4, seq_len: 8}\nsweep: {sparsity: 0.5, nonzero_params: 2k, tokens: 32k}\n',
+      'long.yaml',
+      dir,
+    );
+    const child = cliSpawn(['sweep', config, '--db', db]);
+    await waitForStderr(child, /\[1\/1\] training/);
+    await new Promise((r) => setTimeout(r, 800));
     child.kill('SIGTERM');
     const { code } = await exitOf(child);
     expect(code).toBe(143);
     const statuses = rows(db, 'SELECT status FROM trials').map((r) => r.status);
     expect(statuses).toContain('interrupted');
     expect(statuses).not.toContain('running');
+    const resumed = cli(['sweep', config, '--db', db]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toMatch(/resuming from step [1-9]\d*/);
+    const counts = rows(db, "SELECT count(*) AS n FROM metrics WHERE name = 'train_loss' GROUP BY trial_id");
+    expect(counts).toEqual([{ n: 1000 }]);
+    expect(existsSync(join(dirname(db), 'checkpoints'))).toBe(true);
+    expect(readdirSync(join(dirname(db), 'checkpoints'))).toEqual([]); // dropped once finished
   });
 });

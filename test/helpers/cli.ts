@@ -44,7 +44,10 @@ export function waitForStderr(child: ChildProcess, pattern: RegExp, timeoutMs = 
   });
 }
 
-/** Resolves with the exit code (or signal) of a child. */
+/** Resolves with the exit code (or signal) of a child, also when it has already exited. */
 export function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  }
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
 }

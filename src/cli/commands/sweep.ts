@@ -1,5 +1,6 @@
 import { loadSweep, type SweepPlan } from '../../config/load.js';
 import type { BackendName } from '../../engine/backends.js';
+import { UsageError } from '../../errors.js';
 import { Store } from '../../store/store.js';
 import { BarReporter, LineReporter } from '../../sweep/progress.js';
 import { runSweep, type SweepSummary } from '../../sweep/run-sweep.js';
@@ -13,10 +14,22 @@ export interface SweepOptions {
   json?: boolean;
   backend?: BackendName;
   retryFailed?: boolean;
+  checkpointMinutes?: string;
+  checkpointSteps?: string;
+}
+
+/** A non-negative number from a flag, or a usage error naming it. */
+function nonNegative(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const v = Number(text);
+  if (!Number.isFinite(v) || v < 0) throw new UsageError(`${flag} ${text}: expected a number >= 0`);
+  return v;
 }
 
 /** `sparsebench sweep`: validate, then print the plan (--dry-run) or train what is not finished. */
 export async function sweepCommand(configPath: string, opts: SweepOptions): Promise<number> {
+  const checkpointMinutes = nonNegative('--checkpoint-minutes', opts.checkpointMinutes, 10);
+  const checkpointSteps = Math.floor(nonNegative('--checkpoint-steps', opts.checkpointSteps, 0));
   const plan = loadSweep(configPath, { backend: opts.backend });
   if (opts.dryRun) {
     process.stdout.write(opts.json ? `${JSON.stringify(planJson(plan), null, 2)}\n` : `${planText(plan)}\n`);
@@ -39,6 +52,8 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
       reporter,
       retryFailed: opts.retryFailed,
       shouldStop: () => signal !== null,
+      checkpointMinutes,
+      checkpointSteps,
     });
     const trials = store.listTrials(plan.name);
     if (opts.json) {

@@ -1,0 +1,122 @@
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { ParamInfo } from '../models/types.js';
+import {
+  encodeSafetensors,
+  readSafetensors,
+  type SafeTensor,
+  writeFileAtomic,
+} from '../store/safetensors.js';
+import type { TrainState } from '../train/state.js';
+
+/** Where a trial's mid-training checkpoint lives: `<db dir>/checkpoints/<trial id>.safetensors`. */
+export function checkpointPath(dbPath: string, trialId: string): string {
+  return join(dirname(resolve(dbPath)), 'checkpoints', `${trialId}.safetensors`);
+}
+
+/** What the metadata of a checkpoint holds besides the tensors. */
+interface CheckpointMeta {
+  trial_id: string;
+  step: number;
+  adam_step: number;
+  pruner_algorithm: unknown;
+  pruner_last_update: number;
+  masks: number;
+  data_rng: TrainState['dataRng'];
+  prune_rng: TrainState['pruneRng'];
+  loss: number;
+  val_loss: number | null;
+  wall_seconds: number;
+}
+
+/**
+ * Writes a training state atomically (temporary file, fsync, rename): parameters, AdamW moments, masks and
+ * the plain-data rest as safetensors metadata. A crash mid-write leaves the previous checkpoint intact.
+ */
+export function saveCheckpoint(
+  path: string,
+  trialId: string,
+  state: TrainState,
+  infos: readonly ParamInfo[],
+): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tensors: SafeTensor[] = [];
+  for (const p of infos) {
+    const slot = state.adam.slots.get(p.name)!;
+    tensors.push(
+      { name: `param/${p.name}`, dtype: 'F32', shape: p.shape, data: state.params.get(p.name)! },
+      { name: `adam.m/${p.name}`, dtype: 'F32', shape: p.shape, data: slot.m },
+      { name: `adam.v/${p.name}`, dtype: 'F32', shape: p.shape, data: slot.v },
+    );
+  }
+  state.pruner.masks.forEach((m, i) => {
+    tensors.push({ name: `mask/${i}`, dtype: 'U8', shape: [m.length], data: m });
+  });
+  const meta: CheckpointMeta = {
+    trial_id: trialId,
+    step: state.step,
+    adam_step: state.adam.step,
+    pruner_algorithm: state.pruner.algorithm,
+    pruner_last_update: state.pruner.lastUpdate,
+    masks: state.pruner.masks.length,
+    data_rng: state.dataRng,
+    prune_rng: state.pruneRng,
+    loss: state.loss,
+    val_loss: state.valLoss,
+    wall_seconds: state.wallSeconds,
+  };
+  writeFileAtomic(path, encodeSafetensors(tensors, { sparsebench_checkpoint: JSON.stringify(meta) }));
+}
+
+/**
+ * Reads a checkpoint of `trialId`, or null when there is none. A checkpoint that does not belong to this
+ * trial or does not match its parameter layout is ignored (null): the trial then starts from scratch.
+ */
+export function loadCheckpoint(
+  path: string,
+  trialId: string,
+  infos: readonly ParamInfo[],
+): TrainState | null {
+  if (!existsSync(path)) return null;
+  try {
+    const { tensors, metadata } = readSafetensors(path);
+    const meta = JSON.parse(metadata.sparsebench_checkpoint ?? 'null') as CheckpointMeta | null;
+    if (!meta || meta.trial_id !== trialId) return null;
+    const params = new Map<string, Float32Array>();
+    const slots = new Map<string, { m: Float32Array; v: Float32Array }>();
+    for (const p of infos) {
+      const n = p.shape.reduce((a, b) => a * b, 1);
+      const w = tensors.get(`param/${p.name}`)?.data;
+      const m = tensors.get(`adam.m/${p.name}`)?.data;
+      const v = tensors.get(`adam.v/${p.name}`)?.data;
+      if (
+        !(w instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array) ||
+        w.length !== n
+      ) {
+        return null;
+      }
+      params.set(p.name, w);
+      slots.set(p.name, { m, v });
+    }
+    const masks = Array.from({ length: meta.masks }, (_, i) => tensors.get(`mask/${i}`)?.data as Uint8Array);
+    if (masks.some((m) => !(m instanceof Uint8Array))) return null;
+    return {
+      step: meta.step,
+      params,
+      adam: { step: meta.adam_step, slots },
+      pruner: { masks, algorithm: meta.pruner_algorithm, lastUpdate: meta.pruner_last_update },
+      dataRng: meta.data_rng,
+      pruneRng: meta.prune_rng,
+      loss: meta.loss,
+      valLoss: meta.val_loss,
+      wallSeconds: meta.wall_seconds,
+    };
+  } catch {
+    return null; // unreadable: start over rather than resume from something we cannot trust
+  }
+}
+
+/** Removes a trial's checkpoint (after it finished or failed). */
+export function dropCheckpoint(path: string): void {
+  rmSync(path, { force: true });
+}
