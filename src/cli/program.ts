@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { BACKEND_NAMES } from '../engine/backends.js';
 import { DEFAULT_DB } from '../store/store.js';
 import { TRIAL_STATUSES } from '../store/types.js';
+import { clusterSweepCommand, mergeCommand, planCommand, runTrialCommand } from './commands/cluster.js';
 import { fitLawCommand } from './commands/fit-law.js';
 import { runsListCommand, runsShowCommand } from './commands/runs.js';
 import { sweepCommand } from './commands/sweep.js';
@@ -45,8 +46,58 @@ export function buildProgram(): Command {
     .option('--retry-failed', 'train trials that failed in an earlier run again')
     .option('--checkpoint-minutes <m>', 'checkpoint a running trial every m minutes (0: never)', '10')
     .option('--checkpoint-steps <k>', 'also checkpoint every k steps (0: never)', '0')
+    .addOption(
+      new Option('--executor <name>', 'run on a cluster: write (and for slurm submit) the jobs').choices([
+        'slurm',
+        'k8s',
+      ]),
+    )
+    .option(
+      '--out <dir>',
+      'with --executor: folder for plan, scripts, shards, logs (default beside the database)',
+    )
+    .option('--partition <p>', 'slurm: partition')
+    .option('--time <t>', 'slurm: wall-clock limit per trial, e.g. 2:00:00')
+    .option('--gpus <n>', 'slurm/k8s: GPUs per trial')
+    .option('--max-parallel <k>', 'slurm/k8s: trials running at once')
+    .option('--cpus-per-task <n>', 'slurm: CPUs per trial (default 1)')
+    .option('--image <ref>', 'k8s: container image with sparsebench installed (default sparsebench:latest)')
+    .option('--pvc <name>', 'k8s: PersistentVolumeClaim mounted at /data (default sparsebench-data)')
     .action(async (config: string, opts) => {
-      process.exitCode = await sweepCommand(config, opts);
+      process.exitCode = opts.executor
+        ? await clusterSweepCommand(config, opts)
+        : await sweepCommand(config, opts);
+    });
+
+  program
+    .command('plan')
+    .description('expand a sweep config into its trials, frozen with their ids, as JSON')
+    .argument('<config>', 'sweep config (YAML)')
+    .requiredOption('--out <file>', 'plan file to write')
+    .addOption(new Option('--backend <name>', 'override the config backend').choices(BACKEND_NAMES))
+    .action(async (config: string, opts) => {
+      process.exitCode = await planCommand(config, opts);
+    });
+
+  program
+    .command('run-trial')
+    .description('train exactly one trial of a plan into its own database (a cluster array task)')
+    .argument('<plan>', 'plan file from "sparsebench plan"')
+    .option('--index <i>', 'trial index (default: SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX)')
+    .addOption(dbOption())
+    .option('--skip-from <db>', 'do nothing if the trial is already finished in this database')
+    .action(async (plan: string, opts) => {
+      process.exitCode = await runTrialCommand(plan, opts);
+    });
+
+  program
+    .command('merge')
+    .description('merge shard databases into one, keyed by trial id (finished records win); idempotent')
+    .argument('<shards...>', 'shard databases')
+    .requiredOption('--into <db>', 'database to merge into (created if missing)')
+    .option('--json', 'JSON report on stdout')
+    .action(async (shards: string[], opts) => {
+      process.exitCode = await mergeCommand(shards, opts);
     });
 
   program

@@ -76,10 +76,10 @@ export class LineReporter implements SweepReporter {
     this.done = alreadyDone;
     process.stderr.write(`sweep: ${total} trials, ${alreadyDone} already finished\n`);
   }
-  trialStart(plan: TrialPlan, index: number, fromStep: number): void {
+  trialStart(plan: TrialPlan, _index: number, fromStep: number): void {
     const resumed = fromStep > 0 ? `, resuming from step ${fromStep}` : '';
     process.stderr.write(
-      `[${index + 1}/${this.total}] training ${describe(plan)} (${plan.spec.steps} steps${resumed})\n`,
+      `[${this.done + 1}/${this.total}] training ${describe(plan)} (${plan.spec.steps} steps${resumed})\n`,
     );
   }
   trialProgress(): void {}

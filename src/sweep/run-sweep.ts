@@ -35,6 +35,8 @@ export interface SweepRunOptions {
   checkpointMinutes?: number;
   /** Checkpoint a running trial every this many steps (0: never by steps). Default 0. */
   checkpointSteps?: number;
+  /** Train only the trials at these plan indices (one array task of a cluster job); default all. */
+  only?: readonly number[];
 }
 
 /** Ten minutes: far longer than any gap between two heartbeats of a live trainer. */
@@ -57,10 +59,11 @@ export async function runSweep(
   const owner = newOwner();
   store.saveSweep(plan);
   const before = new Map(store.listTrials(plan.name).map((t) => [t.id, t.status]));
+  const chosen = opts.only ? opts.only.map((i) => [i, plan.trials[i]] as const) : [...plan.trials.entries()];
   const summary: SweepSummary = {
     sweep: plan.name,
-    total: plan.trials.length,
-    alreadyFinished: [...before.values()].filter((s) => s === 'finished').length,
+    total: chosen.length,
+    alreadyFinished: chosen.filter(([, t]) => before.get(t.id) === 'finished').length,
     trained: 0,
     failed: 0,
     skippedFailed: 0,
@@ -69,7 +72,7 @@ export async function runSweep(
   };
   reporter.start(summary.total, summary.alreadyFinished);
   try {
-    for (const [index, trial] of plan.trials.entries()) {
+    for (const [index, trial] of chosen) {
       if (opts.shouldStop?.()) {
         summary.interrupted = true;
         break;

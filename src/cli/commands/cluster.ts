@@ -1,0 +1,144 @@
+import { dirname, join, resolve } from 'node:path';
+import { loadSweep } from '../../config/load.js';
+import type { BackendName } from '../../engine/backends.js';
+import { UsageError } from '../../errors.js';
+import { mergeDatabases } from '../../store/merge.js';
+import { Store } from '../../store/store.js';
+import { clusterLayout } from '../../sweep/executors/layout.js';
+import { submitSlurm, writeK8sRun, writeSlurmRun } from '../../sweep/executors/write.js';
+import { readPlanFile, taskIndex, writePlanFile } from '../../sweep/plan-file.js';
+import { LineReporter } from '../../sweep/progress.js';
+import { runSweep } from '../../sweep/run-sweep.js';
+
+/** `sparsebench plan <config> --out plan.json`: the expanded trials, frozen, with their ids. */
+export async function planCommand(
+  config: string,
+  opts: { out: string; backend?: BackendName },
+): Promise<number> {
+  const plan = loadSweep(config, { backend: opts.backend });
+  writePlanFile(opts.out, plan);
+  process.stdout.write(`${opts.out}: ${plan.trials.length} trials of sweep ${plan.name}\n`);
+  return 0;
+}
+
+/** `sparsebench run-trial <plan> [--index I] --db shard.db [--skip-from main.db]`: exactly one trial. */
+export async function runTrialCommand(
+  planPath: string,
+  opts: { index?: string; db: string; skipFrom?: string },
+): Promise<number> {
+  const plan = readPlanFile(planPath);
+  const index = taskIndex(opts.index, process.env, plan.trials.length);
+  const trial = plan.trials[index];
+  if (opts.skipFrom) {
+    // the study database may not exist yet on a first run: then nothing is finished there
+    const main = (() => {
+      try {
+        return Store.open(opts.skipFrom, { create: false });
+      } catch (e) {
+        if (e instanceof UsageError && /no database at/.test(e.message)) return null;
+        throw e;
+      }
+    })();
+    const done = main?.findTrial(trial.id)?.status === 'finished';
+    main?.close();
+    if (done) {
+      process.stdout.write(
+        `trial ${index} (${trial.id}) is already finished in ${opts.skipFrom}; nothing to do\n`,
+      );
+      return 0;
+    }
+  }
+  const store = Store.open(opts.db, { create: true });
+  try {
+    const summary = await runSweep(plan, store, { only: [index], reporter: new LineReporter() });
+    const t = store.findTrial(trial.id)!;
+    process.stdout.write(
+      `trial ${index} (${t.id}): ${t.status}${t.finalValLoss !== null ? `, val loss ${t.finalValLoss.toFixed(4)}` : ''}\n`,
+    );
+    return summary.failed + summary.skippedFailed > 0 ? 1 : 0;
+  } finally {
+    store.close();
+  }
+}
+
+/** `sparsebench merge shard*.db --into study.db`. */
+export async function mergeCommand(
+  shards: string[],
+  opts: { into: string; json?: boolean },
+): Promise<number> {
+  const r = mergeDatabases(opts.into, shards);
+  if (opts.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  else {
+    for (const s of r.shards) process.stdout.write(`${s.path}: ${s.trials} trials, ${s.taken} taken\n`);
+    process.stdout.write(
+      `merged ${r.shards.length} shards into ${r.into}: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged, ${r.fits} fits\n`,
+    );
+  }
+  return 0;
+}
+
+export interface ExecutorOptions {
+  executor: 'slurm' | 'k8s';
+  db: string;
+  out?: string;
+  dryRun?: boolean;
+  backend?: BackendName;
+  partition?: string;
+  time?: string;
+  gpus?: string;
+  maxParallel?: string;
+  cpusPerTask?: string;
+  image?: string;
+  pvc?: string;
+}
+
+function positiveInt(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < 1) throw new UsageError(`${flag} ${text}: expected a whole number >= 1`);
+  return v;
+}
+
+/** `sparsebench sweep <config> --executor slurm|k8s`: write (and for Slurm submit) a cluster run. */
+export async function clusterSweepCommand(config: string, opts: ExecutorOptions): Promise<number> {
+  const gpus = positiveInt('--gpus', opts.gpus);
+  const maxParallel = positiveInt('--max-parallel', opts.maxParallel);
+  const cpusPerTask = positiveInt('--cpus-per-task', opts.cpusPerTask) ?? 1;
+  if (opts.time !== undefined && !/^(\d+-)?\d+(:\d{1,2}){0,2}$/.test(opts.time)) {
+    throw new UsageError(`--time ${opts.time}: expected Slurm time syntax, e.g. 30, 2:00:00 or 1-12:00:00`);
+  }
+  const plan = loadSweep(config, { backend: opts.backend });
+  const dir = opts.out ?? join(dirname(resolve(opts.db)), `${plan.name}.${opts.executor}`);
+  const layout = clusterLayout(plan.name, plan.trials.length, dir, opts.db);
+  if (opts.executor === 'slurm') {
+    const files = writeSlurmRun(plan, layout, {
+      partition: opts.partition,
+      time: opts.time,
+      gpus,
+      maxParallel,
+      cpusPerTask,
+    });
+    process.stdout.write(`wrote ${files.join(', ')}\n`);
+    if (opts.dryRun) {
+      process.stdout.write(
+        `not submitted (--dry-run); to submit: sbatch ${join(dir, 'array.sbatch')}, then sbatch --dependency=afterany:<array id> ${join(dir, 'merge.sbatch')}\n`,
+      );
+      return 0;
+    }
+    const ids = submitSlurm(layout);
+    process.stdout.write(
+      `submitted array job ${ids.arrayJob} (${plan.trials.length} trials) and merge job ${ids.mergeJob}\n`,
+    );
+    return 0;
+  }
+  const files = writeK8sRun(plan, layout, {
+    image: opts.image ?? 'sparsebench:latest',
+    pvc: opts.pvc ?? 'sparsebench-data',
+    maxParallel,
+    gpus,
+  });
+  process.stdout.write(
+    `wrote ${files.join(', ')}\nrun it with: ${join(dir, 'run.sh')} (kubectl apply, wait, merge)\n`,
+  );
+  return 0;
+}

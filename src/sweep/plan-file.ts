@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import type { SweepPlan } from '../config/load.js';
+import { trialId } from '../config/trial-spec.js';
+import { UsageError } from '../errors.js';
+import { writeFileAtomic } from '../store/safetensors.js';
+
+/** A frozen sweep plan on disk: what `plan` writes and `run-trial` reads. */
+export interface PlanFile {
+  format: 'sparsebench-plan';
+  version: 1;
+  created_at: string;
+  plan: SweepPlan;
+}
+
+/** Writes a plan as JSON, atomically. */
+export function writePlanFile(path: string, plan: SweepPlan): void {
+  const doc: PlanFile = {
+    format: 'sparsebench-plan',
+    version: 1,
+    created_at: new Date().toISOString(),
+    plan,
+  };
+  writeFileAtomic(path, Buffer.from(`${JSON.stringify(doc, null, 2)}\n`));
+}
+
+/**
+ * Reads a plan file. Checks its format and that every trial's id still matches its spec, so a hand-edited
+ * or damaged plan cannot record results under the wrong id.
+ */
+export function readPlanFile(path: string): SweepPlan {
+  let doc: PlanFile;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8')) as PlanFile;
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+    throw new UsageError(`cannot read plan ${path}: ${why}`);
+  }
+  if (doc?.format !== 'sparsebench-plan' || doc.version !== 1 || !Array.isArray(doc.plan?.trials)) {
+    throw new UsageError(
+      `${path} is not a sparsebench plan (write one with "sparsebench plan <config> --out ${path}")`,
+    );
+  }
+  for (const [i, t] of doc.plan.trials.entries()) {
+    if (trialId(t.spec) !== t.id) {
+      throw new UsageError(
+        `${path}: trial ${i} has id ${t.id}, but its spec hashes to ${trialId(t.spec)}; regenerate the plan`,
+      );
+    }
+  }
+  return doc.plan;
+}
+
+/**
+ * The array index a cluster gives this task: `--index`, else SLURM_ARRAY_TASK_ID (Slurm job arrays), else
+ * JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs). Checked against the plan's size.
+ */
+export function taskIndex(flag: string | undefined, env: NodeJS.ProcessEnv, trials: number): number {
+  const [source, text] =
+    flag !== undefined
+      ? ['--index', flag]
+      : env.SLURM_ARRAY_TASK_ID !== undefined
+        ? ['SLURM_ARRAY_TASK_ID', env.SLURM_ARRAY_TASK_ID]
+        : env.JOB_COMPLETION_INDEX !== undefined
+          ? ['JOB_COMPLETION_INDEX', env.JOB_COMPLETION_INDEX]
+          : [null, null];
+  if (source === null || text === null) {
+    throw new UsageError(
+      'no trial index: pass --index I, or run as a Slurm array task or a Kubernetes Indexed Job',
+    );
+  }
+  const i = Number(text);
+  if (!Number.isInteger(i) || i < 0 || i >= trials) {
+    throw new UsageError(`${source} ${text}: expected a trial index from 0 to ${trials - 1}`);
+  }
+  return i;
+}

@@ -1,0 +1,83 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { clusterLayout } from '../../src/sweep/executors/layout.js';
+import { writeK8sRun, writeSlurmRun } from '../../src/sweep/executors/write.js';
+import { readPlanFile } from '../../src/sweep/plan-file.js';
+import { planOf, tempDir, tinySyntheticConfig } from '../helpers/config.js';
+
+/** `#SBATCH --key=value` lines as a map. */
+function sbatchDirectives(script: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of script.matchAll(/^#SBATCH --([a-z-]+)=(.*)$/gm)) out[m[1]] = m[2];
+  return out;
+}
+
+describe('cluster executors', () => {
+  const plan = planOf(tinySyntheticConfig());
+
+  it('writes a Slurm array script and a merge script (parsed, not string-compared)', () => {
+    const dir = tempDir();
+    const layout = clusterLayout('tiny', plan.trials.length, join(dir, 'run'), join(dir, "it's.db"));
+    const files = writeSlurmRun(plan, layout, {
+      partition: 'gpu',
+      time: '2:00:00',
+      gpus: 1,
+      maxParallel: 3,
+      cpusPerTask: 1,
+    });
+    const array = readFileSync(files[1], 'utf8');
+    const merge = readFileSync(files[2], 'utf8');
+    expect(sbatchDirectives(array)).toEqual({
+      'job-name': 'sb-tiny',
+      array: '0-1%3',
+      output: `${layout.logs}/trial-%A_%a.out`,
+      'cpus-per-task': '1',
+      partition: 'gpu',
+      time: '2:00:00',
+      gpus: '1',
+    });
+    expect(sbatchDirectives(merge)).toMatchObject({
+      'job-name': 'sb-tiny-merge',
+      partition: 'gpu',
+      time: '2:00:00',
+    });
+    expect(sbatchDirectives(merge).gpus).toBeUndefined();
+    for (const s of [array, merge]) expect(spawnSync('bash', ['-n', '-c', s]).status).toBe(0); // valid bash
+    expect(array).toMatch(/run-trial .*plan\.json' --index "\$SLURM_ARRAY_TASK_ID"/);
+    expect(array).toContain(`--skip-from '${dir}/it'\\''s.db'`); // quoted safely
+    expect(merge).toMatch(/ merge "\$\{shards\[@\]\}" --into /);
+    expect(merge).toMatch(/ fit-law --db .* --sweep 'tiny'/);
+    expect(readPlanFile(files[0]).trials.map((t) => t.id)).toEqual(plan.trials.map((t) => t.id));
+  });
+
+  it('writes a Kubernetes Indexed Job and a merge Job', () => {
+    const dir = tempDir();
+    const layout = clusterLayout('Tiny_Sweep', plan.trials.length, join(dir, 'k8s'), join(dir, 'x.db'));
+    const files = writeK8sRun(plan, layout, { image: 'reg/sb:1', pvc: 'claim', maxParallel: 1, gpus: 2 });
+    const job = parse(readFileSync(files[1], 'utf8'));
+    expect(job).toMatchObject({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'sb-tiny-sweep' },
+      spec: { completionMode: 'Indexed', completions: 2, parallelism: 1 },
+    });
+    const pod = job.spec.template.spec;
+    expect(pod.restartPolicy).toBe('Never');
+    expect(pod.volumes).toEqual([{ name: 'data', persistentVolumeClaim: { claimName: 'claim' } }]);
+    const c = pod.containers[0];
+    expect(c.image).toBe('reg/sb:1');
+    expect(c.resources.limits).toEqual({ 'nvidia.com/gpu': '2' });
+    expect(c.command[2]).toMatch(
+      /sparsebench run-trial \/data\/tiny-sweep\/plan\.json --db \/data\/tiny-sweep\/shards\/shard-\$JOB_COMPLETION_INDEX\.db/,
+    );
+    const merge = parse(readFileSync(files[2], 'utf8'));
+    expect(merge.metadata.name).toBe('sb-tiny-sweep-merge');
+    expect(merge.spec.template.spec.containers[0].command[2]).toMatch(
+      /sparsebench merge .*--into \/data\/tiny-sweep\/study\.db/,
+    );
+    expect(spawnSync('bash', ['-n', files[3]]).status).toBe(0);
+  });
+});

@@ -1,0 +1,29 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readPlanFile, taskIndex, writePlanFile } from '../../src/sweep/plan-file.js';
+import { planOf, tempDir, tinySyntheticConfig } from '../helpers/config.js';
+
+describe('plan files', () => {
+  it('round-trips a plan and refuses one whose ids no longer match their specs', () => {
+    const plan = planOf(tinySyntheticConfig());
+    const path = join(tempDir(), 'plan.json');
+    writePlanFile(path, plan);
+    expect(readPlanFile(path).trials).toEqual(plan.trials);
+    const doc = JSON.parse(readFileSync(path, 'utf8'));
+    doc.plan.trials[1].spec.seed = 7;
+    writeFileSync(path, JSON.stringify(doc));
+    expect(() => readPlanFile(path)).toThrow(/trial 1 has id .* but its spec hashes to/);
+    writeFileSync(path, '{"format":"other"}');
+    expect(() => readPlanFile(path)).toThrow(/is not a sparsebench plan/);
+  });
+
+  it('takes the index from --index, else Slurm, else Kubernetes, and checks its range', () => {
+    expect(taskIndex('1', { SLURM_ARRAY_TASK_ID: '0' }, 3)).toBe(1);
+    expect(taskIndex(undefined, { SLURM_ARRAY_TASK_ID: '2', JOB_COMPLETION_INDEX: '0' }, 3)).toBe(2);
+    expect(taskIndex(undefined, { JOB_COMPLETION_INDEX: '0' }, 3)).toBe(0);
+    expect(() => taskIndex(undefined, {}, 3)).toThrow(/no trial index/);
+    expect(() => taskIndex('3', {}, 3)).toThrow(/--index 3: expected a trial index from 0 to 2/);
+    expect(() => taskIndex(undefined, { SLURM_ARRAY_TASK_ID: 'x' }, 3)).toThrow(/SLURM_ARRAY_TASK_ID x/);
+  });
+});
