@@ -28,7 +28,7 @@ function podPaths(l: ClusterLayout) {
   return { root, plan: `${root}/plan.json`, shards: `${root}/shards`, db: `${root}/study.db` };
 }
 
-function podSpec(l: ClusterLayout, o: K8sOptions, script: string, gpus: number | undefined) {
+function podSpec(o: K8sOptions, script: string, gpus: number | undefined) {
   return {
     restartPolicy: 'Never',
     containers: [
@@ -63,7 +63,7 @@ export function k8sIndexedJob(l: ClusterLayout, o: K8sOptions): string {
       completions: l.trials,
       parallelism: Math.min(o.maxParallel ?? l.trials, l.trials),
       backoffLimit: Math.max(6, l.trials),
-      template: { metadata: { labels: { app: 'sparsebench' } }, spec: podSpec(l, o, script, o.gpus) },
+      template: { metadata: { labels: { app: 'sparsebench' } }, spec: podSpec(o, script, o.gpus) },
     },
   });
 }
@@ -79,7 +79,7 @@ export function k8sMergeJob(l: ClusterLayout, o: K8sOptions): string {
       name: `sb-${k8sName(l.sweep)}-merge`,
       labels: { app: 'sparsebench', sweep: k8sName(l.sweep) },
     },
-    spec: { backoffLimit: 2, template: { spec: podSpec(l, o, script, undefined) } },
+    spec: { backoffLimit: 2, template: { spec: podSpec(o, script, undefined) } },
   });
 }
 

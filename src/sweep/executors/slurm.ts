@@ -55,6 +55,7 @@ export function slurmMergeScript(l: ClusterLayout, o: SlurmOptions): string {
     'set -euo pipefail',
     'shopt -s nullglob',
     `shards=(${sh(l.shards)}/shard-*.db)`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: bash, not a template
     'if [ ${#shards[@]} -eq 0 ]; then echo "no shards to merge" >&2; exit 1; fi',
     `${sh(l.node)} ${sh(l.cli)} merge "\${shards[@]}" --into ${sh(l.db)}`,
     `${sh(l.node)} ${sh(l.cli)} fit-law --db ${sh(l.db)} --sweep ${sh(l.sweep)} || echo "fit-law did not run (see above); the merged trials are in ${l.db}"`,
