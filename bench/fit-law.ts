@@ -3,7 +3,10 @@
  * Frantar et al. 2023, Table 1) with 0.2% multiplicative noise, 25 starts, 200 bootstrap replicates.
  * Target: under 10 s on 2 cores. Run: `npx tsx bench/fit-law.ts` (prints the wall time).
  */
-import { cpus } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { LawPoint } from '../src/law/index.js';
 import { fitLaw, publishedCoefficients, sparseForm } from '../src/law/index.js';
 import { Rng } from '../src/util/rng.js';
@@ -38,7 +41,7 @@ console.log(
   `  converged: ${fit.converged} (${fit.startsConverged}/${fit.startsTotal} starts; bootstrap ${fit.bootstrap?.converged} converged, ${fit.bootstrap?.failed} failed)`,
 );
 console.log(
-  `  rmse_log: ${fit.rmse_log.toExponential(3)}; warnings: ${fit.warnings.length === 0 ? 'none' : fit.warnings.join('; ')}`,
+  `  loss: ${fit.loss.toExponential(4)}; rmse_log: ${fit.rmse_log.toExponential(3)}; warnings: ${fit.warnings.length === 0 ? 'none' : fit.warnings.join('; ')}`,
 );
 for (const [name, value] of Object.entries(fit.params)) {
   const [lo, hi] = fit.intervals[name] ?? [Number.NaN, Number.NaN];
@@ -48,3 +51,19 @@ for (const [name, value] of Object.entries(fit.params)) {
   );
 }
 console.log(`wall time: ${seconds.toFixed(2)} s (${cpus().length} cores, Node ${process.version})`);
+
+// Reference in the same run: the same fit with SciPy's BFGS, when python3 has numpy and scipy.
+const csv = join(mkdtempSync(join(tmpdir(), 'sb-fit-')), 'points.csv');
+writeFileSync(
+  csv,
+  [
+    'sparsity,nonzero_params,tokens,loss',
+    ...points.map((p) => `${p.sparsity},${p.nonzeroParams},${p.tokens},${p.loss}`),
+  ].join('\n'),
+);
+const peer = spawnSync('python3', [join(import.meta.dirname, 'fit-law-scipy.py'), csv], { encoding: 'utf8' });
+console.log(
+  peer.status === 0
+    ? peer.stdout.trim()
+    : `scipy peer not run: ${(peer.stderr || String(peer.error)).trim().split('\n').pop()}`,
+);
