@@ -9,7 +9,7 @@ import { cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrialSpec } from '../src/config/trial-spec.js';
 import { selectBackend } from '../src/engine/backends.js';
-import { lmFamily } from '../src/models/lm.js';
+import { type LmShape, lmFamily } from '../src/models/lm.js';
 import { DENSE_SPEC, resolvePrunerSpec } from '../src/sparsity/spec.js';
 import { trainTrial } from '../src/train/trainer.js';
 
@@ -90,7 +90,7 @@ async function matmulCeiling(backend: Backend): Promise<number> {
   return (2 * 2048 * 128 * 512 * reps) / seconds / 1e9;
 }
 
-const fwd = lmFamily.forwardFlopsPerToken(referenceSpec('wasm', 0, 1).model);
+const fwd = lmFamily.forwardFlopsPerUnit(referenceSpec('wasm', 0, 1).model as LmShape);
 console.log(
   `machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}, tfjs ${tf.version_core}`,
 );

@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
-import { loadCorpus, resolveDataSpec, vocabSizeOf } from '../data/spec.js';
+import { loadCorpus, resolveDataSpec } from '../data/spec.js';
 import type { BackendName } from '../engine/backends.js';
 import { ConfigError, PathError } from '../errors.js';
 import { families } from '../models/registry.js';
@@ -151,22 +151,29 @@ function buildSpec(
 ): TrialSpec {
   const t = cfg.train;
   const family = families[cfg.model.family];
+  if (!family.dataSources.includes(data.source)) {
+    throw new PathError(
+      ['data', 'source'],
+      `the ${cfg.model.family} family cannot train on "${data.source}" data; valid: ${family.dataSources.join(', ')}`,
+    );
+  }
   let model: TrialSpec['model'];
   try {
-    model = family.size(v.nonzero, v.sparsity, cfg.model, {
-      vocabSize: vocabSizeOf(data),
-      seqLen: t.seq_len,
-    }) as TrialSpec['model'];
+    model = family.size(v.nonzero, v.sparsity, cfg.model, { data, seqLen: t.seq_len }) as TrialSpec['model'];
   } catch (e) {
     if (e instanceof SizingError) throw new PathError(['sweep', 'nonzero_params', at.ni], e.message);
     throw e;
   }
-  const perStep = t.batch_size * t.seq_len;
+  const perStep = family.unitsPerBatch(t);
   const steps = Math.floor(v.tokens / perStep);
   if (steps < 1) {
+    const what =
+      family.unit === 'images'
+        ? `batch_size ${t.batch_size} = ${perStep} images`
+        : `batch_size ${t.batch_size} × seq_len ${t.seq_len} = ${perStep} tokens`;
     throw new PathError(
       ['sweep', 'tokens', at.di],
-      `${v.tokens} tokens is less than one batch: batch_size ${t.batch_size} × seq_len ${t.seq_len} = ${perStep} tokens; give at least ${perStep}`,
+      `${v.tokens} ${family.unit} is less than one batch: ${what}; give at least ${perStep}`,
     );
   }
   return {

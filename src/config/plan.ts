@@ -16,7 +16,7 @@ export interface TrialPlan {
   /** Every parameter, embeddings and norms included. */
   total_params: number;
   embedding_params: number;
-  /** Tokens actually trained: steps · batch_size · seq_len. */
+  /** D actually trained: steps × units per batch (tokens, or images for vision families). */
   train_tokens: number;
   /** Estimated training FLOPs, C = 6 · N/(1−S) · D (sparse training costed as dense; SCIENCE.md §2). */
   flops: number;
@@ -28,7 +28,7 @@ export function planTrial(spec: TrialSpec, axes: Record<string, unknown>): Trial
   const infos = family.model.params(spec.model);
   const counts = countParams(infos);
   const nonzero = expectedNonzero(spec.pruner, prunableLayers(infos), spec.sparsity);
-  const trainTokens = spec.steps * spec.batch_size * spec.seq_len;
+  const trainTokens = spec.steps * family.unitsPerBatch(spec);
   return {
     id: trialId(spec),
     spec,

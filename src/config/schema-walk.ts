@@ -38,7 +38,12 @@ function unwrap(s: z.ZodType, raw: unknown): z.ZodType {
               );
             })
           : d.options.find((o) => defOf(unwrap(o, undefined)).type === 'object');
-      if (!match) return s;
+      if (!match) {
+        // no discriminator in the raw config: the first option is the default (model.family = lm)
+        if (!disc) return s;
+        s = d.options[0];
+        continue;
+      }
       s = match;
     } else return s;
   }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { dataConfigSchema } from '../data/spec.js';
 import { BACKEND_NAMES } from '../engine/backends.js';
 import { lmHparamsSchema } from '../models/sizing.js';
+import { t5HparamsSchema } from '../models/t5-sizing.js';
 import { prunerConfigSchema } from '../sparsity/spec.js';
 import { parseHumanNumber } from '../util/format.js';
 
@@ -81,7 +82,16 @@ export const configSchema = z.strictObject({
   /** Name of the sweep in the database; letters, digits, '.', '_' and '-'. */
   name: z.string().regex(/^[A-Za-z0-9][\w.-]*$/, { error: "use letters, digits, '.', '_' and '-'" }),
   description: z.string().optional(),
-  model: lmHparamsSchema.prefault({}),
+  /** The model family and its fixed hyperparameters; `family` defaults to lm. */
+  model: z
+    .preprocess(
+      (v) =>
+        v !== null && typeof v === 'object' && !Array.isArray(v) && !('family' in v)
+          ? { ...v, family: 'lm' }
+          : v,
+      z.discriminatedUnion('family', [lmHparamsSchema, t5HparamsSchema]),
+    )
+    .prefault({}),
   data: dataConfigSchema.prefault({ source: 'brown' }),
   train: trainSchema.prefault({}),
   pruner: prunerConfigSchema.prefault({}),

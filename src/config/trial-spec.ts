@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { DataSpec } from '../data/spec.js';
 import type { BackendName } from '../engine/backends.js';
 import type { LmShape } from '../models/lm.js';
+import type { T5Shape } from '../models/t5.js';
 import type { PrunerSpec } from '../sparsity/spec.js';
 import type { lrScheduleSchema, optimizerSchema } from './schema.js';
 
@@ -15,7 +16,8 @@ export const SPEC_VERSION = 1;
  */
 export interface TrialSpec {
   spec_version: number;
-  model: LmShape;
+  /** The model family and its shape (sizing's output). */
+  model: LmShape | T5Shape;
   data: DataSpec;
   /** Target sparsity of the prunable layers at the end of training. */
   sparsity: number;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { gelu, layerNorm, matmul2d } from '../engine/ops.js';
 import type { Rng } from '../util/rng.js';
+import { attend, causalMask, crossEntropy } from './blocks.js';
 import type { ModelFamily, ParamInfo, TokenBatch } from './types.js';
 
 /**
@@ -66,15 +67,8 @@ function lmInit(s: LmShape, rng: Rng): Map<string, Float32Array> {
   return values;
 }
 
-/** Additive causal mask: 0 on and below the diagonal, a large negative number above. [T, T] */
-function causalMask(t: number): tf.Tensor2D {
-  const m = new Float32Array(t * t);
-  for (let i = 0; i < t; i++) for (let j = i + 1; j < t; j++) m[i * t + j] = -1e9;
-  return tf.tensor2d(m, [t, t]);
-}
-
-/** Multi-head causal self-attention (Vaswani et al. 2017, arXiv:1706.03762). x: [B*T, D] → [B*T, D] */
-function attention(
+/** Multi-head causal self-attention of one block. x: [B*T, D] → [B*T, D] */
+function selfAttention(
   s: LmShape,
   x: tf.Tensor2D,
   wQkv: tf.Tensor2D,
@@ -83,22 +77,9 @@ function attention(
   b: number,
   t: number,
 ): tf.Tensor2D {
-  const d = s.d_model;
-  const h = s.n_heads;
-  const hd = d / h;
   const qkv = matmul2d(x, wQkv); // [B*T, 3D]
   const [q, k, v] = tf.split(qkv, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]; // each [B*T, D]
-  const toHeads = (z: tf.Tensor2D) => {
-    const split = tf.reshape(z, [b, t, h, hd]); // [B, T, H, hd]
-    const perHead = tf.transpose(split, [0, 2, 1, 3]); // [B, H, T, hd]
-    return tf.reshape(perHead, [b * h, t, hd]) as tf.Tensor3D; // [B*H, T, hd]
-  };
-  const scores = tf.mul(tf.matMul(toHeads(q), toHeads(k), false, true), 1 / Math.sqrt(hd)); // [B*H, T, T]
-  const probs = tf.softmax(tf.add(scores, mask)); // [B*H, T, T]
-  const mixed = tf.matMul(probs, toHeads(v)); // [B*H, T, hd]
-  const byHead = tf.reshape(mixed, [b, h, t, hd]); // [B, H, T, hd]
-  const byTime = tf.transpose(byHead, [0, 2, 1, 3]); // [B, T, H, hd]
-  const o = tf.reshape(byTime, [b * t, d]) as tf.Tensor2D; // [B*T, D]
+  const o = attend(q, k, v, { batch: b, tq: t, tk: t, heads: s.n_heads }, mask); // [B*T, D]
   return matmul2d(o, wProj);
 }
 
@@ -122,7 +103,7 @@ function lmLoss(s: LmShape, p: ReadonlyMap<string, tf.Tensor>, batch: TokenBatch
   for (let i = 0; i < s.n_layers; i++) {
     const l = `layers.${i}`;
     const a = layerNorm(x, get(`${l}.ln1.g`) as tf.Tensor1D, get(`${l}.ln1.b`) as tf.Tensor1D) as tf.Tensor2D;
-    const attn = attention(
+    const attn = selfAttention(
       s,
       a,
       get(`${l}.attn.qkv`) as tf.Tensor2D,
@@ -139,9 +120,7 @@ function lmLoss(s: LmShape, p: ReadonlyMap<string, tf.Tensor>, batch: TokenBatch
   const f = layerNorm(x, get('ln_f.g') as tf.Tensor1D, get('ln_f.b') as tf.Tensor1D) as tf.Tensor2D;
   const head = s.tied_embeddings ? (tf.transpose(tokEmb) as tf.Tensor2D) : (get('head') as tf.Tensor2D); // [D, V]
   const logits = matmul2d(f, head); // [B*T, V]
-  const logp = tf.logSoftmax(logits); // [B*T, V]
-  const picked = tf.sum(tf.mul(logp, tf.oneHot(targets, s.vocab_size)), 1); // [B*T]
-  return tf.neg(tf.mean(picked)) as tf.Scalar;
+  return crossEntropy(logits, targets as tf.Tensor1D, s.vocab_size);
 }
 
 /** Forward matmul FLOPs per token: block matrices, attention scores and mixing, output head. */
@@ -152,12 +131,12 @@ function lmForwardFlopsPerToken(s: LmShape): number {
 }
 
 /** The `lm` family: pre-norm decoder-only Transformer, causal attention, GELU MLP, no biases in matrices. */
-export const lmFamily: ModelFamily<LmShape> = {
+export const lmFamily: ModelFamily<LmShape, TokenBatch> = {
   name: 'lm',
   description:
     'decoder-only Transformer LM (pre-norm LayerNorm, causal multi-head attention, GELU MLP, learned positions, tied embeddings by default)',
   params: lmParams,
   init: lmInit,
   loss: lmLoss,
-  forwardFlopsPerToken: lmForwardFlopsPerToken,
+  forwardFlopsPerUnit: lmForwardFlopsPerToken,
 };

@@ -1,26 +1,68 @@
 import type { z } from 'zod';
+import type { TrialSpec } from '../config/trial-spec.js';
+import type { BatchSource } from '../data/source.js';
+import { spanCorruptionSource } from '../data/span-source.js';
+import type { DataSpec } from '../data/spec.js';
+import { vocabSizeOf } from '../data/spec.js';
+import { textWindowSource } from '../data/text-windows.js';
 import { type LmShape, lmFamily } from './lm.js';
 import { type LmHparams, lmHparamsSchema, sizeLm } from './sizing.js';
-import type { ModelFamily } from './types.js';
+import { type SpanBatch, type T5Shape, t5Family } from './t5.js';
+import { sizeT5, type T5Hparams, t5HparamsSchema } from './t5-sizing.js';
+import type { Batch, ModelFamily, TokenBatch } from './types.js';
 
-/** Everything a sweep needs to know about a family: its config schema, sizing rule and model. */
-export interface FamilyEntry<Shape = unknown, Hparams = unknown> {
-  model: ModelFamily<Shape>;
-  /** The `model:` block (fixed hyperparameters), with defaults. */
-  hparams: z.ZodType<Hparams>;
-  /** Shape for target non-zero count N at sparsity S (throws SizingError if unreachable). */
-  size(
-    nonzero: number,
-    sparsity: number,
-    hparams: Hparams,
-    ctx: { vocabSize: number; seqLen: number },
-  ): Shape;
+/** What sizing may look at besides N and S. */
+export interface SizingContext {
+  data: DataSpec;
+  /** train.seq_len: the input length of text families. */
+  seqLen: number;
 }
 
-const lm: FamilyEntry<LmShape, LmHparams> = { model: lmFamily, hparams: lmHparamsSchema, size: sizeLm };
+/** Everything a sweep needs to know about a family: its config schema, sizing rule, data and model. */
+export interface FamilyEntry<Shape = unknown, Hparams = unknown, B extends Batch = Batch> {
+  model: ModelFamily<Shape, B>;
+  /** The `model:` block (fixed hyperparameters), with defaults. */
+  hparams: z.ZodType<Hparams>;
+  /** What D counts for this family. */
+  unit: 'tokens' | 'images';
+  /** `data.source` values this family can train on. */
+  dataSources: readonly string[];
+  /** Shape for target non-zero count N at sparsity S (throws SizingError if unreachable). */
+  size(nonzero: number, sparsity: number, hparams: Hparams, ctx: SizingContext): Shape;
+  /** D units one training batch counts (so steps = floor(D / unitsPerBatch)). */
+  unitsPerBatch(spec: Pick<TrialSpec, 'batch_size' | 'seq_len'>): number;
+  /** Training and held-out batches for a trial. */
+  source(spec: TrialSpec): BatchSource<B>;
+}
+
+const lm: FamilyEntry<LmShape, LmHparams, TokenBatch> = {
+  model: lmFamily,
+  hparams: lmHparamsSchema,
+  unit: 'tokens',
+  dataSources: ['brown', 'text', 'synthetic'],
+  size: (n, s, h, ctx) => sizeLm(n, s, h, { vocabSize: vocabSizeOf(ctx.data), seqLen: ctx.seqLen }),
+  unitsPerBatch: (spec) => spec.batch_size * spec.seq_len,
+  source: textWindowSource,
+};
+
+const t5: FamilyEntry<T5Shape, T5Hparams, SpanBatch> = {
+  model: t5Family,
+  hparams: t5HparamsSchema,
+  unit: 'tokens',
+  dataSources: ['brown', 'text', 'synthetic'],
+  size: (n, s, h, ctx) => sizeT5(n, s, h, ctx.seqLen),
+  unitsPerBatch: (spec) => spec.batch_size * spec.seq_len,
+  source: spanCorruptionSource,
+};
+
+const erase = <S, H, B extends Batch>(f: FamilyEntry<S, H, B>) =>
+  f as unknown as FamilyEntry<unknown, unknown, Batch>;
 
 /** Model families by config name. One explicit list. */
-export const families: Record<string, FamilyEntry<unknown, unknown>> = { lm };
+export const families: Record<string, FamilyEntry<unknown, unknown, Batch>> = {
+  lm: erase(lm),
+  t5: erase(t5),
+};
 
 /** Valid `model.family` values. */
 export const FAMILY_NAMES = Object.keys(families);

@@ -29,15 +29,19 @@ export interface ParamCounts {
   embedding: number;
 }
 
-/** A batch of token windows: `tokens` has seqLen + 1 columns; inputs are [:, :-1], targets [:, 1:]. */
-export interface TokenBatch {
-  tokens: Int32Array;
+/** Any family's batch: `batchSize` examples (windows, sequences or images). */
+export interface Batch {
   batchSize: number;
+}
+
+/** A batch of token windows: `tokens` has seqLen + 1 columns; inputs are [:, :-1], targets [:, 1:]. */
+export interface TokenBatch extends Batch {
+  tokens: Int32Array;
   seqLen: number;
 }
 
-/** A model family: sizing rule, parameter layout, initialisation and loss. */
-export interface ModelFamily<Shape> {
+/** A model family: parameter layout, initialisation, loss and (for classifiers) accuracy. */
+export interface ModelFamily<Shape, B extends Batch = Batch> {
   /** Registry name, as written in the config (`model.family`). */
   name: string;
   description: string;
@@ -46,12 +50,14 @@ export interface ModelFamily<Shape> {
   /** Initial values for every parameter, drawn from `rng`. */
   init(shape: Shape, rng: Rng): Map<string, Float32Array>;
   /**
-   * Mean cross-entropy (nats per token) of a batch under the given parameter tensors.
-   * Called inside the trainer's gradient tape; must not dispose its inputs.
+   * Mean cross-entropy (nats per predicted token, or per image) of a batch under the given parameter
+   * tensors. Called inside the trainer's gradient tape; must not dispose its inputs.
    */
-  loss(shape: Shape, params: ReadonlyMap<string, tf.Tensor>, batch: TokenBatch): tf.Scalar;
-  /** Matmul FLOPs of one forward pass per token (dense), for throughput accounting. */
-  forwardFlopsPerToken(shape: Shape): number;
+  loss(shape: Shape, params: ReadonlyMap<string, tf.Tensor>, batch: B): tf.Scalar;
+  /** Fraction of correct predictions in a batch (classifiers only; recorded as val_accuracy). */
+  accuracy?(shape: Shape, params: ReadonlyMap<string, tf.Tensor>, batch: B): tf.Scalar;
+  /** Matmul FLOPs of one forward pass per unit of D (a token or an image), dense; for throughput. */
+  forwardFlopsPerUnit(shape: Shape): number;
 }
 
 /** Sums the element counts of parameter infos. */

@@ -83,6 +83,7 @@ export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
       );
       CREATE INDEX fits_sweep ON fits (sweep, id);
     `),
+  (db) => db.exec('ALTER TABLE trials ADD COLUMN final_val_accuracy REAL'),
 ];
 
 /** Schema version this build writes. */

@@ -164,7 +164,7 @@ export class Store {
           .prepare(
             `UPDATE trials SET status = 'running', owner = ?, heartbeat_at = ?, attempts = attempts + 1, started_at = ?,
                finished_at = NULL, error = NULL, error_step = NULL, nonzero_params = NULL, achieved_sparsity = NULL,
-               tokens = NULL, steps = NULL, final_val_loss = NULL, final_train_loss = NULL, wall_seconds = NULL,
+               tokens = NULL, steps = NULL, final_val_loss = NULL, final_val_accuracy = NULL, final_train_loss = NULL, wall_seconds = NULL,
                tokens_per_second = NULL, backend = NULL, layer_density_json = NULL
              WHERE id = ?`,
           )
@@ -193,7 +193,7 @@ export class Store {
         this.db
           .prepare(
             `UPDATE trials SET status = 'finished', nonzero_params = ?, achieved_sparsity = ?, tokens = ?, steps = ?,
-               final_val_loss = ?, final_train_loss = ?, wall_seconds = ?, tokens_per_second = ?, backend = ?,
+               final_val_loss = ?, final_val_accuracy = ?, final_train_loss = ?, wall_seconds = ?, tokens_per_second = ?, backend = ?,
                layer_density_json = ?, finished_at = ?, owner = NULL, heartbeat_at = NULL
              WHERE id = ?`,
           )
@@ -203,6 +203,7 @@ export class Store {
             result.tokens,
             result.steps,
             result.finalValLoss,
+            result.finalValAccuracy,
             result.finalTrainLoss,
             result.wallSeconds,
             result.tokensPerSecond,
@@ -428,6 +429,7 @@ function toRecord(r: Record<string, unknown>): TrialRecord {
     tokens: num('tokens'),
     steps: num('steps'),
     finalValLoss: num('final_val_loss'),
+    finalValAccuracy: num('final_val_accuracy'),
     finalTrainLoss: num('final_train_loss'),
     wallSeconds: num('wall_seconds'),
     tokensPerSecond: num('tokens_per_second'),

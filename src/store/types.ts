@@ -26,6 +26,7 @@ export interface TrialRecord {
   tokens: number | null;
   steps: number | null;
   finalValLoss: number | null;
+  finalValAccuracy: number | null;
   finalTrainLoss: number | null;
   wallSeconds: number | null;
   tokensPerSecond: number | null;
@@ -43,7 +44,7 @@ export interface TrialRecord {
   axes?: Record<string, unknown>;
 }
 
-/** One logged value. Names in use: train_loss, val_loss, lr, sparsity. */
+/** One logged value. Names in use: train_loss, val_loss, val_accuracy (classifiers), lr, sparsity. */
 export interface MetricPoint {
   name: string;
   step: number;
@@ -58,6 +59,8 @@ export interface TrialResult {
   tokens: number;
   steps: number;
   finalValLoss: number;
+  /** Classifiers only; null for language models. */
+  finalValAccuracy: number | null;
   finalTrainLoss: number;
   wallSeconds: number;
   tokensPerSecond: number;

@@ -1,22 +1,28 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelFamily, TokenBatch } from '../models/types.js';
+import type { Batch, ModelFamily } from '../models/types.js';
 
 /**
- * Mean loss (nats per token) over the fixed held-out batches, weighting each batch by its windows.
+ * Mean loss over the fixed held-out batches, each weighted by its examples, and the accuracy for
+ * families that classify (null otherwise).
  */
-export function evaluate<S>(
-  family: ModelFamily<S>,
+export function evaluate<S, B extends Batch>(
+  family: ModelFamily<S, B>,
   shape: S,
   params: ReadonlyMap<string, tf.Tensor>,
-  batches: readonly TokenBatch[],
-): number {
-  let sum = 0;
-  let windows = 0;
+  batches: readonly B[],
+): { loss: number; accuracy: number | null } {
+  let loss = 0;
+  let correct = 0;
+  let examples = 0;
   for (const b of batches) {
-    const loss = tf.tidy(() => family.loss(shape, params, b));
-    sum += loss.dataSync()[0] * b.batchSize;
-    windows += b.batchSize;
-    loss.dispose();
+    const [l, a] = tf.tidy(() => [
+      family.loss(shape, params, b),
+      family.accuracy ? family.accuracy(shape, params, b) : tf.scalar(0),
+    ]);
+    loss += l.dataSync()[0] * b.batchSize;
+    correct += a.dataSync()[0] * b.batchSize;
+    examples += b.batchSize;
+    tf.dispose([l, a]);
   }
-  return sum / windows;
+  return { loss: loss / examples, accuracy: family.accuracy ? correct / examples : null };
 }

@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrialSpec } from '../config/trial-spec.js';
-import { sampleBatch, validationBatches } from '../data/batches.js';
-import { loadCorpus } from '../data/spec.js';
 import { selectBackend } from '../engine/backends.js';
 import { families } from '../models/registry.js';
-import { prunableLayers, type TokenBatch } from '../models/types.js';
+import { type Batch, prunableLayers } from '../models/types.js';
 import { Pruner, type PrunerState } from '../sparsity/pruner.js';
 import type { MetricPoint, TrialResult } from '../store/types.js';
 import type { WeightSet } from '../store/weights.js';
@@ -78,9 +76,10 @@ export interface TrainOutcome {
  */
 export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promise<TrainOutcome> {
   const backend = await selectBackend(spec.backend);
-  const family = families[spec.model.family].model;
+  const entry = families[spec.model.family];
+  const family = entry.model;
   const shape = spec.model;
-  const corpus = loadCorpus(spec.data);
+  const source = entry.source(spec);
   const infos = family.params(shape);
   const layers = prunableLayers(infos);
   const resume = hooks.resume;
@@ -90,11 +89,10 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
   const pruner = new Pruner(spec.pruner, layers, spec.steps, spec.sparsity);
   const opt = resume?.adam ?? initAdamW(new Map(infos.map((p) => [p.name, params.host.get(p.name)!.length])));
   const decay = new Map(infos.map((p) => [p.name, p.decay]));
-  const valSet = validationBatches(corpus.validation, spec.seq_len, spec.eval.tokens, spec.batch_size);
-  const tokensPerStep = spec.batch_size * spec.seq_len;
+  const tokensPerStep = source.unitsPerBatch;
   const flushMs = (hooks.flushSeconds ?? 2) * 1000;
   /** A model twice as bad as uniform guessing has diverged. */
-  const divergedAbove = 2 * Math.log(shape.vocab_size);
+  const divergedAbove = 2 * Math.log(outputClasses(shape));
 
   let prunerState: PrunerState =
     resume?.pruner ??
@@ -114,6 +112,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
   let step = firstStep - 1;
   let loss = resume?.loss ?? Number.NaN;
   let valLoss: number | null = resume?.valLoss ?? null;
+  let valAccuracy: number | null = null;
   let lastSave = performance.now();
   const point = (name: string, value: number) =>
     pending.push({ name, step, tokens: step * tokensPerStep, value });
@@ -158,7 +157,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
         checkpoint();
         throw new TrialInterrupted(step, pending);
       }
-      const batch = sampleBatch(corpus.train, spec.batch_size, spec.seq_len, dataRng);
+      const batch = source.sample(dataRng);
       const lr = lrAt(step - 1, spec.steps, spec.optimizer.lr, spec.lr_schedule);
       const grads = gradients(family.loss.bind(family), shape, params, batch);
       loss = grads.loss;
@@ -211,10 +210,15 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
       point('train_loss', loss);
       point('lr', lr);
       if (step % spec.eval.interval === 0 || step === spec.steps) {
-        valLoss = evaluate(family, shape, params.vars, valSet);
+        const evaluation = evaluate(family, shape, params.vars, source.validation);
+        valLoss = evaluation.loss;
         if (!Number.isFinite(valLoss))
           throw new TrialFailure(`validation loss is ${valLoss} at step ${step}`, step, pending);
         point('val_loss', valLoss);
+        if (evaluation.accuracy !== null) {
+          valAccuracy = evaluation.accuracy;
+          point('val_accuracy', valAccuracy);
+        }
         if (step < spec.steps) flush();
       } else if (performance.now() - lastFlush > flushMs) flush();
       if (checkpointDue()) checkpoint();
@@ -238,6 +242,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
       tokens: spec.steps * tokensPerStep,
       steps: spec.steps,
       finalValLoss: valLoss as number,
+      finalValAccuracy: valAccuracy,
       finalTrainLoss: loss,
       wallSeconds,
       tokensPerSecond: (spec.steps * tokensPerStep) / wallSeconds,
@@ -253,12 +258,18 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
   }
 }
 
+/** Size of the output distribution: the vocabulary, or the classes of a classifier. */
+function outputClasses(shape: TrialSpec['model']): number {
+  const s = shape as { vocab_size?: number; classes?: number };
+  return s.classes ?? s.vocab_size ?? 2;
+}
+
 /** Loss and gradients of every parameter for one batch, copied to host arrays. */
-function gradients<S>(
-  lossFn: (shape: S, p: ReadonlyMap<string, tf.Tensor>, b: TokenBatch) => tf.Scalar,
+function gradients<S, B extends Batch>(
+  lossFn: (shape: S, p: ReadonlyMap<string, tf.Tensor>, b: B) => tf.Scalar,
   shape: S,
   params: ParamSet,
-  batch: TokenBatch,
+  batch: B,
 ): { loss: number; values: Map<string, Float32Array> } {
   const varList = [...params.vars.values()];
   const { value, grads } = tf.variableGrads(() => lossFn(shape, params.vars, batch), varList);

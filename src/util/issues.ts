@@ -94,7 +94,8 @@ export function describeZodIssue(
     case 'invalid_union': {
       const u = issue as { note?: string; options?: unknown[] };
       if (u.note === 'No matching discriminator' && u.options) {
-        return `${show(value)} is not valid; valid: ${u.options.map((v) => JSON.stringify(v)).join(', ')}`;
+        const valid = u.options.filter((v) => v !== undefined).map((v) => JSON.stringify(v));
+        return `${show(value)} is not valid; valid: ${valid.join(', ')}`;
       }
       return `${show(value)}: ${issue.message}`;
     }

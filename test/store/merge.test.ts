@@ -13,6 +13,7 @@ const result = (loss: number): TrialResult => ({
   tokens: 100,
   steps: 2,
   finalValLoss: loss,
+  finalValAccuracy: null,
   finalTrainLoss: loss,
   wallSeconds: 1,
   tokensPerSecond: 100,

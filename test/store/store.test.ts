@@ -14,6 +14,7 @@ const result: TrialResult = {
   tokens: 100,
   steps: 2,
   finalValLoss: 1.5,
+  finalValAccuracy: null,
   finalTrainLoss: 1.4,
   wallSeconds: 1,
   tokensPerSecond: 100,

@@ -1,4 +1,5 @@
 import { UsageError } from '../../errors.js';
+import { describeShape } from '../../models/describe.js';
 import { Store } from '../../store/store.js';
 import type { TrialRecord, TrialStatus } from '../../store/types.js';
 import { fmt } from '../../util/format.js';
@@ -82,7 +83,7 @@ export async function runsShowCommand(id: string, opts: RunsShowOptions): Promis
     const m = t.spec.model;
     const lines = [
       `trial ${t.id} (${t.status}${t.attempts > 1 ? `, ${t.attempts} attempts` : ''}) in sweep(s) ${sweeps.join(', ') || '-'}`,
-      `model     ${m.family}: ${m.n_layers} layers, d_model ${m.d_model}, ${m.n_heads} heads, d_ff ${m.d_ff}, vocab ${m.vocab_size}, seq ${m.seq_len}`,
+      `model     ${describeShape(m)}`,
       `params    dense prunable ${t.denseParams}, total ${t.totalParams} (embeddings ${t.embeddingParams})`,
       `sparsity  target ${t.sparsity}, achieved ${num(t.achievedSparsity, 4)}; non-zero ${t.nonzeroParams ?? '-'} (planned ${t.plannedNonzero}, asked ${t.nonzeroTarget})`,
       `pruner    ${JSON.stringify(t.spec.pruner)}`,

@@ -1,6 +1,7 @@
 import { loadSweep, type SweepPlan } from '../../config/load.js';
 import type { BackendName } from '../../engine/backends.js';
 import { UsageError } from '../../errors.js';
+import { shortShape } from '../../models/describe.js';
 import { Store } from '../../store/store.js';
 import { BarReporter, LineReporter } from '../../sweep/progress.js';
 import { runSweep, type SweepSummary } from '../../sweep/run-sweep.js';
@@ -97,8 +98,7 @@ function planText(plan: SweepPlan): string {
     { header: 'N target', get: (t) => fmt(t.spec.nonzero_params), align: 'right' },
     {
       header: 'shape (L x d, heads, ff)',
-      get: (t) =>
-        `${t.spec.model.n_layers} x ${t.spec.model.d_model}, ${t.spec.model.n_heads}h, ff ${t.spec.model.d_ff}`,
+      get: (t) => shortShape(t.spec.model),
     },
     { header: 'dense', get: (t) => String(t.dense_params), align: 'right' },
     { header: 'non-zero', get: (t) => String(t.nonzero_params), align: 'right' },

@@ -1,0 +1,70 @@
+import type { TrialSpec } from '../config/trial-spec.js';
+import type { SpanBatch, T5Shape } from '../models/t5.js';
+import { Rng } from '../util/rng.js';
+import type { BatchSource } from './source.js';
+import { corruptSpans, PAD_ID, spanLayout } from './span-corruption.js';
+import { loadCorpus } from './spec.js';
+
+/** Fixed seed of the held-out set's noise masks: the same validation examples for every trial. */
+const VALIDATION_SEED = 20_231_017;
+
+/**
+ * Span-corruption examples from a text source for the `t5` family. D counts encoder input tokens
+ * (batch × input_len), as the paper's T5 runs count tokens (steps × 128 × 512).
+ */
+export function spanCorruptionSource(spec: TrialSpec): BatchSource<SpanBatch> {
+  const s = spec.model as T5Shape;
+  const corpus = loadCorpus(spec.data);
+  const layout = spanLayout(rawLength(s), s.noise_density, s.mean_span_length);
+  const make = (stream: Uint16Array, starts: number[], rng: Rng): SpanBatch => {
+    const b = starts.length;
+    const input = new Int32Array(b * s.input_len);
+    const target = new Int32Array(b * s.target_len);
+    const decoderIn = new Int32Array(b * s.target_len);
+    starts.forEach((start, i) => {
+      const raw = stream.subarray(start, start + layout.rawLen);
+      const inRow = input.subarray(i * s.input_len, (i + 1) * s.input_len);
+      const tRow = target.subarray(i * s.target_len, (i + 1) * s.target_len);
+      corruptSpans(raw, layout, rng, inRow, tRow);
+      // teacher forcing: the decoder sees the target shifted right behind a start token
+      decoderIn[i * s.target_len] = PAD_ID;
+      decoderIn.set(tRow.subarray(0, s.target_len - 1), i * s.target_len + 1);
+    });
+    return { input, decoderIn, target, batchSize: b };
+  };
+  const windows = Math.min(
+    Math.floor(corpus.validation.length / layout.rawLen),
+    Math.max(1, Math.floor(spec.eval.tokens / s.input_len)),
+  );
+  if (windows < 1 || corpus.train.length < layout.rawLen) {
+    throw new Error(`the text is too short for span corruption windows of ${layout.rawLen} tokens`);
+  }
+  const valRng = Rng.seeded(VALIDATION_SEED);
+  const validation: SpanBatch[] = [];
+  for (let first = 0; first < windows; first += spec.batch_size) {
+    const starts = Array.from(
+      { length: Math.min(spec.batch_size, windows - first) },
+      (_, k) => (first + k) * layout.rawLen,
+    );
+    validation.push(make(corpus.validation, starts, valRng));
+  }
+  return {
+    unitsPerBatch: spec.batch_size * s.input_len,
+    sample: (rng) => {
+      const starts = Array.from({ length: spec.batch_size }, () =>
+        rng.int(corpus.train.length - layout.rawLen + 1),
+      );
+      return make(corpus.train, starts, rng);
+    },
+    validation,
+    entropyFloor: null,
+    description: `${corpus.description}; span corruption of ${layout.rawLen}-token windows (${layout.spans} spans, ${layout.noiseTokens} noise tokens)`,
+  };
+}
+
+/** Raw text tokens per example, from the shape's input and target lengths. */
+function rawLength(s: T5Shape): number {
+  // input = raw − noise + spans + 1 and target = noise + spans + 1, so raw = input + target − 2·spans − 2
+  const spans = s.vocab_size - 258;
+  return s.input_len + s.target_len - 2 * spans - 2;
+}

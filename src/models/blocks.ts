@@ -1,0 +1,69 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Sizes of one attention call. */
+export interface AttentionDims {
+  batch: number;
+  /** Query and key lengths (equal for self-attention). */
+  tq: number;
+  tk: number;
+  heads: number;
+}
+
+/** [B*T, D] → [B*H, T, hd] */
+function toHeads(z: tf.Tensor2D, b: number, t: number, h: number): tf.Tensor3D {
+  const hd = z.shape[1] / h;
+  const split = tf.reshape(z, [b, t, h, hd]); // [B, T, H, hd]
+  const perHead = tf.transpose(split, [0, 2, 1, 3]); // [B, H, T, hd]
+  return tf.reshape(perHead, [b * h, t, hd]) as tf.Tensor3D; // [B*H, T, hd]
+}
+
+/**
+ * Scaled dot-product attention over heads (Vaswani et al. 2017, arXiv:1706.03762):
+ * softmax(q·kᵀ/√hd + bias)·v. q: [B*Tq, D], k, v: [B*Tk, D] → [B*Tq, D].
+ * `bias` is added to the scores: a [Tq, Tk] mask, or a [1 or B, H, Tq, Tk] position bias (T5).
+ */
+export function attend(
+  q: tf.Tensor2D,
+  k: tf.Tensor2D,
+  v: tf.Tensor2D,
+  dims: AttentionDims,
+  bias?: tf.Tensor,
+): tf.Tensor2D {
+  const { batch: b, tq, tk, heads: h } = dims;
+  const d = q.shape[1];
+  const hd = d / h;
+  const scores = tf.mul(
+    tf.matMul(toHeads(q, b, tq, h), toHeads(k, b, tk, h), false, true),
+    1 / Math.sqrt(hd),
+  ); // [B*H, Tq, Tk]
+  let biased: tf.Tensor = scores;
+  if (bias && bias.rank === 4) {
+    const grouped = tf.reshape(scores, [b, h, tq, tk]); // [B, H, Tq, Tk]
+    biased = tf.reshape(tf.add(grouped, bias), [b * h, tq, tk]); // [B*H, Tq, Tk]
+  } else if (bias) biased = tf.add(scores, bias);
+  const probs = tf.softmax(biased); // [B*H, Tq, Tk]
+  const mixed = tf.matMul(probs, toHeads(v, b, tk, h)); // [B*H, Tq, hd]
+  const byHead = tf.reshape(mixed, [b, h, tq, hd]); // [B, H, Tq, hd]
+  const byTime = tf.transpose(byHead, [0, 2, 1, 3]); // [B, Tq, H, hd]
+  return tf.reshape(byTime, [b * tq, d]) as tf.Tensor2D; // [B*Tq, D]
+}
+
+/** Additive causal mask: 0 on and below the diagonal, a large negative number above. [T, T] */
+export function causalMask(t: number): tf.Tensor2D {
+  const m = new Float32Array(t * t);
+  for (let i = 0; i < t; i++) for (let j = i + 1; j < t; j++) m[i * t + j] = -1e9;
+  return tf.tensor2d(m, [t, t]);
+}
+
+/** RMSNorm (Zhang & Sennrich 2019, arXiv:1910.07467), T5's norm: x / rms(x) · g. x: [..., D], g: [D] */
+export function rmsNorm(x: tf.Tensor, g: tf.Tensor1D, eps = 1e-6): tf.Tensor {
+  const meanSquare = tf.mean(tf.mul(x, x), x.shape.length - 1, true); // [..., 1]
+  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, eps))), g);
+}
+
+/** Mean cross-entropy of logits [R, V] against integer targets [R] (nats). */
+export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, classes: number): tf.Scalar {
+  const logp = tf.logSoftmax(logits); // [R, V]
+  const picked = tf.sum(tf.mul(logp, tf.oneHot(targets, classes)), 1); // [R]
+  return tf.neg(tf.mean(picked)) as tf.Scalar;
+}

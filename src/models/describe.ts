@@ -1,0 +1,18 @@
+import type { TrialSpec } from '../config/trial-spec.js';
+
+/** One line describing a shape, for tables and `runs show`. */
+export function describeShape(m: TrialSpec['model']): string {
+  const core = `${m.n_layers} layers, d_model ${m.d_model}, ${m.n_heads} heads, d_ff ${m.d_ff}`;
+  switch (m.family) {
+    case 'lm':
+      return `lm: ${core}, vocab ${m.vocab_size}, seq ${m.seq_len}${m.tied_embeddings ? '' : ', untied head'}`;
+    case 't5':
+      return `t5: ${m.n_layers} encoder + ${m.n_layers} decoder layers, d_model ${m.d_model}, ${m.n_heads} heads, d_ff ${m.d_ff}, vocab ${m.vocab_size}, input ${m.input_len} / target ${m.target_len} tokens`;
+  }
+}
+
+/** Compact "L x d, heads, ff" form for plan tables. */
+export function shortShape(m: TrialSpec['model']): string {
+  const pair = m.family === 't5' ? `${m.n_layers}+${m.n_layers}` : `${m.n_layers}`;
+  return `${pair} x ${m.d_model}, ${m.n_heads}h, ff ${m.d_ff}`;
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { FIRST_SENTINEL, layoutForInput } from '../data/span-corruption.js';
+import { blockHparams, type LayerCount, sizeBlocks } from './sizing.js';
+import type { T5Shape } from './t5.js';
+
+/** A T5 layer pair: encoder (4d² + 2·d·d_ff) plus decoder (8d² + 2·d·d_ff, with cross-attention). */
+export const T5_LAYER: LayerCount = { a: 12, b: 4 };
+
+/** Fixed hyperparameters of the `t5` family (the `model:` block). */
+export const t5HparamsSchema = z.strictObject({
+  family: z.literal('t5'),
+  ...blockHparams,
+  max_layers: z.number().int().min(1).default(24),
+  /** Share of input tokens masked (T5: 15%). */
+  noise_density: z.number().gt(0).lt(0.5).default(0.15),
+  /** Mean length of a masked span (T5: 3). */
+  mean_span_length: z.number().min(1).default(3),
+  /** Relative position buckets and the distance the last bucket starts at (T5: 32, 128). */
+  rel_buckets: z.number().int().min(4).default(32),
+  rel_max_distance: z.number().int().min(8).default(128),
+  /** MLP activation: relu as in T5 1.0, or gelu. */
+  ff_activation: z.enum(['relu', 'gelu']).default('relu'),
+});
+export type T5Hparams = z.infer<typeof t5HparamsSchema>;
+
+/**
+ * The `t5` sizing rule: the shared rule ({@link sizeBlocks}) with n_layers counting encoder and decoder
+ * layers in pairs (P = L · (12d² + 4·d·d_ff)). `inputLen` (train.seq_len) is the encoder input length; the
+ * target length and the sentinel count follow from the span-corruption layout.
+ */
+export function sizeT5(nonzero: number, sparsity: number, h: T5Hparams, inputLen: number): T5Shape {
+  const blocks = sizeBlocks('t5', nonzero, sparsity, h, T5_LAYER);
+  const layout = layoutForInput(inputLen, h.noise_density, h.mean_span_length);
+  return {
+    family: 't5',
+    vocab_size: FIRST_SENTINEL + layout.spans,
+    ...blocks,
+    input_len: layout.inputLen,
+    target_len: layout.targetLen,
+    noise_density: h.noise_density,
+    mean_span_length: h.mean_span_length,
+    rel_buckets: h.rel_buckets,
+    rel_max_distance: h.rel_max_distance,
+    ff_activation: h.ff_activation,
+  };
+}

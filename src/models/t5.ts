@@ -1,0 +1,218 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { gelu, matmul2d } from '../engine/ops.js';
+import type { Rng } from '../util/rng.js';
+import { attend, causalMask, crossEntropy, rmsNorm } from './blocks.js';
+import { relativeBuckets } from './relative-position.js';
+import type { Batch, ModelFamily, ParamInfo } from './types.js';
+
+/**
+ * Shape of a T5-style encoder-decoder (Raffel et al. 2020, arXiv:1910.10683): n_layers encoder and n_layers
+ * decoder blocks, RMSNorm pre-norm, no biases, bucketed relative position biases shared across the layers of
+ * each stack, ReLU MLPs, tied input/output embedding. Plain JSON: part of every trial spec.
+ */
+export interface T5Shape {
+  family: 't5';
+  /** 256 bytes, pad/start, EOS and one sentinel per noise span. */
+  vocab_size: number;
+  d_model: number;
+  n_layers: number;
+  n_heads: number;
+  d_ff: number;
+  /** Encoder input and decoder target lengths of the span-corruption objective. */
+  input_len: number;
+  target_len: number;
+  noise_density: number;
+  mean_span_length: number;
+  rel_buckets: number;
+  rel_max_distance: number;
+  /** MLP activation: relu (T5 1.0) or gelu. */
+  ff_activation: 'relu' | 'gelu';
+}
+
+/** A span-corruption batch: encoder inputs [B, Tin], decoder inputs and targets [B, Tt]. */
+export interface SpanBatch extends Batch {
+  input: Int32Array;
+  decoderIn: Int32Array;
+  target: Int32Array;
+}
+
+const INIT_STD = 0.02;
+
+function t5Params(s: T5Shape): ParamInfo[] {
+  const d = s.d_model;
+  const f = s.d_ff;
+  const m = (name: string, shape: number[], role: 'attention' | 'mlp'): ParamInfo => ({
+    name,
+    shape,
+    role,
+    prunable: true,
+    decay: true,
+  });
+  const norm = (name: string): ParamInfo => ({
+    name,
+    shape: [d],
+    role: 'norm',
+    prunable: false,
+    decay: false,
+  });
+  const out: ParamInfo[] = [
+    { name: 'tok_emb', shape: [s.vocab_size, d], role: 'embedding', prunable: false, decay: false },
+    {
+      name: 'enc.rel_bias',
+      shape: [s.rel_buckets, s.n_heads],
+      role: 'embedding',
+      prunable: false,
+      decay: false,
+    },
+    {
+      name: 'dec.rel_bias',
+      shape: [s.rel_buckets, s.n_heads],
+      role: 'embedding',
+      prunable: false,
+      decay: false,
+    },
+  ];
+  for (let i = 0; i < s.n_layers; i++) {
+    const p = `enc.${i}`;
+    out.push(
+      norm(`${p}.ln1.g`),
+      m(`${p}.attn.qkv`, [d, 3 * d], 'attention'),
+      m(`${p}.attn.o`, [d, d], 'attention'),
+      norm(`${p}.ln2.g`),
+      m(`${p}.mlp.wi`, [d, f], 'mlp'),
+      m(`${p}.mlp.wo`, [f, d], 'mlp'),
+    );
+  }
+  out.push(norm('enc.ln_f.g'));
+  for (let i = 0; i < s.n_layers; i++) {
+    const p = `dec.${i}`;
+    out.push(
+      norm(`${p}.ln1.g`),
+      m(`${p}.self.qkv`, [d, 3 * d], 'attention'),
+      m(`${p}.self.o`, [d, d], 'attention'),
+      norm(`${p}.ln2.g`),
+      m(`${p}.cross.q`, [d, d], 'attention'),
+      m(`${p}.cross.kv`, [d, 2 * d], 'attention'),
+      m(`${p}.cross.o`, [d, d], 'attention'),
+      norm(`${p}.ln3.g`),
+      m(`${p}.mlp.wi`, [d, f], 'mlp'),
+      m(`${p}.mlp.wo`, [f, d], 'mlp'),
+    );
+  }
+  out.push(norm('dec.ln_f.g'));
+  return out;
+}
+
+function t5Init(s: T5Shape, rng: Rng): Map<string, Float32Array> {
+  const values = new Map<string, Float32Array>();
+  const residualStd = INIT_STD / Math.sqrt(4 * s.n_layers);
+  for (const p of t5Params(s)) {
+    const n = p.shape.reduce((a, b) => a * b, 1);
+    if (p.role === 'norm') values.set(p.name, new Float32Array(n).fill(1));
+    else if (p.name.endsWith('rel_bias')) values.set(p.name, new Float32Array(n));
+    else {
+      const isResidualOut = /\.(o|wo)$/.test(p.name);
+      values.set(p.name, rng.normalArray(n, isResidualOut ? residualStd : INIT_STD));
+    }
+  }
+  return values;
+}
+
+/** Relative position bias of one stack: [1, H, Tq, Tk], from the shared [buckets, H] table. */
+function positionBias(
+  table: tf.Tensor2D,
+  tq: number,
+  tk: number,
+  bidirectional: boolean,
+  s: T5Shape,
+): tf.Tensor4D {
+  const idx = tf.tensor1d(relativeBuckets(tq, tk, bidirectional, s.rel_buckets, s.rel_max_distance), 'int32');
+  const perPair = tf.gather(table, idx); // [Tq*Tk, H]
+  const byHead = tf.transpose(perPair); // [H, Tq*Tk]
+  return tf.reshape(byHead, [1, s.n_heads, tq, tk]) as tf.Tensor4D; // [1, H, Tq, Tk]
+}
+
+function feedForward(s: T5Shape, x: tf.Tensor2D, wi: tf.Tensor2D, wo: tf.Tensor2D): tf.Tensor2D {
+  const hidden = matmul2d(x, wi); // [R, F]
+  const act = s.ff_activation === 'gelu' ? gelu(hidden) : tf.relu(hidden);
+  return matmul2d(act as tf.Tensor2D, wo); // [R, D]
+}
+
+function t5Loss(s: T5Shape, p: ReadonlyMap<string, tf.Tensor>, batch: SpanBatch): tf.Scalar {
+  const get = (name: string) => {
+    const t = p.get(name);
+    if (!t) throw new Error(`t5: missing parameter ${name}`);
+    return t as tf.Tensor2D;
+  };
+  const g = (name: string) => get(name) as unknown as tf.Tensor1D;
+  const b = batch.batchSize;
+  const tin = s.input_len;
+  const tt = s.target_len;
+  const h = s.n_heads;
+  const emb = get('tok_emb'); // [V, D]
+
+  // encoder: bidirectional self-attention with a shared relative bias
+  let x = tf.gather(emb, tf.tensor1d(batch.input, 'int32')) as tf.Tensor2D; // [B*Tin, D]
+  const encBias = positionBias(get('enc.rel_bias'), tin, tin, true, s); // [1, H, Tin, Tin]
+  for (let i = 0; i < s.n_layers; i++) {
+    const l = `enc.${i}`;
+    const a = rmsNorm(x, g(`${l}.ln1.g`)) as tf.Tensor2D;
+    const [q, k, v] = tf.split(matmul2d(a, get(`${l}.attn.qkv`)), 3, 1) as tf.Tensor2D[]; // each [B*Tin, D]
+    x = tf.add(
+      x,
+      matmul2d(attend(q, k, v, { batch: b, tq: tin, tk: tin, heads: h }, encBias), get(`${l}.attn.o`)),
+    );
+    x = tf.add(
+      x,
+      feedForward(s, rmsNorm(x, g(`${l}.ln2.g`)) as tf.Tensor2D, get(`${l}.mlp.wi`), get(`${l}.mlp.wo`)),
+    );
+  }
+  const memory = rmsNorm(x, g('enc.ln_f.g')) as tf.Tensor2D; // [B*Tin, D]
+
+  // decoder: causal self-attention with its own shared bias, then cross-attention to the encoder
+  let y = tf.gather(emb, tf.tensor1d(batch.decoderIn, 'int32')) as tf.Tensor2D; // [B*Tt, D]
+  const decBias = tf.add(positionBias(get('dec.rel_bias'), tt, tt, false, s), causalMask(tt)); // [1, H, Tt, Tt]
+  for (let i = 0; i < s.n_layers; i++) {
+    const l = `dec.${i}`;
+    const a = rmsNorm(y, g(`${l}.ln1.g`)) as tf.Tensor2D;
+    const [q, k, v] = tf.split(matmul2d(a, get(`${l}.self.qkv`)), 3, 1) as tf.Tensor2D[]; // each [B*Tt, D]
+    y = tf.add(
+      y,
+      matmul2d(attend(q, k, v, { batch: b, tq: tt, tk: tt, heads: h }, decBias), get(`${l}.self.o`)),
+    );
+    const c = rmsNorm(y, g(`${l}.ln2.g`)) as tf.Tensor2D;
+    const cq = matmul2d(c, get(`${l}.cross.q`)); // [B*Tt, D]
+    const [ck, cv] = tf.split(matmul2d(memory, get(`${l}.cross.kv`)), 2, 1) as tf.Tensor2D[]; // each [B*Tin, D]
+    y = tf.add(y, matmul2d(attend(cq, ck, cv, { batch: b, tq: tt, tk: tin, heads: h }), get(`${l}.cross.o`)));
+    y = tf.add(
+      y,
+      feedForward(s, rmsNorm(y, g(`${l}.ln3.g`)) as tf.Tensor2D, get(`${l}.mlp.wi`), get(`${l}.mlp.wo`)),
+    );
+  }
+  const out = tf.mul(rmsNorm(y, g('dec.ln_f.g')), s.d_model ** -0.5) as tf.Tensor2D; // tied head scaling (T5)
+  const logits = matmul2d(out, tf.transpose(emb) as tf.Tensor2D); // [B*Tt, V]
+  return crossEntropy(logits, tf.tensor1d(batch.target, 'int32'), s.vocab_size);
+}
+
+/** Forward matmul FLOPs per encoder input token (D counts input tokens). */
+function t5ForwardFlopsPerInputToken(s: T5Shape): number {
+  const d = s.d_model;
+  const f = s.d_ff;
+  const tin = s.input_len;
+  const tt = s.target_len;
+  const encoder = tin * (2 * (4 * d * d + 2 * d * f) + 4 * tin * d); // projections + scores/mixing
+  const decoder = tt * (2 * (6 * d * d + 2 * d * f) + 4 * tt * d + 4 * tin * d) + tin * 2 * 2 * d * d; // + cross k,v
+  const head = tt * 2 * d * s.vocab_size;
+  return (s.n_layers * (encoder + decoder) + head) / tin;
+}
+
+/** The `t5` family: encoder-decoder trained with span corruption. */
+export const t5Family: ModelFamily<T5Shape, SpanBatch> = {
+  name: 't5',
+  description:
+    'T5-style encoder-decoder (RMSNorm pre-norm, no biases, shared relative position buckets, cross-attention), span-corruption objective',
+  params: t5Params,
+  init: t5Init,
+  loss: t5Loss,
+  forwardFlopsPerUnit: t5ForwardFlopsPerInputToken,
+};

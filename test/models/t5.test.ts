@@ -1,0 +1,158 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  corruptSpans,
+  EOS_ID,
+  FIRST_SENTINEL,
+  layoutForInput,
+  spanLayout,
+} from '../../src/data/span-corruption.js';
+import { relativeBucket } from '../../src/models/relative-position.js';
+import { blockPrunableCount } from '../../src/models/sizing.js';
+import { type SpanBatch, type T5Shape, t5Family } from '../../src/models/t5.js';
+import { sizeT5, T5_LAYER, t5HparamsSchema } from '../../src/models/t5-sizing.js';
+import { countParams } from '../../src/models/types.js';
+import { Rng } from '../../src/util/rng.js';
+import { onBackend, tf } from '../helpers/tf.js';
+
+describe('t5 relative position buckets', () => {
+  it('matches T5 bucketing (32 buckets, max distance 128)', () => {
+    // bidirectional: 16 buckets per direction, 8 exact, then log-spaced up to 128
+    expect(relativeBucket(0, true, 32, 128)).toBe(0);
+    expect(relativeBucket(-1, true, 32, 128)).toBe(1); // key one before the query
+    expect(relativeBucket(1, true, 32, 128)).toBe(17); // key one after: the other half
+    expect(relativeBucket(-7, true, 32, 128)).toBe(7);
+    expect(relativeBucket(-8, true, 32, 128)).toBe(8);
+    expect(relativeBucket(-16, true, 32, 128)).toBe(10); // 8 + floor(log(2)/log(16) · 8)
+    expect(relativeBucket(-1000, true, 32, 128)).toBe(15);
+    // causal: the future collapses to 0; 16 exact buckets back
+    expect(relativeBucket(5, false, 32, 128)).toBe(0);
+    expect(relativeBucket(-15, false, 32, 128)).toBe(15);
+    expect(relativeBucket(-1000, false, 32, 128)).toBe(31);
+  });
+});
+
+describe('span corruption', () => {
+  it('has T5 lengths: 15% noise in spans of mean 3', () => {
+    expect(spanLayout(100, 0.15, 3)).toEqual({
+      rawLen: 100,
+      noiseTokens: 15,
+      spans: 5,
+      inputLen: 91,
+      targetLen: 21,
+    });
+    const l = layoutForInput(64, 0.15, 3);
+    expect(l.inputLen).toBe(64);
+  });
+
+  it('hides spans behind sentinels so that input and target together give back the text (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 8, max: 300 }), fc.integer(), (raw, seed) => {
+        const layout = spanLayout(raw, 0.15, 3);
+        const rng = Rng.seeded(seed);
+        const text = Int32Array.from({ length: raw }, () => rng.int(256));
+        const input = new Int32Array(layout.inputLen);
+        const target = new Int32Array(layout.targetLen);
+        corruptSpans(text, layout, rng, input, target);
+        // replace each sentinel in the input with the tokens that follow it in the target
+        const spans = new Map<number, number[]>();
+        let cur = -1;
+        for (const t of target) {
+          if (t >= FIRST_SENTINEL) spans.set((cur = t), []);
+          else if (t !== EOS_ID) spans.get(cur)!.push(t);
+        }
+        const rebuilt: number[] = [];
+        for (const t of input) {
+          if (t >= FIRST_SENTINEL) rebuilt.push(...spans.get(t)!);
+          else if (t !== EOS_ID) rebuilt.push(t);
+        }
+        expect(rebuilt).toEqual([...text]);
+        expect([...spans.values()].every((s) => s.length >= 1)).toBe(true);
+        expect(input.at(-1)).toBe(EOS_ID);
+        expect(target.at(-1)).toBe(EOS_ID);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+const shape: T5Shape = {
+  family: 't5',
+  vocab_size: 260,
+  d_model: 8,
+  n_layers: 2,
+  n_heads: 2,
+  d_ff: 12,
+  input_len: 6,
+  target_len: 4,
+  noise_density: 0.15,
+  mean_span_length: 3,
+  rel_buckets: 8,
+  rel_max_distance: 16,
+  // smooth activation: finite differences across ReLU kinks are meaningless
+  ff_activation: 'gelu',
+};
+
+function batch(rng: Rng): SpanBatch {
+  const ids = (n: number) => Int32Array.from({ length: n }, () => rng.int(shape.vocab_size));
+  return { input: ids(2 * 6), decoderIn: ids(2 * 4), target: ids(2 * 4), batchSize: 2 };
+}
+
+describe('t5 model', () => {
+  it('sizes N within 5% and counts encoder + decoder matrices', () => {
+    const h = t5HparamsSchema.parse({ family: 't5' });
+    for (const [n, s] of [
+      [5e3, 0],
+      [3e4, 0.5],
+      [2e5, 0.75],
+      [1e6, 0.9],
+      [2e7, 0.5],
+    ]) {
+      const sh = sizeT5(n, s, h, 64);
+      const prunable = countParams(t5Family.params(sh)).prunable;
+      expect(prunable).toBe(blockPrunableCount(sh, T5_LAYER));
+      expect(Math.abs(prunable * (1 - s) - n) / n).toBeLessThan(0.05);
+      expect(sh.input_len).toBe(64);
+    }
+  });
+
+  it('starts near ln(vocab) and its gradients match finite differences (cpu)', async () => {
+    await onBackend('cpu', () => {
+      const rng = Rng.seeded(3);
+      const init = t5Family.init(shape, rng);
+      for (const [name, v] of init)
+        if (!name.includes('ln')) for (let i = 0; i < v.length; i++) v[i] = v[i] * 10 + 0.01 * rng.normal();
+      const b = batch(rng);
+      const names = t5Family.params(shape).map((p) => p.name);
+      const tensors = (vals: Map<string, Float32Array>) =>
+        new Map(t5Family.params(shape).map((p) => [p.name, tf.tensor(vals.get(p.name)!, p.shape)]));
+      const start = t5Family.loss(shape, tensors(t5Family.init(shape, Rng.seeded(3))), b).dataSync()[0];
+      expect(Math.abs(start - Math.log(shape.vocab_size))).toBeLessThan(0.1);
+      const ps = tensors(init);
+      const grads = tf.grads((...xs: tf.Tensor[]) =>
+        t5Family.loss(shape, new Map(names.map((n, i) => [n, xs[i]])), b),
+      )(names.map((n) => ps.get(n)!));
+      const lossAt = (vals: Map<string, Float32Array>) =>
+        t5Family.loss(shape, tensors(vals), b).dataSync()[0];
+      names.forEach((name, k) => {
+        const g = grads[k].dataSync() as Float32Array;
+        const dir = rng.normalArray(g.length, 1);
+        let analytic = 0;
+        for (let i = 0; i < g.length; i++) analytic += g[i] * dir[i];
+        const eps = 2e-3;
+        const plus = new Map(init);
+        const minus = new Map(init);
+        plus.set(
+          name,
+          init.get(name)!.map((w, i) => w + eps * dir[i]),
+        );
+        minus.set(
+          name,
+          init.get(name)!.map((w, i) => w - eps * dir[i]),
+        );
+        const numeric = (lossAt(plus) - lossAt(minus)) / (2 * eps);
+        expect(Math.abs(analytic - numeric), name).toBeLessThan(2e-3 + 2e-2 * Math.abs(numeric));
+      });
+    });
+  });
+});
