@@ -27,9 +27,16 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Resolves once everything written to a stream so far has been handed to the OS (pipes are asynchronous). */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
 main(process.argv).then(
-  (code) => {
-    // tfjs and the wasm runtime can keep handles open; a command is done when it says so.
+  async (code) => {
+    // tfjs and the wasm runtime can keep handles open, so exit explicitly, but only after the output is out:
+    // exiting with a large JSON document still in a pipe's buffer would cut it short
+    await Promise.all([drained(process.stdout), drained(process.stderr)]);
     process.exit(code);
   },
   (e) => {

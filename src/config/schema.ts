@@ -3,6 +3,7 @@ import { dataConfigSchema } from '../data/spec.js';
 import { BACKEND_NAMES } from '../engine/backends.js';
 import { lmHparamsSchema } from '../models/sizing.js';
 import { t5HparamsSchema } from '../models/t5-sizing.js';
+import { vitHparamsSchema } from '../models/vit-sizing.js';
 import { prunerConfigSchema } from '../sparsity/spec.js';
 import { parseHumanNumber } from '../util/format.js';
 
@@ -89,7 +90,7 @@ export const configSchema = z.strictObject({
         v !== null && typeof v === 'object' && !Array.isArray(v) && !('family' in v)
           ? { ...v, family: 'lm' }
           : v,
-      z.discriminatedUnion('family', [lmHparamsSchema, t5HparamsSchema]),
+      z.discriminatedUnion('family', [lmHparamsSchema, t5HparamsSchema, vitHparamsSchema]),
     )
     .prefault({}),
   data: dataConfigSchema.prefault({ source: 'brown' }),

@@ -4,6 +4,7 @@ import type { DataSpec } from '../data/spec.js';
 import type { BackendName } from '../engine/backends.js';
 import type { LmShape } from '../models/lm.js';
 import type { T5Shape } from '../models/t5.js';
+import type { VitShape } from '../models/vit.js';
 import type { PrunerSpec } from '../sparsity/spec.js';
 import type { lrScheduleSchema, optimizerSchema } from './schema.js';
 
@@ -17,7 +18,7 @@ export const SPEC_VERSION = 1;
 export interface TrialSpec {
   spec_version: number;
   /** The model family and its shape (sizing's output). */
-  model: LmShape | T5Shape;
+  model: LmShape | T5Shape | VitShape;
   data: DataSpec;
   /** Target sparsity of the prunable layers at the end of training. */
   sparsity: number;
@@ -38,7 +39,11 @@ export interface TrialSpec {
 }
 
 /** Fields that say where to find something rather than what it is; left out of the id. */
-const LOCATOR_FIELDS: readonly string[][] = [['data', 'path']];
+const LOCATOR_FIELDS: readonly string[][] = [
+  ['data', 'path'],
+  ['data', 'paths'],
+  ['data', 'dir'],
+];
 
 /**
  * Canonical JSON: keys sorted at every level, numbers in JavaScript's shortest round-trip form

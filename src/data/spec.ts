@@ -4,7 +4,11 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { PathError } from '../errors.js';
 import { loadBrown } from './brown.js';
+import { cifarFiles, idxHeader, readCifarBatches, readIdx } from './idx-cifar.js';
+import { type ImageData, splitImages } from './images.js';
+import { loadMnist } from './mnist.js';
 import { syntheticCorpus } from './synthetic.js';
+import { syntheticImages } from './synthetic-images.js';
 import { loadTextFile } from './text-file.js';
 import type { TokenCorpus } from './types.js';
 
@@ -34,26 +38,121 @@ export const dataConfigSchema = z.discriminatedUnion('source', [
     validation_tokens: count.default(65_536),
     seed: z.number().int().default(1234),
   }),
+  z.strictObject({
+    source: z.literal('mnist'),
+    /** Share of images held out (10% of the ~10,000 shipped digits). */
+    validation_fraction: fraction.default(0.1),
+  }),
+  z.strictObject({
+    source: z.literal('idx'),
+    /** IDX image and label files (MNIST format), relative to the config file. */
+    train_images: z.string().min(1),
+    train_labels: z.string().min(1),
+    /** Held-out files; when absent, validation_fraction of the training files is held out. */
+    validation_images: z.string().min(1).optional(),
+    validation_labels: z.string().min(1).optional(),
+    validation_fraction: fraction.default(0.1),
+  }),
+  z.strictObject({
+    source: z.literal('cifar10'),
+    /** Folder of the CIFAR-10 binary version: data_batch_1..5.bin and test_batch.bin (held out). */
+    dir: z.string().min(1),
+  }),
+  z.strictObject({
+    source: z.literal('synthetic-images'),
+    classes: z.number().int().min(2).default(4),
+    size: z.number().int().min(2).default(8),
+    label_noise: z.number().min(0).lt(1).default(0.1),
+    train_images: count.default(20_000),
+    validation_images: count.default(2_000),
+    seed: z.number().int().default(1234),
+  }),
 ]);
 export type DataConfig = z.infer<typeof dataConfigSchema>;
+
+/** Data sources of text and of images. */
+export const TEXT_SOURCES = ['brown', 'text', 'synthetic'] as const;
+export const IMAGE_SOURCES = ['mnist', 'idx', 'cifar10', 'synthetic-images'] as const;
 
 /**
  * The data part of a trial spec. For a user file, `sha256` identifies the content (it is hashed into the
  * trial id); `path` only says where to read it and is left out of the id.
  */
 export type DataSpec =
-  | Extract<DataConfig, { source: 'brown' | 'synthetic' }>
-  | (Extract<DataConfig, { source: 'text' }> & { sha256: string });
+  | Extract<DataConfig, { source: 'brown' | 'synthetic' | 'mnist' | 'synthetic-images' }>
+  | (Extract<DataConfig, { source: 'text' }> & { sha256: string })
+  | { source: 'idx'; validation_fraction: number; sha256: string; paths: IdxPaths }
+  | { source: 'cifar10'; dir: string; sha256: string };
+
+/** Absolute paths of an IDX data set. */
+export interface IdxPaths {
+  train_images: string;
+  train_labels: string;
+  validation_images?: string;
+  validation_labels?: string;
+}
+
+/** An existing file, resolved against the config's directory, or a PathError at `key`. */
+function existingFile(configDir: string, path: string, key: string, what: string): string {
+  const abs = resolve(configDir, path);
+  if (!existsSync(abs) || !statSync(abs).isFile())
+    throw new PathError(['data', key], `${what} not found: ${abs}`);
+  return abs;
+}
+
+/** SHA-256 over the contents of several files, in order. */
+function hashFiles(paths: readonly string[]): string {
+  const h = createHash('sha256');
+  for (const p of paths) h.update(readFileSync(p));
+  return h.digest('hex');
+}
 
 /** Resolves a data config (file paths relative to the config's directory). Errors are located PathErrors. */
 export function resolveDataSpec(cfg: DataConfig, configDir: string): DataSpec {
-  if (cfg.source !== 'text') return cfg;
-  const path = resolve(configDir, cfg.path);
-  if (!existsSync(path) || !statSync(path).isFile()) {
-    throw new PathError(['data', 'path'], `text file not found: ${path}`);
+  switch (cfg.source) {
+    case 'text': {
+      const path = existingFile(configDir, cfg.path, 'path', 'text file');
+      return { ...cfg, path, sha256: hashFiles([path]) };
+    }
+    case 'idx': {
+      if ((cfg.validation_images === undefined) !== (cfg.validation_labels === undefined)) {
+        throw new PathError(
+          ['data', cfg.validation_images ? 'validation_labels' : 'validation_images'],
+          'give both validation_images and validation_labels, or neither',
+        );
+      }
+      const paths: IdxPaths = {
+        train_images: existingFile(configDir, cfg.train_images, 'train_images', 'IDX image file'),
+        train_labels: existingFile(configDir, cfg.train_labels, 'train_labels', 'IDX label file'),
+      };
+      if (cfg.validation_images && cfg.validation_labels) {
+        paths.validation_images = existingFile(
+          configDir,
+          cfg.validation_images,
+          'validation_images',
+          'IDX image file',
+        );
+        paths.validation_labels = existingFile(
+          configDir,
+          cfg.validation_labels,
+          'validation_labels',
+          'IDX label file',
+        );
+      }
+      const files = Object.values(paths) as string[];
+      return { source: 'idx', validation_fraction: cfg.validation_fraction, paths, sha256: hashFiles(files) };
+    }
+    case 'cifar10': {
+      const dir = resolve(configDir, cfg.dir);
+      const { train, test } = cifarFiles(dir);
+      for (const f of [...train, ...test]) {
+        if (!existsSync(f)) throw new PathError(['data', 'dir'], `CIFAR-10 binary file not found: ${f}`);
+      }
+      return { source: 'cifar10', dir, sha256: hashFiles([...train, ...test]) };
+    }
+    default:
+      return cfg;
   }
-  const sha256 = createHash('sha256').update(readFileSync(path)).digest('hex');
-  return { ...cfg, path, sha256 };
 }
 
 /** Vocabulary size of a data spec without loading it (sizing needs it for the embedding count). */
@@ -76,5 +175,75 @@ export function loadCorpus(spec: DataSpec): TokenCorpus {
         validationTokens: spec.validation_tokens,
         seed: spec.seed,
       });
+    default:
+      throw new Error(`${spec.source} is image data, not text`);
+  }
+}
+
+/** Image geometry and classes of an image data spec, read without loading the pixels where possible. */
+export function imageGeometry(spec: DataSpec): {
+  height: number;
+  width: number;
+  channels: number;
+  classes: number;
+} {
+  switch (spec.source) {
+    case 'mnist':
+      return { height: 28, width: 28, channels: 1, classes: 10 };
+    case 'cifar10':
+      return { height: 32, width: 32, channels: 3, classes: 10 };
+    case 'synthetic-images':
+      return { height: spec.size, width: spec.size, channels: 1, classes: spec.classes };
+    case 'idx': {
+      const h = idxHeader(spec.paths.train_images);
+      const labels = readFileSync(spec.paths.train_labels).subarray(8);
+      return { height: h.height, width: h.width, channels: 1, classes: Math.max(...labels) + 1 };
+    }
+    default:
+      throw new Error(`${spec.source} is text data, not images`);
+  }
+}
+
+/** Loads the train and held-out images an image data spec describes. */
+export function loadImages(spec: DataSpec): ImageData {
+  switch (spec.source) {
+    case 'mnist':
+      return loadMnist(spec.validation_fraction);
+    case 'synthetic-images':
+      return syntheticImages({
+        classes: spec.classes,
+        size: spec.size,
+        labelNoise: spec.label_noise,
+        trainImages: spec.train_images,
+        validationImages: spec.validation_images,
+        seed: spec.seed,
+      });
+    case 'idx': {
+      const p = spec.paths;
+      const all = readIdx(p.train_images, p.train_labels);
+      const { train, validation } =
+        p.validation_images && p.validation_labels
+          ? { train: all, validation: readIdx(p.validation_images, p.validation_labels) }
+          : splitImages(all, spec.validation_fraction);
+      return {
+        train,
+        validation,
+        entropyFloor: null,
+        description: `IDX images ${p.train_images}: ${train.count} train, ${validation.count} validation`,
+      };
+    }
+    case 'cifar10': {
+      const f = cifarFiles(spec.dir);
+      const train = readCifarBatches(f.train);
+      const validation = readCifarBatches(f.test);
+      return {
+        train,
+        validation,
+        entropyFloor: null,
+        description: `CIFAR-10 ${spec.dir}: ${train.count} train, ${validation.count} test`,
+      };
+    }
+    default:
+      throw new Error(`${spec.source} is text data, not images`);
   }
 }

@@ -1,15 +1,18 @@
 import type { z } from 'zod';
 import type { TrialSpec } from '../config/trial-spec.js';
+import { imageSource } from '../data/image-source.js';
 import type { BatchSource } from '../data/source.js';
 import { spanCorruptionSource } from '../data/span-source.js';
 import type { DataSpec } from '../data/spec.js';
-import { vocabSizeOf } from '../data/spec.js';
+import { IMAGE_SOURCES, imageGeometry, TEXT_SOURCES, vocabSizeOf } from '../data/spec.js';
 import { textWindowSource } from '../data/text-windows.js';
 import { type LmShape, lmFamily } from './lm.js';
 import { type LmHparams, lmHparamsSchema, sizeLm } from './sizing.js';
 import { type SpanBatch, type T5Shape, t5Family } from './t5.js';
 import { sizeT5, type T5Hparams, t5HparamsSchema } from './t5-sizing.js';
 import type { Batch, ModelFamily, TokenBatch } from './types.js';
+import { type ImageBatch, type VitShape, vitFamily } from './vit.js';
+import { sizeVit, type VitHparams, vitHparamsSchema } from './vit-sizing.js';
 
 /** What sizing may look at besides N and S. */
 export interface SizingContext {
@@ -39,7 +42,7 @@ const lm: FamilyEntry<LmShape, LmHparams, TokenBatch> = {
   model: lmFamily,
   hparams: lmHparamsSchema,
   unit: 'tokens',
-  dataSources: ['brown', 'text', 'synthetic'],
+  dataSources: TEXT_SOURCES,
   size: (n, s, h, ctx) => sizeLm(n, s, h, { vocabSize: vocabSizeOf(ctx.data), seqLen: ctx.seqLen }),
   unitsPerBatch: (spec) => spec.batch_size * spec.seq_len,
   source: textWindowSource,
@@ -49,10 +52,20 @@ const t5: FamilyEntry<T5Shape, T5Hparams, SpanBatch> = {
   model: t5Family,
   hparams: t5HparamsSchema,
   unit: 'tokens',
-  dataSources: ['brown', 'text', 'synthetic'],
+  dataSources: TEXT_SOURCES,
   size: (n, s, h, ctx) => sizeT5(n, s, h, ctx.seqLen),
   unitsPerBatch: (spec) => spec.batch_size * spec.seq_len,
   source: spanCorruptionSource,
+};
+
+const vit: FamilyEntry<VitShape, VitHparams, ImageBatch> = {
+  model: vitFamily,
+  hparams: vitHparamsSchema,
+  unit: 'images',
+  dataSources: IMAGE_SOURCES,
+  size: (n, s, h, ctx) => sizeVit(n, s, h, imageGeometry(ctx.data)),
+  unitsPerBatch: (spec) => spec.batch_size,
+  source: imageSource,
 };
 
 const erase = <S, H, B extends Batch>(f: FamilyEntry<S, H, B>) =>
@@ -62,6 +75,7 @@ const erase = <S, H, B extends Batch>(f: FamilyEntry<S, H, B>) =>
 export const families: Record<string, FamilyEntry<unknown, unknown, Batch>> = {
   lm: erase(lm),
   t5: erase(t5),
+  vit: erase(vit),
 };
 
 /** Valid `model.family` values. */

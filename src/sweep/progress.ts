@@ -11,6 +11,8 @@ export interface SweepReporter {
   trialProgress(p: TrainProgress): void;
   trialEnd(plan: TrialPlan, outcome: 'finished' | 'failed' | 'interrupted' | 'skipped', detail: string): void;
   stop(): void;
+  /** Trials of the sweep finished so far by any process (when helpers train beside us). */
+  setOverall?(done: number): void;
 }
 
 function describe(plan: TrialPlan): string {
@@ -57,6 +59,9 @@ export class BarReporter implements SweepReporter {
       tps: fmt(p.tokensPerSecond),
       left: fmtDuration(eta),
     });
+  }
+  setOverall(done: number): void {
+    this.overall?.update(done);
   }
   trialEnd(_plan: TrialPlan, outcome: string, detail: string): void {
     if (outcome !== 'skipped') this.overall?.increment();

@@ -3,8 +3,9 @@ import type { BackendName } from '../../engine/backends.js';
 import { UsageError } from '../../errors.js';
 import { shortShape } from '../../models/describe.js';
 import { Store } from '../../store/store.js';
-import { BarReporter, LineReporter } from '../../sweep/progress.js';
+import { BarReporter, LineReporter, type SweepReporter } from '../../sweep/progress.js';
 import { runSweep, type SweepSummary } from '../../sweep/run-sweep.js';
+import { startWorkers } from '../../sweep/workers.js';
 import { fmt, fmtFlops } from '../../util/format.js';
 import { formatTable } from '../../util/table.js';
 import { trialsTable } from './runs.js';
@@ -17,6 +18,9 @@ export interface SweepOptions {
   retryFailed?: boolean;
   checkpointMinutes?: string;
   checkpointSteps?: string;
+  workers?: string;
+  /** Set on the helper processes `--workers` starts: quiet, no summary. */
+  worker?: boolean;
 }
 
 /** A non-negative number from a flag, or a usage error naming it. */
@@ -31,6 +35,9 @@ function nonNegative(flag: string, text: string | undefined, fallback: number): 
 export async function sweepCommand(configPath: string, opts: SweepOptions): Promise<number> {
   const checkpointMinutes = nonNegative('--checkpoint-minutes', opts.checkpointMinutes, 10);
   const checkpointSteps = Math.floor(nonNegative('--checkpoint-steps', opts.checkpointSteps, 0));
+  const workers = Math.floor(nonNegative('--workers', opts.workers, 1));
+  if (workers < 1 || workers > 64)
+    throw new UsageError(`--workers ${opts.workers}: expected a whole number from 1 to 64`);
   const plan = loadSweep(configPath, { backend: opts.backend });
   if (opts.dryRun) {
     process.stdout.write(opts.json ? `${JSON.stringify(planJson(plan), null, 2)}\n` : `${planText(plan)}\n`);
@@ -47,16 +54,47 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const finishedBefore = new Set(store.listTrials(plan.name, 'finished').map((t) => t.id));
+  const tty = process.stderr.isTTY && !opts.worker;
+  const helpers = startWorkers(workers - 1, workerArgs(configPath, opts), tty);
+  const forward = (s: NodeJS.Signals) => {
+    for (const w of helpers) w.child.kill(s);
+  };
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
   try {
-    const reporter = process.stderr.isTTY ? new BarReporter() : new LineReporter();
-    const summary = await runSweep(plan, store, {
+    const reporter: SweepReporter = opts.worker
+      ? new LineReporter()
+      : tty
+        ? new BarReporter()
+        : new LineReporter();
+    const poll =
+      helpers.length > 0 && reporter.setOverall
+        ? setInterval(() => reporter.setOverall?.(store.listTrials(plan.name, 'finished').length), 2000)
+        : null;
+    const own = await runSweep(plan, store, {
       reporter,
       retryFailed: opts.retryFailed,
       shouldStop: () => signal !== null,
       checkpointMinutes,
       checkpointSteps,
     });
+    const codes = await Promise.all(helpers.map((w) => w.done));
+    if (poll) clearInterval(poll);
+    if (opts.worker) return own.failed > 0 ? 1 : 0;
     const trials = store.listTrials(plan.name);
+    const summary: SweepSummary =
+      helpers.length === 0
+        ? own
+        : {
+            ...own,
+            // with helpers, count from the database: who trained what does not matter
+            trained: trials.filter((t) => t.status === 'finished' && !finishedBefore.has(t.id)).length,
+            alreadyFinished: finishedBefore.size,
+            failed: trials.filter((t) => t.status === 'failed').length - own.skippedFailed,
+            busy: 0,
+            interrupted: own.interrupted || codes.some((c) => c === 130 || c === 143),
+          };
     if (opts.json) {
       process.stdout.write(`${JSON.stringify({ summary, db: store.path, trials }, null, 2)}\n`);
     } else {
@@ -68,8 +106,20 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGINT', forward);
+    process.off('SIGTERM', forward);
     store.close();
   }
+}
+
+/** The flags a helper process needs to train the same sweep the same way. */
+function workerArgs(config: string, o: SweepOptions): string[] {
+  const args = [config, '--db', o.db];
+  if (o.backend) args.push('--backend', o.backend);
+  if (o.retryFailed) args.push('--retry-failed');
+  if (o.checkpointMinutes !== undefined) args.push('--checkpoint-minutes', o.checkpointMinutes);
+  if (o.checkpointSteps !== undefined) args.push('--checkpoint-steps', o.checkpointSteps);
+  return args;
 }
 
 function summaryLine(s: SweepSummary, db: string): string {

@@ -1,0 +1,117 @@
+import type { z } from 'zod';
+import { type DataSpec, dataConfigSchema, resolveDataSpec } from '../../data/spec.js';
+import { UsageError } from '../../errors.js';
+import { describeShape } from '../../models/describe.js';
+import { families } from '../../models/registry.js';
+import { SizingError } from '../../models/sizing.js';
+import { countParams, prunableLayers } from '../../models/types.js';
+import { expectedNonzero } from '../../sparsity/pruner.js';
+import { resolvePrunerSpec } from '../../sparsity/spec.js';
+import { fmt, parseHumanNumber } from '../../util/format.js';
+
+export interface ModelsOptions {
+  nonzero?: string;
+  sparsity?: string;
+  seqLen?: string;
+  data?: string;
+  json?: boolean;
+}
+
+/** `sparsebench models [family] [--nonzero N --sparsity S]`: the families, or the shape sizing gives. */
+export async function modelsCommand(family: string | undefined, opts: ModelsOptions): Promise<number> {
+  if (!family) return listFamilies(opts.json);
+  const entry = families[family];
+  if (!entry)
+    throw new UsageError(`unknown model family "${family}"; valid: ${Object.keys(families).join(', ')}`);
+  if (opts.nonzero === undefined)
+    throw new UsageError('--nonzero N is needed to size a model (e.g. --nonzero 200k)');
+  const nonzero = parseHumanNumber(opts.nonzero);
+  if (nonzero === null || nonzero <= 0)
+    throw new UsageError(`--nonzero ${opts.nonzero}: expected a number > 0, e.g. 200k`);
+  const sparsity = Number(opts.sparsity ?? 0);
+  if (!(sparsity >= 0 && sparsity < 1))
+    throw new UsageError(`--sparsity ${opts.sparsity}: expected a number in [0, 1)`);
+  const seqLen = Number(opts.seqLen ?? 64);
+  if (!Number.isInteger(seqLen) || seqLen < 2)
+    throw new UsageError(`--seq-len ${opts.seqLen}: expected a whole number >= 2`);
+  const source = opts.data ?? entry.dataSources[0];
+  if (!entry.dataSources.includes(source)) {
+    throw new UsageError(`--data ${source}: the ${family} family trains on ${entry.dataSources.join(', ')}`);
+  }
+  const hparams = entry.hparams.parse({ family });
+  let shape: unknown;
+  try {
+    shape = entry.size(nonzero, sparsity, hparams, { data: dataFor(source), seqLen });
+  } catch (e) {
+    if (e instanceof SizingError) throw new UsageError(e.message);
+    throw e;
+  }
+  const infos = entry.model.params(shape);
+  const counts = countParams(infos);
+  const pruner = resolvePrunerSpec({ name: 'gmp', options: {} }, sparsity);
+  const achieved = expectedNonzero(pruner, prunableLayers(infos), sparsity);
+  const doc = {
+    family,
+    sparsity,
+    requested_nonzero_params: nonzero,
+    nonzero_params: achieved,
+    dense_params: counts.prunable,
+    total_params: counts.total,
+    embedding_params: counts.embedding,
+    shape,
+  };
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  } else {
+    const err = ((achieved - nonzero) / nonzero) * 100;
+    process.stdout.write(
+      [
+        describeShape(shape as Parameters<typeof describeShape>[0]),
+        `non-zero ${achieved} (asked ${fmt(nonzero)}, ${err >= 0 ? '+' : ''}${err.toFixed(2)}%) of ${counts.prunable} dense prunable parameters at sparsity ${sparsity}`,
+        `total ${counts.total} parameters, embeddings ${counts.embedding}; D counts ${entry.unit}`,
+        '',
+      ].join('\n'),
+    );
+  }
+  return 0;
+}
+
+/** A data spec good enough for sizing: geometry and vocabulary, no files read (CIFAR-10's are fixed). */
+function dataFor(source: string): DataSpec {
+  if (source === 'cifar10') return { source: 'cifar10', dir: '', sha256: '' };
+  const cfg = dataConfigSchema.safeParse({ source });
+  if (!cfg.success)
+    throw new UsageError(`--data ${source}: needs its files; size with a config instead (sweep --dry-run)`);
+  return resolveDataSpec(cfg.data, process.cwd());
+}
+
+function listFamilies(json?: boolean): number {
+  const rows = Object.entries(families).map(([name, e]) => ({
+    name,
+    description: e.model.description,
+    unit: e.unit,
+    data_sources: e.dataSources,
+    options: defaults(e.hparams, name),
+  }));
+  if (json) {
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return 0;
+  }
+  for (const r of rows) {
+    const opts = Object.entries(r.options)
+      .filter(([k]) => k !== 'family')
+      .map(([k, v]) => `${k}=${v === undefined ? '(auto)' : v}`)
+      .join(' ');
+    process.stdout.write(
+      `${r.name}  ${r.description}\n  D counts ${r.unit}; data: ${r.data_sources.join(', ')}\n  model options: ${opts}\n\n`,
+    );
+  }
+  return 0;
+}
+
+/** Every option of a family's `model:` block with its default (undefined for computed ones). */
+function defaults(schema: z.ZodType, family: string): Record<string, unknown> {
+  const parsed = schema.parse({ family }) as Record<string, unknown>;
+  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape ?? {};
+  return Object.fromEntries(Object.keys(shape).map((k) => [k, parsed[k]]));
+}

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ImageSet } from './images.js';
+
+/**
+ * Reads an image/label pair in the IDX format of the MNIST distribution (http://yann.lecun.com/exdb/mnist/):
+ * big-endian magic 0x00000803 (uint8 images, [N, H, W]) and 0x00000801 (uint8 labels, [N]).
+ */
+export function readIdx(imagesPath: string, labelsPath: string): ImageSet {
+  const img = readFileSync(imagesPath);
+  const lab = readFileSync(labelsPath);
+  if (img.length < 16 || img.readUInt32BE(0) !== 0x803)
+    throw new Error(`${imagesPath}: not an IDX image file (magic 0x00000803)`);
+  if (lab.length < 8 || lab.readUInt32BE(0) !== 0x801)
+    throw new Error(`${labelsPath}: not an IDX label file (magic 0x00000801)`);
+  const [n, h, w] = [img.readUInt32BE(4), img.readUInt32BE(8), img.readUInt32BE(12)];
+  if (lab.readUInt32BE(4) !== n)
+    throw new Error(`${labelsPath} has ${lab.readUInt32BE(4)} labels for ${n} images`);
+  if (img.length < 16 + n * h * w || lab.length < 8 + n)
+    throw new Error(`${imagesPath}: file is shorter than its header says`);
+  const images = new Float32Array(n * h * w);
+  for (let i = 0; i < images.length; i++) images[i] = img[16 + i] / 255;
+  const labels = Int32Array.from(lab.subarray(8, 8 + n));
+  return { images, labels, count: n, height: h, width: w, channels: 1, classes: Math.max(...labels) + 1 };
+}
+
+/** IDX header fields (count, height, width) without reading the pixels. */
+export function idxHeader(imagesPath: string): { count: number; height: number; width: number } {
+  const img = readFileSync(imagesPath);
+  if (img.length < 16 || img.readUInt32BE(0) !== 0x803)
+    throw new Error(`${imagesPath}: not an IDX image file (magic 0x00000803)`);
+  return { count: img.readUInt32BE(4), height: img.readUInt32BE(8), width: img.readUInt32BE(12) };
+}
+
+const CIFAR_RECORD = 1 + 3 * 32 * 32;
+
+/**
+ * Reads CIFAR-10 binary batches (https://www.cs.toronto.edu/~kriz/cifar.html): records of one label byte and
+ * 3072 pixel bytes, channel-major (R, G, B planes of 32×32). Returns [N, 32, 32, 3] in [0, 1].
+ */
+export function readCifarBatches(paths: readonly string[]): ImageSet {
+  const buffers = paths.map((p) => {
+    const b = readFileSync(p);
+    if (b.length === 0 || b.length % CIFAR_RECORD !== 0) {
+      throw new Error(`${p}: not a CIFAR-10 binary batch (size must be a multiple of ${CIFAR_RECORD} bytes)`);
+    }
+    return b;
+  });
+  const n = buffers.reduce((a, b) => a + b.length / CIFAR_RECORD, 0);
+  const images = new Float32Array(n * 3072);
+  const labels = new Int32Array(n);
+  let k = 0;
+  for (const b of buffers) {
+    for (let r = 0; r < b.length / CIFAR_RECORD; r++, k++) {
+      const at = r * CIFAR_RECORD;
+      labels[k] = b[at];
+      for (let px = 0; px < 1024; px++) {
+        for (let c = 0; c < 3; c++) images[k * 3072 + px * 3 + c] = b[at + 1 + c * 1024 + px] / 255;
+      }
+    }
+  }
+  return { images, labels, count: n, height: 32, width: 32, channels: 3, classes: 10 };
+}
+
+/** The training and test batch files of a CIFAR-10 binary directory. */
+export function cifarFiles(dir: string): { train: string[]; test: string[] } {
+  return {
+    train: [1, 2, 3, 4, 5].map((i) => join(dir, `data_batch_${i}.bin`)),
+    test: [join(dir, 'test_batch.bin')],
+  };
+}

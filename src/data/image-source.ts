@@ -1,0 +1,42 @@
+import type { TrialSpec } from '../config/trial-spec.js';
+import type { ImageBatch, VitShape } from '../models/vit.js';
+import { patchify, pixelStats } from './images.js';
+import type { BatchSource } from './source.js';
+import { loadImages } from './spec.js';
+
+/**
+ * Random batches of training images and the fixed held-out set, cut into patches for the `vit` family.
+ * D counts images seen (batch_size per step); `eval.tokens` is the number of held-out images.
+ */
+export function imageSource(spec: TrialSpec): BatchSource<ImageBatch> {
+  const s = spec.model as VitShape;
+  const data = loadImages(spec.data);
+  const { mean, std } = pixelStats(data.train);
+  const batchOf = (set: typeof data.train, indices: number[]): ImageBatch => ({
+    patches: patchify(set, indices, s.patch_size, mean, std),
+    labels: Int32Array.from(indices, (i) => set.labels[i]),
+    batchSize: indices.length,
+  });
+  const held = Math.min(data.validation.count, Math.max(1, spec.eval.tokens));
+  const validation: ImageBatch[] = [];
+  for (let first = 0; first < held; first += spec.batch_size) {
+    const n = Math.min(spec.batch_size, held - first);
+    validation.push(
+      batchOf(
+        data.validation,
+        Array.from({ length: n }, (_, k) => first + k),
+      ),
+    );
+  }
+  return {
+    unitsPerBatch: spec.batch_size,
+    sample: (rng) =>
+      batchOf(
+        data.train,
+        Array.from({ length: spec.batch_size }, () => rng.int(data.train.count)),
+      ),
+    validation,
+    entropyFloor: data.entropyFloor,
+    description: data.description,
+  };
+}
