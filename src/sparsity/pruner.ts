@@ -1,8 +1,9 @@
 import type { Rng } from '../util/rng.js';
-import { algorithms, distributions, patterns, schedules } from './registry.js';
+import { checkMasks, type Declared } from './mask-check.js';
+import { algorithms, patterns, schedules } from './registry.js';
 import type { PieceSpec, PrunerSpec } from './spec.js';
-import { countPruned } from './top-k.js';
-import type { Algorithm, Distribution, LayerRef, Mask, Pattern, Schedule } from './types.js';
+import { layerTargetsOf } from './targets.js';
+import type { Algorithm, LayerRef, Mask, Pattern, Schedule, ScheduleContext } from './types.js';
 
 /** A pruner's whole state: explicit and plain, so a checkpoint can carry it. */
 export interface PrunerState {
@@ -21,6 +22,18 @@ export interface MaskChange {
   regrown: (Mask | null)[];
 }
 
+/** How the trainer applies this pruner's masks (see {@link MaskApplication} in types.ts). */
+export interface Application {
+  /** True: dense master weights, forward pass on w ⊙ (m + β(1 − m)); false: weights zeroed in place. */
+  soft: boolean;
+  /** β after `step` completed steps. */
+  prunedScale(step: number): number;
+  /** λ of SR-STE's gradient term (0 = none). */
+  prunedDecay: number;
+}
+
+export { expectedNonzero, layerTargetsOf } from './targets.js';
+
 function split(spec: PieceSpec): [string, Record<string, unknown>] {
   const { name, ...options } = spec;
   return [name, options];
@@ -34,11 +47,12 @@ function split(spec: PieceSpec): [string, Record<string, unknown>] {
 export class Pruner {
   private readonly algorithm: Algorithm<unknown>;
   private readonly pattern: Pattern<unknown>;
-  private readonly distribution: Distribution<unknown>;
   private readonly schedule: Schedule<unknown>;
   private readonly patternOptions: Record<string, unknown>;
-  private readonly distributionOptions: Record<string, unknown>;
   private readonly scheduleOptions: Record<string, unknown>;
+  private readonly scheduleContext: ScheduleContext;
+  /** How the trainer applies the masks: hard (default) or soft (STE family). */
+  readonly application: Application;
 
   constructor(
     readonly spec: PrunerSpec,
@@ -51,10 +65,15 @@ export class Pruner {
     let name: string;
     [name, this.patternOptions] = split(spec.pattern);
     this.pattern = patterns.get(name);
-    [name, this.distributionOptions] = split(spec.distribution);
-    this.distribution = distributions.get(name);
     [name, this.scheduleOptions] = split(spec.schedule);
     this.schedule = schedules.get(name);
+    this.scheduleContext = { pattern: spec.pattern };
+    const a = this.algorithm.application;
+    this.application = {
+      soft: a?.mode === 'soft',
+      prunedScale: (step) => a?.prunedScale?.(step, totalSteps, spec.options) ?? 0,
+      prunedDecay: a?.prunedDecay?.(spec.options) ?? 0,
+    };
   }
 
   /** Whether `update` wants gradients (computed by the trainer only at update steps). */
@@ -62,19 +81,42 @@ export class Pruner {
     return this.algorithm.needsGradients;
   }
 
+  /** Weights to start from instead of the model's initialisation (from-dense), or null. */
+  initialWeights(): ReadonlyMap<string, Float32Array> | null {
+    return this.algorithm.initialWeights?.(this.spec.options) ?? null;
+  }
+
   /** Whether masks change after `step` optimizer steps. */
   isUpdateStep(step: number): boolean {
-    return this.schedule.isUpdateStep(step, this.totalSteps, this.scheduleOptions);
+    return this.schedule.isUpdateStep(step, this.totalSteps, this.scheduleOptions, this.scheduleContext);
   }
 
   /** Global sparsity the schedule asks for after `step` optimizer steps. */
   sparsityAt(step: number): number {
-    return this.schedule.sparsityAt(step, this.totalSteps, this.target, this.scheduleOptions);
+    return this.schedule.sparsityAt(
+      step,
+      this.totalSteps,
+      this.target,
+      this.scheduleOptions,
+      this.scheduleContext,
+    );
   }
 
-  /** Per-layer sparsity after `step` optimizer steps. */
+  /** Per-layer sparsity after `step` optimizer steps (rounded to what the pattern holds exactly). */
   layerTargets(step: number): number[] {
-    return this.distribution.allocate(this.layers, this.sparsityAt(step), this.distributionOptions);
+    return layerTargetsOf(this.spec, this.layers, this.sparsityAt(step));
+  }
+
+  private check(masks: readonly Mask[], targets: readonly number[], step: number, declared: Declared): void {
+    checkMasks({
+      pruner: this.spec.name,
+      layers: this.layers,
+      masks,
+      targets,
+      step,
+      declared,
+      globalRanking: this.algorithm.globalRanking === true,
+    });
   }
 
   private select = (scores: Float32Array, shape: [number, number], sparsity: number): Mask =>
@@ -90,7 +132,7 @@ export class Pruner {
       rng,
       options: this.spec.options,
     });
-    this.check(out.masks, targets, 0);
+    this.check(out.masks, targets, 0, null);
     return { masks: out.masks, algorithm: out.state ?? null, lastUpdate: 0 };
   }
 
@@ -119,43 +161,12 @@ export class Pruner {
       rng,
       options: this.spec.options,
       state: state.algorithm,
+      updateFraction: this.schedule.updateFraction?.(step, this.totalSteps, this.scheduleOptions),
     });
-    this.check(out.masks, targets, step);
+    this.check(out.masks, targets, step, out.pruned ?? null);
     return {
       state: { masks: out.masks, algorithm: out.state ?? state.algorithm, lastUpdate: step },
       regrown: out.regrown ?? this.layers.map(() => null),
     };
   }
-
-  /** A pruner that misses its target is worse than none: fail loudly if any layer is off by more than one weight. */
-  private check(masks: readonly Mask[], targets: readonly number[], step: number): void {
-    if (masks.length !== this.layers.length) {
-      throw new Error(
-        `pruner ${this.spec.name} returned ${masks.length} masks for ${this.layers.length} layers`,
-      );
-    }
-    this.layers.forEach((layer, i) => {
-      const n = layer.shape[0] * layer.shape[1];
-      const want = Math.round(targets[i] * n);
-      const got = countPruned(masks[i]);
-      if (masks[i].length !== n || Math.abs(got - want) > 1) {
-        throw new Error(
-          `pruner ${this.spec.name} missed its target at step ${step}: layer ${layer.name} has ${got} of ${n} weights pruned, schedule asks ${want}`,
-        );
-      }
-    });
-  }
-}
-
-/**
- * Non-zero weights the prunable layers will hold at the end of training under `spec` at sparsity `target`:
- * each layer keeps size − round(s_layer · size).
- */
-export function expectedNonzero(spec: PrunerSpec, layers: readonly LayerRef[], target: number): number {
-  const [name, options] = split(spec.distribution);
-  const sparsities = distributions.get(name).allocate(layers, target, options);
-  return layers.reduce((sum, l, i) => {
-    const n = l.shape[0] * l.shape[1];
-    return sum + n - Math.round(sparsities[i] * n);
-  }, 0);
 }

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { PathError } from '../errors.js';
 import { describeZodIssue, getAt } from '../util/issues.js';
+import { checkComposition } from './compat.js';
+import { optionKeys } from './option-schema.js';
 import { algorithms, distributions, patterns, schedules } from './registry.js';
-import type { PieceInfo } from './types.js';
+import type { Pattern, PieceInfo } from './types.js';
 
 /** A piece chosen by name with its options, fully resolved (defaults filled): plain JSON in a trial spec. */
 export interface PieceSpec {
@@ -60,7 +62,27 @@ export function resolvePrunerSpec(cfg: PrunerConfig, sparsity: number): PrunerSp
       `pruner "dense" trains dense models, but this trial asks for sparsity ${sparsity}; choose a pruning method (e.g. gmp) or sparsity 0`,
     );
   }
-  return { name: algorithm.name, options, pattern, distribution, schedule };
+  const patternPiece = patterns.get(pattern.name);
+  const completed = completePattern(patternPiece, pattern, sparsity);
+  checkComposition({
+    config: cfg,
+    algorithm,
+    options,
+    pattern: patternPiece,
+    patternSpec: completed,
+    distribution,
+    schedule: schedules.get(schedule.name),
+    scheduleSpec: schedule,
+    sparsity,
+  });
+  return { name: algorithm.name, options, pattern: completed, distribution, schedule };
+}
+
+/** Lets a pattern fill options that follow from the sparsity (N:M's n). */
+function completePattern(piece: Pattern<unknown>, spec: PieceSpec, sparsity: number): PieceSpec {
+  if (!piece.complete) return spec;
+  const { name, ...options } = spec;
+  return { name, ...(piece.complete(options, sparsity) as Record<string, unknown>) };
 }
 
 function lookup<T>(get: () => T, path: (string | number)[]): T {
@@ -80,7 +102,7 @@ function parseOptions(
   if (!r.success) {
     const issue = r.error.issues[0];
     const inner = [...path, ...issue.path] as (string | number)[];
-    const valid = piece.options instanceof z.ZodObject ? Object.keys(piece.options.shape) : [];
+    const valid = optionKeys(piece.options);
     const where = issue.code === 'unrecognized_keys' ? [...inner, issue.keys[0]] : inner;
     const value = getAt(raw, issue.path as (string | number)[]);
     const hint = valid.length > 0 ? '' : ' (it takes no options)';

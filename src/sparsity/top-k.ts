@@ -26,7 +26,12 @@ export function topKMask(scores: Float32Array, keep: number): Uint8Array {
 
 /** The k-th largest value (1-based) of `values` (NaN counts as smallest); does not modify the input. */
 export function kthLargest(values: Float32Array, k: number): number {
-  const a = Float32Array.from(values, (v) => (Number.isNaN(v) ? Number.NEGATIVE_INFINITY : v));
+  // a plain loop: Float32Array.from with a map function is ~10x slower in V8
+  const a = new Float32Array(values.length);
+  for (let i = 0; i < a.length; i++) {
+    const v = values[i];
+    a[i] = Number.isNaN(v) ? Number.NEGATIVE_INFINITY : v;
+  }
   // k-th largest = element at index n - k in ascending order
   const target = a.length - k;
   let lo = 0;

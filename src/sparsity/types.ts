@@ -9,6 +9,11 @@ import type { Rng } from '../util/rng.js';
 export interface LayerRef {
   name: string;
   shape: [number, number];
+  /**
+   * True for an embedding matrix made prunable by a distribution's `embeddings` option. Embeddings are not
+   * counted in N and get their own sparsity (1 − sqrt(1 − S)); see distributions/layer-filter.ts.
+   */
+  embedding?: boolean;
 }
 
 /** 1 = weight kept, 0 = pruned; row-major like the weights. */
@@ -29,6 +34,23 @@ export interface PieceInfo<O> {
 export interface Pattern<O = unknown> extends PieceInfo<O> {
   /** Keep the highest-scoring weights so that exactly round(sparsity · size) weights are pruned. */
   select(scores: Float32Array, shape: [number, number], sparsity: number, options: O): Mask;
+  /**
+   * The sparsity nearest to `sparsity` that this pattern can hold exactly in a layer of this shape (constant
+   * fan-in keeps a whole number k of inputs per column). Absent: every sparsity is exact. The Pruner uses it
+   * for the per-layer targets, and the N accounting uses it too, so planned N equals achieved N.
+   */
+  achievable?(shape: [number, number], sparsity: number, options: O): number;
+  /** Fills options that follow from the trial's sparsity (N:M's n = (1 − S)·m when the config omits it). */
+  complete?(options: O, sparsity: number): O;
+  /**
+   * Why this pattern cannot serve a trial at global sparsity `sparsity` with this distribution, or null
+   * (N:M holds exactly 1 − n/m in every layer).
+   */
+  incompatibility?(
+    sparsity: number,
+    distribution: { name: string; [k: string]: unknown },
+    options: O,
+  ): string | null;
 }
 
 /** Distribution: how one global sparsity spreads over layers. Returns a sparsity per layer, same order. */
@@ -36,16 +58,28 @@ export interface Distribution<O = unknown> extends PieceInfo<O> {
   allocate(layers: readonly LayerRef[], sparsity: number, options: O): number[];
 }
 
+/** What a schedule may know of the rest of the pruner (the N:M staircase reads the pattern's n and m). */
+export interface ScheduleContext {
+  pattern: { name: string; [k: string]: unknown };
+}
+
 /** Schedule: when masks change, and the global sparsity at step t (t = optimizer steps completed). */
 export interface Schedule<O = unknown> extends PieceInfo<O> {
-  isUpdateStep(step: number, totalSteps: number, options: O): boolean;
-  sparsityAt(step: number, totalSteps: number, target: number, options: O): number;
+  isUpdateStep(step: number, totalSteps: number, options: O, ctx?: ScheduleContext): boolean;
+  sparsityAt(step: number, totalSteps: number, target: number, options: O, ctx?: ScheduleContext): number;
+  /**
+   * Fraction of the active weights a drop/grow algorithm replaces at an update step (SET, RigL), or absent
+   * when the schedule has no such notion.
+   */
+  updateFraction?(step: number, totalSteps: number, options: O): number;
+  /** Patterns this schedule works with (registry names); absent = all. */
+  patterns?: readonly string[];
 }
 
 /** One layer's data at a mask update. */
 export interface LayerState {
   ref: LayerRef;
-  /** Current (masked) weights. */
+  /** Master weights: masked under hard application, dense under soft application (STE family). */
   weights: Float32Array;
   /** Gradient of the loss w.r.t. the weights at this step; present when the algorithm asks for it. */
   grads: Float32Array | null;
@@ -65,6 +99,8 @@ export interface UpdateContext<O> {
   options: O;
   /** The algorithm's own state from the previous update (JSON-serialisable). */
   state: unknown;
+  /** The schedule's drop/grow fraction at this step, when it has one (periodic). */
+  updateFraction?: number;
 }
 
 /** What an algorithm returns at a mask update. */
@@ -76,6 +112,12 @@ export interface AlgorithmUpdate {
    */
   regrown?: (Mask | null)[];
   state?: unknown;
+  /**
+   * Per layer, a pruned count the algorithm legitimately holds instead of the schedule's, or null. Only
+   * sparser than scheduled, by less than one weight per output neuron (SRigL's neuron ablation leaves the
+   * remainder of k·n_out / n_active unassigned). The Pruner checks the mask against this count instead.
+   */
+  pruned?: (number | null)[];
 }
 
 /** What an algorithm sees before the first step. */
@@ -101,4 +143,40 @@ export interface Algorithm<O = unknown> extends PieceInfo<O> {
   /** Masks before the first step (e.g. all ones for gradual pruning, random for static sparse). */
   init(ctx: InitContext<O>): { masks: Mask[]; state?: unknown };
   update(ctx: UpdateContext<O>): AlgorithmUpdate;
+  /** Patterns it works with (registry names); absent = every pattern. */
+  patterns?: readonly string[];
+  /** Schedules it works with (registry names); absent = every schedule. */
+  schedules?: readonly string[];
+  /**
+   * Ranks weights across layers (global magnitude): per-layer counts are the algorithm's choice, so the
+   * Pruner checks the total over layers instead of each layer.
+   */
+  globalRanking?: boolean;
+  /** How the trainer applies the masks; absent = hard masking (weights zeroed after every step). */
+  application?: MaskApplication<O>;
+  /** Why these options cannot serve this trial (e.g. global ranking with pruned embeddings), or null. */
+  incompatibility?(ctx: {
+    distribution: { name: string; [k: string]: unknown };
+    options: O;
+  }): { key: 'distribution' | 'options'; message: string } | null;
+  /**
+   * Starting weights instead of the model's random initialisation (pruning a pretrained dense model), by
+   * parameter name. Called once before training; the trainer checks names and shapes.
+   */
+  initialWeights?(options: O): ReadonlyMap<string, Float32Array>;
+  /** Why these options do not fit the model's prunable layers (checked when the trial is planned), or null. */
+  layerMismatch?(layers: readonly LayerRef[], options: O): string | null;
+}
+
+/**
+ * Soft mask application (STE family): the master weights stay dense and receive every gradient
+ * (straight-through); the forward pass sees w ⊙ (m + β(1 − m)). β = 0 is plain STE. At the end of training
+ * the masks are applied hard, so the final weights are exactly sparse.
+ */
+export interface MaskApplication<O = unknown> {
+  mode: 'soft';
+  /** β after `step` completed steps (mask decay); absent = 0. */
+  prunedScale?(step: number, totalSteps: number, options: O): number;
+  /** λ of SR-STE: λ·(1 − m) ⊙ w is added to the gradient of the pruned weights; absent = 0. */
+  prunedDecay?(options: O): number;
 }

@@ -119,7 +119,7 @@ describe('pruner spec', () => {
       /unknown key "ending"/,
     );
     expect(() => resolvePrunerSpec({ name: 'nope', options: {} }, 0.5)).toThrow(
-      /unknown pruner "nope"; valid: dense, gmp/,
+      /unknown pruner "nope"; valid: dense, static, magnitude, gmp, global-magnitude/,
     );
     expect(() => resolvePrunerSpec({ name: 'dense', options: {} }, 0.5)).toThrow(/trains dense models/);
   });

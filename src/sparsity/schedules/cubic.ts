@@ -31,9 +31,11 @@ export const cubic: Schedule<CubicOptions> = {
     'gradual: s(t) = S·(1-(1-p)^3) from start to end (fractions of training), masks every interval steps',
   options: z
     .strictObject({
-      start: fraction.default(0.25),
-      end: fraction.default(0.75),
-      interval: z.number().int().min(1).default(100),
+      start: fraction.default(0.25).describe('fraction of training at which pruning starts (paper: 25%)'),
+      end: fraction
+        .default(0.75)
+        .describe('fraction of training at which the target is reached (paper: 75%)'),
+      interval: z.number().int().min(1).default(100).describe('steps between mask updates (paper: ~100)'),
     })
     .refine((o) => o.end >= o.start, { message: 'end must be at least start', path: ['end'] }),
   isUpdateStep(step, totalSteps, o) {

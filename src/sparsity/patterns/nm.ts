@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { f32 } from '../arrays.js';
+import { topKMask } from '../top-k.js';
+import type { Mask, Pattern } from '../types.js';
+
+/** Options of the N:M pattern: at most n of every m consecutive weights down a column are kept. */
+export interface NmOptions {
+  /** Kept per group; absent in the config = derived from the trial's sparsity as (1 − S)·m. */
+  n?: number;
+  m: number;
+}
+
+const EPS = 1e-9;
+
+/**
+ * Keeps the `keep` highest scores of every group of m consecutive rows in each column (weights are
+ * [n_in, n_out], so groups run along the input dimension). A last, partial group of r < m rows keeps
+ * min(r, keep). Ties break towards the lower row; NaN ranks last.
+ */
+export function nmMask(scores: Float32Array, shape: [number, number], keep: number, m: number): Mask {
+  const [rows, cols] = shape;
+  const mask = new Uint8Array(rows * cols);
+  const order = new Int32Array(m);
+  for (let j = 0; j < cols; j++) {
+    for (let g = 0; g < rows; g += m) {
+      const r = Math.min(m, rows - g);
+      if (m > 32) {
+        // large groups: a comparison sort (insertion sort would be quadratic)
+        const idx = Array.from({ length: r }, (_, t) => (g + t) * cols + j);
+        idx.sort((a, b) => rank(scores[b]) - rank(scores[a]) || a - b);
+        for (let t = 0; t < Math.min(keep, r); t++) mask[idx[t]] = 1;
+        continue;
+      }
+      // insertion sort of the group's indices, best first; strict > keeps the lower row first among equals
+      for (let t = 0; t < r; t++) {
+        const idx = (g + t) * cols + j;
+        const v = rank(scores[idx]);
+        let u = t;
+        while (u > 0 && v > rank(scores[order[u - 1]])) {
+          order[u] = order[u - 1];
+          u--;
+        }
+        order[u] = idx;
+      }
+      for (let t = 0; t < Math.min(keep, r); t++) mask[order[t]] = 1;
+    }
+  }
+  return mask;
+}
+
+const rank = (v: number) => (Number.isNaN(v) ? Number.NEGATIVE_INFINITY : v);
+
+/** Keeps exactly `keep` entries of `allowed` (1s), the highest-scoring first; ties towards the lower index. */
+export function topKWithin(scores: Float32Array, allowed: Mask, keep: number): Mask {
+  const idx: number[] = [];
+  for (let i = 0; i < allowed.length; i++) if (allowed[i]) idx.push(i);
+  const sub = topKMask(
+    f32(idx.length, (t) => rank(scores[idx[t]])),
+    Math.min(keep, idx.length),
+  );
+  const mask = new Uint8Array(allowed.length);
+  idx.forEach((i, t) => {
+    mask[i] = sub[t];
+  });
+  return mask;
+}
+
+/** Largest per-group count a layer at sparsity s may hold: ceil((1 − s)·m). */
+export function groupKeep(sparsity: number, m: number): number {
+  return Math.min(m, Math.max(0, Math.ceil((1 - sparsity) * m - EPS)));
+}
+
+/**
+ * N:M sparsity (Mishra et al. 2021, arXiv:2104.08378; Zhou et al. 2021, arXiv:2102.04010): at most n
+ * non-zeros in each group of m consecutive weights along the input dimension; 2:4 is what sparse tensor cores
+ * accelerate. At the trial's sparsity 1 − n/m every group keeps its n best. At a lower sparsity s on the way
+ * (a gradual schedule, the structure-decay staircase) each group keeps at most ceil((1 − s)·m), trimmed by
+ * score to exactly round(s·size) pruned weights; the same trimming makes layers whose n_in is not a multiple
+ * of m exact. Groups never hold more than ceil((1 − s)·m) ≥ n, and exactly ≤ n at the target.
+ */
+export const nm: Pattern<NmOptions> = {
+  name: 'nm',
+  summary: 'N:M: at most n of every m consecutive weights down a column (input dimension); S must be 1 - n/m',
+  options: z
+    .strictObject({
+      n: z
+        .number()
+        .int()
+        .min(1)
+        .optional()
+        .describe(
+          'kept per group; default (1 - S)·m, so one config sweeps 2:4, 1:4 via sparsity [0.5, 0.75]',
+        ),
+      // 4: the group of 2:4 sparsity, the pattern sparse tensor cores accelerate
+      m: z.number().int().min(2).max(1024).default(4).describe('group size'),
+    })
+    .refine((o) => o.n === undefined || o.n < o.m, { message: 'n must be less than m', path: ['n'] }),
+  select(scores, shape, sparsity, o) {
+    const size = scores.length;
+    if (sparsity <= 0) return new Uint8Array(size).fill(1);
+    const winners = nmMask(scores, shape, groupKeep(sparsity, o.m), o.m);
+    return topKWithin(scores, winners, size - Math.round(sparsity * size));
+  },
+  complete(o, sparsity) {
+    if (o.n !== undefined) return o;
+    const n = (1 - sparsity) * o.m;
+    return Math.abs(n - Math.round(n)) < 1e-6 && Math.round(n) >= 1 ? { ...o, n: Math.round(n) } : o;
+  },
+  incompatibility(sparsity, distribution, o) {
+    if (o.n === undefined) {
+      const valid = Array.from({ length: o.m - 1 }, (_, i) => +(1 - (i + 1) / o.m).toFixed(6));
+      return `sparsity ${sparsity} with m ${o.m}: (1 - S)·m = ${+((1 - sparsity) * o.m).toFixed(6)} is not a whole number of kept weights per group; with m ${o.m} valid sparsities are ${valid.join(', ')}`;
+    }
+    const held = 1 - o.n / o.m;
+    if (Math.abs(held - sparsity) > EPS) {
+      return `${o.n}:${o.m} prunes exactly 1 - n/m = ${+held.toFixed(6)} of every group, but this trial's sparsity is ${sparsity}; use sparsity ${+held.toFixed(6)}, or leave n out (it then follows from the sparsity)`;
+    }
+    if (distribution.name !== 'uniform') {
+      return `N:M holds the same sparsity 1 - n/m in every layer, so it needs distribution uniform (got ${distribution.name})`;
+    }
+    if (distribution.embeddings === true) {
+      return 'N:M cannot hold the embeddings sparsity 1 - sqrt(1 - S); set distribution.embeddings false or use pattern unstructured';
+    }
+    return null;
+  },
+};

@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { decodeSafetensors } from '../store/safetensors.js';
+import { weightsPath } from '../store/weights.js';
+
+/** A dense model's parameters read from a safetensors file, with what the file says about itself. */
+export interface Pretrained {
+  params: Map<string, { shape: number[]; data: Float32Array }>;
+  /** Sparsity of the trial that wrote it, when the file names its trial spec (weights files do). */
+  sparsity: number | null;
+  sha256: string;
+}
+
+/**
+ * Reads parameters from a finished trial's weights file (`<db dir>/weights/<id>.safetensors`, tensors by
+ * parameter name) or from a checkpoint (`checkpoints/<id>.safetensors`, tensors `param/<name>`); masks and
+ * optimiser moments are skipped.
+ */
+export function readPretrained(path: string): Pretrained {
+  if (!existsSync(path)) throw new Error(`no such file: ${path}`);
+  const buf = readFileSync(path);
+  const sha256 = createHash('sha256').update(buf).digest('hex');
+  const { tensors, metadata } = decodeSafetensors(buf);
+  const checkpoint = metadata.sparsebench_checkpoint !== undefined;
+  const params = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const [name, t] of tensors) {
+    if (t.dtype !== 'F32') continue;
+    if (checkpoint && !name.startsWith('param/')) continue;
+    params.set(checkpoint ? name.slice('param/'.length) : name, {
+      shape: t.shape,
+      data: t.data as Float32Array,
+    });
+  }
+  let sparsity: number | null = null;
+  try {
+    const spec = JSON.parse(metadata.spec ?? 'null') as { sparsity?: unknown } | null;
+    if (typeof spec?.sparsity === 'number') sparsity = spec.sparsity;
+  } catch {
+    // a file without a readable spec: nothing to check
+  }
+  return { params, sparsity, sha256 };
+}
+
+/** The CLI's default `--db`, where `trial:` looks unless `db:` says otherwise. */
+const DEFAULT_DB = 'runs/sparsebench.db';
+
+/** Absolute path of a weights file given directly, or of trial `trial`'s final weights beside database `db`. */
+export function pretrainedPath(o: { weights?: string; trial?: string; db?: string }): string {
+  return o.weights ? resolve(o.weights) : weightsPath(o.db ?? DEFAULT_DB, o.trial ?? '');
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { pretrainedPath, readPretrained } from '../pretrained.js';
+import type { Algorithm, LayerRef } from '../types.js';
+import { magnitudeScores, scorePruner } from './score-pruning.js';
+
+/** from-dense options once resolved: the file and its content hash (the trial's identity and a guard). */
+export interface FromDenseOptions {
+  weights: string;
+  sha256: string;
+}
+
+const given = z
+  .strictObject({
+    weights: z
+      .string()
+      .optional()
+      .describe('safetensors file of a finished dense trial (weights/<id>.safetensors) or a checkpoint'),
+    trial: z
+      .string()
+      .regex(/^[0-9a-f]{16}$/, { error: 'a full 16-hex-digit trial id' })
+      .optional()
+      .describe('or: id of a finished dense trial whose weights lie beside `db`'),
+    db: z.string().optional().describe('with trial: its database (default runs/sparsebench.db)'),
+    sha256: z.string().optional().describe('filled in: content hash of the weights file'),
+  })
+  .superRefine((o, ctx) => {
+    if (!o.weights === !o.trial) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['weights'],
+        message: 'give exactly one of weights (a file) or trial (an id)',
+      });
+    }
+  });
+
+/** Reads the file a config names and checks that it is a dense model; fills in the path and content hash. */
+const options = given.transform((o, ctx): FromDenseOptions => {
+  const path = pretrainedPath(o);
+  const key = o.weights ? 'weights' : 'trial';
+  try {
+    const p = readPretrained(path);
+    if (p.sparsity !== null && p.sparsity !== 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `${path} holds a model trained at sparsity ${p.sparsity}, not a dense one`,
+      });
+    }
+    if (o.sha256 && o.sha256 !== p.sha256) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sha256'],
+        message: `${path} has changed since this trial was planned`,
+      });
+    }
+    return { weights: path, sha256: p.sha256 };
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', path: [key], message: `cannot read ${path}: ${(e as Error).message}` });
+    return z.NEVER;
+  }
+});
+
+function layerMismatch(layers: readonly LayerRef[], o: FromDenseOptions): string | null {
+  const p = readPretrained(o.weights).params;
+  for (const l of layers) {
+    const t = p.get(l.name);
+    if (!t) return `${o.weights} has no ${l.name}: it is not a model of this family`;
+    if (t.shape.join() !== l.shape.join()) {
+      return `${o.weights} has ${l.name} of shape [${t.shape}], this trial's model needs [${l.shape}]: choose N = N_dense·(1 - S) so the sparse model has the dense trial's shape`;
+    }
+  }
+  return null;
+}
+
+/**
+ * Pruning a pretrained dense model (the dense-to-sparse setting of Frantar et al. 2023, arXiv:2309.08520,
+ * and Zhu & Gupta 2017, arXiv:1710.01878): start from a finished dense trial's final weights instead of a
+ * random initialisation, prune by magnitude (at once by default; a cubic schedule prunes gradually) and train
+ * on sparse for the trial's budget. The optimiser starts afresh.
+ */
+export const fromDense: Algorithm<FromDenseOptions> = {
+  ...scorePruner<FromDenseOptions>({
+    name: 'from-dense',
+    summary:
+      "prune a finished dense trial's weights by magnitude (one-shot at step 0 by default), then train",
+    paper: 'https://arxiv.org/abs/2309.08520',
+    options: options as unknown as z.ZodType<FromDenseOptions>,
+    // at 0: the model is already trained, so prune before the first step and spend the budget fine-tuning
+    defaultSchedule: { name: 'one-shot', at: 0 },
+    score: magnitudeScores,
+  }),
+  initialWeights(o: FromDenseOptions): ReadonlyMap<string, Float32Array> {
+    const p = readPretrained(o.weights);
+    if (p.sha256 !== o.sha256) throw new Error(`${o.weights} has changed since this trial was planned`);
+    return new Map([...p.params].map(([name, t]) => [name, t.data]));
+  },
+  layerMismatch,
+};

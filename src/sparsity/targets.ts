@@ -1,0 +1,34 @@
+import { checkPlannedLayers } from './plan-check.js';
+import { distributions, patterns } from './registry.js';
+import type { PrunerSpec } from './spec.js';
+import type { LayerRef } from './types.js';
+
+/**
+ * Per-layer target sparsities of `spec` at global sparsity `sparsity`: the distribution's allocation, each
+ * rounded to what the pattern holds exactly (constant fan-in).
+ */
+export function layerTargetsOf(spec: PrunerSpec, layers: readonly LayerRef[], sparsity: number): number[] {
+  const { name: dName, ...dOptions } = spec.distribution;
+  const { name: pName, ...pOptions } = spec.pattern;
+  const pattern = patterns.get(pName);
+  const allocated = distributions.get(dName).allocate(layers, sparsity, dOptions);
+  if (!pattern.achievable) return allocated;
+  return allocated.map((s, i) => pattern.achievable!(layers[i].shape, s, pOptions));
+}
+
+/**
+ * Non-zero weights the prunable layers will hold at the end of training under `spec` at sparsity `target`:
+ * each layer keeps size − round(s_layer · size), with s_layer rounded to what the pattern holds exactly.
+ * Embedding matrices made prunable are not counted (N excludes embeddings). Also checks the pruner against
+ * the model's layers (dense-layer patterns that match nothing, a pretrained file of another shape): this is
+ * where a trial is planned with its shape known.
+ */
+export function expectedNonzero(spec: PrunerSpec, layers: readonly LayerRef[], target: number): number {
+  checkPlannedLayers(spec, layers, target);
+  const sparsities = layerTargetsOf(spec, layers, target);
+  return layers.reduce((sum, l, i) => {
+    if (l.embedding) return sum;
+    const n = l.shape[0] * l.shape[1];
+    return sum + n - Math.round(sparsities[i] * n);
+  }, 0);
+}

@@ -1,0 +1,137 @@
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fanIn } from '../../src/sparsity/patterns/constant-fan-in.js';
+import { algorithms, patterns } from '../../src/sparsity/registry.js';
+import { resolvePrunerSpec } from '../../src/sparsity/spec.js';
+import { countPruned } from '../../src/sparsity/top-k.js';
+import type { LayerRef, Mask } from '../../src/sparsity/types.js';
+import { writeSafetensors } from '../../src/store/weights.js';
+import { tempDir } from '../helpers/config.js';
+import { simulate } from './simulate.js';
+
+const ones = (m: Mask) => m.reduce((a, b) => a + b, 0);
+
+function columns(mask: Mask, [rows, cols]: [number, number]): number[] {
+  return Array.from({ length: cols }, (_, j) => {
+    let c = 0;
+    for (let i = 0; i < rows; i++) c += mask[i * cols + j];
+    return c;
+  });
+}
+
+function groups(mask: Mask, [rows, cols]: [number, number], m: number): number[] {
+  const out: number[] = [];
+  for (let j = 0; j < cols; j++) {
+    for (let g = 0; g < rows; g += m) {
+      let c = 0;
+      for (let i = g; i < Math.min(rows, g + m); i++) c += mask[i * cols + j];
+      out.push(c);
+    }
+  }
+  return out;
+}
+
+/** Short schedules so a 40-step fake run has several updates. */
+const SCHEDULES: Record<string, Record<string, unknown>> = {
+  cubic: { name: 'cubic', start: 0.1, end: 0.7, interval: 3 },
+  periodic: { interval: 4, end: 0.75 },
+  'one-shot': { name: 'one-shot', at: 0.3 },
+};
+
+const DROP_GROW = new Set(['set', 'rigl', 'srigl']);
+const combos = algorithms
+  .all()
+  .filter((a) => a.name !== 'dense')
+  .flatMap((a) => (a.patterns ?? patterns.names()).map((p) => [a.name, p] as const));
+
+// from-dense needs a weights file to resolve; the fake run draws its own weights (the trainer test loads them)
+const pretrained = join(tempDir(), 'dense.safetensors');
+writeSafetensors(pretrained, { params: [], masks: new Map() }, {});
+const OPTIONS: Record<string, Record<string, unknown>> = { 'from-dense': { weights: pretrained } };
+
+const layerShapes = fc.array(fc.tuple(fc.integer({ min: 1, max: 14 }), fc.integer({ min: 1, max: 10 })), {
+  minLength: 1,
+  maxLength: 3,
+});
+
+describe.each(combos)('%s with pattern %s', (name, pattern) => {
+  it('lands every update on its scheduled count and keeps its pattern (property)', () => {
+    const algorithm = algorithms.get(name);
+    fc.assert(
+      fc.property(
+        layerShapes,
+        fc.integer({ min: 1, max: 7 }),
+        fc.double({ min: 0.05, max: 0.95, noNaN: true }),
+        fc.boolean(),
+        fc.integer(),
+        (shapes, nmSeed, sRaw, useErk, seed) => {
+          const m = [2, 4, 8][nmSeed % 3];
+          const n = 1 + (nmSeed % (m - 1));
+          const sparsity = pattern === 'nm' ? 1 - n / m : sRaw;
+          const def = algorithm.defaultSchedule.name;
+          const spec = resolvePrunerSpec(
+            {
+              name,
+              options: OPTIONS[name] ?? {},
+              pattern: pattern === 'nm' ? { name: 'nm', m } : pattern,
+              distribution: pattern !== 'nm' && useErk ? 'erk' : 'uniform',
+              schedule: SCHEDULES[def] ?? { name: def },
+            },
+            sparsity,
+          );
+          const layers: LayerRef[] = shapes.map(([r, c], i) => ({ name: `l${i}`, shape: [r, c] }));
+          const { records } = simulate(spec, layers, sparsity, 40, seed);
+          expect(records.length).toBeGreaterThan(algorithm.defaultSchedule.name === 'none' ? 0 : 1);
+          for (const rec of records) {
+            let got = 0;
+            let want = 0;
+            rec.after.forEach((mask, li) => {
+              const shape = layers[li].shape;
+              const size = shape[0] * shape[1];
+              const target = Math.round(rec.targets[li] * size);
+              got += countPruned(mask);
+              want += target;
+              if (name === 'srigl') {
+                // neuron ablation: live columns share one fan-in, never denser than scheduled
+                const live = columns(mask, shape).filter((c) => c > 0);
+                expect(new Set(live).size).toBeLessThanOrEqual(1);
+                expect(countPruned(mask)).toBeGreaterThanOrEqual(target);
+                expect(countPruned(mask) - target).toBeLessThan(Math.max(1, shape[1]));
+              } else if (!algorithm.globalRanking) {
+                expect(Math.abs(countPruned(mask) - target)).toBeLessThanOrEqual(1);
+              }
+              if (pattern === 'constant-fan-in' && name !== 'srigl') {
+                const k = rec.targets[li] > 0 ? fanIn(shape[0], rec.targets[li]) : shape[0];
+                for (const c of columns(mask, shape)) expect(c).toBe(k);
+              }
+              if (pattern === 'nm' && Math.abs(rec.targets[li] - sparsity) < 1e-9) {
+                for (const c of groups(mask, shape, m)) expect(c).toBeLessThanOrEqual(n);
+              }
+              if (rec.step > 0 && DROP_GROW.has(name)) {
+                const before = rec.before[li];
+                if (name !== 'srigl') expect(ones(mask)).toBe(ones(before)); // drop/grow keeps the count
+                const grown = rec.regrown[li];
+                for (let i = 0; i < mask.length; i++) {
+                  expect(grown ? grown[i] : 0).toBe(mask[i] & (1 - before[i]));
+                }
+              }
+            });
+            if (algorithm.globalRanking) expect(Math.abs(got - want)).toBeLessThanOrEqual(1);
+          }
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+});
+
+describe('drop/grow', () => {
+  it('actually moves weights: RigL regrows where the gradient is largest', () => {
+    const spec = resolvePrunerSpec({ name: 'rigl', options: {}, schedule: { interval: 5, end: 1 } }, 0.5);
+    const layers: LayerRef[] = [{ name: 'a', shape: [8, 8] }];
+    const { records } = simulate(spec, layers, 0.5, 30, 3);
+    const grown = records.slice(1).reduce((a, r) => a + (r.regrown[0] ? ones(r.regrown[0]) : 0), 0);
+    expect(grown).toBeGreaterThan(0);
+  });
+});

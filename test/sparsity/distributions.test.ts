@@ -1,0 +1,85 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { erk, erkSparsities } from '../../src/sparsity/distributions/erk.js';
+import { namePattern, unmatchedDense } from '../../src/sparsity/distributions/layer-filter.js';
+import { uniform } from '../../src/sparsity/distributions/uniform.js';
+import type { LayerRef } from '../../src/sparsity/types.js';
+
+describe('ERK distribution', () => {
+  it('gives density ∝ (n_in + n_out)/(n_in·n_out), scaled to the budget (hand case)', () => {
+    // [4, 4]: raw 8/16 = 0.5; [2, 8]: raw 10/16 = 0.625. S = 0.5: budget 16 of 32,
+    // ε = 16 / (0.5·16 + 0.625·16) = 8/9 → densities 4/9 and 5/9
+    const s = erkSparsities([{ shape: [4, 4] }, { shape: [2, 8] }], 0.5);
+    expect(s[0]).toBeCloseTo(5 / 9, 12);
+    expect(s[1]).toBeCloseTo(4 / 9, 12);
+  });
+
+  it('makes a layer that would exceed density 1 dense and re-solves the scale (hand case)', () => {
+    // [1, 100]: raw 1.01; [100, 100]: raw 0.02. S = 0.5, budget 5050: ε = 5050/301 makes the first
+    // layer's density 16.9 → dense; then ε = (5050 − 100)/200 = 24.75 → density 0.495
+    const s = erkSparsities([{ shape: [1, 100] }, { shape: [100, 100] }], 0.5);
+    expect(s[0]).toBe(0);
+    expect(s[1]).toBeCloseTo(0.505, 12);
+  });
+
+  it('keeps the total at S with no layer above density 1 (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 64 })), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        fc.double({ min: 0, max: 0.99, noNaN: true }),
+        (shapes, S) => {
+          const layers = shapes.map((shape) => ({ shape: shape as [number, number] }));
+          const s = erkSparsities(layers, S);
+          const sizes = shapes.map(([a, b]) => a * b);
+          const total = sizes.reduce((a, b) => a + b, 0);
+          const kept = s.reduce((acc, si, i) => acc + (1 - si) * sizes[i], 0);
+          expect(kept).toBeCloseTo((1 - S) * total, 6);
+          for (const si of s) expect(si).toBeGreaterThanOrEqual(0);
+        },
+      ),
+    );
+  });
+
+  it('sets aside dense layers and embeddings before solving', () => {
+    const layers: LayerRef[] = [
+      { name: 'layers.0.attn.qkv', shape: [4, 4] },
+      { name: 'layers.0.mlp.fc', shape: [2, 8] },
+      { name: 'layers.1.mlp.fc', shape: [2, 8] },
+      { name: 'tok_emb', shape: [16, 4], embedding: true },
+    ];
+    const s = erk.allocate(layers, 0.75, { dense: ['*.attn.*'], embeddings: true });
+    expect(s[0]).toBe(0);
+    expect(s[1]).toBeCloseTo(0.75, 12); // two equal layers share the budget equally
+    expect(s[2]).toBeCloseTo(0.75, 12);
+    expect(s[3]).toBeCloseTo(0.5, 12); // 1 − sqrt(1 − 0.75)
+  });
+});
+
+describe('uniform distribution and layer filters', () => {
+  it('gives S to pruned layers, 0 to dense ones, 1 − sqrt(1 − S) to embeddings', () => {
+    const layers: LayerRef[] = [
+      { name: 'layers.0.attn.qkv', shape: [4, 12] },
+      { name: 'layers.0.mlp.fc', shape: [4, 16] },
+      { name: 'tok_emb', shape: [16, 4], embedding: true },
+    ];
+    expect(uniform.allocate(layers, 0.75, {})).toEqual([0.75, 0.75, 0.5]);
+    expect(uniform.allocate(layers, 0.75, { dense: ['/qkv$/'] })).toEqual([0, 0.75, 0.5]);
+  });
+
+  it('matches globs and regexes on layer names, and reports patterns that match nothing', () => {
+    expect(namePattern('layers.0.*')('layers.0.mlp.fc')).toBe(true);
+    expect(namePattern('layers.0.*')('layers.10.mlp.fc')).toBe(false);
+    expect(namePattern('*.attn.q?v')('layers.3.attn.qkv')).toBe(true);
+    expect(namePattern('/^enc\\.[01]\\./')('enc.1.mlp.fc')).toBe(true);
+    expect(uniform.options.safeParse({ dense: ['/([/'] }).success).toBe(false);
+    const layers = [{ name: 'layers.0.mlp.fc', shape: [2, 2] as [number, number] }];
+    expect(unmatchedDense(layers, { dense: ['layers.0.*', 'layer.0.*'] })).toEqual([1]);
+  });
+
+  it('leaves a spec that does not use the filters unchanged (trial ids stay stable)', () => {
+    expect(uniform.options.parse({})).toEqual({});
+  });
+});

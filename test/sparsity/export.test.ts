@@ -1,0 +1,103 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { exportCommand } from '../../src/cli/commands/export.js';
+import { prunersCommand } from '../../src/cli/commands/pruners.js';
+import { UsageError } from '../../src/errors.js';
+import { readSafetensors } from '../../src/store/safetensors.js';
+import { Store } from '../../src/store/store.js';
+import { runSweep } from '../../src/sweep/run-sweep.js';
+import { planOf, tempDir, tinySyntheticConfig } from '../helpers/config.js';
+
+let out = '';
+beforeEach(() => {
+  out = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    out += String(s);
+    return true;
+  });
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe('runs export', () => {
+  it("writes a finished trial's weights (masked values exact zeros), masks and spec as safetensors", async () => {
+    const dir = tempDir();
+    const db = join(dir, 'study.db');
+    const plan = planOf(
+      tinySyntheticConfig().replace(
+        'pruner: {name: gmp, schedule: {interval: 2}}',
+        'pruner: {name: ste, pattern: nm}',
+      ),
+    );
+    const store = Store.open(db, { create: true });
+    try {
+      await runSweep(plan, store);
+    } finally {
+      store.close();
+    }
+    const sparse = plan.trials.find((t) => t.spec.sparsity === 0.5)!;
+    const file = join(dir, 'export', 'model.safetensors');
+    expect(await exportCommand(sparse.id.slice(0, 6), { db, out: file })).toBe(0);
+    expect(out).toMatch(new RegExp(`exported trial ${sparse.id} \\(ste, sparsity 0.5\\)`));
+    const { tensors, metadata } = readSafetensors(file);
+    expect(JSON.parse(metadata.spec)).toEqual(sparse.spec);
+    expect(metadata.trial_id).toBe(sparse.id);
+    expect(Number(metadata.nonzero_params)).toBe(sparse.nonzero_params);
+    const masks = [...tensors.keys()].filter((k) => k.endsWith('.mask'));
+    expect(masks.length).toBeGreaterThan(0);
+    for (const m of masks) {
+      const mask = tensors.get(m)!.data;
+      const w = tensors.get(m.slice(0, -'.mask'.length))!.data as Float32Array;
+      let zeros = 0;
+      mask.forEach((v, i) => {
+        if (!v) {
+          expect(Object.is(w[i], 0)).toBe(true);
+          zeros++;
+        }
+      });
+      expect(zeros).toBe(mask.length / 2);
+    }
+    await expect(exportCommand('ffff', { db, out: file })).rejects.toThrow(UsageError);
+  });
+});
+
+describe('pruners', () => {
+  it('lists every algorithm, pattern, distribution and schedule with options and defaults (--json)', async () => {
+    expect(await prunersCommand({ json: true })).toBe(0);
+    const c = JSON.parse(out);
+    expect(c.algorithms.map((a: { name: string }) => a.name)).toEqual([
+      'dense',
+      'static',
+      'magnitude',
+      'gmp',
+      'global-magnitude',
+      'saliency',
+      'set',
+      'rigl',
+      'ste',
+      'sr-ste',
+      'srigl',
+      'mask-decay',
+      'structure-decay',
+      'from-dense',
+    ]);
+    expect(c.patterns.map((p: { name: string }) => p.name)).toEqual([
+      'unstructured',
+      'nm',
+      'constant-fan-in',
+    ]);
+    expect(c.distributions.map((p: { name: string }) => p.name)).toEqual(['uniform', 'erk']);
+    const periodic = c.schedules.find((s: { name: string }) => s.name === 'periodic');
+    expect(periodic.options.find((o: { name: string }) => o.name === 'drop_fraction').default).toBe(0.3);
+    const srigl = c.algorithms.find((a: { name: string }) => a.name === 'srigl');
+    expect(srigl).toMatchObject({
+      patterns: ['constant-fan-in'],
+      mask_application: 'hard',
+      needs_gradients: true,
+    });
+    expect(srigl.paper).toMatch(/arxiv\.org\/abs\/2305\.02299/);
+    out = '';
+    expect(await prunersCommand({})).toBe(0);
+    expect(out).toMatch(/^Algorithms/);
+    expect(out).toMatch(/ablation_threshold {2}number, default 0\.3: γ_sal/);
+  });
+});
