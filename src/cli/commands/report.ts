@@ -1,0 +1,28 @@
+import { buildReport, parseFormats } from '../../report/build.js';
+
+export interface ReportCommandOptions {
+  db: string;
+  sweep?: string;
+  out?: string;
+  format: string;
+}
+
+/** `sparsebench report`: writes the study report of a sweep; prints the paths of the reports on stdout. */
+export async function reportCommand(opts: ReportCommandOptions): Promise<number> {
+  const formats = parseFormats(opts.format);
+  const started = performance.now();
+  const r = await buildReport({ db: opts.db, sweep: opts.sweep, out: opts.out, formats });
+  const seconds = (performance.now() - started) / 1000;
+  const svgs = r.files.filter((f) => f.endsWith('.svg')).length;
+  process.stderr.write(
+    `report of sweep ${r.sweep}: ${r.drawn.length} plots drawn` +
+      (r.missing.length > 0
+        ? `, ${r.missing.length} left out (${r.missing.map((m) => m.id).join(', ')}: see the report)`
+        : '') +
+      (svgs > 0 ? `; ${svgs} SVG files beside report.md` : '') +
+      ` (${seconds.toFixed(1)} s)\n`,
+  );
+  for (const w of r.renderWarnings) process.stderr.write(`sparsebench: warning: plot ${w}\n`);
+  for (const rep of r.reports) process.stdout.write(`${rep.path}\n`);
+  return 0;
+}

@@ -1,0 +1,98 @@
+import { dirname, join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { Store } from '../store/store.js';
+import { buildDocument } from './document.js';
+import { accessibleSvg, renderHtml } from './html.js';
+import { loadReportData } from './load.js';
+import { plotFileName, renderMarkdown } from './markdown.js';
+import { renderPlots } from './plots.js';
+import { REPORT_FORMATS, type ReportData, type ReportFormat } from './types.js';
+import { ensureOutDir, writeFilesAtomically } from './write.js';
+
+/** What to report on and where to write it. */
+export interface ReportOptions {
+  /** Database path. */
+  db: string;
+  /** Sweep name; default: the most recently run sweep. */
+  sweep?: string;
+  /** Output directory; default: `<directory of the database>/<sweep>` (runs/<sweep> for the default database). */
+  out?: string;
+  formats: readonly ReportFormat[];
+  /** Timestamp printed in the report; default now. */
+  builtAt?: string;
+}
+
+/** What a report build wrote. */
+export interface ReportResult {
+  sweep: string;
+  outDir: string;
+  /** The main files, one per format, in the order asked for. */
+  reports: { format: ReportFormat; path: string }[];
+  /** Every file written (reports and plot SVGs). */
+  files: string[];
+  /** Plots drawn, and plots left out with the reason. */
+  drawn: string[];
+  missing: { id: string; reason: string }[];
+  /** Vega/Vega-Lite warnings while rendering (none expected). */
+  renderWarnings: string[];
+}
+
+/** Parses `--format html,md`; throws UsageError naming the bad value and the valid ones. */
+export function parseFormats(text: string): ReportFormat[] {
+  const valid = `valid: ${REPORT_FORMATS.join(', ')} (comma-separated, e.g. --format html,md)`;
+  const parts = text
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '');
+  if (parts.length === 0) throw new UsageError(`--format ${text}: no format given; ${valid}`);
+  const bad = parts.find((p) => !(REPORT_FORMATS as readonly string[]).includes(p));
+  if (bad !== undefined) throw new UsageError(`--format ${text}: unknown format "${bad}"; ${valid}`);
+  return [...new Set(parts)] as ReportFormat[];
+}
+
+/** Reads the sweep, its trials, curves and latest fit from the database (read only). */
+export function readReportData(db: string, sweep?: string): ReportData {
+  const store = Store.open(db, { create: false });
+  try {
+    return loadReportData(store, db, sweep);
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * Builds the report of a sweep from the database alone: reads it, renders every plot to SVG, writes
+ * report.html (self-contained) and/or report.md with its plots as SVG files beside it. Bad input throws
+ * UsageError before anything is written; the files appear whole or not at all.
+ */
+export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
+  if (opts.formats.length === 0) throw new UsageError('--format: no format given; valid: html, md');
+  const data = readReportData(opts.db, opts.sweep);
+  const outDir = opts.out ?? join(dirname(opts.db), data.sweep.name);
+  const builtAt = opts.builtAt ?? new Date().toISOString();
+  const { plots, warnings } = await renderPlots(data);
+  const doc = buildDocument(data, plots, builtAt);
+  const files = new Map<string, string>();
+  const reports: ReportResult['reports'] = [];
+  for (const format of opts.formats) {
+    if (format === 'html') files.set('report.html', renderHtml(doc));
+    else {
+      for (const p of plots.values())
+        if ('plot' in p) files.set(plotFileName(p.plot.id), accessibleSvg(p.plot));
+      files.set('report.md', renderMarkdown(doc));
+    }
+    reports.push({ format, path: join(outDir, format === 'html' ? 'report.html' : 'report.md') });
+  }
+  ensureOutDir(outDir);
+  const written = writeFilesAtomically(outDir, files);
+  const outcomes = [...plots.values()];
+  return {
+    sweep: data.sweep.name,
+    outDir,
+    reports,
+    files: written,
+    drawn: outcomes.flatMap((p) => ('plot' in p ? [p.plot.id] : [])),
+    missing: outcomes.flatMap((p) => ('plot' in p ? [] : [{ id: p.id, reason: p.missing }])),
+    renderWarnings: warnings,
+  };
+}

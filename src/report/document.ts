@@ -1,0 +1,132 @@
+import { stringify } from 'yaml';
+import { fitSummaryLines } from '../law/describe.js';
+import { reportEnvironment, runEnvironment } from './environment.js';
+import { dataFindings, fitQualityFinding, lawFindings, scaleFinding } from './findings.js';
+import { sig } from './format.js';
+import type { PlotOutcome } from './plots.js';
+import { type FinalPoint, finalPoints, levels } from './points.js';
+import { coefficientTable, keyValueTable, trialTable } from './tables.js';
+import type { Block, ReportData, ReportDocument, Section } from './types.js';
+import { fitNotices, statusLine, trialNotices } from './warnings.js';
+
+function plotBlock(plots: Map<string, PlotOutcome>, id: string): Block {
+  const p = plots.get(id);
+  if (!p) throw new Error(`report: no plot "${id}"`);
+  return 'plot' in p
+    ? { kind: 'plot', plot: p.plot }
+    : { kind: 'notice', level: 'missing', text: `${p.title}: not drawn, ${p.missing}` };
+}
+
+function findingsSection(data: ReportData, points: FinalPoint[]): Section {
+  const items = [...dataFindings(points, data.unit)];
+  const fit = data.fit;
+  if (fit?.params) {
+    items.push(...lawFindings(fit.params, levels(points.map((p) => p.sparsity))));
+    const quality = fitQualityFinding(fit);
+    if (quality) items.push(quality);
+  }
+  const scale = scaleFinding(points);
+  if (scale) items.push(scale);
+  const notices = [...trialNotices(data, points), ...fitNotices(data, points)];
+  const blocks: Block[] = [{ kind: 'paragraph', text: statusLine(data, points) }];
+  if (items.length > 0) blocks.push({ kind: 'list', items });
+  else blocks.push({ kind: 'notice', level: 'missing', text: 'No findings yet: nothing has finished.' });
+  for (const n of notices) blocks.push({ kind: 'notice', ...n });
+  return { id: 'findings', title: 'Findings', blocks };
+}
+
+function fitSection(data: ReportData, plots: Map<string, PlotOutcome>): Section {
+  const fit = data.fit;
+  if (!fit)
+    return {
+      id: 'fit',
+      title: 'Scaling-law fit',
+      blocks: [
+        {
+          kind: 'notice',
+          level: 'missing',
+          text: 'No sparse-law fit is stored for this sweep (see Findings for the command that makes one).',
+        },
+      ],
+    };
+  const opts = fit.fit.objective;
+  const blocks: Block[] = [
+    {
+      kind: 'paragraph',
+      text:
+        `Fit #${fit.id}, stored ${fit.createdAt}, from ${fit.inputs.length} trials: mean Huber loss on ${opts?.loss === 'huber' ? 'loss' : 'log loss'} ` +
+        `(δ = ${opts?.delta}), ${fit.fit.startsTotal} optimiser starts, seed ${fit.fit.seed}.`,
+    },
+    coefficientTable(fit.fit, data.unit),
+    { kind: 'list', items: safeSummary(fit.fit) },
+    plotBlock(plots, 'residuals'),
+  ];
+  return { id: 'fit', title: 'Scaling-law fit', blocks };
+}
+
+/** The fit's summary lines, or a note when the stored result is too incomplete to summarise. */
+function safeSummary(fit: Parameters<typeof fitSummaryLines>[0]): string[] {
+  try {
+    return fitSummaryLines(fit);
+  } catch (e) {
+    return [`(the stored fit cannot be summarised: ${(e as Error).message})`];
+  }
+}
+
+function optimalSection(data: ReportData, plots: Map<string, PlotOutcome>): Section {
+  const blocks: Block[] = [plotBlock(plots, 'optimal-map'), plotBlock(plots, 'optimal-multiple')];
+  const q = data.fit?.queries ?? [];
+  if (q.length > 0)
+    blocks.push({
+      kind: 'table',
+      caption: 'Optimal sparsity at the (N, C) pairs asked for with `fit-law --optimal`.',
+      columns: [
+        { header: 'N', align: 'right' },
+        { header: 'C (FLOPs)', align: 'right' },
+        { header: 'S_opt', align: 'right' },
+      ],
+      rows: q.map((r) => [sig(r.N, 4), sig(r.C, 4), sig(r.S_opt, 4)]),
+    });
+  return { id: 'optimal', title: 'Optimal sparsity', blocks };
+}
+
+function configSection(data: ReportData, builtAt: string): Section {
+  return {
+    id: 'config',
+    title: 'Configuration and environment',
+    blocks: [
+      keyValueTable('Where the trials ran, as recorded in the database.', runEnvironment(data)),
+      keyValueTable('The software and machine that built this report.', reportEnvironment(builtAt)),
+      { kind: 'paragraph', text: `Sweep configuration (${data.sweep.configPath}), after defaults:` },
+      { kind: 'code', text: stringify(data.sweep.config).trimEnd() },
+    ],
+  };
+}
+
+/** The report as a format-independent document: sections of text, tables and rendered plots. */
+export function buildDocument(
+  data: ReportData,
+  plots: Map<string, PlotOutcome>,
+  builtAt: string,
+): ReportDocument {
+  const points = finalPoints(data.trials);
+  const description = (data.sweep.config as { description?: string } | null)?.description;
+  return {
+    title: `Sparse scaling study: ${data.sweep.name}`,
+    subtitle: `${description ? `${description} ` : ''}Built ${builtAt} from ${data.dbPath}.`,
+    sections: [
+      // paper order: results first, then the evidence behind them, then the raw material
+      findingsSection(data, points),
+      {
+        id: 'scaling',
+        title: 'Final loss against size and data',
+        blocks: [plotBlock(plots, 'loss-vs-n'), plotBlock(plots, 'loss-vs-d')],
+      },
+      fitSection(data, plots),
+      optimalSection(data, plots),
+      { id: 'curves', title: 'Training curves', blocks: [plotBlock(plots, 'curves')] },
+      { id: 'trials', title: 'Trials', blocks: [trialTable(data.trials, data.unit)] },
+      configSection(data, builtAt),
+    ],
+  };
+}

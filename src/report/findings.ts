@@ -1,0 +1,109 @@
+import {
+  dataMultipleWhereSparsityPays,
+  denseEquivalentFactor,
+  optimalSparsityAtDataMultiple,
+} from '../law/optimal.js';
+import { publishedCoefficients } from '../law/published.js';
+import type { SparseLawParams } from '../law/types.js';
+import { count, pct, plural, sig } from './format.js';
+import { type FinalPoint, levels, mean } from './points.js';
+import { sparsityLabel } from './specs/style.js';
+import type { StoredFit } from './types.js';
+import { type DataUnit, unitLabels } from './units.js';
+
+/** Data multiples of the headline sentences: 4× (the issue's example), 10× and 100× (the paper's). */
+export const HEADLINE_MULTIPLES = [4, 10, 100];
+/** Sparsities for dense-equivalent sizes when the sweep has no sparse level: the paper's three. */
+const PAPER_SPARSITIES = [0.5, 0.75, 0.875];
+/** N of the paper's smallest T5 model (SCIENCE.md §4): the scale the published coefficients hold at. */
+export const PAPER_SMALLEST_N = 1.33e6;
+
+const times = (v: number) => `${sig(v, 3)}×`;
+const list = (xs: readonly string[]) =>
+  xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
+
+/**
+ * What the fitted law says, in words, each figure beside the paper's T5/C4 (and ViT/JFT) value:
+ * where sparsity starts to pay, the optimal sparsity at a few data multiples, and the dense-equivalent
+ * size of the given sparsity levels. Pure: coefficients in, sentences out.
+ */
+export function lawFindings(p: SparseLawParams, sparsities: readonly number[]): string[] {
+  const t5 = publishedCoefficients.t5;
+  const vit = publishedCoefficients.vit;
+  const levelsShown = sparsities.filter((s) => s > 0 && s < 1);
+  const shown = levelsShown.length > 0 ? levelsShown : PAPER_SPARSITIES;
+  const [m0] = HEADLINE_MULTIPLES;
+  const [s0] = shown;
+  const out = [
+    `At ${m0}× the compute-optimal data, the loss-optimal sparsity is ${pct(optimalSparsityAtDataMultiple(p, m0), 2)}; ` +
+      `at any data size, a model with ${pct(s0)} sparsity matches a dense model ${times(denseEquivalentFactor(p, s0))} larger ` +
+      `trained on the same data (paper, T5/C4: ${pct(optimalSparsityAtDataMultiple(t5, m0), 2)} and ${times(denseEquivalentFactor(t5, s0))}).`,
+    `Sparsity starts to pay once training runs past ${times(dataMultipleWhereSparsityPays(p))} the compute-optimal data of a dense model ` +
+      `of the same non-zero size (paper: ${times(dataMultipleWhereSparsityPays(t5))} T5/C4, ${times(dataMultipleWhereSparsityPays(vit))} ViT/JFT).`,
+    `Loss-optimal sparsity at ${list(HEADLINE_MULTIPLES.map((m) => `${m}×`))} the compute-optimal data: ` +
+      `${list(HEADLINE_MULTIPLES.map((m) => pct(optimalSparsityAtDataMultiple(p, m), 2)))} ` +
+      `(paper, T5/C4: ${list(HEADLINE_MULTIPLES.map((m) => pct(optimalSparsityAtDataMultiple(t5, m), 2)))}).`,
+    `Dense-equivalent size at equal non-zero parameters: ${list(shown.map((s) => `${times(denseEquivalentFactor(p, s))} at ${pct(s)}`))} ` +
+      `(paper, T5/C4: ${list(shown.map((s) => times(denseEquivalentFactor(t5, s))))}).`,
+  ];
+  return out;
+}
+
+/** How well the stored fit reproduces its points, in words. */
+export function fitQualityFinding(fit: StoredFit): string | null {
+  const f = fit.fit;
+  const rel = f.residuals.filter((r) => r.predicted > 0).map((r) => Math.abs(r.measured / r.predicted - 1));
+  if (!Number.isFinite(f.rmse_log) || rel.length === 0) return null;
+  return (
+    `The law (fit #${fit.id}) reproduces the ${plural(f.n_points, 'fitted trial')} with an RMS error of ${pct(f.rmse_log, 2)} in log loss; ` +
+    `the largest miss is ${pct(Math.max(...rel), 2)}.`
+  );
+}
+
+/**
+ * Direct comparisons, no law involved: in every (N, D) cell with a finished dense trial, each sparse
+ * trial's final loss against the dense one at the same non-zero parameters and data; summarised per
+ * sparsity level. Plus the best trial.
+ */
+export function dataFindings(points: readonly FinalPoint[], unit: DataUnit = 'tokens'): string[] {
+  const u = unitLabels(unit);
+  if (points.length === 0) return [];
+  const out: string[] = [];
+  const cell = (p: FinalPoint) => `${p.nTarget}|${p.dTarget}`;
+  const dense = new Map<string, number[]>();
+  for (const p of points) if (p.sparsity === 0) dense.set(cell(p), [...(dense.get(cell(p)) ?? []), p.loss]);
+  const sparseLevels = levels(points.map((p) => p.sparsity)).filter((s) => s > 0);
+  if (sparseLevels.length > 0 && dense.size === 0) {
+    out.push(
+      'No dense (S = 0) trial has finished, so sparse models cannot be compared with dense ones directly.',
+    );
+  }
+  for (const s of dense.size > 0 ? sparseLevels : []) {
+    const diffs = points
+      .filter((p) => p.sparsity === s && dense.has(cell(p)))
+      .map((p) => p.loss / mean(dense.get(cell(p)) as number[]) - 1);
+    if (diffs.length === 0) continue;
+    const better = diffs.filter((d) => d < 0).length;
+    const m = mean(diffs);
+    out.push(
+      `Measured: at equal non-zero parameters and data, ${sparsityLabel(s)} models reached a lower final loss than dense in ` +
+        `${better} of ${plural(diffs.length, 'comparison')} (mean ${m < 0 ? '−' : '+'}${pct(Math.abs(m), 2)}).`,
+    );
+  }
+  const best = points.reduce((a, b) => (b.loss < a.loss ? b : a));
+  out.push(
+    `Lowest final validation loss: ${sig(best.loss, 4)} ${u.loss} (${sparsityLabel(best.sparsity)}, N = ${count(best.N)}, D = ${count(best.D)} ${u.d}).`,
+  );
+  return out;
+}
+
+/** How far below the paper's scale the sweep is, when it is more than 10× below; else null. */
+export function scaleFinding(points: readonly FinalPoint[]): string | null {
+  if (points.length === 0) return null;
+  const nMax = Math.max(...points.map((p) => p.N));
+  if (nMax >= PAPER_SMALLEST_N / 10) return null;
+  return (
+    `Scale: these models have at most ${count(nMax)} non-zero parameters, ${sig(PAPER_SMALLEST_N / nMax, 2)}× fewer than the paper's smallest T5 ` +
+    `(${count(PAPER_SMALLEST_N)}); the coefficients fitted here need not match the paper's, and the paper's figures beside ours show how far they are.`
+  );
+}

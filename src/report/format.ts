@@ -1,0 +1,30 @@
+import { fmt } from '../util/format.js';
+
+/** `digits` significant figures; scientific notation outside [1e-3, 1e6); '-' for missing values. */
+export function sig(v: number | null | undefined, digits = 3): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '-';
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(digits - 1).replace('e+', 'e');
+  return Number(v.toPrecision(digits)).toString();
+}
+
+/** A fraction as a percentage: 0.5 → "50%", 0.875 → "87.5%", 0.1234 → "12.3%". */
+export function pct(v: number | null | undefined, digits = 3): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '-';
+  return `${Number((v * 100).toPrecision(digits))}%`;
+}
+
+/** A compact count (12.3k, 2M) or '-'. */
+export function count(v: number | null | undefined): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '-' : fmt(v);
+}
+
+/** A bootstrap or start-spread interval, "[lo, hi]", or '-'. */
+export function interval(r: [number, number] | undefined, digits = 3): string {
+  return r ? `[${sig(r[0], digits)}, ${sig(r[1], digits)}]` : '-';
+}
+
+/** "1 trial", "3 trials". */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,154 @@
+import { count } from './format.js';
+import { type FinalPoint, finalPoints, levels } from './points.js';
+import { renderSvg } from './render.js';
+import { curvePanels, curvesSpec, MAX_CURVE_PANELS } from './specs/curves.js';
+import { optimalMapSpec } from './specs/optimal-map.js';
+import { optimalMultipleSpec } from './specs/optimal-multiple.js';
+import { residualsSpec } from './specs/residuals.js';
+import { MAX_SCALING_PANELS, scalingPanels, scalingSpec } from './specs/scaling.js';
+import { isMissing, type SpecOrMissing } from './specs/spec.js';
+import { type SparsityScales, sparsityScales } from './specs/style.js';
+import type { RenderedPlot, ReportData } from './types.js';
+
+/** What every plot builder gets: the data, its final points, and the shared sparsity styles. */
+export interface PlotContext {
+  data: ReportData;
+  points: FinalPoint[];
+  scales: SparsityScales;
+}
+
+/** One plot of the report: its texts and how to build its spec. */
+export interface PlotDef {
+  id: string;
+  title: string;
+  caption(ctx: PlotContext): string;
+  alt: string;
+  build(ctx: PlotContext): SpecOrMissing;
+}
+
+const NO_FIT = 'no usable sparse-law fit is stored for this sweep (see the warnings above).';
+
+/** A note naming the panels left out when there are more levels than panels. */
+function omitted(all: readonly number[], shown: readonly number[], what: string, max: number): string {
+  const left = all.filter((v) => !shown.includes(v));
+  return left.length === 0
+    ? ''
+    : ` At most ${max} panels are drawn; ${what} = ${left.map((v) => count(v)).join(', ')} ${left.length === 1 ? 'is' : 'are'} left out (they are in the table).`;
+}
+
+function scalingCaption(ctx: PlotContext, axis: 'N' | 'D'): string {
+  const other = axis === 'N' ? 'D' : 'N';
+  const all = levels(ctx.points.map((p) => (axis === 'N' ? p.dTarget : p.nTarget)));
+  const law = ctx.data.fit?.params
+    ? ` Lines: the fitted law (fit #${ctx.data.fit.id}) at each level's measured sparsity and mean ${other} of the panel.`
+    : ' No law is drawn: no usable fit is stored.';
+  return (
+    `Markers: final validation loss of each finished trial, one shape per sparsity level; one panel per ${other}.` +
+    law +
+    omitted(all, scalingPanels(ctx.points, axis), other, MAX_SCALING_PANELS)
+  );
+}
+
+/** The report's plots, in order. */
+export const PLOTS: readonly PlotDef[] = [
+  {
+    id: 'curves',
+    title: 'Training curves',
+    alt: 'Line chart per N level: loss against training data seen on a log axis, one line per trial, line dash and colour by sparsity.',
+    caption: (ctx) =>
+      'Lines: training loss (mean over windows of steps); hollow markers: validation loss at each evaluation. ' +
+      'One line per trial, dash, marker shape and colour by sparsity; one panel per N. Unfinished trials are drawn as far as they logged.' +
+      omitted(
+        levels(ctx.data.trials.map((t) => t.nonzeroTarget)),
+        curvePanels(ctx.data),
+        'N',
+        MAX_CURVE_PANELS,
+      ),
+    build: (ctx) => curvesSpec(ctx.data, ctx.scales),
+  },
+  {
+    id: 'loss-vs-n',
+    title: 'Final loss against non-zero parameters N',
+    alt: 'Log-log scatter of final validation loss against non-zero parameters, marker shape by sparsity, with the fitted law as dashed lines per sparsity.',
+    caption: (ctx) => scalingCaption(ctx, 'N'),
+    build: (ctx) => scalingSpec(ctx.points, ctx.data.fit?.params ?? null, ctx.scales, 'N', ctx.data.unit),
+  },
+  {
+    id: 'loss-vs-d',
+    title: 'Final loss against training data D',
+    alt: 'Log-log scatter of final validation loss against training data, marker shape by sparsity, with the fitted law as dashed lines per sparsity.',
+    caption: (ctx) => scalingCaption(ctx, 'D'),
+    build: (ctx) => scalingSpec(ctx.points, ctx.data.fit?.params ?? null, ctx.scales, 'D', ctx.data.unit),
+  },
+  {
+    id: 'residuals',
+    title: 'Predicted against measured loss',
+    alt: 'Left: scatter of the loss predicted by the fit against the measured loss with the identity line. Right: relative residuals in percent against N.',
+    caption: () =>
+      'Left: each fitted trial, the law’s prediction against its measured final loss; points on the dashed line are predicted exactly. ' +
+      'Right: measured / predicted − 1, in percent, against N.',
+    build: (ctx) =>
+      ctx.data.fit
+        ? residualsSpec(ctx.data.fit.fit.residuals, ctx.data.trials, ctx.scales, ctx.data.unit)
+        : { missing: NO_FIT },
+  },
+  {
+    id: 'optimal-map',
+    title: 'Optimal sparsity over model size and compute',
+    alt: 'Heat map of the loss-optimal sparsity over non-zero parameters and training compute, with labelled contour lines at 25, 50, 75 and 90 percent and the dense compute-optimal line.',
+    caption: () =>
+      'Shading and labelled solid contours: the loss-optimal sparsity S_opt(N, C) under the fitted law at fixed non-zero N and compute C = 6·N/(1−S)·D. ' +
+      'Below the lowest contour sparsity does not pay. Dashed: compute of a dense model trained on its compute-optimal data. ' +
+      'White markers: this sweep’s trials.',
+    build: (ctx) =>
+      ctx.data.fit?.params
+        ? optimalMapSpec(ctx.data.fit.params, ctx.points, ctx.scales)
+        : { missing: NO_FIT },
+  },
+  {
+    id: 'optimal-multiple',
+    title: 'Optimal sparsity against training data',
+    alt: 'Line chart of loss-optimal sparsity against the multiple of compute-optimal training data, for this fit and the two published fits.',
+    caption: () =>
+      'Loss-optimal sparsity when training on a multiple of the dense compute-optimal data (independent of N), for this fit and the paper’s published T5/C4 and ViT/JFT fits. ' +
+      'Markers at the bottom: where this sweep’s trials lie under this fit.',
+    build: (ctx) =>
+      ctx.data.fit?.params
+        ? optimalMultipleSpec(ctx.data.fit.params, ctx.points, ctx.scales)
+        : { missing: NO_FIT },
+  },
+];
+
+/** A plot as the document sees it: rendered, or the reason it is missing. */
+export type PlotOutcome = { plot: RenderedPlot } | { id: string; title: string; missing: string };
+
+/** The context every plot is built from. */
+export function plotContext(data: ReportData): PlotContext {
+  return {
+    data,
+    points: finalPoints(data.trials),
+    scales: sparsityScales(data.trials.map((t) => t.sparsity)),
+  };
+}
+
+/** Builds and renders every plot; Vega warnings are returned, never printed. */
+export async function renderPlots(
+  data: ReportData,
+): Promise<{ plots: Map<string, PlotOutcome>; warnings: string[] }> {
+  const ctx = plotContext(data);
+  const plots = new Map<string, PlotOutcome>();
+  const warnings: string[] = [];
+  for (const def of PLOTS) {
+    const spec = def.build(ctx);
+    if (isMissing(spec)) {
+      plots.set(def.id, { id: def.id, title: def.title, missing: spec.missing });
+      continue;
+    }
+    const r = await renderSvg(spec, `${def.id}-`);
+    warnings.push(...r.warnings.map((w) => `${def.id}: ${w}`));
+    plots.set(def.id, {
+      plot: { id: def.id, title: def.title, caption: def.caption(ctx), alt: def.alt, svg: r.svg },
+    });
+  }
+  return { plots, warnings };
+}

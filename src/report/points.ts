@@ -1,0 +1,72 @@
+import type { TrialRecord } from '../store/types.js';
+import { sparsityLabel } from './specs/style.js';
+
+/** A finished trial as the final-loss plots see it. */
+export interface FinalPoint {
+  id: string;
+  /** Target sparsity: the level the trial belongs to. */
+  sparsity: number;
+  /** Sparsity measured from the final weights. */
+  achieved: number;
+  /** N: non-zero prunable parameters, measured. */
+  N: number;
+  /** D: data trained on (tokens or images). */
+  D: number;
+  /** Final validation loss (nats per token or image). */
+  loss: number;
+  /** Planned N and D: the sweep's grid values, used to group trials into panels. */
+  nTarget: number;
+  dTarget: number;
+  /** Legend label of the sparsity level. */
+  group: string;
+}
+
+/** D of a trial: what it trained on once finished, else what it was asked to train on. */
+export function dataOf(t: TrialRecord): number {
+  return t.tokens ?? t.tokensTarget;
+}
+
+/** Finished trials with a final validation loss, as plot points (the same points fit-law uses). */
+export function finalPoints(trials: readonly TrialRecord[]): FinalPoint[] {
+  return trials
+    .filter((t) => t.status === 'finished' && t.finalValLoss !== null)
+    .map((t) => ({
+      id: t.id,
+      sparsity: t.sparsity,
+      achieved: t.achievedSparsity ?? t.sparsity,
+      N: t.nonzeroParams ?? t.plannedNonzero,
+      D: dataOf(t),
+      loss: t.finalValLoss as number,
+      nTarget: t.nonzeroTarget,
+      dTarget: t.tokensTarget,
+      group: sparsityLabel(t.sparsity),
+    }));
+}
+
+/** Distinct values in ascending order. */
+export function levels(values: readonly number[]): number[] {
+  return [...new Set(values)].sort((a, b) => a - b);
+}
+
+/**
+ * At most `max` of the given ascending levels, evenly spread and always including the first and last
+ * (a plot with a dozen small panels is unreadable; the omitted ones are named in the caption).
+ */
+export function pickLevels(sorted: readonly number[], max: number): number[] {
+  if (sorted.length <= max) return [...sorted];
+  const picked = new Set<number>();
+  for (let i = 0; i < max; i++) picked.add(sorted[Math.round((i * (sorted.length - 1)) / (max - 1))]);
+  return [...picked].sort((a, b) => a - b);
+}
+
+/** `count` values evenly spaced in log between lo and hi (both included). */
+export function logSpace(lo: number, hi: number, count: number): number[] {
+  const a = Math.log(lo);
+  const b = Math.log(hi);
+  return Array.from({ length: count }, (_, i) => Math.exp(a + ((b - a) * i) / (count - 1)));
+}
+
+/** Arithmetic mean. */
+export function mean(values: readonly number[]): number {
+  return values.reduce((s, v) => s + v, 0) / values.length;
+}

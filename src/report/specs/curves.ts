@@ -1,0 +1,110 @@
+import { count } from '../format.js';
+import { levels, pickLevels } from '../points.js';
+import type { ReportData } from '../types.js';
+import { unitLabels } from '../units.js';
+import type { SpecOrMissing } from './spec.js';
+import { CHART_CONFIG, PANEL, type SparsityScales, sparsityEncoding, sparsityLabel } from './style.js';
+
+/** Points per training-loss line: enough for the shape, few enough to keep the SVG small. */
+const POINTS_PER_LINE = 100;
+/** Panels (one per N level) at most; more are unreadable in a page width. */
+export const MAX_CURVE_PANELS = 6;
+
+interface CurveRow {
+  trial: string;
+  group: string;
+  panel: string;
+  kind: 'train' | 'val';
+  tokens: number;
+  loss: number;
+}
+
+/** Mean of consecutive windows of `size` points (x = the window's last tokens), to show the trend. */
+function windowMeans(points: readonly { tokens: number; value: number }[], size: number) {
+  const out: { tokens: number; value: number }[] = [];
+  for (let i = 0; i < points.length; i += size) {
+    const w = points.slice(i, i + size);
+    out.push({ tokens: w[w.length - 1].tokens, value: w.reduce((s, p) => s + p.value, 0) / w.length });
+  }
+  return out;
+}
+
+/** The N levels drawn (one panel each). */
+export function curvePanels(data: ReportData): number[] {
+  return pickLevels(levels(data.trials.map((t) => t.nonzeroTarget)), MAX_CURVE_PANELS);
+}
+
+/**
+ * Training curves: loss against data seen, one line per trial, styled by sparsity level, one panel per
+ * non-zero parameter count N. Lines are training loss averaged over windows of steps; markers are the
+ * validation loss at each evaluation. Running and failed trials are drawn as far as they logged.
+ */
+export function curvesSpec(data: ReportData, scales: SparsityScales): SpecOrMissing {
+  const panels = new Set(curvePanels(data));
+  const rows: CurveRow[] = [];
+  for (const t of data.trials) {
+    if (!panels.has(t.nonzeroTarget)) continue;
+    const base = { trial: t.id, group: sparsityLabel(t.sparsity), panel: `N = ${count(t.nonzeroTarget)}` };
+    const pts = data.curves[t.id] ?? [];
+    const train = pts.filter((p) => p.name === 'train_loss' && Number.isFinite(p.value) && p.tokens > 0);
+    const size = Math.max(1, Math.ceil(train.length / POINTS_PER_LINE));
+    for (const p of windowMeans(train, size))
+      rows.push({ ...base, kind: 'train', tokens: p.tokens, loss: p.value });
+    for (const p of pts.filter((q) => q.name === 'val_loss' && Number.isFinite(q.value) && q.tokens > 0))
+      rows.push({ ...base, kind: 'val', tokens: p.tokens, loss: p.value });
+  }
+  if (rows.length === 0) return { missing: 'no trial has logged any loss yet.' };
+  const panelOrder = [...panels].map((n) => `N = ${count(n)}`);
+  const u = unitLabels(data.unit);
+  const x = {
+    field: 'tokens',
+    type: 'quantitative',
+    scale: { type: 'log' },
+    axis: { title: `D, ${u.d} seen (log scale)`, format: '~s' },
+  };
+  const y = {
+    field: 'loss',
+    type: 'quantitative',
+    scale: { zero: false },
+    axis: { title: `loss (${u.loss})` },
+  };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    description: `Training and validation loss against ${u.d} seen, one line per trial, by sparsity and N.`,
+    data: { values: rows },
+    facet: {
+      field: 'panel',
+      type: 'nominal',
+      sort: panelOrder,
+      title: 'non-zero parameters N (embeddings excluded)',
+    },
+    columns: Math.min(2, panelOrder.length),
+    spec: {
+      width: PANEL.width,
+      height: PANEL.height,
+      layer: [
+        {
+          transform: [{ filter: "datum.kind === 'train'" }],
+          mark: { type: 'line', strokeWidth: 1.5, clip: true, aria: false },
+          encoding: {
+            x,
+            y,
+            detail: { field: 'trial', type: 'nominal' },
+            ...sparsityEncoding(scales, ['color', 'strokeDash']),
+          },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'val'" }],
+          mark: { type: 'point', filled: false, size: 45, strokeWidth: 1.5, clip: true },
+          encoding: {
+            x,
+            y,
+            detail: { field: 'trial', type: 'nominal' },
+            ...sparsityEncoding(scales, ['color', 'shape']),
+          },
+        },
+      ],
+    },
+    config: CHART_CONFIG,
+  };
+}

@@ -1,0 +1,118 @@
+import type { Residual } from '../../law/types.js';
+import type { TrialRecord } from '../../store/types.js';
+import { type DataUnit, unitLabels } from '../units.js';
+import type { SpecOrMissing } from './spec.js';
+import { CHART_CONFIG, PANEL, type SparsityScales, sparsityEncoding, sparsityLabel } from './style.js';
+
+/** Label of residual points whose trial is no longer in the sweep (e.g. the plan changed since the fit). */
+const UNKNOWN_GROUP = 'not in sweep';
+
+/**
+ * The fit's predicted against measured final loss (with the identity line) beside the relative residual
+ * measured/predicted − 1 against N, both from the residuals stored with the fit.
+ */
+export function residualsSpec(
+  residuals: readonly Residual[],
+  trials: readonly TrialRecord[],
+  scales: SparsityScales,
+  unit: DataUnit,
+): SpecOrMissing {
+  const lossUnit = unitLabels(unit).loss;
+  const byId = new Map(trials.map((t) => [t.id, t]));
+  const rows = residuals
+    .filter((r) => Number.isFinite(r.predicted) && Number.isFinite(r.measured) && r.predicted > 0)
+    .map((r) => {
+      const t = r.id === undefined ? undefined : byId.get(r.id);
+      return {
+        group: t ? sparsityLabel(t.sparsity) : UNKNOWN_GROUP,
+        N: t ? (t.nonzeroParams ?? t.plannedNonzero) : null,
+        predicted: r.predicted,
+        measured: r.measured,
+        residual: (r.measured / r.predicted - 1) * 100,
+      };
+    });
+  if (rows.length === 0) return { missing: 'the stored fit has no residuals.' };
+  const known = rows.filter((r) => r.N !== null);
+  const ns = known.map((r) => r.N as number);
+  // a third of a decade either side, so the extreme points are not drawn on the frame
+  const nDomain = [Math.min(...ns) / 1.3, Math.max(...ns) * 1.3];
+  const lossValues = rows.flatMap((r) => [r.predicted, r.measured]);
+  const lo = Math.min(...lossValues);
+  const hi = Math.max(...lossValues);
+  const pad = (hi - lo) * 0.05 || lo * 0.01;
+  const domain = [lo - pad, hi + pad];
+  const groups = rows.some((r) => r.group === UNKNOWN_GROUP)
+    ? {
+        ...scales,
+        domain: [...scales.domain, UNKNOWN_GROUP],
+        colour: [...scales.colour, '#999999'],
+        shape: [...scales.shape, 'cross'],
+      }
+    : scales;
+  const style = sparsityEncoding(groups, ['color', 'shape']);
+  const point = { type: 'point', filled: false, size: 80, strokeWidth: 2 };
+  const scatter = {
+    width: PANEL.height,
+    height: PANEL.height,
+    title: 'predicted vs measured',
+    layer: [
+      {
+        data: { values: [{ a: domain[0] }, { a: domain[1] }] },
+        mark: { type: 'line', color: '#777', strokeDash: [4, 3] },
+        encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'a', type: 'quantitative' } },
+      },
+      {
+        data: { values: rows },
+        mark: point,
+        encoding: {
+          x: {
+            field: 'measured',
+            type: 'quantitative',
+            scale: { domain, zero: false },
+            axis: { title: `measured final loss (${lossUnit})` },
+          },
+          y: {
+            field: 'predicted',
+            type: 'quantitative',
+            scale: { domain, zero: false },
+            axis: { title: `predicted by the fit (${lossUnit})` },
+          },
+          ...style,
+        },
+      },
+    ],
+  };
+  const residual = {
+    width: PANEL.width,
+    height: PANEL.height,
+    title: 'residuals',
+    layer: [
+      {
+        data: { values: [{ zero: 0 }] },
+        mark: { type: 'rule', color: '#777' },
+        encoding: { y: { field: 'zero', type: 'quantitative' } },
+      },
+      {
+        data: { values: known },
+        mark: point,
+        encoding: {
+          x: {
+            field: 'N',
+            type: 'quantitative',
+            scale: { type: 'log', domain: nDomain, nice: false },
+            axis: { title: 'N, non-zero parameters (log scale)', format: '~s' },
+          },
+          y: { field: 'residual', type: 'quantitative', axis: { title: 'measured / predicted − 1 (%)' } },
+          ...style,
+        },
+      },
+    ],
+  };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    description: 'Predicted against measured final loss, and relative residuals against N, by sparsity.',
+    hconcat: [scatter, residual],
+    resolve: { scale: { color: 'shared', shape: 'shared' } },
+    config: CHART_CONFIG,
+  };
+}

@@ -1,0 +1,99 @@
+import { publishedCoefficients } from '../law/published.js';
+import type { LawFit, SparseLawParams } from '../law/types.js';
+import type { TrialRecord } from '../store/types.js';
+import { fmtDuration } from '../util/format.js';
+import { count, interval, pct, sig } from './format.js';
+import { dataOf } from './points.js';
+import type { Block } from './types.js';
+import { type DataUnit, unitLabels } from './units.js';
+
+/** Longest error text shown in the trial table; the full text is in `sparsebench runs show`. */
+const ERROR_CHARS = 80;
+
+/** The trial table: plan and results of every trial, in plan order, every status. */
+export function trialTable(trials: readonly TrialRecord[], unit: DataUnit): Block {
+  const u = unitLabels(unit);
+  return {
+    kind: 'table',
+    caption:
+      'Every trial of the sweep in plan order. S: target sparsity; N: non-zero parameters excluding embeddings (measured once finished); ' +
+      `D: ${u.d} trained (asked for, until finished); loss in ${u.loss}.`,
+    columns: [
+      { header: 'trial' },
+      { header: 'status' },
+      { header: 'pruner' },
+      { header: 'S', align: 'right' },
+      { header: 'N', align: 'right' },
+      { header: `D (${u.d})`, align: 'right' },
+      { header: 'final val loss', align: 'right' },
+      { header: 'achieved sparsity', align: 'right' },
+      { header: u.rate, align: 'right' },
+      { header: 'wall time', align: 'right' },
+      { header: 'note' },
+    ],
+    rows: trials.map((t) => [
+      t.id.slice(0, 8),
+      t.status,
+      t.pruner,
+      pct(t.sparsity),
+      count(t.nonzeroParams ?? t.plannedNonzero),
+      count(dataOf(t)),
+      t.finalValLoss === null ? '-' : t.finalValLoss.toFixed(4),
+      t.achievedSparsity === null ? '-' : t.achievedSparsity.toFixed(4),
+      count(t.tokensPerSecond),
+      t.wallSeconds === null ? '-' : fmtDuration(t.wallSeconds),
+      t.error ? t.error.split('\n')[0].slice(0, ERROR_CHARS) : '',
+    ]),
+  };
+}
+
+/** Unit of each sparse-law coefficient (paper units: N in parameters, D in tokens or images). */
+const units = (unit: DataUnit): Record<string, string> => ({
+  a_S: 'nats·N^b_N',
+  b_S: '-',
+  c_S: 'nats·N^b_N',
+  b_N: '-',
+  a_D: unitLabels(unit).d,
+  b_D: '-',
+  c: unitLabels(unit).loss,
+});
+
+/** Coefficients with their 95% bootstrap intervals and spread across starts, beside the paper's Table 1. */
+export function coefficientTable(fit: LawFit, unit: DataUnit): Block {
+  const paper = (set: SparseLawParams, k: string) => sig(set[k as keyof SparseLawParams], 3);
+  return {
+    kind: 'table',
+    caption:
+      'Sparse-law coefficients, L(S, N, D) = (a_S (1 − S)^b_S + c_S) · N^(−b_N) + (a_D / D)^b_D + c. ' +
+      'Intervals: 95% bootstrap percentiles over converged replicates, and the range across optimiser starts that reached the best loss. ' +
+      'Paper: Frantar et al. 2023, Table 1 (ViT: D in images).',
+    columns: [
+      { header: 'coefficient' },
+      { header: 'this fit', align: 'right' },
+      { header: '95% bootstrap interval', align: 'right' },
+      { header: 'across best starts', align: 'right' },
+      { header: 'unit' },
+      { header: 'paper T5/C4', align: 'right' },
+      { header: 'paper ViT/JFT', align: 'right' },
+    ],
+    rows: Object.keys(fit.params).map((k) => [
+      k,
+      sig(fit.params[k], 4),
+      interval(fit.intervals[k]),
+      interval(fit.startSpread[k]),
+      units(unit)[k] ?? '',
+      paper(publishedCoefficients.t5, k),
+      paper(publishedCoefficients.vit, k),
+    ]),
+  };
+}
+
+/** A two-column table of labelled values. */
+export function keyValueTable(caption: string, rows: readonly [string, string][]): Block {
+  return {
+    kind: 'table',
+    caption,
+    columns: [{ header: 'item' }, { header: 'value' }],
+    rows: rows.map((r) => [...r]),
+  };
+}

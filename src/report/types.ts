@@ -1,0 +1,90 @@
+import type { LawFit, SparseLawParams } from '../law/types.js';
+import type { MetricPoint, SweepRecord, TrialRecord } from '../store/types.js';
+import type { DataUnit } from './units.js';
+
+/** Output formats of `sparsebench report`. */
+export const REPORT_FORMATS = ['html', 'md'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** One `--optimal` answer stored with a fit. */
+export interface StoredQuery {
+  N: number;
+  C: number;
+  S_opt: number;
+}
+
+/** The latest stored sparse-law fit of a sweep, as the report uses it. */
+export interface StoredFit {
+  id: number;
+  createdAt: string;
+  converged: boolean;
+  /** Trial ids the fit was made from. */
+  inputs: string[];
+  fit: LawFit;
+  /** The coefficients, checked; null when the stored ones are unusable (see `problem`). */
+  params: SparseLawParams | null;
+  /** Why the coefficients cannot be used to draw the law, when they cannot. */
+  problem: string | null;
+  queries: StoredQuery[];
+}
+
+/**
+ * Everything a report shows, read from the database: plain data, so a report can be rebuilt (and
+ * tested) without training.
+ */
+export interface ReportData {
+  /** The database, as given on the command line. */
+  dbPath: string;
+  sweep: SweepRecord;
+  /** Trials in plan order, every status. */
+  trials: TrialRecord[];
+  /** Logged train_loss and val_loss points by trial id (others are not plotted). */
+  curves: Record<string, MetricPoint[]>;
+  /** The latest sparse-law fit of the sweep, or null when none is stored. */
+  fit: StoredFit | null;
+  /** What D counts in this sweep. */
+  unit: DataUnit;
+}
+
+/** A chart rendered to SVG, with the texts that describe it. */
+export interface RenderedPlot {
+  /** File-name-safe id, e.g. `loss-vs-n`. */
+  id: string;
+  title: string;
+  /** Caption shown under the plot: how to read it. */
+  caption: string;
+  /** Text alternative for screen readers. */
+  alt: string;
+  svg: string;
+}
+
+/** A block of report content, written by both the HTML and the Markdown writer. */
+export type Block =
+  | { kind: 'paragraph'; text: string }
+  | { kind: 'notice'; level: 'warning' | 'missing'; text: string; items?: string[] }
+  | { kind: 'list'; items: string[] }
+  | { kind: 'table'; caption: string; columns: TableColumn[]; rows: string[][] }
+  | { kind: 'plot'; plot: RenderedPlot }
+  | { kind: 'code'; text: string };
+
+/** A column of a report table. */
+export interface TableColumn {
+  header: string;
+  align?: 'left' | 'right';
+}
+
+/** A titled part of the report. */
+export interface Section {
+  /** Anchor id (HTML) and stable name for tests. */
+  id: string;
+  title: string;
+  blocks: Block[];
+}
+
+/** The whole report, independent of its output format. */
+export interface ReportDocument {
+  title: string;
+  /** One line under the title: what, when, from where. */
+  subtitle: string;
+  sections: Section[];
+}

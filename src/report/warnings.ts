@@ -1,0 +1,161 @@
+import { denseComputeOptimalData } from '../law/optimal.js';
+import { DEFAULT_DB } from '../store/store.js';
+import { count, pct, plural, sig } from './format.js';
+import { type FinalPoint, levels } from './points.js';
+import { sparsityLabel } from './specs/style.js';
+import type { ReportData, StoredFit } from './types.js';
+import { unitLabels } from './units.js';
+
+/** A bootstrap interval wider than this factor (hi / lo) means the data do not pin the coefficient down. */
+export const WIDE_INTERVAL = 10;
+/** A held-out miss above this (relative) means the law does not extrapolate to larger N. */
+export const HOLDOUT_MISS = 0.05;
+
+/** A problem the reader must know about, or a part of the report that is missing and why. */
+export interface Notice {
+  level: 'warning' | 'missing';
+  text: string;
+  /** Details, shown as a list under the text. */
+  items?: string[];
+}
+
+/** The command that stores a fit for this sweep (with --db when the database is not the default one). */
+export function fitCommand(data: ReportData): string {
+  const db = data.dbPath === DEFAULT_DB ? '' : ` --db ${data.dbPath}`;
+  return `sparsebench fit-law --sweep ${data.sweep.name}${db}`;
+}
+
+/** Unfinished, failed and interrupted trials, and too few sparsity levels for the sparse law. */
+export function trialNotices(data: ReportData, points: readonly FinalPoint[]): Notice[] {
+  const out: Notice[] = [];
+  const n = data.trials.length;
+  const by = (status: string) => data.trials.filter((t) => t.status === status);
+  const open = [...by('pending'), ...by('running')];
+  if (open.length > 0)
+    out.push({
+      level: 'warning',
+      text:
+        `The sweep is not finished: ${by('running').length} running and ${by('pending').length} pending of ${plural(n, 'trial')}. ` +
+        'Final-loss plots show the finished trials only; rebuild the report when the sweep is done.',
+    });
+  for (const status of ['failed', 'interrupted'] as const) {
+    const ts = by(status);
+    if (ts.length === 0) continue;
+    const why = ts
+      .slice(0, 3)
+      .map((t) => `${t.id.slice(0, 8)}${t.error ? `: ${t.error.split('\n')[0].slice(0, 120)}` : ''}`)
+      .join('; ');
+    out.push({
+      level: 'warning',
+      text: `${plural(ts.length, 'trial')} ${status} (${why}${ts.length > 3 ? '; …' : ''}); they are left out of every plot of final loss.`,
+    });
+  }
+  if (n > 0 && points.length === 0)
+    out.push({
+      level: 'missing',
+      text: 'No trial has finished yet, so there are no final losses, law or optimal sparsity to show.',
+    });
+  const finishedLevels = levels(points.map((p) => p.sparsity));
+  if (finishedLevels.length === 1)
+    out.push({
+      level: 'missing',
+      text:
+        `Only one sparsity level (${sparsityLabel(finishedLevels[0])}) has finished trials: the sparse law needs at least two, ` +
+        'so sparsity effects cannot be fitted or compared.',
+    });
+  return out;
+}
+
+/** Whether the stored fit was made from the trials that are finished now. */
+function staleness(fit: StoredFit, points: readonly FinalPoint[]): string | null {
+  const now = new Set(points.map((p) => p.id));
+  const used = new Set(fit.inputs);
+  const added = [...now].filter((id) => !used.has(id)).length;
+  const gone = [...used].filter((id) => !now.has(id)).length;
+  if (added === 0 && gone === 0) return null;
+  const parts = [
+    added > 0 ? `${plural(added, 'trial')} finished since` : '',
+    gone > 0 ? `${gone} of its trials are no longer finished in this sweep` : '',
+  ]
+    .filter(Boolean)
+    .join(', and ');
+  return `The stored fit #${fit.id} (${fit.createdAt}) is out of date: ${parts}.`;
+}
+
+/**
+ * Everything that makes the stored fit weak, in words: missing or unusable, not converged, out of date,
+ * wide bootstrap intervals, a poor held-out check, the fit's own warnings (fit-law's), and trials
+ * far from the region where the optimal-sparsity findings apply.
+ */
+export function fitNotices(data: ReportData, points: readonly FinalPoint[]): Notice[] {
+  const fit = data.fit;
+  const cmd = `\`${fitCommand(data)}\``;
+  if (!fit) {
+    return [
+      {
+        level: 'missing',
+        text: `No sparse-law fit is stored for sweep ${data.sweep.name}: run ${cmd}, then rebuild this report. The law's curves, coefficients and optimal sparsity are left out; everything else is shown.`,
+      },
+    ];
+  }
+  const out: Notice[] = [];
+  if (fit.problem)
+    out.push({
+      level: 'missing',
+      text: `The stored fit #${fit.id} cannot be used (${fit.problem}); run ${cmd} again.`,
+    });
+  if (!fit.converged)
+    out.push({
+      level: 'warning',
+      text: `The stored fit #${fit.id} did NOT converge (scaled gradient ${sig(fit.fit.gradNorm, 2)}, tolerance ${fit.fit.gradTolerance}): treat its coefficients and every figure derived from them as unreliable.`,
+    });
+  const stale = staleness(fit, points);
+  if (stale) out.push({ level: 'warning', text: `${stale} Run ${cmd} again.` });
+  const wide = Object.entries(fit.fit.intervals)
+    .filter(([, [lo, hi]]) => !(lo > 0 && hi / lo <= WIDE_INTERVAL))
+    .map(([k]) => k);
+  if (wide.length > 0)
+    out.push({
+      level: 'warning',
+      text: `The 95% bootstrap intervals of ${wide.join(', ')} span more than a factor ${WIDE_INTERVAL}: the data do not determine these coefficients, so the findings derived from them are indicative only.`,
+    });
+  const h = fit.fit.holdout;
+  if (h && !h.error && h.max_abs_rel_error !== null && h.max_abs_rel_error > HOLDOUT_MISS)
+    out.push({
+      level: 'warning',
+      text: `Held-out check: refitted without the ${h.n_heldout} largest-N trials, the law misses them by up to ${pct(h.max_abs_rel_error, 2)}; it does not extrapolate reliably in N.`,
+    });
+  if (fit.params) {
+    const multiples = points
+      .map((p) => p.D / (1 - p.achieved) / denseComputeOptimalData(fit.params!, p.N))
+      .filter(Number.isFinite);
+    const hi = Math.max(...multiples);
+    if (multiples.length > 0 && hi < 1)
+      out.push({
+        level: 'warning',
+        text:
+          `Under this fit every trial trained on less than its compute-optimal data (${sig(Math.min(...multiples), 2)}× to ${sig(hi, 2)}×), ` +
+          'while the optimal-sparsity findings are about training past it: they are extrapolations of the law, not measurements.',
+      });
+  }
+  if (fit.fit.warnings.length > 0)
+    out.push({
+      level: 'warning',
+      text: `fit-law's own warnings for fit #${fit.id}:`,
+      items: fit.fit.warnings,
+    });
+  return out;
+}
+
+/** A one-line status of the sweep: finished / total, and the fit used. */
+export function statusLine(data: ReportData, points: readonly FinalPoint[]): string {
+  const finished = data.trials.filter((t) => t.status === 'finished').length;
+  const fit = data.fit
+    ? `sparse-law fit #${data.fit.id} of ${data.fit.createdAt}`
+    : 'no sparse-law fit stored';
+  const ns = levels(points.map((p) => p.N));
+  const ds = levels(points.map((p) => p.D));
+  const range = (v: number[]) =>
+    v.length === 0 ? '-' : v.length === 1 ? count(v[0]) : `${count(v[0])}–${count(v[v.length - 1])}`;
+  return `${finished} of ${plural(data.trials.length, 'trial')} finished; N = ${range(ns)} non-zero parameters, D = ${range(ds)} ${unitLabels(data.unit).d}; ${fit}.`;
+}

@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import { buildDocument } from '../../src/report/document.js';
+import { renderHtml } from '../../src/report/html.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
+import { renderPlots } from '../../src/report/plots.js';
+import type { Block, ReportData, ReportDocument } from '../../src/report/types.js';
+import { fitOf, grid, reportData, trial } from './fixtures.js';
+
+async function documentOf(data: ReportData): Promise<ReportDocument> {
+  const { plots, warnings } = await renderPlots(data);
+  expect(warnings).toEqual([]);
+  return buildDocument(data, plots, '2026-01-03T00:00:00.000Z');
+}
+
+const blocks = (doc: ReportDocument, section?: string): Block[] =>
+  doc.sections.filter((s) => section === undefined || s.id === section).flatMap((s) => s.blocks);
+const notices = (doc: ReportDocument, level?: 'warning' | 'missing') =>
+  blocks(doc)
+    .filter(
+      (b): b is Extract<Block, { kind: 'notice' }> =>
+        b.kind === 'notice' && (level === undefined || b.level === level),
+    )
+    .map((b) => b.text);
+const plotIds = (doc: ReportDocument) => blocks(doc).flatMap((b) => (b.kind === 'plot' ? [b.plot.id] : []));
+
+describe('the report document', () => {
+  it('has every part for a finished sweep with a stored fit', async () => {
+    const trials = grid();
+    const doc = await documentOf(reportData(trials, fitOf(trials)));
+    expect(doc.sections.map((s) => s.id)).toEqual([
+      'findings',
+      'scaling',
+      'fit',
+      'optimal',
+      'curves',
+      'trials',
+      'config',
+    ]);
+    expect(plotIds(doc).sort()).toEqual([
+      'curves',
+      'loss-vs-d',
+      'loss-vs-n',
+      'optimal-map',
+      'optimal-multiple',
+      'residuals',
+    ]);
+    expect(notices(doc, 'missing')).toEqual([]);
+    const findings = blocks(doc, 'findings').find((b) => b.kind === 'list');
+    expect(
+      findings?.kind === 'list' && findings.items.some((i) => i.startsWith('At 4× the compute-optimal data')),
+    ).toBe(true);
+    const table = blocks(doc, 'trials')[0];
+    expect(table.kind === 'table' && table.rows.length).toBe(12);
+    const coefs = blocks(doc, 'fit').find((b) => b.kind === 'table');
+    expect(coefs?.kind === 'table' && coefs.rows.map((r) => r[0])).toEqual([
+      'a_S',
+      'b_S',
+      'c_S',
+      'b_N',
+      'a_D',
+      'b_D',
+      'c',
+    ]);
+    expect(coefs?.kind === 'table' && coefs.rows[0][5]).toBe('16.8'); // the paper's T5 a_S beside ours
+  });
+
+  it('without a stored fit: says so, names the command, and shows everything else', async () => {
+    const doc = await documentOf(reportData(grid(), null));
+    expect(notices(doc, 'missing')[0]).toMatch(
+      /^No sparse-law fit is stored for sweep fixture: run `sparsebench fit-law --sweep fixture`, then rebuild this report/,
+    );
+    expect(plotIds(doc).sort()).toEqual(['curves', 'loss-vs-d', 'loss-vs-n']);
+    // the two optimal-sparsity plots; the fit section says why it is empty
+    expect(notices(doc, 'missing').filter((t) => t.includes('not drawn'))).toHaveLength(2);
+    expect(notices(doc, 'missing')).toContain(
+      'No sparse-law fit is stored for this sweep (see Findings for the command that makes one).',
+    );
+    expect(blocks(doc, 'trials')[0].kind).toBe('table');
+  });
+
+  it('names --db in the command when the database is not the default one', async () => {
+    const data = { ...reportData(grid(), null), dbPath: '/data/study.db' };
+    const doc = await documentOf(data);
+    expect(notices(doc, 'missing')[0]).toContain('`sparsebench fit-law --sweep fixture --db /data/study.db`');
+  });
+
+  it('while the sweep is running: warns, plots what finished, draws unfinished curves as far as they go', async () => {
+    const trials = grid(undefined, (i) => (i === 3 ? 'running' : i >= 10 ? 'pending' : 'finished'));
+    const finished = trials.filter((t) => t.status === 'finished');
+    const doc = await documentOf(reportData(trials, fitOf(finished)));
+    expect(notices(doc, 'warning')[0]).toBe(
+      'The sweep is not finished: 1 running and 2 pending of 12 trials. Final-loss plots show the finished trials only; rebuild the report when the sweep is done.',
+    );
+    expect(plotIds(doc)).toContain('curves');
+    const curves = blocks(doc, 'curves')[0];
+    expect(curves.kind === 'plot' && curves.plot.svg.length).toBeGreaterThan(5000);
+    const table = blocks(doc, 'trials')[0];
+    expect(table.kind === 'table' && table.rows.map((r) => r[1]).filter((s) => s !== 'finished')).toEqual([
+      'running',
+      'pending',
+      'pending',
+    ]);
+  });
+
+  it('flags a fit made before more trials finished', async () => {
+    const trials = grid();
+    const doc = await documentOf(reportData(trials, fitOf(trials.slice(0, 10))));
+    expect(
+      notices(doc, 'warning').some((t) =>
+        t.startsWith('The stored fit #7 (2026-01-02T00:00:00.000Z) is out of date: 2 trials finished since.'),
+      ),
+    ).toBe(true);
+  });
+
+  it('with a failed trial: names it and its error, and leaves it out of the fit plots', async () => {
+    const trials = grid(undefined, (i) => (i === 5 ? 'failed' : 'finished'));
+    const doc = await documentOf(reportData(trials, null));
+    expect(notices(doc, 'warning').find((t) => t.includes('failed'))).toMatch(
+      /^1 trial failed \([0-9a-f]{8}: loss diverged \(NaN\) at step 12\); they are left out/,
+    );
+    const table = blocks(doc, 'trials')[0];
+    expect(table.kind === 'table' && table.rows[5].at(-1)).toBe('loss diverged (NaN) at step 12');
+  });
+
+  it('with a single sparsity level: says the sparse law cannot be fitted', async () => {
+    const doc = await documentOf(reportData(grid({ sparsity: [0], N: [8000, 24000], D: [1e5, 3e5] }), null));
+    expect(
+      notices(doc, 'missing').some((t) =>
+        t.startsWith('Only one sparsity level (dense) has finished trials'),
+      ),
+    ).toBe(true);
+    expect(plotIds(doc)).toContain('loss-vs-n');
+  });
+
+  it('with a fit that did not converge, or whose coefficients are unusable: warns and draws no law', async () => {
+    const trials = grid();
+    const bad = fitOf(trials);
+    bad.converged = false;
+    const doc = await documentOf(reportData(trials, bad));
+    expect(notices(doc, 'warning').some((t) => t.startsWith('The stored fit #7 did NOT converge'))).toBe(
+      true,
+    );
+
+    const broken = fitOf(trials);
+    const { b_D: _, ...params } = broken.fit.params;
+    const unusable = reportData(trials, fitOf(trials));
+    unusable.fit = {
+      ...broken,
+      fit: { ...broken.fit, params },
+      params: null,
+      problem: 'sparse-law coefficient b_D must be a finite number > 0; got undefined',
+    };
+    const doc2 = await documentOf(unusable);
+    expect(notices(doc2, 'missing')[0]).toMatch(
+      /^The stored fit #7 cannot be used \(sparse-law coefficient b_D/,
+    );
+    expect(plotIds(doc2)).not.toContain('optimal-map');
+  });
+
+  it('with no trial finished: no findings, every final-loss plot explained', async () => {
+    const doc = await documentOf(
+      reportData([trial(0, 8000, 1e5, 'pending'), trial(0.5, 8000, 1e5, 'running')], null),
+    );
+    expect(notices(doc, 'missing')).toContain('No findings yet: nothing has finished.');
+    expect(plotIds(doc)).toEqual(['curves']);
+  });
+});
+
+describe('writers', () => {
+  it('HTML is one self-contained page: escaped text, inline SVG with accessible names, no scripts or links', async () => {
+    const trials = grid();
+    const html = renderHtml(await documentOf(reportData(trials, fitOf(trials))));
+    expect(html).toContain('A fixture &lt;sweep&gt; &amp; &quot;friends&quot;.');
+    expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|url\((?!#)/i);
+    // the only URLs are XML namespace names, never fetched
+    const urls = [...html.matchAll(/https?:\/\/[^\s"')]+/g)].map((m) => m[0]);
+    expect(new Set(urls)).toEqual(new Set(['http://www.w3.org/2000/svg', 'http://www.w3.org/1999/xlink']));
+    expect(html.match(/<figure /g)).toHaveLength(6);
+    expect(html.match(/<svg role="img" aria-label="[^"]{40,}"/g)).toHaveLength(6);
+    expect(renderHtml(await documentOf(reportData(trials, null)))).toContain(
+      '<code>sparsebench fit-law --sweep fixture</code>',
+    );
+  });
+
+  it('Markdown links each plot as an SVG file beside it and keeps tables intact', async () => {
+    const trials = grid();
+    const md = renderMarkdown(await documentOf(reportData(trials, null)));
+    expect(md).toMatch(/^# Sparse scaling study: fixture\n/);
+    for (const id of ['curves', 'loss-vs-n', 'loss-vs-d']) expect(md).toContain(`](report-${id}.svg)`);
+    expect(md).not.toContain('report-optimal-map.svg');
+    expect(md).toContain('> **Missing:** No sparse-law fit is stored');
+    expect(md).toMatch(/\| trial \| status \| pruner \| S \| N \|/);
+    expect(md).toContain('```yaml\nname: fixture\n');
+  });
+});

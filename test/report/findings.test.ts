@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { publishedCoefficients } from '../../src/law/published.js';
+import { dataFindings, fitQualityFinding, lawFindings, scaleFinding } from '../../src/report/findings.js';
+import { finalPoints } from '../../src/report/points.js';
+import { fitOf, grid, trial } from './fixtures.js';
+
+describe('law findings, from known coefficients', () => {
+  it("reproduce the paper's T5/C4 headline figures from its own coefficients", () => {
+    const [headline, pays, multiples, dense] = lawFindings(publishedCoefficients.t5, [0, 0.5, 0.75, 0.875]);
+    // SCIENCE.md §2: pays past 2.98×; S_opt 0.23 at 10×, 0.54 at 100×; 1.59× at 50%, 2.16× at 75%
+    expect(pays).toContain('past 2.98× the compute-optimal data');
+    expect(pays).toContain('(paper: 2.98× T5/C4, 1.27× ViT/JFT)');
+    expect(multiples).toMatch(/at 4×, 10× and 100× the compute-optimal data: 6\.2%, 23% and 54%/);
+    expect(dense).toMatch(
+      /^Dense-equivalent size at equal non-zero parameters: 1\.59× at 50%, 2\.16× at 75% and 2\.63× at 87\.5%/,
+    );
+    expect(headline).toBe(
+      'At 4× the compute-optimal data, the loss-optimal sparsity is 6.2%; at any data size, a model with 50% sparsity ' +
+        'matches a dense model 1.59× larger trained on the same data (paper, T5/C4: 6.2% and 1.59×).',
+    );
+  });
+
+  it("use the ViT coefficients' own figures (1.27× where sparsity pays; 66% at 10×, 90% at 100×)", () => {
+    const [, pays, multiples] = lawFindings(publishedCoefficients.vit, [0.5]);
+    expect(pays).toContain('past 1.27×');
+    expect(multiples).toMatch(/: \d+%, 66% and 90% \(paper/);
+  });
+
+  it("fall back to the paper's sparsity levels when the sweep has only dense trials", () => {
+    const dense = lawFindings(publishedCoefficients.t5, [0]).at(-1);
+    expect(dense).toContain('at 50%, 2.16× at 75% and 2.63× at 87.5%');
+  });
+});
+
+describe('data findings, from measurements alone', () => {
+  it('compare each sparse trial with the dense one at the same N and D', () => {
+    // a: sparse better in both cells; b: worse in one
+    const t = [
+      trial(0, 8000, 1e5),
+      trial(0, 8000, 3e5),
+      trial(0.5, 8000, 1e5, 'finished', -0.1),
+      trial(0.5, 8000, 3e5, 'finished', -0.2),
+      trial(0.75, 8000, 1e5, 'finished', 0.5),
+    ];
+    t[0].finalValLoss = 3;
+    t[1].finalValLoss = 2.5;
+    t[2].finalValLoss = 2.7; // −10%
+    t[3].finalValLoss = 2.0; // −20%
+    t[4].finalValLoss = 3.3; // +10%
+    const f = dataFindings(finalPoints(t));
+    expect(f[0]).toBe(
+      'Measured: at equal non-zero parameters and data, 50% sparse models reached a lower final loss than dense in 2 of 2 comparisons (mean −15%).',
+    );
+    expect(f[1]).toContain(
+      '75% sparse models reached a lower final loss than dense in 0 of 1 comparison (mean +10%)',
+    );
+    expect(f[2]).toBe('Lowest final validation loss: 2 nats/token (50% sparse, N = 8k, D = 300k tokens).');
+    expect(f).toHaveLength(3);
+    expect(scaleFinding(finalPoints(t))).toMatch(
+      /^Scale: these models have at most 8k non-zero parameters, 170× fewer than the paper's smallest T5 \(1\.33M\)/,
+    );
+    expect(scaleFinding(finalPoints([trial(0, 2e6, 1e9)]))).toBeNull();
+  });
+
+  it('say so when no dense trial finished', () => {
+    const f = dataFindings(finalPoints([trial(0, 8000, 1e5, 'failed'), trial(0.5, 8000, 1e5)]));
+    expect(f[0]).toMatch(/^No dense \(S = 0\) trial has finished/);
+  });
+
+  it('are empty with nothing finished', () => {
+    expect(dataFindings(finalPoints([trial(0, 8000, 1e5, 'running')]))).toEqual([]);
+  });
+});
+
+describe('fit quality', () => {
+  it('states the RMS error and the largest miss of a fit to 1%-noisy data', () => {
+    const text = fitQualityFinding(fitOf(grid()));
+    expect(text).toMatch(
+      /^The law \(fit #7\) reproduces the 12 fitted trials with an RMS error of [0-9.]+% in log loss; the largest miss is [0-9.]+%\.$/,
+    );
+  });
+});

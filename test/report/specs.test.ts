@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { optimalSparsity } from '../../src/law/optimal.js';
+import { PLOTS, plotContext, renderPlots } from '../../src/report/plots.js';
+import { finalPoints, logSpace, pickLevels } from '../../src/report/points.js';
+import { prefixIds, renderSvg } from '../../src/report/render.js';
+import { CONTOUR_LEVELS, computeForOptimalSparsity, mapRanges } from '../../src/report/specs/optimal-map.js';
+import { isMissing } from '../../src/report/specs/spec.js';
+import { sparsityLabel, sparsityScales } from '../../src/report/specs/style.js';
+import { fitOf, grid, LAW, reportData } from './fixtures.js';
+
+const data = (() => {
+  const trials = grid();
+  return reportData(trials, fitOf(trials));
+})();
+
+describe('plot specs', () => {
+  it('every plot compiles and renders to a non-empty SVG without a single Vega warning', async () => {
+    const { plots, warnings } = await renderPlots(data);
+    expect(warnings).toEqual([]);
+    expect([...plots.keys()]).toEqual(PLOTS.map((p) => p.id));
+    for (const p of plots.values()) {
+      if (!('plot' in p)) throw new Error(`${p.id} missing: ${p.missing}`);
+      expect(p.plot.svg).toMatch(/^<svg [^>]*viewBox="0 0 \d+ \d+"/);
+      expect(p.plot.svg.length).toBeGreaterThan(5000);
+      // every SVG id is prefixed with its plot id, so several can live in one HTML page
+      for (const [, id] of p.plot.svg.matchAll(/\bid="([^"]+)"/g))
+        expect(id.startsWith(`${p.plot.id}-`)).toBe(true);
+      expect(p.plot.caption.length).toBeGreaterThan(40);
+    }
+  });
+
+  it('label axes with quantities and units, and log scales as such', async () => {
+    const { plots } = await renderPlots(data);
+    const svg = (id: string) => {
+      const p = plots.get(id)!;
+      return 'plot' in p ? p.plot.svg : '';
+    };
+    expect(svg('loss-vs-n')).toContain('N, non-zero parameters excl. embeddings (log scale)');
+    expect(svg('loss-vs-n')).toContain('final val. loss (nats/token, log)');
+    expect(svg('loss-vs-d')).toContain('D, training tokens (log scale)');
+    expect(svg('curves')).toContain('loss (nats/token)');
+    expect(svg('optimal-map')).toContain('C, compute (FLOPs, log scale)');
+    expect(svg('optimal-map')).toContain('S_opt = 50%');
+    expect(svg('optimal-multiple')).toContain('paper T5/C4');
+  });
+
+  it('are deterministic: the same data renders to the same bytes', async () => {
+    const a = await renderPlots(data);
+    const b = await renderPlots(data);
+    for (const [id, p] of a.plots) expect(b.plots.get(id)).toEqual(p);
+  });
+
+  it('give a reason instead of a spec when there is nothing to draw', () => {
+    const ctx = plotContext(
+      reportData(
+        grid(undefined, () => 'pending'),
+        null,
+      ),
+    );
+    for (const def of PLOTS) {
+      const spec = def.build(ctx);
+      expect(isMissing(spec), def.id).toBe(true);
+      if (isMissing(spec)) expect(spec.missing).toMatch(/\.$/);
+    }
+  });
+});
+
+describe('styles per sparsity level', () => {
+  it('differ in shape and dash as well as colour, in ascending order of sparsity', () => {
+    const s = sparsityScales([0.75, 0, 0.5, 0.5]);
+    expect(s.domain).toEqual(['dense', '50% sparse', '75% sparse']);
+    expect(new Set(s.shape).size).toBe(3);
+    expect(new Set(s.dash.map(String)).size).toBe(3);
+    expect(new Set(s.colour).size).toBe(3);
+    expect(sparsityLabel(0.875)).toBe('87.5% sparse');
+  });
+});
+
+describe('optimal-sparsity map', () => {
+  it('draws each contour where S_opt equals its level (the closed form, inverted)', () => {
+    for (const s of CONTOUR_LEVELS)
+      for (const N of [1e3, 3e4, 1e6])
+        expect(optimalSparsity(LAW, N, computeForOptimalSparsity(LAW, N, s))).toBeCloseTo(s, 9);
+  });
+
+  it('spans the trials and reaches the top contour', () => {
+    const points = finalPoints(grid());
+    const r = mapRanges(LAW, points);
+    expect(r.nLo).toBeLessThan(8000);
+    expect(r.nHi).toBeGreaterThan(24000);
+    expect(computeForOptimalSparsity(LAW, r.nHi, 0.9)).toBeLessThanOrEqual(r.cHi);
+    expect(r.cHi / r.cLo).toBeLessThanOrEqual(1e14 * (1 + 1e-9));
+  });
+});
+
+describe('helpers', () => {
+  it('pick evenly spread panels including both ends', () => {
+    expect(pickLevels([1, 2, 3], 4)).toEqual([1, 2, 3]);
+    expect(pickLevels([1, 2, 3, 4, 5, 6, 7], 4)).toEqual([1, 3, 5, 7]);
+    const l = logSpace(10, 1000, 3);
+    expect(l[0]).toBeCloseTo(10);
+    expect(l[1]).toBeCloseTo(100);
+    expect(l[2]).toBeCloseTo(1000);
+  });
+
+  it('prefix SVG ids and the references to them', () => {
+    const svg =
+      '<svg><defs><clipPath id="clip1"/></defs><g clip-path="url(#clip1)"><use href="#clip1"/></g></svg>';
+    expect(prefixIds(svg, 'p-')).toBe(
+      '<svg><defs><clipPath id="p-clip1"/></defs><g clip-path="url(#p-clip1)"><use href="#p-clip1"/></g></svg>',
+    );
+  });
+
+  it('collect Vega-Lite warnings instead of printing them', async () => {
+    const r = await renderSvg(
+      {
+        data: { values: [{ x: 1, y: 1 }] },
+        mark: 'point',
+        encoding: {
+          x: { field: 'x', type: 'quantitative', scale: { type: 'log', zero: true } },
+          y: { field: 'y', type: 'quantitative' },
+        },
+      },
+      't-',
+    );
+    expect(r.warnings.join('\n')).toMatch(/zero/);
+    expect(r.svg).toMatch(/^<svg/);
+  });
+});
