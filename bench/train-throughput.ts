@@ -1,42 +1,89 @@
 /**
- * Training throughput of the reference trial (lm: vocab 256, d_model 128, 4 layers, 4 heads, d_ff 512,
- * seq 64, batch 32; ENGINE.md's reference model) on each CPU backend, with the backend's plain 2-D matmul
- * speed measured in the same run as the ceiling to compare against.
+ * Training throughput of reference models of each family through the real trainer (AdamW, clipping, masks),
+ * dense and 75% sparse, with the backend's plain 2-D matmul speed measured in the same run as the ceiling.
+ * - lm: ENGINE.md's reference (vocab 256, d_model 128, 4 layers, 4 heads, d_ff 512, seq 64, batch 32), wasm and cpu;
+ * - t5: d_model 128, 2 encoder + 2 decoder layers, 4 heads, d_ff 512, input 64 tokens, batch 32, wasm;
+ * - vit: MNIST 28x28 in 7x7 patches + class token, d_model 128, 4 layers, 4 heads, d_ff 512, batch 32, wasm.
  *
- * Run: `npm run bench:train` (or `npx tsx bench/train-throughput.ts [backend ...]`). Prints a Markdown table.
+ * Run: `npm run bench:train` (or `npx tsx bench/train-throughput.ts [lm|t5|vit ...]`). Prints a Markdown table.
  */
 import { cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrialSpec } from '../src/config/trial-spec.js';
+import { layoutForInput } from '../src/data/span-corruption.js';
 import { selectBackend } from '../src/engine/backends.js';
-import { type LmShape, lmFamily } from '../src/models/lm.js';
+import { families } from '../src/models/registry.js';
 import { DENSE_SPEC, resolvePrunerSpec } from '../src/sparsity/spec.js';
 import { trainTrial } from '../src/train/trainer.js';
 
 type Backend = 'wasm' | 'cpu';
-const backends = (process.argv.slice(2) as Backend[]).filter((b) => b === 'wasm' || b === 'cpu');
-const chosen: Backend[] = backends.length ? backends : ['wasm', 'cpu'];
-/** Steps timed per backend (after WARMUP untimed ones); cpu is ~15x slower. */
-const STEPS: Record<Backend, number> = { wasm: 30, cpu: 2 };
+/** Steps timed per backend (after the warm-up ones); cpu is ~30x slower. */
+const STEPS: Record<Backend, number> = { wasm: 20, cpu: 2 };
 const WARMUP: Record<Backend, number> = { wasm: 3, cpu: 1 };
+const core = { d_model: 128, n_heads: 4, d_ff: 512 };
+const t5Layout = layoutForInput(64, 0.15, 3);
 
-function referenceSpec(backend: Backend, sparsity: number, steps: number): TrialSpec {
-  return {
-    spec_version: 1,
+const references: {
+  name: string;
+  backends: Backend[];
+  model: TrialSpec['model'];
+  data: TrialSpec['data'];
+}[] = [
+  {
+    name: 'lm',
+    backends: ['wasm', 'cpu'],
+    model: { family: 'lm', vocab_size: 256, seq_len: 64, ...core, n_layers: 4, tied_embeddings: true },
+    data: { source: 'brown', validation_fraction: 0.05 },
+  },
+  {
+    name: 't5',
+    backends: ['wasm'],
     model: {
-      family: 'lm',
-      vocab_size: 256,
-      seq_len: 64,
-      d_model: 128,
-      n_layers: 4,
-      n_heads: 4,
-      d_ff: 512,
-      tied_embeddings: true,
+      family: 't5',
+      vocab_size: 258 + t5Layout.spans,
+      ...core,
+      n_layers: 2,
+      input_len: t5Layout.inputLen,
+      target_len: t5Layout.targetLen,
+      noise_density: 0.15,
+      mean_span_length: 3,
+      rel_buckets: 32,
+      rel_max_distance: 128,
+      ff_activation: 'relu',
     },
     data: { source: 'brown', validation_fraction: 0.05 },
+  },
+  {
+    name: 'vit',
+    backends: ['wasm'],
+    model: {
+      family: 'vit',
+      image_height: 28,
+      image_width: 28,
+      channels: 1,
+      patch_size: 7,
+      classes: 10,
+      ...core,
+      n_layers: 4,
+      pooling: 'cls',
+    },
+    data: { source: 'mnist', validation_fraction: 0.1 },
+  },
+];
+
+function spec(
+  ref: (typeof references)[number],
+  backend: Backend,
+  sparsity: number,
+  steps: number,
+): TrialSpec {
+  return {
+    spec_version: 1,
+    model: ref.model,
+    data: ref.data,
     sparsity,
-    nonzero_params: 786_432 * (1 - sparsity),
-    tokens: steps * 32 * 64,
+    nonzero_params: 1,
+    tokens: 1,
     steps,
     batch_size: 32,
     seq_len: 64,
@@ -57,19 +104,21 @@ function referenceSpec(backend: Backend, sparsity: number, steps: number): Trial
   };
 }
 
-/** Tokens/s over the timed steps (the warm-up steps and the final evaluation excluded). */
-async function trainingSpeed(backend: Backend, sparsity: number): Promise<number> {
+/** D units per second over the timed steps (the warm-up steps and the final evaluation excluded). */
+async function speed(ref: (typeof references)[number], backend: Backend, sparsity: number): Promise<number> {
   const warmup = WARMUP[backend];
   const steps = warmup + STEPS[backend];
+  const s = spec(ref, backend, sparsity, steps);
+  const units = families[ref.model.family].unitsPerBatch(s);
   let t0 = 0;
   let t1 = 0;
-  await trainTrial(referenceSpec(backend, sparsity, steps), {
+  await trainTrial(s, {
     onProgress: (p) => {
       if (p.step === warmup) t0 = performance.now();
       if (p.step === steps) t1 = performance.now();
     },
   });
-  return (STEPS[backend] * 32 * 64) / ((t1 - t0) / 1000);
+  return (STEPS[backend] * units) / ((t1 - t0) / 1000);
 }
 
 /** GFLOP/s of a plain [2048,128]·[128,512] product: the fast path every model matmul aims for. */
@@ -90,23 +139,29 @@ async function matmulCeiling(backend: Backend): Promise<number> {
   return (2 * 2048 * 128 * 512 * reps) / seconds / 1e9;
 }
 
-const fwd = lmFamily.forwardFlopsPerUnit(referenceSpec('wasm', 0, 1).model as LmShape);
+const wanted = process.argv.slice(2);
+const chosen = references.filter((r) => wanted.length === 0 || wanted.includes(r.name));
 console.log(
-  `machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}, tfjs ${tf.version_core}`,
+  `machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}, tfjs ${tf.version_core}\n`,
 );
-console.log(`reference model: ${(fwd / 1e6).toFixed(2)} MFLOP forward per token (x3 for a training step)\n`);
 console.log(
-  '| backend | sparsity | training tokens/s | model GFLOP/s | plain matmul GFLOP/s (ceiling) | share of ceiling |',
+  '| family | backend | sparsity | training units/s | model GFLOP/s | plain matmul GFLOP/s (ceiling) | share of ceiling |',
 );
-console.log('|---|---|---|---|---|---|');
-for (const backend of chosen) {
-  const ceiling = await matmulCeiling(backend);
-  for (const sparsity of [0, 0.75]) {
-    const tps = await trainingSpeed(backend, sparsity);
-    const gflops = (tps * 3 * fwd) / 1e9;
-    console.log(
-      `| ${backend} | ${sparsity} | ${tps.toFixed(0)} | ${gflops.toFixed(2)} | ${ceiling.toFixed(1)} | ${((100 * gflops) / ceiling).toFixed(0)}% |`,
-    );
+console.log('|---|---|---|---|---|---|---|');
+const ceilings = new Map<Backend, number>();
+for (const ref of chosen) {
+  const unit = families[ref.model.family].unit === 'images' ? 'images/s' : 'tokens/s';
+  const fwd = families[ref.model.family].model.forwardFlopsPerUnit(ref.model);
+  for (const backend of ref.backends) {
+    if (!ceilings.has(backend)) ceilings.set(backend, await matmulCeiling(backend));
+    const ceiling = ceilings.get(backend)!;
+    for (const sparsity of [0, 0.75]) {
+      const ups = await speed(ref, backend, sparsity);
+      const gflops = (ups * 3 * fwd) / 1e9;
+      console.log(
+        `| ${ref.name} | ${backend} | ${sparsity} | ${ups.toFixed(0)} ${unit} | ${gflops.toFixed(2)} | ${ceiling.toFixed(1)} | ${((100 * gflops) / ceiling).toFixed(0)}% |`,
+      );
+    }
   }
 }
 process.exit(0);

@@ -4,7 +4,11 @@ import { BACKEND_NAMES } from '../engine/backends.js';
 import { DEFAULT_DB } from '../store/store.js';
 import { TRIAL_STATUSES } from '../store/types.js';
 import { clusterSweepCommand, mergeCommand, planCommand, runTrialCommand } from './commands/cluster.js';
+import { exportCommand } from './commands/export.js';
 import { fitLawCommand } from './commands/fit-law.js';
+import { modelsCommand } from './commands/models.js';
+import { prunersCommand } from './commands/pruners.js';
+import { reportCommand } from './commands/report.js';
 import { runsListCommand, runsShowCommand } from './commands/runs.js';
 import { sweepCommand } from './commands/sweep.js';
 
@@ -46,6 +50,8 @@ export function buildProgram(): Command {
     .option('--retry-failed', 'train trials that failed in an earlier run again')
     .option('--checkpoint-minutes <m>', 'checkpoint a running trial every m minutes (0: never)', '10')
     .option('--checkpoint-steps <k>', 'also checkpoint every k steps (0: never)', '0')
+    .option('--workers <k>', 'train k trials at once in k processes sharing the database (default 1)')
+    .addOption(new Option('--worker', 'internal: a helper process started by --workers').hideHelp())
     .addOption(
       new Option('--executor <name>', 'run on a cluster: write (and for slurm submit) the jobs').choices([
         'slurm',
@@ -142,6 +148,19 @@ export function buildProgram(): Command {
       process.exitCode = await fitLawCommand({ ...opts, dbGiven: cmd.getOptionValueSource('db') === 'cli' });
     });
 
+  program
+    .command('models')
+    .description('list model families and their options, or the shape sizing gives for N and S')
+    .argument('[family]', 'lm, t5 or vit')
+    .option('--nonzero <N>', 'target non-zero prunable parameters, e.g. 200k')
+    .option('--sparsity <S>', 'sparsity in [0, 1) (default 0)')
+    .option('--seq-len <T>', 'input length of text families (default 64)')
+    .option('--data <source>', 'data source the shape is for (vit: mnist, cifar10, synthetic-images)')
+    .option('--json', 'JSON on stdout')
+    .action(async (family: string | undefined, opts) => {
+      process.exitCode = await modelsCommand(family, opts);
+    });
+
   const runs = program.command('runs').description('inspect trials in the database');
   runs
     .command('list')
@@ -162,6 +181,38 @@ export function buildProgram(): Command {
     .option('--json', 'JSON on stdout, with every logged metric')
     .action(async (id: string, opts) => {
       process.exitCode = await runsShowCommand(id, opts);
+    });
+  runs
+    .command('export')
+    .description("write a finished trial's weights (masked values exact zeros) and masks as safetensors")
+    .argument('<id>', 'trial id or a unique prefix of it (at least 4 hex digits)')
+    .requiredOption('--out <file>', 'safetensors file to write')
+    .addOption(dbOption())
+    .action(async (id: string, opts) => {
+      process.exitCode = await exportCommand(id, opts);
+    });
+
+  program
+    .command('pruners')
+    .description(
+      'list pruning algorithms, patterns, distributions and schedules with their options and defaults',
+    )
+    .option('--json', 'JSON on stdout')
+    .action(async (opts) => {
+      process.exitCode = await prunersCommand(opts);
+    });
+
+  program
+    .command('report')
+    .description(
+      'write the study report of a sweep from the database: report.html (self-contained) and report.md with SVG plots',
+    )
+    .addOption(dbOption())
+    .option('--sweep <name>', 'sweep to report on (default: the most recently run)')
+    .option('--out <dir>', 'output directory (default: <folder of the database>/<sweep>, e.g. runs/<sweep>)')
+    .option('--format <list>', 'comma-separated formats: html, md', 'html,md')
+    .action(async (opts) => {
+      process.exitCode = await reportCommand(opts);
     });
 
   return program;

@@ -133,8 +133,12 @@ function expand(
               variant,
             );
             if (!spec) continue;
-            const plan = planTrial(spec, { sparsity, nonzero_params: nonzero, tokens, seed, ...extra });
-            if (!plans.has(plan.id)) plans.set(plan.id, plan);
+            // planning checks what needs the model's layers (dense-layer patterns, pretrained weights)
+            const plan = errors.guard(
+              () => planTrial(spec, { sparsity, nonzero_params: nonzero, tokens, seed, ...extra }),
+              variant,
+            );
+            if (plan && !plans.has(plan.id)) plans.set(plan.id, plan);
           }
         }
       }

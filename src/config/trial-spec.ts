@@ -43,6 +43,8 @@ const LOCATOR_FIELDS: readonly string[][] = [
   ['data', 'path'],
   ['data', 'paths'],
   ['data', 'dir'],
+  // a pretrained dense model is identified by its content hash (pruner.options.sha256), not where it lies
+  ['pruner', 'options', 'weights'],
 ];
 
 /**

@@ -84,6 +84,7 @@ export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
       CREATE INDEX fits_sweep ON fits (sweep, id);
     `),
   (db) => db.exec('ALTER TABLE trials ADD COLUMN final_val_accuracy REAL'),
+  (db) => db.exec('ALTER TABLE trials ADD COLUMN env_json TEXT'),
 ];
 
 /** Schema version this build writes. */

@@ -165,7 +165,7 @@ export class Store {
             `UPDATE trials SET status = 'running', owner = ?, heartbeat_at = ?, attempts = attempts + 1, started_at = ?,
                finished_at = NULL, error = NULL, error_step = NULL, nonzero_params = NULL, achieved_sparsity = NULL,
                tokens = NULL, steps = NULL, final_val_loss = NULL, final_val_accuracy = NULL, final_train_loss = NULL, wall_seconds = NULL,
-               tokens_per_second = NULL, backend = NULL, layer_density_json = NULL
+               tokens_per_second = NULL, backend = NULL, layer_density_json = NULL, env_json = NULL
              WHERE id = ?`,
           )
           .run(owner, Date.now(), now(), id);
@@ -194,7 +194,7 @@ export class Store {
           .prepare(
             `UPDATE trials SET status = 'finished', nonzero_params = ?, achieved_sparsity = ?, tokens = ?, steps = ?,
                final_val_loss = ?, final_val_accuracy = ?, final_train_loss = ?, wall_seconds = ?, tokens_per_second = ?, backend = ?,
-               layer_density_json = ?, finished_at = ?, owner = NULL, heartbeat_at = NULL
+               layer_density_json = ?, env_json = ?, finished_at = ?, owner = NULL, heartbeat_at = NULL
              WHERE id = ?`,
           )
           .run(
@@ -209,6 +209,7 @@ export class Store {
             result.tokensPerSecond,
             result.backend,
             JSON.stringify(result.layerDensity),
+            result.environment ? JSON.stringify(result.environment) : null,
             now(),
             id,
           );
@@ -437,6 +438,7 @@ function toRecord(r: Record<string, unknown>): TrialRecord {
     error: (r.error as string | null) ?? null,
     errorStep: num('error_step'),
     layerDensity: r.layer_density_json ? JSON.parse(r.layer_density_json as string) : null,
+    environment: r.env_json ? JSON.parse(r.env_json as string) : null,
     attempts: r.attempts as number,
     createdAt: r.created_at as string,
     startedAt: (r.started_at as string | null) ?? null,

@@ -1,4 +1,5 @@
 import type { TrialSpec } from '../config/trial-spec.js';
+import type { RunEnvironment } from '../util/environment.js';
 
 /** Trial status values. */
 export const TRIAL_STATUSES = ['pending', 'running', 'finished', 'failed', 'interrupted'] as const;
@@ -36,6 +37,8 @@ export interface TrialRecord {
   errorStep: number | null;
   /** Final density per prunable layer, by name. */
   layerDensity: Record<string, number> | null;
+  /** Machine and library versions of the run that finished it (null for trials finished before v0.1 recorded it). */
+  environment: RunEnvironment | null;
   attempts: number;
   createdAt: string;
   startedAt: string | null;
@@ -66,6 +69,8 @@ export interface TrialResult {
   tokensPerSecond: number;
   backend: string;
   layerDensity: Record<string, number>;
+  /** Machine and library versions the trial trained on. */
+  environment?: RunEnvironment;
 }
 
 /** A sweep as stored. */

@@ -9,7 +9,7 @@ import type { AdamWState } from './adamw.js';
 export interface TrainState {
   /** Optimizer steps completed. */
   step: number;
-  /** Master (host) values of every parameter, masked entries zero. */
+  /** Master (host) values of every parameter: masked entries zero, except for straight-through methods, whose dense weights are kept. */
   params: Map<string, Float32Array>;
   adam: AdamWState;
   pruner: PrunerState;

@@ -2,14 +2,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { TrialSpec } from '../config/trial-spec.js';
 import { selectBackend } from '../engine/backends.js';
 import { families } from '../models/registry.js';
-import { type Batch, prunableLayers } from '../models/types.js';
+import type { Batch } from '../models/types.js';
+import { prunerLayers } from '../sparsity/layers.js';
 import { Pruner, type PrunerState } from '../sparsity/pruner.js';
 import type { MetricPoint, TrialResult } from '../store/types.js';
 import type { WeightSet } from '../store/weights.js';
+import { runEnvironment } from '../util/environment.js';
 import { Rng } from '../util/rng.js';
 import { adamwUpdate, clipScale, initAdamW, resetMoments } from './adamw.js';
 import { evaluate } from './evaluate.js';
 import { lrAt } from './lr-schedule.js';
+import { applyMasks, finalizeMasks, prunerInitialParams, refineGradients } from './mask-application.js';
 import { measureSparsity, ParamSet } from './params.js';
 import type { CheckpointPolicy, TrainState } from './state.js';
 
@@ -81,12 +84,14 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
   const shape = spec.model;
   const source = entry.source(spec);
   const infos = family.params(shape);
-  const layers = prunableLayers(infos);
+  const layers = prunerLayers(infos, spec.pruner);
   const resume = hooks.resume;
-  const params = new ParamSet(infos, resume?.params ?? family.init(shape, Rng.seeded(spec.seed, 1)));
+  const pruner = new Pruner(spec.pruner, layers, spec.steps, spec.sparsity);
+  const init =
+    resume?.params ?? prunerInitialParams(pruner, infos) ?? family.init(shape, Rng.seeded(spec.seed, 1));
+  const params = new ParamSet(infos, init);
   const dataRng = resume ? Rng.fromState(resume.dataRng) : Rng.seeded(spec.seed, 2);
   const pruneRng = resume ? Rng.fromState(resume.pruneRng) : Rng.seeded(spec.seed, 3);
-  const pruner = new Pruner(spec.pruner, layers, spec.steps, spec.sparsity);
   const opt = resume?.adam ?? initAdamW(new Map(infos.map((p) => [p.name, params.host.get(p.name)!.length])));
   const decay = new Map(infos.map((p) => [p.name, p.decay]));
   const tokensPerStep = source.unitsPerBatch;
@@ -101,8 +106,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
       pruneRng,
     );
   for (const [i, l] of layers.entries()) params.setMask(l.name, prunerState.masks[i]);
-  params.applyMasks();
-  params.sync();
+  applyMasks(params, pruner, resume?.step ?? 0);
 
   let pending: MetricPoint[] = [];
   let lastFlush = performance.now();
@@ -170,6 +174,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
           pending,
         );
       }
+      refineGradients(params, pruner, grads.values);
       const { scale } = clipScale(grads.values.values(), spec.grad_clip);
       opt.step++;
       for (const [name, g] of grads.values) {
@@ -205,8 +210,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
         });
         point('sparsity', pruner.sparsityAt(step));
       }
-      params.applyMasks();
-      params.sync();
+      applyMasks(params, pruner, step);
       point('train_loss', loss);
       point('lr', lr);
       if (step % spec.eval.interval === 0 || step === spec.steps) {
@@ -235,6 +239,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
     }
     step = spec.steps;
     const wallSeconds = priorSeconds + (performance.now() - start) / 1000;
+    finalizeMasks(params, pruner);
     const measured = measureSparsity(params);
     const result: TrialResult = {
       nonzeroParams: measured.nonzero,
@@ -248,6 +253,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
       tokensPerSecond: (spec.steps * tokensPerStep) / wallSeconds,
       backend: backend.name,
       layerDensity: measured.layerDensity,
+      environment: runEnvironment(),
     };
     return { result, lastPoints: pending, weights: params.snapshot() };
   } catch (e) {

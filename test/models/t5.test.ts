@@ -58,8 +58,10 @@ describe('span corruption', () => {
         const spans = new Map<number, number[]>();
         let cur = -1;
         for (const t of target) {
-          if (t >= FIRST_SENTINEL) spans.set((cur = t), []);
-          else if (t !== EOS_ID) spans.get(cur)!.push(t);
+          if (t >= FIRST_SENTINEL) {
+            cur = t;
+            spans.set(cur, []);
+          } else if (t !== EOS_ID) spans.get(cur)!.push(t);
         }
         const rebuilt: number[] = [];
         for (const t of input) {

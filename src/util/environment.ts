@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { cpus, hostname, platform, release, totalmem } from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Where a trial ran: recorded with every finished trial, shown in reports. */
+export interface RunEnvironment {
+  host: string;
+  os: string;
+  cpu: string;
+  cores: number;
+  memory_gib: number;
+  node: string;
+  tfjs_core: string;
+  sparsebench: string;
+}
+
+function sparsebenchVersion(): string {
+  try {
+    // src/util/ and dist/util/ are both two levels below the package root
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    return pkg.version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** This process's machine and versions. */
+export function runEnvironment(): RunEnvironment {
+  const c = cpus();
+  return {
+    host: hostname(),
+    os: `${platform()} ${release()}`,
+    cpu: c[0]?.model?.trim() ?? 'unknown',
+    cores: c.length,
+    memory_gib: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    tfjs_core: tf.version_core,
+    sparsebench: sparsebenchVersion(),
+  };
+}
