@@ -48,13 +48,12 @@ export class Store {
     } else if (statSync(abs).isDirectory()) {
       throw new UsageError(`--db ${path} is a directory; give the path of a database file`);
     }
-    let db: Database.Database;
+    let db: Database.Database | null = null;
     try {
       db = new Database(abs, { fileMustExist: !opts.create });
       db.pragma('busy_timeout = 10000');
       const version = db.pragma('user_version', { simple: true }) as number;
       if (version > SCHEMA_VERSION) {
-        db.close();
         throw new UsageError(
           `${path} has schema version ${version}, newer than this sparsebench understands (${SCHEMA_VERSION}); upgrade sparsebench`,
         );
@@ -63,8 +62,9 @@ export class Store {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
-      migrate(db, version);
+      if (version < SCHEMA_VERSION) migrate(db, path);
     } catch (e) {
+      if (db?.open) db.close();
       if (e instanceof UsageError) throw e;
       const code = (e as { code?: string }).code;
       if (code === 'SQLITE_NOTADB')
@@ -373,13 +373,14 @@ function makeDirs(dir: string): void {
 
 /** A database at version 0 must be empty: sparsebench never adds its tables to someone else's database. */
 function assertEmpty(db: Database.Database, path: string): void {
+  // another sparsebench process may be creating it right now: its tables then come with a version
+  if ((db.pragma('user_version', { simple: true }) as number) > 0) return;
   const n = (
     db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").get() as {
       n: number;
     }
   ).n;
   if (n > 0) {
-    db.close();
     throw new UsageError(
       `${path} is a SQLite database, but not a sparsebench one (it has other tables); choose another --db`,
     );
@@ -400,13 +401,17 @@ function toFit(r: Record<string, unknown>): FitRecord {
   };
 }
 
-function migrate(db: Database.Database, from: number): void {
-  for (let v = from; v < SCHEMA_VERSION; v++) {
-    db.transaction(() => {
-      MIGRATIONS[v](db);
-      db.pragma(`user_version = ${v + 1}`);
-    }).immediate();
-  }
+/**
+ * Brings the schema to {@link SCHEMA_VERSION} in one IMMEDIATE transaction. The version is read again under
+ * the write lock, so processes opening a new database at the same moment migrate it exactly once.
+ */
+function migrate(db: Database.Database, path: string): void {
+  db.transaction(() => {
+    const from = db.pragma('user_version', { simple: true }) as number;
+    if (from === 0) assertEmpty(db, path);
+    for (let v = from; v < SCHEMA_VERSION; v++) MIGRATIONS[v](db);
+    if (from < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
 }
 
 function toRecord(r: Record<string, unknown>): TrialRecord {

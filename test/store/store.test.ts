@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../src/store/migrations.js';
 import { LeaseLostError, Store } from '../../src/store/store.js';
 import type { TrialResult } from '../../src/store/types.js';
+import { ROOT } from '../helpers/cli.js';
 import { planOf, tempDir, tinySyntheticConfig } from '../helpers/config.js';
 
 const result: TrialResult = {
@@ -79,6 +81,30 @@ describe('store', () => {
       'claimed',
     );
     expect(store.claimTrial(id, 'me', { retryFailed: false, leaseMs: 1e9 })).toBe('claimed');
+  });
+
+  it('is created exactly once when several processes open a new database at the same moment', async () => {
+    const path = join(tempDir(), 'race.db');
+    const script = `import { Store } from ${JSON.stringify(join(ROOT, 'dist', 'store', 'store.js'))};
+      const s = Store.open(${JSON.stringify(path)}, { create: true }); s.close();`;
+    const runs = Array.from(
+      { length: 6 },
+      () =>
+        new Promise<{ code: number | null; err: string }>((resolve) => {
+          const c = spawn(process.execPath, ['--input-type=module', '-e', script], {
+            stdio: ['ignore', 'ignore', 'pipe'],
+          });
+          let err = '';
+          c.stderr.on('data', (d: Buffer) => {
+            err += d.toString();
+          });
+          c.on('exit', (code) => resolve({ code, err }));
+        }),
+    );
+    for (const r of await Promise.all(runs)) expect(r, r.err).toMatchObject({ code: 0 });
+    const s = Store.open(path, { create: false });
+    expect(s.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    s.close();
   });
 
   it('refuses databases it must not touch', () => {
