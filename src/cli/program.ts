@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { BACKEND_NAMES } from '../engine/backends.js';
 import { DEFAULT_DB } from '../store/store.js';
 import { TRIAL_STATUSES } from '../store/types.js';
+import { packageVersion } from '../util/environment.js';
 import { clusterSweepCommand, mergeCommand, planCommand, runTrialCommand } from './commands/cluster.js';
 import { exportCommand } from './commands/export.js';
 import { fitLawCommand } from './commands/fit-law.js';
@@ -11,13 +11,6 @@ import { prunersCommand } from './commands/pruners.js';
 import { reportCommand } from './commands/report.js';
 import { runsListCommand, runsShowCommand } from './commands/runs.js';
 import { sweepCommand } from './commands/sweep.js';
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -29,7 +22,7 @@ export function buildProgram(): Command {
     .description(
       'Sparse-training scaling studies: sweep sparsity, size and data; log to SQLite; fit the sparse scaling law.',
     )
-    .version(version())
+    .version(packageVersion())
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({

@@ -1,21 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { arch, cpus, platform, release, totalmem } from 'node:os';
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
+import { packageVersion } from '../util/environment.js';
 import { fmtDuration } from '../util/format.js';
 import { plural } from './format.js';
 import type { ReportData } from './types.js';
-
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-      version: string;
-    };
-    return pkg.version;
-  } catch {
-    return 'unknown';
-  }
-}
 
 /** Where and how the trials ran, as far as the database records it. */
 export function runEnvironment(data: ReportData): [string, string][] {

@@ -14,7 +14,8 @@ export interface RunEnvironment {
   sparsebench: string;
 }
 
-function sparsebenchVersion(): string {
+/** This package's version, from its package.json. */
+export function packageVersion(): string {
   try {
     // src/util/ and dist/util/ are both two levels below the package root
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -37,6 +38,6 @@ export function runEnvironment(): RunEnvironment {
     memory_gib: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     tfjs_core: tf.version_core,
-    sparsebench: sparsebenchVersion(),
+    sparsebench: packageVersion(),
   };
 }

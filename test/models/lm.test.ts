@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type LmShape, lmFamily } from '../../src/models/lm.js';
 import { Rng } from '../../src/util/rng.js';
+import { expectGradientsMatchFiniteDifferences } from '../helpers/gradcheck.js';
 import { onBackend, tf } from '../helpers/tf.js';
 
 const shape: LmShape = {
@@ -44,32 +45,7 @@ describe('lm model', () => {
       // larger weights than the init so every path carries signal
       for (const [name, v] of init) if (!name.includes('ln')) for (let i = 0; i < v.length; i++) v[i] *= 10;
       const b = batch(rng);
-      const names = lmFamily.params(shape).map((p) => p.name);
-      const ps = tensors(init);
-      const grads = tf.grads((...xs: tf.Tensor[]) =>
-        lmFamily.loss(shape, new Map(names.map((n, i) => [n, xs[i]])), b),
-      )(names.map((n) => ps.get(n)!));
-      const lossAt = (vals: Map<string, Float32Array>) =>
-        lmFamily.loss(shape, tensors(vals), b).dataSync()[0];
-      names.forEach((name, k) => {
-        const g = grads[k].dataSync() as Float32Array;
-        const dir = rng.normalArray(g.length, 1);
-        let analytic = 0;
-        for (let i = 0; i < g.length; i++) analytic += g[i] * dir[i];
-        const eps = 2e-3;
-        const plus = new Map(init);
-        const minus = new Map(init);
-        plus.set(
-          name,
-          init.get(name)!.map((w, i) => w + eps * dir[i]),
-        );
-        minus.set(
-          name,
-          init.get(name)!.map((w, i) => w - eps * dir[i]),
-        );
-        const numeric = (lossAt(plus) - lossAt(minus)) / (2 * eps);
-        expect(Math.abs(analytic - numeric)).toBeLessThan(2e-3 + 2e-2 * Math.abs(numeric));
-      });
+      expectGradientsMatchFiniteDifferences(lmFamily, shape, init, b, rng);
     });
   });
 });

@@ -10,6 +10,7 @@ import { type ImageBatch, type VitShape, vitFamily } from '../../src/models/vit.
 import { sizeVit, vitHparamsSchema } from '../../src/models/vit-sizing.js';
 import { Rng } from '../../src/util/rng.js';
 import { tempDir } from '../helpers/config.js';
+import { expectGradientsMatchFiniteDifferences } from '../helpers/gradcheck.js';
 import { onBackend, tf } from '../helpers/tf.js';
 
 describe('image data', () => {
@@ -119,34 +120,8 @@ describe('vit model', () => {
           labels: Int32Array.of(0, 2, 1),
           batchSize: 3,
         };
-        const names = vitFamily.params(s).map((p) => p.name);
-        const tensors = (vals: Map<string, Float32Array>) =>
-          new Map(vitFamily.params(s).map((p) => [p.name, tf.tensor(vals.get(p.name)!, p.shape)]));
-        const ps = tensors(init);
-        const grads = tf.grads((...xs: tf.Tensor[]) =>
-          vitFamily.loss(s, new Map(names.map((n, i) => [n, xs[i]])), batch),
-        )(names.map((n) => ps.get(n)!));
-        const lossAt = (vals: Map<string, Float32Array>) =>
-          vitFamily.loss(s, tensors(vals), batch).dataSync()[0];
-        names.forEach((name, k) => {
-          const g = grads[k].dataSync() as Float32Array;
-          const dir = rng.normalArray(g.length, 1);
-          let analytic = 0;
-          for (let i = 0; i < g.length; i++) analytic += g[i] * dir[i];
-          const eps = 2e-3;
-          const plus = new Map(init);
-          const minus = new Map(init);
-          plus.set(
-            name,
-            init.get(name)!.map((w, i) => w + eps * dir[i]),
-          );
-          minus.set(
-            name,
-            init.get(name)!.map((w, i) => w - eps * dir[i]),
-          );
-          const numeric = (lossAt(plus) - lossAt(minus)) / (2 * eps);
-          expect(Math.abs(analytic - numeric), name).toBeLessThan(2e-3 + 2e-2 * Math.abs(numeric));
-        });
+        expectGradientsMatchFiniteDifferences(vitFamily, s, init, batch, rng);
+        const ps = new Map(vitFamily.params(s).map((p) => [p.name, tf.tensor(init.get(p.name)!, p.shape)]));
         const acc = vitFamily.accuracy!(s, ps, batch).dataSync()[0];
         expect([0, 1 / 3, 2 / 3, 1].some((v) => Math.abs(v - acc) < 1e-6)).toBe(true);
       });
