@@ -8,7 +8,7 @@ import { countPruned } from '../../src/sparsity/top-k.js';
 import type { LayerRef, Mask } from '../../src/sparsity/types.js';
 import { writeSafetensors } from '../../src/store/weights.js';
 import { tempDir } from '../helpers/config.js';
-import { simulate } from './simulate.js';
+import { groupCounts, simulate } from './simulate.js';
 
 const ones = (m: Mask) => m.reduce((a, b) => a + b, 0);
 
@@ -18,18 +18,6 @@ function columns(mask: Mask, [rows, cols]: [number, number]): number[] {
     for (let i = 0; i < rows; i++) c += mask[i * cols + j];
     return c;
   });
-}
-
-function groups(mask: Mask, [rows, cols]: [number, number], m: number): number[] {
-  const out: number[] = [];
-  for (let j = 0; j < cols; j++) {
-    for (let g = 0; g < rows; g += m) {
-      let c = 0;
-      for (let i = g; i < Math.min(rows, g + m); i++) c += mask[i * cols + j];
-      out.push(c);
-    }
-  }
-  return out;
 }
 
 /** Short schedules so a 40-step fake run has several updates. */
@@ -106,7 +94,7 @@ describe.each(combos)('%s with pattern %s', (name, pattern) => {
                 for (const c of columns(mask, shape)) expect(c).toBe(k);
               }
               if (pattern === 'nm' && Math.abs(rec.targets[li] - sparsity) < 1e-9) {
-                for (const c of groups(mask, shape, m)) expect(c).toBeLessThanOrEqual(n);
+                for (const c of groupCounts(mask, shape, m)) expect(c).toBeLessThanOrEqual(n);
               }
               if (rec.step > 0 && DROP_GROW.has(name)) {
                 const before = rec.before[li];

@@ -3,21 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { constantFanIn, fanIn, topKPerColumn } from '../../src/sparsity/patterns/constant-fan-in.js';
 import { nm, nmMask } from '../../src/sparsity/patterns/nm.js';
 import { countPruned } from '../../src/sparsity/top-k.js';
+import { groupCounts } from './simulate.js';
 
 const f32 = (xs: number[]) => Float32Array.from(xs);
-
-/** Non-zeros of every group of m rows in every column of a row-major [rows, cols] mask. */
-function groupCounts(mask: Uint8Array, [rows, cols]: [number, number], m: number): number[] {
-  const out: number[] = [];
-  for (let j = 0; j < cols; j++) {
-    for (let g = 0; g < rows; g += m) {
-      let c = 0;
-      for (let i = g; i < Math.min(rows, g + m); i++) c += mask[i * cols + j];
-      out.push(c);
-    }
-  }
-  return out;
-}
 
 function columnCounts(mask: Uint8Array, [rows, cols]: [number, number]): number[] {
   return Array.from({ length: cols }, (_, j) => {

@@ -66,3 +66,16 @@ export function simulate(
   }
   return { pruner, records, state };
 }
+
+/** Non-zeros of every group of m rows in every column of a row-major [rows, cols] mask (N:M checks). */
+export function groupCounts(mask: Mask, [rows, cols]: [number, number], m: number): number[] {
+  const out: number[] = [];
+  for (let j = 0; j < cols; j++) {
+    for (let g = 0; g < rows; g += m) {
+      let c = 0;
+      for (let i = g; i < Math.min(rows, g + m); i++) c += mask[i * cols + j];
+      out.push(c);
+    }
+  }
+  return out;
+}
