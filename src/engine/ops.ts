@@ -22,19 +22,6 @@ export const matmul2d: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.cust
   }) as any,
 ) as unknown as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
 
-/**
- * x · W for activations of any rank: folds the leading axes into rows so the product is 2-D.
- *
- * x: [..., K], w: [K, N] → [..., N]
- */
-export function linear(x: tf.Tensor, w: tf.Tensor2D): tf.Tensor {
-  const k = x.shape[x.shape.length - 1];
-  const lead = x.shape.slice(0, -1);
-  const x2 = tf.reshape(x, [-1, k as number]) as tf.Tensor2D; // [prod(lead), K]
-  const y = matmul2d(x2, w); // [prod(lead), N]
-  return tf.reshape(y, [...lead, w.shape[1]]); // [..., N]
-}
-
 /** tanh-approximated GELU (Hendrycks & Gimpel 2016, arXiv:1606.08415); x³ as products, not pow (slow on wasm). */
 export function gelu(x: tf.Tensor): tf.Tensor {
   const x3 = tf.mul(tf.mul(x, x), x);
