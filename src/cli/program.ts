@@ -43,8 +43,11 @@ export function buildProgram(): Command {
     .option('--retry-failed', 'train trials that failed in an earlier run again')
     .option('--checkpoint-minutes <m>', 'checkpoint a running trial every m minutes (0: never)', '10')
     .option('--checkpoint-steps <k>', 'also checkpoint every k steps (0: never)', '0')
-    .option('--workers <k>', 'train k trials at once in k processes sharing the database (default 1)')
-    .addOption(new Option('--worker', 'internal: a helper process started by --workers').hideHelp())
+    .option(
+      '--workers <k>',
+      'train k trials at once in k worker processes; this one writes for all (default auto: one per core, as memory allows)',
+      'auto',
+    )
     .addOption(
       new Option('--executor <name>', 'run on a cluster: write (and for slurm submit) the jobs').choices([
         'slurm',

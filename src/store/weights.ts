@@ -22,11 +22,16 @@ export interface WeightSet {
  */
 export function writeSafetensors(path: string, w: WeightSet, metadata: Record<string, string>): void {
   mkdirSync(dirname(path), { recursive: true });
+  writeFileAtomic(path, encodeWeights(w, metadata));
+}
+
+/** The safetensors bytes {@link writeSafetensors} writes (a worker process encodes; the writer writes). */
+export function encodeWeights(w: WeightSet, metadata: Record<string, string>): Buffer {
   const tensors: SafeTensor[] = [];
   for (const p of w.params) {
     tensors.push({ name: p.name, dtype: 'F32', shape: p.shape, data: p.data });
     const mask = w.masks.get(p.name);
     if (mask) tensors.push({ name: `${p.name}.mask`, dtype: 'U8', shape: p.shape, data: mask });
   }
-  writeFileAtomic(path, encodeSafetensors(tensors, metadata));
+  return encodeSafetensors(tensors, metadata);
 }

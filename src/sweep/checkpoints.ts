@@ -39,7 +39,17 @@ export function saveCheckpoint(
   state: TrainState,
   infos: readonly ParamInfo[],
 ): void {
+  writeCheckpoint(path, encodeCheckpoint(trialId, state, infos));
+}
+
+/** Writes encoded checkpoint bytes atomically (temporary file, fsync, rename). */
+export function writeCheckpoint(path: string, bytes: Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
+  writeFileAtomic(path, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+}
+
+/** The bytes of a checkpoint: the state's arrays copied out, so the live training state may change after. */
+export function encodeCheckpoint(trialId: string, state: TrainState, infos: readonly ParamInfo[]): Buffer {
   const tensors: SafeTensor[] = [];
   for (const p of infos) {
     const slot = state.adam.slots.get(p.name)!;
@@ -65,7 +75,7 @@ export function saveCheckpoint(
     val_loss: state.valLoss,
     wall_seconds: state.wallSeconds,
   };
-  writeFileAtomic(path, encodeSafetensors(tensors, { sparsebench_checkpoint: JSON.stringify(meta) }));
+  return encodeSafetensors(tensors, { sparsebench_checkpoint: JSON.stringify(meta) });
 }
 
 /**

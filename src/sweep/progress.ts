@@ -8,11 +8,10 @@ export interface SweepReporter {
   start(total: number, alreadyDone: number): void;
   /** `fromStep` > 0 when the trial resumes from a checkpoint. */
   trialStart(plan: TrialPlan, index: number, fromStep: number): void;
-  trialProgress(p: TrainProgress): void;
+  /** Several trials may be in flight at once (one per worker); `plan` says which one this is. */
+  trialProgress(p: TrainProgress, plan: TrialPlan): void;
   trialEnd(plan: TrialPlan, outcome: 'finished' | 'failed' | 'interrupted' | 'skipped', detail: string): void;
   stop(): void;
-  /** Trials of the sweep finished so far by any process (when helpers train beside us). */
-  setOverall?(done: number): void;
 }
 
 function describe(plan: TrialPlan): string {
@@ -21,8 +20,8 @@ function describe(plan: TrialPlan): string {
 }
 
 /**
- * Two bars on stderr: trials done of the sweep, and the current trial's tokens with loss, tokens/s and ETA
- * (cli-progress). For terminals only.
+ * Bars on stderr: trials done of the sweep, and one per trial in flight with its tokens, loss, tokens/s and
+ * ETA (cli-progress). For terminals only.
  */
 export class BarReporter implements SweepReporter {
   private readonly multi = new cliProgress.MultiBar(
@@ -30,7 +29,8 @@ export class BarReporter implements SweepReporter {
     cliProgress.Presets.shades_classic,
   );
   private overall: cliProgress.SingleBar | null = null;
-  private current: cliProgress.SingleBar | null = null;
+  /** Bars of the trials in flight, by trial id. */
+  private readonly current = new Map<string, cliProgress.SingleBar>();
 
   start(total: number, alreadyDone: number): void {
     this.overall = this.multi.create(
@@ -42,28 +42,33 @@ export class BarReporter implements SweepReporter {
   }
   trialStart(plan: TrialPlan, _index: number, fromStep: number): void {
     if (fromStep > 0) this.multi.log(`${describe(plan)}: resuming from step ${fromStep}\n`);
-    this.current?.stop();
-    if (this.current) this.multi.remove(this.current);
-    this.current = this.multi.create(
+    this.drop(plan.id);
+    const bar = this.multi.create(
       plan.train_tokens,
       0,
       { trial: describe(plan), loss: '-', tps: '-', left: '-' },
       { format: 'trial  [{bar}] {percentage}% {trial} | loss {loss} | {tps} tok/s | ETA {left}' },
     );
+    this.current.set(plan.id, bar);
   }
-  trialProgress(p: TrainProgress): void {
+  private drop(id: string): void {
+    const bar = this.current.get(id);
+    if (!bar) return;
+    bar.stop();
+    this.multi.remove(bar);
+    this.current.delete(id);
+  }
+  trialProgress(p: TrainProgress, plan: TrialPlan): void {
     const eta =
       p.tokensPerSecond > 0 ? (p.steps * (p.tokens / p.step) - p.tokens) / p.tokensPerSecond : Number.NaN;
-    this.current?.update(p.tokens, {
+    this.current.get(plan.id)?.update(p.tokens, {
       loss: p.loss.toFixed(3),
       tps: fmt(p.tokensPerSecond),
       left: fmtDuration(eta),
     });
   }
-  setOverall(done: number): void {
-    this.overall?.update(done);
-  }
-  trialEnd(_plan: TrialPlan, outcome: string, detail: string): void {
+  trialEnd(plan: TrialPlan, outcome: string, detail: string): void {
+    this.drop(plan.id);
     if (outcome !== 'skipped') this.overall?.increment();
     if (outcome === 'failed') this.multi.log(`failed: ${detail}\n`);
   }
@@ -76,15 +81,19 @@ export class BarReporter implements SweepReporter {
 export class LineReporter implements SweepReporter {
   private total = 0;
   private done = 0;
+  private started = 0;
   start(total: number, alreadyDone: number): void {
     this.total = total;
     this.done = alreadyDone;
+    this.started = alreadyDone;
     process.stderr.write(`sweep: ${total} trials, ${alreadyDone} already finished\n`);
   }
   trialStart(plan: TrialPlan, _index: number, fromStep: number): void {
     const resumed = fromStep > 0 ? `, resuming from step ${fromStep}` : '';
+    // numbered by start order: with several workers, trials start and end out of step
+    this.started++;
     process.stderr.write(
-      `[${this.done + 1}/${this.total}] training ${describe(plan)} (${plan.spec.steps} steps${resumed})\n`,
+      `[${this.started}/${this.total}] training ${describe(plan)} (${plan.spec.steps} steps${resumed})\n`,
     );
   }
   trialProgress(): void {}

@@ -1,12 +1,16 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { SweepPlan } from '../config/load.js';
+import type { TrialPlan } from '../config/plan.js';
 import { families } from '../models/registry.js';
 import { newOwner } from '../store/owner.js';
+import { writeFileAtomic } from '../store/safetensors.js';
 import { LeaseLostError, type Store } from '../store/store.js';
-import { weightsPath, writeSafetensors } from '../store/weights.js';
-import { TrialFailure, TrialInterrupted, trainTrial } from '../train/trainer.js';
+import { weightsPath } from '../store/weights.js';
 import { fmt, fmtDuration } from '../util/format.js';
-import { checkpointPath, dropCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoints.js';
+import { checkpointPath, dropCheckpoint, loadCheckpoint, writeCheckpoint } from './checkpoints.js';
 import { SilentReporter, type SweepReporter } from './progress.js';
+import { InProcessRunner, type TrialRunner } from './trial-runner.js';
 
 /** How a sweep run went. */
 export interface SweepSummary {
@@ -37,6 +41,11 @@ export interface SweepRunOptions {
   checkpointSteps?: number;
   /** Train only the trials at these plan indices (one array task of a cluster job); default all. */
   only?: readonly number[];
+  /**
+   * Who trains: one trial at a time per runner, so the length is the number of trials in flight. Default:
+   * one runner in this process. This process stays the only writer whatever the runners are.
+   */
+  runners?: readonly TrialRunner[];
 }
 
 /** Ten minutes: far longer than any gap between two heartbeats of a live trainer. */
@@ -44,11 +53,21 @@ const DEFAULT_LEASE_MS = 10 * 60 * 1000;
 /** A kill loses at most ten minutes of a long trial; short trials never pay for a checkpoint. */
 const DEFAULT_CHECKPOINT_MINUTES = 10;
 
+function writeBytes(path: string, bytes: Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileAtomic(path, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+}
+
 /**
  * Runs a planned sweep against a store: records the sweep, then trains every trial that is not finished,
- * one at a time. Finished trials are never retrained; a trial left running by a dead process or
- * interrupted resumes from its last checkpoint (or restarts when it has none); failed ones are retried,
- * from scratch, only with `retryFailed`.
+ * as many at once as there are runners. Finished trials are never retrained; a trial left running by a
+ * dead process or interrupted resumes from its last checkpoint (or restarts when it has none); failed ones
+ * are retried, from scratch, only with `retryFailed`.
+ *
+ * This process claims the trials and writes everything (metrics, checkpoints, weights, results), in the
+ * order the runners report it; runners only train. Weights are written before the trial is marked
+ * finished, and a checkpoint only after the metrics it covers, so a kill at any moment loses nothing that
+ * was recorded as done.
  */
 export async function runSweep(
   plan: SweepPlan,
@@ -56,6 +75,7 @@ export async function runSweep(
   opts: SweepRunOptions = {},
 ): Promise<SweepSummary> {
   const reporter = opts.reporter ?? new SilentReporter();
+  const runners = opts.runners ?? [new InProcessRunner(opts.shouldStop)];
   const owner = newOwner();
   store.saveSweep(plan);
   const before = new Map(store.listTrials(plan.name).map((t) => [t.id, t.status]));
@@ -70,18 +90,22 @@ export async function runSweep(
     busy: 0,
     interrupted: false,
   };
-  reporter.start(summary.total, summary.alreadyFinished);
-  try {
-    for (const [index, trial] of chosen) {
-      if (opts.shouldStop?.()) {
+  const stopRequested = () => summary.interrupted || (opts.shouldStop?.() ?? false);
+  const queue = chosen.values();
+
+  /** Claims the next trial this process may train, or null when none is left (or we are stopping). */
+  const claimNext = () => {
+    for (let next = queue.next(); !next.done; next = queue.next()) {
+      if (stopRequested()) {
         summary.interrupted = true;
-        break;
+        return null;
       }
+      const [index, trial] = next.value;
       const infos = families[trial.spec.model.family].model.params(trial.spec.model);
-      const ckptPath = checkpointPath(store.path, trial.id);
       const previous = before.get(trial.id);
       // a failed trial retried starts over; an interrupted or killed one resumes from its checkpoint
-      const resume = previous === 'failed' ? null : loadCheckpoint(ckptPath, trial.id, infos);
+      const resume =
+        previous === 'failed' ? null : loadCheckpoint(checkpointPath(store.path, trial.id), trial.id, infos);
       const claim = store.claimTrial(trial.id, owner, {
         retryFailed: opts.retryFailed ?? false,
         leaseMs: opts.leaseMs ?? DEFAULT_LEASE_MS,
@@ -89,59 +113,99 @@ export async function runSweep(
       });
       if (claim === 'failed') summary.skippedFailed++;
       if (claim === 'busy') summary.busy++;
-      if (claim !== 'claimed') {
-        reporter.trialEnd(trial, 'skipped', claim);
-        continue;
-      }
-      reporter.trialStart(trial, index, resume?.step ?? 0);
-      try {
-        const out = await trainTrial(trial.spec, {
-          onProgress: (p) => reporter.trialProgress(p),
-          onMetrics: (points) => store.appendMetrics(trial.id, owner, points),
-          shouldStop: opts.shouldStop,
-          resume: resume ?? undefined,
-          checkpoint: {
-            everySteps: opts.checkpointSteps ?? 0,
-            everySeconds: (opts.checkpointMinutes ?? DEFAULT_CHECKPOINT_MINUTES) * 60,
-            save: (state) => saveCheckpoint(ckptPath, trial.id, state, infos),
-          },
-        });
+      if (claim === 'claimed') return { index, trial, resume };
+      reporter.trialEnd(trial, 'skipped', claim);
+    }
+    return null;
+  };
+
+  /** Trains one claimed trial on `runner` and records how it ended. */
+  const train = async (
+    runner: TrialRunner,
+    { index, trial, resume }: NonNullable<ReturnType<typeof claimNext>>,
+  ) => {
+    const ckptPath = checkpointPath(store.path, trial.id);
+    let leaseLost = false;
+    reporter.trialStart(trial, index, resume?.step ?? 0);
+    const outcome = await runner.run(
+      {
+        trialId: trial.id,
+        spec: trial.spec,
+        resume,
+        checkpointEverySteps: opts.checkpointSteps ?? 0,
+        checkpointEverySeconds: (opts.checkpointMinutes ?? DEFAULT_CHECKPOINT_MINUTES) * 60,
+      },
+      {
+        onProgress: (p) => {
+          reporter.trialProgress(p, trial);
+          // a stop asked for mid-trial reaches the runner at its next step
+          if (stopRequested()) runner.stop();
+        },
+        onMetrics: (points) => {
+          if (leaseLost) return;
+          try {
+            store.appendMetrics(trial.id, owner, points);
+          } catch (e) {
+            if (!(e instanceof LeaseLostError)) throw e;
+            leaseLost = true; // another process owns the trial now: write nothing more for it
+            runner.stop();
+          }
+        },
+        onCheckpoint: (bytes) => {
+          if (!leaseLost) writeCheckpoint(ckptPath, bytes);
+        },
+      },
+    );
+    if (leaseLost) {
+      reporter.trialEnd(trial, 'skipped', 'taken over by another process');
+      return;
+    }
+    record(trial, outcome, ckptPath);
+  };
+
+  const record = (trial: TrialPlan, outcome: Awaited<ReturnType<TrialRunner['run']>>, ckptPath: string) => {
+    try {
+      if (outcome.kind === 'finished') {
         // weights first: a trial is finished only once everything it produced is on disk
-        writeSafetensors(weightsPath(store.path, trial.id), out.weights, {
-          format: 'sparsebench',
-          trial_id: trial.id,
-          spec: JSON.stringify(trial.spec),
-        });
-        store.finishTrial(trial.id, owner, out.result, out.lastPoints);
+        writeBytes(weightsPath(store.path, trial.id), outcome.weights);
+        store.finishTrial(trial.id, owner, outcome.result, outcome.lastPoints);
         dropCheckpoint(ckptPath);
         summary.trained++;
-        const r = out.result;
+        const r = outcome.result;
         reporter.trialEnd(
           trial,
           'finished',
           `val loss ${r.finalValLoss.toFixed(4)}, sparsity ${r.achievedSparsity.toFixed(3)}, N ${fmt(r.nonzeroParams)}, ` +
             `${fmt(r.tokensPerSecond)} tok/s, ${fmtDuration(r.wallSeconds)}`,
         );
-      } catch (e) {
-        if (e instanceof TrialInterrupted) {
-          store.endTrial(trial.id, owner, 'interrupted', { step: e.step, lastPoints: e.pending });
-          reporter.trialEnd(trial, 'interrupted', `at step ${e.step}`);
-          summary.interrupted = true;
-          break;
-        }
-        if (e instanceof LeaseLostError) {
-          reporter.trialEnd(trial, 'skipped', 'taken over by another process');
-          continue;
-        }
-        const step = e instanceof TrialFailure ? e.step : undefined;
-        const pending = e instanceof TrialFailure ? e.pending : [];
-        const message = (e as Error).message;
-        store.endTrial(trial.id, owner, 'failed', { error: message, step, lastPoints: pending });
+      } else if (outcome.kind === 'interrupted') {
+        store.endTrial(trial.id, owner, 'interrupted', { step: outcome.step, lastPoints: outcome.pending });
+        reporter.trialEnd(trial, 'interrupted', `at step ${outcome.step}`);
+        summary.interrupted = true;
+      } else {
+        store.endTrial(trial.id, owner, 'failed', {
+          error: outcome.message,
+          step: outcome.step,
+          lastPoints: outcome.pending,
+        });
         dropCheckpoint(ckptPath);
         summary.failed++;
-        reporter.trialEnd(trial, 'failed', `${trial.id}: ${message}`);
+        reporter.trialEnd(trial, 'failed', `${trial.id}: ${outcome.message}`);
       }
+    } catch (e) {
+      if (!(e instanceof LeaseLostError)) throw e;
+      reporter.trialEnd(trial, 'skipped', 'taken over by another process');
     }
+  };
+
+  reporter.start(summary.total, summary.alreadyFinished);
+  try {
+    // one loop per runner; claims happen one at a time on this thread, so no two loops take the same trial
+    await Promise.all(
+      runners.map(async (runner) => {
+        for (let job = claimNext(); job; job = claimNext()) await train(runner, job);
+      }),
+    );
   } finally {
     reporter.stop();
   }

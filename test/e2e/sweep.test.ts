@@ -101,7 +101,8 @@ describe('sparsebench sweep (end to end)', () => {
   it('survives SIGKILL mid-sweep: the rerun keeps finished trials and trains the rest once', async () => {
     const db = join(tempDir(), 'kill.db');
     const child = cliSpawn(['sweep', SMOKE, '--db', db]);
-    await waitForStderr(child, /\[2\/4\] training/);
+    // with several workers trials start together: wait until one has finished
+    await waitForStderr(child, /finished [0-9a-f]{8}:/);
     child.kill('SIGKILL');
     await exitOf(child);
     const before = rows(db, "SELECT id FROM trials WHERE status = 'finished'").map((r) => r.id);

@@ -3,9 +3,11 @@ import type { BackendName } from '../../engine/backends.js';
 import { UsageError } from '../../errors.js';
 import { shortShape } from '../../models/describe.js';
 import { Store } from '../../store/store.js';
+import { ProcessRunner } from '../../sweep/process-runner.js';
 import { BarReporter, LineReporter, type SweepReporter } from '../../sweep/progress.js';
 import { runSweep, type SweepSummary } from '../../sweep/run-sweep.js';
-import { startWorkers } from '../../sweep/workers.js';
+import { InProcessRunner, type TrialRunner } from '../../sweep/trial-runner.js';
+import { chooseWorkers, machineBudget } from '../../sweep/worker-count.js';
 import { fmt, fmtFlops } from '../../util/format.js';
 import { formatTable } from '../../util/table.js';
 import { trialsTable } from './runs.js';
@@ -18,9 +20,8 @@ export interface SweepOptions {
   retryFailed?: boolean;
   checkpointMinutes?: string;
   checkpointSteps?: string;
+  /** A whole number, or `auto` (the default): from the core count, free memory and the trials to train. */
   workers?: string;
-  /** Set on the helper processes `--workers` starts: quiet, no summary. */
-  worker?: boolean;
 }
 
 /** A non-negative number from a flag, or a usage error naming it. */
@@ -35,9 +36,7 @@ function nonNegative(flag: string, text: string | undefined, fallback: number): 
 export async function sweepCommand(configPath: string, opts: SweepOptions): Promise<number> {
   const checkpointMinutes = nonNegative('--checkpoint-minutes', opts.checkpointMinutes, 10);
   const checkpointSteps = Math.floor(nonNegative('--checkpoint-steps', opts.checkpointSteps, 0));
-  const workers = Math.floor(nonNegative('--workers', opts.workers, 1));
-  if (workers < 1 || workers > 64)
-    throw new UsageError(`--workers ${opts.workers}: expected a whole number from 1 to 64`);
+  const fixedWorkers = parseWorkers(opts.workers);
   const plan = loadSweep(configPath, { backend: opts.backend });
   if (opts.dryRun) {
     process.stdout.write(opts.json ? `${JSON.stringify(planJson(plan), null, 2)}\n` : `${planText(plan)}\n`);
@@ -54,47 +53,29 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const finishedBefore = new Set(store.listTrials(plan.name, 'finished').map((t) => t.id));
-  const tty = process.stderr.isTTY && !opts.worker;
-  const helpers = startWorkers(workers - 1, workerArgs(configPath, opts), tty);
-  const forward = (s: NodeJS.Signals) => {
-    for (const w of helpers) w.child.kill(s);
-  };
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
+  const toTrain = trialsToTrain(plan, store, opts.retryFailed ?? false);
+  const choice = fixedWorkers
+    ? { workers: fixedWorkers, reason: `--workers ${fixedWorkers}` }
+    : chooseWorkers(toTrain, machineBudget());
+  const workers = Math.min(choice.workers, Math.max(1, toTrain.length));
+  // one worker trains here; more train in child processes, and this process writes for all of them
+  const runners: TrialRunner[] =
+    workers === 1
+      ? [new InProcessRunner(() => signal !== null)]
+      : Array.from({ length: workers }, (_, i) => new ProcessRunner(`worker ${i + 1}`));
+  const tty = process.stderr.isTTY;
   try {
-    const reporter: SweepReporter = opts.worker
-      ? new LineReporter()
-      : tty
-        ? new BarReporter()
-        : new LineReporter();
-    const poll =
-      helpers.length > 0 && reporter.setOverall
-        ? setInterval(() => reporter.setOverall?.(store.listTrials(plan.name, 'finished').length), 2000)
-        : null;
-    const own = await runSweep(plan, store, {
+    const reporter: SweepReporter = tty ? new BarReporter() : new LineReporter();
+    process.stderr.write(`workers: ${workers} (${choice.reason})\n`);
+    const summary: SweepSummary = await runSweep(plan, store, {
       reporter,
       retryFailed: opts.retryFailed,
       shouldStop: () => signal !== null,
       checkpointMinutes,
       checkpointSteps,
+      runners,
     });
-    const codes = await Promise.all(helpers.map((w) => w.done));
-    if (poll) clearInterval(poll);
-    if (opts.worker) return own.failed > 0 ? 1 : 0;
     const trials = store.listTrials(plan.name);
-    const summary: SweepSummary =
-      helpers.length === 0
-        ? own
-        : {
-            ...own,
-            // with helpers, count from the database: who trained what does not matter
-            trained: trials.filter((t) => t.status === 'finished' && !finishedBefore.has(t.id)).length,
-            alreadyFinished: finishedBefore.size,
-            failed: trials.filter((t) => t.status === 'failed').length - own.skippedFailed,
-            busy: 0,
-            interrupted: own.interrupted || codes.some((c) => c === 130 || c === 143),
-          };
     if (opts.json) {
       process.stdout.write(`${JSON.stringify({ summary, db: store.path, trials }, null, 2)}\n`);
     } else {
@@ -106,20 +87,27 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    process.off('SIGINT', forward);
-    process.off('SIGTERM', forward);
+    await Promise.all(runners.map((r) => r.close()));
     store.close();
   }
 }
 
-/** The flags a helper process needs to train the same sweep the same way. */
-function workerArgs(config: string, o: SweepOptions): string[] {
-  const args = [config, '--db', o.db];
-  if (o.backend) args.push('--backend', o.backend);
-  if (o.retryFailed) args.push('--retry-failed');
-  if (o.checkpointMinutes !== undefined) args.push('--checkpoint-minutes', o.checkpointMinutes);
-  if (o.checkpointSteps !== undefined) args.push('--checkpoint-steps', o.checkpointSteps);
-  return args;
+/** `--workers`: a whole number from 1 to 64, or `auto`/absent (null: choose). */
+function parseWorkers(text: string | undefined): number | null {
+  if (text === undefined || text === 'auto') return null;
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < 1 || v > 64)
+    throw new UsageError(`--workers ${text}: expected auto or a whole number from 1 to 64`);
+  return v;
+}
+
+/** The planned trials a run would train now: not finished, and not failed unless retrying. */
+function trialsToTrain(plan: SweepPlan, store: Store, retryFailed: boolean) {
+  const status = new Map(store.listTrials(plan.name).map((t) => [t.id, t.status]));
+  return plan.trials.filter((t) => {
+    const s = status.get(t.id);
+    return s !== 'finished' && (retryFailed || s !== 'failed');
+  });
 }
 
 function summaryLine(s: SweepSummary, db: string): string {

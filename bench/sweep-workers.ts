@@ -1,0 +1,71 @@
+/**
+ * Whole-sweep speed-up from worker processes: the same sweep of small trials (the quickstart's model and
+ * data; 3 sparsities x 2 sizes at 100k tokens = 6 trials), timed end to end through the CLI with
+ * `--workers 1`, `--workers 2` and the default (`auto`), each into a fresh database, in the same run.
+ * Also checks that every run produced the same final losses (the workers change who trains, not what).
+ *
+ * Run: `npm run bench:workers` (or `npx tsx bench/sweep-workers.ts [repeats]`). Prints a Markdown table.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const CLI = join(import.meta.dirname, '..', 'bin', 'sparsebench.js');
+const CONFIG = `name: workers-bench
+model: {family: lm, aspect_ratio: 32, head_dim: 16}
+data: {source: brown}
+train: {batch_size: 16, seq_len: 64, eval_interval: 50, eval_tokens: 8192}
+pruner: {name: gmp, schedule: {start: 0.25, end: 0.75, interval: 20}}
+backend: wasm
+sweep:
+  sparsity: [0, 0.5, 0.75]
+  nonzero_params: [6k, 12k]
+  tokens: [100k]
+`;
+
+const repeats = Number(process.argv[2] ?? 1);
+const dir = mkdtempSync(join(tmpdir(), 'sb-bench-workers-'));
+const config = join(dir, 'sweep.yaml');
+writeFileSync(config, CONFIG);
+
+/** Wall seconds of one whole sweep into a new database, and its final losses by trial id. */
+function timeSweep(workers: string, run: number): { seconds: number; losses: string; chosen: string } {
+  const db = join(dir, `w${workers}-${run}`, 's.db');
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [CLI, 'sweep', config, '--db', db, '--workers', workers, '--json'], {
+    encoding: 'utf8',
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`sweep --workers ${workers} failed (${r.status}):\n${r.stderr}`);
+  const trials = JSON.parse(r.stdout).trials as { id: string; finalValLoss: number }[];
+  const losses = trials
+    .map((t) => `${t.id}:${t.finalValLoss}`)
+    .sort()
+    .join(',');
+  const chosen = /workers: (\d+)/.exec(r.stderr)?.[1] ?? '?';
+  return { seconds, losses, chosen };
+}
+
+console.log(
+  `machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'} (availableParallelism ${availableParallelism()}), Node ${process.version}\n`,
+);
+console.log('| --workers | processes training | wall s (best of runs) | speed-up vs 1 |');
+console.log('|---|---|---|---|');
+const best = new Map<string, { seconds: number; chosen: string; losses: string }>();
+for (let run = 0; run < repeats; run++) {
+  // interleaved, so a slow spell on the machine hits every setting alike
+  for (const w of ['1', '2', 'auto']) {
+    const r = timeSweep(w, run);
+    const b = best.get(w);
+    if (!b || r.seconds < b.seconds) best.set(w, r);
+  }
+}
+const base = best.get('1')!;
+for (const [w, r] of best) {
+  console.log(`| ${w} | ${r.chosen} | ${r.seconds.toFixed(1)} | ${(base.seconds / r.seconds).toFixed(2)}x |`);
+}
+const same = [...best.values()].every((r) => r.losses === base.losses);
+console.log(`\nfinal losses identical across settings: ${same ? 'yes' : 'NO'}`);
+rmSync(dir, { recursive: true, force: true });
+if (!same) process.exit(1);

@@ -1,0 +1,104 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { MetricPoint } from '../store/types.js';
+import type { TrainProgress } from '../train/trainer.js';
+import type { TrialEvents, TrialJob, TrialOutcome, TrialRunner } from './trial-runner.js';
+
+/** Messages from the sweep to a worker process. */
+export type ToWorker = { type: 'job'; job: TrialJob } | { type: 'stop' };
+
+/** Messages from a worker process to the sweep, in the order they happen. */
+export type FromWorker =
+  | { type: 'progress'; progress: TrainProgress }
+  | { type: 'metrics'; points: MetricPoint[] }
+  | { type: 'checkpoint'; bytes: Uint8Array }
+  | { type: 'outcome'; outcome: TrialOutcome };
+
+/** The worker entry point, built to dist/ (src/sweep and dist/sweep are both two levels below the root). */
+function workerScript(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'sweep', 'worker-process.js');
+}
+
+/**
+ * Trains jobs in a child process. The child only computes: metrics, checkpoints and final weights come back
+ * over IPC (structured clone, so typed arrays travel as they are) and the sweep process writes them, making
+ * it the only writer of the database and the run directory. If the child dies mid-trial the job ends
+ * `failed` with the exit code or signal; if the sweep dies, the child sees its channel close and exits.
+ */
+export class ProcessRunner implements TrialRunner {
+  private readonly child: ChildProcess;
+  private current: {
+    events: TrialEvents;
+    resolve: (o: TrialOutcome) => void;
+  } | null = null;
+  private exited: string | null = null;
+  private stderrTail = '';
+
+  constructor(readonly label: string) {
+    this.child = fork(workerScript(), [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    this.child.stderr?.on('data', (d: Buffer) => {
+      // kept for the failure message; a healthy worker prints nothing
+      this.stderrTail = (this.stderrTail + d.toString()).slice(-2000);
+    });
+    this.child.on('message', (m: FromWorker) => this.onMessage(m));
+    this.child.on('exit', (code, signal) => {
+      this.exited = signal ? `signal ${signal}` : `code ${code}`;
+      const c = this.current;
+      this.current = null;
+      const tail = this.stderrTail.trim().split('\n').slice(-3).join(' | ');
+      c?.resolve({
+        kind: 'failed',
+        message: `${this.label} process exited (${this.exited}) while training${tail ? `: ${tail}` : ''}`,
+        pending: [],
+      });
+    });
+  }
+
+  private onMessage(m: FromWorker): void {
+    const c = this.current;
+    if (!c) return;
+    if (m.type === 'progress') c.events.onProgress(m.progress);
+    else if (m.type === 'metrics') c.events.onMetrics(m.points);
+    else if (m.type === 'checkpoint') c.events.onCheckpoint(m.bytes);
+    else if (m.type === 'outcome') {
+      this.current = null;
+      c.resolve(m.outcome);
+    }
+  }
+
+  run(job: TrialJob, events: TrialEvents): Promise<TrialOutcome> {
+    if (this.current) throw new Error(`${this.label} is already training a trial`);
+    return new Promise<TrialOutcome>((resolve) => {
+      if (this.exited) {
+        resolve({
+          kind: 'failed',
+          message: `${this.label} process had exited (${this.exited})`,
+          pending: [],
+        });
+        return;
+      }
+      this.current = { events, resolve };
+      this.send({ type: 'job', job });
+    });
+  }
+
+  stop(): void {
+    if (this.current) this.send({ type: 'stop' });
+  }
+
+  close(): Promise<void> {
+    if (this.exited) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.child.once('exit', () => resolve());
+      this.child.disconnect(); // the worker exits when its channel closes
+    });
+  }
+
+  private send(m: ToWorker): void {
+    if (this.child.connected) this.child.send(m);
+  }
+}

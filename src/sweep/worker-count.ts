@@ -1,0 +1,65 @@
+import { availableParallelism, freemem } from 'node:os';
+import type { TrialPlan } from '../config/plan.js';
+import { families } from '../models/registry.js';
+
+/** What decides how many trials train at once. */
+export interface WorkerBudget {
+  /** Cores this process may use (`os.availableParallelism()`). */
+  cores: number;
+  /** Threads one trial's kernels use (1 unless the engine is told otherwise). */
+  threadsPerTrial: number;
+  /** Memory free for new processes, in bytes. */
+  freeBytes: number;
+}
+
+/** A chosen worker count and the reason, in words, for the sweep's first line. */
+export interface WorkerChoice {
+  workers: number;
+  reason: string;
+}
+
+/** Node, tfjs and the wasm heap's floor: what an idle worker process holds. */
+const PROCESS_BYTES = 150e6;
+/** Memory beyond this share of what is free is left to the rest of the machine. */
+const MEMORY_SHARE = 0.8;
+
+/**
+ * Rough peak memory of one trial's process: the floor, eight float copies of every parameter (host and
+ * device values, gradients, two AdamW moments, masks, checkpoint and transfer copies) and the activations a
+ * step keeps for backprop, taken as one float per d_model forward FLOPs of a batch.
+ */
+export function trialBytes(t: TrialPlan): number {
+  const entry = families[t.spec.model.family];
+  const fwdPerBatch = entry.model.forwardFlopsPerUnit(t.spec.model as never) * entry.unitsPerBatch(t.spec);
+  const activations = (4 * fwdPerBatch) / t.spec.model.d_model;
+  return PROCESS_BYTES + 32 * t.total_params + activations;
+}
+
+/**
+ * How many trials of a sweep to train at once: one per core (divided by the threads each trial's kernels
+ * use), no more than the memory allows for the largest trial, and no more than there are trials to train.
+ * Small trials on the wasm backend use one core each, so one process per core is what fills the machine.
+ */
+export function chooseWorkers(trials: readonly TrialPlan[], budget: WorkerBudget): WorkerChoice {
+  const byCores = Math.max(1, Math.floor(budget.cores / Math.max(1, budget.threadsPerTrial)));
+  const largest = trials.reduce((m, t) => Math.max(m, trialBytes(t)), 0);
+  const byMemory =
+    largest > 0 ? Math.max(1, Math.floor((MEMORY_SHARE * budget.freeBytes) / largest)) : byCores;
+  const workers = Math.max(1, Math.min(byCores, byMemory, trials.length));
+  const limits = [
+    `${budget.cores} cores${budget.threadsPerTrial > 1 ? ` / ${budget.threadsPerTrial} threads per trial` : ''}`,
+    `memory for ${byMemory} of the largest trial (~${Math.round(largest / 1e6)} MB each)`,
+    `${trials.length} trials to train`,
+  ];
+  return { workers, reason: `auto: ${workers} (limits: ${limits.join(', ')})` };
+}
+
+/** This machine's budget: cores, free memory, and `SPARSEBENCH_THREADS` (threads per trial, default 1). */
+export function machineBudget(env: NodeJS.ProcessEnv = process.env): WorkerBudget {
+  const threads = Number(env.SPARSEBENCH_THREADS ?? '1');
+  return {
+    cores: availableParallelism(),
+    threadsPerTrial: Number.isInteger(threads) && threads >= 1 ? threads : 1,
+    freeBytes: freemem(),
+  };
+}

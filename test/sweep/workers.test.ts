@@ -1,0 +1,231 @@
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import type { TrialPlan } from '../../src/config/plan.js';
+import { decodeSafetensors } from '../../src/store/safetensors.js';
+import { Store } from '../../src/store/store.js';
+import type { MetricPoint } from '../../src/store/types.js';
+import { ProcessRunner } from '../../src/sweep/process-runner.js';
+import { runSweep } from '../../src/sweep/run-sweep.js';
+import { InProcessRunner, type TrialJob } from '../../src/sweep/trial-runner.js';
+import { chooseWorkers, trialBytes } from '../../src/sweep/worker-count.js';
+import { cli, cliSpawn, exitOf, waitForStderr } from '../helpers/cli.js';
+import { planOf, tempDir, tinySyntheticConfig, writeConfig } from '../helpers/config.js';
+
+const GiB = 2 ** 30;
+
+function jobOf(t: TrialPlan, checkpointEverySteps = 0): TrialJob {
+  return { trialId: t.id, spec: t.spec, resume: null, checkpointEverySteps, checkpointEverySeconds: 0 };
+}
+
+function recorder() {
+  const events: string[] = [];
+  const metrics: MetricPoint[] = [];
+  return {
+    events,
+    metrics,
+    hooks: {
+      onProgress: () => {
+        if (events.at(-1) !== 'progress') events.push('progress');
+      },
+      onMetrics: (p: MetricPoint[]) => {
+        events.push('metrics');
+        metrics.push(...p);
+      },
+      onCheckpoint: () => events.push('checkpoint'),
+    },
+  };
+}
+
+describe('chooseWorkers', () => {
+  const plan = planOf(tinySyntheticConfig());
+  const trials = [...plan.trials, ...plan.trials, ...plan.trials]; // six small trials
+
+  it('takes one worker per core when memory and trials allow', () => {
+    expect(chooseWorkers(trials, { cores: 2, threadsPerTrial: 1, freeBytes: 16 * GiB }).workers).toBe(2);
+    expect(chooseWorkers(trials, { cores: 4, threadsPerTrial: 1, freeBytes: 16 * GiB }).workers).toBe(4);
+  });
+
+  it('divides the cores by the threads each trial uses', () => {
+    const c = chooseWorkers(trials, { cores: 8, threadsPerTrial: 4, freeBytes: 16 * GiB });
+    expect(c.workers).toBe(2);
+    expect(c.reason).toMatch(/8 cores \/ 4 threads per trial/);
+  });
+
+  it('never takes more workers than trials to train, nor fewer than one', () => {
+    expect(
+      chooseWorkers(trials.slice(0, 1), { cores: 8, threadsPerTrial: 1, freeBytes: 16 * GiB }).workers,
+    ).toBe(1);
+    expect(chooseWorkers([], { cores: 8, threadsPerTrial: 1, freeBytes: 16 * GiB }).workers).toBe(1);
+    expect(chooseWorkers(trials, { cores: 1, threadsPerTrial: 4, freeBytes: 16 * GiB }).workers).toBe(1);
+  });
+
+  it('fits the largest trial into 80% of free memory', () => {
+    const each = trialBytes(trials[0]);
+    // room for exactly three of them in 80% of what is free
+    const c = chooseWorkers(trials, { cores: 16, threadsPerTrial: 1, freeBytes: (3.5 * each) / 0.8 });
+    expect(c.workers).toBe(3);
+    expect(chooseWorkers(trials, { cores: 16, threadsPerTrial: 1, freeBytes: 1 }).workers).toBe(1);
+  });
+
+  it('estimates more memory for a bigger model', () => {
+    const big = planOf(tinySyntheticConfig().replace('nonzero_params: 3000', 'nonzero_params: 300000'));
+    expect(trialBytes(big.trials[0])).toBeGreaterThan(trialBytes(plan.trials[0]));
+  });
+});
+
+describe('trial runners', () => {
+  const plan = planOf(tinySyntheticConfig());
+
+  it('a worker process trains a job and returns what an in-process run returns, weights as bytes', async () => {
+    const t = plan.trials[1];
+    const here = recorder();
+    const local = await new InProcessRunner().run(jobOf(t), here.hooks);
+    const runner = new ProcessRunner('worker 1');
+    const there = recorder();
+    const remote = await runner.run(jobOf(t), there.hooks);
+    await runner.close();
+    expect(local.kind).toBe('finished');
+    expect(remote.kind).toBe('finished');
+    if (local.kind !== 'finished' || remote.kind !== 'finished') return;
+    expect(remote.result.finalValLoss).toBe(local.result.finalValLoss);
+    expect(there.metrics).toEqual(here.metrics);
+    // the weights come back as safetensors bytes, identical to the in-process ones
+    expect(Buffer.from(remote.weights).equals(Buffer.from(local.weights))).toBe(true);
+    expect(decodeSafetensors(Buffer.from(remote.weights)).metadata.trial_id).toBe(t.id);
+  });
+
+  it('stop() ends the job interrupted, its checkpoint reported after the metrics it covers', async () => {
+    const long = planOf(tinySyntheticConfig().replace('tokens: 4096', 'tokens: 200k')).trials[0];
+    const runner = new ProcessRunner('worker 1');
+    const rec = recorder();
+    let steps = 0;
+    const outcome = await runner.run(jobOf(long), {
+      ...rec.hooks,
+      onProgress: () => {
+        rec.hooks.onProgress();
+        if (++steps === 20) runner.stop();
+      },
+    });
+    await runner.close();
+    expect(outcome.kind).toBe('interrupted');
+    if (outcome.kind !== 'interrupted') return;
+    expect(outcome.step).toBeGreaterThanOrEqual(20);
+    expect(outcome.step).toBeLessThan(long.spec.steps);
+    expect(rec.events.at(-1)).toBe('checkpoint');
+    expect(rec.events.at(-2)).toBe('metrics');
+  });
+
+  it('a worker process that dies mid-trial ends the job failed with its signal', async () => {
+    const long = planOf(tinySyntheticConfig().replace('tokens: 4096', 'tokens: 200k')).trials[0];
+    const runner = new ProcessRunner('worker 7');
+    let killed = false;
+    const outcome = await runner.run(jobOf(long), {
+      onProgress: () => {
+        if (killed) return;
+        killed = true;
+        // biome-ignore lint/suspicious/noExplicitAny: reaching the child to kill it is the point of the test
+        (runner as any).child.kill('SIGKILL');
+      },
+      onMetrics: () => {},
+      onCheckpoint: () => {},
+    });
+    expect(outcome).toMatchObject({ kind: 'failed' });
+    if (outcome.kind === 'failed')
+      expect(outcome.message).toMatch(/worker 7 process exited \(signal SIGKILL\)/);
+    await runner.close();
+  });
+
+  it('runSweep with two runners trains every trial once, with the losses of one runner', async () => {
+    const dir = tempDir();
+    const one = Store.open(join(dir, 'one.db'), { create: true });
+    const two = Store.open(join(dir, 'two', 'two.db'), { create: true });
+    try {
+      const a = await runSweep(plan, one);
+      const b = await runSweep(plan, two, { runners: [new InProcessRunner(), new InProcessRunner()] });
+      expect(a.trained).toBe(2);
+      expect(b.trained).toBe(2);
+      const loss = (s: Store) =>
+        Object.fromEntries(
+          s.listTrials(plan.name).map((t) => [t.id, [t.status, t.finalValLoss, t.attempts]]),
+        );
+      expect(loss(two)).toEqual(loss(one));
+      expect(readdirSync(join(dir, 'two', 'weights')).sort()).toEqual(
+        plan.trials.map((t) => `${t.id}.safetensors`).sort(),
+      );
+    } finally {
+      one.close();
+      two.close();
+    }
+  });
+});
+
+describe('sweep --workers (end to end)', () => {
+  const config = () =>
+    writeConfig(tinySyntheticConfig().replace('sparsity: [0, 0.5]', 'sparsity: [0, 0.5, 0.75]'));
+
+  it('two worker processes give the results of one, every trial trained once', () => {
+    const cfg = config();
+    const db1 = join(dirname(cfg), 'one', 's.db');
+    const db2 = join(dirname(cfg), 'two', 's.db');
+    const r1 = cli(['sweep', cfg, '--db', db1, '--workers', '1', '--json']);
+    const r2 = cli(['sweep', cfg, '--db', db2, '--workers', '2', '--json']);
+    expect(r1.code).toBe(0);
+    expect(r2.code).toBe(0);
+    expect(r2.stderr).toMatch(/workers: 2 \(--workers 2\)/);
+    const losses = (out: string) =>
+      Object.fromEntries(
+        (JSON.parse(out).trials as { id: string; finalValLoss: number; attempts: number }[]).map((t) => [
+          t.id,
+          [t.finalValLoss, t.attempts],
+        ]),
+      );
+    expect(losses(r2.stdout)).toEqual(losses(r1.stdout));
+    expect(JSON.parse(r2.stdout).summary).toMatchObject({ trained: 3, failed: 0, busy: 0 });
+  });
+
+  it('auto names its choice; a bad --workers is a usage error', () => {
+    const cfg = config();
+    const r = cli(['sweep', cfg, '--db', join(dirname(cfg), 'a.db')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(
+      /workers: \d+ \(auto: \d+ \(limits: \d+ cores, memory for \d+ of the largest trial/,
+    );
+    const bad = cli(['sweep', cfg, '--db', join(dirname(cfg), 'b.db'), '--workers', 'two']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--workers two: expected auto or a whole number from 1 to 64/);
+  });
+
+  it('SIGTERM stops every worker: trials checkpointed and interrupted, exit 143; the rerun resumes them', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'w.db');
+    const cfg = writeConfig(
+      'name: long2\ndata: {source: synthetic, vocab_size: 16, branching: 2}\ntrain: {batch_size: 4, seq_len: 8}\nsweep: {sparsity: [0, 0.5], nonzero_params: 2k, tokens: 32k}\n',
+      'long2.yaml',
+      dir,
+    );
+    const child = cliSpawn(['sweep', cfg, '--db', db, '--workers', '2']);
+    await waitForStderr(child, /\[2\/2\] training/);
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGTERM');
+    const { code } = await exitOf(child);
+    expect(code).toBe(143);
+    const d = new Database(db, { readonly: true });
+    const statuses = (d.prepare('SELECT status FROM trials').all() as { status: string }[]).map(
+      (r) => r.status,
+    );
+    d.close();
+    expect(statuses.sort()).toEqual(['interrupted', 'interrupted']);
+    expect(readdirSync(join(dir, 'checkpoints'))).toHaveLength(2);
+    const resumed = cli(['sweep', cfg, '--db', db, '--workers', '2']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr.match(/resuming from step [1-9]\d*/g)).toHaveLength(2);
+    const e = new Database(db, { readonly: true });
+    const counts = e
+      .prepare("SELECT count(*) AS n FROM metrics WHERE name = 'train_loss' GROUP BY trial_id")
+      .all();
+    e.close();
+    expect(counts).toEqual([{ n: 1000 }, { n: 1000 }]);
+  });
+});
