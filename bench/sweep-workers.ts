@@ -3,10 +3,13 @@
  * data; 3 sparsities x 2 sizes at 100k tokens = 6 trials), timed end to end through the CLI with
  * `--workers 1`, `--workers 2` and the default (`auto`), each into a fresh database, in the same run.
  * Also checks that every run produced the same final losses (the workers change who trains, not what).
+ * Reference, measured in the same run: the machine's own scaling, i.e. how much faster two processes finish
+ * a fixed amount of wasm matmul work (2 x 300 products [2048,128]x[128,512]) than one process does it alone.
+ * A sweep cannot scale better than that.
  *
  * Run: `npm run bench:workers` (or `npx tsx bench/sweep-workers.ts [repeats]`). Prints a Markdown table.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +28,34 @@ sweep:
 `;
 
 const repeats = Number(process.argv[2] ?? 1);
+const MATMUL_JOB = `
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+await tf.setBackend('wasm');
+const a = tf.randomNormal([2048, 128]);
+const b = tf.randomNormal([128, 512]);
+for (let i = 0; i < Number(process.argv[1]); i++) { const c = tf.matMul(a, b); c.dataSync(); c.dispose(); }
+process.exit(0);
+`;
+
+/** Seconds for \`processes\` processes to run \`reps\` matmuls each, all at once. */
+async function matmulWall(processes: number, reps: number): Promise<number> {
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from(
+      { length: processes },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const c = spawn(process.execPath, ['--input-type=module', '-e', MATMUL_JOB, String(reps)], {
+            cwd: join(import.meta.dirname, '..'),
+            stdio: 'inherit',
+          });
+          c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`matmul job exited ${code}`))));
+        }),
+    ),
+  );
+  return (performance.now() - t0) / 1000;
+}
 const dir = mkdtempSync(join(tmpdir(), 'sb-bench-workers-'));
 const config = join(dir, 'sweep.yaml');
 writeFileSync(config, CONFIG);
@@ -65,6 +96,16 @@ const base = best.get('1')!;
 for (const [w, r] of best) {
   console.log(`| ${w} | ${r.chosen} | ${r.seconds.toFixed(1)} | ${(base.seconds / r.seconds).toFixed(2)}x |`);
 }
+// the hardware's own scaling: one process doing 600 products, against two doing 300 each at once
+let one = Number.POSITIVE_INFINITY;
+let two = Number.POSITIVE_INFINITY;
+for (let run = 0; run < Math.max(2, repeats); run++) {
+  one = Math.min(one, await matmulWall(1, 600));
+  two = Math.min(two, await matmulWall(2, 300));
+}
+console.log(
+  `\nreference, same run: 600 wasm matmuls in one process ${one.toFixed(1)} s, split over two processes ${two.toFixed(1)} s: ${(one / two).toFixed(2)}x`,
+);
 const same = [...best.values()].every((r) => r.losses === base.losses);
 console.log(`\nfinal losses identical across settings: ${same ? 'yes' : 'NO'}`);
 rmSync(dir, { recursive: true, force: true });

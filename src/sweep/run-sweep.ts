@@ -91,7 +91,10 @@ export async function runSweep(
     interrupted: false,
   };
   const stopRequested = () => summary.interrupted || (opts.shouldStop?.() ?? false);
-  const queue = chosen.values();
+  // with several runners, the costliest trials first: the last ones to start are then short, so no
+  // runner sits idle long while another finishes a big one (longest-processing-time-first scheduling)
+  const order = runners.length > 1 ? [...chosen].sort(([, a], [, b]) => b.flops - a.flops) : chosen;
+  const queue = order.values();
 
   /** Claims the next trial this process may train, or null when none is left (or we are stopping). */
   const claimNext = () => {
