@@ -99,5 +99,7 @@ cat >"$env_file" <<EOF
 export VK_ICD_FILENAMES=$icd
 export LD_LIBRARY_PATH=$libdir\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}
 EOF
+# the package lists and .deb files served their purpose; the unpacked tree is all that is used
+rm -rf "$cache/apt" "$cache/debs"
 log "ready: Mesa lavapipe for $arch in $cache"
 cat "$env_file"

@@ -130,6 +130,22 @@ export async function activateBackend(name: EngineName): Promise<void> {
 }
 
 /**
+ * Fails early, with what to install, when a requested backend cannot run here: before a sweep trains, so a
+ * missing GPU driver or package is a usage error (exit 2) and not a failed trial. Loads nothing for good:
+ * webgpu is probed (an adapter, no device), tensorflow only resolved. wasm, cpu and auto always run.
+ */
+export async function assertBackendAvailable(name: BackendName): Promise<void> {
+  if (name === 'tensorflow' && !findTensorflowPackage()) {
+    throw new UsageError(`--backend tensorflow: native TensorFlow is not installed; ${TENSORFLOW_HELP}`);
+  }
+  if (name === 'webgpu') {
+    const probe = await probeAdapter();
+    if (!probe.ok)
+      throw new UsageError(`--backend webgpu: no WebGPU adapter (${probe.reason}); ${VULKAN_HELP}`);
+  }
+}
+
+/**
  * Makes a tfjs backend ready and says what it chose. `auto` picks native TensorFlow, then WebGPU on a hardware
  * GPU, then wasm (the fast CPU path, ENGINE.md); `cpu` is the pure-JS reference, slow but the yardstick for
  * correctness. A process that used webgpu stays alive (Dawn's threads) until it exits explicitly.

@@ -79,7 +79,7 @@ export function vulkanDriverFiles(env: NodeJS.ProcessEnv = process.env): string[
 /** How to get a Vulkan driver, for error messages. */
 export const VULKAN_HELP =
   'a GPU needs its vendor driver with Vulkan support (e.g. the NVIDIA driver and libvulkan1); for CPU-only ' +
-  'checks on Debian bookworm run "eval \\"$(scripts/lavapipe.sh)\\"" (Mesa 25 lavapipe; sets VK_ICD_FILENAMES ' +
+  'checks on Debian bookworm, run: eval "$(scripts/lavapipe.sh)" (Mesa 25 lavapipe; sets VK_ICD_FILENAMES ' +
   'and LD_LIBRARY_PATH)';
 
 /**
@@ -104,7 +104,13 @@ export async function probeAdapter(opts: { skipWithoutDriver?: boolean } = {}): 
   }
   try {
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-    if (!adapter) return { ok: false, reason: 'Dawn found no adapter: no usable Vulkan driver' };
+    if (!adapter) {
+      const none = process.platform === 'linux' && vulkanDriverFiles().length === 0;
+      return {
+        ok: false,
+        reason: `Dawn found no adapter: ${none ? 'no Vulkan driver installed (no ICD manifest, VK_ICD_FILENAMES unset)' : 'no usable Vulkan driver'}`,
+      };
+    }
     const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
     const fallback = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter;
     return {
