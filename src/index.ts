@@ -4,7 +4,9 @@ export { planTrial, type TrialPlan } from './config/plan.js';
 export { configSchema, type SweepConfig } from './config/schema.js';
 export { canonicalJson, type TrialSpec, trialId } from './config/trial-spec.js';
 export { loadCorpus } from './data/spec.js';
+export { type AutoChoice, type AutoInputs, chooseAuto } from './engine/auto.js';
 export { type BackendInfo, type BackendName, selectBackend } from './engine/backends.js';
+export { type BackendReport, type DoctorReport, runDoctor } from './engine/doctor.js';
 export { ConfigError, UsageError } from './errors.js';
 export {
   defaultFitOptions,

@@ -4,6 +4,7 @@ import { DEFAULT_DB } from '../store/store.js';
 import { TRIAL_STATUSES } from '../store/types.js';
 import { packageVersion } from '../util/environment.js';
 import { clusterSweepCommand, mergeCommand, planCommand, runTrialCommand } from './commands/cluster.js';
+import { doctorCommand } from './commands/doctor.js';
 import { exportCommand } from './commands/export.js';
 import { fitLawCommand } from './commands/fit-law.js';
 import { modelsCommand } from './commands/models.js';
@@ -209,6 +210,17 @@ export function buildProgram(): Command {
     .option('--format <list>', 'comma-separated formats: html, md', 'html,md')
     .action(async (opts) => {
       process.exitCode = await reportCommand(opts);
+    });
+
+  program
+    .command('doctor')
+    .description(
+      'check each backend (wasm, cpu, webgpu, tensorflow): whether it loads and why not, what auto picks, matmul speed',
+    )
+    .option('--seconds <n>', 'time for the matmul probes in total, shared by the backends that load', '10')
+    .option('--json', 'JSON on stdout')
+    .action(async (opts) => {
+      process.exitCode = await doctorCommand(opts);
     });
 
   return program;

@@ -1,57 +1,173 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UsageError } from '../errors.js';
+import { type AutoChoice, chooseAuto } from './auto.js';
 import { ensureGradients } from './gradients.js';
 import { unsortedSegmentSumWasmConfig } from './kernels/unsorted-segment-sum.js';
+import { findTensorflowPackage, TENSORFLOW_HELP } from './tensorflow.js';
+import {
+  type AdapterInfo,
+  type AdapterProbe,
+  adapterLabel,
+  installNavigatorGpu,
+  probeAdapter,
+  VULKAN_HELP,
+} from './webgpu.js';
 
 /** Backend names a config or `--backend` may give. */
-export const BACKEND_NAMES = ['auto', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['auto', 'wasm', 'cpu', 'webgpu', 'tensorflow'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
+/** A tfjs backend proper (what `auto` resolves to). */
+export type EngineName = Exclude<BackendName, 'auto'>;
+export const ENGINE_NAMES: readonly EngineName[] = ['wasm', 'cpu', 'webgpu', 'tensorflow'];
 
 /** What {@link selectBackend} chose and why; recorded with every trial. */
 export interface BackendInfo {
   /** The tfjs backend actually in use. */
-  name: 'wasm' | 'cpu';
+  name: EngineName;
   /** Why it was chosen, in words. */
   reason: string;
   /** Version of tfjs-core, for the record. */
   tfjsVersion: string;
+  /** webgpu: the adapter in use. */
+  adapter?: AdapterInfo;
+  /** tensorflow: the package that provides it (the gpu build or the CPU one). */
+  package?: string;
 }
+
+/** The accelerator a backend computes on, in words, for a trial's environment record; none for wasm and cpu. */
+export function acceleratorOf(info: BackendInfo): string | undefined {
+  if (info.adapter) return `WebGPU adapter ${adapterLabel(info.adapter)}`;
+  if (info.package) return `native TensorFlow (${info.package})`;
+  return undefined;
+}
+
+/** What a loader learned while loading, beyond its name. */
+type Loaded = Pick<BackendInfo, 'adapter' | 'package'>;
+
+/** `auto`'s inputs already gathered (the adapter probe is reused by the webgpu loader). */
+interface LoadContext {
+  probe?: AdapterProbe;
+}
+
+/** The adapter the webgpu backend was registered with (it asks Dawn for the same one). */
+let webgpuAdapter: AdapterInfo | undefined;
 
 /**
  * One loader per concrete backend: imports the package only when it is chosen (tfjs registries style),
- * registers the kernels we add, and activates it.
+ * registers the kernels we add, and leaves it registered for `tf.setBackend`.
  */
-const loaders: Record<'wasm' | 'cpu', () => Promise<void>> = {
+const loaders: Record<EngineName, (ctx: LoadContext) => Promise<Loaded>> = {
   async wasm() {
     await import('@tensorflow/tfjs-backend-wasm');
     // The wasm backend lacks the gradient of gather (ENGINE.md); add it once.
     if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) tf.registerKernel(unsortedSegmentSumWasmConfig);
+    return {};
   },
   async cpu() {
     await import('@tensorflow/tfjs-backend-cpu');
+    return {};
+  },
+  async webgpu(ctx) {
+    if (tf.findBackendFactory('webgpu') && webgpuAdapter) return { adapter: webgpuAdapter };
+    const probe = ctx.probe ?? (await probeAdapter());
+    if (!probe.ok) {
+      throw new UsageError(`the webgpu backend has no WebGPU adapter (${probe.reason}); ${VULKAN_HELP}`);
+    }
+    // the package registers 'webgpu' at import only if navigator.gpu exists (ENGINE.md)
+    installNavigatorGpu(probe.gpu);
+    await import('@tensorflow/tfjs-backend-webgpu');
+    if (!tf.findBackendFactory('webgpu')) throw new Error('@tensorflow/tfjs-backend-webgpu did not register');
+    webgpuAdapter = probe.adapter;
+    return { adapter: probe.adapter };
+  },
+  async tensorflow() {
+    const pkg = findTensorflowPackage();
+    if (!pkg)
+      throw new UsageError(
+        `the tensorflow backend needs native TensorFlow, which is not installed: ${TENSORFLOW_HELP}`,
+      );
+    await import(pkg);
+    if (!tf.findBackendFactory('tensorflow')) {
+      throw new UsageError(
+        `${pkg} registered into another copy of tfjs-core; install the version matching @tensorflow/tfjs-core ${tf.version_core}`,
+      );
+    }
+    return { package: pkg };
   },
 };
 
 /**
- * Makes a tfjs backend ready and says what it chose. `auto` picks wasm (the fast CPU path, ENGINE.md);
- * `cpu` is the pure-JS reference, slow but the yardstick for correctness.
+ * What `auto` would choose here, and why: native TensorFlow when installed, WebGPU on a hardware adapter, else
+ * wasm (rules in {@link chooseAuto}). Cheap: resolving a package name, and on Linux a look for Vulkan
+ * driver manifests before loading Dawn at all; a Dawn that cannot load is a reason, never an error.
  */
-export async function selectBackend(requested: BackendName): Promise<BackendInfo> {
-  const name = requested === 'auto' ? 'wasm' : requested;
-  const loader = loaders[name as 'wasm' | 'cpu'];
-  if (!loader) {
-    throw new UsageError(`unknown backend "${requested}"; valid: ${BACKEND_NAMES.join(', ')}`);
-  }
+export async function resolveAuto(): Promise<AutoChoice & { probe?: AdapterProbe }> {
+  const tensorflowPackage = findTensorflowPackage();
+  if (tensorflowPackage)
+    return chooseAuto({ tensorflowPackage, adapter: { ok: false, reason: 'not probed' } });
+  const probe = await probeAdapter({ skipWithoutDriver: true });
+  return { ...chooseAuto({ tensorflowPackage, adapter: probe }), probe };
+}
+
+/**
+ * Loads a backend's package (and, for webgpu, Dawn and an adapter) without activating it. Throws a
+ * {@link UsageError} saying what to install when it cannot be had.
+ */
+export async function loadBackend(name: EngineName, ctx: LoadContext = {}): Promise<Loaded> {
+  const loader = loaders[name];
+  if (!loader) throw new UsageError(`unknown backend "${name}"; valid: ${BACKEND_NAMES.join(', ')}`);
   // Production mode: no debug checks, and no console nags from tfjs about other backends.
   tf.enableProdMode();
   await ensureGradients();
-  await loader();
+  return loader(ctx);
+}
+
+/** Activates a loaded backend. */
+export async function activateBackend(name: EngineName): Promise<void> {
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`the ${name} backend failed to initialise`);
   await tf.ready();
-  const reason =
-    requested === 'auto'
-      ? 'auto: wasm is the fastest backend available without a GPU path'
-      : `requested ${requested}`;
-  return { name, reason, tfjsVersion: tf.version_core };
+}
+
+/**
+ * Fails early, with what to install, when a requested backend cannot run here: before a sweep trains, so a
+ * missing GPU driver or package is a usage error (exit 2) and not a failed trial. Loads nothing for good:
+ * webgpu is probed (an adapter, no device), tensorflow only resolved. wasm, cpu and auto always run.
+ */
+export async function assertBackendAvailable(name: BackendName): Promise<void> {
+  if (name === 'tensorflow' && !findTensorflowPackage()) {
+    throw new UsageError(`--backend tensorflow: native TensorFlow is not installed; ${TENSORFLOW_HELP}`);
+  }
+  if (name === 'webgpu') {
+    const probe = await probeAdapter();
+    if (!probe.ok)
+      throw new UsageError(`--backend webgpu: no WebGPU adapter (${probe.reason}); ${VULKAN_HELP}`);
+  }
+}
+
+/**
+ * Makes a tfjs backend ready and says what it chose. `auto` picks native TensorFlow, then WebGPU on a hardware
+ * GPU, then wasm (the fast CPU path, ENGINE.md); `cpu` is the pure-JS reference, slow but the yardstick for
+ * correctness. A process that used webgpu stays alive (Dawn's threads) until it exits explicitly.
+ */
+export async function selectBackend(requested: BackendName): Promise<BackendInfo> {
+  if (!(BACKEND_NAMES as readonly string[]).includes(requested)) {
+    throw new UsageError(`unknown backend "${requested}"; valid: ${BACKEND_NAMES.join(', ')}`);
+  }
+  let name: EngineName;
+  let reason: string;
+  const ctx: LoadContext = {};
+  if (requested === 'auto') {
+    const auto = await resolveAuto();
+    ({ name, reason } = auto);
+    if (name === 'webgpu') ctx.probe = auto.probe;
+  } else {
+    name = requested;
+    reason = `requested ${requested}`;
+  }
+  const loaded = await loadBackend(name, ctx);
+  await activateBackend(name);
+  if (loaded.adapter && requested !== 'auto') reason += ` on ${adapterLabel(loaded.adapter)}`;
+  if (loaded.package && requested !== 'auto') reason += ` (${loaded.package})`;
+  return { name, reason, tfjsVersion: tf.version_core, ...loaded };
 }

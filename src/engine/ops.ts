@@ -3,7 +3,10 @@ import * as tf from '@tensorflow/tfjs-core';
 /**
  * A 2-D matrix product whose forward and backward passes are all plain, untransposed 2-D products.
  * On the wasm backend only that form reaches XNNPACK's fast path; tfjs's own gradient uses transpose
- * flags and lands on a path ~10x slower (ENGINE.md). Values and gradients equal `tf.matMul`'s.
+ * flags and lands on a path ~10x slower (ENGINE.md). Values and gradients equal `tf.matMul`'s, so every
+ * backend uses it. On webgpu the transposes are extra kernels, yet forward + backward of [2048,128]x[128,512]
+ * took 240-270 ms this way against 285-300 ms with `tf.matMul`'s own gradient (lavapipe; no hardware GPU
+ * measured), and the losses agree with wasm's to 1e-6 either way.
  *
  * a: [M, K], b: [K, N] → [M, N]; da = dy · bᵀ: [M, K]; db = aᵀ · dy: [K, N]
  */

@@ -5,12 +5,12 @@ import type { Batch, ModelFamily } from '../models/types.js';
  * Mean loss over the fixed held-out batches, each weighted by its examples, and the accuracy for
  * families that classify (null otherwise).
  */
-export function evaluate<S, B extends Batch>(
+export async function evaluate<S, B extends Batch>(
   family: ModelFamily<S, B>,
   shape: S,
   params: ReadonlyMap<string, tf.Tensor>,
   batches: readonly B[],
-): { loss: number; accuracy: number | null } {
+): Promise<{ loss: number; accuracy: number | null }> {
   let loss = 0;
   let correct = 0;
   let examples = 0;
@@ -19,8 +19,10 @@ export function evaluate<S, B extends Batch>(
       family.loss(shape, params, b),
       family.accuracy ? family.accuracy(shape, params, b) : tf.scalar(0),
     ]);
-    loss += l.dataSync()[0] * b.batchSize;
-    correct += a.dataSync()[0] * b.batchSize;
+    // asynchronous reads: the webgpu backend has no synchronous one in Node
+    const [lv, av] = await Promise.all([l.data(), a.data()]);
+    loss += lv[0] * b.batchSize;
+    correct += av[0] * b.batchSize;
     examples += b.batchSize;
     tf.dispose([l, a]);
   }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrialSpec } from '../config/trial-spec.js';
-import { selectBackend } from '../engine/backends.js';
+import { acceleratorOf, selectBackend } from '../engine/backends.js';
 import { families } from '../models/registry.js';
 import type { Batch } from '../models/types.js';
 import { prunerLayers } from '../sparsity/layers.js';
@@ -163,7 +163,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
       }
       const batch = source.sample(dataRng);
       const lr = lrAt(step - 1, spec.steps, spec.optimizer.lr, spec.lr_schedule);
-      const grads = gradients(family.loss.bind(family), shape, params, batch);
+      const grads = await gradients(family.loss.bind(family), shape, params, batch);
       loss = grads.loss;
       if (!Number.isFinite(loss))
         throw new TrialFailure(`training loss is ${loss} at step ${step}`, step, pending);
@@ -214,7 +214,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
       point('train_loss', loss);
       point('lr', lr);
       if (step % spec.eval.interval === 0 || step === spec.steps) {
-        const evaluation = evaluate(family, shape, params.vars, source.validation);
+        const evaluation = await evaluate(family, shape, params.vars, source.validation);
         valLoss = evaluation.loss;
         if (!Number.isFinite(valLoss))
           throw new TrialFailure(`validation loss is ${valLoss} at step ${step}`, step, pending);
@@ -253,7 +253,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
       tokensPerSecond: (spec.steps * tokensPerStep) / wallSeconds,
       backend: backend.name,
       layerDensity: measured.layerDensity,
-      environment: runEnvironment(),
+      environment: runEnvironment(acceleratorOf(backend)),
     };
     return { result, lastPoints: pending, weights: params.snapshot() };
   } catch (e) {
@@ -270,19 +270,25 @@ function outputClasses(shape: TrialSpec['model']): number {
   return s.classes ?? s.vocab_size ?? 2;
 }
 
-/** Loss and gradients of every parameter for one batch, copied to host arrays. */
-function gradients<S, B extends Batch>(
+/**
+ * Loss and gradients of every parameter for one batch, copied to host arrays. Read asynchronously: the webgpu
+ * backend cannot read synchronously in Node (its sync path needs a browser's OffscreenCanvas).
+ */
+async function gradients<S, B extends Batch>(
   lossFn: (shape: S, p: ReadonlyMap<string, tf.Tensor>, b: B) => tf.Scalar,
   shape: S,
   params: ParamSet,
   batch: B,
-): { loss: number; values: Map<string, Float32Array> } {
+): Promise<{ loss: number; values: Map<string, Float32Array> }> {
   const varList = [...params.vars.values()];
   const { value, grads } = tf.variableGrads(() => lossFn(shape, params.vars, batch), varList);
   try {
-    const values = new Map<string, Float32Array>();
-    for (const [name, v] of params.vars) values.set(name, grads[v.name].dataSync() as Float32Array);
-    return { loss: value.dataSync()[0], values };
+    const names = [...params.vars.keys()];
+    const read = await Promise.all(
+      [value, ...names.map((n) => grads[params.vars.get(n)!.name])].map((t) => t.data()),
+    );
+    const values = new Map<string, Float32Array>(names.map((n, i) => [n, read[i + 1] as Float32Array]));
+    return { loss: read[0][0], values };
   } finally {
     tf.dispose([value, ...Object.values(grads)]);
   }

@@ -12,6 +12,8 @@ export interface RunEnvironment {
   node: string;
   tfjs_core: string;
   sparsebench: string;
+  /** What computed beyond the CPU, when it is not the CPU: the WebGPU adapter or the native TensorFlow package. */
+  accelerator?: string;
 }
 
 /** This package's version, from its package.json. */
@@ -27,10 +29,11 @@ export function packageVersion(): string {
   }
 }
 
-/** This process's machine and versions. */
-export function runEnvironment(): RunEnvironment {
+/** This process's machine and versions; `accelerator` names the GPU adapter or native package in use. */
+export function runEnvironment(accelerator?: string): RunEnvironment {
   const c = cpus();
   return {
+    ...(accelerator ? { accelerator } : {}),
     host: hostname(),
     os: `${platform()} ${release()}`,
     cpu: c[0]?.model?.trim() ?? 'unknown',

@@ -1,6 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { loadSweep } from '../../config/load.js';
-import type { BackendName } from '../../engine/backends.js';
+import { assertBackendAvailable, type BackendName } from '../../engine/backends.js';
 import { UsageError } from '../../errors.js';
 import { mergeDatabases } from '../../store/merge.js';
 import { Store } from '../../store/store.js';
@@ -48,6 +48,7 @@ export async function runTrialCommand(
       return 0;
     }
   }
+  await assertBackendAvailable(trial.spec.backend);
   const store = Store.open(opts.db, { create: true });
   try {
     const summary = await runSweep(plan, store, { only: [index], reporter: new LineReporter() });

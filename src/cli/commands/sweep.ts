@@ -1,5 +1,5 @@
 import { loadSweep, type SweepPlan } from '../../config/load.js';
-import type { BackendName } from '../../engine/backends.js';
+import { assertBackendAvailable, type BackendName } from '../../engine/backends.js';
 import { UsageError } from '../../errors.js';
 import { shortShape } from '../../models/describe.js';
 import { Store } from '../../store/store.js';
@@ -43,6 +43,13 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
     return 0;
   }
   const store = Store.open(opts.db, { create: true });
+  const toTrain = trialsToTrain(plan, store, opts.retryFailed ?? false);
+  try {
+    for (const backend of new Set(toTrain.map((t) => t.spec.backend))) await assertBackendAvailable(backend);
+  } catch (e) {
+    store.close();
+    throw e;
+  }
   let signal: NodeJS.Signals | null = null;
   const onSignal = (s: NodeJS.Signals) => {
     if (signal) process.exit(s === 'SIGINT' ? 130 : 143); // second signal: stop now
@@ -53,7 +60,6 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const toTrain = trialsToTrain(plan, store, opts.retryFailed ?? false);
   const choice = fixedWorkers
     ? { workers: fixedWorkers, reason: `--workers ${fixedWorkers}` }
     : chooseWorkers(toTrain, machineBudget());

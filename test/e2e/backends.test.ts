@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { DoctorReport } from '../../src/engine/doctor.js';
+import { cli } from '../helpers/cli.js';
+import { tempDir, tinySyntheticConfig, writeConfig } from '../helpers/config.js';
+
+describe('sparsebench doctor (end to end)', () => {
+  it('--json --seconds 1: wasm and cpu load and have a matmul figure; webgpu and tensorflow are reported either way', () => {
+    const r = cli(['doctor', '--json', '--seconds', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as DoctorReport;
+    expect(doc.backends.map((b) => b.name)).toEqual(['wasm', 'cpu', 'webgpu', 'tensorflow']);
+    const by = new Map(doc.backends.map((b) => [b.name, b]));
+    for (const name of ['wasm', 'cpu'] as const) {
+      const b = by.get(name)!;
+      expect(b.loads).toBe(true);
+      expect(b.reason).toBeNull();
+      expect(b.matmul!.gflops).toBeGreaterThan(0);
+      expect(b.matmul!.products).toBeGreaterThanOrEqual(1);
+    }
+    expect(by.get('wasm')!.extras).toMatchObject({ simd: expect.any(Boolean), threads: expect.any(Boolean) });
+    const gpu = by.get('webgpu')!;
+    if (gpu.loads)
+      expect(gpu.adapter).toMatchObject({ description: expect.any(String), software: expect.any(Boolean) });
+    else expect(gpu.reason).toMatch(/adapter|Dawn|Vulkan/);
+    const tfNode = by.get('tensorflow')!;
+    expect(tfNode.loads).toBe(false);
+    expect(tfNode.reason).toMatch(/@tensorflow\/tfjs-node/);
+    expect(['wasm', 'webgpu', 'tensorflow']).toContain(doc.auto.backend);
+    expect(doc.auto.reason).toMatch(/^auto: /);
+    expect(doc.probe).toMatchObject({ m: 2048, k: 128, n: 512, seconds: 1 });
+  });
+
+  it('rejects a bad --seconds with exit 2', () => {
+    const r = cli(['doctor', '--seconds', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--seconds 0/);
+  });
+});
+
+describe('--backend tensorflow without native TensorFlow installed', () => {
+  it('exits 2 before training, saying what to install', () => {
+    const r = cli([
+      'sweep',
+      writeConfig(tinySyntheticConfig()),
+      '--backend',
+      'tensorflow',
+      '--db',
+      join(tempDir(), 'x.db'),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/native TensorFlow is not installed.*@tensorflow\/tfjs-node@4\.22\.0/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // a message, not a stack
+  });
+});
