@@ -35,12 +35,22 @@ export function trialBytes(t: TrialPlan): number {
   return PROCESS_BYTES + 32 * t.total_params + activations;
 }
 
+/** Engines that use a whole device (a GPU, or TensorFlow's own thread pool): one process should own it. */
+const WHOLE_DEVICE_ENGINES = ['webgpu', 'tensorflow'];
+
 /**
  * How many trials of a sweep to train at once: one per core (divided by the threads each trial's kernels
  * use), no more than the memory allows for the largest trial, and no more than there are trials to train.
  * Small trials on the wasm backend use one core each, so one process per core is what fills the machine.
+ * Trials on an engine that uses a whole device (`engines`: webgpu, tensorflow) train one at a time.
  */
-export function chooseWorkers(trials: readonly TrialPlan[], budget: WorkerBudget): WorkerChoice {
+export function chooseWorkers(
+  trials: readonly TrialPlan[],
+  budget: WorkerBudget,
+  engines: ReadonlySet<string> = new Set(),
+): WorkerChoice {
+  const device = WHOLE_DEVICE_ENGINES.find((e) => engines.has(e));
+  if (device) return { workers: 1, reason: `auto: 1 (the ${device} backend uses a whole device)` };
   const byCores = Math.max(1, Math.floor(budget.cores / Math.max(1, budget.threadsPerTrial)));
   const largest = trials.reduce((m, t) => Math.max(m, trialBytes(t)), 0);
   const byMemory =

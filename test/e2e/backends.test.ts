@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DoctorReport } from '../../src/engine/doctor.js';
@@ -39,16 +40,18 @@ describe('sparsebench doctor (end to end)', () => {
 });
 
 describe('--backend tensorflow without native TensorFlow installed', () => {
-  it('exits 2 before training, saying what to install', () => {
+  it('exits 2 before training, saying what to install, and creates no database', () => {
+    const dir = tempDir();
     const r = cli([
       'sweep',
       writeConfig(tinySyntheticConfig()),
       '--backend',
       'tensorflow',
       '--db',
-      join(tempDir(), 'x.db'),
+      join(dir, 'x.db'),
     ]);
     expect(r.code).toBe(2);
+    expect(readdirSync(dir)).toEqual([]); // no database, no run folder
     expect(r.stderr).toMatch(/native TensorFlow is not installed.*@tensorflow\/tfjs-node@4\.22\.0/);
     expect(r.stderr).not.toMatch(/\n\s+at /); // a message, not a stack
   });

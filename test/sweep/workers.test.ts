@@ -69,6 +69,16 @@ describe('chooseWorkers', () => {
     expect(chooseWorkers(trials, { cores: 16, threadsPerTrial: 1, freeBytes: 1 }).workers).toBe(1);
   });
 
+  it('trains one at a time on an engine that uses a whole device', () => {
+    const budget = { cores: 16, threadsPerTrial: 1, freeBytes: 16 * GiB };
+    expect(chooseWorkers(trials, budget, new Set(['webgpu']))).toEqual({
+      workers: 1,
+      reason: 'auto: 1 (the webgpu backend uses a whole device)',
+    });
+    expect(chooseWorkers(trials, budget, new Set(['wasm', 'tensorflow'])).workers).toBe(1);
+    expect(chooseWorkers(trials, budget, new Set(['wasm'])).workers).toBe(6);
+  });
+
   it('estimates more memory for a bigger model', () => {
     const big = planOf(tinySyntheticConfig().replace('nonzero_params: 3000', 'nonzero_params: 300000'));
     expect(trialBytes(big.trials[0])).toBeGreaterThan(trialBytes(plan.trials[0]));

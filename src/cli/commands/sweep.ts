@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { loadSweep, type SweepPlan } from '../../config/load.js';
-import { assertBackendAvailable, type BackendName } from '../../engine/backends.js';
+import type { TrialPlan } from '../../config/plan.js';
+import { assertBackendAvailable, type BackendName, resolveAuto } from '../../engine/backends.js';
 import { UsageError } from '../../errors.js';
 import { shortShape } from '../../models/describe.js';
 import { Store } from '../../store/store.js';
@@ -42,10 +45,16 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
     process.stdout.write(opts.json ? `${JSON.stringify(planJson(plan), null, 2)}\n` : `${planText(plan)}\n`);
     return 0;
   }
+  // an unavailable backend is a usage error; checked before a new database is created, so nothing is
+  // half-written, and for an existing one only when it has trials left to train on that backend
+  const fresh = !existsSync(resolve(opts.db));
+  if (fresh) await assertBackendsAvailable(plan.trials);
   const store = Store.open(opts.db, { create: true });
   const toTrain = trialsToTrain(plan, store, opts.retryFailed ?? false);
+  let engines: Set<string>;
   try {
-    for (const backend of new Set(toTrain.map((t) => t.spec.backend))) await assertBackendAvailable(backend);
+    if (!fresh) await assertBackendsAvailable(toTrain);
+    engines = await enginesOf(toTrain);
   } catch (e) {
     store.close();
     throw e;
@@ -62,7 +71,7 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
   process.on('SIGTERM', onSignal);
   const choice = fixedWorkers
     ? { workers: fixedWorkers, reason: `--workers ${fixedWorkers}` }
-    : chooseWorkers(toTrain, machineBudget());
+    : chooseWorkers(toTrain, machineBudget(), engines);
   const workers = Math.min(choice.workers, Math.max(1, toTrain.length));
   // one worker trains here; more train in child processes, and this process writes for all of them
   const runners: TrialRunner[] =
@@ -96,6 +105,18 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
     await Promise.all(runners.map((r) => r.close()));
     store.close();
   }
+}
+
+async function assertBackendsAvailable(trials: readonly TrialPlan[]): Promise<void> {
+  for (const backend of new Set(trials.map((t) => t.spec.backend))) await assertBackendAvailable(backend);
+}
+
+/** The engines the trials will run on (`auto` resolved as the trainer will resolve it). */
+async function enginesOf(trials: readonly TrialPlan[]): Promise<Set<string>> {
+  const engines = new Set<string>();
+  for (const b of new Set(trials.map((t) => t.spec.backend)))
+    engines.add(b === 'auto' ? (await resolveAuto()).name : b);
+  return engines;
 }
 
 /** `--workers`: a whole number from 1 to 64, or `auto`/absent (null: choose). */
