@@ -1,114 +1,31 @@
 /**
  * Training throughput of reference models of each family through the real trainer (AdamW, clipping, masks),
  * dense and 75% sparse, with the backend's plain 2-D matmul speed measured in the same run as the ceiling.
- * - lm: ENGINE.md's reference (vocab 256, d_model 128, 4 layers, 4 heads, d_ff 512, seq 64, batch 32), wasm and cpu;
- * - t5: d_model 128, 2 encoder + 2 decoder layers, 4 heads, d_ff 512, input 64 tokens, batch 32, wasm;
- * - vit: MNIST 28x28 in 7x7 patches + class token, d_model 128, 4 layers, 4 heads, d_ff 512, batch 32, wasm.
+ * The models and trial specs are in references.ts: lm (ENGINE.md's reference) on wasm and cpu, t5 and vit
+ * on wasm. When a Python with PyTorch is available, the PyTorch peer (torch-peer.py) trains the same models
+ * the same way and adds its rows, with 1 intra-op thread and 2, then 1, OpenBLAS threads.
  *
- * Run: `npm run bench:train` (or `npx tsx bench/train-throughput.ts [lm|t5|vit ...]`). Prints a Markdown table.
+ * Run: `npm run bench:train` (or `npx tsx bench/train-throughput.ts [lm|t5|vit ...] [--repeat N]`).
+ * Prints a Markdown table; with --repeat N each tfjs row is the best of N runs.
+ * SPARSEBENCH_TORCH_PYTHON names the peer's interpreter (default /usr/bin/python3).
  */
 import { cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import type { TrialSpec } from '../src/config/trial-spec.js';
-import { layoutForInput } from '../src/data/span-corruption.js';
 import { selectBackend } from '../src/engine/backends.js';
 import { families } from '../src/models/registry.js';
-import { DENSE_SPEC, resolvePrunerSpec } from '../src/sparsity/spec.js';
 import { trainTrial } from '../src/train/trainer.js';
+import { type Backend, chooseReferences, type Reference, referenceSpec, SPARSITIES } from './references.js';
+import { describePeer, PEER_THREADS, type PeerRow, runPeer, torchPython } from './run-torch-peer.js';
 
-type Backend = 'wasm' | 'cpu';
 /** Steps timed per backend (after the warm-up ones); cpu is ~30x slower. */
 const STEPS: Record<Backend, number> = { wasm: 20, cpu: 2 };
 const WARMUP: Record<Backend, number> = { wasm: 3, cpu: 1 };
-const core = { d_model: 128, n_heads: 4, d_ff: 512 };
-const t5Layout = layoutForInput(64, 0.15, 3);
 
-const references: {
-  name: string;
-  backends: Backend[];
-  model: TrialSpec['model'];
-  data: TrialSpec['data'];
-}[] = [
-  {
-    name: 'lm',
-    backends: ['wasm', 'cpu'],
-    model: { family: 'lm', vocab_size: 256, seq_len: 64, ...core, n_layers: 4, tied_embeddings: true },
-    data: { source: 'brown', validation_fraction: 0.05 },
-  },
-  {
-    name: 't5',
-    backends: ['wasm'],
-    model: {
-      family: 't5',
-      vocab_size: 258 + t5Layout.spans,
-      ...core,
-      n_layers: 2,
-      input_len: t5Layout.inputLen,
-      target_len: t5Layout.targetLen,
-      noise_density: 0.15,
-      mean_span_length: 3,
-      rel_buckets: 32,
-      rel_max_distance: 128,
-      ff_activation: 'relu',
-    },
-    data: { source: 'brown', validation_fraction: 0.05 },
-  },
-  {
-    name: 'vit',
-    backends: ['wasm'],
-    model: {
-      family: 'vit',
-      image_height: 28,
-      image_width: 28,
-      channels: 1,
-      patch_size: 7,
-      classes: 10,
-      ...core,
-      n_layers: 4,
-      pooling: 'cls',
-    },
-    data: { source: 'mnist', validation_fraction: 0.1 },
-  },
-];
-
-function spec(
-  ref: (typeof references)[number],
-  backend: Backend,
-  sparsity: number,
-  steps: number,
-): TrialSpec {
-  return {
-    spec_version: 1,
-    model: ref.model,
-    data: ref.data,
-    sparsity,
-    nonzero_params: 1,
-    tokens: 1,
-    steps,
-    batch_size: 32,
-    seq_len: 64,
-    optimizer: { name: 'adamw', lr: 3e-3, beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0.1 },
-    lr_schedule: { name: 'cosine', warmup: 0.05, min_lr_ratio: 0.1 },
-    grad_clip: 1,
-    eval: { interval: 1_000_000, tokens: 64 },
-    // masks reach their target at step 1 and stay: the timed steps run with the sparse masks applied
-    pruner:
-      sparsity === 0
-        ? DENSE_SPEC
-        : resolvePrunerSpec(
-            { name: 'gmp', options: {}, schedule: { start: 0, end: 0, interval: 1 } },
-            sparsity,
-          ),
-    seed: 0,
-    backend,
-  };
-}
-
-/** D units per second over the timed steps (the warm-up steps and the final evaluation excluded). */
-async function speed(ref: (typeof references)[number], backend: Backend, sparsity: number): Promise<number> {
+/** D units per second over the timed steps: warm-up excluded; the last step includes the final evaluation (64 held-out units). */
+async function speed(ref: Reference, backend: Backend, sparsity: number): Promise<number> {
   const warmup = WARMUP[backend];
   const steps = warmup + STEPS[backend];
-  const s = spec(ref, backend, sparsity, steps);
+  const s = referenceSpec(ref, backend, sparsity, steps);
   const units = families[ref.model.family].unitsPerBatch(s);
   let t0 = 0;
   let t1 = 0;
@@ -139,8 +56,27 @@ async function matmulCeiling(backend: Backend): Promise<number> {
   return (2 * 2048 * 128 * 512 * reps) / seconds / 1e9;
 }
 
-const wanted = process.argv.slice(2);
-const chosen = references.filter((r) => wanted.length === 0 || wanted.includes(r.name));
+function row(
+  name: string,
+  backend: string,
+  sparsity: number,
+  ups: number,
+  unit: string,
+  gflops: number,
+  ceiling: number,
+) {
+  console.log(
+    `| ${name} | ${backend} | ${sparsity} | ${ups.toFixed(0)} ${unit} | ${gflops.toFixed(2)} | ${ceiling.toFixed(1)} | ${((100 * gflops) / ceiling).toFixed(0)}% |`,
+  );
+}
+
+const args = process.argv.slice(2);
+const repeatAt = args.indexOf('--repeat');
+const repeat = repeatAt >= 0 ? Number(args[repeatAt + 1]) : 1;
+if (!(Number.isInteger(repeat) && repeat >= 1)) throw new Error('--repeat N: expected a whole number >= 1');
+const chosen = chooseReferences(
+  args.filter((a, i) => !a.startsWith('--') && (repeatAt < 0 || i !== repeatAt + 1)),
+);
 console.log(
   `machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}, tfjs ${tf.version_core}\n`,
 );
@@ -149,19 +85,56 @@ console.log(
 );
 console.log('|---|---|---|---|---|---|---|');
 const ceilings = new Map<Backend, number>();
+/** wasm units/s by `${name}@${sparsity}`, for the tfjs/pytorch ratios. */
+const wasmSpeed = new Map<string, number>();
 for (const ref of chosen) {
   const unit = families[ref.model.family].unit === 'images' ? 'images/s' : 'tokens/s';
   const fwd = families[ref.model.family].model.forwardFlopsPerUnit(ref.model);
   for (const backend of ref.backends) {
     if (!ceilings.has(backend)) ceilings.set(backend, await matmulCeiling(backend));
-    const ceiling = ceilings.get(backend)!;
-    for (const sparsity of [0, 0.75]) {
-      const ups = await speed(ref, backend, sparsity);
-      const gflops = (ups * 3 * fwd) / 1e9;
-      console.log(
-        `| ${ref.name} | ${backend} | ${sparsity} | ${ups.toFixed(0)} ${unit} | ${gflops.toFixed(2)} | ${ceiling.toFixed(1)} | ${((100 * gflops) / ceiling).toFixed(0)}% |`,
+    for (const sparsity of SPARSITIES) {
+      let ups = 0;
+      for (let r = 0; r < repeat; r++) ups = Math.max(ups, await speed(ref, backend, sparsity));
+      if (backend === 'wasm') wasmSpeed.set(`${ref.name}@${sparsity}`, ups);
+      row(ref.name, backend, sparsity, ups, unit, (ups * 3 * fwd) / 1e9, ceilings.get(backend)!);
+    }
+  }
+}
+
+const python = torchPython();
+if (!python.ok) {
+  console.log(`\npytorch peer skipped: ${python.why}`);
+} else {
+  const peerRows: PeerRow[] = [];
+  const notes: string[] = [];
+  for (const threads of PEER_THREADS) {
+    const run = runPeer(python.path, chosen, threads);
+    if (!run.ok) {
+      notes.push(`pytorch peer (${threads.label}) failed: ${run.why}`);
+      continue;
+    }
+    notes.push(describePeer(run.output, threads));
+    for (const r of run.output.results) {
+      peerRows.push({ ...r, label: threads.label });
+      row(
+        r.name,
+        `pytorch (${threads.label})`,
+        r.sparsity,
+        r.units_per_s,
+        `${r.unit}/s`,
+        r.model_gflops,
+        r.ceiling_gflops,
       );
     }
+  }
+  console.log('');
+  for (const note of notes) console.log(note);
+  for (const r of peerRows) {
+    const tfjs = wasmSpeed.get(`${r.name}@${r.sparsity}`);
+    if (tfjs === undefined) continue;
+    console.log(
+      `${r.name} sparsity ${r.sparsity}: tfjs wasm / pytorch (${r.label}) = ${(tfjs / r.units_per_s).toFixed(3)} (pytorch ${(r.units_per_s / tfjs).toFixed(1)}x faster; ${(r.units_per_s_median / tfjs).toFixed(1)}x on its median window)`,
+    );
   }
 }
 process.exit(0);
