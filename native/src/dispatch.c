@@ -23,16 +23,22 @@ static sb_workspace workspaces[SB_MAX_THREADS];
 /* The scratch is shared: one product at a time per process (Node worker threads could call concurrently). */
 static pthread_mutex_t busy = PTHREAD_MUTEX_INITIALIZER;
 
-/* __builtin_cpu_supports checks both the CPU and that the OS saves the wide registers (XCR0). */
+/*
+ * The widest variant this CPU runs. __builtin_cpu_supports checks both the CPU and that the OS saves the
+ * wide registers (XCR0). SPARSEBENCH_NATIVE_ISA=avx2 or =generic caps the choice (to test every variant).
+ */
 static void choose(void) {
   if (chosen_gemm) return;
 #if defined(__x86_64__) || defined(__i386__)
+  const char *cap = getenv("SPARSEBENCH_NATIVE_ISA");
+  int allow512 = !cap || !*cap || strcmp(cap, "avx512") == 0;
+  int allow2 = allow512 || strcmp(cap, "avx2") == 0;
   __builtin_cpu_init();
-  if (!getenv("SPARSEBENCH_NO_AVX512") && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) {
+  if (allow512 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) {
     chosen_gemm = sb_gemm_avx512, chosen_sizes = sb_workspace_floats_avx512, chosen_name = "avx512";
     return;
   }
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+  if (allow2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
     chosen_gemm = sb_gemm_avx2, chosen_sizes = sb_workspace_floats_avx2, chosen_name = "avx2";
     return;
   }
