@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UsageError } from '../errors.js';
 import { ensureGradients } from './gradients.js';
+import {
+  installNativeBatchMatMul,
+  nativeBatchMatMulActive,
+  uninstallNativeBatchMatMul,
+} from './kernels/batch-mat-mul-native.js';
 import { unsortedSegmentSumWasmConfig } from './kernels/unsorted-segment-sum.js';
+import { type NativeIsa, nativeAddon } from './native.js';
 
 /** Backend names a config or `--backend` may give. */
 export const BACKEND_NAMES = ['auto', 'wasm', 'cpu'] as const;
@@ -15,6 +21,19 @@ export interface BackendInfo {
   reason: string;
   /** Version of tfjs-core, for the record. */
   tfjsVersion: string;
+  /**
+   * What runs the matrix products: the native GEMM addon (and its instruction set) on wasm, tfjs's own
+   * XNNPACK-based wasm kernel when the addon is absent or disabled, or plain JS on the cpu backend.
+   */
+  kernels: `native-${NativeIsa}` | 'xnnpack' | 'js';
+}
+
+/**
+ * Whether matrix products on the active backend run through the native addon, which is fast with transpose
+ * flags too, so callers need no explicit transposes (see `matmul2d`).
+ */
+export function nativeKernelsActive(): boolean {
+  return nativeBatchMatMulActive();
 }
 
 /**
@@ -26,6 +45,10 @@ const loaders: Record<'wasm' | 'cpu', () => Promise<void>> = {
     await import('@tensorflow/tfjs-backend-wasm');
     // The wasm backend lacks the gradient of gather (ENGINE.md); add it once.
     if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) tf.registerKernel(unsortedSegmentSumWasmConfig);
+    // Matrix products through the native GEMM when it was built; SPARSEBENCH_NATIVE=0 restores tfjs's own.
+    const addon = nativeAddon();
+    if (addon) installNativeBatchMatMul(addon);
+    else uninstallNativeBatchMatMul();
   },
   async cpu() {
     await import('@tensorflow/tfjs-backend-cpu');
@@ -53,5 +76,7 @@ export async function selectBackend(requested: BackendName): Promise<BackendInfo
     requested === 'auto'
       ? 'auto: wasm is the fastest backend available without a GPU path'
       : `requested ${requested}`;
-  return { name, reason, tfjsVersion: tf.version_core };
+  const addon = name === 'wasm' ? nativeAddon() : null;
+  const kernels = name === 'cpu' ? 'js' : addon ? (`native-${addon.info().isa}` as const) : 'xnnpack';
+  return { name, reason, tfjsVersion: tf.version_core, kernels };
 }

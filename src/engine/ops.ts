@@ -1,9 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeKernelsActive } from './backends.js';
 
 /**
  * A 2-D matrix product whose forward and backward passes are all plain, untransposed 2-D products.
  * On the wasm backend only that form reaches XNNPACK's fast path; tfjs's own gradient uses transpose
  * flags and lands on a path ~10x slower (ENGINE.md). Values and gradients equal `tf.matMul`'s.
+ * With the native kernels active, transposes are free inside the GEMM, so the gradients pass transpose
+ * flags instead of materialising `tf.transpose` copies.
  *
  * a: [M, K], b: [K, N] → [M, N]; da = dy · bᵀ: [M, K]; db = aᵀ · dy: [K, N]
  */
@@ -15,6 +18,7 @@ export const matmul2d: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.cust
       value: tf.matMul(a, b),
       gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
         const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
+        if (nativeKernelsActive()) return [tf.matMul(dy, sb, false, true), tf.matMul(sa, dy, true, false)];
         return [tf.matMul(dy, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy)];
       },
     };
