@@ -5,7 +5,9 @@
  * - t5: d_model 128, 2 encoder + 2 decoder layers, 4 heads, d_ff 512, input 64 tokens, batch 32, wasm;
  * - vit: MNIST 28x28 in 7x7 patches + class token, d_model 128, 4 layers, 4 heads, d_ff 512, batch 32, wasm.
  *
- * Run: `npm run bench:train` (or `npx tsx bench/train-throughput.ts [lm|t5|vit ...]`). Prints a Markdown table.
+ * Run: `npm run bench:train` (or `npx tsx bench/train-throughput.ts [lm|t5|vit ...] [--backends=wasm]`).
+ * Prints a Markdown table. On wasm the ceiling is measured through the kernels in use: the native GEMM when
+ * the addon is built (SPARSEBENCH_NATIVE=0 switches it off), else tfjs's XNNPACK.
  */
 import { cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
@@ -122,8 +124,8 @@ async function speed(ref: (typeof references)[number], backend: Backend, sparsit
 }
 
 /** GFLOP/s of a plain [2048,128]·[128,512] product: the fast path every model matmul aims for. */
-async function matmulCeiling(backend: Backend): Promise<number> {
-  await selectBackend(backend);
+async function matmulCeiling(backend: Backend): Promise<{ gflops: number; kernels: string }> {
+  const { kernels } = await selectBackend(backend);
   const a = tf.randomNormal([2048, 128]);
   const b = tf.randomNormal([128, 512]);
   const reps = backend === 'wasm' ? 50 : 5;
@@ -136,11 +138,18 @@ async function matmulCeiling(backend: Backend): Promise<number> {
   }
   const seconds = (performance.now() - t0) / 1000;
   tf.dispose([a, b]);
-  return (2 * 2048 * 128 * 512 * reps) / seconds / 1e9;
+  return { gflops: (2 * 2048 * 128 * 512 * reps) / seconds / 1e9, kernels };
 }
 
-const wanted = process.argv.slice(2);
-const chosen = references.filter((r) => wanted.length === 0 || wanted.includes(r.name));
+const args = process.argv.slice(2);
+const wanted = args.filter((a) => !a.startsWith('--'));
+const onlyBackends = args
+  .find((a) => a.startsWith('--backends='))
+  ?.slice('--backends='.length)
+  .split(',');
+const chosen = references
+  .filter((r) => wanted.length === 0 || wanted.includes(r.name))
+  .map((r) => ({ ...r, backends: r.backends.filter((b) => !onlyBackends || onlyBackends.includes(b)) }));
 console.log(
   `machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}, tfjs ${tf.version_core}\n`,
 );
@@ -148,18 +157,18 @@ console.log(
   '| family | backend | sparsity | training units/s | model GFLOP/s | plain matmul GFLOP/s (ceiling) | share of ceiling |',
 );
 console.log('|---|---|---|---|---|---|---|');
-const ceilings = new Map<Backend, number>();
+const ceilings = new Map<Backend, { gflops: number; kernels: string }>();
 for (const ref of chosen) {
   const unit = families[ref.model.family].unit === 'images' ? 'images/s' : 'tokens/s';
   const fwd = families[ref.model.family].model.forwardFlopsPerUnit(ref.model);
   for (const backend of ref.backends) {
     if (!ceilings.has(backend)) ceilings.set(backend, await matmulCeiling(backend));
-    const ceiling = ceilings.get(backend)!;
+    const { gflops: ceiling, kernels } = ceilings.get(backend)!;
     for (const sparsity of [0, 0.75]) {
       const ups = await speed(ref, backend, sparsity);
       const gflops = (ups * 3 * fwd) / 1e9;
       console.log(
-        `| ${ref.name} | ${backend} | ${sparsity} | ${ups.toFixed(0)} ${unit} | ${gflops.toFixed(2)} | ${ceiling.toFixed(1)} | ${((100 * gflops) / ceiling).toFixed(0)}% |`,
+        `| ${ref.name} | ${backend} (${kernels}) | ${sparsity} | ${ups.toFixed(0)} ${unit} | ${gflops.toFixed(2)} | ${ceiling.toFixed(1)} | ${((100 * gflops) / ceiling).toFixed(0)}% |`,
       );
     }
   }
