@@ -9,10 +9,7 @@
 import { cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../src/engine/backends.js';
-import {
-  installNativeBatchMatMul,
-  uninstallNativeBatchMatMul,
-} from '../src/engine/kernels/batch-mat-mul-native.js';
+import { installNativeKernels, uninstallNativeKernels } from '../src/engine/kernels/native-kernels.js';
 import { nativeAddon, nativeStatus } from '../src/engine/native.js';
 
 interface Case {
@@ -100,12 +97,12 @@ console.log('| product | wasm XNNPACK (tfjs) GFLOP/s | native via tfjs GFLOP/s |
 console.log('|---|---|---|---|');
 const addon = nativeAddon();
 for (const c of cases) {
-  uninstallNativeBatchMatMul();
+  uninstallNativeKernels();
   const xnnpack = viaTfjs(c);
   let viaNative = '-';
   let raw = '-';
   if (addon) {
-    installNativeBatchMatMul(addon);
+    installNativeKernels(addon);
     viaNative = viaTfjs(c).toFixed(1);
     raw = direct(c).toFixed(1);
   }

@@ -11,6 +11,7 @@
         'src/gemm_avx512.c',
         'src/gemm_avx2.c',
         'src/gemm_generic.c',
+        'src/vector_ops.c',
       ],
       'cflags': ['-std=gnu11', '-O3', '-fno-math-errno', '-Wall', '-Wextra', '-Wno-unused-parameter'],
       'ldflags': ['-pthread'],

@@ -4,6 +4,8 @@
  *
  *   gemm(a, b, c, m, n, k, transA, transB)                   c[m,n] = op(a) · op(b)
  *   gemmBatched(a, b, c, batchA, batchB, m, n, k, tA, tB)    per batch item; a batch of 1 broadcasts
+ *   tanh(x, out)                                             out = tanh(x), elementwise
+ *   sumRows(x, out, rows, cols)                              out[j] = sum over r of x[r, j]
  *   info()        → { isa: 'avx512' | 'avx2' | 'generic', threads }
  *   setThreads(n) → threads now in use
  */
@@ -113,6 +115,38 @@ static napi_value gemm_batched(napi_env env, napi_callback_info info) {
   return run(env, argv);
 }
 
+static napi_value tanh_fn(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  size_t n;
+  float *x, *out;
+  if (argc < 2 || napi_get_typedarray_info(env, argv[0], NULL, &n, NULL, NULL, NULL) != napi_ok) {
+    napi_throw_type_error(env, NULL, "sparsebench native: tanh(x, out) takes two Float32Arrays");
+    return NULL;
+  }
+  if (get_floats(env, argv[0], (long)n, "x", &x) || get_floats(env, argv[1], (long)n, "out", &out)) return NULL;
+  sb_tanh(x, out, (long)n);
+  return NULL;
+}
+
+static napi_value sum_rows(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  long rows, cols;
+  float *x, *out;
+  if (argc < 4) {
+    napi_throw_type_error(env, NULL, "sparsebench native: sumRows(x, out, rows, cols)");
+    return NULL;
+  }
+  if (get_long(env, argv[2], &rows) || get_long(env, argv[3], &cols) ||
+      get_floats(env, argv[0], rows * cols, "x", &x) || get_floats(env, argv[1], cols, "out", &out))
+    return NULL;
+  sb_sum_rows(x, out, rows, cols);
+  return NULL;
+}
+
 static napi_value info_fn(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value obj, isa, threads;
@@ -140,6 +174,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"gemm", NULL, gemm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"gemmBatched", NULL, gemm_batched, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"tanh", NULL, tanh_fn, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sumRows", NULL, sum_rows, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, info_fn, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
   };

@@ -58,6 +58,10 @@ int sb_gemm(const sb_gemm_args *p);
  */
 int sb_gemm_batched(const sb_gemm_args *p, long batch, long stride_a, long stride_b, long stride_c);
 
+/* vector_ops.c: out = tanh(x) elementwise; out[j] = sum over rows of x[r, j] for x [rows, cols]. */
+void sb_tanh(const float *x, float *out, long n);
+void sb_sum_rows(const float *x, float *out, long rows, long cols);
+
 #ifdef __cplusplus
 }
 #endif

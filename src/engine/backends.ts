@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { UsageError } from '../errors.js';
 import { ensureGradients } from './gradients.js';
 import {
-  installNativeBatchMatMul,
-  nativeBatchMatMulActive,
-  uninstallNativeBatchMatMul,
-} from './kernels/batch-mat-mul-native.js';
+  installNativeKernels,
+  nativeKernelsInstalledAndActive,
+  uninstallNativeKernels,
+} from './kernels/native-kernels.js';
 import { unsortedSegmentSumWasmConfig } from './kernels/unsorted-segment-sum.js';
 import { type NativeIsa, nativeAddon } from './native.js';
 
@@ -33,7 +33,7 @@ export interface BackendInfo {
  * flags too, so callers need no explicit transposes (see `matmul2d`).
  */
 export function nativeKernelsActive(): boolean {
-  return nativeBatchMatMulActive();
+  return nativeKernelsInstalledAndActive();
 }
 
 /**
@@ -45,10 +45,11 @@ const loaders: Record<'wasm' | 'cpu', () => Promise<void>> = {
     await import('@tensorflow/tfjs-backend-wasm');
     // The wasm backend lacks the gradient of gather (ENGINE.md); add it once.
     if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) tf.registerKernel(unsortedSegmentSumWasmConfig);
-    // Matrix products through the native GEMM when it was built; SPARSEBENCH_NATIVE=0 restores tfjs's own.
+    // Matmul, tanh and bias-gradient sums through the addon when it was built; SPARSEBENCH_NATIVE=0
+    // restores tfjs's own kernels.
     const addon = nativeAddon();
-    if (addon) installNativeBatchMatMul(addon);
-    else uninstallNativeBatchMatMul();
+    if (addon) installNativeKernels(addon);
+    else uninstallNativeKernels();
   },
   async cpu() {
     await import('@tensorflow/tfjs-backend-cpu');

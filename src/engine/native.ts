@@ -33,6 +33,10 @@ export interface NativeAddon {
     transA: boolean,
     transB: boolean,
   ): void;
+  /** out = tanh(x) elementwise; out has x's length. */
+  tanh(x: Float32Array, out: Float32Array): void;
+  /** out[j] = Σ_r x[r * cols + j]: the sum over the leading axis of x [rows, cols]. */
+  sumRows(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
   info(): { isa: NativeIsa; threads: number };
   setThreads(n: number): number;
 }

@@ -82,6 +82,44 @@ describe.skipIf(skipNative)(`native kernels on the wasm backend${skipReason}`, (
       expectClose(got.values, want.values, 1e-4);
     });
 
+  it('tanh equals cpu to 1e-6 over the whole range, keeping its sign and its saturation', async () => {
+    const xs = Array.from({ length: 4001 }, (_, i) => (i - 2000) / 100); // -20 .. 20 in steps of 0.01
+    const run = () => Array.from(tf.tanh(tf.tensor1d([...xs, 1e-30, -1e-30, 0])).dataSync());
+    const want = await onBackend('cpu', run);
+    const got = await onBackend('wasm', run);
+    expectClose(got, want, 1e-6);
+    expect(got.at(-3)).toBeGreaterThan(0);
+    expect(got[0]).toBe(-1);
+  });
+
+  const sums: [number[], number | number[], boolean][] = [
+    [[7, 5], 0, false], // bias gradient: native
+    [[7, 5], [0], true],
+    [[2, 3, 4], [1, 0], false], // leading axes in any order: native
+    [[2, 3, 4], [-3], true],
+    [[7, 5], 1, false], // trailing, scattered and all axes: tfjs's kernel
+    [[2, 3, 4], [0, 2], false],
+    [[2, 3, 4], [0, 1, 2], false],
+  ];
+  for (const [shape, axis, keepDims] of sums)
+    it(`sum of ${JSON.stringify(shape)} over ${JSON.stringify(axis)} keepDims=${keepDims} equals cpu`, async () => {
+      const run = () => {
+        const x = tf.tensor(
+          Rng.seeded(5).normalArray(
+            shape.reduce((p, q) => p * q, 1),
+            1,
+          ),
+          shape,
+        );
+        const y = tf.sum(x, axis, keepDims);
+        return { shape: y.shape, values: Array.from(y.dataSync()) };
+      };
+      const want = await onBackend('cpu', run);
+      const got = await onBackend('wasm', run);
+      expect(got.shape).toEqual(want.shape);
+      expectClose(got.values, want.values, 1e-5);
+    });
+
   it('trains the lm to the same losses as the cpu backend (1e-4)', async () => {
     const spec = lmSpec();
     const onWasm = await trainLosses({ ...spec, backend: 'wasm' });

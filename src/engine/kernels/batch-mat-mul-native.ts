@@ -1,17 +1,12 @@
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../native.js';
+import type { WasmBackendLike } from './native-kernels.js';
 
 /** The attribute bag tfjs passes to `BatchMatMul`. */
 interface BatchMatMulAttrs {
   transposeA: boolean;
   transposeB: boolean;
-}
-
-/** The slice of the wasm backend this kernel uses (its public object API, not internals). */
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: string): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array;
 }
 
 type KernelArgs = { inputs: { a: TensorInfo; b: TensorInfo }; backend: unknown; attrs: BatchMatMulAttrs };
@@ -70,41 +65,4 @@ export function nativeBatchMatMul(addon: NativeAddon, fallback: KernelFunc): Ker
     addon.gemmBatched(av, bv, c, p.batchA, p.batchB, p.m, p.n, p.k, transposeA, transposeB);
     return out;
   }) as unknown as KernelFunc;
-}
-
-/** tfjs's own wasm `BatchMatMul`, kept so the native one can be removed again and can fall back to it. */
-let original: KernelConfig | null = null;
-let installed: KernelConfig | null = null;
-
-/**
- * Replaces the wasm backend's `BatchMatMul` with {@link nativeBatchMatMul}; idempotent. Every matmul of our
- * models reaches this kernel (`tf.matMul` and its gradients); `_FusedMatMul` is left alone since our graphs
- * never use fused ops. The wasm package must be imported first.
- */
-export function installNativeBatchMatMul(addon: NativeAddon): void {
-  if (installed) return;
-  original ??= tf.getKernel('BatchMatMul', 'wasm') ?? null;
-  if (!original) throw new Error('the wasm backend has no BatchMatMul kernel to replace');
-  installed = {
-    kernelName: 'BatchMatMul',
-    backendName: 'wasm',
-    // tfjs's setup binds its wasm function; keep it so the fallback stays callable.
-    setupFunc: original.setupFunc,
-    kernelFunc: nativeBatchMatMul(addon, original.kernelFunc),
-  };
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel(installed);
-}
-
-/** Puts tfjs's own wasm `BatchMatMul` back (SPARSEBENCH_NATIVE=0, benchmarks comparing both). */
-export function uninstallNativeBatchMatMul(): void {
-  if (!installed || !original) return;
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel(original);
-  installed = null;
-}
-
-/** Whether the native `BatchMatMul` is registered and the wasm backend is the active one. */
-export function nativeBatchMatMulActive(): boolean {
-  return installed !== null && tf.getBackend() === 'wasm';
 }

@@ -1,0 +1,55 @@
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { NativeAddon } from '../native.js';
+import { nativeBatchMatMul } from './batch-mat-mul-native.js';
+import { nativeSum } from './sum-native.js';
+import { nativeTanh } from './tanh-native.js';
+
+/** The slice of the wasm backend the native kernels use (its public object API, not internals). */
+export interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: string): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array;
+}
+
+/**
+ * Every wasm kernel the addon replaces, in one list: each maker gets the addon and tfjs's own kernel, to
+ * which it hands the cases it does not handle. `_FusedMatMul` is absent: our graphs use no fused ops.
+ */
+const replacements: Record<string, (addon: NativeAddon, fallback: KernelFunc) => KernelFunc> = {
+  BatchMatMul: nativeBatchMatMul, // every matmul and its gradients (ENGINE.md: ~40% of a step on wasm)
+  Tanh: nativeTanh, // GELU's tanh: tfjs's wasm Tanh is scalar
+  Sum: nativeSum, // bias gradients: sums over the leading axis, which wasm does by transposing first
+};
+
+/** tfjs's own wasm kernels, kept to fall back to and to restore. */
+const originals = new Map<string, KernelConfig>();
+let installed = false;
+
+/** Replaces the wasm backend's kernels listed above with native ones; idempotent. Import the wasm package first. */
+export function installNativeKernels(addon: NativeAddon): void {
+  if (installed) return;
+  for (const [name, make] of Object.entries(replacements)) {
+    const original = originals.get(name) ?? tf.getKernel(name, 'wasm');
+    if (!original) throw new Error(`the wasm backend has no ${name} kernel to replace`);
+    originals.set(name, original);
+    tf.unregisterKernel(name, 'wasm');
+    // tfjs's setupFunc binds its wasm function; keep it so the fallback stays callable.
+    tf.registerKernel({ ...original, kernelFunc: make(addon, original.kernelFunc) });
+  }
+  installed = true;
+}
+
+/** Puts tfjs's own wasm kernels back (SPARSEBENCH_NATIVE=0, benchmarks comparing both). */
+export function uninstallNativeKernels(): void {
+  if (!installed) return;
+  for (const [name, original] of originals) {
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(original);
+  }
+  installed = false;
+}
+
+/** Whether the native kernels are registered and the wasm backend is the active one. */
+export function nativeKernelsInstalledAndActive(): boolean {
+  return installed && tf.getBackend() === 'wasm';
+}

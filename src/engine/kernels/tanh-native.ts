@@ -1,0 +1,22 @@
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { NativeAddon } from '../native.js';
+import type { WasmBackendLike } from './native-kernels.js';
+
+/**
+ * `Tanh` for the wasm backend through the addon's vectorised tanh (about 2e-7 from the exact value), in
+ * place on the wasm heap; non-float32 inputs go to `fallback`. x: [...] → [...]
+ */
+export function nativeTanh(addon: NativeAddon, fallback: KernelFunc): KernelFunc {
+  return ((args: { inputs: { x: TensorInfo }; backend: unknown }) => {
+    const { x } = args.inputs;
+    if (x.dtype !== 'float32') return fallback(args as never);
+    const backend = args.backend as WasmBackendLike;
+    const out = backend.makeOutput(x.shape, 'float32');
+    // Views only after the output exists: allocating may grow the heap and detach older views.
+    addon.tanh(
+      backend.typedArrayFromHeap(x) as Float32Array,
+      backend.typedArrayFromHeap(out) as Float32Array,
+    );
+    return out;
+  }) as unknown as KernelFunc;
+}
