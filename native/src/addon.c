@@ -4,7 +4,8 @@
  *
  *   gemm(a, b, c, m, n, k, transA, transB)                   c[m,n] = op(a) · op(b)
  *   gemmBatched(a, b, c, batchA, batchB, m, n, k, tA, tB)    per batch item; a batch of 1 broadcasts
- *   tanh(x, out)                                             out = tanh(x), elementwise
+ *   tanh(x, out), exp(x, out), gelu(x, out)                  out = f(x), elementwise
+ *   geluGrad(dy, x, dx)                                      dx = dy * gelu'(x), elementwise
  *   sumRows(x, out, rows, cols)                              out[j] = sum over r of x[r, j]
  *   info()        → { isa: 'avx512' | 'avx2' | 'generic', threads }
  *   setThreads(n) → threads now in use
@@ -115,19 +116,40 @@ static napi_value gemm_batched(napi_env env, napi_callback_info info) {
   return run(env, argv);
 }
 
-static napi_value tanh_fn(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+/* Shared by the elementwise functions: argv = [x, out] (or [dy, x, dx]), all Float32Arrays of x's length. */
+static napi_value elementwise(napi_env env, napi_callback_info info, size_t arity, const char *usage,
+                              void (*unary)(const float *, float *, long),
+                              void (*binary)(const float *, const float *, float *, long)) {
+  size_t argc = 3;
+  napi_value argv[3];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   size_t n;
-  float *x, *out;
-  if (argc < 2 || napi_get_typedarray_info(env, argv[0], NULL, &n, NULL, NULL, NULL) != napi_ok) {
-    napi_throw_type_error(env, NULL, "sparsebench native: tanh(x, out) takes two Float32Arrays");
+  float *p[3];
+  if (argc < arity || napi_get_typedarray_info(env, argv[0], NULL, &n, NULL, NULL, NULL) != napi_ok) {
+    napi_throw_type_error(env, NULL, usage);
     return NULL;
   }
-  if (get_floats(env, argv[0], (long)n, "x", &x) || get_floats(env, argv[1], (long)n, "out", &out)) return NULL;
-  sb_tanh(x, out, (long)n);
+  for (size_t i = 0; i < arity; i++)
+    if (get_floats(env, argv[i], (long)n, i + 1 == arity ? "out" : "an input", &p[i])) return NULL;
+  if (unary) unary(p[0], p[1], (long)n);
+  else binary(p[0], p[1], p[2], (long)n);
   return NULL;
+}
+
+static napi_value tanh_fn(napi_env env, napi_callback_info info) {
+  return elementwise(env, info, 2, "sparsebench native: tanh(x, out)", sb_tanh, NULL);
+}
+
+static napi_value exp_fn(napi_env env, napi_callback_info info) {
+  return elementwise(env, info, 2, "sparsebench native: exp(x, out)", sb_exp, NULL);
+}
+
+static napi_value gelu_fn(napi_env env, napi_callback_info info) {
+  return elementwise(env, info, 2, "sparsebench native: gelu(x, out)", sb_gelu, NULL);
+}
+
+static napi_value gelu_grad_fn(napi_env env, napi_callback_info info) {
+  return elementwise(env, info, 3, "sparsebench native: geluGrad(dy, x, dx)", NULL, sb_gelu_grad);
 }
 
 static napi_value sum_rows(napi_env env, napi_callback_info info) {
@@ -175,6 +197,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"gemm", NULL, gemm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"gemmBatched", NULL, gemm_batched, NULL, NULL, NULL, napi_enumerable, NULL},
       {"tanh", NULL, tanh_fn, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"exp", NULL, exp_fn, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"gelu", NULL, gelu_fn, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"geluGrad", NULL, gelu_grad_fn, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sumRows", NULL, sum_rows, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, info_fn, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_enumerable, NULL},

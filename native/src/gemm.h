@@ -58,8 +58,11 @@ int sb_gemm(const sb_gemm_args *p);
  */
 int sb_gemm_batched(const sb_gemm_args *p, long batch, long stride_a, long stride_b, long stride_c);
 
-/* vector_ops.c: out = tanh(x) elementwise; out[j] = sum over rows of x[r, j] for x [rows, cols]. */
+/* vector_ops.c: elementwise tanh, exp, GELU and its gradient; out[j] = sum over rows of x[r, j]. */
 void sb_tanh(const float *x, float *out, long n);
+void sb_exp(const float *x, float *out, long n);
+void sb_gelu(const float *x, float *out, long n);
+void sb_gelu_grad(const float *dy, const float *x, float *dx, long n);
 void sb_sum_rows(const float *x, float *out, long rows, long cols);
 
 #ifdef __cplusplus

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UsageError } from '../errors.js';
 import { ensureGradients } from './gradients.js';
+import { installJsWasmKernels } from './kernels/js-kernels.js';
 import {
   installNativeKernels,
   nativeKernelsInstalledAndActive,
@@ -45,6 +46,8 @@ const loaders: Record<'wasm' | 'cpu', () => Promise<void>> = {
     await import('@tensorflow/tfjs-backend-wasm');
     // The wasm backend lacks the gradient of gather (ENGINE.md); add it once.
     if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) tf.registerKernel(unsortedSegmentSumWasmConfig);
+    // Plain JS where tfjs's wasm kernels are slow or copy needlessly (SplitV, GatherV2, Identity, Cast).
+    installJsWasmKernels();
     // Matmul, tanh and bias-gradient sums through the addon when it was built; SPARSEBENCH_NATIVE=0
     // restores tfjs's own kernels.
     const addon = nativeAddon();

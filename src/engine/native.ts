@@ -35,6 +35,12 @@ export interface NativeAddon {
   ): void;
   /** out = tanh(x) elementwise; out has x's length. */
   tanh(x: Float32Array, out: Float32Array): void;
+  /** out = e^x elementwise. */
+  exp(x: Float32Array, out: Float32Array): void;
+  /** out = GELU(x), tanh form, elementwise. */
+  gelu(x: Float32Array, out: Float32Array): void;
+  /** dx = dy · GELU'(x), elementwise. */
+  geluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
   /** out[j] = Σ_r x[r * cols + j]: the sum over the leading axis of x [rows, cols]. */
   sumRows(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
   info(): { isa: NativeIsa; threads: number };

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { nativeKernelsActive } from './backends.js';
+import { GELU_GRAD_KERNEL, GELU_KERNEL } from './kernels/gelu-native.js';
 
 /**
  * A 2-D matrix product whose forward and backward passes are all plain, untransposed 2-D products.
@@ -26,8 +27,27 @@ export const matmul2d: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.cust
   }) as any,
 ) as unknown as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
 
-/** tanh-approximated GELU (Hendrycks & Gimpel 2016, arXiv:1606.08415); x³ as products, not pow (slow on wasm). */
+/** The fused native GELU and its one-pass gradient (kernels/gelu-native.ts). */
+const geluNative: (x: tf.Tensor) => tf.Tensor = tf.customGrad(
+  // biome-ignore lint/suspicious/noExplicitAny: tfjs's customGrad typing wants a variadic function
+  ((x: tf.Tensor, save: any) => {
+    save([x]);
+    return {
+      value: tf.engine().runKernel(GELU_KERNEL, { x }, {}) as tf.Tensor,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+        tf.engine().runKernel(GELU_GRAD_KERNEL, { dy, x: saved[0] }, {}) as tf.Tensor,
+      ],
+    };
+    // biome-ignore lint/suspicious/noExplicitAny: see above
+  }) as any,
+) as unknown as (x: tf.Tensor) => tf.Tensor;
+
+/**
+ * tanh-approximated GELU (Hendrycks & Gimpel 2016, arXiv:1606.08415); x³ as products, not pow (slow on wasm).
+ * With the native kernels active, one fused pass forward and one backward.
+ */
 export function gelu(x: tf.Tensor): tf.Tensor {
+  if (nativeKernelsActive() && x.dtype === 'float32') return geluNative(x);
   const x3 = tf.mul(tf.mul(x, x), x);
   const inner = tf.mul(tf.add(x, tf.mul(x3, 0.044715)), Math.sqrt(2 / Math.PI));
   return tf.mul(tf.mul(x, tf.add(tf.tanh(inner), 1)), 0.5);

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TrialSpec } from '../../src/config/trial-spec.js';
 import { nativeKernelsActive, selectBackend } from '../../src/engine/backends.js';
 import { nativeStatus } from '../../src/engine/native.js';
+import { gelu } from '../../src/engine/ops.js';
 import type { MetricPoint } from '../../src/store/types.js';
 import { trainTrial } from '../../src/train/trainer.js';
 import { Rng } from '../../src/util/rng.js';
@@ -90,6 +91,31 @@ describe.skipIf(skipNative)(`native kernels on the wasm backend${skipReason}`, (
     expectClose(got, want, 1e-6);
     expect(got.at(-3)).toBeGreaterThan(0);
     expect(got[0]).toBe(-1);
+  });
+
+  it('exp equals cpu to 1e-6 relative, with 0, inf and NaN where float has them', async () => {
+    const xs = [...Array.from({ length: 2001 }, (_, i) => (i - 1000) / 10), -200, 100, Number.NaN];
+    const run = () => Array.from(tf.exp(tf.tensor1d(xs)).dataSync());
+    const want = await onBackend('cpu', run);
+    const got = await onBackend('wasm', run);
+    for (const [i, w] of want.entries()) {
+      if (!Number.isFinite(w)) expect(got[i]).toBe(w);
+      else expect(Math.abs(got[i] - w)).toBeLessThanOrEqual(1e-6 * w + 1e-30);
+    }
+  });
+
+  it('gelu (fused) has the value and gradient of the composed ops on cpu', async () => {
+    const xs = Array.from({ length: 801 }, (_, i) => (i - 400) / 40); // -10 .. 10
+    const run = () => {
+      const x = tf.tensor1d(xs);
+      const w = tf.tensor1d(xs.map((v) => Math.cos(v)));
+      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(gelu(t), w)))(x);
+      return { y: Array.from(gelu(x).dataSync()), g: Array.from(g.dataSync()) };
+    };
+    const want = await onBackend('cpu', run);
+    const got = await onBackend('wasm', run);
+    expectClose(got.y, want.y, 1e-5);
+    expectClose(got.g, want.g, 1e-5);
   });
 
   const sums: [number[], number | number[], boolean][] = [

@@ -2,8 +2,9 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../native.js';
 import { nativeBatchMatMul } from './batch-mat-mul-native.js';
+import { GELU_GRAD_KERNEL, GELU_KERNEL, nativeGelu, nativeGeluGrad } from './gelu-native.js';
 import { nativeSum } from './sum-native.js';
-import { nativeTanh } from './tanh-native.js';
+import { nativeUnary } from './unary-native.js';
 
 /** The slice of the wasm backend the native kernels use (its public object API, not internals). */
 export interface WasmBackendLike {
@@ -17,15 +18,25 @@ export interface WasmBackendLike {
  */
 const replacements: Record<string, (addon: NativeAddon, fallback: KernelFunc) => KernelFunc> = {
   BatchMatMul: nativeBatchMatMul, // every matmul and its gradients (ENGINE.md: ~40% of a step on wasm)
-  Tanh: nativeTanh, // GELU's tanh: tfjs's wasm Tanh is scalar
+  Tanh: nativeUnary('tanh'), // tfjs's wasm Tanh is scalar
+  Exp: nativeUnary('exp'), // the log-softmax of the loss; scalar in tfjs's wasm too
   Sum: nativeSum, // bias gradients: sums over the leading axis, which wasm does by transposing first
+};
+
+/** Kernels of our own, with no tfjs counterpart: the fused GELU that `gelu` in ops.ts uses when active. */
+const additions: Record<string, (addon: NativeAddon) => KernelFunc> = {
+  [GELU_KERNEL]: nativeGelu,
+  [GELU_GRAD_KERNEL]: nativeGeluGrad,
 };
 
 /** tfjs's own wasm kernels, kept to fall back to and to restore. */
 const originals = new Map<string, KernelConfig>();
 let installed = false;
 
-/** Replaces the wasm backend's kernels listed above with native ones; idempotent. Import the wasm package first. */
+/**
+ * Replaces the wasm backend's kernels listed above with native ones and adds ours; idempotent. Import the
+ * wasm package first.
+ */
 export function installNativeKernels(addon: NativeAddon): void {
   if (installed) return;
   for (const [name, make] of Object.entries(replacements)) {
@@ -35,6 +46,10 @@ export function installNativeKernels(addon: NativeAddon): void {
     tf.unregisterKernel(name, 'wasm');
     // tfjs's setupFunc binds its wasm function; keep it so the fallback stays callable.
     tf.registerKernel({ ...original, kernelFunc: make(addon, original.kernelFunc) });
+  }
+  for (const [name, make] of Object.entries(additions)) {
+    if (!tf.getKernel(name, 'wasm'))
+      tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: make(addon) });
   }
   installed = true;
 }
@@ -46,6 +61,8 @@ export function uninstallNativeKernels(): void {
     tf.unregisterKernel(name, 'wasm');
     tf.registerKernel(original);
   }
+  for (const name of Object.keys(additions))
+    if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
   installed = false;
 }
 
