@@ -114,7 +114,7 @@ static inline void SB_NAME(micro)(long kc, const float *restrict a, const float 
     for (int v = 0; v < SB_NRV; v++) bv[v] = *(const vec *)(b + k * SB_NR + v * SB_VLEN);
 #pragma GCC unroll 32
     for (int r = 0; r < SB_MR; r++) {
-      vec ar = (vec){0} + a[k * SB_MR + r];
+      float ar = a[k * SB_MR + r]; /* scalar * vector: GCC broadcasts it, straight from memory on AVX-512 */
 #pragma GCC unroll 8
       for (int v = 0; v < SB_NRV; v++) acc[r][v] += ar * bv[v];
     }
