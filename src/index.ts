@@ -4,7 +4,8 @@ export { planTrial, type TrialPlan } from './config/plan.js';
 export { configSchema, type SweepConfig } from './config/schema.js';
 export { canonicalJson, type TrialSpec, trialId } from './config/trial-spec.js';
 export { loadCorpus } from './data/spec.js';
-export { type BackendInfo, type BackendName, selectBackend } from './engine/backends.js';
+export { type BackendInfo, type BackendName, nativeKernelsActive, selectBackend } from './engine/backends.js';
+export { type NativeIsa, type NativeStatus, nativeStatus } from './engine/native.js';
 export { ConfigError, UsageError } from './errors.js';
 export {
   defaultFitOptions,
