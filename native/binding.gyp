@@ -12,6 +12,7 @@
         'src/gemm_avx2.c',
         'src/gemm_generic.c',
         'src/vector_ops.c',
+        'src/layer_norm.c',
       ],
       'cflags': ['-std=gnu11', '-O3', '-fno-math-errno', '-Wall', '-Wextra', '-Wno-unused-parameter'],
       'ldflags': ['-pthread'],

@@ -7,6 +7,8 @@
  *   tanh(x, out), exp(x, out), gelu(x, out)                  out = f(x), elementwise
  *   geluGrad(dy, x, dx)                                      dx = dy * gelu'(x), elementwise
  *   sumRows(x, out, rows, cols)                              out[j] = sum over r of x[r, j]
+ *   layerNorm(x, gain, bias, y, mean, rstd, rows, cols, eps) layer norm over the last axis of x [rows, cols]
+ *   layerNormGrad(dy, x, gain, mean, rstd, dx, dgain, dbias, rows, cols)   its gradient
  *   info()        → { isa: 'avx512' | 'avx2' | 'generic', threads }
  *   setThreads(n) → threads now in use
  */
@@ -169,6 +171,47 @@ static napi_value sum_rows(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value layer_norm(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  long rows, cols;
+  double eps;
+  float *x, *gain, *bias, *y, *mean, *rstd;
+  if (argc < 9 || napi_get_value_double(env, argv[8], &eps) != napi_ok) {
+    napi_throw_type_error(env, NULL, "sparsebench native: layerNorm(x, gain, bias, y, mean, rstd, rows, cols, eps)");
+    return NULL;
+  }
+  if (get_long(env, argv[6], &rows) || get_long(env, argv[7], &cols) ||
+      get_floats(env, argv[0], rows * cols, "x", &x) || get_floats(env, argv[1], cols, "gain", &gain) ||
+      get_floats(env, argv[2], cols, "bias", &bias) || get_floats(env, argv[3], rows * cols, "y", &y) ||
+      get_floats(env, argv[4], rows, "mean", &mean) || get_floats(env, argv[5], rows, "rstd", &rstd))
+    return NULL;
+  sb_layer_norm(x, gain, bias, y, mean, rstd, rows, cols, (float)eps);
+  return NULL;
+}
+
+static napi_value layer_norm_grad(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  long rows, cols;
+  float *dy, *x, *gain, *mean, *rstd, *dx, *dgain, *dbias;
+  if (argc < 10) {
+    napi_throw_type_error(env, NULL,
+                          "sparsebench native: layerNormGrad(dy, x, gain, mean, rstd, dx, dgain, dbias, rows, cols)");
+    return NULL;
+  }
+  if (get_long(env, argv[8], &rows) || get_long(env, argv[9], &cols) ||
+      get_floats(env, argv[0], rows * cols, "dy", &dy) || get_floats(env, argv[1], rows * cols, "x", &x) ||
+      get_floats(env, argv[2], cols, "gain", &gain) || get_floats(env, argv[3], rows, "mean", &mean) ||
+      get_floats(env, argv[4], rows, "rstd", &rstd) || get_floats(env, argv[5], rows * cols, "dx", &dx) ||
+      get_floats(env, argv[6], cols, "dgain", &dgain) || get_floats(env, argv[7], cols, "dbias", &dbias))
+    return NULL;
+  sb_layer_norm_grad(dy, x, gain, mean, rstd, dx, dgain, dbias, rows, cols);
+  return NULL;
+}
+
 static napi_value info_fn(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value obj, isa, threads;
@@ -200,6 +243,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"exp", NULL, exp_fn, NULL, NULL, NULL, napi_enumerable, NULL},
       {"gelu", NULL, gelu_fn, NULL, NULL, NULL, napi_enumerable, NULL},
       {"geluGrad", NULL, gelu_grad_fn, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"layerNorm", NULL, layer_norm, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"layerNormGrad", NULL, layer_norm_grad, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sumRows", NULL, sum_rows, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, info_fn, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_enumerable, NULL},

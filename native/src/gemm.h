@@ -65,6 +65,12 @@ void sb_gelu(const float *x, float *out, long n);
 void sb_gelu_grad(const float *dy, const float *x, float *dx, long n);
 void sb_sum_rows(const float *x, float *out, long rows, long cols);
 
+/* layer_norm.c: layer normalisation over the last axis of x [rows, cols], and its gradient. */
+void sb_layer_norm(const float *x, const float *gain, const float *bias, float *y, float *mean, float *rstd,
+                   long rows, long cols, float eps);
+void sb_layer_norm_grad(const float *dy, const float *x, const float *gain, const float *mean, const float *rstd,
+                        float *dx, float *dgain, float *dbias, long rows, long cols);
+
 #ifdef __cplusplus
 }
 #endif

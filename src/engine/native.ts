@@ -41,6 +41,31 @@ export interface NativeAddon {
   gelu(x: Float32Array, out: Float32Array): void;
   /** dx = dy · GELU'(x), elementwise. */
   geluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
+  /** Layer norm over the last axis of x [rows, cols]; writes y and the per-row mean and 1/std. */
+  layerNorm(
+    x: Float32Array,
+    gain: Float32Array,
+    bias: Float32Array,
+    y: Float32Array,
+    mean: Float32Array,
+    rstd: Float32Array,
+    rows: number,
+    cols: number,
+    eps: number,
+  ): void;
+  /** The gradient of {@link NativeAddon.layerNorm}: writes dx, dgain and dbias. */
+  layerNormGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    gain: Float32Array,
+    mean: Float32Array,
+    rstd: Float32Array,
+    dx: Float32Array,
+    dgain: Float32Array,
+    dbias: Float32Array,
+    rows: number,
+    cols: number,
+  ): void;
   /** out[j] = Σ_r x[r * cols + j]: the sum over the leading axis of x [rows, cols]. */
   sumRows(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
   info(): { isa: NativeIsa; threads: number };

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { nativeKernelsActive } from './backends.js';
 import { GELU_GRAD_KERNEL, GELU_KERNEL } from './kernels/gelu-native.js';
+import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from './kernels/layer-norm-native.js';
 
 /**
  * A 2-D matrix product whose forward and backward passes are all plain, untransposed 2-D products.
@@ -53,12 +54,37 @@ export function gelu(x: tf.Tensor): tf.Tensor {
   return tf.mul(tf.mul(x, tf.add(tf.tanh(inner), 1)), 0.5);
 }
 
+/** The fused native layer norm and its one-pass gradient (kernels/layer-norm-native.ts). */
+function layerNormNative(eps: number): (x: tf.Tensor, gain: tf.Tensor1D, bias: tf.Tensor1D) => tf.Tensor {
+  return tf.customGrad(
+    // biome-ignore lint/suspicious/noExplicitAny: tfjs's customGrad typing wants a variadic function
+    ((x: tf.Tensor, gain: tf.Tensor1D, bias: tf.Tensor1D, save: any) => {
+      const [y, mean, rstd] = tf
+        .engine()
+        .runKernel(LAYER_NORM_KERNEL, { x, gain, bias }, { eps }) as tf.Tensor[];
+      save([x, gain, mean, rstd]);
+      return {
+        value: y,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [sx, sg, sm, sr] = saved;
+          const inputs = { dy, x: sx, gain: sg, mean: sm, rstd: sr };
+          return tf.engine().runKernel(LAYER_NORM_GRAD_KERNEL, inputs, {}) as tf.Tensor[];
+        },
+      };
+      // biome-ignore lint/suspicious/noExplicitAny: see above
+    }) as any,
+  ) as unknown as (x: tf.Tensor, gain: tf.Tensor1D, bias: tf.Tensor1D) => tf.Tensor;
+}
+
 /**
  * Layer normalisation over the last axis (Ba et al. 2016, arXiv:1607.06450).
+ *
+ * With the native kernels active, one fused pass forward and one backward.
  *
  * x: [..., D], gain/bias: [D] → [..., D]
  */
 export function layerNorm(x: tf.Tensor, gain: tf.Tensor1D, bias: tf.Tensor1D, eps = 1e-5): tf.Tensor {
+  if (nativeKernelsActive() && x.dtype === 'float32') return layerNormNative(eps)(x, gain, bias);
   const axis = x.shape.length - 1;
   const { mean, variance } = tf.moments(x, axis, true);
   const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));

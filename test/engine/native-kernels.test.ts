@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TrialSpec } from '../../src/config/trial-spec.js';
 import { nativeKernelsActive, selectBackend } from '../../src/engine/backends.js';
 import { nativeStatus } from '../../src/engine/native.js';
-import { gelu } from '../../src/engine/ops.js';
+import { gelu, layerNorm } from '../../src/engine/ops.js';
 import type { MetricPoint } from '../../src/store/types.js';
 import { trainTrial } from '../../src/train/trainer.js';
 import { Rng } from '../../src/util/rng.js';
@@ -116,6 +116,35 @@ describe.skipIf(skipNative)(`native kernels on the wasm backend${skipReason}`, (
     const got = await onBackend('wasm', run);
     expectClose(got.y, want.y, 1e-5);
     expectClose(got.g, want.g, 1e-5);
+  });
+
+  it('layer norm (fused) has the value and gradients of the composed ops on cpu, and leaks no tensors', async () => {
+    const r = Rng.seeded(11);
+    const [xs, gs, bs, ws] = [
+      r.normalArray(6 * 40, 2),
+      r.normalArray(40, 1),
+      r.normalArray(40, 1),
+      r.normalArray(6 * 40, 1),
+    ];
+    const run = () => {
+      const x = tf.add(tf.tensor2d(xs, [6, 40]), 3); // an offset mean, as residual streams have
+      const [g, b, w] = [tf.tensor1d(gs), tf.tensor1d(bs), tf.tensor2d(ws, [6, 40])];
+      const f = (a: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) =>
+        tf.sum(tf.mul(layerNorm(a, gg as tf.Tensor1D, bb as tf.Tensor1D), w));
+      const before = tf.memory().numTensors;
+      const grads = tf.tidy(() => tf.grads(f as never)([x, g, b]));
+      const leaked = tf.memory().numTensors - before - grads.length;
+      return {
+        y: Array.from(layerNorm(x, g, b).dataSync()),
+        grads: grads.map((t) => Array.from(t.dataSync())),
+        leaked,
+      };
+    };
+    const want = await onBackend('cpu', run);
+    const got = await onBackend('wasm', run);
+    expectClose(got.y, want.y, 1e-5);
+    for (const [i, gr] of got.grads.entries()) expectClose(gr, want.grads[i], 1e-4);
+    expect(got.leaked).toBe(0);
   });
 
   const sums: [number[], number | number[], boolean][] = [

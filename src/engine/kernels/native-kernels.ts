@@ -3,6 +3,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../native.js';
 import { nativeBatchMatMul } from './batch-mat-mul-native.js';
 import { GELU_GRAD_KERNEL, GELU_KERNEL, nativeGelu, nativeGeluGrad } from './gelu-native.js';
+import {
+  LAYER_NORM_GRAD_KERNEL,
+  LAYER_NORM_KERNEL,
+  nativeLayerNorm,
+  nativeLayerNormGrad,
+} from './layer-norm-native.js';
 import { nativeSum } from './sum-native.js';
 import { nativeUnary } from './unary-native.js';
 
@@ -23,10 +29,12 @@ const replacements: Record<string, (addon: NativeAddon, fallback: KernelFunc) =>
   Sum: nativeSum, // bias gradients: sums over the leading axis, which wasm does by transposing first
 };
 
-/** Kernels of our own, with no tfjs counterpart: the fused GELU that `gelu` in ops.ts uses when active. */
+/** Kernels of our own, with no tfjs counterpart: fused ops that ops.ts uses when they are active. */
 const additions: Record<string, (addon: NativeAddon) => KernelFunc> = {
   [GELU_KERNEL]: nativeGelu,
   [GELU_GRAD_KERNEL]: nativeGeluGrad,
+  [LAYER_NORM_KERNEL]: nativeLayerNorm,
+  [LAYER_NORM_GRAD_KERNEL]: nativeLayerNormGrad,
 };
 
 /** tfjs's own wasm kernels, kept to fall back to and to restore. */
