@@ -1,4 +1,6 @@
 /*
+ * The addon's C interface: the GEMM and its dispatcher, then the elementwise and layer-norm helpers.
+ *
  * Single-precision GEMM for sparsebench: C = op(A) · op(B), row-major, no alpha/beta (C is overwritten).
  *
  * op(A) is [M, K]: A is stored [M, K] (lda = K) or, when transposed, [K, M] (lda = M).
