@@ -15,7 +15,7 @@ import { families } from '../src/models/registry.js';
 import { countParams } from '../src/models/types.js';
 import { DENSE_SPEC, resolvePrunerSpec } from '../src/sparsity/spec.js';
 
-export type Backend = 'wasm' | 'cpu';
+export type Backend = 'wasm' | 'cpu' | 'webgpu';
 
 export interface Reference {
   name: string;

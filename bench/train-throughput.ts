@@ -5,8 +5,12 @@
  * on wasm. When a Python with PyTorch is available, the PyTorch peer (torch-peer.py) trains the same models
  * the same way and adds its rows, with 1 intra-op thread and 2, then 1, OpenBLAS threads.
  *
- * Run: `npm run bench:train` (or `npx tsx bench/train-throughput.ts [lm|t5|vit ...] [--repeat N]`).
- * Prints a Markdown table; with --repeat N each tfjs row is the best of N runs.
+ * Run: `npm run bench:train` (or `npx tsx bench/train-throughput.ts [lm|t5|vit ...] [--repeat N]
+ * [--backends=wasm,cpu,webgpu]`). Prints a Markdown table; with --repeat N each tfjs row is the best of N runs.
+ * The default backends are each reference's own (wasm, and cpu for lm); webgpu is measured only when named,
+ * on a machine with a GPU (on a software Vulkan driver its speed means nothing).
+ * On wasm the ceiling is measured through the kernels in use: the native GEMM when the addon is built
+ * (SPARSEBENCH_NATIVE=0 switches it off), else tfjs's XNNPACK.
  * SPARSEBENCH_TORCH_PYTHON names the peer's interpreter (default /usr/bin/python3).
  */
 import { cpus } from 'node:os';
@@ -18,8 +22,8 @@ import { type Backend, chooseReferences, type Reference, referenceSpec, SPARSITI
 import { describePeer, PEER_THREADS, type PeerRow, runPeer, torchPython } from './run-torch-peer.js';
 
 /** Steps timed per backend (after the warm-up ones); cpu is ~30x slower. */
-const STEPS: Record<Backend, number> = { wasm: 20, cpu: 2 };
-const WARMUP: Record<Backend, number> = { wasm: 3, cpu: 1 };
+const STEPS: Record<Backend, number> = { wasm: 20, cpu: 2, webgpu: 20 };
+const WARMUP: Record<Backend, number> = { wasm: 3, cpu: 1, webgpu: 3 };
 
 /** D units per second over the timed steps: warm-up excluded; the last step includes the final evaluation (64 held-out units). */
 async function speed(ref: Reference, backend: Backend, sparsity: number): Promise<number> {
@@ -38,22 +42,34 @@ async function speed(ref: Reference, backend: Backend, sparsity: number): Promis
   return (STEPS[backend] * units) / ((t1 - t0) / 1000);
 }
 
-/** GFLOP/s of a plain [2048,128]·[128,512] product: the fast path every model matmul aims for. */
-async function matmulCeiling(backend: Backend): Promise<number> {
-  await selectBackend(backend);
+/**
+ * GFLOP/s of a plain [2048,128]·[128,512] product through the kernels in use: the fast path every model
+ * matmul aims for. Best of 3 rounds after a warm-up, since the machine may be shared.
+ */
+async function matmulCeiling(backend: Backend): Promise<{ gflops: number; kernels: string }> {
+  const { kernels } = await selectBackend(backend);
   const a = tf.randomNormal([2048, 128]);
   const b = tf.randomNormal([128, 512]);
-  const reps = backend === 'wasm' ? 50 : 5;
-  tf.matMul(a, b).dispose();
-  const t0 = performance.now();
-  for (let i = 0; i < reps; i++) {
-    const c = tf.matMul(a, b);
-    c.dataSync();
-    c.dispose();
-  }
-  const seconds = (performance.now() - t0) / 1000;
+  const reps = backend === 'cpu' ? 3 : 30;
+  // wasm and cpu compute synchronously: the product is done when matMul returns, so nothing is read back
+  // (reading the result, or even a slice of it, cost as much as the product itself on wasm). webgpu queues
+  // work: reading the last product back waits for all of them.
+  const round = async () => {
+    const t0 = performance.now();
+    let last: tf.Tensor | null = null;
+    for (let i = 0; i < reps; i++) {
+      last?.dispose();
+      last = tf.matMul(a, b);
+    }
+    if (backend === 'webgpu') await last!.data();
+    last!.dispose();
+    return (performance.now() - t0) / 1000;
+  };
+  await round();
+  let best = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < 3; r++) best = Math.min(best, await round());
   tf.dispose([a, b]);
-  return (2 * 2048 * 128 * 512 * reps) / seconds / 1e9;
+  return { gflops: (2 * 2048 * 128 * 512 * reps) / best / 1e9, kernels };
 }
 
 function row(
@@ -74,9 +90,13 @@ const args = process.argv.slice(2);
 const repeatAt = args.indexOf('--repeat');
 const repeat = repeatAt >= 0 ? Number(args[repeatAt + 1]) : 1;
 if (!(Number.isInteger(repeat) && repeat >= 1)) throw new Error('--repeat N: expected a whole number >= 1');
+const onlyBackends = args
+  .find((a) => a.startsWith('--backends='))
+  ?.slice('--backends='.length)
+  .split(',') as Backend[] | undefined;
 const chosen = chooseReferences(
   args.filter((a, i) => !a.startsWith('--') && (repeatAt < 0 || i !== repeatAt + 1)),
-);
+).map((r) => ({ ...r, backends: onlyBackends ?? r.backends }));
 console.log(
   `machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}, tfjs ${tf.version_core}\n`,
 );
@@ -84,7 +104,7 @@ console.log(
   '| family | backend | sparsity | training units/s | model GFLOP/s | plain matmul GFLOP/s (ceiling) | share of ceiling |',
 );
 console.log('|---|---|---|---|---|---|---|');
-const ceilings = new Map<Backend, number>();
+const ceilings = new Map<Backend, { gflops: number; kernels: string }>();
 /** wasm units/s by `${name}@${sparsity}`, for the tfjs/pytorch ratios. */
 const wasmSpeed = new Map<string, number>();
 for (const ref of chosen) {
@@ -96,7 +116,8 @@ for (const ref of chosen) {
       let ups = 0;
       for (let r = 0; r < repeat; r++) ups = Math.max(ups, await speed(ref, backend, sparsity));
       if (backend === 'wasm') wasmSpeed.set(`${ref.name}@${sparsity}`, ups);
-      row(ref.name, backend, sparsity, ups, unit, (ups * 3 * fwd) / 1e9, ceilings.get(backend)!);
+      const { gflops, kernels } = ceilings.get(backend)!;
+      row(ref.name, `${backend} (${kernels})`, sparsity, ups, unit, (ups * 3 * fwd) / 1e9, gflops);
     }
   }
 }

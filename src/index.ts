@@ -5,8 +5,9 @@ export { configSchema, type SweepConfig } from './config/schema.js';
 export { canonicalJson, type TrialSpec, trialId } from './config/trial-spec.js';
 export { loadCorpus } from './data/spec.js';
 export { type AutoChoice, type AutoInputs, chooseAuto } from './engine/auto.js';
-export { type BackendInfo, type BackendName, selectBackend } from './engine/backends.js';
+export { type BackendInfo, type BackendName, nativeKernelsActive, selectBackend } from './engine/backends.js';
 export { type BackendReport, type DoctorReport, runDoctor } from './engine/doctor.js';
+export { type NativeIsa, type NativeStatus, nativeStatus } from './engine/native.js';
 export { ConfigError, UsageError } from './errors.js';
 export {
   defaultFitOptions,

@@ -2,7 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { UsageError } from '../errors.js';
 import { type AutoChoice, chooseAuto } from './auto.js';
 import { ensureGradients } from './gradients.js';
+import { installJsWasmKernels } from './kernels/js-kernels.js';
+import {
+  installNativeKernels,
+  nativeKernelsInstalledAndActive,
+  uninstallNativeKernels,
+} from './kernels/native-kernels.js';
 import { unsortedSegmentSumWasmConfig } from './kernels/unsorted-segment-sum.js';
+import { type NativeIsa, nativeAddon } from './native.js';
 import { findTensorflowPackage, TENSORFLOW_HELP } from './tensorflow.js';
 import {
   type AdapterInfo,
@@ -32,6 +39,20 @@ export interface BackendInfo {
   adapter?: AdapterInfo;
   /** tensorflow: the package that provides it (the gpu build or the CPU one). */
   package?: string;
+  /**
+   * What runs the matrix products: the native GEMM addon (and its instruction set) on wasm, tfjs's own
+   * XNNPACK-based wasm kernel when the addon is absent or disabled, plain JS on the cpu backend, or the
+   * webgpu / tensorflow backend's own kernels.
+   */
+  kernels: `native-${NativeIsa}` | 'xnnpack' | 'js' | 'webgpu' | 'tensorflow';
+}
+
+/**
+ * Whether matrix products on the active backend run through the native addon, which is fast with transpose
+ * flags too, so callers need no explicit transposes (see `matmul2d`).
+ */
+export function nativeKernelsActive(): boolean {
+  return nativeKernelsInstalledAndActive();
 }
 
 /** The accelerator a backend computes on, in words, for a trial's environment record; none for wasm and cpu. */
@@ -61,6 +82,13 @@ const loaders: Record<EngineName, (ctx: LoadContext) => Promise<Loaded>> = {
     await import('@tensorflow/tfjs-backend-wasm');
     // The wasm backend lacks the gradient of gather (ENGINE.md); add it once.
     if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) tf.registerKernel(unsortedSegmentSumWasmConfig);
+    // Plain JS where tfjs's wasm kernels are slow or copy needlessly (SplitV, GatherV2, Identity, Cast).
+    installJsWasmKernels();
+    // Matmul, tanh and bias-gradient sums through the addon when it was built; SPARSEBENCH_NATIVE=0
+    // restores tfjs's own kernels.
+    const addon = nativeAddon();
+    if (addon) installNativeKernels(addon);
+    else uninstallNativeKernels();
     return {};
   },
   async cpu() {
@@ -169,5 +197,12 @@ export async function selectBackend(requested: BackendName): Promise<BackendInfo
   await activateBackend(name);
   if (loaded.adapter && requested !== 'auto') reason += ` on ${adapterLabel(loaded.adapter)}`;
   if (loaded.package && requested !== 'auto') reason += ` (${loaded.package})`;
-  return { name, reason, tfjsVersion: tf.version_core, ...loaded };
+  return { name, reason, tfjsVersion: tf.version_core, kernels: kernelsOf(name), ...loaded };
+}
+
+/** What runs a backend's matrix products (see {@link BackendInfo.kernels}). */
+function kernelsOf(name: EngineName): BackendInfo['kernels'] {
+  if (name !== 'wasm') return name === 'cpu' ? 'js' : name;
+  const addon = nativeAddon();
+  return addon ? `native-${addon.info().isa}` : 'xnnpack';
 }

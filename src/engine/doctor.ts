@@ -1,6 +1,7 @@
 import { arch as cpuArch, cpus, platform } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { activateBackend, ENGINE_NAMES, type EngineName, loadBackend, resolveAuto } from './backends.js';
+import { nativeStatus } from './native.js';
 import type { AdapterInfo } from './webgpu.js';
 
 /** The probe's product: [M, K] x [K, N], the shape of a small model's dense layer over a batch (ENGINE.md). */
@@ -57,6 +58,11 @@ const inspectors: Partial<Record<EngineName, () => Promise<Record<string, Extra>
     const threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
     const extras: Record<string, Extra> = { simd, threads };
     if (tf.getBackend() === 'wasm') extras.threads_count = wasm.getThreadsCount();
+    // the native kernel addon that takes over matmul and a few other kernels when it was built at install
+    const native = nativeStatus();
+    extras.native_kernels = native.loaded
+      ? `${native.isa}, ${native.threads} thread${native.threads === 1 ? '' : 's'} per product`
+      : `off (${native.reason})`;
     return extras;
   },
 };

@@ -1,12 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeKernelsActive } from './backends.js';
+import { GELU_GRAD_KERNEL, GELU_KERNEL } from './kernels/gelu-native.js';
+import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from './kernels/layer-norm-native.js';
 
 /**
  * A 2-D matrix product whose forward and backward passes are all plain, untransposed 2-D products.
  * On the wasm backend only that form reaches XNNPACK's fast path; tfjs's own gradient uses transpose
  * flags and lands on a path ~10x slower (ENGINE.md). Values and gradients equal `tf.matMul`'s, so every
- * backend uses it. On webgpu the transposes are extra kernels, yet forward + backward of [2048,128]x[128,512]
- * took 240-270 ms this way against 285-300 ms with `tf.matMul`'s own gradient (lavapipe; no hardware GPU
- * measured), and the losses agree with wasm's to 1e-6 either way.
+ * backend uses it. With the native kernels active (wasm with the addon built), transposes are free inside the
+ * GEMM, so the gradients pass transpose flags instead of materialising `tf.transpose` copies. On webgpu the
+ * transposes are extra kernels, yet forward + backward of [2048,128]x[128,512] took 240-270 ms this way against
+ * 285-300 ms with `tf.matMul`'s own gradient (lavapipe; no hardware GPU measured).
  *
  * a: [M, K], b: [K, N] → [M, N]; da = dy · bᵀ: [M, K]; db = aᵀ · dy: [K, N]
  */
@@ -18,6 +22,7 @@ export const matmul2d: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.cust
       value: tf.matMul(a, b),
       gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
         const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
+        if (nativeKernelsActive()) return [tf.matMul(dy, sb, false, true), tf.matMul(sa, dy, true, false)];
         return [tf.matMul(dy, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy)];
       },
     };
@@ -25,19 +30,63 @@ export const matmul2d: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.cust
   }) as any,
 ) as unknown as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
 
-/** tanh-approximated GELU (Hendrycks & Gimpel 2016, arXiv:1606.08415); x³ as products, not pow (slow on wasm). */
+/** The fused native GELU and its one-pass gradient (kernels/gelu-native.ts). */
+const geluNative: (x: tf.Tensor) => tf.Tensor = tf.customGrad(
+  // biome-ignore lint/suspicious/noExplicitAny: tfjs's customGrad typing wants a variadic function
+  ((x: tf.Tensor, save: any) => {
+    save([x]);
+    return {
+      value: tf.engine().runKernel(GELU_KERNEL, { x }, {}) as tf.Tensor,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+        tf.engine().runKernel(GELU_GRAD_KERNEL, { dy, x: saved[0] }, {}) as tf.Tensor,
+      ],
+    };
+    // biome-ignore lint/suspicious/noExplicitAny: see above
+  }) as any,
+) as unknown as (x: tf.Tensor) => tf.Tensor;
+
+/**
+ * tanh-approximated GELU (Hendrycks & Gimpel 2016, arXiv:1606.08415); x³ as products, not pow (slow on wasm).
+ * With the native kernels active, one fused pass forward and one backward.
+ */
 export function gelu(x: tf.Tensor): tf.Tensor {
+  if (nativeKernelsActive() && x.dtype === 'float32') return geluNative(x);
   const x3 = tf.mul(tf.mul(x, x), x);
   const inner = tf.mul(tf.add(x, tf.mul(x3, 0.044715)), Math.sqrt(2 / Math.PI));
   return tf.mul(tf.mul(x, tf.add(tf.tanh(inner), 1)), 0.5);
 }
 
+/** The fused native layer norm and its one-pass gradient (kernels/layer-norm-native.ts). */
+function layerNormNative(eps: number): (x: tf.Tensor, gain: tf.Tensor1D, bias: tf.Tensor1D) => tf.Tensor {
+  return tf.customGrad(
+    // biome-ignore lint/suspicious/noExplicitAny: tfjs's customGrad typing wants a variadic function
+    ((x: tf.Tensor, gain: tf.Tensor1D, bias: tf.Tensor1D, save: any) => {
+      const [y, mean, rstd] = tf
+        .engine()
+        .runKernel(LAYER_NORM_KERNEL, { x, gain, bias }, { eps }) as tf.Tensor[];
+      save([x, gain, mean, rstd]);
+      return {
+        value: y,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [sx, sg, sm, sr] = saved;
+          const inputs = { dy, x: sx, gain: sg, mean: sm, rstd: sr };
+          return tf.engine().runKernel(LAYER_NORM_GRAD_KERNEL, inputs, {}) as tf.Tensor[];
+        },
+      };
+      // biome-ignore lint/suspicious/noExplicitAny: see above
+    }) as any,
+  ) as unknown as (x: tf.Tensor, gain: tf.Tensor1D, bias: tf.Tensor1D) => tf.Tensor;
+}
+
 /**
  * Layer normalisation over the last axis (Ba et al. 2016, arXiv:1607.06450).
+ *
+ * With the native kernels active, one fused pass forward and one backward.
  *
  * x: [..., D], gain/bias: [D] → [..., D]
  */
 export function layerNorm(x: tf.Tensor, gain: tf.Tensor1D, bias: tf.Tensor1D, eps = 1e-5): tf.Tensor {
+  if (nativeKernelsActive() && x.dtype === 'float32') return layerNormNative(eps)(x, gain, bias);
   const axis = x.shape.length - 1;
   const { mean, variance } = tf.moments(x, axis, true);
   const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));

@@ -253,7 +253,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
       tokensPerSecond: (spec.steps * tokensPerStep) / wallSeconds,
       backend: backend.name,
       layerDensity: measured.layerDensity,
-      environment: runEnvironment(acceleratorOf(backend)),
+      environment: runEnvironment(acceleratorOf(backend), backend.kernels),
     };
     return { result, lastPoints: pending, weights: params.snapshot() };
   } catch (e) {

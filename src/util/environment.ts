@@ -14,6 +14,8 @@ export interface RunEnvironment {
   sparsebench: string;
   /** What computed beyond the CPU, when it is not the CPU: the WebGPU adapter or the native TensorFlow package. */
   accelerator?: string;
+  /** What ran the matrix products (e.g. native-avx512, xnnpack, js, webgpu). */
+  kernels?: string;
 }
 
 /** This package's version, from its package.json. */
@@ -30,10 +32,11 @@ export function packageVersion(): string {
 }
 
 /** This process's machine and versions; `accelerator` names the GPU adapter or native package in use. */
-export function runEnvironment(accelerator?: string): RunEnvironment {
+export function runEnvironment(accelerator?: string, kernels?: string): RunEnvironment {
   const c = cpus();
   return {
     ...(accelerator ? { accelerator } : {}),
+    ...(kernels ? { kernels } : {}),
     host: hostname(),
     os: `${platform()} ${release()}`,
     cpu: c[0]?.model?.trim() ?? 'unknown',

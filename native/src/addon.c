@@ -1,0 +1,256 @@
+/*
+ * N-API bindings. Operands arrive as Float32Array views (in practice on the wasm backend's heap) and are
+ * used in place: napi_get_typedarray_info yields the data pointer, nothing is copied.
+ *
+ *   gemm(a, b, c, m, n, k, transA, transB)                   c[m,n] = op(a) · op(b)
+ *   gemmBatched(a, b, c, batchA, batchB, m, n, k, tA, tB)    per batch item; a batch of 1 broadcasts
+ *   tanh(x, out), exp(x, out), gelu(x, out)                  out = f(x), elementwise
+ *   geluGrad(dy, x, dx)                                      dx = dy * gelu'(x), elementwise
+ *   sumRows(x, out, rows, cols)                              out[j] = sum over r of x[r, j]
+ *   layerNorm(x, gain, bias, y, mean, rstd, rows, cols, eps) layer norm over the last axis of x [rows, cols]
+ *   layerNormGrad(dy, x, gain, mean, rstd, dx, dgain, dbias, rows, cols)   its gradient
+ *   info()        → { isa: 'avx512' | 'avx2' | 'generic', threads }
+ *   setThreads(n) → threads now in use
+ */
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "gemm.h"
+
+#define CHECK(call)                                                              \
+  do {                                                                           \
+    if ((call) != napi_ok) {                                                     \
+      napi_throw_error(env, NULL, "sparsebench native: N-API call failed: " #call); \
+      return NULL;                                                               \
+    }                                                                            \
+  } while (0)
+
+/* Reads argument `i` as a Float32Array of at least `need` elements. */
+static int get_floats(napi_env env, napi_value v, long need, const char *what, float **out) {
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  bool is_typed = false;
+  char msg[160];
+  if (napi_is_typedarray(env, v, &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, v, &type, &length, &data, NULL, NULL) != napi_ok ||
+      type != napi_float32_array) {
+    snprintf(msg, sizeof msg, "sparsebench native: %s must be a Float32Array", what);
+    napi_throw_type_error(env, NULL, msg);
+    return -1;
+  }
+  if ((long)length < need) {
+    snprintf(msg, sizeof msg, "sparsebench native: %s has %zu elements, needs %ld", what, length, need);
+    napi_throw_range_error(env, NULL, msg);
+    return -1;
+  }
+  *out = data;
+  return 0;
+}
+
+static int get_long(napi_env env, napi_value v, long *out) {
+  int64_t x;
+  if (napi_get_value_int64(env, v, &x) != napi_ok || x < 0) {
+    napi_throw_type_error(env, NULL, "sparsebench native: sizes must be non-negative integers");
+    return -1;
+  }
+  *out = (long)x;
+  return 0;
+}
+
+static int get_flag(napi_env env, napi_value v, int *out) {
+  bool b;
+  if (napi_coerce_to_bool(env, v, &v) != napi_ok || napi_get_value_bool(env, v, &b) != napi_ok) return -1;
+  *out = b;
+  return 0;
+}
+
+/* Shared by gemm and gemmBatched: argv = [a, b, c, batchA, batchB, m, n, k, tA, tB]. */
+static napi_value run(napi_env env, napi_value *argv) {
+  long batch_a, batch_b, m, n, k;
+  int ta, tb;
+  if (get_long(env, argv[3], &batch_a) || get_long(env, argv[4], &batch_b) || get_long(env, argv[5], &m) ||
+      get_long(env, argv[6], &n) || get_long(env, argv[7], &k) || get_flag(env, argv[8], &ta) ||
+      get_flag(env, argv[9], &tb))
+    return NULL;
+  if (batch_a != batch_b && batch_a != 1 && batch_b != 1) {
+    napi_throw_range_error(env, NULL, "sparsebench native: batch sizes must match or one must be 1");
+    return NULL;
+  }
+  long batch = batch_a > batch_b ? batch_a : batch_b;
+  float *a, *b, *c;
+  if (get_floats(env, argv[0], batch_a * m * k, "a", &a) || get_floats(env, argv[1], batch_b * k * n, "b", &b) ||
+      get_floats(env, argv[2], batch * m * n, "c", &c))
+    return NULL;
+  sb_gemm_args p = {m, n, k, a, ta ? m : k, ta, b, tb ? k : n, tb, c, n};
+  if (sb_gemm_batched(&p, batch, batch_a == 1 ? 0 : m * k, batch_b == 1 ? 0 : k * n, m * n) != 0) {
+    napi_throw_error(env, NULL, "sparsebench native: out of memory for GEMM scratch");
+    return NULL;
+  }
+  return NULL;
+}
+
+static napi_value gemm(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[10];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 8) {
+    napi_throw_type_error(env, NULL, "sparsebench native: gemm(a, b, c, m, n, k, transA, transB)");
+    return NULL;
+  }
+  napi_value one;
+  CHECK(napi_create_int32(env, 1, &one));
+  napi_value full[10] = {argv[0], argv[1], argv[2], one, one, argv[3], argv[4], argv[5], argv[6], argv[7]};
+  return run(env, full);
+}
+
+static napi_value gemm_batched(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 10) {
+    napi_throw_type_error(env, NULL,
+                          "sparsebench native: gemmBatched(a, b, c, batchA, batchB, m, n, k, transA, transB)");
+    return NULL;
+  }
+  return run(env, argv);
+}
+
+/* Shared by the elementwise functions: argv = [x, out] (or [dy, x, dx]), all Float32Arrays of x's length. */
+static napi_value elementwise(napi_env env, napi_callback_info info, size_t arity, const char *usage,
+                              void (*unary)(const float *, float *, long),
+                              void (*binary)(const float *, const float *, float *, long)) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  size_t n;
+  float *p[3];
+  if (argc < arity || napi_get_typedarray_info(env, argv[0], NULL, &n, NULL, NULL, NULL) != napi_ok) {
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  for (size_t i = 0; i < arity; i++)
+    if (get_floats(env, argv[i], (long)n, i + 1 == arity ? "out" : "an input", &p[i])) return NULL;
+  if (unary) unary(p[0], p[1], (long)n);
+  else binary(p[0], p[1], p[2], (long)n);
+  return NULL;
+}
+
+static napi_value tanh_fn(napi_env env, napi_callback_info info) {
+  return elementwise(env, info, 2, "sparsebench native: tanh(x, out)", sb_tanh, NULL);
+}
+
+static napi_value exp_fn(napi_env env, napi_callback_info info) {
+  return elementwise(env, info, 2, "sparsebench native: exp(x, out)", sb_exp, NULL);
+}
+
+static napi_value gelu_fn(napi_env env, napi_callback_info info) {
+  return elementwise(env, info, 2, "sparsebench native: gelu(x, out)", sb_gelu, NULL);
+}
+
+static napi_value gelu_grad_fn(napi_env env, napi_callback_info info) {
+  return elementwise(env, info, 3, "sparsebench native: geluGrad(dy, x, dx)", NULL, sb_gelu_grad);
+}
+
+static napi_value sum_rows(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  long rows, cols;
+  float *x, *out;
+  if (argc < 4) {
+    napi_throw_type_error(env, NULL, "sparsebench native: sumRows(x, out, rows, cols)");
+    return NULL;
+  }
+  if (get_long(env, argv[2], &rows) || get_long(env, argv[3], &cols) ||
+      get_floats(env, argv[0], rows * cols, "x", &x) || get_floats(env, argv[1], cols, "out", &out))
+    return NULL;
+  sb_sum_rows(x, out, rows, cols);
+  return NULL;
+}
+
+static napi_value layer_norm(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  long rows, cols;
+  double eps;
+  float *x, *gain, *bias, *y, *mean, *rstd;
+  if (argc < 9 || napi_get_value_double(env, argv[8], &eps) != napi_ok) {
+    napi_throw_type_error(env, NULL, "sparsebench native: layerNorm(x, gain, bias, y, mean, rstd, rows, cols, eps)");
+    return NULL;
+  }
+  if (get_long(env, argv[6], &rows) || get_long(env, argv[7], &cols) ||
+      get_floats(env, argv[0], rows * cols, "x", &x) || get_floats(env, argv[1], cols, "gain", &gain) ||
+      get_floats(env, argv[2], cols, "bias", &bias) || get_floats(env, argv[3], rows * cols, "y", &y) ||
+      get_floats(env, argv[4], rows, "mean", &mean) || get_floats(env, argv[5], rows, "rstd", &rstd))
+    return NULL;
+  sb_layer_norm(x, gain, bias, y, mean, rstd, rows, cols, (float)eps);
+  return NULL;
+}
+
+static napi_value layer_norm_grad(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  long rows, cols;
+  float *dy, *x, *gain, *mean, *rstd, *dx, *dgain, *dbias;
+  if (argc < 10) {
+    napi_throw_type_error(env, NULL,
+                          "sparsebench native: layerNormGrad(dy, x, gain, mean, rstd, dx, dgain, dbias, rows, cols)");
+    return NULL;
+  }
+  if (get_long(env, argv[8], &rows) || get_long(env, argv[9], &cols) ||
+      get_floats(env, argv[0], rows * cols, "dy", &dy) || get_floats(env, argv[1], rows * cols, "x", &x) ||
+      get_floats(env, argv[2], cols, "gain", &gain) || get_floats(env, argv[3], rows, "mean", &mean) ||
+      get_floats(env, argv[4], rows, "rstd", &rstd) || get_floats(env, argv[5], rows * cols, "dx", &dx) ||
+      get_floats(env, argv[6], cols, "dgain", &dgain) || get_floats(env, argv[7], cols, "dbias", &dbias))
+    return NULL;
+  sb_layer_norm_grad(dy, x, gain, mean, rstd, dx, dgain, dbias, rows, cols);
+  return NULL;
+}
+
+static napi_value info_fn(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value obj, isa, threads;
+  CHECK(napi_create_object(env, &obj));
+  CHECK(napi_create_string_utf8(env, sb_isa_name(), NAPI_AUTO_LENGTH, &isa));
+  CHECK(napi_create_int32(env, sb_threads(), &threads));
+  CHECK(napi_set_named_property(env, obj, "isa", isa));
+  CHECK(napi_set_named_property(env, obj, "threads", threads));
+  return obj;
+}
+
+static napi_value set_threads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t n = 1;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc >= 1) CHECK(napi_get_value_int32(env, argv[0], &n));
+  sb_set_threads(n);
+  napi_value out;
+  CHECK(napi_create_int32(env, sb_threads(), &out));
+  return out;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"gemm", NULL, gemm, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"gemmBatched", NULL, gemm_batched, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"tanh", NULL, tanh_fn, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"exp", NULL, exp_fn, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"gelu", NULL, gelu_fn, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"geluGrad", NULL, gelu_grad_fn, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"layerNorm", NULL, layer_norm, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"layerNormGrad", NULL, layer_norm_grad, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sumRows", NULL, sum_rows, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"info", NULL, info_fn, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

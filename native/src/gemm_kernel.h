@@ -1,0 +1,174 @@
+/*
+ * The blocked, packed GEMM, written once and compiled per instruction set (gemm_avx512.c, gemm_avx2.c,
+ * gemm_generic.c). Before including, a variant defines:
+ *   SB_NAME(x)  how to name its functions (e.g. x##_avx512)
+ *   SB_VLEN     floats per vector register (16, 8, 4)
+ *   SB_MR       rows of the register tile
+ *   SB_NRV      vectors per row of the register tile (NR = SB_NRV * SB_VLEN columns)
+ *
+ * Blocking, after Goto & van de Geijn, "Anatomy of high-performance matrix multiplication" (2008) and BLIS:
+ *
+ *   for jc over N in steps of NC            B block [KC, NC] is packed once and read from L2/L3
+ *     for pc over K in steps of KC
+ *       pack op(B)[pc:pc+KC, jc:jc+NC] into column panels of NR: [NC/NR][KC][NR]
+ *       for ic over M in steps of MC        A block [MC, KC] is packed and stays in L2
+ *         pack op(A)[ic:ic+MC, pc:pc+KC] into row panels of MR: [MC/MR][KC][MR]
+ *         for jr over NC in steps of NR     one B panel [KC, NR] stays in L1 while ...
+ *           for ir over MC in steps of MR   ... every A panel of the block streams past it
+ *             micro-kernel: C[MR, NR] (+)= Apanel[KC, MR]ᵀ · Bpanel[KC, NR], accumulated in registers
+ *
+ * Packing is also where the transposes disappear: whatever the layout of A and B, the micro-kernel reads
+ * both panels contiguously. Edge tiles are packed with zeros, computed in full into a small buffer and
+ * only their valid part is written to C.
+ */
+#include <string.h>
+
+#include "gemm.h"
+
+#define SB_NR (SB_NRV * SB_VLEN)
+#define SB_KC 256
+#define SB_MC (SB_MR * 16)
+#define SB_NC 4096
+
+typedef float SB_NAME(vec) __attribute__((vector_size(SB_VLEN * 4), aligned(SB_VLEN * 4)));
+/* The same vector type with 4-byte alignment, for loads and stores to C, which has no alignment. */
+typedef float SB_NAME(uvec) __attribute__((vector_size(SB_VLEN * 4), aligned(4)));
+#define vec SB_NAME(vec)
+#define uvec SB_NAME(uvec)
+
+static inline long SB_NAME(min_l)(long x, long y) { return x < y ? x : y; }
+
+/* Scratch sizes in floats: one packed A block and one packed B block (rounded up to whole panels). */
+void SB_NAME(sb_workspace_floats)(size_t *a, size_t *b) {
+  *a = (size_t)SB_MC * SB_KC;
+  *b = (size_t)SB_KC * ((SB_NC + SB_NR - 1) / SB_NR) * SB_NR;
+}
+
+/* op(A)[i0:i0+mc, k0:k0+kc] → panels of MR rows, each stored k-major: dst[panel][k][r]. */
+static void SB_NAME(pack_a)(const sb_gemm_args *p, long i0, long mc, long k0, long kc, float *dst) {
+  for (long ip = 0; ip < mc; ip += SB_MR) {
+    long rows = SB_NAME(min_l)(SB_MR, mc - ip);
+    float *d = dst + ip * kc;
+    if (p->trans_a) {
+      /* A is [K, M]: row k of the panel is contiguous in A. */
+      for (long k = 0; k < kc; k++) {
+        const float *s = p->a + (k0 + k) * p->lda + i0 + ip;
+        long r = 0;
+        for (; r < rows; r++) d[k * SB_MR + r] = s[r];
+        for (; r < SB_MR; r++) d[k * SB_MR + r] = 0.0f;
+      }
+    } else {
+      /* A is [M, K]: walk each source row contiguously, scatter into the panel with stride MR. */
+      for (long r = 0; r < SB_MR; r++) {
+        if (r < rows) {
+          const float *s = p->a + (i0 + ip + r) * p->lda + k0;
+          for (long k = 0; k < kc; k++) d[k * SB_MR + r] = s[k];
+        } else {
+          for (long k = 0; k < kc; k++) d[k * SB_MR + r] = 0.0f;
+        }
+      }
+    }
+  }
+}
+
+/* op(B)[k0:k0+kc, j0:j0+nc] → panels of NR columns, each stored k-major: dst[panel][k][c]. */
+static void SB_NAME(pack_b)(const sb_gemm_args *p, long k0, long kc, long j0, long nc, float *dst) {
+  for (long jp = 0; jp < nc; jp += SB_NR) {
+    long cols = SB_NAME(min_l)(SB_NR, nc - jp);
+    float *d = dst + jp * kc;
+    if (!p->trans_b) {
+      /* B is [K, N]: each panel row is a contiguous run of B. */
+      for (long k = 0; k < kc; k++) {
+        const float *s = p->b + (k0 + k) * p->ldb + j0 + jp;
+        memcpy(d + k * SB_NR, s, (size_t)cols * sizeof(float));
+        for (long c = cols; c < SB_NR; c++) d[k * SB_NR + c] = 0.0f;
+      }
+    } else {
+      /* B is [N, K]: walk each source row (a column of op(B)) contiguously. */
+      for (long c = 0; c < SB_NR; c++) {
+        if (c < cols) {
+          const float *s = p->b + (j0 + jp + c) * p->ldb + k0;
+          for (long k = 0; k < kc; k++) d[k * SB_NR + c] = s[k];
+        } else {
+          for (long k = 0; k < kc; k++) d[k * SB_NR + c] = 0.0f;
+        }
+      }
+    }
+  }
+}
+
+/*
+ * The register tile: MR x NR sums live in MR * NRV vector registers for the whole k loop. Each step loads
+ * NRV vectors of B, broadcasts one element of A per row and issues MR * NRV fused multiply-adds.
+ */
+static inline void SB_NAME(micro)(long kc, const float *restrict a, const float *restrict b, float *restrict c,
+                                  long ldc, int accumulate) {
+  vec acc[SB_MR][SB_NRV];
+#pragma GCC unroll 32
+  for (int r = 0; r < SB_MR; r++)
+#pragma GCC unroll 8
+    for (int v = 0; v < SB_NRV; v++) acc[r][v] = (vec){0};
+  for (long k = 0; k < kc; k++) {
+    vec bv[SB_NRV];
+#pragma GCC unroll 8
+    for (int v = 0; v < SB_NRV; v++) bv[v] = *(const vec *)(b + k * SB_NR + v * SB_VLEN);
+#pragma GCC unroll 32
+    for (int r = 0; r < SB_MR; r++) {
+      float ar = a[k * SB_MR + r]; /* scalar * vector: GCC broadcasts it, straight from memory on AVX-512 */
+#pragma GCC unroll 8
+      for (int v = 0; v < SB_NRV; v++) acc[r][v] += ar * bv[v];
+    }
+  }
+#pragma GCC unroll 32
+  for (int r = 0; r < SB_MR; r++)
+#pragma GCC unroll 8
+    for (int v = 0; v < SB_NRV; v++) {
+      uvec *dst = (uvec *)(c + r * ldc + v * SB_VLEN);
+      *dst = accumulate ? *dst + acc[r][v] : acc[r][v];
+    }
+}
+
+/* A tile at the bottom or right edge: compute the full tile into a buffer, write back its valid part. */
+static void SB_NAME(micro_edge)(long kc, const float *a, const float *b, float *c, long ldc, int accumulate,
+                                long rows, long cols) {
+  float tile[SB_MR * SB_NR] __attribute__((aligned(64)));
+  SB_NAME(micro)(kc, a, b, tile, SB_NR, 0);
+  for (long r = 0; r < rows; r++)
+    for (long j = 0; j < cols; j++) c[r * ldc + j] = accumulate ? c[r * ldc + j] + tile[r * SB_NR + j] : tile[r * SB_NR + j];
+}
+
+void SB_NAME(sb_gemm)(const sb_gemm_args *p, sb_workspace *ws) {
+  if (p->m <= 0 || p->n <= 0) return;
+  if (p->k <= 0) {
+    for (long i = 0; i < p->m; i++) memset(p->c + i * p->ldc, 0, (size_t)p->n * sizeof(float));
+    return;
+  }
+  for (long jc = 0; jc < p->n; jc += SB_NC) {
+    long nc = SB_NAME(min_l)(SB_NC, p->n - jc);
+    for (long pc = 0; pc < p->k; pc += SB_KC) {
+      long kc = SB_NAME(min_l)(SB_KC, p->k - pc);
+      int accumulate = pc > 0; /* the first slice of K overwrites C, later ones add to it */
+      SB_NAME(pack_b)(p, pc, kc, jc, nc, ws->pack_b);
+      for (long ic = 0; ic < p->m; ic += SB_MC) {
+        long mc = SB_NAME(min_l)(SB_MC, p->m - ic);
+        SB_NAME(pack_a)(p, ic, mc, pc, kc, ws->pack_a);
+        for (long jr = 0; jr < nc; jr += SB_NR) {
+          long cols = SB_NAME(min_l)(SB_NR, nc - jr);
+          const float *bp = ws->pack_b + jr * kc;
+          for (long ir = 0; ir < mc; ir += SB_MR) {
+            long rows = SB_NAME(min_l)(SB_MR, mc - ir);
+            const float *ap = ws->pack_a + ir * kc;
+            float *cp = p->c + (ic + ir) * p->ldc + jc + jr;
+            if (rows == SB_MR && cols == SB_NR)
+              SB_NAME(micro)(kc, ap, bp, cp, p->ldc, accumulate);
+            else
+              SB_NAME(micro_edge)(kc, ap, bp, cp, p->ldc, accumulate, rows, cols);
+          }
+        }
+      }
+    }
+  }
+}
+
+#undef vec
+#undef uvec

@@ -1,0 +1,137 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** Instruction-set variant the addon chose for this CPU at load time. */
+export type NativeIsa = 'avx512' | 'avx2' | 'generic';
+
+/**
+ * The compiled addon (native/src/addon.c). All operands are Float32Array views used in place; `c` is
+ * overwritten with op(a)·op(b). Strides are implied: op(a) is [m, k], op(b) is [k, n], c is [m, n], each
+ * row-major, one after another per batch item; a batch size of 1 broadcasts that operand.
+ */
+export interface NativeAddon {
+  gemm(
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    m: number,
+    n: number,
+    k: number,
+    transA: boolean,
+    transB: boolean,
+  ): void;
+  gemmBatched(
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    batchA: number,
+    batchB: number,
+    m: number,
+    n: number,
+    k: number,
+    transA: boolean,
+    transB: boolean,
+  ): void;
+  /** out = tanh(x) elementwise; out has x's length. */
+  tanh(x: Float32Array, out: Float32Array): void;
+  /** out = e^x elementwise. */
+  exp(x: Float32Array, out: Float32Array): void;
+  /** out = GELU(x), tanh form, elementwise. */
+  gelu(x: Float32Array, out: Float32Array): void;
+  /** dx = dy · GELU'(x), elementwise. */
+  geluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
+  /** Layer norm over the last axis of x [rows, cols]; writes y and the per-row mean and 1/std. */
+  layerNorm(
+    x: Float32Array,
+    gain: Float32Array,
+    bias: Float32Array,
+    y: Float32Array,
+    mean: Float32Array,
+    rstd: Float32Array,
+    rows: number,
+    cols: number,
+    eps: number,
+  ): void;
+  /** The gradient of {@link NativeAddon.layerNorm}: writes dx, dgain and dbias. */
+  layerNormGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    gain: Float32Array,
+    mean: Float32Array,
+    rstd: Float32Array,
+    dx: Float32Array,
+    dgain: Float32Array,
+    dbias: Float32Array,
+    rows: number,
+    cols: number,
+  ): void;
+  /** out[j] = Σ_r x[r * cols + j]: the sum over the leading axis of x [rows, cols]. */
+  sumRows(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  info(): { isa: NativeIsa; threads: number };
+  setThreads(n: number): number;
+}
+
+/** Whether the addon is usable, and if not, why; for `doctor` and the trial record. */
+export interface NativeStatus {
+  loaded: boolean;
+  /** One line: what was loaded, or why not. */
+  reason: string;
+  /** Where the addon is expected (native/build after `npm install`). */
+  path: string;
+  /** Variant in use, when loaded. */
+  isa: NativeIsa | null;
+  /** Threads per large product, when loaded (SPARSEBENCH_THREADS, default 1). */
+  threads: number;
+}
+
+/** Resolves from both src/engine/ (tests, tsx) and dist/engine/ (the built CLI): two levels below the root. */
+export const NATIVE_ADDON_PATH = fileURLToPath(
+  new URL('../../native/build/Release/sparsebench_native.node', import.meta.url),
+);
+
+/** Default 1: a sweep already runs one worker process per core, so more threads would oversubscribe. */
+function requestedThreads(): number {
+  const n = Number.parseInt(process.env.SPARSEBENCH_THREADS ?? '', 10);
+  return Number.isFinite(n) && n >= 1 ? n : 1;
+}
+
+let loaded: { addon: NativeAddon | null; status: NativeStatus } | null = null;
+
+function load(): { addon: NativeAddon | null; status: NativeStatus } {
+  const path = NATIVE_ADDON_PATH;
+  const absent = (reason: string) => ({
+    addon: null,
+    status: { loaded: false, reason, path, isa: null, threads: 0 },
+  });
+  if (process.env.SPARSEBENCH_NATIVE === '0') return absent('disabled by SPARSEBENCH_NATIVE=0');
+  if (!existsSync(path)) return absent('not built (npm install builds it; a failed build leaves pure wasm)');
+  try {
+    const addon = createRequire(import.meta.url)(path) as NativeAddon;
+    const threads = addon.setThreads(requestedThreads());
+    const { isa } = addon.info();
+    return {
+      addon,
+      status: { loaded: true, reason: `loaded (${isa}, ${threads} thread(s))`, path, isa, threads },
+    };
+  } catch (e) {
+    return absent(`failed to load: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+/**
+ * The addon, or null when it is absent, fails to load, or SPARSEBENCH_NATIVE=0. Never throws. The result is
+ * kept, except that SPARSEBENCH_NATIVE is read on every call so it can switch the kernels off at any time.
+ */
+export function nativeAddon(): NativeAddon | null {
+  if (process.env.SPARSEBENCH_NATIVE === '0') return null;
+  if (!loaded || (!loaded.addon && loaded.status.reason.startsWith('disabled'))) loaded = load();
+  return loaded.addon;
+}
+
+/** What {@link nativeAddon} found, for `doctor` and the trial record. */
+export function nativeStatus(): NativeStatus {
+  if (process.env.SPARSEBENCH_NATIVE === '0') return load().status;
+  nativeAddon();
+  return loaded!.status;
+}

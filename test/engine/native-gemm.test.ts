@@ -1,0 +1,123 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/util/rng.js';
+import { addon, nativeRequired, skipNative, skipReason } from '../helpers/native.js';
+
+/** op(a)·op(b) by the definition, in float64. a: [M, K] or [K, M]; b: [K, N] or [N, K] → [M, N] */
+function naive(a: Float32Array, b: Float32Array, m: number, n: number, k: number, ta: boolean, tb: boolean) {
+  const c = new Float64Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++)
+        s += (ta ? a[p * m + i] : a[i * k + p]) * (tb ? b[j * k + p] : b[p * n + j]);
+      c[i * n + j] = s;
+    }
+  return c;
+}
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+  return d;
+}
+
+const flags: [boolean, boolean][] = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+];
+
+it('the native addon is built when SPARSEBENCH_REQUIRE_NATIVE=1', () => {
+  if (nativeRequired) expect(addon, 'native addon required but not loaded').not.toBeNull();
+});
+
+describe.skipIf(skipNative)(`native GEMM against a naive triple loop${skipReason}`, () => {
+  const rng = Rng.seeded(7);
+  const gemm = (m: number, n: number, k: number, ta: boolean, tb: boolean) => {
+    const a = Float32Array.from(rng.normalArray(m * k, 1));
+    const b = Float32Array.from(rng.normalArray(k * n, 1));
+    const c = new Float32Array(m * n).fill(Number.NaN); // the GEMM must overwrite every element
+    addon!.gemm(a, b, c, m, n, k, ta, tb);
+    return maxDiff(c, naive(a, b, m, n, k, ta, tb));
+  };
+
+  for (const [m, n, k] of [
+    [1, 1, 1],
+    [3, 5, 7],
+    [17, 33, 65],
+    [13, 70, 300], // K above one 256-deep slice: accumulation across slices
+  ])
+    for (const [ta, tb] of flags)
+      it(`${m}x${k} · ${k}x${n}, transA=${ta}, transB=${tb}`, () => {
+        expect(gemm(m, n, k, ta, tb)).toBeLessThan(1e-4 * Math.sqrt(k));
+      });
+
+  it('K = 0 gives zeros', () => {
+    const c = new Float32Array(6).fill(5);
+    addon!.gemm(new Float32Array(0), new Float32Array(0), c, 2, 3, 0, false, false);
+    expect(Array.from(c)).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
+  it('random shapes up to 70 and transposes (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.boolean(),
+        fc.boolean(),
+        (m, n, k, ta, tb) => gemm(m, n, k, ta, tb) < 1e-4 * Math.sqrt(k),
+      ),
+      { numRuns: 60, seed: 3 },
+    );
+  });
+
+  it('batched, with a batch-1 operand broadcast over the batch', () => {
+    const [batch, m, n, k] = [3, 5, 6, 4];
+    for (const [ta, tb] of flags)
+      for (const [ba, bb] of [
+        [batch, batch],
+        [1, batch],
+        [batch, 1],
+      ]) {
+        const a = Float32Array.from(rng.normalArray(ba * m * k, 1));
+        const b = Float32Array.from(rng.normalArray(bb * k * n, 1));
+        const c = new Float32Array(batch * m * n);
+        addon!.gemmBatched(a, b, c, ba, bb, m, n, k, ta, tb);
+        for (let i = 0; i < batch; i++) {
+          const ai = a.subarray(ba === 1 ? 0 : i * m * k, (ba === 1 ? 0 : i * m * k) + m * k);
+          const bi = b.subarray(bb === 1 ? 0 : i * k * n, (bb === 1 ? 0 : i * k * n) + k * n);
+          expect(
+            maxDiff(c.subarray(i * m * n, (i + 1) * m * n), naive(ai, bi, m, n, k, ta, tb)),
+          ).toBeLessThan(1e-4);
+        }
+      }
+  });
+
+  it('splits large products over threads with the same result (SPARSEBENCH_THREADS)', () => {
+    const before = addon!.info().threads;
+    try {
+      addon!.setThreads(3);
+      // above the 2^21 multiply-add threshold: split by rows (M > N), by columns (N > M), and by batch
+      expect(gemm(300, 70, 130, false, true)).toBeLessThan(1e-3);
+      expect(gemm(70, 300, 130, true, false)).toBeLessThan(1e-3);
+      const [batch, m, n, k] = [5, 64, 64, 128];
+      const a = Float32Array.from(rng.normalArray(batch * m * k, 1));
+      const b = Float32Array.from(rng.normalArray(k * n, 1));
+      const c = new Float32Array(batch * m * n);
+      addon!.gemmBatched(a, b, c, batch, 1, m, n, k, false, false);
+      const last = naive(a.subarray((batch - 1) * m * k), b, m, n, k, false, false);
+      expect(maxDiff(c.subarray((batch - 1) * m * n), last)).toBeLessThan(1e-3);
+    } finally {
+      addon!.setThreads(before);
+    }
+  });
+
+  it('rejects operands too small for the sizes, instead of reading past them', () => {
+    expect(() =>
+      addon!.gemm(new Float32Array(5), new Float32Array(6), new Float32Array(4), 2, 2, 3, false, false),
+    ).toThrow(/needs 6/);
+  });
+});
