@@ -1,6 +1,6 @@
 /**
  * Whole-sweep speed-up from worker processes: the same sweep of small trials (the quickstart's model and
- * data; 3 sparsities x 2 sizes at 100k tokens = 6 trials), timed end to end through the CLI with
+ * data; 4 sparsities x 2 sizes at 300k tokens = 8 trials of a few seconds each), timed end to end through the CLI with
  * `--workers 1`, `--workers 2` and the default (`auto`), each into a fresh database, in the same run.
  * Also checks that every run produced the same final losses (the workers change who trains, not what).
  * Reference, measured in the same run: the machine's own scaling, i.e. how much faster two processes finish
@@ -22,9 +22,9 @@ train: {batch_size: 16, seq_len: 64, eval_interval: 50, eval_tokens: 8192}
 pruner: {name: gmp, schedule: {start: 0.25, end: 0.75, interval: 20}}
 backend: wasm
 sweep:
-  sparsity: [0, 0.5, 0.75]
+  sparsity: [0, 0.5, 0.75, 0.9]
   nonzero_params: [6k, 12k]
-  tokens: [100k]
+  tokens: [300k]
 `;
 
 const repeats = Number(process.argv[2] ?? 1);

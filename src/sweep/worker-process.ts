@@ -7,6 +7,8 @@ import { executeJob } from './trial-runner.js';
 
 let stopping = false;
 const send = (m: FromWorker) => process.send?.(m);
+/** Progress goes out at most this often: a bar redraws 5 times a second, and each message costs the writer. */
+const PROGRESS_MS = 100;
 
 // Ctrl-C reaches the whole process group: stop like the sweep does (checkpoint, then report interrupted),
 // instead of dying mid-step. The sweep sends its own stop too; either is enough.
@@ -25,10 +27,16 @@ process.on('message', async (m: ToWorker) => {
     return;
   }
   stopping = false;
+  let lastProgress = 0;
   const outcome = await executeJob(
     m.job,
     {
-      onProgress: (progress) => send({ type: 'progress', progress }),
+      onProgress: (progress) => {
+        const now = performance.now();
+        if (now - lastProgress < PROGRESS_MS && progress.step < progress.steps) return;
+        lastProgress = now;
+        send({ type: 'progress', progress });
+      },
       onMetrics: (points) => send({ type: 'metrics', points }),
       onCheckpoint: (bytes) => send({ type: 'checkpoint', bytes }),
     },
