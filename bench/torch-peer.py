@@ -54,21 +54,25 @@ INIT_STD = 0.02
 # parameter layouts (src/models/lm.ts, t5.ts, vit.ts): (name, shape, prunable, decay)
 
 
+def pre_ln_block_params(p, d, f):
+    """One pre-LN Transformer block of lm and vit (src/models/blocks.ts): (name, shape, prunable, decayed)."""
+    return [
+        (f"{p}.ln1.g", [d], False, False),
+        (f"{p}.ln1.b", [d], False, False),
+        (f"{p}.attn.qkv", [d, 3 * d], True, True),
+        (f"{p}.attn.proj", [d, d], True, True),
+        (f"{p}.ln2.g", [d], False, False),
+        (f"{p}.ln2.b", [d], False, False),
+        (f"{p}.mlp.fc", [d, f], True, True),
+        (f"{p}.mlp.proj", [f, d], True, True),
+    ]
+
+
 def lm_params(s):
     d, f = s["d_model"], s["d_ff"]
     out = [("tok_emb", [s["vocab_size"], d], False, False), ("pos_emb", [s["seq_len"], d], False, False)]
     for i in range(s["n_layers"]):
-        p = f"layers.{i}"
-        out += [
-            (f"{p}.ln1.g", [d], False, False),
-            (f"{p}.ln1.b", [d], False, False),
-            (f"{p}.attn.qkv", [d, 3 * d], True, True),
-            (f"{p}.attn.proj", [d, d], True, True),
-            (f"{p}.ln2.g", [d], False, False),
-            (f"{p}.ln2.b", [d], False, False),
-            (f"{p}.mlp.fc", [d, f], True, True),
-            (f"{p}.mlp.proj", [f, d], True, True),
-        ]
+        out += pre_ln_block_params(f"layers.{i}", d, f)
     out += [("ln_f.g", [d], False, False), ("ln_f.b", [d], False, False)]
     if not s["tied_embeddings"]:
         out.append(("head", [d, s["vocab_size"]], False, True))
@@ -127,17 +131,7 @@ def vit_params(s):
     if s["pooling"] == "cls":
         out.append(("cls", [1, d], False, False))
     for i in range(s["n_layers"]):
-        p = f"layers.{i}"
-        out += [
-            (f"{p}.ln1.g", [d], False, False),
-            (f"{p}.ln1.b", [d], False, False),
-            (f"{p}.attn.qkv", [d, 3 * d], True, True),
-            (f"{p}.attn.proj", [d, d], True, True),
-            (f"{p}.ln2.g", [d], False, False),
-            (f"{p}.ln2.b", [d], False, False),
-            (f"{p}.mlp.fc", [d, f], True, True),
-            (f"{p}.mlp.proj", [f, d], True, True),
-        ]
+        out += pre_ln_block_params(f"layers.{i}", d, f)
     out += [
         ("ln_f.g", [d], False, False),
         ("ln_f.b", [d], False, False),

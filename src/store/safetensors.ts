@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 /** Tensor element types we write: float32 weights and uint8 masks. */
 export type SafeDtype = 'F32' | 'U8';
@@ -78,8 +79,12 @@ export function decodeSafetensors(buf: Buffer): {
   return { tensors, metadata };
 }
 
-/** Writes a file atomically: a temporary file in the same directory, fsync, then rename over the target. */
-export function writeFileAtomic(path: string, data: Buffer): void {
+/**
+ * Writes a file atomically: a temporary file in the same directory, fsync, then rename over the target.
+ * Creates the directory when it is missing.
+ */
+export function writeFileAtomic(path: string, data: Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w');
   try {

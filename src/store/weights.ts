@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { encodeSafetensors, readSafetensors, type SafeTensor, writeFileAtomic } from './safetensors.js';
 
@@ -21,7 +20,6 @@ export interface WeightSet {
  * atomically, in the safetensors format so any framework can load them.
  */
 export function writeSafetensors(path: string, w: WeightSet, metadata: Record<string, string>): void {
-  mkdirSync(dirname(path), { recursive: true });
   writeFileAtomic(path, encodeWeights(w, metadata));
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ParamInfo } from '../models/types.js';
 import {
@@ -39,13 +39,7 @@ export function saveCheckpoint(
   state: TrainState,
   infos: readonly ParamInfo[],
 ): void {
-  writeCheckpoint(path, encodeCheckpoint(trialId, state, infos));
-}
-
-/** Writes encoded checkpoint bytes atomically (temporary file, fsync, rename). */
-export function writeCheckpoint(path: string, bytes: Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileAtomic(path, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  writeFileAtomic(path, encodeCheckpoint(trialId, state, infos));
 }
 
 /** The bytes of a checkpoint: the state's arrays copied out, so the live training state may change after. */

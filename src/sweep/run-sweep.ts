@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { SweepPlan } from '../config/load.js';
 import type { TrialPlan } from '../config/plan.js';
 import { families } from '../models/registry.js';
@@ -8,9 +6,9 @@ import { writeFileAtomic } from '../store/safetensors.js';
 import { LeaseLostError, type Store } from '../store/store.js';
 import { weightsPath } from '../store/weights.js';
 import { fmt, fmtDuration } from '../util/format.js';
-import { checkpointPath, dropCheckpoint, loadCheckpoint, writeCheckpoint } from './checkpoints.js';
+import { checkpointPath, dropCheckpoint, loadCheckpoint } from './checkpoints.js';
 import { SilentReporter, type SweepReporter } from './progress.js';
-import { InProcessRunner, type TrialRunner } from './trial-runner.js';
+import { InProcessRunner, type TrialOutcome, type TrialRunner } from './trial-runner.js';
 
 /** How a sweep run went. */
 export interface SweepSummary {
@@ -52,11 +50,6 @@ export interface SweepRunOptions {
 const DEFAULT_LEASE_MS = 10 * 60 * 1000;
 /** A kill loses at most ten minutes of a long trial; short trials never pay for a checkpoint. */
 const DEFAULT_CHECKPOINT_MINUTES = 10;
-
-function writeBytes(path: string, bytes: Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileAtomic(path, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-}
 
 /**
  * Runs a planned sweep against a store: records the sweep, then trains every trial that is not finished,
@@ -155,7 +148,7 @@ export async function runSweep(
           }
         },
         onCheckpoint: (bytes) => {
-          if (!leaseLost) writeCheckpoint(ckptPath, bytes);
+          if (!leaseLost) writeFileAtomic(ckptPath, bytes);
         },
       },
     );
@@ -166,11 +159,11 @@ export async function runSweep(
     record(trial, outcome, ckptPath);
   };
 
-  const record = (trial: TrialPlan, outcome: Awaited<ReturnType<TrialRunner['run']>>, ckptPath: string) => {
+  const record = (trial: TrialPlan, outcome: TrialOutcome, ckptPath: string) => {
     try {
       if (outcome.kind === 'finished') {
         // weights first: a trial is finished only once everything it produced is on disk
-        writeBytes(weightsPath(store.path, trial.id), outcome.weights);
+        writeFileAtomic(weightsPath(store.path, trial.id), outcome.weights);
         store.finishTrial(trial.id, owner, outcome.result, outcome.lastPoints);
         dropCheckpoint(ckptPath);
         summary.trained++;
