@@ -9,6 +9,13 @@
  *   sumRows(x, out, rows, cols)                              out[j] = sum over r of x[r, j]
  *   layerNorm(x, gain, bias, y, mean, rstd, rows, cols, eps) layer norm over the last axis of x [rows, cols]
  *   layerNormGrad(dy, x, gain, mean, rstd, dx, dgain, dbias, rows, cols)   its gradient
+ *   attention(q, k, v, bias, probs, o, dims)                fused multi-head attention (attention.c);
+ *       dims = [batch, heads, tq, tk, hd, ldq, ldk, ldv, ldo, biasMode, scale], bias null when biasMode 0
+ *   attentionGrad(q, k, v, bias, probs, dout, dq, dk, dv, dbias, dims)   its gradient; dims as above with
+ *       ldo meaning dout's, then lddq, lddk, lddv appended; dbias null when biasMode 0
+ *   crossEntropy(logits, targets, nll, lse, rows, classes)   per-row softmax cross-entropy (Int32Array targets)
+ *   crossEntropyGrad(dnll, logits, targets, lse, dlogits, rows, classes)   its gradient
+ *   adamw(w, g, m, v, beta1, beta2, c1, c2, lr, eps, shrink, gradScale)   one AdamW update in place
  *   info()        → { isa: 'avx512' | 'avx2' | 'generic', threads }
  *   setThreads(n) → threads now in use
  */
@@ -212,6 +219,192 @@ static napi_value layer_norm_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* Reads `count` numbers from the JS array `v` into out. */
+static int get_numbers(napi_env env, napi_value v, uint32_t count, double *out) {
+  bool is_array = false;
+  uint32_t length = 0;
+  if (napi_is_array(env, v, &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, v, &length) != napi_ok || length < count) {
+    napi_throw_type_error(env, NULL, "sparsebench native: attention dims must be an array of numbers");
+    return -1;
+  }
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value e;
+    if (napi_get_element(env, v, i, &e) != napi_ok || napi_get_value_double(env, e, &out[i]) != napi_ok) {
+      napi_throw_type_error(env, NULL, "sparsebench native: attention dims must be an array of numbers");
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* Elements a [rows, ld] operand must hold to cover `cols` columns of its last row. */
+static long span(long rows, long ld, long cols) { return rows > 0 ? (rows - 1) * ld + cols : 0; }
+
+/*
+ * Fills the attention arguments from dims and the q, k, v, bias views (bias read only when biasMode > 0),
+ * checking every view is long enough for the rows and heads it is read at.
+ */
+static int attention_args(napi_env env, napi_value *argv, const double *d, sb_attention_args *a) {
+  a->batch = (long)d[0], a->heads = (long)d[1], a->tq = (long)d[2], a->tk = (long)d[3], a->hd = (long)d[4];
+  a->ldq = (long)d[5], a->ldk = (long)d[6], a->ldv = (long)d[7], a->bias_mode = (int)d[9];
+  a->scale = (float)d[10];
+  long width = a->heads * a->hd, tile = a->tq * a->tk;
+  if (a->bias_mode < SB_BIAS_NONE || a->bias_mode > SB_BIAS_PER_ITEM) {
+    napi_throw_range_error(env, NULL, "sparsebench native: attention biasMode must be 0, 1, 2 or 3");
+    return -1;
+  }
+  float *q, *k, *v, *bias = NULL;
+  long bias_need = a->bias_mode == SB_BIAS_SHARED     ? tile
+                   : a->bias_mode == SB_BIAS_PER_HEAD ? a->heads * tile
+                                                      : a->batch * a->heads * tile;
+  if (get_floats(env, argv[0], span(a->batch * a->tq, a->ldq, width), "q", &q) ||
+      get_floats(env, argv[1], span(a->batch * a->tk, a->ldk, width), "k", &k) ||
+      get_floats(env, argv[2], span(a->batch * a->tk, a->ldv, width), "v", &v) ||
+      (a->bias_mode && get_floats(env, argv[3], bias_need, "bias", &bias)))
+    return -1;
+  a->q = q, a->k = k, a->v = v, a->bias = bias;
+  return 0;
+}
+
+static napi_value attention(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  double d[11];
+  sb_attention_args a;
+  float *probs, *o;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 7) {
+    napi_throw_type_error(env, NULL, "sparsebench native: attention(q, k, v, bias, probs, o, dims)");
+    return NULL;
+  }
+  if (get_numbers(env, argv[6], 11, d) || attention_args(env, argv, d, &a)) return NULL;
+  long ldo = (long)d[8];
+  if (get_floats(env, argv[4], a.batch * a.heads * a.tq * a.tk, "probs", &probs) ||
+      get_floats(env, argv[5], span(a.batch * a.tq, ldo, a.heads * a.hd), "o", &o))
+    return NULL;
+  if (sb_attention(&a, probs, o, ldo) != 0) napi_throw_error(env, NULL, "sparsebench native: out of memory");
+  return NULL;
+}
+
+static napi_value attention_grad(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value argv[11];
+  double d[14];
+  sb_attention_args a;
+  sb_attention_grads g = {0};
+  float *probs, *dout;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 11) {
+    napi_throw_type_error(env, NULL,
+                          "sparsebench native: attentionGrad(q, k, v, bias, probs, dout, dq, dk, dv, dbias, dims)");
+    return NULL;
+  }
+  if (get_numbers(env, argv[10], 14, d) || attention_args(env, argv, d, &a)) return NULL;
+  long lddo = (long)d[8], width = a.heads * a.hd, tile = a.tq * a.tk;
+  g.lddq = (long)d[11], g.lddk = (long)d[12], g.lddv = (long)d[13];
+  long dbias_need = a.bias_mode == SB_BIAS_SHARED     ? tile
+                    : a.bias_mode == SB_BIAS_PER_HEAD ? a.heads * tile
+                                                      : a.batch * a.heads * tile;
+  if (get_floats(env, argv[4], a.batch * a.heads * tile, "probs", &probs) ||
+      get_floats(env, argv[5], span(a.batch * a.tq, lddo, width), "dout", &dout) ||
+      get_floats(env, argv[6], span(a.batch * a.tq, g.lddq, width), "dq", &g.dq) ||
+      get_floats(env, argv[7], span(a.batch * a.tk, g.lddk, width), "dk", &g.dk) ||
+      get_floats(env, argv[8], span(a.batch * a.tk, g.lddv, width), "dv", &g.dv) ||
+      (a.bias_mode && get_floats(env, argv[9], dbias_need, "dbias", &g.dbias)))
+    return NULL;
+  if (sb_attention_grad(&a, probs, dout, lddo, &g) != 0)
+    napi_throw_error(env, NULL, "sparsebench native: out of memory");
+  return NULL;
+}
+
+/* Reads `v` as an Int32Array of at least `need` elements. */
+static int get_ints(napi_env env, napi_value v, long need, const char *what, int32_t **out) {
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  bool is_typed = false;
+  char msg[160];
+  if (napi_is_typedarray(env, v, &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, v, &type, &length, &data, NULL, NULL) != napi_ok || type != napi_int32_array) {
+    snprintf(msg, sizeof msg, "sparsebench native: %s must be an Int32Array", what);
+    napi_throw_type_error(env, NULL, msg);
+    return -1;
+  }
+  if ((long)length < need) {
+    snprintf(msg, sizeof msg, "sparsebench native: %s has %zu elements, needs %ld", what, length, need);
+    napi_throw_range_error(env, NULL, msg);
+    return -1;
+  }
+  *out = data;
+  return 0;
+}
+
+static napi_value cross_entropy(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  long rows, classes;
+  float *logits, *nll, *lse;
+  int32_t *targets;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 6) {
+    napi_throw_type_error(env, NULL, "sparsebench native: crossEntropy(logits, targets, nll, lse, rows, classes)");
+    return NULL;
+  }
+  if (get_long(env, argv[4], &rows) || get_long(env, argv[5], &classes) ||
+      get_floats(env, argv[0], rows * classes, "logits", &logits) || get_ints(env, argv[1], rows, "targets", &targets) ||
+      get_floats(env, argv[2], rows, "nll", &nll) || get_floats(env, argv[3], rows, "lse", &lse))
+    return NULL;
+  if (sb_cross_entropy(logits, targets, nll, lse, rows, classes) != 0)
+    napi_throw_error(env, NULL, "sparsebench native: out of memory");
+  return NULL;
+}
+
+static napi_value cross_entropy_grad(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  long rows, classes;
+  float *dnll, *logits, *lse, *dlogits;
+  int32_t *targets;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 7) {
+    napi_throw_type_error(env, NULL,
+                          "sparsebench native: crossEntropyGrad(dnll, logits, targets, lse, dlogits, rows, classes)");
+    return NULL;
+  }
+  if (get_long(env, argv[5], &rows) || get_long(env, argv[6], &classes) ||
+      get_floats(env, argv[0], rows, "dnll", &dnll) || get_floats(env, argv[1], rows * classes, "logits", &logits) ||
+      get_ints(env, argv[2], rows, "targets", &targets) || get_floats(env, argv[3], rows, "lse", &lse) ||
+      get_floats(env, argv[4], rows * classes, "dlogits", &dlogits))
+    return NULL;
+  sb_cross_entropy_grad(dnll, logits, targets, lse, dlogits, rows, classes);
+  return NULL;
+}
+
+static napi_value adamw(napi_env env, napi_callback_info info) {
+  size_t argc = 12;
+  napi_value argv[12];
+  double h[8];
+  float *w, *g, *m, *v;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  size_t n;
+  if (argc < 12 || napi_get_typedarray_info(env, argv[0], NULL, &n, NULL, NULL, NULL) != napi_ok) {
+    napi_throw_type_error(env, NULL,
+                          "sparsebench native: adamw(w, g, m, v, beta1, beta2, c1, c2, lr, eps, shrink, gradScale)");
+    return NULL;
+  }
+  for (int i = 0; i < 8; i++)
+    if (napi_get_value_double(env, argv[4 + i], &h[i]) != napi_ok) {
+      napi_throw_type_error(env, NULL, "sparsebench native: adamw hyperparameters must be numbers");
+      return NULL;
+    }
+  if (get_floats(env, argv[0], (long)n, "w", &w) || get_floats(env, argv[1], (long)n, "g", &g) ||
+      get_floats(env, argv[2], (long)n, "m", &m) || get_floats(env, argv[3], (long)n, "v", &v))
+    return NULL;
+  sb_adamw(w, g, m, v, (long)n, h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]);
+  return NULL;
+}
+
 static napi_value info_fn(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value obj, isa, threads;
@@ -246,6 +439,11 @@ static napi_value init(napi_env env, napi_value exports) {
       {"layerNorm", NULL, layer_norm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"layerNormGrad", NULL, layer_norm_grad, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sumRows", NULL, sum_rows, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"attention", NULL, attention, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"attentionGrad", NULL, attention_grad, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"crossEntropy", NULL, cross_entropy, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"crossEntropyGrad", NULL, cross_entropy_grad, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"adamw", NULL, adamw, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, info_fn, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
   };

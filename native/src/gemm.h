@@ -11,6 +11,17 @@
 #define SB_GEMM_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Loops outside the GEMM are plain C that GCC vectorises; on x86-64 Linux, target_clones builds an AVX-512,
+ * an AVX2 and a baseline copy of each such function and picks one at load time.
+ */
+#if defined(__x86_64__) && defined(__linux__)
+#define SB_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define SB_CLONES
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -72,6 +83,59 @@ void sb_layer_norm(const float *x, const float *gain, const float *bias, float *
                    long rows, long cols, float eps);
 void sb_layer_norm_grad(const float *dy, const float *x, const float *gain, const float *mean, const float *rstd,
                         float *dx, float *dgain, float *dbias, long rows, long cols);
+
+/* attention.c: fused multi-head attention over heads read in place (no transposes), and its gradient. */
+enum { SB_BIAS_NONE = 0, SB_BIAS_SHARED = 1, SB_BIAS_PER_HEAD = 2, SB_BIAS_PER_ITEM = 3 };
+
+/*
+ * q: [B*Tq, ldq], k, v: [B*Tk, ldk / ldv] with head h in columns [h*hd, (h+1)*hd) of each row (q, k and v may
+ * point into one packed qkv matrix). bias is added to the scaled scores: none, one [Tq, Tk] tile for every
+ * head (SB_BIAS_SHARED), [H, Tq, Tk] shared across the batch (SB_BIAS_PER_HEAD) or [B, H, Tq, Tk].
+ */
+typedef struct {
+  const float *q;
+  long ldq;
+  const float *k;
+  long ldk;
+  const float *v;
+  long ldv;
+  const float *bias;
+  int bias_mode;
+  long batch, heads, tq, tk, hd;
+  float scale;
+} sb_attention_args;
+
+/* Where the gradient goes: dq, dk, dv laid out like q, k, v (leading dimensions of their own); dbias like bias, or NULL. */
+typedef struct {
+  float *dq;
+  long lddq;
+  float *dk;
+  long lddk;
+  float *dv;
+  long lddv;
+  float *dbias;
+} sb_attention_grads;
+
+/* o [B*Tq, ldo] (head h in columns h*hd..) = softmax(scale · q kᵀ + bias) v; probs [B, H, Tq, Tk] keeps P. */
+int sb_attention(const sb_attention_args *a, float *probs, float *o, long ldo);
+/* The gradient from dout [B*Tq, lddo] and the saved probs. Every element of dq, dk, dv (and dbias) is written. */
+int sb_attention_grad(const sb_attention_args *a, const float *probs, const float *dout, long lddo,
+                      const sb_attention_grads *g);
+
+/*
+ * cross_entropy.c: per-row softmax cross-entropy of logits [rows, classes] against targets [rows] (nll, and
+ * the log-sum-exp kept for the gradient; returns -1 when out of memory), and its gradient given dnll [rows].
+ */
+int sb_cross_entropy(const float *logits, const int32_t *targets, float *nll, float *lse, long rows, long classes);
+void sb_cross_entropy_grad(const float *dnll, const float *logits, const int32_t *targets, const float *lse,
+                           float *dlogits, long rows, long classes);
+
+/*
+ * adamw.c: one AdamW update in place, computed in double exactly as the JavaScript one in src/train/adamw.ts
+ * (same operations, same order, no fused multiply-adds), so both give the same bits.
+ */
+void sb_adamw(float *w, const float *g, float *m, float *v, long n, double beta1, double beta2, double c1,
+              double c2, double lr, double eps, double shrink, double grad_scale);
 
 #ifdef __cplusplus
 }

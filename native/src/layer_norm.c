@@ -7,12 +7,6 @@
 
 #include "gemm.h"
 
-#if defined(__x86_64__) && defined(__linux__)
-#define SB_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define SB_CLONES
-#endif
-
 /*
  * x: [rows, cols] → y = (x - mean) * rstd * gain + bias, with per-row mean and rstd = 1 / sqrt(var + eps)
  * (biased variance, as tf.moments) written out for the backward pass.

@@ -68,6 +68,75 @@ export interface NativeAddon {
   ): void;
   /** out[j] = Σ_r x[r * cols + j]: the sum over the leading axis of x [rows, cols]. */
   sumRows(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /**
+   * Fused multi-head attention (native/src/attention.c): o = softmax(scale · q kᵀ + bias) v per head, heads
+   * read in place from rows of q, k, v (head h in columns h·hd..). probs [B, H, Tq, Tk] receives P.
+   * dims: [batch, heads, tq, tk, hd, ldq, ldk, ldv, ldo, biasMode, scale]; biasMode 0 none (bias null),
+   * 1 one [Tq, Tk] tile, 2 [H, Tq, Tk], 3 [B, H, Tq, Tk].
+   */
+  attention(
+    q: Float32Array,
+    k: Float32Array,
+    v: Float32Array,
+    bias: Float32Array | null,
+    probs: Float32Array,
+    o: Float32Array,
+    dims: number[],
+  ): void;
+  /**
+   * The gradient of {@link NativeAddon.attention} from dout and the saved probs: writes dq, dk, dv (and dbias
+   * when biasMode > 0). dims as attention's, with ldo read as dout's, then lddq, lddk, lddv.
+   */
+  attentionGrad(
+    q: Float32Array,
+    k: Float32Array,
+    v: Float32Array,
+    bias: Float32Array | null,
+    probs: Float32Array,
+    dout: Float32Array,
+    dq: Float32Array,
+    dk: Float32Array,
+    dv: Float32Array,
+    dbias: Float32Array | null,
+    dims: number[],
+  ): void;
+  /** Per-row softmax cross-entropy of logits [rows, classes] against targets [rows]: writes nll and lse. */
+  crossEntropy(
+    logits: Float32Array,
+    targets: Int32Array,
+    nll: Float32Array,
+    lse: Float32Array,
+    rows: number,
+    classes: number,
+  ): void;
+  /** The gradient of {@link NativeAddon.crossEntropy}: dlogits = dnll · (softmax − one-hot). */
+  crossEntropyGrad(
+    dnll: Float32Array,
+    logits: Float32Array,
+    targets: Int32Array,
+    lse: Float32Array,
+    dlogits: Float32Array,
+    rows: number,
+    classes: number,
+  ): void;
+  /**
+   * One AdamW update of w, m, v in place; c1, c2 are the bias corrections 1/(1 − β^t), shrink the decoupled
+   * decay factor. Bit-identical to the JavaScript loop in src/train/adamw.ts.
+   */
+  adamw(
+    w: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    beta1: number,
+    beta2: number,
+    c1: number,
+    c2: number,
+    lr: number,
+    eps: number,
+    shrink: number,
+    gradScale: number,
+  ): void;
   info(): { isa: NativeIsa; threads: number };
   setThreads(n: number): number;
 }

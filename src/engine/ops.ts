@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { nativeKernelsActive } from './backends.js';
+import { CROSS_ENTROPY_GRAD_KERNEL, CROSS_ENTROPY_KERNEL } from './kernels/cross-entropy-native.js';
 import { GELU_GRAD_KERNEL, GELU_KERNEL } from './kernels/gelu-native.js';
 import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from './kernels/layer-norm-native.js';
 
@@ -91,4 +92,31 @@ export function layerNorm(x: tf.Tensor, gain: tf.Tensor1D, bias: tf.Tensor1D, ep
   const { mean, variance } = tf.moments(x, axis, true);
   const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
   return tf.add(tf.mul(normed, gain), bias);
+}
+
+/**
+ * Per-row softmax cross-entropy (nats) as one native kernel each way (kernels/cross-entropy-native.ts).
+ * logits: [R, V] float32, targets: [R] int32 → [R]. Only the logits get a gradient.
+ */
+export function crossEntropyRowsNative(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
+  const f = tf.customGrad(
+    // biome-ignore lint/suspicious/noExplicitAny: tfjs's customGrad typing wants a variadic function
+    ((x: tf.Tensor2D, save: any) => {
+      const [nll, lse] = tf
+        .engine()
+        .runKernel(CROSS_ENTROPY_KERNEL, { logits: x, targets }, {}) as tf.Tensor[];
+      // targets is saved too: tensors made during the forward pass are disposed before backprop unless saved
+      save([x, lse, targets]);
+      return {
+        value: nll,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [sx, sl, st] = saved;
+          const inputs = { dy, logits: sx, targets: st, lse: sl };
+          return [tf.engine().runKernel(CROSS_ENTROPY_GRAD_KERNEL, inputs, {}) as tf.Tensor];
+        },
+      };
+      // biome-ignore lint/suspicious/noExplicitAny: see above
+    }) as any,
+  );
+  return f(logits) as tf.Tensor1D;
 }

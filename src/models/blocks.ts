@@ -1,4 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeKernelsActive } from '../engine/backends.js';
+import { fusedAttention } from '../engine/fused-attention.js';
+import { crossEntropyRowsNative } from '../engine/ops.js';
 
 /** Sizes of one attention call. */
 export interface AttentionDims {
@@ -21,6 +24,7 @@ function toHeads(z: tf.Tensor2D, b: number, t: number, h: number): tf.Tensor3D {
  * Scaled dot-product attention over heads (Vaswani et al. 2017, arXiv:1706.03762):
  * softmax(q·kᵀ/√hd + bias)·v. q: [B*Tq, D], k, v: [B*Tk, D] → [B*Tq, D].
  * `bias` is added to the scores: a [Tq, Tk] mask, or a [1 or B, H, Tq, Tk] position bias (T5).
+ * With the native kernels active, one fused kernel each way (engine/fused-attention.ts).
  */
 export function attend(
   q: tf.Tensor2D,
@@ -32,6 +36,7 @@ export function attend(
   const { batch: b, tq, tk, heads: h } = dims;
   const d = q.shape[1];
   const hd = d / h;
+  if (nativeKernelsActive()) return fusedAttention('separate', [q, k, v], { ...dims, hd }, bias);
   const scores = tf.mul(
     tf.matMul(toHeads(q, b, tq, h), toHeads(k, b, tk, h), false, true),
     1 / Math.sqrt(hd),
@@ -48,6 +53,31 @@ export function attend(
   return tf.reshape(byTime, [b * tq, d]) as tf.Tensor2D; // [B*Tq, D]
 }
 
+/**
+ * Self-attention straight from a packed projection qkv: [B*T, 3D] (q, k, v side by side) → [B*T, D].
+ * With the native kernels active the heads are read in place from qkv and its gradient comes back packed,
+ * so neither the split nor its gradient (a concat) runs.
+ */
+export function selfAttend(qkv: tf.Tensor2D, dims: AttentionDims, bias?: tf.Tensor): tf.Tensor2D {
+  const d = qkv.shape[1] / 3;
+  if (nativeKernelsActive()) return fusedAttention('qkv', [qkv], { ...dims, hd: d / dims.heads }, bias);
+  const [q, k, v] = tf.split(qkv, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]; // each [B*T, D]
+  return attend(q, k, v, dims, bias);
+}
+
+/** Cross-attention from queries q: [B*Tq, D] to a packed kv: [B*Tk, 2D] (k, v side by side) → [B*Tq, D]. */
+export function crossAttend(
+  q: tf.Tensor2D,
+  kv: tf.Tensor2D,
+  dims: AttentionDims,
+  bias?: tf.Tensor,
+): tf.Tensor2D {
+  const d = q.shape[1];
+  if (nativeKernelsActive()) return fusedAttention('q+kv', [q, kv], { ...dims, hd: d / dims.heads }, bias);
+  const [k, v] = tf.split(kv, 2, 1) as [tf.Tensor2D, tf.Tensor2D]; // each [B*Tk, D]
+  return attend(q, k, v, dims, bias);
+}
+
 /** Additive causal mask: 0 on and below the diagonal, a large negative number above. [T, T] */
 export function causalMask(t: number): tf.Tensor2D {
   const m = new Float32Array(t * t);
@@ -61,8 +91,13 @@ export function rmsNorm(x: tf.Tensor, g: tf.Tensor1D, eps = 1e-6): tf.Tensor {
   return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, eps))), g);
 }
 
-/** Mean cross-entropy of logits [R, V] against integer targets [R] (nats). */
+/**
+ * Mean cross-entropy of logits [R, V] against integer targets [R] (nats). With the native kernels active, one
+ * fused kernel each way (engine/ops.ts).
+ */
 export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, classes: number): tf.Scalar {
+  if (nativeKernelsActive() && logits.dtype === 'float32' && targets.dtype === 'int32')
+    return tf.mean(crossEntropyRowsNative(logits, targets)) as tf.Scalar;
   const logp = tf.logSoftmax(logits); // [R, V]
   const picked = tf.sum(tf.mul(logp, tf.oneHot(targets, classes)), 1); // [R]
   return tf.neg(tf.mean(picked)) as tf.Scalar;

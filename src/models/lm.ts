@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { gelu, layerNorm, matmul2d } from '../engine/ops.js';
 import type { Rng } from '../util/rng.js';
-import { attend, causalMask, crossEntropy } from './blocks.js';
+import { causalMask, crossEntropy, selfAttend } from './blocks.js';
 import type { ModelFamily, ParamInfo, TokenBatch } from './types.js';
 
 /**
@@ -78,8 +78,7 @@ function selfAttention(
   t: number,
 ): tf.Tensor2D {
   const qkv = matmul2d(x, wQkv); // [B*T, 3D]
-  const [q, k, v] = tf.split(qkv, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]; // each [B*T, D]
-  const o = attend(q, k, v, { batch: b, tq: t, tk: t, heads: s.n_heads }, mask); // [B*T, D]
+  const o = selfAttend(qkv, { batch: b, tq: t, tk: t, heads: s.n_heads }, mask); // [B*T, D]
   return matmul2d(o, wProj);
 }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { gelu, matmul2d } from '../engine/ops.js';
 import type { Rng } from '../util/rng.js';
-import { attend, causalMask, crossEntropy, rmsNorm } from './blocks.js';
+import { causalMask, crossAttend, crossEntropy, rmsNorm, selfAttend } from './blocks.js';
 import { relativeBuckets } from './relative-position.js';
 import type { Batch, ModelFamily, ParamInfo } from './types.js';
 
@@ -157,10 +157,10 @@ function t5Loss(s: T5Shape, p: ReadonlyMap<string, tf.Tensor>, batch: SpanBatch)
   for (let i = 0; i < s.n_layers; i++) {
     const l = `enc.${i}`;
     const a = rmsNorm(x, g(`${l}.ln1.g`)) as tf.Tensor2D;
-    const [q, k, v] = tf.split(matmul2d(a, get(`${l}.attn.qkv`)), 3, 1) as tf.Tensor2D[]; // each [B*Tin, D]
+    const qkv = matmul2d(a, get(`${l}.attn.qkv`)); // [B*Tin, 3D]
     x = tf.add(
       x,
-      matmul2d(attend(q, k, v, { batch: b, tq: tin, tk: tin, heads: h }, encBias), get(`${l}.attn.o`)),
+      matmul2d(selfAttend(qkv, { batch: b, tq: tin, tk: tin, heads: h }, encBias), get(`${l}.attn.o`)),
     );
     x = tf.add(
       x,
@@ -175,15 +175,18 @@ function t5Loss(s: T5Shape, p: ReadonlyMap<string, tf.Tensor>, batch: SpanBatch)
   for (let i = 0; i < s.n_layers; i++) {
     const l = `dec.${i}`;
     const a = rmsNorm(y, g(`${l}.ln1.g`)) as tf.Tensor2D;
-    const [q, k, v] = tf.split(matmul2d(a, get(`${l}.self.qkv`)), 3, 1) as tf.Tensor2D[]; // each [B*Tt, D]
+    const qkv = matmul2d(a, get(`${l}.self.qkv`)); // [B*Tt, 3D]
     y = tf.add(
       y,
-      matmul2d(attend(q, k, v, { batch: b, tq: tt, tk: tt, heads: h }, decBias), get(`${l}.self.o`)),
+      matmul2d(selfAttend(qkv, { batch: b, tq: tt, tk: tt, heads: h }, decBias), get(`${l}.self.o`)),
     );
     const c = rmsNorm(y, g(`${l}.ln2.g`)) as tf.Tensor2D;
     const cq = matmul2d(c, get(`${l}.cross.q`)); // [B*Tt, D]
-    const [ck, cv] = tf.split(matmul2d(memory, get(`${l}.cross.kv`)), 2, 1) as tf.Tensor2D[]; // each [B*Tin, D]
-    y = tf.add(y, matmul2d(attend(cq, ck, cv, { batch: b, tq: tt, tk: tin, heads: h }), get(`${l}.cross.o`)));
+    const kv = matmul2d(memory, get(`${l}.cross.kv`)); // [B*Tin, 2D]
+    y = tf.add(
+      y,
+      matmul2d(crossAttend(cq, kv, { batch: b, tq: tt, tk: tin, heads: h }), get(`${l}.cross.o`)),
+    );
     y = tf.add(
       y,
       feedForward(s, rmsNorm(y, g(`${l}.ln3.g`)) as tf.Tensor2D, get(`${l}.mlp.wi`), get(`${l}.mlp.wo`)),

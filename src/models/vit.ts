@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { gelu, layerNorm, matmul2d } from '../engine/ops.js';
 import type { Rng } from '../util/rng.js';
-import { attend, crossEntropy } from './blocks.js';
+import { crossEntropy, selfAttend } from './blocks.js';
 import type { Batch, ModelFamily, ParamInfo } from './types.js';
 
 /**
@@ -114,8 +114,8 @@ function vitLogits(s: VitShape, p: ReadonlyMap<string, tf.Tensor>, batch: ImageB
   for (let i = 0; i < s.n_layers; i++) {
     const l = `layers.${i}`;
     const a = layerNorm(x, get(`${l}.ln1.g`) as tf.Tensor1D, get(`${l}.ln1.b`) as tf.Tensor1D) as tf.Tensor2D;
-    const [q, k, v] = tf.split(matmul2d(a, get(`${l}.attn.qkv`) as tf.Tensor2D), 3, 1) as tf.Tensor2D[]; // [B*T, D]
-    const o = attend(q, k, v, { batch: b, tq: t, tk: t, heads: s.n_heads }); // [B*T, D]
+    const qkv = matmul2d(a, get(`${l}.attn.qkv`) as tf.Tensor2D); // [B*T, 3D]
+    const o = selfAttend(qkv, { batch: b, tq: t, tk: t, heads: s.n_heads }); // [B*T, D]
     x = tf.add(x, matmul2d(o, get(`${l}.attn.proj`) as tf.Tensor2D));
     const m = layerNorm(x, get(`${l}.ln2.g`) as tf.Tensor1D, get(`${l}.ln2.b`) as tf.Tensor1D) as tf.Tensor2D;
     const hidden = gelu(matmul2d(m, get(`${l}.mlp.fc`) as tf.Tensor2D)) as tf.Tensor2D; // [B*T, F]

@@ -26,6 +26,17 @@ function workerScript(): string {
  * it the only writer of the database and the run directory. If the child dies mid-trial the job ends
  * `failed` with the exit code or signal; if the sweep dies, the child sees its channel close and exits.
  */
+/**
+ * V8 heap settings of a worker. tfjs allocates its per-op objects so that V8 places many straight in the old
+ * generation, where they die within a step; with the default (small) old-space start size that meant a full
+ * mark-compact every ~200 ms, whose concurrent marking kept V8's helper threads busy: ~20% of a core beside
+ * each training thread. Two workers on two cores then slowed each other by that much. Letting the old space
+ * reach 128 MB before the first full collection cuts those collections ~10x (measured in BENCHMARKS.md,
+ * "Workers"). Costs up to that much more memory per worker, which {@link trialBytes} counts.
+ */
+export const WORKER_OLD_SPACE_MB = 128;
+const WORKER_V8_FLAGS = [`--initial-old-space-size=${WORKER_OLD_SPACE_MB}`];
+
 export class ProcessRunner implements TrialRunner {
   private readonly child: ChildProcess;
   private current: {
@@ -37,6 +48,7 @@ export class ProcessRunner implements TrialRunner {
 
   constructor(readonly label: string) {
     this.child = fork(workerScript(), [], {
+      execArgv: [...process.execArgv, ...WORKER_V8_FLAGS],
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });

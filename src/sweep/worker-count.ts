@@ -1,6 +1,7 @@
 import { availableParallelism, freemem } from 'node:os';
 import type { TrialPlan } from '../config/plan.js';
 import { families } from '../models/registry.js';
+import { WORKER_OLD_SPACE_MB } from './process-runner.js';
 
 /** What decides how many trials train at once. */
 export interface WorkerBudget {
@@ -18,8 +19,8 @@ export interface WorkerChoice {
   reason: string;
 }
 
-/** Node, tfjs and the wasm heap's floor: what an idle worker process holds. */
-const PROCESS_BYTES = 150e6;
+/** Node, tfjs and the wasm heap's floor (what an idle worker holds), plus the old space a worker may fill before collecting it. */
+const PROCESS_BYTES = 150e6 + WORKER_OLD_SPACE_MB * 2 ** 20;
 /** Memory beyond this share of what is free is left to the rest of the machine. */
 const MEMORY_SHARE = 0.8;
 

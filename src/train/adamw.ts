@@ -6,6 +6,8 @@ export interface AdamWOptions {
   weight_decay: number;
 }
 
+import { nativeAddon } from '../engine/native.js';
+
 /** Optimizer state for one parameter: plain arrays, so checkpoints and mask regrowth can reach them. */
 export interface AdamWSlot {
   m: Float32Array;
@@ -29,8 +31,32 @@ export function initAdamW(sizes: ReadonlyMap<string, number>): AdamWState {
  * One AdamW update of `w` in place (Loshchilov & Hutter 2019, arXiv:1711.05101): decoupled decay
  * w ← w − lr·λ·w (only where `decay`), then w ← w − lr · m̂ / (√v̂ + ε) with bias-corrected moments.
  * `t` is the 1-based update count; `gradScale` multiplies the gradient (global-norm clipping).
+ * Runs in the native addon when it is built (the same arithmetic in double, so the same bits: native/src/adamw.c),
+ * else in {@link adamwUpdateJs}.
  */
 export function adamwUpdate(
+  w: Float32Array,
+  g: Float32Array | Float64Array,
+  slot: AdamWSlot,
+  t: number,
+  lr: number,
+  o: AdamWOptions,
+  decay: boolean,
+  gradScale = 1,
+): void {
+  const addon = nativeAddon();
+  if (!addon || !(g instanceof Float32Array)) {
+    adamwUpdateJs(w, g, slot, t, lr, o, decay, gradScale);
+    return;
+  }
+  const shrink = decay ? 1 - lr * o.weight_decay : 1;
+  const c1 = 1 / (1 - o.beta1 ** t);
+  const c2 = 1 / (1 - o.beta2 ** t);
+  addon.adamw(w, g, slot.m, slot.v, o.beta1, o.beta2, c1, c2, lr, o.eps, shrink, gradScale);
+}
+
+/** {@link adamwUpdate} in JavaScript: the reference the native loop reproduces bit for bit. */
+export function adamwUpdateJs(
   w: Float32Array,
   g: Float32Array | Float64Array,
   slot: AdamWSlot,

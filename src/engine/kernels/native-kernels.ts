@@ -1,7 +1,19 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../native.js';
+import {
+  ATTENTION_GRAD_KERNEL,
+  ATTENTION_KERNEL,
+  nativeAttention,
+  nativeAttentionGrad,
+} from './attention-native.js';
 import { nativeBatchMatMul } from './batch-mat-mul-native.js';
+import {
+  CROSS_ENTROPY_GRAD_KERNEL,
+  CROSS_ENTROPY_KERNEL,
+  nativeCrossEntropy,
+  nativeCrossEntropyGrad,
+} from './cross-entropy-native.js';
 import { GELU_GRAD_KERNEL, GELU_KERNEL, nativeGelu, nativeGeluGrad } from './gelu-native.js';
 import {
   LAYER_NORM_GRAD_KERNEL,
@@ -35,6 +47,10 @@ const additions: Record<string, (addon: NativeAddon) => KernelFunc> = {
   [GELU_GRAD_KERNEL]: nativeGeluGrad,
   [LAYER_NORM_KERNEL]: nativeLayerNorm,
   [LAYER_NORM_GRAD_KERNEL]: nativeLayerNormGrad,
+  [ATTENTION_KERNEL]: nativeAttention,
+  [ATTENTION_GRAD_KERNEL]: nativeAttentionGrad,
+  [CROSS_ENTROPY_KERNEL]: nativeCrossEntropy,
+  [CROSS_ENTROPY_GRAD_KERNEL]: nativeCrossEntropyGrad,
 };
 
 /** tfjs's own wasm kernels, kept to fall back to and to restore. */

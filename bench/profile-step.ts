@@ -1,0 +1,101 @@
+/**
+ * Where a training step of a reference model spends its time: every kernel of the forward and backward pass
+ * timed by tfjs's profiler and summed by kernel name, then the host side of the trainer's step (reading the
+ * gradients back, clipping, AdamW, masking and copying the parameters to the device) timed as the trainer
+ * runs it. Profiling adds a little per kernel, so the total is slightly above an unprofiled step.
+ *
+ * Run: `npx tsx bench/profile-step.ts [lm|t5|vit] [--sparsity=0.75] [--steps=10]`.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from '../src/engine/backends.js';
+import { families } from '../src/models/registry.js';
+import { adamwUpdate, clipScale, initAdamW } from '../src/train/adamw.js';
+import { ParamSet } from '../src/train/params.js';
+import { Rng } from '../src/util/rng.js';
+import { chooseReferences, referenceSpec } from './references.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: number) => {
+  const hit = args.find((a) => a.startsWith(`--${name}=`));
+  return hit ? Number(hit.split('=')[1]) : fallback;
+};
+const [ref] = chooseReferences(args.filter((a) => !a.startsWith('--')).slice(0, 1));
+const sparsity = flag('sparsity', 0);
+const steps = flag('steps', 10);
+
+const backend = await selectBackend('wasm');
+const spec = referenceSpec(ref, 'wasm', sparsity, steps);
+const entry = families[ref.model.family];
+const family = entry.model;
+const infos = family.params(ref.model);
+const params = new ParamSet(infos, family.init(ref.model, Rng.seeded(0, 1)));
+const source = entry.source(spec);
+const rng = Rng.seeded(0, 2);
+const opt = initAdamW(new Map(infos.map((p) => [p.name, params.host.get(p.name)!.length])));
+// biome-ignore lint/suspicious/noExplicitAny: the loss signature differs per family
+const loss = (b: any) => family.loss(ref.model as any, params.vars, b);
+
+const byKernel = new Map<string, { ms: number; calls: number }>();
+const host = { read: 0, clipAdam: 0, sync: 0 };
+let kernelTotal = 0;
+let wall = 0;
+for (let step = 0; step < steps + 2; step++) {
+  const batch = source.sample(rng);
+  const t0 = performance.now();
+  let read: Float32Array[] = [];
+  const info = await tf.profile(async () => {
+    const varList = [...params.vars.values()];
+    const { value, grads } = tf.variableGrads(() => loss(batch), varList);
+    const t1 = performance.now();
+    read = (await Promise.all(varList.map((v) => grads[v.name].data()))) as Float32Array[];
+    await value.data();
+    if (step >= 2) host.read += performance.now() - t1;
+    tf.dispose([value, ...Object.values(grads)]);
+  });
+  const t2 = performance.now();
+  const { scale } = clipScale(read, 1);
+  opt.step++;
+  infos.forEach((p, i) => {
+    adamwUpdate(
+      params.host.get(p.name)!,
+      read[i],
+      opt.slots.get(p.name)!,
+      opt.step,
+      1e-3,
+      spec.optimizer,
+      p.decay,
+      scale,
+    );
+  });
+  const t3 = performance.now();
+  params.applyMasks();
+  params.sync();
+  const t4 = performance.now();
+  if (step < 2) continue; // warm-up
+  host.clipAdam += t3 - t2;
+  host.sync += t4 - t3;
+  wall += t4 - t0;
+  for (const k of info.kernels) {
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+    e.ms += ms;
+    e.calls++;
+    byKernel.set(k.name, e);
+    kernelTotal += ms;
+  }
+}
+
+const per = (ms: number) => (ms / steps).toFixed(1).padStart(7);
+console.log(
+  `${ref.name} at sparsity ${sparsity} on ${backend.name} (${backend.kernels}), ms per step over ${steps} steps`,
+);
+console.log(`${'kernel'.padEnd(28)} ${'ms'.padStart(7)} calls`);
+for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms)) {
+  console.log(`${name.padEnd(28)} ${per(e.ms)} ${(e.calls / steps).toFixed(0).padStart(5)}`);
+}
+console.log(`${'all kernels'.padEnd(28)} ${per(kernelTotal)}`);
+console.log(`${'host: read gradients'.padEnd(28)} ${per(host.read)}`);
+console.log(`${'host: clip + AdamW'.padEnd(28)} ${per(host.clipAdam)}`);
+console.log(`${'host: mask + sync'.padEnd(28)} ${per(host.sync)}`);
+console.log(`${'whole step (wall)'.padEnd(28)} ${per(wall)}`);
+params.dispose();
