@@ -27,12 +27,12 @@ function workerScript(): string {
  * `failed` with the exit code or signal; if the sweep dies, the child sees its channel close and exits.
  */
 /**
- * V8 heap settings of a worker. tfjs allocates its per-op objects so that V8 places many straight in the old
- * generation, where they die within a step; with the default (small) old-space start size that meant a full
- * mark-compact every ~200 ms, whose concurrent marking kept V8's helper threads busy: ~20% of a core beside
- * each training thread. Two workers on two cores then slowed each other by that much. Letting the old space
- * reach 128 MB before the first full collection cuts those collections ~10x (measured in BENCHMARKS.md,
- * "Workers"). Costs up to that much more memory per worker, which {@link trialBytes} counts.
+ * V8 heap settings of a worker. tfjs's per-op objects land in V8's old generation and die there within a step;
+ * with the default (small) old-space start size that means a full collection every few hundred milliseconds,
+ * whose concurrent marking keeps V8's helper threads busy beside the training thread, and with one worker per
+ * core those threads take time from the other worker. Letting the old space reach 128 MB before the first full
+ * collection left 2 per sweep where there were ~50-180 (BENCHMARKS.md, "Worker processes"). It costs up to that
+ * much more memory per worker, which trialBytes (worker-count.ts) counts.
  */
 export const WORKER_OLD_SPACE_MB = 128;
 const WORKER_V8_FLAGS = [`--initial-old-space-size=${WORKER_OLD_SPACE_MB}`];
