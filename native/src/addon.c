@@ -34,17 +34,17 @@
     }                                                                            \
   } while (0)
 
-/* Reads argument `i` as a Float32Array of at least `need` elements. */
-static int get_floats(napi_env env, napi_value v, long need, const char *what, float **out) {
+/* Reads `v` as a typed array of type `want` (named `kind` in errors) with at least `need` elements. */
+static int get_typed(napi_env env, napi_value v, long need, const char *what, napi_typedarray_type want,
+                     const char *kind, void **out) {
   napi_typedarray_type type;
   size_t length;
   void *data;
   bool is_typed = false;
   char msg[160];
   if (napi_is_typedarray(env, v, &is_typed) != napi_ok || !is_typed ||
-      napi_get_typedarray_info(env, v, &type, &length, &data, NULL, NULL) != napi_ok ||
-      type != napi_float32_array) {
-    snprintf(msg, sizeof msg, "sparsebench native: %s must be a Float32Array", what);
+      napi_get_typedarray_info(env, v, &type, &length, &data, NULL, NULL) != napi_ok || type != want) {
+    snprintf(msg, sizeof msg, "sparsebench native: %s must be %s", what, kind);
     napi_throw_type_error(env, NULL, msg);
     return -1;
   }
@@ -55,6 +55,16 @@ static int get_floats(napi_env env, napi_value v, long need, const char *what, f
   }
   *out = data;
   return 0;
+}
+
+/* Reads `v` as a Float32Array of at least `need` elements. */
+static int get_floats(napi_env env, napi_value v, long need, const char *what, float **out) {
+  return get_typed(env, v, need, what, napi_float32_array, "a Float32Array", (void **)out);
+}
+
+/* Reads `v` as an Int32Array of at least `need` elements. */
+static int get_ints(napi_env env, napi_value v, long need, const char *what, int32_t **out) {
+  return get_typed(env, v, need, what, napi_int32_array, "an Int32Array", (void **)out);
 }
 
 static int get_long(napi_env env, napi_value v, long *out) {
@@ -316,28 +326,6 @@ static napi_value attention_grad(napi_env env, napi_callback_info info) {
   if (sb_attention_grad(&a, probs, dout, lddo, &g) != 0)
     napi_throw_error(env, NULL, "sparsebench native: out of memory");
   return NULL;
-}
-
-/* Reads `v` as an Int32Array of at least `need` elements. */
-static int get_ints(napi_env env, napi_value v, long need, const char *what, int32_t **out) {
-  napi_typedarray_type type;
-  size_t length;
-  void *data;
-  bool is_typed = false;
-  char msg[160];
-  if (napi_is_typedarray(env, v, &is_typed) != napi_ok || !is_typed ||
-      napi_get_typedarray_info(env, v, &type, &length, &data, NULL, NULL) != napi_ok || type != napi_int32_array) {
-    snprintf(msg, sizeof msg, "sparsebench native: %s must be an Int32Array", what);
-    napi_throw_type_error(env, NULL, msg);
-    return -1;
-  }
-  if ((long)length < need) {
-    snprintf(msg, sizeof msg, "sparsebench native: %s has %zu elements, needs %ld", what, length, need);
-    napi_throw_range_error(env, NULL, msg);
-    return -1;
-  }
-  *out = data;
-  return 0;
 }
 
 static napi_value cross_entropy(napi_env env, napi_callback_info info) {
