@@ -251,6 +251,21 @@ static int get_numbers(napi_env env, napi_value v, uint32_t count, double *out) 
 /* Elements a [rows, ld] operand must hold to cover `cols` columns of its last row. */
 static long span(long rows, long ld, long cols) { return rows > 0 ? (rows - 1) * ld + cols : 0; }
 
+/* Elements of a bias (or its gradient) laid out per a->bias_mode; 0 without one. */
+static long bias_elements(const sb_attention_args *a) {
+  long tile = a->tq * a->tk;
+  switch (a->bias_mode) {
+    case SB_BIAS_SHARED:
+      return tile;
+    case SB_BIAS_PER_HEAD:
+      return a->heads * tile;
+    case SB_BIAS_PER_ITEM:
+      return a->batch * a->heads * tile;
+    default:
+      return 0;
+  }
+}
+
 /*
  * Fills the attention arguments from dims and the q, k, v, bias views (bias read only when biasMode > 0),
  * checking every view is long enough for the rows and heads it is read at.
@@ -259,19 +274,16 @@ static int attention_args(napi_env env, napi_value *argv, const double *d, sb_at
   a->batch = (long)d[0], a->heads = (long)d[1], a->tq = (long)d[2], a->tk = (long)d[3], a->hd = (long)d[4];
   a->ldq = (long)d[5], a->ldk = (long)d[6], a->ldv = (long)d[7], a->bias_mode = (int)d[9];
   a->scale = (float)d[10];
-  long width = a->heads * a->hd, tile = a->tq * a->tk;
+  long width = a->heads * a->hd;
   if (a->bias_mode < SB_BIAS_NONE || a->bias_mode > SB_BIAS_PER_ITEM) {
     napi_throw_range_error(env, NULL, "sparsebench native: attention biasMode must be 0, 1, 2 or 3");
     return -1;
   }
   float *q, *k, *v, *bias = NULL;
-  long bias_need = a->bias_mode == SB_BIAS_SHARED     ? tile
-                   : a->bias_mode == SB_BIAS_PER_HEAD ? a->heads * tile
-                                                      : a->batch * a->heads * tile;
   if (get_floats(env, argv[0], span(a->batch * a->tq, a->ldq, width), "q", &q) ||
       get_floats(env, argv[1], span(a->batch * a->tk, a->ldk, width), "k", &k) ||
       get_floats(env, argv[2], span(a->batch * a->tk, a->ldv, width), "v", &v) ||
-      (a->bias_mode && get_floats(env, argv[3], bias_need, "bias", &bias)))
+      (a->bias_mode && get_floats(env, argv[3], bias_elements(a), "bias", &bias)))
     return -1;
   a->q = q, a->k = k, a->v = v, a->bias = bias;
   return 0;
@@ -313,15 +325,12 @@ static napi_value attention_grad(napi_env env, napi_callback_info info) {
   if (get_numbers(env, argv[10], 14, d) || attention_args(env, argv, d, &a)) return NULL;
   long lddo = (long)d[8], width = a.heads * a.hd, tile = a.tq * a.tk;
   g.lddq = (long)d[11], g.lddk = (long)d[12], g.lddv = (long)d[13];
-  long dbias_need = a.bias_mode == SB_BIAS_SHARED     ? tile
-                    : a.bias_mode == SB_BIAS_PER_HEAD ? a.heads * tile
-                                                      : a.batch * a.heads * tile;
   if (get_floats(env, argv[4], a.batch * a.heads * tile, "probs", &probs) ||
       get_floats(env, argv[5], span(a.batch * a.tq, lddo, width), "dout", &dout) ||
       get_floats(env, argv[6], span(a.batch * a.tq, g.lddq, width), "dq", &g.dq) ||
       get_floats(env, argv[7], span(a.batch * a.tk, g.lddk, width), "dk", &g.dk) ||
       get_floats(env, argv[8], span(a.batch * a.tk, g.lddv, width), "dv", &g.dv) ||
-      (a.bias_mode && get_floats(env, argv[9], dbias_need, "dbias", &g.dbias)))
+      (a.bias_mode && get_floats(env, argv[9], bias_elements(&a), "dbias", &g.dbias)))
     return NULL;
   if (sb_attention_grad(&a, probs, dout, lddo, &g) != 0)
     napi_throw_error(env, NULL, "sparsebench native: out of memory");

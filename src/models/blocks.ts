@@ -33,10 +33,22 @@ export function attend(
   dims: AttentionDims,
   bias?: tf.Tensor,
 ): tf.Tensor2D {
+  const hd = q.shape[1] / dims.heads;
+  if (nativeKernelsActive()) return fusedAttention('separate', [q, k, v], { ...dims, hd }, bias);
+  return attendComposed(q, k, v, dims, bias);
+}
+
+/** {@link attend} as composed tfjs ops, on every backend: the path without the native kernels. */
+export function attendComposed(
+  q: tf.Tensor2D,
+  k: tf.Tensor2D,
+  v: tf.Tensor2D,
+  dims: AttentionDims,
+  bias?: tf.Tensor,
+): tf.Tensor2D {
   const { batch: b, tq, tk, heads: h } = dims;
   const d = q.shape[1];
   const hd = d / h;
-  if (nativeKernelsActive()) return fusedAttention('separate', [q, k, v], { ...dims, hd }, bias);
   const scores = tf.mul(
     tf.matMul(toHeads(q, b, tq, h), toHeads(k, b, tk, h), false, true),
     1 / Math.sqrt(hd),
@@ -98,6 +110,11 @@ export function rmsNorm(x: tf.Tensor, g: tf.Tensor1D, eps = 1e-6): tf.Tensor {
 export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, classes: number): tf.Scalar {
   if (nativeKernelsActive() && logits.dtype === 'float32' && targets.dtype === 'int32')
     return tf.mean(crossEntropyRowsNative(logits, targets)) as tf.Scalar;
+  return crossEntropyComposed(logits, targets, classes);
+}
+
+/** {@link crossEntropy} as composed tfjs ops, on every backend: the path without the native kernels. */
+export function crossEntropyComposed(logits: tf.Tensor2D, targets: tf.Tensor1D, classes: number): tf.Scalar {
   const logp = tf.logSoftmax(logits); // [R, V]
   const picked = tf.sum(tf.mul(logp, tf.oneHot(targets, classes)), 1); // [R]
   return tf.neg(tf.mean(picked)) as tf.Scalar;

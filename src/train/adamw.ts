@@ -49,29 +49,25 @@ export function adamwUpdate(
     adamwUpdateJs(w, g, slot, t, lr, o, decay, gradScale);
     return;
   }
-  const shrink = decay ? 1 - lr * o.weight_decay : 1;
-  const c1 = 1 / (1 - o.beta1 ** t);
-  const c2 = 1 / (1 - o.beta2 ** t);
+  const { c1, c2, shrink } = stepFactors(t, lr, o, decay);
   addon.adamw(w, g, slot.m, slot.v, o.beta1, o.beta2, c1, c2, lr, o.eps, shrink, gradScale);
 }
 
+/** An update's step-dependent factors: bias corrections 1/(1 − β^t) and the decoupled-decay shrink. */
+function stepFactors(t: number, lr: number, o: AdamWOptions, decay: boolean) {
+  return {
+    c1: 1 / (1 - o.beta1 ** t),
+    c2: 1 / (1 - o.beta2 ** t),
+    shrink: decay ? 1 - lr * o.weight_decay : 1,
+  };
+}
+
 /** {@link adamwUpdate} in JavaScript: the reference the native loop reproduces bit for bit. */
-export function adamwUpdateJs(
-  w: Float32Array,
-  g: Float32Array | Float64Array,
-  slot: AdamWSlot,
-  t: number,
-  lr: number,
-  o: AdamWOptions,
-  decay: boolean,
-  gradScale = 1,
-): void {
+export const adamwUpdateJs: typeof adamwUpdate = (w, g, slot, t, lr, o, decay, gradScale = 1) => {
   const { m, v } = slot;
   const b1 = o.beta1;
   const b2 = o.beta2;
-  const c1 = 1 / (1 - b1 ** t);
-  const c2 = 1 / (1 - b2 ** t);
-  const shrink = decay ? 1 - lr * o.weight_decay : 1;
+  const { c1, c2, shrink } = stepFactors(t, lr, o, decay);
   for (let i = 0; i < w.length; i++) {
     const gi = g[i] * gradScale;
     const mi = b1 * m[i] + (1 - b1) * gi;
@@ -80,7 +76,7 @@ export function adamwUpdateJs(
     v[i] = vi;
     w[i] = w[i] * shrink - (lr * (mi * c1)) / (Math.sqrt(vi * c2) + o.eps);
   }
-}
+};
 
 /** Resets the moments of the entries set in `where` (weights regrown by drop/grow methods start fresh). */
 export function resetMoments(slot: AdamWSlot, where: Uint8Array): void {
