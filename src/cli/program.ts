@@ -1,17 +1,13 @@
 import { Command, Option } from 'commander';
-import { BACKEND_NAMES } from '../engine/backends.js';
-import { DEFAULT_DB } from '../store/store.js';
+import { BACKEND_NAMES } from '../engine/backend-names.js';
+import { DEFAULT_DB } from '../store/default-db.js';
 import { TRIAL_STATUSES } from '../store/types.js';
-import { packageVersion } from '../util/environment.js';
-import { clusterSweepCommand, mergeCommand, planCommand, runTrialCommand } from './commands/cluster.js';
-import { doctorCommand } from './commands/doctor.js';
-import { exportCommand } from './commands/export.js';
-import { fitLawCommand } from './commands/fit-law.js';
-import { modelsCommand } from './commands/models.js';
-import { prunersCommand } from './commands/pruners.js';
-import { reportCommand } from './commands/report.js';
-import { runsListCommand, runsShowCommand } from './commands/runs.js';
-import { sweepCommand } from './commands/sweep.js';
+import { packageVersion } from '../util/package-version.js';
+
+// Each command's module is imported when that command runs, not before: together they pull in tfjs, vega and
+// the rest, ~0.6 s of module loading that `--help` and a sweep's parent process need not pay.
+const clusterCommands = () => import('./commands/cluster.js');
+const runsCommands = () => import('./commands/runs.js');
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -68,8 +64,8 @@ export function buildProgram(): Command {
     .option('--pvc <name>', 'k8s: PersistentVolumeClaim mounted at /data (default sparsebench-data)')
     .action(async (config: string, opts) => {
       process.exitCode = opts.executor
-        ? await clusterSweepCommand(config, opts)
-        : await sweepCommand(config, opts);
+        ? await (await clusterCommands()).clusterSweepCommand(config, opts)
+        : await (await import('./commands/sweep.js')).sweepCommand(config, opts);
     });
 
   program
@@ -79,7 +75,7 @@ export function buildProgram(): Command {
     .requiredOption('--out <file>', 'plan file to write')
     .addOption(new Option('--backend <name>', 'override the config backend').choices(BACKEND_NAMES))
     .action(async (config: string, opts) => {
-      process.exitCode = await planCommand(config, opts);
+      process.exitCode = await (await clusterCommands()).planCommand(config, opts);
     });
 
   program
@@ -90,7 +86,7 @@ export function buildProgram(): Command {
     .addOption(dbOption())
     .option('--skip-from <db>', 'do nothing if the trial is already finished in this database')
     .action(async (plan: string, opts) => {
-      process.exitCode = await runTrialCommand(plan, opts);
+      process.exitCode = await (await clusterCommands()).runTrialCommand(plan, opts);
     });
 
   program
@@ -100,7 +96,7 @@ export function buildProgram(): Command {
     .requiredOption('--into <db>', 'database to merge into (created if missing)')
     .option('--json', 'JSON report on stdout')
     .action(async (shards: string[], opts) => {
-      process.exitCode = await mergeCommand(shards, opts);
+      process.exitCode = await (await clusterCommands()).mergeCommand(shards, opts);
     });
 
   program
@@ -142,7 +138,10 @@ export function buildProgram(): Command {
     )
     .option('--json', 'one JSON document on stdout')
     .action(async (opts, cmd: Command) => {
-      process.exitCode = await fitLawCommand({ ...opts, dbGiven: cmd.getOptionValueSource('db') === 'cli' });
+      process.exitCode = await (await import('./commands/fit-law.js')).fitLawCommand({
+        ...opts,
+        dbGiven: cmd.getOptionValueSource('db') === 'cli',
+      });
     });
 
   program
@@ -155,11 +154,11 @@ export function buildProgram(): Command {
     .option('--data <source>', 'data source the shape is for (vit: mnist, cifar10, synthetic-images)')
     .option('--json', 'JSON on stdout')
     .action(async (family: string | undefined, opts) => {
-      process.exitCode = await modelsCommand(family, opts);
+      process.exitCode = await (await import('./commands/models.js')).modelsCommand(family, opts);
     });
 
-  const runs = program.command('runs').description('inspect trials in the database');
-  runs
+  const runsCommand = program.command('runs').description('inspect trials in the database');
+  runsCommand
     .command('list')
     .description('list trials of a sweep (default: the latest) with status and results')
     .addOption(dbOption())
@@ -168,25 +167,25 @@ export function buildProgram(): Command {
     .addOption(new Option('--status <status>', 'only trials with this status').choices(TRIAL_STATUSES))
     .option('--json', 'JSON on stdout')
     .action(async (opts) => {
-      process.exitCode = await runsListCommand(opts);
+      process.exitCode = await (await runsCommands()).runsListCommand(opts);
     });
-  runs
+  runsCommand
     .command('show')
     .description('show one trial: spec, results and its loss curve')
     .argument('<id>', 'trial id or a unique prefix of it (at least 4 hex digits)')
     .addOption(dbOption())
     .option('--json', 'JSON on stdout, with every logged metric')
     .action(async (id: string, opts) => {
-      process.exitCode = await runsShowCommand(id, opts);
+      process.exitCode = await (await runsCommands()).runsShowCommand(id, opts);
     });
-  runs
+  runsCommand
     .command('export')
     .description("write a finished trial's weights (masked values exact zeros) and masks as safetensors")
     .argument('<id>', 'trial id or a unique prefix of it (at least 4 hex digits)')
     .requiredOption('--out <file>', 'safetensors file to write')
     .addOption(dbOption())
     .action(async (id: string, opts) => {
-      process.exitCode = await exportCommand(id, opts);
+      process.exitCode = await (await import('./commands/export.js')).exportCommand(id, opts);
     });
 
   program
@@ -196,7 +195,7 @@ export function buildProgram(): Command {
     )
     .option('--json', 'JSON on stdout')
     .action(async (opts) => {
-      process.exitCode = await prunersCommand(opts);
+      process.exitCode = await (await import('./commands/pruners.js')).prunersCommand(opts);
     });
 
   program
@@ -209,7 +208,7 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'output directory (default: <folder of the database>/<sweep>, e.g. runs/<sweep>)')
     .option('--format <list>', 'comma-separated formats: html, md', 'html,md')
     .action(async (opts) => {
-      process.exitCode = await reportCommand(opts);
+      process.exitCode = await (await import('./commands/report.js')).reportCommand(opts);
     });
 
   program
@@ -220,7 +219,7 @@ export function buildProgram(): Command {
     .option('--seconds <n>', 'time for the matmul probes in total, shared by the backends that load', '10')
     .option('--json', 'JSON on stdout')
     .action(async (opts) => {
-      process.exitCode = await doctorCommand(opts);
+      process.exitCode = await (await import('./commands/doctor.js')).doctorCommand(opts);
     });
 
   return program;

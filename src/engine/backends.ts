@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UsageError } from '../errors.js';
 import { type AutoChoice, chooseAuto } from './auto.js';
+import { BACKEND_NAMES, type BackendName } from './backend-names.js';
 import { ensureGradients } from './gradients.js';
 import { installJsWasmKernels } from './kernels/js-kernels.js';
 import {
@@ -20,9 +21,7 @@ import {
   VULKAN_HELP,
 } from './webgpu.js';
 
-/** Backend names a config or `--backend` may give. */
-export const BACKEND_NAMES = ['auto', 'wasm', 'cpu', 'webgpu', 'tensorflow'] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
+export { BACKEND_NAMES, type BackendName };
 /** A tfjs backend proper (what `auto` resolves to). */
 export type EngineName = Exclude<BackendName, 'auto'>;
 export const ENGINE_NAMES: readonly EngineName[] = ['wasm', 'cpu', 'webgpu', 'tensorflow'];

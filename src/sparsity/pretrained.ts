@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { DEFAULT_DB } from '../store/default-db.js';
 import { decodeSafetensors } from '../store/safetensors.js';
 import { weightsPath } from '../store/weights.js';
 
@@ -41,9 +42,6 @@ export function readPretrained(path: string): Pretrained {
   }
   return { params, sparsity, sha256 };
 }
-
-/** The CLI's default `--db`, where `trial:` looks unless `db:` says otherwise. */
-const DEFAULT_DB = 'runs/sparsebench.db';
 
 /** Absolute path of a weights file given directly, or of trial `trial`'s final weights beside database `db`. */
 export function pretrainedPath(o: { weights?: string; trial?: string; db?: string }): string {

@@ -4,12 +4,12 @@ import Database from 'better-sqlite3';
 import type { SweepPlan } from '../config/load.js';
 import type { TrialSpec } from '../config/trial-spec.js';
 import { UsageError } from '../errors.js';
+import { DEFAULT_DB } from './default-db.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { ownerIsDead } from './owner.js';
 import type { FitRecord, MetricPoint, SweepRecord, TrialRecord, TrialResult, TrialStatus } from './types.js';
 
-/** Default database path, relative to the working directory. */
-export const DEFAULT_DB = 'runs/sparsebench.db';
+export { DEFAULT_DB };
 
 /** Outcome of trying to claim a trial for training. */
 export type ClaimOutcome = 'claimed' | 'finished' | 'failed' | 'busy';

@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { cpus, hostname, platform, release, totalmem } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
+import { packageVersion } from './package-version.js';
+
+export { packageVersion };
 
 /** Where a trial ran: recorded with every finished trial, shown in reports. */
 export interface RunEnvironment {
@@ -16,19 +18,6 @@ export interface RunEnvironment {
   accelerator?: string;
   /** What ran the matrix products (e.g. native-avx512, xnnpack, js, webgpu). */
   kernels?: string;
-}
-
-/** This package's version, from its package.json. */
-export function packageVersion(): string {
-  try {
-    // src/util/ and dist/util/ are both two levels below the package root
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-      version: string;
-    };
-    return pkg.version;
-  } catch {
-    return 'unknown';
-  }
 }
 
 /** This process's machine and versions; `accelerator` names the GPU adapter or native package in use. */
