@@ -24,6 +24,14 @@ const cases: Case[] = [
   { name: '2048x128x512 plain', a: [2048, 128], b: [128, 512], transposeA: false, transposeB: false },
   { name: '2048x128x512 transposeA', a: [128, 2048], b: [128, 512], transposeA: true, transposeB: false },
   { name: '2048x128x512 transposeB', a: [2048, 128], b: [512, 128], transposeA: false, transposeB: true },
+  // the lm's qkv weight gradient, Xᵀ·dY: few output rows, a long K (a layer's tokens)
+  {
+    name: '128x2048x384 weight gradient (transposeA)',
+    a: [2048, 128],
+    b: [2048, 384],
+    transposeA: true,
+    transposeB: false,
+  },
   {
     name: 'attention [128,64,32]x[128,32,64]',
     a: [128, 64, 32],
