@@ -6,11 +6,17 @@
  * Reference, measured in the same run: the machine's own scaling, i.e. how much faster two processes finish
  * a fixed amount of wasm matmul work (2 x 300 products [2048,128]x[128,512]) than one process does it alone.
  * A sweep cannot scale better than that.
+ * Each sweep's CPU time (all its processes: the sweep, its workers and their V8 helper threads, from the
+ * kernel's child accounting; Linux only) is reported too, as cores busy (CPU / wall), with the speed-up the
+ * CPU work bounds: K workers on C cores cannot finish before their CPU seconds / min(K, C), so the speed-up
+ * over one worker is at most wall(1) / (CPU(K) / min(K, C)). When one worker already keeps more than one core
+ * busy (V8 compiles and collects garbage on helper threads beside the training thread), K workers cannot reach
+ * K times its speed.
  *
  * Run: `npm run bench:workers` (or `npx tsx bench/sweep-workers.ts [repeats]`). Prints a Markdown table.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -60,14 +66,38 @@ const dir = mkdtempSync(join(tmpdir(), 'sb-bench-workers-'));
 const config = join(dir, 'sweep.yaml');
 writeFileSync(config, CONFIG);
 
-/** Wall seconds of one whole sweep into a new database, and its final losses by trial id. */
-function timeSweep(workers: string, run: number): { seconds: number; losses: string; chosen: string } {
+/** Clock ticks per second of /proc's CPU times. */
+const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+
+/**
+ * CPU seconds of this process's finished children and all their waited-for descendants (Linux's cutime +
+ * cstime), or null where /proc is missing.
+ */
+function childrenCpuSeconds(): number | null {
+  if (!existsSync('/proc/self/stat')) return null;
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from the 3rd (state) on
+  return (Number(fields[13]) + Number(fields[14])) / TICKS; // cutime, cstime: the 16th and 17th fields
+}
+
+interface SweepTiming {
+  seconds: number;
+  /** CPU seconds of the sweep and its workers, or null where not measurable. */
+  cpu: number | null;
+  losses: string;
+  chosen: string;
+}
+
+/** Wall and CPU seconds of one whole sweep into a new database, and its final losses by trial id. */
+function timeSweep(workers: string, run: number): SweepTiming {
   const db = join(dir, `w${workers}-${run}`, 's.db');
+  const cpu0 = childrenCpuSeconds();
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [CLI, 'sweep', config, '--db', db, '--workers', workers, '--json'], {
     encoding: 'utf8',
   });
   const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = childrenCpuSeconds();
   if (r.status !== 0) throw new Error(`sweep --workers ${workers} failed (${r.status}):\n${r.stderr}`);
   const trials = JSON.parse(r.stdout).trials as { id: string; finalValLoss: number }[];
   const losses = trials
@@ -75,15 +105,17 @@ function timeSweep(workers: string, run: number): { seconds: number; losses: str
     .sort()
     .join(',');
   const chosen = /workers: (\d+)/.exec(r.stderr)?.[1] ?? '?';
-  return { seconds, losses, chosen };
+  return { seconds, cpu: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0, losses, chosen };
 }
 
 console.log(
   `machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'} (availableParallelism ${availableParallelism()}), Node ${process.version}\n`,
 );
-console.log('| --workers | processes training | wall s (best of runs) | speed-up vs 1 |');
-console.log('|---|---|---|---|');
-const best = new Map<string, { seconds: number; chosen: string; losses: string }>();
+console.log(
+  '| --workers | processes training | wall s (best of runs) | speed-up vs 1 | CPU s | cores busy | speed-up bound from CPU |',
+);
+console.log('|---|---|---|---|---|---|---|');
+const best = new Map<string, SweepTiming>();
 for (let run = 0; run < repeats; run++) {
   // interleaved, so a slow spell on the machine hits every setting alike
   for (const w of ['1', '2', 'auto']) {
@@ -93,8 +125,21 @@ for (let run = 0; run < repeats; run++) {
   }
 }
 const base = best.get('1')!;
+const cores = availableParallelism();
 for (const [w, r] of best) {
-  console.log(`| ${w} | ${r.chosen} | ${r.seconds.toFixed(1)} | ${(base.seconds / r.seconds).toFixed(2)}x |`);
+  const k = Number(r.chosen);
+  const cpu = r.cpu === null ? 'n/a' : r.cpu.toFixed(1);
+  const busy = r.cpu === null ? 'n/a' : (r.cpu / r.seconds).toFixed(2);
+  // a bound for several workers; for one it would only restate how busy it kept the machine
+  const bound =
+    k === 1
+      ? '-'
+      : r.cpu === null || !Number.isFinite(k)
+        ? 'n/a'
+        : `${(base.seconds / (r.cpu / Math.min(k, cores))).toFixed(2)}x`;
+  console.log(
+    `| ${w} | ${r.chosen} | ${r.seconds.toFixed(1)} | ${(base.seconds / r.seconds).toFixed(2)}x | ${cpu} | ${busy} | ${bound} |`,
+  );
 }
 // the hardware's own scaling: one process doing 600 products, against two doing 300 each at once
 let one = Number.POSITIVE_INFINITY;
