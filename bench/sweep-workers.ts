@@ -8,8 +8,8 @@
  * A sweep cannot scale better than that.
  * Each sweep's CPU time (all its processes: the sweep, its workers and their V8 helper threads, from the
  * kernel's child accounting; Linux only) is reported too, as cores busy (CPU / wall), with the speed-up the
- * CPU work bounds: K workers on C cores cannot finish before their CPU seconds / min(K, C), so the speed-up
- * over one worker is at most wall(1) / (CPU(K) / min(K, C)). When one worker already keeps more than one core
+ * CPU work bounds: on C cores a run cannot finish before its CPU seconds / C, so the speed-up of K workers over
+ * one is at most wall(1) / (CPU(K) / C). When one worker already keeps more than one core
  * busy (V8 compiles and collects garbage on helper threads beside the training thread), K workers cannot reach
  * K times its speed.
  *
@@ -136,7 +136,7 @@ for (const [w, r] of best) {
       ? '-'
       : r.cpu === null || !Number.isFinite(k)
         ? 'n/a'
-        : `${(base.seconds / (r.cpu / Math.min(k, cores))).toFixed(2)}x`;
+        : `${(base.seconds / (r.cpu / cores)).toFixed(2)}x`;
   console.log(
     `| ${w} | ${r.chosen} | ${r.seconds.toFixed(1)} | ${(base.seconds / r.seconds).toFixed(2)}x | ${cpu} | ${busy} | ${bound} |`,
   );

@@ -34,8 +34,6 @@ function isSpace(c: number): boolean {
   return WHITESPACE.test(String.fromCharCode(c));
 }
 
-const utf16 = new TextDecoder('utf-16le');
-
 /** The words of each non-empty line with their tags cut off, single spaces between, lines joined by `\n`. */
 function stripTags(raw: string): string {
   const n = raw.length;
@@ -69,7 +67,16 @@ function stripTags(raw: string): string {
     }
   }
   if (o > 0 && o === lineStart) o--; // no newline after the last line
-  return utf16.decode(out.subarray(0, o));
+  return fromCodeUnits(out.subarray(0, o));
+}
+
+/** A string of exactly these UTF-16 code units (a TextDecoder would turn lone surrogates into U+FFFD). */
+function fromCodeUnits(units: Uint16Array): string {
+  const CHUNK = 8192; // below any engine's argument-count limit
+  const parts: string[] = [];
+  for (let i = 0; i < units.length; i += CHUNK)
+    parts.push(String.fromCharCode.apply(null, units.subarray(i, i + CHUNK) as unknown as number[]));
+  return parts.join('');
 }
 
 const NEWLINE = 10;

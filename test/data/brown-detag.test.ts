@@ -67,6 +67,9 @@ const PIECES = [
   '!',
   '?',
   'é',
+  '\ud800',
+  '\udc00',
+  '\ud83d\ude00',
 ];
 
 describe('detagBrown', () => {

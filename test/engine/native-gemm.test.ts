@@ -48,7 +48,7 @@ describe.skipIf(skipNative)(`native GEMM against a naive triple loop${skipReason
     [3, 5, 7],
     [17, 33, 65],
     [13, 70, 300], // K above one 256-deep slice: accumulation across slices
-    [139, 75, 270], // M above one 128-row block, N over several 32-column panels with an edge, K over two slices
+    [139, 75, 270], // M above one MC block, N over several panels with an edge, K over two slices (every ISA's sizes)
   ])
     for (const [ta, tb] of flags)
       it(`${m}x${k} · ${k}x${n}, transA=${ta}, transB=${tb}`, () => {
