@@ -6,8 +6,9 @@
  * the same way and adds its rows, with 1 intra-op thread and 2, then 1, OpenBLAS threads.
  *
  * Run: `npm run bench:train` (or `npx tsx bench/train-throughput.ts [lm|t5|vit ...] [--repeat N]
- * [--backends=wasm,cpu,webgpu]`). Prints a Markdown table. Each tfjs run is paired with the ceiling measured just
- * before it; with --repeat N each tfjs row is the pair with the median share of its ceiling out of N.
+ * [--backends=wasm,cpu,webgpu]`). Prints a Markdown table. Each tfjs run is paired with the mean of two ceilings
+ * measured just before and just after it; with --repeat N each tfjs row is the pair with the median share of its
+ * ceiling out of N.
  * The default backends are each reference's own (wasm, and cpu for lm); webgpu is measured only when named,
  * on a machine with a GPU (on a software Vulkan driver its speed means nothing).
  * On wasm the ceiling is measured through the kernels in use: the native GEMM when the addon is built
@@ -112,12 +113,15 @@ for (const ref of chosen) {
   const fwd = families[ref.model.family].model.forwardFlopsPerUnit(ref.model);
   for (const backend of ref.backends) {
     for (const sparsity of SPARSITIES) {
-      // The machine's speed drifts by 10-20% over minutes (shared host), so each timed run is paired with a
-      // ceiling measured just before it, and the row is the pair with the median share of its ceiling.
+      // The machine's speed drifts by 10-20% over minutes (shared host), so each timed run is bracketed by
+      // ceilings measured just before and just after it (their mean is its ceiling), and the row is the pair
+      // with the median share of its ceiling.
       const pairs: { ups: number; ceiling: { gflops: number; kernels: string }; share: number }[] = [];
       for (let r = 0; r < repeat; r++) {
-        const ceiling = await matmulCeiling(backend);
+        const before = await matmulCeiling(backend);
         const ups = await speed(ref, backend, sparsity);
+        const after = await matmulCeiling(backend);
+        const ceiling = { gflops: (before.gflops + after.gflops) / 2, kernels: before.kernels };
         pairs.push({ ups, ceiling, share: (ups * 3 * fwd) / 1e9 / ceiling.gflops });
       }
       pairs.sort((a, b) => a.share - b.share);
