@@ -27,42 +27,31 @@ const t3 = performance.now();
 console.log(JSON.stringify({ imports: t1 - t0, backend: t2 - t1, corpus: t3 - t2 }));
 `;
 
-/** Median wall ms of spawning `args` to completion, and the last run's stdout. */
-function timeSpawn(args: string[]): { ms: number; stdout: string } {
+/** Median wall ms of spawning `args` to completion, and every run's stdout. */
+function timeSpawn(args: string[]): { ms: number; stdouts: string[] } {
   const times: number[] = [];
-  let stdout = '';
+  const stdouts: string[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
     times.push(performance.now() - t0);
     if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}:\n${r.stderr}`);
-    stdout = r.stdout;
+    stdouts.push(r.stdout);
   }
-  times.sort((a, b) => a - b);
-  return { ms: times[Math.floor(times.length / 2)], stdout };
+  return { ms: median(times), stdouts };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+function median(xs: number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+}
 
 const floor = timeSpawn(['-e', '0']);
 const help = timeSpawn([CLI, '--help']);
 const dry = timeSpawn([CLI, 'sweep', join(ROOT, 'configs', 'quickstart.yaml'), '--dry-run']);
-const phases: { imports: number; backend: number; corpus: number }[] = [];
-let workerWall = 0;
-{
-  const walls: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', WORKER_JOB], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
-    walls.push(performance.now() - t0);
-    if (r.status !== 0) throw new Error(`worker preparation failed:\n${r.stderr}`);
-    phases.push(JSON.parse(r.stdout.trim().split('\n').at(-1)!));
-  }
-  workerWall = median(walls);
-}
+const worker = timeSpawn(['--input-type=module', '-e', WORKER_JOB]);
+const phases = worker.stdouts.map(
+  (out) => JSON.parse(out.trim().split('\n').at(-1)!) as { imports: number; backend: number; corpus: number },
+);
 
 console.log(`Node ${process.version}, median of ${runs} fresh processes each\n`);
 console.log('| what | wall ms | above a bare node |');
@@ -72,7 +61,7 @@ const row = (what: string, ms: number) =>
 row('`node -e 0` (reference: the floor)', floor.ms);
 row('`sparsebench --help`', help.ms);
 row('`sparsebench sweep configs/quickstart.yaml --dry-run`', dry.ms);
-row("a worker's preparation (imports, wasm backend, Brown corpus)", workerWall);
+row("a worker's preparation (imports, wasm backend, Brown corpus)", worker.ms);
 console.log(
   `\nworker phases (median ms): imports ${median(phases.map((p) => p.imports)).toFixed(0)}, wasm backend and addon ${median(phases.map((p) => p.backend)).toFixed(0)}, Brown corpus ${median(phases.map((p) => p.corpus)).toFixed(0)}`,
 );

@@ -19,12 +19,16 @@ export function brownDir(): string {
  * Precisely: each line's whitespace-separated words lose everything from their last `/` on (unless the `/`
  * starts the word), are joined by single spaces, and empty lines are dropped; then {@link detokenize}. It
  * scans char codes into one buffer rather than splitting lines and words into arrays, which made loading the
- * corpus in a fresh process ~1.6x faster (`bench/startup.ts`) (it is on the path of every worker's first trial); a property test holds it to the
- * split-and-join definition.
+ * corpus in a fresh process ~1.6x faster (`bench/startup.ts`; it is on the path of every worker's first
+ * trial). A property test holds it to the split-and-join definition.
  */
 export function detagBrown(raw: string): string {
   return detokenize(stripTags(raw));
 }
+
+const NEWLINE = 10;
+const SPACE = 32;
+const SLASH = 47;
 
 const WHITESPACE = /\s/;
 
@@ -78,10 +82,6 @@ function fromCodeUnits(units: Uint16Array): string {
     parts.push(String.fromCharCode.apply(null, units.subarray(i, i + CHUNK) as unknown as number[]));
   return parts.join('');
 }
-
-const NEWLINE = 10;
-const SPACE = 32;
-const SLASH = 47;
 
 /** Quotes and spacing around punctuation, on lines whose words are separated by single spaces. */
 function detokenize(text: string): string {
