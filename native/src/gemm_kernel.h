@@ -29,6 +29,8 @@
 #define SB_KC 256
 #define SB_MC (SB_MR * 16)
 #define SB_NC 4096
+/* How many rows ahead the transposed-A packing prefetches. */
+#define SB_PREFETCH_ROWS 4
 
 typedef float SB_NAME(vec) __attribute__((vector_size(SB_VLEN * 4), aligned(SB_VLEN * 4)));
 /* The same vector type with 4-byte alignment, for loads and stores to C, which has no alignment. */
@@ -44,6 +46,52 @@ void SB_NAME(sb_workspace_floats)(size_t *a, size_t *b) {
   *b = (size_t)SB_KC * ((SB_NC + SB_NR - 1) / SB_NR) * SB_NR;
 }
 
+/* Packing transposes 8 x 8 blocks in registers where a variant has 8 rows per A panel or 8-float vectors
+   (with 4-float vectors the 8-wide shuffles cost more than the scalar copy they replace). */
+#define SB_TRANSPOSE8_B (SB_VLEN >= 8 && SB_NR % 8 == 0)
+#if SB_MR == 8 || SB_TRANSPOSE8_B
+typedef float SB_NAME(v8) __attribute__((vector_size(32), aligned(32)));
+typedef float SB_NAME(uv8) __attribute__((vector_size(32), aligned(4)));
+typedef int SB_NAME(i8) __attribute__((vector_size(32)));
+
+/*
+ * Eight rows of a row-major matrix (row r at s + r * ld), columns [0, kc), transposed into dst[k * stride + r]
+ * (r < 8; dst 32-byte aligned, stride a multiple of 8). Blocks of 8 x 8 are loaded a row at a time and
+ * transposed in registers (unpack, shuffle, swap halves: 24 shuffles per 64 floats), so the source is read
+ * with wide loads instead of one float at a time; the last kc % 8 columns one by one.
+ */
+static void SB_NAME(transpose8)(const float *s, long ld, long kc, float *dst, long stride) {
+  typedef SB_NAME(v8) v8;
+  typedef SB_NAME(i8) i8;
+  long k = 0;
+  for (; k + 8 <= kc; k += 8) {
+    v8 r[8], t[8], u[8];
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; i++) r[i] = *(const SB_NAME(uv8) *)(s + i * ld + k);
+#pragma GCC unroll 4
+    for (int i = 0; i < 8; i += 2) { /* t: rows i and i+1 interleaved within each 128-bit half */
+      t[i] = __builtin_shuffle(r[i], r[i + 1], (i8){0, 8, 1, 9, 4, 12, 5, 13});
+      t[i + 1] = __builtin_shuffle(r[i], r[i + 1], (i8){2, 10, 3, 11, 6, 14, 7, 15});
+    }
+#pragma GCC unroll 2
+    for (int h = 0; h < 8; h += 4) { /* u: four rows per 128-bit half */
+      u[h] = __builtin_shuffle(t[h], t[h + 2], (i8){0, 1, 8, 9, 4, 5, 12, 13});
+      u[h + 1] = __builtin_shuffle(t[h], t[h + 2], (i8){2, 3, 10, 11, 6, 7, 14, 15});
+      u[h + 2] = __builtin_shuffle(t[h + 1], t[h + 3], (i8){0, 1, 8, 9, 4, 5, 12, 13});
+      u[h + 3] = __builtin_shuffle(t[h + 1], t[h + 3], (i8){2, 3, 10, 11, 6, 7, 14, 15});
+    }
+    /* column j of the block: the low halves of u[j] and u[j+4] (j < 4), or their high halves (j >= 4) */
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; j++) {
+      *(v8 *)(dst + (k + j) * stride) = __builtin_shuffle(u[j], u[j + 4], (i8){0, 1, 2, 3, 8, 9, 10, 11});
+      *(v8 *)(dst + (k + j + 4) * stride) = __builtin_shuffle(u[j], u[j + 4], (i8){4, 5, 6, 7, 12, 13, 14, 15});
+    }
+  }
+  for (; k < kc; k++)
+    for (int r = 0; r < 8; r++) dst[k * stride + r] = s[r * ld + k];
+}
+#endif
+
 /* op(A)[i0:i0+mc, k0:k0+kc] → panels of MR rows, each stored k-major: dst[panel][k][r]. */
 static void SB_NAME(pack_a)(const sb_gemm_args *p, long i0, long mc, long k0, long kc, float *dst) {
   if (p->trans_a) {
@@ -51,6 +99,9 @@ static void SB_NAME(pack_a)(const sb_gemm_args *p, long i0, long mc, long k0, lo
        each into the panels (reading one panel at a time would stride through A once per panel). */
     for (long k = 0; k < kc; k++) {
       const float *s = p->a + (k0 + k) * p->lda + i0;
+      /* rows of A far apart (ld = M): ask for row k + 4 now, or the copy waits on memory each row (the
+         weight-gradient products ran ~12% faster on operands not in cache; a prefetch never faults) */
+      for (long q = 0; q < mc; q += 16) __builtin_prefetch(s + SB_PREFETCH_ROWS * p->lda + q);
       for (long ip = 0; ip < mc; ip += SB_MR) {
         long rows = SB_NAME(min_l)(SB_MR, mc - ip);
         float *d = dst + ip * kc + k * SB_MR;
@@ -64,6 +115,12 @@ static void SB_NAME(pack_a)(const sb_gemm_args *p, long i0, long mc, long k0, lo
   for (long ip = 0; ip < mc; ip += SB_MR) {
     long rows = SB_NAME(min_l)(SB_MR, mc - ip);
     float *d = dst + ip * kc;
+#if SB_MR == 8
+    if (rows == 8) {
+      SB_NAME(transpose8)(p->a + (i0 + ip) * p->lda + k0, p->lda, kc, d, SB_MR);
+      continue;
+    }
+#endif
     /* A is [M, K]: walk each source row contiguously, scatter into the panel with stride MR. */
     for (long r = 0; r < SB_MR; r++) {
       if (r < rows) {
@@ -87,6 +144,13 @@ static void SB_NAME(pack_b)(const sb_gemm_args *p, long k0, long kc, long j0, lo
       for (long jp = 0; jp < nc; jp += SB_NR) {
         long cols = SB_NAME(min_l)(SB_NR, nc - jp);
         float *d = dst + jp * kc + k * SB_NR;
+        if (cols == SB_NR) {
+          /* a whole panel row: NRV vector moves (a memcpy of variable length became `rep movsq`, whose
+             start-up cost per 128 bytes was most of this loop's time in training) */
+#pragma GCC unroll 8
+          for (int v = 0; v < SB_NRV; v++) *(vec *)(d + v * SB_VLEN) = *(const uvec *)(s + jp + v * SB_VLEN);
+          continue;
+        }
         memcpy(d, s + jp, (size_t)cols * sizeof(float));
         for (long c = cols; c < SB_NR; c++) d[c] = 0.0f;
       }
@@ -96,6 +160,14 @@ static void SB_NAME(pack_b)(const sb_gemm_args *p, long k0, long kc, long j0, lo
   for (long jp = 0; jp < nc; jp += SB_NR) {
     long cols = SB_NAME(min_l)(SB_NR, nc - jp);
     float *d = dst + jp * kc;
+#if SB_TRANSPOSE8_B
+    if (cols == SB_NR) {
+      /* B is [N, K]: each group of 8 rows of B (columns of op(B)) transposed into the panel */
+      for (long c = 0; c < SB_NR; c += 8)
+        SB_NAME(transpose8)(p->b + (j0 + jp + c) * p->ldb + k0, p->ldb, kc, d + c, SB_NR);
+      continue;
+    }
+#endif
     /* B is [N, K]: walk each source row (a column of op(B)) contiguously. */
     for (long c = 0; c < SB_NR; c++) {
       if (c < cols) {

@@ -7,6 +7,40 @@
 
 #include "gemm.h"
 
+/* Independent double accumulators per row sum: one running double is a serial chain of adds (~4 cycles
+   each) that GCC may not reorder; eight lanes vectorise, and each lane is still summed in double. */
+#define LN_LANES 8
+
+/* Σ x[j] in double. */
+static inline double sum_d(const float *restrict x, long n) {
+  double acc[LN_LANES] = {0};
+  long j = 0;
+  for (; j + LN_LANES <= n; j += LN_LANES)
+    for (int l = 0; l < LN_LANES; l++) acc[l] += x[j + l];
+  double s = 0;
+  for (int l = 0; l < LN_LANES; l++) s += acc[l];
+  for (; j < n; j++) s += x[j];
+  return s;
+}
+
+/* Σ (x[j] - m)^2 in double, each difference rounded to float first (as the forward pass uses it). */
+static inline double sum_sq_dev_d(const float *restrict x, float m, long n) {
+  double acc[LN_LANES] = {0};
+  long j = 0;
+  for (; j + LN_LANES <= n; j += LN_LANES)
+    for (int l = 0; l < LN_LANES; l++) {
+      float d = x[j + l] - m;
+      acc[l] += (double)d * d;
+    }
+  double s = 0;
+  for (int l = 0; l < LN_LANES; l++) s += acc[l];
+  for (; j < n; j++) {
+    float d = x[j] - m;
+    s += (double)d * d;
+  }
+  return s;
+}
+
 /*
  * x: [rows, cols] → y = (x - mean) * rstd * gain + bias, with per-row mean and rstd = 1 / sqrt(var + eps)
  * (biased variance, as tf.moments) written out for the backward pass.
@@ -17,14 +51,8 @@ SB_CLONES void sb_layer_norm(const float *restrict x, const float *restrict gain
   for (long r = 0; r < rows; r++) {
     const float *xr = x + r * cols;
     float *yr = y + r * cols;
-    double s = 0;
-    for (long j = 0; j < cols; j++) s += xr[j];
-    float m = (float)(s / (double)cols);
-    double v = 0;
-    for (long j = 0; j < cols; j++) {
-      float d = xr[j] - m;
-      v += (double)d * d;
-    }
+    float m = (float)(sum_d(xr, cols) / (double)cols);
+    double v = sum_sq_dev_d(xr, m, cols);
     float rs = (float)(1.0 / sqrt(v / (double)cols + (double)eps));
     for (long j = 0; j < cols; j++) yr[j] = (xr[j] - m) * rs * gain[j] + bias[j];
     mean[r] = m;
@@ -45,8 +73,20 @@ SB_CLONES void sb_layer_norm_grad(const float *restrict dy, const float *restric
     const float *dyr = dy + r * cols, *xr = x + r * cols;
     float *dxr = dx + r * cols;
     float m = mean[r], rs = rstd[r];
+    double sg_l[LN_LANES] = {0}, sgx_l[LN_LANES] = {0};
+    long j = 0;
+    for (; j + LN_LANES <= cols; j += LN_LANES)
+      for (int l = 0; l < LN_LANES; l++) {
+        float xh = (xr[j + l] - m) * rs;
+        float g = dyr[j + l] * gain[j + l];
+        sg_l[l] += g;
+        sgx_l[l] += (double)g * xh;
+        dgain[j + l] += dyr[j + l] * xh;
+        dbias[j + l] += dyr[j + l];
+      }
     double sg = 0, sgx = 0;
-    for (long j = 0; j < cols; j++) {
+    for (int l = 0; l < LN_LANES; l++) sg += sg_l[l], sgx += sgx_l[l];
+    for (; j < cols; j++) {
       float xh = (xr[j] - m) * rs;
       float g = dyr[j] * gain[j];
       sg += g;

@@ -1,5 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { NATIVE_ADDON_PATH } from '../../src/engine/native.js';
 import { Rng } from '../../src/util/rng.js';
 import { addon, nativeRequired, skipNative, skipReason } from '../helpers/native.js';
 
@@ -115,6 +118,25 @@ describe.skipIf(skipNative)(`native GEMM against a naive triple loop${skipReason
       addon!.setThreads(before);
     }
   });
+
+  // The process picks its variant once, so each runs in a child; a CPU without AVX2 falls back to generic.
+  const VARIANTS = ['avx512', 'avx2', 'generic'] as const;
+  for (const isa of VARIANTS)
+    it(`the ${isa} variant (SPARSEBENCH_NATIVE_ISA=${isa}) matches the triple loop`, () => {
+      const script = fileURLToPath(new URL('../fixtures/gemm-variant.mjs', import.meta.url));
+      const r = spawnSync(process.execPath, [script, NATIVE_ADDON_PATH], {
+        encoding: 'utf8',
+        env: { ...process.env, SPARSEBENCH_NATIVE_ISA: isa },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout) as { isa: string; worst: number };
+      // never a wider variant than asked for
+      expect(VARIANTS.indexOf(out.isa as (typeof VARIANTS)[number])).toBeGreaterThanOrEqual(
+        VARIANTS.indexOf(isa),
+      );
+      if (isa === 'generic') expect(out.isa).toBe('generic');
+      expect(out.worst).toBeLessThan(1e-4);
+    });
 
   it('rejects operands too small for the sizes, instead of reading past them', () => {
     expect(() =>
