@@ -1,7 +1,8 @@
 /**
  * The native fused kernels against the composed tfjs ops they replace, forward + backward, on the wasm backend
  * with the native GEMM serving the composed path's products too (so only the fusion differs): one lm layer's
- * causal self-attention (qkv [2048, 384], 4 heads, T 64) and the lm's softmax cross-entropy (logits [2048, 256]).
+ * causal self-attention (qkv [2048, 384], 4 heads, T 64), the lm's softmax cross-entropy (logits [2048, 256])
+ * and one of the t5's RMSNorms (x [2048, 128]).
  * The two versions alternate round by round and each row is the best round, since the machine may be shared.
  *
  * Run: `npx tsx bench/fused-kernels.ts`. Prints a Markdown table. Needs the native addon.
@@ -9,6 +10,7 @@
 import { cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { nativeKernelsActive, selectBackend } from '../src/engine/backends.js';
+import { rmsNorm, rmsNormComposed } from '../src/engine/ops.js';
 import {
   attendComposed,
   causalMask,
@@ -28,6 +30,7 @@ const qkv = tf.randomNormal([b * t, 3 * d]) as tf.Tensor2D;
 const w = tf.randomNormal([b * t, d]);
 const mask = causalMask(t);
 const logits = tf.randomNormal([b * t, vocab]) as tf.Tensor2D;
+const gain = tf.randomNormal([d]) as tf.Tensor1D;
 const targets = tf.tensor1d(
   Array.from({ length: b * t }, (_, i) => (i * 37) % vocab),
   'int32',
@@ -54,6 +57,12 @@ const cases: {
     at: logits,
     composed: (x) => crossEntropyComposed(x as tf.Tensor2D, targets, vocab),
     fused: (x) => crossEntropy(x as tf.Tensor2D, targets, vocab),
+  },
+  {
+    name: 'RMSNorm, one t5 norm (x [2048,128])',
+    at: w,
+    composed: (x) => tf.sum(tf.mul(rmsNormComposed(x, gain), w)),
+    fused: (x) => tf.sum(tf.mul(rmsNorm(x, gain), w)),
   },
 ];
 

@@ -9,6 +9,8 @@
  *   sumRows(x, out, rows, cols)                              out[j] = sum over r of x[r, j]
  *   layerNorm(x, gain, bias, y, mean, rstd, rows, cols, eps) layer norm over the last axis of x [rows, cols]
  *   layerNormGrad(dy, x, gain, mean, rstd, dx, dgain, dbias, rows, cols)   its gradient
+ *   rmsNorm(x, gain, y, rstd, rows, cols, eps)              RMSNorm over the last axis of x [rows, cols]
+ *   rmsNormGrad(dy, x, gain, rstd, dx, dgain, rows, cols)    its gradient
  *   attention(q, k, v, bias, probs, o, dims)                fused multi-head attention (attention.c);
  *       dims = [batch, heads, tq, tk, hd, ldq, ldk, ldv, ldo, biasMode, scale], bias null when biasMode 0
  *   attentionGrad(q, k, v, bias, probs, dout, dq, dk, dv, dbias, dims)   its gradient; dims as above with
@@ -229,6 +231,44 @@ static napi_value layer_norm_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value rms_norm(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  long rows, cols;
+  double eps;
+  float *x, *gain, *y, *rstd;
+  if (argc < 7 || napi_get_value_double(env, argv[6], &eps) != napi_ok) {
+    napi_throw_type_error(env, NULL, "sparsebench native: rmsNorm(x, gain, y, rstd, rows, cols, eps)");
+    return NULL;
+  }
+  if (get_long(env, argv[4], &rows) || get_long(env, argv[5], &cols) ||
+      get_floats(env, argv[0], rows * cols, "x", &x) || get_floats(env, argv[1], cols, "gain", &gain) ||
+      get_floats(env, argv[2], rows * cols, "y", &y) || get_floats(env, argv[3], rows, "rstd", &rstd))
+    return NULL;
+  sb_rms_norm(x, gain, y, rstd, rows, cols, (float)eps);
+  return NULL;
+}
+
+static napi_value rms_norm_grad(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  long rows, cols;
+  float *dy, *x, *gain, *rstd, *dx, *dgain;
+  if (argc < 8) {
+    napi_throw_type_error(env, NULL, "sparsebench native: rmsNormGrad(dy, x, gain, rstd, dx, dgain, rows, cols)");
+    return NULL;
+  }
+  if (get_long(env, argv[6], &rows) || get_long(env, argv[7], &cols) ||
+      get_floats(env, argv[0], rows * cols, "dy", &dy) || get_floats(env, argv[1], rows * cols, "x", &x) ||
+      get_floats(env, argv[2], cols, "gain", &gain) || get_floats(env, argv[3], rows, "rstd", &rstd) ||
+      get_floats(env, argv[4], rows * cols, "dx", &dx) || get_floats(env, argv[5], cols, "dgain", &dgain))
+    return NULL;
+  sb_rms_norm_grad(dy, x, gain, rstd, dx, dgain, rows, cols);
+  return NULL;
+}
+
 /* Reads `count` numbers from the JS array `v` into out. */
 static int get_numbers(napi_env env, napi_value v, uint32_t count, double *out) {
   bool is_array = false;
@@ -435,6 +475,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"geluGrad", NULL, gelu_grad_fn, NULL, NULL, NULL, napi_enumerable, NULL},
       {"layerNorm", NULL, layer_norm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"layerNormGrad", NULL, layer_norm_grad, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"rmsNorm", NULL, rms_norm, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"rmsNormGrad", NULL, rms_norm_grad, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sumRows", NULL, sum_rows, NULL, NULL, NULL, napi_enumerable, NULL},
       {"attention", NULL, attention, NULL, NULL, NULL, napi_enumerable, NULL},
       {"attentionGrad", NULL, attention_grad, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -83,6 +83,10 @@ void sb_layer_norm(const float *x, const float *gain, const float *bias, float *
                    long rows, long cols, float eps);
 void sb_layer_norm_grad(const float *dy, const float *x, const float *gain, const float *mean, const float *rstd,
                         float *dx, float *dgain, float *dbias, long rows, long cols);
+/* layer_norm.c: RMSNorm over the last axis of x [rows, cols] (no centring, no bias), and its gradient. */
+void sb_rms_norm(const float *x, const float *gain, float *y, float *rstd, long rows, long cols, float eps);
+void sb_rms_norm_grad(const float *dy, const float *x, const float *gain, const float *rstd, float *dx, float *dgain,
+                      long rows, long cols);
 
 /* attention.c: fused multi-head attention over heads read in place (no transposes), and its gradient. */
 enum { SB_BIAS_NONE = 0, SB_BIAS_SHARED = 1, SB_BIAS_PER_HEAD = 2, SB_BIAS_PER_ITEM = 3 };

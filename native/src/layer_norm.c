@@ -1,6 +1,7 @@
 /*
  * Layer normalisation over the last axis (Ba et al. 2016) in one pass per row, forward and backward,
- * instead of the ~15 tfjs ops (moments, subtract, rsqrt, scale, shift and their gradients) per call.
+ * instead of the ~15 tfjs ops (moments, subtract, rsqrt, scale, shift and their gradients) per call; and
+ * RMSNorm, its uncentred form without a bias.
  * Row sums accumulate in double, so the statistics are at least as accurate as tfjs's float32 ones.
  */
 #include <math.h>
@@ -99,5 +100,54 @@ SB_CLONES void sb_layer_norm_grad(const float *restrict dy, const float *restric
       float xh = (xr[j] - m) * rs;
       dxr[j] = rs * (dyr[j] * gain[j] - mg - xh * mgx);
     }
+  }
+}
+
+/*
+ * RMSNorm (Zhang & Sennrich 2019, arXiv:1910.07467), T5's norm: y = x * rstd * gain with per-row
+ * rstd = 1 / sqrt(mean(x^2) + eps), written out for the backward pass. Layer norm without the centring
+ * and the bias.
+ */
+SB_CLONES void sb_rms_norm(const float *restrict x, const float *restrict gain, float *restrict y,
+                           float *restrict rstd, long rows, long cols, float eps) {
+  for (long r = 0; r < rows; r++) {
+    const float *xr = x + r * cols;
+    float *yr = y + r * cols;
+    float rs = (float)(1.0 / sqrt(sum_sq_dev_d(xr, 0.0f, cols) / (double)cols + (double)eps));
+    for (long j = 0; j < cols; j++) yr[j] = xr[j] * rs * gain[j];
+    rstd[r] = rs;
+  }
+}
+
+/*
+ * The gradient of sb_rms_norm. With xhat = x * rstd and g = dy * gain, per row:
+ *   dx = rstd * (g - xhat * mean(g * xhat));
+ * over all rows: dgain = sum(dy * xhat).
+ */
+SB_CLONES void sb_rms_norm_grad(const float *restrict dy, const float *restrict x, const float *restrict gain,
+                                const float *restrict rstd, float *restrict dx, float *restrict dgain, long rows,
+                                long cols) {
+  for (long j = 0; j < cols; j++) dgain[j] = 0.0f;
+  for (long r = 0; r < rows; r++) {
+    const float *dyr = dy + r * cols, *xr = x + r * cols;
+    float *dxr = dx + r * cols;
+    float rs = rstd[r];
+    double sgx_l[LN_LANES] = {0};
+    long j = 0;
+    for (; j + LN_LANES <= cols; j += LN_LANES)
+      for (int l = 0; l < LN_LANES; l++) {
+        float xh = xr[j + l] * rs;
+        sgx_l[l] += (double)(dyr[j + l] * gain[j + l]) * xh;
+        dgain[j + l] += dyr[j + l] * xh;
+      }
+    double sgx = 0;
+    for (int l = 0; l < LN_LANES; l++) sgx += sgx_l[l];
+    for (; j < cols; j++) {
+      float xh = xr[j] * rs;
+      sgx += (double)(dyr[j] * gain[j]) * xh;
+      dgain[j] += dyr[j] * xh;
+    }
+    float mgx = (float)(sgx / (double)cols);
+    for (j = 0; j < cols; j++) dxr[j] = rs * (dyr[j] * gain[j] - xr[j] * rs * mgx);
   }
 }

@@ -66,6 +66,27 @@ export interface NativeAddon {
     rows: number,
     cols: number,
   ): void;
+  /** RMSNorm over the last axis of x [rows, cols]; writes y and the per-row 1/rms. */
+  rmsNorm(
+    x: Float32Array,
+    gain: Float32Array,
+    y: Float32Array,
+    rstd: Float32Array,
+    rows: number,
+    cols: number,
+    eps: number,
+  ): void;
+  /** The gradient of {@link NativeAddon.rmsNorm}: writes dx and dgain. */
+  rmsNormGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    gain: Float32Array,
+    rstd: Float32Array,
+    dx: Float32Array,
+    dgain: Float32Array,
+    rows: number,
+    cols: number,
+  ): void;
   /** out[j] = Σ_r x[r * cols + j]: the sum over the leading axis of x [rows, cols]. */
   sumRows(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
   /**

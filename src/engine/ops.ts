@@ -3,6 +3,7 @@ import { nativeKernelsActive } from './backends.js';
 import { CROSS_ENTROPY_GRAD_KERNEL, CROSS_ENTROPY_KERNEL } from './kernels/cross-entropy-native.js';
 import { GELU_GRAD_KERNEL, GELU_KERNEL } from './kernels/gelu-native.js';
 import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from './kernels/layer-norm-native.js';
+import { RMS_NORM_GRAD_KERNEL, RMS_NORM_KERNEL } from './kernels/rms-norm-native.js';
 
 /**
  * A 2-D matrix product whose forward and backward passes are all plain, untransposed 2-D products.
@@ -92,6 +93,46 @@ export function layerNorm(x: tf.Tensor, gain: tf.Tensor1D, bias: tf.Tensor1D, ep
   const { mean, variance } = tf.moments(x, axis, true);
   const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
   return tf.add(tf.mul(normed, gain), bias);
+}
+
+/** The fused native RMSNorm and its one-pass gradient (kernels/rms-norm-native.ts). */
+function rmsNormNative(eps: number): (x: tf.Tensor, gain: tf.Tensor1D) => tf.Tensor {
+  return tf.customGrad(
+    // biome-ignore lint/suspicious/noExplicitAny: tfjs's customGrad typing wants a variadic function
+    ((x: tf.Tensor, gain: tf.Tensor1D, save: any) => {
+      const [y, rstd] = tf.engine().runKernel(RMS_NORM_KERNEL, { x, gain }, { eps }) as tf.Tensor[];
+      save([x, gain, rstd]);
+      return {
+        value: y,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [sx, sg, sr] = saved;
+          return tf
+            .engine()
+            .runKernel(RMS_NORM_GRAD_KERNEL, { dy, x: sx, gain: sg, rstd: sr }, {}) as tf.Tensor[];
+        },
+      };
+      // biome-ignore lint/suspicious/noExplicitAny: see above
+    }) as any,
+  ) as unknown as (x: tf.Tensor, gain: tf.Tensor1D) => tf.Tensor;
+}
+
+/**
+ * RMSNorm (Zhang & Sennrich 2019, arXiv:1910.07467), T5's norm: x / rms(x) · g over the last axis.
+ *
+ * With the native kernels active, one fused pass forward and one backward (the composed form's gradient of
+ * `tf.mean` alone builds a ones tensor of x's shape on the host and multiplies it in).
+ *
+ * x: [..., D], g: [D] → [..., D]
+ */
+export function rmsNorm(x: tf.Tensor, g: tf.Tensor1D, eps = 1e-6): tf.Tensor {
+  if (nativeKernelsActive() && x.dtype === 'float32') return rmsNormNative(eps)(x, g);
+  return rmsNormComposed(x, g, eps);
+}
+
+/** {@link rmsNorm} as composed tfjs ops, on every backend (and what the fused kernel is checked against). */
+export function rmsNormComposed(x: tf.Tensor, g: tf.Tensor1D, eps = 1e-6): tf.Tensor {
+  const meanSquare = tf.mean(tf.mul(x, x), x.shape.length - 1, true); // [..., 1]
+  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, eps))), g);
 }
 
 /**

@@ -97,12 +97,6 @@ export function causalMask(t: number): tf.Tensor2D {
   return tf.tensor2d(m, [t, t]);
 }
 
-/** RMSNorm (Zhang & Sennrich 2019, arXiv:1910.07467), T5's norm: x / rms(x) · g. x: [..., D], g: [D] */
-export function rmsNorm(x: tf.Tensor, g: tf.Tensor1D, eps = 1e-6): tf.Tensor {
-  const meanSquare = tf.mean(tf.mul(x, x), x.shape.length - 1, true); // [..., 1]
-  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, eps))), g);
-}
-
 /**
  * Mean cross-entropy of logits [R, V] against integer targets [R] (nats). With the native kernels active, one
  * fused kernel each way (engine/ops.ts).

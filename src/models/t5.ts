@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { gelu, matmul2d } from '../engine/ops.js';
+import { gelu, matmul2d, rmsNorm } from '../engine/ops.js';
 import type { Rng } from '../util/rng.js';
-import { causalMask, crossAttend, crossEntropy, rmsNorm, selfAttend } from './blocks.js';
+import { causalMask, crossAttend, crossEntropy, selfAttend } from './blocks.js';
 import { relativeBuckets } from './relative-position.js';
 import type { Batch, ModelFamily, ParamInfo } from './types.js';
 

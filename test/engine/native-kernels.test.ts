@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TrialSpec } from '../../src/config/trial-spec.js';
 import { nativeKernelsActive, selectBackend } from '../../src/engine/backends.js';
 import { nativeStatus } from '../../src/engine/native.js';
-import { gelu, layerNorm } from '../../src/engine/ops.js';
+import { gelu, layerNorm, rmsNorm } from '../../src/engine/ops.js';
 import type { MetricPoint } from '../../src/store/types.js';
 import { trainTrial } from '../../src/train/trainer.js';
 import { Rng } from '../../src/util/rng.js';
@@ -145,6 +145,38 @@ describe.skipIf(skipNative)(`native kernels on the wasm backend${skipReason}`, (
     expectClose(got.y, want.y, 1e-5);
     for (const [i, gr] of got.grads.entries()) expectClose(gr, want.grads[i], 1e-4);
     expect(got.leaked).toBe(0);
+  });
+
+  it('RMSNorm (fused) has the value and gradients of the composed ops on cpu, and leaks no tensors', async () => {
+    const r = Rng.seeded(12);
+    // 40 columns: five 8-wide lanes; 43: lanes and a tail; rank 3 rows flattened
+    for (const shape of [
+      [6, 40],
+      [5, 43],
+      [2, 3, 43],
+    ]) {
+      const d = shape[shape.length - 1];
+      const n = shape.reduce((p, q) => p * q, 1);
+      const [xs, gs, ws] = [r.normalArray(n, 2), r.normalArray(d, 1), r.normalArray(n, 1)];
+      const run = () => {
+        const x = tf.add(tf.tensor(xs, shape), 0.5);
+        const [g, w] = [tf.tensor1d(gs), tf.tensor(ws, shape)];
+        const f = (a: tf.Tensor, gg: tf.Tensor) => tf.sum(tf.mul(rmsNorm(a, gg as tf.Tensor1D), w));
+        const before = tf.memory().numTensors;
+        const grads = tf.tidy(() => tf.grads(f as never)([x, g]));
+        const leaked = tf.memory().numTensors - before - grads.length;
+        return {
+          y: Array.from(rmsNorm(x, g).dataSync()),
+          grads: grads.map((t) => Array.from(t.dataSync())),
+          leaked,
+        };
+      };
+      const want = await onBackend('cpu', run);
+      const got = await onBackend('wasm', run);
+      expectClose(got.y, want.y, 1e-5);
+      for (const [i, gr] of got.grads.entries()) expectClose(gr, want.grads[i], 1e-4);
+      expect(got.leaked).toBe(0);
+    }
   });
 
   const sums: [number[], number | number[], boolean][] = [

@@ -21,6 +21,12 @@ import {
   nativeLayerNorm,
   nativeLayerNormGrad,
 } from './layer-norm-native.js';
+import {
+  nativeRmsNorm,
+  nativeRmsNormGrad,
+  RMS_NORM_GRAD_KERNEL,
+  RMS_NORM_KERNEL,
+} from './rms-norm-native.js';
 import { nativeSum } from './sum-native.js';
 import { nativeUnary } from './unary-native.js';
 
@@ -47,6 +53,8 @@ const additions: Record<string, (addon: NativeAddon) => KernelFunc> = {
   [GELU_GRAD_KERNEL]: nativeGeluGrad,
   [LAYER_NORM_KERNEL]: nativeLayerNorm,
   [LAYER_NORM_GRAD_KERNEL]: nativeLayerNormGrad,
+  [RMS_NORM_KERNEL]: nativeRmsNorm,
+  [RMS_NORM_GRAD_KERNEL]: nativeRmsNormGrad,
   [ATTENTION_KERNEL]: nativeAttention,
   [ATTENTION_GRAD_KERNEL]: nativeAttentionGrad,
   [CROSS_ENTROPY_KERNEL]: nativeCrossEntropy,
