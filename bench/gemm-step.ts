@@ -1,0 +1,161 @@
+/**
+ * The native GEMM on the products of one training step of the reference lm (d_model 128, 4 layers, d_ff 512,
+ * vocab 256, 2,048 tokens per batch, 4 heads of 32 over 64 positions), with operands as training sees them:
+ * each call reads A and B from a fresh stretch of a 256 MB pool, so they come from memory or L3 rather than
+ * from the cache a repeated call would leave them in. `bench/gemm.ts` times the same kind of products with warm
+ * operands, which flatters the packing (in training it was ~20% of a step before it moved whole vectors).
+ *
+ * The attention products run here on contiguous [batch x heads, T, hd] operands; in training they read the heads
+ * in place from the packed qkv rows (a leading dimension of 384), which only changes where packing reads from.
+ *
+ * Given several builds of the addon (paths to `sparsebench_native.node`), it alternates them round by round
+ * (each round runs every product of a step once per build, in the step's proportions) and checks that they
+ * give the same bits; with none, it times the build in native/build.
+ *
+ * Run: `npx tsx bench/gemm-step.ts [old.node new.node ...] [--rounds=N]`. Prints a Markdown table.
+ */
+import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { NATIVE_ADDON_PATH, type NativeAddon } from '../src/engine/native.js';
+
+interface Product {
+  name: string;
+  m: number;
+  n: number;
+  k: number;
+  ta: boolean;
+  tb: boolean;
+  /** Independent problems per call (the attention products: batch x heads). */
+  batch: number;
+  /** Calls per training step. */
+  perStep: number;
+}
+
+const [T, D, F, V, L] = [2048, 128, 512, 256, 4]; // tokens, d_model, d_ff, vocab, layers
+const heads = 32 * 4; // sequences x heads
+const products: Product[] = [
+  { name: 'forward qkv X·W', m: T, n: 3 * D, k: D, ta: false, tb: false, batch: 1, perStep: L },
+  { name: 'forward out-proj', m: T, n: D, k: D, ta: false, tb: false, batch: 1, perStep: L },
+  { name: 'forward ff up', m: T, n: F, k: D, ta: false, tb: false, batch: 1, perStep: L },
+  { name: 'forward ff down', m: T, n: D, k: F, ta: false, tb: false, batch: 1, perStep: L },
+  { name: 'forward tied head X·Eᵀ', m: T, n: V, k: D, ta: false, tb: true, batch: 1, perStep: 1 },
+  { name: 'input grad qkv dY·Wᵀ', m: T, n: D, k: 3 * D, ta: false, tb: true, batch: 1, perStep: L },
+  { name: 'input grad out-proj', m: T, n: D, k: D, ta: false, tb: true, batch: 1, perStep: L },
+  { name: 'input grad ff up', m: T, n: D, k: F, ta: false, tb: true, batch: 1, perStep: L },
+  { name: 'input grad ff down', m: T, n: F, k: D, ta: false, tb: true, batch: 1, perStep: L },
+  { name: 'input grad head dY·E', m: T, n: D, k: V, ta: false, tb: false, batch: 1, perStep: 1 },
+  { name: 'weight grad qkv Xᵀ·dY', m: D, n: 3 * D, k: T, ta: true, tb: false, batch: 1, perStep: L },
+  { name: 'weight grad out-proj', m: D, n: D, k: T, ta: true, tb: false, batch: 1, perStep: L },
+  { name: 'weight grad ff up', m: D, n: F, k: T, ta: true, tb: false, batch: 1, perStep: L },
+  { name: 'weight grad ff down', m: F, n: D, k: T, ta: true, tb: false, batch: 1, perStep: L },
+  { name: 'weight grad head dYᵀ·X', m: V, n: D, k: T, ta: true, tb: false, batch: 1, perStep: 1 },
+  {
+    name: 'attention Q·Kᵀ (and dO·Vᵀ)',
+    m: 64,
+    n: 64,
+    k: 32,
+    ta: false,
+    tb: true,
+    batch: heads,
+    perStep: 2 * L,
+  },
+  {
+    name: 'attention P·V (and dS·K)',
+    m: 64,
+    n: 32,
+    k: 64,
+    ta: false,
+    tb: false,
+    batch: heads,
+    perStep: 2 * L,
+  },
+  {
+    name: 'attention Pᵀ·dO (and dSᵀ·Q)',
+    m: 64,
+    n: 32,
+    k: 64,
+    ta: true,
+    tb: false,
+    batch: heads,
+    perStep: 2 * L,
+  },
+];
+
+const args = process.argv.slice(2);
+const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length) ?? 9);
+const paths = args.filter((a) => !a.startsWith('--'));
+if (paths.length === 0) paths.push(NATIVE_ADDON_PATH);
+const require = createRequire(import.meta.url);
+const builds = paths.map((p) => ({ path: p, addon: require(resolve(p)) as NativeAddon }));
+
+const POOL = new Float32Array(64 * 1024 * 1024); // 256 MB, well past the 32 MB L3
+for (let i = 0; i < POOL.length; i++) POOL[i] = ((i * 7919) % 1013) / 1013 - 0.5;
+let at = 0;
+/** A fresh stretch of the pool of `n` floats (wrapping round), so operands are not left in cache. */
+function fresh(n: number): Float32Array {
+  if (at + n > POOL.length) at = 0;
+  const v = POOL.subarray(at, at + n);
+  at += n + 1024; // a gap, so consecutive operands do not share lines
+  return v;
+}
+
+const flops = (p: Product) => 2 * p.m * p.n * p.k * p.batch;
+const best = builds.map(() => products.map(() => Number.POSITIVE_INFINITY)); // seconds per call
+const stepTimes = builds.map((): number[] => []);
+const outs = builds.map(() => products.map((p) => new Float32Array(p.batch * p.m * p.n)));
+
+for (let r = 0; r < rounds + 1; r++) {
+  // alternate the order of the builds round by round, so drift hits each alike; round 0 warms up
+  const order = builds.map((_, i) => i);
+  if (r % 2) order.reverse();
+  for (const bi of order) {
+    const { addon } = builds[bi];
+    let step = 0;
+    for (const [pi, p] of products.entries()) {
+      for (let c = 0; c < p.perStep; c++) {
+        const a = fresh(p.batch * p.m * p.k);
+        const b = fresh(p.batch * p.k * p.n);
+        const t0 = performance.now();
+        addon.gemmBatched(a, b, outs[bi][pi], p.batch, p.batch, p.m, p.n, p.k, p.ta, p.tb);
+        const s = (performance.now() - t0) / 1000;
+        step += s;
+        if (r > 0) best[bi][pi] = Math.min(best[bi][pi], s);
+      }
+    }
+    if (r > 0) stepTimes[bi].push(step);
+  }
+}
+
+// Whether every build gives the same bits: each product once more per build, on one shared pair of operands.
+const sameBits = products.every((p) => {
+  const a = POOL.subarray(0, p.batch * p.m * p.k);
+  const b = POOL.subarray(a.length, a.length + p.batch * p.k * p.n);
+  const results = builds.map(({ addon }) => {
+    const c = new Float32Array(p.batch * p.m * p.n);
+    addon.gemmBatched(a, b, c, p.batch, p.batch, p.m, p.n, p.k, p.ta, p.tb);
+    return Buffer.from(c.buffer);
+  });
+  return results.every((c) => c.equals(results[0]));
+});
+
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+const info = builds.map(({ addon }) => addon.info().isa);
+console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}`);
+builds.forEach((b, i) => console.log(`build ${i + 1}: ${b.path} (${info[i]})`));
+console.log(`\n${rounds} rounds, operands fresh from a 256 MB pool; GFLOP/s of each product's best call\n`);
+console.log(
+  `| product | m x n x k (batch) | calls per step | ${builds.map((_, i) => `build ${i + 1}`).join(' | ')} |`,
+);
+console.log(`|---|---|---|${builds.map(() => '---|').join('')}`);
+for (const [pi, p] of products.entries()) {
+  const shape = `${p.m}x${p.n}x${p.k}${p.ta ? ' Aᵀ' : ''}${p.tb ? ' Bᵀ' : ''}${p.batch > 1 ? ` (${p.batch})` : ''}`;
+  const cells = builds.map((_, bi) => (flops(p) / best[bi][pi] / 1e9).toFixed(1));
+  console.log(`| ${p.name} | ${shape} | ${p.perStep} | ${cells.join(' | ')} |`);
+}
+const stepFlops = products.reduce((s, p) => s + flops(p) * p.perStep, 0);
+const cells = stepTimes.map(
+  (t) => `${(median(t) * 1000).toFixed(1)} ms (${(stepFlops / median(t) / 1e9).toFixed(1)})`,
+);
+console.log(`| **a step's products, median round (GFLOP/s)** | | | ${cells.join(' | ')} |`);
+if (builds.length > 1) console.log(`\nsame bits from every build: ${sameBits ? 'yes' : 'NO'}`);
