@@ -183,41 +183,69 @@ static void SB_NAME(pack_b)(const sb_gemm_args *p, long k0, long kc, long j0, lo
 /*
  * The register tile: MR x NR sums live in MR * NRV vector registers for the whole k loop. Each step loads
  * NRV vectors of B, broadcasts one element of A per row and issues MR * NRV fused multiply-adds.
+ * `nrv` (a constant wherever this is inlined) computes only the first nrv vectors of each row: the narrow
+ * edge tiles. Each element's sum is the same sequence of operations whatever nrv is, so the bits are too.
  */
-static inline void SB_NAME(micro)(long kc, const float *restrict a, const float *restrict b, float *restrict c,
-                                  long ldc, int accumulate) {
+static inline __attribute__((always_inline)) void SB_NAME(micro_n)(long kc, const float *restrict a,
+                                                                   const float *restrict b, float *restrict c,
+                                                                   long ldc, int accumulate, const int nrv) {
   vec acc[SB_MR][SB_NRV];
 #pragma GCC unroll 32
   for (int r = 0; r < SB_MR; r++)
 #pragma GCC unroll 8
-    for (int v = 0; v < SB_NRV; v++) acc[r][v] = (vec){0};
+    for (int v = 0; v < nrv; v++) acc[r][v] = (vec){0};
   for (long k = 0; k < kc; k++) {
     vec bv[SB_NRV];
 #pragma GCC unroll 8
-    for (int v = 0; v < SB_NRV; v++) bv[v] = *(const vec *)(b + k * SB_NR + v * SB_VLEN);
+    for (int v = 0; v < nrv; v++) bv[v] = *(const vec *)(b + k * SB_NR + v * SB_VLEN);
 #pragma GCC unroll 32
     for (int r = 0; r < SB_MR; r++) {
       float ar = a[k * SB_MR + r]; /* scalar * vector: GCC broadcasts it, straight from memory on AVX-512 */
 #pragma GCC unroll 8
-      for (int v = 0; v < SB_NRV; v++) acc[r][v] += ar * bv[v];
+      for (int v = 0; v < nrv; v++) acc[r][v] += ar * bv[v];
     }
   }
 #pragma GCC unroll 32
   for (int r = 0; r < SB_MR; r++)
 #pragma GCC unroll 8
-    for (int v = 0; v < SB_NRV; v++) {
+    for (int v = 0; v < nrv; v++) {
       uvec *dst = (uvec *)(c + r * ldc + v * SB_VLEN);
       *dst = accumulate ? *dst + acc[r][v] : acc[r][v];
     }
 }
 
-/* A tile at the bottom or right edge: compute the full tile into a buffer, write back its valid part. */
+/* The full MR x NR tile. */
+static inline void SB_NAME(micro)(long kc, const float *restrict a, const float *restrict b, float *restrict c,
+                                  long ldc, int accumulate) {
+  SB_NAME(micro_n)(kc, a, b, c, ldc, accumulate, SB_NRV);
+}
+
+/*
+ * A tile at the bottom or right edge: computed into a buffer, of which the valid part is written back. At most
+ * one vector wide (e.g. N = 16 for 16-dimensional attention heads, or the last 16 columns of N = 48), only that
+ * vector is computed, and a whole MR x VLEN tile goes straight to C.
+ */
 static void SB_NAME(micro_edge)(long kc, const float *a, const float *b, float *c, long ldc, int accumulate,
                                 long rows, long cols) {
   float tile[SB_MR * SB_NR] __attribute__((aligned(64)));
-  SB_NAME(micro)(kc, a, b, tile, SB_NR, 0);
-  for (long r = 0; r < rows; r++)
-    for (long j = 0; j < cols; j++) c[r * ldc + j] = accumulate ? c[r * ldc + j] + tile[r * SB_NR + j] : tile[r * SB_NR + j];
+#if SB_NRV > 1
+  if (cols <= SB_VLEN) {
+    if (rows == SB_MR && cols == SB_VLEN) {
+      SB_NAME(micro_n)(kc, a, b, c, ldc, accumulate, 1);
+      return;
+    }
+    SB_NAME(micro_n)(kc, a, b, tile, SB_NR, 0, 1);
+  } else
+#endif
+    SB_NAME(micro_n)(kc, a, b, tile, SB_NR, 0, SB_NRV);
+  for (long r = 0; r < rows; r++) {
+    float *cr = c + r * ldc;
+    const float *tr = tile + r * SB_NR;
+    if (accumulate)
+      for (long j = 0; j < cols; j++) cr[j] += tr[j];
+    else
+      memcpy(cr, tr, (size_t)cols * sizeof(float));
+  }
 }
 
 void SB_NAME(sb_gemm)(const sb_gemm_args *p, sb_workspace *ws) {

@@ -52,6 +52,8 @@ describe.skipIf(skipNative)(`native GEMM against a naive triple loop${skipReason
     [17, 33, 65],
     [13, 70, 300], // K above one 256-deep slice: accumulation across slices
     [139, 75, 270], // M above one MC block, N over several panels with an edge, K over two slices (every ISA's sizes)
+    [24, 48, 300], // an edge exactly one AVX-512 vector wide (computed alone, stored straight to C), over two K slices
+    [20, 60, 270], // an edge wider than one vector, over two K slices
   ])
     for (const [ta, tb] of flags)
       it(`${m}x${k} · ${k}x${n}, transA=${ta}, transB=${tb}`, () => {
