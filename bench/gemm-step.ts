@@ -1,6 +1,7 @@
 /**
  * The native GEMM on the products of one training step of the reference lm (d_model 128, 4 layers, d_ff 512,
- * vocab 256, 2,048 tokens per batch, 4 heads of 32 over 64 positions), with operands as training sees them:
+ * vocab 256, 2,048 tokens per batch, 4 heads of 32 over 64 positions; `--model=small`: one of the quickstart's
+ * trials, whose narrow products are mostly edge tiles), with operands as training sees them:
  * each call reads A and B from a fresh stretch of a 256 MB pool, so they come from memory or L3 rather than
  * from the cache a repeated call would leave them in. `bench/gemm.ts` times the same kind of products with warm
  * operands, which flatters the packing (in training it was ~20% of a step before it moved whole vectors).
@@ -12,7 +13,7 @@
  * (each round runs every product of a step once per build, in the step's proportions) and checks that they
  * give the same bits; with none, it times the build in native/build.
  *
- * Run: `npx tsx bench/gemm-step.ts [old.node new.node ...] [--rounds=N]`. Prints a Markdown table.
+ * Run: `npx tsx bench/gemm-step.ts [old.node new.node ...] [--rounds=N] [--model=reference|small]`. Prints a Markdown table.
  */
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
@@ -32,58 +33,74 @@ interface Product {
   perStep: number;
 }
 
-const [T, D, F, V, L] = [2048, 128, 512, 256, 4]; // tokens, d_model, d_ff, vocab, layers
-const heads = 32 * 4; // sequences x heads
-const products: Product[] = [
-  { name: 'forward qkv X·W', m: T, n: 3 * D, k: D, ta: false, tb: false, batch: 1, perStep: L },
-  { name: 'forward out-proj', m: T, n: D, k: D, ta: false, tb: false, batch: 1, perStep: L },
-  { name: 'forward ff up', m: T, n: F, k: D, ta: false, tb: false, batch: 1, perStep: L },
-  { name: 'forward ff down', m: T, n: D, k: F, ta: false, tb: false, batch: 1, perStep: L },
-  { name: 'forward tied head X·Eᵀ', m: T, n: V, k: D, ta: false, tb: true, batch: 1, perStep: 1 },
-  { name: 'input grad qkv dY·Wᵀ', m: T, n: D, k: 3 * D, ta: false, tb: true, batch: 1, perStep: L },
-  { name: 'input grad out-proj', m: T, n: D, k: D, ta: false, tb: true, batch: 1, perStep: L },
-  { name: 'input grad ff up', m: T, n: D, k: F, ta: false, tb: true, batch: 1, perStep: L },
-  { name: 'input grad ff down', m: T, n: F, k: D, ta: false, tb: true, batch: 1, perStep: L },
-  { name: 'input grad head dY·E', m: T, n: D, k: V, ta: false, tb: false, batch: 1, perStep: 1 },
-  { name: 'weight grad qkv Xᵀ·dY', m: D, n: 3 * D, k: T, ta: true, tb: false, batch: 1, perStep: L },
-  { name: 'weight grad out-proj', m: D, n: D, k: T, ta: true, tb: false, batch: 1, perStep: L },
-  { name: 'weight grad ff up', m: D, n: F, k: T, ta: true, tb: false, batch: 1, perStep: L },
-  { name: 'weight grad ff down', m: F, n: D, k: T, ta: true, tb: false, batch: 1, perStep: L },
-  { name: 'weight grad head dYᵀ·X', m: V, n: D, k: T, ta: true, tb: false, batch: 1, perStep: 1 },
-  {
-    name: 'attention Q·Kᵀ (and dO·Vᵀ)',
-    m: 64,
-    n: 64,
-    k: 32,
-    ta: false,
-    tb: true,
-    batch: heads,
-    perStep: 2 * L,
-  },
-  {
-    name: 'attention P·V (and dS·K)',
-    m: 64,
-    n: 32,
-    k: 64,
-    ta: false,
-    tb: false,
-    batch: heads,
-    perStep: 2 * L,
-  },
-  {
-    name: 'attention Pᵀ·dO (and dSᵀ·Q)',
-    m: 64,
-    n: 32,
-    k: 64,
-    ta: true,
-    tb: false,
-    batch: heads,
-    perStep: 2 * L,
-  },
-];
+/** A training step's products for an lm of `layers` x d_model `d`, d_ff `f`, vocab `v`, `tokens` per batch, heads of `hd`. */
+function lmStep(
+  tokens: number,
+  d: number,
+  f: number,
+  v: number,
+  layers: number,
+  seqLen: number,
+  hd: number,
+): Product[] {
+  const T = tokens;
+  const heads = (tokens / seqLen) * (d / hd); // sequences x heads
+  const L = layers;
+  const plain = { ta: false, tb: false, batch: 1 };
+  return [
+    { name: 'forward qkv X·W', m: T, n: 3 * d, k: d, ...plain, perStep: L },
+    { name: 'forward out-proj', m: T, n: d, k: d, ...plain, perStep: L },
+    { name: 'forward ff up', m: T, n: f, k: d, ...plain, perStep: L },
+    { name: 'forward ff down', m: T, n: d, k: f, ...plain, perStep: L },
+    { name: 'forward tied head X·Eᵀ', m: T, n: v, k: d, ...plain, tb: true, perStep: 1 },
+    { name: 'input grad qkv dY·Wᵀ', m: T, n: d, k: 3 * d, ...plain, tb: true, perStep: L },
+    { name: 'input grad out-proj', m: T, n: d, k: d, ...plain, tb: true, perStep: L },
+    { name: 'input grad ff up', m: T, n: d, k: f, ...plain, tb: true, perStep: L },
+    { name: 'input grad ff down', m: T, n: f, k: d, ...plain, tb: true, perStep: L },
+    { name: 'input grad head dY·E', m: T, n: d, k: v, ...plain, perStep: 1 },
+    { name: 'weight grad qkv Xᵀ·dY', m: d, n: 3 * d, k: T, ...plain, ta: true, perStep: L },
+    { name: 'weight grad out-proj', m: d, n: d, k: T, ...plain, ta: true, perStep: L },
+    { name: 'weight grad ff up', m: d, n: f, k: T, ...plain, ta: true, perStep: L },
+    { name: 'weight grad ff down', m: f, n: d, k: T, ...plain, ta: true, perStep: L },
+    { name: 'weight grad head dYᵀ·X', m: v, n: d, k: T, ...plain, ta: true, perStep: 1 },
+    {
+      name: 'attention Q·Kᵀ (and dO·Vᵀ)',
+      m: seqLen,
+      n: seqLen,
+      k: hd,
+      ...plain,
+      tb: true,
+      batch: heads,
+      perStep: 2 * L,
+    },
+    { name: 'attention P·V (and dS·K)', m: seqLen, n: hd, k: seqLen, ...plain, batch: heads, perStep: 2 * L },
+    {
+      name: 'attention Pᵀ·dO (and dSᵀ·Q)',
+      m: seqLen,
+      n: hd,
+      k: seqLen,
+      ...plain,
+      ta: true,
+      batch: heads,
+      perStep: 2 * L,
+    },
+  ];
+}
+
+/**
+ * reference: the benchmark's lm (2,048 tokens, d_model 128, 4 layers, d_ff 512, heads of 32);
+ * small: one of the quickstart's trials (1,024 tokens, 1 layer of d_model 48, d_ff 154, 3 heads of 16).
+ */
+const MODELS: Record<string, Product[]> = {
+  reference: lmStep(2048, 128, 512, 256, 4, 64, 32),
+  small: lmStep(1024, 48, 154, 256, 1, 64, 16),
+};
 
 const args = process.argv.slice(2);
 const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length) ?? 9);
+const model = args.find((a) => a.startsWith('--model='))?.slice('--model='.length) ?? 'reference';
+const products = MODELS[model];
+if (!products) throw new Error(`--model=${model}: expected one of ${Object.keys(MODELS).join(', ')}`);
 const paths = args.filter((a) => !a.startsWith('--'));
 if (paths.length === 0) paths.push(NATIVE_ADDON_PATH);
 const require = createRequire(import.meta.url);
@@ -143,7 +160,9 @@ const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.len
 const info = builds.map(({ addon }) => addon.info().isa);
 console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}`);
 builds.forEach((b, i) => console.log(`build ${i + 1}: ${b.path} (${info[i]})`));
-console.log(`\n${rounds} rounds, operands fresh from a 256 MB pool; GFLOP/s of each product's best call\n`);
+console.log(
+  `\nmodel: ${model}; ${rounds} rounds, operands fresh from a 256 MB pool; GFLOP/s of each product's best call\n`,
+);
 console.log(
   `| product | m x n x k (batch) | calls per step | ${builds.map((_, i) => `build ${i + 1}`).join(' | ')} |`,
 );
