@@ -1,19 +1,24 @@
 /**
- * The native GEMM on the products of one training step of the reference lm (d_model 128, 4 layers, d_ff 512,
- * vocab 256, 2,048 tokens per batch, 4 heads of 32 over 64 positions; `--model=small`: one of the quickstart's
- * trials, whose narrow products are mostly edge tiles), with operands as training sees them:
- * each call reads A and B from a fresh stretch of a 256 MB pool, so they come from memory or L3 rather than
- * from the cache a repeated call would leave them in. `bench/gemm.ts` times the same kind of products with warm
- * operands, which flatters the packing (in training it was ~20% of a step before it moved whole vectors).
+ * The native GEMM on the products of one training step, with operands as training sees them: each call reads
+ * A and B from a fresh stretch of a 256 MB pool, so they come from memory or L3 rather than from the cache a
+ * repeated call would leave them in (`--warm`: every call of a product reuses one stretch, as `bench/gemm.ts`
+ * does). Models: the benchmark's reference lm (d_model 128, 4 layers, d_ff 512, vocab 256, 2,048 tokens per
+ * batch, 4 heads of 32 over 64 positions), or with `--model=small` one of the quickstart's trials, whose
+ * narrow products are mostly edge tiles. Warm operands flatter the packing: in training it was ~20% of a step
+ * before it moved whole vectors.
  *
- * The attention products run here on contiguous [batch x heads, T, hd] operands; in training they read the heads
- * in place from the packed qkv rows (a leading dimension of 384), which only changes where packing reads from.
+ * The attention products run here on contiguous [batch x heads, T, hd] operands; in training they read the
+ * heads in place from the packed qkv rows (a leading dimension of 3 d_model), which only changes where the
+ * packing reads from. Each product writes into one output array reused across calls, where training writes a
+ * fresh tensor.
  *
  * Given several builds of the addon (paths to `sparsebench_native.node`), it alternates them round by round
  * (each round runs every product of a step once per build, in the step's proportions) and checks that they
- * give the same bits; with none, it times the build in native/build.
+ * give the same bits; with none, it times the build in native/build. `SPARSEBENCH_NATIVE_ISA=avx2` (or
+ * `generic`) times another variant.
  *
- * Run: `npx tsx bench/gemm-step.ts [old.node new.node ...] [--rounds=N] [--model=reference|small]`. Prints a Markdown table.
+ * Run: `npx tsx bench/gemm-step.ts [old.node new.node ...] [--rounds=N] [--model=reference|small] [--warm]`.
+ * Prints a Markdown table.
  */
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
@@ -33,7 +38,10 @@ interface Product {
   perStep: number;
 }
 
-/** A training step's products for an lm of `layers` x d_model `d`, d_ff `f`, vocab `v`, `tokens` per batch, heads of `hd`. */
+/**
+ * A training step's products for an lm of `layers` x d_model `d`, d_ff `f`, vocab `v`, `tokens` per batch of
+ * sequences of `seqLen`, heads of `hd`.
+ */
 function lmStep(
   tokens: number,
   d: number,
@@ -109,8 +117,13 @@ const builds = paths.map((p) => ({ path: p, addon: require(resolve(p)) as Native
 const POOL = new Float32Array(64 * 1024 * 1024); // 256 MB, well past the 32 MB L3
 for (let i = 0; i < POOL.length; i++) POOL[i] = ((i * 7919) % 1013) / 1013 - 0.5;
 let at = 0;
-/** A fresh stretch of the pool of `n` floats (wrapping round), so operands are not left in cache. */
-function fresh(n: number): Float32Array {
+const warm = args.includes('--warm');
+/**
+ * A fresh stretch of the pool of `n` floats (wrapping round), so operands are not left in cache; with --warm,
+ * the same stretch every time for operand `slot` (0 for A, 1 for B).
+ */
+function fresh(n: number, slot: number): Float32Array {
+  if (warm) return POOL.subarray(slot * (POOL.length / 2), slot * (POOL.length / 2) + n);
   if (at + n > POOL.length) at = 0;
   const v = POOL.subarray(at, at + n);
   at += n + 1024; // a gap, so consecutive operands do not share lines
@@ -131,8 +144,8 @@ for (let r = 0; r < rounds + 1; r++) {
     let step = 0;
     for (const [pi, p] of products.entries()) {
       for (let c = 0; c < p.perStep; c++) {
-        const a = fresh(p.batch * p.m * p.k);
-        const b = fresh(p.batch * p.k * p.n);
+        const a = fresh(p.batch * p.m * p.k, 0);
+        const b = fresh(p.batch * p.k * p.n, 1);
         const t0 = performance.now();
         addon.gemmBatched(a, b, outs[bi][pi], p.batch, p.batch, p.m, p.n, p.k, p.ta, p.tb);
         const s = (performance.now() - t0) / 1000;
@@ -159,16 +172,18 @@ const sameBits = products.every((p) => {
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 const info = builds.map(({ addon }) => addon.info().isa);
 console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}`);
-builds.forEach((b, i) => console.log(`build ${i + 1}: ${b.path} (${info[i]})`));
+for (const [i, b] of builds.entries()) console.log(`build ${i + 1}: ${b.path} (${info[i]})`);
 console.log(
-  `\nmodel: ${model}; ${rounds} rounds, operands fresh from a 256 MB pool; GFLOP/s of each product's best call\n`,
+  `\nmodel: ${model}; ${rounds} rounds, operands ${warm ? 'reused (warm)' : 'fresh from a 256 MB pool'}; ` +
+    "GFLOP/s of each product's best call\n",
 );
 console.log(
   `| product | m x n x k (batch) | calls per step | ${builds.map((_, i) => `build ${i + 1}`).join(' | ')} |`,
 );
 console.log(`|---|---|---|${builds.map(() => '---|').join('')}`);
 for (const [pi, p] of products.entries()) {
-  const shape = `${p.m}x${p.n}x${p.k}${p.ta ? ' Aᵀ' : ''}${p.tb ? ' Bᵀ' : ''}${p.batch > 1 ? ` (${p.batch})` : ''}`;
+  const flags = `${p.ta ? ' Aᵀ' : ''}${p.tb ? ' Bᵀ' : ''}${p.batch > 1 ? ` (${p.batch})` : ''}`;
+  const shape = `${p.m}x${p.n}x${p.k}${flags}`;
   const cells = builds.map((_, bi) => (flops(p) / best[bi][pi] / 1e9).toFixed(1));
   console.log(`| ${p.name} | ${shape} | ${p.perStep} | ${cells.join(' | ')} |`);
 }

@@ -18,8 +18,9 @@
  *             micro-kernel: C[MR, NR] (+)= Apanel[KC, MR]ᵀ · Bpanel[KC, NR], accumulated in registers
  *
  * Packing is also where the transposes disappear: whatever the layout of A and B, the micro-kernel reads
- * both panels contiguously. Edge tiles are packed with zeros, computed in full into a small buffer and
- * only their valid part is written to C.
+ * both panels contiguously. Edge tiles are packed with zeros and computed into a small buffer, of which only
+ * the valid part is written to C; an edge at most one vector wide computes only that vector (and a whole
+ * MR x VLEN tile goes straight to C).
  */
 #include <string.h>
 
@@ -29,8 +30,9 @@
 #define SB_KC 256
 #define SB_MC (SB_MR * 16)
 #define SB_NC 4096
-/* How many rows ahead the transposed-A packing prefetches. */
+/* How many rows ahead the transposed-A packing prefetches, and floats per 64-byte cache line. */
 #define SB_PREFETCH_ROWS 4
+#define SB_LINE_FLOATS 16
 
 typedef float SB_NAME(vec) __attribute__((vector_size(SB_VLEN * 4), aligned(SB_VLEN * 4)));
 /* The same vector type with 4-byte alignment, for loads and stores to C, which has no alignment. */
@@ -63,6 +65,7 @@ typedef int SB_NAME(i8) __attribute__((vector_size(32)));
 static void SB_NAME(transpose8)(const float *s, long ld, long kc, float *dst, long stride) {
   typedef SB_NAME(v8) v8;
   typedef SB_NAME(i8) i8;
+  dst = __builtin_assume_aligned(dst, 32);
   long k = 0;
   for (; k + 8 <= kc; k += 8) {
     v8 r[8], t[8], u[8];
@@ -100,8 +103,13 @@ static void SB_NAME(pack_a)(const sb_gemm_args *p, long i0, long mc, long k0, lo
     for (long k = 0; k < kc; k++) {
       const float *s = p->a + (k0 + k) * p->lda + i0;
       /* rows of A far apart (ld = M): ask for row k + 4 now, or the copy waits on memory each row (the
-         weight-gradient products ran ~12% faster on operands not in cache; a prefetch never faults) */
-      for (long q = 0; q < mc; q += 16) __builtin_prefetch(s + SB_PREFETCH_ROWS * p->lda + q);
+         weight-gradient products ran ~12% faster on operands not in cache). Every line of the row's stretch,
+         including its last when the stretch does not start on a line; nothing past the last row of A. */
+      if (k0 + k + SB_PREFETCH_ROWS < p->k) {
+        const float *ahead = s + SB_PREFETCH_ROWS * p->lda;
+        for (long q = 0; q < mc; q += SB_LINE_FLOATS) __builtin_prefetch(ahead + q);
+        __builtin_prefetch(ahead + mc - 1);
+      }
       for (long ip = 0; ip < mc; ip += SB_MR) {
         long rows = SB_NAME(min_l)(SB_MR, mc - ip);
         float *d = dst + ip * kc + k * SB_MR;
@@ -283,3 +291,6 @@ void SB_NAME(sb_gemm)(const sb_gemm_args *p, sb_workspace *ws) {
 
 #undef vec
 #undef uvec
+#undef SB_PREFETCH_ROWS
+#undef SB_LINE_FLOATS
+#undef SB_TRANSPOSE8_B

@@ -8,6 +8,12 @@ export const LAYER_NORM_GRAD_KERNEL = 'SparsebenchLayerNormGrad';
 
 const view = (backend: WasmBackendLike, t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
 
+/** Rows and columns of x viewed as [R, D], D its last axis (the norms' layout). */
+export function rowsCols(x: TensorInfo): [number, number] {
+  const cols = x.shape[x.shape.length - 1];
+  return [x.shape.reduce((p, q) => p * q, 1) / cols, cols];
+}
+
 /**
  * Layer norm over the last axis in one pass per row; also returns the per-row mean and 1/std for the
  * backward pass. x: [..., D], gain, bias: [D] → y: [..., D], mean: [R], rstd: [R] (R = rows of x)
@@ -20,8 +26,7 @@ export function nativeLayerNorm(addon: NativeAddon): KernelFunc {
   }) => {
     const { x, gain, bias } = args.inputs;
     const backend = args.backend as WasmBackendLike;
-    const cols = x.shape[x.shape.length - 1];
-    const rows = x.shape.reduce((p, q) => p * q, 1) / cols;
+    const [rows, cols] = rowsCols(x);
     const y = backend.makeOutput(x.shape, 'float32');
     const mean = backend.makeOutput([rows], 'float32');
     const rstd = backend.makeOutput([rows], 'float32');
@@ -40,8 +45,7 @@ export function nativeLayerNormGrad(addon: NativeAddon): KernelFunc {
   }) => {
     const { dy, x, gain, mean, rstd } = args.inputs;
     const backend = args.backend as WasmBackendLike;
-    const cols = x.shape[x.shape.length - 1];
-    const rows = x.shape.reduce((p, q) => p * q, 1) / cols;
+    const [rows, cols] = rowsCols(x);
     const dx = backend.makeOutput(x.shape, 'float32');
     const dgain = backend.makeOutput(gain.shape, 'float32');
     const dbias = backend.makeOutput(gain.shape, 'float32');

@@ -1,18 +1,14 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../native.js';
+import { rowsCols } from './layer-norm-native.js';
 import type { WasmBackendLike } from './native-kernels.js';
 
-/** Kernel names of the fused RMSNorm and its gradient: ours, registered for the wasm backend only. */
+/** Kernel name of the fused RMSNorm: ours, registered for the wasm backend only. */
 export const RMS_NORM_KERNEL = 'SparsebenchRmsNorm';
+/** Kernel name of the fused RMSNorm's gradient: ours, registered for the wasm backend only. */
 export const RMS_NORM_GRAD_KERNEL = 'SparsebenchRmsNormGrad';
 
 const view = (backend: WasmBackendLike, t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
-
-/** Rows and columns of x viewed as [R, D] (D its last axis). */
-function rowsCols(x: TensorInfo): [number, number] {
-  const cols = x.shape[x.shape.length - 1];
-  return [x.shape.reduce((p, q) => p * q, 1) / cols, cols];
-}
 
 /**
  * RMSNorm (Zhang & Sennrich 2019, arXiv:1910.07467) over the last axis in one pass per row; also returns the
