@@ -48,10 +48,10 @@ void SB_NAME(sb_workspace_floats)(size_t *a, size_t *b) {
   *b = (size_t)SB_KC * ((SB_NC + SB_NR - 1) / SB_NR) * SB_NR;
 }
 
-/* Packing transposes 8 x 8 blocks in registers where a variant has 8 rows per A panel or 8-float vectors
-   (with 4-float vectors the 8-wide shuffles cost more than the scalar copy they replace). */
-#define SB_TRANSPOSE8_B (SB_VLEN >= 8 && SB_NR % 8 == 0)
-#if SB_MR == 8 || SB_TRANSPOSE8_B
+/* Packing transposes 8 x 8 blocks in registers where a variant has 8-float vectors or wider (with 4-float
+   vectors the 8-wide shuffles cost more than the scalar copy they replace). */
+#define SB_TRANSPOSE8 (SB_VLEN >= 8)
+#if SB_TRANSPOSE8
 typedef float SB_NAME(v8) __attribute__((vector_size(32), aligned(32)));
 typedef float SB_NAME(uv8) __attribute__((vector_size(32), aligned(4)));
 typedef int SB_NAME(i8) __attribute__((vector_size(32)));
@@ -95,6 +95,27 @@ static void SB_NAME(transpose8)(const float *s, long ld, long kc, float *dst, lo
 }
 #endif
 
+/*
+ * Rows [0, rows) of a row-major matrix (row r at s + r * ld), columns [0, kc), into one panel stored k-major,
+ * dst[k * width + r], its rows [rows, width) zero: an A panel (A stored [M, K], width MR) or a B panel (B stored
+ * [N, K], width NR). Whole groups of 8 rows are transposed in registers where the variant can.
+ */
+static void SB_NAME(pack_rows)(const float *s, long ld, long rows, long kc, float *dst, long width) {
+  long r = 0;
+#if SB_TRANSPOSE8
+  if (width % 8 == 0)
+    for (; r + 8 <= rows; r += 8) SB_NAME(transpose8)(s + r * ld, ld, kc, dst + r, width);
+#endif
+  for (; r < width; r++) {
+    if (r < rows) {
+      const float *sr = s + r * ld;
+      for (long k = 0; k < kc; k++) dst[k * width + r] = sr[k];
+    } else {
+      for (long k = 0; k < kc; k++) dst[k * width + r] = 0.0f;
+    }
+  }
+}
+
 /* op(A)[i0:i0+mc, k0:k0+kc] → panels of MR rows, each stored k-major: dst[panel][k][r]. */
 static void SB_NAME(pack_a)(const sb_gemm_args *p, long i0, long mc, long k0, long kc, float *dst) {
   if (p->trans_a) {
@@ -120,25 +141,10 @@ static void SB_NAME(pack_a)(const sb_gemm_args *p, long i0, long mc, long k0, lo
     }
     return;
   }
-  for (long ip = 0; ip < mc; ip += SB_MR) {
-    long rows = SB_NAME(min_l)(SB_MR, mc - ip);
-    float *d = dst + ip * kc;
-#if SB_MR == 8
-    if (rows == 8) {
-      SB_NAME(transpose8)(p->a + (i0 + ip) * p->lda + k0, p->lda, kc, d, SB_MR);
-      continue;
-    }
-#endif
-    /* A is [M, K]: walk each source row contiguously, scatter into the panel with stride MR. */
-    for (long r = 0; r < SB_MR; r++) {
-      if (r < rows) {
-        const float *s = p->a + (i0 + ip + r) * p->lda + k0;
-        for (long k = 0; k < kc; k++) d[k * SB_MR + r] = s[k];
-      } else {
-        for (long k = 0; k < kc; k++) d[k * SB_MR + r] = 0.0f;
-      }
-    }
-  }
+  /* A is [M, K]: each panel's rows transposed into it */
+  for (long ip = 0; ip < mc; ip += SB_MR)
+    SB_NAME(pack_rows)(p->a + (i0 + ip) * p->lda + k0, p->lda, SB_NAME(min_l)(SB_MR, mc - ip), kc, dst + ip * kc,
+                       SB_MR);
 }
 
 /* op(B)[k0:k0+kc, j0:j0+nc] → panels of NR columns, each stored k-major: dst[panel][k][c]. */
@@ -165,27 +171,10 @@ static void SB_NAME(pack_b)(const sb_gemm_args *p, long k0, long kc, long j0, lo
     }
     return;
   }
-  for (long jp = 0; jp < nc; jp += SB_NR) {
-    long cols = SB_NAME(min_l)(SB_NR, nc - jp);
-    float *d = dst + jp * kc;
-#if SB_TRANSPOSE8_B
-    if (cols == SB_NR) {
-      /* B is [N, K]: each group of 8 rows of B (columns of op(B)) transposed into the panel */
-      for (long c = 0; c < SB_NR; c += 8)
-        SB_NAME(transpose8)(p->b + (j0 + jp + c) * p->ldb + k0, p->ldb, kc, d + c, SB_NR);
-      continue;
-    }
-#endif
-    /* B is [N, K]: walk each source row (a column of op(B)) contiguously. */
-    for (long c = 0; c < SB_NR; c++) {
-      if (c < cols) {
-        const float *s = p->b + (j0 + jp + c) * p->ldb + k0;
-        for (long k = 0; k < kc; k++) d[k * SB_NR + c] = s[k];
-      } else {
-        for (long k = 0; k < kc; k++) d[k * SB_NR + c] = 0.0f;
-      }
-    }
-  }
+  /* B is [N, K]: each panel's columns of op(B) (rows of B) transposed into it */
+  for (long jp = 0; jp < nc; jp += SB_NR)
+    SB_NAME(pack_rows)(p->b + (j0 + jp) * p->ldb + k0, p->ldb, SB_NAME(min_l)(SB_NR, nc - jp), kc, dst + jp * kc,
+                       SB_NR);
 }
 
 /*
@@ -293,4 +282,4 @@ void SB_NAME(sb_gemm)(const sb_gemm_args *p, sb_workspace *ws) {
 #undef uvec
 #undef SB_PREFETCH_ROWS
 #undef SB_LINE_FLOATS
-#undef SB_TRANSPOSE8_B
+#undef SB_TRANSPOSE8
