@@ -20,10 +20,7 @@
  * Run: `npx tsx bench/gemm-step.ts [old.node new.node ...] [--rounds=N] [--model=reference|small] [--warm]`.
  * Prints a Markdown table.
  */
-import { createRequire } from 'node:module';
-import { cpus } from 'node:os';
-import { resolve } from 'node:path';
-import { NATIVE_ADDON_PATH, type NativeAddon } from '../src/engine/native.js';
+import { loadAddonBuilds, printBuilds, roundOrder } from './addon-builds.js';
 
 interface Product {
   name: string;
@@ -109,10 +106,7 @@ const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice('--roun
 const model = args.find((a) => a.startsWith('--model='))?.slice('--model='.length) ?? 'reference';
 const products = MODELS[model];
 if (!products) throw new Error(`--model=${model}: expected one of ${Object.keys(MODELS).join(', ')}`);
-const paths = args.filter((a) => !a.startsWith('--'));
-if (paths.length === 0) paths.push(NATIVE_ADDON_PATH);
-const require = createRequire(import.meta.url);
-const builds = paths.map((p) => ({ path: p, addon: require(resolve(p)) as NativeAddon }));
+const builds = loadAddonBuilds(args.filter((a) => !a.startsWith('--')));
 
 const POOL = new Float32Array(64 * 1024 * 1024); // 256 MB, well past the 32 MB L3
 for (let i = 0; i < POOL.length; i++) POOL[i] = ((i * 7919) % 1013) / 1013 - 0.5;
@@ -136,10 +130,8 @@ const stepTimes = builds.map((): number[] => []);
 const outs = builds.map(() => products.map((p) => new Float32Array(p.batch * p.m * p.n)));
 
 for (let r = 0; r < rounds + 1; r++) {
-  // alternate the order of the builds round by round, so drift hits each alike; round 0 warms up
-  const order = builds.map((_, i) => i);
-  if (r % 2) order.reverse();
-  for (const bi of order) {
+  // round 0 warms up
+  for (const bi of roundOrder(builds.length, r)) {
     const { addon } = builds[bi];
     let step = 0;
     for (const [pi, p] of products.entries()) {
@@ -170,9 +162,7 @@ const sameBits = products.every((p) => {
 });
 
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-const info = builds.map(({ addon }) => addon.info().isa);
-console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}`);
-for (const [i, b] of builds.entries()) console.log(`build ${i + 1}: ${b.path} (${info[i]})`);
+printBuilds(builds);
 console.log(
   `\nmodel: ${model}; ${rounds} rounds, operands ${warm ? 'reused (warm)' : 'fresh from a 256 MB pool'}; ` +
     "GFLOP/s of each product's best call\n",

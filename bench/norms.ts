@@ -6,16 +6,11 @@
  *
  * Run: `npx tsx bench/norms.ts [old.node new.node ...]`. Prints a Markdown table.
  */
-import { createRequire } from 'node:module';
-import { cpus } from 'node:os';
-import { resolve } from 'node:path';
-import { NATIVE_ADDON_PATH, type NativeAddon } from '../src/engine/native.js';
+import type { NativeAddon } from '../src/engine/native.js';
+import { loadAddonBuilds, printBuilds, roundOrder } from './addon-builds.js';
 
 const [ROWS, COLS, REPS, ROUNDS] = [2048, 128, 50, 15];
-const paths = process.argv.slice(2);
-if (paths.length === 0) paths.push(NATIVE_ADDON_PATH);
-const require = createRequire(import.meta.url);
-const builds = paths.map((p) => ({ path: p, addon: require(resolve(p)) as NativeAddon }));
+const builds = loadAddonBuilds(process.argv.slice(2));
 
 // an offset mean and a spread, as a residual stream has; [ROWS, COLS]
 const x = Float32Array.from({ length: ROWS * COLS }, (_, i) => Math.sin(i) * 3 + 1);
@@ -70,9 +65,8 @@ const cases: Case[] = [
 const best = builds.map(() => cases.map(() => Number.POSITIVE_INFINITY));
 const outputs = builds.map(() => cases.map((): Buffer | null => null));
 for (let r = 0; r < ROUNDS + 1; r++) {
-  const order = builds.map((_, i) => i);
-  if (r % 2) order.reverse(); // so drift hits each build alike; round 0 warms up
-  for (const bi of order)
+  // round 0 warms up
+  for (const bi of roundOrder(builds.length, r))
     for (const [ci, c] of cases.entries()) {
       const first = c.run(builds[bi].addon);
       if (!first) continue;
@@ -83,8 +77,7 @@ for (let r = 0; r < ROUNDS + 1; r++) {
     }
 }
 
-console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}`);
-for (const [i, b] of builds.entries()) console.log(`build ${i + 1}: ${b.path} (${b.addon.info().isa})`);
+printBuilds(builds);
 console.log(`\n[${ROWS}, ${COLS}], best of ${ROUNDS} rounds of ${REPS} calls, ms per call\n`);
 const sameHead = builds.length > 1 ? ' same bits |' : '';
 console.log(`| kernel | ${builds.map((_, i) => `build ${i + 1}`).join(' | ')} |${sameHead}`);
