@@ -1,6 +1,8 @@
 /*
  * N-API bindings. Operands arrive as Float32Array views (in practice on the wasm backend's heap) and are
- * used in place: napi_get_typedarray_info yields the data pointer, nothing is copied.
+ * used in place: napi_get_typedarray_info yields the data pointer, nothing is copied. Every size is checked to
+ * be a non-negative integer and every view to hold what the sizes say will be read or written; a product of
+ * sizes that overflows is an error, not a wrapped (small) requirement.
  *
  *   gemm(a, b, c, m, n, k, transA, transB)                   c[m,n] = op(a) · op(b)
  *   gemmBatched(a, b, c, batchA, batchB, m, n, k, tA, tB)    per batch item; a batch of 1 broadcasts
@@ -23,6 +25,7 @@
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -36,7 +39,24 @@
     }                                                                            \
   } while (0)
 
-/* Reads `v` as a typed array of type `want` (named `kind` in errors) with at least `need` elements. */
+/*
+ * Element counts. Sizes are non-negative; every product of sizes goes through these, which give -1 when an
+ * operand is already -1 or the result would not fit a long, and get_typed rejects a need of -1. So no size a
+ * caller passes can wrap around into a small need and let a kernel read or write past a view.
+ */
+static long mul(long a, long b) {
+  long r;
+  if (a < 0 || b < 0 || __builtin_mul_overflow(a, b, &r)) return -1;
+  return r;
+}
+static long add(long a, long b) {
+  long r;
+  if (a < 0 || b < 0 || __builtin_add_overflow(a, b, &r)) return -1;
+  return r;
+}
+static long mul3(long a, long b, long c) { return mul(mul(a, b), c); }
+
+/* Reads `v` as a typed array of type `want` (named `kind` in errors) with at least `need` elements (-1: overflow). */
 static int get_typed(napi_env env, napi_value v, long need, const char *what, napi_typedarray_type want,
                      const char *kind, void **out) {
   napi_typedarray_type type;
@@ -50,7 +70,12 @@ static int get_typed(napi_env env, napi_value v, long need, const char *what, na
     napi_throw_type_error(env, NULL, msg);
     return -1;
   }
-  if ((long)length < need) {
+  if (need < 0) {
+    snprintf(msg, sizeof msg, "sparsebench native: the sizes given for %s overflow", what);
+    napi_throw_range_error(env, NULL, msg);
+    return -1;
+  }
+  if (length < (size_t)need) {
     snprintf(msg, sizeof msg, "sparsebench native: %s has %zu elements, needs %ld", what, length, need);
     napi_throw_range_error(env, NULL, msg);
     return -1;
@@ -71,7 +96,7 @@ static int get_ints(napi_env env, napi_value v, long need, const char *what, int
 
 static int get_long(napi_env env, napi_value v, long *out) {
   int64_t x;
-  if (napi_get_value_int64(env, v, &x) != napi_ok || x < 0) {
+  if (napi_get_value_int64(env, v, &x) != napi_ok || x < 0 || x > LONG_MAX) {
     napi_throw_type_error(env, NULL, "sparsebench native: sizes must be non-negative integers");
     return -1;
   }
@@ -98,13 +123,15 @@ static napi_value run(napi_env env, napi_value *argv) {
     napi_throw_range_error(env, NULL, "sparsebench native: batch sizes must match or one must be 1");
     return NULL;
   }
-  long batch = batch_a > batch_b ? batch_a : batch_b;
+  long batch = batch_a == 0 || batch_b == 0 ? 0 : batch_a > batch_b ? batch_a : batch_b; /* broadcast */
+  /* an operand with a batch of 1 is broadcast: read once, whatever the other's batch */
+  long items_a = batch_a == 1 ? 1 : batch, items_b = batch_b == 1 ? 1 : batch;
   float *a, *b, *c;
-  if (get_floats(env, argv[0], batch_a * m * k, "a", &a) || get_floats(env, argv[1], batch_b * k * n, "b", &b) ||
-      get_floats(env, argv[2], batch * m * n, "c", &c))
+  if (get_floats(env, argv[0], mul3(items_a, m, k), "a", &a) ||
+      get_floats(env, argv[1], mul3(items_b, k, n), "b", &b) || get_floats(env, argv[2], mul3(batch, m, n), "c", &c))
     return NULL;
   sb_gemm_args p = {m, n, k, a, ta ? m : k, ta, b, tb ? k : n, tb, c, n};
-  if (sb_gemm_batched(&p, batch, batch_a == 1 ? 0 : m * k, batch_b == 1 ? 0 : k * n, m * n) != 0) {
+  if (sb_gemm_batched(&p, batch, batch_a == 1 ? 0 : mul(m, k), batch_b == 1 ? 0 : mul(k, n), mul(m, n)) != 0) {
     napi_throw_error(env, NULL, "sparsebench native: out of memory for GEMM scratch");
     return NULL;
   }
@@ -184,7 +211,7 @@ static napi_value sum_rows(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (get_long(env, argv[2], &rows) || get_long(env, argv[3], &cols) ||
-      get_floats(env, argv[0], rows * cols, "x", &x) || get_floats(env, argv[1], cols, "out", &out))
+      get_floats(env, argv[0], mul(rows, cols), "x", &x) || get_floats(env, argv[1], cols, "out", &out))
     return NULL;
   sb_sum_rows(x, out, rows, cols);
   return NULL;
@@ -202,8 +229,8 @@ static napi_value layer_norm(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (get_long(env, argv[6], &rows) || get_long(env, argv[7], &cols) ||
-      get_floats(env, argv[0], rows * cols, "x", &x) || get_floats(env, argv[1], cols, "gain", &gain) ||
-      get_floats(env, argv[2], cols, "bias", &bias) || get_floats(env, argv[3], rows * cols, "y", &y) ||
+      get_floats(env, argv[0], mul(rows, cols), "x", &x) || get_floats(env, argv[1], cols, "gain", &gain) ||
+      get_floats(env, argv[2], cols, "bias", &bias) || get_floats(env, argv[3], mul(rows, cols), "y", &y) ||
       get_floats(env, argv[4], rows, "mean", &mean) || get_floats(env, argv[5], rows, "rstd", &rstd))
     return NULL;
   sb_layer_norm(x, gain, bias, y, mean, rstd, rows, cols, (float)eps);
@@ -222,9 +249,9 @@ static napi_value layer_norm_grad(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (get_long(env, argv[8], &rows) || get_long(env, argv[9], &cols) ||
-      get_floats(env, argv[0], rows * cols, "dy", &dy) || get_floats(env, argv[1], rows * cols, "x", &x) ||
+      get_floats(env, argv[0], mul(rows, cols), "dy", &dy) || get_floats(env, argv[1], mul(rows, cols), "x", &x) ||
       get_floats(env, argv[2], cols, "gain", &gain) || get_floats(env, argv[3], rows, "mean", &mean) ||
-      get_floats(env, argv[4], rows, "rstd", &rstd) || get_floats(env, argv[5], rows * cols, "dx", &dx) ||
+      get_floats(env, argv[4], rows, "rstd", &rstd) || get_floats(env, argv[5], mul(rows, cols), "dx", &dx) ||
       get_floats(env, argv[6], cols, "dgain", &dgain) || get_floats(env, argv[7], cols, "dbias", &dbias))
     return NULL;
   sb_layer_norm_grad(dy, x, gain, mean, rstd, dx, dgain, dbias, rows, cols);
@@ -243,8 +270,8 @@ static napi_value rms_norm(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (get_long(env, argv[4], &rows) || get_long(env, argv[5], &cols) ||
-      get_floats(env, argv[0], rows * cols, "x", &x) || get_floats(env, argv[1], cols, "gain", &gain) ||
-      get_floats(env, argv[2], rows * cols, "y", &y) || get_floats(env, argv[3], rows, "rstd", &rstd))
+      get_floats(env, argv[0], mul(rows, cols), "x", &x) || get_floats(env, argv[1], cols, "gain", &gain) ||
+      get_floats(env, argv[2], mul(rows, cols), "y", &y) || get_floats(env, argv[3], rows, "rstd", &rstd))
     return NULL;
   sb_rms_norm(x, gain, y, rstd, rows, cols, (float)eps);
   return NULL;
@@ -261,9 +288,9 @@ static napi_value rms_norm_grad(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (get_long(env, argv[6], &rows) || get_long(env, argv[7], &cols) ||
-      get_floats(env, argv[0], rows * cols, "dy", &dy) || get_floats(env, argv[1], rows * cols, "x", &x) ||
+      get_floats(env, argv[0], mul(rows, cols), "dy", &dy) || get_floats(env, argv[1], mul(rows, cols), "x", &x) ||
       get_floats(env, argv[2], cols, "gain", &gain) || get_floats(env, argv[3], rows, "rstd", &rstd) ||
-      get_floats(env, argv[4], rows * cols, "dx", &dx) || get_floats(env, argv[5], cols, "dgain", &dgain))
+      get_floats(env, argv[4], mul(rows, cols), "dx", &dx) || get_floats(env, argv[5], cols, "dgain", &dgain))
     return NULL;
   sb_rms_norm_grad(dy, x, gain, rstd, dx, dgain, rows, cols);
   return NULL;
@@ -289,18 +316,18 @@ static int get_numbers(napi_env env, napi_value v, uint32_t count, double *out) 
 }
 
 /* Elements a [rows, ld] operand must hold to cover `cols` columns of its last row. */
-static long span(long rows, long ld, long cols) { return rows > 0 ? (rows - 1) * ld + cols : 0; }
+static long span(long rows, long ld, long cols) { return rows > 0 ? add(mul(rows - 1, ld), cols) : rows < 0 ? -1 : 0; }
 
 /* Elements of a bias (or its gradient) laid out per a->bias_mode; 0 without one. */
 static long bias_elements(const sb_attention_args *a) {
-  long tile = a->tq * a->tk;
+  long tile = mul(a->tq, a->tk);
   switch (a->bias_mode) {
     case SB_BIAS_SHARED:
       return tile;
     case SB_BIAS_PER_HEAD:
-      return a->heads * tile;
+      return mul(a->heads, tile);
     case SB_BIAS_PER_ITEM:
-      return a->batch * a->heads * tile;
+      return mul3(a->batch, a->heads, tile);
     default:
       return 0;
   }
@@ -310,19 +337,43 @@ static long bias_elements(const sb_attention_args *a) {
  * Fills the attention arguments from dims and the q, k, v, bias views (bias read only when biasMode > 0),
  * checking every view is long enough for the rows and heads it is read at.
  */
-static int attention_args(napi_env env, napi_value *argv, const double *d, sb_attention_args *a) {
-  a->batch = (long)d[0], a->heads = (long)d[1], a->tq = (long)d[2], a->tk = (long)d[3], a->hd = (long)d[4];
-  a->ldq = (long)d[5], a->ldk = (long)d[6], a->ldv = (long)d[7], a->bias_mode = (int)d[9];
+/* A dims entry as a size: a non-negative integer a long holds, else -1. */
+static long dim(double x) {
+  if (!(x >= 0 && x <= 9007199254740992.0 && x <= (double)LONG_MAX)) return -1; /* also NaN */
+  long v = (long)x;
+  return (double)v == x ? v : -1;
+}
+
+/*
+ * Converts the size entries of dims (all but biasMode and scale, at 9 and 10) into `out`; throws and gives -1
+ * when one is not a non-negative integer.
+ */
+static int get_dims(napi_env env, const double *d, int count, long *out) {
+  for (int i = 0; i < count; i++) {
+    out[i] = i == 9 || i == 10 ? 0 : dim(d[i]);
+    if (out[i] < 0) {
+      char msg[120];
+      snprintf(msg, sizeof msg, "sparsebench native: attention dims[%d] is %g, must be a non-negative integer", i, d[i]);
+      napi_throw_range_error(env, NULL, msg);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static int attention_args(napi_env env, napi_value *argv, const double *d, const long *s, sb_attention_args *a) {
+  a->batch = s[0], a->heads = s[1], a->tq = s[2], a->tk = s[3], a->hd = s[4];
+  a->ldq = s[5], a->ldk = s[6], a->ldv = s[7], a->bias_mode = (int)d[9];
   a->scale = (float)d[10];
-  long width = a->heads * a->hd;
-  if (a->bias_mode < SB_BIAS_NONE || a->bias_mode > SB_BIAS_PER_ITEM) {
+  long width = mul(a->heads, a->hd);
+  if (!(d[9] == SB_BIAS_NONE || d[9] == SB_BIAS_SHARED || d[9] == SB_BIAS_PER_HEAD || d[9] == SB_BIAS_PER_ITEM)) {
     napi_throw_range_error(env, NULL, "sparsebench native: attention biasMode must be 0, 1, 2 or 3");
     return -1;
   }
   float *q, *k, *v, *bias = NULL;
-  if (get_floats(env, argv[0], span(a->batch * a->tq, a->ldq, width), "q", &q) ||
-      get_floats(env, argv[1], span(a->batch * a->tk, a->ldk, width), "k", &k) ||
-      get_floats(env, argv[2], span(a->batch * a->tk, a->ldv, width), "v", &v) ||
+  if (get_floats(env, argv[0], span(mul(a->batch, a->tq), a->ldq, width), "q", &q) ||
+      get_floats(env, argv[1], span(mul(a->batch, a->tk), a->ldk, width), "k", &k) ||
+      get_floats(env, argv[2], span(mul(a->batch, a->tk), a->ldv, width), "v", &v) ||
       (a->bias_mode && get_floats(env, argv[3], bias_elements(a), "bias", &bias)))
     return -1;
   a->q = q, a->k = k, a->v = v, a->bias = bias;
@@ -333,6 +384,7 @@ static napi_value attention(napi_env env, napi_callback_info info) {
   size_t argc = 7;
   napi_value argv[7];
   double d[11];
+  long s[11];
   sb_attention_args a;
   float *probs, *o;
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
@@ -340,10 +392,10 @@ static napi_value attention(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "sparsebench native: attention(q, k, v, bias, probs, o, dims)");
     return NULL;
   }
-  if (get_numbers(env, argv[6], 11, d) || attention_args(env, argv, d, &a)) return NULL;
-  long ldo = (long)d[8];
-  if (get_floats(env, argv[4], a.batch * a.heads * a.tq * a.tk, "probs", &probs) ||
-      get_floats(env, argv[5], span(a.batch * a.tq, ldo, a.heads * a.hd), "o", &o))
+  if (get_numbers(env, argv[6], 11, d) || get_dims(env, d, 11, s) || attention_args(env, argv, d, s, &a)) return NULL;
+  long ldo = s[8];
+  if (get_floats(env, argv[4], mul3(a.batch, a.heads, mul(a.tq, a.tk)), "probs", &probs) ||
+      get_floats(env, argv[5], span(mul(a.batch, a.tq), ldo, mul(a.heads, a.hd)), "o", &o))
     return NULL;
   if (sb_attention(&a, probs, o, ldo) != 0) napi_throw_error(env, NULL, "sparsebench native: out of memory");
   return NULL;
@@ -353,6 +405,7 @@ static napi_value attention_grad(napi_env env, napi_callback_info info) {
   size_t argc = 11;
   napi_value argv[11];
   double d[14];
+  long s[14];
   sb_attention_args a;
   sb_attention_grads g = {0};
   float *probs, *dout;
@@ -362,14 +415,16 @@ static napi_value attention_grad(napi_env env, napi_callback_info info) {
                           "sparsebench native: attentionGrad(q, k, v, bias, probs, dout, dq, dk, dv, dbias, dims)");
     return NULL;
   }
-  if (get_numbers(env, argv[10], 14, d) || attention_args(env, argv, d, &a)) return NULL;
-  long lddo = (long)d[8], width = a.heads * a.hd, tile = a.tq * a.tk;
-  g.lddq = (long)d[11], g.lddk = (long)d[12], g.lddv = (long)d[13];
-  if (get_floats(env, argv[4], a.batch * a.heads * tile, "probs", &probs) ||
-      get_floats(env, argv[5], span(a.batch * a.tq, lddo, width), "dout", &dout) ||
-      get_floats(env, argv[6], span(a.batch * a.tq, g.lddq, width), "dq", &g.dq) ||
-      get_floats(env, argv[7], span(a.batch * a.tk, g.lddk, width), "dk", &g.dk) ||
-      get_floats(env, argv[8], span(a.batch * a.tk, g.lddv, width), "dv", &g.dv) ||
+  if (get_numbers(env, argv[10], 14, d) || get_dims(env, d, 14, s) || attention_args(env, argv, d, s, &a))
+    return NULL;
+  long lddo = s[8], width = mul(a.heads, a.hd), tile = mul(a.tq, a.tk);
+  long rows_q = mul(a.batch, a.tq), rows_k = mul(a.batch, a.tk);
+  g.lddq = s[11], g.lddk = s[12], g.lddv = s[13];
+  if (get_floats(env, argv[4], mul3(a.batch, a.heads, tile), "probs", &probs) ||
+      get_floats(env, argv[5], span(rows_q, lddo, width), "dout", &dout) ||
+      get_floats(env, argv[6], span(rows_q, g.lddq, width), "dq", &g.dq) ||
+      get_floats(env, argv[7], span(rows_k, g.lddk, width), "dk", &g.dk) ||
+      get_floats(env, argv[8], span(rows_k, g.lddv, width), "dv", &g.dv) ||
       (a.bias_mode && get_floats(env, argv[9], bias_elements(&a), "dbias", &g.dbias)))
     return NULL;
   if (sb_attention_grad(&a, probs, dout, lddo, &g) != 0)
@@ -389,7 +444,7 @@ static napi_value cross_entropy(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (get_long(env, argv[4], &rows) || get_long(env, argv[5], &classes) ||
-      get_floats(env, argv[0], rows * classes, "logits", &logits) || get_ints(env, argv[1], rows, "targets", &targets) ||
+      get_floats(env, argv[0], mul(rows, classes), "logits", &logits) || get_ints(env, argv[1], rows, "targets", &targets) ||
       get_floats(env, argv[2], rows, "nll", &nll) || get_floats(env, argv[3], rows, "lse", &lse))
     return NULL;
   if (sb_cross_entropy(logits, targets, nll, lse, rows, classes) != 0)
@@ -410,9 +465,9 @@ static napi_value cross_entropy_grad(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (get_long(env, argv[5], &rows) || get_long(env, argv[6], &classes) ||
-      get_floats(env, argv[0], rows, "dnll", &dnll) || get_floats(env, argv[1], rows * classes, "logits", &logits) ||
+      get_floats(env, argv[0], rows, "dnll", &dnll) || get_floats(env, argv[1], mul(rows, classes), "logits", &logits) ||
       get_ints(env, argv[2], rows, "targets", &targets) || get_floats(env, argv[3], rows, "lse", &lse) ||
-      get_floats(env, argv[4], rows * classes, "dlogits", &dlogits))
+      get_floats(env, argv[4], mul(rows, classes), "dlogits", &dlogits))
     return NULL;
   sb_cross_entropy_grad(dnll, logits, targets, lse, dlogits, rows, classes);
   return NULL;

@@ -107,6 +107,21 @@ describe.skipIf(skipNative)(`fused attention on the wasm backend${skipReason}`, 
     expect(biasMode({ shape: [2, 3, 4, 4] }, a)).toBe(3);
     expect(() => biasMode({ shape: [3, 4, 4] }, a)).toThrow(/\[3, 4, 4\]/);
   });
+
+  it('rejects dims that are not sizes, or whose products overflow, before touching memory', () => {
+    // one item, one head, Tq = Tk = 2, hd 2, rows 2 apart: each operand [2, 2]
+    const ok = [1, 1, 2, 2, 2, 2, 2, 2, 2, 0, 1];
+    const buf = () => new Float32Array(4);
+    const run = (dims: number[]) => addon!.attention(buf(), buf(), buf(), null, buf(), buf(), dims);
+    expect(() => run(ok)).not.toThrow();
+    const with_ = (i: number, v: number) => ok.map((x, j) => (j === i ? v : x));
+    expect(() => run(with_(5, -2))).toThrow(/dims\[5\] is -2, must be a non-negative integer/); // a negative ldq
+    expect(() => run(with_(2, 1.5))).toThrow(/dims\[2\] is 1.5/);
+    expect(() => run(with_(0, Number.NaN))).toThrow(/dims\[0\]/);
+    expect(() => run(with_(9, 4))).toThrow(/biasMode must be 0, 1, 2 or 3/);
+    const huge = ok.map((x, j) => (j === 0 ? 2 ** 20 : j === 5 ? 2 ** 50 : x)); // (2^21 - 1) · 2^50 rows of q
+    expect(() => run(huge)).toThrow(/sizes given for q overflow/);
+  });
 });
 
 describe.skipIf(skipNative)(`fused cross-entropy on the wasm backend${skipReason}`, () => {

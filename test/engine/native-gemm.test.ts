@@ -179,4 +179,22 @@ describe.skipIf(skipNative)(`native GEMM against a naive triple loop${skipReason
       addon!.gemm(new Float32Array(5), new Float32Array(6), new Float32Array(4), 2, 2, 3, false, false),
     ).toThrow(/needs 6/);
   });
+
+  it('rejects sizes whose product overflows, instead of wrapping to a small need', () => {
+    const big = 2 ** 32; // (2^32)^2 = 2^64 wraps a 64-bit long to 0
+    const x = new Float32Array(4);
+    expect(() => addon!.gemm(x, x, x, big, 1, big, false, false)).toThrow(/sizes given for a overflow/);
+    expect(() => addon!.gemmBatched(x, x, x, big, big, 1, 1, big, false, false)).toThrow(/overflow/);
+    expect(() => addon!.gemm(x, x, x, -1, 1, 1, false, false)).toThrow(/non-negative/);
+  });
+
+  it('a batch of 1 broadcast against a batch of 0 is an empty product, reading nothing', () => {
+    const f = (n: number) => new Float32Array(n);
+    // a: [0, 2, 3] b: [1, 3, 2] → c: [0, 2, 2]; before, the batch was taken as 1 and c required to hold [2, 2]
+    expect(() => addon!.gemmBatched(f(0), f(6), f(0), 0, 1, 2, 2, 3, false, false)).not.toThrow();
+    // a: [2, 2, 3] b: [1, 3, 2]: b is read once, so it must hold one [3, 2]
+    expect(() => addon!.gemmBatched(f(12), f(5), f(8), 2, 1, 2, 2, 3, false, false)).toThrow(
+      /b has 5 elements, needs 6/,
+    );
+  });
 });
