@@ -164,9 +164,29 @@ export class Pruner {
       updateFraction: this.schedule.updateFraction?.(step, this.totalSteps, this.scheduleOptions),
     });
     this.check(out.masks, targets, step, out.pruned ?? null);
+    const declared = out.regrown ?? this.layers.map(() => null);
     return {
       state: { masks: out.masks, algorithm: out.state ?? state.algorithm, lastUpdate: step },
-      regrown: out.regrown ?? this.layers.map(() => null),
+      regrown: this.application.soft
+        ? declared
+        : out.masks.map((m, i) => entering(state.masks[i], m, declared[i])),
     };
   }
+}
+
+/**
+ * Under hard masks, every weight that enters the mask (0 → 1) is grown: whatever the pruned position held
+ * between the optimizer step and the masking (this step's update of a zero weight) is no learned value, so it
+ * starts at zero with fresh moments, as drop/grow methods declare for their growth. This covers an algorithm
+ * that declares its growth (`declared`) and one that does not; null when nothing entered.
+ */
+function entering(before: Mask, after: Mask, declared: Mask | null): Mask | null {
+  let grown = declared && Uint8Array.from(declared);
+  for (let i = 0; i < after.length; i++) {
+    if (after[i] === 1 && before[i] === 0) {
+      grown ??= new Uint8Array(after.length);
+      grown[i] = 1;
+    }
+  }
+  return grown;
 }

@@ -7,9 +7,16 @@ import type { LayerRef } from '../../src/sparsity/types.js';
 import { Rng } from '../../src/util/rng.js';
 
 /** Runs a pruner over a whole fake training run; weights drift randomly and are masked after each step. */
-function simulate(layers: LayerRef[], sparsity: number, steps: number, interval: number, seed: number) {
+function simulate(
+  layers: LayerRef[],
+  sparsity: number,
+  steps: number,
+  interval: number,
+  seed: number,
+  pattern?: { name: string; m: number },
+) {
   const spec = resolvePrunerSpec(
-    { name: 'gmp', options: {}, schedule: { start: 0.25, end: 0.75, interval } },
+    { name: 'gmp', options: {}, schedule: { start: 0.25, end: 0.75, interval }, ...(pattern && { pattern }) },
     sparsity,
   );
   const pruner = new Pruner(spec, layers, steps, sparsity);
@@ -82,6 +89,44 @@ describe('gmp', () => {
     );
   });
 
+  it('with the N:M pattern: never revives a weight, hits every target, ends at n:m (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 12 })), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        fc.integer({ min: 2, max: 8 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 20, max: 200 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer(),
+        (shapes, m, nRaw, steps, interval, seed) => {
+          const n = 1 + ((nRaw - 1) % (m - 1));
+          const sparsity = 1 - n / m;
+          const layers = shapes.map(([r, c], i) => ({ name: `l${i}`, shape: [r, c] as [number, number] }));
+          // simulate checks at every update that no pruned weight comes back
+          const { history, state } = simulate(layers, sparsity, steps, interval, seed, { name: 'nm', m });
+          for (const h of history)
+            h.pruned.forEach((p, i) => {
+              const size = layers[i].shape[0] * layers[i].shape[1];
+              expect(p).toBe(Math.round(h.targets[i] * size));
+            });
+          state.masks.forEach((mask, li) => {
+            const [rows, cols] = layers[li].shape;
+            for (let j = 0; j < cols; j++)
+              for (let g = 0; g < rows; g += m) {
+                let kept = 0;
+                for (let i = g; i < Math.min(rows, g + m); i++) kept += mask[i * cols + j];
+                expect(kept).toBeLessThanOrEqual(n);
+              }
+          });
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   it('fails loudly when an algorithm misses its target', () => {
     const layers: LayerRef[] = [{ name: 'a', shape: [4, 4] }];
     const spec = resolvePrunerSpec(
@@ -100,6 +145,33 @@ describe('gmp', () => {
       needsGradients: false,
     };
     expect(() => broken.update(5, [new Float32Array(16)], null, state, rng)).toThrow(/missed its target/);
+  });
+});
+
+describe('weights entering a hard mask', () => {
+  it('are reported as grown (zeroed, moments reset) even when the algorithm does not declare them', () => {
+    const layers: LayerRef[] = [{ name: 'a', shape: [2, 2] }];
+    const spec = resolvePrunerSpec(
+      { name: 'gmp', options: {}, schedule: { start: 0, end: 0, interval: 1 } },
+      0.5,
+    );
+    const pruner = new Pruner(spec, layers, 10, 0.5);
+    const rng = Rng.seeded(0);
+    const state = { masks: [Uint8Array.from([1, 0, 1, 0])], algorithm: null, lastUpdate: 0 };
+    const swap = Object.create(pruner) as Pruner;
+    // an update that moves the kept pair: entry 1 enters undeclared, entry 3 enters declared
+    (swap as unknown as { algorithm: unknown }).algorithm = {
+      update: () => ({ masks: [Uint8Array.from([0, 1, 0, 1])], regrown: [Uint8Array.from([0, 0, 0, 1])] }),
+      needsGradients: false,
+    };
+    const change = swap.update(5, [new Float32Array(4)], null, state, rng);
+    expect([...change.regrown[0]!]).toEqual([0, 1, 0, 1]);
+    // nothing entering: null, as before
+    (swap as unknown as { algorithm: unknown }).algorithm = {
+      update: () => ({ masks: [Uint8Array.from([1, 0, 0, 0])] }),
+      needsGradients: false,
+    };
+    expect(swap.update(6, [new Float32Array(4)], null, state, rng).regrown).toEqual([null]);
   });
 });
 

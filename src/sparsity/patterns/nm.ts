@@ -71,12 +71,46 @@ export function groupKeep(sparsity: number, m: number): number {
 }
 
 /**
+ * The N:M selection at sparsity s: exactly `keep` weights, each group of m holding at most `cap`
+ * (ceil((1 − s)·m)) and, before any group gets more, every group its `floor` (floor((1 − s)·m)) best. The
+ * floors are taken first (trimmed by score across the layer only if they alone exceed `keep`, as a partial
+ * group can make them), then the best of the rest under the cap. So groups differ by at most one, and an
+ * already pruned weight (score −∞) is chosen only when nothing else can make the count. Kept that even, a
+ * gradual schedule tightens every group in step and reaches n:m without bringing a pruned weight back;
+ * uneven groups (some at the cap, some far below) would force revivals when a later, lower cap cuts the full
+ * ones. Within each group the kept weights are always its best ones.
+ */
+export function nmSelect(
+  scores: Float32Array,
+  shape: [number, number],
+  keep: number,
+  cap: number,
+  floor: number,
+  m: number,
+): Mask {
+  const allowed = nmMask(scores, shape, cap, m);
+  const first = nmMask(scores, shape, Math.min(floor, cap), m);
+  let firstCount = 0;
+  for (let i = 0; i < first.length; i++) {
+    if (rank(scores[i]) === Number.NEGATIVE_INFINITY) first[i] = 0; // pruned: only as a last resort
+    firstCount += first[i];
+  }
+  if (firstCount >= keep) return topKWithin(scores, first, keep);
+  const rest = new Uint8Array(allowed.length);
+  for (let i = 0; i < rest.length; i++) rest[i] = allowed[i] & (first[i] ^ 1);
+  const more = topKWithin(scores, rest, keep - firstCount);
+  for (let i = 0; i < more.length; i++) more[i] |= first[i];
+  return more;
+}
+
+/**
  * N:M sparsity (Mishra et al. 2021, arXiv:2104.08378; Zhou et al. 2021, arXiv:2102.04010): at most n
  * non-zeros in each group of m consecutive weights along the input dimension; 2:4 is what sparse tensor cores
  * accelerate. At the trial's sparsity 1 − n/m every group keeps its n best. At a lower sparsity s on the way
- * (a gradual schedule, the structure-decay staircase) each group keeps at most ceil((1 − s)·m), trimmed by
- * score to exactly round(s·size) pruned weights; the same trimming makes layers whose n_in is not a multiple
- * of m exact. Groups never hold more than ceil((1 − s)·m) ≥ n, and exactly ≤ n at the target.
+ * (a gradual schedule, the structure-decay staircase) each group keeps floor((1 − s)·m) or ceil((1 − s)·m) of
+ * its best, chosen by score across the layer to exactly round(s·size) pruned weights; the same trimming makes
+ * layers whose n_in is not a multiple of m exact. Keeping groups that even on the way is what lets gradual
+ * pruning reach n:m without reviving a pruned weight ({@link nmSelect}).
  */
 export const nm: Pattern<NmOptions> = {
   name: 'nm',
@@ -98,8 +132,8 @@ export const nm: Pattern<NmOptions> = {
   select(scores, shape, sparsity, o) {
     const size = scores.length;
     if (sparsity <= 0) return new Uint8Array(size).fill(1);
-    const winners = nmMask(scores, shape, groupKeep(sparsity, o.m), o.m);
-    return topKWithin(scores, winners, size - Math.round(sparsity * size));
+    const floor = Math.min(o.m, Math.floor((1 - sparsity) * o.m + EPS));
+    return nmSelect(scores, shape, size - Math.round(sparsity * size), groupKeep(sparsity, o.m), floor, o.m);
   },
   complete(o, sparsity) {
     if (o.n !== undefined) return o;
