@@ -7,6 +7,7 @@ import type { PlotOutcome } from './plots.js';
 import { type FinalPoint, finalPoints, levels } from './points.js';
 import { coefficientTable, keyValueTable, trialTable } from './tables.js';
 import type { Block, ReportData, ReportDocument, Section } from './types.js';
+import { unitLabels } from './units.js';
 import { fitNotices, statusLine, trialNotices } from './warnings.js';
 
 function plotBlock(plots: Map<string, PlotOutcome>, id: string): Block {
@@ -82,7 +83,7 @@ function optimalSection(data: ReportData, plots: Map<string, PlotOutcome>): Sect
       caption: 'Optimal sparsity at the (N, C) pairs asked for with `fit-law --optimal`.',
       columns: [
         { header: 'N', align: 'right' },
-        { header: 'C (FLOPs)', align: 'right' },
+        { header: `C (${unitLabels(data.unit).compute})`, align: 'right' },
         { header: 'S_opt', align: 'right' },
       ],
       rows: q.map((r) => [sig(r.N, 4), sig(r.C, 4), sig(r.S_opt, 4)]),

@@ -102,7 +102,7 @@ export const PLOTS: readonly PlotDef[] = [
       'White markers: this sweep’s trials.',
     build: (ctx) =>
       ctx.data.fit?.params
-        ? optimalMapSpec(ctx.data.fit.params, ctx.points, ctx.scales)
+        ? optimalMapSpec(ctx.data.fit.params, ctx.points, ctx.scales, ctx.data.unit)
         : { missing: NO_FIT },
   },
   {

@@ -11,13 +11,18 @@ export interface UnitLabels {
   loss: string;
   /** Throughput unit. */
   rate: string;
+  /**
+   * What C = 6·N/(1−S)·D counts: training FLOPs (approximately) when D counts tokens; for images it is
+   * 6·N·images, the law's compute, which real FLOPs exceed by the tokens per image.
+   */
+  compute: string;
 }
 
 /** Labels for a data unit. */
 export function unitLabels(unit: DataUnit): UnitLabels {
   return unit === 'images'
-    ? { d: 'images', loss: 'nats/image', rate: 'images/s' }
-    : { d: 'tokens', loss: 'nats/token', rate: 'tokens/s' };
+    ? { d: 'images', loss: 'nats/image', rate: 'images/s', compute: '6·N·images, not FLOPs' }
+    : { d: 'tokens', loss: 'nats/token', rate: 'tokens/s', compute: 'FLOPs' };
 }
 
 /** The data unit of a sweep's model family (from the family registry); tokens when unknown. */

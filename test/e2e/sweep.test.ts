@@ -94,8 +94,21 @@ describe('sparsebench sweep (end to end)', () => {
     const plan = JSON.parse(r.stdout);
     expect(plan.trials).toHaveLength(4);
     expect(plan.total_flops).toBeGreaterThan(0);
+    expect(plan.compute_unit).toBe('FLOPs');
     expect(plan.trials[0].spec.model.d_model).toBeGreaterThan(0);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("does not call an image model's compute FLOPs: D counts images there", () => {
+    const r = cli(['sweep', join(process.cwd(), 'configs/vit-mnist.yaml'), '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/FLOPs \(C =/);
+    expect(r.stdout).toMatch(/C = 6 \* N\/\(1-S\) \* D = [0-9.e]+ with D in images/);
+    expect(r.stdout).toMatch(/ images +steps .* C \(6·N·img\)/);
+    const json = JSON.parse(
+      cli(['sweep', join(process.cwd(), 'configs/vit-mnist.yaml'), '--dry-run', '--json']).stdout,
+    );
+    expect(json.compute_unit).toBe('6·N·images');
   });
 
   it('survives SIGKILL mid-sweep: the rerun keeps finished trials and trains the rest once', async () => {

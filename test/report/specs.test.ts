@@ -44,6 +44,12 @@ describe('plot specs', () => {
     expect(svg('optimal-multiple')).toContain('paper T5/C4');
   });
 
+  it("do not call an image model's compute FLOPs (its D counts images)", async () => {
+    const { plots } = await renderPlots({ ...data, unit: 'images' });
+    const p = plots.get('optimal-map')!;
+    expect('plot' in p && p.plot.svg).toContain('C, compute (6·N·images, not FLOPs, log scale)');
+  });
+
   it('are deterministic: the same data renders to the same bytes', async () => {
     const a = await renderPlots(data);
     const b = await renderPlots(data);

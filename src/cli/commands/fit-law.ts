@@ -164,7 +164,7 @@ export function parseQuery(text: string): OptimalQuery {
   const keys = Object.keys(parts);
   if (typeof N !== 'number' || typeof C !== 'number' || N <= 0 || C <= 0 || keys.length !== 2) {
     throw new UsageError(
-      `--optimal ${text}: expected N=<non-zero params>,C=<training FLOPs>, both > 0, e.g. N=1e8,C=1e21`,
+      `--optimal ${text}: expected N=<non-zero params>,C=<compute 6·N/(1-S)·D: training FLOPs where D counts tokens, 6·N·images for image models>, both > 0, e.g. N=1e8,C=1e21`,
     );
   }
   return { N, C };

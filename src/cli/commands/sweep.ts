@@ -5,6 +5,7 @@ import type { TrialPlan } from '../../config/plan.js';
 import { assertBackendAvailable, type BackendName, resolveAuto } from '../../engine/backends.js';
 import { UsageError } from '../../errors.js';
 import { shortShape } from '../../models/describe.js';
+import { families } from '../../models/registry.js';
 import { Store } from '../../store/store.js';
 import { ProcessRunner } from '../../sweep/process-runner.js';
 import { BarReporter, LineReporter, type SweepReporter } from '../../sweep/progress.js';
@@ -153,10 +154,21 @@ function planJson(plan: SweepPlan) {
     axes: plan.axes,
     trials: plan.trials,
     total_flops: plan.trials.reduce((a, t) => a + t.flops, 0),
+    // what total_flops and each trial's flops count: C = 6·N/(1−S)·D, FLOPs only where D counts tokens
+    compute_unit: dataUnit(plan) === 'tokens' ? 'FLOPs' : '6·N·images',
   };
 }
 
+/** What D counts in this sweep (one family per sweep). */
+function dataUnit(plan: SweepPlan): 'tokens' | 'images' {
+  const family = plan.trials[0]?.spec.model.family;
+  return (family && families[family]?.unit) || 'tokens';
+}
+
 function planText(plan: SweepPlan): string {
+  const unit = dataUnit(plan);
+  // C = 6·N/(1−S)·D is FLOPs only where D counts tokens; for images it is the law's 6·N·images
+  const compute = unit === 'tokens' ? 'FLOPs' : 'C (6·N·img)';
   const table = formatTable(plan.trials, [
     { header: 'id', get: (t) => t.id },
     { header: 'S', get: (t) => String(t.spec.sparsity), align: 'right' },
@@ -168,10 +180,10 @@ function planText(plan: SweepPlan): string {
     { header: 'dense', get: (t) => String(t.dense_params), align: 'right' },
     { header: 'non-zero', get: (t) => String(t.nonzero_params), align: 'right' },
     { header: 'total', get: (t) => String(t.total_params), align: 'right' },
-    { header: 'tokens', get: (t) => fmt(t.train_tokens), align: 'right' },
+    { header: unit, get: (t) => fmt(t.train_tokens), align: 'right' },
     { header: 'steps', get: (t) => String(t.spec.steps), align: 'right' },
     { header: 'pruner', get: (t) => t.spec.pruner.name },
-    { header: 'FLOPs', get: (t) => fmtFlops(t.flops), align: 'right' },
+    { header: compute, get: (t) => fmtFlops(t.flops), align: 'right' },
   ]);
   const total = plan.trials.reduce((a, t) => a + t.flops, 0);
   const axes = plan.axes.map((a) => `${a.key}=[${a.values.join(', ')}]`).join('  ');
@@ -181,6 +193,8 @@ function planText(plan: SweepPlan): string {
     '',
     table,
     '',
-    `total estimated training compute: ${fmtFlops(total)} FLOPs (C = 6 * N/(1-S) * D)`,
+    unit === 'tokens'
+      ? `total estimated training compute: ${fmtFlops(total)} FLOPs (C = 6 * N/(1-S) * D)`
+      : `total estimated training compute: C = 6 * N/(1-S) * D = ${fmtFlops(total)} with D in ${unit} (the law's compute; FLOPs are about C times the tokens per image)`,
   ].join('\n');
 }

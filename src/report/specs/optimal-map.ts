@@ -2,6 +2,7 @@ import { dataWhereSparsityPays, denseComputeOptimalData, optimalSparsity } from 
 import type { SparseLawParams } from '../../law/types.js';
 import { pct } from '../format.js';
 import { type FinalPoint, logSpace } from '../points.js';
+import { type DataUnit, unitLabels } from '../units.js';
 import type { SpecOrMissing } from './spec.js';
 import { CHART_CONFIG, PANEL, type SparsityScales, sparsityEncoding } from './style.js';
 
@@ -51,6 +52,7 @@ export function optimalMapSpec(
   p: SparseLawParams,
   points: readonly FinalPoint[],
   scales: SparsityScales,
+  unit: DataUnit = 'tokens',
 ): SpecOrMissing {
   if (points.length === 0) return { missing: 'no trial has finished yet.' };
   const { nLo, nHi, cLo, cHi } = mapRanges(p, points);
@@ -91,7 +93,7 @@ export function optimalMapSpec(
     field: 'C',
     type: 'quantitative',
     scale: { type: 'log', domain: [cLo, cHi], nice: false },
-    axis: { title: 'C, compute (FLOPs, log scale)', format: '.0e' },
+    axis: { title: `C, compute (${unitLabels(unit).compute}, log scale)`, format: '.0e' },
   };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

@@ -9,7 +9,10 @@ import { gradientMagnitude, rigl } from './rigl.js';
 
 /** SRigL's options. */
 export interface SriglOptions {
-  /** γ_sal: a neuron with fewer than max(1, floor(γ·k)) salient weights is ablated; 0 turns ablation off. */
+  /**
+   * γ_sal: a neuron with fewer than max(1, floor(γ·k)) salient weights is ablated (γ·k rounded down, as the
+   * authors' implementation does); 0 turns ablation off.
+   */
   ablation_threshold: number;
 }
 
