@@ -24,7 +24,8 @@ function workerScript(): string {
  * Trains jobs in a child process. The child only computes: metrics, checkpoints and final weights come back
  * over IPC (structured clone, so typed arrays travel as they are) and the sweep process writes them, making
  * it the only writer of the database and the run directory. If the child dies mid-trial the job ends
- * `failed` with the exit code or signal; if the sweep dies, the child sees its channel close and exits.
+ * `failed` with the exit code or signal (its checkpoint kept, see `processDied`) and the next job gets a
+ * new child; if the sweep dies, the child sees its channel close and exits.
  */
 /**
  * V8 heap settings of a worker. tfjs's per-op objects land in V8's old generation and die there within a step;
@@ -38,7 +39,7 @@ export const WORKER_OLD_SPACE_MB = 128;
 const WORKER_V8_FLAGS = [`--initial-old-space-size=${WORKER_OLD_SPACE_MB}`];
 
 export class ProcessRunner implements TrialRunner {
-  private readonly child: ChildProcess;
+  private child: ChildProcess;
   private current: {
     events: TrialEvents;
     resolve: (o: TrialOutcome) => void;
@@ -47,17 +48,24 @@ export class ProcessRunner implements TrialRunner {
   private stderrTail = '';
 
   constructor(readonly label: string) {
-    this.child = fork(workerScript(), [], {
+    this.child = this.start();
+  }
+
+  /** A new worker process, wired to this runner. */
+  private start(): ChildProcess {
+    this.exited = null;
+    this.stderrTail = '';
+    const child = fork(workerScript(), [], {
       execArgv: [...process.execArgv, ...WORKER_V8_FLAGS],
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
-    this.child.stderr?.on('data', (d: Buffer) => {
+    child.stderr?.on('data', (d: Buffer) => {
       // kept for the failure message; a healthy worker prints nothing
       this.stderrTail = (this.stderrTail + d.toString()).slice(-2000);
     });
-    this.child.on('message', (m: FromWorker) => this.onMessage(m));
-    this.child.on('exit', (code, signal) => {
+    child.on('message', (m: FromWorker) => this.onMessage(m));
+    child.on('exit', (code, signal) => {
       this.exited = signal ? `signal ${signal}` : `code ${code}`;
       const c = this.current;
       this.current = null;
@@ -66,8 +74,10 @@ export class ProcessRunner implements TrialRunner {
         kind: 'failed',
         message: `${this.label} process exited (${this.exited}) while training${tail ? `: ${tail}` : ''}`,
         pending: [],
+        processDied: true,
       });
     });
+    return child;
   }
 
   private onMessage(m: FromWorker): void {
@@ -84,15 +94,9 @@ export class ProcessRunner implements TrialRunner {
 
   run(job: TrialJob, events: TrialEvents): Promise<TrialOutcome> {
     if (this.current) throw new Error(`${this.label} is already training a trial`);
+    // a worker that died (killed, out of memory) is replaced: one death costs one trial, not the rest
+    if (this.exited) this.child = this.start();
     return new Promise<TrialOutcome>((resolve) => {
-      if (this.exited) {
-        resolve({
-          kind: 'failed',
-          message: `${this.label} process had exited (${this.exited})`,
-          pending: [],
-        });
-        return;
-      }
       this.current = { events, resolve };
       this.send({ type: 'job', job });
     });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { SweepPlan } from '../config/load.js';
 import type { TrialPlan } from '../config/plan.js';
 import { families } from '../models/registry.js';
@@ -55,7 +56,8 @@ const DEFAULT_CHECKPOINT_MINUTES = 10;
  * Runs a planned sweep against a store: records the sweep, then trains every trial that is not finished,
  * as many at once as there are runners. Finished trials are never retrained; a trial left running by a
  * dead process or interrupted resumes from its last checkpoint (or restarts when it has none); failed ones
- * are retried, from scratch, only with `retryFailed`.
+ * are retried only with `retryFailed`: from scratch, or from the checkpoint of one that failed only because
+ * its worker process died.
  *
  * This process claims the trials and writes everything (metrics, checkpoints, weights, results), in the
  * order the runners report it; runners only train. Weights are written before the trial is marked
@@ -98,10 +100,9 @@ export async function runSweep(
       }
       const [index, trial] = next.value;
       const infos = families[trial.spec.model.family].model.params(trial.spec.model);
-      const previous = before.get(trial.id);
-      // a failed trial retried starts over; an interrupted or killed one resumes from its checkpoint
-      const resume =
-        previous === 'failed' ? null : loadCheckpoint(checkpointPath(store.path, trial.id), trial.id, infos);
+      // an interrupted or killed trial resumes from its checkpoint; a failed one retried starts over, unless
+      // it failed only because its worker process died, which keeps the checkpoint (record, below)
+      const resume = loadCheckpoint(checkpointPath(store.path, trial.id), trial.id, infos);
       const claim = store.claimTrial(trial.id, owner, {
         retryFailed: opts.retryFailed ?? false,
         leaseMs: opts.leaseMs ?? DEFAULT_LEASE_MS,
@@ -179,14 +180,18 @@ export async function runSweep(
         reporter.trialEnd(trial, 'interrupted', `at step ${outcome.step}`);
         summary.interrupted = true;
       } else {
+        const kept = outcome.processDied === true && existsSync(ckptPath);
+        const message = kept
+          ? `${outcome.message}; its checkpoint is kept, and --retry-failed resumes from it`
+          : outcome.message;
         store.endTrial(trial.id, owner, 'failed', {
-          error: outcome.message,
+          error: message,
           step: outcome.step,
           lastPoints: outcome.pending,
         });
-        dropCheckpoint(ckptPath);
+        if (!kept) dropCheckpoint(ckptPath);
         summary.failed++;
-        reporter.trialEnd(trial, 'failed', `${trial.id}: ${outcome.message}`);
+        reporter.trialEnd(trial, 'failed', `${trial.id}: ${message}`);
       }
     } catch (e) {
       if (!(e instanceof LeaseLostError)) throw e;

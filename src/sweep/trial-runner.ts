@@ -20,7 +20,17 @@ export interface TrialJob {
 export type TrialOutcome =
   | { kind: 'finished'; result: TrialResult; lastPoints: MetricPoint[]; weights: Uint8Array }
   | { kind: 'interrupted'; step: number; pending: MetricPoint[] }
-  | { kind: 'failed'; message: string; step?: number; pending: MetricPoint[] };
+  | {
+      kind: 'failed';
+      message: string;
+      step?: number;
+      pending: MetricPoint[];
+      /**
+       * The trial did not fail, the process training it died (killed, out of memory): its checkpoint stays,
+       * and `--retry-failed` resumes from it instead of starting over.
+       */
+      processDied?: boolean;
+    };
 
 /** What a runner reports while a job trains, in order: metrics before the checkpoint that follows them. */
 export interface TrialEvents {

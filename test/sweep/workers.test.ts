@@ -7,6 +7,7 @@ import { decodeSafetensors } from '../../src/store/safetensors.js';
 import { Store } from '../../src/store/store.js';
 import type { MetricPoint } from '../../src/store/types.js';
 import { ProcessRunner } from '../../src/sweep/process-runner.js';
+import type { SweepReporter } from '../../src/sweep/progress.js';
 import { runSweep } from '../../src/sweep/run-sweep.js';
 import { InProcessRunner, type TrialJob } from '../../src/sweep/trial-runner.js';
 import { chooseWorkers, trialBytes } from '../../src/sweep/worker-count.js';
@@ -142,10 +143,60 @@ describe('trial runners', () => {
       onMetrics: () => {},
       onCheckpoint: () => {},
     });
-    expect(outcome).toMatchObject({ kind: 'failed' });
+    expect(outcome).toMatchObject({ kind: 'failed', processDied: true });
     if (outcome.kind === 'failed')
       expect(outcome.message).toMatch(/worker 7 process exited \(signal SIGKILL\)/);
+    // the runner starts a new process for its next job instead of failing every job after a death
+    const next = await runner.run(jobOf(plan.trials[0]), recorder().hooks);
+    expect(next.kind).toBe('finished');
     await runner.close();
+  });
+
+  it('a sweep goes on past a dead worker, and --retry-failed resumes the killed trial from its checkpoint', async () => {
+    const plan3 = planOf(
+      tinySyntheticConfig()
+        .replace('tokens: 4096', 'tokens: 40k')
+        .replace('sparsity: [0, 0.5]', 'sparsity: [0, 0.5, 0.75]'),
+    );
+    const store = Store.open(join(tempDir(), 's.db'), { create: true });
+    const runner = new ProcessRunner('worker 1');
+    let victim: string | null = null;
+    const starts: [string, number][] = [];
+    const killer = (): SweepReporter => ({
+      stop() {},
+      start() {},
+      trialEnd() {},
+      trialStart(t, _i, from) {
+        starts.push([t.id, from]);
+      },
+      trialProgress(p, t) {
+        if (victim === null && p.step >= 40) {
+          victim = t.id;
+          // biome-ignore lint/suspicious/noExplicitAny: reaching the child to kill it is the point of the test
+          (runner as any).child.kill('SIGKILL');
+        }
+      },
+    });
+    try {
+      const first = await runSweep(plan3, store, {
+        runners: [runner],
+        checkpointSteps: 10,
+        reporter: killer(),
+      });
+      expect(first).toMatchObject({ trained: 2, failed: 1 });
+      const failed = store.listTrials(plan3.name).find((t) => t.status === 'failed')!;
+      expect(failed.id).toBe(victim);
+      expect(failed.error).toMatch(/signal SIGKILL.*checkpoint is kept, and --retry-failed resumes from it/);
+      const again = await runSweep(plan3, store, { retryFailed: true, reporter: killer() });
+      expect(again).toMatchObject({ trained: 1, failed: 0, alreadyFinished: 2 });
+      const resumedFrom = starts.at(-1)!;
+      expect(resumedFrom[0]).toBe(victim);
+      expect(resumedFrom[1]).toBeGreaterThanOrEqual(30); // the last checkpoint before step 40
+      expect(store.listTrials(plan3.name).every((t) => t.status === 'finished')).toBe(true);
+    } finally {
+      await runner.close();
+      store.close();
+    }
   });
 
   it('runSweep with two runners trains every trial once, with the losses of one runner', async () => {
