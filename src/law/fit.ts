@@ -82,7 +82,7 @@ function optimumWarnings(
   if (best.f <= exactFitLoss(options.delta)) {
     out.push('the data are fitted exactly (residuals at rounding level): noise-free or synthetic data?');
   }
-  for (const name of form.atLowerBound(best.theta)) {
+  for (const name of form.atLowerBound(best.theta, core.data)) {
     out.push(`${name} is at its lower bound 0: the data do not support that term`);
   }
   const params = form.toPaper(best.theta, core.data.scales);

@@ -80,4 +80,19 @@ describe('law forms', () => {
     expect(p['b_D']).toBe(f);
     expect(p['c']).toBeCloseTo(g, 14);
   });
+
+  it('a term is at its bound 0 when it moves no prediction, however small its normalised coefficient', () => {
+    // CPU-scale N: N' = N / 1e6 = 0.005 and 0.01, so with b_N = 2 the size term is multiplied by 1e4-4e4
+    const pts: LawPoint[] = [];
+    for (const sparsity of [0, 0.5, 0.75])
+      for (const nonzeroParams of [5e3, 1e4])
+        for (const tokens of [1e5, 4e5]) pts.push({ sparsity, nonzeroParams, tokens, loss: 3 });
+    const data = sparseForm.prepare(pts);
+    // a = 5e-7 (below the old 1e-6 cut, but a·N'^-2 = 0.005-0.02 nats of a ~3 loss), c = 1e-12 (1e-7 nats)
+    const theta = Float64Array.from([5e-7, 0.5, 1e-12, 2, 1, 0.3, 2.5].map(Math.log));
+    expect(sparseForm.atLowerBound(theta, data)).toEqual(['c_S']);
+    // the same a at paper-scale N (N' = 100-200): a·N'^-2 ≤ 5e-11, invisible
+    const big = sparseForm.prepare(pts.map((q) => ({ ...q, nonzeroParams: q.nonzeroParams * 2e4 })));
+    expect(sparseForm.atLowerBound(theta, big)).toEqual(['a_S', 'b_S', 'c_S', 'b_N']); // no size term left
+  });
 });

@@ -49,9 +49,9 @@ export interface LawForm {
   starts(count: number, rng: Rng, data: FormData, score: StartScorer): Float64Array[];
   /**
    * Paper names of the coefficients that ended at their lower bound 0 (the data do not support that
-   * term); used for warnings.
+   * term: it changes no prediction of `data` measurably); used for warnings.
    */
-  atLowerBound(theta: Float64Array): string[];
+  atLowerBound(theta: Float64Array, data: FormData): string[];
   /** Form-specific input checks: throws LawInputError for unusable data, returns warnings. */
   check(points: readonly LawPoint[]): string[];
 }

@@ -17,10 +17,11 @@ export const N_SCALE = 1e6;
 const START_LOW = 0.02;
 
 /**
- * A normalised coefficient below 1e-6 is at its bound 0: the normalised terms are of order 1, so it
- * contributes less than a millionth of the loss.
+ * A coefficient is at its bound 0 when doubling it would move no prediction by more than this fraction: its
+ * term is invisible in the data. (Judged on the data, not on the coefficient's size: at N' = N / 1e6 ≈ 0.01
+ * a normalised coefficient of 1e-6 still multiplies N'^(−b_N), which can be 1e5.)
  */
-const AT_BOUND = 1e-6;
+const NEGLIGIBLE = 1e-3;
 
 /** Paper names, in the order of the internal parameters θ = log(a, b, c, d, e, f, g). */
 const PARAM_NAMES = ['a_S', 'b_S', 'c_S', 'b_N', 'a_D', 'b_D', 'c'] as const;
@@ -144,8 +145,15 @@ export const sparseForm: LawForm = {
     return out;
   },
 
-  atLowerBound(theta) {
-    return PARAM_NAMES.filter((_, j) => Math.exp(theta[j]) < AT_BOUND);
+  atLowerBound(theta, data) {
+    // θ_k = log p_k, so ∂pred/∂θ_k = p_k·∂pred/∂p_k: how much a prediction moves as p_k doubles, to first order
+    const pred = new Float64Array(data.n);
+    const jac = new Float64Array(data.n * 7);
+    this.evaluate(theta, data, pred, jac);
+    return PARAM_NAMES.filter((_, k) => {
+      for (let i = 0; i < data.n; i++) if (Math.abs(jac[i * 7 + k]) > NEGLIGIBLE * pred[i]) return false;
+      return true;
+    });
   },
 
   check(points) {
