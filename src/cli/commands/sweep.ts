@@ -6,6 +6,7 @@ import { assertBackendAvailable, type BackendName, resolveAuto } from '../../eng
 import { UsageError } from '../../errors.js';
 import { shortShape } from '../../models/describe.js';
 import { families } from '../../models/registry.js';
+import { scheduleWarnings } from '../../sparsity/schedule-check.js';
 import { Store } from '../../store/store.js';
 import { ProcessRunner } from '../../sweep/process-runner.js';
 import { BarReporter, LineReporter, type SweepReporter } from '../../sweep/progress.js';
@@ -42,8 +43,12 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
   const checkpointSteps = Math.floor(nonNegative('--checkpoint-steps', opts.checkpointSteps, 0));
   const fixedWorkers = parseWorkers(opts.workers);
   const plan = loadSweep(configPath, { backend: opts.backend });
+  const warnings = scheduleWarnings(plan.trials);
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   if (opts.dryRun) {
-    process.stdout.write(opts.json ? `${JSON.stringify(planJson(plan), null, 2)}\n` : `${planText(plan)}\n`);
+    process.stdout.write(
+      opts.json ? `${JSON.stringify({ ...planJson(plan), warnings }, null, 2)}\n` : `${planText(plan)}\n`,
+    );
     return 0;
   }
   // an unavailable backend is a usage error; checked before a new database is created, so nothing is

@@ -1,0 +1,60 @@
+import { schedules } from './registry.js';
+import type { PrunerSpec } from './spec.js';
+
+/** Below this many mask updates a gradual or drop/grow schedule is not what its name says. */
+export const FEW_UPDATES = 3;
+
+/** Schedules whose point is to change masks many times over training. */
+const CHANGING = new Set(['cubic', 'periodic']);
+
+/** Mask updates `spec`'s schedule makes over a trial of `steps` optimizer steps. */
+export function maskUpdates(spec: PrunerSpec, steps: number): number {
+  const { name, ...options } = spec.schedule;
+  const schedule = schedules.get(name);
+  const ctx = { pattern: spec.pattern };
+  let count = 0;
+  for (let step = 1; step <= steps; step++) if (schedule.isUpdateStep(step, steps, options, ctx)) count++;
+  return count;
+}
+
+/**
+ * Warnings for trials whose schedule barely acts: a cubic schedule with one or two mask updates is one-shot
+ * pruning in all but name, and a drop/grow schedule (RigL, SET) with none trains a static sparse mask. Short
+ * trials meet this with the papers' interval of 100 steps. One line per schedule, naming the worst trial and
+ * the key to change; empty when every trial gets at least {@link FEW_UPDATES} updates.
+ */
+export function scheduleWarnings(
+  trials: readonly { id: string; spec: { steps: number; pruner: PrunerSpec } }[],
+) {
+  const worst = new Map<
+    string,
+    { id: string; steps: number; updates: number; count: number; interval: unknown }
+  >();
+  for (const t of trials) {
+    const p = t.spec.pruner;
+    if (!CHANGING.has(p.schedule.name)) continue;
+    const updates = maskUpdates(p, t.spec.steps);
+    if (updates >= FEW_UPDATES) continue;
+    const w = worst.get(p.schedule.name);
+    if (!w || updates < w.updates)
+      worst.set(p.schedule.name, {
+        id: t.id,
+        steps: t.spec.steps,
+        updates,
+        count: (w?.count ?? 0) + 1,
+        interval: p.schedule.interval,
+      });
+    else w.count++;
+  }
+  return [...worst].map(
+    ([name, w]) =>
+      `${w.count} trial${w.count === 1 ? '' : 's'} get${w.count === 1 ? 's' : ''} fewer than ${FEW_UPDATES} mask updates from the ${name} schedule ` +
+      `(${w.id.slice(0, 8)}: ${w.updates} in ${w.steps} steps at interval ${w.interval})` +
+      (name === 'cubic'
+        ? ', so gradual pruning is close to one-shot pruning'
+        : w.updates === 0
+          ? ', so the masks never change: it trains a static sparse mask'
+          : ', so the masks barely change') +
+      '; set pruner.schedule.interval lower, or train longer',
+  );
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { maskUpdates, scheduleWarnings } from '../../src/sparsity/schedule-check.js';
+import { resolvePrunerSpec } from '../../src/sparsity/spec.js';
+
+const trial = (
+  name: string,
+  steps: number,
+  schedule: Record<string, unknown> = {},
+  id = 'abcdef0123456789',
+) => ({
+  id,
+  spec: { steps, pruner: resolvePrunerSpec({ name, options: {}, schedule }, 0.75) },
+});
+
+describe('schedule check', () => {
+  it('counts the mask updates of a schedule (hand cases)', () => {
+    // cubic 25%-75% of 62 steps = steps 16..47 (rounded 15.5 → 16, 46.5 → 47): at 16 and at the end, 47
+    expect(maskUpdates(trial('gmp', 62).spec.pruner, 62)).toBe(2);
+    // interval 5 from 16: 16, 21, ..., 46 (7) and 47
+    expect(maskUpdates(trial('gmp', 62, { interval: 5 }).spec.pruner, 62)).toBe(8);
+    // periodic every 100 steps until 75%: none in 62 steps, 7 in 1000 (100..700)
+    expect(maskUpdates(trial('rigl', 62).spec.pruner, 62)).toBe(0);
+    expect(maskUpdates(trial('rigl', 1000).spec.pruner, 1000)).toBe(7);
+  });
+
+  it('warns once per schedule, naming the worst trial and the key to change', () => {
+    const w = scheduleWarnings([
+      trial('rigl', 62, {}, 'aaaaaaaa00000000'),
+      trial('rigl', 250, {}, 'bbbbbbbb00000000'), // updates at 100 only: 1
+      trial('rigl', 1000, {}, 'cccccccc00000000'),
+      trial('gmp', 62, {}, 'dddddddd00000000'),
+      trial('gmp', 62, { interval: 5 }, 'eeeeeeee00000000'),
+    ]);
+    expect(w).toHaveLength(2);
+    expect(w[0]).toMatch(
+      /^2 trials get fewer than 3 mask updates from the periodic schedule \(aaaaaaaa: 0 in 62 steps/,
+    );
+    expect(w[0]).toMatch(/never change.*pruner\.schedule\.interval/);
+    expect(w[1]).toMatch(
+      /^1 trial gets fewer than 3 mask updates from the cubic schedule \(dddddddd: 2 in 62 steps at interval 100\)/,
+    );
+    expect(scheduleWarnings([trial('gmp', 62, { interval: 5 }), trial('static', 10)])).toEqual([]);
+  });
+});
