@@ -86,8 +86,13 @@ export class Store {
    * Records a sweep and its planned trials. New trials start pending; trials already known (from this or
    * another sweep) keep their status and results. The sweep's trial list becomes exactly the plan.
    */
-  saveSweep(plan: SweepPlan): { added: number; known: number } {
+  saveSweep(plan: SweepPlan): {
+    added: number;
+    known: number;
+    dropped: { trials: number; finished: number };
+  } {
     let added = 0;
+    const dropped = { trials: 0, finished: 0 };
     const insertTrial = this.db.prepare(
       `INSERT OR IGNORE INTO trials (id, spec_json, family, sparsity, nonzero_target, tokens_target, seed, pruner,
          dense_params, total_params, embedding_params, planned_nonzero, planned_flops, status, created_at)
@@ -103,6 +108,19 @@ export class Store {
                axes_json = excluded.axes_json, updated_at = excluded.updated_at`,
           )
           .run(plan.name, plan.file, JSON.stringify(plan.config), JSON.stringify(plan.axes), t, t);
+        // trials an earlier config of this sweep had and this one does not: they leave the sweep (kept in the
+        // database), which its caller should say, since the sweep's fit and report change with them
+        const ids = new Set(plan.trials.map((p) => p.id));
+        const before = this.db
+          .prepare(
+            'SELECT st.trial_id AS id, t.status FROM sweep_trials st JOIN trials t ON t.id = st.trial_id WHERE st.sweep = ?',
+          )
+          .all(plan.name) as { id: string; status: string }[];
+        for (const r of before)
+          if (!ids.has(r.id)) {
+            dropped.trials++;
+            if (r.status === 'finished') dropped.finished++;
+          }
         this.db.prepare('DELETE FROM sweep_trials WHERE sweep = ?').run(plan.name);
         const link = this.db.prepare(
           'INSERT INTO sweep_trials (sweep, trial_id, position, axes_json) VALUES (?, ?, ?, ?)',
@@ -130,7 +148,7 @@ export class Store {
         });
       })
       .immediate();
-    return { added, known: plan.trials.length - added };
+    return { added, known: plan.trials.length - added, dropped };
   }
 
   /**

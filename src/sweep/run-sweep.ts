@@ -25,6 +25,11 @@ export interface SweepSummary {
   /** Being trained by another live process. */
   busy: number;
   interrupted: boolean;
+  /**
+   * Trials an earlier run of this sweep (same name, another config) had that this config does not: no
+   * longer in the sweep, still in the database.
+   */
+  dropped: { trials: number; finished: number };
 }
 
 export interface SweepRunOptions {
@@ -72,7 +77,7 @@ export async function runSweep(
   const reporter = opts.reporter ?? new SilentReporter();
   const runners = opts.runners ?? [new InProcessRunner(opts.shouldStop)];
   const owner = newOwner();
-  store.saveSweep(plan);
+  const { dropped } = store.saveSweep(plan);
   const before = new Map(store.listTrials(plan.name).map((t) => [t.id, t.status]));
   const chosen = opts.only ? opts.only.map((i) => [i, plan.trials[i]] as const) : [...plan.trials.entries()];
   const summary: SweepSummary = {
@@ -84,6 +89,7 @@ export async function runSweep(
     skippedFailed: 0,
     busy: 0,
     interrupted: false,
+    dropped,
   };
   const stopRequested = () => summary.interrupted || (opts.shouldStop?.() ?? false);
   // with several runners, the costliest trials first: the last ones to start are then short, so no

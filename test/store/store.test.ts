@@ -33,12 +33,12 @@ describe('store', () => {
   it('records a sweep idempotently and keeps results across re-saves', () => {
     const { store } = fresh();
     const plan = planOf(tinySyntheticConfig());
-    expect(store.saveSweep(plan)).toEqual({ added: 2, known: 0 });
+    expect(store.saveSweep(plan)).toEqual({ added: 2, known: 0, dropped: { trials: 0, finished: 0 } });
     const id = plan.trials[0].id;
     expect(store.claimTrial(id, 'me', { retryFailed: false, leaseMs: 1000 })).toBe('claimed');
     store.appendMetrics(id, 'me', [{ name: 'train_loss', step: 1, tokens: 50, value: 2 }]);
     store.finishTrial(id, 'me', result, [{ name: 'val_loss', step: 2, tokens: 100, value: 1.5 }]);
-    expect(store.saveSweep(plan)).toEqual({ added: 0, known: 2 });
+    expect(store.saveSweep(plan)).toEqual({ added: 0, known: 2, dropped: { trials: 0, finished: 0 } });
     const t = store.findTrial(id.slice(0, 6))!;
     expect(t.status).toBe('finished');
     expect(t.finalValLoss).toBe(1.5);
@@ -46,6 +46,11 @@ describe('store', () => {
     expect(store.metrics(id).map((m) => m.name)).toEqual(['train_loss', 'val_loss']);
     expect(store.latestSweep()).toBe('tiny');
     expect(store.listTrials('tiny').map((r) => r.axes?.sparsity)).toEqual([0, 0.5]);
+    // the same name with another config: the sweep now has its trials, and says which it no longer has
+    const other = planOf(tinySyntheticConfig().replace('sparsity: [0, 0.5]', 'sparsity: [0.75]'));
+    expect(store.saveSweep(other)).toEqual({ added: 1, known: 0, dropped: { trials: 2, finished: 1 } });
+    expect(store.listTrials('tiny').map((r) => r.axes?.sparsity)).toEqual([0.75]);
+    expect(store.findTrial(id)!.status).toBe('finished'); // still in the database
   });
 
   it('never hands out a finished trial, and only stale leases are taken over', () => {

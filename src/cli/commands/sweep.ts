@@ -99,6 +99,7 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
     const trials = store.listTrials(plan.name);
     if (opts.json) {
       process.stdout.write(`${JSON.stringify({ summary, db: store.path, trials }, null, 2)}\n`);
+      if (summary.dropped.trials > 0) process.stderr.write(`${droppedNote(summary)}\n`);
     } else {
       process.stdout.write(`${trialsTable(trials)}\n\n${summaryLine(summary, opts.db)}\n`);
     }
@@ -149,7 +150,18 @@ function summaryLine(s: SweepSummary, db: string): string {
   if (s.skippedFailed) parts.push(`${s.skippedFailed} failed earlier (use --retry-failed)`);
   if (s.busy) parts.push(`${s.busy} running in another process`);
   if (s.interrupted) parts.push('interrupted');
-  return `sweep ${s.sweep}: ${s.total} trials: ${parts.join(', ')}. Database: ${db}`;
+  const line = `sweep ${s.sweep}: ${s.total} trials: ${parts.join(', ')}. Database: ${db}`;
+  return s.dropped.trials > 0 ? `${line}\n${droppedNote(s)}` : line;
+}
+
+/** Says that a sweep name was reused with another config, and where the trials it no longer has went. */
+function droppedNote(s: SweepSummary): string {
+  const { trials, finished } = s.dropped;
+  return (
+    `note: sweep ${s.sweep} was run before with another config; ${trials} of its trials (${finished} finished) ` +
+    'are not in this one, so its fit and report no longer see them. They stay in the database ' +
+    `(\`sparsebench runs list --all\`); run the earlier config again to bring them back, or give a new study a new name.`
+  );
 }
 
 function planJson(plan: SweepPlan) {
