@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { makeDirs } from '../util/dirs.js';
 
 /**
  * Creates `dir` (and missing parents, one level at a time from the nearest existing ancestor: Node's
@@ -8,21 +9,16 @@ import { UsageError } from '../errors.js';
  */
 export function ensureOutDir(dir: string): void {
   const abs = resolve(dir);
-  const missing: string[] = [];
-  let cur = abs;
-  while (!existsSync(cur)) {
-    missing.unshift(cur);
-    const up = dirname(cur);
-    if (up === cur) break;
-    cur = up;
-  }
-  if (!statSync(cur).isDirectory())
-    throw new UsageError(`--out ${dir}: ${cur === abs ? 'is a file' : `${cur} is a file`}; give a directory`);
+  if (existsSync(abs) && !statSync(abs).isDirectory())
+    throw new UsageError(`--out ${dir}: is a file; give a directory`);
   try {
-    for (const d of missing) mkdirSync(d);
+    makeDirs(abs);
   } catch (e) {
+    const err = e as NodeJS.ErrnoException;
     throw new UsageError(
-      `--out ${dir}: cannot create the directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      err.code
+        ? `--out ${dir}: cannot create the directory (${err.code})`
+        : `--out ${dir}: ${err.message}; give a directory`,
     );
   }
 }

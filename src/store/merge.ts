@@ -1,7 +1,8 @@
-import { copyFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
+import { copyFileSync, existsSync, renameSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { checkpointPath } from '../sweep/checkpoints.js';
+import { makeDirs } from '../util/dirs.js';
 import { Store } from './store.js';
 import type { TrialStatus } from './types.js';
 import { weightsPath } from './weights.js';
@@ -101,7 +102,7 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
 
 function copyIfPresent(from: string, to: string): void {
   if (!existsSync(from)) return;
-  mkdirSync(dirname(to), { recursive: true });
+  makeDirs(dirname(to));
   copyFileSync(from, `${to}.tmp`);
   renameSync(`${to}.tmp`, to); // atomic: a reader never sees half a file
 }

@@ -1,5 +1,6 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makeDirs } from '../util/dirs.js';
 
 /** Tensor element types we write: float32 weights and uint8 masks. */
 export type SafeDtype = 'F32' | 'U8';
@@ -84,16 +85,21 @@ export function decodeSafetensors(buf: Buffer): {
  * Creates the directory when it is missing.
  */
 export function writeFileAtomic(path: string, data: Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDirs(dirname(path));
   const tmp = `${path}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
-    writeSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      writeSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true }); // nothing half-written is left behind
+    throw e;
   }
-  renameSync(tmp, path);
 }
 
 /** Reads a safetensors file. */

@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SweepPlan } from '../config/load.js';
 import type { TrialSpec } from '../config/trial-spec.js';
 import { UsageError } from '../errors.js';
+import { makeDirs } from '../util/dirs.js';
 import { DEFAULT_DB } from './default-db.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { ownerIsDead } from './owner.js';
@@ -370,23 +371,6 @@ export class Store {
     const sql = `SELECT name, step, tokens, value FROM metrics WHERE trial_id = ? ${name ? 'AND name = ?' : ''} ORDER BY name, step`;
     return this.db.prepare(sql).all(...(name ? [id, name] : [id])) as MetricPoint[];
   }
-}
-
-/**
- * mkdir -p, one level at a time from the nearest existing ancestor. (Node's recursive mkdir spins
- * forever on some pseudo filesystems, e.g. a path under /proc.)
- */
-function makeDirs(dir: string): void {
-  const missing: string[] = [];
-  let cur = dir;
-  while (!existsSync(cur)) {
-    missing.unshift(cur);
-    const up = dirname(cur);
-    if (up === cur) break;
-    cur = up;
-  }
-  if (!statSync(cur).isDirectory()) throw new Error(`${cur} is not a directory`);
-  for (const d of missing) mkdirSync(d);
 }
 
 /** A database at version 0 must be empty: sparsebench never adds its tables to someone else's database. */

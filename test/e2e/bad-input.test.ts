@@ -37,6 +37,9 @@ beforeAll(() => {
   // fold the WAL into the main file so the snapshot compares one settled file
   const d = new Database(db);
   d.pragma('wal_checkpoint(TRUNCATE)');
+  const { id: trial } = d.prepare("SELECT id FROM trials WHERE status = 'finished' LIMIT 1").get() as {
+    id: string;
+  };
   d.close();
   const newer = join(work, 'newer.db');
   copyFileSync(db, newer);
@@ -51,6 +54,7 @@ beforeAll(() => {
     '{text}': join(work, 'notes.txt'),
     '{newer}': newer,
     '{missing}': join(work, 'missing'),
+    '{trial}': trial,
   };
 }, 60_000);
 

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { readSafetensors } from '../../store/safetensors.js';
 import { Store } from '../../store/store.js';
@@ -68,7 +69,17 @@ export async function exportCommand(id: string, opts: ExportOptions): Promise<nu
     throw new UsageError(`trial ${t.id} is ${t.status}; only finished trials have final weights to export`);
   }
   const w = trialWeights(opts.db, t);
-  writeSafetensors(opts.out, w, exportMetadata(t));
+  const out = resolve(opts.out);
+  if (existsSync(out) && statSync(out).isDirectory())
+    throw new UsageError(
+      `--out ${opts.out}: is a directory; give a file path, e.g. ${join(opts.out, `${t.id}.safetensors`)}`,
+    );
+  try {
+    writeSafetensors(opts.out, w, exportMetadata(t));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new UsageError(`--out ${opts.out}: cannot write the file (${err.code ?? err.message})`);
+  }
   const values = w.params.reduce((a, p) => a + p.data.length, 0);
   process.stdout.write(
     `exported trial ${t.id} (${t.pruner}, sparsity ${t.sparsity}) to ${opts.out}: ${w.params.length} tensors, ${values} values, ${w.masks.size} masks\n`,

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SweepPlan } from '../../config/load.js';
 import { UsageError } from '../../errors.js';
+import { makeDirs } from '../../util/dirs.js';
 import { writePlanFile } from '../plan-file.js';
 import { type K8sOptions, k8sIndexedJob, k8sMergeJob, k8sRunScript } from './k8s.js';
 import type { ClusterLayout } from './layout.js';
@@ -16,7 +17,7 @@ function write(path: string, text: string, executable = false): string {
 
 /** Writes the frozen plan and the two Slurm scripts; returns the files written. */
 export function writeSlurmRun(plan: SweepPlan, l: ClusterLayout, o: SlurmOptions): string[] {
-  for (const d of [l.dir, l.shards, l.logs]) mkdirSync(d, { recursive: true });
+  for (const d of [l.dir, l.shards, l.logs]) makeDirs(d);
   writePlanFile(l.plan, plan);
   return [
     l.plan,
@@ -27,7 +28,7 @@ export function writeSlurmRun(plan: SweepPlan, l: ClusterLayout, o: SlurmOptions
 
 /** Writes the frozen plan, the Indexed Job, the merge Job and a run script; returns the files written. */
 export function writeK8sRun(plan: SweepPlan, l: ClusterLayout, o: K8sOptions): string[] {
-  mkdirSync(l.dir, { recursive: true });
+  makeDirs(l.dir);
   writePlanFile(l.plan, plan);
   return [
     l.plan,

@@ -1,0 +1,20 @@
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+/**
+ * mkdir -p, one level at a time from the nearest existing ancestor. (Node's recursive mkdir spins forever
+ * on some pseudo filesystems, e.g. a path under /proc.) Throws when an ancestor is a file; errors from
+ * mkdir (permissions, a read-only filesystem) are thrown as they come, with their code.
+ */
+export function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  let cur = resolve(dir);
+  while (!existsSync(cur)) {
+    missing.unshift(cur);
+    const up = dirname(cur);
+    if (up === cur) break;
+    cur = up;
+  }
+  if (!statSync(cur).isDirectory()) throw new Error(`${cur} is not a directory`);
+  for (const d of missing) mkdirSync(d);
+}
