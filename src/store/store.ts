@@ -1,5 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SweepPlan } from '../config/load.js';
 import type { TrialSpec } from '../config/trial-spec.js';
@@ -48,6 +48,9 @@ export class Store {
       }
     } else if (statSync(abs).isDirectory()) {
       throw new UsageError(`--db ${path} is a directory; give the path of a database file`);
+    } else if (opts.create && !writable(abs)) {
+      // a writer would otherwise fail at its first write, after planning, with SQLite's bare message
+      throw new UsageError(`--db ${path} is read-only; this command writes to it (check its permissions)`);
     }
     let db: Database.Database | null = null;
     try {
@@ -70,7 +73,11 @@ export class Store {
       const code = (e as { code?: string }).code;
       if (code === 'SQLITE_NOTADB')
         throw new UsageError(`${path} is not a SQLite database (--db must name a sparsebench database)`);
-      if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY')
+      if (code === 'SQLITE_READONLY_DIRECTORY')
+        throw new UsageError(
+          `cannot use ${path}: its directory is not writable, and SQLite writes its WAL files (${basename(path)}-wal, -shm) beside the database even to read it; check the directory's permissions, or copy the database somewhere writable`,
+        );
+      if (code === 'SQLITE_CANTOPEN' || code?.startsWith('SQLITE_READONLY'))
         throw new UsageError(
           `cannot open ${path} for writing (${(e as Error).message}); check the path and its permissions`,
         );
@@ -452,4 +459,14 @@ function toRecord(r: Record<string, unknown>): TrialRecord {
     finishedAt: (r.finished_at as string | null) ?? null,
     ...(r.axes_json ? { axes: JSON.parse(r.axes_json as string) } : {}),
   };
+}
+
+/** Whether this process may write the file at `path`. */
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
