@@ -105,8 +105,8 @@ function parseOptions(
     const valid = optionKeys(piece.options);
     const where = issue.code === 'unrecognized_keys' ? [...inner, issue.keys[0]] : inner;
     const value = getAt(raw, issue.path as (string | number)[]);
-    const hint = valid.length > 0 ? '' : ' (it takes no options)';
-    throw new PathError(where, `${piece.name}: ${describeZodIssue(issue, value, valid)}${hint}`);
+    const text = describeZodIssue(issue, value, valid).replace('it takes no keys', 'it takes no options');
+    throw new PathError(where, `${piece.name}: ${text}`);
   }
   return r.data as Record<string, unknown>;
 }

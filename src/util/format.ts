@@ -1,6 +1,7 @@
 /** Compact human number: 12345 → "12.3k", 2e6 → "2M", 0.5 → "0.5". */
 export function fmt(n: number): string {
   const a = Math.abs(n);
+  if (a >= 1e15) return n.toExponential(2).replace('e+', 'e'); // past T, a suffix stops helping
   if (a >= 1e12) return `${+(n / 1e12).toPrecision(3)}T`;
   if (a >= 1e9) return `${+(n / 1e9).toPrecision(3)}B`;
   if (a >= 1e6) return `${+(n / 1e6).toPrecision(3)}M`;

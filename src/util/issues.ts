@@ -67,7 +67,8 @@ export function describeZodIssue(
     case 'unrecognized_keys': {
       const k = issue.keys[0];
       const guess = closest(k, validKeys);
-      return `unknown key "${k}"${guess ? ` (did you mean "${guess}"?)` : ''}; valid keys: ${validKeys.join(', ')}`;
+      const valid = validKeys.length > 0 ? `valid keys: ${validKeys.join(', ')}` : 'it takes no keys';
+      return `unknown key "${k}"${guess ? ` (did you mean "${guess}"?)` : ''}; ${valid}`;
     }
     case 'invalid_type':
       if (value === undefined) {

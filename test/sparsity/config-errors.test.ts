@@ -22,6 +22,12 @@ function errorOf(text: string): string {
 }
 
 describe('unsupported combinations are config errors naming the key and what is valid', () => {
+  it('an option for a pruner that takes none', () => {
+    expect(errorOf(config('{name: gmp, options: {foo: 1}}'))).toMatch(
+      /pruner\.options\.foo: gmp: unknown key "foo"; it takes no options$/,
+    );
+  });
+
   it('sr-ste with unstructured', () => {
     expect(errorOf(config('{name: sr-ste}'))).toMatch(
       /sweep\.yaml:4:\d+: pruner\.pattern: pruner sr-ste works with pattern nm, not unstructured \(the default\)/,

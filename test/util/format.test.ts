@@ -26,6 +26,8 @@ describe('fmt', () => {
     expect(fmt(12_345)).toBe('12.3k');
     expect(fmt(2e6)).toBe('2M');
     expect(fmt(0.5)).toBe('0.5');
+    expect(fmt(3e12)).toBe('3T');
+    expect(fmt(1e18)).toBe('1.00e18');
     expect(fmtDuration(65)).toBe('1m05s');
     expect(fmtDuration(3.21)).toBe('3.2s');
   });

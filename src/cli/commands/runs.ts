@@ -92,7 +92,10 @@ export async function runsShowCommand(id: string, opts: RunsShowOptions): Promis
         `lr ${t.spec.optimizer.lr}, seed ${t.seed}, backend ${t.backend ?? t.spec.backend}`,
       `results   val loss ${num(t.finalValLoss)}, train loss ${num(t.finalTrainLoss)}, ${t.tokensPerSecond === null ? '-' : fmt(t.tokensPerSecond)} tok/s, ${t.wallSeconds === null ? '-' : `${t.wallSeconds.toFixed(1)} s`}`,
     ];
-    if (t.error) lines.push(`error     ${t.error}${t.errorStep !== null ? ` (step ${t.errorStep})` : ''}`);
+    // a message that names its step already need not repeat it
+    const at =
+      t.errorStep !== null && !t.error?.includes(`step ${t.errorStep}`) ? ` (step ${t.errorStep})` : '';
+    if (t.error) lines.push(`error     ${t.error}${at}`);
     const val = metrics.filter((p) => p.name === 'val_loss');
     if (val.length > 0) {
       lines.push(
