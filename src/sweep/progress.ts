@@ -82,6 +82,8 @@ export class LineReporter implements SweepReporter {
   private total = 0;
   private done = 0;
   private started = 0;
+  /** The start number of each trial in flight: its end line carries the same [k/n] as its start line. */
+  private readonly number = new Map<string, number>();
   start(total: number, alreadyDone: number): void {
     this.total = total;
     this.done = alreadyDone;
@@ -92,6 +94,7 @@ export class LineReporter implements SweepReporter {
     const resumed = fromStep > 0 ? `, resuming from step ${fromStep}` : '';
     // numbered by start order: with several workers, trials start and end out of step
     this.started++;
+    this.number.set(plan.id, this.started);
     process.stderr.write(
       `[${this.started}/${this.total}] training ${describe(plan)} (${plan.spec.steps} steps${resumed})\n`,
     );
@@ -100,7 +103,11 @@ export class LineReporter implements SweepReporter {
   trialEnd(plan: TrialPlan, outcome: string, detail: string): void {
     if (outcome === 'skipped') return;
     this.done++;
-    process.stderr.write(`[${this.done}/${this.total}] ${outcome} ${plan.id.slice(0, 8)}: ${detail}\n`);
+    const k = this.number.get(plan.id) ?? this.done;
+    this.number.delete(plan.id);
+    process.stderr.write(
+      `[${k}/${this.total}] ${outcome} ${plan.id.slice(0, 8)}: ${detail} (${this.done} of ${this.total} done)\n`,
+    );
   }
   stop(): void {}
 }

@@ -1,0 +1,26 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LineReporter } from '../../src/sweep/progress.js';
+import { planOf, tinySyntheticConfig } from '../helpers/config.js';
+
+describe('line progress', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('numbers a trial by its start on both its lines, and counts what is done beside it', () => {
+    const lines: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+      lines.push(String(s));
+      return true;
+    });
+    const [a, b] = planOf(tinySyntheticConfig()).trials;
+    const r = new LineReporter();
+    r.start(2, 0);
+    r.trialStart(a, 0, 0);
+    r.trialStart(b, 1, 0);
+    r.trialEnd(b, 'finished', 'val loss 1'); // two workers: the second to start ends first
+    r.trialEnd(a, 'failed', 'boom');
+    expect(lines[1]).toMatch(/^\[1\/2\] training /);
+    expect(lines[2]).toMatch(/^\[2\/2\] training /);
+    expect(lines[3]).toBe(`[2/2] finished ${b.id.slice(0, 8)}: val loss 1 (1 of 2 done)\n`);
+    expect(lines[4]).toBe(`[1/2] failed ${a.id.slice(0, 8)}: boom (2 of 2 done)\n`);
+  });
+});
