@@ -50,6 +50,7 @@ export function chooseWorkers(
   budget: WorkerBudget,
   engines: ReadonlySet<string> = new Set(),
 ): WorkerChoice {
+  if (trials.length === 0) return { workers: 1, reason: 'auto: nothing to train' };
   const device = WHOLE_DEVICE_ENGINES.find((e) => engines.has(e));
   if (device) return { workers: 1, reason: `auto: 1 (the ${device} backend uses a whole device)` };
   const byCores = Math.max(1, Math.floor(budget.cores / Math.max(1, budget.threadsPerTrial)));

@@ -58,7 +58,10 @@ describe('chooseWorkers', () => {
     expect(
       chooseWorkers(trials.slice(0, 1), { cores: 8, threadsPerTrial: 1, freeBytes: 16 * GiB }).workers,
     ).toBe(1);
-    expect(chooseWorkers([], { cores: 8, threadsPerTrial: 1, freeBytes: 16 * GiB }).workers).toBe(1);
+    expect(chooseWorkers([], { cores: 8, threadsPerTrial: 1, freeBytes: 16 * GiB })).toEqual({
+      workers: 1,
+      reason: 'auto: nothing to train',
+    });
     expect(chooseWorkers(trials, { cores: 1, threadsPerTrial: 4, freeBytes: 16 * GiB }).workers).toBe(1);
   });
 
