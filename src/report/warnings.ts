@@ -91,10 +91,15 @@ export function fitNotices(data: ReportData, points: readonly FinalPoint[]): Not
   const fit = data.fit;
   const cmd = `\`${fitCommand(data)}\``;
   if (!fit) {
+    // fit-law refuses fewer than two sparsity levels: do not send the reader to a command that will fail
+    const fittable = levels(points.map((p) => p.sparsity)).length >= 2;
+    const next = fittable
+      ? `run ${cmd}, then rebuild this report`
+      : `none can be made until trials at a second sparsity level finish (\`${fitCommand(data)} --form chinchilla\` fits the dense law to what there is)`;
     return [
       {
         level: 'missing',
-        text: `No sparse-law fit is stored for sweep ${data.sweep.name}: run ${cmd}, then rebuild this report. The law's curves, coefficients and optimal sparsity are left out; everything else is shown.`,
+        text: `No sparse-law fit is stored for sweep ${data.sweep.name}: ${next}. The law's curves, coefficients and optimal sparsity are left out; everything else is shown.`,
       },
     ];
   }

@@ -129,6 +129,10 @@ describe('the report document', () => {
         t.startsWith('Only one sparsity level (dense) has finished trials'),
       ),
     ).toBe(true);
+    // and does not send the reader to a fit-law that would refuse
+    const noFit = notices(doc, 'missing').find((t) => t.startsWith('No sparse-law fit is stored'))!;
+    expect(noFit).toMatch(/none can be made until trials at a second sparsity level finish/);
+    expect(noFit).toMatch(/--form chinchilla/);
     expect(plotIds(doc)).toContain('loss-vs-n');
   });
 
