@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { loadSweep, type SweepPlan } from '../../config/load.js';
 import type { TrialPlan } from '../../config/plan.js';
 import { assertBackendAvailable, type BackendName, resolveAuto } from '../../engine/backends.js';
@@ -176,6 +176,12 @@ function planJson(plan: SweepPlan) {
   };
 }
 
+/** A path relative to the working directory when it lies below it (as the user most likely typed it). */
+function shownPath(abs: string): string {
+  const rel = relative(process.cwd(), abs);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
+}
+
 /** What D counts in this sweep (one family per sweep). */
 function dataUnit(plan: SweepPlan): 'tokens' | 'images' {
   const family = plan.trials[0]?.spec.model.family;
@@ -205,7 +211,7 @@ function planText(plan: SweepPlan): string {
   const total = plan.trials.reduce((a, t) => a + t.flops, 0);
   const axes = plan.axes.map((a) => `${a.key}=[${a.values.join(', ')}]`).join('  ');
   return [
-    `sweep ${plan.name} (${plan.file}): ${plan.trials.length} trials`,
+    `sweep ${plan.name} (${shownPath(plan.file)}): ${plan.trials.length} trials`,
     `axes: ${axes}`,
     '',
     table,
