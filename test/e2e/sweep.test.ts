@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { readSafetensors, weightsPath } from '../../src/store/weights.js';
 import { cli, cliSpawn, exitOf, waitForStderr } from '../helpers/cli.js';
-import { tempDir, writeConfig } from '../helpers/config.js';
+import { tempDir, tinySyntheticConfig, writeConfig } from '../helpers/config.js';
 
 const SMOKE = 'configs/smoke.yaml';
 
@@ -68,6 +68,20 @@ describe('sparsebench sweep (end to end)', () => {
     const show = cli(['runs', 'show', parsed.trials[3].id.slice(0, 8), '--db', db]);
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/sparsity {2}target 0.5, achieved 0.5000/);
+  });
+
+  it("runs list shows a sweep's extra axes, so trials differing only there can be told apart", () => {
+    const cfg = writeConfig(
+      tinySyntheticConfig()
+        .replace('sparsity: [0, 0.5]', 'sparsity: [0.5]')
+        .concat('  train.optimizer.lr: [0.001, 0.003]\n'),
+    );
+    const db = join(dirname(cfg), 'lr.db');
+    expect(cli(['sweep', cfg, '--db', db]).code).toBe(0);
+    const list = cli(['runs', 'list', '--db', db]).stdout.split('\n');
+    expect(list.find((l) => l.startsWith('id '))).toMatch(/seed +train\.optimizer\.lr +val loss/);
+    expect(list.filter((l) => / 0\.001 /.test(l))).toHaveLength(1);
+    expect(list.filter((l) => / 0\.003 /.test(l))).toHaveLength(1);
   });
 
   it('rejects an invalid config with exit 2, naming the key, and writes nothing', () => {

@@ -7,8 +7,15 @@ import { formatTable } from '../../util/table.js';
 
 const num = (v: number | null, digits = 4) => (v === null ? '-' : v.toFixed(digits));
 
-/** The trial table shared by `runs list` and `sweep`. */
+/** The axes every sweep has, shown in their own columns. */
+const CORE_AXES = new Set(['sparsity', 'nonzero_params', 'tokens', 'seed']);
+
+/**
+ * The trial table shared by `runs list` and `sweep`. A sweep's extra axes (e.g. `train.optimizer.lr`) get a
+ * column each, named by their key, so trials that differ only there can be told apart.
+ */
 export function trialsTable(trials: readonly TrialRecord[]): string {
+  const extra = [...new Set(trials.flatMap((t) => Object.keys(t.axes ?? {})))].filter((k) => !CORE_AXES.has(k));
   return formatTable(trials, [
     { header: 'id', get: (t) => t.id },
     { header: 'status', get: (t) => t.status },
@@ -21,6 +28,11 @@ export function trialsTable(trials: readonly TrialRecord[]): string {
       align: 'right',
     },
     { header: 'seed', get: (t) => String(t.seed), align: 'right' },
+    ...extra.map((key) => ({
+      header: key,
+      get: (t: TrialRecord) => (t.axes && key in t.axes ? String(t.axes[key]) : '-'),
+      align: 'right' as const,
+    })),
     { header: 'val loss', get: (t) => num(t.finalValLoss), align: 'right' },
     { header: 'sparsity', get: (t) => num(t.achievedSparsity, 3), align: 'right' },
     {
