@@ -327,7 +327,10 @@ export class Store {
 
   /** A trial by full id or unique id prefix (at least 4 characters). */
   findTrial(idOrPrefix: string): TrialRecord | null {
-    if (!/^[0-9a-f]{4,16}$/.test(idOrPrefix)) return null;
+    if (!/^[0-9a-f]{4,16}$/.test(idOrPrefix))
+      throw new UsageError(
+        `"${idOrPrefix}" is not a trial id: give the 16 hex digits of an id, or a unique prefix of at least 4 (see "sparsebench runs list")`,
+      );
     const rows = this.db
       .prepare('SELECT * FROM trials WHERE id LIKE ? ORDER BY id LIMIT 2')
       .all(`${idOrPrefix}%`) as Record<string, unknown>[];
