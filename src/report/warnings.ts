@@ -1,4 +1,8 @@
+import { LawInputError } from '../law/errors.js';
+import { sparseForm } from '../law/forms/sparse.js';
 import { denseComputeOptimalData } from '../law/optimal.js';
+import { pointsFromTrials } from '../law/sweep-points.js';
+import { checkPointCount, validatePoints } from '../law/validate.js';
 import { DEFAULT_DB } from '../store/store.js';
 import { count, pct, plural, sig } from './format.js';
 import { type FinalPoint, levels } from './points.js';
@@ -66,6 +70,20 @@ export function trialNotices(data: ReportData, points: readonly FinalPoint[]): N
   return out;
 }
 
+/** Why `fit-law` would refuse this sweep's finished trials for the sparse form, or null when it would fit them. */
+function sparseFitRefusal(data: ReportData): string | null {
+  const points = pointsFromTrials(data.trials);
+  try {
+    validatePoints(points);
+    checkPointCount(points.length, sparseForm.paramNames.length, sparseForm.name);
+    sparseForm.check(points);
+    return null;
+  } catch (e) {
+    if (e instanceof LawInputError) return e.message;
+    throw e;
+  }
+}
+
 /** Whether the stored fit was made from the trials that are finished now. */
 function staleness(fit: StoredFit, points: readonly FinalPoint[]): string | null {
   const now = new Set(points.map((p) => p.id));
@@ -91,11 +109,12 @@ export function fitNotices(data: ReportData, points: readonly FinalPoint[]): Not
   const fit = data.fit;
   const cmd = `\`${fitCommand(data)}\``;
   if (!fit) {
-    // fit-law refuses fewer than two sparsity levels: do not send the reader to a command that will fail
-    const fittable = levels(points.map((p) => p.sparsity)).length >= 2;
-    const next = fittable
-      ? `run ${cmd}, then rebuild this report`
-      : `none can be made until trials at a second sparsity level finish (\`${fitCommand(data)} --form chinchilla\` fits the dense law to what there is)`;
+    // do not send the reader to a fit-law that would refuse these trials: say why it would
+    const refusal = sparseFitRefusal(data);
+    const next =
+      refusal === null
+        ? `run ${cmd}, then rebuild this report`
+        : `none can be made from the finished trials yet (fit-law: ${refusal})`;
     return [
       {
         level: 'missing',

@@ -34,9 +34,10 @@ export class Store {
 
   /**
    * Opens (and with `create`, creates) a database and migrates it forward. Readers pass create: false and
-   * get a clear error when there is nothing to read.
+   * get a clear error when there is nothing to read; a command that will write to an existing database
+   * (`create` or `write`) is refused up front when the file is read-only, not after its work.
    */
-  static open(path: string, opts: { create: boolean }): Store {
+  static open(path: string, opts: { create: boolean; write?: boolean }): Store {
     const abs = resolve(path);
     if (!existsSync(abs)) {
       if (!opts.create)
@@ -48,7 +49,7 @@ export class Store {
       }
     } else if (statSync(abs).isDirectory()) {
       throw new UsageError(`--db ${path} is a directory; give the path of a database file`);
-    } else if (opts.create && !writable(abs)) {
+    } else if ((opts.create || opts.write) && !writable(abs)) {
       // a writer would otherwise fail at its first write, after planning, with SQLite's bare message
       throw new UsageError(`--db ${path} is read-only; this command writes to it (check its permissions)`);
     }

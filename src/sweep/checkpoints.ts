@@ -120,7 +120,7 @@ export function loadCheckpoint(
   }
 }
 
-/** Removes a trial's checkpoint (after it finished or failed). */
+/** Removes a trial's checkpoint (after it finished, or failed other than by its worker process dying). */
 export function dropCheckpoint(path: string): void {
   rmSync(path, { force: true });
 }

@@ -36,47 +36,71 @@ function workerScript(): string {
  * much more memory per worker, which trialBytes (worker-count.ts) counts.
  */
 export const WORKER_OLD_SPACE_MB = 128;
+/** After a worker's exit, how long its end waits for the rest of its stderr (the `close` event). */
+const EXIT_GRACE_MS = 500;
 const WORKER_V8_FLAGS = [`--initial-old-space-size=${WORKER_OLD_SPACE_MB}`];
 
 export class ProcessRunner implements TrialRunner {
-  private child: ChildProcess;
+  private child: ChildProcess | null;
   private current: {
     events: TrialEvents;
     resolve: (o: TrialOutcome) => void;
   } | null = null;
+  /** How the current child ended, or null while it lives. */
   private exited: string | null = null;
-  private stderrTail = '';
 
   constructor(readonly label: string) {
     this.child = this.start();
   }
 
-  /** A new worker process, wired to this runner. */
-  private start(): ChildProcess {
+  /**
+   * A new worker process, wired to this runner; null (with `exited` set) when it cannot be started. Its
+   * listeners act only while it is this runner's child, so nothing a dead child left in its pipes reaches the
+   * job of the child that replaced it. Its end is taken at `close`, once its stderr is read to the end, so the
+   * failure message carries its last words (e.g. V8's out-of-memory report).
+   */
+  private start(): ChildProcess | null {
     this.exited = null;
-    this.stderrTail = '';
-    const child = fork(workerScript(), [], {
-      execArgv: [...process.execArgv, ...WORKER_V8_FLAGS],
-      serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
+    let child: ChildProcess;
+    try {
+      child = fork(workerScript(), [], {
+        execArgv: [...process.execArgv, ...WORKER_V8_FLAGS],
+        serialization: 'advanced',
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      });
+    } catch (e) {
+      this.exited = `could not start: ${(e as Error).message}`;
+      return null;
+    }
+    let tail = '';
+    const mine = () => this.child === child;
     child.stderr?.on('data', (d: Buffer) => {
       // kept for the failure message; a healthy worker prints nothing
-      this.stderrTail = (this.stderrTail + d.toString()).slice(-2000);
+      tail = (tail + d.toString()).slice(-2000);
     });
-    child.on('message', (m: FromWorker) => this.onMessage(m));
-    child.on('exit', (code, signal) => {
-      this.exited = signal ? `signal ${signal}` : `code ${code}`;
+    child.on('message', (m: FromWorker) => {
+      if (mine()) this.onMessage(m);
+    });
+    const end = (how: string) => {
+      if (!mine() || this.exited) return;
+      this.exited = how;
       const c = this.current;
       this.current = null;
-      const tail = this.stderrTail.trim().split('\n').slice(-3).join(' | ');
+      const last = tail.trim().split('\n').slice(-3).join(' | ');
       c?.resolve({
         kind: 'failed',
-        message: `${this.label} process exited (${this.exited}) while training${tail ? `: ${tail}` : ''}`,
+        message: `${this.label} process ${how} while training${last ? `: ${last}` : ''}`,
         pending: [],
         processDied: true,
       });
-    });
+    };
+    const how = (code: number | null, signal: NodeJS.Signals | null) =>
+      `exited (${signal ? `signal ${signal}` : `code ${code}`})`;
+    child.on('close', (code, signal) => end(how(code, signal)));
+    // close waits for the stderr pipe, which a stray holder could keep open: never wait long for it
+    child.on('exit', (code, signal) => setTimeout(() => end(how(code, signal)), EXIT_GRACE_MS).unref());
+    // a failed spawn (e.g. EAGAIN right after an out-of-memory death) is reported here, not by close
+    child.on('error', (e) => end(`failed (${e.message})`));
     return child;
   }
 
@@ -96,6 +120,13 @@ export class ProcessRunner implements TrialRunner {
     if (this.current) throw new Error(`${this.label} is already training a trial`);
     // a worker that died (killed, out of memory) is replaced: one death costs one trial, not the rest
     if (this.exited) this.child = this.start();
+    if (!this.child)
+      return Promise.resolve({
+        kind: 'failed',
+        message: `${this.label} process ${this.exited}`,
+        pending: [],
+        processDied: true,
+      });
     return new Promise<TrialOutcome>((resolve) => {
       this.current = { events, resolve };
       this.send({ type: 'job', job });
@@ -107,14 +138,15 @@ export class ProcessRunner implements TrialRunner {
   }
 
   close(): Promise<void> {
-    if (this.exited) return Promise.resolve();
+    const child = this.child;
+    if (this.exited || !child) return Promise.resolve();
     return new Promise((resolve) => {
-      this.child.once('exit', () => resolve());
-      this.child.disconnect(); // the worker exits when its channel closes
+      child.once('exit', () => resolve());
+      child.disconnect(); // the worker exits when its channel closes
     });
   }
 
   private send(m: ToWorker): void {
-    if (this.child.connected) this.child.send(m);
+    if (this.child?.connected) this.child.send(m);
   }
 }

@@ -3,8 +3,9 @@ import { dirname, resolve } from 'node:path';
 
 /**
  * mkdir -p, one level at a time from the nearest existing ancestor. (Node's recursive mkdir spins forever
- * on some pseudo filesystems, e.g. a path under /proc.) Throws when an ancestor is a file; errors from
- * mkdir (permissions, a read-only filesystem) are thrown as they come, with their code.
+ * on some pseudo filesystems, e.g. a path under /proc.) Safe when several processes create the same
+ * directories at once. Throws when an ancestor is a file; errors from mkdir (permissions, a read-only
+ * filesystem) are thrown as they come, with their code.
  */
 export function makeDirs(dir: string): void {
   const missing: string[] = [];
@@ -16,5 +17,12 @@ export function makeDirs(dir: string): void {
     cur = up;
   }
   if (!statSync(cur).isDirectory()) throw new Error(`${cur} is not a directory`);
-  for (const d of missing) mkdirSync(d);
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      // another process (a second sweep, a sibling shard) made it between the check and here: fine
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(d).isDirectory()) throw e;
+    }
+  }
 }

@@ -39,3 +39,8 @@ export function parseHumanNumber(text: string): number | null {
   // round away binary noise: 1.1k → 1100, not 1100.0000000000002
   return Number((base * scale).toPrecision(15));
 }
+
+/** A config value as text: numbers and strings as they are, a mapping or list as compact JSON (not "[object Object]"). */
+export function fmtValue(v: unknown): string {
+  return typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
+}

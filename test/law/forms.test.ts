@@ -93,6 +93,9 @@ describe('law forms', () => {
     expect(sparseForm.atLowerBound(theta, data)).toEqual(['c_S']);
     // the same a at paper-scale N (N' = 100-200): a·N'^-2 ≤ 5e-11, invisible
     const big = sparseForm.prepare(pts.map((q) => ({ ...q, nonzeroParams: q.nonzeroParams * 2e4 })));
-    expect(sparseForm.atLowerBound(theta, big)).toEqual(['a_S', 'b_S', 'c_S', 'b_N']); // no size term left
+    expect(sparseForm.atLowerBound(theta, big)).toEqual(['a_S', 'c_S']); // the exponents 0.5 and 2 are not at 0
+    // an exponent is at 0 when its power is flat over the data: b_D = 1e-5 over D' in [1, 4]
+    const flat = Float64Array.from([1e-5, 0.5, 1e-5, 2, 1, 1e-5, 2.5].map(Math.log));
+    expect(sparseForm.atLowerBound(flat, data)).toEqual(['b_D']);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fmt, fmtDuration, parseHumanNumber } from '../../src/util/format.js';
+import { fmt, fmtDuration, fmtValue, parseHumanNumber } from '../../src/util/format.js';
 
 describe('parseHumanNumber', () => {
   it.each([
@@ -26,6 +26,8 @@ describe('fmt', () => {
     expect(fmt(12_345)).toBe('12.3k');
     expect(fmt(2e6)).toBe('2M');
     expect(fmt(0.5)).toBe('0.5');
+    expect(fmtValue(0.003)).toBe('0.003');
+    expect(fmtValue({ name: 'cubic', interval: 5 })).toBe('{"name":"cubic","interval":5}');
     expect(fmt(3e12)).toBe('3T');
     expect(fmt(1e18)).toBe('1.00e18');
     expect(fmtDuration(65)).toBe('1m05s');

@@ -44,7 +44,7 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
       points = readPoints(opts.points);
       if (opts.dbGiven) store = Store.open(opts.db, { create: true });
     } else {
-      store = Store.open(opts.db, { create: false });
+      store = Store.open(opts.db, { create: false, write: true }); // the fit is stored
       sweep = opts.sweep ?? store.latestSweep();
       if (!sweep)
         throw new UsageError(`${opts.db} holds no sweeps yet; run "sparsebench sweep <config>" first`);

@@ -1,21 +1,21 @@
+import { CORE_AXES } from '../../config/schema.js';
 import { UsageError } from '../../errors.js';
 import { describeShape } from '../../models/describe.js';
 import { Store } from '../../store/store.js';
 import type { TrialRecord, TrialStatus } from '../../store/types.js';
-import { fmt } from '../../util/format.js';
+import { fmt, fmtValue } from '../../util/format.js';
 import { formatTable } from '../../util/table.js';
 
 const num = (v: number | null, digits = 4) => (v === null ? '-' : v.toFixed(digits));
-
-/** The axes every sweep has, shown in their own columns. */
-const CORE_AXES = new Set(['sparsity', 'nonzero_params', 'tokens', 'seed']);
 
 /**
  * The trial table shared by `runs list` and `sweep`. A sweep's extra axes (e.g. `train.optimizer.lr`) get a
  * column each, named by their key, so trials that differ only there can be told apart.
  */
 export function trialsTable(trials: readonly TrialRecord[]): string {
-  const extra = [...new Set(trials.flatMap((t) => Object.keys(t.axes ?? {})))].filter((k) => !CORE_AXES.has(k));
+  const extra = [...new Set(trials.flatMap((t) => Object.keys(t.axes ?? {})))].filter(
+    (k) => !(CORE_AXES as readonly string[]).includes(k),
+  );
   return formatTable(trials, [
     { header: 'id', get: (t) => t.id },
     { header: 'status', get: (t) => t.status },
@@ -30,7 +30,7 @@ export function trialsTable(trials: readonly TrialRecord[]): string {
     { header: 'seed', get: (t) => String(t.seed), align: 'right' },
     ...extra.map((key) => ({
       header: key,
-      get: (t: TrialRecord) => (t.axes && key in t.axes ? String(t.axes[key]) : '-'),
+      get: (t: TrialRecord) => (t.axes && key in t.axes ? fmtValue(t.axes[key]) : '-'),
       align: 'right' as const,
     })),
     { header: 'val loss', get: (t) => num(t.finalValLoss), align: 'right' },
@@ -106,7 +106,9 @@ export async function runsShowCommand(id: string, opts: RunsShowOptions): Promis
     ];
     // a message that names its step already need not repeat it
     const at =
-      t.errorStep !== null && !t.error?.includes(`step ${t.errorStep}`) ? ` (step ${t.errorStep})` : '';
+      t.errorStep !== null && !new RegExp(`\\bstep ${t.errorStep}\\b`).test(t.error ?? '')
+        ? ` (step ${t.errorStep})`
+        : '';
     if (t.error) lines.push(`error     ${t.error}${at}`);
     const val = metrics.filter((p) => p.name === 'val_loss');
     if (val.length > 0) {

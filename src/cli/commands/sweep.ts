@@ -13,7 +13,7 @@ import { BarReporter, LineReporter, type SweepReporter } from '../../sweep/progr
 import { runSweep, type SweepSummary } from '../../sweep/run-sweep.js';
 import { InProcessRunner, type TrialRunner } from '../../sweep/trial-runner.js';
 import { chooseWorkers, machineBudget } from '../../sweep/worker-count.js';
-import { fmt, fmtFlops } from '../../util/format.js';
+import { fmt, fmtFlops, fmtValue } from '../../util/format.js';
 import { formatTable } from '../../util/table.js';
 import { trialsTable } from './runs.js';
 
@@ -209,7 +209,7 @@ function planText(plan: SweepPlan): string {
     { header: compute, get: (t) => fmtFlops(t.flops), align: 'right' },
   ]);
   const total = plan.trials.reduce((a, t) => a + t.flops, 0);
-  const axes = plan.axes.map((a) => `${a.key}=[${a.values.join(', ')}]`).join('  ');
+  const axes = plan.axes.map((a) => `${a.key}=[${a.values.map(fmtValue).join(', ')}]`).join('  ');
   return [
     `sweep ${plan.name} (${shownPath(plan.file)}): ${plan.trials.length} trials`,
     `axes: ${axes}`,

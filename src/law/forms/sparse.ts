@@ -17,9 +17,10 @@ export const N_SCALE = 1e6;
 const START_LOW = 0.02;
 
 /**
- * A coefficient is at its bound 0 when doubling it would move no prediction by more than this fraction: its
- * term is invisible in the data. (Judged on the data, not on the coefficient's size: at N' = N / 1e6 ≈ 0.01
- * a normalised coefficient of 1e-6 still multiplies N'^(−b_N), which can be 1e5.)
+ * At its bound 0, judged on the data rather than on the value (at N' = N / 1e6 ≈ 0.01 a normalised
+ * coefficient of 1e-6 still multiplies N'^(−b_N), which can be 1e5): a coefficient (a_S, c_S, a_D, c) whose
+ * relative change moves no prediction by more than this fraction of that change, and an exponent (b_S, b_N,
+ * b_D) whose power, x^b, stays within this fraction of 1 over the data.
  */
 const NEGLIGIBLE = 1e-3;
 
@@ -146,12 +147,23 @@ export const sparseForm: LawForm = {
   },
 
   atLowerBound(theta, data) {
-    // θ_k = log p_k, so ∂pred/∂θ_k = p_k·∂pred/∂p_k: how much a prediction moves as p_k doubles, to first order
+    // θ_k = log p_k, so ∂pred/∂θ_k = p_k·∂pred/∂p_k: how much a prediction moves per relative change of p_k
     const pred = new Float64Array(data.n);
     const jac = new Float64Array(data.n * 7);
     this.evaluate(theta, data, pred, jac);
+    // exponents b, d, f act through log(1 − S), log N', log D'
+    const featureOf: Record<number, Float64Array> = {
+      1: data.features[0] as Float64Array,
+      3: data.features[1] as Float64Array,
+      5: data.features[2] as Float64Array,
+    };
     return PARAM_NAMES.filter((_, k) => {
-      for (let i = 0; i < data.n; i++) if (Math.abs(jac[i * 7 + k]) > NEGLIGIBLE * pred[i]) return false;
+      const logs = featureOf[k];
+      const p = Math.exp(theta[k]);
+      for (let i = 0; i < data.n; i++) {
+        const moves = logs ? Math.abs(p * logs[i]) : Math.abs(jac[i * 7 + k]) / pred[i];
+        if (moves > NEGLIGIBLE) return false;
+      }
       return true;
     });
   },
