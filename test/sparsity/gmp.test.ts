@@ -128,50 +128,45 @@ describe('gmp', () => {
   });
 
   it('fails loudly when an algorithm misses its target', () => {
-    const layers: LayerRef[] = [{ name: 'a', shape: [4, 4] }];
-    const spec = resolvePrunerSpec(
-      { name: 'gmp', options: {}, schedule: { start: 0, end: 0, interval: 1 } },
-      0.5,
-    );
-    const pruner = new Pruner(spec, layers, 10, 0.5);
-    const rng = Rng.seeded(0);
+    const { pruner, rng } = gmpPruner(4);
     const state = pruner.init([rng.normalArray(16, 1)], rng);
     expect(countPruned(state.masks[0])).toBe(8);
-    const broken = Object.create(pruner) as Pruner;
     // a "pruner" that forgets to prune: the check inside update must throw
-    (broken as unknown as { algorithm: unknown }).algorithm = {
-      init: () => ({ masks: [new Uint8Array(16).fill(1)] }),
-      update: () => ({ masks: [new Uint8Array(16).fill(1)] }),
-      needsGradients: false,
-    };
+    const broken = withUpdate(pruner, () => ({ masks: [new Uint8Array(16).fill(1)] }));
     expect(() => broken.update(5, [new Float32Array(16)], null, state, rng)).toThrow(/missed its target/);
   });
 });
 
+/** A gmp Pruner at 50% over one [side, side] layer, reaching its target at step 0. */
+function gmpPruner(side: number) {
+  const layers: LayerRef[] = [{ name: 'a', shape: [side, side] }];
+  const spec = resolvePrunerSpec(
+    { name: 'gmp', options: {}, schedule: { start: 0, end: 0, interval: 1 } },
+    0.5,
+  );
+  return { pruner: new Pruner(spec, layers, 10, 0.5), rng: Rng.seeded(0) };
+}
+
+/** `pruner` with its algorithm's update replaced, the Pruner's own checks and bookkeeping kept. */
+function withUpdate(pruner: Pruner, update: () => { masks: Uint8Array[]; regrown?: (Uint8Array | null)[] }) {
+  const swapped = Object.create(pruner) as Pruner;
+  (swapped as unknown as { algorithm: unknown }).algorithm = { update, needsGradients: false };
+  return swapped;
+}
+
 describe('weights entering a hard mask', () => {
   it('are reported as grown (zeroed, moments reset) even when the algorithm does not declare them', () => {
-    const layers: LayerRef[] = [{ name: 'a', shape: [2, 2] }];
-    const spec = resolvePrunerSpec(
-      { name: 'gmp', options: {}, schedule: { start: 0, end: 0, interval: 1 } },
-      0.5,
-    );
-    const pruner = new Pruner(spec, layers, 10, 0.5);
-    const rng = Rng.seeded(0);
+    const { pruner, rng } = gmpPruner(2);
     const state = { masks: [Uint8Array.from([1, 0, 1, 0])], algorithm: null, lastUpdate: 0 };
-    const swap = Object.create(pruner) as Pruner;
     // an update that moves the kept pair: entry 1 enters undeclared, entry 3 enters declared
-    (swap as unknown as { algorithm: unknown }).algorithm = {
-      update: () => ({ masks: [Uint8Array.from([0, 1, 0, 1])], regrown: [Uint8Array.from([0, 0, 0, 1])] }),
-      needsGradients: false,
-    };
-    const change = swap.update(5, [new Float32Array(4)], null, state, rng);
-    expect([...change.regrown[0]!]).toEqual([0, 1, 0, 1]);
+    const moved = withUpdate(pruner, () => ({
+      masks: [Uint8Array.from([0, 1, 0, 1])],
+      regrown: [Uint8Array.from([0, 0, 0, 1])],
+    }));
+    expect([...moved.update(5, [new Float32Array(4)], null, state, rng).regrown[0]!]).toEqual([0, 1, 0, 1]);
     // nothing entering: null, as before
-    (swap as unknown as { algorithm: unknown }).algorithm = {
-      update: () => ({ masks: [Uint8Array.from([1, 0, 0, 0])] }),
-      needsGradients: false,
-    };
-    expect(swap.update(6, [new Float32Array(4)], null, state, rng).regrown).toEqual([null]);
+    const tightened = withUpdate(pruner, () => ({ masks: [Uint8Array.from([1, 0, 0, 0])] }));
+    expect(tightened.update(6, [new Float32Array(4)], null, state, rng).regrown).toEqual([null]);
   });
 });
 
