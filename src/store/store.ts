@@ -326,7 +326,10 @@ export class Store {
     return (rows as Record<string, unknown>[]).map(toRecord);
   }
 
-  /** A trial by full id or unique id prefix (at least 4 characters). */
+  /**
+   * A trial by full id or unique id prefix (at least 4 hex digits); null when none matches. Text that cannot
+   * be an id, or a prefix several ids share, is a UsageError saying so.
+   */
   findTrial(idOrPrefix: string): TrialRecord | null {
     if (!/^[0-9a-f]{4,16}$/.test(idOrPrefix))
       throw new UsageError(
