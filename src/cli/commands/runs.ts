@@ -9,6 +9,20 @@ import { formatTable } from '../../util/table.js';
 const num = (v: number | null, digits = 4) => (v === null ? '-' : v.toFixed(digits));
 
 /**
+ * The data a trial's plan trains on, in its family's unit: images for vit (one per example), tokens for the
+ * text families (the registry's unitsPerBatch, without loading the models for a listing).
+ */
+export function plannedData(spec: TrialRecord['spec']): { amount: number; text: string } {
+  const { steps, batch_size: batch, seq_len: seq } = spec;
+  return spec.model.family === 'vit'
+    ? { amount: steps * batch, text: `${steps} steps x ${batch} = ${steps * batch} images` }
+    : {
+        amount: steps * batch * seq,
+        text: `${steps} steps x ${batch} x ${seq} = ${steps * batch * seq} tokens`,
+      };
+}
+
+/**
  * The trial table shared by `runs list` and `sweep`. A sweep's extra axes (e.g. `train.optimizer.lr`) get a
  * column each, named by their key, so trials that differ only there can be told apart.
  */
@@ -24,7 +38,7 @@ export function trialsTable(trials: readonly TrialRecord[]): string {
     { header: 'N', get: (t) => fmt(t.nonzeroParams ?? t.plannedNonzero), align: 'right' },
     {
       header: 'D',
-      get: (t) => fmt(t.tokens ?? t.spec.steps * t.spec.batch_size * t.spec.seq_len),
+      get: (t) => fmt(t.tokens ?? plannedData(t.spec).amount),
       align: 'right',
     },
     { header: 'seed', get: (t) => String(t.seed), align: 'right' },
@@ -100,7 +114,7 @@ export async function runsShowCommand(id: string, opts: RunsShowOptions): Promis
       `sparsity  target ${t.sparsity}, achieved ${num(t.achievedSparsity, 4)}; non-zero ${t.nonzeroParams ?? '-'} (planned ${t.plannedNonzero}, asked ${t.nonzeroTarget})`,
       `pruner    ${JSON.stringify(t.spec.pruner)}`,
       `data      ${JSON.stringify(t.spec.data)}`,
-      `training  ${t.spec.steps} steps x ${t.spec.batch_size} x ${t.spec.seq_len} = ${t.spec.steps * t.spec.batch_size * t.spec.seq_len} tokens; ` +
+      `training  ${plannedData(t.spec).text}; ` +
         `lr ${t.spec.optimizer.lr}, seed ${t.seed}, backend ${t.backend ?? t.spec.backend}`,
       `results   val loss ${num(t.finalValLoss)}, train loss ${num(t.finalTrainLoss)}, ${t.tokensPerSecond === null ? '-' : fmt(t.tokensPerSecond)} tok/s, ${t.wallSeconds === null ? '-' : `${t.wallSeconds.toFixed(1)} s`}`,
     ];

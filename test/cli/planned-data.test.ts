@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { plannedData } from '../../src/cli/commands/runs.js';
+import { families } from '../../src/models/registry.js';
+import type { TrialRecord } from '../../src/store/types.js';
+
+describe('runs: the data a trial plans to train on', () => {
+  it("counts in each family's unit, as the registry's unitsPerBatch does", () => {
+    for (const family of Object.keys(families)) {
+      const spec = {
+        steps: 7,
+        batch_size: 3,
+        seq_len: 64,
+        model: { family },
+      } as unknown as TrialRecord['spec'];
+      expect(plannedData(spec).amount).toBe(7 * families[family].unitsPerBatch(spec));
+      expect(plannedData(spec).text).toMatch(new RegExp(` ${families[family].unit}$`));
+    }
+  });
+});
