@@ -5,7 +5,7 @@ import type { TrialPlan } from '../../config/plan.js';
 import { assertBackendAvailable, type BackendName, resolveAuto } from '../../engine/backends.js';
 import { UsageError } from '../../errors.js';
 import { shortShape } from '../../models/describe.js';
-import { families } from '../../models/registry.js';
+import { dataUnitOf } from '../../report/units.js';
 import { scheduleWarnings } from '../../sparsity/schedule-check.js';
 import { Store } from '../../store/store.js';
 import { ProcessRunner } from '../../sweep/process-runner.js';
@@ -183,10 +183,7 @@ function shownPath(abs: string): string {
 }
 
 /** What D counts in this sweep (one family per sweep). */
-function dataUnit(plan: SweepPlan): 'tokens' | 'images' {
-  const family = plan.trials[0]?.spec.model.family;
-  return (family && families[family]?.unit) || 'tokens';
-}
+const dataUnit = (plan: SweepPlan) => dataUnitOf(plan.trials[0]?.spec.model.family);
 
 function planText(plan: SweepPlan): string {
   const unit = dataUnit(plan);
