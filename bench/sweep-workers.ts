@@ -13,7 +13,11 @@
  * busy (V8 compiles and collects garbage on helper threads beside the training thread), K workers cannot reach
  * K times its speed.
  *
- * Run: `npm run bench:workers` (or `npx tsx bench/sweep-workers.ts [repeats]`). Prints a Markdown table.
+ * `--node-flags="<flags>"` runs every sweep (the CLI and, through its execArgv, its workers) under those Node/V8
+ * flags, e.g. `--node-flags="--no-opt"` to see what V8's optimising compiler is worth to these trials.
+ *
+ * Run: `npm run bench:workers` (or `npx tsx bench/sweep-workers.ts [repeats] [--node-flags="..."]`). Prints a
+ * Markdown table.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,7 +37,11 @@ sweep:
   tokens: [300k]
 `;
 
-const repeats = Number(process.argv[2] ?? 1);
+const args = process.argv.slice(2);
+const repeats = Number(args.find((a) => !a.startsWith('--')) ?? 1);
+const nodeFlags = (args.find((a) => a.startsWith('--node-flags='))?.slice('--node-flags='.length) ?? '')
+  .split(' ')
+  .filter(Boolean);
 const MATMUL_JOB = `
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
@@ -93,9 +101,13 @@ function timeSweep(workers: string, run: number): SweepTiming {
   const db = join(dir, `w${workers}-${run}`, 's.db');
   const cpu0 = childrenCpuSeconds();
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [CLI, 'sweep', config, '--db', db, '--workers', workers, '--json'], {
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [...nodeFlags, CLI, 'sweep', config, '--db', db, '--workers', workers, '--json'],
+    {
+      encoding: 'utf8',
+    },
+  );
   const seconds = (performance.now() - t0) / 1000;
   const cpu1 = childrenCpuSeconds();
   if (r.status !== 0) throw new Error(`sweep --workers ${workers} failed (${r.status}):\n${r.stderr}`);
@@ -109,7 +121,8 @@ function timeSweep(workers: string, run: number): SweepTiming {
 }
 
 console.log(
-  `machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'} (availableParallelism ${availableParallelism()}), Node ${process.version}\n`,
+  `machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'} (availableParallelism ${availableParallelism()}), Node ${process.version}` +
+    `${nodeFlags.length ? `, sweeps under ${nodeFlags.join(' ')}` : ''}\n`,
 );
 console.log(
   '| --workers | processes training | wall s (best of runs) | speed-up vs 1 | CPU s | cores busy | speed-up bound from CPU |',
