@@ -29,6 +29,12 @@ describe('wasm JS kernels agree with cpu', () => {
       values(tf.gather(x(), tf.tensor2d([1, 0, 1, 1], [2, 2], 'int32'))),
       values(tf.gather(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32'), tf.tensor1d([2, 0], 'int32'))),
       values(tf.gather(x(), tf.tensor1d([2, 0], 'int32'), 1)),
+      values(
+        tf.gather(
+          tf.tensor2d([true, false, false, false, true, true], [3, 2], 'bool'),
+          tf.tensor1d([2, 0, 2], 'int32'),
+        ),
+      ),
     ]));
 
   it('identity and same-dtype cast share data; a shared tensor outlives its source', () =>
