@@ -1,12 +1,14 @@
-/** Compact human number: 12345 → "12.3k", 2e6 → "2M", 0.5 → "0.5". */
+/** Compact human number: 12345 → "12.3k", 2e6 → "2M", 0.5 → "0.5", 999_950 → "1M" (never "1000k"). */
 export function fmt(n: number): string {
-  const a = Math.abs(n);
+  // rounded to three digits before the suffix is chosen, so a value that rounds up moves to the next one
+  const r = Number(n.toPrecision(3));
+  const a = Math.abs(r);
   if (a >= 1e15) return n.toExponential(2).replace('e+', 'e'); // past T, a suffix stops helping
-  if (a >= 1e12) return `${+(n / 1e12).toPrecision(3)}T`;
-  if (a >= 1e9) return `${+(n / 1e9).toPrecision(3)}B`;
-  if (a >= 1e6) return `${+(n / 1e6).toPrecision(3)}M`;
-  if (a >= 1e3) return `${+(n / 1e3).toPrecision(3)}k`;
-  return `${+n.toPrecision(3)}`;
+  if (a >= 1e12) return `${+(r / 1e12).toPrecision(3)}T`;
+  if (a >= 1e9) return `${+(r / 1e9).toPrecision(3)}B`;
+  if (a >= 1e6) return `${+(r / 1e6).toPrecision(3)}M`;
+  if (a >= 1e3) return `${+(r / 1e3).toPrecision(3)}k`;
+  return `${r}`;
 }
 
 /** FLOPs in engineering notation: 1.2e15 → "1.20e15". */

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fmt, fmtDuration, fmtValue, parseHumanNumber } from '../../src/util/format.js';
 
@@ -33,4 +34,34 @@ describe('fmt', () => {
     expect(fmtDuration(65)).toBe('1m05s');
     expect(fmtDuration(3.21)).toBe('3.2s');
   });
+
+  it('rounds before choosing the suffix, so no "1000k"', () => {
+    expect(fmt(999_950)).toBe('1M');
+    expect(fmt(999_500)).toBe('1M');
+    expect(fmt(999_499)).toBe('999k');
+    expect(fmt(-999.7)).toBe('-1k');
+    expect(fmt(999.4)).toBe('999');
+    expect(fmt(9.996e11)).toBe('1T');
+    expect(fmt(9.9996e14)).toBe('1.00e15');
+  });
+
+  // values anywhere, and values just around each power of ten, where rounding can carry into the next suffix
+  const anyMagnitude = fc.oneof(
+    fc.double({ min: 1e-3, max: 1e18, noNaN: true }),
+    fc
+      .tuple(fc.integer({ min: 0, max: 17 }), fc.double({ min: 0.999, max: 1.001, noNaN: true }))
+      .map(([e, m]) => m * 10 ** e),
+  );
+
+  it('prints a mantissa below 1000 that reads back within 0.5%', () =>
+    fc.assert(
+      fc.property(anyMagnitude, fc.boolean(), (x, negative) => {
+        const n = negative ? -x : x;
+        const text = fmt(n);
+        expect(text).not.toMatch(/^-?1000(?:\.\d+)?[kMBT]?$/);
+        const back = parseHumanNumber(text);
+        expect(back).not.toBeNull();
+        expect(Math.abs((back as number) - n)).toBeLessThanOrEqual(0.005 * Math.abs(n));
+      }),
+    ));
 });
