@@ -22,8 +22,15 @@ export interface SweepSummary {
   failed: number;
   /** Failed earlier and left alone (no --retry-failed). */
   skippedFailed: number;
-  /** Being trained by another live process. */
+  /**
+   * Being trained by another live process when this run reached them, and still not ended when it ended
+   * (pending, running or interrupted there).
+   */
   busy: number;
+  /** Not finished when this run began; trained to completion by another process before this run ended. */
+  finishedElsewhere: number;
+  /** Not failed when this run began; failed in another process before this run ended. */
+  failedElsewhere: number;
   interrupted: boolean;
   /**
    * Trials an earlier run of this sweep (same name, another config) had that this config does not: no
@@ -88,9 +95,16 @@ export async function runSweep(
     failed: 0,
     skippedFailed: 0,
     busy: 0,
+    finishedElsewhere: 0,
+    failedElsewhere: 0,
     interrupted: false,
     dropped,
   };
+  /**
+   * Trials another process took after this run began (training them, or already done with them when this
+   * one reached them): how they ended is read at the end.
+   */
+  const elsewhere: string[] = [];
   const stopRequested = () => summary.interrupted || (opts.shouldStop?.() ?? false);
   // with several runners, the costliest trials first: the last ones to start are then short, so no
   // runner sits idle long while another finishes a big one (longest-processing-time-first scheduling)
@@ -114,8 +128,11 @@ export async function runSweep(
         leaseMs: opts.leaseMs ?? DEFAULT_LEASE_MS,
         keepMetricsThrough: resume?.step,
       });
-      if (claim === 'failed') summary.skippedFailed++;
-      if (claim === 'busy') summary.busy++;
+      // ended before this run began: counted already (failed ones left alone); ended by another process
+      // since, or training there: see below
+      const was = before.get(trial.id);
+      if (claim === 'failed' && was === 'failed') summary.skippedFailed++;
+      else if (claim !== 'claimed' && !(claim === 'finished' && was === 'finished')) elsewhere.push(trial.id);
       if (claim === 'claimed') return { index, trial, resume };
       reporter.trialEnd(trial, 'skipped', claim);
     }
@@ -215,6 +232,14 @@ export async function runSweep(
     );
   } finally {
     reporter.stop();
+  }
+  // the other process may have ended them while this one trained: say what they are now, not what they were
+  const now = new Map(store.listTrials(plan.name).map((t) => [t.id, t.status]));
+  for (const id of elsewhere) {
+    const status = now.get(id);
+    if (status === 'finished') summary.finishedElsewhere++;
+    else if (status === 'failed') summary.failedElsewhere++;
+    else summary.busy++;
   }
   return summary;
 }

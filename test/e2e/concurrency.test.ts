@@ -44,6 +44,8 @@ describe('concurrent sweeps on one database', () => {
       });
       return () => e;
     });
+    const exitOrder: number[] = [];
+    for (const [i, c] of children.entries()) c.on('exit', () => exitOrder.push(i));
     const outs = await Promise.all(children.map(stdoutOf));
     const codes = await Promise.all(
       children.map((c) => (c.exitCode !== null ? { code: c.exitCode } : exitOf(c))),
@@ -52,6 +54,22 @@ describe('concurrent sweeps on one database', () => {
     for (const e of errs.map((f) => f())) expect(e).not.toMatch(/locked|SQLITE_BUSY|Error/);
     const trained = outs.map((o) => Number(/(\d+) trained/.exec(o)?.[1] ?? Number.NaN));
     expect(trained.reduce((a, b) => a + b, 0)).toBe(8);
+    // each summary accounts for every trial, as it stood when that process ended
+    const count = (o: string, what: string) => Number(new RegExp(`(\\d+) ${what}`).exec(o)?.[1] ?? 0);
+    for (const o of outs) {
+      const parts = [
+        'trained',
+        'already finished',
+        'finished by another process',
+        'still running in another process',
+      ];
+      expect(
+        parts.map((p) => count(o, p)).reduce((a, b) => a + b, 0),
+        o,
+      ).toBe(8);
+    }
+    // the last to end saw the others finish what they were training: nothing is still running elsewhere
+    expect(outs[exitOrder[2]]).not.toMatch(/running in another process/);
     const d = db(path);
     const rows = d.prepare('SELECT status, attempts FROM trials').all() as {
       status: string;
@@ -64,6 +82,7 @@ describe('concurrent sweeps on one database', () => {
     );
     d.close();
     // a late fourth process finds nothing to do
-    expect(cli(['sweep', config, '--db', path]).stdout).toMatch(/0 trained, 8 already finished/);
+    const late = cli(['sweep', config, '--db', path]).stdout;
+    expect(late).toMatch(/8 trials: 0 trained, 8 already finished\. Database/);
   });
 });

@@ -105,7 +105,7 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
     }
     if (signal) return signal === 'SIGINT' ? 130 : 143;
     // the exit status says whether the sweep holds failed trials, from this run or an earlier one
-    return summary.failed + summary.skippedFailed > 0 ? 1 : 0;
+    return summary.failed + summary.skippedFailed + summary.failedElsewhere > 0 ? 1 : 0;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -148,7 +148,9 @@ function summaryLine(s: SweepSummary, db: string): string {
   const parts = [`${s.trained} trained`, `${s.alreadyFinished} already finished`];
   if (s.failed) parts.push(`${s.failed} failed`);
   if (s.skippedFailed) parts.push(`${s.skippedFailed} failed earlier (use --retry-failed)`);
-  if (s.busy) parts.push(`${s.busy} running in another process`);
+  if (s.finishedElsewhere) parts.push(`${s.finishedElsewhere} finished by another process`);
+  if (s.failedElsewhere) parts.push(`${s.failedElsewhere} failed in another process`);
+  if (s.busy) parts.push(`${s.busy} still running in another process`);
   if (s.interrupted) parts.push('interrupted');
   const line = `sweep ${s.sweep}: ${s.total} trials: ${parts.join(', ')}. Database: ${db}`;
   return s.dropped.trials > 0 ? `${line}\n${droppedNote(s)}` : line;
