@@ -139,8 +139,12 @@ export function resolveDataSpec(cfg: DataConfig, configDir: string): DataSpec {
           'IDX label file',
         );
       }
-      const files = Object.values(paths) as string[];
-      return { source: 'idx', validation_fraction: cfg.validation_fraction, paths, sha256: hashFiles(files) };
+      return {
+        source: 'idx',
+        validation_fraction: cfg.validation_fraction,
+        paths,
+        sha256: hashFiles(idxFiles(paths)),
+      };
     }
     case 'cifar10': {
       const dir = resolve(configDir, cfg.dir);
@@ -155,6 +159,39 @@ export function resolveDataSpec(cfg: DataConfig, configDir: string): DataSpec {
   }
 }
 
+/** An IDX set's files in the order their contents are hashed. */
+function idxFiles(p: IdxPaths): string[] {
+  return [p.train_images, p.train_labels, p.validation_images, p.validation_labels].filter(
+    (f): f is string => f !== undefined,
+  );
+}
+
+/**
+ * Checks that a user's data files still hold the content the trial was planned with (`sha256`, part of its
+ * id), so a file edited or replaced after planning (between `plan` and a cluster task, during a long sweep,
+ * before a resume) cannot put results under an id that names other data. No-op for the shipped sources.
+ */
+export function assertDataUnchanged(spec: DataSpec): void {
+  if (spec.source !== 'text' && spec.source !== 'idx' && spec.source !== 'cifar10') return;
+  const files =
+    spec.source === 'text'
+      ? [spec.path]
+      : spec.source === 'idx'
+        ? idxFiles(spec.paths)
+        : (({ train, test }) => [...train, ...test])(cifarFiles(spec.dir));
+  let now: string;
+  try {
+    now = hashFiles(files);
+  } catch (e) {
+    throw new Error(`data for this trial cannot be read: ${(e as Error).message}`);
+  }
+  if (now !== spec.sha256) {
+    throw new Error(
+      `data changed since this trial was planned: ${files.join(', ')} now hash to ${now.slice(0, 12)}…, the trial's data was ${spec.sha256.slice(0, 12)}…; restore the file, or run the sweep (or plan) again to make trials for the new content`,
+    );
+  }
+}
+
 /** Vocabulary size of a data spec without loading it (sizing needs it for the embedding count). */
 export function vocabSizeOf(spec: DataSpec): number {
   return spec.source === 'synthetic' ? spec.vocab_size : 256;
@@ -162,6 +199,7 @@ export function vocabSizeOf(spec: DataSpec): number {
 
 /** Loads the token streams a data spec describes. */
 export function loadCorpus(spec: DataSpec): TokenCorpus {
+  assertDataUnchanged(spec);
   switch (spec.source) {
     case 'brown':
       return loadBrown(spec.validation_fraction);
@@ -206,6 +244,7 @@ export function imageGeometry(spec: DataSpec): {
 
 /** Loads the train and held-out images an image data spec describes. */
 export function loadImages(spec: DataSpec): ImageData {
+  assertDataUnchanged(spec);
   switch (spec.source) {
     case 'mnist':
       return loadMnist(spec.validation_fraction);

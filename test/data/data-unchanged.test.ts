@@ -1,0 +1,91 @@
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadSweep } from '../../src/config/load.js';
+import { loadCorpus, loadImages } from '../../src/data/spec.js';
+import { cli } from '../helpers/cli.js';
+import { tempDir, writeConfig } from '../helpers/config.js';
+
+/** Prose long enough for a few windows of 16 tokens in each split. */
+const TEXT = Array.from({ length: 400 }, (_, i) => `line ${i} of a small corpus, with words.\n`).join('');
+
+function textConfig(dir: string): string {
+  writeFileSync(join(dir, 'corpus.txt'), TEXT);
+  return writeConfig(
+    `name: t
+data: {source: text, path: corpus.txt, chunk_bytes: 512}
+train: {batch_size: 4, seq_len: 16, eval_interval: 10, eval_tokens: 256}
+sweep: {sparsity: 0, nonzero_params: 3k, tokens: 2048}
+`,
+    'c.yaml',
+    dir,
+  );
+}
+
+/** A two-image IDX set (2x2 pixels) with its labels. */
+function writeIdx(dir: string): void {
+  const img = Buffer.alloc(16 + 2 * 4);
+  img.writeUInt32BE(0x803, 0);
+  img.writeUInt32BE(2, 4);
+  img.writeUInt32BE(2, 8);
+  img.writeUInt32BE(2, 12);
+  img.set([0, 255, 51, 102, 255, 255, 0, 0], 16);
+  const lab = Buffer.alloc(8 + 2);
+  lab.writeUInt32BE(0x801, 0);
+  lab.writeUInt32BE(2, 4);
+  lab.set([0, 1], 8);
+  for (const [name, b] of [
+    ['ti', img],
+    ['tl', lab],
+    ['vi', img],
+    ['vl', lab],
+  ] as const)
+    writeFileSync(join(dir, name), b);
+}
+
+describe("a user's data files are checked against the trial's content hash when loaded", () => {
+  it('text: loads as planned; an edited or missing file is refused, naming the file', () => {
+    const dir = tempDir();
+    const { spec } = loadSweep(textConfig(dir)).trials[0];
+    expect(loadCorpus(spec.data).train.length).toBeGreaterThan(0);
+    appendFileSync(join(dir, 'corpus.txt'), 'one more line\n');
+    expect(() => loadCorpus(spec.data)).toThrow(
+      new RegExp(`data changed since this trial was planned: ${join(dir, 'corpus.txt')} now hash to`),
+    );
+    rmSync(join(dir, 'corpus.txt'));
+    expect(() => loadCorpus(spec.data)).toThrow(/data for this trial cannot be read: .*ENOENT/);
+  });
+
+  it('idx: any of the four files', () => {
+    const dir = tempDir();
+    writeIdx(dir);
+    const config = writeConfig(
+      `name: i
+model: {family: vit, patch_size: 1}
+data: {source: idx, train_images: ti, train_labels: tl, validation_images: vi, validation_labels: vl}
+train: {batch_size: 2, eval_tokens: 2}
+sweep: {sparsity: 0, nonzero_params: 2k, tokens: 8}
+`,
+      'c.yaml',
+      dir,
+    );
+    const { spec } = loadSweep(config).trials[0];
+    expect(loadImages(spec.data).train.count).toBe(2);
+    const vl = readFileSync(join(dir, 'vl'));
+    vl[9] = 0; // relabel a validation image
+    writeFileSync(join(dir, 'vl'), vl);
+    expect(() => loadImages(spec.data)).toThrow(/data changed since this trial was planned: .*vl now hash/);
+  });
+
+  it('end to end: a planned trial whose file changed before its task ran fails with the reason', () => {
+    const dir = tempDir();
+    const config = textConfig(dir);
+    const plan = join(dir, 'plan.json');
+    expect(cli(['plan', config, '--out', plan]).code).toBe(0);
+    appendFileSync(join(dir, 'corpus.txt'), 'edited after planning\n');
+    const r = cli(['run-trial', plan, '--index', '0', '--db', join(dir, 'shard.db')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/data changed since this trial was planned: .*corpus\.txt now hash to/);
+    expect(cli(['runs', 'list', '--db', join(dir, 'shard.db')]).stdout).toMatch(/failed/);
+  });
+});
