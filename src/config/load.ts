@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
-import { loadCorpus, resolveDataSpec } from '../data/spec.js';
+import { loadCorpus, resolveDataSpec, vocabSizeOf } from '../data/spec.js';
 import type { BackendName } from '../engine/backends.js';
 import { ConfigError, PathError } from '../errors.js';
 import { families } from '../models/registry.js';
@@ -159,6 +159,12 @@ function buildSpec(
     throw new PathError(
       ['data', 'source'],
       `the ${cfg.model.family} family cannot train on "${data.source}" data; valid: ${family.dataSources.join(', ')}`,
+    );
+  }
+  if (family.maxDataVocab !== undefined && vocabSizeOf(data) > family.maxDataVocab) {
+    throw new PathError(
+      ['data', 'vocab_size'],
+      `the ${cfg.model.family} family reads tokens 0-${family.maxDataVocab - 1} (${family.maxDataVocab} and up are its pad, end and sentinel ids): give at most ${family.maxDataVocab}, got ${vocabSizeOf(data)}`,
     );
   }
   let model: TrialSpec['model'];

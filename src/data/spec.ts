@@ -30,14 +30,23 @@ export const dataConfigSchema = z.discriminatedUnion('source', [
     /** Split unit: about this many bytes, cut at a newline. */
     chunk_bytes: count.default(8192),
   }),
-  z.strictObject({
-    source: z.literal('synthetic'),
-    vocab_size: z.number().int().min(2).max(65536).default(64),
-    branching: z.number().int().min(1).default(4),
-    train_tokens: count.default(1_000_000),
-    validation_tokens: count.default(65_536),
-    seed: z.number().int().default(1234),
-  }),
+  z
+    .strictObject({
+      source: z.literal('synthetic'),
+      vocab_size: z.number().int().min(2).max(65536).default(64),
+      branching: z.number().int().min(1).default(4),
+      train_tokens: count.default(1_000_000),
+      validation_tokens: count.default(65_536),
+      seed: z.number().int().default(1234),
+    })
+    .superRefine((d, ctx) => {
+      if (d.branching > d.vocab_size)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['branching'],
+          message: `each token has \`branching\` possible successors among the vocab_size tokens: give at most vocab_size (${d.vocab_size})`,
+        });
+    }),
   z.strictObject({
     source: z.literal('mnist'),
     /** Share of images held out (10% of the ~10,000 shipped digits). */

@@ -30,6 +30,8 @@ export interface FamilyEntry<Shape = unknown, Hparams = unknown, B extends Batch
   unit: 'tokens' | 'images';
   /** `data.source` values this family can train on. */
   dataSources: readonly string[];
+  /** The largest data vocabulary the family can read (t5: bytes, its ids from 256 up are sentinels). */
+  maxDataVocab?: number;
   /** Shape for target non-zero count N at sparsity S (throws SizingError if unreachable). */
   size(nonzero: number, sparsity: number, hparams: Hparams, ctx: SizingContext): Shape;
   /** D units one training batch counts (so steps = floor(D / unitsPerBatch)). */
@@ -53,6 +55,7 @@ const t5: FamilyEntry<T5Shape, T5Hparams, SpanBatch> = {
   hparams: t5HparamsSchema,
   unit: 'tokens',
   dataSources: TEXT_SOURCES,
+  maxDataVocab: 256,
   size: (n, s, h, ctx) => sizeT5(n, s, h, ctx.seqLen),
   unitsPerBatch: (spec) => spec.batch_size * spec.seq_len,
   source: spanCorruptionSource,
