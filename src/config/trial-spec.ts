@@ -8,8 +8,12 @@ import type { VitShape } from '../models/vit.js';
 import type { PrunerSpec } from '../sparsity/spec.js';
 import type { lrScheduleSchema, optimizerSchema } from './schema.js';
 
-/** Bumped when the meaning of a spec field changes, so old and new trials never share an id. */
-export const SPEC_VERSION = 1;
+/**
+ * Bumped when the meaning of a spec field changes, so old and new trials never share an id.
+ * 2: the held-out set of `eval.tokens` is spread over the whole validation split (it was its first windows or
+ * images, from a few documents or classes).
+ */
+export const SPEC_VERSION = 2;
 
 /**
  * One training run, fully resolved: plain JSON, stored with the trial; its canonical hash is the trial id.

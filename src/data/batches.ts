@@ -1,5 +1,6 @@
 import type { TokenBatch } from '../models/types.js';
 import type { Rng } from '../util/rng.js';
+import { spreadIndices } from './held-out.js';
 
 /**
  * A training batch: `batchSize` windows of seqLen + 1 tokens at uniformly random offsets of the stream.
@@ -18,8 +19,9 @@ export function sampleBatch(stream: Uint16Array, batchSize: number, seqLen: numb
 }
 
 /**
- * The fixed held-out set: consecutive non-overlapping windows from the start of the validation stream,
- * up to `maxTokens` predicted tokens, grouped into batches. Same windows for every evaluation and trial.
+ * The fixed held-out set: up to `maxTokens` predicted tokens as non-overlapping windows spread evenly over the
+ * whole validation stream ({@link spreadIndices}), grouped into batches. Same windows for every evaluation and
+ * trial.
  */
 export function validationBatches(
   stream: Uint16Array,
@@ -28,15 +30,16 @@ export function validationBatches(
   batchSize: number,
 ): TokenBatch[] {
   const w = seqLen + 1;
-  const windows = Math.min(Math.floor(stream.length / w), Math.max(1, Math.floor(maxTokens / seqLen)));
-  if (windows < 1)
+  const available = Math.floor(stream.length / w);
+  if (available < 1)
     throw new Error(`the validation stream has ${stream.length} tokens, fewer than one window (${w})`);
+  const windows = spreadIndices(available, Math.max(1, Math.floor(maxTokens / seqLen)));
   const batches: TokenBatch[] = [];
-  for (let first = 0; first < windows; first += batchSize) {
-    const n = Math.min(batchSize, windows - first);
-    const tokens = new Int32Array(n * w);
-    tokens.set(stream.subarray(first * w, (first + n) * w));
-    batches.push({ tokens, batchSize: n, seqLen });
+  for (let first = 0; first < windows.length; first += batchSize) {
+    const chosen = windows.slice(first, first + batchSize);
+    const tokens = new Int32Array(chosen.length * w); // [n, T+1]
+    for (const [i, win] of chosen.entries()) tokens.set(stream.subarray(win * w, (win + 1) * w), i * w);
+    batches.push({ tokens, batchSize: chosen.length, seqLen });
   }
   return batches;
 }

@@ -1,5 +1,6 @@
 import type { TrialSpec } from '../config/trial-spec.js';
 import type { ImageBatch, VitShape } from '../models/vit.js';
+import { spreadIndices } from './held-out.js';
 import { patchify, pixelStats } from './images.js';
 import type { BatchSource } from './source.js';
 import { loadImages } from './spec.js';
@@ -17,17 +18,11 @@ export function imageSource(spec: TrialSpec): BatchSource<ImageBatch> {
     labels: Int32Array.from(indices, (i) => set.labels[i]),
     batchSize: indices.length,
   });
-  const held = Math.min(data.validation.count, Math.max(1, spec.eval.tokens));
+  // held-out images spread over the whole validation split (which may be ordered by class), not its first ones
+  const held = spreadIndices(data.validation.count, Math.max(1, spec.eval.tokens));
   const validation: ImageBatch[] = [];
-  for (let first = 0; first < held; first += spec.batch_size) {
-    const n = Math.min(spec.batch_size, held - first);
-    validation.push(
-      batchOf(
-        data.validation,
-        Array.from({ length: n }, (_, k) => first + k),
-      ),
-    );
-  }
+  for (let first = 0; first < held.length; first += spec.batch_size)
+    validation.push(batchOf(data.validation, held.slice(first, first + spec.batch_size)));
   return {
     unitsPerBatch: spec.batch_size,
     sample: (rng) =>

@@ -1,6 +1,7 @@
 import type { TrialSpec } from '../config/trial-spec.js';
 import type { SpanBatch, T5Shape } from '../models/t5.js';
 import { Rng } from '../util/rng.js';
+import { spreadIndices } from './held-out.js';
 import type { BatchSource } from './source.js';
 import { corruptSpans, PAD_ID, spanLayout } from './span-corruption.js';
 import { loadCorpus } from './spec.js';
@@ -32,20 +33,16 @@ export function spanCorruptionSource(spec: TrialSpec): BatchSource<SpanBatch> {
     });
     return { input, decoderIn, target, batchSize: b };
   };
-  const windows = Math.min(
-    Math.floor(corpus.validation.length / layout.rawLen),
-    Math.max(1, Math.floor(spec.eval.tokens / s.input_len)),
-  );
-  if (windows < 1 || corpus.train.length < layout.rawLen) {
+  const available = Math.floor(corpus.validation.length / layout.rawLen);
+  if (available < 1 || corpus.train.length < layout.rawLen) {
     throw new Error(`the text is too short for span corruption windows of ${layout.rawLen} tokens`);
   }
+  // held-out windows spread over the whole validation stream, not its first documents
+  const windows = spreadIndices(available, Math.max(1, Math.floor(spec.eval.tokens / s.input_len)));
   const valRng = Rng.seeded(VALIDATION_SEED);
   const validation: SpanBatch[] = [];
-  for (let first = 0; first < windows; first += spec.batch_size) {
-    const starts = Array.from(
-      { length: Math.min(spec.batch_size, windows - first) },
-      (_, k) => (first + k) * layout.rawLen,
-    );
+  for (let first = 0; first < windows.length; first += spec.batch_size) {
+    const starts = windows.slice(first, first + spec.batch_size).map((win) => win * layout.rawLen);
     validation.push(make(corpus.validation, starts, valRng));
   }
   return {

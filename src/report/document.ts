@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { fitSummaryLines } from '../law/describe.js';
+import { count } from '../util/format.js';
 import { reportEnvironment, runEnvironment } from './environment.js';
 import { dataFindings, fitQualityFinding, lawFindings, scaleFinding } from './findings.js';
 import { sig } from './format.js';
@@ -55,7 +56,7 @@ function fitSection(data: ReportData, plots: Map<string, PlotOutcome>): Section 
     {
       kind: 'paragraph',
       text:
-        `Fit #${fit.id}, stored ${fit.createdAt}, from ${fit.inputs.length} trials: mean Huber loss on ${opts?.loss === 'huber' ? 'loss' : 'log loss'} ` +
+        `Fit #${fit.id}, stored ${fit.createdAt}, from ${count(fit.inputs.length, 'trial')}: mean Huber loss on ${opts?.loss === 'huber' ? 'loss' : 'log loss'} ` +
         `(δ = ${opts?.delta}), ${fit.fit.startsTotal} optimiser starts, seed ${fit.fit.seed}.`,
     },
     coefficientTable(fit.fit, data.unit),

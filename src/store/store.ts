@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SweepPlan } from '../config/load.js';
-import type { TrialSpec } from '../config/trial-spec.js';
+import { SPEC_VERSION, type TrialSpec } from '../config/trial-spec.js';
 import { UsageError } from '../errors.js';
 import { makeDirs } from '../util/dirs.js';
 import { DEFAULT_DB } from './default-db.js';
@@ -98,10 +98,10 @@ export class Store {
   saveSweep(plan: SweepPlan): {
     added: number;
     known: number;
-    dropped: { trials: number; finished: number };
+    dropped: { trials: number; finished: number; olderVersion: number };
   } {
     let added = 0;
-    const dropped = { trials: 0, finished: 0 };
+    const dropped = { trials: 0, finished: 0, olderVersion: 0 };
     const insertTrial = this.db.prepare(
       `INSERT OR IGNORE INTO trials (id, spec_json, family, sparsity, nonzero_target, tokens_target, seed, pruner,
          dense_params, total_params, embedding_params, planned_nonzero, planned_flops, status, created_at)
@@ -122,13 +122,15 @@ export class Store {
         const ids = new Set(plan.trials.map((p) => p.id));
         const before = this.db
           .prepare(
-            'SELECT st.trial_id AS id, t.status FROM sweep_trials st JOIN trials t ON t.id = st.trial_id WHERE st.sweep = ?',
+            `SELECT st.trial_id AS id, t.status, json_extract(t.spec_json, '$.spec_version') AS version
+             FROM sweep_trials st JOIN trials t ON t.id = st.trial_id WHERE st.sweep = ?`,
           )
-          .all(plan.name) as { id: string; status: string }[];
+          .all(plan.name) as { id: string; status: string; version: number | null }[];
         for (const r of before)
           if (!ids.has(r.id)) {
             dropped.trials++;
             if (r.status === 'finished') dropped.finished++;
+            if ((r.version ?? 0) < SPEC_VERSION) dropped.olderVersion++;
           }
         this.db.prepare('DELETE FROM sweep_trials WHERE sweep = ?').run(plan.name);
         const link = this.db.prepare(

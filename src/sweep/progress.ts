@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { TrialPlan } from '../config/plan.js';
 import type { TrainProgress } from '../train/trainer.js';
-import { fmt, fmtDuration } from '../util/format.js';
+import { count, fmt, fmtDuration } from '../util/format.js';
 
 /** Where a sweep reports progress. */
 export interface SweepReporter {
@@ -88,7 +88,7 @@ export class LineReporter implements SweepReporter {
     this.total = total;
     this.done = alreadyDone;
     this.started = alreadyDone;
-    process.stderr.write(`sweep: ${total} trials, ${alreadyDone} already finished\n`);
+    process.stderr.write(`sweep: ${count(total, 'trial')}, ${alreadyDone} already finished\n`);
   }
   trialStart(plan: TrialPlan, _index: number, fromStep: number): void {
     const resumed = fromStep > 0 ? `, resuming from step ${fromStep}` : '';

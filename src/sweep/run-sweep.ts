@@ -36,7 +36,7 @@ export interface SweepSummary {
    * Trials an earlier run of this sweep (same name, another config) had that this config does not: no
    * longer in the sweep, still in the database.
    */
-  dropped: { trials: number; finished: number };
+  dropped: { trials: number; finished: number; olderVersion: number };
 }
 
 export interface SweepRunOptions {

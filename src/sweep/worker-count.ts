@@ -61,7 +61,7 @@ export function chooseWorkers(
   const limits = [
     `${budget.cores} cores${budget.threadsPerTrial > 1 ? ` / ${budget.threadsPerTrial} threads per trial` : ''}`,
     `memory for ${byMemory} of the largest trial (~${Math.round(largest / 1e6)} MB each)`,
-    `${trials.length} trials to train`,
+    `${trials.length} ${trials.length === 1 ? 'trial' : 'trials'} to train`,
   ];
   return { workers, reason: `auto: ${workers} (limits: ${limits.join(', ')})` };
 }

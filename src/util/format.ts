@@ -46,3 +46,8 @@ export function parseHumanNumber(text: string): number | null {
 export function fmtValue(v: unknown): string {
   return typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
 }
+
+/** A count with its noun: "1 trial", "8 trials". */
+export function count(n: number, noun: string): string {
+  return `${n} ${n === 1 ? noun : `${noun}s`}`;
+}

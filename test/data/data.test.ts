@@ -61,8 +61,13 @@ describe('data sources', () => {
       const w = [...b.tokens.subarray(r * 5, r * 5 + 5)];
       expect(w).toEqual(w.map((_, j) => w[0] + j));
     }
+    // 20 windows of 5 available, 3 wanted (12 tokens / 4): windows 0, 6 and 13 (k·20/3 rounded down)
     const v = validationBatches(stream, 4, 12, 2);
     expect(v.map((x) => x.batchSize)).toEqual([2, 1]);
-    expect([...v[1].tokens]).toEqual([10, 11, 12, 13, 14]);
+    expect([...v[0].tokens]).toEqual([0, 1, 2, 3, 4, 30, 31, 32, 33, 34]);
+    expect([...v[1].tokens]).toEqual([65, 66, 67, 68, 69]);
+    // more wanted than there are: every window, in order
+    const all = validationBatches(stream, 4, 1000, 32);
+    expect([...all[0].tokens]).toEqual([...stream]);
   });
 });

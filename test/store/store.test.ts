@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { trialId } from '../../src/config/trial-spec.js';
 import { SCHEMA_VERSION } from '../../src/store/migrations.js';
 import { LeaseLostError, Store } from '../../src/store/store.js';
 import type { TrialResult } from '../../src/store/types.js';
@@ -33,12 +34,20 @@ describe('store', () => {
   it('records a sweep idempotently and keeps results across re-saves', () => {
     const { store } = fresh();
     const plan = planOf(tinySyntheticConfig());
-    expect(store.saveSweep(plan)).toEqual({ added: 2, known: 0, dropped: { trials: 0, finished: 0 } });
+    expect(store.saveSweep(plan)).toEqual({
+      added: 2,
+      known: 0,
+      dropped: { trials: 0, finished: 0, olderVersion: 0 },
+    });
     const id = plan.trials[0].id;
     expect(store.claimTrial(id, 'me', { retryFailed: false, leaseMs: 1000 })).toBe('claimed');
     store.appendMetrics(id, 'me', [{ name: 'train_loss', step: 1, tokens: 50, value: 2 }]);
     store.finishTrial(id, 'me', result, [{ name: 'val_loss', step: 2, tokens: 100, value: 1.5 }]);
-    expect(store.saveSweep(plan)).toEqual({ added: 0, known: 2, dropped: { trials: 0, finished: 0 } });
+    expect(store.saveSweep(plan)).toEqual({
+      added: 0,
+      known: 2,
+      dropped: { trials: 0, finished: 0, olderVersion: 0 },
+    });
     const t = store.findTrial(id.slice(0, 6))!;
     expect(t.status).toBe('finished');
     expect(t.finalValLoss).toBe(1.5);
@@ -48,9 +57,29 @@ describe('store', () => {
     expect(store.listTrials('tiny').map((r) => r.axes?.sparsity)).toEqual([0, 0.5]);
     // the same name with another config: the sweep now has its trials, and says which it no longer has
     const other = planOf(tinySyntheticConfig().replace('sparsity: [0, 0.5]', 'sparsity: [0.75]'));
-    expect(store.saveSweep(other)).toEqual({ added: 1, known: 0, dropped: { trials: 2, finished: 1 } });
+    expect(store.saveSweep(other)).toEqual({
+      added: 1,
+      known: 0,
+      dropped: { trials: 2, finished: 1, olderVersion: 0 },
+    });
     expect(store.listTrials('tiny').map((r) => r.axes?.sparsity)).toEqual([0.75]);
     expect(store.findTrial(id)!.status).toBe('finished'); // still in the database
+  });
+
+  it('counts the trials an earlier spec version made among those a sweep drops', () => {
+    const { store } = fresh();
+    const plan = planOf(tinySyntheticConfig());
+    // the same sweep as an earlier sparsebench planned it: spec version 1, hence other ids
+    const old = {
+      ...plan,
+      trials: plan.trials.map((t) => {
+        const spec = { ...t.spec, spec_version: 1 };
+        return { ...t, spec, id: trialId(spec) };
+      }),
+    };
+    expect(old.trials[0].id).not.toBe(plan.trials[0].id);
+    store.saveSweep(old);
+    expect(store.saveSweep(plan).dropped).toEqual({ trials: 2, finished: 0, olderVersion: 2 });
   });
 
   it('never hands out a finished trial, and only stale leases are taken over', () => {

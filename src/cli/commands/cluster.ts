@@ -9,6 +9,7 @@ import { submitSlurm, writeK8sRun, writeSlurmRun } from '../../sweep/executors/w
 import { readPlanFile, taskIndex, writePlanFile } from '../../sweep/plan-file.js';
 import { LineReporter } from '../../sweep/progress.js';
 import { runSweep } from '../../sweep/run-sweep.js';
+import { count } from '../../util/format.js';
 
 /** `sparsebench plan <config> --out plan.json`: the expanded trials, frozen, with their ids. */
 export async function planCommand(
@@ -17,7 +18,7 @@ export async function planCommand(
 ): Promise<number> {
   const plan = loadSweep(config, { backend: opts.backend });
   writePlanFile(opts.out, plan);
-  process.stdout.write(`${opts.out}: ${plan.trials.length} trials of sweep ${plan.name}\n`);
+  process.stdout.write(`${opts.out}: ${count(plan.trials.length, 'trial')} of sweep ${plan.name}\n`);
   return 0;
 }
 
@@ -70,7 +71,8 @@ export async function mergeCommand(
   const r = mergeDatabases(opts.into, shards);
   if (opts.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
   else {
-    for (const s of r.shards) process.stdout.write(`${s.path}: ${s.trials} trials, ${s.taken} taken\n`);
+    for (const s of r.shards)
+      process.stdout.write(`${s.path}: ${count(s.trials, 'trial')}, ${s.taken} taken\n`);
     process.stdout.write(
       `merged ${r.shards.length} shards into ${r.into}: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged, ${r.fits} fits\n`,
     );
@@ -128,7 +130,7 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
     }
     const ids = submitSlurm(layout);
     process.stdout.write(
-      `submitted array job ${ids.arrayJob} (${plan.trials.length} trials) and merge job ${ids.mergeJob}\n`,
+      `submitted array job ${ids.arrayJob} (${count(plan.trials.length, 'trial')}) and merge job ${ids.mergeJob}\n`,
     );
     return 0;
   }

@@ -3,7 +3,7 @@ import { UsageError } from '../../errors.js';
 import { describeShape } from '../../models/describe.js';
 import { Store } from '../../store/store.js';
 import type { TrialRecord, TrialStatus } from '../../store/types.js';
-import { fmt, fmtValue } from '../../util/format.js';
+import { count, fmt, fmtValue } from '../../util/format.js';
 import { formatTable } from '../../util/table.js';
 
 const num = (v: number | null, digits = 4) => (v === null ? '-' : v.toFixed(digits));
@@ -81,7 +81,7 @@ export async function runsListCommand(opts: RunsListOptions): Promise<number> {
       process.stdout.write(`${JSON.stringify({ sweep, trials }, null, 2)}\n`);
     } else {
       const title = sweep === null ? `all trials in ${opts.db}` : `sweep ${sweep}`;
-      process.stdout.write(`${title}: ${trials.length} trials\n\n${trialsTable(trials)}\n`);
+      process.stdout.write(`${title}: ${count(trials.length, 'trial')}\n\n${trialsTable(trials)}\n`);
     }
     return 0;
   } finally {

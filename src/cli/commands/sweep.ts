@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { loadSweep, type SweepPlan } from '../../config/load.js';
 import type { TrialPlan } from '../../config/plan.js';
+import { SPEC_VERSION } from '../../config/trial-spec.js';
 import { assertBackendAvailable, type BackendName, resolveAuto } from '../../engine/backends.js';
 import { UsageError } from '../../errors.js';
 import { shortShape } from '../../models/describe.js';
@@ -13,7 +14,7 @@ import { BarReporter, LineReporter, type SweepReporter } from '../../sweep/progr
 import { runSweep, type SweepSummary } from '../../sweep/run-sweep.js';
 import { InProcessRunner, type TrialRunner } from '../../sweep/trial-runner.js';
 import { chooseWorkers, machineBudget } from '../../sweep/worker-count.js';
-import { fmt, fmtFlops, fmtValue } from '../../util/format.js';
+import { count, fmt, fmtFlops, fmtValue } from '../../util/format.js';
 import { formatTable } from '../../util/table.js';
 import { trialsTable } from './runs.js';
 
@@ -152,18 +153,27 @@ function summaryLine(s: SweepSummary, db: string): string {
   if (s.failedElsewhere) parts.push(`${s.failedElsewhere} failed in another process`);
   if (s.busy) parts.push(`${s.busy} still running in another process`);
   if (s.interrupted) parts.push('interrupted');
-  const line = `sweep ${s.sweep}: ${s.total} trials: ${parts.join(', ')}. Database: ${db}`;
+  const line = `sweep ${s.sweep}: ${count(s.total, 'trial')}: ${parts.join(', ')}. Database: ${db}`;
   return s.dropped.trials > 0 ? `${line}\n${droppedNote(s)}` : line;
 }
 
-/** Says that a sweep name was reused with another config, and where the trials it no longer has went. */
+/**
+ * Says which trials the sweep no longer has and where they went: those of an earlier config under the same
+ * name, and those an earlier sparsebench made, whose ids (and results) mean something else.
+ */
 function droppedNote(s: SweepSummary): string {
-  const { trials, finished } = s.dropped;
-  return (
-    `note: sweep ${s.sweep} was run before with another config; ${trials} of its trials (${finished} finished) ` +
-    'are not in this one, so its fit and report no longer see them. They stay in the database ' +
-    `(\`sparsebench runs list --all\`); run the earlier config again to bring them back, or give a new study a new name.`
-  );
+  const { trials, finished, olderVersion } = s.dropped;
+  const kept = 'They stay in the database (`sparsebench runs list --all`)';
+  const older =
+    olderVersion > 0
+      ? `${olderVersion} of sweep ${s.sweep}'s earlier trials ${olderVersion === 1 ? 'was' : 'were'} made by an earlier sparsebench whose trials are not comparable with this one's (trial spec version below ${SPEC_VERSION}; see the README's "Trial identity"), so this run trains the sweep afresh. `
+      : '';
+  const other = trials - olderVersion;
+  const config =
+    other > 0
+      ? `sweep ${s.sweep} was run before with another config; ${other} of its trials are not in this one, so its fit and report no longer see them; run the earlier config again to bring them back, or give a new study a new name. `
+      : '';
+  return `note: ${older}${config}${kept}: ${trials} trial${trials === 1 ? '' : 's'}, ${finished} finished.`;
 }
 
 function planJson(plan: SweepPlan) {
@@ -210,7 +220,7 @@ function planText(plan: SweepPlan): string {
   const total = plan.trials.reduce((a, t) => a + t.flops, 0);
   const axes = plan.axes.map((a) => `${a.key}=[${a.values.map(fmtValue).join(', ')}]`).join('  ');
   return [
-    `sweep ${plan.name} (${shownPath(plan.file)}): ${plan.trials.length} trials`,
+    `sweep ${plan.name} (${shownPath(plan.file)}): ${count(plan.trials.length, 'trial')}`,
     `axes: ${axes}`,
     '',
     table,
