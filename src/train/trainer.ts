@@ -85,6 +85,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
   const source = entry.source(spec);
   const infos = family.params(shape);
   const layers = prunerLayers(infos, spec.pruner);
+  const prunableSize = infos.reduce((a, p) => a + (p.prunable ? p.shape.reduce((x, y) => x * y, 1) : 0), 0);
   const resume = hooks.resume;
   const pruner = new Pruner(spec.pruner, layers, spec.steps, spec.sparsity);
   const init =
@@ -152,7 +153,12 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
   };
 
   try {
-    if (!resume) point('sparsity', pruner.sparsityAt(0));
+    /** The schedule's sparsity and what the masks hold (a pattern or SRigL's ablation can land beside it). */
+    const logSparsity = (at: number) => {
+      point('target_sparsity', pruner.sparsityAt(at));
+      point('sparsity', maskSparsity(prunerState.masks, prunableSize));
+    };
+    if (!resume) logSparsity(0);
     for (step = firstStep; step <= spec.steps; step++) {
       // let signal handlers and I/O run between steps (a step is synchronous tfjs work)
       await new Promise((r) => setImmediate(r));
@@ -208,7 +214,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
             for (let j = 0; j < w.length; j++) if (grown[j]) w[j] = 0;
           }
         });
-        point('sparsity', pruner.sparsityAt(step));
+        logSparsity(step);
       }
       applyMasks(params, pruner, step);
       point('train_loss', loss);
@@ -292,4 +298,14 @@ async function gradients<S, B extends Batch>(
   } finally {
     tf.dispose([value, ...Object.values(grads)]);
   }
+}
+
+/**
+ * Sparsity the masks hold over all prunable parameters (layers a distribution keeps dense count as dense):
+ * zeros of the masks / prunable size.
+ */
+export function maskSparsity(masks: readonly Uint8Array[], prunableSize: number): number {
+  let zeros = 0;
+  for (const m of masks) for (let i = 0; i < m.length; i++) zeros += 1 - m[i];
+  return prunableSize === 0 ? 0 : zeros / prunableSize;
 }

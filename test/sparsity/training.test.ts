@@ -97,6 +97,30 @@ describe('training finishes at the target sparsity, per family', () => {
     expect(regrown).toBeGreaterThan(0);
   });
 
+  it('logs what the masks hold as `sparsity` at every mask update, and the schedule as `target_sparsity`', async () => {
+    // SRigL at 0.9 with ablation: its masks may hold more than the schedule asks (floor(k·n_out / alive))
+    const spec = sparseSpec('{name: srigl, pattern: constant-fan-in, schedule: {interval: 4}}', 0.9);
+    const { states, points } = await train(spec);
+    const total = prunableLayers(families[spec.model.family].model.params(spec.model)).reduce(
+      (a, l) => a + l.shape[0] * l.shape[1],
+      0,
+    );
+    const logged = points.filter((p) => p.name === 'sparsity' && p.step > 0);
+    expect(logged.length).toBeGreaterThan(3);
+    for (const p of logged) {
+      const zeros = states[p.step - 1].pruner.masks.reduce(
+        (a, m) => a + m.length - m.reduce((x, y) => x + y, 0),
+        0,
+      );
+      expect(p.value).toBe(zeros / total);
+    }
+    const targets = points.filter((p) => p.name === 'target_sparsity');
+    expect(targets.map((p) => p.step)).toEqual(
+      points.filter((p) => p.name === 'sparsity').map((p) => p.step),
+    );
+    expect(targets.at(-1)!.value).toBe(0.9);
+  });
+
   it.each<[string, string, number]>([
     ['ste', '{name: ste}', 0.5],
     ['sr-ste', '{name: sr-ste, pattern: nm}', 0.5],

@@ -31,9 +31,11 @@ sweep: {sparsity: 0, nonzero_params: 6000, tokens: 60000}
     expect(out.result.achievedSparsity).toBe(0.5);
     expect(out.result.nonzeroParams).toBe(sparse.nonzero_params);
     for (const d of Object.values(out.result.layerDensity)) expect(d).toBe(0.5);
-    const sched = points.filter((p) => p.name === 'sparsity');
-    expect(sched[0].value).toBe(0);
-    expect(sched.at(-1)!.value).toBe(0.5);
+    for (const name of ['sparsity', 'target_sparsity']) {
+      const logged = points.filter((p) => p.name === name);
+      expect(logged[0].value).toBe(0);
+      expect(logged.at(-1)!.value).toBe(0.5);
+    }
     expect(points.filter((p) => p.name === 'val_loss').at(-1)!.step).toBe(sparse.spec.steps);
   });
 
