@@ -105,8 +105,10 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
       process.stdout.write(`${trialsTable(trials)}\n\n${summaryLine(summary, opts.db)}\n`);
     }
     if (signal) return signal === 'SIGINT' ? 130 : 143;
-    // the exit status says whether the sweep holds failed trials, from this run or an earlier one
-    return summary.failed + summary.skippedFailed + summary.failedElsewhere > 0 ? 1 : 0;
+    // the exit status says whether the sweep holds failed trials, from this run or an earlier one, or (3)
+    // trials that another process is still training, so that `sweep && fit-law` never fits a partial sweep
+    if (summary.failed + summary.skippedFailed + summary.failedElsewhere > 0) return 1;
+    return summary.busy > 0 ? 3 : 0;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -151,7 +153,7 @@ function summaryLine(s: SweepSummary, db: string): string {
   if (s.skippedFailed) parts.push(`${s.skippedFailed} failed earlier (use --retry-failed)`);
   if (s.finishedElsewhere) parts.push(`${s.finishedElsewhere} finished by another process`);
   if (s.failedElsewhere) parts.push(`${s.failedElsewhere} failed in another process`);
-  if (s.busy) parts.push(`${s.busy} still running in another process`);
+  if (s.busy) parts.push(`${s.busy} still running in another process (run this sweep again once it ends)`);
   if (s.interrupted) parts.push('interrupted');
   const line = `sweep ${s.sweep}: ${count(s.total, 'trial')}: ${parts.join(', ')}. Database: ${db}`;
   return s.dropped.trials > 0 ? `${line}\n${droppedNote(s)}` : line;
