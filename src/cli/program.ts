@@ -3,6 +3,7 @@ import { BACKEND_NAMES } from '../engine/backend-names.js';
 import { DEFAULT_DB } from '../store/default-db.js';
 import { TRIAL_STATUSES } from '../store/types.js';
 import { packageVersion } from '../util/package-version.js';
+import { checkExecutorFlags } from './executor-flags.js';
 
 // Each command's module is imported when that command runs, not before: together they pull in tfjs, vega and
 // the rest, ~0.45 s of module loading that `--help` need not pay at all and a sweep pays only in part (it skips
@@ -64,6 +65,7 @@ export function buildProgram(): Command {
     .option('--image <ref>', 'k8s: container image with sparsebench installed (default sparsebench:latest)')
     .option('--pvc <name>', 'k8s: PersistentVolumeClaim mounted at /data (default sparsebench-data)')
     .action(async (config: string, opts) => {
+      checkExecutorFlags(opts);
       process.exitCode = opts.executor
         ? await (await clusterCommands()).clusterSweepCommand(config, opts)
         : await (await import('./commands/sweep.js')).sweepCommand(config, opts);
