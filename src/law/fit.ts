@@ -8,7 +8,7 @@ import { getLawForm } from './forms/index.js';
 import { holdoutCheck, holdoutCount } from './holdout.js';
 import { START_SPREAD_TOLERANCE, startSpread } from './spread.js';
 import { finiteOrNull, summariseErrors } from './stats.js';
-import type { FitOptions, LawFit, LawPoint } from './types.js';
+import type { BootstrapReport, FitOptions, LawFit, LawPoint } from './types.js';
 import { checkPointCount, validatePoints } from './validate.js';
 
 /** Seed offset of the bootstrap stream, so changing `bootstrap` never changes the main fit's starts. */
@@ -96,6 +96,30 @@ function optimumWarnings(
   return out;
 }
 
+/**
+ * The bootstrap intervals worth reporting: none when fewer than half the replicates (or fewer than 2)
+ * converged, since those few are a selection rather than a sample of the resampling distribution, with a
+ * warning; otherwise the converged replicates' intervals, with a warning when more than 5% failed.
+ */
+export function reportableIntervals(
+  report: BootstrapReport,
+  intervals: Record<string, [number, number]>,
+): { intervals: Record<string, [number, number]>; warning: string | null } {
+  const { converged, requested, failed } = report;
+  if (converged < Math.max(2, Math.ceil(requested / 2)))
+    return {
+      intervals: {},
+      warning: `only ${converged} of ${requested} bootstrap replicates converged: too few for intervals (at least half are needed), so none are reported`,
+    };
+  return {
+    intervals,
+    warning:
+      failed > 0.05 * requested
+        ? `${failed} of ${requested} bootstrap replicates failed (unusable resample or no converged start); intervals use the converged ones only`
+        : null,
+  };
+}
+
 /** Adds bootstrap intervals and the held-out check to `fit` when the options ask for them. */
 function addUncertainty(
   fit: LawFit,
@@ -106,14 +130,10 @@ function addUncertainty(
 ): void {
   if (options.bootstrap > 0) {
     const boot = bootstrapFit(points, core, form, options, Rng.seeded(options.seed + BOOTSTRAP_SEED_OFFSET));
-    fit.intervals = boot.intervals;
     fit.bootstrap = boot.report;
-    if (boot.report.failed > 0.05 * boot.report.requested) {
-      fit.warnings.push(
-        `${boot.report.failed} of ${boot.report.requested} bootstrap replicates failed (unusable resample or ` +
-          'no converged start); intervals use the converged ones only',
-      );
-    }
+    const { intervals, warning } = reportableIntervals(boot.report, boot.intervals);
+    fit.intervals = intervals;
+    if (warning) fit.warnings.push(warning);
   }
   if ((options.holdout ?? 0) > 0) {
     fit.holdout = holdoutCheck(points, form, options);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LawInputError } from '../../src/law/errors.js';
-import { fitLaw } from '../../src/law/fit.js';
+import { fitLaw, reportableIntervals } from '../../src/law/fit.js';
 import { heldOutIndices, holdoutCount } from '../../src/law/holdout.js';
 import { publishedCoefficients } from '../../src/law/published.js';
 import { quantile } from '../../src/law/stats.js';
@@ -82,6 +82,24 @@ describe('bootstrap', () => {
     expect(fit.bootstrap!.failed).toBeGreaterThan(2);
     expect(fit.bootstrap!.converged + fit.bootstrap!.failed).toBe(20);
     expect(fit.warnings.some((w) => /bootstrap replicates failed/.test(w))).toBe(true);
+  });
+
+  it('reports no intervals when fewer than half the replicates converged', () => {
+    const iv = { E: [1, 2] as [number, number] };
+    expect(reportableIntervals({ requested: 200, converged: 2, failed: 198 }, iv)).toEqual({
+      intervals: {},
+      warning:
+        'only 2 of 200 bootstrap replicates converged: too few for intervals (at least half are needed), so none are reported',
+    });
+    expect(reportableIntervals({ requested: 200, converged: 99, failed: 101 }, iv).intervals).toEqual({});
+    const half = reportableIntervals({ requested: 200, converged: 100, failed: 100 }, iv);
+    expect(half.intervals).toEqual(iv);
+    expect(half.warning).toMatch(/^100 of 200 bootstrap replicates failed/);
+    expect(reportableIntervals({ requested: 200, converged: 195, failed: 5 }, iv)).toEqual({
+      intervals: iv,
+      warning: null,
+    });
+    expect(reportableIntervals({ requested: 1, converged: 1, failed: 0 }, iv).intervals).toEqual({}); // one is no interval
   });
 
   it('quantile interpolates between order statistics (type 7)', () => {
