@@ -106,7 +106,13 @@ function parseOptions(
     const where = issue.code === 'unrecognized_keys' ? [...inner, issue.keys[0]] : inner;
     const value = getAt(raw, issue.path as (string | number)[]);
     const text = describeZodIssue(issue, value, valid).replace('it takes no keys', 'it takes no options');
-    throw new PathError(where, `${piece.name}: ${text}`);
+    // pruner settings are checked per algorithm, after the sweep's axes are taken, so a list in place is not
+    // an axis here: say how to sweep over one
+    const hint =
+      Array.isArray(value) && issue.code === 'invalid_type'
+        ? `; to sweep over it, list it under sweep: as ${inner.join('.')}: ${JSON.stringify(value).slice(0, 40)}`
+        : '';
+    throw new PathError(where, `${piece.name}: ${text}${hint}`);
   }
   return r.data as Record<string, unknown>;
 }
