@@ -119,19 +119,7 @@ export class Store {
           .run(plan.name, plan.file, JSON.stringify(plan.config), JSON.stringify(plan.axes), t, t);
         // trials an earlier config of this sweep had and this one does not: they leave the sweep (kept in the
         // database), which its caller should say, since the sweep's fit and report change with them
-        const ids = new Set(plan.trials.map((p) => p.id));
-        const before = this.db
-          .prepare(
-            `SELECT st.trial_id AS id, t.status, json_extract(t.spec_json, '$.spec_version') AS version
-             FROM sweep_trials st JOIN trials t ON t.id = st.trial_id WHERE st.sweep = ?`,
-          )
-          .all(plan.name) as { id: string; status: string; version: number | null }[];
-        for (const r of before)
-          if (!ids.has(r.id)) {
-            dropped.trials++;
-            if (r.status === 'finished') dropped.finished++;
-            if ((r.version ?? 0) < SPEC_VERSION) dropped.olderVersion++;
-          }
+        Object.assign(dropped, this.droppedBy(plan));
         this.db.prepare('DELETE FROM sweep_trials WHERE sweep = ?').run(plan.name);
         const link = this.db.prepare(
           'INSERT INTO sweep_trials (sweep, trial_id, position, axes_json) VALUES (?, ?, ?, ?)',
@@ -160,6 +148,28 @@ export class Store {
       })
       .immediate();
     return { added, known: plan.trials.length - added, dropped };
+  }
+
+  /**
+   * The trials the stored sweep of this name has and `plan` does not (an earlier config, or trials an earlier
+   * spec version made): saving the plan takes them out of the sweep. Reads only.
+   */
+  droppedBy(plan: SweepPlan): { trials: number; finished: number; olderVersion: number } {
+    const dropped = { trials: 0, finished: 0, olderVersion: 0 };
+    const ids = new Set(plan.trials.map((p) => p.id));
+    const before = this.db
+      .prepare(
+        `SELECT st.trial_id AS id, t.status, json_extract(t.spec_json, '$.spec_version') AS version
+         FROM sweep_trials st JOIN trials t ON t.id = st.trial_id WHERE st.sweep = ?`,
+      )
+      .all(plan.name) as { id: string; status: string; version: number | null }[];
+    for (const r of before)
+      if (!ids.has(r.id)) {
+        dropped.trials++;
+        if (r.status === 'finished') dropped.finished++;
+        if ((r.version ?? 0) < SPEC_VERSION) dropped.olderVersion++;
+      }
+    return dropped;
   }
 
   /**

@@ -18,6 +18,31 @@ function rows(db: string, sql: string): Record<string, unknown>[] {
 }
 
 describe('sparsebench sweep (end to end)', () => {
+  it('says before training (and in a dry run) which trials a reused sweep name leaves out', () => {
+    const dir = tempDir();
+    const db = join(dir, 's.db');
+    expect(cli(['sweep', writeConfig(tinySyntheticConfig(), 'a.yaml', dir), '--db', db]).code).toBe(0);
+    const b = writeConfig(
+      tinySyntheticConfig().replace('sparsity: [0, 0.5]', 'sparsity: [0.5]'),
+      'b.yaml',
+      dir,
+    );
+    const note = 'note: sweep tiny was run before with another config; 1 of its trials is not in this one';
+    const dry = cli(['sweep', b, '--db', db, '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toContain(note);
+    expect(JSON.parse(cli(['sweep', b, '--db', db, '--dry-run', '--json']).stdout).dropped).toEqual({
+      trials: 1,
+      finished: 1,
+      olderVersion: 0,
+    });
+    const run = cli(['sweep', b, '--db', db]);
+    expect(run.code).toBe(0);
+    expect(run.stderr.indexOf(note)).toBeGreaterThanOrEqual(0);
+    expect(run.stderr.indexOf(note)).toBeLessThan(run.stderr.indexOf('sweep: 1 trial,'));
+    expect(run.stdout).toContain(note); // and again with the summary
+  });
+
   it('trains the smoke sweep into SQLite, and a second run trains nothing', () => {
     const db = join(tempDir(), 'runs', 'smoke.db');
     const first = cli(['sweep', SMOKE, '--db', db]);

@@ -47,8 +47,12 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
   const warnings = scheduleWarnings(plan.trials);
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   if (opts.dryRun) {
+    const dropped = droppedFromExisting(plan, opts.db);
+    if (dropped && dropped.trials > 0) process.stderr.write(`${droppedNote(plan.name, dropped)}\n`);
     process.stdout.write(
-      opts.json ? `${JSON.stringify({ ...planJson(plan), warnings }, null, 2)}\n` : `${planText(plan)}\n`,
+      opts.json
+        ? `${JSON.stringify({ ...planJson(plan), warnings, dropped }, null, 2)}\n`
+        : `${planText(plan)}\n`,
     );
     return 0;
   }
@@ -57,6 +61,8 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
   const fresh = !existsSync(resolve(opts.db));
   if (fresh) await assertBackendsAvailable(plan.trials);
   const store = Store.open(opts.db, { create: true });
+  const dropping = store.droppedBy(plan);
+  if (dropping.trials > 0) process.stderr.write(`${droppedNote(plan.name, dropping)}\n`); // said again at the end
   const toTrain = trialsToTrain(plan, store, opts.retryFailed ?? false);
   let engines: Set<string>;
   try {
@@ -100,7 +106,8 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
     const trials = store.listTrials(plan.name);
     if (opts.json) {
       process.stdout.write(`${JSON.stringify({ summary, db: store.path, trials }, null, 2)}\n`);
-      if (summary.dropped.trials > 0) process.stderr.write(`${droppedNote(summary)}\n`);
+      if (summary.dropped.trials > 0)
+        process.stderr.write(`${droppedNote(summary.sweep, summary.dropped)}\n`);
     } else {
       process.stdout.write(`${trialsTable(trials)}\n\n${summaryLine(summary, opts.db)}\n`);
     }
@@ -119,6 +126,24 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
 
 async function assertBackendsAvailable(trials: readonly TrialPlan[]): Promise<void> {
   for (const backend of new Set(trials.map((t) => t.spec.backend))) await assertBackendAvailable(backend);
+}
+
+/**
+ * What running the plan would take out of an existing database's sweep of the same name (null when there is
+ * no database, or it cannot be read: a dry run does not fail on that).
+ */
+function droppedFromExisting(plan: SweepPlan, db: string): SweepSummary['dropped'] | null {
+  if (!existsSync(resolve(db))) return null;
+  try {
+    const store = Store.open(db, { create: false });
+    try {
+      return store.droppedBy(plan);
+    } finally {
+      store.close();
+    }
+  } catch {
+    return null;
+  }
 }
 
 /** The engines the trials will run on (`auto` resolved as the trainer will resolve it). */
@@ -156,15 +181,16 @@ function summaryLine(s: SweepSummary, db: string): string {
   if (s.busy) parts.push(`${s.busy} still running in another process (run this sweep again once it ends)`);
   if (s.interrupted) parts.push('interrupted');
   const line = `sweep ${s.sweep}: ${count(s.total, 'trial')}: ${parts.join(', ')}. Database: ${db}`;
-  return s.dropped.trials > 0 ? `${line}\n${droppedNote(s)}` : line;
+  return s.dropped.trials > 0 ? `${line}\n${droppedNote(s.sweep, s.dropped)}` : line;
 }
 
 /**
  * Says which trials the sweep no longer has and where they went: those of an earlier config under the same
  * name, and those an earlier sparsebench made, whose ids (and results) mean something else.
  */
-function droppedNote(s: SweepSummary): string {
-  const { trials, finished, olderVersion } = s.dropped;
+function droppedNote(sweep: string, dropped: SweepSummary['dropped']): string {
+  const s = { sweep };
+  const { trials, finished, olderVersion } = dropped;
   const kept = 'They stay in the database (`sparsebench runs list --all`)';
   const older =
     olderVersion > 0
@@ -173,7 +199,7 @@ function droppedNote(s: SweepSummary): string {
   const other = trials - olderVersion;
   const config =
     other > 0
-      ? `sweep ${s.sweep} was run before with another config; ${other} of its trials are not in this one, so its fit and report no longer see them; run the earlier config again to bring them back, or give a new study a new name. `
+      ? `sweep ${s.sweep} was run before with another config; ${other} of its trials ${other === 1 ? 'is' : 'are'} not in this one, so its fit and report no longer see them; run the earlier config again to bring them back, or give a new study a new name. `
       : '';
   return `note: ${older}${config}${kept}: ${trials} trial${trials === 1 ? '' : 's'}, ${finished} finished.`;
 }
