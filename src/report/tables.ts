@@ -13,6 +13,8 @@ const ERROR_CHARS = 80;
 /** The trial table: plan and results of every trial, in plan order, every status. */
 export function trialTable(trials: readonly TrialRecord[], unit: DataUnit): Block {
   const u = unitLabels(unit);
+  // classification accuracy, where the family measures it (vit)
+  const accuracy = trials.some((t) => t.finalValAccuracy !== null);
   return {
     kind: 'table',
     caption:
@@ -26,6 +28,7 @@ export function trialTable(trials: readonly TrialRecord[], unit: DataUnit): Bloc
       { header: 'N', align: 'right' },
       { header: `D (${u.d})`, align: 'right' },
       { header: 'final val loss', align: 'right' },
+      ...(accuracy ? [{ header: 'final val accuracy', align: 'right' as const }] : []),
       { header: 'achieved sparsity', align: 'right' },
       { header: u.rate, align: 'right' },
       { header: 'wall time', align: 'right' },
@@ -39,6 +42,7 @@ export function trialTable(trials: readonly TrialRecord[], unit: DataUnit): Bloc
       count(t.nonzeroParams ?? t.plannedNonzero),
       count(dataOf(t)),
       t.finalValLoss === null ? '-' : t.finalValLoss.toFixed(4),
+      ...(accuracy ? [t.finalValAccuracy === null ? '-' : t.finalValAccuracy.toFixed(4)] : []),
       t.achievedSparsity === null ? '-' : t.achievedSparsity.toFixed(4),
       count(t.tokensPerSecond),
       t.wallSeconds === null ? '-' : fmtDuration(t.wallSeconds),

@@ -14,6 +14,7 @@ describe('runs: the data a trial plans to train on', () => {
       } as unknown as TrialRecord['spec'];
       expect(plannedData(spec).amount).toBe(7 * families[family].unitsPerBatch(spec));
       expect(plannedData(spec).text).toMatch(new RegExp(` ${families[family].unit}$`));
+      expect(plannedData(spec).unit).toBe(families[family].unit);
     }
   });
 });

@@ -18,6 +18,28 @@ function rows(db: string, sql: string): Record<string, unknown>[] {
 }
 
 describe('sparsebench sweep (end to end)', () => {
+  it('runs list and runs show give a vit trial its accuracy and count images, not tokens', () => {
+    const dir = tempDir();
+    const db = join(dir, 'v.db');
+    const config = writeConfig(
+      `name: v
+model: {family: vit, patch_size: 4}
+data: {source: synthetic-images, train_images: 2000, validation_images: 200}
+train: {batch_size: 16, eval_interval: 10, eval_tokens: 64}
+sweep: {sparsity: 0.5, nonzero_params: 3k, tokens: 480}
+`,
+      'v.yaml',
+      dir,
+    );
+    expect(cli(['sweep', config, '--db', db]).code).toBe(0);
+    const list = cli(['runs', 'list', '--db', db]).stdout;
+    expect(list).toMatch(/val loss +val acc +sparsity +img\/s/);
+    const id = /^([0-9a-f]{16}) /m.exec(list)![1];
+    const show = cli(['runs', 'show', id, '--db', db]).stdout;
+    expect(show).toMatch(/results +val loss \d\.\d{4}, val accuracy \d\.\d{4}, .* img\/s/);
+    expect(show).toMatch(/step +images +val loss +val acc/);
+  });
+
   it('says before training (and in a dry run) which trials a reused sweep name leaves out', () => {
     const dir = tempDir();
     const db = join(dir, 's.db');

@@ -3,6 +3,7 @@ import { buildDocument } from '../../src/report/document.js';
 import { renderHtml } from '../../src/report/html.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderPlots } from '../../src/report/plots.js';
+import { trialTable } from '../../src/report/tables.js';
 import type { Block, ReportData, ReportDocument } from '../../src/report/types.js';
 import { fitOf, grid, reportData, trial } from './fixtures.js';
 
@@ -198,5 +199,21 @@ describe('writers', () => {
     expect(md).toContain('> **Missing:** No sparse-law fit is stored');
     expect(md).toMatch(/\| trial \| status \| pruner \| S \| N \|/);
     expect(md).toContain('```yaml\nname: fixture\n');
+  });
+});
+
+describe('the trial table', () => {
+  const table = (b: Block) => b as Extract<Block, { kind: 'table' }>;
+
+  it('shows final validation accuracy only where a trial measured it', () => {
+    const text = [trial(0, 4000, 12_800), trial(0.5, 4000, 12_800)];
+    expect(table(trialTable(text, 'tokens')).columns.map((c) => c.header)).not.toContain(
+      'final val accuracy',
+    );
+    const images = text.map((t, i) => ({ ...t, finalValAccuracy: i === 0 ? 0.875 : null }));
+    const t = table(trialTable(images, 'images'));
+    const col = t.columns.findIndex((c) => c.header === 'final val accuracy');
+    expect(col).toBeGreaterThan(0);
+    expect(t.rows.map((r) => r[col])).toEqual(['0.8750', '-']);
   });
 });

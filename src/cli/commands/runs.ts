@@ -12,14 +12,26 @@ const num = (v: number | null, digits = 4) => (v === null ? '-' : v.toFixed(digi
  * The data a trial's plan trains on, in its family's unit: images for vit (one per example), tokens for the
  * text families (the registry's unitsPerBatch, without loading the models for a listing).
  */
-export function plannedData(spec: TrialRecord['spec']): { amount: number; text: string } {
+export function plannedData(spec: TrialRecord['spec']): {
+  amount: number;
+  unit: 'images' | 'tokens';
+  text: string;
+} {
   const { steps, batch_size: batch, seq_len: seq } = spec;
   return spec.model.family === 'vit'
-    ? { amount: steps * batch, text: `${steps} steps x ${batch} = ${steps * batch} images` }
+    ? { amount: steps * batch, unit: 'images', text: `${steps} steps x ${batch} = ${steps * batch} images` }
     : {
         amount: steps * batch * seq,
+        unit: 'tokens',
         text: `${steps} steps x ${batch} x ${seq} = ${steps * batch * seq} tokens`,
       };
+}
+
+/** Throughput's unit: "tok/s" or "img/s" (both, when a table mixes families). */
+function rateUnit(trials: readonly TrialRecord[]): string {
+  const units = new Set(trials.map((t) => plannedData(t.spec).unit));
+  if (units.size !== 1) return 'tok|img/s';
+  return units.has('images') ? 'img/s' : 'tok/s';
 }
 
 /**
@@ -48,9 +60,13 @@ export function trialsTable(trials: readonly TrialRecord[]): string {
       align: 'right' as const,
     })),
     { header: 'val loss', get: (t) => num(t.finalValLoss), align: 'right' },
+    // classification accuracy, where a family measures it (vit)
+    ...(trials.some((t) => t.finalValAccuracy !== null)
+      ? [{ header: 'val acc', get: (t: TrialRecord) => num(t.finalValAccuracy, 3), align: 'right' as const }]
+      : []),
     { header: 'sparsity', get: (t) => num(t.achievedSparsity, 3), align: 'right' },
     {
-      header: 'tok/s',
+      header: rateUnit(trials),
       get: (t) => (t.tokensPerSecond === null ? '-' : fmt(t.tokensPerSecond)),
       align: 'right',
     },
@@ -116,7 +132,7 @@ export async function runsShowCommand(id: string, opts: RunsShowOptions): Promis
       `data      ${JSON.stringify(t.spec.data)}`,
       `training  ${plannedData(t.spec).text}; ` +
         `lr ${t.spec.optimizer.lr}, seed ${t.seed}, backend ${t.backend ?? t.spec.backend}`,
-      `results   val loss ${num(t.finalValLoss)}, train loss ${num(t.finalTrainLoss)}, ${t.tokensPerSecond === null ? '-' : fmt(t.tokensPerSecond)} tok/s, ${t.wallSeconds === null ? '-' : `${t.wallSeconds.toFixed(1)} s`}`,
+      `results   val loss ${num(t.finalValLoss)}${t.finalValAccuracy === null ? '' : `, val accuracy ${num(t.finalValAccuracy, 4)}`}, train loss ${num(t.finalTrainLoss)}, ${t.tokensPerSecond === null ? '-' : fmt(t.tokensPerSecond)} ${rateUnit([t])}, ${t.wallSeconds === null ? '-' : `${t.wallSeconds.toFixed(1)} s`}`,
     ];
     // a message that names its step already need not repeat it
     const at =
@@ -125,13 +141,23 @@ export async function runsShowCommand(id: string, opts: RunsShowOptions): Promis
         : '';
     if (t.error) lines.push(`error     ${t.error}${at}`);
     const val = metrics.filter((p) => p.name === 'val_loss');
+    const accuracy = new Map(metrics.filter((p) => p.name === 'val_accuracy').map((p) => [p.step, p.value]));
     if (val.length > 0) {
       lines.push(
         '',
         formatTable(val, [
           { header: 'step', get: (p) => String(p.step), align: 'right' },
-          { header: 'tokens', get: (p) => String(p.tokens), align: 'right' },
+          { header: plannedData(t.spec).unit, get: (p) => String(p.tokens), align: 'right' },
           { header: 'val loss', get: (p) => p.value.toFixed(4), align: 'right' },
+          ...(accuracy.size > 0
+            ? [
+                {
+                  header: 'val acc',
+                  get: (p: (typeof val)[number]) => num(accuracy.get(p.step) ?? null, 4),
+                  align: 'right' as const,
+                },
+              ]
+            : []),
         ]),
       );
     }
