@@ -69,7 +69,8 @@ export function dataFindings(points: readonly FinalPoint[], unit: DataUnit = 'to
   const u = unitLabels(unit);
   if (points.length === 0) return [];
   const out: string[] = [];
-  const cell = (p: FinalPoint) => `${p.nTarget}|${p.dTarget}`;
+  // a cell: the same N and D, and the same non-pruner settings (learning rate, ...) when the sweep varies them
+  const cell = (p: FinalPoint) => `${p.nTarget}|${p.dTarget}|${p.context}`;
   const dense = new Map<string, number[]>();
   for (const p of points) if (p.sparsity === 0) dense.set(cell(p), [...(dense.get(cell(p)) ?? []), p.loss]);
   const sparseLevels = levels(points.map((p) => p.sparsity)).filter((s) => s > 0);
@@ -78,17 +79,21 @@ export function dataFindings(points: readonly FinalPoint[], unit: DataUnit = 'to
       'No dense (S = 0) trial has finished, so sparse models cannot be compared with dense ones directly.',
     );
   }
+  // one summary per sparsity level and pruner setting: different pruners are not pooled
+  const variants = [...new Set(points.filter((p) => p.sparsity > 0).map((p) => p.variant))].sort();
   for (const s of dense.size > 0 ? sparseLevels : []) {
-    const diffs = points
-      .filter((p) => p.sparsity === s && dense.has(cell(p)))
-      .map((p) => p.loss / mean(dense.get(cell(p)) as number[]) - 1);
-    if (diffs.length === 0) continue;
-    const better = diffs.filter((d) => d < 0).length;
-    const m = mean(diffs);
-    out.push(
-      `Measured: at equal non-zero parameters and data, ${sparsityLabel(s)} models reached a lower final loss than dense in ` +
-        `${better} of ${plural(diffs.length, 'comparison')} (mean ${m < 0 ? '−' : '+'}${pct(Math.abs(m), 2)}).`,
-    );
+    for (const v of variants) {
+      const diffs = points
+        .filter((p) => p.sparsity === s && p.variant === v && dense.has(cell(p)))
+        .map((p) => p.loss / mean(dense.get(cell(p)) as number[]) - 1);
+      if (diffs.length === 0) continue;
+      const better = diffs.filter((d) => d < 0).length;
+      const m = mean(diffs);
+      out.push(
+        `Measured: at equal non-zero parameters and data, ${sparsityLabel(s)} models${v ? ` (${v})` : ''} reached a lower final loss than dense in ` +
+          `${better} of ${plural(diffs.length, 'comparison')} (mean ${m < 0 ? '−' : '+'}${pct(Math.abs(m), 2)}).`,
+      );
+    }
   }
   const best = points.reduce((a, b) => (b.loss < a.loss ? b : a));
   out.push(

@@ -1,3 +1,4 @@
+import { CORE_AXES } from '../config/schema.js';
 import type { TrialRecord } from '../store/types.js';
 import { sparsityLabel } from './specs/style.js';
 
@@ -19,6 +20,28 @@ export interface FinalPoint {
   dTarget: number;
   /** Legend label of the sparsity level. */
   group: string;
+  /**
+   * The sweep's pruner axes this trial sits at, e.g. "pruner.name = rigl" ("" without such axes, and for dense
+   * trials, which every pruner setting shares).
+   */
+  variant: string;
+  /** Its other extra axes (e.g. a learning rate), as a key: a sparse trial is compared with dense at the same. */
+  context: string;
+}
+
+/** Extra axes of a trial: pruner ones as a readable variant, the others as a comparison key. */
+function axesOf(t: TrialRecord): { variant: string; context: string } {
+  const extra = Object.entries(t.axes ?? {})
+    .filter(([k]) => !(CORE_AXES as readonly string[]).includes(k))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const pruner = extra.filter(([k]) => k.startsWith('pruner.'));
+  return {
+    variant:
+      t.sparsity === 0
+        ? ''
+        : pruner.map(([k, v]) => `${k} = ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', '),
+    context: JSON.stringify(extra.filter(([k]) => !k.startsWith('pruner.'))),
+  };
 }
 
 /** D of a trial: what it trained on once finished, else what it was asked to train on. */
@@ -40,6 +63,7 @@ export function finalPoints(trials: readonly TrialRecord[]): FinalPoint[] {
       nTarget: t.nonzeroTarget,
       dTarget: t.tokensTarget,
       group: sparsityLabel(t.sparsity),
+      ...axesOf(t),
     }));
 }
 

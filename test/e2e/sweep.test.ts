@@ -131,6 +131,17 @@ sweep: {sparsity: 0.5, nonzero_params: 3k, tokens: 480}
     expect(list.filter((l) => / 0\.003 /.test(l))).toHaveLength(1);
   });
 
+  it('runs list leaves a pruner axis blank for the dense baseline every pruner setting shares', () => {
+    const cfg = writeConfig(tinySyntheticConfig().concat('  pruner.schedule.interval: [2, 4]\n'));
+    const db = join(dirname(cfg), 'p.db');
+    expect(cli(['sweep', cfg, '--db', db]).code).toBe(0);
+    const rows = cli(['runs', 'list', '--db', db]).stdout.split('\n');
+    expect(rows.find((l) => l.startsWith('id '))).toMatch(/seed +pruner\.schedule\.interval +val loss/);
+    const cellOf = (l: string) => l.trim().split(/ +/)[7];
+    expect(rows.filter((l) => / dense /.test(l)).map(cellOf)).toEqual(['-']);
+    expect(rows.filter((l) => / gmp /.test(l)).map(cellOf).sort()).toEqual(['2', '4']);
+  });
+
   it('rejects an invalid config with exit 2, naming the key, and writes nothing', () => {
     const dir = tempDir();
     const config = writeConfig(

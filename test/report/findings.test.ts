@@ -80,3 +80,26 @@ describe('fit quality', () => {
     );
   });
 });
+
+describe('data findings with several pruner settings', () => {
+  it('compare each pruner setting with the shared dense baseline separately, not pooled', () => {
+    const dense = { ...trial(0, 8000, 1e5), axes: { 'pruner.name': 'rigl' }, finalValLoss: 3 };
+    const rigl = { ...trial(0.5, 8000, 1e5), axes: { 'pruner.name': 'rigl' }, finalValLoss: 2.7 };
+    const set = { ...trial(0.5, 8000, 1e5), axes: { 'pruner.name': 'set' }, finalValLoss: 3.3 };
+    const f = dataFindings(finalPoints([dense, rigl, set]));
+    expect(f).toContain(
+      'Measured: at equal non-zero parameters and data, 50% sparse models (pruner.name = rigl) reached a lower final loss than dense in 1 of 1 comparison (mean −10%).',
+    );
+    expect(f).toContain(
+      'Measured: at equal non-zero parameters and data, 50% sparse models (pruner.name = set) reached a lower final loss than dense in 0 of 1 comparison (mean +10%).',
+    );
+  });
+
+  it('compare at the same non-pruner settings: a learning-rate axis is a different cell', () => {
+    const d1 = { ...trial(0, 8000, 1e5), axes: { 'train.optimizer.lr': 0.001 }, finalValLoss: 3 };
+    const d2 = { ...trial(0, 8000, 1e5), axes: { 'train.optimizer.lr': 0.01 }, finalValLoss: 2 };
+    const s1 = { ...trial(0.5, 8000, 1e5), axes: { 'train.optimizer.lr': 0.001 }, finalValLoss: 2.7 };
+    const f = dataFindings(finalPoints([d1, d2, s1]));
+    expect(f[0]).toMatch(/in 1 of 1 comparison \(mean −10%\)/); // against d1 only, not the mean of both
+  });
+});

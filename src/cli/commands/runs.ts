@@ -56,7 +56,11 @@ export function trialsTable(trials: readonly TrialRecord[]): string {
     { header: 'seed', get: (t) => String(t.seed), align: 'right' },
     ...extra.map((key) => ({
       header: key,
-      get: (t: TrialRecord) => (t.axes && key in t.axes ? fmtValue(t.axes[key]) : '-'),
+      // a dense trial is the baseline every pruner setting shares: its pruner axes do not apply
+      get: (t: TrialRecord) =>
+        t.axes && key in t.axes && !(t.sparsity === 0 && key.startsWith('pruner.'))
+          ? fmtValue(t.axes[key])
+          : '-',
       align: 'right' as const,
     })),
     { header: 'val loss', get: (t) => num(t.finalValLoss), align: 'right' },
