@@ -139,7 +139,12 @@ sweep: {sparsity: 0.5, nonzero_params: 3k, tokens: 480}
     expect(rows.find((l) => l.startsWith('id '))).toMatch(/seed +pruner\.schedule\.interval +val loss/);
     const cellOf = (l: string) => l.trim().split(/ +/)[7];
     expect(rows.filter((l) => / dense /.test(l)).map(cellOf)).toEqual(['-']);
-    expect(rows.filter((l) => / gmp /.test(l)).map(cellOf).sort()).toEqual(['2', '4']);
+    expect(
+      rows
+        .filter((l) => / gmp /.test(l))
+        .map(cellOf)
+        .sort(),
+    ).toEqual(['2', '4']);
   });
 
   it('rejects an invalid config with exit 2, naming the key, and writes nothing', () => {

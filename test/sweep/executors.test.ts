@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -79,5 +79,40 @@ describe('cluster executors', () => {
       /sparsebench merge .*--into \/data\/tiny-sweep\/study\.db/,
     );
     expect(spawnSync('bash', ['-n', files[3]]).status).toBe(0);
+  });
+
+  it("k8s run.sh goes on to the merge when the trials' Job fails, and fails when the merge does", () => {
+    const dir = tempDir();
+    const layout = clusterLayout('tiny', plan.trials.length, join(dir, 'k8s'), join(dir, 'x.db'));
+    const run = writeK8sRun(plan, layout, { image: 'i', pvc: 'c', maxParallel: 1, gpus: 0 })[3];
+    // a stand-in kubectl: the trials' Job runs for two polls and then fails; the merge Job ends as $MERGE says
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(
+      join(bin, 'kubectl'),
+      `#!/bin/bash
+echo "$*" >> "${dir}/calls"
+if [[ $1 == get ]]; then
+  n=$(grep -c "^get $2" "${dir}/calls")
+  if [[ $2 == *-merge ]]; then echo "$MERGE"; elif (( n > 2 )); then echo Failed; fi
+fi
+`,
+      { mode: 0o755 },
+    );
+    const sh = (merge: string) =>
+      spawnSync('bash', [run], {
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, MERGE: merge },
+        timeout: 60_000,
+      });
+    // no sleeping through the polls
+    writeFileSync(join(bin, 'sleep'), '#!/bin/bash\n', { mode: 0o755 });
+    const ok = sh('Complete');
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('job/sb-tiny: Failed');
+    expect(readFileSync(join(dir, 'calls'), 'utf8')).toMatch(
+      /apply -f merge-job\.yaml\n.*get job\/sb-tiny-merge/s,
+    );
+    expect(sh('Failed').status).not.toBe(0);
   });
 });
