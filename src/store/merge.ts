@@ -33,7 +33,7 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
   const into = resolve(intoPath);
   for (const p of shardPaths) {
     if (resolve(p) === into) throw new UsageError(`${p} is the target of the merge; list only shards`);
-    if (!existsSync(p)) throw new UsageError(`no shard database at ${p}; list the shards' database files`);
+    if (!existsSync(p)) throw new UsageError(`${p}: no such shard database; list the shards' database files`);
     Store.open(p, { create: false }).close(); // validates and migrates each shard first
   }
   const target = Store.open(intoPath, { create: true });

@@ -64,6 +64,6 @@ describe('merge', () => {
     const again = mergeDatabases(into, [join(dir, 's1', 'x.db'), join(dir, 's2', 'x.db')]);
     expect(again).toMatchObject({ added: 0, updated: 0, unchanged: 4 });
     expect(() => mergeDatabases(into, [into])).toThrow(/is the target of the merge/);
-    expect(() => mergeDatabases(into, [join(dir, 'nope.db')])).toThrow(/no database at/);
+    expect(() => mergeDatabases(into, [join(dir, 'nope.db')])).toThrow(/nope\.db: no such shard database/);
   });
 });
