@@ -3,6 +3,7 @@ import { optimalSparsity } from '../../src/law/optimal.js';
 import { PLOTS, plotContext, renderPlots } from '../../src/report/plots.js';
 import { finalPoints, logSpace, pickLevels } from '../../src/report/points.js';
 import { prefixIds, renderSvg } from '../../src/report/render.js';
+import { curvesSpec } from '../../src/report/specs/curves.js';
 import { CONTOUR_LEVELS, computeForOptimalSparsity, mapRanges } from '../../src/report/specs/optimal-map.js';
 import { isMissing } from '../../src/report/specs/spec.js';
 import { sparsityLabel, sparsityScales } from '../../src/report/specs/style.js';
@@ -131,5 +132,24 @@ describe('helpers', () => {
     );
     expect(r.warnings.join('\n')).toMatch(/zero/);
     expect(r.svg).toMatch(/^<svg/);
+  });
+});
+
+describe('training curves', () => {
+  const scales = sparsityScales([0, 0.5]);
+  const trials = grid({ sparsity: [0, 0.5], N: [8000], D: [200_000] }, () => 'failed');
+
+  it('draws nothing, and says why, when failed trials logged one training loss each', () => {
+    const data = reportData(trials, null);
+    for (const t of trials) data.curves[t.id] = [{ name: 'train_loss', step: 1, tokens: 128, value: 2.77 }];
+    const spec = curvesSpec(data, scales);
+    expect(isMissing(spec) && spec.missing).toMatch(/no trial has logged more than one training loss/);
+  });
+
+  it('leaves out a layer with no data (no validation yet): Vega would warn of an infinite extent', () => {
+    const data = reportData(trials, null);
+    for (const t of trials) data.curves[t.id] = data.curves[t.id].filter((p) => p.name === 'train_loss');
+    const spec = curvesSpec(data, scales) as { spec: { layer: { mark: { type: string } }[] } };
+    expect(spec.spec.layer.map((l) => l.mark.type)).toEqual(['line']);
   });
 });

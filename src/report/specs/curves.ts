@@ -53,7 +53,18 @@ export function curvesSpec(data: ReportData, scales: SparsityScales): SpecOrMiss
     for (const p of pts.filter((q) => q.name === 'val_loss' && Number.isFinite(q.value) && q.tokens > 0))
       rows.push({ ...base, kind: 'val', tokens: p.tokens, loss: p.value });
   }
-  if (rows.length === 0) return { missing: 'no trial has logged any loss yet.' };
+  // a line needs two points: a trial that failed at its second step has none to draw
+  const perTrain = new Map<string, number>();
+  for (const r of rows) if (r.kind === 'train') perTrain.set(r.trial, (perTrain.get(r.trial) ?? 0) + 1);
+  const hasLines = [...perTrain.values()].some((n) => n >= 2);
+  const hasVal = rows.some((r) => r.kind === 'val');
+  if (!hasLines && !hasVal)
+    return {
+      missing:
+        rows.length === 0
+          ? 'no trial has logged any loss yet.'
+          : 'no trial has logged more than one training loss or any validation loss (they stopped at their first steps).',
+    };
   const panelOrder = [...panels].map((n) => `N = ${count(n)}`);
   const u = unitLabels(data.unit);
   const x = {
@@ -82,8 +93,9 @@ export function curvesSpec(data: ReportData, scales: SparsityScales): SpecOrMiss
     spec: {
       width: PANEL.width,
       height: PANEL.height,
+      // only layers with data: an empty one makes Vega warn of an infinite extent
       layer: [
-        {
+        hasLines && {
           transform: [{ filter: "datum.kind === 'train'" }],
           mark: { type: 'line', strokeWidth: 1.5, clip: true, aria: false },
           encoding: {
@@ -93,7 +105,7 @@ export function curvesSpec(data: ReportData, scales: SparsityScales): SpecOrMiss
             ...sparsityEncoding(scales, ['color', 'strokeDash']),
           },
         },
-        {
+        hasVal && {
           transform: [{ filter: "datum.kind === 'val'" }],
           mark: { type: 'point', filled: false, size: 45, strokeWidth: 1.5, clip: true },
           encoding: {
@@ -103,7 +115,7 @@ export function curvesSpec(data: ReportData, scales: SparsityScales): SpecOrMiss
             ...sparsityEncoding(scales, ['color', 'shape']),
           },
         },
-      ],
+      ].filter(Boolean),
     },
     config: CHART_CONFIG,
   };
