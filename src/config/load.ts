@@ -244,6 +244,10 @@ class ErrorList {
         return axis.locate(Math.max(0, idx));
       }
     }
+    // a key only an axis brought in (a typo in `sweep: {train.optimiser.lr: [...]}`): the axis is where it is written
+    for (const axis of this.axes) {
+      if (path.length < axis.path.length && path.every((k, i) => axis.path[i] === k)) return axis.locate(0);
+    }
     return null;
   }
 

@@ -19,11 +19,29 @@ export function human() {
 
 const positiveInt = () => human().pipe(z.number().int({ error: 'must be a whole number' }).positive());
 
-/** One value or a list of them; a list becomes an axis of the sweep. */
+/**
+ * One value or a list of them; a list becomes an axis of the sweep. A value listed twice is an error (most
+ * likely a typo for another level; repeats of a trial come from seeds): it would be planned once.
+ */
 function oneOrMany<T extends z.ZodType>(item: T) {
   return z.preprocess(
     (v) => (Array.isArray(v) || v === undefined ? v : [v]),
-    z.array(item).min(1, { error: 'needs at least one value' }),
+    z
+      .array(item)
+      .min(1, { error: 'needs at least one value' })
+      .superRefine((values, ctx) => {
+        const first = new Map<unknown, number>();
+        for (const [i, v] of values.entries()) {
+          const j = first.get(v);
+          if (j === undefined) first.set(v, i);
+          else
+            ctx.addIssue({
+              code: 'custom',
+              path: [i],
+              message: `listed twice (also at [${j}]); give each value once (repeated trials come from seed)`,
+            });
+        }
+      }),
   );
 }
 

@@ -99,7 +99,7 @@ export function k8sRunScript(l: ClusterLayout, o: K8sOptions): string {
     'job_end() {',
     '  local s',
     `  until s=$(kubectl get "job/$1" -o jsonpath='{.status.conditions[?(@.status=="True")].type}') &&`,
-    "    [[ $s == *Complete* || $s == *Failed* ]]; do sleep 10; done",
+    '    [[ $s == *Complete* || $s == *Failed* ]]; do sleep 10; done',
     '  echo "$s"',
     '}',
     'kubectl apply -f job.yaml',
