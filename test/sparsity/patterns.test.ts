@@ -37,6 +37,13 @@ describe('N:M pattern', () => {
     expect([...mask]).toEqual([1, 0, 1, 0, 0, 1]);
   });
 
+  it('trims the partial group first, so every full group keeps its n (hand case)', () => {
+    // the partial group [4, 5] scores highest, yet the full group [0..3] must hold its 2 for 2:4 to hold:
+    // 3 kept = rows 0 and 2 from the full group, then the partial group's best (row 4)
+    const scores = f32([0.1, 0.05, 0.2, 0.02, 0.9, 0.8]);
+    expect([...nm.select(scores, [6, 1], 0.5, { n: 2, m: 4 })]).toEqual([1, 0, 1, 0, 1, 0]);
+  });
+
   it('derives n from the sparsity and refuses sparsities no n:m holds', () => {
     expect(nm.complete!({ m: 4 }, 0.75)).toEqual({ m: 4, n: 1 });
     expect(nm.complete!({ m: 4 }, 0.6)).toEqual({ m: 4 });

@@ -78,7 +78,9 @@ export function groupKeep(sparsity: number, m: number): number {
  * already pruned weight (score −∞) is chosen only when nothing else can make the count. Kept that even, a
  * gradual schedule tightens every group in step and reaches n:m without bringing a pruned weight back;
  * uneven groups (some at the cap, some far below) would force revivals when a later, lower cap cuts the full
- * ones. Within each group the kept weights are always its best ones.
+ * ones. When the floors exceed `keep`, a partial last group (n_in not a multiple of m) gives way first, so the
+ * full groups, the ones an N:M kernel can use, keep their floor. Within each group the kept weights are always
+ * its best ones.
  */
 export function nmSelect(
   scores: Float32Array,
@@ -95,7 +97,22 @@ export function nmSelect(
     if (rank(scores[i]) === Number.NEGATIVE_INFINITY) first[i] = 0; // pruned: only as a last resort
     firstCount += first[i];
   }
-  if (firstCount >= keep) return topKWithin(scores, first, keep);
+  if (firstCount >= keep) {
+    // trimmed in a last, partial group (n_in not a multiple of m) first: the full groups, the ones an N:M
+    // kernel can use, keep their floor whenever the partial ones can absorb the excess
+    const [rows, cols] = shape;
+    const tail = (rows - (rows % m)) * cols; // index of the partial groups' first weight (row-major)
+    const full = first.slice();
+    full.fill(0, tail);
+    let fullCount = 0;
+    for (let i = 0; i < tail; i++) fullCount += full[i];
+    if (fullCount >= keep) return topKWithin(scores, full, keep);
+    const partial = first.slice();
+    partial.fill(0, 0, tail);
+    const out = topKWithin(scores, partial, keep - fullCount);
+    for (let i = 0; i < tail; i++) out[i] = full[i];
+    return out;
+  }
   const rest = new Uint8Array(allowed.length);
   for (let i = 0; i < rest.length; i++) rest[i] = allowed[i] & (first[i] ^ 1);
   const more = topKWithin(scores, rest, keep - firstCount);
@@ -108,8 +125,9 @@ export function nmSelect(
  * non-zeros in each group of m consecutive weights along the input dimension; 2:4 is what sparse tensor cores
  * accelerate. At the trial's sparsity 1 − n/m every group keeps its n best. At a lower sparsity s on the way
  * (a gradual schedule, the structure-decay staircase) each group keeps floor((1 − s)·m) or ceil((1 − s)·m) of
- * its best, chosen by score across the layer to exactly round(s·size) pruned weights; the same trimming makes
- * layers whose n_in is not a multiple of m exact. Keeping groups that even on the way is what lets gradual
+ * its best, chosen by score across the layer to exactly round(s·size) pruned weights. Where n_in is not a
+ * multiple of m, the last, partial group of each column is trimmed first to make the count exact, so every
+ * full group still holds its n. Keeping groups that even on the way is what lets gradual
  * pruning reach n:m without reviving a pruned weight ({@link nmSelect}).
  */
 export const nm: Pattern<NmOptions> = {
