@@ -3,6 +3,7 @@ import { sparseForm } from '../law/forms/sparse.js';
 import { denseComputeOptimalData } from '../law/optimal.js';
 import { pointsFromTrials } from '../law/sweep-points.js';
 import { checkPointCount, validatePoints } from '../law/validate.js';
+import { baselineWarning } from '../sparsity/baseline-check.js';
 import { DEFAULT_DB } from '../store/store.js';
 import { count, pct, plural, sig } from './format.js';
 import { type FinalPoint, levels } from './points.js';
@@ -59,6 +60,8 @@ export function trialNotices(data: ReportData, points: readonly FinalPoint[]): N
       level: 'missing',
       text: 'No trial has finished yet, so there are no final losses, law or optimal sparsity to show.',
     });
+  const baseline = baselineWarning(data.trials);
+  if (baseline) out.push({ level: 'warning', text: `${baseline[0].toUpperCase()}${baseline.slice(1)}.` });
   const finishedLevels = levels(points.map((p) => p.sparsity));
   if (finishedLevels.length === 1)
     out.push({

@@ -7,6 +7,7 @@ import { assertBackendAvailable, type BackendName, resolveAuto } from '../../eng
 import { UsageError } from '../../errors.js';
 import { shortShape } from '../../models/describe.js';
 import { dataUnitOf } from '../../report/units.js';
+import { baselineWarning } from '../../sparsity/baseline-check.js';
 import { scheduleWarnings } from '../../sparsity/schedule-check.js';
 import { Store } from '../../store/store.js';
 import { ProcessRunner } from '../../sweep/process-runner.js';
@@ -44,7 +45,10 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
   const checkpointSteps = Math.floor(nonNegative('--checkpoint-steps', opts.checkpointSteps, 0));
   const fixedWorkers = parseWorkers(opts.workers);
   const plan = loadSweep(configPath, { backend: opts.backend });
-  const warnings = scheduleWarnings(plan.trials);
+  const baseline = baselineWarning(
+    plan.trials.map((t) => ({ sparsity: t.spec.sparsity, pruner: t.spec.pruner.name })),
+  );
+  const warnings = [...scheduleWarnings(plan.trials), ...(baseline ? [baseline] : [])];
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   if (opts.dryRun) {
     const dropped = droppedFromExisting(plan, opts.db);

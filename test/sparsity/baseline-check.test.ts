@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { baselineWarning } from '../../src/sparsity/baseline-check.js';
+
+describe('baselineWarning', () => {
+  it('warns when from-dense sparse trials share a sweep with dense trials trained from scratch', () => {
+    const w = baselineWarning([
+      { sparsity: 0, pruner: 'dense' },
+      { sparsity: 0.5, pruner: 'from-dense' },
+      { sparsity: 0.75, pruner: 'from-dense' },
+    ]);
+    expect(w).toMatch(
+      /^2 sparse trials start from a pretrained dense model \(from-dense\), but the 1 dense \(S = 0\) trial is trained from scratch/,
+    );
+    expect(w).toMatch(/favours sparsity/);
+  });
+
+  it('is silent without from-dense trials or without dense ones', () => {
+    expect(
+      baselineWarning([
+        { sparsity: 0, pruner: 'dense' },
+        { sparsity: 0.5, pruner: 'gmp' },
+      ]),
+    ).toBeNull();
+    expect(baselineWarning([{ sparsity: 0.5, pruner: 'from-dense' }])).toBeNull();
+  });
+});
