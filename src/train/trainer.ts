@@ -156,7 +156,14 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
     /** The schedule's sparsity and what the masks hold (a pattern or SRigL's ablation can land beside it). */
     const logSparsity = (at: number) => {
       point('target_sparsity', pruner.sparsityAt(at));
-      point('sparsity', maskSparsity(prunerState.masks, prunableSize));
+      // over the prunable weights, as N and the achieved sparsity count them: pruned embeddings stay out
+      point(
+        'sparsity',
+        maskSparsity(
+          prunerState.masks.filter((_, i) => !layers[i].embedding),
+          prunableSize,
+        ),
+      );
     };
     if (!resume) logSparsity(0);
     for (step = firstStep; step <= spec.steps; step++) {

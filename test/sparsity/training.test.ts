@@ -115,6 +115,15 @@ describe('training finishes at the target sparsity, per family', () => {
       expect(p.value).toBe(zeros / total);
     }
     const targets = points.filter((p) => p.name === 'target_sparsity');
+    // with pruned embeddings too: they stay out, as they do of N and of the achieved sparsity
+    const emb = sparseSpec(
+      '{name: gmp, distribution: {name: uniform, embeddings: true}, schedule: {interval: 2}}',
+    );
+    const withEmb = await train(emb);
+    expect(withEmb.points.filter((p) => p.name === 'sparsity').at(-1)!.value).toBeCloseTo(
+      withEmb.out.result.achievedSparsity,
+      12,
+    );
     expect(targets.map((p) => p.step)).toEqual(
       points.filter((p) => p.name === 'sparsity').map((p) => p.step),
     );
