@@ -109,11 +109,28 @@ function existingFile(configDir: string, path: string, key: string, what: string
   return abs;
 }
 
-/** SHA-256 over the contents of several files, in order. */
+/** Hashes already computed in this process, by files and their size and modification time. */
+const hashed = new Map<string, string>();
+
+/**
+ * SHA-256 over the contents of several files, in order. Remembered per process while every file keeps its size
+ * and modification time, so planning many variants, and a worker loading the same files for trial after
+ * trial, read and hash them once.
+ */
 function hashFiles(paths: readonly string[]): string {
+  const key = paths
+    .map((p) => {
+      const st = statSync(p);
+      return `${p}\0${st.size}\0${st.mtimeMs}`;
+    })
+    .join('\0');
+  const known = hashed.get(key);
+  if (known) return known;
   const h = createHash('sha256');
   for (const p of paths) h.update(readFileSync(p));
-  return h.digest('hex');
+  const digest = h.digest('hex');
+  hashed.set(key, digest);
+  return digest;
 }
 
 /** Resolves a data config (file paths relative to the config's directory). Errors are located PathErrors. */
@@ -175,6 +192,11 @@ function idxFiles(p: IdxPaths): string[] {
   );
 }
 
+/** A trial's data files changed since it was planned, or cannot be read now: not the trial's own failure. */
+export class DataUnavailableError extends Error {
+  override name = 'DataUnavailableError';
+}
+
 /**
  * Checks that a user's data files still hold the content the trial was planned with (`sha256`, part of its
  * id), so a file edited or replaced after planning (between `plan` and a cluster task, during a long sweep,
@@ -192,10 +214,10 @@ export function assertDataUnchanged(spec: DataSpec): void {
   try {
     now = hashFiles(files);
   } catch (e) {
-    throw new Error(`data for this trial cannot be read: ${(e as Error).message}`);
+    throw new DataUnavailableError(`data for this trial cannot be read: ${(e as Error).message}`);
   }
   if (now !== spec.sha256) {
-    throw new Error(
+    throw new DataUnavailableError(
       `data changed since this trial was planned: ${files.join(', ')} now hash to ${now.slice(0, 12)}…, the trial's data was ${spec.sha256.slice(0, 12)}…; restore the file, or run the sweep (or plan) again to make trials for the new content`,
     );
   }

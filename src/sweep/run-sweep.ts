@@ -203,7 +203,9 @@ export async function runSweep(
         reporter.trialEnd(trial, 'interrupted', `at step ${outcome.step}`);
         summary.interrupted = true;
       } else {
-        const kept = outcome.processDied === true && existsSync(ckptPath);
+        // not the trial's own failure (its process died, its data changed): resumable once that is put right
+        const kept =
+          (outcome.processDied === true || outcome.dataUnavailable === true) && existsSync(ckptPath);
         const message = kept
           ? `${outcome.message}; its checkpoint is kept, and --retry-failed resumes from it`
           : outcome.message;

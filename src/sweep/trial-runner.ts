@@ -1,4 +1,5 @@
 import type { TrialSpec } from '../config/trial-spec.js';
+import { DataUnavailableError } from '../data/spec.js';
 import { families } from '../models/registry.js';
 import type { MetricPoint, TrialResult } from '../store/types.js';
 import { encodeWeights } from '../store/weights.js';
@@ -30,6 +31,8 @@ export type TrialOutcome =
        * and `--retry-failed` resumes from it instead of starting over.
        */
       processDied?: boolean;
+      /** Its data files changed or could not be read: the checkpoint stays for when they are restored. */
+      dataUnavailable?: boolean;
     };
 
 /** What a runner reports while a job trains, in order: metrics before the checkpoint that follows them. */
@@ -80,6 +83,8 @@ export async function executeJob(
     if (e instanceof TrialInterrupted) return { kind: 'interrupted', step: e.step, pending: e.pending };
     if (e instanceof TrialFailure)
       return { kind: 'failed', message: e.message, step: e.step, pending: e.pending };
+    if (e instanceof DataUnavailableError)
+      return { kind: 'failed', message: e.message, pending: [], dataUnavailable: true };
     return { kind: 'failed', message: (e as Error).message ?? String(e), pending: [] };
   }
 }

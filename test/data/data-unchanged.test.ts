@@ -3,6 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSweep } from '../../src/config/load.js';
 import { loadCorpus, loadImages } from '../../src/data/spec.js';
+import { Store } from '../../src/store/store.js';
+import type { SweepReporter } from '../../src/sweep/progress.js';
+import { runSweep } from '../../src/sweep/run-sweep.js';
+import { InProcessRunner } from '../../src/sweep/trial-runner.js';
 import { cli } from '../helpers/cli.js';
 import { tempDir, writeConfig } from '../helpers/config.js';
 
@@ -75,6 +79,51 @@ sweep: {sparsity: 0, nonzero_params: 2k, tokens: 8}
     vl[9] = 0; // relabel a validation image
     writeFileSync(join(dir, 'vl'), vl);
     expect(() => loadImages(spec.data)).toThrow(/data changed since this trial was planned: .*vl now hash/);
+  });
+
+  it('a resumed trial whose file changed keeps its checkpoint: restored, --retry-failed resumes from it', async () => {
+    const dir = tempDir();
+    const plan = loadSweep(textConfig(dir)); // 32 steps
+    const store = Store.open(join(dir, 's.db'), { create: true });
+    let step = 0;
+    const starts: number[] = [];
+    const reporter: SweepReporter = {
+      start() {},
+      stop() {},
+      trialEnd() {},
+      trialStart(_t, _i, from) {
+        starts.push(from);
+      },
+      trialProgress(p) {
+        step = p.step;
+      },
+    };
+    try {
+      // stopped at step 20, checkpointed every 10 steps
+      const stop = () => step >= 20;
+      await runSweep(plan, store, {
+        checkpointSteps: 10,
+        shouldStop: stop,
+        runners: [new InProcessRunner(stop)],
+        reporter,
+      });
+      expect(store.listTrials('t')[0].status).toBe('interrupted');
+      const text = readFileSync(join(dir, 'corpus.txt'));
+      appendFileSync(join(dir, 'corpus.txt'), 'edited\n');
+      await runSweep(plan, store, { reporter });
+      const failed = store.listTrials('t')[0];
+      expect(failed.status).toBe('failed');
+      expect(failed.error).toMatch(
+        /data changed since this trial was planned.*its checkpoint is kept, and --retry-failed resumes from it/,
+      );
+      writeFileSync(join(dir, 'corpus.txt'), text);
+      step = 0;
+      await runSweep(plan, store, { retryFailed: true, reporter });
+      expect(store.listTrials('t')[0].status).toBe('finished');
+      expect(starts.at(-1)).toBe(20);
+    } finally {
+      store.close();
+    }
   });
 
   it('end to end: a planned trial whose file changed before its task ran fails with the reason', () => {
