@@ -73,3 +73,22 @@ export function inlineAxis(path: ConfigPath, raw: unknown, src: YamlSource): Ext
 export function cartesian<T>(lists: readonly (readonly T[])[]): T[][] {
   return lists.reduce<T[][]>((acc, list) => acc.flatMap((combo) => list.map((v) => [...combo, v])), [[]]);
 }
+
+/**
+ * A value listed twice in an axis (compared as JSON): most likely a typo for another level, and it would be
+ * planned once. One message per repeat, located where it is written; `name` is the key as the user wrote it.
+ */
+export function repeatedValues(axis: ExtraAxis, name: string): string[] {
+  const first = new Map<string, number>();
+  const out: string[] = [];
+  for (const [i, v] of axis.values.entries()) {
+    const key = JSON.stringify(v);
+    const j = first.get(key);
+    if (j === undefined) first.set(key, i);
+    else
+      out.push(
+        `${axis.locate(i)}: ${name}[${i}]: listed twice (also at [${j}]); give each value once (repeated trials come from seed)`,
+      );
+  }
+  return out;
+}

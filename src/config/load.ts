@@ -7,7 +7,7 @@ import { families } from '../models/registry.js';
 import { SizingError } from '../models/sizing.js';
 import { resolvePrunerSpec } from '../sparsity/spec.js';
 import { describeZodIssue, getAt, keyName } from '../util/issues.js';
-import { cartesian, type ExtraAxis, inlineAxis, setAt, takeDottedAxes } from './axes.js';
+import { cartesian, type ExtraAxis, inlineAxis, repeatedValues, setAt, takeDottedAxes } from './axes.js';
 import { planTrial, type TrialPlan } from './plan.js';
 import { configSchema, type SweepConfig } from './schema.js';
 import { objectKeysAt } from './schema-walk.js';
@@ -56,6 +56,9 @@ export function loadSweep(file: string, overrides: SweepOverrides = {}): SweepPl
 
   const errors = new ErrorList(src, axes);
   for (const m of dotted.errors) errors.addLine(m);
+  for (const axis of axes)
+    for (const m of repeatedValues(axis, dotted.axes.includes(axis) ? `sweep.${axis.key}` : axis.key))
+      errors.addLine(m);
   const parsed = configSchema.safeParse(base);
   if (!parsed.success) errors.addZod(parsed.error, base, []);
   errors.throwIfAny();

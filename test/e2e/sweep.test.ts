@@ -49,7 +49,8 @@ sweep: {sparsity: 0.5, nonzero_params: 3k, tokens: 480}
       'b.yaml',
       dir,
     );
-    const note = 'note: sweep tiny was run before with another config; 1 of its trials is not in this one';
+    const note =
+      'note: sweep tiny was run before with another plan (another config, or data files that changed since); 1 of its trials is not in this one';
     const dry = cli(['sweep', b, '--db', db, '--dry-run']);
     expect(dry.code).toBe(0);
     expect(dry.stderr).toContain(note);

@@ -198,19 +198,18 @@ function summaryLine(s: SweepSummary, db: string): string {
  * name, and those an earlier sparsebench made, whose ids (and results) mean something else.
  */
 function droppedNote(sweep: string, dropped: SweepSummary['dropped']): string {
-  const s = { sweep };
   const { trials, finished, olderVersion } = dropped;
   const kept = 'They stay in the database (`sparsebench runs list --all`)';
   const older =
     olderVersion > 0
-      ? `${olderVersion} of sweep ${s.sweep}'s earlier trials ${olderVersion === 1 ? 'was' : 'were'} made by an earlier sparsebench whose trials are not comparable with this one's (trial spec version below ${SPEC_VERSION}; see the README's "Trial identity"), so this run trains the sweep afresh. `
+      ? `${olderVersion} of sweep ${sweep}'s earlier trials ${olderVersion === 1 ? 'was' : 'were'} made by an earlier sparsebench whose trials are not comparable with this one's (trial spec version below ${SPEC_VERSION}; see the README's "Trial identity"), so the sweep is trained afresh. `
       : '';
   const other = trials - olderVersion;
   const config =
     other > 0
-      ? `sweep ${s.sweep} was run before with another config; ${other} of its trials ${other === 1 ? 'is' : 'are'} not in this one, so its fit and report no longer see them; run the earlier config again to bring them back, or give a new study a new name. `
+      ? `sweep ${sweep} was run before with another plan (another config, or data files that changed since); ${other} of its trials ${other === 1 ? 'is' : 'are'} not in this one, so its fit and report no longer see them; run the earlier config on the earlier data again to bring them back, or give a new study a new name. `
       : '';
-  return `note: ${older}${config}${kept}: ${trials} trial${trials === 1 ? '' : 's'}, ${finished} finished.`;
+  return `note: ${older}${config}${kept}: ${count(trials, 'trial')}, ${finished} finished.`;
 }
 
 function planJson(plan: SweepPlan) {
