@@ -44,7 +44,7 @@ export function buildProgram(): Command {
     .option('--checkpoint-steps <k>', 'also checkpoint every k steps (0: never)', '0')
     .option(
       '--workers <k>',
-      'train k trials at once: one in this process, k-1 in worker processes; this one writes for all (default auto: one per core, as memory allows)',
+      'train k trials at once in k worker processes; this one writes for all (default auto: one per core, as memory allows)',
       'auto',
     )
     .addOption(

@@ -90,12 +90,12 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
     ? { workers: fixedWorkers, reason: `--workers ${fixedWorkers}` }
     : chooseWorkers(toTrain, machineBudget(), engines);
   const workers = Math.min(choice.workers, Math.max(1, toTrain.length));
-  // one trial trains here and the others in child processes (a process fewer to start and warm up than K
-  // children); this process writes for all of them
-  const runners: TrialRunner[] = [
-    new InProcessRunner(() => signal !== null),
-    ...Array.from({ length: workers - 1 }, (_, i) => new ProcessRunner(`worker ${i + 1}`)),
-  ];
+  // one worker trains here; more train in child processes, and this process writes for all of them (training
+  // one of several here as well was measured slower: this process runs without the workers' heap settings)
+  const runners: TrialRunner[] =
+    workers === 1
+      ? [new InProcessRunner(() => signal !== null)]
+      : Array.from({ length: workers }, (_, i) => new ProcessRunner(`worker ${i + 1}`));
   const tty = process.stderr.isTTY;
   try {
     const reporter: SweepReporter = tty ? new BarReporter() : new LineReporter();
