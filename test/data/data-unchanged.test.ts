@@ -9,6 +9,7 @@ import { runSweep } from '../../src/sweep/run-sweep.js';
 import { InProcessRunner } from '../../src/sweep/trial-runner.js';
 import { cli } from '../helpers/cli.js';
 import { tempDir, writeConfig } from '../helpers/config.js';
+import { idxImages, idxLabels } from '../helpers/idx.js';
 
 /** Prose long enough for a few windows of 16 tokens in each split. */
 const TEXT = Array.from({ length: 400 }, (_, i) => `line ${i} of a small corpus, with words.\n`).join('');
@@ -26,18 +27,9 @@ sweep: {sparsity: 0, nonzero_params: 3k, tokens: 2048}
   );
 }
 
-/** A two-image IDX set (2x2 pixels) with its labels. */
+/** A two-image IDX set (2x2 pixels) with its labels, as train and validation files. */
 function writeIdx(dir: string): void {
-  const img = Buffer.alloc(16 + 2 * 4);
-  img.writeUInt32BE(0x803, 0);
-  img.writeUInt32BE(2, 4);
-  img.writeUInt32BE(2, 8);
-  img.writeUInt32BE(2, 12);
-  img.set([0, 255, 51, 102, 255, 255, 0, 0], 16);
-  const lab = Buffer.alloc(8 + 2);
-  lab.writeUInt32BE(0x801, 0);
-  lab.writeUInt32BE(2, 4);
-  lab.set([0, 1], 8);
+  const [img, lab] = [idxImages(), idxLabels([0, 1])];
   for (const [name, b] of [
     ['ti', img],
     ['tl', lab],

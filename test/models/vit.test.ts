@@ -11,6 +11,7 @@ import { sizeVit, vitHparamsSchema } from '../../src/models/vit-sizing.js';
 import { Rng } from '../../src/util/rng.js';
 import { tempDir } from '../helpers/config.js';
 import { expectGradientsMatchFiniteDifferences } from '../helpers/gradcheck.js';
+import { idxImages, idxLabels } from '../helpers/idx.js';
 import { onBackend, tf } from '../helpers/tf.js';
 
 describe('image data', () => {
@@ -30,18 +31,8 @@ describe('image data', () => {
 
   it('reads IDX and CIFAR-10 binary files', () => {
     const dir = tempDir();
-    const img = Buffer.alloc(16 + 2 * 4);
-    img.writeUInt32BE(0x803, 0);
-    img.writeUInt32BE(2, 4);
-    img.writeUInt32BE(2, 8);
-    img.writeUInt32BE(2, 12);
-    img.set([0, 255, 51, 102, 255, 255, 0, 0], 16);
-    const lab = Buffer.alloc(8 + 2);
-    lab.writeUInt32BE(0x801, 0);
-    lab.writeUInt32BE(2, 4);
-    lab.set([3, 7], 8);
-    writeFileSync(join(dir, 'i'), img);
-    writeFileSync(join(dir, 'l'), lab);
+    writeFileSync(join(dir, 'i'), idxImages());
+    writeFileSync(join(dir, 'l'), idxLabels([3, 7]));
     const set = readIdx(join(dir, 'i'), join(dir, 'l'));
     expect([set.count, set.height, set.width, set.classes]).toEqual([2, 2, 2, 8]);
     expect([...set.images.subarray(0, 4)].map((v) => +v.toFixed(6))).toEqual([0, 1, 0.2, 0.4]);
