@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { TrialPlan } from '../config/plan.js';
+import { dataUnitOf, unitLabels } from '../report/units.js';
 import type { TrainProgress } from '../train/trainer.js';
 import { count, fmt, fmtDuration } from '../util/format.js';
 
@@ -46,8 +47,14 @@ export class BarReporter implements SweepReporter {
     const bar = this.multi.create(
       plan.train_tokens,
       0,
-      { trial: describe(plan), loss: '-', tps: '-', left: '-' },
-      { format: 'trial  [{bar}] {percentage}% {trial} | loss {loss} | {tps} tok/s | ETA {left}' },
+      {
+        trial: describe(plan),
+        loss: '-',
+        tps: '-',
+        rate: unitLabels(dataUnitOf(plan.spec.model.family)).rate,
+        left: '-',
+      },
+      { format: 'trial  [{bar}] {percentage}% {trial} | loss {loss} | {tps} {rate} | ETA {left}' },
     );
     this.current.set(plan.id, bar);
   }

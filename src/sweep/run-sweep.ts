@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { SweepPlan } from '../config/load.js';
 import type { TrialPlan } from '../config/plan.js';
 import { families } from '../models/registry.js';
+import { dataUnitOf, unitLabels } from '../report/units.js';
 import { newOwner } from '../store/owner.js';
 import { writeFileAtomic } from '../store/safetensors.js';
 import { LeaseLostError, type Store } from '../store/store.js';
@@ -207,7 +208,7 @@ export async function runSweep(
           trial,
           'finished',
           `val loss ${r.finalValLoss.toFixed(4)}, sparsity ${r.achievedSparsity.toFixed(3)}, N ${fmt(r.nonzeroParams)}, ` +
-            `${fmt(r.tokensPerSecond)} tok/s, ${fmtDuration(r.wallSeconds)}`,
+            `${fmt(r.tokensPerSecond)} ${unitLabels(dataUnitOf(trial.spec.model.family)).rate}, ${fmtDuration(r.wallSeconds)}`,
         );
       } else if (outcome.kind === 'interrupted') {
         store.endTrial(trial.id, owner, 'interrupted', { step: outcome.step, lastPoints: outcome.pending });

@@ -31,7 +31,9 @@ sweep: {sparsity: 0.5, nonzero_params: 3k, tokens: 480}
       'v.yaml',
       dir,
     );
-    expect(cli(['sweep', config, '--db', db]).code).toBe(0);
+    const sweep = cli(['sweep', config, '--db', db]);
+    expect(sweep.code).toBe(0);
+    expect(sweep.stderr).toMatch(/finished [0-9a-f]{8}: .* images\/s, /);
     const list = cli(['runs', 'list', '--db', db]).stdout;
     expect(list).toMatch(/val loss +val acc +sparsity +img\/s/);
     const id = /^([0-9a-f]{16}) /m.exec(list)![1];
