@@ -22,6 +22,8 @@ const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowe
 export function checkExecutorFlags(opts: { executor?: string } & Record<string, unknown>): void {
   for (const [key, executors] of Object.entries(EXECUTOR_FLAGS)) {
     if (opts[key] === undefined) continue;
+    if (typeof opts[key] === 'string' && opts[key].trim() === '')
+      throw new UsageError(`${flagName(key)} is empty; give a value or leave the flag out for its default`);
     const wanted = (executors as readonly string[]).map((e) => `--executor ${e}`).join(' or ');
     if (!opts.executor)
       throw new UsageError(

@@ -88,6 +88,15 @@ export function buildProgram(): Command {
     .option('--index <i>', 'trial index (default: SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX)')
     .addOption(dbOption())
     .option('--skip-from <db>', 'do nothing if the trial is already finished in this database')
+    .option(
+      '--retry-failed',
+      'train the trial again if it failed in an earlier run (from its checkpoint if one was kept)',
+    )
+    .option(
+      '--checkpoint-minutes <m>',
+      'checkpoint the trial every M minutes (default 10; also on SIGINT/SIGTERM)',
+    )
+    .option('--checkpoint-steps <k>', 'also checkpoint every K steps (default 0: off)')
     .action(async (plan: string, opts) => {
       process.exitCode = await (await clusterCommands()).runTrialCommand(plan, opts);
     });
@@ -131,11 +140,17 @@ export function buildProgram(): Command {
     .option('--bootstrap <k>', 'bootstrap replicates for 95% intervals; 0 disables (default 200)')
     .option(
       '--holdout <f>',
-      'fraction (or count) of largest-N points held out for the extrapolation check (default 0.2)',
+      'fraction (or count) of points, largest N first and whole model sizes, held out for the extrapolation check (default 0.2)',
     )
     .option(
       '--optimal <N=..,C=..>',
       'optimal sparsity for non-zero params N and compute C = 6·N/(1-S)·D (FLOPs where D counts tokens; 6·N·images for image models) (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--where <key=value>',
+      "only the trials at this value of one of the sweep's other axes, e.g. pruner.name=gmp (dense trials, which every pruner shares, stay) (repeatable)",
       collect,
       [],
     )
@@ -210,6 +225,10 @@ export function buildProgram(): Command {
     .option('--sweep <name>', 'sweep to report on (default: the most recently run)')
     .option('--out <dir>', 'output directory (default: <folder of the database>/<sweep>, e.g. runs/<sweep>)')
     .option('--format <list>', 'comma-separated formats: html, md', 'html,md')
+    .option(
+      '--fit <id>',
+      "stored sparse-law fit to report (default: the sweep's newest; fit-law prints its id)",
+    )
     .action(async (opts) => {
       process.exitCode = await (await import('./commands/report.js')).reportCommand(opts);
     });

@@ -218,7 +218,7 @@ export function assertDataUnchanged(spec: DataSpec): void {
   }
   if (now !== spec.sha256) {
     throw new DataUnavailableError(
-      `data changed since this trial was planned: ${files.join(', ')} now hash to ${now.slice(0, 12)}…, the trial's data was ${spec.sha256.slice(0, 12)}…; restore the file, or run the sweep (or plan) again to make trials for the new content`,
+      `data changed since this trial was planned: ${files.join(', ')} now ${files.length === 1 ? 'hashes' : 'hash'} to ${now.slice(0, 12)}…, the trial's data was ${spec.sha256.slice(0, 12)}…; restore the file and retry (sweep or run-trial with --retry-failed), or run the sweep (or plan) again to make trials for the new content`,
     );
   }
 }

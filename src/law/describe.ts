@@ -1,5 +1,6 @@
 import { fmt } from '../util/format.js';
 import { formatTable } from '../util/table.js';
+import { NEWTON_STEP_TOLERANCE } from './convergence.js';
 import { publishedCoefficients } from './published.js';
 import type { LawFit } from './types.js';
 
@@ -12,19 +13,26 @@ const sig = (v: number | null | undefined, digits = 4) => {
 };
 const range = (r: [number, number] | undefined) => (r ? `[${sig(r[0], 3)}, ${sig(r[1], 3)}]` : '-');
 
-/** Unit of each coefficient, for tables. */
-const UNITS: Record<string, string> = {
+/**
+ * Unit of each coefficient, for tables; `dataUnit` is what D counts ("tokens", "images"), unknown for
+ * external points.
+ */
+const units = (dataUnit: string | undefined): Record<string, string> => ({
   a_S: 'loss·N^b_N',
   c_S: 'loss·N^b_N',
-  a_D: 'tokens',
+  a_D: dataUnit ?? 'units of D',
   c: 'loss (nats)',
   E: 'loss (nats)',
   A: 'loss·N^alpha',
   B: 'loss·D^beta',
-};
+});
 
-/** The coefficient table: value, bootstrap interval, spread across starts, and the paper's values. */
-export function coefficientTable(fit: LawFit): string {
+/**
+ * The coefficient table: value, bootstrap interval, spread across starts, and the paper's values (T5/C4's
+ * a_D counts tokens, ViT/JFT's images).
+ */
+export function coefficientTable(fit: LawFit, dataUnit?: string): string {
+  const unitOf = units(dataUnit);
   const names = Object.keys(fit.params);
   const sparse = fit.form === 'sparse';
   return formatTable(names, [
@@ -32,7 +40,7 @@ export function coefficientTable(fit: LawFit): string {
     { header: 'value', get: (n) => sig(fit.params[n], 5), align: 'right' },
     { header: '95% bootstrap', get: (n) => range(fit.intervals[n]), align: 'right' },
     { header: 'across best starts', get: (n) => range(fit.startSpread[n]), align: 'right' },
-    { header: 'unit', get: (n) => UNITS[n] ?? '' },
+    { header: 'unit', get: (n) => unitOf[n] ?? '' },
     ...(sparse
       ? [
           {
@@ -51,11 +59,18 @@ export function coefficientTable(fit: LawFit): string {
   ]);
 }
 
-/** Convergence in words. */
+/**
+ * Convergence in words, naming the test a converged fit passed: the scaled gradient, or the Newton step
+ * where rounding stopped the line search above the gradient tolerance (see convergence.ts).
+ */
 export function convergenceLine(fit: LawFit): string {
-  const status = fit.converged ? 'converged' : 'NOT CONVERGED';
+  const byGradient = fit.gradNorm !== null && fit.gradNorm <= fit.gradTolerance;
+  const status = fit.converged
+    ? `converged by the ${byGradient ? 'scaled gradient' : 'Newton step'}`
+    : 'NOT CONVERGED';
   const grad = `scaled gradient ${sig(fit.gradNorm, 2)} (tol ${fit.gradTolerance})`;
-  const newton = fit.newtonStep === null ? '' : `, Newton step ${sig(fit.newtonStep, 2)}`;
+  const newton =
+    fit.newtonStep === null ? '' : `, Newton step ${sig(fit.newtonStep, 2)} (tol ${NEWTON_STEP_TOLERANCE})`;
   return `${status}: ${grad}${newton}; ${fit.startsConverged}/${fit.startsTotal} starts converged, ${fit.startsAtBest} at the best loss`;
 }
 

@@ -23,13 +23,20 @@ export function holdoutCount(holdout: number, n: number): number {
 }
 
 /**
- * Indices of the points held out: the `count` largest-N points, extended to every point whose N equals
- * the smallest N among them, so a model size is never split between training and held-out sets.
+ * N within this fraction of each other counts as one model size: sizing hits a target N within 5%, so a
+ * sweep's dense and sparse models of the same target differ slightly (24,064 and 24,000 for 24k).
+ */
+export const SAME_SIZE_TOLERANCE = 0.05;
+
+/**
+ * Indices of the points held out: the `count` largest-N points, extended to every point of the same model
+ * size as the smallest of them (N within {@link SAME_SIZE_TOLERANCE} below it), so a model size is never
+ * split between training and held-out sets.
  */
 export function heldOutIndices(points: readonly LawPoint[], count: number): number[] {
   if (count <= 0) return [];
   const order = points.map((_, i) => i).sort((a, b) => points[b].nonzeroParams - points[a].nonzeroParams);
-  const cutoff = points[order[Math.min(count, order.length) - 1]].nonzeroParams;
+  const cutoff = points[order[Math.min(count, order.length) - 1]].nonzeroParams * (1 - SAME_SIZE_TOLERANCE);
   return order.filter((i) => points[i].nonzeroParams >= cutoff).sort((a, b) => a - b);
 }
 

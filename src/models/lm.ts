@@ -34,7 +34,7 @@ function lmParams(s: LmShape): ParamInfo[] {
     out.push(
       { name: `${p}.ln1.g`, shape: [d], role: 'norm', prunable: false, decay: false },
       { name: `${p}.ln1.b`, shape: [d], role: 'norm', prunable: false, decay: false },
-      { name: `${p}.attn.qkv`, shape: [d, 3 * d], role: 'attention', prunable: true, decay: true },
+      { name: `${p}.attn.qkv`, shape: [d, 3 * d], role: 'attention', prunable: true, decay: true, parts: 3 },
       { name: `${p}.attn.proj`, shape: [d, d], role: 'attention', prunable: true, decay: true },
       { name: `${p}.ln2.g`, shape: [d], role: 'norm', prunable: false, decay: false },
       { name: `${p}.ln2.b`, shape: [d], role: 'norm', prunable: false, decay: false },

@@ -41,12 +41,14 @@ const INIT_STD = 0.02;
 function t5Params(s: T5Shape): ParamInfo[] {
   const d = s.d_model;
   const f = s.d_ff;
-  const m = (name: string, shape: number[], role: 'attention' | 'mlp'): ParamInfo => ({
+  // parts: q, k, v (or k, v) projections packed side by side in one matrix
+  const m = (name: string, shape: number[], role: 'attention' | 'mlp', parts?: number): ParamInfo => ({
     name,
     shape,
     role,
     prunable: true,
     decay: true,
+    ...(parts ? { parts } : {}),
   });
   const norm = (name: string): ParamInfo => ({
     name,
@@ -76,7 +78,7 @@ function t5Params(s: T5Shape): ParamInfo[] {
     const p = `enc.${i}`;
     out.push(
       norm(`${p}.ln1.g`),
-      m(`${p}.attn.qkv`, [d, 3 * d], 'attention'),
+      m(`${p}.attn.qkv`, [d, 3 * d], 'attention', 3),
       m(`${p}.attn.o`, [d, d], 'attention'),
       norm(`${p}.ln2.g`),
       m(`${p}.mlp.wi`, [d, f], 'mlp'),
@@ -88,11 +90,11 @@ function t5Params(s: T5Shape): ParamInfo[] {
     const p = `dec.${i}`;
     out.push(
       norm(`${p}.ln1.g`),
-      m(`${p}.self.qkv`, [d, 3 * d], 'attention'),
+      m(`${p}.self.qkv`, [d, 3 * d], 'attention', 3),
       m(`${p}.self.o`, [d, d], 'attention'),
       norm(`${p}.ln2.g`),
       m(`${p}.cross.q`, [d, d], 'attention'),
-      m(`${p}.cross.kv`, [d, 2 * d], 'attention'),
+      m(`${p}.cross.kv`, [d, 2 * d], 'attention', 2),
       m(`${p}.cross.o`, [d, d], 'attention'),
       norm(`${p}.ln3.g`),
       m(`${p}.mlp.wi`, [d, f], 'mlp'),

@@ -17,6 +17,11 @@ export interface ParamInfo {
   prunable: boolean;
   /** Whether AdamW's decoupled weight decay applies (matrices yes; norms no). */
   decay: boolean;
+  /**
+   * Separate matrices of one shape packed side by side along the output dimension: 3 for an attention
+   * layer's q, k, v projections stored as one [d, 3d] matrix, 2 for cross-attention's k, v; absent = 1.
+   */
+  parts?: number;
 }
 
 /** Parameter counts of a shape, by the paper's convention (N counts prunable weights only). */
@@ -75,6 +80,10 @@ export function countParams(infos: readonly ParamInfo[]): ParamCounts {
 }
 
 /** The prunable matrices of a parameter list, as the pruner sees them ([n_in, n_out]). */
-export function prunableLayers(infos: readonly ParamInfo[]): { name: string; shape: [number, number] }[] {
-  return infos.filter((p) => p.prunable).map((p) => ({ name: p.name, shape: [p.shape[0], p.shape[1]] }));
+export function prunableLayers(
+  infos: readonly ParamInfo[],
+): { name: string; shape: [number, number]; parts?: number }[] {
+  return infos
+    .filter((p) => p.prunable)
+    .map((p) => ({ name: p.name, shape: [p.shape[0], p.shape[1]], ...(p.parts ? { parts: p.parts } : {}) }));
 }

@@ -58,7 +58,7 @@ function vitParams(s: VitShape): ParamInfo[] {
     out.push(
       vec(`${p}.ln1.g`, d, 'norm'),
       vec(`${p}.ln1.b`, d, 'norm'),
-      { name: `${p}.attn.qkv`, shape: [d, 3 * d], role: 'attention', prunable: true, decay: true },
+      { name: `${p}.attn.qkv`, shape: [d, 3 * d], role: 'attention', prunable: true, decay: true, parts: 3 },
       { name: `${p}.attn.proj`, shape: [d, d], role: 'attention', prunable: true, decay: true },
       vec(`${p}.ln2.g`, d, 'norm'),
       vec(`${p}.ln2.b`, d, 'norm'),

@@ -15,6 +15,8 @@ export interface ReportOptions {
   db: string;
   /** Sweep name; default: the most recently run sweep. */
   sweep?: string;
+  /** Id of the stored sparse-law fit to report; default: the sweep's newest. */
+  fit?: number;
   /** Output directory; default: `<directory of the database>/<sweep>` (runs/<sweep> for the default database). */
   out?: string;
   formats: readonly ReportFormat[];
@@ -50,11 +52,11 @@ export function parseFormats(text: string): ReportFormat[] {
   return [...new Set(parts)] as ReportFormat[];
 }
 
-/** Reads the sweep, its trials, curves and latest fit from the database (read only). */
-export function readReportData(db: string, sweep?: string): ReportData {
+/** Reads the sweep, its trials, curves and its latest (or the chosen) fit from the database (read only). */
+export function readReportData(db: string, sweep?: string, fit?: number): ReportData {
   const store = Store.open(db, { create: false });
   try {
-    return loadReportData(store, db, sweep);
+    return loadReportData(store, db, sweep, fit);
   } finally {
     store.close();
   }
@@ -67,7 +69,7 @@ export function readReportData(db: string, sweep?: string): ReportData {
  */
 export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   if (opts.formats.length === 0) throw new UsageError('--format: no format given; valid: html, md');
-  const data = readReportData(opts.db, opts.sweep);
+  const data = readReportData(opts.db, opts.sweep, opts.fit);
   const outDir = opts.out ?? join(dirname(opts.db), data.sweep.name);
   const builtAt = opts.builtAt ?? new Date().toISOString();
   const { plots, warnings } = await renderPlots(data);

@@ -23,11 +23,11 @@ function findingsSection(data: ReportData, points: FinalPoint[]): Section {
   const items = [...dataFindings(points, data.unit)];
   const fit = data.fit;
   if (fit?.params) {
-    items.push(...lawFindings(fit.params, levels(points.map((p) => p.sparsity))));
+    items.push(...lawFindings(fit.params, levels(points.map((p) => p.sparsity)), data.unit));
     const quality = fitQualityFinding(fit);
     if (quality) items.push(quality);
   }
-  const scale = scaleFinding(points);
+  const scale = scaleFinding(points, data.unit);
   if (scale) items.push(scale);
   const notices = [...trialNotices(data, points), ...fitNotices(data, points)];
   const blocks: Block[] = [{ kind: 'paragraph', text: statusLine(data, points) }];
@@ -56,8 +56,12 @@ function fitSection(data: ReportData, plots: Map<string, PlotOutcome>): Section 
     {
       kind: 'paragraph',
       text:
-        `Fit #${fit.id}, stored ${fit.createdAt}, from ${count(fit.inputs.length, 'trial')}: mean Huber loss on ${opts?.loss === 'huber' ? 'loss' : 'log loss'} ` +
-        `(δ = ${opts?.delta}), ${fit.fit.startsTotal} optimiser starts, seed ${fit.fit.seed}.`,
+        `Fit #${fit.id}${data.fitChosen ? ' (chosen with --fit)' : ", this sweep's newest sparse-law fit (report --fit ID picks another)"}, ` +
+        `stored ${fit.createdAt}, from ${count(fit.inputs.length, 'trial')}` +
+        `${fit.where.length > 0 ? ` (only those at ${fit.where.join(', ')}${fit.where.some((w) => w.startsWith('pruner.')) ? ', and the dense trials every pruner setting shares' : ''}; the plots show all trials)` : ''}: mean Huber loss on ${opts?.loss === 'huber' ? 'loss' : 'log loss'} ` +
+        `(δ = ${opts?.delta}), ${fit.fit.startsTotal} optimiser starts, seed ${fit.fit.seed}, ` +
+        `${fit.fit.bootstrap ? `${fit.fit.bootstrap.requested} bootstrap replicates` : 'no bootstrap'}, ` +
+        `${fit.fit.holdout && !fit.fit.holdout.error ? `${fit.fit.holdout.n_heldout} largest-N trials held out for the check` : 'no held-out check'}.`,
     },
     coefficientTable(fit.fit, data.unit),
     { kind: 'list', items: safeSummary(fit.fit) },

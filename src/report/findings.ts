@@ -22,14 +22,27 @@ const times = (v: number) => `${sig(v, 3)}×`;
 const list = (xs: readonly string[]) =>
   xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
 
+/** The paper's fit a sweep is compared with: ViT/JFT for image models, T5/C4 for language models. */
+export function paperReference(unit: DataUnit): { name: string; params: SparseLawParams } {
+  return unit === 'images'
+    ? { name: 'ViT/JFT', params: publishedCoefficients.vit }
+    : { name: 'T5/C4', params: publishedCoefficients.t5 };
+}
+
 /**
- * What the fitted law says, in words, each figure beside the paper's T5/C4 (and ViT/JFT) value:
- * where sparsity starts to pay, the optimal sparsity at a few data multiples, and the dense-equivalent
- * size of the given sparsity levels. Pure: coefficients in, sentences out.
+ * What the fitted law says, in words, each figure beside the paper's value for the same kind of model
+ * (T5/C4 for tokens, ViT/JFT for images; where sparsity pays, beside both): where sparsity starts to pay,
+ * the optimal sparsity at a few data multiples, and the dense-equivalent size of the given sparsity levels.
+ * Pure: coefficients in, sentences out.
  */
-export function lawFindings(p: SparseLawParams, sparsities: readonly number[]): string[] {
+export function lawFindings(
+  p: SparseLawParams,
+  sparsities: readonly number[],
+  unit: DataUnit = 'tokens',
+): string[] {
   const t5 = publishedCoefficients.t5;
   const vit = publishedCoefficients.vit;
+  const paper = paperReference(unit);
   const levelsShown = sparsities.filter((s) => s > 0 && s < 1);
   const shown = levelsShown.length > 0 ? levelsShown : PAPER_SPARSITIES;
   const [m0] = HEADLINE_MULTIPLES;
@@ -37,14 +50,14 @@ export function lawFindings(p: SparseLawParams, sparsities: readonly number[]): 
   const out = [
     `At ${m0}× the compute-optimal data, the loss-optimal sparsity is ${pct(optimalSparsityAtDataMultiple(p, m0), 2)}; ` +
       `at any data size, a model with ${pct(s0)} sparsity matches a dense model ${times(denseEquivalentFactor(p, s0))} larger ` +
-      `trained on the same data (paper, T5/C4: ${pct(optimalSparsityAtDataMultiple(t5, m0), 2)} and ${times(denseEquivalentFactor(t5, s0))}).`,
+      `trained on the same data (paper, ${paper.name}: ${pct(optimalSparsityAtDataMultiple(paper.params, m0), 2)} and ${times(denseEquivalentFactor(paper.params, s0))}).`,
     `Sparsity starts to pay once training runs past ${times(dataMultipleWhereSparsityPays(p))} the compute-optimal data of a dense model ` +
       `of the same non-zero size (paper: ${times(dataMultipleWhereSparsityPays(t5))} T5/C4, ${times(dataMultipleWhereSparsityPays(vit))} ViT/JFT).`,
     `Loss-optimal sparsity at ${list(HEADLINE_MULTIPLES.map((m) => `${m}×`))} the compute-optimal data: ` +
       `${list(HEADLINE_MULTIPLES.map((m) => pct(optimalSparsityAtDataMultiple(p, m), 2)))} ` +
-      `(paper, T5/C4: ${list(HEADLINE_MULTIPLES.map((m) => pct(optimalSparsityAtDataMultiple(t5, m), 2)))}).`,
+      `(paper, ${paper.name}: ${list(HEADLINE_MULTIPLES.map((m) => pct(optimalSparsityAtDataMultiple(paper.params, m), 2)))}).`,
     `Dense-equivalent size at equal non-zero parameters: ${list(shown.map((s) => `${times(denseEquivalentFactor(p, s))} at ${pct(s)}`))} ` +
-      `(paper, T5/C4: ${list(shown.map((s) => times(denseEquivalentFactor(t5, s))))}).`,
+      `(paper, ${paper.name}: ${list(shown.map((s) => times(denseEquivalentFactor(paper.params, s))))}).`,
   ];
   return out;
 }
@@ -102,13 +115,20 @@ export function dataFindings(points: readonly FinalPoint[], unit: DataUnit = 'to
   return out;
 }
 
-/** How far below the paper's scale the sweep is, when it is more than 10× below; else null. */
-export function scaleFinding(points: readonly FinalPoint[]): string | null {
+/**
+ * How far below the paper's scale the sweep is, when it is more than 10× below its smallest T5 (for image
+ * models, which the paper fitted at JFT scale, below the same mark); else null.
+ */
+export function scaleFinding(points: readonly FinalPoint[], unit: DataUnit = 'tokens'): string | null {
   if (points.length === 0) return null;
   const nMax = Math.max(...points.map((p) => p.N));
   if (nMax >= PAPER_SMALLEST_N / 10) return null;
+  const below =
+    unit === 'images'
+      ? 'far below the models the paper fitted its ViT/JFT law on (JFT-4B scale)'
+      : `${sig(PAPER_SMALLEST_N / nMax, 2)}× fewer than the paper's smallest T5 (${count(PAPER_SMALLEST_N)})`;
   return (
-    `Scale: these models have at most ${count(nMax)} non-zero parameters, ${sig(PAPER_SMALLEST_N / nMax, 2)}× fewer than the paper's smallest T5 ` +
-    `(${count(PAPER_SMALLEST_N)}); the coefficients fitted here need not match the paper's, and the paper's figures beside ours show how far they are.`
+    `Scale: these models have at most ${count(nMax)} non-zero parameters, ${below}; ` +
+    "the coefficients fitted here need not match the paper's, and the paper's figures beside ours show how far they are."
   );
 }

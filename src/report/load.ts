@@ -10,10 +10,11 @@ import { dataUnitOf } from './units.js';
 const PLOTTED_METRICS = ['train_loss', 'val_loss'] as const;
 
 /**
- * Reads everything a report of `sweep` (default: the most recently run) shows. Throws UsageError for an
- * empty database or an unknown sweep, naming the sweeps there are.
+ * Reads everything a report of `sweep` (default: the most recently run) shows, with its newest sparse-law
+ * fit or the stored fit `fitId`. Throws UsageError for an empty database, an unknown sweep (naming the
+ * sweeps there are) or a fit id that is not a sparse fit of that sweep (naming those there are).
  */
-export function loadReportData(store: Store, dbPath: string, sweepName?: string): ReportData {
+export function loadReportData(store: Store, dbPath: string, sweepName?: string, fitId?: number): ReportData {
   const name = sweepName ?? store.latestSweep();
   if (name === null)
     throw new UsageError(`${dbPath} holds no sweeps yet; run "sparsebench sweep <config>" first`);
@@ -27,7 +28,7 @@ export function loadReportData(store: Store, dbPath: string, sweepName?: string)
   const trials = store.listTrials(name);
   const curves: Record<string, MetricPoint[]> = {};
   for (const t of trials) curves[t.id] = PLOTTED_METRICS.flatMap((m) => store.metrics(t.id, m));
-  const record = store.latestFit(name, 'sparse');
+  const record = fitId === undefined ? store.latestFit(name, 'sparse') : chosenFit(store, name, fitId);
   const family =
     (sweep.config as { model?: { family?: string } } | null)?.model?.family ?? trials[0]?.spec.model.family;
   return {
@@ -36,8 +37,34 @@ export function loadReportData(store: Store, dbPath: string, sweepName?: string)
     trials,
     curves,
     fit: record ? toStoredFit(record) : null,
+    fitChosen: fitId !== undefined,
     unit: dataUnitOf(family),
   };
+}
+
+/** The stored fit `id`, checked to be a sparse-law fit of `sweep`. */
+function chosenFit(store: Store, sweep: string, id: number): FitRecord {
+  const record = store.getFit(id);
+  if (record && record.sweep === sweep && record.form === 'sparse') return record;
+  const ids = store.fitIds(sweep, 'sparse');
+  const why = !record
+    ? 'no stored fit has that id'
+    : record.sweep !== sweep
+      ? `it is a fit of ${record.sweep === null ? 'external points' : `sweep ${record.sweep}`}`
+      : `it is a ${record.form} fit; the report draws the sparse law`;
+  throw new UsageError(
+    `--fit ${id}: ${why}; sparse fits of sweep ${sweep}: ${ids.length > 0 ? ids.join(', ') : 'none (run "sparsebench fit-law")'}`,
+  );
+}
+
+/** The `--where` conditions stored with a fit's options, as "key=value". */
+function conditionsOf(options: unknown): string[] {
+  const where = (options as { where?: unknown } | null)?.where;
+  return Array.isArray(where)
+    ? where.flatMap((c) =>
+        c && typeof c === 'object' && 'key' in c && 'value' in c ? [`${c.key}=${c.value}`] : [],
+      )
+    : [];
 }
 
 /** A stored fit record as the report uses it; coefficients that cannot drive the law are flagged, not thrown. */
@@ -56,6 +83,7 @@ export function toStoredFit(record: FitRecord): StoredFit {
     createdAt: record.createdAt,
     converged: record.converged,
     inputs: record.inputs,
+    where: conditionsOf(record.options),
     fit: {
       ...fit,
       params: fit.params ?? {},

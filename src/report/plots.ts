@@ -111,7 +111,8 @@ export const PLOTS: readonly PlotDef[] = [
     alt: 'Line chart of loss-optimal sparsity against the multiple of compute-optimal training data, for this fit and the two published fits.',
     caption: () =>
       'Loss-optimal sparsity when training on a multiple of the dense compute-optimal data (independent of N), for this fit and the paper’s published T5/C4 and ViT/JFT fits. ' +
-      'Markers at the bottom: where this sweep’s trials lie under this fit.',
+      'The multiple is of compute: C/(6N) = D/(1−S), the data a dense model of the same N trains on with that compute; a sparse model at S trains on (1−S) of it. ' +
+      'Markers at the bottom: where this sweep’s trials lie under this fit, each at its own D/(1−S).',
     build: (ctx) =>
       ctx.data.fit?.params
         ? optimalMultipleSpec(ctx.data.fit.params, ctx.points, ctx.scales)

@@ -13,13 +13,15 @@ export interface StoredQuery {
   S_opt: number;
 }
 
-/** The latest stored sparse-law fit of a sweep, as the report uses it. */
+/** A stored sparse-law fit of a sweep, as the report uses it. */
 export interface StoredFit {
   id: number;
   createdAt: string;
   converged: boolean;
   /** Trial ids the fit was made from. */
   inputs: string[];
+  /** The `--where` conditions that chose them ("key=value"); empty for all of the sweep's trials. */
+  where: string[];
   fit: LawFit;
   /** The coefficients, checked; null when the stored ones are unusable (see `problem`). */
   params: SparseLawParams | null;
@@ -40,8 +42,10 @@ export interface ReportData {
   trials: TrialRecord[];
   /** Logged train_loss and val_loss points by trial id (others are not plotted). */
   curves: Record<string, MetricPoint[]>;
-  /** The latest sparse-law fit of the sweep, or null when none is stored. */
+  /** The sweep's latest sparse-law fit (or the one chosen with --fit), or null when none is stored. */
   fit: StoredFit | null;
+  /** Whether the fit was chosen by id rather than being the newest. */
+  fitChosen?: boolean;
   /** What D counts in this sweep. */
   unit: DataUnit;
 }

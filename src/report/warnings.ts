@@ -136,6 +136,11 @@ export function fitNotices(data: ReportData, points: readonly FinalPoint[]): Not
       level: 'warning',
       text: `The stored fit #${fit.id} did NOT converge (scaled gradient ${sig(fit.fit.gradNorm, 2)}, tolerance ${fit.fit.gradTolerance}): treat its coefficients and every figure derived from them as unreliable.`,
     });
+  if (!fit.fit.bootstrap)
+    out.push({
+      level: 'warning',
+      text: `Fit #${fit.id} was made without bootstrap replicates (fit-law --bootstrap 0): the coefficients below come without intervals, so nothing here says how well the data determine them. Run ${cmd} for a fit with intervals.`,
+    });
   const stale = staleness(fit, points);
   if (stale) out.push({ level: 'warning', text: `${stale} Run ${cmd} again.` });
   const wide = Object.entries(fit.fit.intervals)
@@ -161,8 +166,8 @@ export function fitNotices(data: ReportData, points: readonly FinalPoint[]): Not
       out.push({
         level: 'warning',
         text:
-          `Under this fit every trial trained on less than its compute-optimal data (${sig(Math.min(...multiples), 2)}× to ${sig(hi, 2)}×), ` +
-          'while the optimal-sparsity findings are about training past it: they are extrapolations of the law, not measurements.',
+          `Under this fit every trial's compute, as the data a dense model of its N would train on, C/(6N) = D/(1−S), was below that model's compute-optimal data ` +
+          `(${sig(Math.min(...multiples), 2)}× to ${sig(hi, 2)}×), while the optimal-sparsity findings are about training past it: they are extrapolations of the law, not measurements.`,
       });
   }
   if (fit.fit.warnings.length > 0)

@@ -29,6 +29,12 @@ export function ensureOutDir(dir: string): void {
  * files are removed and earlier versions of the files stay as they were.
  */
 export function writeFilesAtomically(dir: string, files: ReadonlyMap<string, string>): string[] {
+  // a directory where a file goes would fail its rename after others were renamed: refuse before writing any
+  for (const name of files.keys()) {
+    const path = join(dir, name);
+    if (existsSync(path) && statSync(path).isDirectory())
+      throw new UsageError(`--out ${dir}: ${name} there is a directory; remove it or give another --out`);
+  }
   const temps: [string, string][] = [];
   try {
     for (const [name, content] of files) {

@@ -9,7 +9,9 @@ import type { LayerRef } from './types.js';
  */
 export function prunerLayers(infos: readonly ParamInfo[], spec: PrunerSpec): LayerRef[] {
   const matrix = (p: ParamInfo): [number, number] => [p.shape[0], p.shape[1]];
-  const layers: LayerRef[] = infos.filter((p) => p.prunable).map((p) => ({ name: p.name, shape: matrix(p) }));
+  const layers: LayerRef[] = infos
+    .filter((p) => p.prunable)
+    .map((p) => ({ name: p.name, shape: matrix(p), ...(p.parts ? { parts: p.parts } : {}) }));
   if (spec.distribution.embeddings === true) {
     for (const p of infos) {
       // relative position biases (t5) are biases, not embeddings: they stay dense (SCIENCE.md §3)

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_DB } from '../store/default-db.js';
 import { decodeSafetensors } from '../store/safetensors.js';
-import { weightsPath } from '../store/weights.js';
+import { storedWeightsPath } from '../store/weights.js';
 
 /** A dense model's parameters read from a safetensors file, with what the file says about itself. */
 export interface Pretrained {
@@ -45,5 +45,5 @@ export function readPretrained(path: string): Pretrained {
 
 /** Absolute path of a weights file given directly, or of trial `trial`'s final weights beside database `db`. */
 export function pretrainedPath(o: { weights?: string; trial?: string; db?: string }): string {
-  return o.weights ? resolve(o.weights) : weightsPath(o.db ?? DEFAULT_DB, o.trial ?? '');
+  return o.weights ? resolve(o.weights) : storedWeightsPath(o.db ?? DEFAULT_DB, o.trial ?? '');
 }

@@ -14,6 +14,8 @@ export interface LayerRef {
    * counted in N and get their own sparsity (1 − sqrt(1 − S)); see distributions/layer-filter.ts.
    */
   embedding?: boolean;
+  /** Separate matrices packed side by side along n_out (3 for q, k, v in one [d, 3d]); absent = 1. */
+  parts?: number;
 }
 
 /** 1 = weight kept, 0 = pruned; row-major like the weights. */

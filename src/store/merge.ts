@@ -1,13 +1,13 @@
-import { copyFileSync, existsSync, renameSync } from 'node:fs';
+import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { checkpointPath } from '../sweep/checkpoints.js';
+import { checkpointPath, legacyCheckpointPath } from '../sweep/checkpoints.js';
 import { makeDirs } from '../util/dirs.js';
 import { Store } from './store.js';
 import type { TrialStatus } from './types.js';
-import { weightsPath } from './weights.js';
+import { storedWeightsPath, weightsPath } from './weights.js';
 
-/** Which record wins when a trial is in both databases: finished over failed over partial runs. */
+/** Which of two unfinished records at equal progress wins: failed over interrupted over running over pending. */
 const RANK: Record<TrialStatus, number> = { finished: 4, failed: 3, interrupted: 2, running: 1, pending: 0 };
 
 /** What a merge did, per shard and in total. */
@@ -21,13 +21,16 @@ export interface MergeReport {
   /** Trials already present with an equal or better record. */
   unchanged: number;
   fits: number;
+  /** Sweeps a shard recorded under another config than the target's, and what the merge did with them. */
+  notes: string[];
 }
 
 /**
  * Merges shard databases (one per cluster task) into a target database, keyed by trial id. For a trial in
- * several places the best record wins (finished > failed > interrupted > running > pending; on a tie the
- * target keeps its own), with its metrics, final weights and checkpoint. Sweeps, sweep membership and fits
- * are unioned. Idempotent: merging the same shards again changes nothing.
+ * several places the best record wins ({@link betterRecord}; on a tie the target keeps its own), with its
+ * metrics, final weights and checkpoint, which are copied before the record is. Sweeps, sweep membership
+ * and fits are unioned. Idempotent: merging the same shards again changes nothing, except that it restores
+ * the weights of a finished trial an interrupted merge left without them.
  */
 export function mergeDatabases(intoPath: string, shardPaths: readonly string[]): MergeReport {
   const into = resolve(intoPath);
@@ -37,35 +40,61 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
     Store.open(p, { create: false }).close(); // validates and migrates each shard first
   }
   const target = Store.open(intoPath, { create: true });
-  const report: MergeReport = { into: target.path, shards: [], added: 0, updated: 0, unchanged: 0, fits: 0 };
+  const report: MergeReport = {
+    into: target.path,
+    shards: [],
+    added: 0,
+    updated: 0,
+    unchanged: 0,
+    fits: 0,
+    notes: [],
+  };
   const db = target.db;
   try {
     const columns = (db.prepare('PRAGMA table_info(trials)').all() as { name: string }[]).map((c) => c.name);
     const list = columns.join(', ');
     const setRow = `UPDATE trials SET (${list}) = (SELECT ${list} FROM s.trials WHERE id = ?) WHERE id = ?`;
+    const progress = (schema: 'main' | 's') =>
+      db.prepare(`SELECT COALESCE(MAX(step), 0) AS step FROM ${schema}.metrics WHERE trial_id = ?`);
     for (const shard of shardPaths) {
       const entry = { path: shard, trials: 0, taken: 0 };
-      const copied: string[] = [];
       db.prepare('ATTACH DATABASE ? AS s').run(resolve(shard));
       try {
+        const theirs = db.prepare('SELECT id, status FROM s.trials').all() as {
+          id: string;
+          status: TrialStatus;
+        }[];
+        const ours = db.prepare('SELECT status FROM main.trials WHERE id = ?');
+        const record = (schema: 'main' | 's', id: string, status: TrialStatus): Held => ({
+          status,
+          step: (progress(schema).get(id) as { step: number }).step,
+        });
+        /** Whether the shard's record of a trial replaces the target's (see {@link betterRecord}). */
+        const takes = (t: { id: string; status: TrialStatus }) => {
+          const mine = ours.get(t.id) as { status: TrialStatus } | undefined;
+          return !mine || betterRecord(record('s', t.id, t.status), record('main', t.id, mine.status));
+        };
+        // files first: a record is taken only once its weights and checkpoint are in place, so a merge that
+        // fails or is killed part-way leaves the target as it was (or with files a later merge uses)
+        for (const t of theirs) {
+          if (takes(t)) syncFiles(shard, target.path, t.id, t.status);
+          else if (t.status === 'finished') repairWeights(shard, target.path, t.id);
+        }
         db.transaction(() => {
+          const members = sweepMembership(db, shard);
+          report.notes.push(...members.notes);
           db.exec(`INSERT INTO sweeps SELECT * FROM s.sweeps WHERE true
                    ON CONFLICT (name) DO UPDATE SET config_path = excluded.config_path, config_json = excluded.config_json,
                      axes_json = excluded.axes_json, updated_at = excluded.updated_at
                    WHERE excluded.updated_at > sweeps.updated_at`);
-          const theirs = db.prepare('SELECT id, status FROM s.trials').all() as {
-            id: string;
-            status: TrialStatus;
-          }[];
-          const ours = db.prepare('SELECT status FROM trials WHERE id = ?');
           for (const t of theirs) {
             entry.trials++;
-            const mine = ours.get(t.id) as { status: TrialStatus } | undefined;
-            if (mine && RANK[t.status] <= RANK[mine.status]) {
+            // judged again inside the transaction: another merge or sweep may have written since
+            if (!takes(t)) {
               report.unchanged++;
               continue;
             }
-            if (mine) {
+            if (ours.get(t.id)) {
               db.prepare('DELETE FROM metrics WHERE trial_id = ?').run(t.id);
               db.prepare(setRow).run(t.id, t.id);
               report.updated++;
@@ -75,9 +104,13 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
             }
             db.prepare('INSERT INTO metrics SELECT * FROM s.metrics WHERE trial_id = ?').run(t.id);
             entry.taken++;
-            copied.push(t.id);
           }
-          db.exec('INSERT OR IGNORE INTO sweep_trials SELECT * FROM s.sweep_trials');
+          for (const name of members.replace)
+            db.prepare('DELETE FROM sweep_trials WHERE sweep = ?').run(name);
+          const link = db.prepare(
+            'INSERT OR IGNORE INTO sweep_trials SELECT * FROM s.sweep_trials WHERE sweep = ?',
+          );
+          for (const name of members.link) link.run(name);
           report.fits += db
             .prepare(
               `INSERT INTO fits (sweep, source, form, options_json, result_json, inputs_json, converged, created_at)
@@ -89,16 +122,85 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
       } finally {
         db.prepare('DETACH DATABASE s').run();
       }
-      for (const id of copied) {
-        copyIfPresent(weightsPath(shard, id), weightsPath(target.path, id));
-        copyIfPresent(checkpointPath(shard, id), checkpointPath(target.path, id));
-      }
       report.shards.push(entry);
     }
   } finally {
     target.close();
   }
   return report;
+}
+
+/**
+ * Which of the shard's sweeps lend their trials to the target's sweep of the same name. The same config (a
+ * cluster plan's tasks all carry it), or a sweep the target lacks: the trials are added to it. Another config,
+ * recorded later than the target's: it replaces the target's, and so does its trial list, as a local sweep
+ * of an edited config does (the older trials stay in the database, outside the sweep). Recorded earlier: the
+ * shard's trials stay out of the target's sweep. Each case of another config is told in `notes`.
+ */
+function sweepMembership(
+  db: Store['db'],
+  shard: string,
+): { link: string[]; replace: string[]; notes: string[] } {
+  const theirs = db.prepare('SELECT name, config_json, updated_at FROM s.sweeps').all() as {
+    name: string;
+    config_json: string;
+    updated_at: string;
+  }[];
+  const mine = db.prepare('SELECT config_json, updated_at FROM main.sweeps WHERE name = ?');
+  const out = { link: [] as string[], replace: [] as string[], notes: [] as string[] };
+  for (const t of theirs) {
+    const m = mine.get(t.name) as { config_json: string; updated_at: string } | undefined;
+    if (!m || m.config_json === t.config_json) out.link.push(t.name);
+    else if (t.updated_at > m.updated_at) {
+      out.link.push(t.name);
+      out.replace.push(t.name);
+      out.notes.push(
+        `${shard}: sweep ${t.name} was recorded there with another config, later than in the target: the sweep now has that config and its trials; the target's earlier trials of it stay in the database, outside the sweep`,
+      );
+    } else
+      out.notes.push(
+        `${shard}: sweep ${t.name} was recorded there with another config, earlier than in the target: its trials were merged into the database but not into the sweep (fit-law and report do not see them)`,
+      );
+  }
+  return out;
+}
+
+/** A trial's record in one database: its status and how far its logged metrics reach. */
+interface Held {
+  status: TrialStatus;
+  step: number;
+}
+
+/**
+ * Whether record `theirs` replaces `mine`: a finished record beats an unfinished one (a tie between finished
+ * ones keeps the target's); between unfinished ones the one that trained further wins (an interrupted trial at
+ * step 1,450 is not replaced by one that failed at step 0), and at equal progress the status decides
+ * (failed > interrupted > running > pending).
+ */
+export function betterRecord(theirs: Held, mine: Held): boolean {
+  const done = (h: Held) => h.status === 'finished';
+  if (done(theirs) || done(mine)) return done(theirs) && !done(mine);
+  if (theirs.step !== mine.step) return theirs.step > mine.step;
+  return RANK[theirs.status] > RANK[mine.status];
+}
+
+/**
+ * Puts a taken record's files in the target: the shard's final weights, and its checkpoint, or none when the
+ * shard has none (the target's belonged to the record being replaced, and would resume it from the wrong
+ * place).
+ */
+function syncFiles(shard: string, target: string, id: string, status: TrialStatus): void {
+  copyIfPresent(storedWeightsPath(shard, id), weightsPath(target, id));
+  const own = checkpointPath(shard, id);
+  const checkpoint = existsSync(own) || status === 'finished' ? own : legacyCheckpointPath(shard, id);
+  if (existsSync(checkpoint)) copyIfPresent(checkpoint, checkpointPath(target, id));
+  else rmSync(checkpointPath(target, id), { force: true });
+}
+
+/** A trial finished in both whose weights the target lacks (an earlier merge stopped part-way): copied. */
+function repairWeights(shard: string, target: string, id: string): void {
+  if (!existsSync(storedWeightsPath(target, id)))
+    copyIfPresent(storedWeightsPath(shard, id), weightsPath(target, id));
 }
 
 function copyIfPresent(from: string, to: string): void {

@@ -20,6 +20,24 @@ export class LeaseLostError extends Error {
   override name = 'LeaseLostError';
 }
 
+/** How long a write waits for another process's write lock before it fails. */
+export const BUSY_TIMEOUT_MS = 60_000;
+
+/** A sweep stopped because its database could not be written; what was recorded stands. */
+export class StoreWriteError extends Error {
+  override name = 'StoreWriteError';
+  constructor(path: string, cause: Error) {
+    super(
+      `${path} could not be written (${cause.message}), so training stopped. Finished trials are recorded; ` +
+        'a trial in flight resumes from its last checkpoint when the sweep (or task) runs again' +
+        (/locked|busy/i.test(cause.message)
+          ? `. Another process held a write lock on it for over ${BUSY_TIMEOUT_MS / 1000} s (an open sqlite3 transaction?)`
+          : ''),
+      { cause },
+    );
+  }
+}
+
 const now = () => new Date().toISOString();
 
 /**
@@ -49,6 +67,10 @@ export class Store {
       }
     } else if (statSync(abs).isDirectory()) {
       throw new UsageError(`--db ${path} is a directory; give the path of a database file`);
+    } else if (!opts.create && statSync(abs).size === 0) {
+      // SQLite would take an empty file for an empty database and write a schema into it: a reader or a
+      // merge must not; most likely it is a truncated copy
+      throw new UsageError(`${path} is an empty file, not a sparsebench database (a truncated copy?)`);
     } else if ((opts.create || opts.write) && !writable(abs)) {
       // a writer would otherwise fail at its first write, after planning, with SQLite's bare message
       throw new UsageError(`--db ${path} is read-only; this command writes to it (check its permissions)`);
@@ -56,7 +78,7 @@ export class Store {
     let db: Database.Database | null = null;
     try {
       db = new Database(abs, { fileMustExist: !opts.create });
-      db.pragma('busy_timeout = 10000');
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       const version = db.pragma('user_version', { simple: true }) as number;
       if (version > SCHEMA_VERSION) {
         throw new UsageError(
@@ -73,7 +95,7 @@ export class Store {
       if (e instanceof UsageError) throw e;
       const code = (e as { code?: string }).code;
       if (code === 'SQLITE_NOTADB')
-        throw new UsageError(`${path} is not a SQLite database (--db must name a sparsebench database)`);
+        throw new UsageError(`${path} is not a SQLite database; give the path of a sparsebench database`);
       if (code === 'SQLITE_READONLY_DIRECTORY')
         throw new UsageError(
           `cannot use ${path}: its directory is not writable, and SQLite writes its WAL files (${basename(path)}-wal, -shm) beside the database even to read it; check the directory's permissions, or copy the database somewhere writable`,
@@ -382,6 +404,23 @@ export class Store {
         now(),
       );
     return Number(r.lastInsertRowid);
+  }
+
+  /** A stored fit by id, or null. */
+  getFit(id: number): FitRecord | null {
+    const r = this.db.prepare('SELECT * FROM fits WHERE id = ?').get(id) as
+      | Record<string, unknown>
+      | undefined;
+    return r ? toFit(r) : null;
+  }
+
+  /** Ids of a sweep's stored fits of one form, oldest first. */
+  fitIds(sweep: string, form: string): number[] {
+    return (
+      this.db.prepare('SELECT id FROM fits WHERE sweep = ? AND form = ? ORDER BY id').all(sweep, form) as {
+        id: number;
+      }[]
+    ).map((r) => r.id);
   }
 
   /** The most recent fit of a sweep (optionally of one form), or null. */

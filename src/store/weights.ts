@@ -1,11 +1,27 @@
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { encodeSafetensors, readSafetensors, type SafeTensor, writeFileAtomic } from './safetensors.js';
 
 export { readSafetensors };
 
-/** Where a trial's final weights live: `<db dir>/weights/<trial id>.safetensors`. */
+/**
+ * Where a trial's final weights are written: `<database file>.weights/<trial id>.safetensors`, beside the
+ * database and named after it, so databases sharing a folder keep their own.
+ */
 export function weightsPath(dbPath: string, trialId: string): string {
-  return join(dirname(resolve(dbPath)), 'weights', `${trialId}.safetensors`);
+  return join(`${resolve(dbPath)}.weights`, `${trialId}.safetensors`);
+}
+
+/**
+ * Where a finished trial's weights are to be read: {@link weightsPath}, or, for a trial finished before
+ * weights were kept per database, `<db dir>/weights/<trial id>.safetensors` (the same spec, so the same
+ * experiment). The per-database path when neither exists, for the message that says so.
+ */
+export function storedWeightsPath(dbPath: string, trialId: string): string {
+  const own = weightsPath(dbPath, trialId);
+  if (existsSync(own)) return own;
+  const legacy = join(dirname(resolve(dbPath)), 'weights', `${trialId}.safetensors`);
+  return existsSync(legacy) ? legacy : own;
 }
 
 /** A model's parameters and masks, as plain arrays. */

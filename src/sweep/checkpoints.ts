@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ParamInfo } from '../models/types.js';
 import {
@@ -9,9 +9,43 @@ import {
 } from '../store/safetensors.js';
 import type { TrainState } from '../train/state.js';
 
-/** Where a trial's mid-training checkpoint lives: `<db dir>/checkpoints/<trial id>.safetensors`. */
+/**
+ * Where a trial's mid-training checkpoint lives: `<database file>.checkpoints/<trial id>.safetensors`, beside
+ * the database and named after it, so two databases in one folder never resume from each other's checkpoints.
+ */
 export function checkpointPath(dbPath: string, trialId: string): string {
+  return join(`${resolve(dbPath)}.checkpoints`, `${trialId}.safetensors`);
+}
+
+/**
+ * Where checkpoints lived before they were kept per database: `<db dir>/checkpoints/<trial id>.safetensors`,
+ * shared by every database of the folder. Read only to resume a trial its own database had started there.
+ */
+export function legacyCheckpointPath(dbPath: string, trialId: string): string {
   return join(dirname(resolve(dbPath)), 'checkpoints', `${trialId}.safetensors`);
+}
+
+/**
+ * The checkpoint to resume `trialId` from: its database's own, else, for a trial that database had already
+ * started (`startedHere`: interrupted, failed or running there), one in the folder's older shared directory,
+ * moved to the database's own so no other database reads it. Null when there is none.
+ */
+export function resumeCheckpoint(
+  dbPath: string,
+  trialId: string,
+  infos: readonly ParamInfo[],
+  startedHere: boolean,
+): TrainState | null {
+  const own = checkpointPath(dbPath, trialId);
+  const state = loadCheckpoint(own, trialId, infos);
+  if (state || !startedHere) return state;
+  const legacy = legacyCheckpointPath(dbPath, trialId);
+  const old = loadCheckpoint(legacy, trialId, infos);
+  if (old) {
+    mkdirSync(dirname(own), { recursive: true });
+    renameSync(legacy, own);
+  }
+  return old;
 }
 
 /** What the metadata of a checkpoint holds besides the tensors. */

@@ -76,7 +76,7 @@ export class BarReporter implements SweepReporter {
   }
   trialEnd(plan: TrialPlan, outcome: string, detail: string): void {
     this.drop(plan.id);
-    if (outcome !== 'skipped') this.overall?.increment();
+    if (outcome !== 'skipped' && outcome !== 'interrupted') this.overall?.increment(); // interrupted: resumes later
     if (outcome === 'failed') this.multi.log(`failed: ${detail}\n`);
   }
   stop(): void {
@@ -109,7 +109,8 @@ export class LineReporter implements SweepReporter {
   trialProgress(): void {}
   trialEnd(plan: TrialPlan, outcome: string, detail: string): void {
     if (outcome === 'skipped') return;
-    this.done++;
+    // an interrupted trial is not done: it resumes on the next run
+    if (outcome !== 'interrupted') this.done++;
     const k = this.number.get(plan.id) ?? this.done;
     this.number.delete(plan.id);
     process.stderr.write(

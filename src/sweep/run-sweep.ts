@@ -5,10 +5,10 @@ import { families } from '../models/registry.js';
 import { dataUnitOf, unitLabels } from '../report/units.js';
 import { newOwner } from '../store/owner.js';
 import { writeFileAtomic } from '../store/safetensors.js';
-import { LeaseLostError, type Store } from '../store/store.js';
+import { LeaseLostError, type Store, StoreWriteError } from '../store/store.js';
 import { weightsPath } from '../store/weights.js';
 import { fmt, fmtDuration } from '../util/format.js';
-import { checkpointPath, dropCheckpoint, loadCheckpoint } from './checkpoints.js';
+import { checkpointPath, dropCheckpoint, resumeCheckpoint } from './checkpoints.js';
 import { SilentReporter, type SweepReporter } from './progress.js';
 import { InProcessRunner, type TrialOutcome, type TrialRunner } from './trial-runner.js';
 
@@ -84,6 +84,12 @@ export async function runSweep(
   const reporter = opts.reporter ?? new SilentReporter();
   const runners = opts.runners ?? [new InProcessRunner(opts.shouldStop)];
   const owner = newOwner();
+  /** The first write to the database that failed (locked past the busy timeout, disk full): training stops. */
+  let storageError: Error | null = null;
+  const storageFailed = (e: unknown) => {
+    storageError ??= e as Error;
+    for (const r of runners) r.stop();
+  };
   const { dropped } = store.saveSweep(plan);
   const before = new Map(store.listTrials(plan.name).map((t) => [t.id, t.status]));
   const chosen = opts.only ? opts.only.map((i) => [i, plan.trials[i]] as const) : [...plan.trials.entries()];
@@ -125,6 +131,7 @@ export async function runSweep(
   /** Claims the next trial this process may train, or null when none is left (or we are stopping). */
   const claimNext = () => {
     for (let next = queue.next(); !next.done; next = queue.next()) {
+      if (storageError) return null;
       if (stopRequested()) {
         summary.interrupted = true;
         return null;
@@ -133,12 +140,20 @@ export async function runSweep(
       const infos = families[trial.spec.model.family].model.params(trial.spec.model);
       // an interrupted or killed trial resumes from its checkpoint; a failed one retried starts over, unless
       // it failed only because its worker process died, which keeps the checkpoint (record, below)
-      const resume = loadCheckpoint(checkpointPath(store.path, trial.id), trial.id, infos);
-      const claim = store.claimTrial(trial.id, owner, {
-        retryFailed: opts.retryFailed ?? false,
-        leaseMs: opts.leaseMs ?? DEFAULT_LEASE_MS,
-        keepMetricsThrough: resume?.step,
-      });
+      const started = before.get(trial.id);
+      const startedHere = started === 'interrupted' || started === 'failed' || started === 'running';
+      const resume = resumeCheckpoint(store.path, trial.id, infos, startedHere);
+      let claim: ReturnType<typeof store.claimTrial>;
+      try {
+        claim = store.claimTrial(trial.id, owner, {
+          retryFailed: opts.retryFailed ?? false,
+          leaseMs: opts.leaseMs ?? DEFAULT_LEASE_MS,
+          keepMetricsThrough: resume?.step,
+        });
+      } catch (e) {
+        storageFailed(e);
+        return null;
+      }
       // ended before this run began: counted already (failed ones left alone); ended by another process
       // since, or training there: see below
       const was = before.get(trial.id);
@@ -177,9 +192,10 @@ export async function runSweep(
           try {
             store.appendMetrics(trial.id, owner, points);
           } catch (e) {
-            if (!(e instanceof LeaseLostError)) throw e;
-            leaseLost = true; // another process owns the trial now: write nothing more for it
-            runner.stop();
+            // another process owns the trial now, or the database cannot be written: write nothing more for it
+            leaseLost = true;
+            if (e instanceof LeaseLostError) runner.stop();
+            else storageFailed(e);
           }
         },
         onCheckpoint: (bytes) => {
@@ -187,6 +203,11 @@ export async function runSweep(
         },
       },
     );
+    if (storageError) {
+      // recorded as far as the database allowed: the lease goes stale, and a rerun resumes from the checkpoint
+      reporter.trialEnd(trial, 'interrupted', 'the database could not be written');
+      return;
+    }
     if (leaseLost) {
       elsewhere.push(trial.id);
       reporter.trialEnd(trial, 'skipped', 'taken over by another process');
@@ -231,7 +252,11 @@ export async function runSweep(
         reporter.trialEnd(trial, 'failed', `${trial.id}: ${message}`);
       }
     } catch (e) {
-      if (!(e instanceof LeaseLostError)) throw e;
+      if (!(e instanceof LeaseLostError)) {
+        storageFailed(e);
+        reporter.trialEnd(trial, 'interrupted', 'the database could not be written');
+        return;
+      }
       elsewhere.push(trial.id);
       reporter.trialEnd(trial, 'skipped', 'taken over by another process');
     }
@@ -248,6 +273,7 @@ export async function runSweep(
   } finally {
     reporter.stop();
   }
+  if (storageError) throw new StoreWriteError(store.path, storageError);
   // the other process may have ended them while this one trained: say what they are now, not what they were
   const now = new Map(store.listTrials(plan.name).map((t) => [t.id, t.status]));
   for (const id of elsewhere) {

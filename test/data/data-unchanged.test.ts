@@ -46,7 +46,7 @@ describe("a user's data files are checked against the trial's content hash when 
     expect(loadCorpus(spec.data).train.length).toBeGreaterThan(0);
     appendFileSync(join(dir, 'corpus.txt'), 'one more line\n');
     expect(() => loadCorpus(spec.data)).toThrow(
-      new RegExp(`data changed since this trial was planned: ${join(dir, 'corpus.txt')} now hash to`),
+      new RegExp(`data changed since this trial was planned: ${join(dir, 'corpus.txt')} now hashes to`),
     );
     rmSync(join(dir, 'corpus.txt'));
     expect(() => loadCorpus(spec.data)).toThrow(/data for this trial cannot be read: .*ENOENT/);
@@ -123,10 +123,20 @@ sweep: {sparsity: 0, nonzero_params: 2k, tokens: 8}
     const config = textConfig(dir);
     const plan = join(dir, 'plan.json');
     expect(cli(['plan', config, '--out', plan]).code).toBe(0);
+    const original = readFileSync(join(dir, 'corpus.txt'));
     appendFileSync(join(dir, 'corpus.txt'), 'edited after planning\n');
-    const r = cli(['run-trial', plan, '--index', '0', '--db', join(dir, 'shard.db')]);
+    const shard = join(dir, 'shard.db');
+    const r = cli(['run-trial', plan, '--index', '0', '--db', shard]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/data changed since this trial was planned: .*corpus\.txt now hash to/);
-    expect(cli(['runs', 'list', '--db', join(dir, 'shard.db')]).stdout).toMatch(/failed/);
+    expect(r.stderr).toMatch(/data changed since this trial was planned: .*corpus\.txt now hashes? to/);
+    expect(cli(['runs', 'list', '--db', shard]).stdout).toMatch(/failed/);
+    // the file restored, the task is run again: the failure stands until asked to retry
+    writeFileSync(join(dir, 'corpus.txt'), original);
+    const again = cli(['run-trial', plan, '--index', '0', '--db', shard]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/trial 0 failed in an earlier run; --retry-failed trains it again/);
+    const retried = cli(['run-trial', plan, '--index', '0', '--db', shard, '--retry-failed']);
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(retried.stdout).toMatch(/: finished, val loss/);
   });
 });

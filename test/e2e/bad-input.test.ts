@@ -47,6 +47,7 @@ beforeAll(() => {
   n.pragma('user_version = 999');
   n.close();
   writeFileSync(join(work, 'notes.txt'), 'these are notes, not a database\n'.repeat(40));
+  writeFileSync(join(work, 'empty.db'), '');
   place = {
     '{smoke}': join(ROOT, 'configs', 'smoke.yaml'),
     '{db}': db,
@@ -54,6 +55,7 @@ beforeAll(() => {
     '{text}': join(work, 'notes.txt'),
     '{newer}': newer,
     '{missing}': join(work, 'missing'),
+    '{empty}': join(work, 'empty.db'),
     '{trial}': trial,
   };
 }, 60_000);

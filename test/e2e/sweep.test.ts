@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -231,12 +231,34 @@ sweep: {sparsity: 0.5, nonzero_params: 3k, tokens: 480}
     const statuses = rows(db, 'SELECT status FROM trials').map((r) => r.status);
     expect(statuses).toContain('interrupted');
     expect(statuses).not.toContain('running');
+    const checkpoints = `${db}.checkpoints`;
+    expect(readdirSync(checkpoints)).toHaveLength(1);
+    // another database in the same folder trains the same trial from its first step, and leaves this one's
+    // checkpoint alone (checkpoints are kept per database)
+    const other = cli(['sweep', config, '--db', join(dir, 'other.db')]);
+    expect(other.code).toBe(0);
+    expect(other.stderr).not.toMatch(/resuming/);
+    expect(
+      rows(join(dir, 'other.db'), "SELECT min(step) AS s FROM metrics WHERE name = 'train_loss'"),
+    ).toEqual([{ s: 1 }]);
+    const [file] = readdirSync(checkpoints);
+    expect(readdirSync(checkpoints)).toEqual([file]);
+    // the folder's shared checkpoints/ of earlier versions is read only for a trial its own database started
+    mkdirSync(join(dir, 'checkpoints'));
+    renameSync(join(checkpoints, file), join(dir, 'checkpoints', file));
+    const third = cli(['sweep', config, '--db', join(dir, 'third.db')]);
+    expect(third.code).toBe(0);
+    expect(third.stderr).not.toMatch(/resuming/);
+    expect(readdirSync(join(dir, 'checkpoints'))).toEqual([file]);
     const resumed = cli(['sweep', config, '--db', db]);
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toMatch(/resuming from step [1-9]\d*/);
     const counts = rows(db, "SELECT count(*) AS n FROM metrics WHERE name = 'train_loss' GROUP BY trial_id");
     expect(counts).toEqual([{ n: 1000 }]);
-    expect(existsSync(join(dirname(db), 'checkpoints'))).toBe(true);
-    expect(readdirSync(join(dirname(db), 'checkpoints'))).toEqual([]); // dropped once finished
+    expect(readdirSync(checkpoints)).toEqual([]); // dropped once finished
+    expect(readdirSync(join(dir, 'checkpoints'))).toEqual([]); // taken over by its database, then dropped
+    // the final weights, too, are the database's own
+    expect(readdirSync(`${db}.weights`)).toHaveLength(1);
+    expect(readdirSync(join(dir, 'other.db.weights'))).toHaveLength(1);
   });
 });

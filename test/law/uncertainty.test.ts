@@ -34,6 +34,18 @@ describe('held-out check', () => {
     expect(heldOutIndices(pts, 0)).toEqual([]);
   });
 
+  it("counts N within 5% as one model size (sizing's dense 24,064 and sparse 24,000 for a 24k target)", () => {
+    const pts = [
+      point(24064, 'dense'),
+      point(24000, 'sparse'),
+      point(12032, 'dense12'),
+      point(12000, 'sparse12'),
+    ];
+    expect(heldOutIndices(pts, 1)).toEqual([0, 1]);
+    // 5% below the smallest held-out N is still its size; 6% below is the next one
+    expect(heldOutIndices([point(100, 'a'), point(95, 'b'), point(94, 'c')], 1)).toEqual([0, 1]);
+  });
+
   it('predicts held-out larger models of synthetic data to within the noise', () => {
     const pts = syntheticSparse(publishedCoefficients.t5, { seed: 4, sigma: 0.002 });
     const fit = fitLaw(pts, 'sparse', { ...options, holdout: 0.2 });

@@ -44,6 +44,8 @@ beforeAll(() => {
   // few bootstrap replicates: the test needs a stored fit, not a good one
   const fit = cli(['fit-law', '--db', db, '--bootstrap', '10']);
   expect(fit.code, fit.stderr).toBe(0);
+  // a_D's unit is the sweep's data unit (an lm counts tokens)
+  expect(fit.stdout).toMatch(/^a_D .* tokens /m);
 }, 120_000);
 
 describe('sparsebench report (end to end)', () => {
@@ -124,6 +126,19 @@ describe('sparsebench report (end to end)', () => {
     );
   });
 
+  it('reports the fit --fit names, and says which fit it is', () => {
+    const out = join(work, 'chosen');
+    const r = cli(['report', '--db', db, '--fit', '1', '--out', out, '--format', 'md']);
+    expect(r.code, r.stderr).toBe(0);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toMatch(/Fit #1 \(chosen with --fit\), stored .*, 10 bootstrap replicates, /);
+    const byDefault = cli(['report', '--db', db, '--out', join(work, 'newest'), '--format', 'md']);
+    expect(readFileSync(join(work, 'newest', 'report.md'), 'utf8')).toContain(
+      "Fit #1, this sweep's newest sparse-law fit (report --fit ID picks another)",
+    );
+    expect(byDefault.code).toBe(0);
+  });
+
   it('rejects bad input with exit 2 and a message naming the flag, and writes nothing', () => {
     const out = join(work, 'never');
     const cases: [string[], RegExp][] = [
@@ -135,6 +150,11 @@ describe('sparsebench report (end to end)', () => {
       ],
       [['--db', db, '--format', ','], /--format ,: no format given; valid: html, md/],
       [['--db', work], /is a directory/],
+      [
+        ['--db', db, '--fit', '99'],
+        /--fit 99: no stored fit has that id; sparse fits of sweep tiny-report: 1\b/,
+      ],
+      [['--db', db, '--fit', '1.5'], /--fit 1\.5: expected a fit id, a positive integer/],
     ];
     for (const [args, message] of cases) {
       const r = cli(['report', ...args, '--out', out]);
@@ -148,5 +168,12 @@ describe('sparsebench report (end to end)', () => {
     const r = cli(['report', '--db', db, '--out', file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--out .*a-file: is a file; give a directory/);
+    // a directory where report.md goes: refused before any file is written
+    const blocked = join(work, 'blocked');
+    mkdirSync(join(blocked, 'report.md'), { recursive: true });
+    const b = cli(['report', '--db', db, '--out', blocked]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/--out .*blocked: report\.md there is a directory/);
+    expect(readdirSync(blocked)).toEqual(['report.md']);
   });
 });

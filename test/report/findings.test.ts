@@ -26,6 +26,18 @@ describe('law findings, from known coefficients', () => {
     expect(multiples).toMatch(/: \d+%, 66% and 90% \(paper/);
   });
 
+  it("compare an image model with the paper's ViT/JFT figures, not T5/C4", () => {
+    const [headline, , multiples, dense] = lawFindings(publishedCoefficients.vit, [0.5], 'images');
+    // the ViT coefficients compared with themselves: the same figures on both sides
+    expect(headline).toMatch(/sparsity is (\d+%); .* (\d\.\d+×) larger .* \(paper, ViT\/JFT: \1 and \2\)\.$/);
+    expect(multiples).toMatch(/: (\d+%), 66% and 90% \(paper, ViT\/JFT: \1, 66% and 90%\)/);
+    expect(dense).toContain('(paper, ViT/JFT: ');
+    for (const line of [headline, multiples, dense]) expect(line).not.toContain('T5/C4');
+    expect(scaleFinding(finalPoints([trial(0, 8000, 1e5)]), 'images')).toMatch(
+      /^Scale: these models have at most 8k non-zero parameters, far below the models the paper fitted its ViT\/JFT law on/,
+    );
+  });
+
   it("fall back to the paper's sparsity levels when the sweep has only dense trials", () => {
     const dense = lawFindings(publishedCoefficients.t5, [0]).at(-1);
     expect(dense).toContain('at 50%, 2.16× at 75% and 2.63× at 87.5%');

@@ -6,7 +6,7 @@ import { prefixIds, renderSvg } from '../../src/report/render.js';
 import { curvesSpec } from '../../src/report/specs/curves.js';
 import { CONTOUR_LEVELS, computeForOptimalSparsity, mapRanges } from '../../src/report/specs/optimal-map.js';
 import { isMissing } from '../../src/report/specs/spec.js';
-import { sparsityLabel, sparsityScales } from '../../src/report/specs/style.js';
+import { logTicks, sparsityLabel, sparsityScales } from '../../src/report/specs/style.js';
 import { fitOf, grid, LAW, reportData } from './fixtures.js';
 
 const data = (() => {
@@ -101,6 +101,15 @@ describe('optimal-sparsity map', () => {
 });
 
 describe('helpers', () => {
+  it('tick log axes at round values only, none left for Vega to thin out', () => {
+    // a sweep at N 6k-24k drawn with a 1.3x margin: 10k and 20k labelled, not 9k then 20k
+    expect(logTicks(6000 / 1.3, 24000 * 1.3)).toEqual([5000, 10000, 20000]);
+    expect(logTicks(128, 200_000)).toEqual([200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 200000]);
+    // too narrow for 1, 2, 5: every digit
+    expect(logTicks(3000, 4500)).toEqual([3000, 4000]);
+    expect(logTicks(2500, 9000)).toEqual([3000, 4000, 5000, 6000, 7000, 8000, 9000]);
+  });
+
   it('pick evenly spread panels including both ends', () => {
     expect(pickLevels([1, 2, 3], 4)).toEqual([1, 2, 3]);
     expect(pickLevels([1, 2, 3, 4, 5, 6, 7], 4)).toEqual([1, 3, 5, 7]);
@@ -136,6 +145,16 @@ describe('helpers', () => {
 });
 
 describe('training curves', () => {
+  it('span the data seen, not the next whole decade', () => {
+    const spec = curvesSpec(data, sparsityScales([0, 0.5, 0.75])) as { encoding?: unknown; spec?: unknown };
+    const text = JSON.stringify(spec);
+    const seen = Object.values(data.curves)
+      .flat()
+      .filter((p) => p.tokens > 0)
+      .map((p) => p.tokens);
+    expect(text).toContain(`"domain":[${Math.min(...seen)},${Math.max(...seen)}]`);
+  });
+
   const scales = sparsityScales([0, 0.5]);
   const trials = grid({ sparsity: [0, 0.5], N: [8000], D: [200_000] }, () => 'failed');
 

@@ -22,6 +22,23 @@ describe('ERK distribution', () => {
     expect(s[1]).toBeCloseTo(0.505, 12);
   });
 
+  it('scores a packed q,k,v matrix as one of its parts: the density separate [d, d] matrices would get', () => {
+    // [8, 24] holding three [8, 8]: raw 16/64 per part, as the [8, 8] output projection; fused, 32/192
+    const layers: LayerRef[] = [
+      { name: 'qkv', shape: [8, 24], parts: 3 },
+      { name: 'proj', shape: [8, 8] },
+    ];
+    const split = erkSparsities(layers, 0.75);
+    expect(split[0]).toBeCloseTo(0.75, 12);
+    expect(split[1]).toBeCloseTo(0.75, 12);
+    // whole: raw 1/6 against 1/4, ε = 64 / (32 + 16) → densities 2/9 and 1/3
+    const whole = erkSparsities(layers, 0.75, false);
+    expect(whole[0]).toBeCloseTo(1 - 2 / 9, 12);
+    expect(whole[1]).toBeCloseTo(1 - 1 / 3, 12);
+    expect(erk.options.parse({})).toEqual({ fused: 'split' });
+    expect(erk.allocate(layers, 0.75, { fused: 'whole' })[0]).toBeCloseTo(1 - 2 / 9, 12);
+  });
+
   it('keeps the total at S with no layer above density 1 (property)', () => {
     fc.assert(
       fc.property(

@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mergeDatabases } from '../../src/store/merge.js';
+import { betterRecord, mergeDatabases } from '../../src/store/merge.js';
 import { Store } from '../../src/store/store.js';
 import type { TrialResult } from '../../src/store/types.js';
 import { weightsPath, writeSafetensors } from '../../src/store/weights.js';
+import { checkpointPath } from '../../src/sweep/checkpoints.js';
 import { planOf, tempDir, tinySyntheticConfig } from '../helpers/config.js';
 
 const result = (loss: number): TrialResult => ({
@@ -65,5 +66,123 @@ describe('merge', () => {
     expect(again).toMatchObject({ added: 0, updated: 0, unchanged: 4 });
     expect(() => mergeDatabases(into, [into])).toThrow(/is the target of the merge/);
     expect(() => mergeDatabases(into, [join(dir, 'nope.db')])).toThrow(/nope\.db: no such shard database/);
+  });
+});
+
+const weights = () => ({ params: [{ name: 'w', shape: [1], data: Float32Array.of(1) }], masks: new Map() });
+const lease = { retryFailed: true, leaseMs: 1000 };
+
+describe('which record a merge keeps', () => {
+  it('a finished one over any other, else the one that trained further, else by status', () => {
+    const at = (status: 'finished' | 'failed' | 'interrupted' | 'running' | 'pending', step: number) => ({
+      status,
+      step,
+    });
+    expect(betterRecord(at('finished', 10), at('interrupted', 1450))).toBe(true);
+    expect(betterRecord(at('failed', 2000), at('finished', 10))).toBe(false);
+    expect(betterRecord(at('finished', 10), at('finished', 10))).toBe(false); // a tie keeps the target's
+    // an interrupted trial at step 1,450 is not replaced by one that failed at step 0
+    expect(betterRecord(at('failed', 0), at('interrupted', 1450))).toBe(false);
+    expect(betterRecord(at('interrupted', 1450), at('failed', 0))).toBe(true);
+    expect(betterRecord(at('failed', 5), at('interrupted', 5))).toBe(true);
+    expect(betterRecord(at('pending', 0), at('running', 0))).toBe(false);
+  });
+});
+
+describe('merge, stopped part-way or out of step', () => {
+  it('copies the files before the record: a merge that fails leaves nothing recorded, the next one completes', () => {
+    const dir = tempDir();
+    const plan = planOf(tinySyntheticConfig());
+    const [a] = plan.trials.map((t) => t.id);
+    const shard = Store.open(join(dir, 's', 'x.db'), { create: true });
+    shard.saveSweep(plan);
+    shard.claimTrial(a, 'o', lease);
+    shard.finishTrial(a, 'o', result(1.5), [{ name: 'val_loss', step: 2, tokens: 100, value: 1.5 }]);
+    writeSafetensors(weightsPath(shard.path, a), weights(), {});
+    shard.close();
+    const into = join(dir, 'main', 'study.db');
+    mkdirSync(join(dir, 'main'));
+    writeFileSync(`${into}.weights`, 'a file where the weights folder goes');
+    expect(() => mergeDatabases(into, [join(dir, 's', 'x.db')])).toThrow();
+    const m = Store.open(into, { create: false });
+    expect(m.findTrial(a)).toBeNull();
+    m.close();
+    rmSync(`${into}.weights`);
+    expect(mergeDatabases(into, [join(dir, 's', 'x.db')])).toMatchObject({ added: 2 });
+    expect(existsSync(weightsPath(into, a))).toBe(true);
+    // a finished trial whose weights went missing (an older merge killed between record and files) gets them back
+    rmSync(weightsPath(into, a));
+    expect(mergeDatabases(into, [join(dir, 's', 'x.db')])).toMatchObject({ added: 0, updated: 0 });
+    expect(existsSync(weightsPath(into, a))).toBe(true);
+  });
+
+  it('keeps the record that trained further with its checkpoint; a taken record brings its own checkpoint or none', () => {
+    const dir = tempDir();
+    const plan = planOf(tinySyntheticConfig());
+    const [a, b] = plan.trials.map((t) => t.id);
+    const into = join(dir, 'main', 'study.db');
+    const study = Store.open(into, { create: true });
+    study.saveSweep(plan);
+    for (const id of [a, b]) {
+      study.claimTrial(id, 'o', lease);
+      study.endTrial(id, 'o', 'interrupted', {
+        step: 20,
+        lastPoints: [{ name: 'train_loss', step: 20, tokens: 2560, value: 2 }],
+      });
+      mkdirSync(join(`${into}.checkpoints`), { recursive: true });
+      writeFileSync(checkpointPath(into, id), `study checkpoint of ${id}`);
+    }
+    study.close();
+    // the shard: a failed at step 0 (its worker was killed), b finished
+    const shard = Store.open(join(dir, 's', 'x.db'), { create: true });
+    shard.saveSweep(plan);
+    shard.claimTrial(a, 'o', lease);
+    shard.endTrial(a, 'o', 'failed', { error: 'worker died', step: 0, lastPoints: [] });
+    shard.claimTrial(b, 'o', lease);
+    shard.finishTrial(b, 'o', result(1.2), [{ name: 'val_loss', step: 32, tokens: 4096, value: 1.2 }]);
+    writeSafetensors(weightsPath(shard.path, b), weights(), {});
+    shard.close();
+    expect(mergeDatabases(into, [join(dir, 's', 'x.db')])).toMatchObject({ updated: 1, unchanged: 1 });
+    const m = Store.open(into, { create: false });
+    expect(m.findTrial(a)).toMatchObject({ status: 'interrupted' });
+    expect(m.metrics(a, 'train_loss')).toHaveLength(1);
+    expect(m.findTrial(b)).toMatchObject({ status: 'finished' });
+    m.close();
+    expect(existsSync(checkpointPath(into, a))).toBe(true);
+    expect(existsSync(checkpointPath(into, b))).toBe(false); // the finished record has none to resume
+  });
+
+  it('adds a shard recorded under another config to the sweep only when it is the later one, and says so', () => {
+    const dir = tempDir();
+    const older = planOf(tinySyntheticConfig());
+    const newer = planOf(tinySyntheticConfig('model: {aspect_ratio: 16}'));
+    const shardOf = (name: string, plan: typeof older) => {
+      const s = Store.open(join(dir, name, 'x.db'), { create: true });
+      s.saveSweep(plan);
+      s.close();
+      return join(dir, name, 'x.db');
+    };
+    const into = join(dir, 'main', 'study.db');
+    const first = shardOf('old', older);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5); // recorded a few ms later
+    const second = shardOf('new', newer);
+    mergeDatabases(into, [first]);
+    const r = mergeDatabases(into, [second]);
+    expect(r.notes).toEqual([
+      expect.stringMatching(/sweep tiny was recorded there with another config, later than in the target/),
+    ]);
+    let m = Store.open(into, { create: false });
+    expect(m.listTrials('tiny').map((t) => t.id)).toEqual(newer.trials.map((t) => t.id));
+    m.close();
+    // the older shard again: its trials stay out of the sweep
+    const back = mergeDatabases(into, [first]);
+    expect(back.notes).toEqual([
+      expect.stringMatching(
+        /earlier than in the target: its trials were merged into the database but not into the sweep/,
+      ),
+    ]);
+    m = Store.open(into, { create: false });
+    expect(m.listTrials('tiny').map((t) => t.id)).toEqual(newer.trials.map((t) => t.id));
+    m.close();
   });
 });

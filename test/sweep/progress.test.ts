@@ -23,4 +23,18 @@ describe('line progress', () => {
     expect(lines[3]).toBe(`[2/2] finished ${b.id.slice(0, 8)}: val loss 1 (1 of 2 done)\n`);
     expect(lines[4]).toBe(`[1/2] failed ${a.id.slice(0, 8)}: boom (2 of 2 done)\n`);
   });
+
+  it('does not count an interrupted trial as done: it resumes on the next run', () => {
+    const lines: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+      lines.push(String(s));
+      return true;
+    });
+    const [a] = planOf(tinySyntheticConfig()).trials;
+    const r = new LineReporter();
+    r.start(2, 0);
+    r.trialStart(a, 0, 0);
+    r.trialEnd(a, 'interrupted', 'at step 134');
+    expect(lines[2]).toBe(`[1/2] interrupted ${a.id.slice(0, 8)}: at step 134 (0 of 2 done)\n`);
+  });
 });

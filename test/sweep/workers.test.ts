@@ -216,7 +216,7 @@ describe('trial runners', () => {
           s.listTrials(plan.name).map((t) => [t.id, [t.status, t.finalValLoss, t.attempts]]),
         );
       expect(loss(two)).toEqual(loss(one));
-      expect(readdirSync(join(dir, 'two', 'weights')).sort()).toEqual(
+      expect(readdirSync(`${two.path}.weights`).sort()).toEqual(
         plan.trials.map((t) => `${t.id}.safetensors`).sort(),
       );
     } finally {
@@ -282,7 +282,7 @@ describe('sweep --workers (end to end)', () => {
     );
     d.close();
     expect(statuses.sort()).toEqual(['interrupted', 'interrupted']);
-    expect(readdirSync(join(dir, 'checkpoints'))).toHaveLength(2);
+    expect(readdirSync(`${db}.checkpoints`)).toHaveLength(2);
     const resumed = cli(['sweep', cfg, '--db', db, '--workers', '2']);
     expect(resumed.code).toBe(0);
     expect(resumed.stderr.match(/resuming from step [1-9]\d*/g)).toHaveLength(2);

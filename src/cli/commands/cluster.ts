@@ -10,23 +10,32 @@ import { readPlanFile, taskIndex, writePlanFile } from '../../sweep/plan-file.js
 import { LineReporter } from '../../sweep/progress.js';
 import { runSweep } from '../../sweep/run-sweep.js';
 import { count } from '../../util/format.js';
+import { assertNotDatabase } from '../../util/out-guard.js';
+import { type CheckpointFlags, checkpointCadence } from '../checkpoint-flags.js';
+import { listenForStop } from '../stop-signals.js';
 
 /** `sparsebench plan <config> --out plan.json`: the expanded trials, frozen, with their ids. */
 export async function planCommand(
   config: string,
   opts: { out: string; backend?: BackendName },
 ): Promise<number> {
+  assertNotDatabase('--out', opts.out);
   const plan = loadSweep(config, { backend: opts.backend });
   writePlanFile(opts.out, plan);
   process.stdout.write(`${opts.out}: ${count(plan.trials.length, 'trial')} of sweep ${plan.name}\n`);
   return 0;
 }
 
-/** `sparsebench run-trial <plan> [--index I] --db shard.db [--skip-from main.db]`: exactly one trial. */
+/**
+ * `sparsebench run-trial <plan> [--index I] --db shard.db [--skip-from main.db]`: exactly one trial. Exit
+ * status as `sweep`'s: 0 finished, 1 failed, 3 held by another process, 130/143 stopped by a signal (the
+ * trial checkpointed and marked interrupted: a rerun of the task resumes it).
+ */
 export async function runTrialCommand(
   planPath: string,
-  opts: { index?: string; db: string; skipFrom?: string },
+  opts: { index?: string; db: string; skipFrom?: string; retryFailed?: boolean } & CheckpointFlags,
 ): Promise<number> {
+  const cadence = checkpointCadence(opts);
   const plan = readPlanFile(planPath);
   const index = taskIndex(opts.index, process.env, plan.trials.length);
   const trial = plan.trials[index];
@@ -51,14 +60,31 @@ export async function runTrialCommand(
   }
   await assertBackendAvailable(trial.spec.backend);
   const store = Store.open(opts.db, { create: true });
+  const stop = listenForStop('the trial');
   try {
-    const summary = await runSweep(plan, store, { only: [index], reporter: new LineReporter() });
+    const summary = await runSweep(plan, store, {
+      only: [index],
+      reporter: new LineReporter(),
+      retryFailed: opts.retryFailed,
+      shouldStop: () => stop.received() !== null,
+      checkpointMinutes: cadence.minutes,
+      checkpointSteps: cadence.steps,
+    });
     const t = store.findTrial(trial.id)!;
     process.stdout.write(
       `trial ${index} (${t.id}): ${t.status}${t.finalValLoss !== null ? `, val loss ${t.finalValLoss.toFixed(4)}` : ''}\n`,
     );
-    return summary.failed + summary.skippedFailed > 0 ? 1 : 0;
+    const stopped = stop.exitCode();
+    if (stopped !== null) return stopped;
+    if (t.status === 'failed') {
+      if (summary.skippedFailed > 0)
+        process.stderr.write(`trial ${index} failed in an earlier run; --retry-failed trains it again\n`);
+      return 1;
+    }
+    // not finished here and not stopped: another process holds it (a task started twice)
+    return t.status === 'finished' ? 0 : 3;
   } finally {
+    stop.release();
     store.close();
   }
 }
@@ -69,6 +95,7 @@ export async function mergeCommand(
   opts: { into: string; json?: boolean },
 ): Promise<number> {
   const r = mergeDatabases(opts.into, shards);
+  for (const n of r.notes) process.stderr.write(`warning: ${n}\n`);
   if (opts.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
   else {
     for (const s of r.shards)

@@ -4,7 +4,8 @@ import { UsageError } from '../../errors.js';
 import { readSafetensors } from '../../store/safetensors.js';
 import { Store } from '../../store/store.js';
 import type { TrialRecord } from '../../store/types.js';
-import { type WeightSet, weightsPath, writeSafetensors } from '../../store/weights.js';
+import { storedWeightsPath, type WeightSet, writeSafetensors } from '../../store/weights.js';
+import { assertNotDatabase } from '../../util/out-guard.js';
 
 export interface ExportOptions {
   db: string;
@@ -13,7 +14,7 @@ export interface ExportOptions {
 
 /** A finished trial's final weights and masks as stored beside the database; masked values forced to 0. */
 export function trialWeights(dbPath: string, t: TrialRecord): WeightSet {
-  const path = weightsPath(dbPath, t.id);
+  const path = storedWeightsPath(dbPath, t.id);
   if (!existsSync(path)) {
     throw new UsageError(
       `trial ${t.id} has no weights file at ${path} (trials finished before weights were saved have none)`,
@@ -69,6 +70,7 @@ export async function exportCommand(id: string, opts: ExportOptions): Promise<nu
     throw new UsageError(`trial ${t.id} is ${t.status}; only finished trials have final weights to export`);
   }
   const w = trialWeights(opts.db, t);
+  assertNotDatabase('--out', opts.out);
   const out = resolve(opts.out);
   if (existsSync(out) && statSync(out).isDirectory())
     throw new UsageError(

@@ -6,7 +6,14 @@ import { defaultFitOptions, fitLaw, validateFitOptions } from '../../law/fit.js'
 import { lawForms } from '../../law/forms/index.js';
 import { optimalSparsity, sparseParams, summariseOptimalSparsity } from '../../law/optimal.js';
 import { type OptimalQuery, pointsFromTrials } from '../../law/sweep-points.js';
+import {
+  parseAxisCondition,
+  pooledSettingsWarning,
+  SelectionError,
+  selectTrials,
+} from '../../law/trial-selection.js';
 import type { FitOptions, HuberKind, LawFit, LawPoint } from '../../law/types.js';
+import { dataUnitOf } from '../../report/units.js';
 import { Store } from '../../store/store.js';
 import { parseHumanNumber } from '../../util/format.js';
 
@@ -24,6 +31,8 @@ export interface FitLawOptions {
   bootstrap?: string;
   holdout?: string;
   optimal: string[];
+  /** `--where KEY=VALUE` conditions on the sweep's extra axes (repeatable). */
+  where?: string[];
   json?: boolean;
 }
 
@@ -33,12 +42,21 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
     throw new UsageError(`--form ${opts.form}: unknown; valid: ${Object.keys(lawForms).join(', ')}`);
   const options = fitOptions(opts);
   const queries = opts.optimal.map(parseQuery);
+  const where = (opts.where ?? []).map((w) => selection(() => parseAxisCondition(w)));
+  if (where.length > 0 && opts.points)
+    throw new UsageError(
+      '--where selects trials of a sweep; it does not apply to --points (filter the CSV instead)',
+    );
   if (queries.length > 0 && opts.form !== 'sparse')
     throw new UsageError('--optimal needs the sparse form (--form sparse)');
 
   let points: LawPoint[];
   let sweep: string | null = null;
   let store: Store | null = null;
+  /** What D counts, when the points come from a sweep. */
+  let dataUnit: string | undefined;
+  /** Settings of the sweep's extra axes the points pool, in words, or null. */
+  let pooled: string | null = null;
   try {
     if (opts.points) {
       points = readPoints(opts.points);
@@ -49,13 +67,18 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
       if (!sweep)
         throw new UsageError(`${opts.db} holds no sweeps yet; run "sparsebench sweep <config>" first`);
       if (!store.getSweep(sweep)) throw new UsageError(`no sweep named "${sweep}" in ${opts.db}`);
-      points = pointsFromTrials(store.listTrials(sweep));
+      const axes = store.getSweep(sweep)!.axes;
+      const trials = selection(() => selectTrials(store!.listTrials(sweep!), axes, where));
+      points = pointsFromTrials(trials);
+      dataUnit = dataUnitOf(trials[0]?.spec.model.family);
+      pooled = pooledSettingsWarning(trials, axes);
     }
     const dropped = opts.form === 'chinchilla' ? points.filter((p) => p.sparsity !== 0).length : 0;
     if (opts.form === 'chinchilla') points = points.filter((p) => p.sparsity === 0);
     const fit: LawFit = fitLaw(points, opts.form, options);
     if (dropped > 0)
       fit.warnings.push(`${dropped} sparse points left out: the chinchilla form is for S = 0 data`);
+    if (pooled) fit.warnings.push(pooled);
     const params = opts.form === 'sparse' ? sparseParams(fit) : null;
     if (params) fit.optimal = summariseOptimalSparsity(params);
     const answers = params ? queries.map((q) => ({ ...q, S_opt: optimalSparsity(params, q.N, q.C) })) : [];
@@ -64,7 +87,7 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
           sweep,
           source: opts.points ?? 'db',
           form: opts.form,
-          options,
+          options: where.length > 0 ? { ...options, where } : options,
           result: { ...fit, queries: answers },
           inputs: points.map((p, i) => p.id ?? `row${i + 1}`),
           converged: fit.converged,
@@ -82,7 +105,9 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
       };
       process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     } else {
-      process.stdout.write(`${describe(fit, answers, { sweep, source: opts.points ?? opts.db, fitId })}\n`);
+      process.stdout.write(
+        `${describe(fit, answers, { sweep, source: opts.points ?? opts.db, fitId, dataUnit })}\n`,
+      );
     }
     if (!fit.converged)
       process.stderr.write(
@@ -97,13 +122,13 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
 function describe(
   fit: LawFit,
   answers: (OptimalQuery & { S_opt: number })[],
-  ctx: { sweep: string | null; source: string; fitId: number | null },
+  ctx: { sweep: string | null; source: string; fitId: number | null; dataUnit: string | undefined },
 ): string {
   const what = ctx.sweep ? `sweep ${ctx.sweep} (${ctx.source})` : ctx.source;
   const lines = [
     `${fit.form} scaling law fit of ${what}${ctx.fitId !== null ? `, stored as fit #${ctx.fitId}` : ''}`,
     '',
-    coefficientTable(fit),
+    coefficientTable(fit, ctx.dataUnit),
     '',
     ...fitSummaryLines(fit),
   ];
@@ -168,4 +193,14 @@ export function parseQuery(text: string): OptimalQuery {
     );
   }
   return { N, C };
+}
+
+/** Runs a selection step, turning its errors into usage errors (exit 2). */
+function selection<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (e) {
+    if (e instanceof SelectionError) throw new UsageError(e.message);
+    throw e;
+  }
 }

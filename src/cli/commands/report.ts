@@ -1,3 +1,4 @@
+import { UsageError } from '../../errors.js';
 import { buildReport, parseFormats } from '../../report/build.js';
 
 export interface ReportCommandOptions {
@@ -5,13 +6,15 @@ export interface ReportCommandOptions {
   sweep?: string;
   out?: string;
   format: string;
+  fit?: string;
 }
 
 /** `sparsebench report`: writes the study report of a sweep; prints the paths of the reports on stdout. */
 export async function reportCommand(opts: ReportCommandOptions): Promise<number> {
   const formats = parseFormats(opts.format);
+  const fit = opts.fit === undefined ? undefined : fitId(opts.fit);
   const started = performance.now();
-  const r = await buildReport({ db: opts.db, sweep: opts.sweep, out: opts.out, formats });
+  const r = await buildReport({ db: opts.db, sweep: opts.sweep, out: opts.out, formats, fit });
   const seconds = (performance.now() - started) / 1000;
   const svgs = r.files.filter((f) => f.endsWith('.svg')).length;
   process.stderr.write(
@@ -25,4 +28,14 @@ export async function reportCommand(opts: ReportCommandOptions): Promise<number>
   for (const w of r.renderWarnings) process.stderr.write(`sparsebench: warning: plot ${w}\n`);
   for (const rep of r.reports) process.stdout.write(`${rep.path}\n`);
   return 0;
+}
+
+/** `--fit ID`: a positive integer, the id fit-law printed ("stored as fit #ID"). */
+function fitId(text: string): number {
+  const id = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(id) || id < 1)
+    throw new UsageError(
+      `--fit ${text}: expected a fit id, a positive integer (fit-law prints "stored as fit #ID")`,
+    );
+  return id;
 }

@@ -88,6 +88,10 @@ export interface RunsListOptions {
 
 /** `sparsebench runs list`. */
 export async function runsListCommand(opts: RunsListOptions): Promise<number> {
+  if (opts.all && opts.sweep !== undefined)
+    throw new UsageError(
+      `--sweep ${opts.sweep} and --all: give one (--all lists every trial in the database)`,
+    );
   const store = Store.open(opts.db, { create: false });
   try {
     const sweep = opts.all ? null : (opts.sweep ?? store.latestSweep());

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { loadSweep, type SweepPlan } from '../../config/load.js';
+import { nonzeroMissWarning } from '../../config/nonzero-check.js';
 import type { TrialPlan } from '../../config/plan.js';
 import { SPEC_VERSION } from '../../config/trial-spec.js';
 import { assertBackendAvailable, type BackendName, resolveAuto } from '../../engine/backends.js';
@@ -17,6 +18,8 @@ import { InProcessRunner, type TrialRunner } from '../../sweep/trial-runner.js';
 import { chooseWorkers, machineBudget } from '../../sweep/worker-count.js';
 import { count, fmt, fmtFlops, fmtValue } from '../../util/format.js';
 import { formatTable } from '../../util/table.js';
+import { checkpointCadence } from '../checkpoint-flags.js';
+import { listenForStop } from '../stop-signals.js';
 import { trialsTable } from './runs.js';
 
 export interface SweepOptions {
@@ -32,23 +35,20 @@ export interface SweepOptions {
 }
 
 /** A non-negative number from a flag, or a usage error naming it. */
-function nonNegative(flag: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const v = Number(text);
-  if (!Number.isFinite(v) || v < 0) throw new UsageError(`${flag} ${text}: expected a number >= 0`);
-  return v;
-}
-
 /** `sparsebench sweep`: validate, then print the plan (--dry-run) or train what is not finished. */
 export async function sweepCommand(configPath: string, opts: SweepOptions): Promise<number> {
-  const checkpointMinutes = nonNegative('--checkpoint-minutes', opts.checkpointMinutes, 10);
-  const checkpointSteps = Math.floor(nonNegative('--checkpoint-steps', opts.checkpointSteps, 0));
+  const cadence = checkpointCadence(opts);
   const fixedWorkers = parseWorkers(opts.workers);
   const plan = loadSweep(configPath, { backend: opts.backend });
   const baseline = baselineWarning(
     plan.trials.map((t) => ({ sparsity: t.spec.sparsity, pruner: t.spec.pruner.name })),
   );
-  const warnings = [...scheduleWarnings(plan.trials), ...(baseline ? [baseline] : [])];
+  const missed = nonzeroMissWarning(plan.trials);
+  const warnings = [
+    ...scheduleWarnings(plan.trials),
+    ...(baseline ? [baseline] : []),
+    ...(missed ? [missed] : []),
+  ];
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   if (opts.dryRun) {
     const dropped = droppedFromExisting(plan, opts.db);
@@ -76,16 +76,7 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
     store.close();
     throw e;
   }
-  let signal: NodeJS.Signals | null = null;
-  const onSignal = (s: NodeJS.Signals) => {
-    if (signal) process.exit(s === 'SIGINT' ? 130 : 143); // second signal: stop now
-    signal = s;
-    process.stderr.write(
-      `\n${s}: stopping after marking the current trial interrupted (again to stop now)\n`,
-    );
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stop = listenForStop('the current trial');
   const choice = fixedWorkers
     ? { workers: fixedWorkers, reason: `--workers ${fixedWorkers}` }
     : chooseWorkers(toTrain, machineBudget(), engines);
@@ -94,7 +85,7 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
   // one of several here as well was measured slower: this process runs without the workers' heap settings)
   const runners: TrialRunner[] =
     workers === 1
-      ? [new InProcessRunner(() => signal !== null)]
+      ? [new InProcessRunner(() => stop.received() !== null)]
       : Array.from({ length: workers }, (_, i) => new ProcessRunner(`worker ${i + 1}`));
   const tty = process.stderr.isTTY;
   try {
@@ -103,9 +94,9 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
     const summary: SweepSummary = await runSweep(plan, store, {
       reporter,
       retryFailed: opts.retryFailed,
-      shouldStop: () => signal !== null,
-      checkpointMinutes,
-      checkpointSteps,
+      shouldStop: () => stop.received() !== null,
+      checkpointMinutes: cadence.minutes,
+      checkpointSteps: cadence.steps,
       runners,
     });
     const trials = store.listTrials(plan.name);
@@ -116,14 +107,14 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
     } else {
       process.stdout.write(`${trialsTable(trials)}\n\n${summaryLine(summary, opts.db)}\n`);
     }
-    if (signal) return signal === 'SIGINT' ? 130 : 143;
+    const stopped = stop.exitCode();
+    if (stopped !== null) return stopped;
     // the exit status says whether the sweep holds failed trials, from this run or an earlier one, or (3)
     // trials another process took and has not finished, so that `sweep && fit-law` never fits a partial sweep
     if (summary.failed + summary.skippedFailed + summary.failedElsewhere > 0) return 1;
     return summary.busy + summary.unfinishedElsewhere > 0 ? 3 : 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.release();
     await Promise.all(runners.map((r) => r.close()));
     store.close();
   }

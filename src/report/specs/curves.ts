@@ -3,7 +3,14 @@ import { levels, pickLevels } from '../points.js';
 import type { ReportData } from '../types.js';
 import { unitLabels } from '../units.js';
 import type { SpecOrMissing } from './spec.js';
-import { CHART_CONFIG, PANEL, type SparsityScales, sparsityEncoding, sparsityLabel } from './style.js';
+import {
+  CHART_CONFIG,
+  logAxis,
+  PANEL,
+  type SparsityScales,
+  sparsityEncoding,
+  sparsityLabel,
+} from './style.js';
 
 /** Points per training-loss line: enough for the shape, few enough to keep the SVG small. */
 const POINTS_PER_LINE = 100;
@@ -67,11 +74,15 @@ export function curvesSpec(data: ReportData, scales: SparsityScales): SpecOrMiss
     };
   const panelOrder = [...panels].map((n) => `N = ${count(n)}`);
   const u = unitLabels(data.unit);
+  // the data's own range: Vega's "nice" log domain would run to the next whole decade (200k drawn to 1M)
+  const seen = rows.map((r) => r.tokens);
+  const [first, last] = [Math.min(...seen), Math.max(...seen)];
+  const [lo, hi] = first < last ? [first, last] : [first / 2, last * 2];
   const x = {
     field: 'tokens',
     type: 'quantitative',
-    scale: { type: 'log' },
-    axis: { title: `D, ${u.d} seen (log scale)`, format: '~s' },
+    scale: { type: 'log', domain: [lo, hi], nice: false },
+    axis: logAxis(`D, ${u.d} seen (log scale)`, lo, hi),
   };
   const y = {
     field: 'loss',

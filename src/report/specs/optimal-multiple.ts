@@ -33,7 +33,10 @@ export function optimalMultipleSpec(
     field: 'm',
     type: 'quantitative',
     scale: { type: 'log', domain: [lo, MULTIPLE_RANGE[1]], nice: false },
-    axis: { title: 'training data ÷ dense compute-optimal data (log scale)', format: '~g' },
+    axis: {
+      title: 'compute as dense data, C/(6N) = D/(1−S), ÷ dense compute-optimal data (log scale)',
+      format: '~g',
+    },
   };
   const y = {
     field: 'S',

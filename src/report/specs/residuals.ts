@@ -2,7 +2,14 @@ import type { Residual } from '../../law/types.js';
 import type { TrialRecord } from '../../store/types.js';
 import { type DataUnit, unitLabels } from '../units.js';
 import type { SpecOrMissing } from './spec.js';
-import { CHART_CONFIG, PANEL, type SparsityScales, sparsityEncoding, sparsityLabel } from './style.js';
+import {
+  CHART_CONFIG,
+  logAxis,
+  PANEL,
+  type SparsityScales,
+  sparsityEncoding,
+  sparsityLabel,
+} from './style.js';
 
 /** Label of residual points whose trial is no longer in the sweep (e.g. the plan changed since the fit). */
 const UNKNOWN_GROUP = 'not in sweep';
@@ -100,7 +107,7 @@ export function residualsSpec(
             field: 'N',
             type: 'quantitative',
             scale: { type: 'log', domain: nDomain, nice: false },
-            axis: { title: 'N, non-zero parameters (log scale)', format: '~s' },
+            axis: logAxis('N, non-zero parameters (log scale)', nDomain[0], nDomain[1]),
           },
           y: { field: 'residual', type: 'quantitative', axis: { title: 'measured / predicted − 1 (%)' } },
           ...style,

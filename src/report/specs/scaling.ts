@@ -4,7 +4,14 @@ import { count } from '../format.js';
 import { type FinalPoint, levels, logSpace, mean, pickLevels } from '../points.js';
 import { type DataUnit, type UnitLabels, unitLabels } from '../units.js';
 import type { SpecOrMissing } from './spec.js';
-import { CHART_CONFIG, PANEL, type SparsityScales, sparsityEncoding, sparsityLabel } from './style.js';
+import {
+  CHART_CONFIG,
+  logAxis,
+  PANEL,
+  type SparsityScales,
+  sparsityEncoding,
+  sparsityLabel,
+} from './style.js';
 
 /** Panels at most (one per level of the other axis); the rest are named in the caption. */
 export const MAX_SCALING_PANELS = 4;
@@ -74,7 +81,7 @@ export function scalingSpec(
     field: 'x',
     type: 'quantitative',
     scale: { type: 'log', domain: [lo, hi], nice: false },
-    axis: { title: axisTitle(axis, u), format: '~s' },
+    axis: logAxis(axisTitle(axis, u), lo, hi),
   };
   const losses = points.map((p) => p.loss);
   const y = {

@@ -85,3 +85,26 @@ export const CHART_CONFIG = {
   header: { labelFontSize: 13, titleFontSize: 13 },
   title: { fontSize: 15, anchor: 'start' as const },
 };
+
+/**
+ * Tick values for a log axis over [lo, hi]: 1, 2 and 5 × 10^k inside it (1..9 × 10^k when that leaves fewer
+ * than three), so every labelled tick is a round number and none is dropped for overlap.
+ */
+export function logTicks(lo: number, hi: number): number[] {
+  const within = (mantissas: readonly number[]) => {
+    const out: number[] = [];
+    for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++)
+      for (const m of mantissas) {
+        const v = Number((m * 10 ** e).toPrecision(12));
+        if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) out.push(v);
+      }
+    return out;
+  };
+  const coarse = within([1, 2, 5]);
+  return coarse.length >= 3 ? coarse : within([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+}
+
+/** A log axis over [lo, hi] with {@link logTicks}: no label overlap to thin them. */
+export function logAxis(title: string, lo: number, hi: number) {
+  return { title, format: '~s', values: logTicks(lo, hi), labelOverlap: false };
+}

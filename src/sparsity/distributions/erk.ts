@@ -6,10 +6,21 @@ import { fixedSparsity, type LayerFilterOptions, layerFilterShape } from './laye
  * ERK densities of `layers` at global sparsity S: density_l = ε·(n_in + n_out)/(n_in·n_out), ε solved so the
  * non-zeros total (1 − S)·Σ size. A layer whose density would exceed 1 is made dense and ε re-solved over the
  * rest (largest first, one at a time, as in RigL's reference code). Returns sparsities.
+ * A matrix packing `parts` separate matrices along n_out (q, k, v in one [d, 3d]) is scored as one of its
+ * parts, [n_in, n_out/parts], when `split` (the default): it then gets the density the separate matrices
+ * would get, as in RigL and JaxPruner, where q, k and v are separate kernels.
  */
-export function erkSparsities(layers: readonly { shape: [number, number] }[], sparsity: number): number[] {
+export function erkSparsities(
+  layers: readonly { shape: [number, number]; parts?: number }[],
+  sparsity: number,
+  split = true,
+): number[] {
   const size = layers.map((l) => l.shape[0] * l.shape[1]);
-  const raw = layers.map((l) => (l.shape[0] + l.shape[1]) / (l.shape[0] * l.shape[1]));
+  const raw = layers.map((l) => {
+    const nIn = l.shape[0];
+    const nOut = split ? l.shape[1] / (l.parts ?? 1) : l.shape[1];
+    return (nIn + nOut) / (nIn * nOut);
+  });
   const budget = (1 - sparsity) * size.reduce((a, b) => a + b, 0);
   const dense = new Set<number>();
   let eps = 0;
@@ -32,19 +43,33 @@ export function erkSparsities(layers: readonly { shape: [number, number] }[], sp
   return layers.map((_, i) => (dense.has(i) ? 0 : Math.min(1, Math.max(0, 1 - eps * raw[i]))));
 }
 
+/** ERK's options: the shared layer filter, and how packed projections are scored. */
+export interface ErkOptions extends LayerFilterOptions {
+  fused?: 'split' | 'whole';
+}
+
 /**
  * Erdős–Rényi-Kernel (Evci et al. 2020, RigL, arXiv:1911.11134; Mocanu et al. 2018 for Erdős–Rényi): small
  * and narrow layers get more density, keeping the total at S over the pruned layers. Layers kept dense and
  * pruned embeddings are set aside first and do not enter the budget.
  */
-export const erk: Distribution<LayerFilterOptions> = {
+export const erk: Distribution<ErkOptions> = {
   name: 'erk',
   summary: 'density ∝ (n_in + n_out)/(n_in·n_out), total at S; layers that would exceed density 1 kept dense',
-  options: z.strictObject(layerFilterShape),
+  options: z.strictObject({
+    ...layerFilterShape,
+    // filled in, so ERK trials from before packed matrices were split get new ids (their densities differ)
+    fused: z
+      .enum(['split', 'whole'])
+      .default('split')
+      .describe(
+        'a packed q,k,v (or k,v) matrix: scored as one of its parts, as separate matrices would be (split), or as one matrix (whole)',
+      ),
+  }),
   allocate(layers, sparsity, o) {
     const fixed = layers.map((l) => fixedSparsity(l, sparsity, o));
     const pool: LayerRef[] = layers.filter((_, i) => fixed[i] === null);
-    const pooled = erkSparsities(pool, sparsity);
+    const pooled = erkSparsities(pool, sparsity, o.fused !== 'whole');
     let next = 0;
     return fixed.map((f) => f ?? pooled[next++]);
   },

@@ -1,0 +1,27 @@
+import { UsageError } from '../errors.js';
+
+/** `--checkpoint-minutes M` and `--checkpoint-steps K` as given on the command line (strings, or absent). */
+export interface CheckpointFlags {
+  checkpointMinutes?: string;
+  checkpointSteps?: string;
+}
+
+/** Default minutes between checkpoints of a trial in training. */
+export const DEFAULT_CHECKPOINT_MINUTES = 10;
+
+/**
+ * The checkpoint cadence: minutes (a number ≥ 0, default 10) and steps (a whole number ≥ 0, default 0 = off).
+ * Throws UsageError naming the flag for anything else.
+ */
+export function checkpointCadence(opts: CheckpointFlags): { minutes: number; steps: number } {
+  const minutes =
+    opts.checkpointMinutes === undefined ? DEFAULT_CHECKPOINT_MINUTES : Number(opts.checkpointMinutes);
+  if (!Number.isFinite(minutes) || minutes < 0)
+    throw new UsageError(`--checkpoint-minutes ${opts.checkpointMinutes}: expected a number >= 0`);
+  const steps = opts.checkpointSteps === undefined ? 0 : Number(opts.checkpointSteps);
+  if (!Number.isSafeInteger(steps) || steps < 0)
+    throw new UsageError(
+      `--checkpoint-steps ${opts.checkpointSteps}: expected a whole number of steps >= 0 (0: off)`,
+    );
+  return { minutes, steps };
+}

@@ -1,0 +1,87 @@
+import { CORE_AXES } from '../config/schema.js';
+import type { TrialRecord } from '../store/types.js';
+
+/** One `--where KEY=VALUE` condition: trials at that value of one of the sweep's extra axes. */
+export interface AxisCondition {
+  key: string;
+  value: string;
+}
+
+/** Why a `--where` condition cannot select anything; the message names the flag and what is valid. */
+export class SelectionError extends Error {}
+
+/** An axis value as `--where` compares it: strings as written, everything else as JSON. */
+export function axisValueText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** Parses `--where KEY=VALUE`. */
+export function parseAxisCondition(text: string): AxisCondition {
+  const at = text.indexOf('=');
+  if (at <= 0 || at === text.length - 1)
+    throw new SelectionError(`--where ${text}: expected KEY=VALUE, e.g. --where pruner.name=gmp`);
+  return { key: text.slice(0, at).trim(), value: text.slice(at + 1).trim() };
+}
+
+/** The sweep's axes beyond S, N, D and seed: what distinguishes trials at the same grid point. */
+export function extraAxes(
+  axes: readonly { key: string; values: unknown[] }[],
+): { key: string; values: string[] }[] {
+  return axes
+    .filter((a) => !(CORE_AXES as readonly string[]).includes(a.key))
+    .map((a) => ({ key: a.key, values: a.values.map(axisValueText) }));
+}
+
+/**
+ * The trials at every condition's axis value. Dense trials (S = 0) are kept under a `pruner.*`
+ * condition: every pruner setting shares them (they have one id), and the law needs its S = 0 points.
+ * Throws {@link SelectionError} for a key that is not one of the sweep's extra axes or a value it does
+ * not take, naming the valid ones.
+ */
+export function selectTrials(
+  trials: readonly TrialRecord[],
+  axes: readonly { key: string; values: unknown[] }[],
+  conditions: readonly AxisCondition[],
+): TrialRecord[] {
+  const extra = extraAxes(axes);
+  for (const c of conditions) {
+    const axis = extra.find((a) => a.key === c.key);
+    if (!axis)
+      throw new SelectionError(
+        `--where ${c.key}=${c.value}: ${c.key} is not an axis of this sweep beyond S, N, D and seed; ` +
+          `valid: ${extra.map((a) => a.key).join(', ') || 'none (the sweep varies nothing else)'}`,
+      );
+    if (!axis.values.includes(c.value))
+      throw new SelectionError(
+        `--where ${c.key}=${c.value}: the sweep's ${c.key} values are ${axis.values.join(', ')}`,
+      );
+  }
+  return trials.filter((t) =>
+    conditions.every(
+      (c) => (c.key.startsWith('pruner.') && t.sparsity === 0) || axisValueText(t.axes?.[c.key]) === c.value,
+    ),
+  );
+}
+
+/**
+ * A warning when finished trials of more than one setting of an extra axis (pruner.name gmp and static,
+ * two learning rates) would be pooled into one law, else null. Dense trials do not count for pruner
+ * axes, which they share.
+ */
+export function pooledSettingsWarning(
+  trials: readonly TrialRecord[],
+  axes: readonly { key: string; values: unknown[] }[],
+): string | null {
+  const finished = trials.filter((t) => t.status === 'finished' && t.finalValLoss !== null);
+  const pooled = extraAxes(axes).flatMap((a) => {
+    const relevant = a.key.startsWith('pruner.') ? finished.filter((t) => t.sparsity > 0) : finished;
+    const seen = [...new Set(relevant.map((t) => axisValueText(t.axes?.[a.key])))];
+    return seen.length > 1 ? [`${a.key} (${seen.join(', ')})`] : [];
+  });
+  if (pooled.length === 0) return null;
+  const [first] = extraAxes(axes).filter((a) => pooled.some((p) => p.startsWith(`${a.key} `)));
+  return (
+    `the points pool several settings of ${pooled.join(' and ')} into one law, as if they trained alike; ` +
+    `fit one setting at a time, e.g. --where ${first.key}=${first.values[0]}`
+  );
+}

@@ -1,0 +1,30 @@
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+
+/** The first 16 bytes of every SQLite 3 database file. */
+const SQLITE_HEADER = 'SQLite format 3\0';
+
+/** Whether `path` is an existing file that starts like a SQLite database. */
+export function isSqliteFile(path: string): boolean {
+  const abs = resolve(path);
+  if (!existsSync(abs) || !statSync(abs).isFile()) return false;
+  const head = Buffer.alloc(SQLITE_HEADER.length);
+  const fd = openSync(abs, 'r');
+  try {
+    return readSync(fd, head, 0, head.length, 0) === head.length && head.toString('latin1') === SQLITE_HEADER;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Refuses an output path (`--out` of a command that writes one file) that names a database: writing over it
+ * would lose every trial it holds, and it is almost always a slip (--out where --db was meant).
+ */
+export function assertNotDatabase(flag: string, path: string): void {
+  if (isSqliteFile(path))
+    throw new UsageError(
+      `${flag} ${path}: is a SQLite database; writing there would destroy it, give another path`,
+    );
+}

@@ -1,0 +1,73 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { cli, cliSpawn, exitOf, waitForStderr } from '../helpers/cli.js';
+import { tempDir, writeConfig } from '../helpers/config.js';
+
+/** One trial of ~1000 steps, so a signal surely lands mid-trial. */
+const LONG =
+  'name: long\ndata: {source: synthetic, vocab_size: 16, branching: 2}\ntrain: {batch_size: 4, seq_len: 8}\nsweep: {sparsity: 0.5, nonzero_params: 2k, tokens: 32k}\n';
+
+function status(db: string): string {
+  const d = new Database(db, { readonly: true });
+  try {
+    return (d.prepare('SELECT status FROM trials').get() as { status: string }).status;
+  } finally {
+    d.close();
+  }
+}
+
+describe('run-trial (a cluster task)', () => {
+  it('stops on SIGTERM (a time limit) with the trial checkpointed and interrupted, exit 143; the rerun resumes it', async () => {
+    const dir = tempDir();
+    const plan = join(dir, 'plan.json');
+    expect(cli(['plan', writeConfig(LONG, 'long.yaml', dir), '--out', plan]).code).toBe(0);
+    const db = join(dir, 'shard.db');
+    const child = cliSpawn(['run-trial', plan, '--index', '0', '--db', db]);
+    await waitForStderr(child, /training/);
+    await new Promise((r) => setTimeout(r, 800));
+    child.kill('SIGTERM');
+    expect((await exitOf(child)).code).toBe(143);
+    expect(status(db)).toBe('interrupted');
+    expect(readdirSync(`${db}.checkpoints`)).toHaveLength(1);
+
+    // a second copy of the task while another process holds the trial trains nothing and says so: exit 3
+    const d = new Database(db);
+    d.prepare("UPDATE trials SET status = 'running', owner = 'elsewhere:1:x', heartbeat_at = ?").run(
+      Date.now(),
+    );
+    d.close();
+    const held = cli(['run-trial', plan, '--index', '0', '--db', db]);
+    expect(held.code).toBe(3);
+    expect(held.stdout).toMatch(/: running/);
+    const e = new Database(db);
+    e.prepare("UPDATE trials SET status = 'interrupted', owner = NULL, heartbeat_at = NULL").run();
+    e.close();
+
+    const resumed = cli(['run-trial', plan, '--index', '0', '--db', db]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(/resuming from step [1-9]\d*/);
+    expect(status(db)).toBe('finished');
+    expect(existsSync(`${db}.weights`)).toBe(true);
+  });
+
+  it('rejects a fractional --checkpoint-steps (checkpoints fall on whole steps)', () => {
+    const dir = tempDir();
+    const plan = join(dir, 'plan.json');
+    expect(cli(['plan', writeConfig(LONG, 'long.yaml', dir), '--out', plan]).code).toBe(0);
+    const r = cli([
+      'run-trial',
+      plan,
+      '--index',
+      '0',
+      '--db',
+      join(dir, 's.db'),
+      '--checkpoint-steps',
+      '2.5',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--checkpoint-steps 2\.5: expected a whole number of steps >= 0/);
+    expect(existsSync(join(dir, 's.db'))).toBe(false);
+  });
+});

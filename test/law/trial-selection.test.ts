@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import {
+  parseAxisCondition,
+  pooledSettingsWarning,
+  SelectionError,
+  selectTrials,
+} from '../../src/law/trial-selection.js';
+import type { TrialRecord } from '../../src/store/types.js';
+import { trial } from '../report/fixtures.js';
+
+/** A finished trial at sparsity s with the given extra-axis values. */
+const at = (s: number, axes: Record<string, unknown>): TrialRecord => ({
+  ...trial(s, 8000, 1e5),
+  axes: { sparsity: s, nonzero_params: 8000, tokens: 1e5, seed: 0, ...axes },
+});
+
+const AXES = [
+  { key: 'sparsity', values: [0, 0.5] },
+  { key: 'nonzero_params', values: [8000] },
+  { key: 'pruner.name', values: ['gmp', 'static'] },
+  { key: 'train.optimizer.lr', values: [0.001, 0.003] },
+];
+
+describe('selecting trials by their other axes (fit-law --where)', () => {
+  const dense = at(0, { 'pruner.name': 'gmp', 'train.optimizer.lr': 0.001 });
+  const gmp = at(0.5, { 'pruner.name': 'gmp', 'train.optimizer.lr': 0.001 });
+  const stat = at(0.5, { 'pruner.name': 'static', 'train.optimizer.lr': 0.001 });
+  const fast = at(0.5, { 'pruner.name': 'gmp', 'train.optimizer.lr': 0.003 });
+  const denseFast = at(0, { 'pruner.name': 'gmp', 'train.optimizer.lr': 0.003 });
+  const all = [dense, gmp, stat, fast, denseFast];
+
+  it('keeps the dense trials under a pruner condition (every pruner setting shares them)', () => {
+    expect(selectTrials(all, AXES, [{ key: 'pruner.name', value: 'static' }])).toEqual([
+      dense,
+      stat,
+      denseFast,
+    ]);
+  });
+
+  it('filters dense trials too under any other condition, and compares numbers as written', () => {
+    expect(selectTrials(all, AXES, [{ key: 'train.optimizer.lr', value: '0.003' }])).toEqual([
+      fast,
+      denseFast,
+    ]);
+    expect(
+      selectTrials(all, AXES, [
+        { key: 'train.optimizer.lr', value: '0.001' },
+        { key: 'pruner.name', value: 'gmp' },
+      ]),
+    ).toEqual([dense, gmp]);
+  });
+
+  it('names the valid keys and values when a condition cannot select anything', () => {
+    expect(() => selectTrials(all, AXES, [{ key: 'sparsity', value: '0.5' }])).toThrow(
+      /sparsity is not an axis of this sweep beyond S, N, D and seed; valid: pruner\.name, train\.optimizer\.lr/,
+    );
+    expect(() => selectTrials(all, AXES, [{ key: 'pruner.name', value: 'rigl' }])).toThrow(
+      "--where pruner.name=rigl: the sweep's pruner.name values are gmp, static",
+    );
+    expect(() => parseAxisCondition('pruner.name')).toThrow(SelectionError);
+    expect(() => parseAxisCondition('=gmp')).toThrow(/expected KEY=VALUE/);
+    expect(parseAxisCondition(' pruner.name = gmp ')).toEqual({ key: 'pruner.name', value: 'gmp' });
+  });
+
+  it('warns when the points pool settings of an axis, and not when one setting is left', () => {
+    expect(pooledSettingsWarning(all, AXES)).toBe(
+      'the points pool several settings of pruner.name (gmp, static) and train.optimizer.lr (0.001, 0.003) into one law, ' +
+        'as if they trained alike; fit one setting at a time, e.g. --where pruner.name=gmp',
+    );
+    // the dense trials carry a pruner name but do not make a pruner setting of their own
+    expect(pooledSettingsWarning([dense, stat], AXES)).toBeNull();
+    expect(pooledSettingsWarning([dense, gmp, denseFast, fast], AXES)).toMatch(
+      /train\.optimizer\.lr \(0\.001, 0\.003\)/,
+    );
+    expect(pooledSettingsWarning([gmp, stat], AXES.slice(0, 2))).toBeNull();
+  });
+});

@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Store, StoreWriteError } from '../../src/store/store.js';
+import { checkpointPath } from '../../src/sweep/checkpoints.js';
+import { runSweep } from '../../src/sweep/run-sweep.js';
+import { planOf, tempDir, tinySyntheticConfig } from '../helpers/config.js';
+
+describe('a database that cannot be written mid-sweep', () => {
+  it('stops training with a clear error, keeps the checkpoint, and the rerun resumes and finishes', async () => {
+    const plan = planOf(tinySyntheticConfig());
+    const store = Store.open(join(tempDir(), 's.db'), { create: true });
+    try {
+      const append = store.appendMetrics.bind(store);
+      let calls = 0;
+      // the second batch of metrics meets a write lock held past the busy timeout
+      store.appendMetrics = (...args) => {
+        if (++calls === 2) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+        return append(...args);
+      };
+      const failed = runSweep(plan, store, { checkpointSteps: 5 });
+      await expect(failed).rejects.toThrow(StoreWriteError);
+      await expect(failed).rejects.toThrow(
+        /s\.db could not be written \(database is locked\), so training stopped\. Finished trials are recorded; .*over 60 s/,
+      );
+      const [first] = store.listTrials('tiny');
+      expect(first.status).toBe('running'); // its lease goes stale; the checkpoint stays
+      expect(existsSync(checkpointPath(store.path, first.id))).toBe(true);
+      store.appendMetrics = append;
+      const rerun = await runSweep(plan, store, { leaseMs: 0 });
+      expect(rerun.trained).toBe(2);
+      expect(store.listTrials('tiny').map((t) => t.status)).toEqual(['finished', 'finished']);
+      // every step's loss stored exactly once, across the break
+      for (const t of store.listTrials('tiny'))
+        expect(store.metrics(t.id, 'train_loss').map((p) => p.step)).toEqual(
+          Array.from({ length: t.spec.steps }, (_, i) => i + 1),
+        );
+    } finally {
+      store.close();
+    }
+  });
+});
