@@ -11,7 +11,11 @@
  * CPU work bounds: on C cores a run cannot finish before its CPU seconds / C, so the speed-up of K workers over
  * one is at most wall(1) / (CPU(K) / C). When one worker already keeps more than one core
  * busy (V8 compiles and collects garbage on helper threads beside the training thread), K workers cannot reach
- * K times its speed.
+ * K times its speed. The same CPU is also split by thread, sampled from /proc while the sweep runs: the main
+ * threads (training, and the sweep's writer) against all others (V8's optimising compiler and garbage
+ * collector, libuv), which is where one worker's second core goes.
+ * A second reference isolates the cores from shared caches and memory: a register-only loop in one process
+ * against half of it in each of two.
  *
  * `--node-flags="<flags>"` runs every sweep (the CLI and, through its execArgv, its workers) under those Node/V8
  * flags, e.g. `--node-flags="--no-opt"` to see what V8's optimising compiler is worth to these trials.
@@ -20,7 +24,7 @@
  * Markdown table.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -52,19 +56,38 @@ for (let i = 0; i < Number(process.argv[1]); i++) { const c = tf.matMul(a, b); c
 process.exit(0);
 `;
 
+// a loop on registers only: no memory traffic, so two processes share nothing but the host's cores (in a
+// function, which V8 optimises; the same loop at a module's top level runs ~10x slower)
+const ALU_JOB = `
+function spin(n) {
+  let x = 0;
+  for (let i = 0; i < n; i++) x = (x * 1103515245 + 12345) | 0;
+  return x;
+}
+if (spin(Number(process.argv[1])) === 0.5) console.log('unreachable');
+process.exit(0);
+`;
+
 /** Seconds for \`processes\` processes to run \`reps\` matmuls each, all at once. */
 async function matmulWall(processes: number, reps: number): Promise<number> {
+  return jobWall(MATMUL_JOB, processes, reps);
+}
+
+/** Seconds for \`processes\` processes to run \`job\` (an ES module taking its count as argv[1]) at once. */
+async function jobWall(job: string, processes: number, reps: number): Promise<number> {
   const t0 = performance.now();
   await Promise.all(
     Array.from(
       { length: processes },
       () =>
         new Promise<void>((resolve, reject) => {
-          const c = spawn(process.execPath, ['--input-type=module', '-e', MATMUL_JOB, String(reps)], {
+          const c = spawn(process.execPath, ['--input-type=module', '-e', job, String(reps)], {
             cwd: join(import.meta.dirname, '..'),
             stdio: 'inherit',
           });
-          c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`matmul job exited ${code}`))));
+          c.on('exit', (code) =>
+            code === 0 ? resolve() : reject(new Error(`reference job exited ${code}`)),
+          );
         }),
     ),
   );
@@ -92,32 +115,101 @@ interface SweepTiming {
   seconds: number;
   /** CPU seconds of the sweep and its workers, or null where not measurable. */
   cpu: number | null;
+  /** Sampled CPU seconds of the processes' main threads (training and the sweep's writer), or null. */
+  mainThreads: number | null;
+  /** Sampled CPU seconds of every other thread (V8's compiler and garbage collector, libuv), or null. */
+  helperThreads: number | null;
   losses: string;
   chosen: string;
 }
 
+/** CPU seconds of one thread from its /proc stat line (utime + stime: the 14th and 15th fields). */
+function threadCpuSeconds(statPath: string): number {
+  const stat = readFileSync(statPath, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS;
+}
+
+/**
+ * Polls the CPU time of every thread of a process and of its child processes while it runs, keeping each
+ * thread's last reading: split into main threads and the rest when it ends. A thread's last few
+ * milliseconds before exit can be missed (one poll interval), so the sums are slightly low. Linux only.
+ */
+function threadSampler(pid: number): { stop: () => { main: number; helpers: number } | null } {
+  if (!existsSync(`/proc/${pid}/task`)) return { stop: () => null };
+  const last = new Map<string, { main: boolean; seconds: number }>();
+  const read = (p: number) => {
+    for (const tid of readdirSync(`/proc/${p}/task`)) {
+      last.set(`${p}/${tid}`, {
+        main: Number(tid) === p,
+        seconds: threadCpuSeconds(`/proc/${p}/task/${tid}/stat`),
+      });
+    }
+  };
+  const poll = () => {
+    try {
+      read(pid);
+      const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+      for (const child of children ? children.split(/\s+/) : []) read(Number(child));
+    } catch {
+      // a process or thread ended between listing and reading: its earlier reading stands
+    }
+  };
+  const timer = setInterval(poll, 25);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      let main = 0;
+      let helpers = 0;
+      for (const t of last.values()) {
+        if (t.main) main += t.seconds;
+        else helpers += t.seconds;
+      }
+      return { main, helpers };
+    },
+  };
+}
+
 /** Wall and CPU seconds of one whole sweep into a new database, and its final losses by trial id. */
-function timeSweep(workers: string, run: number): SweepTiming {
+async function timeSweep(workers: string, run: number): Promise<SweepTiming> {
   const db = join(dir, `w${workers}-${run}`, 's.db');
   const cpu0 = childrenCpuSeconds();
   const t0 = performance.now();
-  const r = spawnSync(
+  const child = spawn(
     process.execPath,
     [...nodeFlags, CLI, 'sweep', config, '--db', db, '--workers', workers, '--json'],
     {
-      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  const sampler = threadSampler(child.pid!);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const seconds = (performance.now() - t0) / 1000;
+  const threads = sampler.stop();
   const cpu1 = childrenCpuSeconds();
-  if (r.status !== 0) throw new Error(`sweep --workers ${workers} failed (${r.status}):\n${r.stderr}`);
-  const trials = JSON.parse(r.stdout).trials as { id: string; finalValLoss: number }[];
+  if (status !== 0) throw new Error(`sweep --workers ${workers} failed (${status}):\n${stderr}`);
+  const trials = JSON.parse(stdout).trials as { id: string; finalValLoss: number }[];
   const losses = trials
     .map((t) => `${t.id}:${t.finalValLoss}`)
     .sort()
     .join(',');
-  const chosen = /workers: (\d+)/.exec(r.stderr)?.[1] ?? '?';
-  return { seconds, cpu: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0, losses, chosen };
+  const chosen = /workers: (\d+)/.exec(stderr)?.[1] ?? '?';
+  return {
+    seconds,
+    cpu: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0,
+    mainThreads: threads?.main ?? null,
+    helperThreads: threads?.helpers ?? null,
+    losses,
+    chosen,
+  };
 }
 
 console.log(
@@ -125,14 +217,14 @@ console.log(
     `${nodeFlags.length ? `, sweeps under ${nodeFlags.join(' ')}` : ''}\n`,
 );
 console.log(
-  '| --workers | processes training | wall s (best of runs) | speed-up vs 1 | CPU s | cores busy | speed-up bound from CPU |',
+  '| --workers | processes training | wall s (best of runs) | speed-up vs 1 | CPU s | cores busy | speed-up bound from CPU | main threads CPU s | helper threads CPU s |',
 );
-console.log('|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|');
 const best = new Map<string, SweepTiming>();
 for (let run = 0; run < repeats; run++) {
   // interleaved, so a slow spell on the machine hits every setting alike
   for (const w of ['1', '2', 'auto']) {
-    const r = timeSweep(w, run);
+    const r = await timeSweep(w, run);
     const b = best.get(w);
     if (!b || r.seconds < b.seconds) best.set(w, r);
   }
@@ -151,7 +243,7 @@ for (const [w, r] of best) {
         ? 'n/a'
         : `${(base.seconds / (r.cpu / cores)).toFixed(2)}x`;
   console.log(
-    `| ${w} | ${r.chosen} | ${r.seconds.toFixed(1)} | ${(base.seconds / r.seconds).toFixed(2)}x | ${cpu} | ${busy} | ${bound} |`,
+    `| ${w} | ${r.chosen} | ${r.seconds.toFixed(1)} | ${(base.seconds / r.seconds).toFixed(2)}x | ${cpu} | ${busy} | ${bound} | ${r.mainThreads?.toFixed(1) ?? 'n/a'} | ${r.helperThreads?.toFixed(1) ?? 'n/a'} |`,
   );
 }
 // the hardware's own scaling: one process doing 600 products, against two doing 300 each at once
@@ -163,6 +255,16 @@ for (let run = 0; run < Math.max(2, repeats); run++) {
 }
 console.log(
   `\nreference, same run: 600 wasm matmuls in one process ${one.toFixed(1)} s, split over two processes ${two.toFixed(1)} s: ${(one / two).toFixed(2)}x`,
+);
+// the cores alone, without shared caches or memory: 2e9 register-only iterations, then 1e9 in each of two
+let aluOne = Number.POSITIVE_INFINITY;
+let aluTwo = Number.POSITIVE_INFINITY;
+for (let run = 0; run < 2; run++) {
+  aluOne = Math.min(aluOne, await jobWall(ALU_JOB, 1, 2e9));
+  aluTwo = Math.min(aluTwo, await jobWall(ALU_JOB, 2, 1e9));
+}
+console.log(
+  `reference, same run: a register-only loop in one process ${aluOne.toFixed(1)} s, split over two processes ${aluTwo.toFixed(1)} s: ${(aluOne / aluTwo).toFixed(2)}x`,
 );
 const same = [...best.values()].every((r) => r.losses === base.losses);
 console.log(`\nfinal losses identical across settings: ${same ? 'yes' : 'NO'}`);

@@ -90,7 +90,9 @@ export function writeFileAtomic(path: string, data: Uint8Array): void {
   const fd = openSync(tmp, 'w');
   try {
     try {
-      writeSync(fd, data);
+      // in chunks: one write may take less than asked, and none may take 2 GiB or more
+      for (let at = 0; at < data.length; )
+        at += writeSync(fd, data, at, Math.min(WRITE_CHUNK, data.length - at));
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -99,6 +101,23 @@ export function writeFileAtomic(path: string, data: Uint8Array): void {
   } catch (e) {
     rmSync(tmp, { force: true }); // nothing half-written is left behind
     throw e;
+  }
+  syncDirectory(dirname(path));
+}
+
+/** Bytes per write call. */
+const WRITE_CHUNK = 64 * 1024 * 1024;
+
+/** Flushes a directory's entries (the rename) to disk where the platform allows it (not on Windows). */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // a directory cannot be opened or synced here: the rename is as durable as the platform makes it
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

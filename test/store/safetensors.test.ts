@@ -1,6 +1,7 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeSafetensors, encodeSafetensors } from '../../src/store/safetensors.js';
+import { decodeSafetensors, encodeSafetensors, writeFileAtomic } from '../../src/store/safetensors.js';
 import { readSafetensors, weightsPath, writeSafetensors } from '../../src/store/weights.js';
 import { tempDir } from '../helpers/config.js';
 
@@ -45,5 +46,20 @@ describe('safetensors', () => {
     expect([...back.tensors.get('layer.w.mask')!.data]).toEqual([1, 0, 0, 1, 1, 0]);
     expect(back.tensors.get('layer.w.mask')!.dtype).toBe('U8');
     expect(() => decodeSafetensors(Buffer.from([1, 2]))).toThrow(/too short/);
+  });
+});
+
+describe('atomic file writes', () => {
+  it('write every byte of a buffer larger than one write call, and leave no temporary file', () => {
+    const dir = tempDir();
+    const path = join(dir, 'big.bin');
+    const data = new Uint8Array(64 * 1024 * 1024 + 12345);
+    for (let i = 0; i < data.length; i += 4096) data[i] = (i / 4096) & 255;
+    data[data.length - 1] = 7;
+    writeFileAtomic(path, data);
+    const back = readFileSync(path);
+    expect(back.length).toBe(data.length);
+    expect(back.equals(Buffer.from(data.buffer))).toBe(true);
+    expect(readdirSync(dir)).toEqual(['big.bin']);
   });
 });
