@@ -64,14 +64,15 @@ export function coefficientTable(fit: LawFit, dataUnit?: string): string {
  * where rounding stopped the line search above the gradient tolerance (see convergence.ts).
  */
 export function convergenceLine(fit: LawFit): string {
-  const byGradient = fit.gradNorm !== null && fit.gradNorm <= fit.gradTolerance;
-  const status = fit.converged
-    ? `converged by the ${byGradient ? 'scaled gradient' : 'Newton step'}`
-    : 'NOT CONVERGED';
   const grad = `scaled gradient ${sig(fit.gradNorm, 2)} (tol ${fit.gradTolerance})`;
   const newton =
-    fit.newtonStep === null ? '' : `, Newton step ${sig(fit.newtonStep, 2)} (tol ${NEWTON_STEP_TOLERANCE})`;
-  return `${status}: ${grad}${newton}; ${fit.startsConverged}/${fit.startsTotal} starts converged, ${fit.startsAtBest} at the best loss`;
+    fit.newtonStep === null ? null : `Newton step ${sig(fit.newtonStep, 2)} (tol ${NEWTON_STEP_TOLERANCE})`;
+  const byGradient = fit.gradNorm !== null && fit.gradNorm <= fit.gradTolerance;
+  const tests =
+    fit.converged && !byGradient && newton
+      ? `converged on the ${newton}; ${grad}`
+      : `${fit.converged ? 'converged on the' : 'NOT CONVERGED:'} ${grad}${newton ? `; ${newton}` : ''}`;
+  return `${tests}; ${fit.startsConverged}/${fit.startsTotal} starts converged, ${fit.startsAtBest} at the best loss`;
 }
 
 /** Quality, held-out check and optimal-sparsity headlines, one line each. */
