@@ -6,6 +6,7 @@ import { dataFindings, fitQualityFinding, lawFindings, scaleFinding } from './fi
 import { sig } from './format.js';
 import type { PlotOutcome } from './plots.js';
 import { type FinalPoint, finalPoints, levels } from './points.js';
+import { seedSpreadFinding, variantSpreadFinding } from './spread-findings.js';
 import { coefficientTable, keyValueTable, trialTable } from './tables.js';
 import type { Block, ReportData, ReportDocument, Section } from './types.js';
 import { unitLabels } from './units.js';
@@ -21,6 +22,7 @@ function plotBlock(plots: Map<string, PlotOutcome>, id: string): Block {
 
 function findingsSection(data: ReportData, points: FinalPoint[]): Section {
   const items = [...dataFindings(points, data.unit)];
+  for (const f of [variantSpreadFinding(points), seedSpreadFinding(points)]) if (f) items.push(f);
   const fit = data.fit;
   if (fit?.params) {
     items.push(...lawFindings(fit.params, levels(points.map((p) => p.sparsity)), data.unit));

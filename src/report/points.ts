@@ -18,6 +18,7 @@ export interface FinalPoint {
   /** Planned N and D: the sweep's grid values, used to group trials into panels. */
   nTarget: number;
   dTarget: number;
+  seed: number;
   /** Legend label of the sparsity level. */
   group: string;
   /**
@@ -62,6 +63,7 @@ export function finalPoints(trials: readonly TrialRecord[]): FinalPoint[] {
       loss: t.finalValLoss as number,
       nTarget: t.nonzeroTarget,
       dTarget: t.tokensTarget,
+      seed: t.seed,
       group: sparsityLabel(t.sparsity),
       ...axesOf(t),
     }));

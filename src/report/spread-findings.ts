@@ -1,0 +1,59 @@
+import { pct } from './format.js';
+import { type FinalPoint, mean } from './points.js';
+
+/** Relative spread of a set of losses: (max − min) / min. */
+const spread = (losses: readonly number[]) =>
+  (Math.max(...losses) - Math.min(...losses)) / Math.min(...losses);
+
+/** Groups values by a key, in first-seen order. */
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const t of items) out.set(key(t), [...(out.get(key(t)) ?? []), t]);
+  return out;
+}
+
+/**
+ * Seed-to-seed spread, when the sweep trains several seeds: at equal S, N, D and settings, how far apart the
+ * final losses of different seeds are (mean and largest (max − min)/min over such cells). The noise floor any
+ * other difference in the report is to be read against. Null with one seed.
+ */
+export function seedSpreadFinding(points: readonly FinalPoint[]): string | null {
+  const cells = groupBy(points, (p) => `${p.sparsity}|${p.nTarget}|${p.dTarget}|${p.variant}|${p.context}`);
+  const spreads = [...cells.values()]
+    .filter((c) => new Set(c.map((p) => p.seed)).size > 1)
+    .map((c) => spread(c.map((p) => p.loss)));
+  if (spreads.length === 0) return null;
+  return (
+    `Seed to seed: at equal settings, final losses differ by ${pct(mean(spreads), 2)} on average and ${pct(Math.max(...spreads), 2)} at most ` +
+    `(${spreads.length} ${spreads.length === 1 ? 'comparison' : 'comparisons'}); differences smaller than that are noise.`
+  );
+}
+
+/**
+ * How much the pruner settings of a sweep (its pruner.* axes) differ where they meet: at equal S, N, D, seed
+ * and other settings, the spread of their final losses (mean and largest (max − min)/min), and which setting
+ * had the lowest loss how often. Null when the sweep has fewer than two pruner settings or they never meet.
+ */
+export function variantSpreadFinding(points: readonly FinalPoint[]): string | null {
+  const sparse = points.filter((p) => p.sparsity > 0 && p.variant !== '');
+  const variants = [...new Set(sparse.map((p) => p.variant))].sort();
+  if (variants.length < 2) return null;
+  const cells = groupBy(sparse, (p) => `${p.sparsity}|${p.nTarget}|${p.dTarget}|${p.seed}|${p.context}`);
+  const spreads: number[] = [];
+  const wins = new Map<string, number>(variants.map((v) => [v, 0]));
+  for (const cell of cells.values()) {
+    const byVariant = groupBy(cell, (p) => p.variant);
+    if (byVariant.size < 2) continue;
+    const losses = [...byVariant].map(([v, ps]) => [v, mean(ps.map((p) => p.loss))] as const);
+    spreads.push(spread(losses.map(([, l]) => l)));
+    const best = losses.reduce((a, b) => (b[1] < a[1] ? b : a));
+    wins.set(best[0], (wins.get(best[0]) ?? 0) + 1);
+  }
+  if (spreads.length === 0) return null;
+  const ranked = [...wins].sort((a, b) => b[1] - a[1]).map(([v, n]) => `${v} ${n}`);
+  return (
+    `Between pruner settings (${variants.join('; ')}): at equal S, N, D and seed, final losses differ by ${pct(mean(spreads), 2)} ` +
+    `on average and ${pct(Math.max(...spreads), 2)} at most (${spreads.length} ${spreads.length === 1 ? 'comparison' : 'comparisons'}); ` +
+    `lowest loss: ${ranked.join(', ')}.`
+  );
+}
