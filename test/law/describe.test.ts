@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { coefficientTable, convergenceLine } from '../../src/law/describe.js';
 import type { LawFit } from '../../src/law/types.js';
 
-const fit = (over: Partial<LawFit>): LawFit =>
+const lawFit = (over: Partial<LawFit>): LawFit =>
   ({
     form: 'sparse',
     params: { a_S: 1, b_S: 1, c_S: 1, b_N: 0.3, a_D: 1e4, b_D: 0.3, c: 1 },
@@ -20,21 +20,21 @@ const fit = (over: Partial<LawFit>): LawFit =>
 
 describe('fit-law output', () => {
   it('names the convergence test a fit passed, and both measures', () => {
-    expect(convergenceLine(fit({}))).toBe(
+    expect(convergenceLine(lawFit({}))).toBe(
       'converged on the scaled gradient 1.1e-8 (tol 0.00001); Newton step 1 (tol 0.0001); 25/25 starts converged, 24 at the best loss',
     );
     // rounding stopped the line search above the gradient tolerance, at a Newton step within its own
-    expect(convergenceLine(fit({ gradNorm: 0.031, newtonStep: 5.2e-14 }))).toMatch(
+    expect(convergenceLine(lawFit({ gradNorm: 0.031, newtonStep: 5.2e-14 }))).toMatch(
       /^converged on the Newton step 5\.2e-14 \(tol 0\.0001\); scaled gradient 0\.031 \(tol 0\.00001\);/,
     );
-    expect(convergenceLine(fit({ converged: false, gradNorm: 1.7e-3, newtonStep: null }))).toMatch(
+    expect(convergenceLine(lawFit({ converged: false, gradNorm: 1.7e-3, newtonStep: null }))).toMatch(
       /^NOT CONVERGED: scaled gradient 0\.0017 \(tol 0\.00001\); 25\/25/,
     );
   });
 
   it("gives a_D in the sweep's data unit, and says so when it is not known", () => {
     const aD = (unit?: string) =>
-      coefficientTable(fit({}), unit)
+      coefficientTable(lawFit({}), unit)
         .split('\n')
         .find((l) => l.startsWith('a_D'))!;
     expect(aD('images')).toMatch(/ images /);
