@@ -16,10 +16,11 @@ export const DEFAULT_CHECKPOINT_MINUTES = 10;
 export function checkpointCadence(opts: CheckpointFlags): { minutes: number; steps: number } {
   const minutes =
     opts.checkpointMinutes === undefined ? DEFAULT_CHECKPOINT_MINUTES : Number(opts.checkpointMinutes);
-  if (!Number.isFinite(minutes) || minutes < 0)
+  // Number('') is 0: an empty value must not turn checkpoints off
+  if (opts.checkpointMinutes?.trim() === '' || !Number.isFinite(minutes) || minutes < 0)
     throw new UsageError(`--checkpoint-minutes ${opts.checkpointMinutes}: expected a number >= 0`);
   const steps = opts.checkpointSteps === undefined ? 0 : Number(opts.checkpointSteps);
-  if (!Number.isSafeInteger(steps) || steps < 0)
+  if (opts.checkpointSteps?.trim() === '' || !Number.isSafeInteger(steps) || steps < 0)
     throw new UsageError(
       `--checkpoint-steps ${opts.checkpointSteps}: expected a whole number of steps >= 0 (0: off)`,
     );

@@ -2,9 +2,13 @@ import { CommanderError } from 'commander';
 import { isUsageError } from '../errors.js';
 import { buildProgram } from './program.js';
 
+/** Exit status when the database or the files beside it could not be written: temporary, run again (EX_TEMPFAIL). */
+const STORAGE_EXIT = 75;
+
 /**
  * Entry point: runs the program and maps errors to exit codes. Usage and config errors exit 2 with their
- * message alone; anything else exits 1 (with the stack when SPARSEBENCH_DEBUG is set).
+ * message alone; a database that could not be written exits 75; anything else exits 1 (with the stack when
+ * SPARSEBENCH_DEBUG is set).
  */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
@@ -22,6 +26,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     const err = e as Error;
     process.stderr.write(`sparsebench: ${err.message}\n`);
+    // by name: importing the store here would load SQLite for every command, --help included
+    if (err.name === 'StoreWriteError') return STORAGE_EXIT;
     if (process.env.SPARSEBENCH_DEBUG) process.stderr.write(`${err.stack}\n`);
     return 1;
   }

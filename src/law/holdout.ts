@@ -23,21 +23,26 @@ export function holdoutCount(holdout: number, n: number): number {
 }
 
 /**
- * N within this fraction of each other counts as one model size: sizing hits a target N within 5%, so a
- * sweep's dense and sparse models of the same target differ slightly (24,064 and 24,000 for 24k).
+ * Without a size group (external points), N within this fraction of each other counts as one model size:
+ * sizing hits a target N within 5%, so a sweep's dense and sparse models of one target differ slightly
+ * (24,064 and 24,000 for 24k).
  */
 export const SAME_SIZE_TOLERANCE = 0.05;
 
 /**
  * Indices of the points held out: the `count` largest-N points, extended to every point of the same model
- * size as the smallest of them (N within {@link SAME_SIZE_TOLERANCE} below it), so a model size is never
- * split between training and held-out sets.
+ * size as the smallest of them, so a model size is never split between training and held-out sets. A size
+ * is a point's `sizeGroup` (a sweep's N target) when the points have one, else N within
+ * {@link SAME_SIZE_TOLERANCE} below the smallest held-out N.
  */
 export function heldOutIndices(points: readonly LawPoint[], count: number): number[] {
   if (count <= 0) return [];
-  const order = points.map((_, i) => i).sort((a, b) => points[b].nonzeroParams - points[a].nonzeroParams);
-  const cutoff = points[order[Math.min(count, order.length) - 1]].nonzeroParams * (1 - SAME_SIZE_TOLERANCE);
-  return order.filter((i) => points[i].nonzeroParams >= cutoff).sort((a, b) => a - b);
+  const grouped = points.every((p) => p.sizeGroup !== undefined);
+  const size = (p: LawPoint) => (grouped ? (p.sizeGroup as number) : p.nonzeroParams);
+  const order = points.map((_, i) => i).sort((a, b) => size(points[b]) - size(points[a]));
+  const smallest = size(points[order[Math.min(count, order.length) - 1]]);
+  const cutoff = grouped ? smallest : smallest * (1 - SAME_SIZE_TOLERANCE);
+  return order.filter((i) => size(points[i]) >= cutoff).sort((a, b) => a - b);
 }
 
 function failed(nHeld: number, nTrain: number, minN: number, error: string): HoldoutReport {

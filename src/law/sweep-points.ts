@@ -14,6 +14,7 @@ export function pointsFromTrials(trials: readonly TrialRecord[]): LawPoint[] {
       nonzeroParams: t.nonzeroParams ?? t.plannedNonzero,
       tokens: t.tokens ?? t.spec.steps * t.spec.batch_size * t.spec.seq_len,
       loss: t.finalValLoss as number,
+      sizeGroup: t.nonzeroTarget,
     }));
 }
 

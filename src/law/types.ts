@@ -10,6 +10,11 @@ export interface LawPoint {
   loss: number;
   /** Optional label (trial id) carried into residuals. */
   id?: string;
+  /**
+   * The model size the point belongs to, when known (a sweep's N target): the held-out check keeps points of
+   * one size together by it, where measured N differ slightly between dense and sparse models.
+   */
+  sizeGroup?: number;
 }
 
 /** The inputs a law predicts from. */

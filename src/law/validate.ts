@@ -13,8 +13,11 @@ export function requireLevels(levels: number, min: number, what: string, hint?: 
   throw new LawInputError(`the data have ${levels} distinct ${what} value(s); at least ${min} needed${tail}`);
 }
 
+/** The fields every point must have. */
+const FIELDS = ['sparsity', 'nonzeroParams', 'tokens', 'loss'] as const;
+
 /** Why a field value is invalid, or null when it is valid. Shared by fitLaw and the CSV parser. */
-export function fieldProblem(field: keyof Omit<LawPoint, 'id'>, value: number): string | null {
+export function fieldProblem(field: (typeof FIELDS)[number], value: number): string | null {
   if (!Number.isFinite(value)) return 'must be a finite number';
   switch (field) {
     case 'sparsity':
@@ -25,8 +28,6 @@ export function fieldProblem(field: keyof Omit<LawPoint, 'id'>, value: number): 
       return value > 0 ? null : 'must be > 0';
   }
 }
-
-const FIELDS = ['sparsity', 'nonzeroParams', 'tokens', 'loss'] as const;
 
 /** Checks every point's fields; the error names the point (index and id) and what is valid. */
 export function validatePoints(points: readonly LawPoint[]): void {

@@ -2,6 +2,7 @@ import { LawInputError } from '../law/errors.js';
 import { sparseForm } from '../law/forms/sparse.js';
 import { denseComputeOptimalData } from '../law/optimal.js';
 import { pointsFromTrials } from '../law/sweep-points.js';
+import { parseAxisCondition, SelectionError, selectTrials } from '../law/trial-selection.js';
 import { checkPointCount, validatePoints } from '../law/validate.js';
 import { baselineWarning } from '../sparsity/baseline-check.js';
 import { DEFAULT_DB } from '../store/store.js';
@@ -24,10 +25,13 @@ export interface Notice {
   items?: string[];
 }
 
-/** The command that stores a fit for this sweep (with --db when the database is not the default one). */
-export function fitCommand(data: ReportData): string {
+/**
+ * The command that stores a fit for this sweep (with --db when the database is not the default one, and the
+ * `--where` conditions of the fit it would replace).
+ */
+export function fitCommand(data: ReportData, where: readonly string[] = []): string {
   const db = data.dbPath === DEFAULT_DB ? '' : ` --db ${data.dbPath}`;
-  return `sparsebench fit-law --sweep ${data.sweep.name}${db}`;
+  return `sparsebench fit-law --sweep ${data.sweep.name}${db}${where.map((w) => ` --where ${w}`).join('')}`;
 }
 
 /** Unfinished, failed and interrupted trials, and too few sparsity levels for the sparse law. */
@@ -88,8 +92,8 @@ function sparseFitRefusal(data: ReportData): string | null {
 }
 
 /** Whether the stored fit was made from the trials that are finished now. */
-function staleness(fit: StoredFit, points: readonly FinalPoint[]): string | null {
-  const now = new Set(points.map((p) => p.id));
+function staleness(fit: StoredFit, data: ReportData, points: readonly FinalPoint[]): string | null {
+  const now = new Set(selectedIds(fit, data, points));
   const used = new Set(fit.inputs);
   const added = [...now].filter((id) => !used.has(id)).length;
   const gone = [...used].filter((id) => !now.has(id)).length;
@@ -104,13 +108,31 @@ function staleness(fit: StoredFit, points: readonly FinalPoint[]): string | null
 }
 
 /**
+ * Ids of the finished trials a fit made now with the same `--where` conditions would use: all of them
+ * without conditions, or when the sweep no longer has the axes they name.
+ */
+function selectedIds(fit: StoredFit, data: ReportData, points: readonly FinalPoint[]): string[] {
+  const finished = points.map((p) => p.id);
+  if (fit.where.length === 0) return finished;
+  try {
+    const chosen = new Set(
+      selectTrials(data.trials, data.sweep.axes, fit.where.map(parseAxisCondition)).map((t) => t.id),
+    );
+    return finished.filter((id) => chosen.has(id));
+  } catch (e) {
+    if (e instanceof SelectionError) return finished;
+    throw e;
+  }
+}
+
+/**
  * Everything that makes the stored fit weak, in words: missing or unusable, not converged, out of date,
  * wide bootstrap intervals, a poor held-out check, the fit's own warnings (fit-law's), and trials
  * far from the region where the optimal-sparsity findings apply.
  */
 export function fitNotices(data: ReportData, points: readonly FinalPoint[]): Notice[] {
   const fit = data.fit;
-  const cmd = `\`${fitCommand(data)}\``;
+  const cmd = `\`${fitCommand(data, fit?.where)}\``;
   if (!fit) {
     // do not send the reader to a fit-law that would refuse these trials: say why it would
     const refusal = sparseFitRefusal(data);
@@ -141,7 +163,7 @@ export function fitNotices(data: ReportData, points: readonly FinalPoint[]): Not
       level: 'warning',
       text: `Fit #${fit.id} was made without bootstrap replicates (fit-law --bootstrap 0): the coefficients below come without intervals, so nothing here says how well the data determine them. Run ${cmd} for a fit with intervals.`,
     });
-  const stale = staleness(fit, points);
+  const stale = staleness(fit, data, points);
   if (stale) out.push({ level: 'warning', text: `${stale} Run ${cmd} again.` });
   const wide = Object.entries(fit.fit.intervals)
     .filter(([, [lo, hi]]) => !(lo > 0 && hi / lo <= WIDE_INTERVAL))

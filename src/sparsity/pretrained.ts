@@ -14,8 +14,8 @@ export interface Pretrained {
 }
 
 /**
- * Reads parameters from a finished trial's weights file (`<db dir>/weights/<id>.safetensors`, tensors by
- * parameter name) or from a checkpoint (`checkpoints/<id>.safetensors`, tensors `param/<name>`); masks and
+ * Reads parameters from a finished trial's weights file (`<database>.weights/<id>.safetensors`, or the older shared `weights/` folder; tensors by
+ * parameter name) or from a checkpoint (`<database>.checkpoints/<id>.safetensors`, tensors `param/<name>`); masks and
  * optimiser moments are skipped.
  */
 export function readPretrained(path: string): Pretrained {

@@ -1,8 +1,8 @@
-import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { checkpointPath, legacyCheckpointPath } from '../sweep/checkpoints.js';
-import { makeDirs } from '../util/dirs.js';
+import { writeFileAtomic } from './safetensors.js';
 import { Store } from './store.js';
 import type { TrialStatus } from './types.js';
 import { storedWeightsPath, weightsPath } from './weights.js';
@@ -28,17 +28,28 @@ export interface MergeReport {
 /**
  * Merges shard databases (one per cluster task) into a target database, keyed by trial id. For a trial in
  * several places the best record wins ({@link betterRecord}; on a tie the target keeps its own), with its
- * metrics, final weights and checkpoint, which are copied before the record is. Sweeps, sweep membership
- * and fits are unioned. Idempotent: merging the same shards again changes nothing, except that it restores
- * the weights of a finished trial an interrupted merge left without them.
+ * metrics, final weights (copied before the record) and checkpoint (after it). Sweeps, sweep membership
+ * and fits are unioned; an empty shard file is skipped with a note. Idempotent: merging the same shards again
+ * changes nothing, except that it restores the weights of a finished trial an interrupted merge left without them.
  */
 export function mergeDatabases(intoPath: string, shardPaths: readonly string[]): MergeReport {
   const into = resolve(intoPath);
+  const notes: string[] = [];
+  const shards: string[] = [];
   for (const p of shardPaths) {
     if (resolve(p) === into) throw new UsageError(`${p} is the target of the merge; list only shards`);
     if (!existsSync(p)) throw new UsageError(`${p}: no such shard database; list the shards' database files`);
+    // a task killed before its database was written leaves an empty file: nothing to merge, and no reason
+    // to hold back the others
+    if (statSync(p).isFile() && statSync(p).size === 0) {
+      notes.push(`${p}: an empty file (a task that never wrote its database?); skipped`);
+      continue;
+    }
     Store.open(p, { create: false }).close(); // validates and migrates each shard first
+    shards.push(p);
   }
+  if (shards.length === 0)
+    throw new UsageError(`nothing to merge: every shard given is an empty file (${shardPaths.join(', ')})`);
   const target = Store.open(intoPath, { create: true });
   const report: MergeReport = {
     into: target.path,
@@ -47,7 +58,7 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
     updated: 0,
     unchanged: 0,
     fits: 0,
-    notes: [],
+    notes,
   };
   const db = target.db;
   try {
@@ -56,7 +67,7 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
     const setRow = `UPDATE trials SET (${list}) = (SELECT ${list} FROM s.trials WHERE id = ?) WHERE id = ?`;
     const progress = (schema: 'main' | 's') =>
       db.prepare(`SELECT COALESCE(MAX(step), 0) AS step FROM ${schema}.metrics WHERE trial_id = ?`);
-    for (const shard of shardPaths) {
+    for (const shard of shards) {
       const entry = { path: shard, trials: 0, taken: 0 };
       db.prepare('ATTACH DATABASE ? AS s').run(resolve(shard));
       try {
@@ -74,12 +85,14 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
           const mine = ours.get(t.id) as { status: TrialStatus } | undefined;
           return !mine || betterRecord(record('s', t.id, t.status), record('main', t.id, mine.status));
         };
-        // files first: a record is taken only once its weights and checkpoint are in place, so a merge that
-        // fails or is killed part-way leaves the target as it was (or with files a later merge uses)
+        // weights first: a finished record is taken only once its weights are in place, so a merge that fails
+        // or is killed part-way leaves the target without the record (a later merge takes it) rather than
+        // finished without weights; the weights of one trial id are one experiment's, whoever trained them
         for (const t of theirs) {
-          if (takes(t)) syncFiles(shard, target.path, t.id, t.status);
-          else if (t.status === 'finished') repairWeights(shard, target.path, t.id);
+          if (t.status === 'finished' && (takes(t) || !existsSync(storedWeightsPath(target.path, t.id))))
+            copyIfPresent(storedWeightsPath(shard, t.id), weightsPath(target.path, t.id));
         }
+        const taken: { id: string; status: TrialStatus }[] = [];
         db.transaction(() => {
           const members = sweepMembership(db, shard);
           report.notes.push(...members.notes);
@@ -104,6 +117,7 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
             }
             db.prepare('INSERT INTO metrics SELECT * FROM s.metrics WHERE trial_id = ?').run(t.id);
             entry.taken++;
+            taken.push(t);
           }
           for (const name of members.replace)
             db.prepare('DELETE FROM sweep_trials WHERE sweep = ?').run(name);
@@ -119,6 +133,9 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
             )
             .run().changes;
         }).immediate();
+        // checkpoints after the records: one behind its record is safe (a resume retrains from it), one ahead
+        // of it would resume past metrics the record does not have
+        for (const t of taken) syncCheckpoint(shard, target.path, t.id, t.status);
       } finally {
         db.prepare('DETACH DATABASE s').run();
       }
@@ -185,27 +202,20 @@ export function betterRecord(theirs: Held, mine: Held): boolean {
 }
 
 /**
- * Puts a taken record's files in the target: the shard's final weights, and its checkpoint, or none when the
- * shard has none (the target's belonged to the record being replaced, and would resume it from the wrong
- * place).
+ * Puts a taken record's checkpoint in the target: the shard's, or none when the shard has none (the target's
+ * belonged to the record replaced, and would resume it from the wrong place). A shard's older shared
+ * `checkpoints/` folder is read only for a trial that shard had started (interrupted, running or failed):
+ * every shard of a plan lists all its trials, and the folder holds the other shards' checkpoints too.
  */
-function syncFiles(shard: string, target: string, id: string, status: TrialStatus): void {
-  copyIfPresent(storedWeightsPath(shard, id), weightsPath(target, id));
+function syncCheckpoint(shard: string, target: string, id: string, status: TrialStatus): void {
   const own = checkpointPath(shard, id);
-  const checkpoint = existsSync(own) || status === 'finished' ? own : legacyCheckpointPath(shard, id);
-  if (existsSync(checkpoint)) copyIfPresent(checkpoint, checkpointPath(target, id));
+  const started = status === 'interrupted' || status === 'running' || status === 'failed';
+  const from = existsSync(own) ? own : started ? legacyCheckpointPath(shard, id) : null;
+  if (from && existsSync(from)) copyIfPresent(from, checkpointPath(target, id));
   else rmSync(checkpointPath(target, id), { force: true });
 }
 
-/** A trial finished in both whose weights the target lacks (an earlier merge stopped part-way): copied. */
-function repairWeights(shard: string, target: string, id: string): void {
-  if (!existsSync(storedWeightsPath(target, id)))
-    copyIfPresent(storedWeightsPath(shard, id), weightsPath(target, id));
-}
-
+/** Copies a file atomically (a unique temporary name, synced, then renamed), when it exists. */
 function copyIfPresent(from: string, to: string): void {
-  if (!existsSync(from)) return;
-  makeDirs(dirname(to));
-  copyFileSync(from, `${to}.tmp`);
-  renameSync(`${to}.tmp`, to); // atomic: a reader never sees half a file
+  if (existsSync(from)) writeFileAtomic(to, readFileSync(from));
 }

@@ -28,7 +28,7 @@ export class StoreWriteError extends Error {
   override name = 'StoreWriteError';
   constructor(path: string, cause: Error) {
     super(
-      `${path} could not be written (${cause.message}), so training stopped. Finished trials are recorded; ` +
+      `${path} or a file beside it could not be written (${cause.message}), so training stopped. Finished trials are recorded; ` +
         'a trial in flight resumes from its last checkpoint when the sweep (or task) runs again' +
         (/locked|busy/i.test(cause.message)
           ? `. Another process held a write lock on it for over ${BUSY_TIMEOUT_MS / 1000} s (an open sqlite3 transaction?)`

@@ -27,25 +27,26 @@ export function legacyCheckpointPath(dbPath: string, trialId: string): string {
 
 /**
  * The checkpoint to resume `trialId` from: its database's own, else, for a trial that database had already
- * started (`startedHere`: interrupted, failed or running there), one in the folder's older shared directory,
- * moved to the database's own so no other database reads it. Null when there is none.
+ * started (`startedHere`: interrupted, failed or running there), one in the folder's older shared directory
+ * (`legacy` true: call {@link adoptLegacyCheckpoint} once the trial is claimed). Null state when there is none.
  */
 export function resumeCheckpoint(
   dbPath: string,
   trialId: string,
   infos: readonly ParamInfo[],
   startedHere: boolean,
-): TrainState | null {
+): { state: TrainState | null; legacy: boolean } {
+  const state = loadCheckpoint(checkpointPath(dbPath, trialId), trialId, infos);
+  if (state || !startedHere) return { state, legacy: false };
+  const old = loadCheckpoint(legacyCheckpointPath(dbPath, trialId), trialId, infos);
+  return { state: old, legacy: old !== null };
+}
+
+/** Moves a claimed trial's checkpoint from the folder's shared directory to its database's own. */
+export function adoptLegacyCheckpoint(dbPath: string, trialId: string): void {
   const own = checkpointPath(dbPath, trialId);
-  const state = loadCheckpoint(own, trialId, infos);
-  if (state || !startedHere) return state;
-  const legacy = legacyCheckpointPath(dbPath, trialId);
-  const old = loadCheckpoint(legacy, trialId, infos);
-  if (old) {
-    mkdirSync(dirname(own), { recursive: true });
-    renameSync(legacy, own);
-  }
-  return old;
+  mkdirSync(dirname(own), { recursive: true });
+  renameSync(legacyCheckpointPath(dbPath, trialId), own);
 }
 
 /** What the metadata of a checkpoint holds besides the tensors. */

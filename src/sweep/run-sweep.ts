@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../store/safetensors.js';
 import { LeaseLostError, type Store, StoreWriteError } from '../store/store.js';
 import { weightsPath } from '../store/weights.js';
 import { fmt, fmtDuration } from '../util/format.js';
-import { checkpointPath, dropCheckpoint, resumeCheckpoint } from './checkpoints.js';
+import { adoptLegacyCheckpoint, checkpointPath, dropCheckpoint, resumeCheckpoint } from './checkpoints.js';
 import { SilentReporter, type SweepReporter } from './progress.js';
 import { InProcessRunner, type TrialOutcome, type TrialRunner } from './trial-runner.js';
 
@@ -142,7 +142,7 @@ export async function runSweep(
       // it failed only because its worker process died, which keeps the checkpoint (record, below)
       const started = before.get(trial.id);
       const startedHere = started === 'interrupted' || started === 'failed' || started === 'running';
-      const resume = resumeCheckpoint(store.path, trial.id, infos, startedHere);
+      const { state: resume, legacy } = resumeCheckpoint(store.path, trial.id, infos, startedHere);
       let claim: ReturnType<typeof store.claimTrial>;
       try {
         claim = store.claimTrial(trial.id, owner, {
@@ -159,7 +159,10 @@ export async function runSweep(
       const was = before.get(trial.id);
       if (claim === 'failed' && was === 'failed') summary.skippedFailed++;
       else if (claim !== 'claimed' && !(claim === 'finished' && was === 'finished')) elsewhere.push(trial.id);
-      if (claim === 'claimed') return { index, trial, resume };
+      if (claim === 'claimed') {
+        if (legacy) adoptLegacyCheckpoint(store.path, trial.id);
+        return { index, trial, resume };
+      }
       reporter.trialEnd(trial, 'skipped', claim);
     }
     return null;
@@ -172,6 +175,13 @@ export async function runSweep(
   ) => {
     const ckptPath = checkpointPath(store.path, trial.id);
     let leaseLost = false;
+    // a write of this trial failed or was skipped: nothing more is written for it, its checkpoints included
+    // (a checkpoint ahead of the stored metrics would resume past a gap); a rerun resumes from the last one
+    let writeFailed = false;
+    const failWrites = (e?: unknown) => {
+      writeFailed = true;
+      if (e !== undefined) storageFailed(e);
+    };
     reporter.trialStart(trial, index, resume?.step ?? 0);
     const outcome = await runner.run(
       {
@@ -188,24 +198,30 @@ export async function runSweep(
           if (stopRequested()) runner.stop();
         },
         onMetrics: (points) => {
-          if (leaseLost) return;
+          if (leaseLost || writeFailed) return;
+          // another trial's write failed: each further one could wait out the busy timeout, so none is tried
+          if (storageError) return failWrites();
           try {
             store.appendMetrics(trial.id, owner, points);
           } catch (e) {
-            // another process owns the trial now, or the database cannot be written: write nothing more for it
-            leaseLost = true;
-            if (e instanceof LeaseLostError) runner.stop();
-            else storageFailed(e);
+            if (!(e instanceof LeaseLostError)) return failWrites(e);
+            leaseLost = true; // another process owns the trial now: write nothing more for it
+            runner.stop();
           }
         },
         onCheckpoint: (bytes) => {
-          if (!leaseLost) writeFileAtomic(ckptPath, bytes);
+          if (leaseLost || writeFailed) return;
+          try {
+            writeFileAtomic(ckptPath, bytes);
+          } catch (e) {
+            failWrites(e); // a full disk: the trial stops like the others, resumable from its last checkpoint
+          }
         },
       },
     );
-    if (storageError) {
-      // recorded as far as the database allowed: the lease goes stale, and a rerun resumes from the checkpoint
-      reporter.trialEnd(trial, 'interrupted', 'the database could not be written');
+    if (writeFailed) {
+      // recorded as far as the writes went: the lease goes stale, and a rerun resumes from the last checkpoint
+      reporter.trialEnd(trial, 'interrupted', 'its metrics or checkpoint could not be written');
       return;
     }
     if (leaseLost) {
@@ -254,7 +270,7 @@ export async function runSweep(
     } catch (e) {
       if (!(e instanceof LeaseLostError)) {
         storageFailed(e);
-        reporter.trialEnd(trial, 'interrupted', 'the database could not be written');
+        reporter.trialEnd(trial, 'interrupted', 'its record could not be written');
         return;
       }
       elsewhere.push(trial.id);

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -69,5 +69,18 @@ describe('run-trial (a cluster task)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--checkpoint-steps 2\.5: expected a whole number of steps >= 0/);
     expect(existsSync(join(dir, 's.db'))).toBe(false);
+  });
+
+  it('a sweep whose checkpoint cannot be written stops with exit 75 and leaves the trial resumable, not failed', () => {
+    const dir = tempDir();
+    const db = join(dir, 'x.db');
+    writeFileSync(`${db}.checkpoints`, 'a file where the checkpoint folder goes');
+    const r = cli(['sweep', writeConfig(LONG, 'long.yaml', dir), '--db', db, '--checkpoint-steps', '50']);
+    expect(r.code, r.stderr).toBe(75);
+    expect(r.stderr).toMatch(
+      /x\.db or a file beside it could not be written .*, so training stopped\. Finished trials are recorded/,
+    );
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(status(db)).toBe('running');
   });
 });

@@ -46,6 +46,14 @@ describe('held-out check', () => {
     expect(heldOutIndices([point(100, 'a'), point(95, 'b'), point(94, 'c')], 1)).toEqual([0, 1]);
   });
 
+  it("groups a sweep's points by their N target when they carry one, however far sizing landed from it", () => {
+    const at = (N: number, group: number) => ({ ...point(N, `${N}`), sizeGroup: group });
+    // 24k target: dense 24,064, sparse 21,900 (9% below); 12k target: 12,500
+    const pts = [at(24064, 24000), at(21900, 24000), at(12500, 12000)];
+    expect(heldOutIndices(pts, 1)).toEqual([0, 1]);
+    expect(heldOutIndices(pts, 3)).toEqual([0, 1, 2]);
+  });
+
   it('predicts held-out larger models of synthetic data to within the noise', () => {
     const pts = syntheticSparse(publishedCoefficients.t5, { seed: 4, sigma: 0.002 });
     const fit = fitLaw(pts, 'sparse', { ...options, holdout: 0.2 });

@@ -113,6 +113,28 @@ describe('the report document', () => {
     ).toBe(true);
   });
 
+  it('judges a --where fit against the trials its conditions select, and suggests the same conditions', async () => {
+    // the grid's trials split by a learning-rate axis: the fit used the lr 0.001 half only
+    const trials = grid().map((t, i) => ({
+      ...t,
+      axes: { 'train.optimizer.lr': i % 2 === 0 ? 0.001 : 0.003 },
+    }));
+    const half = trials.filter((t) => t.axes['train.optimizer.lr'] === 0.001);
+    const ids = half.map((t) => t.id);
+    const fit = { ...fitOf(trials), inputs: ids, where: ['train.optimizer.lr=0.001'] };
+    const data = reportData(trials, fit);
+    data.sweep.axes = [{ key: 'train.optimizer.lr', values: [0.001, 0.003] }];
+    const doc = await documentOf(data);
+    expect(notices(doc, 'warning').some((t) => t.includes('out of date'))).toBe(false);
+    // one more of its own trials finished since: out of date, and the command keeps the condition
+    const stale = reportData(trials, { ...fit, inputs: ids.slice(1) });
+    stale.sweep.axes = data.sweep.axes;
+    const text = notices(await documentOf(stale), 'warning').find((t) => t.includes('out of date'));
+    expect(text).toMatch(
+      /is out of date: 1 trial finished since\. Run `sparsebench fit-law --sweep fixture --where train\.optimizer\.lr=0\.001` again/,
+    );
+  });
+
   it('with a failed trial: names it and its error, and leaves it out of the fit plots', async () => {
     const trials = grid(undefined, (i) => (i === 5 ? 'failed' : 'finished'));
     const doc = await documentOf(reportData(trials, null));

@@ -108,6 +108,9 @@ describe('helpers', () => {
     // too narrow for 1, 2, 5: every digit
     expect(logTicks(3000, 4500)).toEqual([3000, 4000]);
     expect(logTicks(2500, 9000)).toEqual([3000, 4000, 5000, 6000, 7000, 8000, 9000]);
+    // narrower than one digit step: the two ends
+    expect(logTicks(6100, 6900)).toEqual([6100, 6900]);
+    expect(logTicks(24000, 24064)).toEqual([24000, 24064]);
   });
 
   it('pick evenly spread panels including both ends', () => {

@@ -185,4 +185,34 @@ describe('merge, stopped part-way or out of step', () => {
     expect(m.listTrials('tiny').map((t) => t.id)).toEqual(newer.trials.map((t) => t.id));
     m.close();
   });
+
+  it("skips an empty shard file with a note, and never gives a pending trial another shard's checkpoint", () => {
+    const dir = tempDir();
+    const plan = planOf(tinySyntheticConfig());
+    const [, b] = plan.trials.map((t) => t.id);
+    // two shards of an older layout in one folder: shard 1 was interrupted on trial b, its checkpoint in the
+    // folder's shared checkpoints/, and shard 0 (which ran a) lists b as pending
+    const shards = join(dir, 'shards');
+    const s0 = Store.open(join(shards, 'shard-0.db'), { create: true });
+    s0.saveSweep(plan);
+    s0.close();
+    const s1 = Store.open(join(shards, 'shard-1.db'), { create: true });
+    s1.saveSweep(plan);
+    s1.claimTrial(b, 'o', lease);
+    s1.endTrial(b, 'o', 'interrupted', {
+      step: 20,
+      lastPoints: [{ name: 'train_loss', step: 20, tokens: 2560, value: 2 }],
+    });
+    s1.close();
+    mkdirSync(join(shards, 'checkpoints'));
+    writeFileSync(join(shards, 'checkpoints', `${b}.safetensors`), 'shard 1 checkpoint');
+    writeFileSync(join(shards, 'shard-9.db'), '');
+    const into = join(dir, 'study.db');
+    const r = mergeDatabases(into, [join(shards, 'shard-0.db'), join(shards, 'shard-9.db')]);
+    expect(r.notes).toEqual([expect.stringMatching(/shard-9\.db: an empty file .*; skipped/)]);
+    expect(r.shards).toHaveLength(1);
+    expect(existsSync(checkpointPath(into, b))).toBe(false); // b is pending there: not shard 0's checkpoint
+    mergeDatabases(into, [join(shards, 'shard-1.db')]);
+    expect(existsSync(checkpointPath(into, b))).toBe(true); // shard 1 started b: its checkpoint comes along
+  });
 });

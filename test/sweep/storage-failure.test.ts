@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Store, StoreWriteError } from '../../src/store/store.js';
@@ -21,7 +21,7 @@ describe('a database that cannot be written mid-sweep', () => {
       const failed = runSweep(plan, store, { checkpointSteps: 5 });
       await expect(failed).rejects.toThrow(StoreWriteError);
       await expect(failed).rejects.toThrow(
-        /s\.db could not be written \(database is locked\), so training stopped\. Finished trials are recorded; .*over 60 s/,
+        /s\.db or a file beside it could not be written \(database is locked\), so training stopped\. Finished trials are recorded; .*over 60 s/,
       );
       const [first] = store.listTrials('tiny');
       expect(first.status).toBe('running'); // its lease goes stale; the checkpoint stays
@@ -35,6 +35,24 @@ describe('a database that cannot be written mid-sweep', () => {
         expect(store.metrics(t.id, 'train_loss').map((p) => p.step)).toEqual(
           Array.from({ length: t.spec.steps }, (_, i) => i + 1),
         );
+    } finally {
+      store.close();
+    }
+  });
+
+  it('stops the same way when a checkpoint cannot be written: the trial is not marked failed', async () => {
+    const plan = planOf(tinySyntheticConfig());
+    const dir = tempDir();
+    const store = Store.open(join(dir, 's.db'), { create: true });
+    try {
+      writeFileSync(`${store.path}.checkpoints`, 'a file where the checkpoint folder goes');
+      const failed = runSweep(plan, store, { checkpointSteps: 5 });
+      await expect(failed).rejects.toThrow(
+        /s\.db or a file beside it could not be written \(.*\), so training stopped/,
+      );
+      expect(store.listTrials('tiny').map((t) => t.status)).toEqual(['running', 'pending']);
+      rmSync(`${store.path}.checkpoints`);
+      expect((await runSweep(plan, store, { leaseMs: 0 })).trained).toBe(2);
     } finally {
       store.close();
     }

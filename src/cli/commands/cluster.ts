@@ -1,5 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { loadSweep } from '../../config/load.js';
+import { planWarnings } from '../../config/plan-warnings.js';
 import { assertBackendAvailable, type BackendName } from '../../engine/backends.js';
 import { UsageError } from '../../errors.js';
 import { mergeDatabases } from '../../store/merge.js';
@@ -21,6 +22,7 @@ export async function planCommand(
 ): Promise<number> {
   assertNotDatabase('--out', opts.out);
   const plan = loadSweep(config, { backend: opts.backend });
+  for (const w of planWarnings(plan)) process.stderr.write(`warning: ${w}\n`);
   writePlanFile(opts.out, plan);
   process.stdout.write(`${opts.out}: ${count(plan.trials.length, 'trial')} of sweep ${plan.name}\n`);
   return 0;
@@ -74,15 +76,17 @@ export async function runTrialCommand(
     process.stdout.write(
       `trial ${index} (${t.id}): ${t.status}${t.finalValLoss !== null ? `, val loss ${t.finalValLoss.toFixed(4)}` : ''}\n`,
     );
-    const stopped = stop.exitCode();
-    if (stopped !== null) return stopped;
+    // what became of the trial decides, even when a signal came as it ended
+    if (t.status === 'finished') return 0;
     if (t.status === 'failed') {
       if (summary.skippedFailed > 0)
         process.stderr.write(`trial ${index} failed in an earlier run; --retry-failed trains it again\n`);
       return 1;
     }
+    const stopped = stop.exitCode();
+    if (stopped !== null) return stopped;
     // not finished here and not stopped: another process holds it (a task started twice)
-    return t.status === 'finished' ? 0 : 3;
+    return 3;
   } finally {
     stop.release();
     store.close();

@@ -1,15 +1,13 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { loadSweep, type SweepPlan } from '../../config/load.js';
-import { nonzeroMissWarning } from '../../config/nonzero-check.js';
 import type { TrialPlan } from '../../config/plan.js';
+import { planWarnings } from '../../config/plan-warnings.js';
 import { SPEC_VERSION } from '../../config/trial-spec.js';
 import { assertBackendAvailable, type BackendName, resolveAuto } from '../../engine/backends.js';
 import { UsageError } from '../../errors.js';
 import { shortShape } from '../../models/describe.js';
 import { dataUnitOf } from '../../report/units.js';
-import { baselineWarning } from '../../sparsity/baseline-check.js';
-import { scheduleWarnings } from '../../sparsity/schedule-check.js';
 import { Store } from '../../store/store.js';
 import { ProcessRunner } from '../../sweep/process-runner.js';
 import { BarReporter, LineReporter, type SweepReporter } from '../../sweep/progress.js';
@@ -40,15 +38,7 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
   const cadence = checkpointCadence(opts);
   const fixedWorkers = parseWorkers(opts.workers);
   const plan = loadSweep(configPath, { backend: opts.backend });
-  const baseline = baselineWarning(
-    plan.trials.map((t) => ({ sparsity: t.spec.sparsity, pruner: t.spec.pruner.name })),
-  );
-  const missed = nonzeroMissWarning(plan.trials);
-  const warnings = [
-    ...scheduleWarnings(plan.trials),
-    ...(baseline ? [baseline] : []),
-    ...(missed ? [missed] : []),
-  ];
+  const warnings = planWarnings(plan);
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   if (opts.dryRun) {
     const dropped = droppedFromExisting(plan, opts.db);

@@ -88,7 +88,8 @@ export const CHART_CONFIG = {
 
 /**
  * Tick values for a log axis over [lo, hi]: 1, 2 and 5 × 10^k inside it (1..9 × 10^k when that leaves fewer
- * than three), so every labelled tick is a round number and none is dropped for overlap.
+ * than three, the two ends when even that leaves fewer than two), so every labelled tick is a round number and
+ * none is dropped for overlap.
  */
 export function logTicks(lo: number, hi: number): number[] {
   const within = (mantissas: readonly number[]) => {
@@ -101,7 +102,10 @@ export function logTicks(lo: number, hi: number): number[] {
     return out;
   };
   const coarse = within([1, 2, 5]);
-  return coarse.length >= 3 ? coarse : within([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  if (coarse.length >= 3) return coarse;
+  const fine = within([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  // a domain narrower than one digit step (6.1k-6.9k): its two ends
+  return fine.length >= 2 ? fine : [lo, hi];
 }
 
 /** A log axis over [lo, hi] with {@link logTicks}: no label overlap to thin them. */

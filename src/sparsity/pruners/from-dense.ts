@@ -14,7 +14,9 @@ const given = z
     weights: z
       .string()
       .optional()
-      .describe('safetensors file of a finished dense trial (weights/<id>.safetensors) or a checkpoint'),
+      .describe(
+        'safetensors file of a finished dense trial (<database>.weights/<id>.safetensors) or a checkpoint',
+      ),
     trial: z
       .string()
       .regex(/^[0-9a-f]{16}$/, { error: 'a full 16-hex-digit trial id' })

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { checkpointCadence } from '../../src/cli/checkpoint-flags.js';
+
+describe('checkpoint flags', () => {
+  it('default to every 10 minutes and no step cadence, and take whole steps only', () => {
+    expect(checkpointCadence({})).toEqual({ minutes: 10, steps: 0 });
+    expect(checkpointCadence({ checkpointMinutes: '0.5', checkpointSteps: '100' })).toEqual({
+      minutes: 0.5,
+      steps: 100,
+    });
+    expect(() => checkpointCadence({ checkpointSteps: '2.5' })).toThrow(
+      /--checkpoint-steps 2\.5: expected a whole number/,
+    );
+    expect(() => checkpointCadence({ checkpointSteps: '-1' })).toThrow(/--checkpoint-steps -1/);
+    // an empty value is not 0 (which would turn checkpoints off)
+    expect(() => checkpointCadence({ checkpointMinutes: '' })).toThrow(
+      /--checkpoint-minutes : expected a number >= 0/,
+    );
+    expect(() => checkpointCadence({ checkpointSteps: ' ' })).toThrow(/--checkpoint-steps/);
+  });
+});
