@@ -31,6 +31,7 @@ export function imageSource(spec: TrialSpec): BatchSource<ImageBatch> {
         Array.from({ length: spec.batch_size }, () => rng.int(data.train.count)),
       ),
     validation,
+    heldOutUnits: held.length,
     entropyFloor: data.entropyFloor,
     description: data.description,
   };

@@ -11,6 +11,11 @@ export interface BatchSource<B extends Batch> {
   sample(rng: Rng): B;
   /** The fixed held-out set: the same batches for every evaluation and every trial. */
   validation: B[];
+  /**
+   * Units (tokens, or images) the held-out set evaluates on: `eval.tokens` rounded down to whole windows, or
+   * all the split holds when it asked for more.
+   */
+  heldOutUnits: number;
   /** Lowest achievable loss when known (synthetic sources), else null. */
   entropyFloor: number | null;
   description: string;

@@ -54,6 +54,7 @@ export function spanCorruptionSource(spec: TrialSpec): BatchSource<SpanBatch> {
       return make(corpus.train, starts, rng);
     },
     validation,
+    heldOutUnits: windows.length * s.input_len,
     entropyFloor: null,
     description: `${corpus.description}; span corruption of ${layout.rawLen}-token windows (${layout.spans} spans, ${layout.noiseTokens} noise tokens)`,
   };

@@ -165,7 +165,11 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
         ),
       );
     };
-    if (!resume) logSparsity(0);
+    if (!resume) {
+      logSparsity(0);
+      // what the validation loss is measured on: less than eval.tokens when the held-out split is smaller
+      point('eval_units', source.heldOutUnits);
+    }
     for (step = firstStep; step <= spec.steps; step++) {
       // let signal handlers and I/O run between steps (a step is synchronous tfjs work)
       await new Promise((r) => setImmediate(r));

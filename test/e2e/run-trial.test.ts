@@ -83,4 +83,34 @@ describe('run-trial (a cluster task)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(status(db)).toBe('running');
   });
+
+  it('a sweep says when eval_tokens asks more than the held-out split holds, and logs what it evaluated on', () => {
+    const dir = tempDir();
+    const db = join(dir, 'h.db');
+    // 2,000 held-out tokens make 117 windows of 16 + 1: 1,872 tokens to evaluate on, fewer than the 16,384 asked
+    const config = writeConfig(
+      'name: held\ndata: {source: synthetic, vocab_size: 16, branching: 2, train_tokens: 20000, validation_tokens: 2000}\n' +
+        'train: {batch_size: 8, seq_len: 16, eval_tokens: 16384}\nsweep: {sparsity: 0, nonzero_params: 2k, tokens: 2048}\n',
+      'held.yaml',
+      dir,
+    );
+    const r = cli(['sweep', config, '--db', db]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /note: train\.eval_tokens 16384 is more than the held-out split holds: validation losses are measured on all of it, 1872/,
+    );
+    const d = new Database(db, { readonly: true });
+    const units = d.prepare("SELECT value FROM metrics WHERE name = 'eval_units'").all();
+    d.close();
+    expect(units).toEqual([{ value: 1872 }]);
+    // within the split: no note
+    const fits = cli([
+      'sweep',
+      writeConfig(LONG.replace('tokens: 32k', 'tokens: 2k'), 'short.yaml', dir),
+      '--db',
+      join(dir, 's.db'),
+    ]);
+    expect(fits.code).toBe(0);
+    expect(fits.stdout).not.toMatch(/eval_tokens/);
+  });
 });

@@ -171,7 +171,13 @@ function summaryLine(s: SweepSummary, db: string): string {
     );
   if (s.interrupted) parts.push('interrupted');
   const line = `sweep ${s.sweep}: ${count(s.total, 'trial')}: ${parts.join(', ')}. Database: ${db}`;
-  return s.dropped.trials > 0 ? `${line}\n${droppedNote(s.sweep, s.dropped)}` : line;
+  const notes = [line];
+  if (s.dropped.trials > 0) notes.push(droppedNote(s.sweep, s.dropped));
+  if (s.heldOutShort)
+    notes.push(
+      `note: train.eval_tokens ${s.heldOutShort.asked} is more than the held-out split holds: validation losses are measured on all of it, ${s.heldOutShort.got} (see the eval_units metric of each trial)`,
+    );
+  return notes.join('\n');
 }
 
 /**
