@@ -86,7 +86,7 @@ export class Store {
         );
       }
       if (version === 0) assertEmpty(db, path);
-      db.pragma('journal_mode = WAL');
+      enableWal(db);
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
       if (version < SCHEMA_VERSION) migrate(db, path);
@@ -438,15 +438,36 @@ export class Store {
   }
 }
 
+/**
+ * Switches a database to WAL. Processes opening a new database at once can meet SQLITE_BUSY here without the
+ * busy timeout being applied (SQLite returns it at once where waiting could deadlock), so it is retried for
+ * up to 5 s.
+ */
+function enableWal(db: Database.Database): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 250) throw e;
+      Atomics.wait(pause, 0, 0, 20);
+    }
+  }
+}
+
 /** A database at version 0 must be empty: sparsebench never adds its tables to someone else's database. */
 function assertEmpty(db: Database.Database, path: string): void {
-  // another sparsebench process may be creating it right now: its tables then come with a version
-  if ((db.pragma('user_version', { simple: true }) as number) > 0) return;
-  const n = (
-    db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").get() as {
-      n: number;
-    }
-  ).n;
+  // another sparsebench process may be creating it right now: its tables then come with a version. Both are
+  // read in one transaction, so its commit cannot land between them (version 0 read, then its tables seen)
+  const n = db.transaction(() => {
+    if ((db.pragma('user_version', { simple: true }) as number) > 0) return 0;
+    return (
+      db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").get() as {
+        n: number;
+      }
+    ).n;
+  })();
   if (n > 0) {
     throw new UsageError(
       `${path} is a SQLite database, but not a sparsebench one (it has other tables); choose another --db`,
