@@ -144,7 +144,7 @@ export function buildProgram(): Command {
     )
     .option(
       '--optimal <N=..,C=..>',
-      'optimal sparsity for non-zero params N and compute C = 6·N/(1-S)·D (FLOPs where D counts tokens; 6·N·images for image models) (repeatable)',
+      'optimal sparsity for non-zero params N and compute C = 6·N/(1-S)·D (FLOPs where D counts tokens; for image models D counts images, so C is 6·N/(1-S)·images) (repeatable)',
       collect,
       [],
     )

@@ -125,6 +125,7 @@ function expand(
     const extra = Object.fromEntries(combo.map((vi, ai) => [axes[ai].key, axes[ai].values[vi]]));
     const data = errors.guard(() => resolveDataSpec(cfg.data, configDir), variant);
     if (!data) continue;
+    if (!errors.guard(() => checkSeqLen(cfg, variant), variant)) continue;
     if (!errors.guard(() => checkCorpus(data, cfg.train.seq_len), variant)) continue;
     const s = cfg.sweep;
     for (const sparsity of s.sparsity) {
@@ -209,6 +210,27 @@ function buildSpec(
   };
 }
 
+/**
+ * `train.seq_len` as the family reads it: at least its minimum, and not written at all for a family that
+ * ignores it (it would only change the trial ids of identical training).
+ */
+function checkSeqLen(cfg: SweepConfig, variant: Record<string, unknown>): true {
+  const family = cfg.model.family;
+  const rule = families[family].seqLen;
+  const written = (variant.train as Record<string, unknown> | undefined)?.seq_len !== undefined;
+  if (!rule && written)
+    throw new PathError(
+      ['train', 'seq_len'],
+      `the ${family} family does not read seq_len (an image is one sequence of its patches; model.patch_size sets its length); remove it`,
+    );
+  if (rule && cfg.train.seq_len < rule.min)
+    throw new PathError(
+      ['train', 'seq_len'],
+      `the ${family} family needs seq_len at least ${rule.min} (${rule.why}), got ${cfg.train.seq_len}`,
+    );
+  return true;
+}
+
 /** A user text file must hold at least one window in each split. */
 function checkCorpus(data: TrialSpec['data'], seqLen: number): true {
   if (data.source !== 'text') return true;
@@ -234,10 +256,35 @@ function asWritten(path: ConfigPath, variant: unknown): ConfigPath {
 /** Collects located messages; throws them together as one ConfigError. */
 class ErrorList {
   private readonly messages: string[] = [];
+  /**
+   * For each message not located at an axis value: the settings of the sweep's extra axes it came from, so a
+   * message that only some combinations raise (a schedule key another pruner of the axis does not take) can
+   * say which.
+   */
+  private readonly variantsOf = new Map<string, Set<string>>();
   constructor(
     private readonly src: YamlSource,
     private readonly axes: readonly ExtraAxis[],
   ) {}
+
+  /** This combination's axis settings, "pruner.name=magnitude, seed=1"; empty without axes. */
+  private variantLabel(variant: unknown): string {
+    return this.axes.map((a) => `${a.key}=${JSON.stringify(getAt(variant, a.path))}`).join(', ');
+  }
+
+  private push(line: string, variant: unknown, atAxis: boolean): void {
+    if (!this.messages.includes(line)) this.messages.push(line);
+    if (!atAxis && this.axes.length > 0 && variant !== undefined) {
+      const set = this.variantsOf.get(line) ?? new Set<string>();
+      set.add(this.variantLabel(variant));
+      this.variantsOf.set(line, set);
+    }
+  }
+
+  /** Combinations of the extra axes' values: how many variants a message common to all comes from. */
+  private get combinations(): number {
+    return this.axes.reduce((n, a) => n * a.values.length, 1);
+  }
 
   /** Where a path was written: inside an extra axis, at that axis's value; else in the file. */
   private axisAt(path: ConfigPath, variant: unknown): string | null {
@@ -260,8 +307,8 @@ class ErrorList {
 
   add(rawPath: ConfigPath, message: string, variant: unknown): void {
     const path = variant === undefined ? rawPath : asWritten(rawPath, variant);
-    const line = `${this.axisAt(path, variant) ?? this.src.locate(path)}: ${keyName(path)}: ${message}`;
-    if (!this.messages.includes(line)) this.messages.push(line);
+    const atAxis = this.axisAt(path, variant);
+    this.push(`${atAxis ?? this.src.locate(path)}: ${keyName(path)}: ${message}`, variant, atAxis !== null);
   }
 
   addZod(error: z.ZodError, variant: Record<string, unknown>, prefix: ConfigPath): void {
@@ -271,9 +318,10 @@ class ErrorList {
       const keys = issue.code === 'unrecognized_keys' ? objectKeysAt(configSchema, variant, path) : [];
       if (issue.code === 'unrecognized_keys') {
         for (const k of issue.keys) {
-          const at = this.axisAt([...path, k], variant) ?? this.src.locateKey(path, k);
+          const atAxis = this.axisAt([...path, k], variant);
+          const at = atAxis ?? this.src.locateKey(path, k);
           const line = `${at}: ${keyName([...path, k])}: ${describeZodIssue({ ...issue, keys: [k] }, value, keys)}`;
-          if (!this.messages.includes(line)) this.messages.push(line);
+          this.push(line, variant, atAxis !== null);
         }
       } else {
         this.add(path, describeZodIssue(issue, value, keys), variant);
@@ -296,6 +344,11 @@ class ErrorList {
 
   throwIfAny(): void {
     if (this.messages.length === 0) return;
+    // a message that only some combinations of the axes raise says which
+    for (const [i, m] of this.messages.entries()) {
+      const from = this.variantsOf.get(m);
+      if (from && from.size < this.combinations) this.messages[i] = `${m} (with ${[...from].join('; ')})`;
+    }
     // in file order: "file:line:col: ..." sorted by line, then column
     const pos = (m: string) => (/:(\d+):(\d+): /.exec(m) ?? [0, 1e9, 0]).slice(1).map(Number);
     this.messages.sort((a, b) => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImageSet } from './images.js';
 
@@ -22,6 +22,64 @@ export function readIdx(imagesPath: string, labelsPath: string): ImageSet {
   for (let i = 0; i < images.length; i++) images[i] = img[16 + i] / 255;
   const labels = Int32Array.from(lab.subarray(8, 8 + n));
   return { images, labels, count: n, height: h, width: w, channels: 1, classes: Math.max(...labels) + 1 };
+}
+
+/** Which file of an IDX pair a problem is in. */
+export type IdxRole = 'images' | 'labels';
+
+/** A problem with an IDX image/label pair, naming the file it is in. */
+export class IdxError extends Error {
+  constructor(
+    readonly role: IdxRole,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Checks an IDX image/label pair from the headers, the file sizes and the labels (never the pixels), as
+ * {@link readIdx} would read it: magics, one label per image, files as long as their headers say. Returns
+ * the geometry and the classes its labels use; throws {@link IdxError}.
+ */
+export function checkIdxPair(
+  imagesPath: string,
+  labelsPath: string,
+): { count: number; height: number; width: number; classes: number } {
+  const head = readHead(imagesPath, 16);
+  if (head.length < 16 || head.readUInt32BE(0) !== 0x803)
+    throw new IdxError('images', `${imagesPath}: not an IDX image file (magic 0x00000803)`);
+  const lab = readFileSync(labelsPath);
+  if (lab.length < 8 || lab.readUInt32BE(0) !== 0x801)
+    throw new IdxError('labels', `${labelsPath}: not an IDX label file (magic 0x00000801)`);
+  const [n, h, w] = [head.readUInt32BE(4), head.readUInt32BE(8), head.readUInt32BE(12)];
+  if (lab.readUInt32BE(4) !== n)
+    throw new IdxError(
+      'labels',
+      `${labelsPath} has ${lab.readUInt32BE(4)} labels for the ${n} images of ${imagesPath}`,
+    );
+  if (statSync(imagesPath).size < 16 + n * h * w)
+    throw new IdxError(
+      'images',
+      `${imagesPath}: file is shorter than its header says (${n} images of ${h}×${w})`,
+    );
+  if (lab.length < 8 + n)
+    throw new IdxError('labels', `${labelsPath}: file is shorter than its header says (${n} labels)`);
+  if (n === 0) throw new IdxError('images', `${imagesPath} holds no images`);
+  let classes = 0;
+  for (let i = 8; i < 8 + n; i++) classes = Math.max(classes, lab[i] + 1);
+  return { count: n, height: h, width: w, classes };
+}
+
+/** The first `bytes` bytes of a file (fewer when it is shorter). */
+function readHead(path: string, bytes: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    return buf.subarray(0, readSync(fd, buf, 0, bytes, 0));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** IDX header fields (count, height, width) without reading the pixels. */

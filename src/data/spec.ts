@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { PathError } from '../errors.js';
 import { loadBrown } from './brown.js';
-import { cifarFiles, idxHeader, readCifarBatches, readIdx } from './idx-cifar.js';
+import { checkIdxPair, cifarFiles, IdxError, idxHeader, readCifarBatches, readIdx } from './idx-cifar.js';
 import { type ImageData, splitImages } from './images.js';
 import { loadMnist } from './mnist.js';
 import { syntheticCorpus } from './synthetic.js';
@@ -165,6 +165,7 @@ export function resolveDataSpec(cfg: DataConfig, configDir: string): DataSpec {
           'IDX label file',
         );
       }
+      checkIdxFiles(paths);
       return {
         source: 'idx',
         validation_fraction: cfg.validation_fraction,
@@ -183,6 +184,36 @@ export function resolveDataSpec(cfg: DataConfig, configDir: string): DataSpec {
     default:
       return cfg;
   }
+}
+
+/**
+ * An IDX set as training will read it, checked at plan time so a bad file is a config error (exit 2, nothing
+ * written) rather than every trial failing: each pair well formed, and held-out images of the training
+ * images' size with labels among their classes.
+ */
+function checkIdxFiles(p: IdxPaths): void {
+  const pair = (images: string, labels: string, keys: [string, string]) => {
+    try {
+      return checkIdxPair(images, labels);
+    } catch (e) {
+      if (e instanceof IdxError)
+        throw new PathError(['data', e.role === 'images' ? keys[0] : keys[1]], e.message);
+      throw e;
+    }
+  };
+  const train = pair(p.train_images, p.train_labels, ['train_images', 'train_labels']);
+  if (!p.validation_images || !p.validation_labels) return;
+  const val = pair(p.validation_images, p.validation_labels, ['validation_images', 'validation_labels']);
+  if (val.height !== train.height || val.width !== train.width)
+    throw new PathError(
+      ['data', 'validation_images'],
+      `${p.validation_images} holds ${val.height}×${val.width} images, the training images are ${train.height}×${train.width}: both sets need one size`,
+    );
+  if (val.classes > train.classes)
+    throw new PathError(
+      ['data', 'validation_labels'],
+      `${p.validation_labels} has label ${val.classes - 1}, but the training labels use classes 0-${train.classes - 1}`,
+    );
 }
 
 /** An IDX set's files in the order their contents are hashed. */

@@ -1,6 +1,7 @@
 import { fmt } from '../util/format.js';
 import { formatTable } from '../util/table.js';
 import { NEWTON_STEP_TOLERANCE } from './convergence.js';
+import { lowerBoundsOf, optimumUnsupported } from './optimal.js';
 import { publishedCoefficients } from './published.js';
 import type { LawFit } from './types.js';
 
@@ -97,7 +98,9 @@ export function fitSummaryLines(fit: LawFit): string[] {
     );
   }
   const o = fit.optimal;
-  if (o) {
+  const unsupported = fit.form === 'sparse' ? optimumUnsupported(lowerBoundsOf(fit)) : null;
+  if (unsupported) lines.push(`optimal sparsity: none: ${unsupported}`);
+  else if (o) {
     const at = o.at_data_multiples.map((a) => `${a.data_multiple}x: ${sig(a.sparsity, 2)}`).join(', ');
     const eq = o.dense_equivalent.map((d) => `${d.sparsity * 100}%: ${sig(d.factor, 3)}x`).join(', ');
     lines.push(

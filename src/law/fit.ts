@@ -202,6 +202,7 @@ export function fitLaw(points: readonly LawPoint[], formName: string, options: F
     seed: options.seed,
     residuals,
     warnings,
+    atLowerBound: form.atLowerBound(best.theta, core.data),
   };
 
   addUncertainty(fit, points, core, form, options);

@@ -119,6 +119,36 @@ export function denseEquivalentFactor(params: SparseLawParams, sparsity: number)
   return ((p.a_S * (1 - sparsity) ** p.b_S + p.c_S) / (p.a_S + p.c_S)) ** (-1 / p.b_N);
 }
 
+/** What each coefficient the optimum needs stands for, when it is missing (at its lower bound 0). */
+const OPTIMUM_TERMS: Record<string, string> = {
+  a_S: 'loss does not depend on sparsity',
+  b_S: 'loss does not depend on sparsity',
+  b_N: 'loss does not depend on model size',
+  b_D: 'loss does not depend on data',
+};
+
+/**
+ * Coefficients at their lower bound 0 of a fit (`fit.atLowerBound`, or for a fit stored before that was kept,
+ * its warnings).
+ */
+export function lowerBoundsOf(fit: Pick<LawFit, 'warnings'> & { atLowerBound?: string[] }): string[] {
+  if (fit.atLowerBound) return fit.atLowerBound;
+  return fit.warnings.flatMap((w) => /^(\w+) is at its lower bound 0/.exec(w)?.[1] ?? []);
+}
+
+/**
+ * Why a sparse fit implies no optimal sparsity, or null when it does: S_opt, where sparsity pays and the
+ * dense-equivalent size all trade the sparsity term against the size and data terms, so a fit with a_S, b_S,
+ * b_N or b_D at its lower bound 0 has no such trade-off; the closed forms then return limits of the bound
+ * (e.g. b_N → 0: S_opt → 100% at any data, dense-equivalent size → ∞), not findings.
+ */
+export function optimumUnsupported(atLowerBound: readonly string[]): string | null {
+  const missing = atLowerBound.filter((name) => name in OPTIMUM_TERMS);
+  if (missing.length === 0) return null;
+  const why = [...new Set(missing.map((n) => OPTIMUM_TERMS[n]))].join(', and ');
+  return `${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} at the lower bound 0, so in this fit ${why}: it implies no optimal sparsity or dense-equivalent size (fit more sizes, sparsities or data sizes)`;
+}
+
 /** Data multiples reported by default: from compute-optimal to 100× overtrained. */
 const DEFAULT_MULTIPLES = [1, 2, 5, 10, 100];
 /** Sparsities reported by default: the paper's levels. */

@@ -151,5 +151,7 @@ export interface LawFit {
   holdout?: HoldoutReport;
   residuals: Residual[];
   warnings: string[];
+  /** Paper names of the coefficients that ended at their lower bound 0 (absent in fits stored before it was kept). */
+  atLowerBound?: string[];
   optimal?: OptimalSparsitySummary;
 }

@@ -32,6 +32,11 @@ export interface FamilyEntry<Shape = unknown, Hparams = unknown, B extends Batch
   dataSources: readonly string[];
   /** The largest data vocabulary the family can read (t5: bytes, its ids from 256 up are sentinels). */
   maxDataVocab?: number;
+  /**
+   * What `train.seq_len` means to the family: its shortest valid value and why, or null for a family that
+   * does not read it (vit: an image is one sequence of its patches).
+   */
+  seqLen: { min: number; why: string } | null;
   /** Shape for target non-zero count N at sparsity S (throws SizingError if unreachable). */
   size(nonzero: number, sparsity: number, hparams: Hparams, ctx: SizingContext): Shape;
   /** D units one training batch counts (so steps = floor(D / unitsPerBatch)). */
@@ -45,6 +50,7 @@ const lm: FamilyEntry<LmShape, LmHparams, TokenBatch> = {
   hparams: lmHparamsSchema,
   unit: 'tokens',
   dataSources: TEXT_SOURCES,
+  seqLen: { min: 1, why: 'a window of at least one token' },
   size: (n, s, h, ctx) => sizeLm(n, s, h, { vocabSize: vocabSizeOf(ctx.data), seqLen: ctx.seqLen }),
   unitsPerBatch: (spec) => spec.batch_size * spec.seq_len,
   source: textWindowSource,
@@ -56,6 +62,8 @@ const t5: FamilyEntry<T5Shape, T5Hparams, SpanBatch> = {
   unit: 'tokens',
   dataSources: TEXT_SOURCES,
   maxDataVocab: 256,
+  // the shortest span-corruption input: one kept token, one sentinel standing for a noise span, the end token
+  seqLen: { min: 3, why: 'an encoder input holds at least one kept token, a sentinel and the end token' },
   size: (n, s, h, ctx) => sizeT5(n, s, h, ctx.seqLen),
   unitsPerBatch: (spec) => spec.batch_size * spec.seq_len,
   source: spanCorruptionSource,
@@ -66,6 +74,7 @@ const vit: FamilyEntry<VitShape, VitHparams, ImageBatch> = {
   hparams: vitHparamsSchema,
   unit: 'images',
   dataSources: IMAGE_SOURCES,
+  seqLen: null,
   size: (n, s, h, ctx) => sizeVit(n, s, h, imageGeometry(ctx.data)),
   unitsPerBatch: (spec) => spec.batch_size,
   source: imageSource,

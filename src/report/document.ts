@@ -25,7 +25,9 @@ function findingsSection(data: ReportData, points: FinalPoint[]): Section {
   for (const f of [variantSpreadFinding(points), seedSpreadFinding(points)]) if (f) items.push(f);
   const fit = data.fit;
   if (fit?.params) {
-    items.push(...lawFindings(fit.params, levels(points.map((p) => p.sparsity)), data.unit));
+    if (fit.optimumProblem)
+      items.push(`The law (fit #${fit.id}) implies no optimal sparsity: ${fit.optimumProblem}.`);
+    else items.push(...lawFindings(fit.params, levels(points.map((p) => p.sparsity)), data.unit));
     const quality = fitQualityFinding(fit);
     if (quality) items.push(quality);
   }
@@ -83,7 +85,8 @@ function safeSummary(fit: Parameters<typeof fitSummaryLines>[0]): string[] {
 
 function optimalSection(data: ReportData, plots: Map<string, PlotOutcome>): Section {
   const blocks: Block[] = [plotBlock(plots, 'optimal-map'), plotBlock(plots, 'optimal-multiple')];
-  const q = data.fit?.queries ?? [];
+  // answers a fit without an optimum gave before that was checked are limits of a bound, not answers
+  const q = data.fit?.optimumProblem ? [] : (data.fit?.queries ?? []);
   if (q.length > 0)
     blocks.push({
       kind: 'table',

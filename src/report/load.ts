@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { sparseParams } from '../law/optimal.js';
+import { lowerBoundsOf, optimumUnsupported, sparseParams } from '../law/optimal.js';
 import type { LawFit } from '../law/types.js';
 import type { Store } from '../store/store.js';
 import type { FitRecord, MetricPoint } from '../store/types.js';
@@ -94,6 +94,7 @@ export function toStoredFit(record: FitRecord): StoredFit {
     },
     params,
     problem,
+    optimumProblem: optimumUnsupported(lowerBoundsOf({ ...fit, warnings: fit.warnings ?? [] })),
     queries: Array.isArray(queries) ? queries : [],
   };
 }

@@ -101,9 +101,9 @@ export const PLOTS: readonly PlotDef[] = [
       'Below the lowest contour sparsity does not pay. Dashed: compute of a dense model trained on its compute-optimal data. ' +
       'White markers: this sweep’s trials.',
     build: (ctx) =>
-      ctx.data.fit?.params
+      ctx.data.fit?.params && !ctx.data.fit.optimumProblem
         ? optimalMapSpec(ctx.data.fit.params, ctx.points, ctx.scales, ctx.data.unit)
-        : { missing: NO_FIT },
+        : { missing: ctx.data.fit?.optimumProblem ?? NO_FIT },
   },
   {
     id: 'optimal-multiple',
@@ -114,9 +114,9 @@ export const PLOTS: readonly PlotDef[] = [
       'The multiple is of compute: C/(6N) = D/(1−S), the data a dense model of the same N trains on with that compute; a sparse model at S trains on (1−S) of it. ' +
       'Markers at the bottom: where this sweep’s trials lie under this fit, each at its own D/(1−S).',
     build: (ctx) =>
-      ctx.data.fit?.params
+      ctx.data.fit?.params && !ctx.data.fit.optimumProblem
         ? optimalMultipleSpec(ctx.data.fit.params, ctx.points, ctx.scales)
-        : { missing: NO_FIT },
+        : { missing: ctx.data.fit?.optimumProblem ?? NO_FIT },
   },
 ];
 

@@ -27,6 +27,8 @@ export interface StoredFit {
   params: SparseLawParams | null;
   /** Why the coefficients cannot be used to draw the law, when they cannot. */
   problem: string | null;
+  /** Why the law implies no optimal sparsity (a term at its lower bound), or null when it does. */
+  optimumProblem: string | null;
   queries: StoredQuery[];
 }
 

@@ -13,7 +13,7 @@ export interface UnitLabels {
   rate: string;
   /**
    * What C = 6·N/(1−S)·D counts: training FLOPs (approximately) when D counts tokens; for images it is
-   * 6·N·images, the law's compute, which real FLOPs exceed by the tokens per image.
+   * 6·N/(1−S)·images, the law's compute, which real FLOPs exceed by the tokens per image.
    */
   compute: string;
 }
@@ -21,7 +21,7 @@ export interface UnitLabels {
 /** Labels for a data unit. */
 export function unitLabels(unit: DataUnit): UnitLabels {
   return unit === 'images'
-    ? { d: 'images', loss: 'nats/image', rate: 'images/s', compute: '6·N·images, not FLOPs' }
+    ? { d: 'images', loss: 'nats/image', rate: 'images/s', compute: '6·N/(1−S)·images, not FLOPs' }
     : { d: 'tokens', loss: 'nats/token', rate: 'tokens/s', compute: 'FLOPs' };
 }
 

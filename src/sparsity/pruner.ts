@@ -104,7 +104,7 @@ export class Pruner {
 
   /** Per-layer sparsity after `step` optimizer steps (rounded to what the pattern holds exactly). */
   layerTargets(step: number): number[] {
-    return layerTargetsOf(this.spec, this.layers, this.sparsityAt(step));
+    return layerTargetsOf(this.spec, this.layers, this.sparsityAt(step), this.target);
   }
 
   private check(masks: readonly Mask[], targets: readonly number[], step: number, declared: Declared): void {

@@ -7,19 +7,33 @@ export const FEW_UPDATES = 3;
 /** Schedules whose point is to change masks many times over training. */
 const CHANGING = new Set(['cubic', 'periodic']);
 
-/** Mask updates `spec`'s schedule makes over a trial of `steps` optimizer steps. */
+/**
+ * Mask updates `spec`'s schedule makes over a trial of `steps` optimizer steps that can change a mask: a
+ * drop/grow schedule's (f0 > 0) where its drop fraction is above 0 (not at T_end under cosine decay, nor on
+ * the last step), a gradual schedule's where the sparsity rises above the last update's (not cubic's first, at
+ * s = 0), and every update of a schedule that only recomputes masks at a fixed sparsity (STE's every step).
+ */
 export function maskUpdates(spec: PrunerSpec, steps: number): number {
   const { name, ...options } = spec.schedule;
   const schedule = schedules.get(name);
   const ctx = { pattern: spec.pattern };
+  const sparsityAt = (step: number) => schedule.sparsityAt(step, steps, 1, options, ctx);
+  const replaces = schedule.updateFraction !== undefined && Number(options.drop_fraction ?? 0) > 0;
+  const gradual = sparsityAt(0) !== sparsityAt(steps);
   let count = 0;
-  for (let step = 1; step <= steps; step++) if (schedule.isUpdateStep(step, steps, options, ctx)) count++;
+  let last = sparsityAt(0);
+  for (let step = 1; step <= steps; step++) {
+    if (!schedule.isUpdateStep(step, steps, options, ctx)) continue;
+    const s = sparsityAt(step);
+    if (replaces ? schedule.updateFraction!(step, steps, options) > 0 : !gradual || s > last) count++;
+    last = s;
+  }
   return count;
 }
 
 /**
- * Warnings for trials whose schedule barely acts: a cubic schedule with one or two mask updates is one-shot
- * pruning in all but name, and a drop/grow schedule (RigL, SET) with none trains a static sparse mask. Short
+ * Warnings for trials whose schedule barely acts: a cubic schedule with one or two mask updates that prune
+ * (its first, at s = 0, prunes nothing) is one-shot pruning in all but name, and a drop/grow schedule (RigL, SET) with none trains a static sparse mask. Short
  * trials meet this with the papers' interval of 100 steps. One line per schedule, naming the worst trial and
  * the key to change; empty when every trial gets at least {@link FEW_UPDATES} updates.
  */
@@ -48,7 +62,7 @@ export function scheduleWarnings(
   }
   return [...worst].map(
     ([name, w]) =>
-      `${w.count} trial${w.count === 1 ? '' : 's'} get${w.count === 1 ? 's' : ''} fewer than ${FEW_UPDATES} mask updates from the ${name} schedule ` +
+      `${w.count} trial${w.count === 1 ? '' : 's'} get${w.count === 1 ? 's' : ''} fewer than ${FEW_UPDATES} mask updates that change anything from the ${name} schedule ` +
       `(${w.id.slice(0, 8)}: ${w.updates} in ${w.steps} steps at interval ${w.interval})` +
       (name === 'cubic'
         ? ', so gradual pruning is close to one-shot pruning'

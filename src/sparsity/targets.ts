@@ -4,14 +4,24 @@ import type { PrunerSpec } from './spec.js';
 import type { LayerRef } from './types.js';
 
 /**
- * Per-layer target sparsities of `spec` at global sparsity `sparsity`: the distribution's allocation, each
- * rounded to what the pattern holds exactly (constant fan-in).
+ * Per-layer target sparsities of `spec` at global sparsity `sparsity`, on the way to `target` (a gradual
+ * schedule's end; the same by default): the distribution's allocation, each rounded to what the pattern holds
+ * exactly (constant fan-in).
  */
-export function layerTargetsOf(spec: PrunerSpec, layers: readonly LayerRef[], sparsity: number): number[] {
+export function layerTargetsOf(
+  spec: PrunerSpec,
+  layers: readonly LayerRef[],
+  sparsity: number,
+  target = sparsity,
+): number[] {
   const { name: dName, ...dOptions } = spec.distribution;
   const { name: pName, ...pOptions } = spec.pattern;
   const pattern = patterns.get(pName);
-  const allocated = distributions.get(dName).allocate(layers, sparsity, dOptions);
+  const distribution = distributions.get(dName);
+  const allocated =
+    sparsity !== target && distribution.allocateOnTheWay
+      ? distribution.allocateOnTheWay(layers, sparsity, target, dOptions)
+      : distribution.allocate(layers, sparsity, dOptions);
   if (!pattern.achievable) return allocated;
   return allocated.map((s, i) => pattern.achievable!(layers[i].shape, s, pOptions));
 }

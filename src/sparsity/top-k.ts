@@ -14,7 +14,8 @@ export function topKMask(scores: Float32Array, keep: number): Uint8Array {
   for (let i = 0; i < n; i++) if (scores[i] > threshold) above++;
   let tiesLeft = k - above;
   for (let i = 0; i < n; i++) {
-    const s = scores[i];
+    // NaN ranks as −∞ here as in kthLargest, so NaNs tied at a −∞ threshold are kept too
+    const s = Number.isNaN(scores[i]) ? Number.NEGATIVE_INFINITY : scores[i];
     if (s > threshold) mask[i] = 1;
     else if (s === threshold && tiesLeft > 0) {
       mask[i] = 1;

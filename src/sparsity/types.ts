@@ -58,6 +58,12 @@ export interface Pattern<O = unknown> extends PieceInfo<O> {
 /** Distribution: how one global sparsity spreads over layers. Returns a sparsity per layer, same order. */
 export interface Distribution<O = unknown> extends PieceInfo<O> {
   allocate(layers: readonly LayerRef[], sparsity: number, options: O): number[];
+  /**
+   * Per-layer sparsities while a gradual schedule stands at global sparsity `sparsity` on its way to `target`;
+   * absent = {@link allocate} at `sparsity`, which is the same thing for a distribution that gives every
+   * pruned layer the global sparsity.
+   */
+  allocateOnTheWay?(layers: readonly LayerRef[], sparsity: number, target: number, options: O): number[];
 }
 
 /** What a schedule may know of the rest of the pruner (the N:M staircase reads the pattern's n and m). */

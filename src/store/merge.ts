@@ -45,12 +45,12 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
       notes.push(`${p}: an empty file (a task that never wrote its database?); skipped`);
       continue;
     }
-    Store.open(p, { create: false }).close(); // validates and migrates each shard first
+    Store.open(p, { create: false, flag: 'shard' }).close(); // validates and migrates each shard first
     shards.push(p);
   }
   if (shards.length === 0)
     throw new UsageError(`nothing to merge: every shard given is an empty file (${shardPaths.join(', ')})`);
-  const target = Store.open(intoPath, { create: true });
+  const target = Store.open(intoPath, { create: true, flag: '--into' });
   const report: MergeReport = {
     into: target.path,
     shards: [],

@@ -53,27 +53,29 @@ export class Store {
   /**
    * Opens (and with `create`, creates) a database and migrates it forward. Readers pass create: false and
    * get a clear error when there is nothing to read; a command that will write to an existing database
-   * (`create` or `write`) is refused up front when the file is read-only, not after its work.
+   * (`create` or `write`) is refused up front when the file is read-only, not after its work. `flag` names
+   * where the path came from in those errors (default `--db`; merge's target is `--into`).
    */
-  static open(path: string, opts: { create: boolean; write?: boolean }): Store {
+  static open(path: string, opts: { create: boolean; write?: boolean; flag?: string }): Store {
     const abs = resolve(path);
+    const flag = opts.flag ?? '--db';
     if (!existsSync(abs)) {
       if (!opts.create)
         throw new UsageError(`no database at ${path}; run "sparsebench sweep <config>" first, or pass --db`);
       try {
         makeDirs(dirname(abs));
       } catch (e) {
-        throw new UsageError(`cannot create the directory of --db ${path}: ${(e as Error).message}`);
+        throw new UsageError(`cannot create the directory of ${flag} ${path}: ${(e as Error).message}`);
       }
     } else if (statSync(abs).isDirectory()) {
-      throw new UsageError(`--db ${path} is a directory; give the path of a database file`);
+      throw new UsageError(`${flag} ${path} is a directory; give the path of a database file`);
     } else if (!opts.create && statSync(abs).size === 0) {
       // SQLite would take an empty file for an empty database and write a schema into it: a reader or a
       // merge must not; most likely it is a truncated copy
       throw new UsageError(`${path} is an empty file, not a sparsebench database (a truncated copy?)`);
     } else if ((opts.create || opts.write) && !writable(abs)) {
       // a writer would otherwise fail at its first write, after planning, with SQLite's bare message
-      throw new UsageError(`--db ${path} is read-only; this command writes to it (check its permissions)`);
+      throw new UsageError(`${flag} ${path} is read-only; this command writes to it (check its permissions)`);
     }
     let db: Database.Database | null = null;
     try {
@@ -85,11 +87,11 @@ export class Store {
           `${path} has schema version ${version}, newer than this sparsebench understands (${SCHEMA_VERSION}); upgrade sparsebench`,
         );
       }
-      if (version === 0) assertEmpty(db, path);
+      if (version === 0) assertEmpty(db, path, flag);
       enableWal(db);
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
-      if (version < SCHEMA_VERSION) migrate(db, path);
+      if (version < SCHEMA_VERSION) migrate(db, path, flag);
     } catch (e) {
       if (db?.open) db.close();
       if (e instanceof UsageError) throw e;
@@ -457,7 +459,7 @@ function enableWal(db: Database.Database): void {
 }
 
 /** A database at version 0 must be empty: sparsebench never adds its tables to someone else's database. */
-function assertEmpty(db: Database.Database, path: string): void {
+function assertEmpty(db: Database.Database, path: string, flag: string): void {
   // another sparsebench process may be creating it right now: its tables then come with a version. Both are
   // read in one transaction, so its commit cannot land between them (version 0 read, then its tables seen)
   const n = db.transaction(() => {
@@ -470,7 +472,7 @@ function assertEmpty(db: Database.Database, path: string): void {
   })();
   if (n > 0) {
     throw new UsageError(
-      `${path} is a SQLite database, but not a sparsebench one (it has other tables); choose another --db`,
+      `${path} is a SQLite database, but not a sparsebench one (it has other tables); choose another ${flag}`,
     );
   }
 }
@@ -493,10 +495,10 @@ function toFit(r: Record<string, unknown>): FitRecord {
  * Brings the schema to {@link SCHEMA_VERSION} in one IMMEDIATE transaction. The version is read again under
  * the write lock, so processes opening a new database at the same moment migrate it exactly once.
  */
-function migrate(db: Database.Database, path: string): void {
+function migrate(db: Database.Database, path: string, flag: string): void {
   db.transaction(() => {
     const from = db.pragma('user_version', { simple: true }) as number;
-    if (from === 0) assertEmpty(db, path);
+    if (from === 0) assertEmpty(db, path, flag);
     for (let v = from; v < SCHEMA_VERSION; v++) MIGRATIONS[v](db);
     if (from < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();

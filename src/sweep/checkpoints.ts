@@ -33,12 +33,12 @@ export function legacyCheckpointPath(dbPath: string, trialId: string): string {
 export function resumeCheckpoint(
   dbPath: string,
   trialId: string,
-  infos: readonly ParamInfo[],
+  layout: CheckpointLayout,
   startedHere: boolean,
 ): { state: TrainState | null; legacy: boolean } {
-  const state = loadCheckpoint(checkpointPath(dbPath, trialId), trialId, infos);
+  const state = loadCheckpoint(checkpointPath(dbPath, trialId), trialId, layout);
   if (state || !startedHere) return { state, legacy: false };
-  const old = loadCheckpoint(legacyCheckpointPath(dbPath, trialId), trialId, infos);
+  const old = loadCheckpoint(legacyCheckpointPath(dbPath, trialId), trialId, layout);
   return { state: old, legacy: old !== null };
 }
 
@@ -107,14 +107,21 @@ export function encodeCheckpoint(trialId: string, state: TrainState, infos: read
   return encodeSafetensors(tensors, { sparsebench_checkpoint: JSON.stringify(meta) });
 }
 
+/** What a trial's checkpoint must hold: its model's parameters, and one mask per pruner layer, of these sizes. */
+export interface CheckpointLayout {
+  infos: readonly ParamInfo[];
+  maskSizes: readonly number[];
+}
+
 /**
  * Reads a checkpoint of `trialId`, or null when there is none. A checkpoint that does not belong to this
- * trial or does not match its parameter layout is ignored (null): the trial then starts from scratch.
+ * trial or does not match its parameter layout or its pruner's layers (one written before a change to which
+ * matrices are pruned) is ignored (null): the trial then starts from scratch.
  */
 export function loadCheckpoint(
   path: string,
   trialId: string,
-  infos: readonly ParamInfo[],
+  { infos, maskSizes }: CheckpointLayout,
 ): TrainState | null {
   if (!existsSync(path)) return null;
   try {
@@ -137,8 +144,9 @@ export function loadCheckpoint(
       params.set(p.name, w);
       slots.set(p.name, { m, v });
     }
+    if (meta.masks !== maskSizes.length) return null;
     const masks = Array.from({ length: meta.masks }, (_, i) => tensors.get(`mask/${i}`)?.data as Uint8Array);
-    if (masks.some((m) => !(m instanceof Uint8Array))) return null;
+    if (masks.some((m, i) => !(m instanceof Uint8Array) || m.length !== maskSizes[i])) return null;
     return {
       step: meta.step,
       params,

@@ -3,6 +3,7 @@ import type { SweepPlan } from '../config/load.js';
 import type { TrialPlan } from '../config/plan.js';
 import { families } from '../models/registry.js';
 import { dataUnitOf, unitLabels } from '../report/units.js';
+import { prunerLayers } from '../sparsity/layers.js';
 import { newOwner } from '../store/owner.js';
 import { writeFileAtomic } from '../store/safetensors.js';
 import { LeaseLostError, type Store, StoreWriteError } from '../store/store.js';
@@ -43,7 +44,15 @@ export interface SweepSummary {
    * what was asked and the fewest units (tokens or images) evaluated on.
    */
   heldOutShort: { asked: number; got: number } | null;
+  /**
+   * Trials that finished with fewer non-zero weights than their plan by more than {@link NONZERO_SHORT}
+   * (weights their masks keep ended exactly zero): how many, and the one furthest below.
+   */
+  nonzeroShort: { count: number; id: string; got: number; planned: number } | null;
 }
+
+/** Relative shortfall of a finished trial's measured N below its plan that the sweep notes. */
+export const NONZERO_SHORT = 0.01;
 
 export interface SweepRunOptions {
   reporter?: SweepReporter;
@@ -113,6 +122,7 @@ export async function runSweep(
     interrupted: false,
     dropped,
     heldOutShort: null,
+    nonzeroShort: null,
   };
   /**
    * Trials another process took after this run began (training them, or already done with them when this
@@ -149,7 +159,13 @@ export async function runSweep(
       // it failed only because its worker process died, which keeps the checkpoint (record, below)
       const started = before.get(trial.id);
       const startedHere = started === 'interrupted' || started === 'failed' || started === 'running';
-      const { state: resume, legacy } = resumeCheckpoint(store.path, trial.id, infos, startedHere);
+      const maskSizes = prunerLayers(infos, trial.spec.pruner).map((l) => l.shape[0] * l.shape[1]);
+      const { state: resume, legacy } = resumeCheckpoint(
+        store.path,
+        trial.id,
+        { infos, maskSizes },
+        startedHere,
+      );
       let claim: ReturnType<typeof store.claimTrial>;
       try {
         claim = store.claimTrial(trial.id, owner, {
@@ -183,6 +199,18 @@ export async function runSweep(
     const asked = trial.spec.eval.tokens;
     if (got >= Math.floor(asked / perWindow) * perWindow) return;
     if (!summary.heldOutShort || got < summary.heldOutShort.got) summary.heldOutShort = { asked, got };
+  };
+
+  /** Notes a finished trial whose measured N fell short of its plan (masks keeping weights that ended at 0). */
+  const noteNonzero = (trial: TrialPlan, got: number) => {
+    const planned = trial.nonzero_params;
+    if (got >= planned * (1 - NONZERO_SHORT)) return;
+    const worst = summary.nonzeroShort;
+    const deeper = !worst || got / planned < worst.got / worst.planned;
+    summary.nonzeroShort = {
+      count: (worst?.count ?? 0) + 1,
+      ...(deeper ? { id: trial.id, got, planned } : { id: worst.id, got: worst.got, planned: worst.planned }),
+    };
   };
 
   /** Trains one claimed trial on `runner` and records how it ended. */
@@ -261,6 +289,7 @@ export async function runSweep(
         dropCheckpoint(ckptPath);
         summary.trained++;
         const r = outcome.result;
+        noteNonzero(trial, r.nonzeroParams);
         reporter.trialEnd(
           trial,
           'finished',

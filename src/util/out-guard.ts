@@ -28,3 +28,14 @@ export function assertNotDatabase(flag: string, path: string): void {
       `${flag} ${path}: is a SQLite database; writing there would destroy it, give another path`,
     );
 }
+
+/**
+ * Refuses an output path of a command that writes one file when it names a database ({@link assertNotDatabase})
+ * or a directory (the write would fail only at the end, with the file system's bare EISDIR).
+ */
+export function assertOutputFile(flag: string, path: string): void {
+  assertNotDatabase(flag, path);
+  const abs = resolve(path);
+  if (existsSync(abs) && statSync(abs).isDirectory())
+    throw new UsageError(`${flag} ${path}: is a directory; give the path of a file`);
+}

@@ -184,11 +184,11 @@ sweep: {sparsity: 0.5, nonzero_params: 3k, tokens: 480}
     expect(r.code).toBe(0);
     expect(r.stdout).not.toMatch(/FLOPs \(C =/);
     expect(r.stdout).toMatch(/C = 6 \* N\/\(1-S\) \* D = [0-9.e]+ with D in images/);
-    expect(r.stdout).toMatch(/ images +steps .* C \(6·N·img\)/);
+    expect(r.stdout).toMatch(/ images +steps .* C \(6·N\/\(1−S\)·img\)/);
     const json = JSON.parse(
       cli(['sweep', join(process.cwd(), 'configs/vit-mnist.yaml'), '--dry-run', '--json']).stdout,
     );
-    expect(json.compute_unit).toBe('6·N·images');
+    expect(json.compute_unit).toBe('6·N/(1−S)·images');
   });
 
   it('survives SIGKILL mid-sweep: the rerun keeps finished trials and trains the rest once', async () => {

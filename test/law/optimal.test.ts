@@ -6,8 +6,10 @@ import {
   dataWhereSparsityPays,
   denseComputeOptimalData,
   denseEquivalentFactor,
+  lowerBoundsOf,
   optimalSparsity,
   optimalSparsityAtDataMultiple,
+  optimumUnsupported,
   sparseLoss,
   sparseParams,
   summariseOptimalSparsity,
@@ -143,5 +145,30 @@ describe('optimal sparsity (SCIENCE.md §2)', () => {
     expect(() => sparseParams({ a_S: 1 })).toThrow(/b_S/);
     expect(() => optimalSparsity(vit, 0, 1e20)).toThrow(LawInputError);
     expect(() => denseEquivalentFactor(vit, 1)).toThrow(/\[0, 1\)/);
+  });
+});
+
+describe('fits with a term at its lower bound', () => {
+  it('imply no optimum when a_S, b_S, b_N or b_D is at 0, and say which term is missing', () => {
+    expect(optimumUnsupported([])).toBeNull();
+    expect(optimumUnsupported(['c_S', 'c'])).toBeNull(); // not part of the trade-off's existence
+    expect(optimumUnsupported(['b_N'])).toMatch(
+      /^b_N is at the lower bound 0, so in this fit loss does not depend on model size/,
+    );
+    expect(optimumUnsupported(['b_S', 'b_D'])).toMatch(
+      /^b_S and b_D are at the lower bound 0.*sparsity, and loss does not depend on data/,
+    );
+    // why: with b_N → 0 the closed forms give the bound's limits, S_opt → 100% at any data
+    const degenerate = { ...publishedCoefficients.t5, b_N: 5.5e-12 };
+    expect(optimalSparsityAtDataMultiple(degenerate, 1)).toBeCloseTo(1, 6);
+  });
+
+  it('are read from the fit, or from the warnings of one stored before the bounds were kept', () => {
+    expect(lowerBoundsOf({ warnings: [], atLowerBound: ['b_N'] })).toEqual(['b_N']);
+    expect(
+      lowerBoundsOf({
+        warnings: ['c_S is at its lower bound 0: the data do not support that term', 'only 2 data sizes D'],
+      }),
+    ).toEqual(['c_S']);
   });
 });

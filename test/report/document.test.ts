@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildDocument } from '../../src/report/document.js';
 import { renderHtml } from '../../src/report/html.js';
+import { toStoredFit } from '../../src/report/load.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderPlots } from '../../src/report/plots.js';
 import { trialTable } from '../../src/report/tables.js';
@@ -185,6 +186,43 @@ describe('the report document', () => {
       /^The stored fit #7 cannot be used \(sparse-law coefficient b_D/,
     );
     expect(plotIds(doc2)).not.toContain('optimal-map');
+  });
+
+  it('with b_N at its lower bound: no optimal-sparsity findings, plots or answers, and says why', async () => {
+    const trials = grid();
+    const stored = fitOf(trials);
+    // as a fit stored before the bounds were kept: only its warning says b_N ended at 0
+    const { atLowerBound: _, ...older } = stored.fit;
+    const record = {
+      id: 7,
+      sweep: 'fixture',
+      source: 'db',
+      form: 'sparse',
+      options: {},
+      result: {
+        ...older,
+        params: { ...stored.fit.params, b_N: 5.5e-12 },
+        warnings: [...stored.fit.warnings, 'b_N is at its lower bound 0: the data do not support that term'],
+        queries: stored.queries,
+      },
+      inputs: stored.inputs,
+      converged: true,
+      createdAt: stored.createdAt,
+    };
+    const degenerate = reportData(trials, toStoredFit(record));
+    const doc = await documentOf(degenerate);
+    const findings = blocks(doc, 'findings').find((b) => b.kind === 'list');
+    const items = findings?.kind === 'list' ? findings.items : [];
+    expect(
+      items.some((i) =>
+        i.startsWith('The law (fit #7) implies no optimal sparsity: b_N is at the lower bound 0'),
+      ),
+    ).toBe(true);
+    expect(items.some((i) => /loss-optimal sparsity|Dense-equivalent size/.test(i))).toBe(false);
+    expect(plotIds(doc)).not.toContain('optimal-map');
+    expect(plotIds(doc)).not.toContain('optimal-multiple');
+    expect(notices(doc, 'missing').some((t) => /not drawn, b_N is at the lower bound 0/.test(t))).toBe(true);
+    expect(blocks(doc, 'optimal').some((b) => b.kind === 'table')).toBe(false);
   });
 
   it('with no trial finished: no findings, every final-loss plot explained', async () => {

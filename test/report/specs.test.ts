@@ -48,7 +48,7 @@ describe('plot specs', () => {
   it("do not call an image model's compute FLOPs (its D counts images)", async () => {
     const { plots } = await renderPlots({ ...data, unit: 'images' });
     const p = plots.get('optimal-map')!;
-    expect('plot' in p && p.plot.svg).toContain('C, compute (6·N·images, not FLOPs, log scale)');
+    expect('plot' in p && p.plot.svg).toContain('C, compute (6·N/(1−S)·images, not FLOPs, log scale)');
   });
 
   it('are deterministic: the same data renders to the same bytes', async () => {

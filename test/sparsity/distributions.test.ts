@@ -35,8 +35,28 @@ describe('ERK distribution', () => {
     const whole = erkSparsities(layers, 0.75, false);
     expect(whole[0]).toBeCloseTo(1 - 2 / 9, 12);
     expect(whole[1]).toBeCloseTo(1 - 1 / 3, 12);
-    expect(erk.options.parse({})).toEqual({ fused: 'split' });
+    expect(erk.options.parse({})).toEqual({ fused: 'split', gradual: 'scaled' });
     expect(erk.allocate(layers, 0.75, { fused: 'whole' })[0]).toBeCloseTo(1 - 2 / 9, 12);
+  });
+
+  it("on a gradual schedule's way, puts every layer at the same fraction of its own final sparsity", () => {
+    // hand case from above: S = 0.5 gives 5/9 and 4/9; halfway (s = 0.25), 5/18 and 4/18, not ERK at 0.25
+    const layers: LayerRef[] = [
+      { name: 'a', shape: [4, 4] },
+      { name: 'b', shape: [2, 8] },
+    ];
+    const o = erk.options.parse({});
+    const way = erk.allocateOnTheWay!(layers, 0.25, 0.5, o);
+    expect(way[0]).toBeCloseTo(5 / 18, 12);
+    expect(way[1]).toBeCloseTo(4 / 18, 12);
+    // together at the global sparsity: (5/18·16 + 4/18·16) / 32 = 0.25
+    expect((way[0] * 16 + way[1] * 16) / 32).toBeCloseTo(0.25, 12);
+    // at the end, exactly the final allocation
+    expect(erk.allocateOnTheWay!(layers, 0.5, 0.5, o)).toEqual(erk.allocate(layers, 0.5, o));
+    // reallocated: ERK solved again at 0.25
+    const again = erk.allocateOnTheWay!(layers, 0.25, 0.5, { ...o, gradual: 'reallocated' });
+    expect(again).toEqual(erk.allocate(layers, 0.25, o));
+    expect(again[0]).not.toBeCloseTo(way[0], 3);
   });
 
   it('keeps the total at S with no layer above density 1 (property)', () => {

@@ -57,6 +57,25 @@ describe('gmp', () => {
     });
   });
 
+  it('with ERK, prunes each layer along the cubic towards its own target (Zhu & Gupta per layer)', () => {
+    const layers: LayerRef[] = [
+      { name: 'qkv', shape: [32, 96], parts: 3 },
+      { name: 'fc', shape: [32, 186] },
+    ];
+    const spec = resolvePrunerSpec(
+      { name: 'gmp', options: {}, schedule: { interval: 100 }, distribution: { name: 'erk' } },
+      0.75,
+    );
+    const pruner = new Pruner(spec, layers, 1000, 0.75);
+    const final = pruner.layerTargets(1000);
+    expect(final[0]).toBeLessThan(final[1]); // ERK: the [32, 32] parts denser than the wide fc
+    for (const step of [350, 450, 650]) {
+      const fraction = pruner.sparsityAt(step) / 0.75;
+      for (const [i, s] of pruner.layerTargets(step).entries())
+        expect(s).toBeCloseTo(final[i] * fraction, 12);
+    }
+  });
+
   it('follows the schedule at start, middle and end (property)', () => {
     fc.assert(
       fc.property(

@@ -57,6 +57,20 @@ describe('N:M pattern', () => {
     expect(nm.incompatibility!(0.5, { name: 'uniform' }, { n: 2, m: 4 })).toBeNull();
   });
 
+  it('suggests sparsities that pass as written, for an m that does not divide a power of ten', () => {
+    const message = nm.incompatibility!(0.333333, { name: 'uniform' }, { m: 3 })!;
+    const suggested = /valid sparsities are (.*)$/.exec(message)![1].split(', ').map(Number);
+    expect(suggested).toEqual([0.6666666667, 0.3333333333]);
+    for (const s of suggested) {
+      const o = nm.complete!({ m: 3 }, s) as { m: number; n?: number };
+      expect(o.n).toBe(Math.round((1 - s) * 3));
+      expect(nm.incompatibility!(s, { name: 'uniform' }, o)).toBeNull();
+    }
+    const held = nm.incompatibility!(0.3, { name: 'uniform' }, { n: 2, m: 3 })!;
+    const use = Number(/use sparsity ([\d.]+)/.exec(held)![1]);
+    expect(nm.incompatibility!(use, { name: 'uniform' }, { n: 2, m: 3 })).toBeNull();
+  });
+
   it('holds at most n per group at 1 - n/m and exactly round(s·size) pruned at any s (property)', () => {
     fc.assert(
       fc.property(

@@ -13,14 +13,21 @@ const trial = (
 });
 
 describe('schedule check', () => {
-  it('counts the mask updates of a schedule (hand cases)', () => {
-    // cubic 25%-75% of 62 steps = steps 16..47 (rounded 15.5 → 16, 46.5 → 47): at 16 and at the end, 47
-    expect(maskUpdates(trial('gmp', 62).spec.pruner, 62)).toBe(2);
-    // interval 5 from 16: 16, 21, ..., 46 (7) and 47
-    expect(maskUpdates(trial('gmp', 62, { interval: 5 }).spec.pruner, 62)).toBe(8);
-    // periodic every 100 steps until 75%: none in 62 steps, 7 in 1000 (100..700)
+  it('counts the mask updates of a schedule that can change a mask (hand cases)', () => {
+    // cubic 25%-75% of 62 steps = steps 16..47 (rounded 15.5 → 16, 46.5 → 47): at 16, where s = 0 and nothing
+    // is pruned, and at the end, 47: one that prunes
+    expect(maskUpdates(trial('gmp', 62).spec.pruner, 62)).toBe(1);
+    // interval 5 from 16: 16 (s = 0), 21, ..., 46 (6) and 47
+    expect(maskUpdates(trial('gmp', 62, { interval: 5 }).spec.pruner, 62)).toBe(7);
+    // periodic every 100 steps until 75%: none in 62 steps, 7 in 1000 (100..700, f > 0 at each)
     expect(maskUpdates(trial('rigl', 62).spec.pruner, 62)).toBe(0);
     expect(maskUpdates(trial('rigl', 1000).spec.pruner, 1000)).toBe(7);
+    // 400 steps: T_end = 300, updates at 100, 200 and 300, where the cosine has decayed f to 0
+    expect(maskUpdates(trial('rigl', 400).spec.pruner, 400)).toBe(2);
+    // the same with constant decay and T_end = 100%: 100, 200, 300, and none on the last step, 400
+    expect(maskUpdates(trial('rigl', 400, { end: 1, decay: 'constant' }).spec.pruner, 400)).toBe(3);
+    // STE recomputes its masks every step at a fixed sparsity: each update counts
+    expect(maskUpdates(trial('ste', 10).spec.pruner, 10)).toBe(10);
   });
 
   it('warns once per schedule, naming the worst trial and the key to change', () => {
@@ -33,11 +40,11 @@ describe('schedule check', () => {
     ]);
     expect(w).toHaveLength(2);
     expect(w[0]).toMatch(
-      /^2 trials get fewer than 3 mask updates from the periodic schedule \(aaaaaaaa: 0 in 62 steps/,
+      /^2 trials get fewer than 3 mask updates that change anything from the periodic schedule \(aaaaaaaa: 0 in 62 steps/,
     );
     expect(w[0]).toMatch(/never change.*pruner\.schedule\.interval/);
     expect(w[1]).toMatch(
-      /^1 trial gets fewer than 3 mask updates from the cubic schedule \(dddddddd: 2 in 62 steps at interval 100\)/,
+      /^1 trial gets fewer than 3 mask updates that change anything from the cubic schedule \(dddddddd: 1 in 62 steps at interval 100\)/,
     );
     expect(scheduleWarnings([trial('gmp', 62, { interval: 5 }), trial('static', 10)])).toEqual([]);
   });

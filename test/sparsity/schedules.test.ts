@@ -45,6 +45,12 @@ describe('periodic schedule', () => {
     expect(periodic.updateFraction!(750, 1000, o)).toBeCloseTo(0, 12);
     expect(periodic.updateFraction!(250, 1000, { ...o, decay: 'constant' })).toBe(0.3);
   });
+
+  it('replaces nothing on the last step, where grown weights could not train', () => {
+    const untilEnd = { ...o, end: 1, decay: 'constant' as const };
+    expect(periodic.updateFraction!(900, 1000, untilEnd)).toBe(0.3);
+    expect(periodic.updateFraction!(1000, 1000, untilEnd)).toBe(0);
+  });
 });
 
 describe('N:M staircase (structure decay)', () => {

@@ -38,6 +38,23 @@ describe('topKMask', () => {
   });
 });
 
+describe('topKMask with NaN and infinite scores', () => {
+  it('ranks NaN as the smallest score (hand case: NaNs tied at the cut are kept lowest index first)', () => {
+    expect([...topKMask(Float32Array.from([Number.NaN, Number.NaN, 1]), 2)]).toEqual([1, 0, 1]);
+    expect([...topKMask(Float32Array.from([Number.NEGATIVE_INFINITY, Number.NaN, 0]), 2)]).toEqual([1, 0, 1]);
+  });
+
+  it('keeps exactly k whatever the scores hold', () => {
+    fc.assert(
+      fc.property(fc.array(fc.float(), { minLength: 1, maxLength: 200 }), fc.nat(), (values, kRaw) => {
+        const scores = Float32Array.from(values);
+        const k = kRaw % (scores.length + 1);
+        return scores.length - countPruned(topKMask(scores, k)) === k;
+      }),
+    );
+  });
+});
+
 describe('kthLargest', () => {
   it('matches sorting', () => {
     fc.assert(

@@ -39,6 +39,22 @@ sweep: {sparsity: 0, nonzero_params: 6000, tokens: 60000}
     expect(points.filter((p) => p.name === 'val_loss').at(-1)!.step).toBe(sparse.spec.steps);
   });
 
+  it('ends a drop/grow schedule that runs to the last step at the target, with nothing grown there', async () => {
+    // 32 steps, updates at 16 and 32 replacing f0 = 0.3 (constant): one on the last step would leave the weights
+    // it grows at zero, below N
+    const plan = planOf(
+      tinySyntheticConfig().replace(
+        'pruner: {name: gmp, schedule: {interval: 2}}',
+        'pruner: {name: rigl, schedule: {interval: 16, end: 1, decay: constant}}',
+      ),
+    );
+    const sparse = plan.trials.find((t) => t.spec.sparsity === 0.5)!;
+    expect(sparse.spec.steps).toBe(32);
+    const { out } = await losses(sparse.spec);
+    expect(out.result.achievedSparsity).toBe(0.5);
+    expect(out.result.nonzeroParams).toBe(sparse.nonzero_params);
+  });
+
   it('is deterministic, and cpu and wasm agree to 1e-4 over several steps', async () => {
     const plan = planOf(tinySyntheticConfig());
     const spec = plan.trials.find((t) => t.spec.sparsity === 0.5)!.spec;

@@ -11,7 +11,7 @@ import { readPlanFile, taskIndex, writePlanFile } from '../../sweep/plan-file.js
 import { LineReporter } from '../../sweep/progress.js';
 import { runSweep } from '../../sweep/run-sweep.js';
 import { count } from '../../util/format.js';
-import { assertNotDatabase } from '../../util/out-guard.js';
+import { assertOutputFile } from '../../util/out-guard.js';
 import { type CheckpointFlags, checkpointCadence } from '../checkpoint-flags.js';
 import { listenForStop } from '../stop-signals.js';
 
@@ -20,7 +20,7 @@ export async function planCommand(
   config: string,
   opts: { out: string; backend?: BackendName },
 ): Promise<number> {
-  assertNotDatabase('--out', opts.out);
+  assertOutputFile('--out', opts.out);
   const plan = loadSweep(config, { backend: opts.backend });
   for (const w of planWarnings(plan)) process.stderr.write(`warning: ${w}\n`);
   writePlanFile(opts.out, plan);

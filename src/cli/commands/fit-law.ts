@@ -2,9 +2,16 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from '../../errors.js';
 import { parsePointsCsv } from '../../law/csv.js';
 import { coefficientTable, fitSummaryLines } from '../../law/describe.js';
+import { LawInputError } from '../../law/errors.js';
 import { defaultFitOptions, fitLaw, validateFitOptions } from '../../law/fit.js';
 import { lawForms } from '../../law/forms/index.js';
-import { optimalSparsity, sparseParams, summariseOptimalSparsity } from '../../law/optimal.js';
+import {
+  lowerBoundsOf,
+  optimalSparsity,
+  optimumUnsupported,
+  sparseParams,
+  summariseOptimalSparsity,
+} from '../../law/optimal.js';
 import { type OptimalQuery, pointsFromTrials } from '../../law/sweep-points.js';
 import {
   parseAxisCondition,
@@ -47,6 +54,10 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
     throw new UsageError(
       '--where selects trials of a sweep; it does not apply to --points (filter the CSV instead)',
     );
+  if (opts.sweep !== undefined && opts.points)
+    throw new UsageError(
+      `--sweep ${opts.sweep} names a sweep of a database; it does not apply to --points (give one of them)`,
+    );
   if (queries.length > 0 && opts.form !== 'sparse')
     throw new UsageError('--optimal needs the sparse form (--form sparse)');
 
@@ -75,12 +86,17 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
     }
     const dropped = opts.form === 'chinchilla' ? points.filter((p) => p.sparsity !== 0).length : 0;
     if (opts.form === 'chinchilla') points = points.filter((p) => p.sparsity === 0);
-    const fit: LawFit = fitLaw(points, opts.form, options);
+    const fit: LawFit = fitFrom(points, opts.form, options, () =>
+      opts.points ? `--points ${opts.points}` : `sweep ${sweep} in ${opts.db}`,
+    );
     if (dropped > 0)
       fit.warnings.push(`${dropped} sparse points left out: the chinchilla form is for S = 0 data`);
     if (pooled) fit.warnings.push(pooled);
-    const params = opts.form === 'sparse' ? sparseParams(fit) : null;
+    // a fit with a term at its bound has no trade-off to optimise: its closed forms would report the bound
+    const unsupported = opts.form === 'sparse' ? optimumUnsupported(lowerBoundsOf(fit)) : null;
+    const params = opts.form === 'sparse' && !unsupported ? sparseParams(fit) : null;
     if (params) fit.optimal = summariseOptimalSparsity(params);
+    if (unsupported && queries.length > 0) fit.warnings.push(`--optimal not answered: ${unsupported}`);
     const answers = params ? queries.map((q) => ({ ...q, S_opt: optimalSparsity(params, q.N, q.C) })) : [];
     const fitId = store
       ? store.saveFit({
@@ -116,6 +132,21 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
     return 0;
   } finally {
     store?.close();
+  }
+}
+
+/** {@link fitLaw}, its input errors naming where the points came from (`source()`: a CSV, or a sweep). */
+function fitFrom(
+  points: LawPoint[],
+  form: string,
+  options: Parameters<typeof fitLaw>[2],
+  source: () => string,
+): LawFit {
+  try {
+    return fitLaw(points, form, options);
+  } catch (e) {
+    if (e instanceof LawInputError) throw new LawInputError(`${source()}: ${e.message}`);
+    throw e;
   }
 }
 
@@ -189,7 +220,7 @@ export function parseQuery(text: string): OptimalQuery {
   const keys = Object.keys(parts);
   if (typeof N !== 'number' || typeof C !== 'number' || N <= 0 || C <= 0 || keys.length !== 2) {
     throw new UsageError(
-      `--optimal ${text}: expected N=<non-zero params>,C=<compute 6·N/(1-S)·D: training FLOPs where D counts tokens, 6·N·images for image models>, both > 0, e.g. N=1e8,C=1e21`,
+      `--optimal ${text}: expected N=<non-zero params>,C=<compute 6·N/(1-S)·D: training FLOPs where D counts tokens, 6·N/(1-S)·images for image models>, both > 0, e.g. N=1e8,C=1e21`,
     );
   }
   return { N, C };

@@ -23,8 +23,7 @@ export async function modelsCommand(family: string | undefined, opts: ModelsOpti
   const entry = families[family];
   if (!entry)
     throw new UsageError(`unknown model family "${family}"; valid: ${Object.keys(families).join(', ')}`);
-  if (opts.nonzero === undefined)
-    throw new UsageError('--nonzero N is needed to size a model (e.g. --nonzero 200k)');
+  if (opts.nonzero === undefined) return listFamilies(opts.json, family);
   const nonzero = parseHumanNumber(opts.nonzero);
   if (nonzero === null || nonzero <= 0)
     throw new UsageError(`--nonzero ${opts.nonzero}: expected a number > 0, e.g. 200k`);
@@ -32,8 +31,15 @@ export async function modelsCommand(family: string | undefined, opts: ModelsOpti
   if (!(sparsity >= 0 && sparsity < 1))
     throw new UsageError(`--sparsity ${opts.sparsity}: expected a number in [0, 1)`);
   const seqLen = Number(opts.seqLen ?? 64);
-  if (!Number.isInteger(seqLen) || seqLen < 2)
-    throw new UsageError(`--seq-len ${opts.seqLen}: expected a whole number >= 2`);
+  const min = Math.max(2, entry.seqLen?.min ?? 2);
+  if (!Number.isInteger(seqLen) || seqLen < min)
+    throw new UsageError(
+      `--seq-len ${opts.seqLen}: expected a whole number >= ${min}${entry.seqLen && entry.seqLen.min > 2 ? ` for ${family} (${entry.seqLen.why})` : ''}`,
+    );
+  if (!entry.seqLen && opts.seqLen !== undefined)
+    throw new UsageError(
+      `--seq-len: the ${family} family does not read it (an image is one sequence of its patches)`,
+    );
   const source = opts.data ?? entry.dataSources[0];
   if (!entry.dataSources.includes(source)) {
     throw new UsageError(`--data ${source}: the ${family} family trains on ${entry.dataSources.join(', ')}`);
@@ -85,14 +91,17 @@ function dataFor(source: string): DataSpec {
   return resolveDataSpec(cfg.data, process.cwd());
 }
 
-function listFamilies(json?: boolean): number {
-  const rows = Object.entries(families).map(([name, e]) => ({
-    name,
-    description: e.model.description,
-    unit: e.unit,
-    data_sources: e.dataSources,
-    options: defaults(e.hparams, name),
-  }));
+/** The families (or only `only`) with their descriptions and `model:` options. */
+function listFamilies(json?: boolean, only?: string): number {
+  const rows = Object.entries(families)
+    .filter(([name]) => only === undefined || name === only)
+    .map(([name, e]) => ({
+      name,
+      description: e.model.description,
+      unit: e.unit,
+      data_sources: e.dataSources,
+      options: defaults(e.hparams, name),
+    }));
   if (json) {
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return 0;

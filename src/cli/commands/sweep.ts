@@ -11,7 +11,7 @@ import { dataUnitOf } from '../../report/units.js';
 import { Store } from '../../store/store.js';
 import { ProcessRunner } from '../../sweep/process-runner.js';
 import { BarReporter, LineReporter, type SweepReporter } from '../../sweep/progress.js';
-import { runSweep, type SweepSummary } from '../../sweep/run-sweep.js';
+import { NONZERO_SHORT, runSweep, type SweepSummary } from '../../sweep/run-sweep.js';
 import { InProcessRunner, type TrialRunner } from '../../sweep/trial-runner.js';
 import { chooseWorkers, machineBudget } from '../../sweep/worker-count.js';
 import { count, fmt, fmtFlops, fmtValue } from '../../util/format.js';
@@ -177,6 +177,14 @@ function summaryLine(s: SweepSummary, db: string): string {
     notes.push(
       `note: train.eval_tokens ${s.heldOutShort.asked} is more than the held-out split holds: validation losses are measured on all of it, ${s.heldOutShort.got} (see the eval_units metric of each trial)`,
     );
+  const short = s.nonzeroShort;
+  if (short)
+    notes.push(
+      `note: ${count(short.count, 'trial')} finished more than ${NONZERO_SHORT * 100}% below the non-zero count planned ` +
+        `(furthest: ${short.id.slice(0, 8)}, N ${short.got} against ${short.planned}, ${((short.got / short.planned - 1) * 100).toFixed(1)}%): ` +
+        "weights its masks keep ended exactly zero, as SRigL's neuron ablation or a unit left without outgoing weights " +
+        '(its incoming weights get no gradient) makes them; the fit uses the measured N',
+    );
   return notes.join('\n');
 }
 
@@ -207,7 +215,7 @@ function planJson(plan: SweepPlan) {
     trials: plan.trials,
     total_flops: plan.trials.reduce((a, t) => a + t.flops, 0),
     // what total_flops and each trial's flops count: C = 6·N/(1−S)·D, FLOPs only where D counts tokens
-    compute_unit: dataUnit(plan) === 'tokens' ? 'FLOPs' : '6·N·images',
+    compute_unit: dataUnit(plan) === 'tokens' ? 'FLOPs' : '6·N/(1−S)·images',
   };
 }
 
@@ -222,8 +230,8 @@ const dataUnit = (plan: SweepPlan) => dataUnitOf(plan.trials[0]?.spec.model.fami
 
 function planText(plan: SweepPlan): string {
   const unit = dataUnit(plan);
-  // C = 6·N/(1−S)·D is FLOPs only where D counts tokens; for images it is the law's 6·N·images
-  const compute = unit === 'tokens' ? 'FLOPs' : 'C (6·N·img)';
+  // C = 6·N/(1−S)·D is FLOPs only where D counts tokens; for images it is the law's 6·N/(1−S)·images
+  const compute = unit === 'tokens' ? 'FLOPs' : 'C (6·N/(1−S)·img)';
   const table = formatTable(plan.trials, [
     { header: 'id', get: (t) => t.id },
     { header: 'S', get: (t) => String(t.spec.sparsity), align: 'right' },

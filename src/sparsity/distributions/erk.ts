@@ -43,9 +43,10 @@ export function erkSparsities(
   return layers.map((_, i) => (dense.has(i) ? 0 : Math.min(1, Math.max(0, 1 - eps * raw[i]))));
 }
 
-/** ERK's options: the shared layer filter, and how packed projections are scored. */
+/** ERK's options: the shared layer filter, how packed projections are scored, and the gradual path. */
 export interface ErkOptions extends LayerFilterOptions {
   fused?: 'split' | 'whole';
+  gradual?: 'scaled' | 'reallocated';
 }
 
 /**
@@ -65,12 +66,31 @@ export const erk: Distribution<ErkOptions> = {
       .describe(
         'a packed q,k,v (or k,v) matrix: scored as one of its parts, as separate matrices would be (split), or as one matrix (whole)',
       ),
+    // filled in, so ERK trials from before a gradual schedule scaled each layer's own target get new ids
+    gradual: z
+      .enum(['scaled', 'reallocated'])
+      .default('scaled')
+      .describe(
+        "under a gradual schedule: each layer follows it to its own final sparsity, s_l(t) = s_l·s(t)/S, as Zhu & Gupta and JaxPruner do (scaled), or ERK is solved again at each step's global s(t) (reallocated)",
+      ),
   }),
-  allocate(layers, sparsity, o) {
-    const fixed = layers.map((l) => fixedSparsity(l, sparsity, o));
-    const pool: LayerRef[] = layers.filter((_, i) => fixed[i] === null);
-    const pooled = erkSparsities(pool, sparsity, o.fused !== 'whole');
-    let next = 0;
-    return fixed.map((f) => f ?? pooled[next++]);
-  },
+  allocate: (layers, sparsity, o) => erkAllocation(layers, sparsity, sparsity, o),
+  allocateOnTheWay: (layers, sparsity, target, o) =>
+    erkAllocation(layers, sparsity, o.gradual === 'reallocated' ? sparsity : target, o),
 };
+
+/**
+ * ERK's per-layer sparsities at global sparsity `sparsity`, the pooled layers' shares solved at `solvedAt` and
+ * scaled by sparsity/solvedAt (Zhu & Gupta 2017, arXiv:1710.01878, prune each layer towards its own target on
+ * the gradual schedule; JaxPruner's polynomial schedule over the per-layer targets): every pooled layer is at
+ * the same fraction of its final sparsity, and together they hold `sparsity`. Layers kept dense get 0 and
+ * pruned embeddings their rule at `sparsity`.
+ */
+function erkAllocation(layers: readonly LayerRef[], sparsity: number, solvedAt: number, o: ErkOptions) {
+  const fixed = layers.map((l) => fixedSparsity(l, sparsity, o));
+  const pool: LayerRef[] = layers.filter((_, i) => fixed[i] === null);
+  const final = erkSparsities(pool, solvedAt, o.fused !== 'whole');
+  const scale = solvedAt === sparsity ? 1 : solvedAt === 0 ? 0 : sparsity / solvedAt;
+  let next = 0;
+  return fixed.map((f) => f ?? final[next++] * scale);
+}

@@ -12,6 +12,9 @@ export interface NmOptions {
 
 const EPS = 1e-9;
 
+/** A sparsity written with digits enough to pass the checks below (within 1e-9), e.g. 1/3 → 0.3333333333. */
+const passing = (s: number) => +s.toFixed(10);
+
 /**
  * Keeps the `keep` highest scores of every group of m consecutive rows in each column (weights are
  * [n_in, n_out], so groups run along the input dimension). A last, partial group of r < m rows keeps
@@ -160,12 +163,12 @@ export const nm: Pattern<NmOptions> = {
   },
   incompatibility(sparsity, distribution, o) {
     if (o.n === undefined) {
-      const valid = Array.from({ length: o.m - 1 }, (_, i) => +(1 - (i + 1) / o.m).toFixed(6));
+      const valid = Array.from({ length: o.m - 1 }, (_, i) => passing(1 - (i + 1) / o.m));
       return `sparsity ${sparsity} with m ${o.m}: (1 - S)·m = ${+((1 - sparsity) * o.m).toFixed(6)} is not a whole number of kept weights per group; with m ${o.m} valid sparsities are ${valid.join(', ')}`;
     }
     const held = 1 - o.n / o.m;
     if (Math.abs(held - sparsity) > EPS) {
-      return `${o.n}:${o.m} prunes exactly 1 - n/m = ${+held.toFixed(6)} of every group, but this trial's sparsity is ${sparsity}; use sparsity ${+held.toFixed(6)}, or leave n out (it then follows from the sparsity)`;
+      return `${o.n}:${o.m} prunes exactly 1 - n/m = ${+held.toFixed(6)} of every group, but this trial's sparsity is ${sparsity}; use sparsity ${passing(held)}, or leave n out (it then follows from the sparsity)`;
     }
     if (distribution.name !== 'uniform') {
       return `N:M holds the same sparsity 1 - n/m in every layer, so it needs distribution uniform (got ${distribution.name})`;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { topKMask } from '../top-k.js';
 import type { Algorithm, Mask } from '../types.js';
-import { magnitudeScores } from './score-pruning.js';
+import { excludePruned, magnitudeScores } from './score-pruning.js';
 
 /**
  * Keeps the highest scores across all pooled layers (target > 0), pruning exactly Σ round(s_l·size_l) of
@@ -61,11 +61,11 @@ export const globalMagnitude: Algorithm<Record<string, never>> = {
   }),
   update: ({ layers }) => ({
     masks: globalSelect(
-      layers.map((l) => {
-        const scores = magnitudeScores(l);
-        for (let i = 0; i < scores.length; i++) if (l.mask[i] === 0) scores[i] = Number.NEGATIVE_INFINITY;
-        return { scores, size: l.weights.length, target: l.target };
-      }),
+      layers.map((l) => ({
+        scores: excludePruned(magnitudeScores(l), l.mask),
+        size: l.weights.length,
+        target: l.target,
+      })),
     ),
   }),
 };

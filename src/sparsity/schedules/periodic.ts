@@ -19,7 +19,8 @@ const endStep = (totalSteps: number, o: PeriodicOptions) => Math.round(o.end * t
  * Periodic mask updates at constant sparsity (Evci et al. 2020, RigL, arXiv:1911.11134; Mocanu et al. 2018,
  * SET, arXiv:1707.04780): the sparsity is at the target from the first step; every ΔT steps until T_end the
  * masks change, drop/grow methods replacing the fraction f(t) = f0/2·(1 + cos(π t/T_end)) of the active
- * weights. STE methods use it with ΔT = 1 and f0 = 0 (masks recomputed every step).
+ * weights, and none on the last step of training. STE methods use it with ΔT = 1 and f0 = 0 (masks recomputed
+ * every step).
  */
 export const periodic: Schedule<PeriodicOptions> = {
   name: 'periodic',
@@ -51,7 +52,9 @@ export const periodic: Schedule<PeriodicOptions> = {
   sparsityAt: (_step, _total, target) => target,
   updateFraction(step, totalSteps, o) {
     const end = endStep(totalSteps, o);
-    if (step > end || end === 0) return 0;
+    // none on the last step: weights grown there would end training at zero, never trained (RigL stops at
+    // T_end, before the end of training; `end: 1` with constant decay would otherwise replace f0 there)
+    if (step > end || end === 0 || step >= totalSteps) return 0;
     return o.decay === 'constant'
       ? o.drop_fraction
       : (o.drop_fraction / 2) * (1 + Math.cos((Math.PI * step) / end));

@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ParamInfo } from '../../src/models/types.js';
+import { loadCheckpoint, saveCheckpoint } from '../../src/sweep/checkpoints.js';
+import type { TrainState } from '../../src/train/state.js';
+import { Rng } from '../../src/util/rng.js';
+import { tempDir } from '../helpers/config.js';
+
+const infos: ParamInfo[] = [
+  { name: 'w', shape: [2, 3], role: 'mlp', prunable: true, decay: true },
+  { name: 'e', shape: [4, 2], role: 'embedding', prunable: false, decay: false },
+];
+
+/** A state with one mask per pruner layer given. */
+function stateWith(masks: Uint8Array[]): TrainState {
+  const rng = Rng.seeded(0, 1).state();
+  return {
+    step: 5,
+    params: new Map(infos.map((p) => [p.name, new Float32Array(p.shape[0] * p.shape[1]).fill(0.5)])),
+    adam: {
+      step: 5,
+      slots: new Map(
+        infos.map((p) => [
+          p.name,
+          { m: new Float32Array(p.shape[0] * p.shape[1]), v: new Float32Array(p.shape[0] * p.shape[1]) },
+        ]),
+      ),
+    },
+    pruner: { masks, algorithm: null, lastUpdate: 4 },
+    dataRng: rng,
+    pruneRng: rng,
+    loss: 1.5,
+    valLoss: null,
+    wallSeconds: 2,
+  };
+}
+
+describe('checkpoints', () => {
+  it("resume only when the masks match the pruner's layers, one per layer and of its size", () => {
+    const path = join(tempDir(), 'c.safetensors');
+    // written when the embedding was pruned too: two masks
+    saveCheckpoint(path, 'trial', stateWith([new Uint8Array(6).fill(1), new Uint8Array(8).fill(1)]), infos);
+    expect(loadCheckpoint(path, 'trial', { infos, maskSizes: [6, 8] })?.step).toBe(5);
+    // read where only w is pruned: its mask would be misaligned, so the trial starts over
+    expect(loadCheckpoint(path, 'trial', { infos, maskSizes: [6] })).toBeNull();
+    // as many masks, of other sizes
+    expect(loadCheckpoint(path, 'trial', { infos, maskSizes: [8, 6] })).toBeNull();
+    expect(loadCheckpoint(path, 'other', { infos, maskSizes: [6, 8] })).toBeNull();
+  });
+});
