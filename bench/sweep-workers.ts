@@ -27,19 +27,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WORKERS_BENCH_CONFIG as CONFIG } from './workers-config.js';
 
 const CLI = join(import.meta.dirname, '..', 'bin', 'sparsebench.js');
-const CONFIG = `name: workers-bench
-model: {family: lm, aspect_ratio: 32, head_dim: 16}
-data: {source: brown}
-train: {batch_size: 16, seq_len: 64, eval_interval: 50, eval_tokens: 8192}
-pruner: {name: gmp, schedule: {start: 0.25, end: 0.75, interval: 20}}
-backend: wasm
-sweep:
-  sparsity: [0, 0.5, 0.75, 0.9]
-  nonzero_params: [6k, 12k]
-  tokens: [300k]
-`;
 
 const args = process.argv.slice(2);
 const repeats = Number(args.find((a) => !a.startsWith('--')) ?? 1);
