@@ -131,7 +131,9 @@ for (const [root, list] of runs) {
   const sorted = [...list].sort((a, b) => a.execute - b.execute);
   const m = sorted[Math.floor(sorted.length / 2)];
   medians.set(root, m);
-  const share = m.cpu ? `${((100 * (m.prepare + m.execute + m.finalize)) / 1000 / m.cpu).toFixed(1)}%` : 'n/a';
+  const share = m.cpu
+    ? `${((100 * (m.prepare + m.execute + m.finalize)) / 1000 / m.cpu).toFixed(1)}%`
+    : 'n/a';
   console.log(
     `| ${root} | ${m.wall.toFixed(1)} | ${m.cpu?.toFixed(1) ?? 'n/a'} | ${m.compiles} | ${m.deopts} | ${s(m.execute)} | ${s(m.prepare + m.finalize)} | ${share} |`,
   );
