@@ -116,6 +116,7 @@ function expand(
   for (const combo of combos) {
     const variant = structuredClone(base);
     for (const [ai, vi] of combo.entries()) setAt(variant, axes[ai].path, axes[ai].values[vi]);
+    errors.enter(0);
     const parsed = configSchema.safeParse(variant);
     if (!parsed.success) {
       errors.addZod(parsed.error, variant, []);
@@ -123,10 +124,14 @@ function expand(
     }
     const cfg = parsed.data;
     const extra = Object.fromEntries(combo.map((vi, ai) => [axes[ai].key, axes[ai].values[vi]]));
+    errors.enter(1);
     const data = errors.guard(() => resolveDataSpec(cfg.data, configDir), variant);
     if (!data) continue;
+    errors.enter(2);
     if (!errors.guard(() => checkSeqLen(cfg, variant), variant)) continue;
+    errors.enter(3);
     if (!errors.guard(() => checkCorpus(data, cfg.train.seq_len), variant)) continue;
+    errors.enter(4);
     const s = cfg.sweep;
     for (const sparsity of s.sparsity) {
       for (const [ni, nonzero] of s.nonzero_params.entries()) {
@@ -257,33 +262,46 @@ function asWritten(path: ConfigPath, variant: unknown): ConfigPath {
 class ErrorList {
   private readonly messages: string[] = [];
   /**
-   * For each message not located at an axis value: the settings of the sweep's extra axes it came from, so a
-   * message that only some combinations raise (a schedule key another pruner of the axis does not take) can
-   * say which.
+   * For each message of a combination's checks not located at an axis value: the check it came from and the
+   * combinations of the sweep's extra axes that raised it, so a message only some of them raise (a schedule
+   * key another pruner of the axis does not take) can say which.
    */
-  private readonly variantsOf = new Map<string, Set<string>>();
+  private readonly raisedBy = new Map<string, { stage: number; variants: Set<string> }>();
+  /** Each combination's first check with an error: it reaches none after it. */
+  private readonly stoppedAt = new Map<string, number>();
+  /** The check combinations are now in (see {@link enter}), or null outside them (the base config's parse). */
+  private stage: number | null = null;
   constructor(
     private readonly src: YamlSource,
     private readonly axes: readonly ExtraAxis[],
   ) {}
 
-  /** This combination's axis settings, "pruner.name=magnitude, seed=1"; empty without axes. */
-  private variantLabel(variant: unknown): string {
-    return this.axes.map((a) => `${a.key}=${JSON.stringify(getAt(variant, a.path))}`).join(', ');
+  /** Checks of each combination from here on are the `stage`-th (in the order each combination meets them). */
+  enter(stage: number): void {
+    this.stage = stage;
+  }
+
+  /** A combination's axis settings, "pruner.name=\"magnitude\", seed=1"; empty without axes. */
+  private variantLabel(values: readonly unknown[]): string {
+    return this.axes.map((a, i) => `${a.key}=${JSON.stringify(values[i])}`).join(', ');
   }
 
   private push(line: string, variant: unknown, atAxis: boolean): void {
     if (!this.messages.includes(line)) this.messages.push(line);
-    if (!atAxis && this.axes.length > 0 && variant !== undefined) {
-      const set = this.variantsOf.get(line) ?? new Set<string>();
-      set.add(this.variantLabel(variant));
-      this.variantsOf.set(line, set);
-    }
+    if (this.stage === null || this.axes.length === 0 || variant === undefined) return;
+    const label = this.variantLabel(this.axes.map((a) => getAt(variant, a.path)));
+    this.stoppedAt.set(label, Math.min(this.stoppedAt.get(label) ?? this.stage, this.stage));
+    if (atAxis) return;
+    const raised = this.raisedBy.get(line) ?? { stage: this.stage, variants: new Set<string>() };
+    raised.variants.add(label);
+    this.raisedBy.set(line, raised);
   }
 
-  /** Combinations of the extra axes' values: how many variants a message common to all comes from. */
-  private get combinations(): number {
-    return this.axes.reduce((n, a) => n * a.values.length, 1);
+  /** The combinations that reached check `stage`: none of their earlier checks failed. */
+  private reached(stage: number): string[] {
+    return cartesian(this.axes.map((a) => a.values))
+      .map((values) => this.variantLabel(values))
+      .filter((label) => (this.stoppedAt.get(label) ?? Number.POSITIVE_INFINITY) >= stage);
   }
 
   /** Where a path was written: inside an extra axis, at that axis's value; else in the file. */
@@ -344,10 +362,11 @@ class ErrorList {
 
   throwIfAny(): void {
     if (this.messages.length === 0) return;
-    // a message that only some combinations of the axes raise says which
+    // a message that only some of the combinations reaching its check raise says which
     for (const [i, m] of this.messages.entries()) {
-      const from = this.variantsOf.get(m);
-      if (from && from.size < this.combinations) this.messages[i] = `${m} (with ${[...from].join('; ')})`;
+      const from = this.raisedBy.get(m);
+      if (from && from.variants.size < this.reached(from.stage).length)
+        this.messages[i] = `${m} (with ${[...from.variants].join('; ')})`;
     }
     // in file order: "file:line:col: ..." sorted by line, then column
     const pos = (m: string) => (/:(\d+):(\d+): /.exec(m) ?? [0, 1e9, 0]).slice(1).map(Number);

@@ -66,6 +66,8 @@ export function checkIdxPair(
   if (lab.length < 8 + n)
     throw new IdxError('labels', `${labelsPath}: file is shorter than its header says (${n} labels)`);
   if (n === 0) throw new IdxError('images', `${imagesPath} holds no images`);
+  if (h === 0 || w === 0)
+    throw new IdxError('images', `${imagesPath}: its header gives images of ${h}×${w} pixels`);
   let classes = 0;
   for (let i = 8; i < 8 + n; i++) classes = Math.max(classes, lab[i] + 1);
   return { count: n, height: h, width: w, classes };
@@ -80,14 +82,6 @@ function readHead(path: string, bytes: number): Buffer {
   } finally {
     closeSync(fd);
   }
-}
-
-/** IDX header fields (count, height, width) without reading the pixels. */
-export function idxHeader(imagesPath: string): { count: number; height: number; width: number } {
-  const img = readFileSync(imagesPath);
-  if (img.length < 16 || img.readUInt32BE(0) !== 0x803)
-    throw new Error(`${imagesPath}: not an IDX image file (magic 0x00000803)`);
-  return { count: img.readUInt32BE(4), height: img.readUInt32BE(8), width: img.readUInt32BE(12) };
 }
 
 const CIFAR_RECORD = 1 + 3 * 32 * 32;

@@ -30,12 +30,24 @@ export function subset(set: ImageSet, indices: readonly number[]): ImageSet {
   return { ...set, images, labels, count: indices.length };
 }
 
+/** Every how many images {@link splitImages} holds one out. */
+function splitStride(validationFraction: number): number {
+  return Math.max(2, Math.round(1 / validationFraction));
+}
+
+/** How many of `count` images {@link splitImages} holds out at `validationFraction`. */
+export function heldOutCount(count: number, validationFraction: number): number {
+  const k = splitStride(validationFraction);
+  const first = Math.floor(k / 2);
+  return count > first ? Math.floor((count - first - 1) / k) + 1 : 0;
+}
+
 /** Deterministic split: every k-th example (k = round(1 / fraction)), starting at k/2, is held out. */
 export function splitImages(
   set: ImageSet,
   validationFraction: number,
 ): { train: ImageSet; validation: ImageSet } {
-  const k = Math.max(2, Math.round(1 / validationFraction));
+  const k = splitStride(validationFraction);
   const train: number[] = [];
   const validation: number[] = [];
   for (let i = 0; i < set.count; i++) (i % k === Math.floor(k / 2) ? validation : train).push(i);

@@ -4,8 +4,8 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { PathError } from '../errors.js';
 import { loadBrown } from './brown.js';
-import { checkIdxPair, cifarFiles, IdxError, idxHeader, readCifarBatches, readIdx } from './idx-cifar.js';
-import { type ImageData, splitImages } from './images.js';
+import { checkIdxPair, cifarFiles, IdxError, readCifarBatches, readIdx } from './idx-cifar.js';
+import { heldOutCount, type ImageData, splitImages } from './images.js';
 import { loadMnist } from './mnist.js';
 import { syntheticCorpus } from './synthetic.js';
 import { syntheticImages } from './synthetic-images.js';
@@ -165,7 +165,7 @@ export function resolveDataSpec(cfg: DataConfig, configDir: string): DataSpec {
           'IDX label file',
         );
       }
-      checkIdxFiles(paths);
+      checkIdxFiles(paths, cfg.validation_fraction);
       return {
         source: 'idx',
         validation_fraction: cfg.validation_fraction,
@@ -191,7 +191,7 @@ export function resolveDataSpec(cfg: DataConfig, configDir: string): DataSpec {
  * written) rather than every trial failing: each pair well formed, and held-out images of the training
  * images' size with labels among their classes.
  */
-function checkIdxFiles(p: IdxPaths): void {
+function checkIdxFiles(p: IdxPaths, validationFraction: number): void {
   const pair = (images: string, labels: string, keys: [string, string]) => {
     try {
       return checkIdxPair(images, labels);
@@ -202,7 +202,15 @@ function checkIdxFiles(p: IdxPaths): void {
     }
   };
   const train = pair(p.train_images, p.train_labels, ['train_images', 'train_labels']);
-  if (!p.validation_images || !p.validation_labels) return;
+  if (!p.validation_images || !p.validation_labels) {
+    const held = heldOutCount(train.count, validationFraction);
+    if (held === 0 || held === train.count)
+      throw new PathError(
+        ['data', 'validation_fraction'],
+        `holding out ${validationFraction} of the ${train.count} images of ${p.train_images} leaves ${held} to validate on and ${train.count - held} to train on; each needs at least one (give more images, or validation_images and validation_labels)`,
+      );
+    return;
+  }
   const val = pair(p.validation_images, p.validation_labels, ['validation_images', 'validation_labels']);
   if (val.height !== train.height || val.width !== train.width)
     throw new PathError(
@@ -295,9 +303,9 @@ export function imageGeometry(spec: DataSpec): {
     case 'synthetic-images':
       return { height: spec.size, width: spec.size, channels: 1, classes: spec.classes };
     case 'idx': {
-      const h = idxHeader(spec.paths.train_images);
-      const labels = readFileSync(spec.paths.train_labels).subarray(8);
-      return { height: h.height, width: h.width, channels: 1, classes: Math.max(...labels) + 1 };
+      // the classes the first `count` labels use, as training reads them (not bytes past the header's count)
+      const h = checkIdxPair(spec.paths.train_images, spec.paths.train_labels);
+      return { height: h.height, width: h.width, channels: 1, classes: h.classes };
     }
     default:
       throw new Error(`${spec.source} is text data, not images`);

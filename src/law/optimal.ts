@@ -124,6 +124,7 @@ const OPTIMUM_TERMS: Record<string, string> = {
   a_S: 'loss does not depend on sparsity',
   b_S: 'loss does not depend on sparsity',
   b_N: 'loss does not depend on model size',
+  a_D: 'loss does not depend on data',
   b_D: 'loss does not depend on data',
 };
 
@@ -139,7 +140,7 @@ export function lowerBoundsOf(fit: Pick<LawFit, 'warnings'> & { atLowerBound?: s
 /**
  * Why a sparse fit implies no optimal sparsity, or null when it does: S_opt, where sparsity pays and the
  * dense-equivalent size all trade the sparsity term against the size and data terms, so a fit with a_S, b_S,
- * b_N or b_D at its lower bound 0 has no such trade-off; the closed forms then return limits of the bound
+ * b_N, a_D or b_D at its lower bound 0 has no such trade-off; the closed forms then return limits of the bound
  * (e.g. b_N → 0: S_opt → 100% at any data, dense-equivalent size → ∞), not findings.
  */
 export function optimumUnsupported(atLowerBound: readonly string[]): string | null {

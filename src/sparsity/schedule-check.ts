@@ -1,4 +1,4 @@
-import { schedules } from './registry.js';
+import { algorithms, schedules } from './registry.js';
 import type { PrunerSpec } from './spec.js';
 
 /** Below this many mask updates a gradual or drop/grow schedule is not what its name says. */
@@ -8,18 +8,20 @@ export const FEW_UPDATES = 3;
 const CHANGING = new Set(['cubic', 'periodic']);
 
 /**
- * Mask updates `spec`'s schedule makes over a trial of `steps` optimizer steps that can change a mask: a
- * drop/grow schedule's (f0 > 0) where its drop fraction is above 0 (not at T_end under cosine decay, nor on
- * the last step), a gradual schedule's where the sparsity rises above the last update's (not cubic's first, at
- * s = 0), and every update of a schedule that only recomputes masks at a fixed sparsity (STE's every step).
+ * Mask updates `spec`'s schedule makes over a trial of `steps` optimizer steps that can change a mask: every
+ * update of a straight-through method (soft masks, recomputed from the dense weights at each); otherwise a
+ * drop/grow schedule's where its drop fraction is above 0 (not at T_end under cosine decay, nor on the last
+ * step, nor ever with f0 = 0), and a gradual schedule's where the sparsity rises above the last update's (not
+ * cubic's first, at s = 0).
  */
 export function maskUpdates(spec: PrunerSpec, steps: number): number {
   const { name, ...options } = spec.schedule;
   const schedule = schedules.get(name);
   const ctx = { pattern: spec.pattern };
   const sparsityAt = (step: number) => schedule.sparsityAt(step, steps, 1, options, ctx);
-  const replaces = schedule.updateFraction !== undefined && Number(options.drop_fraction ?? 0) > 0;
-  const gradual = sparsityAt(0) !== sparsityAt(steps);
+  const recomputes = algorithms.get(spec.name).application?.mode === 'soft';
+  const replaces = !recomputes && schedule.updateFraction !== undefined;
+  const gradual = !recomputes && sparsityAt(0) !== sparsityAt(steps);
   let count = 0;
   let last = sparsityAt(0);
   for (let step = 1; step <= steps; step++) {

@@ -75,7 +75,21 @@ export function resolvePrunerSpec(cfg: PrunerConfig, sparsity: number): PrunerSp
     scheduleSpec: schedule,
     sparsity,
   });
-  return { name: algorithm.name, options, pattern: completed, distribution, schedule };
+  return {
+    name: algorithm.name,
+    options,
+    pattern: completed,
+    distribution: underSchedule(distribution, schedules.get(schedule.name)),
+    schedule,
+  };
+}
+
+/** A distribution's spec as a trial under `schedule` records it (see Distribution.underGradualSchedule). */
+function underSchedule(spec: PieceSpec, schedule: { gradual?: boolean }): PieceSpec {
+  const piece = distributions.get(spec.name);
+  if (!schedule.gradual || !piece.underGradualSchedule) return spec;
+  const { name, ...options } = spec;
+  return { name, ...(piece.underGradualSchedule(options) as Record<string, unknown>) };
 }
 
 /** Lets a pattern fill options that follow from the sparsity (N:M's n). */

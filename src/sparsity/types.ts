@@ -64,6 +64,11 @@ export interface Distribution<O = unknown> extends PieceInfo<O> {
    * pruned layer the global sparsity.
    */
   allocateOnTheWay?(layers: readonly LayerRef[], sparsity: number, target: number, options: O): number[];
+  /**
+   * The options a trial under a gradual schedule records, defaults filled in: set only where
+   * {@link allocateOnTheWay} decides something, so only those trials' ids name how the way was allocated.
+   */
+  underGradualSchedule?(options: O): O;
 }
 
 /** What a schedule may know of the rest of the pruner (the N:M staircase reads the pattern's n and m). */
@@ -73,6 +78,8 @@ export interface ScheduleContext {
 
 /** Schedule: when masks change, and the global sparsity at step t (t = optimizer steps completed). */
 export interface Schedule<O = unknown> extends PieceInfo<O> {
+  /** Whether the sparsity passes between 0 and the target during training (cubic, the N:M staircase). */
+  gradual?: boolean;
   isUpdateStep(step: number, totalSteps: number, options: O, ctx?: ScheduleContext): boolean;
   sparsityAt(step: number, totalSteps: number, target: number, options: O, ctx?: ScheduleContext): number;
   /**

@@ -116,6 +116,26 @@ sweep:
     expect(typo).toMatch(/sweep.sparsityy: unknown sweep axis "sparsityy" \(did you mean "sparsity"\?\)/);
   });
 
+  it('says which axis settings raise a message only when not all that reach its check do', () => {
+    const grid = '  sparsity: 0.5\n  nonzero_params: 3k\n  tokens: 4096';
+    // only magnitude's schedule (one-shot) refuses interval: named
+    expect(errorOf(base(grid, 'pruner: {name: [gmp, magnitude], schedule: {interval: 5}}'))).toMatch(
+      /one-shot: unknown key "interval"; valid keys: at \(with pruner\.name="magnitude"\)$/,
+    );
+    // a mistake outside the axes, which every setting has: no suffix
+    expect(errorOf(base(grid, 'pruner: {name: [gmp, magnitude]}\ntrain: {optimiser: {lr: 0.1}}'))).toMatch(
+      /train\.optimiser: unknown key "optimiser".*optimizer.*eval_tokens$/,
+    );
+    // lr -1 fails before the budget is checked: every setting that reaches that check has the short budget
+    const early = errorOf(
+      base('  sparsity: 0.5\n  nonzero_params: 3k\n  tokens: 100', 'train: {optimizer: {lr: [0.001, -1]}}'),
+    );
+    expect(early).toMatch(
+      /less than one batch: batch_size 16 × seq_len 64 = 1024 tokens; give at least 1024$/,
+    );
+    expect(early).not.toMatch(/\(with /);
+  });
+
   it('reports YAML syntax errors and a missing file', () => {
     expect(errorOf('name: t\nsweep: [unclosed\n')).toMatch(/bad.yaml:\d+:\d+: YAML syntax/);
     expect(() => loadSweep('/nonexistent/x.yaml')).toThrow(

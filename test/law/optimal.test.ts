@@ -149,11 +149,14 @@ describe('optimal sparsity (SCIENCE.md §2)', () => {
 });
 
 describe('fits with a term at its lower bound', () => {
-  it('imply no optimum when a_S, b_S, b_N or b_D is at 0, and say which term is missing', () => {
+  it('imply no optimum when a_S, b_S, b_N, a_D or b_D is at 0, and say which term is missing', () => {
     expect(optimumUnsupported([])).toBeNull();
     expect(optimumUnsupported(['c_S', 'c'])).toBeNull(); // not part of the trade-off's existence
     expect(optimumUnsupported(['b_N'])).toMatch(
       /^b_N is at the lower bound 0, so in this fit loss does not depend on model size/,
+    );
+    expect(optimumUnsupported(['a_D'])).toMatch(
+      /^a_D is at the lower bound 0, so in this fit loss does not depend on data/,
     );
     expect(optimumUnsupported(['b_S', 'b_D'])).toMatch(
       /^b_S and b_D are at the lower bound 0.*sparsity, and loss does not depend on data/,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { erk, erkSparsities } from '../../src/sparsity/distributions/erk.js';
 import { namePattern, unmatchedDense } from '../../src/sparsity/distributions/layer-filter.js';
 import { uniform } from '../../src/sparsity/distributions/uniform.js';
+import { resolvePrunerSpec } from '../../src/sparsity/spec.js';
 import type { LayerRef } from '../../src/sparsity/types.js';
 
 describe('ERK distribution', () => {
@@ -35,7 +36,7 @@ describe('ERK distribution', () => {
     const whole = erkSparsities(layers, 0.75, false);
     expect(whole[0]).toBeCloseTo(1 - 2 / 9, 12);
     expect(whole[1]).toBeCloseTo(1 - 1 / 3, 12);
-    expect(erk.options.parse({})).toEqual({ fused: 'split', gradual: 'scaled' });
+    expect(erk.options.parse({})).toEqual({ fused: 'split' });
     expect(erk.allocate(layers, 0.75, { fused: 'whole' })[0]).toBeCloseTo(1 - 2 / 9, 12);
   });
 
@@ -57,6 +58,21 @@ describe('ERK distribution', () => {
     const again = erk.allocateOnTheWay!(layers, 0.25, 0.5, { ...o, gradual: 'reallocated' });
     expect(again).toEqual(erk.allocate(layers, 0.25, o));
     expect(again[0]).not.toBeCloseTo(way[0], 3);
+  });
+
+  it('records how a gradual way is allocated only in trials with a gradual schedule (their ids alone change)', () => {
+    const spec = (name: string) =>
+      resolvePrunerSpec({ name, options: {}, schedule: {}, distribution: { name: 'erk' } }, 0.75)
+        .distribution;
+    expect(spec('gmp')).toEqual({ name: 'erk', fused: 'split', gradual: 'scaled' }); // cubic
+    expect(spec('rigl')).toEqual({ name: 'erk', fused: 'split' }); // periodic: sparsity at S throughout
+    expect(spec('magnitude')).toEqual({ name: 'erk', fused: 'split' }); // one-shot
+    expect(
+      resolvePrunerSpec(
+        { name: 'gmp', options: {}, schedule: {}, distribution: { name: 'erk', gradual: 'reallocated' } },
+        0.75,
+      ).distribution,
+    ).toEqual({ name: 'erk', fused: 'split', gradual: 'reallocated' });
   });
 
   it('keeps the total at S with no layer above density 1 (property)', () => {

@@ -28,6 +28,8 @@ describe('schedule check', () => {
     expect(maskUpdates(trial('rigl', 400, { end: 1, decay: 'constant' }).spec.pruner, 400)).toBe(3);
     // STE recomputes its masks every step at a fixed sparsity: each update counts
     expect(maskUpdates(trial('ste', 10).spec.pruner, 10)).toBe(10);
+    // RigL replacing nothing (f0 = 0) trains a static mask
+    expect(maskUpdates(trial('rigl', 1000, { drop_fraction: 0 }).spec.pruner, 1000)).toBe(0);
   });
 
   it('warns once per schedule, naming the worst trial and the key to change', () => {

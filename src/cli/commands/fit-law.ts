@@ -87,7 +87,9 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
     const dropped = opts.form === 'chinchilla' ? points.filter((p) => p.sparsity !== 0).length : 0;
     if (opts.form === 'chinchilla') points = points.filter((p) => p.sparsity === 0);
     const fit: LawFit = fitFrom(points, opts.form, options, () =>
-      opts.points ? `--points ${opts.points}` : `sweep ${sweep} in ${opts.db}`,
+      opts.points
+        ? `--points ${opts.points}`
+        : `sweep ${sweep} in ${opts.db}${where.length > 0 ? `, where ${where.map((c) => `${c.key}=${c.value}`).join(' and ')}` : ''}`,
     );
     if (dropped > 0)
       fit.warnings.push(`${dropped} sparse points left out: the chinchilla form is for S = 0 data`);

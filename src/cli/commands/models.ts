@@ -23,22 +23,29 @@ export async function modelsCommand(family: string | undefined, opts: ModelsOpti
   const entry = families[family];
   if (!entry)
     throw new UsageError(`unknown model family "${family}"; valid: ${Object.keys(families).join(', ')}`);
-  if (opts.nonzero === undefined) return listFamilies(opts.json, family);
+  if (opts.nonzero === undefined) {
+    const sizing = (['sparsity', 'seqLen', 'data'] as const).filter((k) => opts[k] !== undefined);
+    if (sizing.length > 0)
+      throw new UsageError(
+        `${sizing.map((k) => `--${k === 'seqLen' ? 'seq-len' : k}`).join(', ')} size a model: give --nonzero N too (e.g. --nonzero 200k), or leave them out to list the ${family} family's options`,
+      );
+    return listFamilies(opts.json, family);
+  }
   const nonzero = parseHumanNumber(opts.nonzero);
   if (nonzero === null || nonzero <= 0)
     throw new UsageError(`--nonzero ${opts.nonzero}: expected a number > 0, e.g. 200k`);
   const sparsity = Number(opts.sparsity ?? 0);
   if (!(sparsity >= 0 && sparsity < 1))
     throw new UsageError(`--sparsity ${opts.sparsity}: expected a number in [0, 1)`);
+  if (!entry.seqLen && opts.seqLen !== undefined)
+    throw new UsageError(
+      `--seq-len: the ${family} family does not read it (an image is one sequence of its patches)`,
+    );
   const seqLen = Number(opts.seqLen ?? 64);
   const min = Math.max(2, entry.seqLen?.min ?? 2);
   if (!Number.isInteger(seqLen) || seqLen < min)
     throw new UsageError(
       `--seq-len ${opts.seqLen}: expected a whole number >= ${min}${entry.seqLen && entry.seqLen.min > 2 ? ` for ${family} (${entry.seqLen.why})` : ''}`,
-    );
-  if (!entry.seqLen && opts.seqLen !== undefined)
-    throw new UsageError(
-      `--seq-len: the ${family} family does not read it (an image is one sequence of its patches)`,
     );
   const source = opts.data ?? entry.dataSources[0];
   if (!entry.dataSources.includes(source)) {

@@ -66,17 +66,19 @@ export const erk: Distribution<ErkOptions> = {
       .describe(
         'a packed q,k,v (or k,v) matrix: scored as one of its parts, as separate matrices would be (split), or as one matrix (whole)',
       ),
-    // filled in, so ERK trials from before a gradual schedule scaled each layer's own target get new ids
+    // no zod default: filled in only under a gradual schedule (underGradualSchedule), whose ERK trials trained
+    // otherwise before and so get new ids; under a periodic or one-shot schedule it changes nothing, nor the ids
     gradual: z
       .enum(['scaled', 'reallocated'])
-      .default('scaled')
+      .optional()
       .describe(
-        "under a gradual schedule: each layer follows it to its own final sparsity, s_l(t) = s_l·s(t)/S, as Zhu & Gupta and JaxPruner do (scaled), or ERK is solved again at each step's global s(t) (reallocated)",
+        "under a gradual schedule (default scaled): each layer follows it to its own final sparsity, s_l(t) = s_l·s(t)/S, as Zhu & Gupta and JaxPruner do (scaled), or ERK is solved again at each step's global s(t) (reallocated)",
       ),
   }),
   allocate: (layers, sparsity, o) => erkAllocation(layers, sparsity, sparsity, o),
   allocateOnTheWay: (layers, sparsity, target, o) =>
     erkAllocation(layers, sparsity, o.gradual === 'reallocated' ? sparsity : target, o),
+  underGradualSchedule: (o) => ({ ...o, gradual: o.gradual ?? 'scaled' }),
 };
 
 /**

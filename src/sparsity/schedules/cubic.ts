@@ -27,6 +27,7 @@ export function cubicWindow(totalSteps: number, o: CubicOptions): [number, numbe
  */
 export const cubic: Schedule<CubicOptions> = {
   name: 'cubic',
+  gradual: true,
   summary:
     'gradual: s(t) = S·(1-(1-p)^3) from start to end (fractions of training), masks every interval steps',
   options: z

@@ -49,6 +49,7 @@ function keptAt(step: number, totalSteps: number, o: StaircaseOptions, n: number
  */
 export const nmStaircase: Schedule<StaircaseOptions> = {
   name: 'nm-staircase',
+  gradual: true,
   summary: 'N:M structure decay: dense, then (m-1):m, m/2:m, ... n:m in equal frames from start to end',
   options: z
     .strictObject({

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
+
+describe('sparsebench models', () => {
+  it("lists every family, or one family's options when it is named without --nonzero", () => {
+    const all = cli(['models']);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).toMatch(/^lm {2}/m);
+    expect(all.stdout).toMatch(/^vit {2}/m);
+    const t5 = cli(['models', 't5']);
+    expect(t5.code, t5.stderr).toBe(0);
+    expect(t5.stdout).toMatch(/^t5 {2}.*\n {2}D counts tokens.*\n {2}model options: .*noise_density=0\.15/);
+    expect(t5.stdout).not.toMatch(/^lm {2}/m);
+    const json = JSON.parse(cli(['models', 'vit', '--json']).stdout) as { name: string }[];
+    expect(json.map((f) => f.name)).toEqual(['vit']);
+  });
+
+  it('sizes a model for N and S', () => {
+    const r = cli(['models', 'lm', '--nonzero', '5k', '--sparsity', '0.5']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/non-zero \d+ \(asked 5k, [+-]\d+\.\d+%\)/);
+  });
+});

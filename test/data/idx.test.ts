@@ -1,0 +1,119 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkIdxPair, readIdx } from '../../src/data/idx-cifar.js';
+import { heldOutCount, splitImages } from '../../src/data/images.js';
+import { dataConfigSchema, imageGeometry, resolveDataSpec } from '../../src/data/spec.js';
+import { PathError } from '../../src/errors.js';
+import { tempDir } from '../helpers/config.js';
+
+/** Writes an IDX image file of `n` images h×w (header count `headerN`, default n) and returns its path. */
+function images(dir: string, name: string, n: number, h: number, w: number, headerN = n): string {
+  const head = Buffer.alloc(16);
+  head.writeUInt32BE(0x803, 0);
+  head.writeUInt32BE(headerN, 4);
+  head.writeUInt32BE(h, 8);
+  head.writeUInt32BE(w, 12);
+  const path = join(dir, name);
+  writeFileSync(path, Buffer.concat([head, Buffer.alloc(n * h * w, 7)]));
+  return path;
+}
+
+/** Writes an IDX label file whose header counts `headerN` (default all) of `labels`. */
+function labels(dir: string, name: string, values: number[], headerN = values.length): string {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(0x801, 0);
+  head.writeUInt32BE(headerN, 4);
+  const path = join(dir, name);
+  writeFileSync(path, Buffer.concat([head, Buffer.from(values)]));
+  return path;
+}
+
+/** The error resolving an idx data config in `dir` throws, as "key: message". */
+function resolveError(dir: string, data: Record<string, unknown>): string {
+  try {
+    resolveDataSpec(dataConfigSchema.parse({ source: 'idx', ...data }), dir);
+  } catch (e) {
+    if (e instanceof PathError) return `${e.path.join('.')}: ${e.message}`;
+    throw e;
+  }
+  return 'no error';
+}
+
+describe('IDX files checked before training', () => {
+  it('reads a pair from its headers and labels: geometry and the classes of the counted labels only', () => {
+    const dir = tempDir();
+    const img = images(dir, 'a.img', 3, 4, 5);
+    // a label file longer than its header: bytes past the count are not labels
+    const lab = labels(dir, 'a.lab', [0, 2, 1, 9, 9], 3);
+    expect(checkIdxPair(img, lab)).toEqual({ count: 3, height: 4, width: 5, classes: 3 });
+    expect(readIdx(img, lab).classes).toBe(3);
+    const spec = resolveDataSpec(
+      dataConfigSchema.parse({
+        source: 'idx',
+        train_images: 'a.img',
+        train_labels: 'a.lab',
+        validation_fraction: 0.4,
+      }),
+      dir,
+    );
+    expect(imageGeometry(spec).classes).toBe(3);
+  });
+
+  it('refuses, naming the key, what would make every trial fail', () => {
+    const dir = tempDir();
+    images(dir, 'zero.img', 0, 4, 4);
+    labels(dir, 'zero.lab', []);
+    expect(resolveError(dir, { train_images: 'zero.img', train_labels: 'zero.lab' })).toMatch(
+      /^data\.train_images: .* holds no images/,
+    );
+    images(dir, 'flat.img', 2, 0, 4);
+    labels(dir, 'two.lab', [0, 1]);
+    expect(resolveError(dir, { train_images: 'flat.img', train_labels: 'two.lab' })).toMatch(
+      /^data\.train_images: .*images of 0×4 pixels/,
+    );
+    images(dir, 'short.img', 2, 4, 4, 3);
+    labels(dir, 'three.lab', [0, 1, 0]);
+    expect(resolveError(dir, { train_images: 'short.img', train_labels: 'three.lab' })).toMatch(
+      /^data\.train_images: .*shorter than its header says/,
+    );
+    // 5 images at the default 10%: one in 10 held out from the 6th, so none
+    images(dir, 'five.img', 5, 4, 4);
+    labels(dir, 'five.lab', [0, 1, 0, 1, 0]);
+    expect(resolveError(dir, { train_images: 'five.img', train_labels: 'five.lab' })).toMatch(
+      /^data.validation_fraction: holding out 0.1 of the 5 images .* leaves 0 to validate on and 5 to train on/,
+    );
+    images(dir, 'v.img', 2, 4, 4);
+    labels(dir, 'v.lab', [0, 3]);
+    expect(
+      resolveError(dir, {
+        train_images: 'five.img',
+        train_labels: 'five.lab',
+        validation_images: 'v.img',
+        validation_labels: 'v.lab',
+      }),
+    ).toMatch(/^data.validation_labels: .* has label 3, but the training labels use classes 0-1/);
+  });
+
+  it('counts the held-out images as the split takes them', () => {
+    for (const [n, f] of [
+      [5, 0.1],
+      [6, 0.1],
+      [16, 0.1],
+      [100, 0.25],
+      [7, 0.5],
+      [1, 0.5],
+    ] as const) {
+      const set = {
+        images: new Float32Array(n),
+        labels: new Int32Array(n),
+        count: n,
+        height: 1,
+        width: 1,
+        channels: 1,
+        classes: 1,
+      };
+      expect(heldOutCount(n, f)).toBe(splitImages(set, f).validation.count);
+    }
+  });
+});
