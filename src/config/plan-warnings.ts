@@ -1,16 +1,24 @@
 import { baselineWarning } from '../sparsity/baseline-check.js';
 import { scheduleWarnings } from '../sparsity/schedule-check.js';
+import { sameTrainingWarning } from './budget-check.js';
 import type { SweepPlan } from './load.js';
 import { nonzeroMissWarning } from './nonzero-check.js';
 
 /**
  * What a plan does that its config may not mean, in words (a sweep and `plan` print them): schedules with too
- * few mask updates, pretrained sparse trials beside dense ones from scratch, N targets the shapes miss.
+ * few mask updates, pretrained sparse trials beside dense ones from scratch, N targets the shapes miss, token
+ * budgets less than a batch apart.
  */
 export function planWarnings(plan: SweepPlan): string[] {
   const baseline = baselineWarning(
     plan.trials.map((t) => ({ sparsity: t.spec.sparsity, pruner: t.spec.pruner.name })),
   );
   const missed = nonzeroMissWarning(plan.trials);
-  return [...scheduleWarnings(plan.trials), ...(baseline ? [baseline] : []), ...(missed ? [missed] : [])];
+  const repeated = sameTrainingWarning(plan.trials);
+  return [
+    ...scheduleWarnings(plan.trials),
+    ...(baseline ? [baseline] : []),
+    ...(missed ? [missed] : []),
+    ...(repeated ? [repeated] : []),
+  ];
 }
