@@ -65,6 +65,7 @@ function optimumWarnings(
   options: FitOptions,
   step: number | null,
   spread: { ranges: Record<string, [number, number]> },
+  atLowerBound: readonly string[],
 ): string[] {
   const { best, results } = core;
   const out: string[] = [];
@@ -82,7 +83,7 @@ function optimumWarnings(
   if (best.f <= exactFitLoss(options.delta)) {
     out.push('the data are fitted exactly (residuals at rounding level): noise-free or synthetic data?');
   }
-  for (const name of form.atLowerBound(best.theta, core.data)) {
+  for (const name of atLowerBound) {
     out.push(`${name} is at its lower bound 0: the data do not support that term`);
   }
   const params = form.toPaper(best.theta, core.data.scales);
@@ -177,7 +178,8 @@ export function fitLaw(points: readonly LawPoint[], formName: string, options: F
   const spread = startSpread(core.results, form, core.data.scales, best.f);
   const step = best.newtonStep === undefined ? newtonStep(core.objective, best.theta) : best.newtonStep;
 
-  warnings.push(...optimumWarnings(core, form, options, step, spread));
+  const atLowerBound = form.atLowerBound(best.theta, core.data);
+  warnings.push(...optimumWarnings(core, form, options, step, spread, atLowerBound));
 
   const fit: LawFit = {
     form: form.name,
@@ -202,7 +204,7 @@ export function fitLaw(points: readonly LawPoint[], formName: string, options: F
     seed: options.seed,
     residuals,
     warnings,
-    atLowerBound: form.atLowerBound(best.theta, core.data),
+    atLowerBound,
   };
 
   addUncertainty(fit, points, core, form, options);
