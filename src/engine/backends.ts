@@ -132,7 +132,7 @@ export async function resolveAuto(): Promise<AutoChoice & { probe?: AdapterProbe
   const tensorflowPackage = findTensorflowPackage();
   if (tensorflowPackage)
     return chooseAuto({ tensorflowPackage, adapter: { ok: false, reason: 'not probed' } });
-  const probe = await probeAdapter({ skipWithoutDriver: true });
+  const probe = await probeAdapter();
   return { ...chooseAuto({ tensorflowPackage, adapter: probe }), probe };
 }
 

@@ -85,11 +85,12 @@ export const VULKAN_HELP =
 /**
  * Looks for a WebGPU adapter through Dawn: loads the native addon, asks for a high-performance adapter (the
  * one the tfjs webgpu backend asks for). Never throws: a missing or unloadable Dawn is a reason, not an error.
- * `skipWithoutDriver` (for `auto`) answers "no Vulkan driver" without loading Dawn on Linux when no driver
- * manifest exists, which keeps `auto` quiet and cheap on CPU-only machines.
+ * On Linux with no Vulkan driver manifest anywhere the loader looks ({@link vulkanDriverFiles}: the loader
+ * finds drivers only through them), it answers "no Vulkan driver" without loading Dawn, which would find
+ * nothing and print Vulkan's warnings to stderr; `auto`, `doctor` and `--backend webgpu` alike.
  */
-export async function probeAdapter(opts: { skipWithoutDriver?: boolean } = {}): Promise<AdapterProbe> {
-  if (opts.skipWithoutDriver && process.platform === 'linux' && vulkanDriverFiles().length === 0) {
+export async function probeAdapter(): Promise<AdapterProbe> {
+  if (process.platform === 'linux' && vulkanDriverFiles().length === 0) {
     return {
       ok: false,
       noDriver: true,

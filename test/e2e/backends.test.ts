@@ -2,8 +2,50 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DoctorReport } from '../../src/engine/doctor.js';
+import { vulkanDriverFiles } from '../../src/engine/webgpu.js';
 import { cli } from '../helpers/cli.js';
 import { tempDir, tinySyntheticConfig, writeConfig } from '../helpers/config.js';
+
+/** This environment with no Vulkan driver manifest where the loader looks, except /etc (which it cannot move). */
+function envWithoutDrivers(): NodeJS.ProcessEnv {
+  const empty = tempDir();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: empty,
+    XDG_CONFIG_DIRS: empty,
+    XDG_DATA_DIRS: empty,
+    XDG_DATA_HOME: empty,
+  };
+  for (const k of ['VK_ICD_FILENAMES', 'VK_DRIVER_FILES', 'VK_ADD_DRIVER_FILES']) delete env[k];
+  return env;
+}
+
+describe('--backend webgpu with no Vulkan driver', () => {
+  const env = envWithoutDrivers();
+  it.skipIf(vulkanDriverFiles(env).length > 0)(
+    'is refused before anything is written, without loading Dawn (whose Vulkan warnings would go to stderr)',
+    () => {
+      const dir = tempDir();
+      const r = cli(
+        [
+          'sweep',
+          writeConfig(tinySyntheticConfig(), 'w.yaml', dir),
+          '--backend',
+          'webgpu',
+          '--db',
+          join(dir, 'w.db'),
+        ],
+        { env },
+      );
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        /^sparsebench: --backend webgpu: no WebGPU adapter \(no Vulkan driver installed: no ICD manifest/,
+      );
+      expect(r.stderr).not.toMatch(/vkCreateInstance|VulkanError/);
+      expect(readdirSync(dir)).toEqual(['w.yaml']);
+    },
+  );
+});
 
 describe('sparsebench doctor (end to end)', () => {
   it('--json --seconds 1: wasm and cpu load and have a matmul figure; webgpu and tensorflow are reported either way', () => {

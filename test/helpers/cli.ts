@@ -5,11 +5,12 @@ export const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'sparsebench.js');
 
 /** Runs the built CLI to completion. */
-export function cli(args: string[], opts: { cwd?: string } = {}) {
+export function cli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: opts.cwd ?? ROOT,
     encoding: 'utf8',
     timeout: 120_000,
+    ...(opts.env ? { env: opts.env } : {}),
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
