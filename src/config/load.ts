@@ -258,6 +258,12 @@ function asWritten(path: ConfigPath, variant: unknown): ConfigPath {
     : path;
 }
 
+/** Axis settings a message came from: the first three, and how many more. */
+function listSome(labels: readonly string[]): string {
+  const shown = labels.slice(0, 3).join('; ');
+  return labels.length > 3 ? `${shown}; and ${labels.length - 3} more` : shown;
+}
+
 /** Collects located messages; throws them together as one ConfigError. */
 class ErrorList {
   private readonly messages: string[] = [];
@@ -366,7 +372,7 @@ class ErrorList {
     for (const [i, m] of this.messages.entries()) {
       const from = this.raisedBy.get(m);
       if (from && from.variants.size < this.reached(from.stage).length)
-        this.messages[i] = `${m} (with ${[...from.variants].join('; ')})`;
+        this.messages[i] = `${m} (with ${listSome([...from.variants])})`;
     }
     // in file order: "file:line:col: ..." sorted by line, then column
     const pos = (m: string) => (/:(\d+):(\d+): /.exec(m) ?? [0, 1e9, 0]).slice(1).map(Number);

@@ -122,6 +122,15 @@ sweep:
     expect(errorOf(base(grid, 'pruner: {name: [gmp, magnitude], schedule: {interval: 5}}'))).toMatch(
       /one-shot: unknown key "interval"; valid keys: at \(with pruner\.name="magnitude"\)$/,
     );
+    // many settings: the first three and a count
+    expect(
+      errorOf(
+        base(
+          grid,
+          'pruner: {name: [gmp, magnitude], schedule: {interval: 5}}\ntrain: {optimizer: {lr: [1e-3, 2e-3, 3e-3, 4e-3, 5e-3]}}',
+        ),
+      ),
+    ).toMatch(/\(with train\.optimizer\.lr=0\.001, pruner\.name="magnitude"; .*; .*; and 2 more\)$/);
     // a mistake outside the axes, which every setting has: no suffix
     expect(errorOf(base(grid, 'pruner: {name: [gmp, magnitude]}\ntrain: {optimiser: {lr: 0.1}}'))).toMatch(
       /train\.optimiser: unknown key "optimiser".*optimizer.*eval_tokens$/,
