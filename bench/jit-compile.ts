@@ -14,9 +14,10 @@
  * for the CPU column.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { childrenCpuSeconds } from './proc-cpu.js';
 import { WORKERS_BENCH_CONFIG } from './workers-config.js';
 
 const args = process.argv.slice(2);
@@ -30,14 +31,6 @@ if (roots.length === 0) roots.push(join(import.meta.dirname, '..'));
 const dir = mkdtempSync(join(tmpdir(), 'sb-bench-jit-'));
 const config = join(dir, 'sweep.yaml');
 writeFileSync(config, WORKERS_BENCH_CONFIG);
-
-/** CPU seconds of this process's waited-for children so far (cutime + cstime), or null without /proc. */
-function childrenCpuSeconds(): number | null {
-  if (!existsSync('/proc/self/stat')) return null;
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / 100;
-}
 
 interface CompileRun {
   wall: number;

@@ -23,10 +23,11 @@
  * Run: `npm run bench:workers` (or `npx tsx bench/sweep-workers.ts [repeats] [--node-flags="..."]`). Prints a
  * Markdown table.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { childrenCpuSeconds, TICKS } from './proc-cpu.js';
 import { WORKERS_BENCH_CONFIG as CONFIG } from './workers-config.js';
 
 const CLI = join(import.meta.dirname, '..', 'bin', 'sparsebench.js');
@@ -86,20 +87,6 @@ async function jobWall(job: string, processes: number, reps: number): Promise<nu
 const dir = mkdtempSync(join(tmpdir(), 'sb-bench-workers-'));
 const config = join(dir, 'sweep.yaml');
 writeFileSync(config, CONFIG);
-
-/** Clock ticks per second of /proc's CPU times. */
-const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
-
-/**
- * CPU seconds of this process's finished children and all their waited-for descendants (Linux's cutime +
- * cstime), or null where /proc is missing.
- */
-function childrenCpuSeconds(): number | null {
-  if (!existsSync('/proc/self/stat')) return null;
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from the 3rd (state) on
-  return (Number(fields[13]) + Number(fields[14])) / TICKS; // cutime, cstime: the 16th and 17th fields
-}
 
 interface SweepTiming {
   seconds: number;

@@ -21,7 +21,7 @@ export function maskUpdates(spec: PrunerSpec, steps: number): number {
   const sparsityAt = (step: number) => schedule.sparsityAt(step, steps, 1, options, ctx);
   const recomputes = algorithms.get(spec.name).application?.mode === 'soft';
   const replaces = !recomputes && schedule.updateFraction !== undefined;
-  const gradual = !recomputes && sparsityAt(0) !== sparsityAt(steps);
+  const gradual = !recomputes && schedule.gradual === true;
   let count = 0;
   let last = sparsityAt(0);
   for (let step = 1; step <= steps; step++) {
@@ -35,7 +35,8 @@ export function maskUpdates(spec: PrunerSpec, steps: number): number {
 
 /**
  * Warnings for trials whose schedule barely acts: a cubic schedule with one or two mask updates that prune
- * (its first, at s = 0, prunes nothing) is one-shot pruning in all but name, and a drop/grow schedule (RigL, SET) with none trains a static sparse mask. Short
+ * (its first, at s = 0, prunes nothing) is one-shot pruning in all but name, and a drop/grow schedule (RigL,
+ * SET) with none trains a static sparse mask. Short
  * trials meet this with the papers' interval of 100 steps. One line per schedule, naming the worst trial and
  * the key to change; empty when every trial gets at least {@link FEW_UPDATES} updates.
  */
