@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
-import { loadCorpus, resolveDataSpec, vocabSizeOf } from '../data/spec.js';
+import { resolveDataSpec, vocabSizeOf } from '../data/spec.js';
 import type { BackendName } from '../engine/backends.js';
 import { ConfigError, PathError } from '../errors.js';
 import { families } from '../models/registry.js';
@@ -8,6 +8,7 @@ import { SizingError } from '../models/sizing.js';
 import { resolvePrunerSpec } from '../sparsity/spec.js';
 import { describeZodIssue, getAt, keyName } from '../util/issues.js';
 import { cartesian, type ExtraAxis, inlineAxis, repeatedValues, setAt, takeDottedAxes } from './axes.js';
+import { checkDataFeeds } from './held-out-check.js';
 import { planTrial, type TrialPlan } from './plan.js';
 import { configSchema, type SweepConfig } from './schema.js';
 import { objectKeysAt } from './schema-walk.js';
@@ -130,7 +131,8 @@ function expand(
     errors.enter(2);
     if (!errors.guard(() => checkSeqLen(cfg, variant), variant)) continue;
     errors.enter(3);
-    if (!errors.guard(() => checkCorpus(data, cfg.train.seq_len), variant)) continue;
+    const window = families[cfg.model.family].textWindow?.(cfg.train.seq_len, cfg.model) ?? null;
+    if (!errors.guard(() => checkDataFeeds(data, window), variant)) continue;
     errors.enter(4);
     const s = cfg.sweep;
     for (const sparsity of s.sparsity) {
@@ -233,20 +235,6 @@ function checkSeqLen(cfg: SweepConfig, variant: Record<string, unknown>): true {
       ['train', 'seq_len'],
       `the ${family} family needs seq_len at least ${rule.min} (${rule.why}), got ${cfg.train.seq_len}`,
     );
-  return true;
-}
-
-/** A user text file must hold at least one window in each split. */
-function checkCorpus(data: TrialSpec['data'], seqLen: number): true {
-  if (data.source !== 'text') return true;
-  const c = loadCorpus(data);
-  const need = seqLen + 1;
-  if (c.train.length < need || c.validation.length < need) {
-    throw new PathError(
-      ['data', 'path'],
-      `${data.path} is too short: after the split it has ${c.train.length} train and ${c.validation.length} validation tokens; each needs at least seq_len + 1 = ${need}`,
-    );
-  }
   return true;
 }
 

@@ -1,13 +1,14 @@
 import { baselineWarning } from '../sparsity/baseline-check.js';
 import { scheduleWarnings } from '../sparsity/schedule-check.js';
 import { sameTrainingWarning } from './budget-check.js';
+import { heldOutWarning } from './held-out-check.js';
 import type { SweepPlan } from './load.js';
 import { nonzeroMissWarning } from './nonzero-check.js';
 
 /**
  * What a plan does that its config may not mean, in words (a sweep and `plan` print them): schedules with too
  * few mask updates, pretrained sparse trials beside dense ones from scratch, N targets the shapes miss, token
- * budgets less than a batch apart.
+ * budgets less than a batch apart, held-out sets smaller than `train.eval_tokens` asks.
  */
 export function planWarnings(plan: SweepPlan): string[] {
   const baseline = baselineWarning(
@@ -15,10 +16,12 @@ export function planWarnings(plan: SweepPlan): string[] {
   );
   const missed = nonzeroMissWarning(plan.trials);
   const repeated = sameTrainingWarning(plan.trials);
+  const heldOut = heldOutWarning(plan.trials);
   return [
     ...scheduleWarnings(plan.trials),
     ...(baseline ? [baseline] : []),
     ...(missed ? [missed] : []),
     ...(repeated ? [repeated] : []),
+    ...(heldOut ? [heldOut] : []),
   ];
 }

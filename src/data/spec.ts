@@ -4,7 +4,14 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { PathError } from '../errors.js';
 import { loadBrown } from './brown.js';
-import { checkIdxPair, cifarFiles, IdxError, readCifarBatches, readIdx } from './idx-cifar.js';
+import {
+  checkIdxPair,
+  cifarFiles,
+  cifarRecordCount,
+  IdxError,
+  readCifarBatches,
+  readIdx,
+} from './idx-cifar.js';
 import { heldOutCount, type ImageData, splitImages } from './images.js';
 import { loadMnist } from './mnist.js';
 import { syntheticCorpus } from './synthetic.js';
@@ -178,6 +185,11 @@ export function resolveDataSpec(cfg: DataConfig, configDir: string): DataSpec {
       const { train, test } = cifarFiles(dir);
       for (const f of [...train, ...test]) {
         if (!existsSync(f)) throw new PathError(['data', 'dir'], `CIFAR-10 binary file not found: ${f}`);
+        try {
+          cifarRecordCount(f);
+        } catch (e) {
+          throw new PathError(['data', 'dir'], (e as Error).message);
+        }
       }
       return { source: 'cifar10', dir, sha256: hashFiles([...train, ...test]) };
     }

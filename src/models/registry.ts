@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { TrialSpec } from '../config/trial-spec.js';
 import { imageSource } from '../data/image-source.js';
 import type { BatchSource } from '../data/source.js';
+import { layoutForInput } from '../data/span-corruption.js';
 import { spanCorruptionSource } from '../data/span-source.js';
 import type { DataSpec } from '../data/spec.js';
 import { IMAGE_SOURCES, imageGeometry, TEXT_SOURCES, vocabSizeOf } from '../data/spec.js';
@@ -21,6 +22,16 @@ export interface SizingContext {
   seqLen: number;
 }
 
+/** The text one example of a text family reads, and the D units it counts. */
+export interface TextWindow {
+  /** Tokens of text one example reads from a stream. */
+  raw: number;
+  /** D units (tokens) the example counts, and evaluates on when held out. */
+  units: number;
+  /** How `raw` follows from the config, for messages: "seq_len + 1 = 33". */
+  why: string;
+}
+
 /** Everything a sweep needs to know about a family: its config schema, sizing rule, data and model. */
 export interface FamilyEntry<Shape = unknown, Hparams = unknown, B extends Batch = Batch> {
   model: ModelFamily<Shape, B>;
@@ -37,6 +48,11 @@ export interface FamilyEntry<Shape = unknown, Hparams = unknown, B extends Batch
    * does not read it (vit: an image is one sequence of its patches).
    */
   seqLen: { min: number; why: string } | null;
+  /**
+   * For a text family, what one example reads from a stream at `train.seq_len` (`model` is the family's
+   * hyperparameters or a shape it sized: both carry what the window depends on). Absent for image families.
+   */
+  textWindow?(seqLen: number, model: Hparams): TextWindow;
   /** Shape for target non-zero count N at sparsity S (throws SizingError if unreachable). */
   size(nonzero: number, sparsity: number, hparams: Hparams, ctx: SizingContext): Shape;
   /** D units one training batch counts (so steps = floor(D / unitsPerBatch)). */
@@ -51,6 +67,7 @@ const lm: FamilyEntry<LmShape, LmHparams, TokenBatch> = {
   unit: 'tokens',
   dataSources: TEXT_SOURCES,
   seqLen: { min: 1, why: 'a window of at least one token' },
+  textWindow: (seqLen) => ({ raw: seqLen + 1, units: seqLen, why: `seq_len + 1 = ${seqLen + 1}` }),
   size: (n, s, h, ctx) => sizeLm(n, s, h, { vocabSize: vocabSizeOf(ctx.data), seqLen: ctx.seqLen }),
   unitsPerBatch: (spec) => spec.batch_size * spec.seq_len,
   source: textWindowSource,
@@ -64,6 +81,14 @@ const t5: FamilyEntry<T5Shape, T5Hparams, SpanBatch> = {
   maxDataVocab: 256,
   // the shortest span-corruption input: one kept token, one sentinel standing for a noise span, the end token
   seqLen: { min: 3, why: 'an encoder input holds at least one kept token, a sentinel and the end token' },
+  textWindow: (seqLen, h) => {
+    const raw = layoutForInput(seqLen, h.noise_density, h.mean_span_length).rawLen;
+    return {
+      raw,
+      units: seqLen,
+      why: `${raw}, the text a span-corruption example with an encoder input of seq_len ${seqLen} tokens reads`,
+    };
+  },
   size: (n, s, h, ctx) => sizeT5(n, s, h, ctx.seqLen),
   unitsPerBatch: (spec) => spec.batch_size * spec.seq_len,
   source: spanCorruptionSource,

@@ -7,7 +7,6 @@ import { prunerLayers } from '../sparsity/layers.js';
 import { newOwner } from '../store/owner.js';
 import { writeFileAtomic } from '../store/safetensors.js';
 import { LeaseLostError, type Store, StoreWriteError } from '../store/store.js';
-import type { MetricPoint } from '../store/types.js';
 import { weightsPath } from '../store/weights.js';
 import { fmt, fmtDuration } from '../util/format.js';
 import { adoptLegacyCheckpoint, checkpointPath, dropCheckpoint, resumeCheckpoint } from './checkpoints.js';
@@ -39,11 +38,6 @@ export interface SweepSummary {
    * longer in the sweep, still in the database.
    */
   dropped: { trials: number; finished: number; olderVersion: number };
-  /**
-   * Set when a trial's held-out set came out smaller than `eval.tokens` asked (the split holds less):
-   * what was asked and the fewest units (tokens or images) evaluated on.
-   */
-  heldOutShort: { asked: number; got: number } | null;
   /**
    * Trials that finished with fewer non-zero weights than their plan by more than {@link NONZERO_SHORT}
    * (weights their masks keep ended exactly zero): how many, and the one furthest below.
@@ -121,7 +115,6 @@ export async function runSweep(
     unfinishedElsewhere: 0,
     interrupted: false,
     dropped,
-    heldOutShort: null,
     nonzeroShort: null,
   };
   /**
@@ -191,16 +184,6 @@ export async function runSweep(
     return null;
   };
 
-  /** Notes a held-out set smaller than its trial's `eval.tokens`, rounded down to whole windows, asked for. */
-  const noteHeldOut = (trial: TrialPlan, points: readonly MetricPoint[]) => {
-    const got = points.find((p) => p.name === 'eval_units')?.value;
-    if (got === undefined) return;
-    const perWindow = families[trial.spec.model.family].unitsPerBatch(trial.spec) / trial.spec.batch_size;
-    const asked = trial.spec.eval.tokens;
-    if (got >= Math.floor(asked / perWindow) * perWindow) return;
-    if (!summary.heldOutShort || got < summary.heldOutShort.got) summary.heldOutShort = { asked, got };
-  };
-
   /** Notes a finished trial whose measured N fell short of its plan (masks keeping weights that ended at 0). */
   const noteNonzero = (trial: TrialPlan, got: number) => {
     const planned = trial.nonzero_params;
@@ -243,7 +226,6 @@ export async function runSweep(
           if (stopRequested()) runner.stop();
         },
         onMetrics: (points) => {
-          noteHeldOut(trial, points);
           if (leaseLost || writeFailed) return;
           // another trial's write failed: each further one could wait out the busy timeout, so none is tried
           if (storageError) return failWrites();
@@ -265,8 +247,6 @@ export async function runSweep(
         },
       },
     );
-    // a trial too short to flush before its end logs everything with its outcome
-    noteHeldOut(trial, outcome.kind === 'finished' ? outcome.lastPoints : outcome.pending);
     if (writeFailed) {
       // recorded as far as the writes went: the lease goes stale, and a rerun resumes from the last checkpoint
       reporter.trialEnd(trial, 'interrupted', 'its metrics or checkpoint could not be written');

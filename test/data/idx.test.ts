@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkIdxPair, readIdx } from '../../src/data/idx-cifar.js';
+import { checkIdxPair, readCifarBatches, readIdx } from '../../src/data/idx-cifar.js';
 import { heldOutCount, splitImages } from '../../src/data/images.js';
 import { dataConfigSchema, imageGeometry, resolveDataSpec } from '../../src/data/spec.js';
+import { heldOutImageCount } from '../../src/data/stream-sizes.js';
 import { PathError } from '../../src/errors.js';
 import { tempDir } from '../helpers/config.js';
 
@@ -115,5 +116,28 @@ describe('IDX files checked before training', () => {
       };
       expect(heldOutCount(n, f)).toBe(splitImages(set, f).validation.count);
     }
+  });
+});
+
+describe('CIFAR-10 files checked before training', () => {
+  it('counts held-out images from file sizes, and refuses a batch file of the wrong size naming data.dir', () => {
+    const dir = tempDir();
+    const record = 1 + 3072;
+    for (let i = 1; i <= 5; i++) writeFileSync(join(dir, `data_batch_${i}.bin`), Buffer.alloc(2 * record));
+    writeFileSync(join(dir, 'test_batch.bin'), Buffer.alloc(3 * record));
+    const spec = resolveDataSpec(dataConfigSchema.parse({ source: 'cifar10', dir: '.' }), dir);
+    expect(heldOutImageCount(spec)).toBe(3);
+    expect(readCifarBatches([join(dir, 'test_batch.bin')]).count).toBe(3);
+    writeFileSync(join(dir, 'data_batch_3.bin'), Buffer.alloc(record + 7));
+    let message = 'no error';
+    try {
+      resolveDataSpec(dataConfigSchema.parse({ source: 'cifar10', dir: '.' }), dir);
+    } catch (e) {
+      if (!(e instanceof PathError)) throw e;
+      message = `${e.path.join('.')}: ${e.message}`;
+    }
+    expect(message).toMatch(
+      /^data\.dir: .*data_batch_3\.bin: not a CIFAR-10 binary batch \(size must be a multiple of 3073 bytes\)/,
+    );
   });
 });

@@ -84,7 +84,7 @@ describe('run-trial (a cluster task)', () => {
     expect(status(db)).toBe('running');
   });
 
-  it('a sweep says when eval_tokens asks more than the held-out split holds, and logs what it evaluated on', () => {
+  it('a sweep warns before training when eval_tokens asks more than the held-out split holds, and logs what it evaluated on', () => {
     const dir = tempDir();
     const db = join(dir, 'h.db');
     // 2,000 held-out tokens make 117 windows of 16 + 1: 1,872 tokens to evaluate on, fewer than the 16,384 asked
@@ -96,8 +96,8 @@ describe('run-trial (a cluster task)', () => {
     );
     const r = cli(['sweep', config, '--db', db]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(
-      /note: train\.eval_tokens 16384 is more than the held-out split holds: validation losses are measured on all of it, 1872/,
+    expect(r.stderr).toMatch(
+      /warning: train\.eval_tokens 16384 asks for more than the held-out split holds \(its trial\): validation losses are measured on all of it, 1872 tokens/,
     );
     const d = new Database(db, { readonly: true });
     const units = d.prepare("SELECT value FROM metrics WHERE name = 'eval_units'").all();
@@ -111,7 +111,7 @@ describe('run-trial (a cluster task)', () => {
       join(dir, 's.db'),
     ]);
     expect(fits.code).toBe(0);
-    expect(fits.stdout).not.toMatch(/eval_tokens/);
+    expect(fits.stdout + fits.stderr).not.toMatch(/eval_tokens/);
     expect(fits.stdout).not.toMatch(/below the non-zero count planned/);
   });
 

@@ -173,10 +173,6 @@ function summaryLine(s: SweepSummary, db: string): string {
   const line = `sweep ${s.sweep}: ${count(s.total, 'trial')}: ${parts.join(', ')}. Database: ${db}`;
   const notes = [line];
   if (s.dropped.trials > 0) notes.push(droppedNote(s.sweep, s.dropped));
-  if (s.heldOutShort)
-    notes.push(
-      `note: train.eval_tokens ${s.heldOutShort.asked} is more than the held-out split holds: validation losses are measured on all of it, ${s.heldOutShort.got} (see the eval_units metric of each trial)`,
-    );
   const short = s.nonzeroShort;
   if (short)
     notes.push(

@@ -1,0 +1,99 @@
+import { heldOutCount } from '../data/images.js';
+import { MNIST_DIGITS } from '../data/mnist.js';
+import type { DataSpec } from '../data/spec.js';
+import { heldOutImageCount, textStreamLengths } from '../data/stream-sizes.js';
+import { PathError } from '../errors.js';
+import { families, type TextWindow } from '../models/registry.js';
+import type { TrialPlan } from './plan.js';
+
+/**
+ * Checks at plan time that a data source can feed its family, so a split too small is a config error (exit 2,
+ * nothing written) and not every trial failing when it loads its data: a text source holds at least one
+ * example window in each split; MNIST holds out at least one digit (IDX and CIFAR-10 files are checked where
+ * they are resolved; the synthetic image set's counts are positive by schema). Throws a PathError naming the
+ * key to change.
+ */
+export function checkDataFeeds(data: DataSpec, window: TextWindow | null): true {
+  if (data.source === 'mnist' && heldOutCount(MNIST_DIGITS, data.validation_fraction) === 0)
+    throw new PathError(
+      ['data', 'validation_fraction'],
+      `holding out ${data.validation_fraction} of the ${MNIST_DIGITS} MNIST digits leaves none to validate on; give at least 0.0001`,
+    );
+  if (!window) return true;
+  const need = { train: window.raw, validation: window.raw };
+  const got = textStreamLengths(data, need);
+  if (got.train >= need.train && got.validation >= need.validation) return true;
+  const sizes = `after the split it has ${got.train} train and ${got.validation} validation tokens; each needs at least one example window of ${window.why}`;
+  switch (data.source) {
+    case 'text':
+      throw new PathError(
+        ['data', 'path'],
+        `${data.path} is too short: ${sizes}${got.validation < need.validation ? ` (give more text, or a smaller data.chunk_bytes or larger data.validation_fraction: the split holds out whole chunks, each data.chunk_bytes ${data.chunk_bytes} bytes and on to the next newline)` : ''}`,
+      );
+    case 'brown':
+      throw new PathError(
+        ['data', 'validation_fraction'],
+        `holding out ${data.validation_fraction} of the Brown texts is too little: ${sizes}`,
+      );
+    case 'synthetic':
+      throw new PathError(
+        ['data', got.validation < need.validation ? 'validation_tokens' : 'train_tokens'],
+        `the synthetic source is too short: ${sizes}`,
+      );
+    default:
+      return true;
+  }
+}
+
+/** What a trial's fixed held-out set evaluates on, against what `train.eval_tokens` asks for. */
+interface HeldOutSize {
+  /** `eval.tokens` rounded down to whole examples (at least one): what the set holds when the split is large. */
+  asked: number;
+  /** What it holds: `asked`, or all the held-out split has when that is less. */
+  got: number;
+  unit: 'tokens' | 'images';
+}
+
+/**
+ * The held-out set training builds from `data` ({@link validationBatches}, the span-corruption and image
+ * sources) when `evalTokens` (`train.eval_tokens`) asks for it: that many units in whole examples, or every
+ * whole example of the split when it has fewer. `window` is the text family's example, null for images.
+ */
+export function heldOutSize(data: DataSpec, evalTokens: number, window: TextWindow | null): HeldOutSize {
+  if (!window) {
+    const asked = Math.max(1, evalTokens);
+    return { asked, got: Math.min(asked, heldOutImageCount(data)), unit: 'images' };
+  }
+  const windows = Math.max(1, Math.floor(evalTokens / window.units));
+  const { validation } = textStreamLengths(data, { train: 0, validation: windows * window.raw });
+  const got = Math.min(windows, Math.floor(validation / window.raw)) * window.units;
+  return { asked: windows * window.units, got, unit: 'tokens' };
+}
+
+/**
+ * A plan warning when `train.eval_tokens` asks for more than a trial's held-out split holds: its validation
+ * losses are then measured on all of the split (each trial also logs what it evaluated on, `eval_units`).
+ * Null when every trial's held-out set is as large as asked.
+ */
+export function heldOutWarning(trials: readonly TrialPlan[]): string | null {
+  const sizes = new Map<string, HeldOutSize>();
+  let worst: { trial: TrialPlan; size: HeldOutSize } | null = null;
+  let short = 0;
+  const gots = new Set<number>();
+  for (const trial of trials) {
+    const s = trial.spec;
+    const window = families[s.model.family].textWindow?.(s.seq_len, s.model) ?? null;
+    const key = JSON.stringify([s.data, s.eval.tokens, window]);
+    const size = sizes.get(key) ?? heldOutSize(s.data, s.eval.tokens, window);
+    sizes.set(key, size);
+    if (size.got >= size.asked) continue;
+    short++;
+    gots.add(size.got);
+    if (!worst || size.got < worst.size.got) worst = { trial, size };
+  }
+  if (!worst) return null;
+  const { trial, size } = worst;
+  const which =
+    short < trials.length ? `${short} of ${trials.length} trials` : short === 1 ? 'its trial' : `all ${short} trials`;
+  return `train.eval_tokens ${trial.spec.eval.tokens} asks for more than the held-out split holds (${which}): validation losses are measured on all of it, ${gots.size > 1 ? 'as few as ' : ''}${size.got} ${size.unit}`;
+}

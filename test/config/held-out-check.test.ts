@@ -1,0 +1,152 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { heldOutSize, heldOutWarning } from '../../src/config/held-out-check.js';
+import { loadSweep } from '../../src/config/load.js';
+import { planWarnings } from '../../src/config/plan-warnings.js';
+import { BROWN_MIN_TEXT_TOKENS, brownDir, brownFiles, detagBrown, loadBrown } from '../../src/data/brown.js';
+import { loadMnist, MNIST_DIGITS } from '../../src/data/mnist.js';
+import { dataConfigSchema, resolveDataSpec } from '../../src/data/spec.js';
+import { heldOutImageCount, textStreamLengths } from '../../src/data/stream-sizes.js';
+import { families } from '../../src/models/registry.js';
+import { planOf, tempDir, writeConfig } from '../helpers/config.js';
+
+const sweep = (unit: string) => `sweep: {sparsity: 0, nonzero_params: 6000, tokens: ${unit}}\n`;
+
+/** Plan-time held-out size of a planned trial against what its family's batch source builds in training. */
+function bothSizes(config: string): { plan: number; training: number } {
+  const [trial] = planOf(config).trials;
+  const s = trial.spec;
+  const family = families[s.model.family];
+  const window = family.textWindow?.(s.seq_len, s.model) ?? null;
+  return { plan: heldOutSize(s.data, s.eval.tokens, window).got, training: family.source(s).heldOutUnits };
+}
+
+describe('held-out size at plan time', () => {
+  it('is what lm and t5 training evaluate on, for any split and eval_tokens', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('lm', 't5'),
+        fc.integer({ min: 4, max: 40 }),
+        fc.integer({ min: 100, max: 3000 }),
+        fc.integer({ min: 1, max: 5000 }),
+        (family, seqLen, validation, evalTokens) => {
+          const { raw } = families[family].textWindow!(seqLen, { noise_density: 0.15, mean_span_length: 3 });
+          fc.pre(validation >= raw);
+          const sizes = bothSizes(
+            `name: h\nmodel: {family: ${family}}\n` +
+              `data: {source: synthetic, vocab_size: 16, branching: 2, train_tokens: 4000, validation_tokens: ${validation}}\n` +
+              `train: {batch_size: 8, seq_len: ${seqLen}, eval_tokens: ${evalTokens}}\n${sweep('4096')}`,
+          );
+          expect(sizes.plan).toBe(sizes.training);
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('is what vit training evaluates on, for any held-out image count and eval_tokens', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 1, max: 500 }),
+        (validation, evalTokens) => {
+          const sizes = bothSizes(
+            `name: h\nmodel: {family: vit, patch_size: 4}\n` +
+              `data: {source: synthetic-images, size: 8, train_images: 50, validation_images: ${validation}}\n` +
+              `train: {batch_size: 8, eval_tokens: ${evalTokens}}\n${sweep('64')}`,
+          );
+          expect(sizes.plan).toBe(sizes.training);
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+
+  it('is what training evaluates on for a text file', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'c.txt'), 'the quick brown fox jumps over the lazy dog\n'.repeat(400));
+    for (const family of ['lm', 't5']) {
+      const text = `name: h\nmodel: {family: ${family}}\ndata: {source: text, path: c.txt, chunk_bytes: 256}\ntrain: {batch_size: 4, seq_len: 24, eval_tokens: 100000}\n${sweep('2048')}`;
+      const [trial] = loadSweep(writeConfig(text, `${family}.yaml`, dir)).trials;
+      const s = trial.spec;
+      const f = families[family];
+      const window = f.textWindow?.(s.seq_len, s.model) ?? null;
+      expect(heldOutSize(s.data, s.eval.tokens, window).got).toBe(f.source(s).heldOutUnits);
+    }
+  });
+});
+
+describe('stream lengths without loading the data', () => {
+  it('every Brown text is at least BROWN_MIN_TEXT_TOKENS byte tokens once detagged', () => {
+    const shortest = Math.min(
+      ...brownFiles().map((f) => Buffer.byteLength(detagBrown(readFileSync(join(brownDir(), f), 'utf8')))),
+    );
+    expect(shortest).toBeGreaterThanOrEqual(BROWN_MIN_TEXT_TOKENS);
+  });
+
+  it("Brown's bounds are at most the real lengths, and exact when asked for more", () => {
+    for (const f of [0.05, 0.2]) {
+      const spec = resolveDataSpec(dataConfigSchema.parse({ source: 'brown', validation_fraction: f }), '.');
+      const real = loadBrown(f);
+      const floor = textStreamLengths(spec, { train: 1, validation: 1 });
+      expect(floor.train).toBeLessThanOrEqual(real.train.length);
+      expect(floor.validation).toBeLessThanOrEqual(real.validation.length);
+      expect(floor.validation).toBeGreaterThan(0);
+      expect(textStreamLengths(spec, { train: 0, validation: 1e9 })).toEqual({
+        train: real.train.length,
+        validation: real.validation.length,
+      });
+    }
+  });
+
+  it('MNIST_DIGITS is how many digits the package ships, and held-out counts match the split', () => {
+    for (const f of [0.1, 0.0003]) {
+      const data = loadMnist(f);
+      expect(data.train.count + data.validation.count).toBe(MNIST_DIGITS);
+      const spec = resolveDataSpec(dataConfigSchema.parse({ source: 'mnist', validation_fraction: f }), '.');
+      expect(heldOutImageCount(spec)).toBe(data.validation.count);
+    }
+  });
+});
+
+describe('the plan warning', () => {
+  it('names eval_tokens, the trials it concerns and the smallest set', () => {
+    const plan = planOf(
+      'name: h\ndata: {source: synthetic, vocab_size: 16, branching: 2, train_tokens: 20000, validation_tokens: 2000}\n' +
+        'train: {batch_size: 8, seq_len: 16, eval_tokens: 16384}\nsweep: {sparsity: [0, 0.5], nonzero_params: 2k, tokens: 2048}\n',
+    );
+    // 2,000 held-out tokens make 117 windows of 16 + 1: 1,872 tokens to evaluate on, fewer than the 16,384 asked
+    expect(heldOutWarning(plan.trials)).toBe(
+      'train.eval_tokens 16384 asks for more than the held-out split holds (all 2 trials): validation losses are measured on all of it, 1872 tokens',
+    );
+    expect(planWarnings(plan)).toContain(heldOutWarning(plan.trials));
+  });
+
+  it('is silent when the split holds what is asked, rounded down to whole windows', () => {
+    // 1,000 asked at seq_len 16 is 62 windows = 992 tokens; the split has 117
+    const plan = planOf(
+      'name: h\ndata: {source: synthetic, vocab_size: 16, branching: 2, train_tokens: 20000, validation_tokens: 2000}\n' +
+        'train: {batch_size: 8, seq_len: 16, eval_tokens: 1000}\nsweep: {sparsity: 0, nonzero_params: 2k, tokens: 2048}\n',
+    );
+    expect(heldOutWarning(plan.trials)).toBeNull();
+  });
+
+  it('counts only the trials whose split is short, and says when sets differ', () => {
+    const plan = planOf(
+      'name: h\ndata: {source: synthetic, vocab_size: 16, branching: 2, train_tokens: 20000, validation_tokens: 2000}\n' +
+        'train: {batch_size: 8, eval_tokens: 1600, seq_len: [8, 16, 199]}\nsweep: {sparsity: 0, nonzero_params: 2k, tokens: 4000}\n',
+    );
+    // seq_len 8: 200 of 222 windows of 9 -> 1,600 as asked; 16: 100 of 117 windows of 17; 199: 8 of 10 windows of 200
+    expect(heldOutWarning(plan.trials)).toBeNull();
+    const short = planOf(
+      'name: h\ndata: {source: synthetic, vocab_size: 16, branching: 2, train_tokens: 20000, validation_tokens: 1700}\n' +
+        'train: {batch_size: 8, eval_tokens: 1600, seq_len: [8, 12, 16]}\nsweep: {sparsity: 0, nonzero_params: 2k, tokens: 4000}\n',
+    );
+    // 8: 188 windows of 9 held -> 1,504 of 1,600 asked; 12: 130 of 13 -> 1,560 of 1,596; 16: 100 of 17 -> 1,600 as asked
+    expect(heldOutWarning(short.trials)).toBe(
+      'train.eval_tokens 1600 asks for more than the held-out split holds (2 of 3 trials): validation losses are measured on all of it, as few as 1504 tokens',
+    );
+  });
+});
