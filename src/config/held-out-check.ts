@@ -94,6 +94,10 @@ export function heldOutWarning(trials: readonly TrialPlan[]): string | null {
   if (!worst) return null;
   const { trial, size } = worst;
   const which =
-    short < trials.length ? `${short} of ${trials.length} trials` : short === 1 ? 'its trial' : `all ${short} trials`;
+    short < trials.length
+      ? `${short} of ${trials.length} trials`
+      : short === 1
+        ? 'its trial'
+        : `all ${short} trials`;
   return `train.eval_tokens ${trial.spec.eval.tokens} asks for more than the held-out split holds (${which}): validation losses are measured on all of it, ${gots.size > 1 ? 'as few as ' : ''}${size.got} ${size.unit}`;
 }

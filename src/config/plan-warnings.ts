@@ -1,3 +1,4 @@
+import { embeddingShareWarning } from '../models/embedding-share.js';
 import { baselineWarning } from '../sparsity/baseline-check.js';
 import { scheduleWarnings } from '../sparsity/schedule-check.js';
 import { sameTrainingWarning } from './budget-check.js';
@@ -8,7 +9,8 @@ import { nonzeroMissWarning } from './nonzero-check.js';
 /**
  * What a plan does that its config may not mean, in words (a sweep and `plan` print them): schedules with too
  * few mask updates, pretrained sparse trials beside dense ones from scratch, N targets the shapes miss, token
- * budgets less than a batch apart, held-out sets smaller than `train.eval_tokens` asks.
+ * budgets less than a batch apart, held-out sets smaller than `train.eval_tokens` asks,
+ * embeddings a large share of N.
  */
 export function planWarnings(plan: SweepPlan): string[] {
   const baseline = baselineWarning(
@@ -17,11 +19,20 @@ export function planWarnings(plan: SweepPlan): string[] {
   const missed = nonzeroMissWarning(plan.trials);
   const repeated = sameTrainingWarning(plan.trials);
   const heldOut = heldOutWarning(plan.trials);
+  const embeddings = embeddingShareWarning(
+    plan.trials.map((t) => ({
+      sparsity: t.spec.sparsity,
+      target: t.spec.nonzero_params,
+      nonzero: t.nonzero_params,
+      embedding: t.embedding_params,
+    })),
+  );
   return [
     ...scheduleWarnings(plan.trials),
     ...(baseline ? [baseline] : []),
     ...(missed ? [missed] : []),
     ...(repeated ? [repeated] : []),
     ...(heldOut ? [heldOut] : []),
+    ...(embeddings ? [embeddings] : []),
   ];
 }

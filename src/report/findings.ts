@@ -73,6 +73,9 @@ export function fitQualityFinding(fit: StoredFit): string | null {
   );
 }
 
+/** Sparse trials' embeddings more than this factor of their dense peers' are named beside the comparison. */
+const EMBEDDINGS_WIDER = 1.05;
+
 /**
  * Direct comparisons, no law involved: in every (N, D) cell with a finished dense trial, each sparse
  * trial's final loss against the dense one at the same non-zero parameters and data; summarised per
@@ -84,8 +87,8 @@ export function dataFindings(points: readonly FinalPoint[], unit: DataUnit = 'to
   const out: string[] = [];
   // a cell: the same N and D, and the same non-pruner settings (learning rate, ...) when the sweep varies them
   const cell = (p: FinalPoint) => `${p.nTarget}|${p.dTarget}|${p.context}`;
-  const dense = new Map<string, number[]>();
-  for (const p of points) if (p.sparsity === 0) dense.set(cell(p), [...(dense.get(cell(p)) ?? []), p.loss]);
+  const dense = new Map<string, FinalPoint[]>();
+  for (const p of points) if (p.sparsity === 0) dense.set(cell(p), [...(dense.get(cell(p)) ?? []), p]);
   const sparseLevels = levels(points.map((p) => p.sparsity)).filter((s) => s > 0);
   if (sparseLevels.length > 0 && dense.size === 0) {
     out.push(
@@ -96,15 +99,20 @@ export function dataFindings(points: readonly FinalPoint[], unit: DataUnit = 'to
   const variants = [...new Set(points.filter((p) => p.sparsity > 0).map((p) => p.variant))].sort();
   for (const s of dense.size > 0 ? sparseLevels : []) {
     for (const v of variants) {
-      const diffs = points
+      const pairs = points
         .filter((p) => p.sparsity === s && p.variant === v && dense.has(cell(p)))
-        .map((p) => p.loss / mean(dense.get(cell(p)) as number[]) - 1);
-      if (diffs.length === 0) continue;
+        .map((p) => ({ p, dense: dense.get(cell(p)) as FinalPoint[] }));
+      if (pairs.length === 0) continue;
+      const diffs = pairs.map(({ p, dense }) => p.loss / mean(dense.map((d) => d.loss)) - 1);
+      const wider = mean(pairs.map(({ p, dense }) => p.embedding / mean(dense.map((d) => d.embedding))));
       const better = diffs.filter((d) => d < 0).length;
       const m = mean(diffs);
       out.push(
         `Measured: at equal non-zero parameters and data, ${sparsityLabel(s)} models${v ? ` (${v})` : ''} reached a lower final loss than dense in ` +
-          `${better} of ${plural(diffs.length, 'comparison')} (mean ${m < 0 ? '−' : '+'}${pct(Math.abs(m), 2)}).`,
+          `${better} of ${plural(diffs.length, 'comparison')} (mean ${m < 0 ? '−' : '+'}${pct(Math.abs(m), 2)})` +
+          (wider > EMBEDDINGS_WIDER
+            ? `, with ${sig(wider, 3)}× the dense models' embedding parameters, which N leaves out.`
+            : '.'),
       );
     }
   }

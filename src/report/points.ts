@@ -15,6 +15,8 @@ export interface FinalPoint {
   D: number;
   /** Final validation loss (nats per token or image). */
   loss: number;
+  /** Dense embedding parameters, which N leaves out. */
+  embedding: number;
   /** Planned N and D: the sweep's grid values, used to group trials into panels. */
   nTarget: number;
   dTarget: number;
@@ -61,6 +63,7 @@ export function finalPoints(trials: readonly TrialRecord[]): FinalPoint[] {
       N: t.nonzeroParams ?? t.plannedNonzero,
       D: dataOf(t),
       loss: t.finalValLoss as number,
+      embedding: t.embeddingParams,
       nTarget: t.nonzeroTarget,
       dTarget: t.tokensTarget,
       seed: t.seed,

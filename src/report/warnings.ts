@@ -4,6 +4,7 @@ import { denseComputeOptimalData } from '../law/optimal.js';
 import { pointsFromTrials } from '../law/sweep-points.js';
 import { parseAxisCondition, SelectionError, selectTrials } from '../law/trial-selection.js';
 import { checkPointCount, validatePoints } from '../law/validate.js';
+import { embeddingShareWarning } from '../models/embedding-share.js';
 import { baselineWarning } from '../sparsity/baseline-check.js';
 import { DEFAULT_DB } from '../store/store.js';
 import { count, pct, plural, sig } from './format.js';
@@ -34,7 +35,10 @@ export function fitCommand(data: ReportData, where: readonly string[] = []): str
   return `sparsebench fit-law --sweep ${data.sweep.name}${db}${where.map((w) => ` --where ${w}`).join('')}`;
 }
 
-/** Unfinished, failed and interrupted trials, and too few sparsity levels for the sparse law. */
+/**
+ * Unfinished, failed and interrupted trials, sparse trials without a dense baseline, embeddings a large share
+ * of N, and too few sparsity levels for the sparse law.
+ */
 export function trialNotices(data: ReportData, points: readonly FinalPoint[]): Notice[] {
   const out: Notice[] = [];
   const n = data.trials.length;
@@ -66,6 +70,16 @@ export function trialNotices(data: ReportData, points: readonly FinalPoint[]): N
     });
   const baseline = baselineWarning(data.trials);
   if (baseline) out.push({ level: 'warning', text: `${baseline[0].toUpperCase()}${baseline.slice(1)}.` });
+  const embeddings = embeddingShareWarning(
+    data.trials.map((t) => ({
+      sparsity: t.sparsity,
+      target: t.nonzeroTarget,
+      nonzero: t.nonzeroParams ?? t.plannedNonzero,
+      embedding: t.embeddingParams,
+    })),
+  );
+  if (embeddings)
+    out.push({ level: 'warning', text: `${embeddings[0].toUpperCase()}${embeddings.slice(1)}.` });
   const finishedLevels = levels(points.map((p) => p.sparsity));
   if (finishedLevels.length === 1)
     out.push({

@@ -146,6 +146,22 @@ describe('the report document', () => {
     expect(table.kind === 'table' && table.rows[5].at(-1)).toBe('loss diverged (NaN) at step 12');
   });
 
+  it('warns when embeddings are a large share of N and grow with sparsity', async () => {
+    const trials = grid().map((t) => ({
+      ...t,
+      embeddingParams: Math.round(t.nonzeroTarget / (1 - t.sparsity) / 2),
+    }));
+    const doc = await documentOf(reportData(trials, null));
+    expect(
+      notices(doc, 'warning').filter((t) =>
+        /^Embeddings are up to \d.*grow with sparsity at equal N/.test(t),
+      ),
+    ).toHaveLength(1);
+    expect(
+      notices(await documentOf(reportData(grid(), null)), 'warning').some((t) => t.startsWith('Embeddings')),
+    ).toBe(false);
+  });
+
   it('with a single sparsity level: says the sparse law cannot be fitted', async () => {
     const doc = await documentOf(
       reportData(grid({ sparsity: [0], N: [8000, 24000, 48000], D: [1e5, 3e5, 9e5] }), null),

@@ -74,6 +74,14 @@ describe('data findings, from measurements alone', () => {
     expect(scaleFinding(finalPoints([trial(0, 2e6, 1e9)]))).toBeNull();
   });
 
+  it("name the sparse trials' wider embeddings beside the comparison", () => {
+    const dense = { ...trial(0, 8000, 1e5), finalValLoss: 3 };
+    const sparse = { ...trial(0.5, 8000, 1e5), finalValLoss: 2.7, embeddingParams: 2000 };
+    expect(dataFindings(finalPoints([dense, sparse]))[0]).toBe(
+      "Measured: at equal non-zero parameters and data, 50% sparse models reached a lower final loss than dense in 1 of 1 comparison (mean −10%), with 2× the dense models' embedding parameters, which N leaves out.",
+    );
+  });
+
   it('say so when no dense trial finished', () => {
     const f = dataFindings(finalPoints([trial(0, 8000, 1e5, 'failed'), trial(0.5, 8000, 1e5)]));
     expect(f[0]).toMatch(/^No dense \(S = 0\) trial has finished/);

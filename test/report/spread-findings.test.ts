@@ -9,6 +9,7 @@ const point = (over: Partial<FinalPoint>): FinalPoint => ({
   N: 8000,
   D: 1e5,
   loss: 3,
+  embedding: 4096,
   nTarget: 8000,
   dTarget: 1e5,
   seed: 0,
