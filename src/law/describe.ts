@@ -105,8 +105,44 @@ export function fitSummaryLines(fit: LawFit): string[] {
     const eq = o.dense_equivalent.map((d) => `${d.sparsity * 100}%: ${sig(d.factor, 3)}x`).join(', ');
     lines.push(
       `optimal sparsity: pays beyond ${sig(o.data_multiple_where_sparsity_pays, 3)}x the dense compute-optimal data; S_opt at ${at}`,
+      ...spreadLines(o, 'interval', '95% bootstrap'),
+      ...spreadLines(o, 'starts', `across the ${fit.startsAtBest} starts at the best loss`),
       `dense-equivalent size at equal non-zeros: ${eq}`,
     );
   }
   return lines;
+}
+
+/** A figure's range: "0.031-0.46" (∞ where some replicates put it at infinity). */
+const span = (r: [number, number], digits: number, unit = '') =>
+  r.map((v) => (v === null || v === Number.POSITIVE_INFINITY ? 'inf' : `${sig(v, digits)}${unit}`)).join(' to ');
+
+/**
+ * The optimal-sparsity figures' spread, one line each for S_opt (with where sparsity pays) and the
+ * dense-equivalent sizes, indented under the figures; none without spreads (a fit stored before they were kept,
+ * no bootstrap, or for `starts` one start at the best loss), and none for starts that agree to 3 digits.
+ */
+function spreadLines(
+  o: NonNullable<LawFit['optimal']>,
+  which: 'interval' | 'starts',
+  label: string,
+): string[] {
+  const pays = o.pays?.[which];
+  const at = o.at_data_multiples.filter((a) => a[which]);
+  if (!pays || at.length === 0) return [];
+  const agree = (r: [number, number]) => sig(r[0], 3) === sig(r[1], 3);
+  if (which === 'starts' && agree(pays) && at.every((a) => agree(a.starts!))) return [];
+  const without =
+    which === 'interval' && o.pays?.replicatesWithout
+      ? ` (${o.pays.replicatesWithout} replicates imply no optimum and are left out)`
+      : '';
+  const eq = o.dense_equivalent.filter((d) => d[which]);
+  return [
+    `  ${label}: pays beyond ${span(pays, 2, 'x')}; S_opt at ${at.map((a) => `${a.data_multiple}x: ${span(a[which]!, 2)}`).join(', ')}${without}`,
+    ...(eq.length > 0
+      ? [
+          `  ${label}, dense-equivalent: ${eq.map((d) => `${d.sparsity * 100}%: ${span(d[which]!, 3, 'x')}`).join(', ')}`,
+        ]
+      : []),
+  ];
 }

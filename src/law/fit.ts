@@ -2,10 +2,13 @@ import { Rng } from '../util/rng.js';
 import { bootstrapFit, DEFAULT_BOOTSTRAP_STARTS } from './bootstrap.js';
 import { CONVERGENCE_TOLERANCE, exactFitLoss, NEWTON_STEP_TOLERANCE, newtonStep } from './convergence.js';
 import { LawInputError } from './errors.js';
+import type { CoefficientSamples } from './figure-spread.js';
 import { type CoreFit, DEFAULT_MAX_ITERATIONS, fitCore } from './fit-core.js';
 import type { LawForm } from './forms/form.js';
 import { getLawForm } from './forms/index.js';
 import { holdoutCheck, holdoutCount } from './holdout.js';
+import { optimumUnsupported, sparseParams } from './optimal.js';
+import { summariseOptimalSparsity, weakOptimumWarning } from './optimal-summary.js';
 import { START_SPREAD_TOLERANCE, startSpread } from './spread.js';
 import { finiteOrNull, summariseErrors } from './stats.js';
 import type { BootstrapReport, FitOptions, LawFit, LawPoint } from './types.js';
@@ -121,19 +124,24 @@ export function reportableIntervals(
   };
 }
 
-/** Adds bootstrap intervals and the held-out check to `fit` when the options ask for them. */
+/**
+ * Adds bootstrap intervals and the held-out check to `fit` when the options ask for them. Returns the converged
+ * replicates' coefficients when their intervals are reported (else none).
+ */
 function addUncertainty(
   fit: LawFit,
   points: readonly LawPoint[],
   core: CoreFit,
   form: LawForm,
   options: FitOptions,
-): void {
+): Array<Record<string, number>> {
+  let replicates: Array<Record<string, number>> = [];
   if (options.bootstrap > 0) {
     const boot = bootstrapFit(points, core, form, options, Rng.seeded(options.seed + BOOTSTRAP_SEED_OFFSET));
     fit.bootstrap = boot.report;
     const { intervals, warning } = reportableIntervals(boot.report, boot.intervals);
     fit.intervals = intervals;
+    if (Object.keys(intervals).length > 0) replicates = boot.replicates;
     if (warning) fit.warnings.push(warning);
   }
   if ((options.holdout ?? 0) > 0) {
@@ -141,6 +149,19 @@ function addUncertainty(
     if (fit.holdout.error !== undefined) fit.warnings.push(`held-out check skipped: ${fit.holdout.error}`);
     else if (!fit.holdout.converged) fit.warnings.push('the held-out refit did not converge');
   }
+  return replicates;
+}
+
+/**
+ * The optimal-sparsity figures of a sparse fit with their spread over the bootstrap replicates and the starts
+ * tied at the best loss, and a warning when that spread is wide; nothing when a term the optimum needs is at its
+ * lower bound (the fit implies no optimum: see {@link optimumUnsupported}).
+ */
+function addOptimum(fit: LawFit, samples: CoefficientSamples): void {
+  if (fit.form !== 'sparse' || optimumUnsupported(fit.atLowerBound ?? [])) return;
+  fit.optimal = summariseOptimalSparsity(sparseParams(fit), undefined, undefined, samples);
+  const weak = weakOptimumWarning(fit.optimal);
+  if (weak) fit.warnings.push(weak);
 }
 
 /**
@@ -207,6 +228,7 @@ export function fitLaw(points: readonly LawPoint[], formName: string, options: F
     atLowerBound,
   };
 
-  addUncertainty(fit, points, core, form, options);
+  const replicates = addUncertainty(fit, points, core, form, options);
+  addOptimum(fit, { bootstrap: replicates, starts: spread.sets });
   return fit;
 }

@@ -23,8 +23,8 @@ export {
   optimalSparsityAtDataMultiple,
   sparseLoss,
   sparseParams,
-  summariseOptimalSparsity,
 } from './optimal.js';
+export { summariseOptimalSparsity } from './optimal-summary.js';
 export { publishedCoefficients } from './published.js';
 export { START_SPREAD_TOLERANCE } from './spread.js';
 export type {

@@ -149,24 +149,3 @@ export function optimumUnsupported(atLowerBound: readonly string[]): string | nu
   const why = [...new Set(missing.map((n) => OPTIMUM_TERMS[n]))].join(', and ');
   return `${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} at the lower bound 0, so in this fit ${why}: it implies no optimal sparsity or dense-equivalent size (fit more sizes, sparsities or data sizes)`;
 }
-
-/** Data multiples reported by default: from compute-optimal to 100× overtrained. */
-const DEFAULT_MULTIPLES = [1, 2, 5, 10, 100];
-/** Sparsities reported by default: the paper's levels. */
-const DEFAULT_SPARSITIES = [0.5, 0.75, 0.875];
-
-/** The optimal-sparsity figures of a sparse fit, for {@link LawFit.optimal}. */
-export function summariseOptimalSparsity(
-  params: SparseLawParams,
-  multiples: readonly number[] = DEFAULT_MULTIPLES,
-  sparsities: readonly number[] = DEFAULT_SPARSITIES,
-): OptimalSparsitySummary {
-  return {
-    data_multiple_where_sparsity_pays: dataMultipleWhereSparsityPays(params),
-    at_data_multiples: multiples.map((m) => ({
-      data_multiple: m,
-      sparsity: optimalSparsityAtDataMultiple(params, m),
-    })),
-    dense_equivalent: sparsities.map((s) => ({ sparsity: s, factor: denseEquivalentFactor(params, s) })),
-  };
-}

@@ -11,21 +11,21 @@ export const START_SPREAD_TOLERANCE = 1e-4;
 
 /**
  * Min/max of each paper-unit coefficient across converged starts within {@link START_SPREAD_TOLERANCE}
- * of the best loss, and how many starts that is. Empty when no start converged.
+ * of the best loss, how many starts that is, and their coefficients. Empty when no start converged.
  */
 export function startSpread(
   results: readonly StartResult[],
   form: LawForm,
   scales: Record<string, number>,
   bestLoss: number,
-): { ranges: Record<string, [number, number]>; count: number } {
+): { ranges: Record<string, [number, number]>; count: number; sets: Array<Record<string, number>> } {
   const limit = bestLoss + START_SPREAD_TOLERANCE * Math.abs(bestLoss);
   const atBest = results.filter((r) => r.converged && r.f <= limit).map((r) => form.toPaper(r.theta, scales));
   const ranges: Record<string, [number, number]> = {};
-  if (atBest.length === 0) return { ranges, count: 0 };
+  if (atBest.length === 0) return { ranges, count: 0, sets: [] };
   for (const name of form.paramNames) {
     const values = atBest.map((p) => p[name]);
     ranges[name] = [Math.min(...values), Math.max(...values)];
   }
-  return { ranges, count: atBest.length };
+  return { ranges, count: atBest.length, sets: atBest };
 }

@@ -1,3 +1,4 @@
+import type { FigureSpread } from './figure-spread.js';
 /** One measured run. N = non-zero parameters excluding embeddings; D = tokens (or images); loss > 0. */
 export interface LawPoint {
   /** Sparsity of the pruned layers, in [0, 1). */
@@ -101,14 +102,16 @@ export interface BootstrapReport {
   failed: number;
 }
 
-/** Optimal-sparsity summary a caller may attach (see {@link summariseOptimalSparsity}). */
+/** Optimal-sparsity summary of a sparse fit (see {@link summariseOptimalSparsity}). */
 export interface OptimalSparsitySummary {
   /** Multiple of the dense compute-optimal data at which S_opt becomes > 0 (independent of N). */
   data_multiple_where_sparsity_pays: number;
-  /** S_opt at selected multiples of the dense compute-optimal data. */
-  at_data_multiples: Array<{ data_multiple: number; sparsity: number }>;
-  /** Equivalent dense size factor at selected sparsities. */
-  dense_equivalent: Array<{ sparsity: number; factor: number }>;
+  /** Its spread over the bootstrap replicates and tied starts (absent in fits stored before it was kept). */
+  pays?: FigureSpread;
+  /** S_opt at selected multiples of the dense compute-optimal data, each with its spread. */
+  at_data_multiples: Array<{ data_multiple: number; sparsity: number } & FigureSpread>;
+  /** Equivalent dense size factor at selected sparsities, each with its spread. */
+  dense_equivalent: Array<{ sparsity: number; factor: number } & FigureSpread>;
 }
 
 /** A fitted law: plain JSON (no functions; null instead of NaN/Infinity). */

@@ -27,7 +27,14 @@ function findingsSection(data: ReportData, points: FinalPoint[]): Section {
   if (fit?.params) {
     if (fit.optimumProblem)
       items.push(`The law (fit #${fit.id}) implies no optimal sparsity: ${fit.optimumProblem}.`);
-    else items.push(...lawFindings(fit.params, levels(points.map((p) => p.sparsity)), data.unit));
+    else if (!fit.converged)
+      items.push(
+        `The law (fit #${fit.id}) did not converge, so its coefficients are where the optimiser stopped, not an optimum: it gives no findings on optimal sparsity (see the warnings).`,
+      );
+    else
+      items.push(
+        ...lawFindings(fit.params, levels(points.map((p) => p.sparsity)), data.unit, fit.fit.optimal),
+      );
     const quality = fitQualityFinding(fit);
     if (quality) items.push(quality);
   }

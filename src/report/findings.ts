@@ -4,7 +4,7 @@ import {
   optimalSparsityAtDataMultiple,
 } from '../law/optimal.js';
 import { publishedCoefficients } from '../law/published.js';
-import type { SparseLawParams } from '../law/types.js';
+import type { OptimalSparsitySummary, SparseLawParams } from '../law/types.js';
 import { count, pct, plural, sig } from './format.js';
 import { type FinalPoint, levels, mean } from './points.js';
 import { sparsityLabel } from './specs/style.js';
@@ -32,14 +32,24 @@ export function paperReference(unit: DataUnit): { name: string; params: SparseLa
 /**
  * What the fitted law says, in words, each figure beside the paper's value for the same kind of model
  * (T5/C4 for tokens, ViT/JFT for images; where sparsity pays, beside both): where sparsity starts to pay,
- * the optimal sparsity at a few data multiples, and the dense-equivalent size of the given sparsity levels.
- * Pure: coefficients in, sentences out.
+ * the optimal sparsity at a few data multiples, and the dense-equivalent size of the given sparsity levels,
+ * each with its 95% bootstrap interval when `spread` (the stored fit's summary) has it. Pure: coefficients in,
+ * sentences out.
  */
 export function lawFindings(
   p: SparseLawParams,
   sparsities: readonly number[],
   unit: DataUnit = 'tokens',
+  spread?: OptimalSparsitySummary,
 ): string[] {
+  const boot = (r: [number, number] | undefined, show: (v: number) => string) =>
+    r
+      ? ` (95% bootstrap: ${r.map((v) => (v === null || v === Number.POSITIVE_INFINITY ? '∞' : show(v))).join(' to ')})`
+      : '';
+  const atMultiple = (m: number) =>
+    boot(spread?.at_data_multiples.find((a) => a.data_multiple === m)?.interval, (v) => pct(v, 2));
+  const atLevel = (s: number) =>
+    boot(spread?.dense_equivalent.find((d) => d.sparsity === s)?.interval, times);
   const t5 = publishedCoefficients.t5;
   const vit = publishedCoefficients.vit;
   const paper = paperReference(unit);
@@ -48,15 +58,15 @@ export function lawFindings(
   const [m0] = HEADLINE_MULTIPLES;
   const [s0] = shown;
   const out = [
-    `At ${m0}× the compute-optimal data, the loss-optimal sparsity is ${pct(optimalSparsityAtDataMultiple(p, m0), 2)}; ` +
-      `at any data size, a model with ${pct(s0)} sparsity matches a dense model ${times(denseEquivalentFactor(p, s0))} larger ` +
+    `At ${m0}× the compute-optimal data, the loss-optimal sparsity is ${pct(optimalSparsityAtDataMultiple(p, m0), 2)}${atMultiple(m0)}; ` +
+      `at any data size, a model with ${pct(s0)} sparsity matches a dense model ${times(denseEquivalentFactor(p, s0))}${atLevel(s0)} larger ` +
       `trained on the same data (paper, ${paper.name}: ${pct(optimalSparsityAtDataMultiple(paper.params, m0), 2)} and ${times(denseEquivalentFactor(paper.params, s0))}).`,
-    `Sparsity starts to pay once training runs past ${times(dataMultipleWhereSparsityPays(p))} the compute-optimal data of a dense model ` +
+    `Sparsity starts to pay once training runs past ${times(dataMultipleWhereSparsityPays(p))}${boot(spread?.pays?.interval, times)} the compute-optimal data of a dense model ` +
       `of the same non-zero size (paper: ${times(dataMultipleWhereSparsityPays(t5))} T5/C4, ${times(dataMultipleWhereSparsityPays(vit))} ViT/JFT).`,
     `Loss-optimal sparsity at ${list(HEADLINE_MULTIPLES.map((m) => `${m}×`))} the compute-optimal data: ` +
-      `${list(HEADLINE_MULTIPLES.map((m) => pct(optimalSparsityAtDataMultiple(p, m), 2)))} ` +
+      `${list(HEADLINE_MULTIPLES.map((m) => `${pct(optimalSparsityAtDataMultiple(p, m), 2)}${atMultiple(m)}`))} ` +
       `(paper, ${paper.name}: ${list(HEADLINE_MULTIPLES.map((m) => pct(optimalSparsityAtDataMultiple(paper.params, m), 2)))}).`,
-    `Dense-equivalent size at equal non-zero parameters: ${list(shown.map((s) => `${times(denseEquivalentFactor(p, s))} at ${pct(s)}`))} ` +
+    `Dense-equivalent size at equal non-zero parameters: ${list(shown.map((s) => `${times(denseEquivalentFactor(p, s))}${atLevel(s)} at ${pct(s)}`))} ` +
       `(paper, ${paper.name}: ${list(shown.map((s) => times(denseEquivalentFactor(paper.params, s))))}).`,
   ];
   return out;

@@ -95,10 +95,10 @@ export const PLOTS: readonly PlotDef[] = [
   {
     id: 'optimal-map',
     title: 'Optimal sparsity over model size and compute',
-    alt: 'Heat map of the loss-optimal sparsity over non-zero parameters and training compute, with labelled contour lines at 25, 50, 75 and 90 percent and the dense compute-optimal line.',
+    alt: 'Heat map of the loss-optimal sparsity over non-zero parameters and training compute, with labelled contour lines at 0 (where sparsity starts to pay), 25, 50, 75 and 90 percent and the dense compute-optimal line.',
     caption: () =>
       'Shading and labelled solid contours: the loss-optimal sparsity S_opt(N, C) under the fitted law at fixed non-zero N and compute C = 6·N/(1−S)·D. ' +
-      'Below the lowest contour sparsity does not pay. Dashed: compute of a dense model trained on its compute-optimal data. ' +
+      'Below the S_opt = 0% contour sparsity does not pay (S_opt is 0 there). Dashed: compute of a dense model trained on its compute-optimal data. ' +
       'White markers: this sweep’s trials.',
     build: (ctx) =>
       ctx.data.fit?.params && !ctx.data.fit.optimumProblem

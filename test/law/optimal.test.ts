@@ -12,8 +12,8 @@ import {
   optimumUnsupported,
   sparseLoss,
   sparseParams,
-  summariseOptimalSparsity,
 } from '../../src/law/optimal.js';
+import { summariseOptimalSparsity } from '../../src/law/optimal-summary.js';
 import { publishedCoefficients } from '../../src/law/published.js';
 import type { SparseLawParams } from '../../src/law/types.js';
 

@@ -27,8 +27,11 @@ const plotIds = (doc: ReportDocument) => blocks(doc).flatMap((b) => (b.kind === 
 
 describe('the report document', () => {
   it('has every part for a finished sweep with a stored fit', async () => {
-    const trials = grid();
-    const doc = await documentOf(reportData(trials, fitOf(trials)));
+    // three of each axis: a fit that converges
+    const trials = grid({ sparsity: [0, 0.5, 0.75], N: [8000, 24000, 72000], D: [1e5, 1e6, 1e7] });
+    const fit = fitOf(trials);
+    expect(fit.converged).toBe(true);
+    const doc = await documentOf(reportData(trials, fit));
     expect(doc.sections.map((s) => s.id)).toEqual([
       'findings',
       'scaling',
@@ -48,11 +51,17 @@ describe('the report document', () => {
     ]);
     expect(notices(doc, 'missing')).toEqual([]);
     const findings = blocks(doc, 'findings').find((b) => b.kind === 'list');
+    // each figure with its bootstrap interval
     expect(
-      findings?.kind === 'list' && findings.items.some((i) => i.startsWith('At 4× the compute-optimal data')),
+      findings?.kind === 'list' &&
+        findings.items.some((i) =>
+          /^At 4× the compute-optimal data, the loss-optimal sparsity is [0-9.]+% \(95% bootstrap: [0-9.]+% to [0-9.]+%\)/.test(
+            i,
+          ),
+        ),
     ).toBe(true);
     const table = blocks(doc, 'trials')[0];
-    expect(table.kind === 'table' && table.rows.length).toBe(12);
+    expect(table.kind === 'table' && table.rows.length).toBe(27);
     const coefs = blocks(doc, 'fit').find((b) => b.kind === 'table');
     expect(coefs?.kind === 'table' && coefs.rows.map((r) => r[0])).toEqual([
       'a_S',
@@ -64,6 +73,20 @@ describe('the report document', () => {
       'c',
     ]);
     expect(coefs?.kind === 'table' && coefs.rows[0][5]).toBe('16.8'); // the paper's T5 a_S beside ours
+  });
+
+  it('gives no optimal-sparsity findings from a fit that did not converge, and says why', async () => {
+    const trials = grid();
+    const fit = fitOf(trials);
+    expect(fit.converged).toBe(false);
+    const findings = blocks(await documentOf(reportData(trials, fit)), 'findings').find(
+      (b) => b.kind === 'list',
+    );
+    const items = findings?.kind === 'list' ? findings.items : [];
+    expect(items).toContain(
+      'The law (fit #7) did not converge, so its coefficients are where the optimiser stopped, not an optimum: it gives no findings on optimal sparsity (see the warnings).',
+    );
+    expect(items.some((i) => /compute-optimal data/.test(i))).toBe(false);
   });
 
   it('without a stored fit: says so, names the command, and shows everything else', async () => {

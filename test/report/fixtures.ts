@@ -1,5 +1,5 @@
 import { defaultFitOptions, fitLaw } from '../../src/law/fit.js';
-import { sparseLoss, summariseOptimalSparsity } from '../../src/law/optimal.js';
+import { sparseLoss } from '../../src/law/optimal.js';
 import type { LawFit, LawPoint, SparseLawParams } from '../../src/law/types.js';
 import { toStoredFit } from '../../src/report/load.js';
 import type { ReportData, StoredFit } from '../../src/report/types.js';
@@ -94,7 +94,6 @@ export function fitOf(trials: readonly TrialRecord[], id = 7): StoredFit {
       loss: t.finalValLoss as number,
     }));
   const fit: LawFit = fitLaw(points, 'sparse', { ...defaultFitOptions('sparse'), bootstrap: 8, holdout: 0 });
-  fit.optimal = summariseOptimalSparsity(fit.params as unknown as SparseLawParams);
   return toStoredFit({
     id,
     sweep: 'fixture',

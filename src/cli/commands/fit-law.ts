@@ -5,13 +5,7 @@ import { coefficientTable, fitSummaryLines } from '../../law/describe.js';
 import { LawInputError } from '../../law/errors.js';
 import { defaultFitOptions, fitLaw, validateFitOptions } from '../../law/fit.js';
 import { lawForms } from '../../law/forms/index.js';
-import {
-  lowerBoundsOf,
-  optimalSparsity,
-  optimumUnsupported,
-  sparseParams,
-  summariseOptimalSparsity,
-} from '../../law/optimal.js';
+import { lowerBoundsOf, optimalSparsity, optimumUnsupported, sparseParams } from '../../law/optimal.js';
 import { type OptimalQuery, pointsFromTrials } from '../../law/sweep-points.js';
 import {
   parseAxisCondition,
@@ -97,7 +91,6 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
     // a fit with a term at its bound has no trade-off to optimise: its closed forms would report the bound
     const unsupported = opts.form === 'sparse' ? optimumUnsupported(lowerBoundsOf(fit)) : null;
     const params = opts.form === 'sparse' && !unsupported ? sparseParams(fit) : null;
-    if (params) fit.optimal = summariseOptimalSparsity(params);
     if (unsupported && queries.length > 0) fit.warnings.push(`--optimal not answered: ${unsupported}`);
     const answers = params ? queries.map((q) => ({ ...q, S_opt: optimalSparsity(params, q.N, q.C) })) : [];
     const fitId = store

@@ -8,8 +8,11 @@ import { CHART_CONFIG, PANEL, type SparsityScales, sparsityEncoding } from './st
 
 /** Heat-map cells per axis: smooth enough on screen, small enough to keep the SVG near 200 kB. */
 const GRID = 36;
-/** Optimal-sparsity contour levels drawn as lines (the paper's levels and their neighbours). */
-export const CONTOUR_LEVELS = [0.25, 0.5, 0.75, 0.9];
+/**
+ * Optimal-sparsity contour levels drawn as lines: 0, where sparsity starts to pay (below it S_opt is 0), then the
+ * paper's levels and their neighbours.
+ */
+export const CONTOUR_LEVELS = [0, 0.25, 0.5, 0.75, 0.9];
 /** The map spans N from the smallest measured / this to the largest measured × N_UP (larger models are the point). */
 const N_DOWN = 3;
 const N_UP = 100;
@@ -98,7 +101,7 @@ export function optimalMapSpec(
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     description:
-      'Loss-optimal sparsity over non-zero parameters N and compute C under the fitted law, with contours at 25, 50, 75 and 90 percent.',
+      'Loss-optimal sparsity over non-zero parameters N and compute C under the fitted law, with contours at 0 (where sparsity starts to pay), 25, 50, 75 and 90 percent.',
     width: PANEL.width + 120,
     height: PANEL.height + 80,
     layer: [

@@ -1,0 +1,72 @@
+import { type CoefficientSamples, figureSpread } from './figure-spread.js';
+import {
+  dataMultipleWhereSparsityPays,
+  denseEquivalentFactor,
+  optimalSparsityAtDataMultiple,
+} from './optimal.js';
+import type { OptimalSparsitySummary, SparseLawParams } from './types.js';
+
+/** Data multiples reported by default: from compute-optimal to 100× overtrained (the report's 4, 10, 100 among them). */
+const DEFAULT_MULTIPLES = [1, 2, 4, 10, 100];
+/** Sparsities reported by default: the paper's levels. */
+const DEFAULT_SPARSITIES = [0.5, 0.75, 0.875];
+
+/**
+ * The optimal-sparsity figures of a sparse fit, for {@link LawFit.optimal}: where sparsity starts to pay, S_opt
+ * at multiples of the dense compute-optimal data, and dense-equivalent sizes (Frantar et al. 2023,
+ * https://arxiv.org/abs/2309.08520, §2.2). With `samples`, each figure also carries its spread over the
+ * bootstrap replicates and the starts tied at the best loss ({@link figureSpread}).
+ */
+export function summariseOptimalSparsity(
+  params: SparseLawParams,
+  multiples: readonly number[] = DEFAULT_MULTIPLES,
+  sparsities: readonly number[] = DEFAULT_SPARSITIES,
+  samples?: CoefficientSamples,
+): OptimalSparsitySummary {
+  const spread = (figure: (p: SparseLawParams) => number) => (samples ? figureSpread(samples, figure) : {});
+  return {
+    data_multiple_where_sparsity_pays: dataMultipleWhereSparsityPays(params),
+    ...(samples ? { pays: spread((p) => dataMultipleWhereSparsityPays(p)) } : {}),
+    at_data_multiples: multiples.map((m) => ({
+      data_multiple: m,
+      sparsity: optimalSparsityAtDataMultiple(params, m),
+      ...spread((p) => optimalSparsityAtDataMultiple(p, m)),
+    })),
+    dense_equivalent: sparsities.map((s) => ({
+      sparsity: s,
+      factor: denseEquivalentFactor(params, s),
+      ...spread((p) => denseEquivalentFactor(p, s)),
+    })),
+  };
+}
+
+/** S_opt spans wider than this over the bootstrap's 95% interval: the data do not pin the optimum down. */
+export const WEAK_OPTIMUM_INTERVAL = 0.2;
+/** S_opt differs by more than this across starts tied at the best loss: the fit's own value is one of many. */
+export const WEAK_OPTIMUM_STARTS = 0.05;
+
+/**
+ * A warning when the fit's S_opt figures are weakly determined: at some data multiple the bootstrap interval
+ * spans more than {@link WEAK_OPTIMUM_INTERVAL} in sparsity, or starts that tied at the best loss disagree by
+ * more than {@link WEAK_OPTIMUM_STARTS}. Names the multiple whose spread is widest. Null otherwise, or without
+ * spreads (a fit without bootstrap and a single start at the best loss).
+ */
+export function weakOptimumWarning(o: OptimalSparsitySummary): string | null {
+  const width = (r?: [number, number]) => (r ? r[1] - r[0] : 0);
+  const weak = o.at_data_multiples.filter(
+    (a) => width(a.interval) > WEAK_OPTIMUM_INTERVAL || width(a.starts) > WEAK_OPTIMUM_STARTS,
+  );
+  if (weak.length === 0) return null;
+  // the widest; of equally wide ones, the largest multiple
+  const a = weak.reduce((x, y) =>
+    width(y.interval) + width(y.starts) >= width(x.interval) + width(x.starts) ? y : x,
+  );
+  const range = (r: [number, number]) => `${+r[0].toPrecision(2)} to ${+r[1].toPrecision(2)}`;
+  const spreads = [
+    a.interval ? `${range(a.interval)} over the 95% bootstrap` : '',
+    width(a.starts) > WEAK_OPTIMUM_STARTS / 10
+      ? `${range(a.starts!)} across the starts tied at the best loss`
+      : '',
+  ].filter(Boolean);
+  return `the optimal-sparsity figures are weakly determined by these points: S_opt at ${a.data_multiple}x is ${+a.sparsity.toPrecision(2)} in this fit but ${spreads.join(' and ')}; read each figure with its range`;
+}
