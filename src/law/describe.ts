@@ -113,9 +113,11 @@ export function fitSummaryLines(fit: LawFit): string[] {
   return lines;
 }
 
-/** A figure's range: "0.031-0.46" (∞ where some replicates put it at infinity). */
+/** A figure's range: "0.031 to 0.46" ("inf" where some replicates put it at infinity). */
 const span = (r: [number, number], digits: number, unit = '') =>
-  r.map((v) => (v === null || v === Number.POSITIVE_INFINITY ? 'inf' : `${sig(v, digits)}${unit}`)).join(' to ');
+  r
+    .map((v) => (v === null || v === Number.POSITIVE_INFINITY ? 'inf' : `${sig(v, digits)}${unit}`))
+    .join(' to ');
 
 /**
  * The optimal-sparsity figures' spread, one line each for S_opt (with where sparsity pays) and the

@@ -1,5 +1,5 @@
 import { LawInputError } from './errors.js';
-import type { LawFit, OptimalSparsitySummary, SparseLawParams } from './types.js';
+import type { LawFit, SparseLawParams } from './types.js';
 
 /*
  * Optimal sparsity under the sparse law (Frantar et al. 2023, https://arxiv.org/abs/2309.08520, §2.2).
