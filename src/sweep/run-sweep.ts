@@ -34,6 +34,11 @@ export interface SweepSummary {
   failedElsewhere: number;
   interrupted: boolean;
   /**
+   * Trials left interrupted because their worker process alone was stopped by a signal (SIGTERM or SIGINT sent
+   * to it, not to the sweep): resumable from their checkpoints, while the sweep went on with the others.
+   */
+  stoppedWorkers: number;
+  /**
    * Trials an earlier run of this sweep (same name, another config) had that this config does not: no
    * longer in the sweep, still in the database.
    */
@@ -114,6 +119,7 @@ export async function runSweep(
     failedElsewhere: 0,
     unfinishedElsewhere: 0,
     interrupted: false,
+    stoppedWorkers: 0,
     dropped,
     nonzeroShort: null,
   };
@@ -278,8 +284,18 @@ export async function runSweep(
         );
       } else if (outcome.kind === 'interrupted') {
         store.endTrial(trial.id, owner, 'interrupted', { step: outcome.step, lastPoints: outcome.pending });
-        reporter.trialEnd(trial, 'interrupted', `at step ${outcome.step}`);
-        summary.interrupted = true;
+        if (stopRequested()) {
+          reporter.trialEnd(trial, 'interrupted', `at step ${outcome.step}`);
+          summary.interrupted = true;
+        } else {
+          // only its worker was signalled: the sweep goes on with the other trials and says so at the end
+          reporter.trialEnd(
+            trial,
+            'interrupted',
+            `at step ${outcome.step}: its worker process was stopped by a signal; run the sweep again to resume it`,
+          );
+          summary.stoppedWorkers++;
+        }
       } else {
         // not the trial's own failure (its process died, its data changed): resumable once that is put right
         const kept =

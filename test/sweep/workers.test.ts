@@ -202,6 +202,48 @@ describe('trial runners', () => {
     }
   });
 
+  it('a worker stopped by a signal of its own leaves its trial interrupted and the sweep trains the rest', async () => {
+    const plan3 = planOf(
+      tinySyntheticConfig()
+        .replace('tokens: 4096', 'tokens: 40k')
+        .replace('sparsity: [0, 0.5]', 'sparsity: [0, 0.5, 0.75]'),
+    );
+    const store = Store.open(join(tempDir(), 's.db'), { create: true });
+    const runner = new ProcessRunner('worker 1');
+    let victim: string | null = null;
+    const ends: string[] = [];
+    const reporter: SweepReporter = {
+      stop() {},
+      start() {},
+      trialEnd(t, status, detail) {
+        ends.push(`${t.id} ${status} ${detail ?? ''}`);
+      },
+      trialStart() {},
+      trialProgress(p, t) {
+        if (victim === null && p.step >= 40) {
+          victim = t.id;
+          // biome-ignore lint/suspicious/noExplicitAny: reaching the child to signal it is the point of the test
+          (runner as any).child.kill('SIGTERM');
+        }
+      },
+    };
+    try {
+      const first = await runSweep(plan3, store, { runners: [runner], checkpointSteps: 10, reporter });
+      // before, the sweep stopped at the first such trial as if it had been stopped itself, and exited 0
+      expect(first).toMatchObject({ trained: 2, failed: 0, stoppedWorkers: 1, interrupted: false });
+      const stopped = store.listTrials(plan3.name).find((t) => t.status === 'interrupted')!;
+      expect(stopped.id).toBe(victim);
+      expect(ends.find((e) => e.startsWith(victim!))).toMatch(
+        /interrupted at step \d+: its worker process was stopped by a signal; run the sweep again to resume it/,
+      );
+      const again = await runSweep(plan3, store, {});
+      expect(again).toMatchObject({ trained: 1, alreadyFinished: 2, stoppedWorkers: 0 });
+    } finally {
+      await runner.close();
+      store.close();
+    }
+  });
+
   it('runSweep with two runners trains every trial once, with the losses of one runner', async () => {
     const dir = tempDir();
     const one = Store.open(join(dir, 'one.db'), { create: true });

@@ -102,7 +102,8 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
     // the exit status says whether the sweep holds failed trials, from this run or an earlier one, or (3)
     // trials another process took and has not finished, so that `sweep && fit-law` never fits a partial sweep
     if (summary.failed + summary.skippedFailed + summary.failedElsewhere > 0) return 1;
-    return summary.busy + summary.unfinishedElsewhere > 0 ? 3 : 0;
+    if (summary.busy + summary.unfinishedElsewhere > 0) return 3;
+    return summary.stoppedWorkers > 0 ? 4 : 0;
   } finally {
     stop.release();
     await Promise.all(runners.map((r) => r.close()));
@@ -168,6 +169,10 @@ function summaryLine(s: SweepSummary, db: string): string {
   if (s.unfinishedElsewhere)
     parts.push(
       `${s.unfinishedElsewhere} left unfinished by another process (run this sweep again to train them)`,
+    );
+  if (s.stoppedWorkers > 0)
+    parts.push(
+      `${s.stoppedWorkers} interrupted when ${s.stoppedWorkers === 1 ? 'its worker process was' : 'their worker processes were'} stopped by a signal (run it again to resume)`,
     );
   if (s.interrupted) parts.push('interrupted');
   const line = `sweep ${s.sweep}: ${count(s.total, 'trial')}: ${parts.join(', ')}. Database: ${db}`;
