@@ -5,6 +5,7 @@ import { assertBackendAvailable, type BackendName } from '../../engine/backends.
 import { UsageError } from '../../errors.js';
 import { mergeDatabases } from '../../store/merge.js';
 import { Store } from '../../store/store.js';
+import { trialStatusIn } from '../../store/study-status.js';
 import { clusterLayout } from '../../sweep/executors/layout.js';
 import { submitSlurm, writeK8sRun, writeSlurmRun } from '../../sweep/executors/write.js';
 import { readPlanFile, taskIndex, writePlanFile } from '../../sweep/plan-file.js';
@@ -42,17 +43,8 @@ export async function runTrialCommand(
   const index = taskIndex(opts.index, process.env, plan.trials.length);
   const trial = plan.trials[index];
   if (opts.skipFrom) {
-    // the study database may not exist yet on a first run: then nothing is finished there
-    const main = (() => {
-      try {
-        return Store.open(opts.skipFrom, { create: false });
-      } catch (e) {
-        if (e instanceof UsageError && /no database at/.test(e.message)) return null;
-        throw e;
-      }
-    })();
-    const done = main?.findTrial(trial.id)?.status === 'finished';
-    main?.close();
+    // read as-is: every task of the array reads the study database, which the merge job writes
+    const done = trialStatusIn(opts.skipFrom, trial.id, '--skip-from') === 'finished';
     if (done) {
       process.stdout.write(
         `trial ${index} (${trial.id}) is already finished in ${opts.skipFrom}; nothing to do\n`,
