@@ -35,3 +35,21 @@ export class PathError extends UsageError {
     super(message);
   }
 }
+
+/**
+ * Databases this process has open, by path as given: an error SQLite raises later, in a query (a damaged
+ * file), names no file, so the CLI names these (see `main`).
+ */
+export const openDatabases = new Set<string>();
+
+/** Whether an error is SQLite's report of a damaged database file (a truncated or overwritten copy). */
+export function isDamagedDatabase(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB';
+}
+
+/** What to say of a damaged database: which file, and what to do. */
+export function damagedDatabaseMessage(paths: readonly string[], detail: string): string {
+  const which = paths.length === 0 ? 'a database' : paths.join(' or ');
+  return `${which} is damaged (${detail}): a truncated or partly overwritten copy? Restore it from a good copy (finished trials are in the shards, if merged from them), or try \`sqlite3 <db> ".recover"\``;
+}

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { isUsageError } from '../errors.js';
+import { damagedDatabaseMessage, isDamagedDatabase, isUsageError, openDatabases } from '../errors.js';
 import { buildProgram } from './program.js';
 
 /** Exit status when the database or the files beside it could not be written: temporary, run again (EX_TEMPFAIL). */
@@ -25,6 +25,10 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const err = e as Error;
+    if (isDamagedDatabase(e)) {
+      process.stderr.write(`sparsebench: ${damagedDatabaseMessage([...openDatabases], err.message)}\n`);
+      return 2;
+    }
     process.stderr.write(`sparsebench: ${err.message}\n`);
     // by name: importing the store here would load SQLite for every command, --help included
     if (err.name === 'StoreWriteError') return STORAGE_EXIT;

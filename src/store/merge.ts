@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { damagedDatabaseMessage, UsageError } from '../errors.js';
 import { checkpointPath, legacyCheckpointPath } from '../sweep/checkpoints.js';
 import { writeFileAtomic } from './safetensors.js';
 import { Store } from './store.js';
@@ -37,7 +37,10 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
   const notes: string[] = [];
   const shards: string[] = [];
   for (const p of shardPaths) {
-    if (resolve(p) === into) throw new UsageError(`${p} is the target of the merge; list only shards`);
+    if (resolve(p) === into || sameFile(p, into))
+      throw new UsageError(
+        `${p} is the target of the merge${resolve(p) === into ? '' : ' (the same file under another name)'}; list only shards`,
+      );
     if (!existsSync(p)) throw new UsageError(`${p}: no such shard database; list the shards' database files`);
     // a task killed before its database was written leaves an empty file: nothing to merge, and no reason
     // to hold back the others
@@ -45,7 +48,18 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
       notes.push(`${p}: an empty file (a task that never wrote its database?); skipped`);
       continue;
     }
-    Store.open(p, { create: false, flag: 'shard' }).close(); // validates and migrates each shard first
+    // validates and migrates each shard, and reads it whole, before the target is touched: a damaged shard
+    // stops the merge with nothing written
+    const shard = Store.open(p, { create: false, flag: 'shard' });
+    try {
+      const check = shard.db.pragma('quick_check', { simple: true });
+      if (check !== 'ok') throw new UsageError(damagedDatabaseMessage([p], `quick_check: ${String(check)}`));
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      throw new UsageError(damagedDatabaseMessage([p], (e as Error).message));
+    } finally {
+      shard.close();
+    }
     shards.push(p);
   }
   if (shards.length === 0)
@@ -218,4 +232,11 @@ function syncCheckpoint(shard: string, target: string, id: string, status: Trial
 /** Copies a file atomically (a unique temporary name, synced, then renamed), when it exists. */
 function copyIfPresent(from: string, to: string): void {
   if (existsSync(from)) writeFileAtomic(to, readFileSync(from));
+}
+
+/** Whether two paths name one file (a symlink or hard link to it included); false when either is missing. */
+function sameFile(a: string, b: string): boolean {
+  if (!existsSync(a) || !existsSync(b)) return false;
+  const [x, y] = [statSync(a), statSync(b)];
+  return x.dev === y.dev && x.ino === y.ino;
 }

@@ -3,7 +3,7 @@ import { basename, dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SweepPlan } from '../config/load.js';
 import { SPEC_VERSION, type TrialSpec } from '../config/trial-spec.js';
-import { UsageError } from '../errors.js';
+import { damagedDatabaseMessage, openDatabases, UsageError } from '../errors.js';
 import { makeDirs } from '../util/dirs.js';
 import { DEFAULT_DB } from './default-db.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
@@ -48,6 +48,8 @@ export class Store {
   private constructor(
     readonly path: string,
     readonly db: Database.Database,
+    /** The path as the user gave it, for messages. */
+    private readonly given: string,
   ) {}
 
   /**
@@ -98,6 +100,8 @@ export class Store {
       const code = (e as { code?: string }).code;
       if (code === 'SQLITE_NOTADB')
         throw new UsageError(`${path} is not a SQLite database; give the path of a sparsebench database`);
+      if (code === 'SQLITE_CORRUPT')
+        throw new UsageError(damagedDatabaseMessage([path], (e as Error).message));
       if (code === 'SQLITE_READONLY_DIRECTORY')
         throw new UsageError(
           `cannot use ${path}: its directory is not writable, and SQLite writes its WAL files (${basename(path)}-wal, -shm) beside the database even to read it; check the directory's permissions, or copy the database somewhere writable`,
@@ -108,11 +112,13 @@ export class Store {
         );
       throw e;
     }
-    return new Store(abs, db);
+    openDatabases.add(path);
+    return new Store(abs, db, path);
   }
 
   close(): void {
     if (this.db.open) this.db.close();
+    openDatabases.delete(this.given);
   }
 
   /**

@@ -1,6 +1,16 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/errors.js';
 import { betterRecord, mergeDatabases } from '../../src/store/merge.js';
 import { Store } from '../../src/store/store.js';
 import type { TrialResult } from '../../src/store/types.js';
@@ -73,6 +83,33 @@ const weights = () => ({ params: [{ name: 'w', shape: [1], data: Float32Array.of
 const lease = { retryFailed: true, leaseMs: 1000 };
 
 describe('which record a merge keeps', () => {
+  it('refuses the target under another name, and a damaged shard before writing anything', () => {
+    const dir = tempDir();
+    const plan = planOf(tinySyntheticConfig());
+    const into = join(dir, 'study.db');
+    const study = Store.open(into, { create: true });
+    study.saveSweep(plan);
+    study.close();
+    symlinkSync(into, join(dir, 'link.db'));
+    linkSync(into, join(dir, 'hard.db'));
+    // before, both waited out the 60 s lock and failed with SQLite's "database is locked"
+    for (const name of ['link.db', 'hard.db'])
+      expect(() => mergeDatabases(into, [join(dir, name)])).toThrow(
+        new UsageError(
+          `${join(dir, name)} is the target of the merge (the same file under another name); list only shards`,
+        ),
+      );
+    const good = join(dir, 'good.db');
+    copyFileSync(into, good);
+    const damaged = join(dir, 'damaged.db');
+    const bytes = readFileSync(into);
+    bytes.fill(0x47, 4096, 8192); // its second page overwritten
+    writeFileSync(damaged, bytes);
+    const fresh = join(dir, 'fresh.db');
+    expect(() => mergeDatabases(fresh, [good, damaged])).toThrow(/damaged\.db is damaged \(/);
+    expect(existsSync(fresh)).toBe(false); // the good shard was not merged before the damaged one was found
+  });
+
   it('a finished one over any other, else the one that trained further, else by status', () => {
     const at = (status: 'finished' | 'failed' | 'interrupted' | 'running' | 'pending', step: number) => ({
       status,

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -8,7 +8,7 @@ import { trialId } from '../../src/config/trial-spec.js';
 import { SCHEMA_VERSION } from '../../src/store/migrations.js';
 import { LeaseLostError, Store } from '../../src/store/store.js';
 import type { TrialResult } from '../../src/store/types.js';
-import { ROOT } from '../helpers/cli.js';
+import { cli, ROOT } from '../helpers/cli.js';
 import { planOf, tempDir, tinySyntheticConfig } from '../helpers/config.js';
 
 const result: TrialResult = {
@@ -162,5 +162,23 @@ describe('store', () => {
     writeFileSync(text, 'hello, this is not sqlite at all, really not'.repeat(20));
     expect(() => Store.open(text, { create: true })).toThrow(/not a SQLite database/);
     expect(() => Store.open(dir, { create: true })).toThrow(/is a directory/);
+  });
+});
+
+describe('a damaged database', () => {
+  it('is named in the error with what to do, exit 2, by a reader that opens it and one that fails later', () => {
+    const dir = tempDir();
+    const path = join(dir, 'study.db');
+    const s = Store.open(path, { create: true });
+    s.saveSweep(planOf(tinySyntheticConfig()));
+    s.close();
+    const bytes = readFileSync(path);
+    writeFileSync(join(dir, 'trunc.db'), bytes.subarray(0, 5000)); // a copy cut short
+    const r = cli(['runs', 'list', '--db', join(dir, 'trunc.db')]);
+    expect(r.code).toBe(2);
+    // before: "sparsebench: database disk image is malformed", exit 1, no file named
+    expect(r.stderr).toMatch(
+      /trunc\.db is damaged \(database disk image is malformed\): a truncated or partly overwritten copy\?/,
+    );
   });
 });
