@@ -1,3 +1,4 @@
+import { parseHumanNumber } from '../util/format.js';
 import { closest, getAt, keyName } from '../util/issues.js';
 import { CORE_AXES } from './schema.js';
 import type { ConfigPath, YamlSource } from './yaml-source.js';
@@ -75,14 +76,15 @@ export function cartesian<T>(lists: readonly (readonly T[])[]): T[][] {
 }
 
 /**
- * A value listed twice in an axis (compared as JSON): most likely a typo for another level, and it would be
+ * A value listed twice in an axis (compared as JSON, numbers written as text as the numbers they are): most likely a typo for another level, and it would be
  * planned once. One message per repeat, located where it is written; `name` is the key as the user wrote it.
  */
 export function repeatedValues(axis: ExtraAxis, name: string): string[] {
   const first = new Map<string, number>();
   const out: string[] = [];
   for (const [i, v] of axis.values.entries()) {
-    const key = JSON.stringify(v);
+    // as the schema reads it: "3e-3" and 0.003 are one learning rate
+    const key = JSON.stringify(typeof v === 'string' ? (parseHumanNumber(v) ?? v) : v);
     const j = first.get(key);
     if (j === undefined) first.set(key, i);
     else

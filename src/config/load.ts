@@ -81,6 +81,9 @@ export function loadSweep(file: string, overrides: SweepOverrides = {}): SweepPl
   };
 }
 
+/** Top-level settings that name or describe the sweep: no trial depends on them, so a list there is an error. */
+const NOT_AXES = ['name', 'description'];
+
 /** Finds lists written where the schema wants one value, repeatedly (one list may hide another). */
 function takeInlineAxes(base: Record<string, unknown>, src: YamlSource): ExtraAxis[] {
   const axes: ExtraAxis[] = [];
@@ -91,6 +94,7 @@ function takeInlineAxes(base: Record<string, unknown>, src: YamlSource): ExtraAx
       (i) =>
         (i.code === 'invalid_type' || i.code === 'invalid_union') &&
         i.path[0] !== 'sweep' &&
+        !NOT_AXES.includes(String(i.path[0])) &&
         Array.isArray(getAt(base, i.path as ConfigPath)) &&
         (getAt(base, i.path as ConfigPath) as unknown[]).length > 0,
     );

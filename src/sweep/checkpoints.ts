@@ -35,11 +35,14 @@ export function resumeCheckpoint(
   trialId: string,
   layout: CheckpointLayout,
   startedHere: boolean,
-): { state: TrainState | null; legacy: boolean } {
-  const state = loadCheckpoint(checkpointPath(dbPath, trialId), trialId, layout);
-  if (state || !startedHere) return { state, legacy: false };
+): { state: TrainState | null; legacy: boolean; problem: string | null } {
+  const path = checkpointPath(dbPath, trialId);
+  const own = readCheckpoint(path, trialId, layout);
+  if (own && 'state' in own) return { state: own.state, legacy: false, problem: null };
+  const problem = own ? `its checkpoint ${path} cannot be used: ${own.problem}; it trains from step 0` : null;
+  if (!startedHere) return { state: null, legacy: false, problem };
   const old = loadCheckpoint(legacyCheckpointPath(dbPath, trialId), trialId, layout);
-  return { state: old, legacy: old !== null };
+  return { state: old, legacy: old !== null, problem: old ? null : problem };
 }
 
 /** Moves a claimed trial's checkpoint from the folder's shared directory to its database's own. */
@@ -114,40 +117,63 @@ export interface CheckpointLayout {
 }
 
 /**
- * Reads a checkpoint of `trialId`, or null when there is none. A checkpoint that does not belong to this
- * trial or does not match its parameter layout or its pruner's layers (one written before a change to which
- * matrices are pruned) is ignored (null): the trial then starts from scratch.
+ * A trial's checkpoint as {@link readCheckpoint} reads it: the training state, or null when there is none or it
+ * cannot be used (then training starts over rather than resume from something we cannot trust).
  */
-export function loadCheckpoint(
+export function loadCheckpoint(path: string, trialId: string, layout: CheckpointLayout): TrainState | null {
+  const read = readCheckpoint(path, trialId, layout);
+  return read && 'state' in read ? read.state : null;
+}
+
+/**
+ * Reads a checkpoint written by {@link saveCheckpoint} and checks it against the trial (`trialId`) and the
+ * model's layout (every parameter with its size, the pruner's masks). Null when the file does not exist;
+ * otherwise the state, or why it cannot be used.
+ */
+export function readCheckpoint(
   path: string,
   trialId: string,
   { infos, maskSizes }: CheckpointLayout,
-): TrainState | null {
+): { state: TrainState } | { problem: string } | null {
   if (!existsSync(path)) return null;
+  let file: ReturnType<typeof readSafetensors>;
   try {
-    const { tensors, metadata } = readSafetensors(path);
-    const meta = JSON.parse(metadata.sparsebench_checkpoint ?? 'null') as CheckpointMeta | null;
-    if (!meta || meta.trial_id !== trialId) return null;
-    const params = new Map<string, Float32Array>();
-    const slots = new Map<string, { m: Float32Array; v: Float32Array }>();
-    for (const p of infos) {
-      const n = p.shape.reduce((a, b) => a * b, 1);
-      const w = tensors.get(`param/${p.name}`)?.data;
-      const m = tensors.get(`adam.m/${p.name}`)?.data;
-      const v = tensors.get(`adam.v/${p.name}`)?.data;
-      if (
-        !(w instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array) ||
-        w.length !== n
-      ) {
-        return null;
-      }
-      params.set(p.name, w);
-      slots.set(p.name, { m, v });
-    }
-    if (meta.masks !== maskSizes.length) return null;
-    const masks = Array.from({ length: meta.masks }, (_, i) => tensors.get(`mask/${i}`)?.data as Uint8Array);
-    if (masks.some((m, i) => !(m instanceof Uint8Array) || m.length !== maskSizes[i])) return null;
-    return {
+    file = readSafetensors(path);
+  } catch (e) {
+    return { problem: `it is not a readable checkpoint (${(e as Error).message})` };
+  }
+  const { tensors, metadata } = file;
+  let meta: CheckpointMeta | null;
+  try {
+    meta = JSON.parse(metadata.sparsebench_checkpoint ?? 'null') as CheckpointMeta | null;
+  } catch {
+    meta = null;
+  }
+  if (!meta) return { problem: 'it holds no sparsebench training state' };
+  if (meta.trial_id !== trialId) return { problem: `it was written for trial ${meta.trial_id}` };
+  const params = new Map<string, Float32Array>();
+  const slots = new Map<string, { m: Float32Array; v: Float32Array }>();
+  for (const p of infos) {
+    const n = p.shape.reduce((a, b) => a * b, 1);
+    const w = tensors.get(`param/${p.name}`)?.data;
+    const m = tensors.get(`adam.m/${p.name}`)?.data;
+    const v = tensors.get(`adam.v/${p.name}`)?.data;
+    if (
+      !(w instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array) ||
+      w.length !== n
+    )
+      return { problem: `its parameter ${p.name} is missing or not of the model's size` };
+    params.set(p.name, w);
+    slots.set(p.name, { m, v });
+  }
+  const masks = Array.from({ length: meta.masks }, (_, i) => tensors.get(`mask/${i}`)?.data as Uint8Array);
+  if (
+    meta.masks !== maskSizes.length ||
+    masks.some((m, i) => !(m instanceof Uint8Array) || m.length !== maskSizes[i])
+  )
+    return { problem: "its masks do not match the pruner's layers (written by an earlier sparsebench?)" };
+  return {
+    state: {
       step: meta.step,
       params,
       adam: { step: meta.adam_step, slots },
@@ -157,10 +183,8 @@ export function loadCheckpoint(
       loss: meta.loss,
       valLoss: meta.val_loss,
       wallSeconds: meta.wall_seconds,
-    };
-  } catch {
-    return null; // unreadable: start over rather than resume from something we cannot trust
-  }
+    },
+  };
 }
 
 /** Removes a trial's checkpoint (after it finished, or failed other than by its worker process dying). */

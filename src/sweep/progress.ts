@@ -7,8 +7,11 @@ import { count, fmt, fmtDuration } from '../util/format.js';
 /** Where a sweep reports progress. */
 export interface SweepReporter {
   start(total: number, alreadyDone: number): void;
-  /** `fromStep` > 0 when the trial resumes from a checkpoint. */
-  trialStart(plan: TrialPlan, index: number, fromStep: number): void;
+  /**
+   * `fromStep` > 0 when the trial resumes from a checkpoint; `note` says why a checkpoint it has was not used
+   * (damaged, or written for another layout), when that is so.
+   */
+  trialStart(plan: TrialPlan, index: number, fromStep: number, note?: string): void;
   /** Several trials may be in flight at once (one per worker); `plan` says which one this is. */
   trialProgress(p: TrainProgress, plan: TrialPlan): void;
   trialEnd(plan: TrialPlan, outcome: 'finished' | 'failed' | 'interrupted' | 'skipped', detail: string): void;
@@ -41,7 +44,8 @@ export class BarReporter implements SweepReporter {
       { format: 'sweep  [{bar}] {value}/{total} trials' },
     );
   }
-  trialStart(plan: TrialPlan, _index: number, fromStep: number): void {
+  trialStart(plan: TrialPlan, _index: number, fromStep: number, note?: string): void {
+    if (note) this.multi.log(`${describe(plan)}: warning: ${note}\n`);
     if (fromStep > 0) this.multi.log(`${describe(plan)}: resuming from step ${fromStep}\n`);
     this.drop(plan.id);
     const bar = this.multi.create(
@@ -97,8 +101,9 @@ export class LineReporter implements SweepReporter {
     this.started = alreadyDone;
     process.stderr.write(`sweep: ${count(total, 'trial')}, ${alreadyDone} already finished\n`);
   }
-  trialStart(plan: TrialPlan, _index: number, fromStep: number): void {
+  trialStart(plan: TrialPlan, _index: number, fromStep: number, note?: string): void {
     const resumed = fromStep > 0 ? `, resuming from step ${fromStep}` : '';
+    if (note) process.stderr.write(`warning: ${describe(plan)}: ${note}\n`);
     // numbered by start order: with several workers, trials start and end out of step
     this.started++;
     this.number.set(plan.id, this.started);

@@ -159,12 +159,11 @@ export async function runSweep(
       const started = before.get(trial.id);
       const startedHere = started === 'interrupted' || started === 'failed' || started === 'running';
       const maskSizes = prunerLayers(infos, trial.spec.pruner).map((l) => l.shape[0] * l.shape[1]);
-      const { state: resume, legacy } = resumeCheckpoint(
-        store.path,
-        trial.id,
-        { infos, maskSizes },
-        startedHere,
-      );
+      const {
+        state: resume,
+        legacy,
+        problem,
+      } = resumeCheckpoint(store.path, trial.id, { infos, maskSizes }, startedHere);
       let claim: ReturnType<typeof store.claimTrial>;
       try {
         claim = store.claimTrial(trial.id, owner, {
@@ -183,7 +182,7 @@ export async function runSweep(
       else if (claim !== 'claimed' && !(claim === 'finished' && was === 'finished')) elsewhere.push(trial.id);
       if (claim === 'claimed') {
         if (legacy) adoptLegacyCheckpoint(store.path, trial.id);
-        return { index, trial, resume };
+        return { index, trial, resume, problem };
       }
       reporter.trialEnd(trial, 'skipped', claim);
     }
@@ -205,7 +204,7 @@ export async function runSweep(
   /** Trains one claimed trial on `runner` and records how it ended. */
   const train = async (
     runner: TrialRunner,
-    { index, trial, resume }: NonNullable<ReturnType<typeof claimNext>>,
+    { index, trial, resume, problem }: NonNullable<ReturnType<typeof claimNext>>,
   ) => {
     const ckptPath = checkpointPath(store.path, trial.id);
     let leaseLost = false;
@@ -216,7 +215,7 @@ export async function runSweep(
       writeFailed = true;
       if (e !== undefined) storageFailed(e);
     };
-    reporter.trialStart(trial, index, resume?.step ?? 0);
+    reporter.trialStart(trial, index, resume?.step ?? 0, problem ?? undefined);
     const outcome = await runner.run(
       {
         trialId: trial.id,

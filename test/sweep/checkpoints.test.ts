@@ -1,7 +1,14 @@
-import { join } from 'node:path';
+import { mkdirSync, statSync, truncateSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ParamInfo } from '../../src/models/types.js';
-import { loadCheckpoint, saveCheckpoint } from '../../src/sweep/checkpoints.js';
+import {
+  checkpointPath,
+  loadCheckpoint,
+  readCheckpoint,
+  resumeCheckpoint,
+  saveCheckpoint,
+} from '../../src/sweep/checkpoints.js';
 import type { TrainState } from '../../src/train/state.js';
 import { Rng } from '../../src/util/rng.js';
 import { tempDir } from '../helpers/config.js';
@@ -46,5 +53,26 @@ describe('checkpoints', () => {
     // as many masks, of other sizes
     expect(loadCheckpoint(path, 'trial', { infos, maskSizes: [8, 6] })).toBeNull();
     expect(loadCheckpoint(path, 'other', { infos, maskSizes: [6, 8] })).toBeNull();
+  });
+
+  it('say why a checkpoint is not used, so the restart from step 0 is not silent', () => {
+    const dir = tempDir();
+    const db = join(dir, 'x.db');
+    const path = checkpointPath(db, 'trial');
+    mkdirSync(dirname(path), { recursive: true });
+    saveCheckpoint(path, 'trial', stateWith([new Uint8Array(6).fill(1)]), infos);
+    const layout = { infos, maskSizes: [6] };
+    expect(resumeCheckpoint(db, 'trial', layout, true)).toMatchObject({ problem: null, legacy: false });
+    expect(readCheckpoint(path, 'trial', { infos, maskSizes: [8] })).toEqual({
+      problem: "its masks do not match the pruner's layers (written by an earlier sparsebench?)",
+    });
+    expect(readCheckpoint(path, 'other', layout)).toEqual({ problem: 'it was written for trial trial' });
+    truncateSync(path, Math.floor(statSync(path).size / 2)); // cut short (a full disk, a bad copy)
+    const r = resumeCheckpoint(db, 'trial', layout, true);
+    expect(r.state).toBeNull();
+    expect(r.problem).toMatch(
+      /^its checkpoint .*trial\.safetensors cannot be used: it is not a readable checkpoint \(.*\); it trains from step 0$/,
+    );
+    expect(readCheckpoint(join(dir, 'none.safetensors'), 'trial', layout)).toBeNull();
   });
 });
