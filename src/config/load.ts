@@ -201,6 +201,11 @@ function buildSpec(
       `${v.tokens} ${family.unit} is less than one batch: ${what}; give at least ${perStep}`,
     );
   }
+  if (!Number.isSafeInteger(steps))
+    throw new PathError(
+      ['sweep', 'tokens', at.di],
+      `${v.tokens} ${family.unit} is ${steps} steps of ${perStep}, more than a trial can count; give a budget below ${(Number.MAX_SAFE_INTEGER * perStep).toExponential(2)}`,
+    );
   return {
     spec_version: SPEC_VERSION,
     model,

@@ -38,24 +38,39 @@ export function defaultFitOptions(form: string | LawForm = 'sparse'): FitOptions
 
 function requireInteger(value: unknown, name: string, min: number): void {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new LawInputError(`option ${name} must be a whole number ≥ ${min}; got ${String(value)}`);
+    throw new LawInputError(`${name} must be a whole number ≥ ${min}; got ${String(value)}`);
   }
 }
 
-/** Throws LawInputError naming the first invalid option and what is valid. */
-export function validateFitOptions(options: FitOptions): void {
+/**
+ * Throws LawInputError naming the first invalid option and what is valid. `names` says how the caller's user
+ * writes each option (the CLI: `--starts`); others are named "option <key>".
+ */
+export function validateFitOptions(
+  options: FitOptions,
+  names: Partial<Record<keyof FitOptions, string>> = {},
+): void {
+  const name = (key: keyof FitOptions) => names[key] ?? `option ${key}`;
   if (options.loss !== 'huber-log' && options.loss !== 'huber') {
-    throw new LawInputError(`option loss must be 'huber-log' or 'huber'; got ${String(options.loss)}`);
+    throw new LawInputError(`${name('loss')} must be 'huber-log' or 'huber'; got ${String(options.loss)}`);
   }
   if (typeof options.delta !== 'number' || !(options.delta > 0) || !Number.isFinite(options.delta)) {
-    throw new LawInputError(`option delta must be a finite number > 0; got ${String(options.delta)}`);
+    throw new LawInputError(`${name('delta')} must be a finite number > 0; got ${String(options.delta)}`);
   }
-  requireInteger(options.starts, 'starts', 1);
-  requireInteger(options.seed, 'seed', Number.MIN_SAFE_INTEGER);
-  requireInteger(options.bootstrap, 'bootstrap', 0);
-  if (options.bootstrapStarts !== undefined) requireInteger(options.bootstrapStarts, 'bootstrapStarts', 0);
-  if (options.maxIterations !== undefined) requireInteger(options.maxIterations, 'maxIterations', 1);
-  if (options.holdout !== undefined) holdoutCount(options.holdout, 1);
+  requireInteger(options.starts, name('starts'), 1);
+  requireInteger(options.seed, name('seed'), Number.MIN_SAFE_INTEGER);
+  requireInteger(options.bootstrap, name('bootstrap'), 0);
+  if (options.bootstrapStarts !== undefined)
+    requireInteger(options.bootstrapStarts, name('bootstrapStarts'), 0);
+  if (options.maxIterations !== undefined) requireInteger(options.maxIterations, name('maxIterations'), 1);
+  if (options.holdout !== undefined) {
+    try {
+      holdoutCount(options.holdout, 1);
+    } catch (e) {
+      if (!(e instanceof LawInputError) || !names.holdout) throw e;
+      throw new LawInputError(`${names.holdout}: ${e.message}`);
+    }
+  }
 }
 
 /** Relative width of the start spread above which starts at the best loss are said to disagree. */

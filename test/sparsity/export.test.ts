@@ -1,3 +1,4 @@
+import { truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { exportCommand } from '../../src/cli/commands/export.js';
@@ -5,6 +6,7 @@ import { prunersCommand } from '../../src/cli/commands/pruners.js';
 import { UsageError } from '../../src/errors.js';
 import { readSafetensors } from '../../src/store/safetensors.js';
 import { Store } from '../../src/store/store.js';
+import { storedWeightsPath } from '../../src/store/weights.js';
 import { runSweep } from '../../src/sweep/run-sweep.js';
 import { planOf, tempDir, tinySyntheticConfig } from '../helpers/config.js';
 
@@ -57,6 +59,12 @@ describe('runs export', () => {
       expect(zeros).toBe(mask.length / 2);
     }
     await expect(exportCommand('ffff', { db, out: file })).rejects.toThrow(UsageError);
+    // a damaged weights file is named (it was a bare safetensors error, exit 1)
+    const stored = storedWeightsPath(db, sparse.id);
+    truncateSync(stored, 300);
+    await expect(exportCommand(sparse.id, { db, out: join(dir, 'again.safetensors') })).rejects.toThrow(
+      new RegExp(`^the weights file of trial ${sparse.id}, .*${sparse.id}\\.safetensors, cannot be read \\(`),
+    );
   });
 });
 

@@ -20,7 +20,14 @@ export function trialWeights(dbPath: string, t: TrialRecord): WeightSet {
       `trial ${t.id} has no weights file at ${path} (trials finished before weights were saved have none)`,
     );
   }
-  const { tensors } = readSafetensors(path);
+  let tensors: ReturnType<typeof readSafetensors>['tensors'];
+  try {
+    ({ tensors } = readSafetensors(path));
+  } catch (e) {
+    throw new UsageError(
+      `the weights file of trial ${t.id}, ${path}, cannot be read (${(e as Error).message}): damaged? Train the trial again, or restore the file from a copy`,
+    );
+  }
   const masks = new Map<string, Uint8Array>();
   for (const [name, tensor] of tensors) {
     if (name.endsWith('.mask')) masks.set(name.slice(0, -'.mask'.length), tensor.data as Uint8Array);

@@ -195,7 +195,14 @@ function fitOptions(opts: FitLawOptions): FitOptions {
     holdout: number('--holdout', opts.holdout, d.holdout ?? 0),
   };
   try {
-    validateFitOptions(o);
+    validateFitOptions(o, {
+      loss: '--loss',
+      delta: '--delta',
+      starts: '--starts',
+      seed: '--seed',
+      bootstrap: '--bootstrap',
+      holdout: '--holdout',
+    });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
