@@ -335,9 +335,9 @@ export async function runSweep(
   }
   if (storageError) throw new StoreWriteError(store.path, storageError);
   // the other process may have ended them while this one trained: say what they are now, not what they were
-  const now = new Map(store.listTrials(plan.name).map((t) => [t.id, t.status]));
   for (const id of elsewhere) {
-    const status = now.get(id);
+    // by id: another run of the sweep's name may have replaced its trial list meanwhile
+    const status = store.findTrial(id)?.status;
     if (status === 'finished') summary.finishedElsewhere++;
     else if (status === 'failed') summary.failedElsewhere++;
     else if (status === 'running') summary.busy++;

@@ -89,7 +89,10 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
       checkpointSteps: cadence.steps,
       runners,
     });
-    const trials = store.listTrials(plan.name);
+    // this run's own trials: another run of the same sweep name with an edited config may have replaced the
+    // sweep's trial list meanwhile
+    const trials = plan.trials.flatMap((t) => store.findTrial(t.id) ?? []);
+    const replaced = replacedSweepNote(plan, store);
     if (opts.json) {
       process.stdout.write(`${JSON.stringify({ summary, db: store.path, trials }, null, 2)}\n`);
       if (summary.dropped.trials > 0)
@@ -97,6 +100,7 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
     } else {
       process.stdout.write(`${trialsTable(trials)}\n\n${summaryLine(summary, opts.db)}\n`);
     }
+    if (replaced) process.stderr.write(`${replaced}\n`);
     const stopped = stop.exitCode();
     if (stopped !== null) return stopped;
     // the exit status says whether the sweep holds failed trials, from this run or an earlier one, or (3)
@@ -261,4 +265,22 @@ function planText(plan: SweepPlan): string {
       ? `total estimated training compute: ${fmtFlops(total)} FLOPs (C = 6 * N/(1-S) * D)`
       : `total estimated training compute: C = 6 * N/(1-S) * D = ${fmtFlops(total)} with D in ${unit} (the law's compute; FLOPs are about C times the tokens per image)`,
   ].join('\n');
+}
+
+/**
+ * A note when the sweep's trial list in the database is no longer this run's plan: another `sweep` of the same
+ * name with another config saved it while this one trained (the later config wins; this run's trials stay in
+ * the database). Null when it is still this plan.
+ */
+export function replacedSweepNote(plan: SweepPlan, store: Store): string | null {
+  const mine = new Set(plan.trials.map((t) => t.id));
+  const now = store.listTrials(plan.name).map((t) => t.id);
+  const foreign = now.filter((id) => !mine.has(id)).length;
+  const left = [...mine].filter((id) => !now.includes(id)).length;
+  if (foreign === 0 && left === 0) return null;
+  return (
+    `note: sweep ${plan.name} was saved again with another config while this run trained (another sweep of the same name): ` +
+    `it now holds ${now.length} trials, ${foreign} not in this run's plan, and ${left} of this run's are no longer in it; ` +
+    "the table above is this run's trials, and fit-law and report read the sweep as it is now"
+  );
 }
