@@ -2,6 +2,7 @@ import { embeddingShareWarning } from '../models/embedding-share.js';
 import { baselineWarning } from '../sparsity/baseline-check.js';
 import { scheduleWarnings } from '../sparsity/schedule-check.js';
 import { sameTrainingWarning } from './budget-check.js';
+import { repeatedDataWarning } from './epochs-check.js';
 import { heldOutWarning } from './held-out-check.js';
 import type { SweepPlan } from './load.js';
 import { nonzeroMissWarning } from './nonzero-check.js';
@@ -10,7 +11,7 @@ import { nonzeroMissWarning } from './nonzero-check.js';
  * What a plan does that its config may not mean, in words (a sweep and `plan` print them): schedules with too
  * few mask updates, pretrained sparse trials beside dense ones from scratch, N targets the shapes miss, token
  * budgets less than a batch apart, held-out sets smaller than `train.eval_tokens` asks,
- * embeddings a large share of N.
+ * data read more than a few epochs over, embeddings a large share of N.
  */
 export function planWarnings(plan: SweepPlan): string[] {
   const baseline = baselineWarning(
@@ -19,6 +20,7 @@ export function planWarnings(plan: SweepPlan): string[] {
   const missed = nonzeroMissWarning(plan.trials);
   const repeated = sameTrainingWarning(plan.trials);
   const heldOut = heldOutWarning(plan.trials);
+  const repeatedData = repeatedDataWarning(plan.trials);
   const embeddings = embeddingShareWarning(
     plan.trials.map((t) => ({
       sparsity: t.spec.sparsity,
@@ -33,6 +35,7 @@ export function planWarnings(plan: SweepPlan): string[] {
     ...(missed ? [missed] : []),
     ...(repeated ? [repeated] : []),
     ...(heldOut ? [heldOut] : []),
+    ...(repeatedData ? [repeatedData] : []),
     ...(embeddings ? [embeddings] : []),
   ];
 }

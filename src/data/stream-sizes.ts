@@ -53,3 +53,24 @@ export function heldOutImageCount(spec: DataSpec): number {
       throw new Error(`${spec.source} is text data, not images`);
   }
 }
+
+/** Training images of an image source, from headers, file sizes and the split rule, without reading pixels. */
+export function trainImageCount(spec: DataSpec): number {
+  switch (spec.source) {
+    case 'mnist':
+      return MNIST_DIGITS - heldOutCount(MNIST_DIGITS, spec.validation_fraction);
+    case 'synthetic-images':
+      return spec.train_images;
+    case 'idx': {
+      const p = spec.paths;
+      const all = checkIdxPair(p.train_images, p.train_labels).count;
+      return p.validation_images && p.validation_labels
+        ? all
+        : all - heldOutCount(all, spec.validation_fraction);
+    }
+    case 'cifar10':
+      return cifarFiles(spec.dir).train.reduce((n, f) => n + cifarRecordCount(f), 0);
+    default:
+      throw new Error(`${spec.source} is text data, not images`);
+  }
+}

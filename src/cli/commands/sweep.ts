@@ -236,7 +236,9 @@ const dataUnit = (plan: SweepPlan) => dataUnitOf(plan.trials[0]?.spec.model.fami
 function planText(plan: SweepPlan): string {
   const unit = dataUnit(plan);
   // C = 6·N/(1−S)·D is FLOPs only where D counts tokens; for images it is the law's 6·N/(1−S)·images
-  const compute = unit === 'tokens' ? 'FLOPs' : 'C (6·N/(1−S)·img)';
+  // C = 6·N/(1−S)·D is FLOPs only for the decoder-only lm: t5's decoder sees the targets, not D's input tokens
+  const compute =
+    unit === 'images' ? 'C (6·N/(1−S)·img)' : plan.config.model.family === 't5' ? 'C (6·N/(1−S)·D)' : 'FLOPs';
   const table = formatTable(plan.trials, [
     { header: 'id', get: (t) => t.id },
     { header: 'S', get: (t) => String(t.spec.sparsity), align: 'right' },
@@ -261,9 +263,11 @@ function planText(plan: SweepPlan): string {
     '',
     table,
     '',
-    unit === 'tokens'
-      ? `total estimated training compute: ${fmtFlops(total)} FLOPs (C = 6 * N/(1-S) * D)`
-      : `total estimated training compute: C = 6 * N/(1-S) * D = ${fmtFlops(total)} with D in ${unit} (the law's compute; FLOPs are about C times the tokens per image)`,
+    unit === 'images'
+      ? `total estimated training compute: C = 6 * N/(1-S) * D = ${fmtFlops(total)} with D in ${unit} (the law's compute; FLOPs are about C times the tokens per image)`
+      : plan.config.model.family === 't5'
+        ? `total estimated training compute: C = 6 * N/(1-S) * D = ${fmtFlops(total)} with D in encoder input tokens (the law's compute; the decoder's weights see only the shorter targets, so FLOPs are below C)`
+        : `total estimated training compute: ${fmtFlops(total)} FLOPs (C = 6 * N/(1-S) * D)`,
   ].join('\n');
 }
 
