@@ -1,4 +1,5 @@
 import { embeddingShareWarning } from '../models/embedding-share.js';
+import { spanLayoutWarning } from '../models/span-layout-check.js';
 import { baselineWarning } from '../sparsity/baseline-check.js';
 import { scheduleWarnings } from '../sparsity/schedule-check.js';
 import { sameTrainingWarning } from './budget-check.js';
@@ -11,7 +12,8 @@ import { nonzeroMissWarning } from './nonzero-check.js';
  * What a plan does that its config may not mean, in words (a sweep and `plan` print them): schedules with too
  * few mask updates, pretrained sparse trials beside dense ones from scratch, N targets the shapes miss, token
  * budgets less than a batch apart, held-out sets smaller than `train.eval_tokens` asks,
- * data read more than a few epochs over, embeddings a large share of N.
+ * data read more than a few epochs over, t5 inputs too short for their
+ * span-corruption settings, embeddings a large share of N.
  */
 export function planWarnings(plan: SweepPlan): string[] {
   const baseline = baselineWarning(
@@ -21,6 +23,7 @@ export function planWarnings(plan: SweepPlan): string[] {
   const repeated = sameTrainingWarning(plan.trials);
   const heldOut = heldOutWarning(plan.trials);
   const repeatedData = repeatedDataWarning(plan.trials);
+  const spans = spanLayoutWarning(plan.trials);
   const embeddings = embeddingShareWarning(
     plan.trials.map((t) => ({
       sparsity: t.spec.sparsity,
@@ -36,6 +39,7 @@ export function planWarnings(plan: SweepPlan): string[] {
     ...(repeated ? [repeated] : []),
     ...(heldOut ? [heldOut] : []),
     ...(repeatedData ? [repeatedData] : []),
+    ...(spans ? [spans] : []),
     ...(embeddings ? [embeddings] : []),
   ];
 }

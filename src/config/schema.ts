@@ -54,7 +54,7 @@ export const optimizerSchema = z.strictObject({
   /** 0.95 as in GPT-style training: steadier at small batch. */
   beta2: z.number().min(0).lt(1).default(0.95),
   eps: z.number().positive().default(1e-8),
-  /** Decoupled decay on weight matrices only (not norms or embeddings). */
+  /** Decoupled decay on weight matrices (not norms, nor token and position embeddings; ViT's patch projection is decayed). */
   weight_decay: z.number().min(0).default(0.1),
 });
 
@@ -75,7 +75,10 @@ export const trainSchema = z.strictObject({
   grad_clip: z.number().positive().nullable().default(1),
   /** Steps between validation evaluations (and one at the end). */
   eval_interval: positiveInt().default(100),
-  /** Predicted tokens in the fixed held-out set. */
+  /**
+   * Size of the fixed held-out set, in the family's D units: predicted tokens (lm), encoder input tokens (t5,
+   * whose targets are about a quarter of that), or images (vit).
+   */
   eval_tokens: positiveInt().default(16_384),
 });
 

@@ -18,10 +18,22 @@ export interface SpanLayout {
   targetLen: number;
 }
 
-/** Layout for `rawLen` raw tokens (T5: round(n · density) noise tokens in round(noise / mean span) spans). */
+/**
+ * Rounds to the nearest integer, halves to even, as numpy's `np.round` and Python's `round` do in T5's span
+ * corruption (`random_spans_noise_mask`), so layouts match the reference code: 70 · 0.15 = 10.5 → 10.
+ */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x - Math.trunc(x)) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * Layout for `rawLen` raw tokens (T5, Raffel et al. 2020, https://arxiv.org/abs/1910.10683: round(n · density)
+ * noise tokens in round(noise / mean span) spans, rounding halves to even as its code does).
+ */
 export function spanLayout(rawLen: number, noiseDensity: number, meanSpan: number): SpanLayout {
-  const noiseTokens = Math.min(Math.max(Math.round(rawLen * noiseDensity), 1), rawLen - 1);
-  const spans = Math.max(1, Math.round(noiseTokens / meanSpan));
+  const noiseTokens = Math.min(Math.max(roundHalfEven(rawLen * noiseDensity), 1), rawLen - 1);
+  const spans = Math.max(1, roundHalfEven(noiseTokens / meanSpan));
   return {
     rawLen,
     noiseTokens,

@@ -3,7 +3,7 @@ import type { SpanBatch, T5Shape } from '../models/t5.js';
 import { Rng } from '../util/rng.js';
 import { spreadIndices } from './held-out.js';
 import type { BatchSource } from './source.js';
-import { corruptSpans, PAD_ID, spanLayout } from './span-corruption.js';
+import { corruptSpans, FIRST_SENTINEL, PAD_ID, spanLayout } from './span-corruption.js';
 import { loadCorpus } from './spec.js';
 
 /** Fixed seed of the held-out set's noise masks: the same validation examples for every trial. */
@@ -63,6 +63,6 @@ export function spanCorruptionSource(spec: TrialSpec): BatchSource<SpanBatch> {
 /** Raw text tokens per example, from the shape's input and target lengths. */
 function rawLength(s: T5Shape): number {
   // input = raw − noise + spans + 1 and target = noise + spans + 1, so raw = input + target − 2·spans − 2
-  const spans = s.vocab_size - 258;
+  const spans = s.vocab_size - FIRST_SENTINEL;
   return s.input_len + s.target_len - 2 * spans - 2;
 }

@@ -5,14 +5,17 @@ import {
   EOS_ID,
   FIRST_SENTINEL,
   layoutForInput,
+  roundHalfEven,
   spanLayout,
 } from '../../src/data/span-corruption.js';
 import { relativeBucket } from '../../src/models/relative-position.js';
 import { blockPrunableCount } from '../../src/models/sizing.js';
+import { spanLayoutWarning } from '../../src/models/span-layout-check.js';
 import { type SpanBatch, type T5Shape, t5Family } from '../../src/models/t5.js';
 import { sizeT5, T5_LAYER, t5HparamsSchema } from '../../src/models/t5-sizing.js';
 import { countParams } from '../../src/models/types.js';
 import { Rng } from '../../src/util/rng.js';
+import { planOf } from '../helpers/config.js';
 import { expectGradientsMatchFiniteDifferences } from '../helpers/gradcheck.js';
 import { onBackend, tf } from '../helpers/tf.js';
 
@@ -44,6 +47,25 @@ describe('span corruption', () => {
     });
     const l = layoutForInput(64, 0.15, 3);
     expect(l.inputLen).toBe(64);
+  });
+
+  it("rounds halves to even as T5's code (numpy round) does: 70 raw tokens hold 10 noise tokens in 3 spans", () => {
+    expect([0.5, 1.5, 2.5, 10.5, -2.5, 2.4, 2.6].map(roundHalfEven)).toEqual([0, 2, 2, 10, -2, 2, 3]);
+    // T5's random_spans_helper for inputs of 64 and 512: raw 70 -> target 14, raw 568 -> target 114
+    expect(layoutForInput(64, 0.15, 3)).toEqual({
+      rawLen: 70,
+      noiseTokens: 10,
+      spans: 3,
+      inputLen: 64,
+      targetLen: 14,
+    });
+    expect(layoutForInput(512, 0.15, 3)).toEqual({
+      rawLen: 568,
+      noiseTokens: 85,
+      spans: 28,
+      inputLen: 512,
+      targetLen: 114,
+    });
   });
 
   it('hides spans behind sentinels so that input and target together give back the text (property)', () => {
@@ -132,5 +154,18 @@ describe('t5 model', () => {
       expect(Math.abs(start - Math.log(shape.vocab_size))).toBeLessThan(0.1);
       expectGradientsMatchFiniteDifferences(t5Family, shape, init, b, rng);
     });
+  });
+});
+
+describe('span layout warning', () => {
+  const plan = (seqLens: string) =>
+    planOf(
+      `name: s\nmodel: {family: t5}\ndata: {source: synthetic, vocab_size: 16, branching: 2}\ntrain: {batch_size: 4, seq_len: ${seqLens}}\nsweep: {sparsity: 0, nonzero_params: 6k, tokens: 4096}\n`,
+    );
+  it('names the shortest seq_len whose noise density or mean span departs from the config by over 20%', () => {
+    expect(spanLayoutWarning(plan('[8, 10, 64]').trials)).toBe(
+      't5 inputs of seq_len 8 hold 1 noise token of 7 in 1 span: noise density 0.14 and mean span 1.0, where the config asks 0.15 and 3; whole tokens and spans cannot do better at this length, so these trials train a different objective (a longer seq_len comes closer)',
+    );
+    expect(spanLayoutWarning(plan('[32, 64]').trials)).toBeNull(); // 0.147 and 2.5; 0.143 and 3.3
   });
 });
