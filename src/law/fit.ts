@@ -168,6 +168,22 @@ function addUncertainty(
 }
 
 /**
+ * A warning when starts that tied at the best loss reach coefficient values outside their bootstrap intervals:
+ * each replicate is refitted from near this fit's optimum, so on a flat ridge of equally good fits the intervals
+ * stay near the point the full fit chose and understate the uncertainty. Names the coefficients and both ranges.
+ */
+export function spreadBeyondIntervals(fit: Pick<LawFit, 'startSpread' | 'intervals'>): string | null {
+  const beyond = Object.entries(fit.startSpread).filter(([name, [lo, hi]]) => {
+    const interval = fit.intervals[name];
+    return interval !== undefined && (lo < interval[0] * (1 - 1e-3) || hi > interval[1] * (1 + 1e-3));
+  });
+  if (beyond.length === 0) return null;
+  const r = ([lo, hi]: [number, number]) => `${lo.toPrecision(3)} to ${hi.toPrecision(3)}`;
+  const named = beyond.map(([name, s]) => `${name} ${r(s)} (bootstrap ${r(fit.intervals[name])})`).join(', ');
+  return `starts tied at the best loss reach values outside the bootstrap intervals: ${named}; the intervals are narrower than the uncertainty, so read those coefficients as the wider range`;
+}
+
+/**
  * The optimal-sparsity figures of a sparse fit with their spread over the bootstrap replicates and the starts
  * tied at the best loss, and a warning when that spread is wide; nothing when a term the optimum needs is at its
  * lower bound (the fit implies no optimum: see {@link optimumUnsupported}).
@@ -244,6 +260,8 @@ export function fitLaw(points: readonly LawPoint[], formName: string, options: F
   };
 
   const replicates = addUncertainty(fit, points, core, form, options);
+  const outside = spreadBeyondIntervals(fit);
+  if (outside) fit.warnings.push(outside);
   addOptimum(fit, { bootstrap: replicates, starts: spread.sets });
   return fit;
 }

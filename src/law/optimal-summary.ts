@@ -52,7 +52,8 @@ export const WEAK_OPTIMUM_STARTS = 0.05;
  * spreads (a fit without bootstrap and a single start at the best loss).
  */
 export function weakOptimumWarning(o: OptimalSparsitySummary): string | null {
-  const width = (r?: [number, number]) => (r ? r[1] - r[0] : 0);
+  // to two decimals, so ranges that differ only by rounding count as equally wide
+  const width = (r?: [number, number]) => (r ? Math.round((r[1] - r[0]) * 100) / 100 : 0);
   const weak = o.at_data_multiples.filter(
     (a) => width(a.interval) > WEAK_OPTIMUM_INTERVAL || width(a.starts) > WEAK_OPTIMUM_STARTS,
   );

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitSummaryLines } from '../../src/law/describe.js';
 import { figureSpread } from '../../src/law/figure-spread.js';
-import { fitLaw } from '../../src/law/fit.js';
+import { fitLaw, spreadBeyondIntervals } from '../../src/law/fit.js';
 import { optimalSparsityAtDataMultiple } from '../../src/law/optimal.js';
 import { weakOptimumWarning } from '../../src/law/optimal-summary.js';
 import { publishedCoefficients } from '../../src/law/published.js';
@@ -108,5 +108,22 @@ describe('the weak-optimum warning', () => {
     expect(weakOptimumWarning(summary([0.45, 0.55], [0.5, 0.56]))).toMatch(
       /but 0\.45 to 0\.55 over the 95% bootstrap and 0\.5 to 0\.56 across the starts tied at the best loss;/,
     );
+  });
+});
+
+describe('tied starts beyond the bootstrap intervals', () => {
+  it('are named with both ranges; starts inside the intervals say nothing', () => {
+    expect(
+      spreadBeyondIntervals({
+        startSpread: { b_D: [0.189, 1.33], c: [0.6, 0.7] },
+        intervals: { b_D: [0.058, 0.302], c: [0.3, 2.17] },
+      }),
+    ).toBe(
+      'starts tied at the best loss reach values outside the bootstrap intervals: b_D 0.189 to 1.33 (bootstrap 0.0580 to 0.302); the intervals are narrower than the uncertainty, so read those coefficients as the wider range',
+    );
+    expect(
+      spreadBeyondIntervals({ startSpread: { c: [0.6, 0.7] }, intervals: { c: [0.3, 2.17] } }),
+    ).toBeNull();
+    expect(spreadBeyondIntervals({ startSpread: { c: [0.6, 0.7] }, intervals: {} })).toBeNull(); // no bootstrap
   });
 });
