@@ -1,13 +1,13 @@
 import { dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { Store } from '../store/store.js';
+import { ensureOutDir, writeFilesAtomically } from '../util/out-files.js';
 import { buildDocument } from './document.js';
 import { accessibleSvg, renderHtml } from './html.js';
 import { loadReportData } from './load.js';
 import { plotFileName, renderMarkdown } from './markdown.js';
 import { renderPlots } from './plots.js';
 import { REPORT_FORMATS, type ReportData, type ReportFormat } from './types.js';
-import { ensureOutDir, writeFilesAtomically } from './write.js';
 
 /** What to report on and where to write it. */
 export interface ReportOptions {
@@ -86,7 +86,7 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
     reports.push({ format, path: join(outDir, format === 'html' ? 'report.html' : 'report.md') });
   }
   ensureOutDir(outDir);
-  const written = writeFilesAtomically(outDir, files);
+  const written = writeFilesAtomically(outDir, files, 'the report');
   const outcomes = [...plots.values()];
   return {
     sweep: data.sweep.name,

@@ -12,15 +12,20 @@ export interface PlanFile {
   plan: SweepPlan;
 }
 
-/** Writes a plan as JSON, atomically. */
-export function writePlanFile(path: string, plan: SweepPlan): void {
+/** A plan as the JSON text of a plan file. */
+export function planFileText(plan: SweepPlan): string {
   const doc: PlanFile = {
     format: 'sparsebench-plan',
     version: 1,
     created_at: new Date().toISOString(),
     plan,
   };
-  writeFileAtomic(path, Buffer.from(`${JSON.stringify(doc, null, 2)}\n`));
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** Writes a plan as JSON, atomically; file-system errors are thrown as they come. */
+export function writePlanFile(path: string, plan: SweepPlan): void {
+  writeFileAtomic(path, Buffer.from(planFileText(plan)));
 }
 
 /**

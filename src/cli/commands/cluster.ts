@@ -12,6 +12,7 @@ import { readPlanFile, taskIndex, writePlanFile } from '../../sweep/plan-file.js
 import { LineReporter } from '../../sweep/progress.js';
 import { runSweep } from '../../sweep/run-sweep.js';
 import { count } from '../../util/format.js';
+import { fsReason } from '../../util/out-files.js';
 import { assertOutputFile } from '../../util/out-guard.js';
 import { type CheckpointFlags, checkpointCadence } from '../checkpoint-flags.js';
 import { listenForStop } from '../stop-signals.js';
@@ -24,7 +25,11 @@ export async function planCommand(
   assertOutputFile('--out', opts.out);
   const plan = loadSweep(config, { backend: opts.backend });
   for (const w of planWarnings(plan)) process.stderr.write(`warning: ${w}\n`);
-  writePlanFile(opts.out, plan);
+  try {
+    writePlanFile(opts.out, plan);
+  } catch (e) {
+    throw new UsageError(`--out ${opts.out}: cannot write the plan (${fsReason(e)})`);
+  }
   process.stdout.write(`${opts.out}: ${count(plan.trials.length, 'trial')} of sweep ${plan.name}\n`);
   return 0;
 }
@@ -136,14 +141,24 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
   const plan = loadSweep(config, { backend: opts.backend });
   const dir = opts.out ?? join(dirname(resolve(opts.db)), `${plan.name}.${opts.executor}`);
   const layout = clusterLayout(plan.name, plan.trials.length, dir, opts.db);
+  // how errors call the folder: the flag that chose it, or the flag that would choose another
+  const outName =
+    opts.out !== undefined
+      ? `--out ${opts.out}`
+      : `${dir} (the default folder beside --db; choose another with --out)`;
   if (opts.executor === 'slurm') {
-    const files = writeSlurmRun(plan, layout, {
-      partition: opts.partition,
-      time: opts.time,
-      gpus,
-      maxParallel,
-      cpusPerTask,
-    });
+    const files = writeSlurmRun(
+      plan,
+      layout,
+      {
+        partition: opts.partition,
+        time: opts.time,
+        gpus,
+        maxParallel,
+        cpusPerTask,
+      },
+      outName,
+    );
     process.stdout.write(`wrote ${files.join(', ')}\n`);
     if (opts.dryRun) {
       process.stdout.write(
@@ -157,12 +172,17 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
     );
     return 0;
   }
-  const files = writeK8sRun(plan, layout, {
-    image: opts.image ?? 'sparsebench:latest',
-    pvc: opts.pvc ?? 'sparsebench-data',
-    maxParallel,
-    gpus,
-  });
+  const files = writeK8sRun(
+    plan,
+    layout,
+    {
+      image: opts.image ?? 'sparsebench:latest',
+      pvc: opts.pvc ?? 'sparsebench-data',
+      maxParallel,
+      gpus,
+    },
+    outName,
+  );
   process.stdout.write(
     `wrote ${files.join(', ')}\nrun it with: ${join(dir, 'run.sh')} (kubectl apply, wait, merge)\n`,
   );

@@ -1,41 +1,59 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { SweepPlan } from '../../config/load.js';
 import { UsageError } from '../../errors.js';
 import { makeDirs } from '../../util/dirs.js';
-import { writePlanFile } from '../plan-file.js';
+import { ensureOutDir, fsReason, type OutFile, writeFilesAtomically } from '../../util/out-files.js';
+import { planFileText } from '../plan-file.js';
 import { type K8sOptions, k8sIndexedJob, k8sMergeJob, k8sRunScript } from './k8s.js';
 import type { ClusterLayout } from './layout.js';
 import { type SlurmOptions, slurmArrayScript, slurmMergeScript } from './slurm.js';
 
-function write(path: string, text: string, executable = false): string {
-  writeFileSync(path, text);
-  if (executable) chmodSync(path, 0o755);
-  return path;
+/** How messages call the output folder: `--out <dir>`, unless the caller passes how a default folder is named. */
+const outName = (l: ClusterLayout, name?: string) => name ?? `--out ${l.dir}`;
+
+/**
+ * Creates the output folder and the given folders inside it, or throws UsageError naming the folder: the
+ * tasks write their shards and logs there, and Slurm drops the log of a task whose folder is missing.
+ */
+function makeOutDirs(l: ClusterLayout, name: string, inside: string[]): void {
+  ensureOutDir(l.dir, name);
+  for (const d of inside) {
+    try {
+      makeDirs(d);
+    } catch (e) {
+      throw new UsageError(`${name}: cannot create ${d} (${fsReason(e)})`);
+    }
+  }
 }
 
-/** Writes the frozen plan and the two Slurm scripts; returns the files written. */
-export function writeSlurmRun(plan: SweepPlan, l: ClusterLayout, o: SlurmOptions): string[] {
-  for (const d of [l.dir, l.shards, l.logs]) makeDirs(d);
-  writePlanFile(l.plan, plan);
-  return [
-    l.plan,
-    write(join(l.dir, 'array.sbatch'), slurmArrayScript(l, o), true),
-    write(join(l.dir, 'merge.sbatch'), slurmMergeScript(l, o), true),
-  ];
+/**
+ * Writes the frozen plan and the two Slurm scripts, all or none (see {@link writeFilesAtomically});
+ * returns the files written. `name` is how errors call the folder (default `--out <dir>`).
+ */
+export function writeSlurmRun(plan: SweepPlan, l: ClusterLayout, o: SlurmOptions, name?: string): string[] {
+  makeOutDirs(l, outName(l, name), [l.shards, l.logs]);
+  const files = new Map<string, OutFile>([
+    [basename(l.plan), { text: planFileText(plan) }],
+    ['array.sbatch', { text: slurmArrayScript(l, o), executable: true }],
+    ['merge.sbatch', { text: slurmMergeScript(l, o), executable: true }],
+  ]);
+  return writeFilesAtomically(l.dir, files, 'the cluster run', outName(l, name));
 }
 
-/** Writes the frozen plan, the Indexed Job, the merge Job and a run script; returns the files written. */
-export function writeK8sRun(plan: SweepPlan, l: ClusterLayout, o: K8sOptions): string[] {
-  makeDirs(l.dir);
-  writePlanFile(l.plan, plan);
-  return [
-    l.plan,
-    write(join(l.dir, 'job.yaml'), k8sIndexedJob(l, o)),
-    write(join(l.dir, 'merge-job.yaml'), k8sMergeJob(l, o)),
-    write(join(l.dir, 'run.sh'), k8sRunScript(l, o), true),
-  ];
+/**
+ * Writes the frozen plan, the Indexed Job, the merge Job and a run script, all or none; returns the files
+ * written. `name` is how errors call the folder (default `--out <dir>`).
+ */
+export function writeK8sRun(plan: SweepPlan, l: ClusterLayout, o: K8sOptions, name?: string): string[] {
+  makeOutDirs(l, outName(l, name), []);
+  const files = new Map<string, OutFile>([
+    [basename(l.plan), { text: planFileText(plan) }],
+    ['job.yaml', { text: k8sIndexedJob(l, o) }],
+    ['merge-job.yaml', { text: k8sMergeJob(l, o) }],
+    ['run.sh', { text: k8sRunScript(l, o), executable: true }],
+  ]);
+  return writeFilesAtomically(l.dir, files, 'the cluster run', outName(l, name));
 }
 
 function sbatch(args: string[]): string {
