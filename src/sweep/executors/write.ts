@@ -3,10 +3,11 @@ import { basename, join } from 'node:path';
 import type { SweepPlan } from '../../config/load.js';
 import { UsageError } from '../../errors.js';
 import { makeDirs } from '../../util/dirs.js';
+import { count } from '../../util/format.js';
 import { ensureOutDir, fsReason, type OutFile, writeFilesAtomically } from '../../util/out-files.js';
 import { planFileText } from '../plan-file.js';
 import { type K8sOptions, k8sIndexedJob, k8sMergeJob, k8sRunScript } from './k8s.js';
-import type { ClusterLayout } from './layout.js';
+import { type ClusterLayout, shArg } from './layout.js';
 import { type SlurmOptions, slurmArrayScript, slurmMergeScript } from './slurm.js';
 
 /** How messages call the output folder: `--out <dir>`, unless the caller passes how a default folder is named. */
@@ -56,6 +57,7 @@ export function writeK8sRun(plan: SweepPlan, l: ClusterLayout, o: K8sOptions, na
   return writeFilesAtomically(l.dir, files, 'the cluster run', outName(l, name));
 }
 
+/** Runs `sbatch --parsable <args>`; returns the job id, or throws with sbatch's message. */
 function sbatch(args: string[]): string {
   const r = spawnSync('sbatch', ['--parsable', ...args], { encoding: 'utf8' });
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') {
@@ -63,13 +65,32 @@ function sbatch(args: string[]): string {
       'sbatch not found: run this on a Slurm login node, or pass --dry-run to only write the scripts',
     );
   }
-  if (r.status !== 0) throw new Error(`sbatch ${args.join(' ')} failed: ${(r.stderr || r.stdout).trim()}`);
+  if (r.status !== 0)
+    throw new Error(`sbatch ${args.map(shArg).join(' ')} failed: ${(r.stderr || r.stdout).trim()}`);
   return r.stdout.trim().split(';')[0]; // "<id>" or "<id>;<cluster>"
 }
 
-/** Submits the array job and the merge job that depends on it (afterany); returns both job ids. */
+/** The shell command that submits the merge job to run after array job `arrayJob` (afterany). */
+export function mergeSubmitCommand(l: ClusterLayout, arrayJob: string): string {
+  return `sbatch --dependency=afterany:${arrayJob} ${shArg(join(l.dir, 'merge.sbatch'))}`;
+}
+
+/**
+ * Submits the array job and the merge job that depends on it (afterany); returns both job ids. When the
+ * merge fails to submit, the array job is already queued: the error says so, and gives the command that
+ * submits the merge and the one that cancels the trials, since running the sweep again would submit the
+ * trials a second time.
+ */
 export function submitSlurm(l: ClusterLayout): { arrayJob: string; mergeJob: string } {
   const arrayJob = sbatch([join(l.dir, 'array.sbatch')]);
-  const mergeJob = sbatch([`--dependency=afterany:${arrayJob}`, join(l.dir, 'merge.sbatch')]);
-  return { arrayJob, mergeJob };
+  try {
+    const mergeJob = sbatch([`--dependency=afterany:${arrayJob}`, join(l.dir, 'merge.sbatch')]);
+    return { arrayJob, mergeJob };
+  } catch (e) {
+    throw new Error(
+      `array job ${arrayJob} (${count(l.trials, 'trial')}) was submitted and will run, but its merge job was not: ${(e as Error).message}\n` +
+        'Do not run this sweep again: that would submit the trials a second time. ' +
+        `Submit the merge with: ${mergeSubmitCommand(l, arrayJob)}, or cancel the trials with: scancel ${arrayJob}`,
+    );
+  }
 }

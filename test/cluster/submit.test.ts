@@ -1,0 +1,79 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
+import { tempDir, tinySyntheticConfig, writeConfig } from '../helpers/config.js';
+
+/**
+ * A stand-in `sbatch` on PATH: it logs its arguments one per line (a blank line after each call) and answers
+ * job ids from 4242 up, until call number $SBATCH_FAIL_AT, which fails as Slurm does.
+ */
+function fakeSbatch(dir: string): { env: NodeJS.ProcessEnv; calls: () => string[][] } {
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  const log = join(dir, 'sbatch-calls');
+  writeFileSync(log, '');
+  writeFileSync(
+    join(bin, 'sbatch'),
+    `#!/bin/bash
+printf '%s\\n' "$@" >> '${log}'
+echo >> '${log}'
+n=$(grep -c '^$' '${log}')
+if [[ $n == "\${SBATCH_FAIL_AT:-0}" ]]; then
+  echo "sbatch: error: Batch job submission failed: Job dependency problem" >&2
+  exit 1
+fi
+echo $((4241 + n))
+`,
+    { mode: 0o755 },
+  );
+  const calls = () =>
+    readFileSync(log, 'utf8')
+      .split('\n\n')
+      .filter(Boolean)
+      .map((c) => c.split('\n').filter(Boolean));
+  return { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, calls };
+}
+
+describe('sweep --executor slurm submitting', () => {
+  it('submits the array, then the merge depending on it', () => {
+    const dir = tempDir();
+    const config = writeConfig(tinySyntheticConfig(), 'c.yaml', dir);
+    const { env, calls } = fakeSbatch(dir);
+    const out = join(dir, 'run');
+    const r = cli(['sweep', config, '--executor', 'slurm', '--db', join(dir, 's.db'), '--out', out], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('submitted array job 4242 (2 trials) and merge job 4243');
+    expect(calls()).toEqual([
+      ['--parsable', join(out, 'array.sbatch')],
+      ['--parsable', '--dependency=afterany:4242', join(out, 'merge.sbatch')],
+    ]);
+  });
+
+  it('when the merge fails to submit, says the array job was submitted and how to submit the merge or cancel it', () => {
+    const dir = tempDir();
+    const config = writeConfig(tinySyntheticConfig(), 'c.yaml', dir);
+    const { env, calls } = fakeSbatch(dir);
+    const out = join(dir, 'run');
+    const r = cli(['sweep', config, '--executor', 'slurm', '--db', join(dir, 's.db'), '--out', out], {
+      env: { ...env, SBATCH_FAIL_AT: '2' },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'array job 4242 (2 trials) was submitted and will run, but its merge job was not',
+    );
+    expect(r.stderr).toContain('Job dependency problem');
+    expect(r.stderr).toMatch(/Do not run this sweep again: that would submit the trials a second time/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const command =
+      /Submit the merge with: (sbatch .*?merge\.sbatch'?), or cancel the trials with: scancel 4242\n/.exec(
+        r.stderr,
+      );
+    expect(command, r.stderr).not.toBeNull();
+    // the command printed submits the merge after the array, as the sweep would have
+    const again = spawnSync('bash', ['-c', command![1]], { env, encoding: 'utf8' });
+    expect(again.status, again.stderr).toBe(0);
+    expect(calls().at(-1)).toEqual(['--dependency=afterany:4242', join(out, 'merge.sbatch')]);
+  });
+});
