@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +29,9 @@ describe.skipIf(!haveSlurm && !required)('sweep --executor slurm on a one-node c
   });
 
   it('trains the smoke sweep as an array job and merges to what a local sweep produces', async () => {
-    const dir = tempDir();
+    // a folder whose name bash and sbatch would split or expand unquoted, and whose % Slurm would replace
+    const dir = join(tempDir(), 'my study $HOME 100%');
+    mkdirSync(dir);
     const study = join(dir, 'study.db');
     const submit = spawnSync(
       process.execPath,
@@ -68,5 +71,10 @@ describe.skipIf(!haveSlurm && !required)('sweep --executor slurm on a one-node c
     expect(merged.rows).toHaveLength(4);
     expect(merged).toEqual(read(local));
     for (const r of merged.rows as { status: string }[]) expect(r.status).toBe('finished');
+    // each task logged to its own file in the folder named, the merge job too
+    const logs = readdirSync(join(dir, 'smoke.slurm', 'logs')).sort();
+    expect(logs).toHaveLength(5);
+    expect(logs.at(-1)).toBe(`trial-${ids![1]}_3.out`);
+    expect(logs[0]).toBe(`merge-${ids![2]}.out`);
   }, 240_000);
 });

@@ -51,6 +51,31 @@ describe('sweep --executor slurm submitting', () => {
     ]);
   });
 
+  it('--dry-run prints the sbatch commands quoted for bash, for a folder with spaces, quotes and $', () => {
+    const dir = tempDir();
+    const config = writeConfig(tinySyntheticConfig(), 'c.yaml', dir);
+    const { env, calls } = fakeSbatch(dir);
+    const out = join(dir, "my run $HOME `id` 'q'");
+    const r = cli(
+      ['sweep', config, '--executor', 'slurm', '--dry-run', '--db', join(dir, 's.db'), '--out', out],
+      {
+        env,
+      },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const m = /to submit: (sbatch .*), then (sbatch .*)\n/.exec(r.stdout);
+    expect(m, r.stdout).not.toBeNull();
+    expect(calls()).toEqual([]);
+    for (const command of [m![1], m![2].replace('<array id>', '4242')]) {
+      const run = spawnSync('bash', ['-c', command], { env, encoding: 'utf8' });
+      expect(run.status, run.stderr).toBe(0);
+    }
+    expect(calls()).toEqual([
+      [join(out, 'array.sbatch')],
+      ['--dependency=afterany:4242', join(out, 'merge.sbatch')],
+    ]);
+  });
+
   it('when the merge fails to submit, says the array job was submitted and how to submit the merge or cancel it', () => {
     const dir = tempDir();
     const config = writeConfig(tinySyntheticConfig(), 'c.yaml', dir);

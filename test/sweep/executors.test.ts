@@ -8,10 +8,40 @@ import { writeK8sRun, writeSlurmRun } from '../../src/sweep/executors/write.js';
 import { readPlanFile } from '../../src/sweep/plan-file.js';
 import { planOf, tempDir, tinySyntheticConfig } from '../helpers/config.js';
 
-/** `#SBATCH --key=value` lines as a map. */
+/**
+ * The words of an `#SBATCH` line as sbatch reads them (its _get_argument): quotes, single or double, group
+ * characters; a backslash takes the next character as it is; an unquoted `#` ends the line.
+ */
+function sbatchWords(line: string): string[] {
+  const words: string[] = [];
+  let word: string | null = null;
+  let quote: string | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === '\\') word = (word ?? '') + (line[++i] ?? '');
+    else if (quote) {
+      if (c === quote) quote = null;
+      else word = (word ?? '') + c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      word ??= '';
+    } else if (c === '#') break;
+    else if (/\s/.test(c)) {
+      if (word !== null) words.push(word);
+      word = null;
+    } else word = (word ?? '') + c;
+  }
+  if (word !== null) words.push(word);
+  return words;
+}
+
+/** `#SBATCH --key=value` lines as a map, each value as sbatch reads it. */
 function sbatchDirectives(script: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const m of script.matchAll(/^#SBATCH --([a-z-]+)=(.*)$/gm)) out[m[1]] = m[2];
+  for (const m of script.matchAll(/^#SBATCH (.*)$/gm)) {
+    const [key, ...value] = sbatchWords(m[1])[0].replace(/^--/, '').split('=');
+    out[key] = value.join('=');
+  }
   return out;
 }
 
@@ -51,6 +81,57 @@ describe('cluster executors', () => {
     expect(merge).toMatch(/ merge "\$\{shards\[@\]\}" --into /);
     expect(merge).toMatch(/ fit-law --db .* --sweep 'tiny'/);
     expect(readPlanFile(files[0]).trials.map((t) => t.id)).toEqual(plan.trials.map((t) => t.id));
+  });
+
+  it('quotes paths with spaces, quotes, $, backticks and % for bash and for sbatch', () => {
+    const dir = join(tempDir(), 'a b $HOME `id` \'q\' "dq" 50%');
+    const layout = {
+      ...clusterLayout('tiny', plan.trials.length, join(dir, 'run'), join(dir, 'study $x.db')),
+      node: join(dir, 'node'), // a stand-in that prints its arguments, one per line; fit-law fails
+    };
+    const files = writeSlurmRun(plan, layout, { cpusPerTask: 1 });
+    writeFileSync(layout.node, '#!/bin/bash\nprintf \'%s\\n\' "$@"\n[[ $2 != fit-law ]]\n', { mode: 0o755 });
+    const [array, merge] = [readFileSync(files[1], 'utf8'), readFileSync(files[2], 'utf8')];
+    // sbatch reads the log pattern as the path, with % doubled so that only %A, %a and %j are replaced
+    const logs = layout.logs.replaceAll('%', '%%');
+    expect(sbatchDirectives(array).output).toBe(`${logs}/trial-%A_%a.out`);
+    expect(sbatchDirectives(merge).output).toBe(`${logs}/merge-%j.out`);
+    expect(array).toContain('#SBATCH --output="');
+    expect(array).toContain('\\"dq\\"'); // a double quote escaped inside sbatch's double quotes
+    for (const s of [array, merge]) expect(spawnSync('bash', ['-n', '-c', s]).status).toBe(0);
+    // bash passes every path through as it is, $ and backticks included
+    const task = spawnSync('bash', [files[1]], {
+      encoding: 'utf8',
+      env: { ...process.env, SLURM_ARRAY_TASK_ID: '1' },
+    });
+    expect(task.status, task.stderr).toBe(0);
+    expect(task.stdout.split('\n')).toEqual([
+      layout.cli,
+      'run-trial',
+      layout.plan,
+      '--index',
+      '1',
+      '--db',
+      join(layout.shards, 'shard-1.db'),
+      '--skip-from',
+      layout.db,
+      '',
+    ]);
+    writeFileSync(join(layout.shards, 'shard-0.db'), '');
+    const merged = spawnSync('bash', [files[2]], { encoding: 'utf8' });
+    expect(merged.status, merged.stderr).toBe(0);
+    expect(merged.stdout).toContain(`merge\n${join(layout.shards, 'shard-0.db')}\n--into\n${layout.db}\n`);
+    expect(merged.stdout).toContain(
+      `fit-law did not run (see above); the merged trials are in ${layout.db}\n`,
+    );
+  });
+
+  it('refuses a Slurm log folder with a backslash (Slurm would not name the logs per task)', () => {
+    const dir = join(tempDir(), 'a\\b');
+    const layout = clusterLayout('tiny', plan.trials.length, dir, join(dir, 'x.db'));
+    expect(() => writeSlurmRun(plan, layout, { cpusPerTask: 1 })).toThrow(
+      /--out .*a\\b: the path has a backslash, and Slurm reads one in a log file name as "no %A\/%a substitution"/,
+    );
   });
 
   it('writes a Kubernetes Indexed Job and a merge Job', () => {

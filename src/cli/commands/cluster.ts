@@ -6,8 +6,8 @@ import { UsageError } from '../../errors.js';
 import { mergeDatabases } from '../../store/merge.js';
 import { Store } from '../../store/store.js';
 import { trialStatusIn } from '../../store/study-status.js';
-import { clusterLayout } from '../../sweep/executors/layout.js';
-import { submitSlurm, writeK8sRun, writeSlurmRun } from '../../sweep/executors/write.js';
+import { clusterLayout, shArg } from '../../sweep/executors/layout.js';
+import { mergeSubmitCommand, submitSlurm, writeK8sRun, writeSlurmRun } from '../../sweep/executors/write.js';
 import { readPlanFile, taskIndex, writePlanFile } from '../../sweep/plan-file.js';
 import { LineReporter } from '../../sweep/progress.js';
 import { runSweep } from '../../sweep/run-sweep.js';
@@ -162,7 +162,7 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
     process.stdout.write(`wrote ${files.join(', ')}\n`);
     if (opts.dryRun) {
       process.stdout.write(
-        `not submitted (--dry-run); to submit: sbatch ${join(dir, 'array.sbatch')}, then sbatch --dependency=afterany:<array id> ${join(dir, 'merge.sbatch')}\n`,
+        `not submitted (--dry-run); to submit: sbatch ${shArg(join(layout.dir, 'array.sbatch'))}, then ${mergeSubmitCommand(layout, '<array id>')}\n`,
       );
       return 0;
     }

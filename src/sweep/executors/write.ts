@@ -8,7 +8,7 @@ import { ensureOutDir, fsReason, type OutFile, writeFilesAtomically } from '../.
 import { planFileText } from '../plan-file.js';
 import { type K8sOptions, k8sIndexedJob, k8sMergeJob, k8sRunScript } from './k8s.js';
 import { type ClusterLayout, shArg } from './layout.js';
-import { type SlurmOptions, slurmArrayScript, slurmMergeScript } from './slurm.js';
+import { assertSlurmPath, type SlurmOptions, slurmArrayScript, slurmMergeScript } from './slurm.js';
 
 /** How messages call the output folder: `--out <dir>`, unless the caller passes how a default folder is named. */
 const outName = (l: ClusterLayout, name?: string) => name ?? `--out ${l.dir}`;
@@ -33,6 +33,7 @@ function makeOutDirs(l: ClusterLayout, name: string, inside: string[]): void {
  * returns the files written. `name` is how errors call the folder (default `--out <dir>`).
  */
 export function writeSlurmRun(plan: SweepPlan, l: ClusterLayout, o: SlurmOptions, name?: string): string[] {
+  assertSlurmPath(l.logs, outName(l, name));
   makeOutDirs(l, outName(l, name), [l.shards, l.logs]);
   const files = new Map<string, OutFile>([
     [basename(l.plan), { text: planFileText(plan) }],
