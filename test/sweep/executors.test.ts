@@ -162,6 +162,22 @@ describe('cluster executors', () => {
     expect(spawnSync('bash', ['-n', files[3]]).status).toBe(0);
   });
 
+  it('k8s: retries are counted per trial, a failed trial (exit 1) is not retried, evictions do not count', () => {
+    const dir = tempDir();
+    const layout = clusterLayout('tiny', 40, join(dir, 'k8s'), join(dir, 'x.db'));
+    const text = readFileSync(writeK8sRun(plan, layout, { image: 'i', pvc: 'c' })[1], 'utf8');
+    expect(text).toMatch(/^# .*\n# Needs Kubernetes 1\.29 or newer/);
+    const { spec } = parse(text);
+    expect(spec.backoffLimit).toBeUndefined(); // with backoffLimitPerIndex, Kubernetes sets no Job-wide limit
+    expect(spec.backoffLimitPerIndex).toBe(1);
+    expect(spec.template.spec.restartPolicy).toBe('Never'); // required by both fields
+    expect(spec.podFailurePolicy.rules).toEqual([
+      { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget' }] },
+      { action: 'FailIndex', onExitCodes: { containerName: 'sparsebench', operator: 'In', values: [1, 2] } },
+    ]);
+    expect(spec.template.spec.containers[0].name).toBe('sparsebench');
+  });
+
   it("k8s run.sh goes on to the merge when the trials' Job fails, and fails when the merge does", () => {
     const dir = tempDir();
     const layout = clusterLayout('tiny', plan.trials.length, join(dir, 'k8s'), join(dir, 'x.db'));
