@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { k8sName } from '../../src/sweep/executors/k8s.js';
 import { clusterLayout } from '../../src/sweep/executors/layout.js';
 import { writeK8sRun, writeSlurmRun } from '../../src/sweep/executors/write.js';
 import { readPlanFile } from '../../src/sweep/plan-file.js';
@@ -142,7 +143,7 @@ describe('cluster executors', () => {
     expect(job).toMatchObject({
       apiVersion: 'batch/v1',
       kind: 'Job',
-      metadata: { name: 'sb-tiny-sweep' },
+      metadata: { name: 'sb-tiny-sweep-c818cc' }, // renamed, so a hash of Tiny_Sweep is added
       spec: { completionMode: 'Indexed', completions: 2, parallelism: 1 },
     });
     const pod = job.spec.template.spec;
@@ -152,12 +153,12 @@ describe('cluster executors', () => {
     expect(c.image).toBe('reg/sb:1');
     expect(c.resources.limits).toEqual({ 'nvidia.com/gpu': '2' });
     expect(c.command[2]).toMatch(
-      /sparsebench run-trial \/data\/tiny-sweep\/plan\.json --db \/data\/tiny-sweep\/shards\/shard-\$JOB_COMPLETION_INDEX\.db/,
+      /sparsebench run-trial \/data\/tiny-sweep-c818cc\/plan\.json --db \/data\/tiny-sweep-c818cc\/shards\/shard-\$JOB_COMPLETION_INDEX\.db/,
     );
     const merge = parse(readFileSync(files[2], 'utf8'));
-    expect(merge.metadata.name).toBe('sb-tiny-sweep-merge');
+    expect(merge.metadata.name).toBe('sb-tiny-sweep-c818cc-merge');
     expect(merge.spec.template.spec.containers[0].command[2]).toMatch(
-      /sparsebench merge .*--into \/data\/tiny-sweep\/study\.db/,
+      /sparsebench merge .*--into \/data\/tiny-sweep-c818cc\/study\.db/,
     );
     expect(spawnSync('bash', ['-n', files[3]]).status).toBe(0);
   });
@@ -176,6 +177,28 @@ describe('cluster executors', () => {
       { action: 'FailIndex', onExitCodes: { containerName: 'sparsebench', operator: 'In', values: [1, 2] } },
     ]);
     expect(spec.template.spec.containers[0].name).toBe('sparsebench');
+  });
+
+  it('k8s names: valid names stay, others get a hash of the sweep name so that none collide', () => {
+    expect(k8sName('quickstart')).toBe('quickstart');
+    expect(k8sName('a-b')).toBe('a-b');
+    const renamed = ['a_b', 'a.b', 'A-b', 'A_B', `${'x'.repeat(60)}1`, `${'x'.repeat(60)}2`, '1.0'];
+    const names = renamed.map(k8sName);
+    expect(new Set([...names, 'a-b']).size).toBe(renamed.length + 1);
+    for (const n of names) {
+      expect(n).toMatch(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/); // a DNS label
+      expect(`sb-${n}-merge`.length).toBeLessThanOrEqual(63);
+    }
+    expect(k8sName('a_b')).toBe('a-b-648fa9');
+    // two sweeps whose names differ only in punctuation get their own Job and folder on the claim
+    const dir = tempDir();
+    const jobs = ['a_b', 'a.b'].map((name) => {
+      const layout = clusterLayout(name, plan.trials.length, join(dir, name), join(dir, 'x.db'));
+      return parse(readFileSync(writeK8sRun(plan, layout, { image: 'i', pvc: 'c' })[1], 'utf8'));
+    });
+    expect(jobs[0].metadata.name).not.toBe(jobs[1].metadata.name);
+    expect(jobs[0].spec.template.spec.containers[0].command[2]).toContain('/data/a-b-648fa9/plan.json');
+    expect(jobs[1].spec.template.spec.containers[0].command[2]).toContain('/data/a-b-2e7336/plan.json');
   });
 
   it("k8s run.sh goes on to the merge when the trials' Job fails, and fails when the merge does", () => {

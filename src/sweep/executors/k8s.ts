@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import type { ClusterLayout } from './layout.js';
 
@@ -11,15 +12,24 @@ export interface K8sOptions {
   gpus?: number;
 }
 
-/** Kubernetes object names: lowercase letters, digits and '-', at most 63 characters. */
+/** Characters of a sweep name kept in its Kubernetes name before a hash is added. */
+const K8S_NAME_KEEP = 43;
+
+/**
+ * The Kubernetes name of a sweep: lowercase letters, digits and '-', at most 50 characters (so `sb-<name>-merge`
+ * stays within the 63 of a label value). A sweep name that had to change (case, '_' or '.', length) gets the
+ * first 6 hex digits of its SHA-256 appended, so that sweeps named `a_b`, `a.b` and `A-b` do not share a Job
+ * and a folder on the claim; a name that is already valid stays as it is.
+ */
 export function k8sName(s: string): string {
-  return (
-    s
-      .toLowerCase()
-      .replace(/[^a-z0-9-]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 50) || 'sweep'
-  );
+  const clean = s
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  if (clean === s && s.length <= 50) return s;
+  const hash = createHash('sha256').update(s).digest('hex').slice(0, 6);
+  const kept = clean.slice(0, K8S_NAME_KEEP).replace(/-+$/, '');
+  return kept ? `${kept}-${hash}` : `sweep-${hash}`;
 }
 
 /** Paths inside the pods: the claim is mounted at /data; the study lives in /data/<sweep>/. */
