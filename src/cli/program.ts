@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, Help, Option } from 'commander';
 import { BACKEND_NAMES } from '../engine/backend-names.js';
 import { DEFAULT_DB } from '../store/default-db.js';
 import { TRIAL_STATUSES } from '../store/types.js';
@@ -15,6 +15,17 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 
 const dbOption = () => new Option('--db <path>', 'SQLite database').default(DEFAULT_DB);
 
+const commanderHelp = new Help();
+
+/**
+ * An option's line in --help, with "(required)" after an option the command cannot run without: commander
+ * lists those like the optional ones.
+ */
+function optionDescription(option: Option): string {
+  const text = commanderHelp.optionDescription(option);
+  return option.mandatory ? `${text} (required)` : text;
+}
+
 /** Every command, declared in one place. Each action parses its options and calls one command function. */
 export function buildProgram(): Command {
   const program = new Command('sparsebench')
@@ -23,6 +34,7 @@ export function buildProgram(): Command {
     )
     .version(packageVersion())
     .exitOverride()
+    .configureHelp({ optionDescription })
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `sparsebench: ${s}` : s),
@@ -35,7 +47,7 @@ export function buildProgram(): Command {
     .addOption(dbOption())
     .option(
       '--dry-run',
-      'validate and print the expanded plan (shapes, parameter counts, steps, FLOPs); write nothing',
+      'validate and print the expanded plan (shapes, parameter counts, steps, FLOPs); write nothing (with --executor: write the plan and scripts, do not submit)',
     )
     .option('--json', 'print the plan (with --dry-run) or the results as JSON on stdout')
     .addOption(new Option('--backend <name>', 'override the config backend').choices(BACKEND_NAMES))
