@@ -57,7 +57,8 @@ export function readPlanFile(path: string): SweepPlan {
 
 /**
  * The array index a cluster gives this task: `--index`, else SLURM_ARRAY_TASK_ID (Slurm job arrays), else
- * JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs). Checked against the plan's size.
+ * JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs). Digits only, checked against the plan's size; a blank value
+ * (an empty --index, a variable set to nothing) is refused, not read as 0.
  */
 export function taskIndex(flag: string | undefined, env: NodeJS.ProcessEnv, trials: number): number {
   const [source, text] =
@@ -73,9 +74,11 @@ export function taskIndex(flag: string | undefined, env: NodeJS.ProcessEnv, tria
       'no trial index: pass --index I, or run as a Slurm array task or a Kubernetes Indexed Job',
     );
   }
-  const i = Number(text);
-  if (!Number.isInteger(i) || i < 0 || i >= trials) {
-    throw new UsageError(`${source} ${text}: expected a trial index from 0 to ${trials - 1}`);
-  }
+  const expected = `expected a trial index from 0 to ${trials - 1}`;
+  // Number('') is 0: a blank value would train trial 0 in every task that got one
+  if (text.trim() === '')
+    throw new UsageError(`${source} is ${source === '--index' ? 'empty' : 'set but empty'}: ${expected}`);
+  const i = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isInteger(i) || i >= trials) throw new UsageError(`${source} ${text}: ${expected}`);
   return i;
 }

@@ -52,6 +52,20 @@ describe('run-trial (a cluster task)', () => {
     expect(existsSync(`${db}.weights`)).toBe(true);
   });
 
+  it('rejects a blank --index or SLURM_ARRAY_TASK_ID (it trained trial 0) with exit 2, naming it', () => {
+    const dir = tempDir();
+    const plan = join(dir, 'plan.json');
+    expect(cli(['plan', writeConfig(LONG, 'long.yaml', dir), '--out', plan]).code).toBe(0);
+    const db = join(dir, 's.db');
+    const flag = cli(['run-trial', plan, '--index', '', '--db', db]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain('--index is empty: expected a trial index from 0 to 0');
+    const env = cli(['run-trial', plan, '--db', db], { env: { ...process.env, SLURM_ARRAY_TASK_ID: '' } });
+    expect(env.code).toBe(2);
+    expect(env.stderr).toContain('SLURM_ARRAY_TASK_ID is set but empty');
+    expect(existsSync(db)).toBe(false);
+  });
+
   it('rejects a fractional --checkpoint-steps (checkpoints fall on whole steps)', () => {
     const dir = tempDir();
     const plan = join(dir, 'plan.json');

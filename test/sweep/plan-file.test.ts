@@ -26,4 +26,17 @@ describe('plan files', () => {
     expect(() => taskIndex('3', {}, 3)).toThrow(/--index 3: expected a trial index from 0 to 2/);
     expect(() => taskIndex(undefined, { SLURM_ARRAY_TASK_ID: 'x' }, 3)).toThrow(/SLURM_ARRAY_TASK_ID x/);
   });
+
+  it('refuses a blank index, which Number() would read as trial 0, and anything but digits', () => {
+    expect(() => taskIndex('', {}, 3)).toThrow(/^--index is empty: expected a trial index from 0 to 2$/);
+    expect(() => taskIndex(' ', {}, 3)).toThrow(/^--index is empty/);
+    expect(() => taskIndex(undefined, { SLURM_ARRAY_TASK_ID: '' }, 3)).toThrow(
+      /^SLURM_ARRAY_TASK_ID is set but empty: expected a trial index from 0 to 2$/,
+    );
+    expect(() => taskIndex(undefined, { JOB_COMPLETION_INDEX: '' }, 3)).toThrow(
+      /^JOB_COMPLETION_INDEX is set but empty/,
+    );
+    for (const text of ['0x1', '1e0', '1.0', ' 1', '+1'])
+      expect(() => taskIndex(text, {}, 3)).toThrow(`--index ${text}: expected a trial index from 0 to 2`);
+  });
 });
