@@ -66,6 +66,8 @@ export function describeZodIssue(
   switch (issue.code) {
     case 'unrecognized_keys': {
       const k = issue.keys[0];
+      if (k === '<<')
+        return 'YAML merge keys ("<<: *anchor") are not read; write the keys out here (an alias as a whole value, "key: *anchor", works)';
       const guess = closest(k, validKeys);
       const valid = validKeys.length > 0 ? `valid keys: ${validKeys.join(', ')}` : 'it takes no keys';
       return `unknown key "${k}"${guess ? ` (did you mean "${guess}"?)` : ''}; ${valid}`;
