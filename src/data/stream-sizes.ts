@@ -27,9 +27,20 @@ export function textStreamLengths(spec: DataSpec, atLeast: StreamLengths): Strea
     };
     if (floor.train >= atLeast.train && floor.validation >= atLeast.validation) return floor;
   }
+  const key = JSON.stringify(spec);
+  const known = exact.get(key);
+  if (known) return known;
   const corpus = loadCorpus(spec);
-  return { train: corpus.train.length, validation: corpus.validation.length };
+  const lengths = { train: corpus.train.length, validation: corpus.validation.length };
+  exact.set(key, lengths);
+  return lengths;
 }
+
+/**
+ * Exact lengths already measured in this process, by data spec (a user file's spec holds its content hash):
+ * the plan's checks ask for each data spec several times, and a large text file is read once.
+ */
+const exact = new Map<string, StreamLengths>();
 
 /**
  * Held-out images of an image source, from headers, file sizes and the split rule, without reading pixels
