@@ -37,8 +37,9 @@ export class PathError extends UsageError {
 }
 
 /**
- * Databases this process has open, by path as given: an error SQLite raises later, in a query (a damaged
- * file), names no file, so the CLI names these (see `main`).
+ * Databases this process has opened, by path as given, kept after they close: an error SQLite raises in a
+ * query (a damaged file) names no file, and reaches the CLI after the command closed its store in a `finally`,
+ * so the CLI names these (see `main`).
  */
 export const openDatabases = new Set<string>();
 

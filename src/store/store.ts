@@ -48,8 +48,6 @@ export class Store {
   private constructor(
     readonly path: string,
     readonly db: Database.Database,
-    /** The path as the user gave it, for messages. */
-    private readonly given: string,
   ) {}
 
   /**
@@ -113,12 +111,11 @@ export class Store {
       throw e;
     }
     openDatabases.add(path);
-    return new Store(abs, db, path);
+    return new Store(abs, db);
   }
 
   close(): void {
     if (this.db.open) this.db.close();
-    openDatabases.delete(this.given);
   }
 
   /**

@@ -180,5 +180,13 @@ describe('a damaged database', () => {
     expect(r.stderr).toMatch(
       /trunc\.db is damaged \(database disk image is malformed\): a truncated or partly overwritten copy\?/,
     );
+    // every page past the first (the header and schema) overwritten: the store opens, and a query fails after
+    // the command closed it
+    const damaged = Buffer.from(bytes);
+    damaged.fill(0x47, 4096);
+    writeFileSync(join(dir, 'page.db'), damaged);
+    const later = cli(['runs', 'list', '--all', '--db', join(dir, 'page.db')]);
+    expect(later.code, later.stderr).toBe(2);
+    expect(later.stderr).toMatch(/page\.db is damaged \(/);
   });
 });
