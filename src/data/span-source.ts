@@ -3,7 +3,7 @@ import type { SpanBatch, T5Shape } from '../models/t5.js';
 import { Rng } from '../util/rng.js';
 import { spreadIndices } from './held-out.js';
 import type { BatchSource } from './source.js';
-import { corruptSpans, FIRST_SENTINEL, PAD_ID, spanLayout } from './span-corruption.js';
+import { corruptSpans, FIRST_SENTINEL, PAD_ID, type SpanLayout } from './span-corruption.js';
 import { loadCorpus } from './spec.js';
 
 /** Fixed seed of the held-out set's noise masks: the same validation examples for every trial. */
@@ -16,7 +16,7 @@ const VALIDATION_SEED = 20_231_017;
 export function spanCorruptionSource(spec: TrialSpec): BatchSource<SpanBatch> {
   const s = spec.model as T5Shape;
   const corpus = loadCorpus(spec.data);
-  const layout = spanLayout(rawLength(s), s.noise_density, s.mean_span_length);
+  const layout = layoutOf(s);
   const make = (stream: Uint16Array, starts: number[], rng: Rng): SpanBatch => {
     const b = starts.length;
     const input = new Int32Array(b * s.input_len);
@@ -60,9 +60,20 @@ export function spanCorruptionSource(spec: TrialSpec): BatchSource<SpanBatch> {
   };
 }
 
-/** Raw text tokens per example, from the shape's input and target lengths. */
-function rawLength(s: T5Shape): number {
-  // input = raw − noise + spans + 1 and target = noise + spans + 1, so raw = input + target − 2·spans − 2
+/**
+ * The span-corruption layout a shape was sized with, read from the shape itself (spans from its sentinel
+ * count, noise tokens from its target length), not recomputed: a trial planned when the layout was worked out
+ * differently (before half-to-even rounding) trains exactly as its frozen shape says.
+ */
+export function layoutOf(s: T5Shape): SpanLayout {
   const spans = s.vocab_size - FIRST_SENTINEL;
-  return s.input_len + s.target_len - 2 * spans - 2;
+  const noiseTokens = s.target_len - spans - 1;
+  // input = raw − noise + spans + 1, so raw = input + noise − spans − 1
+  return {
+    rawLen: s.input_len + noiseTokens - spans - 1,
+    noiseTokens,
+    spans,
+    inputLen: s.input_len,
+    targetLen: s.target_len,
+  };
 }

@@ -8,6 +8,7 @@ import {
   roundHalfEven,
   spanLayout,
 } from '../../src/data/span-corruption.js';
+import { layoutOf } from '../../src/data/span-source.js';
 import { relativeBucket } from '../../src/models/relative-position.js';
 import { blockPrunableCount } from '../../src/models/sizing.js';
 import { spanLayoutWarning } from '../../src/models/span-layout-check.js';
@@ -167,5 +168,20 @@ describe('span layout warning', () => {
       't5 inputs of seq_len 8 hold 1 noise token of 7 in 1 span: noise density 0.14 and mean span 1.0, where the config asks 0.15 and 3; whole tokens and spans cannot do better at this length, so these trials train a different objective (a longer seq_len comes closer)',
     );
     expect(spanLayoutWarning(plan('[32, 64]').trials)).toBeNull(); // 0.147 and 2.5; 0.143 and 3.3
+  });
+});
+
+describe('the layout a t5 shape trains with', () => {
+  it('is the one it was sized with, for every input length', () => {
+    for (let seqLen = 3; seqLen <= 200; seqLen++) {
+      const shape = sizeT5(6000, 0, t5HparamsSchema.parse({ family: 't5' }), seqLen);
+      expect(layoutOf(shape)).toEqual(layoutForInput(seqLen, 0.15, 3));
+    }
+  });
+
+  it('is read from a frozen shape sized before half-to-even rounding, not recomputed', () => {
+    // seq_len 64 was then 70 raw tokens with 11 noise tokens in 4 spans (target 16, sentinels 258-261)
+    const shape = { ...sizeT5(6000, 0, t5HparamsSchema.parse({ family: 't5' }), 64), vocab_size: 262, target_len: 16 };
+    expect(layoutOf(shape)).toEqual({ rawLen: 70, noiseTokens: 11, spans: 4, inputLen: 64, targetLen: 16 });
   });
 });
