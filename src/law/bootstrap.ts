@@ -20,6 +20,8 @@ export interface BootstrapResult {
   report: BootstrapReport;
   intervals: Record<string, [number, number]>;
   replicates: Array<Record<string, number>>;
+  /** For each replicate, the coefficients its fit left at their lower bound (the form's `atLowerBound`). */
+  lowerBounds: string[][];
 }
 
 /** Multinomial resample counts: n draws with replacement from n points. */
@@ -57,6 +59,7 @@ export function bootstrapFit(
   rng: Rng,
 ): BootstrapResult {
   const replicates: Array<Record<string, number>> = [];
+  const lowerBounds: string[][] = [];
   let failed = 0;
   const extraStarts = options.bootstrapStarts ?? DEFAULT_BOOTSTRAP_STARTS;
   for (let r = 0; r < options.bootstrap; r++) {
@@ -80,6 +83,7 @@ export function bootstrapFit(
       continue;
     }
     replicates.push(params);
+    lowerBounds.push(form.atLowerBound(fit.best.theta, fit.data));
   }
   const intervals: Record<string, [number, number]> = {};
   const tail = (1 - INTERVAL_COVERAGE) / 2;
@@ -93,5 +97,6 @@ export function bootstrapFit(
     report: { requested: options.bootstrap, converged: replicates.length, failed },
     intervals,
     replicates,
+    lowerBounds,
   };
 }

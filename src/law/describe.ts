@@ -113,10 +113,13 @@ export function fitSummaryLines(fit: LawFit): string[] {
   return lines;
 }
 
+/** A figure below 1e-6 is 0 to a reader (a replicate at a limit gives 1e-302x, or an S_opt of 9e-16). */
+export const nearZero = (v: number) => (Math.abs(v) < 1e-6 ? 0 : v);
+
 /** A figure's range: "0.031 to 0.46" ("inf" where some replicates put it at infinity). */
 const span = (r: [number, number], digits: number, unit = '') =>
   r
-    .map((v) => (v === null || v === Number.POSITIVE_INFINITY ? 'inf' : `${sig(v, digits)}${unit}`))
+    .map((v) => (v === null || v === Number.POSITIVE_INFINITY ? 'inf' : `${sig(nearZero(v), digits)}${unit}`))
     .join(' to ');
 
 /**
@@ -136,7 +139,7 @@ function spreadLines(
   if (which === 'starts' && agree(pays) && at.every((a) => agree(a.starts!))) return [];
   const without =
     which === 'interval' && o.pays?.replicatesWithout
-      ? ` (${o.pays.replicatesWithout} replicates imply no optimum and are left out)`
+      ? ` (${o.pays.replicatesWithout} ${o.pays.replicatesWithout === 1 ? 'replicate implies' : 'replicates imply'} no optimum and ${o.pays.replicatesWithout === 1 ? 'is' : 'are'} left out)`
       : '';
   const eq = o.dense_equivalent.filter((d) => d[which]);
   return [

@@ -13,6 +13,11 @@ import type { SparseLawParams } from './types.js';
 export interface CoefficientSamples {
   bootstrap: Array<Record<string, number>>;
   starts: Array<Record<string, number>>;
+  /**
+   * Converged replicates already left out of `bootstrap` because their fits imply no optimum (a term the
+   * optimum needs at its lower bound): counted in each figure's {@link FigureSpread.replicatesWithout}.
+   */
+  bootstrapWithout?: number;
 }
 
 /** A derived figure's spread over {@link CoefficientSamples}. */
@@ -58,7 +63,8 @@ export function figureSpread(
     const tail = (1 - COVERAGE) / 2;
     out.interval = [safeQuantile(boot.values, tail), safeQuantile(boot.values, 1 - tail)];
   }
-  if (boot.without > 0) out.replicatesWithout = boot.without;
+  const without = boot.without + (samples.bootstrapWithout ?? 0);
+  if (without > 0) out.replicatesWithout = without;
   const starts = evaluate(samples.starts).values;
   if (starts.length > 1) out.starts = [Math.min(...starts), Math.max(...starts)];
   return out;

@@ -141,7 +141,8 @@ export function reportableIntervals(
 
 /**
  * Adds bootstrap intervals and the held-out check to `fit` when the options ask for them. Returns the converged
- * replicates' coefficients when their intervals are reported (else none).
+ * replicates' coefficients, with the coefficients each left at its lower bound, when their intervals are
+ * reported (else none).
  */
 function addUncertainty(
   fit: LawFit,
@@ -149,14 +150,15 @@ function addUncertainty(
   core: CoreFit,
   form: LawForm,
   options: FitOptions,
-): Array<Record<string, number>> {
+): { replicates: Array<Record<string, number>>; lowerBounds: string[][] } {
   let replicates: Array<Record<string, number>> = [];
+  let lowerBounds: string[][] = [];
   if (options.bootstrap > 0) {
     const boot = bootstrapFit(points, core, form, options, Rng.seeded(options.seed + BOOTSTRAP_SEED_OFFSET));
     fit.bootstrap = boot.report;
     const { intervals, warning } = reportableIntervals(boot.report, boot.intervals);
     fit.intervals = intervals;
-    if (Object.keys(intervals).length > 0) replicates = boot.replicates;
+    if (Object.keys(intervals).length > 0) ({ replicates, lowerBounds } = boot);
     if (warning) fit.warnings.push(warning);
   }
   if ((options.holdout ?? 0) > 0) {
@@ -164,7 +166,7 @@ function addUncertainty(
     if (fit.holdout.error !== undefined) fit.warnings.push(`held-out check skipped: ${fit.holdout.error}`);
     else if (!fit.holdout.converged) fit.warnings.push('the held-out refit did not converge');
   }
-  return replicates;
+  return { replicates, lowerBounds };
 }
 
 /**
@@ -172,7 +174,10 @@ function addUncertainty(
  * each replicate is refitted from near this fit's optimum, so on a flat ridge of equally good fits the intervals
  * stay near the point the full fit chose and understate the uncertainty. Names the coefficients and both ranges.
  */
-export function spreadBeyondIntervals(fit: Pick<LawFit, 'startSpread' | 'intervals'>): string | null {
+export function spreadBeyondIntervals(
+  fit: Pick<LawFit, 'startSpread' | 'intervals' | 'startsAtBest'>,
+): string | null {
+  if (fit.startsAtBest < 2) return null; // one start is a point, not a spread
   const beyond = Object.entries(fit.startSpread).filter(([name, [lo, hi]]) => {
     const interval = fit.intervals[name];
     return interval !== undefined && (lo < interval[0] * (1 - 1e-3) || hi > interval[1] * (1 + 1e-3));
@@ -185,11 +190,12 @@ export function spreadBeyondIntervals(fit: Pick<LawFit, 'startSpread' | 'interva
 
 /**
  * The optimal-sparsity figures of a sparse fit with their spread over the bootstrap replicates and the starts
- * tied at the best loss, and a warning when that spread is wide; nothing when a term the optimum needs is at its
- * lower bound (the fit implies no optimum: see {@link optimumUnsupported}).
+ * tied at the best loss, and a warning when that spread is wide; nothing for a fit that did not converge, or
+ * when a term the optimum needs is at its lower bound (the fit implies no optimum: see {@link optimumUnsupported}).
  */
 function addOptimum(fit: LawFit, samples: CoefficientSamples): void {
-  if (fit.form !== 'sparse' || optimumUnsupported(fit.atLowerBound ?? [])) return;
+  // a fit that did not converge reports no figure: its coefficients are where the optimiser stopped
+  if (fit.form !== 'sparse' || !fit.converged || optimumUnsupported(fit.atLowerBound ?? [])) return;
   fit.optimal = summariseOptimalSparsity(sparseParams(fit), undefined, undefined, samples);
   const weak = weakOptimumWarning(fit.optimal);
   if (weak) fit.warnings.push(weak);
@@ -259,9 +265,15 @@ export function fitLaw(points: readonly LawPoint[], formName: string, options: F
     atLowerBound,
   };
 
-  const replicates = addUncertainty(fit, points, core, form, options);
+  const { replicates, lowerBounds } = addUncertainty(fit, points, core, form, options);
   const outside = spreadBeyondIntervals(fit);
   if (outside) fit.warnings.push(outside);
-  addOptimum(fit, { bootstrap: replicates, starts: spread.sets });
+  // replicates that imply no optimum (a term at its bound) are left out of the figures' intervals, and counted
+  const implying = replicates.filter((_, i) => optimumUnsupported(lowerBounds[i]) === null);
+  addOptimum(fit, {
+    bootstrap: implying,
+    starts: spread.sets,
+    bootstrapWithout: replicates.length - implying.length,
+  });
   return fit;
 }

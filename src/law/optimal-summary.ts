@@ -1,3 +1,4 @@
+import { nearZero } from './describe.js';
 import { type CoefficientSamples, figureSpread } from './figure-spread.js';
 import {
   dataMultipleWhereSparsityPays,
@@ -62,12 +63,13 @@ export function weakOptimumWarning(o: OptimalSparsitySummary): string | null {
   const a = weak.reduce((x, y) =>
     width(y.interval) + width(y.starts) >= width(x.interval) + width(x.starts) ? y : x,
   );
-  const range = (r: [number, number]) => `${+r[0].toPrecision(2)} to ${+r[1].toPrecision(2)}`;
+  const range = (r: [number, number]) =>
+    `${+nearZero(r[0]).toPrecision(2)} to ${+nearZero(r[1]).toPrecision(2)}`;
   const spreads = [
     a.interval ? `${range(a.interval)} over the 95% bootstrap` : '',
     width(a.starts) > WEAK_OPTIMUM_STARTS / 10
       ? `${range(a.starts!)} across the starts tied at the best loss`
       : '',
   ].filter(Boolean);
-  return `the optimal-sparsity figures are weakly determined by these points: S_opt at ${a.data_multiple}x is ${+a.sparsity.toPrecision(2)} in this fit but ${spreads.join(' and ')}; read each figure with its range`;
+  return `the optimal-sparsity figures are weakly determined by these points: S_opt at ${a.data_multiple}x is ${+nearZero(a.sparsity).toPrecision(2)} in this fit but ${spreads.join(' and ')}; read each figure with its range`;
 }

@@ -1,3 +1,4 @@
+import { nearZero } from '../law/describe.js';
 import {
   dataMultipleWhereSparsityPays,
   denseEquivalentFactor,
@@ -44,7 +45,7 @@ export function lawFindings(
 ): string[] {
   const boot = (r: [number, number] | undefined, show: (v: number) => string) =>
     r
-      ? ` (95% bootstrap: ${r.map((v) => (v === null || v === Number.POSITIVE_INFINITY ? '∞' : show(v))).join(' to ')})`
+      ? ` (95% bootstrap: ${r.map((v) => (v === null || v === Number.POSITIVE_INFINITY ? '∞' : show(nearZero(v)))).join(' to ')})`
       : '';
   const atMultiple = (m: number) =>
     boot(spread?.at_data_multiples.find((a) => a.data_multiple === m)?.interval, (v) => pct(v, 2));

@@ -8,7 +8,7 @@ import { residualsSpec } from './specs/residuals.js';
 import { MAX_SCALING_PANELS, scalingPanels, scalingSpec } from './specs/scaling.js';
 import { isMissing, type SpecOrMissing } from './specs/spec.js';
 import { type SparsityScales, sparsityScales } from './specs/style.js';
-import type { RenderedPlot, ReportData } from './types.js';
+import type { RenderedPlot, ReportData, StoredFit } from './types.js';
 
 /** What every plot builder gets: the data, its final points, and the shared sparsity styles. */
 export interface PlotContext {
@@ -27,6 +27,16 @@ export interface PlotDef {
 }
 
 const NO_FIT = 'no usable sparse-law fit is stored for this sweep (see the warnings above).';
+
+/**
+ * Why the stored fit gives no optimal sparsity to draw: it implies none (a term at its bound), or it did not
+ * converge (its coefficients are where the optimiser stopped); null when it gives one, or without a fit.
+ */
+function optimumMissing(fit: StoredFit | null | undefined): string | null {
+  if (!fit) return null;
+  if (fit.optimumProblem) return fit.optimumProblem;
+  return fit.converged ? null : `fit #${fit.id} did not converge, so it implies no optimal sparsity to draw.`;
+}
 
 /** A note naming the panels left out when there are more levels than panels. */
 function omitted(all: readonly number[], shown: readonly number[], what: string, max: number): string {
@@ -101,9 +111,9 @@ export const PLOTS: readonly PlotDef[] = [
       'Below the S_opt = 0% contour sparsity does not pay (S_opt is 0 there). Dashed: compute of a dense model trained on its compute-optimal data. ' +
       'White markers: this sweep’s trials.',
     build: (ctx) =>
-      ctx.data.fit?.params && !ctx.data.fit.optimumProblem
+      ctx.data.fit?.params && !optimumMissing(ctx.data.fit)
         ? optimalMapSpec(ctx.data.fit.params, ctx.points, ctx.scales, ctx.data.unit)
-        : { missing: ctx.data.fit?.optimumProblem ?? NO_FIT },
+        : { missing: optimumMissing(ctx.data.fit) ?? NO_FIT },
   },
   {
     id: 'optimal-multiple',
@@ -114,9 +124,9 @@ export const PLOTS: readonly PlotDef[] = [
       'The multiple is of compute: C/(6N) = D/(1−S), the data a dense model of the same N trains on with that compute; a sparse model at S trains on (1−S) of it. ' +
       'Markers at the bottom: where this sweep’s trials lie under this fit, each at its own D/(1−S).',
     build: (ctx) =>
-      ctx.data.fit?.params && !ctx.data.fit.optimumProblem
+      ctx.data.fit?.params && !optimumMissing(ctx.data.fit)
         ? optimalMultipleSpec(ctx.data.fit.params, ctx.points, ctx.scales)
-        : { missing: ctx.data.fit?.optimumProblem ?? NO_FIT },
+        : { missing: optimumMissing(ctx.data.fit) ?? NO_FIT },
   },
 ];
 

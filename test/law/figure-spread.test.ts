@@ -117,13 +117,28 @@ describe('tied starts beyond the bootstrap intervals', () => {
       spreadBeyondIntervals({
         startSpread: { b_D: [0.189, 1.33], c: [0.6, 0.7] },
         intervals: { b_D: [0.058, 0.302], c: [0.3, 2.17] },
+        startsAtBest: 25,
       }),
     ).toBe(
       'starts tied at the best loss reach values outside the bootstrap intervals: b_D 0.189 to 1.33 (bootstrap 0.0580 to 0.302); the intervals are narrower than the uncertainty, so read those coefficients as the wider range',
     );
     expect(
-      spreadBeyondIntervals({ startSpread: { c: [0.6, 0.7] }, intervals: { c: [0.3, 2.17] } }),
+      spreadBeyondIntervals({
+        startSpread: { c: [0.6, 0.7] },
+        intervals: { c: [0.3, 2.17] },
+        startsAtBest: 25,
+      }),
     ).toBeNull();
-    expect(spreadBeyondIntervals({ startSpread: { c: [0.6, 0.7] }, intervals: {} })).toBeNull(); // no bootstrap
+    expect(
+      spreadBeyondIntervals({ startSpread: { c: [0.6, 0.7] }, intervals: {}, startsAtBest: 25 }),
+    ).toBeNull(); // no bootstrap
+    // one start at the best loss is a point, which an interval may well exclude: not a spread beyond it
+    expect(
+      spreadBeyondIntervals({
+        startSpread: { b_D: [0.5, 0.5] },
+        intervals: { b_D: [0.1, 0.4] },
+        startsAtBest: 1,
+      }),
+    ).toBeNull();
   });
 });

@@ -181,7 +181,11 @@ describe('the layout a t5 shape trains with', () => {
 
   it('is read from a frozen shape sized before half-to-even rounding, not recomputed', () => {
     // seq_len 64 was then 70 raw tokens with 11 noise tokens in 4 spans (target 16, sentinels 258-261)
-    const shape = { ...sizeT5(6000, 0, t5HparamsSchema.parse({ family: 't5' }), 64), vocab_size: 262, target_len: 16 };
+    const shape = {
+      ...sizeT5(6000, 0, t5HparamsSchema.parse({ family: 't5' }), 64),
+      vocab_size: 262,
+      target_len: 16,
+    };
     expect(layoutOf(shape)).toEqual({ rawLen: 70, noiseTokens: 11, spans: 4, inputLen: 64, targetLen: 16 });
   });
 });

@@ -6,7 +6,7 @@ import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderPlots } from '../../src/report/plots.js';
 import { trialTable } from '../../src/report/tables.js';
 import type { Block, ReportData, ReportDocument } from '../../src/report/types.js';
-import { fitOf, grid, reportData, trial } from './fixtures.js';
+import { FIT_GRID, fitOf, grid, reportData, trial } from './fixtures.js';
 
 async function documentOf(data: ReportData): Promise<ReportDocument> {
   const { plots, warnings } = await renderPlots(data);
@@ -76,7 +76,7 @@ describe('the report document', () => {
   });
 
   it('gives no optimal-sparsity findings from a fit that did not converge, and says why', async () => {
-    const trials = grid();
+    const trials = grid({ sparsity: [0, 0.5, 0.75], N: [8000, 24000], D: [200_000, 2_000_000] });
     const fit = fitOf(trials);
     expect(fit.converged).toBe(false);
     const findings = blocks(await documentOf(reportData(trials, fit)), 'findings').find(
@@ -87,6 +87,12 @@ describe('the report document', () => {
       'The law (fit #7) did not converge, so its coefficients are where the optimiser stopped, not an optimum: it gives no findings on optimal sparsity (see the warnings).',
     );
     expect(items.some((i) => /compute-optimal data/.test(i))).toBe(false);
+    // nor optimal-sparsity plots drawn from where the optimiser stopped
+    const doc = await documentOf(reportData(trials, fit));
+    expect(notices(doc, 'missing')).toContain(
+      'Optimal sparsity over model size and compute: not drawn, fit #7 did not converge, so it implies no optimal sparsity to draw.',
+    );
+    expect(plotIds(doc)).not.toContain('optimal-map');
   });
 
   it('without a stored fit: says so, names the command, and shows everything else', async () => {
@@ -275,7 +281,7 @@ describe('the report document', () => {
 
 describe('writers', () => {
   it('HTML is one self-contained page: escaped text, inline SVG with accessible names, no scripts or links', async () => {
-    const trials = grid();
+    const trials = grid(FIT_GRID);
     const html = renderHtml(await documentOf(reportData(trials, fitOf(trials))));
     expect(html).toContain('A fixture &lt;sweep&gt; &amp; &quot;friends&quot;.');
     expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|url\((?!#)/i);

@@ -6,7 +6,10 @@ import { cli, ROOT } from '../helpers/cli.js';
 import { tempDir, writeConfig } from '../helpers/config.js';
 import { browserUnavailable, drawnPlots, openInChromium } from './browser.js';
 
-/** 3 sparsities × 2 N × 2 D of tiny models on synthetic data: 12 trials in a few seconds, enough to fit. */
+/**
+ * 3 sparsities × 2 N × 3 D of tiny models on synthetic data: 18 trials in a few seconds, enough for a fit that
+ * converges (a fit that does not gives no optimal-sparsity plots).
+ */
 const TINY = `name: tiny-report
 description: report end-to-end test
 data: {source: synthetic, vocab_size: 16, branching: 2, train_tokens: 20000, validation_tokens: 2000}
@@ -15,7 +18,7 @@ pruner: {name: gmp, schedule: {interval: 2}}
 sweep:
   sparsity: [0, 0.5, 0.75]
   nonzero_params: [2000, 4000]
-  tokens: [2048, 6144]
+  tokens: [2048, 6144, 18432]
 `;
 const ALL_PLOTS = ['curves', 'loss-vs-d', 'loss-vs-n', 'optimal-map', 'optimal-multiple', 'residuals'];
 const ARTIFACTS = join(ROOT, 'test-artifacts');

@@ -7,10 +7,10 @@ import { curvesSpec } from '../../src/report/specs/curves.js';
 import { CONTOUR_LEVELS, computeForOptimalSparsity, mapRanges } from '../../src/report/specs/optimal-map.js';
 import { isMissing } from '../../src/report/specs/spec.js';
 import { logTicks, sparsityLabel, sparsityScales } from '../../src/report/specs/style.js';
-import { fitOf, grid, LAW, reportData } from './fixtures.js';
+import { FIT_GRID, fitOf, grid, LAW, reportData } from './fixtures.js';
 
 const data = (() => {
-  const trials = grid();
+  const trials = grid(FIT_GRID);
   return reportData(trials, fitOf(trials));
 })();
 

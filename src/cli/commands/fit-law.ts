@@ -90,8 +90,10 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
     if (pooled) fit.warnings.push(pooled);
     // a fit with a term at its bound has no trade-off to optimise: its closed forms would report the bound
     const unsupported = opts.form === 'sparse' ? optimumUnsupported(lowerBoundsOf(fit)) : null;
-    const params = opts.form === 'sparse' && !unsupported ? sparseParams(fit) : null;
+    const params = opts.form === 'sparse' && !unsupported && fit.converged ? sparseParams(fit) : null;
     if (unsupported && queries.length > 0) fit.warnings.push(`--optimal not answered: ${unsupported}`);
+    else if (!fit.converged && queries.length > 0)
+      fit.warnings.push('--optimal not answered: the fit did not converge, so its coefficients are not an optimum');
     const answers = params ? queries.map((q) => ({ ...q, S_opt: optimalSparsity(params, q.N, q.C) })) : [];
     const fitId = store
       ? store.saveFit({
