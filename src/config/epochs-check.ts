@@ -33,12 +33,10 @@ export function repeatedDataWarning(trials: readonly TrialPlan[]): string | null
   let worst: { trial: TrialPlan; epochs: number } | null = null;
   let over = 0;
   for (const trial of trials) {
-    const key = JSON.stringify([
-      trial.spec.data,
-      trial.spec.model.family,
-      trial.spec.seq_len,
-      trial.train_tokens,
-    ]);
+    const s = trial.spec;
+    // the text window (t5's depends on its noise settings too), or null for images, fixes the epochs per D
+    const window = families[s.model.family].textWindow?.(s.seq_len, s.model) ?? null;
+    const key = JSON.stringify([s.data, s.model.family, window, trial.train_tokens]);
     const epochs = cache.get(key) ?? epochsOf(trial);
     cache.set(key, epochs);
     if (epochs <= EPOCHS_LIMIT) continue;

@@ -15,7 +15,8 @@ export const SPAN_LAYOUT_TOLERANCE = 0.2;
 export function spanLayoutWarning(trials: readonly TrialPlan[]): string | null {
   let worst: { seqLen: number; text: string } | null = null;
   for (const t of trials) {
-    if (t.spec.model.family !== 't5' || (worst && worst.seqLen <= t.spec.seq_len)) continue;
+    // every trial is looked at (a model.noise_density axis gives one seq_len several layouts); the cost is small
+    if (t.spec.model.family !== 't5' || (worst && worst.seqLen < t.spec.seq_len)) continue;
     const m = t.spec.model as T5Shape;
     const l = layoutForInput(t.spec.seq_len, m.noise_density, m.mean_span_length);
     const density = l.noiseTokens / l.rawLen;

@@ -166,12 +166,13 @@ export function readCheckpoint(
     params.set(p.name, w);
     slots.set(p.name, { m, v });
   }
-  const masks = Array.from({ length: meta.masks }, (_, i) => tensors.get(`mask/${i}`)?.data as Uint8Array);
-  if (
-    meta.masks !== maskSizes.length ||
-    masks.some((m, i) => !(m instanceof Uint8Array) || m.length !== maskSizes[i])
-  )
-    return { problem: "its masks do not match the pruner's layers (written by an earlier sparsebench?)" };
+  const unmatched = {
+    problem: "its masks do not match the pruner's layers (written by an earlier sparsebench?)",
+  };
+  // the count first: a damaged one (1e10) must not size an array
+  if (meta.masks !== maskSizes.length) return unmatched;
+  const masks = maskSizes.map((_, i) => tensors.get(`mask/${i}`)?.data as Uint8Array);
+  if (masks.some((m, i) => !(m instanceof Uint8Array) || m.length !== maskSizes[i])) return unmatched;
   return {
     state: {
       step: meta.step,

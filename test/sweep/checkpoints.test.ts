@@ -1,7 +1,8 @@
-import { mkdirSync, statSync, truncateSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ParamInfo } from '../../src/models/types.js';
+import { decodeSafetensors, encodeSafetensors } from '../../src/store/safetensors.js';
 import {
   checkpointPath,
   loadCheckpoint,
@@ -74,5 +75,22 @@ describe('checkpoints', () => {
       /^its checkpoint .*trial\.safetensors cannot be used: it is not a readable checkpoint \(.*\); it trains from step 0$/,
     );
     expect(readCheckpoint(join(dir, 'none.safetensors'), 'trial', layout)).toBeNull();
+    // a damaged mask count in its metadata is a problem to report, not an array to allocate
+    saveCheckpoint(path, 'trial', stateWith([new Uint8Array(6).fill(1)]), infos);
+    const { tensors, metadata } = decodeSafetensors(readFileSync(path));
+    const meta = JSON.parse(metadata.sparsebench_checkpoint);
+    writeFileSync(
+      path,
+      encodeSafetensors(
+        [...tensors.entries()].map(([name, t]) => ({ ...t, name })),
+        {
+          ...metadata,
+          sparsebench_checkpoint: JSON.stringify({ ...meta, masks: 1e10 }),
+        },
+      ),
+    );
+    expect(readCheckpoint(path, 'trial', layout)).toEqual({
+      problem: "its masks do not match the pruner's layers (written by an earlier sparsebench?)",
+    });
   });
 });

@@ -49,7 +49,10 @@ export async function runTrialCommand(
   const trial = plan.trials[index];
   if (opts.skipFrom) {
     // read as-is: every task of the array reads the study database, which the merge job writes
-    const done = trialStatusIn(opts.skipFrom, trial.id, '--skip-from') === 'finished';
+    const done =
+      trialStatusIn(opts.skipFrom, trial.id, '--skip-from', (why) =>
+        process.stderr.write(`sparsebench: warning: ${why}\n`),
+      ) === 'finished';
     if (done) {
       process.stdout.write(
         `trial ${index} (${trial.id}) is already finished in ${opts.skipFrom}; nothing to do\n`,

@@ -93,7 +93,9 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
     const params = opts.form === 'sparse' && !unsupported && fit.converged ? sparseParams(fit) : null;
     if (unsupported && queries.length > 0) fit.warnings.push(`--optimal not answered: ${unsupported}`);
     else if (!fit.converged && queries.length > 0)
-      fit.warnings.push('--optimal not answered: the fit did not converge, so its coefficients are not an optimum');
+      fit.warnings.push(
+        '--optimal not answered: the fit did not converge, so its coefficients are not an optimum',
+      );
     const answers = params ? queries.map((q) => ({ ...q, S_opt: optimalSparsity(params, q.N, q.C) })) : [];
     const fitId = store
       ? store.saveFit({
