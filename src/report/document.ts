@@ -100,7 +100,7 @@ function optimalSection(data: ReportData, plots: Map<string, PlotOutcome>): Sect
       caption: 'Optimal sparsity at the (N, C) pairs asked for with `fit-law --optimal`.',
       columns: [
         { header: 'N', align: 'right' },
-        { header: `C (${unitLabels(data.unit).compute})`, align: 'right' },
+        { header: `C (${unitLabels(data.unit, data.family).compute})`, align: 'right' },
         { header: 'S_opt', align: 'right' },
       ],
       rows: q.map((r) => [sig(r.N, 4), sig(r.C, 4), sig(r.S_opt, 4)]),

@@ -39,6 +39,7 @@ export function loadReportData(store: Store, dbPath: string, sweepName?: string,
     fit: record ? toStoredFit(record) : null,
     fitChosen: fitId !== undefined,
     unit: dataUnitOf(family),
+    family,
   };
 }
 

@@ -112,7 +112,7 @@ export const PLOTS: readonly PlotDef[] = [
       'White markers: this sweep’s trials.',
     build: (ctx) =>
       ctx.data.fit?.params && !optimumMissing(ctx.data.fit)
-        ? optimalMapSpec(ctx.data.fit.params, ctx.points, ctx.scales, ctx.data.unit)
+        ? optimalMapSpec(ctx.data.fit.params, ctx.points, ctx.scales, ctx.data.unit, ctx.data.family)
         : { missing: optimumMissing(ctx.data.fit) ?? NO_FIT },
   },
   {

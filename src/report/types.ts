@@ -50,6 +50,8 @@ export interface ReportData {
   fitChosen?: boolean;
   /** What D counts in this sweep. */
   unit: DataUnit;
+  /** The sweep's model family, when known (what its compute C counts depends on it). */
+  family?: string;
 }
 
 /** A chart rendered to SVG, with the texts that describe it. */

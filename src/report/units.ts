@@ -18,11 +18,19 @@ export interface UnitLabels {
   compute: string;
 }
 
-/** Labels for a data unit. */
-export function unitLabels(unit: DataUnit): UnitLabels {
-  return unit === 'images'
-    ? { d: 'images', loss: 'nats/image', rate: 'images/s', compute: '6·N/(1−S)·images, not FLOPs' }
-    : { d: 'tokens', loss: 'nats/token', rate: 'tokens/s', compute: 'FLOPs' };
+/**
+ * Labels for a data unit; `family`, when known, refines what C counts: t5's D counts encoder input tokens,
+ * and its decoder's weights see only the shorter targets, so C is above its FLOPs.
+ */
+export function unitLabels(unit: DataUnit, family?: string): UnitLabels {
+  if (unit === 'images')
+    return { d: 'images', loss: 'nats/image', rate: 'images/s', compute: '6·N/(1−S)·images, not FLOPs' };
+  return {
+    d: 'tokens',
+    loss: 'nats/token',
+    rate: 'tokens/s',
+    compute: family === 't5' ? '6·N/(1−S)·D, above FLOPs' : 'FLOPs',
+  };
 }
 
 /** The data unit of a sweep's model family (from the family registry); tokens when unknown. */

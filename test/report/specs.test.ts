@@ -51,6 +51,13 @@ describe('plot specs', () => {
     expect('plot' in p && p.plot.svg).toContain('C, compute (6·N/(1−S)·images, not FLOPs, log scale)');
   });
 
+  it("do not call a t5 model's compute FLOPs (its decoder sees only the targets), and an lm's they do", async () => {
+    const t5 = (await renderPlots({ ...data, family: 't5' })).plots.get('optimal-map')!;
+    expect('plot' in t5 && t5.plot.svg).toContain('C, compute (6·N/(1−S)·D, above FLOPs, log scale)');
+    const lm = (await renderPlots({ ...data, family: 'lm' })).plots.get('optimal-map')!;
+    expect('plot' in lm && lm.plot.svg).toContain('C, compute (FLOPs, log scale)');
+  });
+
   it('are deterministic: the same data renders to the same bytes', async () => {
     const a = await renderPlots(data);
     const b = await renderPlots(data);

@@ -56,6 +56,7 @@ export function optimalMapSpec(
   points: readonly FinalPoint[],
   scales: SparsityScales,
   unit: DataUnit = 'tokens',
+  family?: string,
 ): SpecOrMissing {
   if (points.length === 0) return { missing: 'no trial has finished yet.' };
   const { nLo, nHi, cLo, cHi } = mapRanges(p, points);
@@ -96,7 +97,7 @@ export function optimalMapSpec(
     field: 'C',
     type: 'quantitative',
     scale: { type: 'log', domain: [cLo, cHi], nice: false },
-    axis: { title: `C, compute (${unitLabels(unit).compute}, log scale)`, format: '.0e' },
+    axis: { title: `C, compute (${unitLabels(unit, family).compute}, log scale)`, format: '.0e' },
   };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
