@@ -1,28 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, ROOT } from '../helpers/cli.js';
+import { cli, cliAsNobody, nobodyCanRunCli } from '../helpers/cli.js';
 import { tempDir, tinySyntheticConfig, writeConfig } from '../helpers/config.js';
-
-const BIN = join(ROOT, 'bin', 'sparsebench.js');
-
-/** As root, run the CLI as `nobody` (uid/gid 65534), whom a directory's mode binds; root would write anyway. */
-const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-const reachable =
-  process.platform !== 'win32' &&
-  spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(BIN)})`], asUser).status ===
-    0;
-
-function cliAs(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    encoding: 'utf8',
-    timeout: 120_000,
-    ...asUser,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** The exit status and message every unwritable `--out` must give: exit 2, the flag named, no stack. */
 function expectOutError(r: { code: number | null; stderr: string }, flag: RegExp): void {
@@ -57,7 +37,7 @@ describe('cluster outputs that cannot be written', () => {
     expect(readdirSync(dir).sort()).toEqual(['a-file', 'c.yaml']);
   });
 
-  it.skipIf(!reachable)(
+  it.skipIf(!nobodyCanRunCli)(
     'plan and sweep --executor into a directory the user cannot write: exit 2 naming --out (EACCES)',
     () => {
       const dir = tempDir();
@@ -66,10 +46,10 @@ describe('cluster outputs that cannot be written', () => {
       chmodSync(config, 0o644);
       const ro = join(dir, 'ro');
       mkdirSync(ro, { mode: 0o755 }); // owned by root: nobody cannot write it
-      const plan = cliAs(['plan', config, '--out', join(ro, 'plan.json')], dir);
+      const plan = cliAsNobody(['plan', config, '--out', join(ro, 'plan.json')], dir);
       expectOutError(plan, /--out .*ro\/plan\.json: cannot write the plan \(EACCES: permission denied\)/);
       for (const executor of ['slurm', 'k8s']) {
-        const r = cliAs(
+        const r = cliAsNobody(
           [
             'sweep',
             config,
@@ -91,7 +71,10 @@ describe('cluster outputs that cannot be written', () => {
       // the folder exists and is read-only: the files cannot be written there
       const k8s = join(dir, 'k8s');
       mkdirSync(k8s, { mode: 0o755 });
-      const r = cliAs(['sweep', config, '--executor', 'k8s', '--db', join(dir, 's.db'), '--out', k8s], dir);
+      const r = cliAsNobody(
+        ['sweep', config, '--executor', 'k8s', '--db', join(dir, 's.db'), '--out', k8s],
+        dir,
+      );
       expectOutError(r, /--out .*k8s: cannot write the cluster run \(EACCES: permission denied\)/);
       expect(readdirSync(ro)).toEqual([]);
       expect(readdirSync(k8s)).toEqual([]);

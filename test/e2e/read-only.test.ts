@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, ROOT } from '../helpers/cli.js';
+import { cli, cliAsNobody, nobodyCanRunCli, ROOT } from '../helpers/cli.js';
 import { tempDir, writeConfig } from '../helpers/config.js';
 
 const BIN = join(ROOT, 'bin', 'sparsebench.js');
@@ -12,22 +11,7 @@ const BIN = join(ROOT, 'bin', 'sparsebench.js');
  * write through any mode. Where `nobody` cannot read the checkout (a home directory of mode 0700), the
  * tests are skipped and say why.
  */
-const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-const reachable =
-  process.platform !== 'win32' &&
-  spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(BIN)})`], asUser).status ===
-    0;
-if (!reachable) console.warn(`read-only tests skipped: ${BIN} is not readable as uid 65534`);
-
-function cliAs(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    encoding: 'utf8',
-    timeout: 120_000,
-    ...asUser,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+if (!nobodyCanRunCli) console.warn(`read-only tests skipped: ${BIN} is not readable as uid 65534`);
 
 const CONFIG = `name: tiny
 data: {source: synthetic, vocab_size: 16, branching: 2, train_tokens: 20000, validation_tokens: 2000}
@@ -38,7 +22,7 @@ sweep:
   tokens: 4096
 `;
 
-describe.skipIf(!reachable)('a database the user cannot write', () => {
+describe.skipIf(!nobodyCanRunCli)('a database the user cannot write', () => {
   /** A finished one-trial database in `<dir>/db/s.db`, every path readable by the test's user. */
   function finishedDb() {
     const dir = tempDir();
@@ -59,11 +43,11 @@ describe.skipIf(!reachable)('a database the user cannot write', () => {
       ['fit-law', '--db', db],
       ['sweep', 'c.yaml', '--db', db],
     ]) {
-      const r = cliAs(args, dir);
+      const r = cliAsNobody(args, dir);
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toContain(`--db ${db} is read-only; this command writes to it`);
     }
-    const list = cliAs(['runs', 'list', '--db', db], dir);
+    const list = cliAsNobody(['runs', 'list', '--db', db], dir);
     expect(list.code, list.stderr).toBe(0);
     expect(list.stdout).toMatch(/finished/);
   });
@@ -72,7 +56,7 @@ describe.skipIf(!reachable)('a database the user cannot write', () => {
     const { dir, db } = finishedDb();
     chmodSync(join(dir, 'db'), 0o555);
     try {
-      const r = cliAs(['runs', 'list', '--db', db], dir);
+      const r = cliAsNobody(['runs', 'list', '--db', db], dir);
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toContain(`cannot use ${db}: its directory is not writable`);
       expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // a message, not a stack

@@ -15,6 +15,29 @@ export function cli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEn
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * File permissions bind everyone but root, so as root the CLI runs as `nobody` (uid/gid 65534) where a test
+ * needs a mode to bind: root would write through any. Empty (the current user) when not root.
+ */
+const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+
+/** Whether the CLI can run as that user here (not where `nobody` cannot read the checkout, a 0700 home). */
+export const nobodyCanRunCli =
+  process.platform !== 'win32' &&
+  spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(BIN)})`], asNobody).status ===
+    0;
+
+/** Runs the built CLI to completion as `nobody` when root (see {@link nobodyCanRunCli}), in `cwd`. */
+export function cliAsNobody(args: string[], cwd: string) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 120_000,
+    ...asNobody,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
 /** Starts the built CLI in the background. */
 export function cliSpawn(args: string[], opts: { cwd?: string } = {}): ChildProcess {
   return spawn(process.execPath, [BIN, ...args], {

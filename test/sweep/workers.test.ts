@@ -16,6 +16,15 @@ import { planOf, tempDir, tinySyntheticConfig, writeConfig } from '../helpers/co
 
 const GiB = 2 ** 30;
 
+/** Three trials of 40k tokens each (S = 0, 0.5, 0.75): long enough for a worker to be stopped mid-trial. */
+function threeLongerTrials() {
+  return planOf(
+    tinySyntheticConfig()
+      .replace('tokens: 4096', 'tokens: 40k')
+      .replace('sparsity: [0, 0.5]', 'sparsity: [0, 0.5, 0.75]'),
+  );
+}
+
 function jobOf(t: TrialPlan, checkpointEverySteps = 0): TrialJob {
   return { trialId: t.id, spec: t.spec, resume: null, checkpointEverySteps, checkpointEverySeconds: 0 };
 }
@@ -156,11 +165,7 @@ describe('trial runners', () => {
   });
 
   it('a sweep goes on past a dead worker, and --retry-failed resumes the killed trial from its checkpoint', async () => {
-    const plan3 = planOf(
-      tinySyntheticConfig()
-        .replace('tokens: 4096', 'tokens: 40k')
-        .replace('sparsity: [0, 0.5]', 'sparsity: [0, 0.5, 0.75]'),
-    );
+    const plan3 = threeLongerTrials();
     const store = Store.open(join(tempDir(), 's.db'), { create: true });
     const runner = new ProcessRunner('worker 1');
     let victim: string | null = null;
@@ -203,11 +208,7 @@ describe('trial runners', () => {
   });
 
   it('a worker stopped by a signal of its own leaves its trial interrupted and the sweep trains the rest', async () => {
-    const plan3 = planOf(
-      tinySyntheticConfig()
-        .replace('tokens: 4096', 'tokens: 40k')
-        .replace('sparsity: [0, 0.5]', 'sparsity: [0, 0.5, 0.75]'),
-    );
+    const plan3 = threeLongerTrials();
     const store = Store.open(join(tempDir(), 's.db'), { create: true });
     const runner = new ProcessRunner('worker 1');
     let victim: string | null = null;
