@@ -37,7 +37,7 @@ describe('cluster outputs that cannot be written', () => {
     expect(readdirSync(dir).sort()).toEqual(['a-file', 'c.yaml']);
   });
 
-  it.skipIf(!nobodyCanRunCli)(
+  it.skipIf(!nobodyCanRunCli())(
     'plan and sweep --executor into a directory the user cannot write: exit 2 naming --out (EACCES)',
     () => {
       const dir = tempDir();

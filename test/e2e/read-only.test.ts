@@ -11,7 +11,7 @@ const BIN = join(ROOT, 'bin', 'sparsebench.js');
  * write through any mode. Where `nobody` cannot read the checkout (a home directory of mode 0700), the
  * tests are skipped and say why.
  */
-if (!nobodyCanRunCli) console.warn(`read-only tests skipped: ${BIN} is not readable as uid 65534`);
+if (!nobodyCanRunCli()) console.warn(`read-only tests skipped: ${BIN} is not readable as uid 65534`);
 
 const CONFIG = `name: tiny
 data: {source: synthetic, vocab_size: 16, branching: 2, train_tokens: 20000, validation_tokens: 2000}
@@ -22,7 +22,7 @@ sweep:
   tokens: 4096
 `;
 
-describe.skipIf(!nobodyCanRunCli)('a database the user cannot write', () => {
+describe.skipIf(!nobodyCanRunCli())('a database the user cannot write', () => {
   /** A finished one-trial database in `<dir>/db/s.db`, every path readable by the test's user. */
   function finishedDb() {
     const dir = tempDir();

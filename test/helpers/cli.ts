@@ -21,11 +21,19 @@ export function cli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEn
  */
 const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
 
-/** Whether the CLI can run as that user here (not where `nobody` cannot read the checkout, a 0700 home). */
-export const nobodyCanRunCli =
-  process.platform !== 'win32' &&
-  spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(BIN)})`], asNobody).status ===
-    0;
+let nobodyCan: boolean | undefined;
+
+/**
+ * Whether the CLI can run as that user here (not where `nobody` cannot read the checkout, a 0700 home); asked
+ * once, by the tests that need it, not at every import of this module.
+ */
+export function nobodyCanRunCli(): boolean {
+  nobodyCan ??=
+    process.platform !== 'win32' &&
+    spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(BIN)})`], asNobody)
+      .status === 0;
+  return nobodyCan;
+}
 
 /** Runs the built CLI to completion as `nobody` when root (see {@link nobodyCanRunCli}), in `cwd`. */
 export function cliAsNobody(args: string[], cwd: string) {
