@@ -24,3 +24,24 @@ export function ownerIsDead(owner: string | null): boolean {
     return (e as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
+
+/**
+ * A running trial whose heartbeat is older than this is taken over by the next claim (its owner presumed dead):
+ * ten minutes, far longer than any gap between two heartbeats of a live trainer.
+ */
+export const DEFAULT_LEASE_MS = 10 * 60 * 1000;
+
+/**
+ * A trial's status as a reader should see it: a running trial whose owner process is gone (killed on this host)
+ * or silent past the lease (another host) says so, since the database still reads "running" until the next
+ * sweep takes it over and resumes it. Other statuses as stored.
+ */
+export function shownStatus(
+  t: { status: string; owner?: string | null; heartbeatAt?: number | null },
+  now = Date.now(),
+): string {
+  if (t.status !== 'running' || t.owner === undefined) return t.status;
+  if (ownerIsDead(t.owner)) return 'running (owner gone)';
+  if (t.heartbeatAt != null && now - t.heartbeatAt > DEFAULT_LEASE_MS) return 'running (no heartbeat)';
+  return t.status;
+}

@@ -538,6 +538,8 @@ function toRecord(r: Record<string, unknown>): TrialRecord {
     layerDensity: r.layer_density_json ? JSON.parse(r.layer_density_json as string) : null,
     environment: r.env_json ? JSON.parse(r.env_json as string) : null,
     attempts: r.attempts as number,
+    owner: (r.owner as string | null) ?? null,
+    heartbeatAt: num('heartbeat_at'),
     createdAt: r.created_at as string,
     startedAt: (r.started_at as string | null) ?? null,
     finishedAt: (r.finished_at as string | null) ?? null,

@@ -40,6 +40,12 @@ export interface TrialRecord {
   /** Machine and library versions of the run that finished it (null for trials finished before v0.1 recorded it). */
   environment: RunEnvironment | null;
   attempts: number;
+  /**
+   * While running: the process that holds the trial (host:pid:nonce) and its last heartbeat (ms since the
+   * epoch); null otherwise. Absent in records built without them (tests).
+   */
+  owner?: string | null;
+  heartbeatAt?: number | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;

@@ -4,7 +4,7 @@ import type { TrialPlan } from '../config/plan.js';
 import { families } from '../models/registry.js';
 import { dataUnitOf, unitLabels } from '../report/units.js';
 import { prunerLayers } from '../sparsity/layers.js';
-import { newOwner } from '../store/owner.js';
+import { DEFAULT_LEASE_MS, newOwner } from '../store/owner.js';
 import { writeFileAtomic } from '../store/safetensors.js';
 import { LeaseLostError, type Store, StoreWriteError } from '../store/store.js';
 import { weightsPath } from '../store/weights.js';
@@ -73,8 +73,6 @@ export interface SweepRunOptions {
   runners?: readonly TrialRunner[];
 }
 
-/** Ten minutes: far longer than any gap between two heartbeats of a live trainer. */
-const DEFAULT_LEASE_MS = 10 * 60 * 1000;
 /** A kill loses at most ten minutes of a long trial; short trials never pay for a checkpoint. */
 const DEFAULT_CHECKPOINT_MINUTES = 10;
 

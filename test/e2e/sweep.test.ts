@@ -200,6 +200,11 @@ sweep: {sparsity: 0.5, nonzero_params: 3k, tokens: 480}
     await exitOf(child);
     const before = rows(db, "SELECT id FROM trials WHERE status = 'finished'").map((r) => r.id);
     expect(before.length).toBeGreaterThanOrEqual(1);
+    // the trials it was training still read "running" in the database: the list says their owner is gone
+    const stillRunning = rows(db, "SELECT id FROM trials WHERE status = 'running'").length;
+    const listed = cli(['runs', 'list', '--db', db]).stdout;
+    expect(listed.match(/ running \(owner gone\) /g)?.length ?? 0).toBe(stillRunning);
+    expect(listed).not.toMatch(/ running {2}/); // none shown as plainly running
     const rerun = cli(['sweep', SMOKE, '--db', db]);
     expect(rerun.code).toBe(0);
     expect(rerun.stdout).toMatch(/already finished/);

@@ -1,6 +1,7 @@
 import { CORE_AXES } from '../../config/schema.js';
 import { UsageError } from '../../errors.js';
 import { describeShape } from '../../models/describe.js';
+import { shownStatus } from '../../store/owner.js';
 import { Store } from '../../store/store.js';
 import type { TrialRecord, TrialStatus } from '../../store/types.js';
 import { count, fmt, fmtValue } from '../../util/format.js';
@@ -44,7 +45,7 @@ export function trialsTable(trials: readonly TrialRecord[]): string {
   );
   return formatTable(trials, [
     { header: 'id', get: (t) => t.id },
-    { header: 'status', get: (t) => t.status },
+    { header: 'status', get: (t) => shownStatus(t) },
     { header: 'pruner', get: (t) => t.pruner },
     { header: 'S', get: (t) => String(t.sparsity), align: 'right' },
     { header: 'N', get: (t) => fmt(t.nonzeroParams ?? t.plannedNonzero), align: 'right' },
@@ -132,7 +133,7 @@ export async function runsShowCommand(id: string, opts: RunsShowOptions): Promis
     }
     const m = t.spec.model;
     const lines = [
-      `trial ${t.id} (${t.status}${t.attempts > 1 ? `, ${t.attempts} attempts` : ''}) in sweep(s) ${sweeps.join(', ') || '-'}`,
+      `trial ${t.id} (${shownStatus(t)}${t.attempts > 1 ? `, ${t.attempts} attempts` : ''}) in sweep(s) ${sweeps.join(', ') || '-'}`,
       `model     ${describeShape(m)}`,
       `params    dense prunable ${t.denseParams}, total ${t.totalParams} (embeddings ${t.embeddingParams})`,
       `sparsity  target ${t.sparsity}, achieved ${num(t.achievedSparsity, 4)}; non-zero ${t.nonzeroParams ?? '-'} (planned ${t.plannedNonzero}, asked ${t.nonzeroTarget})`,
