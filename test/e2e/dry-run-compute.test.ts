@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
+import { writeConfig } from '../helpers/config.js';
+
+const config = (family: string) =>
+  writeConfig(
+    `name: c\nmodel: {family: ${family}}\ndata: {source: synthetic, vocab_size: 16, branching: 2}\ntrain: {batch_size: 4, seq_len: 32}\nsweep: {sparsity: 0, nonzero_params: 6k, tokens: 4096}\n`,
+  );
+
+describe('the dry run names what its compute counts', () => {
+  it("calls an lm's C FLOPs, and a t5's the law's compute above its FLOPs (its decoder sees only the targets)", () => {
+    const lm = cli(['sweep', config('lm'), '--dry-run']);
+    expect(lm.code, lm.stderr).toBe(0);
+    expect(lm.stdout).toMatch(
+      /total estimated training compute: [0-9.e]+ FLOPs \(C = 6 \* N\/\(1-S\) \* D\)/,
+    );
+    const t5 = cli(['sweep', config('t5'), '--dry-run']);
+    expect(t5.code, t5.stderr).toBe(0);
+    expect(t5.stdout).toMatch(/ C \(6·N\/\(1−S\)·D\)\n/);
+    expect(t5.stdout).toMatch(
+      /total estimated training compute: C = 6 \* N\/\(1-S\) \* D = [0-9.e]+ with D in encoder input tokens \(the law's compute; the decoder's weights see only the shorter targets, so FLOPs are below C\)/,
+    );
+    expect(t5.stdout).not.toMatch(/FLOPs \(C = /);
+  });
+});
