@@ -36,6 +36,14 @@ export class PathError extends UsageError {
   }
 }
 
+/** Several located problems found together (one block of a config checked whole), each a {@link PathError}. */
+export class PathErrors extends UsageError {
+  override name = 'PathErrors';
+  constructor(readonly errors: readonly PathError[]) {
+    super(errors.map((e) => `${e.path.join('.')}: ${e.message}`).join('\n'));
+  }
+}
+
 /**
  * Databases this process has opened, by path as given, kept after they close: an error SQLite raises in a
  * query (a damaged file) names no file, and reaches the CLI after the command closed its store in a `finally`,

@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
 import { resolveDataSpec, vocabSizeOf } from '../data/spec.js';
 import type { BackendName } from '../engine/backends.js';
-import { ConfigError, PathError } from '../errors.js';
+import { ConfigError, PathError, PathErrors } from '../errors.js';
 import { families } from '../models/registry.js';
 import { SizingError } from '../models/sizing.js';
 import { resolvePrunerSpec } from '../sparsity/spec.js';
@@ -357,6 +357,10 @@ class ErrorList {
     } catch (e) {
       if (e instanceof PathError) {
         this.add(e.path, e.message, variant);
+        return undefined;
+      }
+      if (e instanceof PathErrors) {
+        for (const one of e.errors) this.add(one.path, one.message, variant);
         return undefined;
       }
       throw e;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PathError } from '../errors.js';
+import { PathError, PathErrors } from '../errors.js';
 import { describeZodIssue, getAt } from '../util/issues.js';
 import { checkComposition } from './compat.js';
 import { optionKeys } from './option-schema.js';
@@ -50,11 +50,34 @@ export const DENSE_SPEC: PrunerSpec = {
  * each parse its own options. Errors are {@link PathError}s located under `pruner`.
  */
 export function resolvePrunerSpec(cfg: PrunerConfig, sparsity: number): PrunerSpec {
-  const algorithm = lookup(() => algorithms.get(cfg.name), ['pruner', 'name']);
-  const options = parseOptions(algorithm, cfg.options, ['pruner', 'options']);
-  const pattern = resolvePiece(cfg.pattern, { name: 'unstructured' }, patterns, 'pattern');
-  const distribution = resolvePiece(cfg.distribution, { name: 'uniform' }, distributions, 'distribution');
-  const schedule = resolvePiece(cfg.schedule, algorithm.defaultSchedule, schedules, 'schedule');
+  // the block's pieces are checked independently, so one run names every unknown name or key in it
+  const found: PathError[] = [];
+  const attempt = <T>(resolve: () => T): T | undefined => {
+    try {
+      return resolve();
+    } catch (e) {
+      if (!(e instanceof PathError)) throw e;
+      found.push(e);
+      return undefined;
+    }
+  };
+  const algorithm = attempt(() => lookup(() => algorithms.get(cfg.name), ['pruner', 'name']));
+  const options = algorithm && attempt(() => parseOptions(algorithm, cfg.options, ['pruner', 'options']));
+  const pattern = attempt(() => resolvePiece(cfg.pattern, { name: 'unstructured' }, patterns, 'pattern'));
+  const distribution = attempt(() =>
+    resolvePiece(cfg.distribution, { name: 'uniform' }, distributions, 'distribution'),
+  );
+  // without a known algorithm there is no default schedule: only a schedule written out can be checked
+  const schedule =
+    algorithm || cfg.schedule
+      ? attempt(() =>
+          resolvePiece(cfg.schedule, algorithm?.defaultSchedule ?? { name: 'none' }, schedules, 'schedule'),
+        )
+      : undefined;
+  if (found.length > 1) throw new PathErrors(found);
+  if (found.length === 1) throw found[0];
+  if (!algorithm || options === undefined || !pattern || !distribution || !schedule)
+    throw new Error('pruner block resolved without its pieces'); // unreachable: every miss threw above
   if (sparsity === 0) return DENSE_SPEC;
   if (algorithm.name === 'dense') {
     throw new PathError(

@@ -20,6 +20,29 @@ function errorOf(text: string): string {
   throw new Error('expected a ConfigError');
 }
 
+describe('the pruner block', () => {
+  it('names every unknown key of its pieces in one run, in file order (it took one run each)', () => {
+    const message = errorOf(
+      'name: t\npruner:\n  name: gmp\n  pattern: {name: unstructured, zz: 1}\n  distribution: {name: uniform, yy: 2}\n' +
+        '  schedule: {bogus: 3}\nsweep: {sparsity: [0, 0.5], nonzero_params: 4k, tokens: 16k}\n',
+    );
+    const lines = message.split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/:4:\d+: pruner\.pattern\.zz: unstructured: unknown key "zz"/);
+    expect(lines[1]).toMatch(/:5:\d+: pruner\.distribution\.yy: uniform: unknown key "yy"/);
+    expect(lines[2]).toMatch(/:6:\d+: pruner\.schedule\.bogus: cubic: unknown key "bogus"/);
+  });
+
+  it('checks a written schedule even when the algorithm is unknown', () => {
+    const lines = errorOf(
+      'name: t\npruner: {name: nope, schedule: {name: cubic, bogus: 3}}\nsweep: {sparsity: [0.5], nonzero_params: 4k, tokens: 16k}\n',
+    ).split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/pruner\.name: .*nope/);
+    expect(lines[1]).toMatch(/pruner\.schedule\.bogus: cubic: unknown key "bogus"/);
+  });
+});
+
 describe('config loading', () => {
   it('expands the grid with defaults and human numbers', () => {
     const plan = planOf(base('  sparsity: [0, 0.5, 0.75]\n  nonzero_params: [20k, 0.1M]\n  tokens: 1e6'));
