@@ -4,6 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { cli, cliAsNobody, nobodyCanRunCli } from '../helpers/cli.js';
 import { tempDir, tinySyntheticConfig, writeConfig } from '../helpers/config.js';
 
+/** `sweep <config> --executor <executor> --dry-run --db <db> --out <out>`: writes the run's files, submits nothing. */
+function executorDryRun(config: string, executor: string, db: string, out: string): string[] {
+  return ['sweep', config, '--executor', executor, '--dry-run', '--db', db, '--out', out];
+}
+
 /** The exit status and message every unwritable `--out` must give: exit 2, the flag named, no stack. */
 function expectOutError(r: { code: number | null; stderr: string }, flag: RegExp): void {
   expect(r.code, r.stderr).toBe(2);
@@ -20,17 +25,7 @@ describe('cluster outputs that cannot be written', () => {
     const plan = cli(['plan', config, '--out', join(file, 'plan.json')]);
     expectOutError(plan, /--out .*a-file\/plan\.json: cannot write the plan \(.*a-file is not a directory\)/);
     for (const executor of ['slurm', 'k8s']) {
-      const r = cli([
-        'sweep',
-        config,
-        '--executor',
-        executor,
-        '--dry-run',
-        '--db',
-        join(dir, 's.db'),
-        '--out',
-        join(file, 'run'),
-      ]);
+      const r = cli(executorDryRun(config, executor, join(dir, 's.db'), join(file, 'run')));
       expectOutError(r, /--out .*a-file\/run: .*a-file is not a directory/);
       expect(r.stdout).toBe('');
     }
@@ -49,20 +44,7 @@ describe('cluster outputs that cannot be written', () => {
       const plan = cliAsNobody(['plan', config, '--out', join(ro, 'plan.json')], dir);
       expectOutError(plan, /--out .*ro\/plan\.json: cannot write the plan \(EACCES: permission denied\)/);
       for (const executor of ['slurm', 'k8s']) {
-        const r = cliAsNobody(
-          [
-            'sweep',
-            config,
-            '--executor',
-            executor,
-            '--dry-run',
-            '--db',
-            join(dir, 's.db'),
-            '--out',
-            join(ro, executor),
-          ],
-          dir,
-        );
+        const r = cliAsNobody(executorDryRun(config, executor, join(dir, 's.db'), join(ro, executor)), dir);
         expectOutError(
           r,
           new RegExp(`--out .*ro/${executor}: cannot create the directory \\(EACCES: permission denied\\)`),

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { cli, cliSpawn, exitOf, waitForStderr } from '../helpers/cli.js';
+import { cli, cliSpawn, exitOf, planFileIn, waitForStderr } from '../helpers/cli.js';
 import { tempDir, writeConfig } from '../helpers/config.js';
 
 /** One trial of ~1000 steps, so a signal surely lands mid-trial. */
@@ -21,8 +21,7 @@ function status(db: string): string {
 describe('run-trial (a cluster task)', () => {
   it('stops on SIGTERM (a time limit) with the trial checkpointed and interrupted, exit 143; the rerun resumes it', async () => {
     const dir = tempDir();
-    const plan = join(dir, 'plan.json');
-    expect(cli(['plan', writeConfig(LONG, 'long.yaml', dir), '--out', plan]).code).toBe(0);
+    const plan = planFileIn(dir, LONG);
     const db = join(dir, 'shard.db');
     const child = cliSpawn(['run-trial', plan, '--index', '0', '--db', db]);
     await waitForStderr(child, /training/);
@@ -54,8 +53,7 @@ describe('run-trial (a cluster task)', () => {
 
   it('rejects a blank --index or SLURM_ARRAY_TASK_ID (it trained trial 0) with exit 2, naming it', () => {
     const dir = tempDir();
-    const plan = join(dir, 'plan.json');
-    expect(cli(['plan', writeConfig(LONG, 'long.yaml', dir), '--out', plan]).code).toBe(0);
+    const plan = planFileIn(dir, LONG);
     const db = join(dir, 's.db');
     const flag = cli(['run-trial', plan, '--index', '', '--db', db]);
     expect(flag.code).toBe(2);
@@ -68,8 +66,7 @@ describe('run-trial (a cluster task)', () => {
 
   it('rejects a fractional --checkpoint-steps (checkpoints fall on whole steps)', () => {
     const dir = tempDir();
-    const plan = join(dir, 'plan.json');
-    expect(cli(['plan', writeConfig(LONG, 'long.yaml', dir), '--out', plan]).code).toBe(0);
+    const plan = planFileIn(dir, LONG);
     const r = cli([
       'run-trial',
       plan,

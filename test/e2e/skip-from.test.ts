@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { cli } from '../helpers/cli.js';
+import { cli, planFileIn } from '../helpers/cli.js';
 import { tempDir, writeConfig } from '../helpers/config.js';
 
 const TINY =
@@ -14,8 +14,7 @@ const md5 = (path: string) => createHash('md5').update(readFileSync(path)).diges
 describe('run-trial --skip-from (the shared study database)', () => {
   it('reads the study database as it is: no WAL switch, no write, and skips a trial finished there', () => {
     const dir = tempDir();
-    const plan = join(dir, 'plan.json');
-    expect(cli(['plan', writeConfig(TINY, 'tiny.yaml', dir), '--out', plan]).code).toBe(0);
+    const plan = planFileIn(dir, TINY);
     const study = join(dir, 'study.db');
     expect(cli(['run-trial', plan, '--index', '0', '--db', study]).code).toBe(0);
     const d = new Database(study);
@@ -34,8 +33,7 @@ describe('run-trial --skip-from (the shared study database)', () => {
 
   it('names --skip-from when it is not a database', () => {
     const dir = tempDir();
-    const plan = join(dir, 'plan.json');
-    expect(cli(['plan', writeConfig(TINY, 'tiny.yaml', dir), '--out', plan]).code).toBe(0);
+    const plan = planFileIn(dir, TINY);
     mkdirSync(join(dir, 'folder'));
     const r = cli([
       'run-trial',

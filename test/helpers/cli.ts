@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -44,6 +45,16 @@ export function cliAsNobody(args: string[], cwd: string) {
     ...asNobody,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Freezes a config (given as text) into `dir/plan.json` with `sparsebench plan`, for cluster-task tests. */
+export function planFileIn(dir: string, configText: string): string {
+  const config = join(dir, 'sweep.yaml');
+  writeFileSync(config, configText);
+  const plan = join(dir, 'plan.json');
+  const r = cli(['plan', config, '--out', plan]);
+  if (r.code !== 0) throw new Error(`sparsebench plan failed (${r.code}): ${r.stderr}`);
+  return plan;
 }
 
 /** Starts the built CLI in the background. */
