@@ -4,7 +4,9 @@
  * as JSON, so both sides train the same shapes with the same batch, optimizer and masks).
  * - lm: ENGINE.md's reference (vocab 256, d_model 128, 4 layers, 4 heads, d_ff 512, seq 64, batch 32);
  * - t5: d_model 128, 2 encoder + 2 decoder layers, 4 heads, d_ff 512, input 64 tokens, batch 32;
- * - vit: MNIST 28x28 in 7x7 patches + class token, d_model 128, 4 layers, 4 heads, d_ff 512, batch 32.
+ * - vit: MNIST 28x28 in 7x7 patches + class token, d_model 128, 4 layers, 4 heads, d_ff 512, batch 32;
+ * - lm-12m: the issue's GPU model of at least 10M parameters (vocab 256, d_model 512, 4 layers, 8 heads, d_ff
+ *   2048, seq 128, batch 32: 12.6M parameters), measured only when named (`bench/gpu-check.sh` does).
  *
  * `npx tsx bench/references.ts [lm|t5|vit ...]` prints the peer's JSON input (to run the peer by hand).
  */
@@ -23,6 +25,13 @@ export interface Reference {
   backends: Backend[];
   model: TrialSpec['model'];
   data: TrialSpec['data'];
+  /** Tokens per sequence (lm) and sequences per batch; 64 and 32 unless given. */
+  seqLen?: number;
+  batchSize?: number;
+  /** Warm-up and timed steps per backend where the benchmark's defaults would take too long. */
+  timing?: Partial<Record<Backend, { warmup: number; steps: number }>>;
+  /** Left out of the default set (all references): measured only when named. */
+  onlyWhenNamed?: boolean;
 }
 
 /** Sparsities every reference is measured at. */
@@ -72,6 +81,25 @@ export const references: Reference[] = [
     },
     data: { source: 'mnist', validation_fraction: 0.1 },
   },
+  {
+    name: 'lm-12m',
+    backends: ['webgpu', 'wasm'],
+    model: {
+      family: 'lm',
+      vocab_size: 256,
+      seq_len: 128,
+      d_model: 512,
+      n_heads: 8,
+      d_ff: 2048,
+      n_layers: 4,
+      tied_embeddings: true,
+    },
+    data: { source: 'brown', validation_fraction: 0.05 },
+    seqLen: 128,
+    // one wasm step is ~322 GFLOP (several seconds on one core): 1 warm-up + 4 timed steps
+    timing: { wasm: { warmup: 1, steps: 4 } },
+    onlyWhenNamed: true,
+  },
 ];
 
 /** The trial spec a reference trains with at `sparsity` for `steps` steps. */
@@ -84,8 +112,8 @@ export function referenceSpec(ref: Reference, backend: Backend, sparsity: number
     nonzero_params: 1,
     tokens: 1,
     steps,
-    batch_size: 32,
-    seq_len: 64,
+    batch_size: ref.batchSize ?? 32,
+    seq_len: ref.seqLen ?? 64,
     optimizer: { name: 'adamw', lr: 3e-3, beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0.1 },
     lr_schedule: { name: 'cosine', warmup: 0.05, min_lr_ratio: 0.1 },
     grad_clip: 1,
@@ -143,9 +171,14 @@ export function peerReference(ref: Reference): PeerReference {
   };
 }
 
-/** The references named in `names` (all when empty). */
+/** The references named in `names` (when empty, all but those measured only when named). */
 export function chooseReferences(names: readonly string[]): Reference[] {
-  return references.filter((r) => names.length === 0 || names.includes(r.name));
+  const unknown = names.filter((n) => !references.some((r) => r.name === n));
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown reference ${unknown.join(', ')}: expected ${references.map((r) => r.name).join(', ')}`,
+    );
+  return references.filter((r) => (names.length === 0 ? !r.onlyWhenNamed : names.includes(r.name)));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -12,18 +12,28 @@ const PEER = fileURLToPath(new URL('./torch-peer.py', import.meta.url));
 export const OPENBLAS_DIR = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
 const SETUP = 'sudo apt-get install python3-torch libopenblas0-pthread';
 
-/** Thread settings the peer runs with: intra-op threads + OpenBLAS threads. */
+/** How the peer runs: on the CPU with intra-op threads + OpenBLAS threads, or on a CUDA GPU. */
 export interface PeerThreads {
   intra: number;
   blas: number;
   label: string;
+  /** torch device; 'cpu' unless set. */
+  device?: 'cpu' | 'cuda';
 }
 
 /** ENGINE.md's setting (1 intra-op + 2 BLAS threads), then one core's worth (1 + 1). */
-export const PEER_THREADS: PeerThreads[] = [
+export const PEER_CPU_THREADS: PeerThreads[] = [
   { intra: 1, blas: 2, label: 'openblas, 1+2 threads' },
   { intra: 1, blas: 1, label: 'openblas, 1+1 threads' },
 ];
+
+/** The GPU peer: float32 on the first CUDA device (TF32 off, as tfjs's WebGPU computes in float32). */
+export const PEER_CUDA: PeerThreads = { intra: 1, blas: 1, label: 'cuda, float32', device: 'cuda' };
+
+/** The peer's settings: the CPU ones, or only the GPU one when SPARSEBENCH_TORCH_DEVICE=cuda. */
+export function peerSettings(): PeerThreads[] {
+  return process.env['SPARSEBENCH_TORCH_DEVICE'] === 'cuda' ? [PEER_CUDA] : PEER_CPU_THREADS;
+}
 
 /** Timing the peer uses: the tfjs wasm rows' warm-up and timed steps, best of `segments` windows. */
 const PEER_TIMING = { warmup: 3, steps: 20, segments: 3 };
@@ -51,6 +61,8 @@ export interface PeerOutput {
     intra_op_threads: number;
     blas_threads: number | null;
     blas: { mapped: string[]; openblas: { library: string; corename: string } | null };
+    /** The GPU's name when the peer ran on CUDA. */
+    device_name?: string;
   };
   results: PeerResult[];
 }
@@ -93,6 +105,7 @@ export function runPeer(
       `--warmup=${t.warmup}`,
       `--steps=${t.steps}`,
       `--segments=${t.segments}`,
+      ...(threads.device === 'cuda' ? ['--device=cuda', '--allow-any-blas'] : []),
     ],
     { input: JSON.stringify({ references: refs.map(peerReference) }), env, encoding: 'utf8' },
   );
@@ -109,8 +122,12 @@ export function describePeer(out: PeerOutput, threads: PeerThreads): string {
   const ob = e.blas.openblas;
   const blas = ob ? `${ob.library} (core ${ob.corename})` : e.blas.mapped.join(', ');
   const t = PEER_TIMING;
+  const where =
+    threads.device === 'cuda'
+      ? `on ${e.device_name ?? 'cuda'}`
+      : `${e.intra_op_threads} intra-op thread(s), ${e.blas_threads} BLAS thread(s), BLAS mapped: ${blas}`;
   return (
-    `pytorch (${threads.label}): torch ${e.torch}, ${e.intra_op_threads} intra-op thread(s), ${e.blas_threads} BLAS thread(s), BLAS mapped: ${blas}; ` +
+    `pytorch (${threads.label}): torch ${e.torch}, ${where}; ` +
     `synthetic random inputs, best of ${t.segments} windows of ${t.steps} steps after ${t.warmup} warm-up`
   );
 }

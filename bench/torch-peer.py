@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch peer of bench/train-throughput.ts: the same reference models trained the same way, timed on CPU.
+"""PyTorch peer of bench/train-throughput.ts: the same reference models trained the same way, timed on CPU or GPU.
 
 What it does
   Rebuilds each reference model of bench/references.ts in PyTorch -- the same parameter layout (names,
@@ -25,6 +25,12 @@ Threads
   torch.set_num_threads(--intra-threads, default 1); BLAS threads come from OPENBLAS_NUM_THREADS, which
   must be set before the process starts (read back through openblas_get_num_threads and reported).
   ENGINE.md's figure is 1 intra-op thread + 2 OpenBLAS threads; 1 + 1 gives the per-core figure.
+
+GPU
+  --device cuda trains on the first CUDA device in float32 with TF32 off (tfjs's WebGPU backend computes in
+  float32): parameters, masks and each step's batch live on the GPU (batches are drawn on the CPU and copied,
+  as tfjs uploads its batches), and reading each step's loss waits for the GPU, as the tfjs trainer does.
+  Thread and BLAS settings do not apply there (use --allow-any-blas). bench/gpu-check.sh runs it.
 
 Run
   npx tsx bench/references.ts lm > /tmp/refs.json
@@ -145,7 +151,7 @@ def vit_params(s):
 # initialisation (same distributions as the tfjs init functions; the values differ, the RNGs do)
 
 
-def init_params(family, s, layout, gen):
+def init_params(family, s, layout, gen, device):
     n_layers = s["n_layers"]
     residual = INIT_STD / math.sqrt((4 if family == "t5" else 2) * n_layers)
     out = {}
@@ -160,7 +166,7 @@ def init_params(family, s, layout, gen):
         else:
             is_residual_out = name.endswith("attn.proj") or name.endswith("mlp.proj")
         out[name] = torch.randn(shape, generator=gen) * (residual if is_residual_out else INIT_STD)
-    return {k: torch.nn.Parameter(v) for k, v in out.items()}
+    return {k: torch.nn.Parameter(v.to(device)) for k, v in out.items()}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -183,9 +189,9 @@ def attend(q, k, v, b, tq, tk, h, bias=None):
     return mixed.transpose(1, 2).reshape(b * tq, d)
 
 
-def causal_mask(t):
+def causal_mask(t, device):
     """Additive: 0 on and below the diagonal, -1e9 above. [T, T]"""
-    return torch.full((t, t), -1e9).triu(1)
+    return torch.full((t, t), -1e9, device=device).triu(1)
 
 
 def gelu(x):
@@ -210,7 +216,7 @@ def lm_loss(s, p, batch):
     targets = tokens[:, 1:].reshape(-1)
     tok_emb = p["tok_emb"]
     x = (tok_emb[inputs].reshape(b, t, d) + p["pos_emb"][:t]).reshape(b * t, d)
-    mask = causal_mask(t)
+    mask = causal_mask(t, x.device)
     for i in range(s["n_layers"]):
         l = f"layers.{i}"
         a = layer_norm(x, p[f"{l}.ln1.g"], p[f"{l}.ln1.b"])
@@ -272,7 +278,7 @@ def t5_loss(s, p, batch, buckets):
     memory = rms_norm(x, p["enc.ln_f.g"])  # [B*Tin, D]
 
     y = emb[batch["decoder_in"]]  # [B*Tt, D]
-    dec_bias = position_bias(p["dec.rel_bias"], buckets["dec"], tt, tt, h) + causal_mask(tt)
+    dec_bias = position_bias(p["dec.rel_bias"], buckets["dec"], tt, tt, h) + causal_mask(tt, emb.device)
     for i in range(s["n_layers"]):
         l = f"dec.{i}"
         a = rms_norm(y, p[f"{l}.ln1.g"])
@@ -347,22 +353,25 @@ def lr_at(t, total, peak, o):
     return low + (peak - low) * 0.5 * (1 + math.cos(math.pi * prog))
 
 
-def make_batch(family, s, ref, gen):
+def make_batch(family, s, ref, gen, device):
+    """A random batch, drawn on the CPU (the generator's device) and copied to `device`."""
     b = ref["batch_size"]
     if family == "lm":
-        return {"tokens": torch.randint(0, s["vocab_size"], (b, ref["seq_len"] + 1), generator=gen)}
-    if family == "t5":
+        batch = {"tokens": torch.randint(0, s["vocab_size"], (b, ref["seq_len"] + 1), generator=gen)}
+    elif family == "t5":
         v = s["vocab_size"]
-        return {
+        batch = {
             "input": torch.randint(0, v, (b * s["input_len"],), generator=gen),
             "decoder_in": torch.randint(0, v, (b * s["target_len"],), generator=gen),
             "target": torch.randint(0, v, (b * s["target_len"],), generator=gen),
         }
-    patch_len = s["patch_size"] ** 2 * s["channels"]
-    return {
-        "patches": torch.randn(b * vit_patches(s), patch_len, generator=gen),
-        "labels": torch.randint(0, s["classes"], (b,), generator=gen),
-    }
+    else:
+        patch_len = s["patch_size"] ** 2 * s["channels"]
+        batch = {
+            "patches": torch.randn(b * vit_patches(s), patch_len, generator=gen),
+            "labels": torch.randint(0, s["classes"], (b,), generator=gen),
+        }
+    return {k: v.to(device) for k, v in batch.items()}
 
 
 def magnitude_masks(params, layout, sparsity):
@@ -376,7 +385,7 @@ def magnitude_masks(params, layout, sparsity):
         w = params[name].detach()
         n = w.numel()
         keep = n - round(sparsity * n)
-        mask = torch.zeros(n)
+        mask = torch.zeros(n, device=w.device)
         mask[w.abs().flatten().topk(keep).indices] = 1
         masks[name] = mask.reshape(w.shape)
     return masks
@@ -405,7 +414,7 @@ def train(ref, sparsity, args):
         raise SystemExit(f"{ref['name']}: FLOPs per unit {flops} differ from tfjs {ref['forward_flops_per_unit']}")
 
     gen = torch.Generator().manual_seed(0)
-    params = init_params(family, s, layout, gen)
+    params = init_params(family, s, layout, gen, args.device)
     if sum(v.numel() for v in params.values()) != total:
         raise SystemExit(f"{ref['name']}: built {sum(v.numel() for v in params.values())} parameters, expected {total}")
     masks = magnitude_masks(params, layout, sparsity)
@@ -420,7 +429,7 @@ def train(ref, sparsity, args):
         eps=o["eps"],
     )
     all_params = list(params.values())
-    loss_fn = loss_function(family, s, params)
+    loss_fn = loss_function(family, s, params, args.device)
 
     def apply_masks():
         with torch.no_grad():
@@ -435,7 +444,7 @@ def train(ref, sparsity, args):
     def one_step():
         nonlocal step, last_loss
         step += 1
-        batch = make_batch(family, s, ref, gen)
+        batch = make_batch(family, s, ref, gen, args.device)
         loss = loss_fn(batch)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -478,11 +487,14 @@ def train(ref, sparsity, args):
     }
 
 
-def loss_function(family, s, params):
+def loss_function(family, s, params, device="cpu"):
     buckets = None
     if family == "t5":
         tin, tt, nb, md = s["input_len"], s["target_len"], s["rel_buckets"], s["rel_max_distance"]
-        buckets = {"enc": relative_buckets(tin, tin, True, nb, md), "dec": relative_buckets(tt, tt, False, nb, md)}
+        buckets = {
+            "enc": relative_buckets(tin, tin, True, nb, md).to(device),
+            "dec": relative_buckets(tt, tt, False, nb, md).to(device),
+        }
     return {
         "lm": lambda b: lm_loss(s, params, b),
         "t5": lambda b: t5_loss(s, params, b, buckets),
@@ -511,18 +523,27 @@ def check(ref, given):
     return {"loss": loss.item(), "grad_norm": norm}
 
 
-def matmul_ceiling(reps=100, tries=5):
-    """GFLOP/s of a plain [2048,128]·[128,512] product (best of `tries`), as train-throughput.ts measures."""
-    a = torch.randn(2048, 128)
-    b = torch.randn(128, 512)
+def matmul_ceiling(device="cpu", reps=100, tries=5):
+    """GFLOP/s of a plain [2048,128]·[128,512] product (best of `tries`), as train-throughput.ts measures.
+    On a GPU this small product measures launch cost more than the GPU's arithmetic."""
+    a = torch.randn(2048, 128, device=device)
+    b = torch.randn(128, 512, device=device)
     a @ b
+    sync()
     best = 0.0
     for _ in range(tries):
         t0 = time.perf_counter()
         for _ in range(reps):
             a @ b
+        sync()
         best = max(best, 2 * 2048 * 128 * 512 * reps / (time.perf_counter() - t0) / 1e9)
     return best
+
+
+def sync():
+    """Waits for queued GPU work (nothing to wait for on the CPU)."""
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        torch.cuda.synchronize()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -565,7 +586,13 @@ def main():
     ap.add_argument("--json", action="store_true", help="print one JSON object with every result on stdout")
     ap.add_argument("--check", action="store_true", help="compute the loss of the file's weights and batch, and exit")
     ap.add_argument("--allow-any-blas", action="store_true", help="run even if OpenBLAS is not mapped")
+    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="where to train (default cpu)")
     args = ap.parse_args()
+    if args.device == "cuda":
+        if not torch.cuda.is_available():
+            raise SystemExit("--device cuda: torch sees no CUDA device")
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
 
     torch.set_num_threads(args.intra_threads)
     torch.set_num_interop_threads(1)
@@ -588,6 +615,8 @@ def main():
         "blas_threads": blas["openblas"]["threads"] if blas["openblas"] else None,
         "blas": blas,
         "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"),
+        "device": args.device,
+        "device_name": torch.cuda.get_device_name(0) if args.device == "cuda" else None,
     }
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
     ob = blas["openblas"]
@@ -595,7 +624,9 @@ def main():
         f"torch {env['torch']}, intra-op threads {env['intra_op_threads']}, "
         + (f"OpenBLAS {ob['library']} core {ob['corename']}, {ob['threads']} BLAS threads" if ob else f"BLAS {blas['mapped']}")
     )
-    ceiling = matmul_ceiling()
+    if args.device == "cuda":
+        log(f"device: {env['device_name']}, float32 (TF32 off)")
+    ceiling = matmul_ceiling(args.device)
     log(f"plain [2048,128]x[128,512] matmul: {ceiling:.1f} GFLOP/s")
     results = []
     for ref in refs:
@@ -609,7 +640,7 @@ def main():
                 f"loss {r['final_loss']:.3f}"
             )
     # measured again after training, best of both: a busy machine rarely slows every repetition
-    ceiling = max(ceiling, matmul_ceiling())
+    ceiling = max(ceiling, matmul_ceiling(args.device))
     log(f"plain matmul, best of before and after: {ceiling:.1f} GFLOP/s")
     for r in results:
         r["ceiling_gflops"] = ceiling

@@ -13,7 +13,9 @@
  * on a machine with a GPU (on a software Vulkan driver its speed means nothing).
  * On wasm the ceiling is measured through the kernels in use: the native GEMM when the addon is built
  * (SPARSEBENCH_NATIVE=0 switches it off), else tfjs's XNNPACK.
- * SPARSEBENCH_TORCH_PYTHON names the peer's interpreter (default /usr/bin/python3).
+ * SPARSEBENCH_TORCH_PYTHON names the peer's interpreter (default /usr/bin/python3); SPARSEBENCH_TORCH_DEVICE=cuda
+ * runs the peer once on the GPU instead of twice on the CPU (bench/gpu-check.sh). When both webgpu and wasm are
+ * measured, their ratio is printed per model and sparsity.
  */
 import { cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
@@ -21,7 +23,7 @@ import { selectBackend } from '../src/engine/backends.js';
 import { families } from '../src/models/registry.js';
 import { trainTrial } from '../src/train/trainer.js';
 import { type Backend, chooseReferences, type Reference, referenceSpec, SPARSITIES } from './references.js';
-import { describePeer, PEER_THREADS, type PeerRow, runPeer, torchPython } from './run-torch-peer.js';
+import { describePeer, type PeerRow, peerSettings, runPeer, torchPython } from './run-torch-peer.js';
 
 /** Steps timed per backend (after the warm-up ones); cpu is ~30x slower. */
 const STEPS: Record<Backend, number> = { wasm: 20, cpu: 2, webgpu: 20 };
@@ -29,8 +31,9 @@ const WARMUP: Record<Backend, number> = { wasm: 3, cpu: 1, webgpu: 3 };
 
 /** D units per second over the timed steps: warm-up excluded; the last step includes the final evaluation (64 held-out units). */
 async function speed(ref: Reference, backend: Backend, sparsity: number): Promise<number> {
-  const warmup = WARMUP[backend];
-  const steps = warmup + STEPS[backend];
+  const timing = ref.timing?.[backend] ?? { warmup: WARMUP[backend], steps: STEPS[backend] };
+  const warmup = timing.warmup;
+  const steps = warmup + timing.steps;
   const s = referenceSpec(ref, backend, sparsity, steps);
   const units = families[ref.model.family].unitsPerBatch(s);
   let t0 = 0;
@@ -41,7 +44,7 @@ async function speed(ref: Reference, backend: Backend, sparsity: number): Promis
       if (p.step === steps) t1 = performance.now();
     },
   });
-  return (STEPS[backend] * units) / ((t1 - t0) / 1000);
+  return (timing.steps * units) / ((t1 - t0) / 1000);
 }
 
 /**
@@ -106,8 +109,8 @@ console.log(
   '| family | backend | sparsity | training units/s | model GFLOP/s | plain matmul GFLOP/s (ceiling) | share of ceiling |',
 );
 console.log('|---|---|---|---|---|---|---|');
-/** wasm units/s by `${name}@${sparsity}`, for the tfjs/pytorch ratios. */
-const wasmSpeed = new Map<string, number>();
+/** units/s by backend, then by `${name}@${sparsity}`, for the ratios at the end. */
+const speeds = new Map<Backend, Map<string, number>>();
 for (const ref of chosen) {
   const unit = families[ref.model.family].unit === 'images' ? 'images/s' : 'tokens/s';
   const fwd = families[ref.model.family].model.forwardFlopsPerUnit(ref.model);
@@ -126,7 +129,8 @@ for (const ref of chosen) {
       }
       pairs.sort((a, b) => a.share - b.share);
       const { ups, ceiling } = pairs[Math.floor(pairs.length / 2)];
-      if (backend === 'wasm') wasmSpeed.set(`${ref.name}@${sparsity}`, ups);
+      if (!speeds.has(backend)) speeds.set(backend, new Map());
+      speeds.get(backend)!.set(`${ref.name}@${sparsity}`, ups);
       row(
         ref.name,
         `${backend} (${ceiling.kernels})`,
@@ -140,13 +144,26 @@ for (const ref of chosen) {
   }
 }
 
+/** `${a} / ${b}` for every reference and sparsity measured on both tfjs backends. */
+function backendRatios(a: Backend, b: Backend): void {
+  const [num, den] = [speeds.get(a), speeds.get(b)];
+  if (!num || !den) return;
+  console.log('');
+  for (const [key, ups] of num) {
+    const base = den.get(key);
+    if (base !== undefined)
+      console.log(`${key.replace('@', ' sparsity ')}: tfjs ${a} / tfjs ${b} = ${(ups / base).toFixed(2)}`);
+  }
+}
+backendRatios('webgpu', 'wasm');
+
 const python = torchPython();
 if (!python.ok) {
   console.log(`\npytorch peer skipped: ${python.why}`);
 } else {
   const peerRows: PeerRow[] = [];
   const notes: string[] = [];
-  for (const threads of PEER_THREADS) {
+  for (const threads of peerSettings()) {
     const run = runPeer(python.path, chosen, threads);
     if (!run.ok) {
       notes.push(`pytorch peer (${threads.label}) failed: ${run.why}`);
@@ -169,11 +186,13 @@ if (!python.ok) {
   console.log('');
   for (const note of notes) console.log(note);
   for (const r of peerRows) {
-    const tfjs = wasmSpeed.get(`${r.name}@${r.sparsity}`);
-    if (tfjs === undefined) continue;
-    console.log(
-      `${r.name} sparsity ${r.sparsity}: tfjs wasm / pytorch (${r.label}) = ${(tfjs / r.units_per_s).toFixed(3)} on pytorch's best window, ${(tfjs / r.units_per_s_median).toFixed(3)} on its median window`,
-    );
+    for (const [backend, byKey] of speeds) {
+      const tfjs = byKey.get(`${r.name}@${r.sparsity}`);
+      if (tfjs === undefined || backend === 'cpu') continue;
+      console.log(
+        `${r.name} sparsity ${r.sparsity}: tfjs ${backend} / pytorch (${r.label}) = ${(tfjs / r.units_per_s).toFixed(3)} on pytorch's best window, ${(tfjs / r.units_per_s_median).toFixed(3)} on its median window`,
+      );
+    }
   }
 }
 process.exit(0);
