@@ -8,7 +8,10 @@ import { storedWeightsPath } from '../store/weights.js';
 /** A dense model's parameters read from a safetensors file, with what the file says about itself. */
 export interface Pretrained {
   params: Map<string, { shape: number[]; data: Float32Array }>;
-  /** Sparsity of the trial that wrote it, when the file names its trial spec (weights files do). */
+  /**
+   * Sparsity of the model it holds: the trial spec's, when the file names one (weights files do), or what the
+   * masks of a checkpoint prune (a checkpoint names no spec); null when the file says neither.
+   */
   sparsity: number | null;
   sha256: string;
 }
@@ -16,7 +19,7 @@ export interface Pretrained {
 /**
  * Reads parameters from a finished trial's weights file (`<database>.weights/<id>.safetensors`, or the older shared `weights/` folder; tensors by
  * parameter name) or from a checkpoint (`<database>.checkpoints/<id>.safetensors`, tensors `param/<name>`); masks and
- * optimiser moments are skipped.
+ * optimiser moments are skipped (a checkpoint's masks give its sparsity).
  */
 export function readPretrained(path: string): Pretrained {
   if (!existsSync(path)) throw new Error(`no such file: ${path}`);
@@ -25,7 +28,14 @@ export function readPretrained(path: string): Pretrained {
   const { tensors, metadata } = decodeSafetensors(buf);
   const checkpoint = metadata.sparsebench_checkpoint !== undefined;
   const params = new Map<string, { shape: number[]; data: Float32Array }>();
+  let maskZeros = 0;
+  let maskSize = 0;
   for (const [name, t] of tensors) {
+    if (checkpoint && t.dtype === 'U8' && name.startsWith('mask/')) {
+      for (let i = 0; i < t.data.length; i++) if (t.data[i] === 0) maskZeros++;
+      maskSize += t.data.length;
+      continue;
+    }
     if (t.dtype !== 'F32') continue;
     if (checkpoint && !name.startsWith('param/')) continue;
     params.set(checkpoint ? name.slice('param/'.length) : name, {
@@ -33,7 +43,8 @@ export function readPretrained(path: string): Pretrained {
       data: t.data as Float32Array,
     });
   }
-  let sparsity: number | null = null;
+  // a checkpoint carries no spec, but its masks say whether the model is sparse (a dense trial's are all ones)
+  let sparsity: number | null = checkpoint && maskSize > 0 ? maskZeros / maskSize : null;
   try {
     const spec = JSON.parse(metadata.spec ?? 'null') as { sparsity?: unknown } | null;
     if (typeof spec?.sparsity === 'number') sparsity = spec.sparsity;

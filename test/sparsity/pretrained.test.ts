@@ -1,0 +1,47 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readPretrained } from '../../src/sparsity/pretrained.js';
+import { resolvePrunerSpec } from '../../src/sparsity/spec.js';
+import { encodeCheckpoint } from '../../src/sweep/checkpoints.js';
+import type { TrainState } from '../../src/train/state.js';
+import { Rng } from '../../src/util/rng.js';
+import { tempDir } from '../helpers/config.js';
+
+const infos = [{ name: 'w', shape: [2, 4], role: 'mlp' as const, prunable: true, decay: true }];
+
+/** A checkpoint file of a trial whose one prunable layer holds `mask`. */
+function checkpointWith(mask: number[]): string {
+  const rng = Rng.seeded(0).state();
+  const state: TrainState = {
+    step: 3,
+    params: new Map([['w', Float32Array.from(mask, (m, i) => m * (i + 1))]]),
+    adam: { step: 3, slots: new Map([['w', { m: new Float32Array(8), v: new Float32Array(8) }]]) },
+    pruner: { masks: [Uint8Array.from(mask)], algorithm: null, lastUpdate: 2 },
+    dataRng: rng,
+    pruneRng: rng,
+    loss: 1,
+    valLoss: null,
+    wallSeconds: 1,
+  };
+  const path = join(tempDir(), 'c.safetensors');
+  writeFileSync(path, encodeCheckpoint('0123456789abcdef', state, infos));
+  return path;
+}
+
+describe('pretrained weights from a checkpoint', () => {
+  it("reads a checkpoint's sparsity from its masks (it names no trial spec)", () => {
+    expect(readPretrained(checkpointWith([1, 1, 1, 1, 1, 1, 1, 1])).sparsity).toBe(0);
+    expect(readPretrained(checkpointWith([1, 0, 0, 1, 0, 0, 0, 1])).sparsity).toBe(0.625);
+  });
+
+  it('from-dense refuses the checkpoint of a sparse trial, as it refuses its weights file', () => {
+    const sparse = checkpointWith([1, 0, 0, 1, 0, 0, 0, 1]);
+    const cfg = { name: 'from-dense', options: { weights: sparse } };
+    expect(() => resolvePrunerSpec(cfg, 0.5)).toThrow(/sparsity 0\.625, not a dense one/);
+    const dense = checkpointWith([1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(resolvePrunerSpec({ name: 'from-dense', options: { weights: dense } }, 0.5).name).toBe(
+      'from-dense',
+    );
+  });
+});
