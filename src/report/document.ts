@@ -21,7 +21,7 @@ function plotBlock(plots: Map<string, PlotOutcome>, id: string): Block {
 }
 
 function findingsSection(data: ReportData, points: FinalPoint[]): Section {
-  const items = [...dataFindings(points, data.unit)];
+  const items = [...dataFindings(points, data.unit, data.family)];
   for (const f of [variantSpreadFinding(points), seedSpreadFinding(points)]) if (f) items.push(f);
   const fit = data.fit;
   if (fit?.params) {
@@ -74,7 +74,7 @@ function fitSection(data: ReportData, plots: Map<string, PlotOutcome>): Section 
         `${fit.fit.bootstrap ? `${fit.fit.bootstrap.requested} bootstrap replicates` : 'no bootstrap'}, ` +
         `${fit.fit.holdout && !fit.fit.holdout.error ? `${fit.fit.holdout.n_heldout} largest-N trials held out for the check` : 'no held-out check'}.`,
     },
-    coefficientTable(fit.fit, data.unit),
+    coefficientTable(fit.fit, data.unit, data.family),
     { kind: 'list', items: safeSummary(fit.fit) },
     plotBlock(plots, 'residuals'),
   ];
@@ -143,7 +143,7 @@ export function buildDocument(
       fitSection(data, plots),
       optimalSection(data, plots),
       { id: 'curves', title: 'Training curves', blocks: [plotBlock(plots, 'curves')] },
-      { id: 'trials', title: 'Trials', blocks: [trialTable(data.trials, data.unit)] },
+      { id: 'trials', title: 'Trials', blocks: [trialTable(data.trials, data.unit, data.family)] },
       configSection(data, builtAt),
     ],
   };

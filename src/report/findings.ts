@@ -92,8 +92,12 @@ const EMBEDDINGS_WIDER = 1.05;
  * trial's final loss against the dense one at the same non-zero parameters and data; summarised per
  * sparsity level. Plus the best trial.
  */
-export function dataFindings(points: readonly FinalPoint[], unit: DataUnit = 'tokens'): string[] {
-  const u = unitLabels(unit);
+export function dataFindings(
+  points: readonly FinalPoint[],
+  unit: DataUnit = 'tokens',
+  family?: string,
+): string[] {
+  const u = unitLabels(unit, family);
   if (points.length === 0) return [];
   const out: string[] = [];
   // a cell: the same N and D, and the same non-pruner settings (learning rate, ...) when the sweep varies them

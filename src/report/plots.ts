@@ -81,14 +81,16 @@ export const PLOTS: readonly PlotDef[] = [
     title: 'Final loss against non-zero parameters N',
     alt: 'Log-log scatter of final validation loss against non-zero parameters, marker shape by sparsity, with the fitted law as dashed lines per sparsity.',
     caption: (ctx) => scalingCaption(ctx, 'N'),
-    build: (ctx) => scalingSpec(ctx.points, ctx.data.fit?.params ?? null, ctx.scales, 'N', ctx.data.unit),
+    build: (ctx) =>
+      scalingSpec(ctx.points, ctx.data.fit?.params ?? null, ctx.scales, 'N', ctx.data.unit, ctx.data.family),
   },
   {
     id: 'loss-vs-d',
     title: 'Final loss against training data D',
     alt: 'Log-log scatter of final validation loss against training data, marker shape by sparsity, with the fitted law as dashed lines per sparsity.',
     caption: (ctx) => scalingCaption(ctx, 'D'),
-    build: (ctx) => scalingSpec(ctx.points, ctx.data.fit?.params ?? null, ctx.scales, 'D', ctx.data.unit),
+    build: (ctx) =>
+      scalingSpec(ctx.points, ctx.data.fit?.params ?? null, ctx.scales, 'D', ctx.data.unit, ctx.data.family),
   },
   {
     id: 'residuals',
@@ -99,7 +101,13 @@ export const PLOTS: readonly PlotDef[] = [
       'Right: measured / predicted − 1, in percent, against N.',
     build: (ctx) =>
       ctx.data.fit
-        ? residualsSpec(ctx.data.fit.fit.residuals, ctx.data.trials, ctx.scales, ctx.data.unit)
+        ? residualsSpec(
+            ctx.data.fit.fit.residuals,
+            ctx.data.trials,
+            ctx.scales,
+            ctx.data.unit,
+            ctx.data.family,
+          )
         : { missing: NO_FIT },
   },
   {

@@ -11,8 +11,8 @@ import { type DataUnit, unitLabels } from './units.js';
 const ERROR_CHARS = 80;
 
 /** The trial table: plan and results of every trial, in plan order, every status. */
-export function trialTable(trials: readonly TrialRecord[], unit: DataUnit): Block {
-  const u = unitLabels(unit);
+export function trialTable(trials: readonly TrialRecord[], unit: DataUnit, family?: string): Block {
+  const u = unitLabels(unit, family);
   // classification accuracy, where the family measures it (vit)
   const accuracy = trials.some((t) => t.finalValAccuracy !== null);
   return {
@@ -52,18 +52,18 @@ export function trialTable(trials: readonly TrialRecord[], unit: DataUnit): Bloc
 }
 
 /** Unit of each sparse-law coefficient (paper units: N in parameters, D in tokens or images). */
-const units = (unit: DataUnit): Record<string, string> => ({
+const units = (unit: DataUnit, family?: string): Record<string, string> => ({
   a_S: 'nats·N^b_N',
   b_S: '-',
   c_S: 'nats·N^b_N',
   b_N: '-',
   a_D: unitLabels(unit).d,
   b_D: '-',
-  c: unitLabels(unit).loss,
+  c: unitLabels(unit, family).loss,
 });
 
 /** Coefficients with their 95% bootstrap intervals and spread across starts, beside the paper's Table 1. */
-export function coefficientTable(fit: LawFit, unit: DataUnit): Block {
+export function coefficientTable(fit: LawFit, unit: DataUnit, family?: string): Block {
   const paper = (set: SparseLawParams, k: string) => sig(set[k as keyof SparseLawParams], 3);
   return {
     kind: 'table',
@@ -85,7 +85,7 @@ export function coefficientTable(fit: LawFit, unit: DataUnit): Block {
       sig(fit.params[k], 4),
       interval(fit.intervals[k]),
       interval(fit.startSpread[k]),
-      units(unit)[k] ?? '',
+      units(unit, family)[k] ?? '',
       paper(publishedCoefficients.t5, k),
       paper(publishedCoefficients.vit, k),
     ]),

@@ -7,7 +7,7 @@ export type DataUnit = 'tokens' | 'images';
 export interface UnitLabels {
   /** Plural: "tokens". */
   d: string;
-  /** Loss unit: cross-entropy per token, or per image. */
+  /** Loss unit: cross-entropy per predicted token (t5: per target token), or per image. */
   loss: string;
   /** Throughput unit. */
   rate: string;
@@ -19,15 +19,17 @@ export interface UnitLabels {
 }
 
 /**
- * Labels for a data unit; `family`, when known, refines what C counts: t5's D counts encoder input tokens,
- * and its decoder's weights see only the shorter targets, so C is above its FLOPs.
+ * Labels for a data unit; `family`, when known, refines what C counts and what the loss is per: t5's D counts
+ * encoder input tokens, its decoder's weights see only the shorter targets, so C is above its FLOPs, and its
+ * loss is per target token.
  */
 export function unitLabels(unit: DataUnit, family?: string): UnitLabels {
   if (unit === 'images')
     return { d: 'images', loss: 'nats/image', rate: 'images/s', compute: '6·N/(1−S)·images, not FLOPs' };
   return {
     d: 'tokens',
-    loss: 'nats/token',
+    // t5's D counts its inputs, but its loss is over the (shorter) targets: say which tokens the loss is per
+    loss: family === 't5' ? 'nats/target token' : 'nats/token',
     rate: 'tokens/s',
     compute: family === 't5' ? '6·N/(1−S)·D, above FLOPs' : 'FLOPs',
   };

@@ -67,6 +67,9 @@ describe('data findings, from measurements alone', () => {
       '75% sparse models reached a lower final loss than dense in 0 of 1 comparison (mean +10%)',
     );
     expect(f[2]).toBe('Lowest final validation loss: 2 nats/token (50% sparse, N = 8k, D = 300k tokens).');
+    expect(dataFindings(finalPoints(t), 'tokens', 't5')[2]).toBe(
+      'Lowest final validation loss: 2 nats/target token (50% sparse, N = 8k, D = 300k tokens).',
+    );
     expect(f).toHaveLength(3);
     expect(scaleFinding(finalPoints(t))).toMatch(
       /^Scale: these models have at most 8k non-zero parameters, 170× fewer than the paper's smallest T5 \(1\.33M\)/,

@@ -58,6 +58,16 @@ describe('plot specs', () => {
     expect('plot' in lm && lm.plot.svg).toContain('C, compute (FLOPs, log scale)');
   });
 
+  it("label a t5 model's loss per target token (its D counts input tokens), and an lm's per token", async () => {
+    const t5 = (await renderPlots({ ...data, family: 't5' })).plots;
+    for (const id of ['loss-vs-n', 'loss-vs-d', 'curves', 'residuals']) {
+      const p = t5.get(id)!;
+      expect('plot' in p && p.plot.svg, id).toContain('nats/target token');
+    }
+    const lm = (await renderPlots({ ...data, family: 'lm' })).plots.get('curves')!;
+    expect('plot' in lm && lm.plot.svg).toContain('loss (nats/token)');
+  });
+
   it('are deterministic: the same data renders to the same bytes', async () => {
     const a = await renderPlots(data);
     const b = await renderPlots(data);

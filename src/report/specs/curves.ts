@@ -73,7 +73,7 @@ export function curvesSpec(data: ReportData, scales: SparsityScales): SpecOrMiss
           : 'no trial has logged more than one training loss or any validation loss (they stopped at their first steps).',
     };
   const panelOrder = [...panels].map((n) => `N = ${count(n)}`);
-  const u = unitLabels(data.unit);
+  const u = unitLabels(data.unit, data.family);
   // the data's own range: Vega's "nice" log domain would run to the next whole decade (200k drawn to 1M)
   const seen = rows.map((r) => r.tokens);
   const [first, last] = [Math.min(...seen), Math.max(...seen)];

@@ -23,8 +23,9 @@ export function residualsSpec(
   trials: readonly TrialRecord[],
   scales: SparsityScales,
   unit: DataUnit,
+  family?: string,
 ): SpecOrMissing {
-  const lossUnit = unitLabels(unit).loss;
+  const lossUnit = unitLabels(unit, family).loss;
   const byId = new Map(trials.map((t) => [t.id, t]));
   const rows = residuals
     .filter((r) => Number.isFinite(r.predicted) && Number.isFinite(r.measured) && r.predicted > 0)

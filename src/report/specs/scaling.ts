@@ -49,8 +49,9 @@ export function scalingSpec(
   scales: SparsityScales,
   axis: ScalingAxis,
   unit: DataUnit,
+  family?: string,
 ): SpecOrMissing {
-  const u = unitLabels(unit);
+  const u = unitLabels(unit, family);
   if (points.length === 0)
     return { missing: 'no trial has finished yet, so there are no final losses to plot.' };
   const xs = points.map((p) => (axis === 'N' ? p.N : p.D));
