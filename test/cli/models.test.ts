@@ -15,6 +15,16 @@ describe('sparsebench models', () => {
     expect(json.map((f) => f.name)).toEqual(['vit']);
   });
 
+  it('refuses sizing flags without a family instead of listing the families', () => {
+    const r = cli(['models', '--nonzero', '5k', '--sparsity', '0.5']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      /--nonzero, --sparsity size a model of one family: name it, e\.g\. sparsebench models lm --nonzero 5k; families: lm, t5, vit/,
+    );
+    expect(cli(['models', '--data', 'mnist']).stderr).toMatch(/--data sizes a model of one family/);
+  });
+
   it('sizes a model for N and S', () => {
     const r = cli(['models', 'lm', '--nonzero', '5k', '--sparsity', '0.5']);
     expect(r.code, r.stderr).toBe(0);

@@ -17,17 +17,31 @@ export interface ModelsOptions {
   json?: boolean;
 }
 
+/** The sizing flags given (`--nonzero`, `--sparsity`, `--seq-len`, `--data`), as written on the command line. */
+function sizingFlags(opts: ModelsOptions): string[] {
+  return (['nonzero', 'sparsity', 'seqLen', 'data'] as const)
+    .filter((k) => opts[k] !== undefined)
+    .map((k) => `--${k === 'seqLen' ? 'seq-len' : k}`);
+}
+
 /** `sparsebench models [family] [--nonzero N --sparsity S]`: the families, or the shape sizing gives. */
 export async function modelsCommand(family: string | undefined, opts: ModelsOptions): Promise<number> {
-  if (!family) return listFamilies(opts.json);
+  if (!family) {
+    const sizing = sizingFlags(opts);
+    if (sizing.length > 0)
+      throw new UsageError(
+        `${sizing.join(', ')} ${sizing.length === 1 ? 'sizes' : 'size'} a model of one family: name it, e.g. sparsebench models lm ${sizing.includes('--nonzero') ? `--nonzero ${opts.nonzero}` : '--nonzero 200k'}; families: ${Object.keys(families).join(', ')}`,
+      );
+    return listFamilies(opts.json);
+  }
   const entry = families[family];
   if (!entry)
     throw new UsageError(`unknown model family "${family}"; valid: ${Object.keys(families).join(', ')}`);
   if (opts.nonzero === undefined) {
-    const sizing = (['sparsity', 'seqLen', 'data'] as const).filter((k) => opts[k] !== undefined);
+    const sizing = sizingFlags(opts);
     if (sizing.length > 0)
       throw new UsageError(
-        `${sizing.map((k) => `--${k === 'seqLen' ? 'seq-len' : k}`).join(', ')} size a model: give --nonzero N too (e.g. --nonzero 200k), or leave them out to list the ${family} family's options`,
+        `${sizing.join(', ')} ${sizing.length === 1 ? 'sizes' : 'size'} a model: give --nonzero N too (e.g. --nonzero 200k), or leave them out to list the ${family} family's options`,
       );
     return listFamilies(opts.json, family);
   }
