@@ -106,7 +106,13 @@ export async function runsListCommand(opts: RunsListOptions): Promise<number> {
       process.stdout.write(`${JSON.stringify({ sweep, trials }, null, 2)}\n`);
     } else {
       const title = sweep === null ? `all trials in ${opts.db}` : `sweep ${sweep}`;
-      process.stdout.write(`${title}: ${count(trials.length, 'trial')}\n\n${trialsTable(trials)}\n`);
+      // with --status, how many of how many: "0 trials" alone reads as an empty sweep
+      const shown =
+        opts.status === undefined
+          ? count(trials.length, 'trial')
+          : `${trials.length} of ${count(store.listTrials(sweep).length, 'trial')} ${opts.status}`;
+      const table = trials.length > 0 ? `\n${trialsTable(trials)}\n` : '';
+      process.stdout.write(`${title}: ${shown}\n${table}`);
     }
     return 0;
   } finally {
