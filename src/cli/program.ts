@@ -60,10 +60,10 @@ export function buildProgram(): Command {
       'auto',
     )
     .addOption(
-      new Option('--executor <name>', 'run on a cluster: write (and for slurm submit) the jobs').choices([
-        'slurm',
-        'k8s',
-      ]),
+      new Option(
+        '--executor <name>',
+        'run on a cluster: write (and for slurm submit) the jobs; the checkpoint flags and --retry-failed go on to every task',
+      ).choices(['slurm', 'k8s']),
     )
     .option(
       '--out <dir>',
@@ -76,8 +76,8 @@ export function buildProgram(): Command {
     .option('--cpus-per-task <n>', 'slurm: CPUs per trial (default 1)')
     .option('--image <ref>', 'k8s: container image with sparsebench installed (default sparsebench:latest)')
     .option('--pvc <name>', 'k8s: PersistentVolumeClaim mounted at /data (default sparsebench-data)')
-    .action(async (config: string, opts) => {
-      checkExecutorFlags(opts);
+    .action(async (config: string, opts, cmd: Command) => {
+      checkExecutorFlags(opts, (key) => cmd.getOptionValueSource(key) === 'cli');
       process.exitCode = opts.executor
         ? await (await clusterCommands()).clusterSweepCommand(config, opts)
         : await (await import('./commands/sweep.js')).sweepCommand(config, opts);

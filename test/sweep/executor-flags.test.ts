@@ -1,5 +1,10 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { checkExecutorFlags } from '../../src/cli/executor-flags.js';
+import { cli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/config.js';
 
 describe('cluster flags', () => {
   it('need the executor that reads them, and a value', () => {
@@ -13,5 +18,93 @@ describe('cluster flags', () => {
       /--image is empty; give a value or leave the flag out for its default/,
     );
     expect(() => checkExecutorFlags({ executor: 'k8s', image: 'sb:1', pvc: 'data' })).not.toThrow();
+  });
+});
+
+describe('sweep --executor and the flags of a local sweep', () => {
+  it('passes the checkpoint cadence and --retry-failed on to every task, and refuses --workers and --json', () => {
+    const dir = tempDir();
+    const db = join(dir, 'study.db');
+    const slurm = cli([
+      'sweep',
+      'configs/smoke.yaml',
+      '--db',
+      db,
+      '--executor',
+      'slurm',
+      '--dry-run',
+      '--checkpoint-minutes',
+      '5',
+      '--checkpoint-steps',
+      '7',
+      '--retry-failed',
+    ]);
+    expect(slurm.code, slurm.stderr).toBe(0);
+    // before: the flags were accepted and left out of the scripts, so the tasks checkpointed every 10 minutes
+    expect(readFileSync(join(dir, 'smoke.slurm', 'array.sbatch'), 'utf8')).toMatch(
+      /--skip-from '[^']*study\.db' --checkpoint-minutes 5 --checkpoint-steps 7 --retry-failed\n/,
+    );
+    const k8s = cli([
+      'sweep',
+      'configs/smoke.yaml',
+      '--db',
+      db,
+      '--executor',
+      'k8s',
+      '--checkpoint-minutes',
+      '2',
+    ]);
+    expect(k8s.code, k8s.stderr).toBe(0);
+    const job = parse(readFileSync(join(dir, 'smoke.k8s', 'job.yaml'), 'utf8'));
+    expect(job.spec.template.spec.containers[0].command[2]).toMatch(
+      /--skip-from \/data\/smoke\/study\.db --checkpoint-minutes 2$/,
+    );
+    // without them, the scripts carry no defaults of their own
+    const plain = cli([
+      'sweep',
+      'configs/smoke.yaml',
+      '--db',
+      join(dir, 'plain', 'study.db'),
+      '--executor',
+      'slurm',
+      '--dry-run',
+    ]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'plain', 'smoke.slurm', 'array.sbatch'), 'utf8')).not.toMatch(
+      /--checkpoint|--retry/,
+    );
+    for (const [flag, value] of [
+      ['--workers', '2'],
+      ['--json', null],
+    ] as const) {
+      const out = join(dir, `refused${flag}`);
+      const r = cli([
+        'sweep',
+        'configs/smoke.yaml',
+        '--db',
+        join(out, 'study.db'),
+        '--executor',
+        'slurm',
+        '--dry-run',
+        flag,
+        ...(value === null ? [] : [value]),
+      ]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`${flag} is not read by --executor slurm: `));
+      expect(existsSync(out)).toBe(false);
+    }
+    const bad = cli([
+      'sweep',
+      'configs/smoke.yaml',
+      '--db',
+      join(dir, 'bad', 'study.db'),
+      '--executor',
+      'slurm',
+      '--checkpoint-minutes',
+      '-3',
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--checkpoint-minutes -3: expected a number >= 0/);
+    expect(existsSync(join(dir, 'bad'))).toBe(false);
   });
 });

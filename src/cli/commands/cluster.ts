@@ -124,6 +124,23 @@ export interface ExecutorOptions {
   cpusPerTask?: string;
   image?: string;
   pvc?: string;
+  /** Passed on to every task's run-trial, when given. */
+  retryFailed?: boolean;
+  checkpointMinutes?: string;
+  checkpointSteps?: string;
+}
+
+/**
+ * The run-trial flags a cluster run passes on to every task: the checkpoint cadence and `--retry-failed`, as
+ * given to `sweep` (validated here, so a bad value is refused before anything is written).
+ */
+function taskFlags(opts: ExecutorOptions): string[] {
+  const cadence = checkpointCadence(opts);
+  return [
+    ...(opts.checkpointMinutes !== undefined ? ['--checkpoint-minutes', String(cadence.minutes)] : []),
+    ...(opts.checkpointSteps !== undefined ? ['--checkpoint-steps', String(cadence.steps)] : []),
+    ...(opts.retryFailed ? ['--retry-failed'] : []),
+  ];
 }
 
 function positiveInt(flag: string, text: string | undefined): number | undefined {
@@ -138,6 +155,7 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
   const gpus = positiveInt('--gpus', opts.gpus);
   const maxParallel = positiveInt('--max-parallel', opts.maxParallel);
   const cpusPerTask = positiveInt('--cpus-per-task', opts.cpusPerTask) ?? 1;
+  const runTrialFlags = taskFlags(opts);
   if (opts.time !== undefined && !/^(\d+-)?\d+(:\d{1,2}){0,2}$/.test(opts.time)) {
     throw new UsageError(`--time ${opts.time}: expected Slurm time syntax, e.g. 30, 2:00:00 or 1-12:00:00`);
   }
@@ -159,6 +177,7 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
         gpus,
         maxParallel,
         cpusPerTask,
+        taskFlags: runTrialFlags,
       },
       outName,
     );
@@ -183,6 +202,7 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
       pvc: opts.pvc ?? 'sparsebench-data',
       maxParallel,
       gpus,
+      taskFlags: runTrialFlags,
     },
     outName,
   );

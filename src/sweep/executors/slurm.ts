@@ -1,5 +1,5 @@
 import { UsageError } from '../../errors.js';
-import { type ClusterLayout, sh } from './layout.js';
+import { type ClusterLayout, sh, shArg } from './layout.js';
 
 /** Resources of a Slurm submission (`sweep --executor slurm` flags). */
 export interface SlurmOptions {
@@ -11,6 +11,8 @@ export interface SlurmOptions {
   maxParallel?: number;
   /** CPUs per task; 1 suits the single-threaded wasm backend. */
   cpusPerTask: number;
+  /** Flags every task's run-trial gets (checkpoint cadence, --retry-failed), as plain words. */
+  taskFlags?: readonly string[];
 }
 
 /**
@@ -64,7 +66,7 @@ export function slurmArrayScript(l: ClusterLayout, o: SlurmOptions): string {
     'set -euo pipefail',
     `cd ${sh(l.dir)}`,
     `exec ${sh(l.node)} ${sh(l.cli)} run-trial ${sh(l.plan)} --index "$SLURM_ARRAY_TASK_ID" \\`,
-    `  --db ${sh(l.shards)}/shard-"$SLURM_ARRAY_TASK_ID".db --skip-from ${sh(l.db)}`,
+    `  --db ${sh(l.shards)}/shard-"$SLURM_ARRAY_TASK_ID".db --skip-from ${sh(l.db)}${(o.taskFlags ?? []).map((f) => ` ${shArg(f)}`).join('')}`,
     '',
   ].join('\n');
 }
