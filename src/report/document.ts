@@ -10,7 +10,7 @@ import { seedSpreadFinding, variantSpreadFinding } from './spread-findings.js';
 import { coefficientTable, keyValueTable, trialTable } from './tables.js';
 import type { Block, ReportData, ReportDocument, Section } from './types.js';
 import { unitLabels } from './units.js';
-import { fitNotices, statusLine, trialNotices } from './warnings.js';
+import { fitNotices, sparseFitRefusal, statusLine, trialNotices } from './warnings.js';
 
 function plotBlock(plots: Map<string, PlotOutcome>, id: string): Block {
   const p = plots.get(id);
@@ -58,7 +58,8 @@ function fitSection(data: ReportData, plots: Map<string, PlotOutcome>): Section 
         {
           kind: 'notice',
           level: 'missing',
-          text: 'No sparse-law fit is stored for this sweep (see Findings for the command that makes one).',
+          // Findings names the command, or, when fit-law would refuse these trials, why none can be made
+          text: `No sparse-law fit is stored for this sweep (see Findings for ${sparseFitRefusal(data) === null ? 'the command that makes one' : 'why none can be made yet'}).`,
         },
       ],
     };

@@ -92,7 +92,7 @@ export function trialNotices(data: ReportData, points: readonly FinalPoint[]): N
 }
 
 /** Why `fit-law` would refuse this sweep's finished trials for the sparse form, or null when it would fit them. */
-function sparseFitRefusal(data: ReportData): string | null {
+export function sparseFitRefusal(data: ReportData): string | null {
   const points = pointsFromTrials(data.trials);
   try {
     validatePoints(points);

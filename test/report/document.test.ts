@@ -109,6 +109,15 @@ describe('the report document', () => {
     expect(blocks(doc, 'trials')[0].kind).toBe('table');
   });
 
+  it('without a stored fit and too few trials for one: the fit section sends the reader to why, not to a command', async () => {
+    const doc = await documentOf(reportData(grid().slice(0, 6), null));
+    expect(notices(doc, 'missing')[0]).toMatch(/none can be made from the finished trials yet/);
+    // before: "see Findings for the command that makes one", where Findings names none
+    expect(notices(doc, 'missing')).toContain(
+      'No sparse-law fit is stored for this sweep (see Findings for why none can be made yet).',
+    );
+  });
+
   it('names --db in the command when the database is not the default one', async () => {
     const data = { ...reportData(grid(), null), dbPath: '/data/study.db' };
     const doc = await documentOf(data);
