@@ -1,4 +1,4 @@
-import { embeddingShareWarning } from '../models/embedding-share.js';
+import { embeddingShareWarning, nonzeroEmbeddings } from '../models/embedding-share.js';
 import { spanLayoutWarning } from '../models/span-layout-check.js';
 import { baselineWarning } from '../sparsity/baseline-check.js';
 import { scheduleWarnings } from '../sparsity/schedule-check.js';
@@ -29,7 +29,7 @@ export function planWarnings(plan: SweepPlan): string[] {
       sparsity: t.spec.sparsity,
       target: t.spec.nonzero_params,
       nonzero: t.nonzero_params,
-      embedding: t.embedding_params,
+      embedding: nonzeroEmbeddings(t.spec, t.embedding_params),
     })),
   );
   return [

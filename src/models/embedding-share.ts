@@ -1,4 +1,7 @@
+import type { TrialSpec } from '../config/trial-spec.js';
+import { prunerLayers } from '../sparsity/layers.js';
 import { fmt } from '../util/format.js';
+import { families } from './registry.js';
 
 /**
  * Embedding parameters above this share of N make the sweep's N a poor measure of its models' capacity: a
@@ -7,7 +10,7 @@ import { fmt } from '../util/format.js';
  */
 export const EMBEDDING_SHARE_LIMIT = 0.2;
 
-/** What the check reads of a trial: its sparsity, N (non-zero prunable weights) and dense embedding count. */
+/** What the check reads of a trial: its sparsity, N (non-zero prunable weights) and non-zero embedding count. */
 export interface EmbeddingCount {
   sparsity: number;
   /** The N the trial was planned for (`sweep.nonzero_params`): trials of one target are compared. */
@@ -15,6 +18,23 @@ export interface EmbeddingCount {
   /** Its N as sized. */
   nonzero: number;
   embedding: number;
+}
+
+/**
+ * The embedding parameters a trial keeps non-zero, of the `embedding` it has (its planned count): every one,
+ * unless its distribution prunes the embedding matrices (`embeddings: true`), which then keep sqrt(1 − S) of
+ * their weights (see `fixedSparsity`).
+ */
+export function nonzeroEmbeddings(
+  spec: Pick<TrialSpec, 'model' | 'pruner' | 'sparsity'>,
+  embedding: number,
+): number {
+  if (spec.sparsity === 0 || spec.pruner?.distribution?.embeddings !== true) return embedding;
+  const infos = families[spec.model.family].model.params(spec.model);
+  const pruned = prunerLayers(infos, spec.pruner)
+    .filter((l) => l.embedding)
+    .reduce((sum, l) => sum + Math.round(l.shape[0] * l.shape[1] * (1 - Math.sqrt(1 - spec.sparsity))), 0);
+  return embedding - pruned;
 }
 
 /**
@@ -48,7 +68,7 @@ export function embeddingShareWarning(trials: readonly EmbeddingCount[]): string
   const at = (t: EmbeddingCount) => `${share(t).toFixed(2)}× at S = ${t.sparsity}`;
   return (
     `${head} and grow with sparsity at equal N (N ${fmt(example.n)}: ${at(example.low)}, ${at(example.high)}): ` +
-    "a sparse trial's wider shape widens its dense embeddings too, so part of what sparsity seems to gain over dense at equal N is embedding capacity the law does not count. " +
+    "a sparse trial's wider shape widens its embeddings too, so part of what sparsity seems to gain over dense at equal N is embedding capacity the law does not count. " +
     tail
   );
 }

@@ -1,4 +1,5 @@
 import { CORE_AXES } from '../config/schema.js';
+import { nonzeroEmbeddings } from '../models/embedding-share.js';
 import type { TrialRecord } from '../store/types.js';
 import { sparsityLabel } from './specs/style.js';
 
@@ -63,7 +64,7 @@ export function finalPoints(trials: readonly TrialRecord[]): FinalPoint[] {
       N: t.nonzeroParams ?? t.plannedNonzero,
       D: dataOf(t),
       loss: t.finalValLoss as number,
-      embedding: t.embeddingParams,
+      embedding: nonzeroEmbeddings(t.spec, t.embeddingParams),
       nTarget: t.nonzeroTarget,
       dTarget: t.tokensTarget,
       seed: t.seed,

@@ -4,7 +4,7 @@ import { denseComputeOptimalData } from '../law/optimal.js';
 import { pointsFromTrials } from '../law/sweep-points.js';
 import { parseAxisCondition, SelectionError, selectTrials } from '../law/trial-selection.js';
 import { checkPointCount, validatePoints } from '../law/validate.js';
-import { embeddingShareWarning } from '../models/embedding-share.js';
+import { embeddingShareWarning, nonzeroEmbeddings } from '../models/embedding-share.js';
 import { baselineWarning } from '../sparsity/baseline-check.js';
 import { DEFAULT_DB } from '../store/store.js';
 import { count, pct, plural, sig } from './format.js';
@@ -75,7 +75,7 @@ export function trialNotices(data: ReportData, points: readonly FinalPoint[]): N
       sparsity: t.sparsity,
       target: t.nonzeroTarget,
       nonzero: t.nonzeroParams ?? t.plannedNonzero,
-      embedding: t.embeddingParams,
+      embedding: nonzeroEmbeddings(t.spec, t.embeddingParams),
     })),
   );
   if (embeddings)

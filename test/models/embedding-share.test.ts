@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { planWarnings } from '../../src/config/plan-warnings.js';
-import { EMBEDDING_SHARE_LIMIT, embeddingShareWarning } from '../../src/models/embedding-share.js';
+import {
+  EMBEDDING_SHARE_LIMIT,
+  embeddingShareWarning,
+  nonzeroEmbeddings,
+} from '../../src/models/embedding-share.js';
 import { planOf } from '../helpers/config.js';
 
 describe('embedding share warning', () => {
@@ -21,7 +25,7 @@ describe('embedding share warning', () => {
       { sparsity: 0.75, target: 24000, nonzero: 24000, embedding: 20480 },
     ]);
     expect(w).toBe(
-      "embeddings are up to 2.56× N in this sweep and grow with sparsity at equal N (N 6k: 0.85× at S = 0, 2.56× at S = 0.75): a sparse trial's wider shape widens its dense embeddings too, so part of what sparsity seems to gain over dense at equal N is embedding capacity the law does not count. N leaves them out, as Frantar et al. do for models whose embeddings are a small share of it; larger N or a smaller vocabulary shrinks the share",
+      "embeddings are up to 2.56× N in this sweep and grow with sparsity at equal N (N 6k: 0.85× at S = 0, 2.56× at S = 0.75): a sparse trial's wider shape widens its embeddings too, so part of what sparsity seems to gain over dense at equal N is embedding capacity the law does not count. N leaves them out, as Frantar et al. do for models whose embeddings are a small share of it; larger N or a smaller vocabulary shrinks the share",
     );
   });
 
@@ -42,5 +46,25 @@ describe('embedding share warning', () => {
     const [dense, sparse] = plan.trials;
     expect(sparse.embedding_params).toBeGreaterThan(dense.embedding_params);
     expect(planWarnings(plan).filter((w) => /^embeddings are up to .* \(N 6k: /.test(w))).toHaveLength(1);
+  });
+
+  it('counts the non-zero embeddings of trials whose distribution prunes them (embeddings: true)', () => {
+    const config = (embeddings: boolean) =>
+      'name: e\nmodel: {family: t5}\ndata: {source: brown}\ntrain: {batch_size: 8, seq_len: 32}\n' +
+      `pruner: {name: gmp, distribution: {name: erk, embeddings: ${embeddings}}}\n` +
+      'sweep: {sparsity: [0, 0.75], nonzero_params: 10k, tokens: 20k}\n';
+    const share = (embeddings: boolean) =>
+      planWarnings(planOf(config(embeddings))).find((w) => w.startsWith('embeddings are up to'));
+    // kept dense, the sparse trial's embeddings are 0.84× its N; pruned at 1 − sqrt(1 − 0.75), half remain
+    expect(share(false)).toMatch(/^embeddings are up to 0\.84× N .*0\.42× at S = 0, 0\.84× at S = 0\.75/);
+    // pruned, they no longer grow with S (before: the same 0.84× and 'grow with sparsity', as if kept dense)
+    expect(share(true)).toMatch(
+      /^embeddings are up to 0\.4\d× N in this sweep, so N understates every model's trained parameters\./,
+    );
+    const [dense, sparse] = planOf(config(true)).trials;
+    expect(nonzeroEmbeddings(dense.spec, dense.embedding_params)).toBe(dense.embedding_params);
+    expect(nonzeroEmbeddings(sparse.spec, sparse.embedding_params)).toBeLessThan(
+      sparse.embedding_params * 0.51,
+    );
   });
 });
