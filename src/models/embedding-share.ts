@@ -1,5 +1,6 @@
 import type { TrialSpec } from '../config/trial-spec.js';
 import { prunerLayers } from '../sparsity/layers.js';
+import { layerTargetsOf } from '../sparsity/targets.js';
 import { fmt } from '../util/format.js';
 import { families } from './registry.js';
 
@@ -22,8 +23,9 @@ export interface EmbeddingCount {
 
 /**
  * The embedding parameters a trial keeps non-zero, of the `embedding` it has (its planned count): every one,
- * unless its distribution prunes the embedding matrices (`embeddings: true`), which then keep sqrt(1 − S) of
- * their weights (see `fixedSparsity`).
+ * unless its distribution prunes the embedding matrices (`embeddings: true`, at 1 − sqrt(1 − S) unless kept
+ * dense: `fixedSparsity`), counted as the pruner will prune them (`layerTargetsOf`, each layer losing
+ * round(s·size) weights).
  */
 export function nonzeroEmbeddings(
   spec: Pick<TrialSpec, 'model' | 'pruner' | 'sparsity'>,
@@ -31,9 +33,12 @@ export function nonzeroEmbeddings(
 ): number {
   if (spec.sparsity === 0 || spec.pruner?.distribution?.embeddings !== true) return embedding;
   const infos = families[spec.model.family].model.params(spec.model);
-  const pruned = prunerLayers(infos, spec.pruner)
-    .filter((l) => l.embedding)
-    .reduce((sum, l) => sum + Math.round(l.shape[0] * l.shape[1] * (1 - Math.sqrt(1 - spec.sparsity))), 0);
+  const layers = prunerLayers(infos, spec.pruner);
+  const targets = layerTargetsOf(spec.pruner, layers, spec.sparsity);
+  const pruned = layers.reduce(
+    (sum, l, i) => (l.embedding ? sum + Math.round(targets[i] * l.shape[0] * l.shape[1]) : sum),
+    0,
+  );
   return embedding - pruned;
 }
 
