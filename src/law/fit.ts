@@ -38,7 +38,8 @@ export function defaultFitOptions(form: string | LawForm = 'sparse'): FitOptions
 
 function requireInteger(value: unknown, name: string, min: number): void {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new LawInputError(`${name} must be a whole number ≥ ${min}; got ${String(value)}`);
+    const bound = min === Number.MIN_SAFE_INTEGER ? '' : ` ≥ ${min}`; // no lower bound worth naming
+    throw new LawInputError(`${name} must be a whole number${bound}; got ${String(value)}`);
   }
 }
 

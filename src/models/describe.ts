@@ -2,14 +2,16 @@ import type { TrialSpec } from '../config/trial-spec.js';
 
 /** One line describing a shape, for tables and `runs show`. */
 export function describeShape(m: TrialSpec['model']): string {
-  const core = `${m.n_layers} layers, d_model ${m.d_model}, ${m.n_heads} heads, d_ff ${m.d_ff}`;
+  const layers = m.n_layers === 1 ? 'layer' : 'layers';
+  const heads = m.n_heads === 1 ? 'head' : 'heads';
+  const core = `${m.n_layers} ${layers}, d_model ${m.d_model}, ${m.n_heads} ${heads}, d_ff ${m.d_ff}`;
   switch (m.family) {
     case 'lm':
       return `lm: ${core}, vocab ${m.vocab_size}, seq ${m.seq_len}${m.tied_embeddings ? '' : ', untied head'}`;
     case 'vit':
       return `vit: ${core}, ${m.image_height}x${m.image_width}x${m.channels} images in ${m.patch_size}px patches, ${m.classes} classes, ${m.pooling} pooling`;
     case 't5':
-      return `t5: ${m.n_layers} encoder + ${m.n_layers} decoder layers, d_model ${m.d_model}, ${m.n_heads} heads, d_ff ${m.d_ff}, vocab ${m.vocab_size}, input ${m.input_len} / target ${m.target_len} tokens`;
+      return `t5: ${m.n_layers} encoder + ${m.n_layers} decoder ${layers}, d_model ${m.d_model}, ${m.n_heads} ${heads}, d_ff ${m.d_ff}, vocab ${m.vocab_size}, input ${m.input_len} / target ${m.target_len} tokens`;
   }
 }
 

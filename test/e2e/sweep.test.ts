@@ -118,6 +118,8 @@ sweep: {sparsity: 0.5, nonzero_params: 3k, tokens: 480}
     const show = cli(['runs', 'show', parsed.trials[3].id.slice(0, 8), '--db', db]);
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/sparsity {2}target 0.5, achieved 0.5000/);
+    // the smoke model has one layer: singular, not "1 layers"
+    expect(show.stdout).toMatch(/model {5}lm: 1 layer, d_model \d+, 2 heads,/);
   });
 
   it("runs list shows a sweep's extra axes, so trials differing only there can be told apart", () => {

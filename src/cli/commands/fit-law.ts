@@ -80,11 +80,13 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
     }
     const dropped = opts.form === 'chinchilla' ? points.filter((p) => p.sparsity !== 0).length : 0;
     if (opts.form === 'chinchilla') points = points.filter((p) => p.sparsity === 0);
-    const fit: LawFit = fitFrom(points, opts.form, options, () =>
-      opts.points
+    const fit: LawFit = fitFrom(points, opts.form, options, () => {
+      const source = opts.points
         ? `--points ${opts.points}`
-        : `sweep ${sweep} in ${opts.db}${where.length > 0 ? `, where ${where.map((c) => `${c.key}=${c.value}`).join(' and ')}` : ''}`,
-    );
+        : `sweep ${sweep} in ${opts.db}${where.length > 0 ? `, where ${where.map((c) => `${c.key}=${c.value}`).join(' and ')}` : ''}`;
+      // the count an error gives is of the dense points alone: say so, and how many sparse ones were left out
+      return dropped > 0 ? `${source} (dense points only, S = 0: ${dropped} sparse left out)` : source;
+    });
     if (dropped > 0)
       fit.warnings.push(`${dropped} sparse points left out: the chinchilla form is for S = 0 data`);
     if (pooled) fit.warnings.push(pooled);
