@@ -26,6 +26,16 @@ function optionDescription(option: Option): string {
   return option.mandatory ? `${text} (required)` : text;
 }
 
+/** Subcommands of `runs`, which users type on their own (`sparsebench export`): the error names them. */
+const RUNS_SUBCOMMANDS = ['list', 'show', 'export'];
+
+/** Commander's unknown-command error, with `runs <name>` suggested for a `runs` subcommand typed alone. */
+function runsHint(message: string): string {
+  const m = /^error: unknown command '([^']+)'\n?(\(Did you mean [^)]*\)\n?)?/.exec(message);
+  if (!m || !RUNS_SUBCOMMANDS.includes(m[1])) return message;
+  return `error: unknown command '${m[1]}'\n(Did you mean runs ${m[1]}?)\n${message.slice(m[0].length)}`;
+}
+
 /** Every command, declared in one place. Each action parses its options and calls one command function. */
 export function buildProgram(): Command {
   const program = new Command('sparsebench')
@@ -37,7 +47,7 @@ export function buildProgram(): Command {
     .configureHelp({ optionDescription })
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
-      writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `sparsebench: ${s}` : s),
+      writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `sparsebench: ${runsHint(s)}` : s),
     });
 
   program
