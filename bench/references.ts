@@ -6,7 +6,8 @@
  * - t5: d_model 128, 2 encoder + 2 decoder layers, 4 heads, d_ff 512, input 64 tokens, batch 32;
  * - vit: MNIST 28x28 in 7x7 patches + class token, d_model 128, 4 layers, 4 heads, d_ff 512, batch 32;
  * - lm-12m: the issue's GPU model of at least 10M parameters (vocab 256, d_model 512, 4 layers, 8 heads, d_ff
- *   2048, seq 128, batch 32: 12.6M parameters), measured only when named (`bench/gpu-check.sh` does).
+ *   2048, seq 128, batch 32: 12.8M parameters, 12.6M of them prunable), measured only when named
+ *   (`bench/gpu-check.sh` does).
  *
  * `npx tsx bench/references.ts [lm|t5|vit ...]` prints the peer's JSON input (to run the peer by hand).
  */

@@ -45,7 +45,8 @@ const options = given.transform((o, ctx): FromDenseOptions => {
       ctx.addIssue({
         code: 'custom',
         path: [key],
-        message: `${path} holds a model trained at sparsity ${p.sparsity}, not a dense one`,
+        // a checkpoint's sparsity is its masks' pruned fraction (0.8999993): four digits say it
+        message: `${path} holds a model trained at sparsity ${+p.sparsity.toFixed(4)}, not a dense one`,
       });
     }
     if (o.sha256 && o.sha256 !== p.sha256) {
