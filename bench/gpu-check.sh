@@ -2,52 +2,76 @@
 # The engine's GPU checks in one run, for a machine with an NVIDIA GPU: what `doctor` sees (the adapter, and
 # what `auto` picks), the webgpu/wasm loss agreement test on the real GPU (test/e2e/webgpu.test.ts, 1e-4 on
 # hardware), and training throughput of the lm-12m reference (12.8M parameters; bench/references.ts) and the
-# small lm on webgpu and wasm, with the PyTorch peer on the same GPU (float32, TF32 off).
+# small lm on webgpu and wasm, with the PyTorch peer on the same GPU (float32, TF32 off). Exits non-zero if
+# any step failed, the GPU peer included.
 #
-# The machine needs only its NVIDIA driver (with Vulkan), python3 with a CUDA PyTorch for the peer, xz and
-# tar: Node, the packages, this checkout's build and the Vulkan loader come from .gpu-kit/, which
-# scripts/gpu-kit.sh packs on a machine with npm (about 55 MB). A machine with Node 20 and `npm install`
-# done uses those instead.
+# The machine needs the NVIDIA driver with its Vulkan ICD, python3 with a CUDA build of PyTorch (for the peer),
+# xz and tar. Where the checkout has no `npm install` done, Node, the packages, this checkout's build and a
+# Vulkan loader come from .gpu-kit/ (scripts/gpu-kit.sh packs it on a machine with npm; about 50 MB; its
+# binaries need glibc >= 2.34). A checkout with `npm install` done runs on the machine's own Node (>= 20.19).
 #
 # Run from anywhere: bench/gpu-check.sh [out-dir]   (default: $OUT, else /tmp/gpu-check)
 # Everything printed is also in <out-dir>/gpu-check.log, the table in throughput.md, doctor's report in
 # doctor.json. Takes about 4-6 minutes (the wasm rows of lm-12m are ~1 minute of it).
 set -uo pipefail
-cd "$(dirname "$0")/.."
 out=${1:-${OUT:-/tmp/gpu-check}}
-mkdir -p "$out"
-kit=.gpu-kit
+mkdir -p "$out" && out=$(cd "$out" && pwd) # absolute, before leaving the caller's folder
+cd "$(dirname "$0")/.." || exit 1
+kit=$PWD/.gpu-kit
 # the reference models timed (bench/references.ts); a smaller set tries the script out on a software driver
 models=${SPARSEBENCH_GPU_CHECK_MODELS:-lm-12m lm}
+python=${SPARSEBENCH_TORCH_PYTHON:-python3}
 
 step() {
   echo
   echo "## $* ($(date -u +%T))"
 }
 
+# Node 20.19 or newer (package.json's engines), as the `node` on PATH?
+node_ok() {
+  node -e '
+const [maj, min] = process.versions.node.split(".").map(Number);
+process.exit(maj > 20 || (maj === 20 && min >= 19) ? 0 : 1);' 2>/dev/null
+}
+
 setup() {
   step "set-up"
-  if [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null)" != 20 ]; then
-    mkdir -p /tmp/gpu-kit/bin
-    xz -dc "$kit/node.xz" >/tmp/gpu-kit/bin/node && chmod +x /tmp/gpu-kit/bin/node
-    export PATH=/tmp/gpu-kit/bin:$PATH
+  if [ -d node_modules/@tensorflow/tfjs-core ]; then
+    # `npm install` was done here: its packages were built for the machine's own Node
+    node_ok || { echo "node_modules is here but node $(node --version 2>&1) is not >= 20.19" && return 1; }
+  else
+    [ -f "$kit/node.xz" ] && [ -f "$kit/modules.tar.xz" ] ||
+      { echo "no node_modules and no kit: run npm install, or scripts/gpu-kit.sh where npm works" && return 1; }
+    echo "kit built from $(cat "$kit/commit" 2>/dev/null || echo 'an unknown commit')"
+    # the kit's Node with the kit's packages (its addons are built for that Node), unpacked into the kit
+    mkdir -p "$kit/bin" && xz -dc "$kit/node.xz" >"$kit/bin/node.part" && chmod +x "$kit/bin/node.part" &&
+      mv "$kit/bin/node.part" "$kit/bin/node" || { echo "could not unpack $kit/node.xz" && return 1; }
+    export PATH=$kit/bin:$PATH
+    tar -xJf "$kit/modules.tar.xz" || { echo "could not unpack $kit/modules.tar.xz" && return 1; }
+    node_ok || { echo "the kit's node does not run here: $(node --version 2>&1)" && return 1; }
   fi
-  # the kit's packages and build, unless a checkout with `npm install` done is here already
-  [ -d node_modules/@tensorflow/tfjs-core ] || tar -xJf "$kit/modules.tar.xz"
-  if ! ldconfig -p | grep -q 'libvulkan.so.1 '; then
-    for f in "$kit"/*.deb; do dpkg -x "$f" /; done
-    ldconfig
+  # the kit's Vulkan loader, only where the machine has none (ldconfig may be off a user's PATH)
+  local cache
+  cache=$({ ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null)
+  if ! grep 'libvulkan.so.1 ' <<<"$cache" >/dev/null && [ -f "$kit/lib/libvulkan.so.1" ]; then
+    export LD_LIBRARY_PATH=$kit/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+    echo "Vulkan loader: the kit's ($kit/lib)"
   fi
-  # NVIDIA's Vulkan driver manifest, where the driver is mounted outside the loader's search path
+  # NVIDIA's Vulkan driver manifest and libraries, where the driver is mounted outside the loader's paths
+  # (both variables: loaders before 1.3.207 read only VK_ICD_FILENAMES)
   if [ -z "${VK_DRIVER_FILES:-}${VK_ICD_FILENAMES:-}" ] &&
     ! ls /usr/share/vulkan/icd.d/nvidia* /etc/vulkan/icd.d/nvidia* >/dev/null 2>&1; then
     for f in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/local/nvidia/icd.d/nvidia_icd.json; do
-      if [ -f "$f" ]; then export VK_DRIVER_FILES=$f; fi
+      if [ -f "$f" ]; then export VK_DRIVER_FILES=$f VK_ICD_FILENAMES=$f; fi
     done
+    if [ -d /usr/local/nvidia/lib64 ]; then
+      export LD_LIBRARY_PATH=/usr/local/nvidia/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+    fi
   fi
   echo "node $(node --version), VK_DRIVER_FILES=${VK_DRIVER_FILES:-unset}"
-  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv || true
-  python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.cuda.is_available())' || true
+  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv || echo "nvidia-smi: not found"
+  "$python" -c 'import torch; print("torch", torch.__version__, "cuda", torch.cuda.is_available())' ||
+    echo "$python cannot import torch: the GPU peer will fail"
 }
 
 checks() {
@@ -59,15 +83,20 @@ checks() {
   SPARSEBENCH_REQUIRE_WEBGPU=1 node node_modules/vitest/vitest.mjs run test/e2e/webgpu.test.ts || failed=1
 
   step "throughput: $models on webgpu and wasm, PyTorch on the same GPU"
-  SPARSEBENCH_TORCH_PYTHON=${SPARSEBENCH_TORCH_PYTHON:-python3} SPARSEBENCH_TORCH_DEVICE=cuda \
+  # shellcheck disable=SC2086
+  SPARSEBENCH_TORCH_PYTHON=$python SPARSEBENCH_TORCH_DEVICE=cuda \
     node --import tsx bench/train-throughput.ts $models --backends=webgpu,wasm | tee "$out/throughput.md" ||
     failed=1
   return $failed
 }
 
 {
-  setup && checks
-  status=$?
+  if setup; then
+    checks
+    status=$?
+  else
+    status=1
+  fi
   step "done: exit $status"
   exit $status
 } 2>&1 | tee "$out/gpu-check.log"

@@ -31,6 +31,9 @@ GPU
   float32): parameters, masks and each step's batch live on the GPU (batches are drawn on the CPU and copied,
   as tfjs uploads its batches), and reading each step's loss waits for the GPU, as the tfjs trainer does.
   Thread and BLAS settings do not apply there (use --allow-any-blas). bench/gpu-check.sh runs it.
+  Unlike the tfjs trainer, which reads gradients back, runs clipping, AdamW and the masks on the host and
+  uploads the parameters each step, this keeps the optimizer on the GPU: the ratio measures the trainer as
+  built, host round trip included.
 
 Run
   npx tsx bench/references.ts lm > /tmp/refs.json

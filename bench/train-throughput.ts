@@ -14,7 +14,7 @@
  * On wasm the ceiling is measured through the kernels in use: the native GEMM when the addon is built
  * (SPARSEBENCH_NATIVE=0 switches it off), else tfjs's XNNPACK.
  * SPARSEBENCH_TORCH_PYTHON names the peer's interpreter (default /usr/bin/python3); SPARSEBENCH_TORCH_DEVICE=cuda
- * runs the peer once on the GPU instead of twice on the CPU (bench/gpu-check.sh). When both webgpu and wasm are
+ * runs the peer once on the GPU instead of twice on the CPU (bench/gpu-check.sh), and exits 1 if it could not run. When both webgpu and wasm are
  * measured, their ratio is printed per model and sparsity.
  */
 import { cpus } from 'node:os';
@@ -157,8 +157,12 @@ function backendRatios(a: Backend, b: Backend): void {
 }
 backendRatios('webgpu', 'wasm');
 
+/** On the GPU the peer is what the run is for: without it the run fails (exit 1) rather than look complete. */
+const peerRequired = process.env['SPARSEBENCH_TORCH_DEVICE'] === 'cuda';
+let peerMissing = false;
 const python = torchPython();
 if (!python.ok) {
+  peerMissing = true;
   console.log(`\npytorch peer skipped: ${python.why}`);
 } else {
   const peerRows: PeerRow[] = [];
@@ -166,6 +170,7 @@ if (!python.ok) {
   for (const threads of peerSettings()) {
     const run = runPeer(python.path, chosen, threads);
     if (!run.ok) {
+      peerMissing = true;
       notes.push(`pytorch peer (${threads.label}) failed: ${run.why}`);
       continue;
     }
@@ -195,4 +200,4 @@ if (!python.ok) {
     }
   }
 }
-process.exit(0);
+process.exit(peerRequired && peerMissing ? 1 : 0);
