@@ -26,9 +26,6 @@ export interface Reference {
   backends: Backend[];
   model: TrialSpec['model'];
   data: TrialSpec['data'];
-  /** Tokens per sequence (lm) and sequences per batch; 64 and 32 unless given. */
-  seqLen?: number;
-  batchSize?: number;
   /** Warm-up and timed steps per backend where the benchmark's defaults would take too long. */
   timing?: Partial<Record<Backend, { warmup: number; steps: number }>>;
   /** Left out of the default set (all references): measured only when named. */
@@ -96,7 +93,6 @@ export const references: Reference[] = [
       tied_embeddings: true,
     },
     data: { source: 'brown', validation_fraction: 0.05 },
-    seqLen: 128,
     // one wasm step is ~322 GFLOP (several seconds on one core): 1 warm-up + 4 timed steps
     timing: { wasm: { warmup: 1, steps: 4 } },
     onlyWhenNamed: true,
@@ -113,8 +109,9 @@ export function referenceSpec(ref: Reference, backend: Backend, sparsity: number
     nonzero_params: 1,
     tokens: 1,
     steps,
-    batch_size: ref.batchSize ?? 32,
-    seq_len: ref.seqLen ?? 64,
+    batch_size: 32,
+    // an lm trains at its model's context length; the other families' specs keep 64
+    seq_len: ref.model.family === 'lm' ? ref.model.seq_len : 64,
     optimizer: { name: 'adamw', lr: 3e-3, beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0.1 },
     lr_schedule: { name: 'cosine', warmup: 0.05, min_lr_ratio: 0.1 },
     grad_clip: 1,

@@ -14,8 +14,8 @@
  * On wasm the ceiling is measured through the kernels in use: the native GEMM when the addon is built
  * (SPARSEBENCH_NATIVE=0 switches it off), else tfjs's XNNPACK.
  * SPARSEBENCH_TORCH_PYTHON names the peer's interpreter (default /usr/bin/python3); SPARSEBENCH_TORCH_DEVICE=cuda
- * runs the peer once on the GPU instead of twice on the CPU (bench/gpu-check.sh), and exits 1 if it could not run. When both webgpu and wasm are
- * measured, their ratio is printed per model and sparsity.
+ * runs the peer once on the GPU instead of twice on the CPU (bench/gpu-check.sh), and exits 1 if it could not
+ * run. When both webgpu and wasm are measured, their ratio is printed per model and sparsity.
  */
 import { cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
