@@ -2,8 +2,9 @@
 # The engine's GPU checks in one run, for a machine with an NVIDIA GPU: what `doctor` sees (the adapter, and
 # what `auto` picks), the webgpu/wasm loss agreement test on the real GPU (test/e2e/webgpu.test.ts, 1e-4 on
 # hardware), and training throughput of the lm-12m reference (12.8M parameters; bench/references.ts) and the
-# small lm on webgpu and wasm, with the PyTorch peer on the same GPU (float32, TF32 off). Exits non-zero if
-# any step failed, the GPU peer included.
+# small lm on webgpu (the optimizer step on the GPU, as the trainer runs it, and on the host for comparison) and
+# wasm, with the PyTorch peer on the same GPU (float32, TF32 off); then where one webgpu step of the first model
+# spends its time. Exits non-zero if any step failed, the GPU peer included.
 #
 # The machine needs the NVIDIA driver with its Vulkan ICD, python3 with a CUDA build of PyTorch (for the peer),
 # xz and tar. Where the checkout has no `npm install` done, Node, the packages, this checkout's build and a
@@ -12,7 +13,7 @@
 #
 # Run from anywhere: bench/gpu-check.sh [out-dir]   (default: $OUT, else /tmp/gpu-check)
 # Everything printed is also in <out-dir>/gpu-check.log, the table in throughput.md, doctor's report in
-# doctor.json. Takes about 4-6 minutes (the wasm rows of lm-12m are ~1 minute of it).
+# doctor.json, the split of one webgpu step of the first model (bench/profile-step.ts) in profile-step.txt. Takes about 4-6 minutes (the wasm rows of lm-12m are ~1 minute of it).
 set -uo pipefail
 out=${1:-${OUT:-/tmp/gpu-check}}
 mkdir -p "$out" && out=$(cd "$out" && pwd) # absolute, before leaving the caller's folder
@@ -85,7 +86,12 @@ checks() {
   step "throughput: $models on webgpu and wasm, PyTorch on the same GPU"
   # shellcheck disable=SC2086
   SPARSEBENCH_TORCH_PYTHON=$python SPARSEBENCH_TORCH_DEVICE=cuda \
-    node --import tsx bench/train-throughput.ts $models --backends=webgpu,wasm | tee "$out/throughput.md" ||
+    node --import tsx bench/train-throughput.ts $models --backends=webgpu,wasm --webgpu-optimizer=device,host | tee "$out/throughput.md" ||
+    failed=1
+
+  local first=${models%% *}
+  step "where a webgpu step of $first spends its time"
+  node --import tsx bench/profile-step.ts "$first" --backend=webgpu --steps=5 | tee "$out/profile-step.txt" ||
     failed=1
   return $failed
 }

@@ -4,12 +4,20 @@
  * gradients back, clipping, AdamW, masking and copying the parameters to the device) timed as the trainer
  * runs it. Profiling adds a little per kernel, so the total is slightly above an unprofiled step.
  *
- * Run: `npx tsx bench/profile-step.ts [lm|t5|vit] [--sparsity=0.75] [--steps=10]`.
+ * On webgpu (`--backend=webgpu`, a GPU machine) kernels are not profiled: the GPU runs them asynchronously, so the
+ * step is split into recording the forward and backward pass (JavaScript dispatch), waiting for the GPU and
+ * reading the gradients back, then the same host side; that is the host path (`--optimizer=host`). By default
+ * webgpu profiles the trainer's device path: recording the pass, recording the optimizer step (DeviceAdamW), and
+ * waiting for the GPU to finish and return the loss.
+ *
+ * Run: `npx tsx bench/profile-step.ts [lm|t5|vit|lm-12m] [--sparsity=0.75] [--steps=10] [--backend=wasm|webgpu] [--optimizer=host]`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../src/engine/backends.js';
+import { loadAdamWWebGpu } from '../src/engine/kernels/adamw-webgpu.js';
 import { families } from '../src/models/registry.js';
 import { adamwUpdate, clipScale, initAdamW } from '../src/train/adamw.js';
+import { DeviceAdamW } from '../src/train/device-adamw.js';
 import { ParamSet } from '../src/train/params.js';
 import { Rng } from '../src/util/rng.js';
 import { chooseReferences, referenceSpec } from './references.js';
@@ -22,9 +30,15 @@ const flag = (name: string, fallback: number) => {
 const [ref] = chooseReferences(args.filter((a) => !a.startsWith('--')).slice(0, 1));
 const sparsity = flag('sparsity', 0);
 const steps = flag('steps', 10);
+const backendName = args.find((a) => a.startsWith('--backend='))?.split('=')[1] ?? 'wasm';
+if (backendName !== 'wasm' && backendName !== 'webgpu')
+  throw new Error(`--backend=${backendName}: expected wasm or webgpu`);
+const profiled = backendName === 'wasm';
+/** On webgpu the trainer's optimizer runs on the GPU; `--optimizer=host` profiles the host path there instead. */
+const onDevice = backendName === 'webgpu' && !args.includes('--optimizer=host');
 
-const backend = await selectBackend('wasm');
-const spec = referenceSpec(ref, 'wasm', sparsity, steps);
+const backend = await selectBackend(backendName);
+const spec = referenceSpec(ref, backendName, sparsity, steps);
 const entry = families[ref.model.family];
 const family = entry.model;
 const infos = family.params(ref.model);
@@ -35,23 +49,65 @@ const opt = initAdamW(new Map(infos.map((p) => [p.name, params.host.get(p.name)!
 // biome-ignore lint/suspicious/noExplicitAny: the loss signature differs per family
 const loss = (b: any) => family.loss(ref.model as any, params.vars, b);
 
+if (onDevice) {
+  // the trainer's device step: record the forward and backward pass and the update, then wait for the loss
+  await loadAdamWWebGpu();
+  const device = new DeviceAdamW(params, opt, 'webgpu');
+  const decay = new Map(infos.map((p) => [p.name, p.decay]));
+  const t = { record: 0, update: 0, wait: 0, wall: 0 };
+  for (let step = 0; step < steps + 2; step++) {
+    const batch = source.sample(rng);
+    const t0 = performance.now();
+    const { value, grads } = tf.variableGrads(() => loss(batch), [...params.vars.values()]);
+    const t1 = performance.now();
+    const byName = new Map([...params.vars].map(([n, v]) => [n, grads[v.name]]));
+    device.update(byName, step + 1, 1e-3, spec.optimizer, decay, spec.grad_clip, true);
+    const t2 = performance.now();
+    await value.data();
+    value.dispose();
+    const t3 = performance.now();
+    if (step < 2) continue; // warm-up
+    t.record += t1 - t0;
+    t.update += t2 - t1;
+    t.wait += t3 - t2;
+    t.wall += t3 - t0;
+  }
+  const per = (ms: number) => (ms / steps).toFixed(1).padStart(7);
+  console.log(
+    `${ref.name} at sparsity ${sparsity} on webgpu, optimizer on the device, ms per step over ${steps} steps`,
+  );
+  console.log(`${'record forward + backward'.padEnd(28)} ${per(t.record)}`);
+  console.log(`${'record clip + AdamW + masks'.padEnd(28)} ${per(t.update)}`);
+  console.log(`${'GPU wait + read the loss'.padEnd(28)} ${per(t.wait)}`);
+  console.log(`${'whole step (wall)'.padEnd(28)} ${per(t.wall)}`);
+  device.dispose();
+  params.dispose();
+  process.exit(0);
+}
+
 const byKernel = new Map<string, { ms: number; calls: number }>();
-const host = { read: 0, clipAdam: 0, sync: 0 };
+const host = { record: 0, read: 0, clipAdam: 0, sync: 0 };
 let kernelTotal = 0;
 let wall = 0;
 for (let step = 0; step < steps + 2; step++) {
   const batch = source.sample(rng);
   const t0 = performance.now();
   let read: Float32Array[] = [];
-  const info = await tf.profile(async () => {
+  const pass = async () => {
     const varList = [...params.vars.values()];
     const { value, grads } = tf.variableGrads(() => loss(batch), varList);
     const t1 = performance.now();
     read = (await Promise.all(varList.map((v) => grads[v.name].data()))) as Float32Array[];
     await value.data();
-    if (step >= 2) host.read += performance.now() - t1;
+    if (step >= 2) {
+      host.record += t1 - t0;
+      host.read += performance.now() - t1;
+    }
     tf.dispose([value, ...Object.values(grads)]);
-  });
+  };
+  let kernels: Awaited<ReturnType<typeof tf.profile>>['kernels'] = [];
+  if (profiled) kernels = (await tf.profile(pass)).kernels;
+  else await pass();
   const t2 = performance.now();
   const { scale } = clipScale(read, 1);
   opt.step++;
@@ -75,7 +131,7 @@ for (let step = 0; step < steps + 2; step++) {
   host.clipAdam += t3 - t2;
   host.sync += t4 - t3;
   wall += t4 - t0;
-  for (const k of info.kernels) {
+  for (const k of kernels) {
     const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
     const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
     e.ms += ms;
@@ -89,12 +145,16 @@ const per = (ms: number) => (ms / steps).toFixed(1).padStart(7);
 console.log(
   `${ref.name} at sparsity ${sparsity} on ${backend.name} (${backend.kernels}), ms per step over ${steps} steps`,
 );
-console.log(`${'kernel'.padEnd(28)} ${'ms'.padStart(7)} calls`);
+if (profiled) console.log(`${'kernel'.padEnd(28)} ${'ms'.padStart(7)} calls`);
 for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms)) {
   console.log(`${name.padEnd(28)} ${per(e.ms)} ${(e.calls / steps).toFixed(0).padStart(5)}`);
 }
-console.log(`${'all kernels'.padEnd(28)} ${per(kernelTotal)}`);
-console.log(`${'host: read gradients'.padEnd(28)} ${per(host.read)}`);
+if (profiled) console.log(`${'all kernels'.padEnd(28)} ${per(kernelTotal)}`);
+else {
+  console.log(`${'record forward + backward'.padEnd(28)} ${per(host.record)}`);
+  console.log(`${'GPU wait + read gradients'.padEnd(28)} ${per(host.read)}`);
+}
+if (profiled) console.log(`${'host: read gradients'.padEnd(28)} ${per(host.read)}`);
 console.log(`${'host: clip + AdamW'.padEnd(28)} ${per(host.clipAdam)}`);
 console.log(`${'host: mask + sync'.padEnd(28)} ${per(host.sync)}`);
 console.log(`${'whole step (wall)'.padEnd(28)} ${per(wall)}`);

@@ -564,17 +564,22 @@ def blas_info():
             if "blas" in base or "lapack" in base or "mkl" in base:
                 mapped.add(os.path.realpath(path))
     info = {"mapped": sorted(mapped), "openblas": None}
-    lib = next((m for m in sorted(mapped) if "openblas" in os.path.basename(m)), None)
-    if lib:
+    # the first OpenBLAS that answers by its plain names (numpy's bundled copy, mapped beside torch's on some
+    # machines, exports them under another prefix)
+    for lib in (m for m in sorted(mapped) if "openblas" in os.path.basename(m)):
         ob = ctypes.CDLL(lib)
-        ob.openblas_get_corename.restype = ctypes.c_char_p
-        ob.openblas_get_config.restype = ctypes.c_char_p
-        info["openblas"] = {
-            "library": lib,
-            "corename": ob.openblas_get_corename().decode(),
-            "config": ob.openblas_get_config().decode().strip(),
-            "threads": ob.openblas_get_num_threads(),
-        }
+        try:
+            ob.openblas_get_corename.restype = ctypes.c_char_p
+            ob.openblas_get_config.restype = ctypes.c_char_p
+            info["openblas"] = {
+                "library": lib,
+                "corename": ob.openblas_get_corename().decode(),
+                "config": ob.openblas_get_config().decode().strip(),
+                "threads": ob.openblas_get_num_threads(),
+            }
+            break
+        except AttributeError:
+            continue
     return info
 
 
@@ -606,7 +611,8 @@ def main():
         return
 
     blas = blas_info()
-    if blas["openblas"] is None and not args.allow_any_blas:
+    # the CPU peer is defined by its BLAS; on the GPU the BLAS only describes the host
+    if args.device == "cpu" and blas["openblas"] is None and not args.allow_any_blas:
         raise SystemExit(
             f"no OpenBLAS mapped into the process (mapped: {blas['mapped']}); run with "
             "LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread (apt-get install libopenblas0-pthread)"

@@ -16,11 +16,14 @@
  * SPARSEBENCH_TORCH_PYTHON names the peer's interpreter (default /usr/bin/python3); SPARSEBENCH_TORCH_DEVICE=cuda
  * runs the peer once on the GPU instead of twice on the CPU (bench/gpu-check.sh), and exits 1 if it could not
  * run. When both webgpu and wasm are measured, their ratio is printed per model and sparsity.
+ * On webgpu the optimizer step runs on the GPU (src/train/device-adamw.ts); `--webgpu-optimizer=device,host`
+ * also times it on the host (weights, moments and gradients through host memory every step), for the comparison.
  */
 import { cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../src/engine/backends.js';
 import { families } from '../src/models/registry.js';
+import type { OptimizerPlacement } from '../src/train/device-adamw.js';
 import { trainTrial } from '../src/train/trainer.js';
 import { type Backend, chooseReferences, type Reference, referenceSpec, SPARSITIES } from './references.js';
 import { describePeer, type PeerRow, peerSettings, runPeer, torchPython } from './run-torch-peer.js';
@@ -30,7 +33,12 @@ const STEPS: Record<Backend, number> = { wasm: 20, cpu: 2, webgpu: 20 };
 const WARMUP: Record<Backend, number> = { wasm: 3, cpu: 1, webgpu: 3 };
 
 /** D units per second over the timed steps: warm-up excluded; the last step includes the final evaluation (64 held-out units). */
-async function speed(ref: Reference, backend: Backend, sparsity: number): Promise<number> {
+async function speed(
+  ref: Reference,
+  backend: Backend,
+  sparsity: number,
+  optimizerOn?: OptimizerPlacement,
+): Promise<number> {
   const timing = ref.timing?.[backend] ?? { warmup: WARMUP[backend], steps: STEPS[backend] };
   const warmup = timing.warmup;
   const steps = warmup + timing.steps;
@@ -39,6 +47,7 @@ async function speed(ref: Reference, backend: Backend, sparsity: number): Promis
   let t0 = 0;
   let t1 = 0;
   await trainTrial(s, {
+    optimizerOn,
     onProgress: (p) => {
       if (p.step === warmup) t0 = performance.now();
       if (p.step === steps) t1 = performance.now();
@@ -99,6 +108,14 @@ const onlyBackends = args
   .find((a) => a.startsWith('--backends='))
   ?.slice('--backends='.length)
   .split(',') as Backend[] | undefined;
+/** On webgpu, where the optimizer step runs, each measured in turn (default: the trainer's choice, the device). */
+const placements = (args
+  .find((a) => a.startsWith('--webgpu-optimizer='))
+  ?.slice('--webgpu-optimizer='.length)
+  .split(',') ?? [undefined]) as (OptimizerPlacement | undefined)[];
+for (const p of placements)
+  if (p !== undefined && p !== 'host' && p !== 'device')
+    throw new Error(`--webgpu-optimizer=${p}: expected host, device or both, comma-separated`);
 const chosen = chooseReferences(
   args.filter((a, i) => !a.startsWith('--') && (repeatAt < 0 || i !== repeatAt + 1)),
 ).map((r) => ({ ...r, backends: onlyBackends ?? r.backends }));
@@ -109,43 +126,39 @@ console.log(
   '| family | backend | sparsity | training units/s | model GFLOP/s | plain matmul GFLOP/s (ceiling) | share of ceiling |',
 );
 console.log('|---|---|---|---|---|---|---|');
-/** units/s by backend, then by `${name}@${sparsity}`, for the ratios at the end. */
-const speeds = new Map<Backend, Map<string, number>>();
+/** units/s by backend (webgpu with the optimizer on the host: `webgpu, host optimizer`), then by `${name}@${sparsity}`. */
+const speeds = new Map<string, Map<string, number>>();
 for (const ref of chosen) {
   const unit = families[ref.model.family].unit === 'images' ? 'images/s' : 'tokens/s';
   const fwd = families[ref.model.family].model.forwardFlopsPerUnit(ref.model);
   for (const backend of ref.backends) {
-    for (const sparsity of SPARSITIES) {
-      // The machine's speed drifts by 10-20% over minutes (shared host), so each timed run is bracketed by
-      // ceilings measured just before and just after it (their mean is its ceiling), and the row is the pair
-      // with the median share of its ceiling.
-      const pairs: { ups: number; ceiling: { gflops: number; kernels: string }; share: number }[] = [];
-      for (let r = 0; r < repeat; r++) {
-        const before = await matmulCeiling(backend);
-        const ups = await speed(ref, backend, sparsity);
-        const after = await matmulCeiling(backend);
-        const ceiling = { gflops: (before.gflops + after.gflops) / 2, kernels: before.kernels };
-        pairs.push({ ups, ceiling, share: (ups * 3 * fwd) / 1e9 / ceiling.gflops });
+    for (const optimizerOn of backend === 'webgpu' ? placements : [undefined]) {
+      const label = optimizerOn === 'host' ? `${backend}, host optimizer` : backend;
+      for (const sparsity of SPARSITIES) {
+        // The machine's speed drifts by 10-20% over minutes (shared host), so each timed run is bracketed by
+        // ceilings measured just before and just after it (their mean is its ceiling), and the row is the pair
+        // with the median share of its ceiling.
+        const pairs: { ups: number; ceiling: { gflops: number; kernels: string }; share: number }[] = [];
+        for (let r = 0; r < repeat; r++) {
+          const before = await matmulCeiling(backend);
+          const ups = await speed(ref, backend, sparsity, optimizerOn);
+          const after = await matmulCeiling(backend);
+          const ceiling = { gflops: (before.gflops + after.gflops) / 2, kernels: before.kernels };
+          pairs.push({ ups, ceiling, share: (ups * 3 * fwd) / 1e9 / ceiling.gflops });
+        }
+        pairs.sort((a, b) => a.share - b.share);
+        const { ups, ceiling } = pairs[Math.floor(pairs.length / 2)];
+        if (!speeds.has(label)) speeds.set(label, new Map());
+        speeds.get(label)!.set(`${ref.name}@${sparsity}`, ups);
+        const kernels = optimizerOn ? `${ceiling.kernels}, optimizer on ${optimizerOn}` : ceiling.kernels;
+        row(ref.name, `${backend} (${kernels})`, sparsity, ups, unit, (ups * 3 * fwd) / 1e9, ceiling.gflops);
       }
-      pairs.sort((a, b) => a.share - b.share);
-      const { ups, ceiling } = pairs[Math.floor(pairs.length / 2)];
-      if (!speeds.has(backend)) speeds.set(backend, new Map());
-      speeds.get(backend)!.set(`${ref.name}@${sparsity}`, ups);
-      row(
-        ref.name,
-        `${backend} (${ceiling.kernels})`,
-        sparsity,
-        ups,
-        unit,
-        (ups * 3 * fwd) / 1e9,
-        ceiling.gflops,
-      );
     }
   }
 }
 
 /** `${a} / ${b}` for every reference and sparsity measured on both tfjs backends. */
-function backendRatios(a: Backend, b: Backend): void {
+function backendRatios(a: string, b: string): void {
   const [num, den] = [speeds.get(a), speeds.get(b)];
   if (!num || !den) return;
   console.log('');
@@ -156,6 +169,8 @@ function backendRatios(a: Backend, b: Backend): void {
   }
 }
 backendRatios('webgpu', 'wasm');
+backendRatios('webgpu, host optimizer', 'wasm');
+backendRatios('webgpu', 'webgpu, host optimizer');
 
 /** On the GPU the peer is what the run is for: without it the run fails (exit 1) rather than look complete. */
 const peerRequired = process.env['SPARSEBENCH_TORCH_DEVICE'] === 'cuda';
@@ -193,7 +208,7 @@ if (!python.ok) {
   for (const r of peerRows) {
     for (const [backend, byKey] of speeds) {
       const tfjs = byKey.get(`${r.name}@${r.sparsity}`);
-      if (tfjs === undefined || backend === 'cpu') continue;
+      if (tfjs === undefined || backend === 'cpu' || backend.includes('host optimizer')) continue;
       console.log(
         `${r.name} sparsity ${r.sparsity}: tfjs ${backend} / pytorch (${r.label}) = ${(tfjs / r.units_per_s).toFixed(3)} on pytorch's best window, ${(tfjs / r.units_per_s_median).toFixed(3)} on its median window`,
       );

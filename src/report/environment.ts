@@ -47,7 +47,7 @@ function trainingEnvironments(data: ReportData): string {
   for (const t of data.trials) {
     const e = t.environment;
     if (!e) continue;
-    const key = `${e.cpu} (${e.cores} cores, ${e.memory_gib} GiB) on ${e.host}, ${e.os}; Node ${e.node}, tfjs-core ${e.tfjs_core}, sparsebench ${e.sparsebench}${e.kernels ? `; kernels ${e.kernels}` : ''}${e.accelerator ? `; ${e.accelerator}` : ''}`;
+    const key = `${e.cpu} (${e.cores} cores, ${e.memory_gib} GiB) on ${e.host}, ${e.os}; Node ${e.node}, tfjs-core ${e.tfjs_core}, sparsebench ${e.sparsebench}${e.kernels ? `; kernels ${e.kernels}` : ''}${e.accelerator ? `; ${e.accelerator}` : ''}${e.optimizer === 'device' ? '; optimizer on the device' : ''}`;
     seen.set(key, (seen.get(key) ?? 0) + 1);
   }
   if (seen.size === 0) return 'not recorded (trials finished before sparsebench recorded it)';

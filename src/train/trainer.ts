@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrialSpec } from '../config/trial-spec.js';
 import { acceleratorOf, selectBackend } from '../engine/backends.js';
+import { loadAdamWWebGpu } from '../engine/kernels/adamw-webgpu.js';
 import { families } from '../models/registry.js';
 import type { Batch } from '../models/types.js';
 import { prunerLayers } from '../sparsity/layers.js';
@@ -10,6 +11,7 @@ import type { WeightSet } from '../store/weights.js';
 import { runEnvironment } from '../util/environment.js';
 import { Rng } from '../util/rng.js';
 import { adamwUpdate, clipScale, initAdamW, resetMoments } from './adamw.js';
+import { DeviceAdamW, type OptimizerPlacement, optimizerPlacement } from './device-adamw.js';
 import { evaluate } from './evaluate.js';
 import { lrAt } from './lr-schedule.js';
 import { applyMasks, finalizeMasks, prunerInitialParams, refineGradients } from './mask-application.js';
@@ -39,6 +41,8 @@ export interface TrainHooks {
   resume?: TrainState;
   /** Save checkpoints during training (and when stopped). */
   checkpoint?: CheckpointPolicy;
+  /** Where the optimizer step runs; by default {@link optimizerPlacement}'s choice for the backend and pruner. */
+  optimizerOn?: OptimizerPlacement;
 }
 
 /** The trial cannot go on (non-finite loss, a backend error); `step` is where it happened. */
@@ -108,6 +112,13 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
     );
   for (const [i, l] of layers.entries()) params.setMask(l.name, prunerState.masks[i]);
   applyMasks(params, pruner, resume?.step ?? 0);
+  const placement = optimizerPlacement(backend.name, pruner, hooks.optimizerOn);
+  if (placement === 'device' && backend.name === 'webgpu') await loadAdamWWebGpu();
+  /** The optimizer on the device: the host copies of weights and moments are current only after its pull. */
+  const device =
+    placement === 'device'
+      ? new DeviceAdamW(params, opt, backend.name === 'webgpu' ? 'webgpu' : 'ops')
+      : null;
 
   let pending: MetricPoint[] = [];
   let lastFlush = performance.now();
@@ -143,6 +154,10 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
     });
     lastSave = performance.now();
   };
+  const checkpointWithDevice = async () => {
+    if (device && hooks.checkpoint && step > 0) await device.pull(opt);
+    checkpoint();
+  };
   const checkpointDue = () => {
     const c = hooks.checkpoint;
     if (!c || step === spec.steps) return false;
@@ -175,39 +190,14 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
       await new Promise((r) => setImmediate(r));
       if (hooks.shouldStop?.()) {
         step--;
-        checkpoint();
+        await checkpointWithDevice();
         throw new TrialInterrupted(step, pending);
       }
       const batch = source.sample(dataRng);
       const lr = lrAt(step - 1, spec.steps, spec.optimizer.lr, spec.lr_schedule);
-      const grads = await gradients(family.loss.bind(family), shape, params, batch);
-      loss = grads.loss;
-      if (!Number.isFinite(loss))
-        throw new TrialFailure(`training loss is ${loss} at step ${step}`, step, pending);
-      if (loss > divergedAbove) {
-        throw new TrialFailure(
-          `diverged: training loss ${loss.toFixed(3)} at step ${step} is above 2 ln(vocab) = ${divergedAbove.toFixed(3)}, twice that of uniform guessing`,
-          step,
-          pending,
-        );
-      }
-      refineGradients(params, pruner, grads.values);
-      const { scale } = clipScale(grads.values.values(), spec.grad_clip);
-      opt.step++;
-      for (const [name, g] of grads.values) {
-        adamwUpdate(
-          params.host.get(name)!,
-          g,
-          opt.slots.get(name)!,
-          opt.step,
-          lr,
-          spec.optimizer,
-          decay.get(name)!,
-          scale,
-        );
-      }
-      if (pruner.isUpdateStep(step)) {
-        const gradsForPruner = pruner.needsGradients ? layers.map((l) => grads.values.get(l.name)!) : null;
+      const updateStep = pruner.isUpdateStep(step);
+      /** The pruner's step: new masks from the updated (not yet masked) weights; regrown weights start at zero. */
+      const prune = (gradsForPruner: Float32Array[] | null) => {
         const change = pruner.update(
           step,
           layers.map((l) => params.host.get(l.name)!),
@@ -226,8 +216,47 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
           }
         });
         logSparsity(step);
+      };
+      if (device) {
+        const { value, grads } = deviceGradients(family.loss.bind(family), shape, params, batch);
+        const gradsForPruner =
+          updateStep && pruner.needsGradients
+            ? ((await Promise.all(layers.map((l) => grads.get(l.name)!.data()))) as Float32Array[])
+            : null;
+        opt.step++;
+        // masks go on after the update, except on the pruner's step: it sees the weights first, as on the host
+        device.update(grads, opt.step, lr, spec.optimizer, decay, spec.grad_clip, !updateStep);
+        loss = (await value.data())[0];
+        value.dispose();
+        checkLoss(loss, step, divergedAbove, pending);
+        if (updateStep) {
+          await device.pull(opt);
+          prune(gradsForPruner);
+          params.applyMasks();
+          device.push(opt);
+        }
+      } else {
+        const grads = await gradients(family.loss.bind(family), shape, params, batch);
+        loss = grads.loss;
+        checkLoss(loss, step, divergedAbove, pending);
+        refineGradients(params, pruner, grads.values);
+        const { scale } = clipScale(grads.values.values(), spec.grad_clip);
+        opt.step++;
+        for (const [name, g] of grads.values) {
+          adamwUpdate(
+            params.host.get(name)!,
+            g,
+            opt.slots.get(name)!,
+            opt.step,
+            lr,
+            spec.optimizer,
+            decay.get(name)!,
+            scale,
+          );
+        }
+        if (updateStep) prune(pruner.needsGradients ? layers.map((l) => grads.values.get(l.name)!) : null);
+        applyMasks(params, pruner, step);
       }
-      applyMasks(params, pruner, step);
       point('train_loss', loss);
       point('lr', lr);
       if (step % spec.eval.interval === 0 || step === spec.steps) {
@@ -242,7 +271,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
         }
         if (step < spec.steps) flush();
       } else if (performance.now() - lastFlush > flushMs) flush();
-      if (checkpointDue()) checkpoint();
+      if (checkpointDue()) await checkpointWithDevice();
       const elapsed = (performance.now() - start) / 1000;
       hooks.onProgress?.({
         step,
@@ -255,6 +284,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
       });
     }
     step = spec.steps;
+    if (device) await device.pull(opt);
     const wallSeconds = priorSeconds + (performance.now() - start) / 1000;
     finalizeMasks(params, pruner);
     const measured = measureSparsity(params);
@@ -270,14 +300,28 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
       tokensPerSecond: (spec.steps * tokensPerStep) / wallSeconds,
       backend: backend.name,
       layerDensity: measured.layerDensity,
-      environment: runEnvironment(acceleratorOf(backend), backend.kernels),
+      environment: runEnvironment(acceleratorOf(backend), backend.kernels, placement),
     };
     return { result, lastPoints: pending, weights: params.snapshot() };
   } catch (e) {
     if (e instanceof TrialFailure || e instanceof TrialInterrupted) throw e;
     throw new TrialFailure(`${(e as Error).name}: ${(e as Error).message}`, step, pending);
   } finally {
+    device?.dispose();
     params.dispose();
+  }
+}
+
+/** Throws {@link TrialFailure} for a training loss that is not finite or shows divergence. */
+function checkLoss(loss: number, step: number, divergedAbove: number, pending: MetricPoint[]): void {
+  if (!Number.isFinite(loss))
+    throw new TrialFailure(`training loss is ${loss} at step ${step}`, step, pending);
+  if (loss > divergedAbove) {
+    throw new TrialFailure(
+      `diverged: training loss ${loss.toFixed(3)} at step ${step} is above 2 ln(vocab) = ${divergedAbove.toFixed(3)}, twice that of uniform guessing`,
+      step,
+      pending,
+    );
   }
 }
 
@@ -309,6 +353,20 @@ async function gradients<S, B extends Batch>(
   } finally {
     tf.dispose([value, ...Object.values(grads)]);
   }
+}
+
+/** Loss and gradients of every parameter (by parameter name) for one batch, left on the device. */
+function deviceGradients<S, B extends Batch>(
+  lossFn: (shape: S, p: ReadonlyMap<string, tf.Tensor>, b: B) => tf.Scalar,
+  shape: S,
+  params: ParamSet,
+  batch: B,
+): { value: tf.Scalar; grads: Map<string, tf.Tensor> } {
+  const { value, grads } = tf.variableGrads(
+    () => lossFn(shape, params.vars, batch),
+    [...params.vars.values()],
+  );
+  return { value, grads: new Map([...params.vars].map(([n, v]) => [n, grads[v.name]])) };
 }
 
 /**

@@ -18,14 +18,21 @@ export interface RunEnvironment {
   accelerator?: string;
   /** What ran the matrix products (e.g. native-avx512, xnnpack, js, webgpu). */
   kernels?: string;
+  /** Where the optimizer step ran: `device` (AdamW and masks on the GPU) or `host` . */
+  optimizer?: 'host' | 'device';
 }
 
 /** This process's machine and versions; `accelerator` names the GPU adapter or native package in use. */
-export function runEnvironment(accelerator?: string, kernels?: string): RunEnvironment {
+export function runEnvironment(
+  accelerator?: string,
+  kernels?: string,
+  optimizer?: 'host' | 'device',
+): RunEnvironment {
   const c = cpus();
   return {
     ...(accelerator ? { accelerator } : {}),
     ...(kernels ? { kernels } : {}),
+    ...(optimizer ? { optimizer } : {}),
     host: hostname(),
     os: `${platform()} ${release()}`,
     cpu: c[0]?.model?.trim() ?? 'unknown',

@@ -71,6 +71,8 @@ const RTOL = adapter.software === false ? 1e-4 : 1e-5;
 
 interface Curve {
   backend: string;
+  /** Where the optimizer step ran (the trial's recorded environment). */
+  optimizer: string;
   train: number[];
   val: number;
 }
@@ -95,11 +97,14 @@ function sweep(config: string, backend: string): Promise<Map<number, Curve>> {
       if (code !== 0) return reject(new Error(`sweep on ${backend} exited ${code}:\n${stderr}`));
       const d = new Database(db, { readonly: true });
       try {
-        const trials = d.prepare('SELECT id, sparsity, backend, final_val_loss FROM trials').all() as {
+        const trials = d
+          .prepare('SELECT id, sparsity, backend, final_val_loss, env_json FROM trials')
+          .all() as {
           id: string;
           sparsity: number;
           backend: string;
           final_val_loss: number;
+          env_json: string;
         }[];
         const losses = d.prepare(
           "SELECT value FROM metrics WHERE trial_id = ? AND name = 'train_loss' ORDER BY step",
@@ -110,6 +115,7 @@ function sweep(config: string, backend: string): Promise<Map<number, Curve>> {
               t.sparsity,
               {
                 backend: t.backend,
+                optimizer: (JSON.parse(t.env_json) as { optimizer?: string }).optimizer ?? 'unrecorded',
                 train: (losses.all(t.id) as { value: number }[]).map((r) => r.value),
                 val: t.final_val_loss,
               },
@@ -147,6 +153,8 @@ describe.skipIf(!adapter.ok && !required)(title, () => {
         const b = wasm.get(sparsity)!;
         expect(a.backend).toBe('webgpu');
         expect(b.backend).toBe('wasm');
+        // webgpu's AdamW and masks ran on the GPU (src/train/device-adamw.ts), wasm's on the host
+        expect([a.optimizer, b.optimizer]).toEqual(['device', 'host']);
         expect(b.train).toHaveLength(5);
         const diff = Math.max(maxRelDiff(a.train, b.train), maxRelDiff([a.val], [b.val]));
         expect(diff, `${family} at sparsity ${sparsity}: webgpu ${a.train} vs wasm ${b.train}`).toBeLessThan(
