@@ -6,6 +6,8 @@ import type { WeightSet } from '../store/weights.js';
 /**
  * A model's parameters in two places: host arrays (the master copy the optimizer and pruner work on) and
  * tfjs variables (what the forward and backward passes read). `sync` copies host → device after an update.
+ * With the optimizer on the device (DeviceAdamW, the webgpu default) the variables are the master copy, and the
+ * host arrays are current only after its `pull`.
  */
 let nextSetId = 0;
 
