@@ -150,7 +150,11 @@ for (const ref of chosen) {
         const { ups, ceiling } = pairs[Math.floor(pairs.length / 2)];
         if (!speeds.has(label)) speeds.set(label, new Map());
         speeds.get(label)!.set(`${ref.name}@${sparsity}`, ups);
-        const kernels = optimizerOn ? `${ceiling.kernels}, optimizer on ${optimizerOn}` : ceiling.kernels;
+        // webgpu rows name where the optimizer ran (the default is the device), the CPU backends' never move
+        const kernels =
+          backend === 'webgpu'
+            ? `${ceiling.kernels}, optimizer on ${optimizerOn ?? 'device'}`
+            : ceiling.kernels;
         row(ref.name, `${backend} (${kernels})`, sparsity, ups, unit, (ups * 3 * fwd) / 1e9, ceiling.gflops);
       }
     }

@@ -30,7 +30,9 @@ export class DeviceAdamW {
       const packed = new Float32Array(2 * slot.m.length);
       packed.set(slot.m);
       packed.set(slot.v, slot.m.length);
-      this.moments.set(name, tf.variable(tf.tensor1d(packed), false));
+      const initial = tf.tensor1d(packed);
+      this.moments.set(name, tf.variable(initial, false));
+      initial.dispose(); // the variable holds its own reference to the values
     }
     this.setMasks();
   }
@@ -47,7 +49,7 @@ export class DeviceAdamW {
   }
 
   /**
-   * One update from `grads` (by parameter name; disposed here). `t` is the 1-based update count; `maxNorm` clips
+   * One update from `grads` (by parameter name; the caller disposes them). `t` is the 1-based update count; `maxNorm` clips
    * the global gradient norm (null: no clipping); `masked` multiplies each masked parameter by its mask after
    * the update (false on a pruner's update step, where the pruner sees the weights first, as on the host).
    */
@@ -83,7 +85,6 @@ export class DeviceAdamW {
         w.assign(next);
       }
     });
-    tf.dispose([...grads.values()]);
   }
 
   /** Copies the device's weights and moments into the host arrays (in place). */

@@ -27,7 +27,9 @@ export class ParamSet {
       const values = init.get(p.name);
       if (!values) throw new Error(`no initial value for ${p.name}`);
       this.host.set(p.name, values);
-      this.vars.set(p.name, tf.variable(tf.tensor(values, p.shape), true, prefix + p.name));
+      const initial = tf.tensor(values, p.shape);
+      this.vars.set(p.name, tf.variable(initial, true, prefix + p.name));
+      initial.dispose(); // the variable holds its own reference to the values
     }
   }
 

@@ -113,12 +113,8 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
   for (const [i, l] of layers.entries()) params.setMask(l.name, prunerState.masks[i]);
   applyMasks(params, pruner, resume?.step ?? 0);
   const placement = optimizerPlacement(backend.name, pruner, hooks.optimizerOn);
-  if (placement === 'device' && backend.name === 'webgpu') await loadAdamWWebGpu();
-  /** The optimizer on the device: the host copies of weights and moments are current only after its pull. */
-  const device =
-    placement === 'device'
-      ? new DeviceAdamW(params, opt, backend.name === 'webgpu' ? 'webgpu' : 'ops')
-      : null;
+  /** The optimizer on the device (made in the try below): host weights and moments are current only after its pull. */
+  let device: DeviceAdamW | null = null;
 
   let pending: MetricPoint[] = [];
   let lastFlush = performance.now();
@@ -168,6 +164,10 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
   };
 
   try {
+    if (placement === 'device') {
+      if (backend.name === 'webgpu') await loadAdamWWebGpu();
+      device = new DeviceAdamW(params, opt, backend.name === 'webgpu' ? 'webgpu' : 'ops');
+    }
     /** The schedule's sparsity and what the masks hold (a pattern or SRigL's ablation can land beside it). */
     const logSparsity = (at: number) => {
       point('target_sparsity', pruner.sparsityAt(at));
@@ -219,15 +219,21 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
       };
       if (device) {
         const { value, grads } = deviceGradients(family.loss.bind(family), shape, params, batch);
-        const gradsForPruner =
-          updateStep && pruner.needsGradients
-            ? ((await Promise.all(layers.map((l) => grads.get(l.name)!.data()))) as Float32Array[])
-            : null;
-        opt.step++;
-        // masks go on after the update, except on the pruner's step: it sees the weights first, as on the host
-        device.update(grads, opt.step, lr, spec.optimizer, decay, spec.grad_clip, !updateStep);
-        loss = (await value.data())[0];
-        value.dispose();
+        let gradsForPruner: Float32Array[] | null = null;
+        try {
+          if (updateStep && pruner.needsGradients)
+            gradsForPruner = (await Promise.all(
+              layers.map((l) => grads.get(l.name)!.data()),
+            )) as Float32Array[];
+          opt.step++;
+          // masks go on after the update, except on the pruner's step: it sees the weights first, as on the host.
+          // The loss is read after the update is queued (reading it first would idle the GPU): a failing loss
+          // has then updated the device's state, which the trial, failing, never saves.
+          device.update(grads, opt.step, lr, spec.optimizer, decay, spec.grad_clip, !updateStep);
+          loss = (await value.data())[0];
+        } finally {
+          tf.dispose([value, ...grads.values()]);
+        }
         checkLoss(loss, step, divergedAbove, pending);
         if (updateStep) {
           await device.pull(opt);

@@ -92,6 +92,16 @@ describe('the optimizer on the device', () => {
     expect(second.out!.result.finalValLoss).toBe(whole.out!.result.finalValLoss);
   });
 
+  it('leaves no tensor behind when a trial ends', async () => {
+    const spec = sparseSpec('{name: gmp, schedule: {interval: 2}}');
+    await run(spec, 'device'); // backend selected, kernels warmed
+    const before = tf.memory();
+    await run(spec, 'device');
+    const after = tf.memory();
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numBytes).toBe(before.numBytes);
+  });
+
   it('is the default on webgpu only, and never where the masks are applied on the host', () => {
     const hard = { application: { soft: false, prunedDecay: 0, prunedScale: () => 0 } };
     const soft = { application: { soft: true, prunedDecay: 0, prunedScale: () => 0 } };

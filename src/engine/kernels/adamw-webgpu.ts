@@ -33,7 +33,10 @@ interface WebGpuBackend {
   ): tf.TensorInfo;
 }
 
-/** The backend's dispatch helper (`webgpu_util.computeDispatch`): workgroups for a flat layout, split over y and z past 65535. */
+/**
+ * The backend's dispatch helper (`webgpu_util.computeDispatch`): workgroups for a flat layout. Past 65535 along x
+ * `runWebGPUProgram` reshapes the dispatch itself, and the flat index accounts for it.
+ */
 type ComputeDispatch = (
   layout: { x: number[] },
   shape: number[],
