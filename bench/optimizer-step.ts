@@ -20,6 +20,7 @@ import { adamwUpdate, clipScale, initAdamW } from '../src/train/adamw.js';
 import { DeviceAdamW } from '../src/train/device-adamw.js';
 import { ParamSet } from '../src/train/params.js';
 import { Rng } from '../src/util/rng.js';
+import { setFixedMasks } from './fixed-masks.js';
 import { chooseReferences, referenceSpec } from './references.js';
 
 const args = process.argv.slice(2);
@@ -41,16 +42,7 @@ const family = families[ref.model.family].model;
 const infos = family.params(ref.model);
 const rng = Rng.seeded(0, 1);
 const params = new ParamSet(infos, family.init(ref.model, rng));
-// masks keeping 1 − sparsity of each prunable parameter (a fixed pattern: which entries does not matter here)
-for (const p of infos) {
-  if (!p.prunable || sparsity === 0) continue;
-  const n = params.host.get(p.name)!.length;
-  const mask = new Uint8Array(n);
-  for (let i = 0; i < n; i++) mask[i] = (i * 0.6180339887) % 1 >= sparsity ? 1 : 0;
-  params.setMask(p.name, mask);
-}
-params.applyMasks();
-params.sync();
+setFixedMasks(params, sparsity);
 const decay = new Map(infos.map((p) => [p.name, p.decay]));
 const stored = new Map(infos.map((p) => [p.name, tf.randomNormal(params.vars.get(p.name)!.shape, 0, 1e-3)]));
 const total = infos.reduce((a, p) => a + params.host.get(p.name)!.length, 0);
