@@ -54,7 +54,7 @@ export function adamwUpdate(
 }
 
 /** An update's step-dependent factors: bias corrections 1/(1 − β^t) and the decoupled-decay shrink. */
-function stepFactors(t: number, lr: number, o: AdamWOptions, decay: boolean) {
+export function stepFactors(t: number, lr: number, o: AdamWOptions, decay: boolean) {
   return {
     c1: 1 / (1 - o.beta1 ** t),
     c2: 1 / (1 - o.beta2 ** t),

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type AdamWFactors, momentsWebGpu, weightsWebGpu } from '../engine/kernels/adamw-webgpu.js';
 import type { Pruner } from '../sparsity/pruner.js';
-import type { AdamWOptions, AdamWState } from './adamw.js';
+import { type AdamWOptions, type AdamWSlot, type AdamWState, stepFactors } from './adamw.js';
 import type { ParamSet } from './params.js';
 
 /**
@@ -27,10 +27,7 @@ export class DeviceAdamW {
     private readonly kernels: 'webgpu' | 'ops',
   ) {
     for (const [name, slot] of opt.slots) {
-      const packed = new Float32Array(2 * slot.m.length);
-      packed.set(slot.m);
-      packed.set(slot.v, slot.m.length);
-      const initial = tf.tensor1d(packed);
+      const initial = tf.tensor1d(packMoments(slot));
       this.moments.set(name, tf.variable(initial, false));
       initial.dispose(); // the variable holds its own reference to the values
     }
@@ -66,13 +63,11 @@ export class DeviceAdamW {
       const scale = clipScaleOnDevice([...grads.values()], maxNorm);
       for (const [name, g] of grads) {
         const f: AdamWFactors = {
+          ...stepFactors(t, lr, o, decay.get(name)!),
           beta1: o.beta1,
           beta2: o.beta2,
-          c1: 1 / (1 - o.beta1 ** t),
-          c2: 1 / (1 - o.beta2 ** t),
           lr,
           eps: o.eps,
-          shrink: decay.get(name) ? 1 - lr * o.weight_decay : 1,
         };
         const w = this.params.vars.get(name)!;
         const m = this.moments.get(name)!;
@@ -107,11 +102,8 @@ export class DeviceAdamW {
   push(opt: AdamWState): void {
     this.params.sync();
     for (const [name, slot] of opt.slots) {
-      const packed = new Float32Array(2 * slot.m.length);
-      packed.set(slot.m);
-      packed.set(slot.v, slot.m.length);
       const m = this.moments.get(name)!;
-      tf.tidy(() => m.assign(tf.tensor1d(packed)));
+      tf.tidy(() => m.assign(tf.tensor1d(packMoments(slot))));
     }
     this.setMasks();
   }
@@ -121,6 +113,14 @@ export class DeviceAdamW {
     this.moments.clear();
     this.masks.clear();
   }
+}
+
+/** A slot's moments as one [m | v] array ([2n]), the layout the device keeps. */
+function packMoments(slot: AdamWSlot): Float32Array {
+  const packed = new Float32Array(2 * slot.m.length);
+  packed.set(slot.m);
+  packed.set(slot.v, slot.m.length);
+  return packed;
 }
 
 /**

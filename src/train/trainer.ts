@@ -180,6 +180,27 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
         ),
       );
     };
+    /** The pruner's step: new masks from the updated (not yet masked) weights; regrown weights start at zero. */
+    const prune = (gradsForPruner: Float32Array[] | null) => {
+      const change = pruner.update(
+        step,
+        layers.map((l) => params.host.get(l.name)!),
+        gradsForPruner,
+        prunerState,
+        pruneRng,
+      );
+      prunerState = change.state;
+      layers.forEach((l, i) => {
+        params.setMask(l.name, prunerState.masks[i]);
+        const grown = change.regrown[i];
+        if (grown) {
+          resetMoments(opt.slots.get(l.name)!, grown);
+          const w = params.host.get(l.name)!;
+          for (let j = 0; j < w.length; j++) if (grown[j]) w[j] = 0;
+        }
+      });
+      logSparsity(step);
+    };
     if (!resume) {
       logSparsity(0);
       // what the validation loss is measured on: less than eval.tokens when the held-out split is smaller
@@ -196,27 +217,6 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
       const batch = source.sample(dataRng);
       const lr = lrAt(step - 1, spec.steps, spec.optimizer.lr, spec.lr_schedule);
       const updateStep = pruner.isUpdateStep(step);
-      /** The pruner's step: new masks from the updated (not yet masked) weights; regrown weights start at zero. */
-      const prune = (gradsForPruner: Float32Array[] | null) => {
-        const change = pruner.update(
-          step,
-          layers.map((l) => params.host.get(l.name)!),
-          gradsForPruner,
-          prunerState,
-          pruneRng,
-        );
-        prunerState = change.state;
-        layers.forEach((l, i) => {
-          params.setMask(l.name, prunerState.masks[i]);
-          const grown = change.regrown[i];
-          if (grown) {
-            resetMoments(opt.slots.get(l.name)!, grown);
-            const w = params.host.get(l.name)!;
-            for (let j = 0; j < w.length; j++) if (grown[j]) w[j] = 0;
-          }
-        });
-        logSparsity(step);
-      };
       if (device) {
         const { value, grads } = deviceGradients(family.loss.bind(family), shape, params, batch);
         let gradsForPruner: Float32Array[] | null = null;
@@ -347,17 +347,14 @@ async function gradients<S, B extends Batch>(
   params: ParamSet,
   batch: B,
 ): Promise<{ loss: number; values: Map<string, Float32Array> }> {
-  const varList = [...params.vars.values()];
-  const { value, grads } = tf.variableGrads(() => lossFn(shape, params.vars, batch), varList);
+  const { value, grads } = deviceGradients(lossFn, shape, params, batch);
   try {
-    const names = [...params.vars.keys()];
-    const read = await Promise.all(
-      [value, ...names.map((n) => grads[params.vars.get(n)!.name])].map((t) => t.data()),
-    );
+    const names = [...grads.keys()];
+    const read = await Promise.all([value, ...grads.values()].map((t) => t.data()));
     const values = new Map<string, Float32Array>(names.map((n, i) => [n, read[i + 1] as Float32Array]));
     return { loss: read[0][0], values };
   } finally {
-    tf.dispose([value, ...Object.values(grads)]);
+    tf.dispose([value, ...grads.values()]);
   }
 }
 
