@@ -14,7 +14,6 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../src/engine/backends.js';
-import { loadAdamWWebGpu } from '../src/engine/kernels/adamw-webgpu.js';
 import { families } from '../src/models/registry.js';
 import { adamwUpdate, clipScale, initAdamW } from '../src/train/adamw.js';
 import { DeviceAdamW } from '../src/train/device-adamw.js';
@@ -36,7 +35,6 @@ const steps = Number(flag('steps', '5'));
 const sparsity = Number(flag('sparsity', '0.75'));
 
 const backend = await selectBackend(backendName);
-if (backendName === 'webgpu') await loadAdamWWebGpu();
 const spec = referenceSpec(ref, backendName, sparsity, steps);
 const family = families[ref.model.family].model;
 const infos = family.params(ref.model);

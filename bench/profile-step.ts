@@ -14,7 +14,6 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../src/engine/backends.js';
-import { loadAdamWWebGpu } from '../src/engine/kernels/adamw-webgpu.js';
 import { families } from '../src/models/registry.js';
 import { adamwUpdate, clipScale, initAdamW } from '../src/train/adamw.js';
 import { DeviceAdamW } from '../src/train/device-adamw.js';
@@ -53,7 +52,6 @@ const loss = (b: any) => family.loss(ref.model as any, params.vars, b);
 
 if (onDevice) {
   // the trainer's device step: record the forward and backward pass and the update, then wait for the loss
-  await loadAdamWWebGpu();
   const device = new DeviceAdamW(params, opt, 'webgpu');
   const decay = new Map(infos.map((p) => [p.name, p.decay]));
   const t = { record: 0, update: 0, wait: 0, wall: 0 };

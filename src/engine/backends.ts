@@ -3,6 +3,8 @@ import { UsageError } from '../errors.js';
 import { type AutoChoice, chooseAuto } from './auto.js';
 import { BACKEND_NAMES, type BackendName } from './backend-names.js';
 import { ensureGradients } from './gradients.js';
+import { ATTENTION_GRAD_KERNEL, ATTENTION_KERNEL } from './kernels/attention-native.js';
+import { webgpuAttention, webgpuAttentionGrad } from './kernels/attention-webgpu.js';
 import { installJsWasmKernels } from './kernels/js-kernels.js';
 import {
   installNativeKernels,
@@ -41,9 +43,10 @@ export interface BackendInfo {
   /**
    * What runs the matrix products: the native GEMM addon (and its instruction set) on wasm, tfjs's own
    * XNNPACK-based wasm kernel when the addon is absent or disabled, plain JS on the cpu backend, or the
-   * webgpu / tensorflow backend's own kernels.
+   * webgpu / tensorflow backend's own kernels; `webgpu+fused` when our WGSL programs also replace the composed
+   * norms, GELU and cross-entropy ({@link webgpuFusedActive}).
    */
-  kernels: `native-${NativeIsa}` | 'xnnpack' | 'js' | 'webgpu' | 'tensorflow';
+  kernels: `native-${NativeIsa}` | 'xnnpack' | 'js' | 'webgpu' | 'webgpu+fused' | 'tensorflow';
 }
 
 /**
@@ -52,6 +55,15 @@ export interface BackendInfo {
  */
 export function nativeKernelsActive(): boolean {
   return nativeKernelsInstalledAndActive();
+}
+
+/**
+ * Whether our fused WGSL programs (engine/fused-webgpu.ts: layer norm, RMSNorm, GELU, softmax cross-entropy) replace
+ * the composed tfjs ops: on the webgpu backend, unless SPARSEBENCH_WEBGPU_FUSED=0 (read on every call, for
+ * comparisons).
+ */
+export function webgpuFusedActive(): boolean {
+  return tf.getBackend() === 'webgpu' && process.env.SPARSEBENCH_WEBGPU_FUSED !== '0';
 }
 
 /** The accelerator a backend computes on, in words, for a trial's environment record; none for wasm and cpu. */
@@ -104,6 +116,13 @@ const loaders: Record<EngineName, (ctx: LoadContext) => Promise<Loaded>> = {
     installNavigatorGpu(probe.gpu);
     await import('@tensorflow/tfjs-backend-webgpu');
     if (!tf.findBackendFactory('webgpu')) throw new Error('@tensorflow/tfjs-backend-webgpu did not register');
+    // the fused attention's WGSL programs, under the native kernels' names (used when webgpuFusedActive())
+    tf.registerKernel({ kernelName: ATTENTION_KERNEL, backendName: 'webgpu', kernelFunc: webgpuAttention });
+    tf.registerKernel({
+      kernelName: ATTENTION_GRAD_KERNEL,
+      backendName: 'webgpu',
+      kernelFunc: webgpuAttentionGrad,
+    });
     webgpuAdapter = probe.adapter;
     return { adapter: probe.adapter };
   },
@@ -201,6 +220,7 @@ export async function selectBackend(requested: BackendName): Promise<BackendInfo
 
 /** What runs a backend's matrix products (see {@link BackendInfo.kernels}). */
 function kernelsOf(name: EngineName): BackendInfo['kernels'] {
+  if (name === 'webgpu') return webgpuFusedActive() ? 'webgpu+fused' : 'webgpu';
   if (name !== 'wasm') return name === 'cpu' ? 'js' : name;
   const addon = nativeAddon();
   return addon ? `native-${addon.info().isa}` : 'xnnpack';

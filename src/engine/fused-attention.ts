@@ -16,8 +16,9 @@ export interface FusedAttentionDims {
 }
 
 /**
- * Scaled dot-product attention over heads (Vaswani et al. 2017, arXiv:1706.03762) as one native kernel
- * forward and one backward (kernels/attention-native.ts), for the wasm backend with the addon built.
+ * Scaled dot-product attention over heads (Vaswani et al. 2017, arXiv:1706.03762) as one kernel forward and one
+ * backward: native on the wasm backend with the addon built (kernels/attention-native.ts), WGSL programs on webgpu
+ * (kernels/attention-webgpu.ts).
  * `operands` follow `layout`: [qkv [B*T, 3D]], [q [B*Tq, D], kv [B*Tk, 2D]] or [q, k, v]. `bias` is added to
  * the scaled scores: [Tq, Tk], [1, H, Tq, Tk] or [B, H, Tq, Tk]; its gradient is returned too.
  * → [B*Tq, D]

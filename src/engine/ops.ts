@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { nativeKernelsActive } from './backends.js';
+import { nativeKernelsActive, webgpuFusedActive } from './backends.js';
+import { geluWebGpuOp, layerNormWebGpu, rmsNormWebGpu } from './fused-webgpu.js';
 import { CROSS_ENTROPY_GRAD_KERNEL, CROSS_ENTROPY_KERNEL } from './kernels/cross-entropy-native.js';
 import { GELU_GRAD_KERNEL, GELU_KERNEL } from './kernels/gelu-native.js';
 import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from './kernels/layer-norm-native.js';
@@ -49,10 +50,11 @@ const geluNative: (x: tf.Tensor) => tf.Tensor = tf.customGrad(
 
 /**
  * tanh-approximated GELU (Hendrycks & Gimpel 2016, arXiv:1606.08415); x³ as products, not pow (slow on wasm).
- * With the native kernels active, one fused pass forward and one backward.
+ * With the native kernels active, one fused pass forward and one backward; on webgpu one WGSL program each way.
  */
 export function gelu(x: tf.Tensor): tf.Tensor {
   if (nativeKernelsActive() && x.dtype === 'float32') return geluNative(x);
+  if (webgpuFusedActive() && x.dtype === 'float32') return geluWebGpuOp(x);
   const x3 = tf.mul(tf.mul(x, x), x);
   const inner = tf.mul(tf.add(x, tf.mul(x3, 0.044715)), Math.sqrt(2 / Math.PI));
   return tf.mul(tf.mul(x, tf.add(tf.tanh(inner), 1)), 0.5);
@@ -83,12 +85,14 @@ function layerNormNative(eps: number): (x: tf.Tensor, gain: tf.Tensor1D, bias: t
 /**
  * Layer normalisation over the last axis (Ba et al. 2016, arXiv:1607.06450).
  *
- * With the native kernels active, one fused pass forward and one backward.
+ * With the native kernels active, one fused pass forward and one backward; on webgpu two WGSL programs forward
+ * and three backward (engine/fused-webgpu.ts).
  *
  * x: [..., D], gain/bias: [D] → [..., D]
  */
 export function layerNorm(x: tf.Tensor, gain: tf.Tensor1D, bias: tf.Tensor1D, eps = 1e-5): tf.Tensor {
   if (nativeKernelsActive() && x.dtype === 'float32') return layerNormNative(eps)(x, gain, bias);
+  if (webgpuFusedActive() && x.dtype === 'float32') return layerNormWebGpu(x, gain, bias, eps);
   const axis = x.shape.length - 1;
   const { mean, variance } = tf.moments(x, axis, true);
   const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
@@ -120,12 +124,14 @@ function rmsNormNative(eps: number): (x: tf.Tensor, gain: tf.Tensor1D) => tf.Ten
  * RMSNorm (Zhang & Sennrich 2019, arXiv:1910.07467), T5's norm: x / rms(x) · g over the last axis.
  *
  * With the native kernels active, one fused pass forward and one backward (the composed form's gradient of
- * `tf.mean` alone builds a ones tensor of x's shape on the host and multiplies it in).
+ * `tf.mean` alone builds a ones tensor of x's shape on the host and multiplies it in); on webgpu two WGSL
+ * programs each way.
  *
  * x: [..., D], g: [D] → [..., D]
  */
 export function rmsNorm(x: tf.Tensor, g: tf.Tensor1D, eps = 1e-6): tf.Tensor {
   if (nativeKernelsActive() && x.dtype === 'float32') return rmsNormNative(eps)(x, g);
+  if (webgpuFusedActive() && x.dtype === 'float32') return rmsNormWebGpu(x, g, eps);
   return rmsNormComposed(x, g, eps);
 }
 

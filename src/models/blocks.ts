@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { nativeKernelsActive } from '../engine/backends.js';
+import { nativeKernelsActive, webgpuFusedActive } from '../engine/backends.js';
 import { fusedAttention } from '../engine/fused-attention.js';
+import { crossEntropyRowsWebGpuOp } from '../engine/fused-webgpu.js';
 import { crossEntropyRowsNative } from '../engine/ops.js';
 
 /** Sizes of one attention call. */
@@ -11,6 +12,9 @@ export interface AttentionDims {
   tk: number;
   heads: number;
 }
+
+/** Whether attention runs as one fused kernel each way: the native one on wasm, the WGSL one on webgpu. */
+const fusedAttentionActive = () => nativeKernelsActive() || webgpuFusedActive();
 
 /** [B*T, D] → [B*H, T, hd] */
 function toHeads(z: tf.Tensor2D, b: number, t: number, h: number): tf.Tensor3D {
@@ -24,7 +28,7 @@ function toHeads(z: tf.Tensor2D, b: number, t: number, h: number): tf.Tensor3D {
  * Scaled dot-product attention over heads (Vaswani et al. 2017, arXiv:1706.03762):
  * softmax(q·kᵀ/√hd + bias)·v. q: [B*Tq, D], k, v: [B*Tk, D] → [B*Tq, D].
  * `bias` is added to the scores: a [Tq, Tk] mask, or a [1 or B, H, Tq, Tk] position bias (T5).
- * With the native kernels active, one fused kernel each way (engine/fused-attention.ts).
+ * With the native kernels active (wasm) or on webgpu, one fused kernel each way (engine/fused-attention.ts).
  */
 export function attend(
   q: tf.Tensor2D,
@@ -34,7 +38,7 @@ export function attend(
   bias?: tf.Tensor,
 ): tf.Tensor2D {
   const hd = q.shape[1] / dims.heads;
-  if (nativeKernelsActive()) return fusedAttention('separate', [q, k, v], { ...dims, hd }, bias);
+  if (fusedAttentionActive()) return fusedAttention('separate', [q, k, v], { ...dims, hd }, bias);
   return attendComposed(q, k, v, dims, bias);
 }
 
@@ -67,12 +71,12 @@ export function attendComposed(
 
 /**
  * Self-attention straight from a packed projection qkv: [B*T, 3D] (q, k, v side by side) → [B*T, D].
- * With the native kernels active the heads are read in place from qkv and its gradient comes back packed,
+ * With a fused kernel (wasm's native one, or webgpu's) the heads are read in place from qkv and its gradient comes back packed,
  * so neither the split nor its gradient (a concat) runs.
  */
 export function selfAttend(qkv: tf.Tensor2D, dims: AttentionDims, bias?: tf.Tensor): tf.Tensor2D {
   const d = qkv.shape[1] / 3;
-  if (nativeKernelsActive()) return fusedAttention('qkv', [qkv], { ...dims, hd: d / dims.heads }, bias);
+  if (fusedAttentionActive()) return fusedAttention('qkv', [qkv], { ...dims, hd: d / dims.heads }, bias);
   const [q, k, v] = tf.split(qkv, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]; // each [B*T, D]
   return attend(q, k, v, dims, bias);
 }
@@ -85,7 +89,7 @@ export function crossAttend(
   bias?: tf.Tensor,
 ): tf.Tensor2D {
   const d = q.shape[1];
-  if (nativeKernelsActive()) return fusedAttention('q+kv', [q, kv], { ...dims, hd: d / dims.heads }, bias);
+  if (fusedAttentionActive()) return fusedAttention('q+kv', [q, kv], { ...dims, hd: d / dims.heads }, bias);
   const [k, v] = tf.split(kv, 2, 1) as [tf.Tensor2D, tf.Tensor2D]; // each [B*Tk, D]
   return attend(q, k, v, dims, bias);
 }
@@ -99,11 +103,12 @@ export function causalMask(t: number): tf.Tensor2D {
 
 /**
  * Mean cross-entropy of logits [R, V] against integer targets [R] (nats). With the native kernels active, one
- * fused kernel each way (engine/ops.ts).
+ * fused kernel each way (engine/ops.ts); on webgpu one WGSL program each way (engine/fused-webgpu.ts).
  */
 export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, classes: number): tf.Scalar {
-  if (nativeKernelsActive() && logits.dtype === 'float32' && targets.dtype === 'int32')
-    return tf.mean(crossEntropyRowsNative(logits, targets)) as tf.Scalar;
+  const fusable = logits.dtype === 'float32' && targets.dtype === 'int32';
+  if (nativeKernelsActive() && fusable) return tf.mean(crossEntropyRowsNative(logits, targets)) as tf.Scalar;
+  if (webgpuFusedActive() && fusable) return tf.mean(crossEntropyRowsWebGpuOp(logits, targets)) as tf.Scalar;
   return crossEntropyComposed(logits, targets, classes);
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type AdamWFactors, momentsWebGpu, weightsWebGpu } from '../engine/kernels/adamw-webgpu.js';
+import { clipScaleWebGpu } from '../engine/kernels/clip-webgpu.js';
 import type { Pruner } from '../sparsity/pruner.js';
 import { type AdamWOptions, type AdamWSlot, type AdamWState, stepFactors } from './adamw.js';
 import type { ParamSet } from './params.js';
@@ -60,7 +61,7 @@ export class DeviceAdamW {
     masked: boolean,
   ): void {
     tf.tidy(() => {
-      const scale = clipScaleOnDevice([...grads.values()], maxNorm);
+      const scale = clipScaleOnDevice([...grads.values()], maxNorm, this.kernels);
       for (const [name, g] of grads) {
         const f: AdamWFactors = {
           ...stepFactors(t, lr, o, decay.get(name)!),
@@ -125,12 +126,17 @@ function packMoments(slot: AdamWSlot): Float32Array {
 
 /**
  * The clipping scale as a [1] tensor: maxNorm / (‖g‖ + 1e-6) where the global norm ‖g‖ exceeds maxNorm, else 1
- * (Pascanu et al. 2013, arXiv:1211.5063). Squares are summed per tensor and the sums added one by one: one
- * program reading every gradient would exceed the storage buffers a WebGPU stage may bind (8 on some drivers).
+ * (Pascanu et al. 2013, arXiv:1211.5063). On webgpu a tree of WGSL sums (kernels/clip-webgpu.ts); with `ops`, squares
+ * summed per tensor in tfjs ops and the sums added one by one.
  */
-export function clipScaleOnDevice(grads: readonly tf.Tensor[], maxNorm: number | null): tf.Tensor1D {
+export function clipScaleOnDevice(
+  grads: readonly tf.Tensor[],
+  maxNorm: number | null,
+  kernels: 'webgpu' | 'ops' = 'ops',
+): tf.Tensor1D {
   return tf.tidy(() => {
     if (maxNorm === null || grads.length === 0) return tf.ones([1]) as tf.Tensor1D;
+    if (kernels === 'webgpu') return clipScaleWebGpu(grads, maxNorm);
     let sq: tf.Scalar = tf.sum(tf.square(grads[0]));
     for (const g of grads.slice(1)) sq = tf.add(sq, tf.sum(tf.square(g)));
     const norm = tf.sqrt(sq);

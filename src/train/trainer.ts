@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrialSpec } from '../config/trial-spec.js';
 import { acceleratorOf, selectBackend } from '../engine/backends.js';
-import { loadAdamWWebGpu } from '../engine/kernels/adamw-webgpu.js';
 import { families } from '../models/registry.js';
 import type { Batch } from '../models/types.js';
 import { prunerLayers } from '../sparsity/layers.js';
@@ -165,7 +164,6 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
 
   try {
     if (placement === 'device') {
-      if (backend.name === 'webgpu') await loadAdamWWebGpu();
       device = new DeviceAdamW(params, opt, backend.name === 'webgpu' ? 'webgpu' : 'ops');
     }
     /** The schedule's sparsity and what the masks hold (a pattern or SRigL's ablation can land beside it). */

@@ -1,9 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
 import { tempDir, writeConfig } from '../helpers/config.js';
+import { probeWebGpu, webgpuRequired } from '../helpers/webgpu.js';
 
 /**
  * Training on webgpu computes what wasm computes: for each family, a tiny model trained a few steps from the
@@ -13,29 +14,9 @@ import { tempDir, writeConfig } from '../helpers/config.js';
  */
 
 const BIN = join(ROOT, 'bin', 'sparsebench.js');
-const required = process.env.SPARSEBENCH_REQUIRE_WEBGPU === '1';
+const required = webgpuRequired;
 
-/** Asks Dawn for an adapter in a child process (the built engine code), so this process never loads Dawn. */
-function probe(): { ok: boolean; label: string; software?: boolean } {
-  const code = `import { probeAdapter, adapterLabel } from ${JSON.stringify(join(ROOT, 'dist', 'engine', 'webgpu.js'))};
-const p = await probeAdapter();
-process.stdout.write(JSON.stringify(p.ok ? { ok: true, label: adapterLabel(p.adapter), software: p.adapter.software } : { ok: false, label: p.reason }));
-process.exit(0);`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  try {
-    return JSON.parse(r.stdout) as { ok: boolean; label: string };
-  } catch {
-    return {
-      ok: false,
-      label: `the probe failed: ${(r.stderr || r.error?.message || '').trim().split('\n')[0]}`,
-    };
-  }
-}
-
-const adapter = probe();
+const adapter = probeWebGpu();
 
 /** Five steps of each family; masks from step 1 (GMP to 75% by 60% of training). Eval only at the end. */
 const schedule = 'pruner: {name: gmp, schedule: {start: 0, end: 0.6, interval: 1}}';
@@ -71,8 +52,9 @@ const RTOL = adapter.software === false ? 1e-4 : 1e-5;
 
 interface Curve {
   backend: string;
-  /** Where the optimizer step ran (the trial's recorded environment). */
+  /** Where the optimizer step ran and what ran the ops (the trial's recorded environment). */
   optimizer: string;
+  kernels: string;
   train: number[];
   val: number;
 }
@@ -115,7 +97,9 @@ function sweep(config: string, backend: string): Promise<Map<number, Curve>> {
               t.sparsity,
               {
                 backend: t.backend,
-                optimizer: (JSON.parse(t.env_json) as { optimizer?: string }).optimizer ?? 'unrecorded',
+                ...(({ optimizer = 'unrecorded', kernels = 'unrecorded' }) => ({ optimizer, kernels }))(
+                  JSON.parse(t.env_json) as { optimizer?: string; kernels?: string },
+                ),
                 train: (losses.all(t.id) as { value: number }[]).map((r) => r.value),
                 val: t.final_val_loss,
               },
@@ -155,6 +139,8 @@ describe.skipIf(!adapter.ok && !required)(title, () => {
         expect(b.backend).toBe('wasm');
         // webgpu's AdamW and masks ran on the GPU (src/train/device-adamw.ts), wasm's on the host
         expect([a.optimizer, b.optimizer]).toEqual(['device', 'host']);
+        // and its norms, GELU and cross-entropy were our fused WGSL programs (src/engine/fused-webgpu.ts)
+        expect(a.kernels).toBe('webgpu+fused');
         expect(b.train).toHaveLength(5);
         const diff = Math.max(maxRelDiff(a.train, b.train), maxRelDiff([a.val], [b.val]));
         expect(diff, `${family} at sparsity ${sparsity}: webgpu ${a.train} vs wasm ${b.train}`).toBeLessThan(

@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { flatProgram, runProgram } from './webgpu-program.js';
 
 /**
  * AdamW (Loshchilov & Hutter 2019, arXiv:1711.05101) as two WebGPU compute programs per parameter, run through
@@ -7,80 +8,6 @@ import * as tf from '@tensorflow/tfjs-core';
  * `adamwUpdate` in src/train/adamw.ts, in float32 instead of double; the gradient's clipping scale is read from
  * a one-element tensor, so the global norm never leaves the GPU.
  */
-
-/** The tfjs webgpu backend's program contract (`WebGPUProgram`), the parts these programs use. */
-interface Program {
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  variableNames: string[];
-  uniforms: string;
-  workgroupSize: [number, number, number];
-  size: boolean;
-  getUserCode(): string;
-}
-
-/** A program's own uniforms, in the order its `uniforms` declaration names them. */
-type Uniforms = { type: 'float32' | 'int32'; data: number[] }[];
-
-interface WebGpuBackend {
-  runWebGPUProgram(
-    program: Program,
-    inputs: tf.TensorInfo[],
-    dtype: 'float32',
-    uniforms: Uniforms,
-  ): tf.TensorInfo;
-}
-
-/**
- * The backend's dispatch helper (`webgpu_util.computeDispatch`): workgroups for a flat layout. Past 65535 along x
- * `runWebGPUProgram` reshapes the dispatch itself, and the flat index accounts for it.
- */
-type ComputeDispatch = (
-  layout: { x: number[] },
-  shape: number[],
-  workgroup: [number, number, number],
-) => [number, number, number];
-
-let computeDispatch: ComputeDispatch | null = null;
-
-/** Loads the backend's dispatch helper; call once after the webgpu backend is selected. */
-export async function loadAdamWWebGpu(): Promise<void> {
-  const mod = (await import('@tensorflow/tfjs-backend-webgpu')) as unknown as {
-    webgpu_util: { computeDispatch: ComputeDispatch };
-  };
-  computeDispatch = mod.webgpu_util.computeDispatch;
-}
-
-/** An elementwise program over every index of `shape` (a flat layout: inputs are read by that index). */
-function flatProgram(
-  shape: number[],
-  key: string,
-  inputs: string[],
-  uniforms: string,
-  body: string,
-): Program {
-  if (!computeDispatch) throw new Error('adamw-webgpu: loadAdamWWebGpu() was not called');
-  const workgroupSize: [number, number, number] = [64, 1, 1];
-  const dispatchLayout = { x: shape.map((_, i) => i) };
-  return {
-    outputShape: shape,
-    shaderKey: key,
-    dispatchLayout,
-    dispatch: computeDispatch(dispatchLayout, shape, workgroupSize),
-    variableNames: inputs,
-    uniforms,
-    workgroupSize,
-    size: true,
-    getUserCode: () => `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          ${body}
-        }
-      }`,
-  };
-}
 
 /** Step factors of one update (see `stepFactors` in src/train/adamw.ts). */
 export interface AdamWFactors {
@@ -95,10 +22,6 @@ export interface AdamWFactors {
   /** 1 − lr·λ where the parameter decays, else 1. */
   shrink: number;
 }
-
-const backendOf = () => tf.backend() as unknown as WebGpuBackend;
-const asTensor = <T extends tf.Tensor = tf.Tensor>(info: tf.TensorInfo) =>
-  tf.engine().makeTensorFromTensorInfo(info) as T;
 
 /**
  * New packed moments [m' | v'] ([2n]) from the old ones ([2n]), the gradient (n values) and the clipping
@@ -126,12 +49,15 @@ export function momentsWebGpu(
             setOutputAtIndex(index, uniforms.beta2 * moments[index] + (1.0 - uniforms.beta2) * g * g);
           }`,
   );
-  const out = backendOf().runWebGPUProgram(program, [moments, grad, scale], 'float32', [
-    { type: 'int32', data: [n] },
-    { type: 'float32', data: [f.beta1] },
-    { type: 'float32', data: [f.beta2] },
-  ]);
-  return asTensor<tf.Tensor1D>(out);
+  return runProgram<tf.Tensor1D>(
+    program,
+    [moments, grad, scale],
+    [
+      { type: 'int32', data: [n] },
+      { type: 'float32', data: [f.beta1] },
+      { type: 'float32', data: [f.beta2] },
+    ],
+  );
 }
 
 /**
@@ -158,7 +84,7 @@ export function weightsWebGpu(
           let updated = w[index] * uniforms.shrink - (uniforms.lr * (m * uniforms.c1)) / (sqrt(v * uniforms.c2) + uniforms.eps);
           ${mask ? 'setOutputAtIndex(index, select(0.0, updated, mask[index] != 0.0));' : 'setOutputAtIndex(index, updated);'}`,
   );
-  const out = backendOf().runWebGPUProgram(program, mask ? [w, moments, mask] : [w, moments], 'float32', [
+  return runProgram(program, mask ? [w, moments, mask] : [w, moments], [
     { type: 'int32', data: [n] },
     { type: 'float32', data: [f.c1] },
     { type: 'float32', data: [f.c2] },
@@ -166,5 +92,4 @@ export function weightsWebGpu(
     { type: 'float32', data: [f.eps] },
     { type: 'float32', data: [f.shrink] },
   ]);
-  return asTensor(out);
 }

@@ -2,7 +2,7 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../native.js';
 import type { WasmBackendLike } from './native-kernels.js';
 
-/** Kernel names of the fused attention and its gradient: ours, registered for the wasm backend only. */
+/** Kernel names of the fused attention and its gradient: ours, registered for wasm (native) and webgpu (WGSL). */
 export const ATTENTION_KERNEL = 'SparsebenchAttention';
 export const ATTENTION_GRAD_KERNEL = 'SparsebenchAttentionGrad';
 
