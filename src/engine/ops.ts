@@ -13,7 +13,9 @@ import { RMS_NORM_GRAD_KERNEL, RMS_NORM_KERNEL } from './kernels/rms-norm-native
  * backend uses it. With the native kernels active (wasm with the addon built), transposes are free inside the
  * GEMM, so the gradients pass transpose flags instead of materialising `tf.transpose` copies. On webgpu the
  * transposes are extra kernels, yet forward + backward of [2048,128]x[128,512] took 240-270 ms this way against
- * 285-300 ms with `tf.matMul`'s own gradient (lavapipe; no hardware GPU measured).
+ * 285-300 ms with `tf.matMul`'s own gradient (lavapipe; no hardware GPU measured): tfjs-webgpu's vec4 product
+ * program takes no transposed B. A transposed A it does take, so with the fused WGSL ops on (webgpuFusedActive) the
+ * weight gradient aᵀ·dy passes the flag: 253-266 ms against 253-282 ms with both transposes, the same bits.
  *
  * a: [M, K], b: [K, N] → [M, N]; da = dy · bᵀ: [M, K]; db = aᵀ · dy: [K, N]
  */
@@ -26,6 +28,8 @@ export const matmul2d: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.cust
       gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
         const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
         if (nativeKernelsActive()) return [tf.matMul(dy, sb, false, true), tf.matMul(sa, dy, true, false)];
+        // webgpu's vec4 product allows a transposed A (not B): one program fewer, the same bits on lavapipe
+        if (webgpuFusedActive()) return [tf.matMul(dy, tf.transpose(sb)), tf.matMul(sa, dy, true, false)];
         return [tf.matMul(dy, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy)];
       },
     };
