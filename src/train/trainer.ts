@@ -125,8 +125,8 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
   let valLoss: number | null = resume?.valLoss ?? null;
   let valAccuracy: number | null = null;
   let lastSave = performance.now();
-  const point = (name: string, value: number) =>
-    pending.push({ name, step, tokens: step * tokensPerStep, value });
+  const point = (name: string, value: number, at = step) =>
+    pending.push({ name, step: at, tokens: at * tokensPerStep, value });
   const flush = () => {
     if (pending.length && hooks.onMetrics) hooks.onMetrics(pending);
     if (hooks.onMetrics) pending = [];
@@ -204,88 +204,138 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
       // what the validation loss is measured on: less than eval.tokens when the held-out split is smaller
       point('eval_units', source.heldOutUnits);
     }
-    for (step = firstStep; step <= spec.steps; step++) {
-      // let signal handlers and I/O run between steps (a step is synchronous tfjs work)
-      await new Promise((r) => setImmediate(r));
-      if (hooks.shouldStop?.()) {
-        step--;
-        await checkpointWithDevice();
-        throw new TrialInterrupted(step, pending);
-      }
-      const batch = source.sample(dataRng);
-      const lr = lrAt(step - 1, spec.steps, spec.optimizer.lr, spec.lr_schedule);
-      const updateStep = pruner.isUpdateStep(step);
-      if (device) {
-        const { value, grads } = deviceGradients(family.loss.bind(family), shape, params, batch);
-        let gradsForPruner: Float32Array[] | null = null;
-        try {
-          if (updateStep && pruner.needsGradients)
-            gradsForPruner = (await Promise.all(
-              layers.map((l) => grads.get(l.name)!.data()),
-            )) as Float32Array[];
-          opt.step++;
-          // masks go on after the update, except on the pruner's step: it sees the weights first, as on the host.
-          // The loss is read after the update is queued (reading it first would idle the GPU): a failing loss
-          // has then updated the device's state, which the trial, failing, never saves.
-          device.update(grads, opt.step, lr, spec.optimizer, decay, spec.grad_clip, !updateStep);
-          loss = (await value.data())[0];
-        } finally {
-          tf.dispose([value, ...grads.values()]);
-        }
-        checkLoss(loss, step, divergedAbove, pending);
-        if (updateStep) {
-          await device.pull(opt);
-          prune(gradsForPruner);
-          params.applyMasks();
-          device.push(opt);
-        }
-      } else {
-        const grads = await gradients(family.loss.bind(family), shape, params, batch);
-        loss = grads.loss;
-        checkLoss(loss, step, divergedAbove, pending);
-        refineGradients(params, pruner, grads.values);
-        const { scale } = clipScale(grads.values.values(), spec.grad_clip);
-        opt.step++;
-        for (const [name, g] of grads.values) {
-          adamwUpdate(
-            params.host.get(name)!,
-            g,
-            opt.slots.get(name)!,
-            opt.step,
-            lr,
-            spec.optimizer,
-            decay.get(name)!,
-            scale,
-          );
-        }
-        if (updateStep) prune(pruner.needsGradients ? layers.map((l) => grads.values.get(l.name)!) : null);
-        applyMasks(params, pruner, step);
-      }
-      point('train_loss', loss);
-      point('lr', lr);
-      if (step % spec.eval.interval === 0 || step === spec.steps) {
-        const evaluation = await evaluate(family, shape, params.vars, source.validation);
-        valLoss = evaluation.loss;
-        if (!Number.isFinite(valLoss))
-          throw new TrialFailure(`validation loss is ${valLoss} at step ${step}`, step, pending);
-        point('val_loss', valLoss);
-        if (evaluation.accuracy !== null) {
-          valAccuracy = evaluation.accuracy;
-          point('val_accuracy', valAccuracy);
-        }
-        if (step < spec.steps) flush();
-      } else if (performance.now() - lastFlush > flushMs) flush();
-      if (checkpointDue()) await checkpointWithDevice();
+    /** The train loss and lr of step `at` (in `loss`) into the curve, after checking the loss. */
+    const fileLoss = (at: number, lr: number) => {
+      checkLoss(loss, at, divergedAbove, pending);
+      point('train_loss', loss, at);
+      point('lr', lr, at);
+    };
+    const progress = (at: number) => {
       const elapsed = (performance.now() - start) / 1000;
       hooks.onProgress?.({
-        step,
+        step: at,
         steps: spec.steps,
-        tokens: step * tokensPerStep,
+        tokens: at * tokensPerStep,
         loss,
         valLoss,
-        tokensPerSecond: ((step - firstStep + 1) * tokensPerStep) / elapsed,
+        tokensPerSecond: ((at - firstStep + 1) * tokensPerStep) / elapsed,
         elapsedSeconds: priorSeconds + elapsed,
       });
+    };
+    /**
+     * A device step queued whose loss is still on its way back. The loss is read once the next step is recorded,
+     * so the GPU runs one step while the host records the next, instead of idling while the host reads the loss
+     * and records. Only plain steps wait so: a step that evaluates, checkpoints, prunes, ends the trial or
+     * is interrupted settles at once.
+     */
+    type Unsettled = { step: number; lr: number; value: tf.Scalar; read: Promise<unknown> };
+    let unsettled = null as Unsettled | null;
+    /** Reads a waiting step's loss and files it (the unsettled one by default); says which step that was. */
+    const settle = async (u: Unsettled | null = unsettled): Promise<number | null> => {
+      if (!u) return null;
+      if (u === unsettled) unsettled = null;
+      try {
+        loss = ((await u.read) as Float32Array)[0];
+      } finally {
+        u.value.dispose();
+      }
+      fileLoss(u.step, u.lr);
+      return u.step;
+    };
+    try {
+      for (step = firstStep; step <= spec.steps; step++) {
+        // let signal handlers and I/O run between steps (a step is synchronous tfjs work)
+        await new Promise((r) => setImmediate(r));
+        if (hooks.shouldStop?.()) {
+          step--;
+          await settle();
+          await checkpointWithDevice();
+          throw new TrialInterrupted(step, pending);
+        }
+        const batch = source.sample(dataRng);
+        const lr = lrAt(step - 1, spec.steps, spec.optimizer.lr, spec.lr_schedule);
+        const updateStep = pruner.isUpdateStep(step);
+        const evalDue = step % spec.eval.interval === 0 || step === spec.steps;
+        if (device) {
+          const { value, grads } = deviceGradients(family.loss.bind(family), shape, params, batch);
+          let gradsForPruner: Float32Array[] | null = null;
+          let read: Promise<unknown>;
+          try {
+            if (updateStep && pruner.needsGradients)
+              gradsForPruner = (await Promise.all(
+                layers.map((l) => grads.get(l.name)!.data()),
+              )) as Float32Array[];
+            opt.step++;
+            // masks go on after the update, except on the pruner's step: it sees the weights first, as on the host.
+            // The loss is read after the update is queued (reading it first would idle the GPU): a failing loss
+            // has then updated the device's state, which the trial, failing, never saves.
+            device.update(grads, opt.step, lr, spec.optimizer, decay, spec.grad_clip, !updateStep);
+            read = value.data();
+            read.catch(() => undefined); // awaited in settle; a trial failing before that must not leave it unhandled
+          } catch (e) {
+            value.dispose();
+            throw e;
+          } finally {
+            tf.dispose([...grads.values()]);
+          }
+          // the step before, queued ahead of this one, left waiting: its progress is reported now (this step waits
+          // in `unsettled` meanwhile, so a failure there disposes both)
+          const before = unsettled;
+          unsettled = { step, lr, value, read };
+          const previous = await settle(before);
+          if (previous !== null) progress(previous);
+          const saveDue = checkpointDue();
+          if (!(updateStep || evalDue || saveDue)) {
+            if (performance.now() - lastFlush > flushMs) flush();
+            continue;
+          }
+          await settle();
+          if (updateStep) {
+            await device.pull(opt);
+            prune(gradsForPruner);
+            params.applyMasks();
+            device.push(opt);
+          }
+        } else {
+          const grads = await gradients(family.loss.bind(family), shape, params, batch);
+          loss = grads.loss;
+          fileLoss(step, lr);
+          refineGradients(params, pruner, grads.values);
+          const { scale } = clipScale(grads.values.values(), spec.grad_clip);
+          opt.step++;
+          for (const [name, g] of grads.values) {
+            adamwUpdate(
+              params.host.get(name)!,
+              g,
+              opt.slots.get(name)!,
+              opt.step,
+              lr,
+              spec.optimizer,
+              decay.get(name)!,
+              scale,
+            );
+          }
+          if (updateStep) prune(pruner.needsGradients ? layers.map((l) => grads.values.get(l.name)!) : null);
+          applyMasks(params, pruner, step);
+        }
+        if (evalDue) {
+          const evaluation = await evaluate(family, shape, params.vars, source.validation);
+          valLoss = evaluation.loss;
+          if (!Number.isFinite(valLoss))
+            throw new TrialFailure(`validation loss is ${valLoss} at step ${step}`, step, pending);
+          point('val_loss', valLoss);
+          if (evaluation.accuracy !== null) {
+            valAccuracy = evaluation.accuracy;
+            point('val_accuracy', valAccuracy);
+          }
+          if (step < spec.steps) flush();
+        } else if (performance.now() - lastFlush > flushMs) flush();
+        if (checkpointDue()) await checkpointWithDevice();
+        progress(step);
+      }
+    } finally {
+      // a trial failing with a step still being read: its loss tensor goes too
+      if (unsettled) unsettled.value.dispose();
     }
     step = spec.steps;
     if (device) await device.pull(opt);

@@ -6,7 +6,7 @@ import type { MetricPoint } from '../../src/store/types.js';
 import { clipScale } from '../../src/train/adamw.js';
 import { clipScaleOnDevice, optimizerPlacement } from '../../src/train/device-adamw.js';
 import type { TrainState } from '../../src/train/state.js';
-import { TrialInterrupted, trainTrial } from '../../src/train/trainer.js';
+import { TrialFailure, TrialInterrupted, trainTrial } from '../../src/train/trainer.js';
 import { planOf, tinySyntheticConfig } from '../helpers/config.js';
 
 /**
@@ -100,6 +100,22 @@ describe('the optimizer on the device', () => {
     const after = tf.memory();
     expect(after.numTensors).toBe(before.numTensors);
     expect(after.numBytes).toBe(before.numBytes);
+  });
+
+  it('fails a diverging trial at the step whose loss diverged, leaving no tensor behind', async () => {
+    // most steps read their loss only after the next step is queued: the failure must still name its own step
+    const spec = sparseSpec('{name: gmp, schedule: {interval: 4}}');
+    const wild = { ...spec, optimizer: { ...spec.optimizer, lr: 1e4 }, grad_clip: null };
+    const host = await run(wild, 'host').catch((e: unknown) => e);
+    await run(spec, 'device'); // warmed, as above
+    const before = tf.memory();
+    const device = await run(wild, 'device').catch((e: unknown) => e);
+    expect(host).toBeInstanceOf(TrialFailure);
+    expect(device).toBeInstanceOf(TrialFailure);
+    expect((device as TrialFailure).step).toBe((host as TrialFailure).step);
+    // (the losses themselves differ in their float digits: the host path updates in double)
+    expect((device as TrialFailure).message).toMatch(/^diverged: training loss .* at step \d+ is above/);
+    expect(tf.memory().numTensors).toBe(before.numTensors);
   });
 
   it('is the default on webgpu only, and never where the masks are applied on the host', () => {
