@@ -8,7 +8,8 @@
  * step is split into recording the forward and backward pass (JavaScript dispatch), waiting for the GPU and
  * reading the gradients back, then the same host side; that is the host path (`--optimizer=host`). By default
  * webgpu profiles the trainer's device path: recording the pass, recording the optimizer step (DeviceAdamW), and
- * waiting for the GPU to finish and return the loss.
+ * waiting for the GPU to finish and return the loss, with the programs each part recorded (every program costs host
+ * time in Dawn's bindings; SPARSEBENCH_WEBGPU_FUSED=0 profiles the composed ops instead of our fused WGSL ones).
  *
  * Run: `npx tsx bench/profile-step.ts [lm|t5|vit|lm-12m] [--sparsity=0.75] [--steps=10] [--backend=wasm|webgpu] [--optimizer=host]`.
  */
@@ -54,15 +55,26 @@ if (onDevice) {
   // the trainer's device step: record the forward and backward pass and the update, then wait for the loss
   const device = new DeviceAdamW(params, opt, 'webgpu');
   const decay = new Map(infos.map((p) => [p.name, p.decay]));
-  const t = { record: 0, update: 0, wait: 0, wall: 0 };
+  const t = { record: 0, update: 0, wait: 0, wall: 0, passPrograms: 0, updatePrograms: 0 };
+  // every program the step records goes through the backend's runWebGPUProgram: count them
+  const gpu = tf.backend() as unknown as { runWebGPUProgram: (...a: unknown[]) => unknown };
+  const runProgram = gpu.runWebGPUProgram.bind(gpu);
+  let programs = 0;
+  gpu.runWebGPUProgram = (...a: unknown[]) => {
+    programs++;
+    return runProgram(...a);
+  };
   for (let step = 0; step < steps + 2; step++) {
     const batch = source.sample(rng);
+    programs = 0;
     const t0 = performance.now();
     const { value, grads } = tf.variableGrads(() => loss(batch), [...params.vars.values()]);
     const t1 = performance.now();
+    const passPrograms = programs;
     const byName = new Map([...params.vars].map(([n, v]) => [n, grads[v.name]]));
     device.update(byName, step + 1, 1e-3, spec.optimizer, decay, spec.grad_clip, true);
     const t2 = performance.now();
+    const updatePrograms = programs - passPrograms;
     await value.data();
     tf.dispose([value, ...byName.values()]);
     const t3 = performance.now();
@@ -71,13 +83,17 @@ if (onDevice) {
     t.update += t2 - t1;
     t.wait += t3 - t2;
     t.wall += t3 - t0;
+    t.passPrograms += passPrograms;
+    t.updatePrograms += updatePrograms;
   }
   const per = (ms: number) => (ms / steps).toFixed(1).padStart(7);
+  const count = (n: number) => String(Math.round(n / steps)).padStart(9);
   console.log(
-    `${ref.name} at sparsity ${sparsity} on webgpu, optimizer on the device, ms per step over ${steps} steps`,
+    `${ref.name} at sparsity ${sparsity} on webgpu (${backend.kernels}), optimizer on the device, per step over ${steps} steps`,
   );
-  console.log(`${'record forward + backward'.padEnd(28)} ${per(t.record)}`);
-  console.log(`${'record clip + AdamW + masks'.padEnd(28)} ${per(t.update)}`);
+  console.log(`${'part of the step'.padEnd(28)} ${'ms'.padStart(7)} ${'programs'.padStart(9)}`);
+  console.log(`${'record forward + backward'.padEnd(28)} ${per(t.record)} ${count(t.passPrograms)}`);
+  console.log(`${'record clip + AdamW + masks'.padEnd(28)} ${per(t.update)} ${count(t.updatePrograms)}`);
   console.log(`${'GPU wait + read the loss'.padEnd(28)} ${per(t.wait)}`);
   console.log(`${'whole step (wall)'.padEnd(28)} ${per(t.wall)}`);
   device.dispose();

@@ -14,7 +14,7 @@ import { ROW_THREADS, rowProgram, runProgram } from './webgpu-program.js';
  */
 export const MAX_INPUTS = 7;
 /** Workgroups summing the squares of one group of gradients, each over a strided share of every element. */
-export const PARTIALS = 64;
+export const PARTIALS = 256;
 
 const int = (v: number) => ({ type: 'int32' as const, data: [v] });
 

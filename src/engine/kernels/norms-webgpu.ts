@@ -1,5 +1,12 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { acrossRow, flatProgram, rowProgram, rowsAndCols, runProgram } from './webgpu-program.js';
+import {
+  acrossRow,
+  flatProgram,
+  ROW_THREADS,
+  rowProgram,
+  rowsAndCols,
+  runProgram,
+} from './webgpu-program.js';
 
 /**
  * Layer norm (Ba et al. 2016, arXiv:1607.06450) and RMSNorm (Zhang & Sennrich 2019, arXiv:1910.07467) over the
@@ -10,22 +17,30 @@ import { acrossRow, flatProgram, rowProgram, rowsAndCols, runProgram } from './w
  */
 
 /**
- * A program over C columns where each invocation sums `term` over the R rows (`r`, and `i` the element's flat
- * index, are in scope): the gain and bias gradients.
+ * A program summing `term` down each of C columns over the R rows (`r`, and `i` the element's flat index, are in
+ * scope): the gain and bias gradients. One workgroup per column, its lanes taking every 64th row, so the sum runs
+ * in parallel over rows as well as columns (a column per invocation would leave a GPU with a few hundred
+ * invocations, each looping over every row).
  */
 function columnSum(cols: number, key: string, inputs: string[], term: string) {
-  return flatProgram(
+  return rowProgram(
     [cols],
+    cols,
     key,
     inputs,
-    'rows : i32, cols : i32,',
+    'dataRows : i32, cols : i32,',
     `
-          var acc = 0.0;
-          for (var r = 0; r < uniforms.rows; r = r + 1) {
-            let i = r * uniforms.cols + index;
-            acc = acc + ${term};
-          }
-          setOutputAtIndex(index, acc);`,
+      fn row_main(column : i32, lane : i32, valid : bool) {
+        var acc = 0.0;
+        for (var r = lane; r < uniforms.dataRows; r = r + ${ROW_THREADS}) {
+          let i = r * uniforms.cols + column;
+          acc = acc + ${term};
+        }
+        let total = rowSum(lane, acc);
+        if (valid && lane == 0) {
+          setOutputAtIndex(column, total);
+        }
+      }`,
   );
 }
 
@@ -122,7 +137,7 @@ export function layerNormParamGradsWebGpu(
   stats: tf.Tensor,
 ): [tf.Tensor, tf.Tensor] {
   const [rows, cols] = rowsAndCols(x.shape);
-  const sizes = [int(rows), int(cols)];
+  const sizes = [int(cols), int(rows), int(cols)]; // workgroups (one per column), then the data's rows and columns
   const dgain = columnSum(
     cols,
     'sparsebench_layer_norm_dgain',
@@ -207,5 +222,5 @@ export function rmsNormGainGradWebGpu(dy: tf.Tensor, x: tf.Tensor, rstd: tf.Tens
     ['dy', 'x', 'rstd'],
     'dy[i] * x[i] * rstd[r]',
   );
-  return runProgram(program, [dy, x, rstd], [int(rows), int(cols)]);
+  return runProgram(program, [dy, x, rstd], [int(cols), int(rows), int(cols)]);
 }
