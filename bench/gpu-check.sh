@@ -4,7 +4,7 @@
 # hardware), and training throughput of the lm-12m reference (12.8M parameters; bench/references.ts) and the
 # small lm on webgpu (the optimizer step on the GPU, as the trainer runs it, and on the host for comparison) and
 # wasm, with the PyTorch peer on the same GPU (float32, TF32 off); then where one webgpu step of the first model
-# spends its time. Exits non-zero if any step failed, the GPU peer included.
+# spends its time, and how many programs it records, with our fused WGSL programs and with tfjs's composed ops. Exits non-zero if any step failed, the GPU peer included.
 #
 # The machine needs the NVIDIA driver with its Vulkan ICD, python3 with a CUDA build of PyTorch (for the peer),
 # xz and tar. Where the checkout has no `npm install` done, Node, the packages, this checkout's build and a
@@ -90,9 +90,11 @@ checks() {
     failed=1
 
   local first=${models%% *}
-  step "where a webgpu step of $first spends its time"
+  step "where a webgpu step of $first spends its time, with our fused WGSL programs and with the composed ops"
   node --import tsx bench/profile-step.ts "$first" --backend=webgpu --steps=5 | tee "$out/profile-step.txt" ||
     failed=1
+  SPARSEBENCH_WEBGPU_FUSED=0 node --import tsx bench/profile-step.ts "$first" --backend=webgpu --steps=5 |
+    tee -a "$out/profile-step.txt" || failed=1
   return $failed
 }
 

@@ -25,7 +25,7 @@ export interface AttentionAttrs {
 }
 
 /** Column where q, k and v start within their input matrices, per layout (D = heads · hd). */
-function columns(a: AttentionAttrs): { q: number; k: number; v: number } {
+export function columns(a: AttentionAttrs): { q: number; k: number; v: number } {
   const d = a.heads * a.hd;
   if (a.layout === 'qkv') return { q: 0, k: d, v: 2 * d };
   if (a.layout === 'q+kv') return { q: 0, k: 0, v: d };

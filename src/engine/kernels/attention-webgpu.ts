@@ -1,5 +1,5 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { type AttentionAttrs, type AttentionLayout, biasMode } from './attention-native.js';
+import { type AttentionAttrs, type AttentionLayout, biasMode, columns } from './attention-native.js';
 import { flatProgram, type Program, ROW_THREADS, rowProgram, runProgramOn } from './webgpu-program.js';
 
 /**
@@ -29,14 +29,6 @@ interface Inputs {
 
 const distinctOf = (a: AttentionAttrs, x: Inputs): TensorInfo[] =>
   a.layout === 'qkv' ? [x.q] : a.layout === 'q+kv' ? [x.q, x.k] : [x.q, x.k, x.v];
-
-/** Column where q, k and v start within their buffers (as in attention-native.ts). */
-function columns(a: AttentionAttrs): { q: number; k: number; v: number } {
-  const d = a.heads * a.hd;
-  if (a.layout === 'qkv') return { q: 0, k: d, v: 2 * d };
-  if (a.layout === 'q+kv') return { q: 0, k: 0, v: d };
-  return { q: 0, k: 0, v: 0 };
-}
 
 const UNIFORMS =
   'batch : i32, heads : i32, tq : i32, tk : i32, hd : i32, ldq : i32, ldk : i32, ldv : i32, qcol : i32, kcol : i32, vcol : i32, scale : f32,';
