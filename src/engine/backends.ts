@@ -44,7 +44,7 @@ export interface BackendInfo {
    * What runs the matrix products: the native GEMM addon (and its instruction set) on wasm, tfjs's own
    * XNNPACK-based wasm kernel when the addon is absent or disabled, plain JS on the cpu backend, or the
    * webgpu / tensorflow backend's own kernels; `webgpu+fused` when our WGSL programs also replace the composed
-   * norms, GELU and cross-entropy ({@link webgpuFusedActive}).
+   * attention, norms, GELU and cross-entropy ({@link webgpuFusedActive}).
    */
   kernels: `native-${NativeIsa}` | 'xnnpack' | 'js' | 'webgpu' | 'webgpu+fused' | 'tensorflow';
 }
@@ -58,9 +58,9 @@ export function nativeKernelsActive(): boolean {
 }
 
 /**
- * Whether our fused WGSL programs (engine/fused-webgpu.ts: layer norm, RMSNorm, GELU, softmax cross-entropy) replace
- * the composed tfjs ops: on the webgpu backend, unless SPARSEBENCH_WEBGPU_FUSED=0 (read on every call, for
- * comparisons).
+ * Whether our fused WGSL programs (engine/fused-webgpu.ts and kernels/attention-webgpu.ts: attention, layer norm,
+ * RMSNorm, GELU, softmax cross-entropy) replace the composed tfjs ops: on the webgpu backend, unless
+ * SPARSEBENCH_WEBGPU_FUSED=0 (read on every call, for comparisons). The device optimizer's programs run either way.
  */
 export function webgpuFusedActive(): boolean {
   return tf.getBackend() === 'webgpu' && process.env.SPARSEBENCH_WEBGPU_FUSED !== '0';

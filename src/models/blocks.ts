@@ -71,8 +71,8 @@ export function attendComposed(
 
 /**
  * Self-attention straight from a packed projection qkv: [B*T, 3D] (q, k, v side by side) → [B*T, D].
- * With a fused kernel (wasm's native one, or webgpu's) the heads are read in place from qkv and its gradient comes back packed,
- * so neither the split nor its gradient (a concat) runs.
+ * With a fused kernel (wasm's native one, or webgpu's) the heads are read in place from qkv and its gradient
+ * comes back packed, so neither the split nor its gradient (a concat) runs.
  */
 export function selfAttend(qkv: tf.Tensor2D, dims: AttentionDims, bias?: tf.Tensor): tf.Tensor2D {
   const d = qkv.shape[1] / 3;
