@@ -13,7 +13,8 @@
 #
 # Run from anywhere: bench/gpu-check.sh [out-dir]   (default: $OUT, else /tmp/gpu-check)
 # Everything printed is also in <out-dir>/gpu-check.log, the table in throughput.md, doctor's report in
-# doctor.json, the split of one webgpu step of the first model (bench/profile-step.ts) in profile-step.txt. Takes about 4-6 minutes (the wasm rows of lm-12m are ~1 minute of it).
+# doctor.json, the first model on webgpu with the composed ops in throughput-composed.md, the split of one webgpu
+# step of the first model (bench/profile-step.ts) in profile-step.txt. Takes about 4-6 minutes (the wasm rows of lm-12m are ~1 minute of it).
 set -uo pipefail
 out=${1:-${OUT:-/tmp/gpu-check}}
 mkdir -p "$out" && out=$(cd "$out" && pwd) # absolute, before leaving the caller's folder
@@ -90,6 +91,10 @@ checks() {
     failed=1
 
   local first=${models%% *}
+  step "throughput: $first on webgpu with tfjs's composed ops instead of our fused WGSL programs"
+  SPARSEBENCH_WEBGPU_FUSED=0 node --import tsx bench/train-throughput.ts "$first" --backends=webgpu |
+    tee "$out/throughput-composed.md" || failed=1
+
   step "where a webgpu step of $first spends its time, with our fused WGSL programs and with the composed ops"
   node --import tsx bench/profile-step.ts "$first" --backend=webgpu --steps=5 | tee "$out/profile-step.txt" ||
     failed=1
