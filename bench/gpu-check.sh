@@ -92,7 +92,7 @@ checks() {
 
   local first=${models%% *}
   step "throughput: $first on webgpu with tfjs's composed ops instead of our fused WGSL programs"
-  SPARSEBENCH_WEBGPU_FUSED=0 node --import tsx bench/train-throughput.ts "$first" --backends=webgpu |
+  SPARSEBENCH_WEBGPU_FUSED=0 node --import tsx bench/train-throughput.ts "$first" --backends=webgpu --no-peer |
     tee "$out/throughput-composed.md" || failed=1
 
   step "where a webgpu step of $first spends its time, with our fused WGSL programs and with the composed ops"

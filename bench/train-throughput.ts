@@ -13,6 +13,7 @@
  * on a machine with a GPU (on a software Vulkan driver its speed means nothing).
  * On wasm the ceiling is measured through the kernels in use: the native GEMM when the addon is built
  * (SPARSEBENCH_NATIVE=0 switches it off), else tfjs's XNNPACK.
+ * `--no-peer` leaves the peer out (a rerun of tfjs rows only).
  * SPARSEBENCH_TORCH_PYTHON names the peer's interpreter (default /usr/bin/python3); SPARSEBENCH_TORCH_DEVICE=cuda
  * runs the peer once on the GPU instead of twice on the CPU (bench/gpu-check.sh), and exits 1 if it could not
  * run. When both webgpu and wasm are measured, their ratio is printed per model and sparsity.
@@ -180,7 +181,9 @@ backendRatios('webgpu', 'webgpu, host optimizer');
 const peerRequired = process.env['SPARSEBENCH_TORCH_DEVICE'] === 'cuda';
 let peerMissing = false;
 const python = torchPython();
-if (!python.ok) {
+if (args.includes('--no-peer')) {
+  console.log('\npytorch peer not run (--no-peer)');
+} else if (!python.ok) {
   peerMissing = true;
   console.log(`\npytorch peer skipped: ${python.why}`);
 } else {
