@@ -15,7 +15,7 @@ import {
 /**
  * The fused WGSL programs (kernels/*-webgpu.ts) as differentiable ops, for the webgpu backend: each is a
  * `tf.customGrad` whose forward and backward passes are a few of our programs, where the composed tfjs form
- * records dozens of small ones. On webgpu each recorded program costs tens of microseconds of host time (ENGINE.md),
+ * records dozens of small ones. On webgpu each recorded program costs ~0.1 ms of host time (bench/webgpu-dispatch.ts),
  * so the count of programs bounds a step. Values and gradients equal the composed ops' (test/engine/webgpu-fused.test.ts).
  */
 

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { flatProgram, runProgram } from './webgpu-program.js';
+import { flatProgram, float, int, runProgram } from './webgpu-program.js';
 
 /**
  * AdamW (Loshchilov & Hutter 2019, arXiv:1711.05101) as two WebGPU compute programs per parameter, run through
@@ -49,15 +49,7 @@ export function momentsWebGpu(
             setOutputAtIndex(index, uniforms.beta2 * moments[index] + (1.0 - uniforms.beta2) * g * g);
           }`,
   );
-  return runProgram<tf.Tensor1D>(
-    program,
-    [moments, grad, scale],
-    [
-      { type: 'int32', data: [n] },
-      { type: 'float32', data: [f.beta1] },
-      { type: 'float32', data: [f.beta2] },
-    ],
-  );
+  return runProgram<tf.Tensor1D>(program, [moments, grad, scale], [int(n), float(f.beta1), float(f.beta2)]);
 }
 
 /**
@@ -85,11 +77,11 @@ export function weightsWebGpu(
           ${mask ? 'setOutputAtIndex(index, select(0.0, updated, mask[index] != 0.0));' : 'setOutputAtIndex(index, updated);'}`,
   );
   return runProgram(program, mask ? [w, moments, mask] : [w, moments], [
-    { type: 'int32', data: [n] },
-    { type: 'float32', data: [f.c1] },
-    { type: 'float32', data: [f.c2] },
-    { type: 'float32', data: [f.lr] },
-    { type: 'float32', data: [f.eps] },
-    { type: 'float32', data: [f.shrink] },
+    int(n),
+    float(f.c1),
+    float(f.c2),
+    float(f.lr),
+    float(f.eps),
+    float(f.shrink),
   ]);
 }

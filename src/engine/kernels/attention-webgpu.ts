@@ -1,6 +1,14 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { type AttentionAttrs, type AttentionLayout, biasMode, columns } from './attention-native.js';
-import { flatProgram, type Program, ROW_THREADS, rowProgram, runProgramOn } from './webgpu-program.js';
+import {
+  flatProgram,
+  float,
+  int,
+  type Program,
+  ROW_THREADS,
+  rowProgram,
+  runProgramOn,
+} from './webgpu-program.js';
 
 /**
  * Multi-head attention (Vaswani et al. 2017, arXiv:1706.03762) as WGSL programs, registered for the webgpu backend
@@ -49,11 +57,7 @@ function uniformsOf(a: AttentionAttrs, x: Inputs, rows?: number) {
     at.k,
     at.v,
   ];
-  return [
-    ...(rows === undefined ? [] : [{ type: 'int32' as const, data: [rows] }]),
-    ...ints.map((v) => ({ type: 'int32' as const, data: [v] })),
-    { type: 'float32' as const, data: [a.scale] },
-  ];
+  return [...(rows === undefined ? [] : [int(rows)]), ...ints.map((v) => int(v)), float(a.scale)];
 }
 
 type Part = 'q' | 'k' | 'v';
@@ -349,12 +353,7 @@ export const webgpuAttentionGrad = ((args: {
   }
   if (mode === 3) return [...grads, dscores]; // [B, H, Tq, Tk]: dS itself
   const groups = mode === 1 ? a.batch * a.heads : a.batch;
-  const dbias = runProgramOn(
-    backend,
-    biasGradProgram(mode as 1 | 2, x.bias.shape),
-    [dscores],
-    [{ type: 'int32', data: [groups] }],
-  );
+  const dbias = runProgramOn(backend, biasGradProgram(mode as 1 | 2, x.bias.shape), [dscores], [int(groups)]);
   disposeInfo(backend, dscores);
   return [...grads, dbias];
 }) as unknown as KernelFunc;

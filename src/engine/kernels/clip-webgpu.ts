@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { ROW_THREADS, rowProgram, runProgram } from './webgpu-program.js';
+import { float, int, ROW_THREADS, rowProgram, runProgram } from './webgpu-program.js';
 
 /**
  * The global-norm clipping scale (Pascanu et al. 2013, arXiv:1211.5063) as a tree of WGSL sums: the squares of up
@@ -15,8 +15,6 @@ import { ROW_THREADS, rowProgram, runProgram } from './webgpu-program.js';
 export const MAX_INPUTS = 7;
 /** Workgroups summing the squares of one group of gradients, each over a strided share of every element. */
 export const PARTIALS = 256;
-
-const int = (v: number) => ({ type: 'int32' as const, data: [v] });
 
 /**
  * Sums (of squares where `square`) over every element of `inputs` by `workgroups` workgroups → [workgroups]; with
@@ -55,7 +53,7 @@ function sumProgram(inputs: tf.Tensor[], workgroups: number, square: boolean, ma
   return runProgram<tf.Tensor1D>(program, inputs, [
     int(workgroups),
     ...inputs.map((t) => int(t.size)),
-    { type: 'float32', data: [maxNorm ?? 0] },
+    float(maxNorm ?? 0),
   ]);
 }
 

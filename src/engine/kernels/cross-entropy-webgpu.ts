@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { acrossRow, rowProgram, runProgram } from './webgpu-program.js';
+import { acrossRow, int, rowProgram, runProgram } from './webgpu-program.js';
 
 /**
  * Softmax cross-entropy per row as one WGSL program each way (one workgroup per row), instead of the ~16 tfjs
@@ -17,8 +17,6 @@ const LOG_SUM_EXP = `
         var s = 0.0;
         ${acrossRow('s = s + exp(logits[i] - largest);')}
         let lse = largest + log(rowSum(lane, s));`;
-
-const int = (v: number) => ({ type: 'int32' as const, data: [v] });
 
 /** −log softmax(logits)[target] per row. logits: [R, V] float32, targets: [R] int32 → [R] */
 export function crossEntropyRowsWebGpu(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {

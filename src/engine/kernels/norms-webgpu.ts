@@ -2,6 +2,8 @@ import type * as tf from '@tensorflow/tfjs-core';
 import {
   acrossRow,
   flatProgram,
+  float,
+  int,
   ROW_THREADS,
   rowProgram,
   rowsAndCols,
@@ -43,9 +45,6 @@ function columnSum(cols: number, key: string, inputs: string[], term: string) {
       }`,
   );
 }
-
-const int = (v: number) => ({ type: 'int32' as const, data: [v] });
-const float = (v: number) => ({ type: 'float32' as const, data: [v] });
 
 /** Layer norm statistics per row: x [..., C] → [R, 2] holding (mean, 1/√(variance + eps)). */
 export function layerNormStatsWebGpu(x: tf.Tensor, eps: number): tf.Tensor2D {

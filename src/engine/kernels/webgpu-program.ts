@@ -25,6 +25,11 @@ export interface Program {
 /** A program's own uniforms, in the order its `uniforms` declaration names them. */
 export type Uniforms = { type: 'float32' | 'int32'; data: number[] }[];
 
+/** One `i32` uniform. */
+export const int = (v: number) => ({ type: 'int32' as const, data: [v] });
+/** One `f32` uniform. */
+export const float = (v: number) => ({ type: 'float32' as const, data: [v] });
+
 interface WebGpuBackend {
   runWebGPUProgram(
     program: Program,
@@ -45,7 +50,7 @@ export const ROW_THREADS = 64;
 const dispatchOf = (count: number): [number, number, number] => [Math.max(1, count), 1, 1];
 
 /** The flat number of this invocation's workgroup, whatever shape the dispatch was given (WGSL, i32). */
-export const WORKGROUP_INDEX =
+const WORKGROUP_INDEX =
   'i32(workgroupId.z * numWorkgroups.x * numWorkgroups.y + workgroupId.y * numWorkgroups.x + workgroupId.x)';
 
 /**
