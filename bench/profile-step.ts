@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../src/engine/backends.js';
+import { throwOnDeviceErrors } from '../src/engine/webgpu-errors.js';
 import { families } from '../src/models/registry.js';
 import { adamwUpdate, clipScale, initAdamW } from '../src/train/adamw.js';
 import { DeviceAdamW } from '../src/train/device-adamw.js';
@@ -96,6 +97,7 @@ if (onDevice) {
   console.log(`${'record clip + AdamW + masks'.padEnd(28)} ${per(t.update)} ${count(t.updatePrograms)}`);
   console.log(`${'GPU wait + read the loss'.padEnd(28)} ${per(t.wait)}`);
   console.log(`${'whole step (wall)'.padEnd(28)} ${per(t.wall)}`);
+  throwOnDeviceErrors(0, 'the profiled steps');
   device.dispose();
   params.dispose();
   process.exit(0);
@@ -176,4 +178,5 @@ console.log(`${'host: clip + AdamW'.padEnd(28)} ${per(host.clipAdam)}`);
 // next step is recorded
 console.log(`${'host: mask + queue copies'.padEnd(28)} ${per(host.sync)}`);
 console.log(`${'whole step (wall)'.padEnd(28)} ${per(wall)}`);
+throwOnDeviceErrors(0, 'the profiled steps');
 params.dispose();

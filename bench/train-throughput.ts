@@ -23,6 +23,7 @@
 import { cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../src/engine/backends.js';
+import { deviceErrorMark, throwOnDeviceErrors } from '../src/engine/webgpu-errors.js';
 import { families } from '../src/models/registry.js';
 import type { OptimizerPlacement } from '../src/train/device-adamw.js';
 import { trainTrial } from '../src/train/trainer.js';
@@ -63,6 +64,7 @@ async function speed(
  */
 async function matmulCeiling(backend: Backend): Promise<{ gflops: number; kernels: string }> {
   const { kernels } = await selectBackend(backend);
+  const mark = deviceErrorMark();
   const a = tf.randomNormal([2048, 128]);
   const b = tf.randomNormal([128, 512]);
   const reps = backend === 'cpu' ? 3 : 30;
@@ -84,6 +86,7 @@ async function matmulCeiling(backend: Backend): Promise<{ gflops: number; kernel
   let best = Number.POSITIVE_INFINITY;
   for (let r = 0; r < 3; r++) best = Math.min(best, await round());
   tf.dispose([a, b]);
+  throwOnDeviceErrors(mark, 'the matmul ceiling');
   return { gflops: (2 * 2048 * 128 * 512 * reps) / best / 1e9, kernels };
 }
 

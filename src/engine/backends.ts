@@ -22,6 +22,7 @@ import {
   probeAdapter,
   VULKAN_HELP,
 } from './webgpu.js';
+import { watchWebGpuDevice } from './webgpu-errors.js';
 
 export { BACKEND_NAMES, type BackendName };
 /** A tfjs backend proper (what `auto` resolves to). */
@@ -173,6 +174,8 @@ export async function activateBackend(name: EngineName): Promise<void> {
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`the ${name} backend failed to initialise`);
   await tf.ready();
+  // Dawn reports a failed program as an event, not a throw: record them for the trainer to check
+  if (name === 'webgpu') watchWebGpuDevice();
 }
 
 /**

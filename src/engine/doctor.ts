@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { activateBackend, ENGINE_NAMES, type EngineName, loadBackend, resolveAuto } from './backends.js';
 import { nativeStatus } from './native.js';
 import type { AdapterInfo } from './webgpu.js';
+import { deviceErrorMark, throwOnDeviceErrors } from './webgpu-errors.js';
 
 /** The probe's product: [M, K] x [K, N], the shape of a small model's dense layer over a batch (ENGINE.md). */
 export const PROBE_SHAPE = { m: 2048, k: 128, n: 512 } as const;
@@ -105,9 +106,12 @@ export async function runDoctor(opts: {
   for (const b of loadable) {
     opts.onProgress?.(`probing ${b.name} (${perBackend.toFixed(1)} s)`);
     try {
+      const mark = deviceErrorMark();
       await activateBackend(b.name);
       b.extras = { ...b.extras, ...((await inspectors[b.name]?.()) ?? {}) };
       b.matmul = await probeMatmul(perBackend);
+      // on webgpu a program that fails is an event, and its output zeros: such a probe measured nothing
+      throwOnDeviceErrors(mark, 'the matmul probe');
     } catch (e) {
       b.loads = false;
       b.reason = `loads, but fails to compute: ${(e as Error).message}`;

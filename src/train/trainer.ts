@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrialSpec } from '../config/trial-spec.js';
 import { acceleratorOf, selectBackend } from '../engine/backends.js';
+import { describeDeviceErrors, deviceErrorMark } from '../engine/webgpu-errors.js';
 import { families } from '../models/registry.js';
 import type { Batch } from '../models/types.js';
 import { prunerLayers } from '../sparsity/layers.js';
@@ -125,6 +126,15 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
   let valLoss: number | null = resume?.valLoss ?? null;
   let valAccuracy: number | null = null;
   let lastSave = performance.now();
+  const deviceMark = deviceErrorMark();
+  /**
+   * Fails the trial once the WebGPU device has reported an error since it started (a program that did not compile,
+   * memory it could not get): what the device computed since is not valid, so nothing of it is filed or saved.
+   */
+  const checkDevice = (at: number) => {
+    const error = describeDeviceErrors(deviceMark);
+    if (error) throw new TrialFailure(`${error} (at step ${at})`, at, pending);
+  };
   const point = (name: string, value: number, at = step) =>
     pending.push({ name, step: at, tokens: at * tokensPerStep, value });
   const flush = () => {
@@ -135,6 +145,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
   /** Metrics first, then the state: a checkpoint never runs ahead of the stored curve. */
   const checkpoint = () => {
     if (!hooks.checkpoint || step === 0) return; // nothing to save before the first step
+    checkDevice(step);
     flush();
     hooks.checkpoint.save({
       step,
@@ -206,6 +217,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
     }
     /** The train loss and lr of step `at` (in `loss`) into the curve, after checking the loss. */
     const fileLoss = (at: number, lr: number) => {
+      checkDevice(at);
       checkLoss(loss, at, divergedAbove, pending);
       point('train_loss', loss, at);
       point('lr', lr, at);
@@ -320,6 +332,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
         }
         if (evalDue) {
           const evaluation = await evaluate(family, shape, params.vars, source.validation);
+          checkDevice(step);
           valLoss = evaluation.loss;
           if (!Number.isFinite(valLoss))
             throw new TrialFailure(`validation loss is ${valLoss} at step ${step}`, step, pending);
@@ -339,6 +352,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
     }
     step = spec.steps;
     if (device) await device.pull(opt);
+    checkDevice(step);
     const wallSeconds = priorSeconds + (performance.now() - start) / 1000;
     finalizeMasks(params, pruner);
     const measured = measureSparsity(params);

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../src/engine/backends.js';
 import { gelu, layerNorm, rmsNorm } from '../../src/engine/ops.js';
+import { describeDeviceErrors } from '../../src/engine/webgpu-errors.js';
 import { attend, causalMask, crossAttend, crossEntropy, selfAttend } from '../../src/models/blocks.js';
 import { clipScaleOnDevice } from '../../src/train/device-adamw.js';
 import { Rng } from '../../src/util/rng.js';
@@ -177,5 +178,9 @@ for (const maxNorm of [0.5, 1e3]) {
   });
 }
 
-process.stdout.write(`${JSON.stringify({ kernels: info.kernels, adapter: info.adapter, results })}\n`);
+// Dawn reports a program that does not compile as an event (and prints it on stdout), never as a throw
+const deviceErrors = describeDeviceErrors(0);
+process.stdout.write(
+  `${JSON.stringify({ kernels: info.kernels, adapter: info.adapter, results, deviceErrors })}\n`,
+);
 process.exit(0);

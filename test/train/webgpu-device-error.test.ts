@@ -1,0 +1,44 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/cli.js';
+import { probeWebGpu, webgpuRequired } from '../helpers/webgpu.js';
+
+/**
+ * A trial on webgpu fails, naming the device's error, when the device reports one (Dawn reports a program that
+ * does not compile, or memory it cannot get, as an event and leaves the outputs unwritten): no loss computed
+ * after the error is filed. The next trial in the same process trains. Runs in a child process
+ * (test/helpers/webgpu-device-error.ts) where Dawn finds an adapter; SPARSEBENCH_REQUIRE_WEBGPU=1 makes a missing
+ * adapter a failure.
+ */
+
+const adapter = probeWebGpu();
+
+interface Ended {
+  ok: boolean;
+  steps: number | null;
+  message: string | null;
+  failedAt: number | null;
+  /** Steps whose train loss was filed. */
+  filed: number[];
+}
+
+describe.skipIf(!adapter.ok && !webgpuRequired)(`a WebGPU device error on ${adapter.label}`, () => {
+  it('fails the trial it happens in, with the error, and not the next', () => {
+    expect(adapter.ok, `SPARSEBENCH_REQUIRE_WEBGPU=1 but ${adapter.label}`).toBe(true);
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'test', 'helpers', 'webgpu-device-error.ts')],
+      { cwd: ROOT, encoding: 'utf8', timeout: 120_000 },
+    );
+    const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
+    expect(line, `the check printed no result (exit ${r.status}):\n${r.stderr}`).toBeDefined();
+    const { steps, broken, clean } = JSON.parse(line!) as { steps: number; broken: Ended; clean: Ended };
+    // the error is made after step 3 reports progress; on the device path that is once step 4 is queued
+    expect(broken.ok).toBe(false);
+    expect(broken.message).toMatch(/^the WebGPU device reported an error.*Buffer usages must not be 0/);
+    expect(broken.failedAt).toBe(4);
+    expect(broken.filed).toEqual([1, 2, 3]);
+    expect(clean).toMatchObject({ ok: true, steps });
+  }, 150_000);
+});
