@@ -3,8 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 /**
  * Errors the WebGPU device reported, in the order they came. Dawn throws for none of them: a WGSL program that
  * does not compile, a validation error, an allocation past the device's memory or a lost device become
- * `uncapturederror` events (Dawn also prints them on stdout), and the commands they touch do nothing, so their
- * outputs read back as zeros or stale memory. A trial would train on that silently; {@link deviceErrorsSince}
+ * `uncapturederror` events (unhandled, Dawn prints them on stdout), and the commands they touch do nothing, so
+ * their outputs read back as zeros or stale memory. A trial would train on that silently; {@link deviceErrorsSince}
  * lets the trainer fail it instead. Events arrive by the time a later read from the device resolves.
  */
 interface DeviceErrorLog {
@@ -18,24 +18,31 @@ interface DeviceErrorLog {
 
 /** How many messages are kept (the latest); a broken program repeats its errors at every use. */
 const KEPT = 64;
+/** How many are printed on stderr as they come, per process. */
+const PRINTED = 8;
 
 const log: DeviceErrorLog = { count: 0, messages: [], lost: null };
 const watched = new WeakSet<GPUDevice>();
 
 /** Records `message` (a Dawn error, possibly several lines) as one reported error. */
 function record(kind: string, message: string): void {
-  log.messages[log.count % KEPT] = `${kind}: ${message.trim()}`;
+  const text = `${kind}: ${message.trim()}`;
+  log.messages[log.count % KEPT] = text;
   log.count++;
+  if (log.count <= PRINTED) process.stderr.write(`webgpu device error: ${text}\n`);
+  if (log.count === PRINTED) process.stderr.write('webgpu: further device errors are counted, not printed\n');
 }
 
 /**
- * Starts recording the errors of the active webgpu backend's device (once per device). `device.lost` counts as an
+ * Starts recording the errors of the active webgpu backend's device (once per device), and prints the first few
+ * on stderr instead of Dawn's stdout, where they would break a command's `--json`. `device.lost` counts as an
  * error unless the device was destroyed on purpose.
  */
 export function watchWebGpuDevice(device: GPUDevice = activeDevice()): void {
   if (watched.has(device)) return;
   watched.add(device);
   device.addEventListener('uncapturederror', (event) => {
+    event.preventDefault(); // handled: Dawn does not print it on stdout
     const error = (event as GPUUncapturedErrorEvent).error;
     record(error?.constructor?.name || 'GPUError', String(error?.message ?? error));
   });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   describeDeviceErrors,
   deviceErrorMark,
@@ -34,6 +34,9 @@ function fakeDevice() {
 }
 
 describe('the WebGPU device error log', () => {
+  const printed: string[] = [];
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((s) => printed.push(String(s)) > 0);
+  afterAll(() => stderr.mockRestore());
   // one log per process, so the order matters: no device is lost before the first test
   it('reports what came after a mark, first error first, and nothing before any', () => {
     const { device, report } = fakeDevice();
@@ -81,5 +84,9 @@ describe('the WebGPU device error log', () => {
       count: 1,
       first: 'ValidationError: error 99',
     });
+    // the process's first 8 errors are printed (3 came in the tests before), then a line saying the rest are not
+    expect(printed).toHaveLength(9);
+    expect(printed[7]).toBe('webgpu device error: ValidationError: error 4\n');
+    expect(printed[8]).toMatch(/further device errors are counted, not printed/);
   });
 });

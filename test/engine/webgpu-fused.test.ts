@@ -42,6 +42,7 @@ describe.skipIf(!adapter.ok && !webgpuRequired)(`fused WGSL ops on ${adapter.lab
     expect(kernels).toBe('webgpu+fused');
     // a WGSL program that does not compile is reported by the device, not thrown
     expect(deviceErrors).toBeNull();
+    expect(r.stderr).not.toMatch(/webgpu device error/);
     expect(results.map((x) => x.name.split(' ')[0])).toEqual(
       expect.arrayContaining(['layerNorm', 'rmsNorm', 'gelu,', 'crossEntropy', 'clipScale']),
     );

@@ -40,5 +40,8 @@ describe.skipIf(!adapter.ok && !webgpuRequired)(`a WebGPU device error on ${adap
     expect(broken.failedAt).toBe(4);
     expect(broken.filed).toEqual([1, 2, 3]);
     expect(clean).toMatchObject({ ok: true, steps });
+    // on stderr, not on stdout where Dawn would print it (and break a command's --json)
+    expect(r.stderr).toMatch(/webgpu device error: GPUValidationError: Buffer usages must not be 0/);
+    expect(r.stdout.replace(line!, '')).not.toMatch(/Buffer usages|validation/);
   }, 150_000);
 });
