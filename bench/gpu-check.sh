@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The engine's GPU checks in one run, for a machine with an NVIDIA GPU: what `doctor` sees (the adapter, and
-# what `auto` picks), the webgpu/wasm loss agreement test on the real GPU (test/e2e/webgpu.test.ts, 1e-4 on
-# hardware), and training throughput of the lm-12m reference (12.8M parameters; bench/references.ts) and the
-# small lm on webgpu (the optimizer step on the GPU, as the trainer runs it, and on the host for comparison) and
-# wasm, with the PyTorch peer on the same GPU (float32, TF32 off); then where one webgpu step of the first model
-# spends its time, and how many programs it records, with our fused WGSL programs and with tfjs's composed ops. Exits non-zero if any step failed, the GPU peer included.
+# what `auto` picks); the webgpu/wasm loss agreement test on the real GPU (test/e2e/webgpu.test.ts, 1e-4 on
+# hardware), our fused WGSL programs against tfjs's composed ops, and a device error failing its trial; training
+# throughput of the lm-12m reference (12.8M parameters; bench/references.ts) and the small lm on webgpu (the
+# optimizer step on the GPU, as the trainer runs it, and on the host for comparison) and wasm, with the PyTorch
+# peer on the same GPU (float32, TF32 off); then where one webgpu step of the first model spends its time, and how
+# many programs it records, with our fused WGSL programs and with tfjs's composed ops. Exits non-zero if any step
+# failed, the GPU peer included.
 #
 # The machine needs the NVIDIA driver with its Vulkan ICD, python3 with a CUDA build of PyTorch (for the peer),
 # xz and tar. Where the checkout has no `npm install` done, Node, the packages, this checkout's build and a
@@ -81,8 +83,9 @@ checks() {
   step "doctor"
   node bin/sparsebench.js doctor --seconds 6 --json | tee "$out/doctor.json" || failed=1
 
-  step "webgpu against wasm on the GPU: lm, t5, vit, dense and 75% sparse"
-  SPARSEBENCH_REQUIRE_WEBGPU=1 node node_modules/vitest/vitest.mjs run test/e2e/webgpu.test.ts || failed=1
+  step "webgpu against wasm on the GPU (lm, t5, vit, dense and 75% sparse); fused WGSL ops against composed; device errors"
+  SPARSEBENCH_REQUIRE_WEBGPU=1 node node_modules/vitest/vitest.mjs run test/e2e/webgpu.test.ts \
+    test/engine/webgpu-fused.test.ts test/train/webgpu-device-error.test.ts || failed=1
 
   step "throughput: $models on webgpu and wasm, PyTorch on the same GPU"
   # shellcheck disable=SC2086
