@@ -1,8 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers/cli.js';
-import { probeWebGpu, webgpuRequired } from '../helpers/webgpu.js';
+import { probeWebGpu, runWebGpuCheck, webgpuRequired } from '../helpers/webgpu.js';
 
 /**
  * The fused WGSL ops (src/engine/fused-webgpu.ts) compute what the composed tfjs ops compute on the same webgpu
@@ -27,22 +24,16 @@ interface Result {
 describe.skipIf(!adapter.ok && !webgpuRequired)(`fused WGSL ops on ${adapter.label}`, () => {
   it('equal the composed ops to 1e-5 of their scale, with a fraction of the programs', () => {
     expect(adapter.ok, `SPARSEBENCH_REQUIRE_WEBGPU=1 but ${adapter.label}`).toBe(true);
-    const r = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'test', 'helpers', 'webgpu-fused-check.ts')],
-      { cwd: ROOT, encoding: 'utf8', timeout: 120_000 },
-    );
-    const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
-    expect(line, `the check printed no result (exit ${r.status}):\n${r.stderr}`).toBeDefined();
-    const { kernels, results, deviceErrors } = JSON.parse(line!) as {
+    const { result, stderr } = runWebGpuCheck<{
       kernels: string;
       results: Result[];
       deviceErrors: string | null;
-    };
+    }>('webgpu-fused-check.ts');
+    const { kernels, results, deviceErrors } = result;
     expect(kernels).toBe('webgpu+fused');
     // a WGSL program that does not compile is reported by the device, not thrown
     expect(deviceErrors).toBeNull();
-    expect(r.stderr).not.toMatch(/webgpu device error/);
+    expect(stderr).not.toMatch(/webgpu device error/);
     expect(results.map((x) => x.name.split(' ')[0])).toEqual(
       expect.arrayContaining(['layerNorm', 'rmsNorm', 'gelu,', 'crossEntropy', 'clipScale']),
     );

@@ -34,3 +34,26 @@ process.exit(0);`;
 
 /** CI sets SPARSEBENCH_REQUIRE_WEBGPU=1: there a missing adapter fails the webgpu tests instead of skipping them. */
 export const webgpuRequired = process.env.SPARSEBENCH_REQUIRE_WEBGPU === '1';
+
+/** What a webgpu check run apart printed: its one JSON line, parsed, and everything else. */
+export interface ChildCheck<T> {
+  result: T;
+  /** stdout without the JSON line. */
+  rest: string;
+  stderr: string;
+}
+
+/**
+ * Runs a check script of test/helpers in a child process (a process that loaded Dawn stays alive until it exits)
+ * and parses the one JSON line it prints; fails the calling test, with the child's stderr, when it printed none.
+ */
+export function runWebGpuCheck<T>(script: string): ChildCheck<T> {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'helpers', script)], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
+  if (!line) throw new Error(`${script} printed no result (exit ${r.status}):\n${r.stderr}`);
+  return { result: JSON.parse(line) as T, rest: r.stdout.replace(line, ''), stderr: r.stderr };
+}

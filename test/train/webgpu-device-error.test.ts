@@ -1,8 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers/cli.js';
-import { probeWebGpu, webgpuRequired } from '../helpers/webgpu.js';
+import { probeWebGpu, runWebGpuCheck, webgpuRequired } from '../helpers/webgpu.js';
 
 /**
  * A trial on webgpu fails, naming the device's error, when the device reports one (Dawn reports a program that
@@ -26,14 +23,10 @@ interface Ended {
 describe.skipIf(!adapter.ok && !webgpuRequired)(`a WebGPU device error on ${adapter.label}`, () => {
   it('fails the trial it happens in, with the error, and not the next', () => {
     expect(adapter.ok, `SPARSEBENCH_REQUIRE_WEBGPU=1 but ${adapter.label}`).toBe(true);
-    const r = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'test', 'helpers', 'webgpu-device-error.ts')],
-      { cwd: ROOT, encoding: 'utf8', timeout: 120_000 },
+    const { result, rest, stderr } = runWebGpuCheck<{ steps: number; broken: Ended; clean: Ended }>(
+      'webgpu-device-error.ts',
     );
-    const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
-    expect(line, `the check printed no result (exit ${r.status}):\n${r.stderr}`).toBeDefined();
-    const { steps, broken, clean } = JSON.parse(line!) as { steps: number; broken: Ended; clean: Ended };
+    const { steps, broken, clean } = result;
     // the error is made after step 3 reports progress; on the device path that is once step 4 is queued
     expect(broken.ok).toBe(false);
     expect(broken.message).toMatch(/^the WebGPU device reported an error.*Buffer usages must not be 0/);
@@ -41,7 +34,7 @@ describe.skipIf(!adapter.ok && !webgpuRequired)(`a WebGPU device error on ${adap
     expect(broken.filed).toEqual([1, 2, 3]);
     expect(clean).toMatchObject({ ok: true, steps });
     // on stderr, not on stdout where Dawn would print it (and break a command's --json)
-    expect(r.stderr).toMatch(/webgpu device error: GPUValidationError: Buffer usages must not be 0/);
-    expect(r.stdout.replace(line!, '')).not.toMatch(/Buffer usages|validation/);
+    expect(stderr).toMatch(/webgpu device error: GPUValidationError: Buffer usages must not be 0/);
+    expect(rest).not.toMatch(/Buffer usages|validation/);
   }, 150_000);
 });
