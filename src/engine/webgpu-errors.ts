@@ -24,13 +24,14 @@ const PRINTED = 8;
 const log: DeviceErrorLog = { count: 0, messages: [], lost: null };
 const watched = new WeakSet<GPUDevice>();
 
-/** Records `message` (a Dawn error, possibly several lines) as one reported error. */
-function record(kind: string, message: string): void {
+/** Records `message` (a Dawn error, possibly several lines) as one reported error; returns it as recorded. */
+function record(kind: string, message: string): string {
   const text = `${kind}: ${message.trim()}`;
   log.messages[log.count % KEPT] = text;
   log.count++;
   if (log.count <= PRINTED) process.stderr.write(`webgpu device error: ${text}\n`);
   if (log.count === PRINTED) process.stderr.write('webgpu: further device errors are counted, not printed\n');
+  return text;
 }
 
 /**
@@ -47,9 +48,8 @@ export function watchWebGpuDevice(device: GPUDevice = activeDevice()): void {
     record(error?.constructor?.name || 'GPUError', String(error?.message ?? error));
   });
   void device.lost.then((info) => {
-    if (info.reason === 'destroyed') return;
-    record('GPUDeviceLost', info.message || 'the device was lost');
-    log.lost = log.messages[(log.count - 1) % KEPT];
+    if (info.reason !== 'destroyed')
+      log.lost = record('GPUDeviceLost', info.message || 'the device was lost');
   });
 }
 
