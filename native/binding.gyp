@@ -17,10 +17,10 @@
         'src/adamw.c',
         'src/cross_entropy.c',
       ],
-      'cflags': ['-std=gnu11', '-O3', '-fno-math-errno', '-Wall', '-Wextra', '-Wno-unused-parameter'],
+      'cflags': ['-std=gnu11', '-O3', '-fno-math-errno', '-fno-trapping-math', '-Wall', '-Wextra', '-Wno-unused-parameter'],
       'ldflags': ['-pthread'],
       'xcode_settings': {
-        'OTHER_CFLAGS': ['-std=gnu11', '-O3', '-fno-math-errno'],
+        'OTHER_CFLAGS': ['-std=gnu11', '-O3', '-fno-math-errno', '-fno-trapping-math'],
       },
     },
   ],
