@@ -27,7 +27,10 @@
 #include "gemm.h"
 
 #define SB_NR (SB_NRV * SB_VLEN)
+/* A variant may set its own depth of a K slice before including this file. */
+#ifndef SB_KC
 #define SB_KC 256
+#endif
 #define SB_MC (SB_MR * 16)
 #define SB_NC 4096
 /* How many rows ahead the transposed-A packing prefetches, and floats per 64-byte cache line. */

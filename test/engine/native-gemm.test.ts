@@ -153,8 +153,9 @@ describe.skipIf(skipNative)(`native GEMM against a naive triple loop${skipReason
 
   it('an edge tile one vector wide gives the same bits as the same columns of a full tile', () => {
     // N = 48: one full 32-column panel and a 16-column edge (computed alone on AVX-512); N = 64: two full panels.
-    // K = 300 crosses a 256-deep slice, so the edge also accumulates. Same inputs, same columns: same bits.
-    const [k, wide, narrow] = [300, 64, 48];
+    // K = 600 crosses a K slice (256 deep on AVX-512, 512 on AVX2), so the edge also accumulates. Same inputs,
+    // same columns: same bits.
+    const [k, wide, narrow] = [600, 64, 48];
     for (const m of [24, 21])
       for (const [ta, tb] of flags) {
         const a = Float32Array.from(rng.normalArray(m * k, 1));
