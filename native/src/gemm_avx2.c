@@ -8,7 +8,7 @@
 /*
  * K slices of 512, not 256: in training the operands come from memory, and on an AVX2-only AMD EPYC (Zen, 32 KB
  * L1d, 512 KB L2) the products with K of 384-512 ran at 67-70 GFLOP/s in two slices against 84-86 in one
- * (bench/gemm-step.ts); those with K of 128 or 2048 did not move. A 512 x 16 B panel (32 KB) still streams well.
+ * (bench/gemm-step.ts); the other products did not move. A 512 x 16 B panel (32 KB) still streams well.
  */
 #define SB_KC 512
 #include "gemm_kernel.h"
