@@ -17,7 +17,7 @@
  * give the same bits; with none, it times the build in native/build. `SPARSEBENCH_NATIVE_ISA=avx2` (or
  * `generic`) times another variant.
  *
- * Run: `npx tsx bench/gemm-step.ts [old.node new.node ...] [--rounds=N] [--model=reference|small] [--warm]`.
+ * Run: `npx tsx bench/gemm-step.ts [old.node new.node ...] [--rounds=N] [--model=reference|small|vit] [--warm]`.
  * Prints a Markdown table.
  */
 import { loadAddonBuilds, printBuilds, roundOrder } from './addon-builds.js';
@@ -93,12 +93,39 @@ function lmStep(
 }
 
 /**
+ * A training step's products for the benchmark's reference vit (bench/references.ts: 32 MNIST images of 16
+ * patches of 7x7 and a class token, 544 rows; d_model 128, 4 layers, d_ff 512, heads of 32): the lm's layer
+ * products at 544 rows and 17 positions, the patch embedding instead of the tied head, and a 10-class head on the
+ * class tokens only.
+ */
+function vitStep(): Product[] {
+  const images = 32;
+  const patches = 16;
+  const d = 128;
+  const plain = { ta: false, tb: false, batch: 1 };
+  const layers = lmStep(images * (patches + 1), d, 512, 10, 4, patches + 1, 32).filter(
+    (p) => !p.name.includes('head'),
+  );
+  const rows = images * patches;
+  return [
+    ...layers,
+    { name: 'forward patch embedding', m: rows, n: d, k: 49, ...plain, perStep: 1 },
+    { name: 'weight grad patch embedding', m: 49, n: d, k: rows, ...plain, ta: true, perStep: 1 },
+    { name: 'forward class head', m: images, n: 10, k: d, ...plain, perStep: 1 },
+    { name: 'input grad class head', m: images, n: d, k: 10, ...plain, tb: true, perStep: 1 },
+    { name: 'weight grad class head', m: d, n: 10, k: images, ...plain, ta: true, perStep: 1 },
+  ];
+}
+
+/**
  * reference: the benchmark's lm (2,048 tokens, d_model 128, 4 layers, d_ff 512, heads of 32);
- * small: one of the quickstart's trials (1,024 tokens, 1 layer of d_model 48, d_ff 154, 3 heads of 16).
+ * small: one of the quickstart's trials (1,024 tokens, 1 layer of d_model 48, d_ff 154, 3 heads of 16);
+ * vit: the benchmark's reference vit (544 rows, see vitStep).
  */
 const MODELS: Record<string, Product[]> = {
   reference: lmStep(2048, 128, 512, 256, 4, 64, 32),
   small: lmStep(1024, 48, 154, 256, 1, 64, 16),
+  vit: vitStep(),
 };
 
 const args = process.argv.slice(2);

@@ -15,7 +15,10 @@
  * threads (training, and the sweep's writer) against all others (V8's optimising compiler and garbage
  * collector, libuv), which is where one worker's second core goes.
  * A second reference isolates the cores from shared caches and memory: a register-only loop in one process
- * against half of it in each of two.
+ * against half of it in each of two. That loop is one dependent chain, so it would scale 2x even on two hardware
+ * threads of one core; a third keeps the vector units busy instead (the addon's GEMM on [128, 128] operands
+ * that stay in L2), which two threads of one core would share: if it scales near 2x, the cores are whole and
+ * what the sweep loses beyond it is in the caches and memory the processes share (and the host's neighbours).
  *
  * `--node-flags="<flags>"` runs every sweep (the CLI and, through its execArgv, its workers) under those Node/V8
  * flags, e.g. `--node-flags="--no-opt"` to see what V8's optimising compiler is worth to these trials.
@@ -27,6 +30,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NATIVE_ADDON_PATH } from '../src/engine/native.js';
 import { childrenCpuSeconds, TICKS } from './proc-cpu.js';
 import { WORKERS_BENCH_CONFIG as CONFIG } from './workers-config.js';
 
@@ -59,10 +63,19 @@ if (spin(Number(process.argv[1])) === 0.5) console.log('unreachable');
 process.exit(0);
 `;
 
-/** Seconds for \`processes\` processes to run \`reps\` matmuls each, all at once. */
-async function matmulWall(processes: number, reps: number): Promise<number> {
-  return jobWall(MATMUL_JOB, processes, reps);
-}
+// the addon's GEMM on operands that stay in each core's L2 (three [128, 128] matrices, 192 KB with its packing
+// scratch): the vector units at work with little traffic beyond the core, as the trials' kernels would be if
+// memory were free
+const IN_CACHE_GEMM_JOB = `
+import { createRequire } from 'node:module';
+const addon = createRequire(import.meta.url)(${JSON.stringify(NATIVE_ADDON_PATH)});
+const n = 128;
+const a = new Float32Array(n * n).map((_, i) => (i % 7) / 7);
+const b = new Float32Array(n * n).map((_, i) => (i % 5) / 5);
+const c = new Float32Array(n * n);
+for (let i = 0; i < Number(process.argv[1]); i++) addon.gemm(a, b, c, n, n, n, false, false);
+process.exit(0);
+`;
 
 /** Seconds for \`processes\` processes to run \`job\` (an ES module taking its count as argv[1]) at once. */
 async function jobWall(job: string, processes: number, reps: number): Promise<number> {
@@ -223,25 +236,40 @@ for (const [w, r] of best) {
     `| ${w} | ${r.chosen} | ${r.seconds.toFixed(1)} | ${(base.seconds / r.seconds).toFixed(2)}x | ${cpu} | ${busy} | ${bound} | ${r.mainThreads?.toFixed(1) ?? 'n/a'} | ${r.helperThreads?.toFixed(1) ?? 'n/a'} |`,
   );
 }
-// the hardware's own scaling: one process doing 600 products, against two doing 300 each at once
-let one = Number.POSITIVE_INFINITY;
-let two = Number.POSITIVE_INFINITY;
-for (let run = 0; run < Math.max(2, repeats); run++) {
-  one = Math.min(one, await matmulWall(1, 600));
-  two = Math.min(two, await matmulWall(2, 300));
+/**
+ * Best-of-`runs` seconds for one process to run \`job\` with \`reps\`, and for two to run half of it each at once:
+ * how far the machine itself scales that kind of work over two processes.
+ */
+async function twoProcessScaling(
+  job: string,
+  reps: number,
+  runs: number,
+): Promise<{ one: number; two: number }> {
+  let one = Number.POSITIVE_INFINITY;
+  let two = Number.POSITIVE_INFINITY;
+  for (let run = 0; run < runs; run++) {
+    one = Math.min(one, await jobWall(job, 1, reps));
+    two = Math.min(two, await jobWall(job, 2, reps / 2));
+  }
+  return { one, two };
 }
+const reference = (what: string, { one, two }: { one: number; two: number }) =>
+  `reference, same run: ${what} in one process ${one.toFixed(1)} s, split over two processes ${two.toFixed(1)} s: ${(one / two).toFixed(2)}x`;
+
+// the hardware's own scaling: one process doing 600 products, against two doing 300 each at once
 console.log(
-  `\nreference, same run: 600 wasm matmuls in one process ${one.toFixed(1)} s, split over two processes ${two.toFixed(1)} s: ${(one / two).toFixed(2)}x`,
+  `\n${reference('600 wasm matmuls', await twoProcessScaling(MATMUL_JOB, 600, Math.max(2, repeats)))}`,
 );
 // the cores alone, without shared caches or memory: 2e9 register-only iterations, then 1e9 in each of two
-let aluOne = Number.POSITIVE_INFINITY;
-let aluTwo = Number.POSITIVE_INFINITY;
-for (let run = 0; run < 2; run++) {
-  aluOne = Math.min(aluOne, await jobWall(ALU_JOB, 1, 2e9));
-  aluTwo = Math.min(aluTwo, await jobWall(ALU_JOB, 2, 1e9));
-}
+console.log(reference('a register-only loop', await twoProcessScaling(ALU_JOB, 2e9, 2)));
+// the vector units without memory: 80k in-cache products in one process, then 40k in each of two
 console.log(
-  `reference, same run: a register-only loop in one process ${aluOne.toFixed(1)} s, split over two processes ${aluTwo.toFixed(1)} s: ${(aluOne / aluTwo).toFixed(2)}x`,
+  existsSync(NATIVE_ADDON_PATH)
+    ? reference(
+        "the addon's GEMM on in-cache [128, 128] operands",
+        await twoProcessScaling(IN_CACHE_GEMM_JOB, 80_000, 2),
+      )
+    : 'reference, same run: the addon is not built (npm install builds it), so no in-cache GEMM reference',
 );
 const same = [...best.values()].every((r) => r.losses === base.losses);
 console.log(`\nfinal losses identical across settings: ${same ? 'yes' : 'NO'}`);
