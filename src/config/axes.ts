@@ -50,6 +50,12 @@ export function takeDottedAxes(
       continue;
     }
     const values = Array.isArray(value) ? value : [value];
+    if (values.length === 0) {
+      // an empty axis would plan no trials at all, and replace the sweep's plan with nothing
+      errors.push(`${src.locate(['sweep', key])}: sweep.${key}: needs at least one value`);
+      delete (sweep as Record<string, unknown>)[key];
+      continue;
+    }
     axes.push({
       key,
       path,

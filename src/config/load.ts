@@ -30,6 +30,24 @@ export interface SweepPlan {
 /** Settings that override the file (command-line flags). */
 export interface SweepOverrides {
   backend?: BackendName;
+  /**
+   * The database the command writes to (`--db`): a from-dense pruner that names a dense `trial` without a `db`
+   * option finds its weights beside this one, not beside the default database.
+   */
+  db?: string;
+}
+
+/**
+ * Gives a from-dense pruner's options the command's database when they name a trial and no database, in place
+ * (on the config and on each variant of its axes, which may set the pruner).
+ */
+function pretrainedDbDefault(cfg: Record<string, unknown>, db: string | undefined): void {
+  const pruner = cfg.pruner as { name?: unknown; options?: unknown } | undefined;
+  if (db === undefined || pruner === null || typeof pruner !== 'object' || pruner.name !== 'from-dense')
+    return;
+  const o = pruner.options as Record<string, unknown> | undefined;
+  if (o !== null && typeof o === 'object' && !Array.isArray(o) && o.trial !== undefined && o.db === undefined)
+    o.db = db;
 }
 
 const MAX_REPORTED = 20;
@@ -54,6 +72,7 @@ export function loadSweep(file: string, overrides: SweepOverrides = {}): SweepPl
   const dotted = takeDottedAxes(base, src);
   const axes = [...dotted.axes, ...takeInlineAxes(base, src)];
   for (const axis of axes) setAt(base, axis.path, axis.values[0]);
+  pretrainedDbDefault(base, overrides.db);
 
   const errors = new ErrorList(src, axes);
   for (const m of dotted.errors) errors.addLine(m);
@@ -63,7 +82,7 @@ export function loadSweep(file: string, overrides: SweepOverrides = {}): SweepPl
   const parsed = configSchema.safeParse(base);
   if (!parsed.success) errors.addZod(parsed.error, base, []);
   errors.throwIfAny();
-  const trials = expand(base, axes, errors, dirname(abs));
+  const trials = expand(base, axes, errors, dirname(abs), overrides.db);
   errors.throwIfAny();
   const config = (parsed as { data: SweepConfig }).data;
   return {
@@ -115,12 +134,14 @@ function expand(
   axes: ExtraAxis[],
   errors: ErrorList,
   configDir: string,
+  db: string | undefined,
 ): TrialPlan[] {
   const plans = new Map<string, TrialPlan>();
   const combos = cartesian(axes.map((a) => a.values.map((_, i) => i)));
   for (const combo of combos) {
     const variant = structuredClone(base);
     for (const [ai, vi] of combo.entries()) setAt(variant, axes[ai].path, axes[ai].values[vi]);
+    pretrainedDbDefault(variant, db);
     errors.enter(0);
     const parsed = configSchema.safeParse(variant);
     if (!parsed.success) {

@@ -12,9 +12,10 @@ const CHANGING = new Set(['cubic', 'periodic']);
  * update of a straight-through method (soft masks, recomputed from the dense weights at each); otherwise a
  * drop/grow schedule's where its drop fraction is above 0 (not at T_end under cosine decay, nor on the last
  * step, nor ever with f0 = 0), and a gradual schedule's where the sparsity rises above the last update's (not
- * cubic's first, at s = 0).
+ * cubic's first, at s = 0). Counting stops at `atMost`; schedules that list their update steps are not scanned
+ * step by step, so a trial of any length is counted at once.
  */
-export function maskUpdates(spec: PrunerSpec, steps: number): number {
+export function maskUpdates(spec: PrunerSpec, steps: number, atMost = Number.POSITIVE_INFINITY): number {
   const { name, ...options } = spec.schedule;
   const schedule = schedules.get(name);
   const ctx = { pattern: spec.pattern };
@@ -24,13 +25,21 @@ export function maskUpdates(spec: PrunerSpec, steps: number): number {
   const gradual = !recomputes && schedule.gradual === true;
   let count = 0;
   let last = sparsityAt(0);
-  for (let step = 1; step <= steps; step++) {
-    if (!schedule.isUpdateStep(step, steps, options, ctx)) continue;
+  for (const step of schedule.updateSteps?.(steps, options, ctx) ?? everyUpdateStep(spec, steps)) {
     const s = sparsityAt(step);
     if (replaces ? schedule.updateFraction!(step, steps, options) > 0 : !gradual || s > last) count++;
+    if (count >= atMost) break;
     last = s;
   }
   return count;
+}
+
+/** The update steps of `spec`'s schedule, found by asking it about every step of the trial. */
+function* everyUpdateStep(spec: PrunerSpec, steps: number): Generator<number> {
+  const { name, ...options } = spec.schedule;
+  const schedule = schedules.get(name);
+  for (let step = 1; step <= steps; step++)
+    if (schedule.isUpdateStep(step, steps, options, { pattern: spec.pattern })) yield step;
 }
 
 /**
@@ -50,7 +59,7 @@ export function scheduleWarnings(
   for (const t of trials) {
     const p = t.spec.pruner;
     if (!CHANGING.has(p.schedule.name)) continue;
-    const updates = maskUpdates(p, t.spec.steps);
+    const updates = maskUpdates(p, t.spec.steps, FEW_UPDATES);
     if (updates >= FEW_UPDATES) continue;
     const w = worst.get(p.schedule.name);
     if (!w || updates < w.updates)

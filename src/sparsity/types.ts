@@ -81,6 +81,11 @@ export interface Schedule<O = unknown> extends PieceInfo<O> {
   /** Whether the sparsity passes between 0 and the target during training (cubic, the N:M staircase). */
   gradual?: boolean;
   isUpdateStep(step: number, totalSteps: number, options: O, ctx?: ScheduleContext): boolean;
+  /**
+   * The steps of 1..totalSteps at which isUpdateStep holds, in order, without visiting the others: for checks
+   * that count updates before a trial of any length trains. Absent: those checks ask isUpdateStep of every step.
+   */
+  updateSteps?(totalSteps: number, options: O, ctx?: ScheduleContext): Iterable<number>;
   sparsityAt(step: number, totalSteps: number, target: number, options: O, ctx?: ScheduleContext): number;
   /**
    * Fraction of the active weights a drop/grow algorithm replaces at an update step (SET, RigL), or absent

@@ -1,12 +1,14 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadSweep } from '../../src/config/load.js';
 import { readPretrained } from '../../src/sparsity/pretrained.js';
 import { resolvePrunerSpec } from '../../src/sparsity/spec.js';
+import { weightsPath } from '../../src/store/weights.js';
 import { encodeCheckpoint } from '../../src/sweep/checkpoints.js';
 import type { TrainState } from '../../src/train/state.js';
 import { Rng } from '../../src/util/rng.js';
-import { tempDir } from '../helpers/config.js';
+import { tempDir, writeConfig } from '../helpers/config.js';
 
 const infos = [{ name: 'w', shape: [2, 4], role: 'mlp' as const, prunable: true, decay: true }];
 
@@ -42,6 +44,30 @@ describe('pretrained weights from a checkpoint', () => {
     const dense = checkpointWith([1, 1, 1, 1, 1, 1, 1, 1]);
     expect(resolvePrunerSpec({ name: 'from-dense', options: { weights: dense } }, 0.5).name).toBe(
       'from-dense',
+    );
+  });
+});
+
+describe('from-dense by trial id', () => {
+  const id = 'fedcba9876543210';
+  const config = (options: string) =>
+    writeConfig(`name: fd
+data: {source: synthetic, vocab_size: 16, branching: 2, train_tokens: 20000, validation_tokens: 2000}
+train: {batch_size: 8, seq_len: 16}
+pruner: {name: from-dense, options: {trial: ${id}${options}}}
+sweep: {sparsity: 0.5, nonzero_params: 3000, tokens: 4096}
+`);
+
+  it("looks for the trial's weights beside the sweep's database, or the database its options name", () => {
+    const db = join(tempDir(), 'study.db');
+    mkdirSync(dirname(weightsPath(db, id)), { recursive: true });
+    copyFileSync(checkpointWith([1, 1, 1, 1, 1, 1, 1, 1]), weightsPath(db, id));
+    // found (and read) beside --db: the dense file is a stand-in whose one layer is no lm's, so planning stops there
+    expect(() => loadSweep(config(''), { db })).toThrow(`${weightsPath(db, id)} has no`);
+    // a db option wins over --db
+    const other = join(tempDir(), 'other.db');
+    expect(() => loadSweep(config(`, db: ${other}`), { db })).toThrow(
+      `cannot read ${weightsPath(other, id)}`,
     );
   });
 });

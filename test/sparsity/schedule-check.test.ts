@@ -13,6 +13,13 @@ const trial = (
 });
 
 describe('schedule check', () => {
+  it('counts a trial of any length at once, stopping at atMost', () => {
+    // 1e15 steps: a scan of every step would never end; cubic and periodic list their update steps
+    expect(maskUpdates(trial('gmp', 1e15).spec.pruner, 1e15, 3)).toBe(3);
+    expect(maskUpdates(trial('rigl', 1e15).spec.pruner, 1e15, 3)).toBe(3);
+    expect(scheduleWarnings([trial('gmp', 1e15), trial('rigl', 1e15)])).toEqual([]);
+  });
+
   it('counts the mask updates of a schedule that can change a mask (hand cases)', () => {
     // cubic 25%-75% of 62 steps = steps 16..47 (rounded 15.5 → 16, 46.5 → 47): at 16, where s = 0 and nothing
     // is pruned, and at the end, 47: one that prunes

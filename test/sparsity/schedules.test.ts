@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { cubic } from '../../src/sparsity/schedules/cubic.js';
 import { nmStaircase, staircaseLevels } from '../../src/sparsity/schedules/nm-staircase.js';
 import { oneShot } from '../../src/sparsity/schedules/one-shot.js';
 import { periodic } from '../../src/sparsity/schedules/periodic.js';
@@ -79,6 +81,30 @@ describe('N:M staircase (structure decay)', () => {
     expect(ups).toContain(700);
     expect(() => nmStaircase.sparsityAt(5, 10, 0.5, o, { pattern: { name: 'unstructured' } })).toThrow(
       /pattern nm/,
+    );
+  });
+});
+
+describe('listed update steps', () => {
+  it('are exactly the steps isUpdateStep accepts (cubic, periodic; property)', () => {
+    const fraction = fc.double({ min: 0, max: 1, noNaN: true });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 600 }),
+        fraction,
+        fraction,
+        fc.integer({ min: 1, max: 120 }),
+        (total, a, b, interval) => {
+          const c = { start: Math.min(a, b), end: Math.max(a, b), interval };
+          expect([...cubic.updateSteps!(total, c)]).toEqual(
+            steps(total, (t) => cubic.isUpdateStep(t, total, c)),
+          );
+          const p = { interval, end: b, drop_fraction: 0.3, decay: 'cosine' as const };
+          expect([...periodic.updateSteps!(total, p)]).toEqual(
+            steps(total, (t) => periodic.isUpdateStep(t, total, p)),
+          );
+        },
+      ),
     );
   });
 });

@@ -105,7 +105,7 @@ export async function mergeCommand(
     for (const s of r.shards)
       process.stdout.write(`${s.path}: ${count(s.trials, 'trial')}, ${s.taken} taken\n`);
     process.stdout.write(
-      `merged ${r.shards.length} shards into ${r.into}: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged, ${r.fits} fits\n`,
+      `merged ${count(r.shards.length, 'shard')} into ${r.into}: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged, ${count(r.fits, 'fit')}\n`,
     );
   }
   return 0;
@@ -159,7 +159,7 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
   if (opts.time !== undefined && !/^(\d+-)?\d+(:\d{1,2}){0,2}$/.test(opts.time)) {
     throw new UsageError(`--time ${opts.time}: expected Slurm time syntax, e.g. 30, 2:00:00 or 1-12:00:00`);
   }
-  const plan = loadSweep(config, { backend: opts.backend });
+  const plan = loadSweep(config, { backend: opts.backend, db: opts.db });
   const dir = opts.out ?? join(dirname(resolve(opts.db)), `${plan.name}.${opts.executor}`);
   const layout = clusterLayout(plan.name, plan.trials.length, dir, opts.db);
   // how errors call the folder: the flag that chose it, or the flag that would choose another

@@ -6,7 +6,7 @@ import { LawInputError } from '../../law/errors.js';
 import { defaultFitOptions, fitLaw, validateFitOptions } from '../../law/fit.js';
 import { lawForms } from '../../law/forms/index.js';
 import { lowerBoundsOf, optimalSparsity, optimumUnsupported, sparseParams } from '../../law/optimal.js';
-import { type OptimalQuery, pointsFromTrials } from '../../law/sweep-points.js';
+import { type OptimalQuery, pointsFromTrials, unfinishedWarning } from '../../law/sweep-points.js';
 import {
   parseAxisCondition,
   pooledSettingsWarning,
@@ -62,6 +62,8 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
   let dataUnit: string | undefined;
   /** Settings of the sweep's extra axes the points pool, in words, or null. */
   let pooled: string | null = null;
+  /** Trials of the selection that have no final loss, in words, or null. */
+  let unfinished: string | null = null;
   try {
     if (opts.points) {
       points = readPoints(opts.points);
@@ -77,6 +79,7 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
       points = pointsFromTrials(trials);
       dataUnit = dataUnitOf(trials[0]?.spec.model.family);
       pooled = pooledSettingsWarning(trials, axes);
+      unfinished = unfinishedWarning(trials);
     }
     const dropped = opts.form === 'chinchilla' ? points.filter((p) => p.sparsity !== 0).length : 0;
     if (opts.form === 'chinchilla') points = points.filter((p) => p.sparsity === 0);
@@ -90,6 +93,7 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
     if (dropped > 0)
       fit.warnings.push(`${dropped} sparse points left out: the chinchilla form is for S = 0 data`);
     if (pooled) fit.warnings.push(pooled);
+    if (unfinished) fit.warnings.push(unfinished);
     // a fit with a term at its bound has no trade-off to optimise: its closed forms would report the bound
     const unsupported = opts.form === 'sparse' ? optimumUnsupported(lowerBoundsOf(fit)) : null;
     const params = opts.form === 'sparse' && !unsupported && fit.converged ? sparseParams(fit) : null;

@@ -37,7 +37,7 @@ export interface SweepOptions {
 export async function sweepCommand(configPath: string, opts: SweepOptions): Promise<number> {
   const cadence = checkpointCadence(opts);
   const fixedWorkers = parseWorkers(opts.workers);
-  const plan = loadSweep(configPath, { backend: opts.backend });
+  const plan = loadSweep(configPath, { backend: opts.backend, db: opts.db });
   const warnings = planWarnings(plan);
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   if (opts.dryRun) {
@@ -55,8 +55,6 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
   const fresh = !existsSync(resolve(opts.db));
   if (fresh) await assertBackendsAvailable(plan.trials);
   const store = Store.open(opts.db, { create: true });
-  const dropping = store.droppedBy(plan);
-  if (dropping.trials > 0) process.stderr.write(`${droppedNote(plan.name, dropping)}\n`); // said again at the end
   const toTrain = trialsToTrain(plan, store, opts.retryFailed ?? false);
   let engines: Set<string>;
   try {
@@ -66,6 +64,9 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
     store.close();
     throw e;
   }
+  // once the sweep will run: a refused one changes nothing, so there is nothing to note
+  const dropping = store.droppedBy(plan);
+  if (dropping.trials > 0) process.stderr.write(`${droppedNote(plan.name, dropping)}\n`); // said again at the end
   const stop = listenForStop('the current trial');
   const choice = fixedWorkers
     ? { workers: fixedWorkers, reason: `--workers ${fixedWorkers}` }

@@ -22,7 +22,10 @@ const given = z
       .regex(/^[0-9a-f]{16}$/, { error: 'a full 16-hex-digit trial id' })
       .optional()
       .describe('or: id of a finished dense trial whose weights lie beside `db`'),
-    db: z.string().optional().describe('with trial: its database (default runs/sparsebench.db)'),
+    db: z
+      .string()
+      .optional()
+      .describe("with trial: its database (default: the sweep's --db, else runs/sparsebench.db)"),
     sha256: z.string().optional().describe('filled in: content hash of the weights file'),
   })
   .superRefine((o, ctx) => {

@@ -44,6 +44,12 @@ export const cubic: Schedule<CubicOptions> = {
     if (step < start || step > end || step === 0) return false;
     return step === end || (step - start) % o.interval === 0;
   },
+  *updateSteps(totalSteps, o) {
+    const [start, end] = cubicWindow(totalSteps, o);
+    let step = start === 0 ? o.interval : start;
+    for (; step < end; step += o.interval) yield step;
+    if (end > 0) yield end;
+  },
   sparsityAt(step, totalSteps, target, o) {
     const [start, end] = cubicWindow(totalSteps, o);
     if (step <= start) return end === start && step >= end ? target : 0;

@@ -49,6 +49,9 @@ export const periodic: Schedule<PeriodicOptions> = {
   isUpdateStep(step, totalSteps, o) {
     return step > 0 && step % o.interval === 0 && step <= endStep(totalSteps, o);
   },
+  *updateSteps(totalSteps, o) {
+    for (let step = o.interval; step <= endStep(totalSteps, o); step += o.interval) yield step;
+  },
   sparsityAt: (_step, _total, target) => target,
   updateFraction(step, totalSteps, o) {
     const end = endStep(totalSteps, o);
