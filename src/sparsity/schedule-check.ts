@@ -27,7 +27,10 @@ export function maskUpdates(spec: PrunerSpec, steps: number, atMost = Number.POS
   let last = sparsityAt(0);
   for (const step of schedule.updateSteps?.(steps, options, ctx) ?? everyUpdateStep(spec, steps)) {
     const s = sparsityAt(step);
-    if (replaces ? schedule.updateFraction!(step, steps, options) > 0 : !gradual || s > last) count++;
+    const replaced = replaces ? schedule.updateFraction!(step, steps, options) : 0;
+    // an annealed fraction at 0 stays there: no later update replaces anything either
+    if (replaces && replaced === 0) break;
+    if (replaces || !gradual || s > last) count++;
     if (count >= atMost) break;
     last = s;
   }

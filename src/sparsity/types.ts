@@ -89,7 +89,8 @@ export interface Schedule<O = unknown> extends PieceInfo<O> {
   sparsityAt(step: number, totalSteps: number, target: number, options: O, ctx?: ScheduleContext): number;
   /**
    * Fraction of the active weights a drop/grow algorithm replaces at an update step (SET, RigL), or absent
-   * when the schedule has no such notion.
+   * when the schedule has no such notion. It anneals: never higher at a later step (checks rely on it to stop
+   * counting updates once it reaches 0).
    */
   updateFraction?(step: number, totalSteps: number, options: O): number;
   /** Patterns this schedule works with (registry names); absent = all. */

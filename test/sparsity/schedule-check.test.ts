@@ -18,6 +18,8 @@ describe('schedule check', () => {
     expect(maskUpdates(trial('gmp', 1e15).spec.pruner, 1e15, 3)).toBe(3);
     expect(maskUpdates(trial('rigl', 1e15).spec.pruner, 1e15, 3)).toBe(3);
     expect(scheduleWarnings([trial('gmp', 1e15), trial('rigl', 1e15)])).toEqual([]);
+    // none of RigL's updates replaces anything with f0 = 0: counted at once too
+    expect(maskUpdates(trial('rigl', 1e15, { drop_fraction: 0 }).spec.pruner, 1e15, 3)).toBe(0);
   });
 
   it('counts the mask updates of a schedule that can change a mask (hand cases)', () => {

@@ -103,6 +103,13 @@ describe('listed update steps', () => {
           expect([...periodic.updateSteps!(total, p)]).toEqual(
             steps(total, (t) => periodic.isUpdateStep(t, total, p)),
           );
+          // its drop fraction anneals, under either decay: never higher at a later step
+          for (const decay of ['cosine', 'constant'] as const) {
+            const f = steps(total, () => true).map((t) =>
+              periodic.updateFraction!(t, total, { ...p, decay }),
+            );
+            expect(f.every((x, i) => i === 0 || x <= f[i - 1])).toBe(true);
+          }
         },
       ),
     );
