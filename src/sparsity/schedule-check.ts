@@ -25,24 +25,25 @@ export function maskUpdates(spec: PrunerSpec, steps: number, atMost = Number.POS
   const gradual = !recomputes && schedule.gradual === true;
   let count = 0;
   let last = sparsityAt(0);
-  for (const step of schedule.updateSteps?.(steps, options, ctx) ?? everyUpdateStep(spec, steps)) {
+  const listed =
+    schedule.updateSteps?.(steps, options, ctx) ??
+    everyStep(steps, (step) => schedule.isUpdateStep(step, steps, options, ctx));
+  for (const step of listed) {
     const s = sparsityAt(step);
-    const replaced = replaces ? schedule.updateFraction!(step, steps, options) : 0;
-    // an annealed fraction at 0 stays there: no later update replaces anything either
-    if (replaces && replaced === 0) break;
-    if (replaces || !gradual || s > last) count++;
+    if (replaces) {
+      // an annealed fraction at 0 stays there: no later update replaces anything either
+      if (schedule.updateFraction!(step, steps, options) === 0) break;
+      count++;
+    } else if (!gradual || s > last) count++;
     if (count >= atMost) break;
     last = s;
   }
   return count;
 }
 
-/** The update steps of `spec`'s schedule, found by asking it about every step of the trial. */
-function* everyUpdateStep(spec: PrunerSpec, steps: number): Generator<number> {
-  const { name, ...options } = spec.schedule;
-  const schedule = schedules.get(name);
-  for (let step = 1; step <= steps; step++)
-    if (schedule.isUpdateStep(step, steps, options, { pattern: spec.pattern })) yield step;
+/** The steps 1..steps that `keep` accepts, asking it about every one. */
+function* everyStep(steps: number, keep: (step: number) => boolean): Generator<number> {
+  for (let step = 1; step <= steps; step++) if (keep(step)) yield step;
 }
 
 /**
