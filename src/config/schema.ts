@@ -6,6 +6,7 @@ import { t5HparamsSchema } from '../models/t5-sizing.js';
 import { vitHparamsSchema } from '../models/vit-sizing.js';
 import { prunerConfigSchema } from '../sparsity/spec.js';
 import { parseHumanNumber } from '../util/format.js';
+import { seedSchema } from '../util/seed-schema.js';
 
 const HUMAN_HINT = 'a number such as 50k, 2M, 1.5e6 or 250_000';
 
@@ -96,7 +97,7 @@ export const sweepSchema = z.looseObject({
   nonzero_params: oneOrMany(human().pipe(z.number().positive())),
   /** Training tokens D. */
   tokens: oneOrMany(human().pipe(z.number().positive())),
-  seed: oneOrMany(z.number().int()).default([0]),
+  seed: oneOrMany(seedSchema()).default([0]),
 });
 
 /** A sweep config file (`sweep.yaml`). */

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { PathError } from '../errors.js';
+import { seedSchema } from '../util/seed-schema.js';
 import { loadBrown } from './brown.js';
 import {
   checkIdxPair,
@@ -44,7 +45,7 @@ export const dataConfigSchema = z.discriminatedUnion('source', [
       branching: z.number().int().min(1).default(4),
       train_tokens: count.default(1_000_000),
       validation_tokens: count.default(65_536),
-      seed: z.number().int().default(1234),
+      seed: seedSchema().default(1234),
     })
     .superRefine((d, ctx) => {
       if (d.branching > d.vocab_size)
@@ -81,7 +82,7 @@ export const dataConfigSchema = z.discriminatedUnion('source', [
     label_noise: z.number().min(0).lt(1).default(0.1),
     train_images: count.default(20_000),
     validation_images: count.default(2_000),
-    seed: z.number().int().default(1234),
+    seed: seedSchema().default(1234),
   }),
 ]);
 export type DataConfig = z.infer<typeof dataConfigSchema>;

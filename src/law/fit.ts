@@ -1,4 +1,4 @@
-import { Rng } from '../util/rng.js';
+import { MAX_SEED, Rng } from '../util/rng.js';
 import { bootstrapFit, DEFAULT_BOOTSTRAP_STARTS } from './bootstrap.js';
 import { CONVERGENCE_TOLERANCE, exactFitLoss, NEWTON_STEP_TOLERANCE, newtonStep } from './convergence.js';
 import { LawInputError } from './errors.js';
@@ -36,9 +36,9 @@ export function defaultFitOptions(form: string | LawForm = 'sparse'): FitOptions
   };
 }
 
-function requireInteger(value: unknown, name: string, min: number): void {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    const bound = min === Number.MIN_SAFE_INTEGER ? '' : ` ≥ ${min}`; // no lower bound worth naming
+function requireInteger(value: unknown, name: string, min: number, max = Number.MAX_SAFE_INTEGER): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    const bound = max === Number.MAX_SAFE_INTEGER ? ` ≥ ${min}` : ` from ${min} to ${max}`;
     throw new LawInputError(`${name} must be a whole number${bound}; got ${String(value)}`);
   }
 }
@@ -59,7 +59,7 @@ export function validateFitOptions(
     throw new LawInputError(`${name('delta')} must be a finite number > 0; got ${String(options.delta)}`);
   }
   requireInteger(options.starts, name('starts'), 1);
-  requireInteger(options.seed, name('seed'), Number.MIN_SAFE_INTEGER);
+  requireInteger(options.seed, name('seed'), 0, MAX_SEED);
   requireInteger(options.bootstrap, name('bootstrap'), 0);
   if (options.bootstrapStarts !== undefined)
     requireInteger(options.bootstrapStarts, name('bootstrapStarts'), 0);
@@ -155,7 +155,13 @@ function addUncertainty(
   let replicates: Array<Record<string, number>> = [];
   let lowerBounds: string[][] = [];
   if (options.bootstrap > 0) {
-    const boot = bootstrapFit(points, core, form, options, Rng.seeded(options.seed + BOOTSTRAP_SEED_OFFSET));
+    const boot = bootstrapFit(
+      points,
+      core,
+      form,
+      options,
+      Rng.seeded((options.seed + BOOTSTRAP_SEED_OFFSET) % 2 ** 32),
+    );
     fit.bootstrap = boot.report;
     const { intervals, warning } = reportableIntervals(boot.report, boot.intervals);
     fit.intervals = intervals;

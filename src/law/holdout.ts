@@ -45,6 +45,29 @@ export function heldOutIndices(points: readonly LawPoint[], count: number): numb
   return order.filter((i) => size(points[i]) >= cutoff).sort((a, b) => a - b);
 }
 
+/** The points a `holdout` option holds out (`test`: see {@link heldOutIndices}) and those left to refit on. */
+export function holdoutSplit(
+  points: readonly LawPoint[],
+  holdout: number,
+): { test: LawPoint[]; train: LawPoint[] } {
+  const held = new Set(heldOutIndices(points, holdoutCount(holdout, points.length)));
+  return { test: points.filter((_, i) => held.has(i)), train: points.filter((_, i) => !held.has(i)) };
+}
+
+/**
+ * Why a fit of `form` cannot run on `train` (too few points for it, or points it rejects), in words, or null
+ * when it can.
+ */
+export function refitProblem(train: readonly LawPoint[], form: LawForm): string | null {
+  try {
+    checkPointCount(train.length, form.paramNames.length, form.name);
+    form.check(train);
+    return null;
+  } catch (e) {
+    return e instanceof LawInputError ? e.message : String(e);
+  }
+}
+
 function failed(nHeld: number, nTrain: number, minN: number, error: string): HoldoutReport {
   return {
     n_heldout: nHeld,
@@ -67,24 +90,16 @@ function failed(nHeld: number, nTrain: number, minN: number, error: string): Hol
  * a refit that cannot run is reported with `error`.
  */
 export function holdoutCheck(points: readonly LawPoint[], form: LawForm, options: FitOptions): HoldoutReport {
-  const count = holdoutCount(options.holdout ?? 0, points.length);
-  const held = heldOutIndices(points, count);
-  const heldSet = new Set(held);
-  const test = held.map((i) => points[i]);
-  const train = points.filter((_, i) => !heldSet.has(i));
+  const { test, train } = holdoutSplit(points, options.holdout ?? 0);
   const minN = Math.min(...test.map((p) => p.nonzeroParams));
-  try {
-    checkPointCount(train.length, form.paramNames.length, form.name);
-    form.check(train);
-  } catch (e) {
-    const why = e instanceof LawInputError ? e.message : String(e);
+  const problem = refitProblem(train, form);
+  if (problem !== null)
     return failed(
       test.length,
       train.length,
       minN,
-      `cannot refit without the ${test.length} largest-N points: ${why}`,
+      `cannot refit without the ${test.length} largest-N points: ${problem}`,
     );
-  }
   const fit = fitCore(train, { form, options, rng: Rng.seeded(options.seed), randomStarts: options.starts });
   const params = form.toPaper(fit.best.theta, fit.data.scales);
   const residuals = test.map((p) => ({

@@ -36,7 +36,7 @@ export function extraAxes(
  * The trials at every condition's axis value. Dense trials (S = 0) are kept under a `pruner.*`
  * condition: every pruner setting shares them (they have one id), and the law needs its S = 0 points.
  * Throws {@link SelectionError} for a key that is not one of the sweep's extra axes or a value it does
- * not take, naming the valid ones.
+ * not take, naming the valid ones, and for two values of one key (which no trial has).
  */
 export function selectTrials(
   trials: readonly TrialRecord[],
@@ -44,7 +44,13 @@ export function selectTrials(
   conditions: readonly AxisCondition[],
 ): TrialRecord[] {
   const extra = extraAxes(axes);
-  for (const c of conditions) {
+  for (const [i, c] of conditions.entries()) {
+    const other = conditions.slice(0, i).find((o) => o.key === c.key && o.value !== c.value);
+    if (other)
+      throw new SelectionError(
+        `--where ${other.key}=${other.value} and --where ${c.key}=${c.value}: a trial has one ${c.key}, so no ` +
+          `trial has both; fit one setting at a time`,
+      );
     const axis = extra.find((a) => a.key === c.key);
     if (!axis)
       throw new SelectionError(

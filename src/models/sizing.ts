@@ -105,7 +105,7 @@ export function sizeBlocks(
     throw new SizingError(
       `no ${family} shape has ${fmt(nonzero)} non-zero parameters at sparsity ${sparsity}: that needs ${fmt(target)} dense prunable parameters, ` +
         `but the ${family} sizing rule (head_dim ${h.head_dim}, ff_ratio ${h.ff_ratio}) reaches ${fmt(minP)} to ${fmt(MAX_PRUNABLE)}, ` +
-        `i.e. N from ${fmt(minP * (1 - sparsity))} at this sparsity`,
+        `i.e. N from ${fmt(minP * (1 - sparsity))} to ${fmt(MAX_PRUNABLE * (1 - sparsity))} at this sparsity`,
     );
   }
   const perLayer = c.a + c.b * h.ff_ratio;

@@ -3,6 +3,7 @@ import type { SweepPlan } from '../config/load.js';
 import { trialId } from '../config/trial-spec.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../store/safetensors.js';
+import { isSeed, MAX_SEED } from '../util/rng.js';
 
 /** A frozen sweep plan on disk: what `plan` writes and `run-trial` reads. */
 export interface PlanFile {
@@ -51,6 +52,11 @@ export function readPlanFile(path: string): SweepPlan {
         `${path}: trial ${i} has id ${t.id}, but its spec hashes to ${trialId(t.spec)}; regenerate the plan`,
       );
     }
+    // configs refuse such seeds now; a plan written before that could still hold one
+    if (!isSeed(t.spec.seed))
+      throw new UsageError(
+        `${path}: trial ${i} has seed ${t.spec.seed}: seeds are whole numbers from 0 to ${MAX_SEED}; regenerate the plan`,
+      );
   }
   return doc.plan;
 }

@@ -13,6 +13,13 @@ import { adoptLegacyCheckpoint, checkpointPath, dropCheckpoint, resumeCheckpoint
 import { SilentReporter, type SweepReporter } from './progress.js';
 import { InProcessRunner, type TrialOutcome, type TrialRunner } from './trial-runner.js';
 
+/**
+ * What the database says of a trial stopped by a failed write: nothing more is written to it (it may be the
+ * database that failed), so it still reads "running" until its lease goes stale.
+ */
+const UNRECORDED =
+  'the database still shows it running (runs list: "running (owner gone)" once this process ends) and a rerun resumes it';
+
 /** How a sweep run went. */
 export interface SweepSummary {
   sweep: string;
@@ -252,7 +259,11 @@ export async function runSweep(
     );
     if (writeFailed) {
       // recorded as far as the writes went: the lease goes stale, and a rerun resumes from the last checkpoint
-      reporter.trialEnd(trial, 'interrupted', 'its metrics or checkpoint could not be written');
+      reporter.trialEnd(
+        trial,
+        'interrupted',
+        `its metrics or checkpoint could not be written; ${UNRECORDED}`,
+      );
       return;
     }
     if (leaseLost) {
@@ -312,7 +323,7 @@ export async function runSweep(
     } catch (e) {
       if (!(e instanceof LeaseLostError)) {
         storageFailed(e);
-        reporter.trialEnd(trial, 'interrupted', 'its record could not be written');
+        reporter.trialEnd(trial, 'interrupted', `its record could not be written; ${UNRECORDED}`);
         return;
       }
       elsewhere.push(trial.id);

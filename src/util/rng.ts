@@ -23,8 +23,13 @@ export class Rng {
     this.gen = gen;
   }
 
-  /** A stream from an integer seed; `stream` derives independent sub-streams from one seed. */
+  /**
+   * A stream from a whole seed from 0 to {@link MAX_SEED}; `stream` derives independent sub-streams from one
+   * seed. The seed is mixed into 32 bits, so a seed outside that range would repeat another's stream: a
+   * RangeError instead.
+   */
   static seeded(seed: number, stream = 0): Rng {
+    if (!isSeed(seed)) throw new RangeError(`seed must be a whole number from 0 to ${MAX_SEED}; got ${seed}`);
     return new Rng(xoroshiro128plus(mix32(seed, stream)));
   }
 
@@ -82,6 +87,14 @@ export class Rng {
     }
     return xs;
   }
+}
+
+/** The largest seed: seeds are mixed into 32 bits, so 0 to 2^32 - 1 are the distinct ones. */
+export const MAX_SEED = 2 ** 32 - 1;
+
+/** Whether `seed` is one of the distinct seeds, a whole number from 0 to {@link MAX_SEED}. */
+export function isSeed(seed: number): boolean {
+  return Number.isInteger(seed) && seed >= 0 && seed <= MAX_SEED;
 }
 
 /** Mixes a seed and a stream number into one 32-bit seed (murmur3 finaliser), so streams differ. */

@@ -62,6 +62,23 @@ describe('selecting trials by their other axes (fit-law --where)', () => {
     expect(parseAxisCondition(' pruner.name = gmp ')).toEqual({ key: 'pruner.name', value: 'gmp' });
   });
 
+  it('refuses two values of one key, which no trial has, and takes a repeated condition once', () => {
+    expect(() =>
+      selectTrials(all, AXES, [
+        { key: 'pruner.name', value: 'gmp' },
+        { key: 'train.optimizer.lr', value: '0.001' },
+        { key: 'pruner.name', value: 'static' },
+      ]),
+    ).toThrow(
+      '--where pruner.name=gmp and --where pruner.name=static: a trial has one pruner.name, so no trial has both',
+    );
+    const twice = [
+      { key: 'pruner.name', value: 'static' },
+      { key: 'pruner.name', value: 'static' },
+    ];
+    expect(selectTrials(all, AXES, twice)).toEqual([dense, stat, denseFast]);
+  });
+
   it('warns when the points pool settings of an axis, and not when one setting is left', () => {
     expect(pooledSettingsWarning(all, AXES)).toBe(
       'the points pool several settings of pruner.name (gmp, static) and train.optimizer.lr (0.001, 0.003) into one law, ' +

@@ -48,6 +48,8 @@ describe('lm sizing', () => {
   it('says which N are reachable when one is not', () => {
     expect(lmMinPrunable(h)).toBe(4 * 16 * 16 + 2 * 16 * 16);
     expect(() => sizeLm(100, 0.5, h, ctx)).toThrow(SizingError);
-    expect(() => sizeLm(100, 0.5, h, ctx)).toThrow(/reaches 1.54k to 100B, i.e. N from 768 at this sparsity/);
+    expect(() => sizeLm(100, 0.5, h, ctx)).toThrow(
+      /reaches 1.54k to 100B, i.e. N from 768 to 50B at this sparsity/,
+    );
   });
 });

@@ -18,6 +18,7 @@ import { countParams } from '../../src/models/types.js';
 import { Rng } from '../../src/util/rng.js';
 import { planOf } from '../helpers/config.js';
 import { expectGradientsMatchFiniteDifferences } from '../helpers/gradcheck.js';
+import { anySeed } from '../helpers/seed.js';
 import { onBackend, tf } from '../helpers/tf.js';
 
 describe('t5 relative position buckets', () => {
@@ -71,7 +72,7 @@ describe('span corruption', () => {
 
   it('hides spans behind sentinels so that input and target together give back the text (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 8, max: 300 }), fc.integer(), (raw, seed) => {
+      fc.property(fc.integer({ min: 8, max: 300 }), anySeed(), (raw, seed) => {
         const layout = spanLayout(raw, 0.15, 3);
         const rng = Rng.seeded(seed);
         const text = Int32Array.from({ length: raw }, () => rng.int(256));

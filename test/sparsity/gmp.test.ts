@@ -5,6 +5,7 @@ import { resolvePrunerSpec } from '../../src/sparsity/spec.js';
 import { countPruned } from '../../src/sparsity/top-k.js';
 import type { LayerRef } from '../../src/sparsity/types.js';
 import { Rng } from '../../src/util/rng.js';
+import { anySeed } from '../helpers/seed.js';
 
 /** Runs a pruner over a whole fake training run; weights drift randomly and are masked after each step. */
 function simulate(
@@ -86,7 +87,7 @@ describe('gmp', () => {
         fc.double({ min: 0.01, max: 0.99, noNaN: true }),
         fc.integer({ min: 8, max: 300 }),
         fc.integer({ min: 1, max: 50 }),
-        fc.integer(),
+        anySeed(),
         (shapes, sparsity, steps, interval, seed) => {
           const layers = shapes.map(([r, c], i) => ({ name: `l${i}`, shape: [r, c] as [number, number] }));
           const { pruner, history, state } = simulate(layers, sparsity, steps, interval, seed);
@@ -119,7 +120,7 @@ describe('gmp', () => {
         fc.integer({ min: 1, max: 7 }),
         fc.integer({ min: 20, max: 200 }),
         fc.integer({ min: 1, max: 10 }),
-        fc.integer(),
+        anySeed(),
         (shapes, m, nRaw, steps, interval, seed) => {
           const n = 1 + ((nRaw - 1) % (m - 1));
           const sparsity = 1 - n / m;

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { trialId } from '../../src/config/trial-spec.js';
 import { readPlanFile, taskIndex, writePlanFile } from '../../src/sweep/plan-file.js';
 import { planOf, tempDir, tinySyntheticConfig } from '../helpers/config.js';
 
@@ -14,6 +15,13 @@ describe('plan files', () => {
     doc.plan.trials[1].spec.seed = 7;
     writeFileSync(path, JSON.stringify(doc));
     expect(() => readPlanFile(path)).toThrow(/trial 1 has id .* but its spec hashes to/);
+    // a plan written before seeds were limited to 32 bits: its id matches, its seed would alias another's
+    doc.plan.trials[1].spec.seed = -1;
+    doc.plan.trials[1].id = trialId(doc.plan.trials[1].spec);
+    writeFileSync(path, JSON.stringify(doc));
+    expect(() => readPlanFile(path)).toThrow(
+      /trial 1 has seed -1: seeds are whole numbers from 0 to 4294967295; regenerate the plan/,
+    );
     writeFileSync(path, '{"format":"other"}');
     expect(() => readPlanFile(path)).toThrow(/is not a sparsebench plan/);
   });

@@ -3,8 +3,18 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Store, StoreWriteError } from '../../src/store/store.js';
 import { checkpointPath } from '../../src/sweep/checkpoints.js';
+import type { SweepReporter } from '../../src/sweep/progress.js';
 import { runSweep } from '../../src/sweep/run-sweep.js';
 import { planOf, tempDir, tinySyntheticConfig } from '../helpers/config.js';
+
+/** A reporter that prints nothing. */
+const silent: SweepReporter = {
+  start: () => {},
+  trialStart: () => {},
+  trialProgress: () => {},
+  trialEnd: () => {},
+  stop: () => {},
+};
 
 describe('a database that cannot be written mid-sweep', () => {
   it('stops training with a clear error, keeps the checkpoint, and the rerun resumes and finishes', async () => {
@@ -18,8 +28,20 @@ describe('a database that cannot be written mid-sweep', () => {
         if (++calls === 2) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
         return append(...args);
       };
-      const failed = runSweep(plan, store, { checkpointSteps: 5 });
+      const ends: string[] = [];
+      const reporter: SweepReporter = {
+        ...silent,
+        trialEnd: (_, outcome, detail) => {
+          ends.push(`${outcome}: ${detail}`);
+        },
+      };
+      const failed = runSweep(plan, store, { checkpointSteps: 5, reporter });
       await expect(failed).rejects.toThrow(StoreWriteError);
+      // what the console says agrees with what the database shows
+      expect(ends).toEqual([
+        'interrupted: its metrics or checkpoint could not be written; the database still shows it running ' +
+          '(runs list: "running (owner gone)" once this process ends) and a rerun resumes it',
+      ]);
       await expect(failed).rejects.toThrow(
         /s\.db or a file beside it could not be written \(database is locked\), so training stopped\. Finished trials are recorded; .*over 60 s/,
       );

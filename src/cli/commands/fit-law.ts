@@ -4,7 +4,9 @@ import { parsePointsCsv } from '../../law/csv.js';
 import { coefficientTable, fitSummaryLines } from '../../law/describe.js';
 import { LawInputError } from '../../law/errors.js';
 import { defaultFitOptions, fitLaw, validateFitOptions } from '../../law/fit.js';
+import type { LawForm } from '../../law/forms/form.js';
 import { lawForms } from '../../law/forms/index.js';
+import { holdoutSplit, refitProblem } from '../../law/holdout.js';
 import { lowerBoundsOf, optimalSparsity, optimumUnsupported, sparseParams } from '../../law/optimal.js';
 import { type OptimalQuery, pointsFromTrials, unfinishedWarning } from '../../law/sweep-points.js';
 import {
@@ -16,7 +18,7 @@ import {
 import type { FitOptions, HuberKind, LawFit, LawPoint } from '../../law/types.js';
 import { dataUnitOf } from '../../report/units.js';
 import { Store } from '../../store/store.js';
-import { parseHumanNumber } from '../../util/format.js';
+import { fmt, parseHumanNumber } from '../../util/format.js';
 
 export interface FitLawOptions {
   db: string;
@@ -83,6 +85,8 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
     }
     const dropped = opts.form === 'chinchilla' ? points.filter((p) => p.sparsity !== 0).length : 0;
     if (opts.form === 'chinchilla') points = points.filter((p) => p.sparsity === 0);
+    if (opts.holdout !== undefined)
+      checkHoldout(opts.holdout, options.holdout ?? 0, points, lawForms[opts.form]);
     const fit: LawFit = fitFrom(points, opts.form, options, () => {
       const source = opts.points
         ? `--points ${opts.points}`
@@ -137,6 +141,30 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
     return 0;
   } finally {
     store?.close();
+  }
+}
+
+/**
+ * A `--holdout` the user gave that leaves too few points to refit on is a usage error, found before the fit
+ * runs (the default holdout, a fraction, is only a warning on data too small for it). Points too few for
+ * the fit itself are left to the fit's own error.
+ */
+function checkHoldout(text: string, holdout: number, points: readonly LawPoint[], form: LawForm): void {
+  if (holdout === 0 || refitProblem(points, form) !== null) return;
+  if (holdout >= points.length)
+    throw new UsageError(
+      `--holdout ${text}: asks for ${holdout} points of the ${points.length} to fit, leaving none to refit on; ` +
+        'give fewer, or a fraction such as 0.2',
+    );
+  const { test, train } = holdoutSplit(points, holdout);
+  const problem = refitProblem(train, form);
+  if (problem !== null) {
+    const minN = Math.min(...test.map((p) => p.nonzeroParams));
+    throw new UsageError(
+      `--holdout ${text}: holds out ${test.length} of the ${points.length} points (every model size with ` +
+        `N ≥ ${fmt(minN)}, so that no size is split), leaving ${train.length} to refit on: ${problem}. ` +
+        'Hold out fewer, or give --holdout 0 for no held-out check',
+    );
   }
 }
 

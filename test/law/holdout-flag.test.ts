@@ -1,0 +1,56 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/config.js';
+
+/** 27 points: S 0, 0.5, 0.75 × N 10k, 30k, 100k × D 100k, 1M, 10M, losses from a made-up decreasing law. */
+function gridCsv(): string {
+  const rows = ['sparsity,nonzero_params,tokens,loss'];
+  for (const s of [0, 0.5, 0.75])
+    for (const n of [1e4, 3e4, 1e5])
+      for (const d of [1e5, 1e6, 1e7])
+        rows.push(`${s},${n},${d},${2 + 50 / n ** 0.3 + 30 / d ** 0.2 - 0.1 * s}`);
+  const path = join(tempDir(), 'grid.csv');
+  writeFileSync(path, `${rows.join('\n')}\n`);
+  return path;
+}
+
+describe('fit-law --holdout that leaves too few points to refit', () => {
+  const csv = gridCsv();
+
+  it('is a usage error naming the flag and the point count, before any fitting', () => {
+    const all = cli(['fit-law', '--points', csv, '--holdout', '27']);
+    expect(all.code).toBe(2);
+    expect(all.stderr).toContain(
+      '--holdout 27: asks for 27 points of the 27 to fit, leaving none to refit on; give fewer, or a fraction such as 0.2',
+    );
+    expect(all.stdout).toBe('');
+    // 10 of the largest N widen to the two largest sizes (18 points): 9 points at one N are left
+    const widened = cli(['fit-law', '--points', csv, '--holdout', '10']);
+    expect(widened.code).toBe(2);
+    expect(widened.stderr).toContain(
+      '--holdout 10: holds out 18 of the 27 points (every model size with N ≥ 30k, so that no size is split), leaving 9 to refit on',
+    );
+    expect(widened.stderr).toMatch(/Hold out fewer, or give --holdout 0 for no held-out check\n$/);
+  });
+
+  it('runs the check when the refit has what it needs', () => {
+    const r = cli([
+      'fit-law',
+      '--points',
+      csv,
+      '--holdout',
+      '9',
+      '--bootstrap',
+      '0',
+      '--starts',
+      '4',
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { holdout: { n_heldout: number; n_train: number; error?: string } };
+    expect(doc.holdout).toMatchObject({ n_heldout: 9, n_train: 18 });
+    expect(doc.holdout.error).toBeUndefined();
+  });
+});
