@@ -100,3 +100,19 @@ export function repeatedValues(axis: ExtraAxis, name: string): string[] {
   }
   return out;
 }
+
+/**
+ * One line per setting swept twice, as a list in place and again under `sweep:` (say `train.batch_size`):
+ * only one of the lists could be planned, so it is an error naming both places.
+ */
+export function sweptTwice(dotted: readonly ExtraAxis[], inline: readonly ExtraAxis[]): string[] {
+  return inline.flatMap((a) => {
+    const other = dotted.find((d) => d.key === a.key);
+    return other
+      ? [
+          `${other.locate(0)}: sweep.${a.key}: ${a.key} is also a list in place at ${a.locate(0)}; ` +
+            'give its values in one of the two places',
+        ]
+      : [];
+  });
+}

@@ -7,7 +7,15 @@ import { families } from '../models/registry.js';
 import { SizingError } from '../models/sizing.js';
 import { resolvePrunerSpec } from '../sparsity/spec.js';
 import { describeZodIssue, getAt, keyName } from '../util/issues.js';
-import { cartesian, type ExtraAxis, inlineAxis, repeatedValues, setAt, takeDottedAxes } from './axes.js';
+import {
+  cartesian,
+  type ExtraAxis,
+  inlineAxis,
+  repeatedValues,
+  setAt,
+  sweptTwice,
+  takeDottedAxes,
+} from './axes.js';
 import { checkDataFeeds } from './held-out-check.js';
 import { planTrial, type TrialPlan } from './plan.js';
 import { configSchema, type SweepConfig } from './schema.js';
@@ -38,16 +46,18 @@ export interface SweepOverrides {
 }
 
 /**
- * Gives a from-dense pruner's options the command's database when they name a trial and no database, in place
- * (on the config and on each variant of its axes, which may set the pruner).
+ * Resolves a from-dense pruner's file options in place (on the config and on each variant of its axes, which
+ * may set the pruner): `weights` and `db` written in the config are relative to its folder, as data paths are;
+ * options that name a trial and no database get the command's (`--db`, relative to where it runs).
  */
-function pretrainedDbDefault(cfg: Record<string, unknown>, db: string | undefined): void {
+function pretrainedPaths(cfg: Record<string, unknown>, configDir: string, db: string | undefined): void {
   const pruner = cfg.pruner as { name?: unknown; options?: unknown } | undefined;
-  if (db === undefined || pruner === null || typeof pruner !== 'object' || pruner.name !== 'from-dense')
-    return;
+  if (pruner === null || typeof pruner !== 'object' || pruner.name !== 'from-dense') return;
   const o = pruner.options as Record<string, unknown> | undefined;
-  if (o !== null && typeof o === 'object' && !Array.isArray(o) && o.trial !== undefined && o.db === undefined)
-    o.db = db;
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return;
+  for (const key of ['weights', 'db'])
+    if (typeof o[key] === 'string' && o[key] !== '') o[key] = resolve(configDir, o[key] as string);
+  if (db !== undefined && o.trial !== undefined && o.db === undefined) o.db = db;
 }
 
 const MAX_REPORTED = 20;
@@ -70,12 +80,14 @@ export function loadSweep(file: string, overrides: SweepOverrides = {}): SweepPl
   const base = raw as Record<string, unknown>;
   if (overrides.backend) base.backend = overrides.backend;
   const dotted = takeDottedAxes(base, src);
-  const axes = [...dotted.axes, ...takeInlineAxes(base, src)];
+  const inline = takeInlineAxes(base, src);
+  const axes = [...dotted.axes, ...inline];
   for (const axis of axes) setAt(base, axis.path, axis.values[0]);
-  pretrainedDbDefault(base, overrides.db);
+  pretrainedPaths(base, dirname(abs), overrides.db);
 
   const errors = new ErrorList(src, axes);
   for (const m of dotted.errors) errors.addLine(m);
+  for (const m of sweptTwice(dotted.axes, inline)) errors.addLine(m);
   for (const axis of axes)
     for (const m of repeatedValues(axis, dotted.axes.includes(axis) ? `sweep.${axis.key}` : axis.key))
       errors.addLine(m);
@@ -141,7 +153,7 @@ function expand(
   for (const combo of combos) {
     const variant = structuredClone(base);
     for (const [ai, vi] of combo.entries()) setAt(variant, axes[ai].path, axes[ai].values[vi]);
-    pretrainedDbDefault(variant, db);
+    pretrainedPaths(variant, configDir, db);
     errors.enter(0);
     const parsed = configSchema.safeParse(variant);
     if (!parsed.success) {
@@ -151,7 +163,10 @@ function expand(
     const cfg = parsed.data;
     const extra = Object.fromEntries(combo.map((vi, ai) => [axes[ai].key, axes[ai].values[vi]]));
     errors.enter(1);
-    const data = errors.guard(() => resolveDataSpec(cfg.data, configDir), variant);
+    const data = errors.guard(() => {
+      checkFamilySource(cfg); // before the data are read: an image set read as text would fail unexplained
+      return resolveDataSpec(cfg.data, configDir);
+    }, variant);
     if (!data) continue;
     errors.enter(2);
     if (!errors.guard(() => checkSeqLen(cfg, variant), variant)) continue;
@@ -183,6 +198,17 @@ function expand(
   return [...plans.values()];
 }
 
+/** The model family trains on the config's kind of data (lm and t5 on text, vit on images). */
+function checkFamilySource(cfg: SweepConfig): void {
+  const family = families[cfg.model.family];
+  if (!family.dataSources.includes(cfg.data.source)) {
+    throw new PathError(
+      ['data', 'source'],
+      `the ${cfg.model.family} family cannot train on "${cfg.data.source}" data; valid: ${family.dataSources.join(', ')}`,
+    );
+  }
+}
+
 function buildSpec(
   cfg: SweepConfig,
   data: TrialSpec['data'],
@@ -191,12 +217,6 @@ function buildSpec(
 ): TrialSpec {
   const t = cfg.train;
   const family = families[cfg.model.family];
-  if (!family.dataSources.includes(data.source)) {
-    throw new PathError(
-      ['data', 'source'],
-      `the ${cfg.model.family} family cannot train on "${data.source}" data; valid: ${family.dataSources.join(', ')}`,
-    );
-  }
   if (family.maxDataVocab !== undefined && vocabSizeOf(data) > family.maxDataVocab) {
     throw new PathError(
       ['data', 'vocab_size'],

@@ -7,13 +7,14 @@ import { repeatedDataWarning } from './epochs-check.js';
 import { heldOutWarning } from './held-out-check.js';
 import type { SweepPlan } from './load.js';
 import { nonzeroMissWarning } from './nonzero-check.js';
+import { warmupWarning } from './warmup-check.js';
 
 /**
  * What a plan does that its config may not mean, in words (a sweep and `plan` print them): schedules with too
  * few mask updates, pretrained sparse trials beside dense ones from scratch, N targets the shapes miss, token
  * budgets less than a batch apart, held-out sets smaller than `train.eval_tokens` asks,
  * data read more than a few epochs over, t5 inputs too short for their
- * span-corruption settings, embeddings a large share of N.
+ * span-corruption settings, embeddings a large share of N, warmups as long as training.
  */
 export function planWarnings(plan: SweepPlan): string[] {
   const baseline = baselineWarning(
@@ -24,6 +25,7 @@ export function planWarnings(plan: SweepPlan): string[] {
   const heldOut = heldOutWarning(plan.trials);
   const repeatedData = repeatedDataWarning(plan.trials);
   const spans = spanLayoutWarning(plan.trials);
+  const warmup = warmupWarning(plan.trials);
   const embeddings = embeddingShareWarning(
     plan.trials.map((t) => ({
       sparsity: t.spec.sparsity,
@@ -41,5 +43,6 @@ export function planWarnings(plan: SweepPlan): string[] {
     ...(repeatedData ? [repeatedData] : []),
     ...(spans ? [spans] : []),
     ...(embeddings ? [embeddings] : []),
+    ...(warmup ? [warmup] : []),
   ];
 }

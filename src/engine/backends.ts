@@ -181,16 +181,16 @@ export async function activateBackend(name: EngineName): Promise<void> {
 /**
  * Fails early, with what to install, when a requested backend cannot run here: before a sweep trains, so a
  * missing GPU driver or package is a usage error (exit 2) and not a failed trial. Loads nothing for good:
- * webgpu is probed (an adapter, no device), tensorflow only resolved. wasm, cpu and auto always run.
+ * webgpu is probed (an adapter, no device), tensorflow only resolved. wasm, cpu and auto always run. `source`
+ * says in the error where the backend was asked for: a flag (the default), or a file's key.
  */
-export async function assertBackendAvailable(name: BackendName): Promise<void> {
+export async function assertBackendAvailable(name: BackendName, source = `--backend ${name}`): Promise<void> {
   if (name === 'tensorflow' && !findTensorflowPackage()) {
-    throw new UsageError(`--backend tensorflow: native TensorFlow is not installed; ${TENSORFLOW_HELP}`);
+    throw new UsageError(`${source}: native TensorFlow is not installed; ${TENSORFLOW_HELP}`);
   }
   if (name === 'webgpu') {
     const probe = await probeAdapter();
-    if (!probe.ok)
-      throw new UsageError(`--backend webgpu: no WebGPU adapter (${probe.reason}); ${VULKAN_HELP}`);
+    if (!probe.ok) throw new UsageError(`${source}: no WebGPU adapter (${probe.reason}); ${VULKAN_HELP}`);
   }
 }
 

@@ -77,6 +77,29 @@ export function validateFitOptions(
 /** Relative width of the start spread above which starts at the best loss are said to disagree. */
 const SPREAD_WARNING = 1e-3;
 
+/**
+ * A warning naming the coefficients on which the starts tied at the best loss disagree by more than
+ * {@link SPREAD_WARNING} of the fit's value: by a percentage, or as the range where that is many times the
+ * value (a coefficient near 0); null when they agree.
+ */
+export function startDisagreement(
+  ranges: Record<string, [number, number]>,
+  params: Record<string, number>,
+): string | null {
+  const loose = Object.entries(ranges)
+    .map(([name, [lo, hi]]) => ({ name, lo, hi, width: (hi - lo) / Math.abs(params[name]!) }))
+    .filter((c) => c.width > SPREAD_WARNING);
+  if (loose.length === 0) return null;
+  const list = loose
+    .map((c) =>
+      c.width > 100
+        ? `${c.name} from ${c.lo.toPrecision(3)} to ${c.hi.toPrecision(3)}`
+        : `${c.name} by ${(100 * c.width).toPrecision(2)}%`,
+    )
+    .join(', ');
+  return `starts reaching the best loss disagree on ${list}: weakly determined (see startSpread)`;
+}
+
 /** Warnings about the optimum: convergence, exact fit, coefficients at a bound, disagreeing starts. */
 function optimumWarnings(
   core: CoreFit,
@@ -105,14 +128,8 @@ function optimumWarnings(
   for (const name of atLowerBound) {
     out.push(`${name} is at its lower bound 0: the data do not support that term`);
   }
-  const params = form.toPaper(best.theta, core.data.scales);
-  const loose = Object.entries(spread.ranges)
-    .map(([name, [lo, hi]]) => [name, (hi - lo) / Math.abs(params[name]!)] as const)
-    .filter(([, width]) => width > SPREAD_WARNING);
-  if (loose.length > 0) {
-    const list = loose.map(([name, width]) => `${name} by ${(100 * width).toPrecision(2)}%`).join(', ');
-    out.push(`starts reaching the best loss disagree on ${list}: weakly determined (see startSpread)`);
-  }
+  const disagreement = startDisagreement(spread.ranges, form.toPaper(best.theta, core.data.scales));
+  if (disagreement) out.push(disagreement);
   return out;
 }
 
@@ -187,7 +204,11 @@ export function spreadBeyondIntervals(
   if (fit.startsAtBest < 2) return null; // one start is a point, not a spread
   const beyond = Object.entries(fit.startSpread).filter(([name, [lo, hi]]) => {
     const interval = fit.intervals[name];
-    return interval !== undefined && (lo < interval[0] * (1 - 1e-3) || hi > interval[1] * (1 + 1e-3));
+    if (interval === undefined) return false;
+    // beyond by more than 0.1% of the values' scale: relative to each end alone, an interval whose lower end
+    // is near 0 (1e-87) would count any start at 0 as outside it
+    const tol = 1e-3 * Math.max(Math.abs(interval[0]), Math.abs(interval[1]), Math.abs(lo), Math.abs(hi));
+    return lo < interval[0] - tol || hi > interval[1] + tol;
   });
   if (beyond.length === 0) return null;
   const r = ([lo, hi]: [number, number]) => `${lo.toPrecision(3)} to ${hi.toPrecision(3)}`;

@@ -1,5 +1,6 @@
 import { CORE_AXES } from '../config/schema.js';
 import type { TrialRecord } from '../store/types.js';
+import { parseHumanNumber } from '../util/format.js';
 
 /** One `--where KEY=VALUE` condition: trials at that value of one of the sweep's extra axes. */
 export interface AxisCondition {
@@ -13,6 +14,18 @@ export class SelectionError extends Error {}
 /** An axis value as `--where` compares it: strings as written, everything else as JSON. */
 export function axisValueText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * Whether an axis value in `--where` text ({@link axisValueText}) is the one `text` writes: numbers compare as
+ * numbers, in the config's syntax (1e-3 is 0.001, 50k is 50000), anything else as written.
+ */
+export function isAxisValue(valueText: string, text: string): boolean {
+  const key = (t: string) => {
+    const n = parseHumanNumber(t);
+    return n === null ? `text:${t}` : `number:${n}`;
+  };
+  return key(valueText) === key(text);
 }
 
 /** Parses `--where KEY=VALUE`. */
@@ -45,7 +58,7 @@ export function selectTrials(
 ): TrialRecord[] {
   const extra = extraAxes(axes);
   for (const [i, c] of conditions.entries()) {
-    const other = conditions.slice(0, i).find((o) => o.key === c.key && o.value !== c.value);
+    const other = conditions.slice(0, i).find((o) => o.key === c.key && !isAxisValue(o.value, c.value));
     if (other)
       throw new SelectionError(
         `--where ${other.key}=${other.value} and --where ${c.key}=${c.value}: a trial has one ${c.key}, so no ` +
@@ -57,14 +70,16 @@ export function selectTrials(
         `--where ${c.key}=${c.value}: ${c.key} is not an axis of this sweep beyond S, N, D and seed; ` +
           `valid: ${extra.map((a) => a.key).join(', ') || 'none (the sweep varies nothing else)'}`,
       );
-    if (!axis.values.includes(c.value))
+    if (!axis.values.some((v) => isAxisValue(v, c.value)))
       throw new SelectionError(
         `--where ${c.key}=${c.value}: the sweep's ${c.key} values are ${axis.values.join(', ')}`,
       );
   }
   return trials.filter((t) =>
     conditions.every(
-      (c) => (c.key.startsWith('pruner.') && t.sparsity === 0) || axisValueText(t.axes?.[c.key]) === c.value,
+      (c) =>
+        (c.key.startsWith('pruner.') && t.sparsity === 0) ||
+        isAxisValue(axisValueText(t.axes?.[c.key]), c.value),
     ),
   );
 }

@@ -67,7 +67,7 @@ export function embeddingShareWarning(trials: readonly EmbeddingCount[]): string
   }
   const head = `embeddings are up to ${largest.toFixed(2)}× N in this sweep`;
   const tail =
-    'N leaves them out, as Frantar et al. do for models whose embeddings are a small share of it; larger N or a smaller vocabulary shrinks the share';
+    'N leaves them out, as Frantar et al. do for models whose embeddings are a small share of it; larger N shrinks the share, and for lm so does a smaller vocabulary (t5 always reads bytes)';
   if (!example || share(example.high) <= share(example.low) * 1.05)
     return `${head}, so N understates every model's trained parameters. ${tail}`;
   const at = (t: EmbeddingCount) => `${share(t).toFixed(2)}× at S = ${t.sparsity}`;

@@ -1,5 +1,8 @@
 import { stringify } from 'yaml';
+import { setAt } from '../config/axes.js';
 import { fitSummaryLines } from '../law/describe.js';
+import { extraAxes } from '../law/trial-selection.js';
+import type { SweepRecord } from '../store/types.js';
 import { count } from '../util/format.js';
 import { reportEnvironment, runEnvironment } from './environment.js';
 import { dataFindings, fitQualityFinding, lawFindings, scaleFinding } from './findings.js';
@@ -109,6 +112,22 @@ function optimalSection(data: ReportData, plots: Map<string, PlotOutcome>): Sect
   return { id: 'optimal', title: 'Optimal sparsity', blocks };
 }
 
+/**
+ * The stored config with each extra axis's values back in place: the database keeps the config as the first
+ * trial saw it (an axis's first value where its list was), which would read as if the sweep had used one.
+ */
+export function configAsSwept(sweep: Pick<SweepRecord, 'config' | 'axes'>): unknown {
+  const config = structuredClone(sweep.config);
+  if (config === null || typeof config !== 'object') return config;
+  for (const axis of extraAxes(sweep.axes))
+    setAt(
+      config as Record<string, unknown>,
+      axis.key.split('.'),
+      sweep.axes.find((a) => a.key === axis.key)!.values,
+    );
+  return config;
+}
+
 function configSection(data: ReportData, builtAt: string): Section {
   return {
     id: 'config',
@@ -116,8 +135,17 @@ function configSection(data: ReportData, builtAt: string): Section {
     blocks: [
       keyValueTable('Where the trials ran, as recorded in the database.', runEnvironment(data)),
       keyValueTable('The software and machine that built this report.', reportEnvironment(builtAt)),
-      { kind: 'paragraph', text: `Sweep configuration (${data.sweep.configPath}), after defaults:` },
-      { kind: 'code', text: stringify(data.sweep.config).trimEnd() },
+      {
+        kind: 'paragraph',
+        text:
+          `Sweep configuration (${data.sweep.configPath}), after defaults` +
+          (extraAxes(data.sweep.axes).length > 0
+            ? `, with the lists of every setting the sweep varies in place (${extraAxes(data.sweep.axes)
+                .map((a) => a.key)
+                .join(', ')}):`
+            : ':'),
+      },
+      { kind: 'code', text: stringify(configAsSwept(data.sweep)).trimEnd() },
     ],
   };
 }

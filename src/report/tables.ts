@@ -1,5 +1,6 @@
 import { publishedCoefficients } from '../law/published.js';
 import type { LawFit, SparseLawParams } from '../law/types.js';
+import { extraAxisCell, extraAxisKeys } from '../store/trial-axes.js';
 import type { TrialRecord } from '../store/types.js';
 import { fmtDuration } from '../util/format.js';
 import { count, interval, pct, sig } from './format.js';
@@ -15,11 +16,17 @@ export function trialTable(trials: readonly TrialRecord[], unit: DataUnit, famil
   const u = unitLabels(unit, family);
   // classification accuracy, where the family measures it (vit)
   const accuracy = trials.some((t) => t.finalValAccuracy !== null);
+  // what else tells trials apart: seeds when there are several, and the sweep's other axes (lr, pruner)
+  const seeds = new Set(trials.map((t) => t.seed)).size > 1;
+  const extra = extraAxisKeys(trials);
   return {
     kind: 'table',
     caption:
       'Every trial of the sweep in plan order. S: target sparsity; N: non-zero parameters excluding embeddings (measured once finished); ' +
-      `D: ${u.d} trained (asked for, until finished); loss in ${u.loss}.`,
+      `D: ${u.d} trained (asked for, until finished); loss in ${u.loss}.` +
+      (extra.length > 0
+        ? ` ${extra.join(', ')}: the other settings the sweep varies ('-' where one does not apply, as pruner settings to the dense trials every pruner shares).`
+        : ''),
     columns: [
       { header: 'trial' },
       { header: 'status' },
@@ -27,6 +34,8 @@ export function trialTable(trials: readonly TrialRecord[], unit: DataUnit, famil
       { header: 'S', align: 'right' },
       { header: 'N', align: 'right' },
       { header: `D (${u.d})`, align: 'right' },
+      ...(seeds ? [{ header: 'seed', align: 'right' as const }] : []),
+      ...extra.map((key) => ({ header: key, align: 'right' as const })),
       { header: 'final val loss', align: 'right' },
       ...(accuracy ? [{ header: 'final val accuracy', align: 'right' as const }] : []),
       { header: 'achieved sparsity', align: 'right' },
@@ -41,6 +50,8 @@ export function trialTable(trials: readonly TrialRecord[], unit: DataUnit, famil
       pct(t.sparsity),
       count(t.nonzeroParams ?? t.plannedNonzero),
       count(dataOf(t)),
+      ...(seeds ? [String(t.seed)] : []),
+      ...extra.map((key) => extraAxisCell(t, key)),
       t.finalValLoss === null ? '-' : t.finalValLoss.toFixed(4),
       ...(accuracy ? [t.finalValAccuracy === null ? '-' : t.finalValAccuracy.toFixed(4)] : []),
       t.achievedSparsity === null ? '-' : t.achievedSparsity.toFixed(4),

@@ -382,6 +382,17 @@ export class Store {
     return rows.length === 1 ? toRecord(rows[0]) : null;
   }
 
+  /** The status of each of these trials the database holds, under any sweep (a trial is shared by id). */
+  statusesOf(ids: readonly string[]): Map<string, TrialStatus> {
+    const get = this.db.prepare('SELECT status FROM trials WHERE id = ?');
+    const out = new Map<string, TrialStatus>();
+    for (const id of ids) {
+      const row = get.get(id) as { status: TrialStatus } | undefined;
+      if (row) out.set(id, row.status);
+    }
+    return out;
+  }
+
   /** Sweeps a trial belongs to. */
   sweepsOfTrial(id: string): string[] {
     return (

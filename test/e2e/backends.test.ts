@@ -43,6 +43,12 @@ describe('--backend webgpu with no Vulkan driver', () => {
       );
       expect(r.stderr).not.toMatch(/vkCreateInstance|VulkanError/);
       expect(readdirSync(dir)).toEqual(['w.yaml']);
+      // asked for in the config, not by a flag: the message names the config's key
+      const config = writeConfig(tinySyntheticConfig('backend: webgpu'), 'c.yaml', dir);
+      const byConfig = cli(['sweep', config, '--db', join(dir, 'c.db')], { env });
+      expect(byConfig.code).toBe(2);
+      expect(byConfig.stderr).toContain(`sparsebench: ${config}: backend: webgpu: no WebGPU adapter`);
+      expect(readdirSync(dir).sort()).toEqual(['c.yaml', 'w.yaml']);
     },
   );
 });

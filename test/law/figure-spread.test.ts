@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitSummaryLines } from '../../src/law/describe.js';
 import { figureSpread } from '../../src/law/figure-spread.js';
-import { fitLaw, spreadBeyondIntervals } from '../../src/law/fit.js';
+import { fitLaw, spreadBeyondIntervals, startDisagreement } from '../../src/law/fit.js';
 import { optimalSparsityAtDataMultiple } from '../../src/law/optimal.js';
 import { weakOptimumWarning } from '../../src/law/optimal-summary.js';
 import { publishedCoefficients } from '../../src/law/published.js';
@@ -132,6 +132,14 @@ describe('tied starts beyond the bootstrap intervals', () => {
     expect(
       spreadBeyondIntervals({ startSpread: { c: [0.6, 0.7] }, intervals: {}, startsAtBest: 25 }),
     ).toBeNull(); // no bootstrap
+    // an interval whose lower end is near 0 holds a start at 0: beyond it by 1e-87 is not beyond it
+    expect(
+      spreadBeyondIntervals({
+        startSpread: { c_S: [0, 5.83] },
+        intervals: { c_S: [1.51e-87, 2.47e13] },
+        startsAtBest: 25,
+      }),
+    ).toBeNull();
     // one start at the best loss is a point, which an interval may well exclude: not a spread beyond it
     expect(
       spreadBeyondIntervals({
@@ -140,5 +148,19 @@ describe('tied starts beyond the bootstrap intervals', () => {
         startsAtBest: 1,
       }),
     ).toBeNull();
+  });
+});
+
+describe('starts tied at the best loss that disagree', () => {
+  it('are named by how far apart they are, as a range where that dwarfs the value', () => {
+    expect(
+      startDisagreement(
+        { b_D: [0.2, 0.3], c: [1e-71, 1.5], a_S: [2, 2.000001] },
+        { b_D: 0.25, c: 1e-71, a_S: 2 },
+      ),
+    ).toBe(
+      'starts reaching the best loss disagree on b_D by 40%, c from 1.00e-71 to 1.50: weakly determined (see startSpread)',
+    );
+    expect(startDisagreement({ a_S: [2, 2.000001] }, { a_S: 2 })).toBeNull();
   });
 });

@@ -50,6 +50,17 @@ describe('selecting trials by their other axes (fit-law --where)', () => {
     ).toEqual([dense, gmp]);
   });
 
+  it('reads numbers in the config syntax: 3e-3 and 0.003 are one learning rate', () => {
+    const byText = (value: string) => selectTrials(all, AXES, [{ key: 'train.optimizer.lr', value }]);
+    expect(byText('3e-3')).toEqual([fast, denseFast]);
+    expect(byText('0.0030')).toEqual([fast, denseFast]);
+    const same = [
+      { key: 'train.optimizer.lr', value: '1e-3' },
+      { key: 'train.optimizer.lr', value: '0.001' },
+    ];
+    expect(selectTrials(all, AXES, same)).toEqual([dense, gmp, stat]);
+  });
+
   it('names the valid keys and values when a condition cannot select anything', () => {
     expect(() => selectTrials(all, AXES, [{ key: 'sparsity', value: '0.5' }])).toThrow(
       /sparsity is not an axis of this sweep beyond S, N, D and seed; valid: pruner\.name, train\.optimizer\.lr/,

@@ -25,7 +25,7 @@ describe('embedding share warning', () => {
       { sparsity: 0.75, target: 24000, nonzero: 24000, embedding: 20480 },
     ]);
     expect(w).toBe(
-      "embeddings are up to 2.56× N in this sweep and grow with sparsity at equal N (N 6k: 0.85× at S = 0, 2.56× at S = 0.75): a sparse trial's wider shape widens its embeddings too, so part of what sparsity seems to gain over dense at equal N is embedding capacity the law does not count. N leaves them out, as Frantar et al. do for models whose embeddings are a small share of it; larger N or a smaller vocabulary shrinks the share",
+      "embeddings are up to 2.56× N in this sweep and grow with sparsity at equal N (N 6k: 0.85× at S = 0, 2.56× at S = 0.75): a sparse trial's wider shape widens its embeddings too, so part of what sparsity seems to gain over dense at equal N is embedding capacity the law does not count. N leaves them out, as Frantar et al. do for models whose embeddings are a small share of it; larger N shrinks the share, and for lm so does a smaller vocabulary (t5 always reads bytes)",
     );
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildDocument } from '../../src/report/document.js';
+import { buildDocument, configAsSwept } from '../../src/report/document.js';
 import { renderHtml } from '../../src/report/html.js';
 import { toStoredFit } from '../../src/report/load.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
@@ -329,5 +329,60 @@ describe('the trial table', () => {
     const col = t.columns.findIndex((c) => c.header === 'final val accuracy');
     expect(col).toBeGreaterThan(0);
     expect(t.rows.map((r) => r[col])).toEqual(['0.8750', '-']);
+  });
+
+  it('tells apart trials that differ in seed or another swept setting, as runs list does', () => {
+    const at = (s: number, seed: number, lr: number, name: string) => {
+      const t = trial(s, 4000, 12_800);
+      return {
+        ...t,
+        seed,
+        axes: {
+          sparsity: s,
+          nonzero_params: 4000,
+          tokens: 12_800,
+          seed,
+          'train.optimizer.lr': lr,
+          'pruner.name': name,
+        },
+      };
+    };
+    const trials = [at(0, 0, 0.001, 'gmp'), at(0.5, 1, 0.003, 'static')];
+    const t = table(trialTable(trials, 'tokens'));
+    const cols = ['seed', 'train.optimizer.lr', 'pruner.name'].map((h) =>
+      t.columns.findIndex((c) => c.header === h),
+    );
+    expect(cols.every((c) => c > 0)).toBe(true);
+    // the dense trial is every pruner setting's baseline: no pruner.name of its own
+    expect(t.rows.map((r) => cols.map((c) => r[c]))).toEqual([
+      ['0', '0.001', '-'],
+      ['1', '0.003', 'static'],
+    ]);
+    // one seed and no other axis: no such columns
+    const plain = table(trialTable([trial(0, 4000, 12_800)], 'tokens'));
+    expect(plain.columns.map((c) => c.header)).not.toContain('seed');
+  });
+});
+
+describe('the configuration shown', () => {
+  it('puts the lists of swept settings back where the config had one value of each', () => {
+    const config = {
+      name: 'x',
+      train: { optimizer: { lr: 0.001 } },
+      pruner: { name: 'gmp' },
+      sweep: { sparsity: [0, 0.5] },
+    };
+    const axes = [
+      { key: 'sparsity', values: [0, 0.5] },
+      { key: 'train.optimizer.lr', values: [0.001, 0.003] },
+      { key: 'pruner.name', values: ['gmp', 'static'] },
+    ];
+    expect(configAsSwept({ config, axes })).toEqual({
+      name: 'x',
+      train: { optimizer: { lr: [0.001, 0.003] } },
+      pruner: { name: ['gmp', 'static'] },
+      sweep: { sparsity: [0, 0.5] },
+    });
+    expect(config.train.optimizer.lr).toBe(0.001); // the stored config is left as it is
   });
 });

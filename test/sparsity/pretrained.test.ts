@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSweep } from '../../src/config/load.js';
@@ -68,6 +68,19 @@ sweep: {sparsity: 0.5, nonzero_params: 3000, tokens: 4096}
     const other = join(tempDir(), 'other.db');
     expect(() => loadSweep(config(`, db: ${other}`), { db })).toThrow(
       `cannot read ${weightsPath(other, id)}`,
+    );
+  });
+
+  it('reads weights and db written in the config from its folder, as data paths are', () => {
+    const dir = tempDir();
+    copyFileSync(checkpointWith([1, 1, 1, 1, 1, 1, 1, 1]), join(dir, 'dense.safetensors'));
+    const text = readFileSync(config(''), 'utf8');
+    const byFile = writeConfig(text.replace(`trial: ${id}`, 'weights: dense.safetensors'), 'fd.yaml', dir);
+    // found beside the config (wherever the command runs): the stand-in is no lm, so planning stops there
+    expect(() => loadSweep(byFile)).toThrow(`${join(dir, 'dense.safetensors')} has no`);
+    const byDb = writeConfig(text.replace(`trial: ${id}`, `trial: ${id}, db: s.db`), 'fd-db.yaml', dir);
+    expect(() => loadSweep(byDb, { db: join(tempDir(), 'cli.db') })).toThrow(
+      `cannot read ${weightsPath(join(dir, 's.db'), id)}`,
     );
   });
 });

@@ -64,6 +64,13 @@ describe('store', () => {
     });
     expect(store.listTrials('tiny').map((r) => r.axes?.sparsity)).toEqual([0.75]);
     expect(store.findTrial(id)!.status).toBe('finished'); // still in the database
+    // by id, whatever sweep holds the trial: what a sweep sharing it has left to train
+    expect(store.statusesOf([id, other.trials[0].id, 'f'.repeat(16)])).toEqual(
+      new Map([
+        [id, 'finished'],
+        [other.trials[0].id, 'pending'],
+      ]),
+    );
   });
 
   it('counts the trials an earlier spec version made among those a sweep drops', () => {

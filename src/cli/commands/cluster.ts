@@ -60,7 +60,10 @@ export async function runTrialCommand(
       return 0;
     }
   }
-  await assertBackendAvailable(trial.spec.backend);
+  await assertBackendAvailable(
+    trial.spec.backend,
+    `${planPath}: trial ${index}: backend ${trial.spec.backend}`,
+  );
   const store = Store.open(opts.db, { create: true });
   const stop = listenForStop('the trial');
   try {

@@ -1,10 +1,10 @@
-import { CORE_AXES } from '../../config/schema.js';
 import { UsageError } from '../../errors.js';
 import { describeShape } from '../../models/describe.js';
 import { shownStatus } from '../../store/owner.js';
 import { Store } from '../../store/store.js';
+import { extraAxisCell, extraAxisKeys } from '../../store/trial-axes.js';
 import type { TrialRecord, TrialStatus } from '../../store/types.js';
-import { count, fmt, fmtValue } from '../../util/format.js';
+import { count, fmt } from '../../util/format.js';
 import { formatTable } from '../../util/table.js';
 
 const num = (v: number | null, digits = 4) => (v === null ? '-' : v.toFixed(digits));
@@ -40,9 +40,7 @@ function rateUnit(trials: readonly TrialRecord[]): string {
  * column each, named by their key, so trials that differ only there can be told apart.
  */
 export function trialsTable(trials: readonly TrialRecord[]): string {
-  const extra = [...new Set(trials.flatMap((t) => Object.keys(t.axes ?? {})))].filter(
-    (k) => !(CORE_AXES as readonly string[]).includes(k),
-  );
+  const extra = extraAxisKeys(trials);
   return formatTable(trials, [
     { header: 'id', get: (t) => t.id },
     { header: 'status', get: (t) => shownStatus(t) },
@@ -57,11 +55,7 @@ export function trialsTable(trials: readonly TrialRecord[]): string {
     { header: 'seed', get: (t) => String(t.seed), align: 'right' },
     ...extra.map((key) => ({
       header: key,
-      // a dense trial is the baseline every pruner setting shares: its pruner axes do not apply
-      get: (t: TrialRecord) =>
-        t.axes && key in t.axes && !(t.sparsity === 0 && key.startsWith('pruner.'))
-          ? fmtValue(t.axes[key])
-          : '-',
+      get: (t: TrialRecord) => extraAxisCell(t, key),
       align: 'right' as const,
     })),
     { header: 'val loss', get: (t) => num(t.finalValLoss), align: 'right' },

@@ -53,12 +53,14 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
   // an unavailable backend is a usage error; checked before a new database is created, so nothing is
   // half-written, and for an existing one only when it has trials left to train on that backend
   const fresh = !existsSync(resolve(opts.db));
-  if (fresh) await assertBackendsAvailable(plan.trials);
+  // named as the user asked for it: the flag, or the config's key
+  const asked = (b: string) => (opts.backend ? `--backend ${b}` : `${configPath}: backend: ${b}`);
+  if (fresh) await assertBackendsAvailable(plan.trials, asked);
   const store = Store.open(opts.db, { create: true });
   const toTrain = trialsToTrain(plan, store, opts.retryFailed ?? false);
   let engines: Set<string>;
   try {
-    if (!fresh) await assertBackendsAvailable(toTrain);
+    if (!fresh) await assertBackendsAvailable(toTrain, asked);
     engines = await enginesOf(toTrain);
   } catch (e) {
     store.close();
@@ -116,8 +118,12 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
   }
 }
 
-async function assertBackendsAvailable(trials: readonly TrialPlan[]): Promise<void> {
-  for (const backend of new Set(trials.map((t) => t.spec.backend))) await assertBackendAvailable(backend);
+async function assertBackendsAvailable(
+  trials: readonly TrialPlan[],
+  source: (backend: string) => string,
+): Promise<void> {
+  for (const backend of new Set(trials.map((t) => t.spec.backend)))
+    await assertBackendAvailable(backend, source(backend));
 }
 
 /**
@@ -155,9 +161,12 @@ function parseWorkers(text: string | undefined): number | null {
   return v;
 }
 
-/** The planned trials a run would train now: not finished, and not failed unless retrying. */
+/**
+ * The planned trials a run would train now: not finished, and not failed unless retrying. By id, so a trial
+ * another sweep of the database already finished counts as finished.
+ */
 function trialsToTrain(plan: SweepPlan, store: Store, retryFailed: boolean) {
-  const status = new Map(store.listTrials(plan.name).map((t) => [t.id, t.status]));
+  const status = store.statusesOf(plan.trials.map((t) => t.id));
   return plan.trials.filter((t) => {
     const s = status.get(t.id);
     return s !== 'finished' && (retryFailed || s !== 'failed');

@@ -18,7 +18,12 @@ const given = z
         'safetensors file of a finished dense trial (<database>.weights/<id>.safetensors) or a checkpoint',
       ),
     trial: z
-      .string()
+      .string({
+        error: (iss) =>
+          typeof iss.input === 'number'
+            ? 'a trial id of digits only reads as a number in YAML: quote it, e.g. trial: "0123456789012345"'
+            : undefined,
+      })
       .regex(/^[0-9a-f]{16}$/, { error: 'a full 16-hex-digit trial id' })
       .optional()
       .describe('or: id of a finished dense trial whose weights lie beside `db`'),
