@@ -94,7 +94,7 @@ export function startDisagreement(
     .map((c) =>
       c.width > 100
         ? `${c.name} from ${c.lo.toPrecision(3)} to ${c.hi.toPrecision(3)}`
-        : `${c.name} by ${(100 * c.width).toPrecision(2)}%`,
+        : `${c.name} by ${Number((100 * c.width).toPrecision(2))}%`,
     )
     .join(', ');
   return `starts reaching the best loss disagree on ${list}: weakly determined (see startSpread)`;

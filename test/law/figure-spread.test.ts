@@ -162,5 +162,7 @@ describe('starts tied at the best loss that disagree', () => {
       'starts reaching the best loss disagree on b_D by 40%, c from 1.00e-71 to 1.50: weakly determined (see startSpread)',
     );
     expect(startDisagreement({ a_S: [2, 2.000001] }, { a_S: 2 })).toBeNull();
+    // percentages as plain numbers: 100%, not 1.0e+2%
+    expect(startDisagreement({ c_S: [0, 5.83] }, { c_S: 5.83 })).toMatch(/disagree on c_S by 100%:/);
   });
 });
