@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { setAt } from '../config/axes.js';
+import { CORE_AXES } from '../config/schema.js';
 import { fitSummaryLines } from '../law/describe.js';
-import { extraAxes } from '../law/trial-selection.js';
 import type { SweepRecord } from '../store/types.js';
 import { count } from '../util/format.js';
 import { reportEnvironment, runEnvironment } from './environment.js';
@@ -119,16 +119,18 @@ function optimalSection(data: ReportData, plots: Map<string, PlotOutcome>): Sect
 export function configAsSwept(sweep: Pick<SweepRecord, 'config' | 'axes'>): unknown {
   const config = structuredClone(sweep.config);
   if (config === null || typeof config !== 'object') return config;
-  for (const axis of extraAxes(sweep.axes))
-    setAt(
-      config as Record<string, unknown>,
-      axis.key.split('.'),
-      sweep.axes.find((a) => a.key === axis.key)!.values,
-    );
+  for (const axis of sweptSettings(sweep.axes))
+    setAt(config as Record<string, unknown>, axis.key.split('.'), axis.values);
   return config;
 }
 
+/** The axes beyond S, N, D and seed (which the config's `sweep:` block lists already), values as stored. */
+function sweptSettings(axes: SweepRecord['axes']): SweepRecord['axes'] {
+  return axes.filter((a) => !(CORE_AXES as readonly string[]).includes(a.key));
+}
+
 function configSection(data: ReportData, builtAt: string): Section {
+  const swept = sweptSettings(data.sweep.axes);
   return {
     id: 'config',
     title: 'Configuration and environment',
@@ -139,10 +141,8 @@ function configSection(data: ReportData, builtAt: string): Section {
         kind: 'paragraph',
         text:
           `Sweep configuration (${data.sweep.configPath}), after defaults` +
-          (extraAxes(data.sweep.axes).length > 0
-            ? `, with the lists of every setting the sweep varies in place (${extraAxes(data.sweep.axes)
-                .map((a) => a.key)
-                .join(', ')}):`
+          (swept.length > 0
+            ? `, with the lists of every setting the sweep varies in place (${swept.map((a) => a.key).join(', ')}):`
             : ':'),
       },
       { kind: 'code', text: stringify(configAsSwept(data.sweep)).trimEnd() },
