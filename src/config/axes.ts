@@ -1,6 +1,6 @@
 import { parseHumanNumber } from '../util/format.js';
 import { closest, getAt, keyName } from '../util/issues.js';
-import { CORE_AXES } from './schema.js';
+import { CORE_AXES, isCoreAxis } from './schema.js';
 import type { ConfigPath, YamlSource } from './yaml-source.js';
 
 /** A sweep axis beyond the core four: a setting given a list of values. */
@@ -39,7 +39,7 @@ export function takeDottedAxes(
   const axes: ExtraAxis[] = [];
   const errors: string[] = [];
   for (const [key, value] of Object.entries(sweep as Record<string, unknown>)) {
-    if ((CORE_AXES as readonly string[]).includes(key)) continue;
+    if (isCoreAxis(key)) continue;
     const path = key.split('.');
     if (path.length < 2 || path.some((p) => p === '') || ['sweep', 'name'].includes(path[0])) {
       const guess = closest(key, CORE_AXES);
@@ -65,7 +65,7 @@ export function takeDottedAxes(
     delete (sweep as Record<string, unknown>)[key];
   }
   for (const key of Object.keys(sweep)) {
-    if (!(CORE_AXES as readonly string[]).includes(key)) delete (sweep as Record<string, unknown>)[key];
+    if (!isCoreAxis(key)) delete (sweep as Record<string, unknown>)[key];
   }
   return { axes, errors };
 }

@@ -126,3 +126,8 @@ export type SweepConfig = z.infer<typeof configSchema>;
 
 /** The four axes every sweep has, in the order trials are expanded. */
 export const CORE_AXES = ['sparsity', 'nonzero_params', 'tokens', 'seed'] as const;
+
+/** Whether a sweep axis key is one of the {@link CORE_AXES} (S, N, D, seed), not a setting swept beside them. */
+export function isCoreAxis(key: string): boolean {
+  return (CORE_AXES as readonly string[]).includes(key);
+}

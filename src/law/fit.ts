@@ -177,7 +177,7 @@ function addUncertainty(
       core,
       form,
       options,
-      Rng.seeded((options.seed + BOOTSTRAP_SEED_OFFSET) % 2 ** 32),
+      Rng.seeded((options.seed + BOOTSTRAP_SEED_OFFSET) % (MAX_SEED + 1)),
     );
     fit.bootstrap = boot.report;
     const { intervals, warning } = reportableIntervals(boot.report, boot.intervals);

@@ -1,4 +1,4 @@
-import { CORE_AXES } from '../config/schema.js';
+import { isCoreAxis } from '../config/schema.js';
 import type { TrialRecord } from '../store/types.js';
 import { parseHumanNumber } from '../util/format.js';
 
@@ -41,7 +41,7 @@ export function extraAxes(
   axes: readonly { key: string; values: unknown[] }[],
 ): { key: string; values: string[] }[] {
   return axes
-    .filter((a) => !(CORE_AXES as readonly string[]).includes(a.key))
+    .filter((a) => !isCoreAxis(a.key))
     .map((a) => ({ key: a.key, values: a.values.map(axisValueText) }));
 }
 

@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { setAt } from '../config/axes.js';
-import { CORE_AXES } from '../config/schema.js';
+import { isCoreAxis } from '../config/schema.js';
 import { fitSummaryLines } from '../law/describe.js';
 import type { SweepRecord } from '../store/types.js';
 import { count } from '../util/format.js';
@@ -126,7 +126,7 @@ export function configAsSwept(sweep: Pick<SweepRecord, 'config' | 'axes'>): unkn
 
 /** The axes beyond S, N, D and seed (which the config's `sweep:` block lists already), values as stored. */
 function sweptSettings(axes: SweepRecord['axes']): SweepRecord['axes'] {
-  return axes.filter((a) => !(CORE_AXES as readonly string[]).includes(a.key));
+  return axes.filter((a) => !isCoreAxis(a.key));
 }
 
 function configSection(data: ReportData, builtAt: string): Section {

@@ -1,4 +1,4 @@
-import { CORE_AXES } from '../config/schema.js';
+import { isCoreAxis } from '../config/schema.js';
 import { nonzeroEmbeddings } from '../models/embedding-share.js';
 import type { TrialRecord } from '../store/types.js';
 import { sparsityLabel } from './specs/style.js';
@@ -36,7 +36,7 @@ export interface FinalPoint {
 /** Extra axes of a trial: pruner ones as a readable variant, the others as a comparison key. */
 function axesOf(t: TrialRecord): { variant: string; context: string } {
   const extra = Object.entries(t.axes ?? {})
-    .filter(([k]) => !(CORE_AXES as readonly string[]).includes(k))
+    .filter(([k]) => !isCoreAxis(k))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const pruner = extra.filter(([k]) => k.startsWith('pruner.'));
   return {

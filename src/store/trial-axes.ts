@@ -1,12 +1,10 @@
-import { CORE_AXES } from '../config/schema.js';
+import { isCoreAxis } from '../config/schema.js';
 import { fmtValue } from '../util/format.js';
 import type { TrialRecord } from './types.js';
 
 /** The sweep axes beyond S, N, D and seed that these trials record (pruner.name, train.optimizer.lr), in order. */
 export function extraAxisKeys(trials: readonly TrialRecord[]): string[] {
-  return [...new Set(trials.flatMap((t) => Object.keys(t.axes ?? {})))].filter(
-    (k) => !(CORE_AXES as readonly string[]).includes(k),
-  );
+  return [...new Set(trials.flatMap((t) => Object.keys(t.axes ?? {})))].filter((k) => !isCoreAxis(k));
 }
 
 /**
