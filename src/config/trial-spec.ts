@@ -12,8 +12,10 @@ import type { lrScheduleSchema, optimizerSchema } from './schema.js';
  * Bumped when the meaning of a spec field changes, so old and new trials never share an id.
  * 2: the held-out set of `eval.tokens` is spread over the whole validation split (it was its first windows or
  * images, from a few documents or classes).
+ * 3: under hard masks `train.grad_clip` clips the norm of the live weights' gradients (it counted the dense gradient
+ * pruned weights still receive).
  */
-export const SPEC_VERSION = 2;
+export const SPEC_VERSION = 3;
 
 /**
  * One training run, fully resolved: plain JSON, stored with the trial; its canonical hash is the trial id.

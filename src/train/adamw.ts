@@ -7,6 +7,7 @@ export interface AdamWOptions {
 }
 
 import { nativeAddon } from '../engine/native.js';
+import type { Mask } from '../sparsity/types.js';
 
 /** Optimizer state for one parameter: plain arrays, so checkpoints and mask regrowth can reach them. */
 export interface AdamWSlot {
@@ -88,13 +89,29 @@ export function resetMoments(slot: AdamWSlot, where: Uint8Array): void {
   }
 }
 
-/** Scale that clips the global gradient norm to `maxNorm` (Pascanu et al. 2013), and the norm itself. */
+/** A gradient and the mask whose pruned entries (0) it leaves out of the global norm; null: every entry counts. */
+export interface NormTerm {
+  grad: Float32Array;
+  mask: Mask | null;
+}
+
+/**
+ * Scale that clips the global gradient norm to `maxNorm` (Pascanu et al. 2013, arXiv:1211.5063), and the norm
+ * itself. Under hard masks the trainer passes each parameter's mask: the norm is that of the sparse network's
+ * gradient, not of the dense gradient a pruned weight still receives, which would make the clip bind harder the
+ * sparser the model (RigL's reference code, Evci et al. 2020, arXiv:1911.11134, and JaxPruner's drop/grow updaters
+ * likewise mask the gradients before the optimizer). A plain array counts every entry.
+ */
 export function clipScale(
-  grads: Iterable<Float32Array>,
+  grads: Iterable<Float32Array | NormTerm>,
   maxNorm: number | null,
 ): { scale: number; norm: number } {
   let sq = 0;
-  for (const g of grads) for (let i = 0; i < g.length; i++) sq += g[i] * g[i];
+  for (const term of grads) {
+    const { grad: g, mask } = term instanceof Float32Array ? { grad: term, mask: null } : term;
+    if (mask) for (let i = 0; i < g.length; i++) sq += mask[i] ? g[i] * g[i] : 0;
+    else for (let i = 0; i < g.length; i++) sq += g[i] * g[i];
+  }
   const norm = Math.sqrt(sq);
   if (maxNorm === null || !(norm > maxNorm)) return { scale: 1, norm };
   return { scale: maxNorm / (norm + 1e-6), norm };

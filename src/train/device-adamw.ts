@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type AdamWFactors, momentsWebGpu, weightsWebGpu } from '../engine/kernels/adamw-webgpu.js';
-import { clipScaleWebGpu } from '../engine/kernels/clip-webgpu.js';
+import { type ClipTerm, clipScaleWebGpu } from '../engine/kernels/clip-webgpu.js';
 import type { Pruner } from '../sparsity/pruner.js';
 import { type AdamWOptions, type AdamWSlot, type AdamWState, stepFactors } from './adamw.js';
 import type { ParamSet } from './params.js';
@@ -48,7 +48,7 @@ export class DeviceAdamW {
 
   /**
    * One update from `grads` (by parameter name; the caller disposes them). `t` is the 1-based update count; `maxNorm` clips
-   * the global gradient norm (null: no clipping); `masked` multiplies each masked parameter by its mask after
+   * the global norm of the gradients' live entries (pruned ones left out; null: no clipping); `masked` multiplies each masked parameter by its mask after
    * the update (false on a pruner's update step, where the pruner sees the weights first, as on the host).
    */
   update(
@@ -61,7 +61,9 @@ export class DeviceAdamW {
     masked: boolean,
   ): void {
     tf.tidy(() => {
-      const scale = clipScaleOnDevice([...grads.values()], maxNorm, this.kernels);
+      // the norm of the sparse network's gradient: a pruned weight's entry is left out, on the pruner's step too
+      const terms = [...grads].map(([name, grad]) => ({ grad, mask: this.masks.get(name) ?? null }));
+      const scale = clipScaleOnDevice(terms, maxNorm, this.kernels);
       for (const [name, g] of grads) {
         const f: AdamWFactors = {
           ...stepFactors(t, lr, o, decay.get(name)!),
@@ -126,19 +128,22 @@ function packMoments(slot: AdamWSlot): Float32Array {
 
 /**
  * The clipping scale as a [1] tensor: maxNorm / (‖g‖ + 1e-6) where the global norm ‖g‖ exceeds maxNorm, else 1
- * (Pascanu et al. 2013, arXiv:1211.5063). On webgpu a tree of WGSL sums (kernels/clip-webgpu.ts); with `ops`, squares
- * summed per tensor in tfjs ops and the sums added one by one.
+ * (Pascanu et al. 2013, arXiv:1211.5063). A term with a mask counts only where its mask is 1 (`clipScale`'s rule on
+ * the host). On webgpu a tree of WGSL sums (kernels/clip-webgpu.ts); with `ops`, squares summed per tensor in tfjs
+ * ops and the sums added one by one.
  */
 export function clipScaleOnDevice(
-  grads: readonly tf.Tensor[],
+  terms: readonly ClipTerm[],
   maxNorm: number | null,
   kernels: 'webgpu' | 'ops' = 'ops',
 ): tf.Tensor1D {
   return tf.tidy(() => {
-    if (maxNorm === null || grads.length === 0) return tf.ones([1]) as tf.Tensor1D;
-    if (kernels === 'webgpu') return clipScaleWebGpu(grads, maxNorm);
-    let sq: tf.Scalar = tf.sum(tf.square(grads[0]));
-    for (const g of grads.slice(1)) sq = tf.add(sq, tf.sum(tf.square(g)));
+    if (maxNorm === null || terms.length === 0) return tf.ones([1]) as tf.Tensor1D;
+    if (kernels === 'webgpu') return clipScaleWebGpu(terms, maxNorm);
+    const squares = ({ grad, mask }: ClipTerm): tf.Scalar =>
+      tf.sum(tf.square(mask ? tf.mul(grad, mask) : grad));
+    let sq: tf.Scalar = squares(terms[0]);
+    for (const t of terms.slice(1)) sq = tf.add(sq, squares(t));
     const norm = tf.sqrt(sq);
     const clipped = tf.div(maxNorm, tf.add(norm, 1e-6));
     return tf.reshape(tf.where(tf.greater(norm, maxNorm), clipped, tf.onesLike(norm)), [1]) as tf.Tensor1D;

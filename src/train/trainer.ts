@@ -313,7 +313,10 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
           loss = grads.loss;
           fileLoss(step, lr);
           refineGradients(params, pruner, grads.values);
-          const { scale } = clipScale(grads.values.values(), spec.grad_clip);
+          // hard masks: the norm of the sparse network's gradient (soft ones train every weight: all of it)
+          const live = pruner.application.soft ? null : params.masks;
+          const terms = [...grads.values].map(([name, grad]) => ({ grad, mask: live?.get(name) ?? null }));
+          const { scale } = clipScale(terms, spec.grad_clip);
           opt.step++;
           for (const [name, g] of grads.values) {
             adamwUpdate(

@@ -10,6 +10,7 @@ import {
 } from '../../src/sparsity/pruners/neuron-ablation.js';
 import { saliencyScores } from '../../src/sparsity/pruners/saliency.js';
 import { magnitudeScores } from '../../src/sparsity/pruners/score-pruning.js';
+import { srigl } from '../../src/sparsity/pruners/srigl.js';
 import type { LayerState, UpdateContext } from '../../src/sparsity/types.js';
 
 const f32 = (xs: number[]) => Float32Array.from(xs);
@@ -93,6 +94,33 @@ describe('SRigL neuron ablation', () => {
     expect(fanInAfterAblation(6, 2, 4)).toBe(3);
     expect(fanInAfterAblation(7, 2, 4)).toBe(3); // one weight left unassigned: declared to the Pruner
     expect(fanInAfterAblation(6, 1, 4)).toBe(4);
+  });
+
+  it("keeps the largest |w| of the neurons that stay, none of an ablated neuron's", () => {
+    // [4, 3] layer (index r·3 + c), k 2 per column in rows 0-1; f 0.5 drops 3 of 6, so |w| keeps 3: 0 (0.9, col 0),
+    // 1 (0.8) and 4 (0.7); |g| wants 7, 8 and 11 (cols 1, 2, 2). Column 0 has 1 salient weight < γ·k = 2: ablated,
+    // and its 1-2 inputs go to the others (k' = 3). Of columns 1-2 the 3 largest |w| are 1, 4 and 2 (0.6), so column
+    // 2 keeps 2 and grows 8 and 11; a survivor spent on column 0 would have left 2 to lose to the tiny |g| of 5.
+    const ctx = {
+      step: 4,
+      totalSteps: 100,
+      layers: [
+        {
+          ref: { name: 'l', shape: [4, 3] },
+          weights: f32([0.9, 0.8, 0.6, 0.05, 0.7, 0.5, 0, 0, 0, 0, 0, 0]),
+          grads: f32([0.01, 0, 0.01, 0, 0, 0.02, 0, 0.9, 0.8, 0, 0, 0.7]),
+          mask: u8([1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0]),
+          target: 0.5,
+        },
+      ],
+      options: { ablation_threshold: 1 },
+      state: null,
+      updateFraction: 0.5,
+    } as unknown as UpdateContext<{ ablation_threshold: number }>;
+    const out = srigl.update(ctx);
+    expect([...out.masks[0]]).toEqual([0, 1, 1, 0, 1, 0, 0, 1, 1, 0, 0, 1]);
+    expect([...out.regrown![0]!]).toEqual([0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1]);
+    expect(out.pruned![0]).toBe(12 - 2 * 3);
   });
 });
 

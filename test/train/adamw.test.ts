@@ -42,6 +42,17 @@ describe('adamw', () => {
     expect(clipScale(grads, 1).scale).toBeCloseTo(0.2, 6);
     expect(clipScale(grads, null).scale).toBe(1);
   });
+
+  it("leaves a pruned weight's gradient out of the norm", () => {
+    // live entries 3 and 4 (norm 5); the pruned 12 would make it 13
+    const terms = [
+      { grad: Float32Array.from([3, 12]), mask: Uint8Array.from([1, 0]) },
+      { grad: Float32Array.from([4]), mask: null },
+    ];
+    expect(clipScale(terms, 10)).toEqual({ scale: 1, norm: 5 });
+    expect(clipScale(terms, 1).scale).toBeCloseTo(0.2, 6);
+    expect(clipScale([Float32Array.from([3, 12]), Float32Array.from([4])], 20).norm).toBe(13);
+  });
 });
 
 describe('lr schedule', () => {

@@ -134,13 +134,30 @@ describe('the optimizer on the device', () => {
     await selectBackend('cpu');
     // ‖(3, 4, 0, 12)‖ = 13
     const grads = [new Float32Array([3, 4]), new Float32Array([0, 12])];
-    for (const maxNorm of [1, 13, 20, null]) {
-      const tensors = grads.map((g) => tf.tensor1d(g));
-      const scale = clipScaleOnDevice(tensors, maxNorm);
-      const [onDevice] = await scale.data();
-      expect(onDevice).toBeCloseTo(clipScale(grads, maxNorm).scale, 7);
-      tf.dispose([...tensors, scale]);
+    // the second masked at its 12: ‖(3, 4, 0)‖ = 5
+    const masks = [null, Uint8Array.from([1, 0])];
+    for (const maxNorm of [1, 5, 13, 20, null]) {
+      for (const masked of [false, true]) {
+        const terms = grads.map((g, i) => ({ grad: g, mask: masked ? masks[i] : null }));
+        const onDeviceTerms = terms.map(({ grad, mask }) => ({
+          grad: tf.tensor1d(grad),
+          mask: mask ? tf.tensor1d(Float32Array.from(mask)) : null,
+        }));
+        const scale = clipScaleOnDevice(onDeviceTerms, maxNorm);
+        const [onDevice] = await scale.data();
+        expect(onDevice).toBeCloseTo(clipScale(terms, maxNorm).scale, 7);
+        tf.dispose([...onDeviceTerms.flatMap((t) => (t.mask ? [t.grad, t.mask] : [t.grad])), scale]);
+      }
     }
     expect(clipScale(grads, 1).scale).toBeCloseTo(1 / 13, 7);
+    expect(
+      clipScale(
+        [
+          { grad: grads[0], mask: null },
+          { grad: grads[1], mask: masks[1] },
+        ],
+        1,
+      ).scale,
+    ).toBeCloseTo(1 / 5, 7);
   });
 });

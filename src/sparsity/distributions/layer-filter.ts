@@ -48,13 +48,15 @@ export const layerFilterShape = {
     .boolean()
     .optional()
     .describe(
-      'also prune the embedding matrices, at 1 - sqrt(1 - S) (as the paper did for T5); not in N (default false)',
+      'also prune the embedding matrices, at 1 - sqrt(1 - S) (less than S); not in N (default false)',
     ),
 };
 
 /**
  * Sparsity a layer gets regardless of the distribution's rule, or null: 0 for layers kept dense, and
- * 1 − sqrt(1 − S) for embeddings made prunable (Frantar et al. 2023, arXiv:2309.08520, T5 experiments).
+ * 1 − sqrt(1 − S) for embeddings made prunable: our rule, keeping an embedding (the input and output of every
+ * token) denser than the blocks. The code of Frantar et al. 2023 (arXiv:2309.08520; jaxpruner's bigsparse) can
+ * prune T5's embeddings too, at a sparsity it takes as a free setting, not by this formula.
  */
 export function fixedSparsity(layer: LayerRef, sparsity: number, o: LayerFilterOptions): number | null {
   if ((o.dense ?? []).some((p) => namePattern(p)(layer.name))) return 0;

@@ -43,8 +43,12 @@ function updateLayer(
   for (let j = 0; j < nOut; j++) alive += 1 - ablated[j];
   const kNew = fanInAfterAblation(budget, alive, nIn);
   const perColumn = i32(nOut, (j) => (ablated[j] ? 0 : kNew));
-  // drop layer-wide by |w|, then no column keeps more than its new fan-in
-  const survivors = dropSmallest(layer.weights, layer.mask, keep);
+  // drop by |w| among the neurons that stay (the authors' code ranks an ablated neuron's weights last, so none of
+  // the `keep` survivors is spent on a neuron about to go), then no column keeps more than its new fan-in
+  const live = u8(size, (i) => layer.mask[i] & (1 - ablated[i % nOut])); // [n_in, n_out] row-major: column i % n_out
+  let liveActive = 0;
+  for (let i = 0; i < size; i++) liveActive += live[i];
+  const survivors = dropSmallest(layer.weights, live, Math.min(keep, liveActive));
   const trimmed = topKPerColumn(
     f32(size, (i) => (survivors[i] ? drop[i] : Number.NEGATIVE_INFINITY)),
     layer.ref.shape,
@@ -65,7 +69,7 @@ function countColumn(mask: Mask, cols: number, j: number): number {
 
 /**
  * Structured RigL (Lasby et al. 2023, arXiv:2305.02299): RigL under constant fan-in. Drop the smallest |w|
- * layer-wide, then regrow each neuron (column) back to k inputs by |g|. Neuron ablation: a neuron with fewer
+ * layer-wide among the neurons that stay, then regrow each neuron (column) back to k inputs by |g|. Neuron ablation: a neuron with fewer
  * than γ·k salient weights (kept by magnitude or wanted by the gradient) is removed and its share of the
  * layer's k·n_out weights goes to the others, k' = floor(k·n_out / n_active); the layer may then be sparser
  * than scheduled by less than one weight per neuron, which SRigL declares to the Pruner's check.
