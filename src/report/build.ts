@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { Store } from '../store/store.js';
@@ -6,7 +7,7 @@ import { buildDocument } from './document.js';
 import { accessibleSvg, renderHtml } from './html.js';
 import { loadReportData } from './load.js';
 import { plotFileName, renderMarkdown } from './markdown.js';
-import { renderPlots } from './plots.js';
+import { PLOTS, renderPlots } from './plots.js';
 import { REPORT_FORMATS, type ReportData, type ReportFormat } from './types.js';
 
 /** What to report on and where to write it. */
@@ -64,7 +65,8 @@ export function readReportData(db: string, sweep?: string, fit?: number): Report
 
 /**
  * Builds the report of a sweep from the database alone: reads it, renders every plot to SVG, writes
- * report.html (self-contained) and/or report.md with its plots as SVG files beside it. Bad input throws
+ * report.html (self-contained) and/or report.md with its plots as SVG files beside it (removing plot files of an
+ * earlier build that this one does not draw). Bad input throws
  * UsageError before anything is written; the files appear whole or not at all.
  */
 export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
@@ -87,6 +89,11 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   }
   ensureOutDir(outDir);
   const written = writeFilesAtomically(outDir, files, 'the report');
+  // report.md's plots are files beside it: one an earlier build drew and this one does not would be taken for
+  // part of this report (only our own plot names go; nothing else in the folder is touched)
+  if (opts.formats.includes('md'))
+    for (const def of PLOTS)
+      if (!files.has(plotFileName(def.id))) rmSync(join(outDir, plotFileName(def.id)), { force: true });
   const outcomes = [...plots.values()];
   return {
     sweep: data.sweep.name,

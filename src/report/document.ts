@@ -6,7 +6,8 @@ import type { SweepRecord } from '../store/types.js';
 import { count } from '../util/format.js';
 import { reportEnvironment, runEnvironment } from './environment.js';
 import { dataFindings, fitQualityFinding, lawFindings, scaleFinding } from './findings.js';
-import { sig } from './format.js';
+import { fitScope, pointsOfFit } from './fit-scope.js';
+import { plural, sig } from './format.js';
 import type { PlotOutcome } from './plots.js';
 import { type FinalPoint, finalPoints, levels } from './points.js';
 import { seedSpreadFinding, variantSpreadFinding } from './spread-findings.js';
@@ -28,6 +29,12 @@ function findingsSection(data: ReportData, points: FinalPoint[]): Section {
   for (const f of [variantSpreadFinding(points), seedSpreadFinding(points)]) if (f) items.push(f);
   const fit = data.fit;
   if (fit?.params) {
+    const scope = fitScope(fit);
+    const fitted = pointsOfFit(points, fit);
+    if (scope)
+      items.push(
+        `The findings on the law below are of fit #${fit.id}, made from the trials at ${scope} only (${plural(fitted.length, 'finished trial')} of ${points.length}): they describe those trials, not the whole sweep.`,
+      );
     if (fit.optimumProblem)
       items.push(`The law (fit #${fit.id}) implies no optimal sparsity: ${fit.optimumProblem}.`);
     else if (!fit.converged)
@@ -36,12 +43,12 @@ function findingsSection(data: ReportData, points: FinalPoint[]): Section {
       );
     else
       items.push(
-        ...lawFindings(fit.params, levels(points.map((p) => p.sparsity)), data.unit, fit.fit.optimal),
+        ...lawFindings(fit.params, levels(fitted.map((p) => p.sparsity)), data.unit, fit.fit.optimal),
       );
     const quality = fitQualityFinding(fit);
     if (quality) items.push(quality);
   }
-  const scale = scaleFinding(points, data.unit);
+  const scale = scaleFinding(points, data.unit, Boolean(fit?.params));
   if (scale) items.push(scale);
   const notices = [...trialNotices(data, points), ...fitNotices(data, points)];
   const blocks: Block[] = [{ kind: 'paragraph', text: statusLine(data, points) }];
@@ -73,7 +80,7 @@ function fitSection(data: ReportData, plots: Map<string, PlotOutcome>): Section 
       text:
         `Fit #${fit.id}${data.fitChosen ? ' (chosen with --fit)' : ", this sweep's newest sparse-law fit (report --fit ID picks another)"}, ` +
         `stored ${fit.createdAt}, from ${count(fit.inputs.length, 'trial')}` +
-        `${fit.where.length > 0 ? ` (only those at ${fit.where.join(', ')}${fit.where.some((w) => w.startsWith('pruner.')) ? ', and the dense trials every pruner setting shares' : ''}; the plots show all trials)` : ''}: mean Huber loss on ${opts?.loss === 'huber' ? 'loss' : 'log loss'} ` +
+        `${fitScope(fit) ? ` (only those at ${fitScope(fit)}; the plots under the law draw only these)` : ''}: mean Huber loss on ${opts?.loss === 'huber' ? 'loss' : 'log loss'} ` +
         `(δ = ${opts?.delta}), ${fit.fit.startsTotal} optimiser starts, seed ${fit.fit.seed}, ` +
         `${fit.fit.bootstrap ? `${fit.fit.bootstrap.requested} bootstrap replicates` : 'no bootstrap'}, ` +
         `${fit.fit.holdout && !fit.fit.holdout.error ? `${fit.fit.holdout.n_heldout} largest-N trials held out for the check` : 'no held-out check'}.`,

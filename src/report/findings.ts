@@ -140,9 +140,14 @@ export function dataFindings(
 
 /**
  * How far below the paper's scale the sweep is, when it is more than 10× below its smallest T5 (for image
- * models, which the paper fitted at JFT scale, below the same mark); else null.
+ * models, which the paper fitted at JFT scale, below the same mark); else null. `fitted`: whether the report
+ * shows a fit's coefficients (the sentence then says what they are worth beside the paper's).
  */
-export function scaleFinding(points: readonly FinalPoint[], unit: DataUnit = 'tokens'): string | null {
+export function scaleFinding(
+  points: readonly FinalPoint[],
+  unit: DataUnit = 'tokens',
+  fitted = true,
+): string | null {
   if (points.length === 0) return null;
   const nMax = Math.max(...points.map((p) => p.N));
   if (nMax >= PAPER_SMALLEST_N / 10) return null;
@@ -151,7 +156,9 @@ export function scaleFinding(points: readonly FinalPoint[], unit: DataUnit = 'to
       ? 'far below the models the paper fitted its ViT/JFT law on (JFT-4B scale)'
       : `${sig(PAPER_SMALLEST_N / nMax, 2)}× fewer than the paper's smallest T5 (${count(PAPER_SMALLEST_N)})`;
   return (
-    `Scale: these models have at most ${count(nMax)} non-zero parameters, ${below}; ` +
-    "the coefficients fitted here need not match the paper's, and the paper's figures beside ours show how far they are."
+    `Scale: these models have at most ${count(nMax)} non-zero parameters, ${below}` +
+    (fitted
+      ? "; the coefficients fitted here need not match the paper's, and the paper's figures beside ours show how far they are."
+      : '; a law fitted to them need not match the paper’s.')
   );
 }

@@ -1,4 +1,5 @@
-import { count } from './format.js';
+import { fitScope, pointsOfFit } from './fit-scope.js';
+import { count, plural } from './format.js';
 import { type FinalPoint, finalPoints, levels } from './points.js';
 import { renderSvg } from './render.js';
 import { curvePanels, curvesSpec, MAX_CURVE_PANELS } from './specs/curves.js';
@@ -10,10 +11,14 @@ import { isMissing, type SpecOrMissing } from './specs/spec.js';
 import { type SparsityScales, sparsityScales } from './specs/style.js';
 import type { RenderedPlot, ReportData, StoredFit } from './types.js';
 
-/** What every plot builder gets: the data, its final points, and the shared sparsity styles. */
+/**
+ * What every plot builder gets: the data, its final points, those the law is drawn through (the fit's own when
+ * it chose some with `--where`, else all), and the shared sparsity styles.
+ */
 export interface PlotContext {
   data: ReportData;
   points: FinalPoint[];
+  fitted: FinalPoint[];
   scales: SparsityScales;
 }
 
@@ -46,16 +51,35 @@ function omitted(all: readonly number[], shown: readonly number[], what: string,
     : ` At most ${max} panels are drawn; ${what} = ${left.map((v) => count(v)).join(', ')} ${left.length === 1 ? 'is' : 'are'} left out (they are in the table).`;
 }
 
+/** The points a scaling plot draws: with a law, those its fit was made from; without one, all. */
+const scalingPoints = (ctx: PlotContext) => (ctx.data.fit?.params ? ctx.fitted : ctx.points);
+
+/** Which trials the markers are, when the fit chose some: its selection, and how many others the table holds. */
+function markersScope(ctx: PlotContext): string {
+  const scope = fitScope(ctx.data.fit);
+  if (!scope) return 'each finished trial';
+  const others = ctx.points.length - ctx.fitted.length;
+  return `each trial fit #${ctx.data.fit!.id} was made from (${scope}; the other ${plural(others, 'finished trial')} are in the table, not drawn)`;
+}
+
+/** The trials the optimal-sparsity plots mark: the fit's selection when it made one, else the sweep's. */
+function fittedTrials(ctx: PlotContext): string {
+  const scope = fitScope(ctx.data.fit);
+  return scope ? `the trials fit #${ctx.data.fit!.id} was made from (${scope})` : 'this sweep’s trials';
+}
+
 function scalingCaption(ctx: PlotContext, axis: 'N' | 'D'): string {
   const other = axis === 'N' ? 'D' : 'N';
-  const all = levels(ctx.points.map((p) => (axis === 'N' ? p.dTarget : p.nTarget)));
+  const points = scalingPoints(ctx);
+  const all = levels(points.map((p) => (axis === 'N' ? p.dTarget : p.nTarget)));
   const law = ctx.data.fit?.params
     ? ` Lines: the fitted law (fit #${ctx.data.fit.id}) at each level's measured sparsity and mean ${other} of the panel.`
     : ' No law is drawn: no usable fit is stored.';
+  const markers = ctx.data.fit?.params ? markersScope(ctx) : 'each finished trial';
   return (
-    `Markers: final validation loss of each finished trial, one shape per sparsity level; one panel per ${other}.` +
+    `Markers: final validation loss of ${markers}, one shape per sparsity level; one panel per ${other}.` +
     law +
-    omitted(all, scalingPanels(ctx.points, axis), other, MAX_SCALING_PANELS)
+    omitted(all, scalingPanels(points, axis), other, MAX_SCALING_PANELS)
   );
 }
 
@@ -82,7 +106,14 @@ export const PLOTS: readonly PlotDef[] = [
     alt: 'Log-log scatter of final validation loss against non-zero parameters, marker shape by sparsity, with the fitted law as dashed lines per sparsity.',
     caption: (ctx) => scalingCaption(ctx, 'N'),
     build: (ctx) =>
-      scalingSpec(ctx.points, ctx.data.fit?.params ?? null, ctx.scales, 'N', ctx.data.unit, ctx.data.family),
+      scalingSpec(
+        scalingPoints(ctx),
+        ctx.data.fit?.params ?? null,
+        ctx.scales,
+        'N',
+        ctx.data.unit,
+        ctx.data.family,
+      ),
   },
   {
     id: 'loss-vs-d',
@@ -90,7 +121,14 @@ export const PLOTS: readonly PlotDef[] = [
     alt: 'Log-log scatter of final validation loss against training data, marker shape by sparsity, with the fitted law as dashed lines per sparsity.',
     caption: (ctx) => scalingCaption(ctx, 'D'),
     build: (ctx) =>
-      scalingSpec(ctx.points, ctx.data.fit?.params ?? null, ctx.scales, 'D', ctx.data.unit, ctx.data.family),
+      scalingSpec(
+        scalingPoints(ctx),
+        ctx.data.fit?.params ?? null,
+        ctx.scales,
+        'D',
+        ctx.data.unit,
+        ctx.data.family,
+      ),
   },
   {
     id: 'residuals',
@@ -114,26 +152,26 @@ export const PLOTS: readonly PlotDef[] = [
     id: 'optimal-map',
     title: 'Optimal sparsity over model size and compute',
     alt: 'Heat map of the loss-optimal sparsity over non-zero parameters and training compute, with labelled contour lines at 0 (where sparsity starts to pay), 25, 50, 75 and 90 percent and the dense compute-optimal line.',
-    caption: () =>
+    caption: (ctx) =>
       'Shading and labelled solid contours: the loss-optimal sparsity S_opt(N, C) under the fitted law at fixed non-zero N and compute C = 6·N/(1−S)·D. ' +
       'Below the S_opt = 0% contour sparsity does not pay (S_opt is 0 there). Dashed: compute of a dense model trained on its compute-optimal data. ' +
-      'White markers: this sweep’s trials.',
+      `White markers: ${fittedTrials(ctx)}.`,
     build: (ctx) =>
       ctx.data.fit?.params && !optimumMissing(ctx.data.fit)
-        ? optimalMapSpec(ctx.data.fit.params, ctx.points, ctx.scales, ctx.data.unit, ctx.data.family)
+        ? optimalMapSpec(ctx.data.fit.params, ctx.fitted, ctx.scales, ctx.data.unit, ctx.data.family)
         : { missing: optimumMissing(ctx.data.fit) ?? NO_FIT },
   },
   {
     id: 'optimal-multiple',
     title: 'Optimal sparsity against training data',
     alt: 'Line chart of loss-optimal sparsity against the multiple of compute-optimal training data, for this fit and the two published fits.',
-    caption: () =>
+    caption: (ctx) =>
       'Loss-optimal sparsity when training on a multiple of the dense compute-optimal data (independent of N), for this fit and the paper’s published T5/C4 and ViT/JFT fits. ' +
       'The multiple is of compute: C/(6N) = D/(1−S), the data a dense model of the same N trains on with that compute; a sparse model at S trains on (1−S) of it. ' +
-      'Markers at the bottom: where this sweep’s trials lie under this fit, each at its own D/(1−S).',
+      `Markers at the bottom: where ${fittedTrials(ctx)} lie under this fit, each at its own D/(1−S).`,
     build: (ctx) =>
       ctx.data.fit?.params && !optimumMissing(ctx.data.fit)
-        ? optimalMultipleSpec(ctx.data.fit.params, ctx.points, ctx.scales)
+        ? optimalMultipleSpec(ctx.data.fit.params, ctx.fitted, ctx.scales)
         : { missing: optimumMissing(ctx.data.fit) ?? NO_FIT },
   },
 ];
@@ -143,9 +181,11 @@ export type PlotOutcome = { plot: RenderedPlot } | { id: string; title: string; 
 
 /** The context every plot is built from. */
 export function plotContext(data: ReportData): PlotContext {
+  const points = finalPoints(data.trials);
   return {
     data,
-    points: finalPoints(data.trials),
+    points,
+    fitted: pointsOfFit(points, data.fit),
     scales: sparsityScales(data.trials.map((t) => t.sparsity)),
   };
 }

@@ -165,6 +165,23 @@ describe('the report document', () => {
     data.sweep.axes = [{ key: 'train.optimizer.lr', values: [0.001, 0.003] }];
     const doc = await documentOf(data);
     expect(notices(doc, 'warning').some((t) => t.includes('out of date'))).toBe(false);
+    // the law's findings and plots say whose law it is, and draw it through its own trials only
+    const findings = blocks(doc, 'findings').flatMap((b) => (b.kind === 'list' ? b.items : []));
+    expect(findings).toContain(
+      `The findings on the law below are of fit #7, made from the trials at train.optimizer.lr=0.001 only (${half.length} finished trials of ${trials.length}): they describe those trials, not the whole sweep.`,
+    );
+    const plot = (id: string) =>
+      blocks(doc).flatMap((b) => (b.kind === 'plot' && b.plot.id === id ? [b.plot] : []))[0];
+    expect(plot('loss-vs-n').caption).toContain(
+      `Markers: final validation loss of each trial fit #7 was made from (train.optimizer.lr=0.001; the other ${trials.length - half.length} finished trials are in the table, not drawn)`,
+    );
+    const { plots } = await renderPlots(data);
+    const all = (await renderPlots(reportData(trials, fitOf(trials)))).plots;
+    const markers = (r: typeof plots) => {
+      const p = r.get('loss-vs-n');
+      return p && 'plot' in p ? (p.plot.svg.match(/role="graphics-symbol"/g) ?? []).length : -1;
+    };
+    expect(markers(plots)).toBeLessThan(markers(all));
     // one more of its own trials finished since: out of date, and the command keeps the condition
     const stale = reportData(trials, { ...fit, inputs: ids.slice(1) });
     stale.sweep.axes = data.sweep.axes;

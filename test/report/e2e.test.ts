@@ -122,6 +122,21 @@ describe('sparsebench report (end to end)', () => {
     }
   });
 
+  it('rebuilt into the same folder, leaves no plot file of the earlier build that it does not draw', () => {
+    const out = join(work, 'rebuilt');
+    expect(cli(['report', '--db', db, '--out', out, '--format', 'md']).code).toBe(0);
+    writeFileSync(join(out, 'notes.txt'), 'mine');
+    const r = cli(['report', '--db', noFitDb, '--out', out, '--format', 'md']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(
+      [
+        'notes.txt',
+        'report.md',
+        ...['curves', 'loss-vs-d', 'loss-vs-n'].map((p) => `report-${p}.svg`),
+      ].sort(),
+    );
+  });
+
   it('fails (not skips) with a clear message when Chromium is missing', () => {
     expect(browserUnavailable('/nonexistent/chromium')).toBe(
       'Chromium is not installed at /nonexistent/chromium, so the report cannot be checked in a browser. ' +
