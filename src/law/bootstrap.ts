@@ -20,7 +20,10 @@ export interface BootstrapResult {
   report: BootstrapReport;
   intervals: Record<string, [number, number]>;
   replicates: Array<Record<string, number>>;
-  /** For each replicate, the coefficients its fit left at their lower bound (the form's `atLowerBound`). */
+  /**
+   * For each replicate, the coefficients its fit left at their lower bound or that ran off (the form's
+   * `atLowerBound` and `runOff`): whether it implies an optimum.
+   */
   lowerBounds: string[][];
 }
 
@@ -83,7 +86,11 @@ export function bootstrapFit(
       continue;
     }
     replicates.push(params);
-    lowerBounds.push(form.atLowerBound(fit.best.theta, fit.data));
+    // a replicate whose exponent ran off implies no optimum either (optimumUnsupported takes either list)
+    lowerBounds.push([
+      ...form.atLowerBound(fit.best.theta, fit.data),
+      ...(form.runOff?.(fit.best.theta, fit.data) ?? []),
+    ]);
   }
   const intervals: Record<string, [number, number]> = {};
   const tail = (1 - INTERVAL_COVERAGE) / 2;

@@ -98,7 +98,7 @@ export function fitSummaryLines(fit: LawFit): string[] {
     );
   }
   const o = fit.optimal;
-  const unsupported = fit.form === 'sparse' ? optimumUnsupported(lowerBoundsOf(fit)) : null;
+  const unsupported = fit.form === 'sparse' ? optimumUnsupported(lowerBoundsOf(fit), fit.runOff ?? []) : null;
   if (unsupported) lines.push(`optimal sparsity: none: ${unsupported}`);
   else if (o) {
     const at = o.at_data_multiples.map((a) => `${a.data_multiple}x: ${sig(a.sparsity, 2)}`).join(', ');

@@ -108,6 +108,7 @@ function optimumWarnings(
   step: number | null,
   spread: { ranges: Record<string, [number, number]> },
   atLowerBound: readonly string[],
+  runOff: readonly string[],
 ): string[] {
   const { best, results } = core;
   const out: string[] = [];
@@ -127,6 +128,12 @@ function optimumWarnings(
   }
   for (const name of atLowerBound) {
     out.push(`${name} is at its lower bound 0: the data do not support that term`);
+  }
+  const paper = form.toPaper(best.theta, core.data.scales);
+  for (const name of runOff) {
+    out.push(
+      `${name} ran off to ${paper[name].toExponential(2)}: no prediction moves when it changes, so the data do not pin it`,
+    );
   }
   const disagreement = startDisagreement(spread.ranges, form.toPaper(best.theta, core.data.scales));
   if (disagreement) out.push(disagreement);
@@ -223,7 +230,8 @@ export function spreadBeyondIntervals(
  */
 function addOptimum(fit: LawFit, samples: CoefficientSamples): void {
   // a fit that did not converge reports no figure: its coefficients are where the optimiser stopped
-  if (fit.form !== 'sparse' || !fit.converged || optimumUnsupported(fit.atLowerBound ?? [])) return;
+  if (fit.form !== 'sparse' || !fit.converged || optimumUnsupported(fit.atLowerBound ?? [], fit.runOff ?? []))
+    return;
   fit.optimal = summariseOptimalSparsity(sparseParams(fit), undefined, undefined, samples);
   const weak = weakOptimumWarning(fit.optimal);
   if (weak) fit.warnings.push(weak);
@@ -265,7 +273,8 @@ export function fitLaw(points: readonly LawPoint[], formName: string, options: F
   const step = best.newtonStep === undefined ? newtonStep(core.objective, best.theta) : best.newtonStep;
 
   const atLowerBound = form.atLowerBound(best.theta, core.data);
-  warnings.push(...optimumWarnings(core, form, options, step, spread, atLowerBound));
+  const runOff = form.runOff?.(best.theta, core.data) ?? [];
+  warnings.push(...optimumWarnings(core, form, options, step, spread, atLowerBound, runOff));
 
   const fit: LawFit = {
     form: form.name,
@@ -291,6 +300,7 @@ export function fitLaw(points: readonly LawPoint[], formName: string, options: F
     residuals,
     warnings,
     atLowerBound,
+    runOff,
   };
 
   const { replicates, lowerBounds } = addUncertainty(fit, points, core, form, options);

@@ -137,15 +137,39 @@ export function lowerBoundsOf(fit: Pick<LawFit, 'warnings'> & { atLowerBound?: s
   return fit.warnings.flatMap((w) => /^(\w+) is at its lower bound 0/.exec(w)?.[1] ?? []);
 }
 
+/** What an exponent that ran off upwards makes of its term. */
+const RUN_OFF_TERMS: Record<string, string> = {
+  b_S: 'the sparsity term is a step at S = 0 (every swept S > 0 already at its limit c_S)',
+  b_N: 'the size term has vanished at every swept N',
+  b_D: 'the data term has vanished at every swept D',
+};
+
 /**
  * Why a sparse fit implies no optimal sparsity, or null when it does: S_opt, where sparsity pays and the
  * dense-equivalent size all trade the sparsity term against the size and data terms, so a fit with a_S, b_S,
  * b_N, a_D or b_D at its lower bound 0 has no such trade-off; the closed forms then return limits of the bound
- * (e.g. b_N → 0: S_opt → 100% at any data, dense-equivalent size → ∞), not findings.
+ * (e.g. b_N → 0: S_opt → 100% at any data, dense-equivalent size → ∞), not findings. Likewise an exponent that
+ * ran off upwards (`runOff`): b_S → ∞ puts all of the sparsity term's fall between S = 0 and the smallest swept
+ * S, where the sweep has no point, and the closed forms return limits again (S_opt → 0, sparsity paying from
+ * ~0× the compute-optimal data).
  */
-export function optimumUnsupported(atLowerBound: readonly string[]): string | null {
+export function optimumUnsupported(
+  atLowerBound: readonly string[],
+  runOff: readonly string[] = [],
+): string | null {
   const missing = atLowerBound.filter((name) => name in OPTIMUM_TERMS);
-  if (missing.length === 0) return null;
-  const why = [...new Set(missing.map((n) => OPTIMUM_TERMS[n]))].join(', and ');
-  return `${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} at the lower bound 0, so in this fit ${why}: it implies no optimal sparsity or dense-equivalent size (fit more sizes, sparsities or data sizes)`;
+  const off = runOff.filter((name) => name in RUN_OFF_TERMS);
+  if (missing.length === 0 && off.length === 0) return null;
+  const parts: string[] = [];
+  if (missing.length > 0) {
+    const why = [...new Set(missing.map((n) => OPTIMUM_TERMS[n]))].join(', and ');
+    parts.push(
+      `${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} at the lower bound 0, so in this fit ${why}`,
+    );
+  }
+  if (off.length > 0)
+    parts.push(
+      `${off.join(' and ')} ran off to ${off.length === 1 ? 'a value' : 'values'} the data do not pin, so in this fit ${off.map((n) => RUN_OFF_TERMS[n]).join(', and ')}`,
+    );
+  return `${parts.join('; ')}: it implies no optimal sparsity or dense-equivalent size (fit more sizes, sparsities or data sizes)`;
 }

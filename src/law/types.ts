@@ -156,5 +156,7 @@ export interface LawFit {
   warnings: string[];
   /** Paper names of the coefficients that ended at their lower bound 0 (absent in fits stored before it was kept). */
   atLowerBound?: string[];
+  /** Paper names of the exponents that ran off upwards, unpinned by the data (absent in fits stored before it was kept). */
+  runOff?: string[];
   optimal?: OptimalSparsitySummary;
 }

@@ -95,7 +95,10 @@ export function toStoredFit(record: FitRecord): StoredFit {
     },
     params,
     problem,
-    optimumProblem: optimumUnsupported(lowerBoundsOf({ ...fit, warnings: fit.warnings ?? [] })),
+    optimumProblem: optimumUnsupported(
+      lowerBoundsOf({ ...fit, warnings: fit.warnings ?? [] }),
+      fit.runOff ?? [],
+    ),
     queries: Array.isArray(queries) ? queries : [],
   };
 }

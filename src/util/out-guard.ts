@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 
@@ -38,4 +38,24 @@ export function assertOutputFile(flag: string, path: string): void {
   const abs = resolve(path);
   if (existsSync(abs) && statSync(abs).isDirectory())
     throw new UsageError(`${flag} ${path}: is a directory; give the path of a file`);
+}
+
+/** `path` resolved, through symbolic links where it exists. */
+const canonical = (path: string) => (existsSync(path) ? realpathSync(path) : resolve(path));
+
+/**
+ * Refuses an output path that names one of the command's own inputs (`plan x.yaml --out x.yaml` would replace the
+ * config with the plan it was read into). `inputs`: what each input is, and its path.
+ */
+export function assertNotInput(
+  flag: string,
+  path: string,
+  inputs: readonly { what: string; path: string }[],
+): void {
+  const out = canonical(path);
+  const same = inputs.find((i) => canonical(i.path) === out);
+  if (same)
+    throw new UsageError(
+      `${flag} ${path}: is the ${same.what} this command reads; writing there would replace it, give another path`,
+    );
 }

@@ -98,4 +98,22 @@ describe('law forms', () => {
     const flat = Float64Array.from([1e-5, 0.5, 1e-5, 2, 1, 1e-5, 2.5].map(Math.log));
     expect(sparseForm.atLowerBound(flat, data)).toEqual(['b_D']);
   });
+
+  it('an exponent ran off when no prediction moves with it: b_S so large that (1 − S)^b_S is 0 at every S > 0', () => {
+    const pts: LawPoint[] = [];
+    for (const sparsity of [0, 0.5, 0.75])
+      for (const nonzeroParams of [5e3, 1e4])
+        for (const tokens of [1e5, 4e5]) pts.push({ sparsity, nonzeroParams, tokens, loss: 3 });
+    const data = sparseForm.prepare(pts);
+    // at S = 0.5: 0.5^1e4 underflows; at S = 0 the term is a_S whatever b_S is
+    const steep = Float64Array.from([1e-3, 1e4, 1e-3, 0.5, 1, 0.3, 2.5].map(Math.log));
+    expect(sparseForm.runOff!(steep, data)).toEqual(['b_S']);
+    expect(sparseForm.atLowerBound(steep, data)).toEqual([]);
+    // b_S = 3: at S = 0.5 the term moves by a_S·0.125·ln 2·3 per unit of log b_S, measurable
+    const fine = Float64Array.from([1e-2, 3, 1e-3, 0.5, 1, 0.3, 2.5].map(Math.log));
+    expect(sparseForm.runOff!(fine, data)).toEqual([]);
+    // an exponent at its lower bound is not also said to have run off
+    const flat = Float64Array.from([1e-3, 0.5, 1e-3, 0.5, 1, 1e-5, 2.5].map(Math.log));
+    expect(sparseForm.runOff!(flat, data)).toEqual([]);
+  });
 });

@@ -161,6 +161,13 @@ describe('fits with a term at its lower bound', () => {
     expect(optimumUnsupported(['b_S', 'b_D'])).toMatch(
       /^b_S and b_D are at the lower bound 0.*sparsity, and loss does not depend on data/,
     );
+    expect(optimumUnsupported([], ['b_S'])).toMatch(
+      /^b_S ran off to a value the data do not pin, so in this fit the sparsity term is a step at S = 0 .*: it implies no optimal sparsity/,
+    );
+    expect(optimumUnsupported(['b_N'], ['b_S'])).toMatch(/^b_N is at the lower bound 0, .*; b_S ran off to/);
+    // why: with b_S → ∞ the closed forms give limits too: sparsity pays at once, and its optimum tends to 0
+    const step = { ...publishedCoefficients.t5, b_S: 1e29 };
+    expect(optimalSparsityAtDataMultiple(step, 100)).toBeLessThan(1e-25);
     // why: with b_N → 0 the closed forms give the bound's limits, S_opt → 100% at any data
     const degenerate = { ...publishedCoefficients.t5, b_N: 5.5e-12 };
     expect(optimalSparsityAtDataMultiple(degenerate, 1)).toBeCloseTo(1, 6);

@@ -99,7 +99,8 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
     if (pooled) fit.warnings.push(pooled);
     if (unfinished) fit.warnings.push(unfinished);
     // a fit with a term at its bound has no trade-off to optimise: its closed forms would report the bound
-    const unsupported = opts.form === 'sparse' ? optimumUnsupported(lowerBoundsOf(fit)) : null;
+    const unsupported =
+      opts.form === 'sparse' ? optimumUnsupported(lowerBoundsOf(fit), fit.runOff ?? []) : null;
     const params = opts.form === 'sparse' && !unsupported && fit.converged ? sparseParams(fit) : null;
     if (unsupported && queries.length > 0) fit.warnings.push(`--optimal not answered: ${unsupported}`);
     else if (!fit.converged && queries.length > 0)

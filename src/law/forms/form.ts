@@ -52,6 +52,12 @@ export interface LawForm {
    * term: it changes no prediction of `data` measurably); used for warnings.
    */
   atLowerBound(theta: Float64Array, data: FormData): string[];
+  /**
+   * Paper names of exponents that ran off upwards: no prediction of `data` moves measurably when they grow or
+   * shrink (e.g. b_S so large that (1 − S)^b_S is 0 at every swept S > 0), so the data do not pin them; empty
+   * where the form has no such case.
+   */
+  runOff?(theta: Float64Array, data: FormData): string[];
   /** Form-specific input checks: throws LawInputError for unusable data, returns warnings. */
   check(points: readonly LawPoint[]): string[];
 }

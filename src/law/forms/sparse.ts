@@ -168,6 +168,19 @@ export const sparseForm: LawForm = {
     });
   },
 
+  runOff(theta, data) {
+    const pred = new Float64Array(data.n);
+    const jac = new Float64Array(data.n * 7);
+    this.evaluate(theta, data, pred, jac);
+    const low = new Set(this.atLowerBound(theta, data));
+    // the exponents (b_S, b_N, b_D), off their lower bound, whose relative change moves no prediction
+    return [1, 3, 5].flatMap((k) => {
+      if (low.has(PARAM_NAMES[k])) return [];
+      for (let i = 0; i < data.n; i++) if (Math.abs(jac[i * 7 + k]) / pred[i] > NEGLIGIBLE) return [];
+      return [PARAM_NAMES[k]];
+    });
+  },
+
   check(points) {
     const warnings: string[] = [];
     const levels = distinctCount(points.map((p) => p.sparsity));
