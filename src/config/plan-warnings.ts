@@ -33,6 +33,7 @@ export function planWarnings(plan: SweepPlan): string[] {
       nonzero: t.nonzero_params,
       embedding: nonzeroEmbeddings(t.spec, t.embedding_params),
     })),
+    plan.trials[0]?.spec.model.family ?? 'lm',
   );
   return [
     ...scheduleWarnings(plan.trials),

@@ -98,7 +98,7 @@ export function holdoutCheck(points: readonly LawPoint[], form: LawForm, options
       test.length,
       train.length,
       minN,
-      `cannot refit without the ${test.length} largest-N points: ${problem}`,
+      `cannot refit without the ${test.length} largest-N points: of the ${train.length} left (N < ${minN.toPrecision(3)}), ${problem}`,
     );
   const fit = fitCore(train, { form, options, rng: Rng.seeded(options.seed), randomStarts: options.starts });
   const params = form.toPaper(fit.best.theta, fit.data.scales);

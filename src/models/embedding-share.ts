@@ -48,27 +48,40 @@ export function nonzeroEmbeddings(
  * embeddings stay dense, and since sizing widens a sparse trial's shape to N/(1−S) dense weights, its
  * embeddings widen too. At small N the sparse trials then hold more trained parameters than the dense ones of
  * the same N, and part of what sparsity seems to buy is embedding capacity the law does not count. Names the
- * largest share and the N whose share grows most with S; null when every share is at most
- * {@link EMBEDDING_SHARE_LIMIT}.
+ * largest share and, as its example, the N that holds it when its share grows with S there (else the N whose
+ * share grows most); null when every share is at most {@link EMBEDDING_SHARE_LIMIT}. `family` (the sweep's
+ * model family) picks the remedies named.
  */
-export function embeddingShareWarning(trials: readonly EmbeddingCount[]): string | null {
+export function embeddingShareWarning(trials: readonly EmbeddingCount[], family: string): string | null {
   const share = (t: EmbeddingCount) => t.embedding / t.nonzero;
   const largest = Math.max(0, ...trials.map(share));
   if (largest <= EMBEDDING_SHARE_LIMIT) return null;
   const byN = new Map<number, EmbeddingCount[]>();
   for (const t of trials) byN.set(t.target, [...(byN.get(t.target) ?? []), t]);
-  let example: { n: number; low: EmbeddingCount; high: EmbeddingCount } | null = null;
+  type Example = { n: number; low: EmbeddingCount; high: EmbeddingCount };
+  const grows = (e: Example) => share(e.high) > share(e.low) * 1.05;
+  const examples: Example[] = [];
   for (const [n, group] of byN) {
     const sorted = [...group].sort((a, b) => a.sparsity - b.sparsity);
     const [low, high] = [sorted[0], sorted[sorted.length - 1]];
-    if (low.sparsity === high.sparsity) continue;
-    if (!example || share(high) / share(low) > share(example.high) / share(example.low))
-      example = { n, low, high };
+    if (low.sparsity !== high.sparsity) examples.push({ n, low, high });
   }
+  const worst = examples.find((e) => byN.get(e.n)!.some((t) => share(t) === largest) && grows(e));
+  const example =
+    worst ??
+    examples.reduce<Example | null>(
+      (best, e) => (!best || share(e.high) / share(e.low) > share(best.high) / share(best.low) ? e : best),
+      null,
+    );
   const head = `embeddings are up to ${largest.toFixed(2)}× N in this sweep`;
-  const tail =
-    'N leaves them out, as Frantar et al. do for models whose embeddings are a small share of it; larger N shrinks the share, and for lm so does a smaller vocabulary (t5 always reads bytes)';
-  if (!example || share(example.high) <= share(example.low) * 1.05)
+  const remedy =
+    family === 'lm'
+      ? 'larger N shrinks the share, and so does a smaller vocabulary'
+      : family === 't5'
+        ? 'larger N shrinks the share (t5 always reads bytes)'
+        : 'larger N shrinks the share';
+  const tail = `N leaves them out, as Frantar et al. do for models whose embeddings are a small share of it; ${remedy}`;
+  if (!example || !grows(example))
     return `${head}, so N understates every model's trained parameters. ${tail}`;
   const at = (t: EmbeddingCount) => `${share(t).toFixed(2)}× at S = ${t.sparsity}`;
   return (

@@ -77,6 +77,7 @@ export function trialNotices(data: ReportData, points: readonly FinalPoint[]): N
       nonzero: t.nonzeroParams ?? t.plannedNonzero,
       embedding: nonzeroEmbeddings(t.spec, t.embeddingParams),
     })),
+    data.family ?? 'lm',
   );
   if (embeddings)
     out.push({ level: 'warning', text: `${embeddings[0].toUpperCase()}${embeddings.slice(1)}.` });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 /** Identity of this process as a trial owner: host:pid:nonce. */
@@ -19,9 +20,21 @@ export function ownerIsDead(owner: string | null): boolean {
   if (pid === process.pid) return false; // ourselves: only the heartbeat age can expire it
   try {
     process.kill(pid, 0);
-    return false;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  // killed but not yet reaped by its parent (a zombie still answers signal 0): dead all the same
+  return isZombie(pid);
+}
+
+/** Whether `pid` is a zombie, from /proc (Linux); false where /proc cannot tell. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // "pid (comm) state ...": comm may hold spaces and parentheses, so the state follows the last ")"
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
   }
 }
 

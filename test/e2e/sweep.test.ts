@@ -129,7 +129,12 @@ sweep: {sparsity: 0.5, nonzero_params: 3k, tokens: 480}
         .concat('  train.optimizer.lr: [0.001, 0.003]\n'),
     );
     const db = join(dirname(cfg), 'lr.db');
-    expect(cli(['sweep', cfg, '--db', db]).code).toBe(0);
+    const sweep = cli(['sweep', cfg, '--db', db]);
+    expect(sweep.code).toBe(0);
+    // the table the sweep prints at its end has the same column
+    expect(sweep.stdout.split('\n').find((l) => l.startsWith('id '))).toMatch(
+      /seed +train\.optimizer\.lr +val loss/,
+    );
     const list = cli(['runs', 'list', '--db', db]).stdout.split('\n');
     expect(list.find((l) => l.startsWith('id '))).toMatch(/seed +train\.optimizer\.lr +val loss/);
     expect(list.filter((l) => / 0\.001 /.test(l))).toHaveLength(1);

@@ -10,30 +10,53 @@ import { planOf } from '../helpers/config.js';
 describe('embedding share warning', () => {
   it('is silent while every trial keeps embeddings at most the limit of its N', () => {
     const at = (embedding: number) => ({ sparsity: 0.5, target: 1000, nonzero: 1000, embedding });
-    expect(embeddingShareWarning([at(EMBEDDING_SHARE_LIMIT * 1000)])).toBeNull();
-    expect(embeddingShareWarning([])).toBeNull();
-    expect(embeddingShareWarning([at(EMBEDDING_SHARE_LIMIT * 1000 + 1)])).toMatch(
+    expect(embeddingShareWarning([at(EMBEDDING_SHARE_LIMIT * 1000)], 'lm')).toBeNull();
+    expect(embeddingShareWarning([], 'lm')).toBeNull();
+    expect(embeddingShareWarning([at(EMBEDDING_SHARE_LIMIT * 1000 + 1)], 'lm')).toMatch(
       /^embeddings are up to 0\.20× N/,
     );
   });
 
   it('names the target N whose share grows most with sparsity, by the planned N and not the sized one', () => {
-    const w = embeddingShareWarning([
-      { sparsity: 0, target: 6000, nonzero: 6016, embedding: 5120 },
-      { sparsity: 0.75, target: 6000, nonzero: 5990, embedding: 15360 },
-      { sparsity: 0, target: 24000, nonzero: 24000, embedding: 10240 },
-      { sparsity: 0.75, target: 24000, nonzero: 24000, embedding: 20480 },
-    ]);
+    const w = embeddingShareWarning(
+      [
+        { sparsity: 0, target: 6000, nonzero: 6016, embedding: 5120 },
+        { sparsity: 0.75, target: 6000, nonzero: 5990, embedding: 15360 },
+        { sparsity: 0, target: 24000, nonzero: 24000, embedding: 10240 },
+        { sparsity: 0.75, target: 24000, nonzero: 24000, embedding: 20480 },
+      ],
+      'lm',
+    );
     expect(w).toBe(
-      "embeddings are up to 2.56× N in this sweep and grow with sparsity at equal N (N 6k: 0.85× at S = 0, 2.56× at S = 0.75): a sparse trial's wider shape widens its embeddings too, so part of what sparsity seems to gain over dense at equal N is embedding capacity the law does not count. N leaves them out, as Frantar et al. do for models whose embeddings are a small share of it; larger N shrinks the share, and for lm so does a smaller vocabulary (t5 always reads bytes)",
+      "embeddings are up to 2.56× N in this sweep and grow with sparsity at equal N (N 6k: 0.85× at S = 0, 2.56× at S = 0.75): a sparse trial's wider shape widens its embeddings too, so part of what sparsity seems to gain over dense at equal N is embedding capacity the law does not count. N leaves them out, as Frantar et al. do for models whose embeddings are a small share of it; larger N shrinks the share, and so does a smaller vocabulary",
     );
   });
 
+  it('takes its example at the N holding the largest share when the share grows there, not where it grows most', () => {
+    // N 6k: 1.41× at S = 0.75 (the largest); N 12k: 0.35× → 1.06×, which grows more (3×) but is not the largest
+    const w = embeddingShareWarning(
+      [
+        { sparsity: 0, target: 6000, nonzero: 6000, embedding: 6000 },
+        { sparsity: 0.75, target: 6000, nonzero: 6000, embedding: 8460 },
+        { sparsity: 0, target: 12000, nonzero: 12000, embedding: 4200 },
+        { sparsity: 0.75, target: 12000, nonzero: 12000, embedding: 12720 },
+      ],
+      't5',
+    );
+    expect(w).toMatch(
+      /^embeddings are up to 1\.41× N in this sweep and grow with sparsity at equal N \(N 6k: 1\.00× at S = 0, 1\.41× at S = 0\.75\)/,
+    );
+    expect(w).toMatch(/larger N shrinks the share \(t5 always reads bytes\)$/);
+  });
+
   it('says only that N understates the models when the share does not grow with sparsity', () => {
-    const w = embeddingShareWarning([
-      { sparsity: 0, target: 1000, nonzero: 1000, embedding: 500 },
-      { sparsity: 0.5, target: 1000, nonzero: 1000, embedding: 500 },
-    ]);
+    const w = embeddingShareWarning(
+      [
+        { sparsity: 0, target: 1000, nonzero: 1000, embedding: 500 },
+        { sparsity: 0.5, target: 1000, nonzero: 1000, embedding: 500 },
+      ],
+      'vit',
+    );
     expect(w).toMatch(
       /^embeddings are up to 0\.50× N in this sweep, so N understates every model's trained parameters\./,
     );

@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LEASE_MS, shownStatus } from '../../src/store/owner.js';
+import { DEFAULT_LEASE_MS, ownerIsDead, shownStatus } from '../../src/store/owner.js';
 
 describe('the status a trial is shown with', () => {
   const now = 1_800_000_000_000;
@@ -20,4 +22,35 @@ describe('the status a trial is shown with', () => {
     expect(shownStatus({ status: 'finished', owner: null, heartbeatAt: null }, now)).toBe('finished');
     expect(shownStatus({ status: 'running' }, now)).toBe('running'); // a record built without them
   });
+});
+
+const owner = (pid: number) => `${hostname()}:${pid}:abcdef`;
+
+describe('ownerIsDead', () => {
+  it('tells a live process from a gone one, and trusts only heartbeats for other hosts', () => {
+    expect(ownerIsDead(null)).toBe(true);
+    expect(ownerIsDead(owner(process.pid))).toBe(false);
+    expect(ownerIsDead(owner(2 ** 22 + 1))).toBe(true); // above Linux's largest pid
+    expect(ownerIsDead(`another-host-${hostname()}:1:abcdef`)).toBe(false);
+  });
+
+  it.skipIf(!existsSync('/proc/self/stat'))(
+    'counts a killed process that its parent has not reaped yet (a zombie) as dead',
+    async () => {
+      // the shell starts a child that exits at once, then becomes `sleep`, which never reaps it: a zombie
+      const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 5'], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      try {
+        const pid = await new Promise<number>((done) =>
+          parent.stdout.once('data', (b) => done(Number(String(b)))),
+        );
+        await new Promise((r) => setTimeout(r, 300));
+        expect(ownerIsDead(owner(pid))).toBe(true);
+        expect(ownerIsDead(owner(parent.pid!))).toBe(false);
+      } finally {
+        parent.kill('SIGKILL');
+      }
+    },
+  );
 });

@@ -93,8 +93,11 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
       runners,
     });
     // this run's own trials: another run of the same sweep name with an edited config may have replaced the
-    // sweep's trial list meanwhile
-    const trials = plan.trials.flatMap((t) => store.findTrial(t.id) ?? []);
+    // sweep's trial list meanwhile; each with this plan's axis values, so the table has the columns `runs list` has
+    const trials = plan.trials.flatMap((t) => {
+      const record = store.findTrial(t.id);
+      return record ? [{ ...record, axes: t.axes }] : [];
+    });
     const replaced = replacedSweepNote(plan, store);
     if (opts.json) {
       process.stdout.write(`${JSON.stringify({ summary, db: store.path, trials }, null, 2)}\n`);
