@@ -43,12 +43,22 @@ export function exactFitLoss(delta: number): number {
   return 0.5 * rms * rms;
 }
 
-/** The scaled gradient (see module doc); 0 for an exact fit, Infinity where F or ∇F is not finite. */
-export function scaledGradient(f: number, g: Float64Array, exactLoss: number): number {
+/**
+ * The scaled gradient (see module doc) over the coordinates not in `atBound`; 0 for an exact fit, Infinity where
+ * F or ∇F is not finite. `atBound`: indices of θ whose coefficient is at its lower bound 0 (θ → −∞, where the
+ * optimum lies on the bound and F still falls, ever more slowly, along that coordinate: judged by the others).
+ */
+export function scaledGradient(
+  f: number,
+  g: Float64Array,
+  exactLoss: number,
+  atBound: readonly number[] = [],
+): number {
   if (!Number.isFinite(f)) return Number.POSITIVE_INFINITY;
   if (f <= exactLoss) return 0;
   let m = 0;
   for (let i = 0; i < g.length; i++) {
+    if (atBound.includes(i)) continue;
     const a = Math.abs(g[i]);
     if (!Number.isFinite(a)) return Number.POSITIVE_INFINITY;
     m = Math.max(m, a);
@@ -57,15 +67,28 @@ export function scaledGradient(f: number, g: Float64Array, exactLoss: number): n
 }
 
 /**
- * max_j |(H⁻¹∇F)_j| at θ (see the module comment); null where the Hessian is not positive definite
- * (saddle, flat direction) or not finite.
+ * max_j |(H⁻¹∇F)_j| at θ (see the module comment) over the coordinates not in `atBound`, with those held where
+ * they are: near the bound F ≈ F₀ + k·e^θ along such a coordinate, so its own Newton step is ≈ 1 however
+ * close the others are to their optimum, and counting it would fail every fit with a term at its bound. Null
+ * where the Hessian of the free coordinates is not positive definite (saddle, flat direction) or not finite.
  */
-export function newtonStep(objective: Objective, theta: Float64Array): number | null {
+export function newtonStep(
+  objective: Objective,
+  theta: Float64Array,
+  atBound: readonly number[] = [],
+): number | null {
   const g = new Float64Array(theta.length);
   if (!Number.isFinite(objective(theta, g))) return null;
-  const hess = finiteDifferenceHessian(objective, theta);
-  if (hess === null) return null;
-  const step = choleskySolve(hess, g);
+  const full = finiteDifferenceHessian(objective, theta);
+  if (full === null) return null;
+  const free = [...theta.keys()].filter((i) => !atBound.includes(i));
+  if (free.length === 0) return 0;
+  const k = theta.length;
+  const hess = Float64Array.from(free.flatMap((i) => free.map((j) => full[i * k + j]))); // [free, free]
+  const step = choleskySolve(
+    hess,
+    Float64Array.from(free, (i) => g[i]),
+  );
   if (step === null) return null;
   let m = 0;
   for (let i = 0; i < step.length; i++) m = Math.max(m, Math.abs(step[i]));

@@ -55,6 +55,13 @@ export function fitCore(points: readonly LawPoint[], spec: CoreSpec): CoreFit {
   const results = runStarts(objective, starts, {
     maxIterations: options.maxIterations ?? DEFAULT_MAX_ITERATIONS,
     exactLoss: exactFitLoss(options.delta),
+    atBound: (theta) => boundIndices(form, theta, data),
   });
   return { data, objective, starts, results, best: pickBest(results) };
+}
+
+/** Indices of θ whose coefficient the form finds at its lower bound 0 on `data`. */
+export function boundIndices(form: LawForm, theta: Float64Array, data: FormData): number[] {
+  const names = form.atLowerBound(theta, data);
+  return form.paramNames.flatMap((name, i) => (names.includes(name) ? [i] : []));
 }

@@ -3,7 +3,7 @@ import { bootstrapFit, DEFAULT_BOOTSTRAP_STARTS } from './bootstrap.js';
 import { CONVERGENCE_TOLERANCE, exactFitLoss, NEWTON_STEP_TOLERANCE, newtonStep } from './convergence.js';
 import { LawInputError } from './errors.js';
 import type { CoefficientSamples } from './figure-spread.js';
-import { type CoreFit, DEFAULT_MAX_ITERATIONS, fitCore } from './fit-core.js';
+import { boundIndices, type CoreFit, DEFAULT_MAX_ITERATIONS, fitCore } from './fit-core.js';
 import type { LawForm } from './forms/form.js';
 import { getLawForm } from './forms/index.js';
 import { holdoutCheck, holdoutCount } from './holdout.js';
@@ -77,6 +77,9 @@ export function validateFitOptions(
 /** Relative width of the start spread above which starts at the best loss are said to disagree. */
 const SPREAD_WARNING = 1e-3;
 
+/** A start that did not converge but ended this far (relative) below the chosen optimum's loss is reported. */
+const LOWER_UNCONVERGED = 1e-4;
+
 /**
  * A warning naming the coefficients on which the starts tied at the best loss disagree by more than
  * {@link SPREAD_WARNING} of the fit's value: by a percentage, or as the range where that is many times the
@@ -122,6 +125,14 @@ function optimumWarnings(
     );
   } else if (converged < results.length / 2) {
     out.push(`only ${converged} of ${results.length} starts converged`);
+  }
+  // the best is chosen among converged starts: say when one that did not converge got clearly lower
+  const lower = results.filter((r) => !r.converged && r.f < best.f * (1 - LOWER_UNCONVERGED));
+  if (best.converged && lower.length > 0) {
+    const least = Math.min(...lower.map((r) => r.f));
+    out.push(
+      `${lower.length} ${lower.length === 1 ? 'start that did not converge' : 'starts that did not converge'} reached a lower loss (down to ${least.toExponential(3)}, against ${best.f.toExponential(3)}): a better optimum may exist that the fit could not confirm; try more --starts`,
+    );
   }
   if (best.f <= exactFitLoss(options.delta)) {
     out.push('the data are fitted exactly (residuals at rounding level): noise-free or synthetic data?');
@@ -270,7 +281,10 @@ export function fitLaw(points: readonly LawPoint[], formName: string, options: F
   }));
   const errors = summariseErrors(residuals);
   const spread = startSpread(core.results, form, core.data.scales, best.f);
-  const step = best.newtonStep === undefined ? newtonStep(core.objective, best.theta) : best.newtonStep;
+  const step =
+    best.newtonStep === undefined
+      ? newtonStep(core.objective, best.theta, boundIndices(form, best.theta, core.data))
+      : best.newtonStep;
 
   const atLowerBound = form.atLowerBound(best.theta, core.data);
   const runOff = form.runOff?.(best.theta, core.data) ?? [];

@@ -26,6 +26,8 @@ export interface MultiStartOptions {
   maxIterations: number;
   /** F below which the fit is exact (see {@link exactFitLoss}). */
   exactLoss: number;
+  /** Indices of θ whose coefficient is at its lower bound at θ (the form's `atLowerBound`); judged apart. */
+  atBound?: (theta: Float64Array) => number[];
 }
 
 /** Runs BFGS from each start and judges each end point (scaled gradient, else Newton step). */
@@ -41,8 +43,10 @@ export function runStarts(
       stopTolerance: OPTIMISER_TOLERANCE,
       maxIterations: options.maxIterations,
     });
-    const scaledGrad = measure(r.f, r.g);
     const finite = r.x.every(Number.isFinite) && Number.isFinite(r.f);
+    // coordinates at their bound are left out of both tests (see convergence.ts)
+    const atBound = finite ? (options.atBound?.(r.x) ?? []) : [];
+    const scaledGrad = scaledGradient(r.f, r.g, options.exactLoss, atBound);
     const result: StartResult = {
       theta: r.x,
       f: r.f,
@@ -52,7 +56,7 @@ export function runStarts(
       iterations: r.iterations,
     };
     if (finite && !result.converged) {
-      result.newtonStep = newtonStep(objective, r.x);
+      result.newtonStep = newtonStep(objective, r.x, atBound);
       result.converged = result.newtonStep !== null && result.newtonStep <= NEWTON_STEP_TOLERANCE;
     }
     return result;

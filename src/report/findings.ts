@@ -43,14 +43,25 @@ export function lawFindings(
   unit: DataUnit = 'tokens',
   spread?: OptimalSparsitySummary,
 ): string[] {
-  const boot = (r: [number, number] | undefined, show: (v: number) => string) =>
-    r
-      ? ` (95% bootstrap: ${r.map((v) => (v === null || v === Number.POSITIVE_INFINITY ? '∞' : show(nearZero(v)))).join(' to ')})`
+  // the interval is of the replicates that imply the figure: say how many were left out, as fit-law does
+  const boot = (
+    f: { interval?: [number, number]; replicatesWithout?: number } | undefined,
+    show: (v: number) => string,
+  ) =>
+    f?.interval
+      ? ` (95% bootstrap: ${f.interval.map((v) => (v === null || v === Number.POSITIVE_INFINITY ? '∞' : show(nearZero(v)))).join(' to ')}` +
+        `${f.replicatesWithout ? `; ${plural(f.replicatesWithout, 'replicate')} implying no optimum left out` : ''})`
       : '';
   const atMultiple = (m: number) =>
-    boot(spread?.at_data_multiples.find((a) => a.data_multiple === m)?.interval, (v) => pct(v, 2));
+    boot(
+      spread?.at_data_multiples.find((a) => a.data_multiple === m),
+      (v) => pct(v, 2),
+    );
   const atLevel = (s: number) =>
-    boot(spread?.dense_equivalent.find((d) => d.sparsity === s)?.interval, times);
+    boot(
+      spread?.dense_equivalent.find((d) => d.sparsity === s),
+      times,
+    );
   const t5 = publishedCoefficients.t5;
   const vit = publishedCoefficients.vit;
   const paper = paperReference(unit);
@@ -62,7 +73,7 @@ export function lawFindings(
     `At ${m0}× the compute-optimal data, the loss-optimal sparsity is ${pct(optimalSparsityAtDataMultiple(p, m0), 2)}${atMultiple(m0)}; ` +
       `at any data size, a model with ${pct(s0)} sparsity matches a dense model ${times(denseEquivalentFactor(p, s0))}${atLevel(s0)} larger ` +
       `trained on the same data (paper, ${paper.name}: ${pct(optimalSparsityAtDataMultiple(paper.params, m0), 2)} and ${times(denseEquivalentFactor(paper.params, s0))}).`,
-    `Sparsity starts to pay once training runs past ${times(dataMultipleWhereSparsityPays(p))}${boot(spread?.pays?.interval, times)} the compute-optimal data of a dense model ` +
+    `Sparsity starts to pay once training runs past ${times(dataMultipleWhereSparsityPays(p))}${boot(spread?.pays, times)} the compute-optimal data of a dense model ` +
       `of the same non-zero size (paper: ${times(dataMultipleWhereSparsityPays(t5))} T5/C4, ${times(dataMultipleWhereSparsityPays(vit))} ViT/JFT).`,
     `Loss-optimal sparsity at ${list(HEADLINE_MULTIPLES.map((m) => `${m}×`))} the compute-optimal data: ` +
       `${list(HEADLINE_MULTIPLES.map((m) => `${pct(optimalSparsityAtDataMultiple(p, m), 2)}${atMultiple(m)}`))} ` +

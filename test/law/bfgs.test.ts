@@ -117,3 +117,24 @@ describe('Cholesky solve', () => {
     expect(choleskySolve(Float64Array.from([1, 2, 2, 1]), Float64Array.from([1, 1]))).toBeNull();
   });
 });
+
+describe('convergence of a start with a coefficient at its bound', () => {
+  // F = (θ₀ − 1)² + k·e^θ₁ + 1: θ₀ at its optimum, θ₁ (log of a coefficient) heading to −∞, the bound 0
+  const k = 3;
+  const atBound: Objective = (theta, g) => {
+    if (g) {
+      g[0] = 2 * (theta[0] - 1);
+      g[1] = k * Math.exp(theta[1]);
+    }
+    return (theta[0] - 1) ** 2 + k * Math.exp(theta[1]) + 1;
+  };
+  const theta = Float64Array.from([1 + 1e-9, -12]);
+
+  it("judges the other coordinates alone: the bound's own Newton step is ≈ 1 however close they are", () => {
+    expect(newtonStep(atBound, theta)!).toBeCloseTo(1, 3);
+    expect(newtonStep(atBound, theta, [1])!).toBeLessThan(1e-6);
+    // and the scaled gradient: k·e^−12 / F ≈ 1.8e-5, above 1e-5, until the bound is left out
+    expect(scaledGradient(1, Float64Array.from([2e-9, k * Math.exp(-12)]), 0)).toBeGreaterThan(1e-5);
+    expect(scaledGradient(1, Float64Array.from([2e-9, k * Math.exp(-12)]), 0, [1])).toBeLessThan(1e-8);
+  });
+});

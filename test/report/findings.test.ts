@@ -38,6 +38,25 @@ describe('law findings, from known coefficients', () => {
     );
   });
 
+  it('say how many bootstrap replicates an interval leaves out for implying no optimum', () => {
+    const spread = {
+      at_data_multiples: [
+        { data_multiple: 4, S_opt: 0.1, interval: [0.02, 0.5] as [number, number], replicatesWithout: 51 },
+      ],
+      dense_equivalent: [{ sparsity: 0.5, factor: 1.6, interval: [1.2, 3] as [number, number] }],
+      pays: { interval: [0.5, 4] as [number, number], replicatesWithout: 1 },
+    };
+    const [headline, pays] = lawFindings(
+      publishedCoefficients.t5,
+      [0.5],
+      'tokens',
+      spread as unknown as Parameters<typeof lawFindings>[3],
+    );
+    expect(headline).toMatch(/\(95% bootstrap: 2% to 50%; 51 replicates implying no optimum left out\)/);
+    expect(headline).toMatch(/\(95% bootstrap: 1\.2× to 3×\) larger/);
+    expect(pays).toContain('; 1 replicate implying no optimum left out)');
+  });
+
   it("fall back to the paper's sparsity levels when the sweep has only dense trials", () => {
     const dense = lawFindings(publishedCoefficients.t5, [0]).at(-1);
     expect(dense).toContain('at 50%, 2.16× at 75% and 2.63× at 87.5%');
