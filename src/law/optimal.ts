@@ -109,8 +109,8 @@ export function optimalSparsityAtDataMultiple(params: SparseLawParams, multiple:
  * Equivalent dense size of a sparse model at equal non-zeros: the factor k such that a dense model
  * with k·N parameters has the same size term, (a_S + c_S)(kN)^−b_N = (a_S(1−S)^b_S + c_S) N^−b_N, i.e.
  * k = ((a_S(1−S)^b_S + c_S) / (a_S + c_S))^(−1/b_N). Independent of N and D. With Table 1 (T5) it is
- * 1.59, 2.16 and 2.63 at S = 50%, 75%, 87.5%; the paper's 2.64 needs the unrounded b_N (≈ 0.2445,
- * printed as 0.245), which gives all three of its figures.
+ * 1.59, 2.16 and 2.63 at S = 50%, 75%, 87.5%. The paper prints 2.64 for 87.5%; the authors' notebook's own
+ * b_N (0.24513) gives 2.633 too, so the last digit is not reproduced from the published coefficients.
  */
 export function denseEquivalentFactor(params: SparseLawParams, sparsity: number): number {
   if (!(sparsity >= 0 && sparsity < 1))
