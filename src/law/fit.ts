@@ -146,7 +146,7 @@ function optimumWarnings(
       `${name} ran off to ${paper[name].toExponential(2)}: no prediction moves when it changes, so the data do not pin it`,
     );
   }
-  const disagreement = startDisagreement(spread.ranges, form.toPaper(best.theta, core.data.scales));
+  const disagreement = startDisagreement(spread.ranges, paper);
   if (disagreement) out.push(disagreement);
   return out;
 }

@@ -47,9 +47,10 @@ export class DeviceAdamW {
   }
 
   /**
-   * One update from `grads` (by parameter name; the caller disposes them). `t` is the 1-based update count; `maxNorm` clips
-   * the global norm of the gradients' live entries (pruned ones left out; null: no clipping); `masked` multiplies each masked parameter by its mask after
-   * the update (false on a pruner's update step, where the pruner sees the weights first, as on the host).
+   * One update from `grads` (by parameter name; the caller disposes them). `t` is the 1-based update count;
+   * `maxNorm` clips the global norm of the gradients' live entries (pruned ones left out; null: no clipping);
+   * `masked` multiplies each masked parameter by its mask after the update (false on a pruner's update step,
+   * where the pruner sees the weights first, as on the host).
    */
   update(
     grads: ReadonlyMap<string, tf.Tensor>,

@@ -45,7 +45,8 @@ function updateLayer(
   const perColumn = i32(nOut, (j) => (ablated[j] ? 0 : kNew));
   // drop by |w| among the neurons that stay (the authors' code ranks an ablated neuron's weights last, so none of
   // the `keep` survivors is spent on a neuron about to go), then no column keeps more than its new fan-in
-  const live = u8(size, (i) => layer.mask[i] & (1 - ablated[i % nOut])); // [n_in, n_out] row-major: column i % n_out
+  // [n_in, n_out] row-major: entry i is in column i % n_out
+  const live = u8(size, (i) => layer.mask[i] & (1 - ablated[i % nOut]));
   let liveActive = 0;
   for (let i = 0; i < size; i++) liveActive += live[i];
   const survivors = dropSmallest(layer.weights, live, Math.min(keep, liveActive));
@@ -69,10 +70,10 @@ function countColumn(mask: Mask, cols: number, j: number): number {
 
 /**
  * Structured RigL (Lasby et al. 2023, arXiv:2305.02299): RigL under constant fan-in. Drop the smallest |w|
- * layer-wide among the neurons that stay, then regrow each neuron (column) back to k inputs by |g|. Neuron ablation: a neuron with fewer
- * than γ·k salient weights (kept by magnitude or wanted by the gradient) is removed and its share of the
- * layer's k·n_out weights goes to the others, k' = floor(k·n_out / n_active); the layer may then be sparser
- * than scheduled by less than one weight per neuron, which SRigL declares to the Pruner's check.
+ * layer-wide among the neurons that stay, then regrow each neuron (column) back to k inputs by |g|. Neuron
+ * ablation: a neuron with fewer than γ·k salient weights (kept by magnitude or wanted by the gradient) is removed
+ * and its share of the layer's k·n_out weights goes to the others, k' = floor(k·n_out / n_active); the layer may
+ * then be sparser than scheduled by less than one weight per neuron, which SRigL declares to the Pruner's check.
  */
 export const srigl: Algorithm<SriglOptions> = {
   ...(rigl as unknown as Algorithm<SriglOptions>),
