@@ -74,13 +74,14 @@ function fitSection(data: ReportData, plots: Map<string, PlotOutcome>): Section 
       ],
     };
   const opts = fit.fit.objective;
+  const scope = fitScope(fit);
   const blocks: Block[] = [
     {
       kind: 'paragraph',
       text:
         `Fit #${fit.id}${data.fitChosen ? ' (chosen with --fit)' : ", this sweep's newest sparse-law fit (report --fit ID picks another)"}, ` +
         `stored ${fit.createdAt}, from ${count(fit.inputs.length, 'trial')}` +
-        `${fitScope(fit) ? ` (only those at ${fitScope(fit)}; the plots under the law draw only these)` : ''}: mean Huber loss on ${opts?.loss === 'huber' ? 'loss' : 'log loss'} ` +
+        `${scope ? ` (only those at ${scope}; the plots under the law draw only these)` : ''}: mean Huber loss on ${opts?.loss === 'huber' ? 'loss' : 'log loss'} ` +
         `(δ = ${opts?.delta}), ${fit.fit.startsTotal} optimiser starts, seed ${fit.fit.seed}, ` +
         `${fit.fit.bootstrap ? `${fit.fit.bootstrap.requested} bootstrap replicates` : 'no bootstrap'}, ` +
         `${fit.fit.holdout && !fit.fit.holdout.error ? `${fit.fit.holdout.n_heldout} largest-N trials held out for the check` : 'no held-out check'}.`,
