@@ -157,7 +157,10 @@ export function buildProgram(): Command {
       ]),
     )
     .option('--delta <x>', 'Huber threshold (default 1e-3, in units of the residual)')
-    .option('--starts <k>', 'optimiser starts (default 25)')
+    .option(
+      '--starts <k>',
+      'random optimiser starts (default 25; the sparse form adds as many scaled to the data)',
+    )
     .option('--seed <n>', 'seed for starts and bootstrap (default 0)')
     .option('--bootstrap <k>', 'bootstrap replicates for 95% intervals; 0 disables (default 200)')
     .option(

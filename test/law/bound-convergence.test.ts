@@ -37,6 +37,7 @@ describe('a fit with a coefficient at its bound', () => {
     expect(fit.atLowerBound).toContain('c_S');
     expect(fit.atLowerBound).not.toContain('b_S');
     expect(fit.params.b_S).toBeCloseTo(0.358, 2);
-    expect(fit.newtonStep!).toBeLessThan(1e-4);
+    // the box's starts that reach it count too (before: only the 1 "converged" one, at the worse loss)
+    expect(fit.startsAtBest).toBeGreaterThanOrEqual(20);
   });
 });

@@ -5,6 +5,7 @@ import { chinchillaForm } from '../../src/law/forms/chinchilla.js';
 import { getLawForm, lawForms } from '../../src/law/forms/index.js';
 import { dataScaleFor, sparseForm } from '../../src/law/forms/sparse.js';
 import type { LawPoint } from '../../src/law/types.js';
+import { Rng } from '../../src/util/rng.js';
 
 const grid: LawPoint[] = [];
 for (const sparsity of [0, 0.5, 0.9])
@@ -115,5 +116,28 @@ describe('law forms', () => {
     // an exponent at its lower bound is not also said to have run off
     const flat = Float64Array.from([1e-3, 0.5, 1e-3, 0.5, 1, 1e-5, 2.5].map(Math.log));
     expect(sparseForm.runOff!(flat, data)).toEqual([]);
+  });
+});
+
+describe('starts of the sparse form', () => {
+  it("are the authors' box, then as many scaled to the data's N with exponents up to 3", () => {
+    const pts: LawPoint[] = [];
+    for (const sparsity of [0, 0.5])
+      for (const nonzeroParams of [1e4, 4e4]) pts.push({ sparsity, nonzeroParams, tokens: 1e5, loss: 3 });
+    const data = sparseForm.prepare(pts);
+    const starts = sparseForm.starts(40, Rng.seeded(3), data, () => 0);
+    expect(starts).toHaveLength(80);
+    const box = starts.slice(0, 40);
+    const scaled = starts.slice(40);
+    for (const t of box) for (const v of t) expect(Math.exp(v)).toBeLessThanOrEqual(1);
+    // mean log N' = log(2e4 / 1e6): a·N'^−d at the data's N is a box value again
+    const meanLogN = Math.log(2e-2);
+    for (const t of scaled) {
+      const d = Math.exp(t[3]);
+      expect(Math.exp(t[0] - d * meanLogN)).toBeLessThanOrEqual(1);
+      expect(Math.exp(t[0] - d * meanLogN)).toBeGreaterThanOrEqual(0.02);
+      for (const k of [1, 3, 5]) expect(Math.exp(t[k])).toBeLessThanOrEqual(3);
+    }
+    expect(Math.max(...scaled.map((t) => Math.exp(t[3])))).toBeGreaterThan(1);
   });
 });
