@@ -7,6 +7,15 @@ import { dataScaleFor, sparseForm } from '../../src/law/forms/sparse.js';
 import type { LawPoint } from '../../src/law/types.js';
 import { Rng } from '../../src/util/rng.js';
 
+/** Twelve points at CPU scale (N' = N / 1e6 = 0.005 and 0.01): S 0/0.5/0.75 × N 5k/10k × D 100k/400k, loss 3. */
+function cpuScalePoints(): LawPoint[] {
+  const pts: LawPoint[] = [];
+  for (const sparsity of [0, 0.5, 0.75])
+    for (const nonzeroParams of [5e3, 1e4])
+      for (const tokens of [1e5, 4e5]) pts.push({ sparsity, nonzeroParams, tokens, loss: 3 });
+  return pts;
+}
+
 const grid: LawPoint[] = [];
 for (const sparsity of [0, 0.5, 0.9])
   for (const nonzeroParams of [2e4, 3e5, 7e6])
@@ -84,10 +93,7 @@ describe('law forms', () => {
 
   it('a term is at its bound 0 when it moves no prediction, however small its normalised coefficient', () => {
     // CPU-scale N: N' = N / 1e6 = 0.005 and 0.01, so with b_N = 2 the size term is multiplied by 1e4-4e4
-    const pts: LawPoint[] = [];
-    for (const sparsity of [0, 0.5, 0.75])
-      for (const nonzeroParams of [5e3, 1e4])
-        for (const tokens of [1e5, 4e5]) pts.push({ sparsity, nonzeroParams, tokens, loss: 3 });
+    const pts = cpuScalePoints();
     const data = sparseForm.prepare(pts);
     // a = 5e-7 (below the old 1e-6 cut, but a·N'^-2 = 0.005-0.02 nats of a ~3 loss), c = 1e-12 (1e-7 nats)
     const theta = Float64Array.from([5e-7, 0.5, 1e-12, 2, 1, 0.3, 2.5].map(Math.log));
@@ -101,11 +107,7 @@ describe('law forms', () => {
   });
 
   it('an exponent ran off when no prediction moves with it: b_S so large that (1 − S)^b_S is 0 at every S > 0', () => {
-    const pts: LawPoint[] = [];
-    for (const sparsity of [0, 0.5, 0.75])
-      for (const nonzeroParams of [5e3, 1e4])
-        for (const tokens of [1e5, 4e5]) pts.push({ sparsity, nonzeroParams, tokens, loss: 3 });
-    const data = sparseForm.prepare(pts);
+    const data = sparseForm.prepare(cpuScalePoints());
     // at S = 0.5: 0.5^1e4 underflows; at S = 0 the term is a_S whatever b_S is
     const steep = Float64Array.from([1e-3, 1e4, 1e-3, 0.5, 1, 0.3, 2.5].map(Math.log));
     expect(sparseForm.runOff!(steep, data)).toEqual(['b_S']);
