@@ -156,7 +156,10 @@ export function buildProgram(): Command {
         'huber',
       ]),
     )
-    .option('--delta <x>', 'Huber threshold (default 1e-3, in units of the residual)')
+    .option(
+      '--delta <x>',
+      'Huber threshold, in units of the residual (default 1e-3 on log loss, 0.01 on raw loss as the authors fit ViT)',
+    )
     .option(
       '--starts <k>',
       'random optimiser starts (default 25; the sparse form adds as many scaled to the data)',

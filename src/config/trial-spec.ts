@@ -14,8 +14,9 @@ import type { lrScheduleSchema, optimizerSchema } from './schema.js';
  * images, from a few documents or classes).
  * 3: under hard masks `train.grad_clip` clips the norm of the live weights' gradients (it counted the dense gradient
  * pruned weights still receive).
+ * 4: a drop/grow update of SET, RigL and SRigL takes the place of that step's optimizer update (it followed it).
  */
-export const SPEC_VERSION = 3;
+export const SPEC_VERSION = 4;
 
 /**
  * One training run, fully resolved: plain JSON, stored with the trial; its canonical hash is the trial id.

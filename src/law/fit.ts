@@ -11,11 +11,19 @@ import { optimumUnsupported, sparseParams } from './optimal.js';
 import { summariseOptimalSparsity, weakOptimumWarning } from './optimal-summary.js';
 import { START_SPREAD_TOLERANCE, startSpread } from './spread.js';
 import { finiteOrNull, summariseErrors } from './stats.js';
-import type { BootstrapReport, FitOptions, LawFit, LawPoint } from './types.js';
+import type { BootstrapReport, FitOptions, HuberKind, LawFit, LawPoint } from './types.js';
 import { checkPointCount, validatePoints } from './validate.js';
 
 /** Seed offset of the bootstrap stream, so changing `bootstrap` never changes the main fit's starts. */
 const BOOTSTRAP_SEED_OFFSET = 0x9e3779b9;
+
+/**
+ * The Huber δ each residual kind takes when none is given: 1e-3 on log loss (Hoffmann et al. 2022, the sparse-law
+ * authors' T5 fit) and 0.01 on raw loss (the authors' ViT fit, Frantar et al. 2023, https://arxiv.org/abs/2309.08520).
+ */
+export function defaultDelta(loss: HuberKind): number {
+  return loss === 'huber' ? 0.01 : 1e-3;
+}
 
 /**
  * Defaults for language data (SCIENCE.md §1), following Hoffmann et al. 2022
@@ -26,7 +34,7 @@ export function defaultFitOptions(form: string | LawForm = 'sparse'): FitOptions
   const f = typeof form === 'string' ? getLawForm(form) : form;
   return {
     loss: 'huber-log', // Chinchilla's choice; robust to a few diverged runs, scale-free across tasks
-    delta: 1e-3, // Chinchilla's δ on log loss: residuals above 0.1% count linearly
+    delta: defaultDelta('huber-log'), // Chinchilla's δ on log loss: residuals above 0.1% count linearly
     starts: f.defaultStarts, // 25, the authors' number of starts
     seed: 0, // any fixed seed: fits are deterministic given it
     bootstrap: 200, // enough replicates for stable 2.5/97.5 percentiles at a few seconds' cost

@@ -17,6 +17,8 @@ export interface AlgorithmEntry extends PieceEntry {
   patterns: string[] | null;
   schedules: string[] | null;
   needs_gradients: boolean;
+  /** Whether a mask update takes the place of that step's optimizer update (SET, RigL, SRigL). */
+  replaces_optimizer_step: boolean;
   /** 'hard' (weights zeroed after every step) or 'soft' (dense weights kept, straight-through). */
   mask_application: 'hard' | 'soft';
 }
@@ -45,6 +47,7 @@ export function prunerCatalog(): PrunerCatalog {
       patterns: a.patterns ? [...a.patterns] : null,
       schedules: a.schedules ? [...a.schedules] : null,
       needs_gradients: a.needsGradients,
+      replaces_optimizer_step: a.skipsOptimizerOnUpdate ?? false,
       mask_application: a.application?.mode ?? 'hard',
     })),
     patterns: patterns.all().map(entry),

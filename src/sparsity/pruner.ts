@@ -81,17 +81,27 @@ export class Pruner {
     return this.algorithm.needsGradients;
   }
 
+  /**
+   * Whether the mask update at `step` takes the place of that step's optimizer update (SET, RigL, SRigL: see the
+   * Algorithm's `skipsOptimizerOnUpdate`). An update that replaces no weight (drop fraction 0: at T_end under cosine
+   * decay, or on the last step) takes nothing's place, and the optimizer steps.
+   */
+  replacesOptimizerStep(step: number): boolean {
+    if (!this.algorithm.skipsOptimizerOnUpdate || !this.isUpdateStep(step)) return false;
+    return (this.schedule.updateFraction?.(step, this.totalSteps, this.scheduleOptions) ?? 0) > 0;
+  }
+
   /** Weights to start from instead of the model's initialisation (from-dense), or null. */
   initialWeights(): ReadonlyMap<string, Float32Array> | null {
     return this.algorithm.initialWeights?.(this.spec.options) ?? null;
   }
 
-  /** Whether masks change after `step` optimizer steps. */
+  /** Whether masks change after `step` training steps. */
   isUpdateStep(step: number): boolean {
     return this.schedule.isUpdateStep(step, this.totalSteps, this.scheduleOptions, this.scheduleContext);
   }
 
-  /** Global sparsity the schedule asks for after `step` optimizer steps. */
+  /** Global sparsity the schedule asks for after `step` training steps. */
   sparsityAt(step: number): number {
     return this.schedule.sparsityAt(
       step,
@@ -102,7 +112,7 @@ export class Pruner {
     );
   }
 
-  /** Per-layer sparsity after `step` optimizer steps (rounded to what the pattern holds exactly). */
+  /** Per-layer sparsity after `step` training steps (rounded to what the pattern holds exactly). */
   layerTargets(step: number): number[] {
     return layerTargetsOf(this.spec, this.layers, this.sparsityAt(step), this.target);
   }
@@ -136,7 +146,10 @@ export class Pruner {
     return { masks: out.masks, algorithm: out.state ?? null, lastUpdate: 0 };
   }
 
-  /** Mask update after `step` optimizer steps. `grads` is required when {@link needsGradients}. */
+  /**
+   * Mask update at step `step`: after its optimizer update, or in its place when {@link replacesOptimizerStep}.
+   * `grads` (that step's) is required when {@link needsGradients}.
+   */
   update(
     step: number,
     weights: readonly Float32Array[],

@@ -8,7 +8,7 @@ export const FEW_UPDATES = 3;
 const CHANGING = new Set(['cubic', 'periodic']);
 
 /**
- * Mask updates `spec`'s schedule makes over a trial of `steps` optimizer steps that can change a mask: every
+ * Mask updates `spec`'s schedule makes over a trial of `steps` training steps that can change a mask: every
  * update of a straight-through method (soft masks, recomputed from the dense weights at each); otherwise a
  * drop/grow schedule's where its drop fraction is above 0 (not at T_end under cosine decay, nor on the last
  * step, nor ever with f0 = 0), and a gradual schedule's where the sparsity rises above the last update's (not

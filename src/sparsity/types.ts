@@ -76,7 +76,7 @@ export interface ScheduleContext {
   pattern: { name: string; [k: string]: unknown };
 }
 
-/** Schedule: when masks change, and the global sparsity at step t (t = optimizer steps completed). */
+/** Schedule: when masks change, and the global sparsity at step t (t = training steps completed). */
 export interface Schedule<O = unknown> extends PieceInfo<O> {
   /** Whether the sparsity passes between 0 and the target during training (cubic, the N:M staircase). */
   gradual?: boolean;
@@ -161,6 +161,14 @@ export interface Algorithm<O = unknown> extends PieceInfo<O> {
   defaultSchedule: { name: string; [k: string]: unknown };
   /** Whether `update` needs gradients (the trainer computes them at update steps only). */
   needsGradients: boolean;
+  /**
+   * On its update steps the optimiser step is skipped: the masks change from the weights as they stood and that
+   * step's gradient, and no weight, moment or Adam step count moves (RigL's Algorithm 1, Evci et al. 2020,
+   * https://arxiv.org/abs/1911.11134; JaxPruner's `skip_gradients`, on for SET and RigL). Not where the update
+   * replaces no weight (drop fraction 0). Absent = the optimiser steps first and the masks change from the updated
+   * weights (gradual magnitude pruning).
+   */
+  skipsOptimizerOnUpdate?: boolean;
   /** Masks before the first step (e.g. all ones for gradual pruning, random for static sparse). */
   init(ctx: InitContext<O>): { masks: Mask[]; state?: unknown };
   update(ctx: UpdateContext<O>): AlgorithmUpdate;

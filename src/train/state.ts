@@ -3,11 +3,14 @@ import type { RngState } from '../util/rng.js';
 import type { AdamWState } from './adamw.js';
 
 /**
- * Everything a trial's training depends on after `step` optimizer steps, as plain data: a checkpoint.
+ * Everything a trial's training depends on after `step` training steps, as plain data: a checkpoint.
  * Restoring it continues the trial exactly as if it had never stopped (same losses on cpu and wasm).
  */
 export interface TrainState {
-  /** Optimizer steps completed. */
+  /**
+   * Training steps completed (batches consumed). `adam.step` counts optimizer updates: fewer, where a drop/grow
+   * update took a step's place (SET, RigL, SRigL).
+   */
   step: number;
   /** Master (host) values of every parameter: masked entries zero, except for straight-through methods, whose dense weights are kept. */
   params: Map<string, Float32Array>;

@@ -267,6 +267,8 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
         const batch = source.sample(dataRng);
         const lr = lrAt(step - 1, spec.steps, spec.optimizer.lr, spec.lr_schedule);
         const updateStep = pruner.isUpdateStep(step);
+        // SET, RigL, SRigL: the mask update takes this step's place, so the optimiser leaves the weights as they are
+        const optimizerSteps = !pruner.replacesOptimizerStep(step);
         const evalDue = step % spec.eval.interval === 0 || step === spec.steps;
         if (device) {
           const { value, grads } = deviceGradients(family.loss.bind(family), shape, params, batch);
@@ -277,11 +279,13 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
               gradsForPruner = (await Promise.all(
                 layers.map((l) => grads.get(l.name)!.data()),
               )) as Float32Array[];
-            opt.step++;
             // masks go on after the update, except on the pruner's step: it sees the weights first, as on the host.
             // The loss is read after the update is queued (reading it first would idle the GPU): a failing loss
             // has then updated the device's state, which the trial, failing, never saves.
-            device.update(grads, opt.step, lr, spec.optimizer, decay, spec.grad_clip, !updateStep);
+            if (optimizerSteps) {
+              opt.step++;
+              device.update(grads, opt.step, lr, spec.optimizer, decay, spec.grad_clip, !updateStep);
+            }
             read = value.data();
             read.catch(() => undefined); // awaited in settle; a trial failing before that must not leave it unhandled
           } catch (e) {
@@ -313,22 +317,24 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
           loss = grads.loss;
           fileLoss(step, lr);
           refineGradients(params, pruner, grads.values);
-          // hard masks: the norm of the sparse network's gradient (soft ones train every weight: all of it)
-          const live = pruner.application.soft ? null : params.masks;
-          const terms = [...grads.values].map(([name, grad]) => ({ grad, mask: live?.get(name) ?? null }));
-          const { scale } = clipScale(terms, spec.grad_clip);
-          opt.step++;
-          for (const [name, g] of grads.values) {
-            adamwUpdate(
-              params.host.get(name)!,
-              g,
-              opt.slots.get(name)!,
-              opt.step,
-              lr,
-              spec.optimizer,
-              decay.get(name)!,
-              scale,
-            );
+          if (optimizerSteps) {
+            // hard masks: the norm of the sparse network's gradient (soft ones train every weight: all of it)
+            const live = pruner.application.soft ? null : params.masks;
+            const terms = [...grads.values].map(([name, grad]) => ({ grad, mask: live?.get(name) ?? null }));
+            const { scale } = clipScale(terms, spec.grad_clip);
+            opt.step++;
+            for (const [name, g] of grads.values) {
+              adamwUpdate(
+                params.host.get(name)!,
+                g,
+                opt.slots.get(name)!,
+                opt.step,
+                lr,
+                spec.optimizer,
+                decay.get(name)!,
+                scale,
+              );
+            }
           }
           if (updateStep) prune(pruner.needsGradients ? layers.map((l) => grads.values.get(l.name)!) : null);
           applyMasks(params, pruner, step);

@@ -101,7 +101,9 @@ describe('pruners', () => {
       patterns: ['constant-fan-in'],
       mask_application: 'hard',
       needs_gradients: true,
+      replaces_optimizer_step: true,
     });
+    expect(c.algorithms.find((a: { name: string }) => a.name === 'gmp').replaces_optimizer_step).toBe(false);
     expect(srigl.paper).toMatch(/arxiv\.org\/abs\/2305\.02299/);
     out = '';
     expect(await prunersCommand({})).toBe(0);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TrialSpec } from '../../src/config/trial-spec.js';
 import type { MetricPoint } from '../../src/store/types.js';
+import type { TrainState } from '../../src/train/state.js';
 import { trainTrial } from '../../src/train/trainer.js';
 import { planOf, tinySyntheticConfig } from '../helpers/config.js';
 
@@ -53,6 +54,46 @@ sweep: {sparsity: 0, nonzero_params: 6000, tokens: 60000}
     const { out } = await losses(sparse.spec);
     expect(out.result.achievedSparsity).toBe(0.5);
     expect(out.result.nonzeroParams).toBe(sparse.nonzero_params);
+  });
+
+  it("lets a drop/grow update replace that step's optimiser update (rigl), not gradual pruning's (gmp)", async () => {
+    const states = async (pruner: string) => {
+      const plan = planOf(
+        tinySyntheticConfig().replace('pruner: {name: gmp, schedule: {interval: 2}}', pruner),
+      );
+      const spec = { ...plan.trials.find((t) => t.spec.sparsity === 0.5)!.spec, backend: 'cpu' as const };
+      const saved: TrainState[] = [];
+      const points: MetricPoint[] = [];
+      await trainTrial(spec, {
+        onMetrics: (p) => points.push(...p),
+        checkpoint: { everySteps: 1, everySeconds: 0, save: (s) => saved.push(structuredClone(s)) },
+      });
+      // the pruner's steps: it logs the masks' sparsity after each
+      const updates = points.filter((p) => p.name === 'sparsity' && p.step > 0).map((p) => p.step);
+      return { saved, updates };
+    };
+    const rigl = await states('pruner: {name: rigl, schedule: {interval: 4}}');
+    expect(rigl.updates).toEqual([4, 8, 12, 16, 20, 24]); // ΔT 4 until 75% of 32 steps
+    // at T_end = 24 the cosine drop fraction is 0: that update replaces no weight, and the optimizer steps
+    const replacing = [4, 8, 12, 16, 20];
+    for (const s of rigl.saved)
+      expect(s.adam.step).toBe(s.step - replacing.filter((u) => u <= s.step).length);
+    // on a replacing step each weight keeps its value bit for bit, or is zero (dropped, or grown at zero)
+    const at = (step: number) => rigl.saved.find((s) => s.step === step)!;
+    for (const u of replacing) {
+      const [before, after] = [at(u - 1), at(u)];
+      let kept = 0;
+      for (const [name, w] of after.params) {
+        const b = before.params.get(name)!;
+        const moved = w.findIndex((v, i) => v !== b[i] && v !== 0);
+        expect(moved, `${name} at step ${u}`).toBe(-1);
+        kept += w.filter((v, i) => v !== 0 && v === b[i]).length;
+      }
+      expect(kept).toBeGreaterThan(1000);
+    }
+    const gmp = await states('pruner: {name: gmp, schedule: {interval: 2}}');
+    expect(gmp.updates.length).toBeGreaterThan(3);
+    for (const s of gmp.saved) expect(s.adam.step).toBe(s.step);
   });
 
   it('is deterministic, and cpu and wasm agree to 1e-4 over several steps', async () => {

@@ -3,7 +3,7 @@ import { UsageError } from '../../errors.js';
 import { parsePointsCsv } from '../../law/csv.js';
 import { coefficientTable, fitSummaryLines } from '../../law/describe.js';
 import { LawInputError } from '../../law/errors.js';
-import { defaultFitOptions, fitLaw, validateFitOptions } from '../../law/fit.js';
+import { defaultDelta, defaultFitOptions, fitLaw, validateFitOptions } from '../../law/fit.js';
 import type { LawForm } from '../../law/forms/form.js';
 import { lawForms } from '../../law/forms/index.js';
 import { holdoutSplit, refitProblem } from '../../law/holdout.js';
@@ -227,7 +227,8 @@ function fitOptions(opts: FitLawOptions): FitOptions {
   const o: FitOptions = {
     ...d,
     loss: opts.loss ?? d.loss,
-    delta: number('--delta', opts.delta, d.delta),
+    // δ follows the residual's kind: --loss huber alone takes the authors' δ on raw loss
+    delta: number('--delta', opts.delta, isHuberKind(opts.loss) ? defaultDelta(opts.loss) : d.delta),
     starts: number('--starts', opts.starts, d.starts),
     seed: number('--seed', opts.seed, d.seed),
     bootstrap: number('--bootstrap', opts.bootstrap, d.bootstrap),
@@ -247,6 +248,8 @@ function fitOptions(opts: FitLawOptions): FitOptions {
   }
   return o;
 }
+
+const isHuberKind = (loss: unknown): loss is HuberKind => loss === 'huber' || loss === 'huber-log';
 
 /** Parses `N=1e8,C=1e21`. */
 export function parseQuery(text: string): OptimalQuery {

@@ -42,7 +42,7 @@ export async function prunersCommand(opts: PrunersOptions): Promise<number> {
       const schedText = Object.keys(sched).length ? `${name} ${value(sched)}` : name;
       return [
         `      paper ${a.paper}`,
-        `      default schedule ${schedText}; patterns: ${any(a.patterns)}; schedules: ${any(a.schedules)}; masks: ${a.mask_application}${a.needs_gradients ? '; uses gradients' : ''}`,
+        `      default schedule ${schedText}; patterns: ${any(a.patterns)}; schedules: ${any(a.schedules)}; masks: ${a.mask_application}${a.needs_gradients ? '; uses gradients' : ''}${a.replaces_optimizer_step ? "; an update replaces that step's optimizer update" : ''}`,
       ];
     }),
     '',

@@ -7,7 +7,8 @@ import { randomScores } from './score-pruning.js';
  * Sparse Evolutionary Training (Mocanu et al. 2018, arXiv:1707.04780) in the form RigL (Evci et al. 2020,
  * arXiv:1911.11134) and JaxPruner compare against: a random sparse mask from the start; every ΔT steps the
  * fraction f(t) of active weights with the smallest |w| (either sign) is dropped and as many are grown at random.
- * Grown weights start at zero with fresh optimiser moments. Any pattern: growth refills it. Mocanu's own rule
+ * Grown weights start at zero with fresh optimiser moments, and an update step moves no weight by the optimiser
+ * (the masks change instead). Any pattern: growth refills it. Mocanu's own rule
  * differs: once per epoch, a fixed fraction ζ of the smallest positive and of the largest negative weights.
  */
 export const set: Algorithm<Record<string, never>> = {
@@ -19,6 +20,8 @@ export const set: Algorithm<Record<string, never>> = {
   defaultSchedule: { name: 'periodic' },
   schedules: ['periodic'],
   needsGradients: false,
+  // the drop/grow step replaces that step's weight update, as in RigL's and JaxPruner's code
+  skipsOptimizerOnUpdate: true,
   init: ({ layers, select, rng }) => ({
     masks: layers.map((l) => select(randomScores(l.weights.length, rng), l.ref.shape, l.target)),
   }),

@@ -13,7 +13,7 @@ export interface CubicOptions {
 
 const fraction = z.number().min(0).max(1);
 
-/** Step at which pruning starts and ends, in completed optimizer steps. */
+/** Step at which pruning starts and ends, in completed training steps. */
 export function cubicWindow(totalSteps: number, o: CubicOptions): [number, number] {
   const start = Math.round(o.start * totalSteps);
   const end = Math.max(start, Math.round(o.end * totalSteps));

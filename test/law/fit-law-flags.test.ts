@@ -54,3 +54,31 @@ describe('fit-law --holdout that leaves too few points to refit', () => {
     expect(doc.holdout.error).toBeUndefined();
   });
 });
+
+describe('fit-law --loss and --delta', () => {
+  const csv = gridCsv();
+  const objective = (...flags: string[]) => {
+    const r = cli([
+      'fit-law',
+      '--points',
+      csv,
+      '--bootstrap',
+      '0',
+      '--starts',
+      '2',
+      '--holdout',
+      '0',
+      '--json',
+      ...flags,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    return (JSON.parse(r.stdout) as { objective: { loss: string; delta: number } }).objective;
+  };
+
+  it("takes δ from the residual's kind unless --delta is given", () => {
+    expect(objective()).toEqual({ loss: 'huber-log', delta: 1e-3 });
+    expect(objective('--loss', 'huber')).toEqual({ loss: 'huber', delta: 0.01 }); // the authors' ViT objective
+    expect(objective('--loss', 'huber-log')).toEqual({ loss: 'huber-log', delta: 1e-3 });
+    expect(objective('--loss', 'huber', '--delta', '0.05')).toEqual({ loss: 'huber', delta: 0.05 });
+  });
+});
