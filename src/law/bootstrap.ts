@@ -20,11 +20,10 @@ export interface BootstrapResult {
   report: BootstrapReport;
   intervals: Record<string, [number, number]>;
   replicates: Array<Record<string, number>>;
-  /**
-   * For each replicate, the coefficients its fit left at their lower bound or that ran off (the form's
-   * `atLowerBound` and `runOff`): whether it implies an optimum.
-   */
+  /** For each replicate, the coefficients its fit left at their lower bound (the form's `atLowerBound`). */
   lowerBounds: string[][];
+  /** For each replicate, the exponents that ran off upwards (the form's `runOff`). */
+  runOffs: string[][];
 }
 
 /** Multinomial resample counts: n draws with replacement from n points. */
@@ -63,6 +62,7 @@ export function bootstrapFit(
 ): BootstrapResult {
   const replicates: Array<Record<string, number>> = [];
   const lowerBounds: string[][] = [];
+  const runOffs: string[][] = [];
   let failed = 0;
   const extraStarts = options.bootstrapStarts ?? DEFAULT_BOOTSTRAP_STARTS;
   for (let r = 0; r < options.bootstrap; r++) {
@@ -86,11 +86,9 @@ export function bootstrapFit(
       continue;
     }
     replicates.push(params);
-    // a replicate whose exponent ran off implies no optimum either (optimumUnsupported takes either list)
-    lowerBounds.push([
-      ...form.atLowerBound(fit.best.theta, fit.data),
-      ...(form.runOff?.(fit.best.theta, fit.data) ?? []),
-    ]);
+    lowerBounds.push(form.atLowerBound(fit.best.theta, fit.data));
+    // a replicate whose exponent ran off implies no optimum either (optimumUnsupported takes both lists)
+    runOffs.push(form.runOff?.(fit.best.theta, fit.data) ?? []);
   }
   const intervals: Record<string, [number, number]> = {};
   const tail = (1 - INTERVAL_COVERAGE) / 2;
@@ -105,5 +103,6 @@ export function bootstrapFit(
     intervals,
     replicates,
     lowerBounds,
+    runOffs,
   };
 }

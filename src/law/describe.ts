@@ -137,10 +137,18 @@ function spreadLines(
   if (!pays || at.length === 0) return [];
   const agree = (r: [number, number]) => sig(r[0], 3) === sig(r[1], 3);
   if (which === 'starts' && agree(pays) && at.every((a) => agree(a.starts!))) return [];
-  const without =
-    which === 'interval' && o.pays?.replicatesWithout
-      ? ` (${o.pays.replicatesWithout} ${o.pays.replicatesWithout === 1 ? 'replicate implies' : 'replicates imply'} no optimum and ${o.pays.replicatesWithout === 1 ? 'is' : 'are'} left out)`
-      : '';
+  const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
+  const flat = which === 'interval' ? (o.pays?.replicatesFlat ?? 0) : 0;
+  const left = which === 'interval' ? (o.pays?.replicatesWithout ?? 0) : 0;
+  const notes = [
+    flat > 0
+      ? `${n(flat, 'replicate finds', 'replicates find')} loss flat in S, where sparsity never pays: counted as S_opt 0`
+      : '',
+    left > 0
+      ? `${n(left, 'replicate implies', 'replicates imply')} no optimum and ${left === 1 ? 'is' : 'are'} left out`
+      : '',
+  ].filter(Boolean);
+  const without = notes.length > 0 ? ` (${notes.join('; ')})` : '';
   const eq = o.dense_equivalent.filter((d) => d[which]);
   return [
     `  ${label}: pays beyond ${span(pays, 2, 'x')}; S_opt at ${at.map((a) => `${a.data_multiple}x: ${span(a[which]!, 2)}`).join(', ')}${without}`,

@@ -18,6 +18,11 @@ export interface CoefficientSamples {
    * optimum needs at its lower bound): counted in each figure's {@link FigureSpread.replicatesWithout}.
    */
   bootstrapWithout?: number;
+  /**
+   * Converged replicates whose law is flat in S (`flatInSparsity`): not in `bootstrap`, they count at each figure's
+   * limit (`figureSpread`'s `flatLimit`) and in {@link FigureSpread.replicatesFlat}.
+   */
+  bootstrapFlat?: number;
 }
 
 /** A derived figure's spread over {@link CoefficientSamples}. */
@@ -31,15 +36,22 @@ export interface FigureSpread {
    * out of `interval`, and counted here so a reader knows the interval is of the others.
    */
   replicatesWithout?: number;
+  /** Bootstrap replicates whose law is flat in S, counted in `interval` at the figure's limit. */
+  replicatesFlat?: number;
 }
 
 /** Two-sided coverage of the figures' percentile intervals, as for the coefficients'. */
 const COVERAGE = 0.95;
 
-/** The spread of `figure` (computed from sparse-law coefficients) over the samples. */
+/**
+ * The spread of `figure` (computed from sparse-law coefficients) over the samples. `flatLimit` is the figure's
+ * value where the law is flat in S (S_opt 0, where sparsity pays ∞, dense-equivalent 1): the samples'
+ * `bootstrapFlat` replicates count there; without it they are left out, as `bootstrapWithout` are.
+ */
 export function figureSpread(
   samples: CoefficientSamples,
   figure: (p: SparseLawParams) => number,
+  flatLimit?: number,
 ): FigureSpread {
   const evaluate = (sets: ReadonlyArray<Record<string, number>>) => {
     const values: number[] = [];
@@ -59,6 +71,12 @@ export function figureSpread(
   };
   const out: FigureSpread = {};
   const boot = evaluate(samples.bootstrap);
+  const flat = samples.bootstrapFlat ?? 0;
+  if (flatLimit === undefined) boot.without += flat;
+  else if (flat > 0) {
+    for (let i = 0; i < flat; i++) boot.values.push(flatLimit);
+    out.replicatesFlat = flat;
+  }
   if (boot.values.length > 0) {
     const tail = (1 - COVERAGE) / 2;
     out.interval = [safeQuantile(boot.values, tail), safeQuantile(boot.values, 1 - tail)];

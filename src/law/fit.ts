@@ -7,7 +7,7 @@ import { boundIndices, type CoreFit, DEFAULT_MAX_ITERATIONS, fitCore } from './f
 import type { LawForm } from './forms/form.js';
 import { getLawForm } from './forms/index.js';
 import { holdoutCheck, holdoutCount } from './holdout.js';
-import { optimumUnsupported, sparseParams } from './optimal.js';
+import { flatInSparsity, optimumUnsupported, sparseParams } from './optimal.js';
 import { summariseOptimalSparsity, weakOptimumWarning } from './optimal-summary.js';
 import { START_SPREAD_TOLERANCE, startSpread } from './spread.js';
 import { finiteOrNull, summariseErrors } from './stats.js';
@@ -194,9 +194,10 @@ function addUncertainty(
   core: CoreFit,
   form: LawForm,
   options: FitOptions,
-): { replicates: Array<Record<string, number>>; lowerBounds: string[][] } {
+): { replicates: Array<Record<string, number>>; lowerBounds: string[][]; runOffs: string[][] } {
   let replicates: Array<Record<string, number>> = [];
   let lowerBounds: string[][] = [];
+  let runOffs: string[][] = [];
   if (options.bootstrap > 0) {
     const boot = bootstrapFit(
       points,
@@ -208,7 +209,7 @@ function addUncertainty(
     fit.bootstrap = boot.report;
     const { intervals, warning } = reportableIntervals(boot.report, boot.intervals);
     fit.intervals = intervals;
-    if (Object.keys(intervals).length > 0) ({ replicates, lowerBounds } = boot);
+    if (Object.keys(intervals).length > 0) ({ replicates, lowerBounds, runOffs } = boot);
     if (warning) fit.warnings.push(warning);
   }
   if ((options.holdout ?? 0) > 0) {
@@ -216,7 +217,7 @@ function addUncertainty(
     if (fit.holdout.error !== undefined) fit.warnings.push(`held-out check skipped: ${fit.holdout.error}`);
     else if (!fit.holdout.converged) fit.warnings.push('the held-out refit did not converge');
   }
-  return { replicates, lowerBounds };
+  return { replicates, lowerBounds, runOffs };
 }
 
 /**
@@ -325,15 +326,18 @@ export function fitLaw(points: readonly LawPoint[], formName: string, options: F
     runOff,
   };
 
-  const { replicates, lowerBounds } = addUncertainty(fit, points, core, form, options);
+  const { replicates, lowerBounds, runOffs } = addUncertainty(fit, points, core, form, options);
   const outside = spreadBeyondIntervals(fit);
   if (outside) fit.warnings.push(outside);
-  // replicates that imply no optimum (a term at its bound) are left out of the figures' intervals, and counted
-  const implying = replicates.filter((_, i) => optimumUnsupported(lowerBounds[i]) === null);
+  // replicates whose law is flat in S count at the figures' limits (sparsity never pays there); those that imply
+  // no optimum otherwise (another term at its bound, an exponent run off) are left out of the intervals, and counted
+  const implying = replicates.filter((_, i) => optimumUnsupported(lowerBounds[i], runOffs[i]) === null);
+  const flat = replicates.filter((_, i) => flatInSparsity(lowerBounds[i], runOffs[i])).length;
   addOptimum(fit, {
     bootstrap: implying,
     starts: spread.sets,
-    bootstrapWithout: replicates.length - implying.length,
+    bootstrapFlat: flat,
+    bootstrapWithout: replicates.length - implying.length - flat,
   });
   return fit;
 }

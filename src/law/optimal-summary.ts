@@ -24,19 +24,21 @@ export function summariseOptimalSparsity(
   sparsities: readonly number[] = DEFAULT_SPARSITIES,
   samples?: CoefficientSamples,
 ): OptimalSparsitySummary {
-  const spread = (figure: (p: SparseLawParams) => number) => (samples ? figureSpread(samples, figure) : {});
+  // each figure's limit where a replicate's law is flat in S: sparsity never pays there
+  const spread = (figure: (p: SparseLawParams) => number, flatLimit: number) =>
+    samples ? figureSpread(samples, figure, flatLimit) : {};
   return {
     data_multiple_where_sparsity_pays: dataMultipleWhereSparsityPays(params),
-    ...(samples ? { pays: spread((p) => dataMultipleWhereSparsityPays(p)) } : {}),
+    ...(samples ? { pays: spread((p) => dataMultipleWhereSparsityPays(p), Number.POSITIVE_INFINITY) } : {}),
     at_data_multiples: multiples.map((m) => ({
       data_multiple: m,
       sparsity: optimalSparsityAtDataMultiple(params, m),
-      ...spread((p) => optimalSparsityAtDataMultiple(p, m)),
+      ...spread((p) => optimalSparsityAtDataMultiple(p, m), 0),
     })),
     dense_equivalent: sparsities.map((s) => ({
       sparsity: s,
       factor: denseEquivalentFactor(params, s),
-      ...spread((p) => denseEquivalentFactor(p, s)),
+      ...spread((p) => denseEquivalentFactor(p, s), 1),
     })),
   };
 }

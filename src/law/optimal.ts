@@ -144,6 +144,23 @@ const RUN_OFF_TERMS: Record<string, string> = {
   b_D: 'the data term has vanished at every swept D',
 };
 
+/** The coefficients whose lower bound makes the law flat in S at equal non-zero parameters. */
+const SPARSITY_TERMS = ['a_S', 'b_S'];
+
+/**
+ * Whether a fit implies no optimum only because its law is flat in S (a_S or b_S at its lower bound 0, every
+ * other term the optimum needs present, no exponent run off): loss does not depend on sparsity at equal non-zero
+ * parameters, while a sparse model costs the compute of its dense size, so sparsity never pays. Its figures are
+ * then limits with a meaning: S_opt = 0 at any data, sparsity paying beyond ∞× the compute-optimal data, a
+ * dense-equivalent size of 1×. A bootstrap counts such replicates at those limits rather than leaving them out:
+ * left out, they would move every interval towards sparsity paying.
+ */
+export function flatInSparsity(atLowerBound: readonly string[], runOff: readonly string[] = []): boolean {
+  if (runOff.some((name) => name in RUN_OFF_TERMS)) return false;
+  const missing = atLowerBound.filter((name) => name in OPTIMUM_TERMS);
+  return missing.length > 0 && missing.every((name) => SPARSITY_TERMS.includes(name));
+}
+
 /**
  * Why a sparse fit implies no optimal sparsity, or null when it does: S_opt, where sparsity pays and the
  * dense-equivalent size all trade the sparsity term against the size and data terms, so a fit with a_S, b_S,
@@ -171,5 +188,7 @@ export function optimumUnsupported(
     parts.push(
       `${off.join(' and ')} ran off to ${off.length === 1 ? 'a value' : 'values'} the data do not pin, so in this fit ${off.map((n) => RUN_OFF_TERMS[n]).join(', and ')}`,
     );
+  if (flatInSparsity(atLowerBound, runOff))
+    return `${parts.join('; ')}: sparsity never pays in it (S_opt 0 at any data, a sparse model worth a dense one of its non-zeros), and it implies no optimal sparsity above 0 (fit more sizes, sparsities or data sizes to test that)`;
   return `${parts.join('; ')}: it implies no optimal sparsity or dense-equivalent size (fit more sizes, sparsities or data sizes)`;
 }

@@ -45,11 +45,12 @@ export function lawFindings(
 ): string[] {
   // the interval is of the replicates that imply the figure: say how many were left out, as fit-law does
   const boot = (
-    f: { interval?: [number, number]; replicatesWithout?: number } | undefined,
+    f: { interval?: [number, number]; replicatesWithout?: number; replicatesFlat?: number } | undefined,
     show: (v: number) => string,
   ) =>
     f?.interval
       ? ` (95% bootstrap: ${f.interval.map((v) => (v === null || v === Number.POSITIVE_INFINITY ? '∞' : show(nearZero(v)))).join(' to ')}` +
+        `${f.replicatesFlat ? `; ${plural(f.replicatesFlat, 'replicate')} flat in S, where sparsity never pays, counted at that limit` : ''}` +
         `${f.replicatesWithout ? `; ${plural(f.replicatesWithout, 'replicate')} implying no optimum left out` : ''})`
       : '';
   const atMultiple = (m: number) =>

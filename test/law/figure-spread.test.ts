@@ -31,6 +31,28 @@ describe('spread of a derived figure', () => {
     expect(s.interval).toEqual([Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]);
     expect(s.starts).toBeUndefined(); // one start: no range
   });
+
+  it('counts replicates flat in S at the figure limit it is given, and leaves them out without one', () => {
+    // three replicates with b_D 0.1, 0.2, 0.3 and two flat ones at S_opt's limit 0: sorted 0, 0, 0.1, 0.2, 0.3
+    const samples = {
+      bootstrap: [0.1, 0.2, 0.3].map(withBD),
+      starts: [],
+      bootstrapFlat: 2,
+      bootstrapWithout: 1,
+    };
+    const s = figureSpread(samples, (p) => p.b_D, 0);
+    expect(s.replicatesFlat).toBe(2);
+    expect(s.replicatesWithout).toBe(1);
+    expect(s.interval![0]).toBe(0); // 2.5% of the way: between the two zeros
+    expect(s.interval![1]).toBeCloseTo(0.3 - 0.025 * 4 * 0.1, 12); // between 0.2 and 0.3
+    const left = figureSpread(samples, (p) => p.b_D);
+    expect(left.replicatesFlat).toBeUndefined();
+    expect(left.replicatesWithout).toBe(3);
+    expect(left.interval![0]).toBeCloseTo(0.1 + 0.025 * 2 * 0.1, 12);
+    // where sparsity pays: ∞ in a flat replicate, kept exact at the interval's top
+    const pays = figureSpread({ ...samples, bootstrapFlat: 4 }, (p) => p.b_D, Number.POSITIVE_INFINITY);
+    expect(pays.interval![1]).toBe(Number.POSITIVE_INFINITY);
+  });
 });
 
 describe('optimal-sparsity figures of a fit', () => {

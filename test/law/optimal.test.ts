@@ -6,6 +6,7 @@ import {
   dataWhereSparsityPays,
   denseComputeOptimalData,
   denseEquivalentFactor,
+  flatInSparsity,
   lowerBoundsOf,
   optimalSparsity,
   optimalSparsityAtDataMultiple,
@@ -171,6 +172,23 @@ describe('fits with a term at its lower bound', () => {
     // why: with b_N → 0 the closed forms give the bound's limits, S_opt → 100% at any data
     const degenerate = { ...publishedCoefficients.t5, b_N: 5.5e-12 };
     expect(optimalSparsityAtDataMultiple(degenerate, 1)).toBeCloseTo(1, 6);
+  });
+
+  it('are flat in S when only a_S or b_S is missing: sparsity never pays there', () => {
+    expect(flatInSparsity(['b_S'])).toBe(true);
+    expect(flatInSparsity(['a_S', 'b_S', 'c_S'])).toBe(true); // c_S is not part of the trade-off's existence
+    expect(flatInSparsity(['b_S', 'b_N'])).toBe(false); // no size term either: no limit to read
+    expect(flatInSparsity(['b_S'], ['b_D'])).toBe(false);
+    expect(flatInSparsity([], ['b_S'])).toBe(false); // a step at S = 0 is not flat
+    expect(flatInSparsity(['c_S'])).toBe(false);
+    expect(optimumUnsupported(['b_S'])).toMatch(
+      /^b_S is at the lower bound 0, so in this fit loss does not depend on sparsity: sparsity never pays in it \(S_opt 0 at any data/,
+    );
+    // why those limits: as b_S → 0 (or a_S → 0) the closed forms tend to S_opt 0, paying never, dense-equivalent 1
+    const flat = { ...publishedCoefficients.t5, b_S: 1e-12 };
+    expect(optimalSparsityAtDataMultiple(flat, 100)).toBe(0);
+    expect(dataMultipleWhereSparsityPays(flat)).toBeGreaterThan(1e50);
+    expect(denseEquivalentFactor(flat, 0.9)).toBeCloseTo(1, 9);
   });
 
   it('are read from the fit, or from the warnings of one stored before the bounds were kept', () => {
