@@ -228,7 +228,7 @@ function fitOptions(opts: FitLawOptions): FitOptions {
     ...d,
     loss: opts.loss ?? d.loss,
     // δ follows the residual's kind: --loss huber alone takes the authors' δ on raw loss
-    delta: number('--delta', opts.delta, isHuberKind(opts.loss) ? defaultDelta(opts.loss) : d.delta),
+    delta: number('--delta', opts.delta, opts.loss ? defaultDelta(opts.loss) : d.delta),
     starts: number('--starts', opts.starts, d.starts),
     seed: number('--seed', opts.seed, d.seed),
     bootstrap: number('--bootstrap', opts.bootstrap, d.bootstrap),
@@ -248,8 +248,6 @@ function fitOptions(opts: FitLawOptions): FitOptions {
   }
   return o;
 }
-
-const isHuberKind = (loss: unknown): loss is HuberKind => loss === 'huber' || loss === 'huber-log';
 
 /** Parses `N=1e8,C=1e21`. */
 export function parseQuery(text: string): OptimalQuery {
