@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { trialId } from '../../src/config/trial-spec.js';
+import { SPEC_VERSION, trialId } from '../../src/config/trial-spec.js';
 import { readPlanFile, taskIndex, writePlanFile } from '../../src/sweep/plan-file.js';
 import { planOf, tempDir, tinySyntheticConfig } from '../helpers/config.js';
 
@@ -21,6 +21,20 @@ describe('plan files', () => {
     writeFileSync(path, JSON.stringify(doc));
     expect(() => readPlanFile(path)).toThrow(
       /trial 1 has seed -1: seeds are whole numbers from 0 to 4294967295; regenerate the plan/,
+    );
+    // a plan an earlier sparsebench wrote: its ids match its specs, but this code would train them differently
+    doc.plan.trials[1].spec.seed = 7;
+    doc.plan.trials[1].spec.spec_version = SPEC_VERSION - 1;
+    doc.plan.trials[1].id = trialId(doc.plan.trials[1].spec);
+    writeFileSync(path, JSON.stringify(doc));
+    expect(() => readPlanFile(path)).toThrow(
+      `trial 1 was planned by an earlier sparsebench (trial spec version ${SPEC_VERSION - 1}; this one trains version ${SPEC_VERSION}`,
+    );
+    doc.plan.trials[1].spec.spec_version = SPEC_VERSION + 1;
+    doc.plan.trials[1].id = trialId(doc.plan.trials[1].spec);
+    writeFileSync(path, JSON.stringify(doc));
+    expect(() => readPlanFile(path)).toThrow(
+      /trial 1 was planned by a newer sparsebench .*; regenerate the plan/,
     );
     writeFileSync(path, '{"format":"other"}');
     expect(() => readPlanFile(path)).toThrow(/is not a sparsebench plan/);
