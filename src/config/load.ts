@@ -20,7 +20,7 @@ import { checkDataFeeds } from './held-out-check.js';
 import { planTrial, type TrialPlan } from './plan.js';
 import { configSchema, type SweepConfig } from './schema.js';
 import { objectKeysAt } from './schema-walk.js';
-import { SPEC_VERSION, type TrialSpec } from './trial-spec.js';
+import { currentRevisions, SPEC_VERSION, type TrialSpec } from './trial-spec.js';
 import { type ConfigPath, YamlSource } from './yaml-source.js';
 
 /** A validated sweep: its config and every trial, planned. Nothing has been written anywhere. */
@@ -247,8 +247,10 @@ function buildSpec(
       ['sweep', 'tokens', at.di],
       `${v.tokens} ${family.unit} is ${steps} steps of ${perStep}, more than a trial can count; give a budget below ${(Number.MAX_SAFE_INTEGER * perStep).toExponential(2)}`,
     );
+  const pruner = resolvePrunerSpec(cfg.pruner, v.sparsity);
   return {
     spec_version: SPEC_VERSION,
+    revisions: currentRevisions(model.family, pruner.name),
     model,
     data,
     sparsity: v.sparsity,
@@ -261,7 +263,7 @@ function buildSpec(
     lr_schedule: t.lr_schedule,
     grad_clip: t.grad_clip,
     eval: { interval: t.eval_interval, tokens: t.eval_tokens },
-    pruner: resolvePrunerSpec(cfg.pruner, v.sparsity),
+    pruner,
     seed: v.seed,
     backend: cfg.backend,
   };

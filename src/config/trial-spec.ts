@@ -19,11 +19,60 @@ import type { lrScheduleSchema, optimizerSchema } from './schema.js';
 export const SPEC_VERSION = 4;
 
 /**
+ * Revisions of one model family's training, raised when a change alters the trials of that family only, so that
+ * only they get new ids (a change to every trial raises {@link SPEC_VERSION} instead).
+ * t5 1: token embeddings start at std 1, the scale T5's tied head (its output scaled by d^-0.5) is built for, as
+ * the sparse scaling-law authors' T5X model draws them; they started at 0.02, which left the logits near zero until
+ * the embeddings had grown.
+ */
+export const MODEL_REVISIONS: Readonly<Record<string, number>> = { t5: 1 };
+
+/** Revisions of one pruning algorithm's training, as {@link MODEL_REVISIONS} for a family. None so far. */
+export const PRUNER_REVISIONS: Readonly<Record<string, number>> = {};
+
+/** The revisions a trial's components were trained at; in a spec only where one is above 0, so ids stay. */
+export interface Revisions {
+  model?: number;
+  pruner?: number;
+}
+
+/** The current revisions of a family and an algorithm, or undefined when neither was ever revised. */
+export function currentRevisions(family: string, pruner: string): Revisions | undefined {
+  const model = MODEL_REVISIONS[family] ?? 0;
+  const prunerRevision = PRUNER_REVISIONS[pruner] ?? 0;
+  if (model === 0 && prunerRevision === 0) return undefined;
+  return { ...(model > 0 ? { model } : {}), ...(prunerRevision > 0 ? { pruner: prunerRevision } : {}) };
+}
+
+/**
+ * How a spec stands against this sparsebench: 'current' when its version and its components' revisions are this
+ * one's, 'earlier' or 'later' otherwise (a spec from an earlier or later sparsebench, whose id means other training).
+ */
+export function specStanding(
+  spec: Pick<TrialSpec, 'spec_version' | 'revisions'> & {
+    model: { family: string };
+    pruner: { name: string };
+  },
+): 'current' | 'earlier' | 'later' {
+  const now = currentRevisions(spec.model.family, spec.pruner.name);
+  const pairs: [number, number][] = [
+    [spec.spec_version ?? 0, SPEC_VERSION],
+    [spec.revisions?.model ?? 0, now?.model ?? 0],
+    [spec.revisions?.pruner ?? 0, now?.pruner ?? 0],
+  ];
+  if (pairs.some(([had, is]) => had > is)) return 'later';
+  if (pairs.some(([had, is]) => had < is)) return 'earlier';
+  return 'current';
+}
+
+/**
  * One training run, fully resolved: plain JSON, stored with the trial; its canonical hash is the trial id.
  * N and D here are what was asked for; the trial records what was achieved.
  */
 export interface TrialSpec {
   spec_version: number;
+  /** Revisions of the family's and the algorithm's training, where above 0 ({@link currentRevisions}). */
+  revisions?: Revisions;
   /** The model family and its shape (sizing's output). */
   model: LmShape | T5Shape | VitShape;
   data: DataSpec;

@@ -37,6 +37,13 @@ export interface SpanBatch extends Batch {
 }
 
 const INIT_STD = 0.02;
+/**
+ * Token embeddings start at std 1, the scale the tied head's d^-0.5 output scaling is built for (T5, Raffel et al.
+ * 2020, https://arxiv.org/abs/1910.10683; the sparse scaling-law authors' T5X model, JaxPruner's
+ * projects/bigsparse/t5x/network.py, and Hugging Face's T5 draw them from N(0, 1)). At 0.02 the logits start near
+ * zero and training waits for the embeddings to grow (MODEL_REVISIONS t5 1).
+ */
+const EMBEDDING_STD = 1;
 
 function t5Params(s: T5Shape): ParamInfo[] {
   const d = s.d_model;
@@ -112,6 +119,7 @@ function t5Init(s: T5Shape, rng: Rng): Map<string, Float32Array> {
     const n = p.shape.reduce((a, b) => a * b, 1);
     if (p.role === 'norm') values.set(p.name, new Float32Array(n).fill(1));
     else if (p.name.endsWith('rel_bias')) values.set(p.name, new Float32Array(n));
+    else if (p.name === 'tok_emb') values.set(p.name, rng.normalArray(n, EMBEDDING_STD));
     else {
       const isResidualOut = /\.(o|wo)$/.test(p.name);
       values.set(p.name, rng.normalArray(n, isResidualOut ? residualStd : INIT_STD));
@@ -209,6 +217,19 @@ function t5ForwardFlopsPerInputToken(s: T5Shape): number {
   const decoder = tt * (2 * (6 * d * d + 2 * d * f) + 4 * tt * d + 4 * tin * d) + tin * 2 * 2 * d * d; // + cross k,v
   const head = tt * 2 * d * s.vocab_size;
   return (s.n_layers * (encoder + decoder) + head) / tin;
+}
+
+/**
+ * The share of the law's compute, 6·P·D with D in encoder input tokens, that the prunable weight matrices' training
+ * FLOPs make up: the encoder's weights and the cross-attention's k, v see every input token, the rest of the
+ * decoder's only the targets (target_len of every input_len).
+ */
+export function t5WeightFlopsShare(s: T5Shape): number {
+  const d = s.d_model;
+  const f = s.d_ff;
+  const onInputs = 4 * d * d + 2 * d * f + 2 * d * d; // encoder layer + cross k, v
+  const onTargets = 6 * d * d + 2 * d * f; // decoder self q, k, v, o, cross q, o, MLP
+  return (onInputs + (onTargets * s.target_len) / s.input_len) / (onInputs + onTargets);
 }
 
 /** The `t5` family: encoder-decoder trained with span corruption. */

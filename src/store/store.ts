@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SweepPlan } from '../config/load.js';
-import { SPEC_VERSION, type TrialSpec } from '../config/trial-spec.js';
+import { specStanding, type TrialSpec } from '../config/trial-spec.js';
 import { damagedDatabaseMessage, openDatabases, UsageError } from '../errors.js';
 import { makeDirs } from '../util/dirs.js';
 import { DEFAULT_DB } from './default-db.js';
@@ -179,22 +179,23 @@ export class Store {
 
   /**
    * The trials the stored sweep of this name has and `plan` does not (an earlier config, or trials an earlier
-   * spec version made): saving the plan takes them out of the sweep. Reads only.
+   * spec version or component revision made: {@link specStanding}): saving the plan takes them out of the sweep.
+   * Reads only.
    */
   droppedBy(plan: SweepPlan): { trials: number; finished: number; olderVersion: number } {
     const dropped = { trials: 0, finished: 0, olderVersion: 0 };
     const ids = new Set(plan.trials.map((p) => p.id));
     const before = this.db
       .prepare(
-        `SELECT st.trial_id AS id, t.status, json_extract(t.spec_json, '$.spec_version') AS version
+        `SELECT st.trial_id AS id, t.status, t.spec_json AS spec
          FROM sweep_trials st JOIN trials t ON t.id = st.trial_id WHERE st.sweep = ?`,
       )
-      .all(plan.name) as { id: string; status: string; version: number | null }[];
+      .all(plan.name) as { id: string; status: string; spec: string }[];
     for (const r of before)
       if (!ids.has(r.id)) {
         dropped.trials++;
         if (r.status === 'finished') dropped.finished++;
-        if ((r.version ?? 0) < SPEC_VERSION) dropped.olderVersion++;
+        if (specStanding(JSON.parse(r.spec) as TrialSpec) === 'earlier') dropped.olderVersion++;
       }
     return dropped;
   }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { SweepPlan } from '../config/load.js';
-import { SPEC_VERSION, trialId } from '../config/trial-spec.js';
+import { specStanding, trialId } from '../config/trial-spec.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../store/safetensors.js';
 import { isSeed, MAX_SEED } from '../util/rng.js';
@@ -31,8 +31,8 @@ export function writePlanFile(path: string, plan: SweepPlan): void {
 
 /**
  * Reads a plan file. Checks its format, that every trial's id still matches its spec, so a hand-edited or damaged
- * plan cannot record results under the wrong id, and that every spec has this sparsebench's version: a plan
- * written by another would be trained by this one's code under the other's id.
+ * plan cannot record results under the wrong id, and that every spec has this sparsebench's version and revisions
+ * ({@link specStanding}): a plan written by another would be trained by this one's code under the other's id.
  */
 export function readPlanFile(path: string): SweepPlan {
   let doc: PlanFile;
@@ -53,10 +53,10 @@ export function readPlanFile(path: string): SweepPlan {
         `${path}: trial ${i} has id ${t.id}, but its spec hashes to ${trialId(t.spec)}; regenerate the plan`,
       );
     }
-    const version = t.spec.spec_version;
-    if (version !== SPEC_VERSION)
+    const standing = specStanding(t.spec);
+    if (standing !== 'current')
       throw new UsageError(
-        `${path}: trial ${i} was planned by ${typeof version === 'number' && version > SPEC_VERSION ? 'a newer' : 'an earlier'} sparsebench (trial spec version ${version}; this one trains version ${SPEC_VERSION}, whose trials are not comparable with it: see the README's "Trial identity"); regenerate the plan with this sparsebench`,
+        `${path}: trial ${i} was planned by ${standing === 'later' ? 'a newer' : 'an earlier'} sparsebench, whose trial of that id trains differently from this one's (trial spec version and revisions: see the README's "Trial identity"); regenerate the plan with this sparsebench`,
       );
     // configs refuse such seeds now; a plan written before that could still hold one
     if (!isSeed(t.spec.seed))

@@ -18,7 +18,7 @@ describe('the dry run names what its compute counts', () => {
     expect(t5.code, t5.stderr).toBe(0);
     expect(t5.stdout).toMatch(/ C \(6·N\/\(1−S\)·D\)\n/);
     expect(t5.stdout).toMatch(
-      /total estimated training compute: C = 6 \* N\/\(1-S\) \* D = [0-9.e]+ with D in encoder input tokens \(the law's compute; the decoder's weights see only the shorter targets, so FLOPs are below C\)/,
+      /total estimated training compute: C = 6 \* N\/\(1-S\) \* D = [0-9.e]+ with D in encoder input tokens \(the law's compute; the decoder's weights see only the shorter targets, so the weight matrices' FLOPs are 0\.[0-9]{2} of C\)/,
     );
     expect(t5.stdout).not.toMatch(/FLOPs \(C = /);
   });

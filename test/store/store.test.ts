@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { trialId } from '../../src/config/trial-spec.js';
+import { MODEL_REVISIONS, trialId } from '../../src/config/trial-spec.js';
 import { SCHEMA_VERSION } from '../../src/store/migrations.js';
 import { LeaseLostError, Store } from '../../src/store/store.js';
 import type { TrialResult } from '../../src/store/types.js';
@@ -87,6 +87,26 @@ describe('store', () => {
     expect(old.trials[0].id).not.toBe(plan.trials[0].id);
     store.saveSweep(old);
     expect(store.saveSweep(plan).dropped).toEqual({ trials: 2, finished: 0, olderVersion: 2 });
+  });
+
+  it("counts the trials an earlier revision of the model's training made, and only those", () => {
+    const { store } = fresh();
+    const plan = planOf(
+      tinySyntheticConfig('model: {family: t5}').replace('nonzero_params: 3000', 'nonzero_params: 6000'),
+    );
+    expect(plan.trials[0].spec.revisions).toEqual({ model: MODEL_REVISIONS.t5 });
+    // the same sweep as a sparsebench before t5's current revision planned it, and one trial of another sweep
+    const old = {
+      ...plan,
+      trials: plan.trials.map((t) => {
+        const spec = { ...t.spec, revisions: undefined };
+        return { ...t, spec, id: trialId(spec) };
+      }),
+    };
+    store.saveSweep(old);
+    const lm = planOf(tinySyntheticConfig());
+    store.saveSweep({ ...plan, trials: [...old.trials, lm.trials[0]] });
+    expect(store.saveSweep(plan).dropped).toEqual({ trials: 3, finished: 0, olderVersion: 2 });
   });
 
   it('never hands out a finished trial, and only stale leases are taken over', () => {

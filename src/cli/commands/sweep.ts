@@ -3,10 +3,10 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { loadSweep, type SweepPlan } from '../../config/load.js';
 import type { TrialPlan } from '../../config/plan.js';
 import { planWarnings } from '../../config/plan-warnings.js';
-import { SPEC_VERSION } from '../../config/trial-spec.js';
 import { assertBackendAvailable, type BackendName, resolveAuto } from '../../engine/backends.js';
 import { UsageError } from '../../errors.js';
 import { shortShape } from '../../models/describe.js';
+import { type T5Shape, t5WeightFlopsShare } from '../../models/t5.js';
 import { dataUnitOf } from '../../report/units.js';
 import { Store } from '../../store/store.js';
 import { ProcessRunner } from '../../sweep/process-runner.js';
@@ -215,7 +215,7 @@ function droppedNote(sweep: string, dropped: SweepSummary['dropped']): string {
   const kept = 'They stay in the database (`sparsebench runs list --all`)';
   const older =
     olderVersion > 0
-      ? `${olderVersion} of sweep ${sweep}'s earlier trials ${olderVersion === 1 ? 'was' : 'were'} made by an earlier sparsebench whose trials are not comparable with this one's (trial spec version below ${SPEC_VERSION}; see the README's "Trial identity"), so the sweep is trained afresh. `
+      ? `${olderVersion} of sweep ${sweep}'s earlier trials ${olderVersion === 1 ? 'was' : 'were'} made by an earlier sparsebench whose trials are not comparable with this one's (an earlier trial spec version or revision of the model's or pruner's training; see the README's "Trial identity"), so ${olderVersion === 1 ? 'it is' : 'they are'} trained afresh. `
       : '';
   const other = trials - olderVersion;
   const config =
@@ -279,9 +279,14 @@ function planText(plan: SweepPlan): string {
     unit === 'images'
       ? `total estimated training compute: C = 6 * N/(1-S) * D = ${fmtFlops(total)} with D in ${unit} (the law's compute; FLOPs are about C times the tokens per image)`
       : plan.config.model.family === 't5'
-        ? `total estimated training compute: C = 6 * N/(1-S) * D = ${fmtFlops(total)} with D in encoder input tokens (the law's compute; the decoder's weights see only the shorter targets, so FLOPs are below C)`
+        ? `total estimated training compute: C = 6 * N/(1-S) * D = ${fmtFlops(total)} with D in encoder input tokens (the law's compute; the decoder's weights see only the shorter targets, so the weight matrices' FLOPs are ${(weightFlops(plan) / total).toFixed(2)} of C)`
         : `total estimated training compute: ${fmtFlops(total)} FLOPs (C = 6 * N/(1-S) * D)`,
   ].join('\n');
+}
+
+/** The t5 trials' weight-matrix training FLOPs: each trial's C times its {@link t5WeightFlopsShare}. */
+function weightFlops(plan: SweepPlan): number {
+  return plan.trials.reduce((a, t) => a + t.flops * t5WeightFlopsShare(t.spec.model as T5Shape), 0);
 }
 
 /**

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { currentRevisions, SPEC_VERSION, specStanding } from '../../src/config/trial-spec.js';
+import { planOf, tinySyntheticConfig } from '../helpers/config.js';
+
+const spec = (family: string, revisions?: { model?: number; pruner?: number }, version = SPEC_VERSION) => ({
+  spec_version: version,
+  revisions,
+  model: { family },
+  pruner: { name: 'gmp' },
+});
+
+describe('component revisions in the trial spec', () => {
+  it('are written only for a component revised, so the ids of the others stay', () => {
+    expect(currentRevisions('lm', 'gmp')).toBeUndefined();
+    expect(currentRevisions('t5', 'gmp')).toEqual({ model: 1 });
+    const lm = planOf(tinySyntheticConfig());
+    expect('revisions' in lm.trials[0].spec && lm.trials[0].spec.revisions !== undefined).toBe(false);
+    expect(JSON.stringify(lm.trials[0].spec)).not.toMatch(/revisions/);
+    const t5 = planOf(
+      tinySyntheticConfig('model: {family: t5}').replace('nonzero_params: 3000', 'nonzero_params: 6000'),
+    );
+    expect(t5.trials.map((t) => t.spec.revisions)).toEqual([{ model: 1 }, { model: 1 }]);
+  });
+
+  it('tell a spec of this sparsebench from an earlier or a later one', () => {
+    expect(specStanding(spec('lm'))).toBe('current');
+    expect(specStanding(spec('t5', { model: 1 }))).toBe('current');
+    expect(specStanding(spec('t5'))).toBe('earlier');
+    expect(specStanding(spec('t5', { model: 2 }))).toBe('later');
+    expect(specStanding(spec('lm', { pruner: 1 }))).toBe('later');
+    expect(specStanding(spec('lm', undefined, SPEC_VERSION - 1))).toBe('earlier');
+    // a later version outranks an earlier revision: that spec was made by a newer sparsebench
+    expect(specStanding(spec('t5', undefined, SPEC_VERSION + 1))).toBe('later');
+  });
+});
