@@ -55,7 +55,7 @@ export function parseFormats(text: string): ReportFormat[] {
 
 /** Reads the sweep, its trials, curves and its latest (or the chosen) fit from the database (read only). */
 export function readReportData(db: string, sweep?: string, fit?: number): ReportData {
-  const store = Store.open(db, { create: false });
+  const store = Store.open(db, { create: false, read: 'upgrading' });
   try {
     return loadReportData(store, db, sweep, fit);
   } finally {

@@ -50,7 +50,7 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
     }
     // validates and migrates each shard, and reads it whole, before the target is touched: a damaged shard
     // stops the merge with nothing written
-    const shard = Store.open(p, { create: false, flag: 'shard' });
+    const shard = Store.open(p, { create: false, read: 'upgrading', flag: 'shard' });
     try {
       const check = shard.db.pragma('quick_check', { simple: true });
       if (check !== 'ok') throw new UsageError(damagedDatabaseMessage([p], `quick_check: ${String(check)}`));

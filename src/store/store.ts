@@ -55,10 +55,20 @@ export class Store {
    * get a clear error when there is nothing to read; a command that will write to an existing database
    * (`create` or `write`) is refused up front when the file is read-only, not after its work. `flag` names
    * where the path came from in those errors (default `--db`; merge's target is `--into`).
+   *
+   * `read` opens it for reading only and leaves the file as it was: its journal mode stays, and an empty SQLite
+   * database is refused rather than given a schema. (The handle is not SQLite's read-only one, which would leave
+   * WAL's -wal and -shm files behind when it closes.) A database of an older schema is still migrated (the one
+   * write a reader makes) with `read: 'upgrading'`, and refused with `read: 'only'` (a dry run, which writes
+   * nothing).
    */
-  static open(path: string, opts: { create: boolean; write?: boolean; flag?: string }): Store {
+  static open(
+    path: string,
+    opts: { create: boolean; write?: boolean; read?: 'upgrading' | 'only'; flag?: string },
+  ): Store {
     const abs = resolve(path);
     const flag = opts.flag ?? '--db';
+    if (opts.read && (opts.create || opts.write)) throw new Error('Store.open: a reader neither creates nor writes');
     if (!existsSync(abs)) {
       if (!opts.create)
         throw new UsageError(`no database at ${path}; run "sparsebench sweep <config>" first, or pass --db`);
@@ -88,6 +98,20 @@ export class Store {
         );
       }
       if (version === 0) assertEmpty(db, path, flag);
+      if (opts.read !== undefined) {
+        if (version === 0)
+          throw new UsageError(`${path} holds no sweeps yet (an empty database); run "sparsebench sweep <config>" first`);
+        if (version < SCHEMA_VERSION) {
+          if (opts.read === 'only')
+            throw new UsageError(
+              `${path} has schema version ${version}, older than this sparsebench's (${SCHEMA_VERSION}); a command that writes to it upgrades it`,
+            );
+          db.close();
+          return Store.open(path, { create: false, write: true, flag });
+        }
+        openDatabases.add(path);
+        return new Store(abs, db);
+      }
       enableWal(db);
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');

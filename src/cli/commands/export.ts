@@ -65,7 +65,7 @@ function exportMetadata(t: TrialRecord): Record<string, string> {
  * results in the metadata, so any framework can load the sparse model.
  */
 export async function exportCommand(id: string, opts: ExportOptions): Promise<number> {
-  const store = Store.open(opts.db, { create: false });
+  const store = Store.open(opts.db, { create: false, read: 'upgrading' });
   let t: TrialRecord | null;
   try {
     t = store.findTrial(id.toLowerCase());

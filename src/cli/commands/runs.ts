@@ -87,7 +87,7 @@ export async function runsListCommand(opts: RunsListOptions): Promise<number> {
     throw new UsageError(
       `--sweep ${opts.sweep} and --all: give one (--all lists every trial in the database)`,
     );
-  const store = Store.open(opts.db, { create: false });
+  const store = Store.open(opts.db, { create: false, read: 'upgrading' });
   try {
     const sweep = opts.all ? null : (opts.sweep ?? store.latestSweep());
     if (!opts.all && sweep === null) throw new UsageError(`${opts.db} holds no sweeps yet`);
@@ -121,7 +121,7 @@ export interface RunsShowOptions {
 
 /** `sparsebench runs show <id>`. */
 export async function runsShowCommand(id: string, opts: RunsShowOptions): Promise<number> {
-  const store = Store.open(opts.db, { create: false });
+  const store = Store.open(opts.db, { create: false, read: 'upgrading' });
   try {
     const t = store.findTrial(id.toLowerCase());
     if (!t) throw new UsageError(`no trial with id "${id}" in ${opts.db}; see "sparsebench runs list"`);

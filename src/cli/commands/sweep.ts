@@ -136,7 +136,7 @@ async function assertBackendsAvailable(
 function droppedFromExisting(plan: SweepPlan, db: string): SweepSummary['dropped'] | null {
   if (!existsSync(resolve(db))) return null;
   try {
-    const store = Store.open(db, { create: false });
+    const store = Store.open(db, { create: false, read: 'only' });
     try {
       return store.droppedBy(plan);
     } finally {
