@@ -26,10 +26,13 @@ export const BUSY_TIMEOUT_MS = 60_000;
 /** A sweep stopped because its database could not be written; what was recorded stands. */
 export class StoreWriteError extends Error {
   override name = 'StoreWriteError';
-  constructor(path: string, cause: Error) {
+  /** `beforeTraining`: the write that failed was the sweep's first (its plan), so nothing had trained yet. */
+  constructor(path: string, cause: Error, beforeTraining = false) {
     super(
-      `${path} or a file beside it could not be written (${cause.message}), so training stopped. Finished trials are recorded; ` +
-        'a trial in flight resumes from its last checkpoint when the sweep (or task) runs again' +
+      (beforeTraining
+        ? `${path} could not be written (${cause.message}), so the sweep did not start; nothing was changed or trained, run it again`
+        : `${path} or a file beside it could not be written (${cause.message}), so training stopped. Finished trials are recorded; ` +
+          'a trial in flight resumes from its last checkpoint when the sweep (or task) runs again') +
         (/locked|busy/i.test(cause.message)
           ? `. Another process held a write lock on it for over ${BUSY_TIMEOUT_MS / 1000} s (an open sqlite3 transaction?)`
           : ''),
@@ -68,7 +71,8 @@ export class Store {
   ): Store {
     const abs = resolve(path);
     const flag = opts.flag ?? '--db';
-    if (opts.read && (opts.create || opts.write)) throw new Error('Store.open: a reader neither creates nor writes');
+    if (opts.read && (opts.create || opts.write))
+      throw new Error('Store.open: a reader neither creates nor writes');
     if (!existsSync(abs)) {
       if (!opts.create)
         throw new UsageError(`no database at ${path}; run "sparsebench sweep <config>" first, or pass --db`);
@@ -100,7 +104,9 @@ export class Store {
       if (version === 0) assertEmpty(db, path, flag);
       if (opts.read !== undefined) {
         if (version === 0)
-          throw new UsageError(`${path} holds no sweeps yet (an empty database); run "sparsebench sweep <config>" first`);
+          throw new UsageError(
+            `${path} holds no sweeps yet (an empty database); run "sparsebench sweep <config>" first`,
+          );
         if (version < SCHEMA_VERSION) {
           if (opts.read === 'only')
             throw new UsageError(

@@ -84,6 +84,21 @@ export interface SweepRunOptions {
 const DEFAULT_CHECKPOINT_MINUTES = 10;
 
 /**
+ * Records the plan, the sweep's first write: a database locked past the busy timeout (or a full disk) there stops
+ * the sweep as a storage failure (exit 75, naming the database), as it would at any later write.
+ */
+function saveSweepOrStop(store: Store, plan: SweepPlan): ReturnType<Store['saveSweep']> {
+  try {
+    return store.saveSweep(plan);
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY)/.test(code))
+      throw new StoreWriteError(store.path, e as Error, true);
+    throw e;
+  }
+}
+
+/**
  * Runs a planned sweep against a store: records the sweep, then trains every trial that is not finished,
  * as many at once as there are runners. Finished trials are never retrained; a trial left running by a
  * dead process or interrupted resumes from its last checkpoint (or restarts when it has none); failed ones
@@ -109,7 +124,7 @@ export async function runSweep(
     storageError ??= e as Error;
     for (const r of runners) r.stop();
   };
-  const { dropped } = store.saveSweep(plan);
+  const { dropped } = saveSweepOrStop(store, plan);
   const before = new Map(store.listTrials(plan.name).map((t) => [t.id, t.status]));
   const chosen = opts.only ? opts.only.map((i) => [i, plan.trials[i]] as const) : [...plan.trials.entries()];
   const summary: SweepSummary = {

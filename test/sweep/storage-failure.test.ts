@@ -62,6 +62,24 @@ describe('a database that cannot be written mid-sweep', () => {
     }
   });
 
+  it('stops the same way, before training, when the plan itself cannot be recorded', async () => {
+    const plan = planOf(tinySyntheticConfig());
+    const store = Store.open(join(tempDir(), 's.db'), { create: true });
+    try {
+      store.saveSweep = () => {
+        throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+      };
+      const failed = runSweep(plan, store);
+      await expect(failed).rejects.toThrow(StoreWriteError);
+      await expect(failed).rejects.toThrow(
+        /s\.db could not be written \(database is locked\), so the sweep did not start; nothing was changed or trained, run it again\. Another process held a write lock on it for over 60 s/,
+      );
+      expect(store.listTrials('tiny')).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
+
   it('stops the same way when a checkpoint cannot be written: the trial is not marked failed', async () => {
     const plan = planOf(tinySyntheticConfig());
     const dir = tempDir();
