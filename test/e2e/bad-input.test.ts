@@ -48,6 +48,11 @@ beforeAll(() => {
   n.close();
   writeFileSync(join(work, 'notes.txt'), 'these are notes, not a database\n'.repeat(40));
   writeFileSync(join(work, 'empty.db'), '');
+  // well-formed points, too few for the sparse law's 7 coefficients
+  writeFileSync(
+    join(work, 'few.csv'),
+    'sparsity,nonzero_params,tokens,loss\n0,1e6,1e8,3.1\n0.5,1e6,1e8,3.2\n0,2e6,1e8,3.0\n0.5,2e6,2e8,2.9\n',
+  );
   place = {
     '{smoke}': join(ROOT, 'configs', 'smoke.yaml'),
     '{db}': db,
@@ -56,6 +61,7 @@ beforeAll(() => {
     '{newer}': newer,
     '{missing}': join(work, 'missing'),
     '{empty}': join(work, 'empty.db'),
+    '{few}': join(work, 'few.csv'),
     '{trial}': trial,
   };
 }, 60_000);

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { parsePointsCsv } from '../../law/csv.js';
 import { coefficientTable, fitSummaryLines } from '../../law/describe.js';
@@ -69,7 +70,9 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
   try {
     if (opts.points) {
       points = readPoints(opts.points);
-      if (opts.dbGiven) store = Store.open(opts.db, { create: true });
+      // a database there is opened (and checked) now; a new one is made only once the fit stands, so a
+      // refused fit (too few points, a --holdout that leaves none) leaves no empty database behind
+      if (opts.dbGiven && existsSync(resolve(opts.db))) store = Store.open(opts.db, { create: true });
     } else {
       store = Store.open(opts.db, { create: false, write: true }); // the fit is stored
       sweep = opts.sweep ?? store.latestSweep();
@@ -108,6 +111,7 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
         '--optimal not answered: the fit did not converge, so its coefficients are not an optimum',
       );
     const answers = params ? queries.map((q) => ({ ...q, S_opt: optimalSparsity(params, q.N, q.C) })) : [];
+    if (opts.points && opts.dbGiven) store ??= Store.open(opts.db, { create: true });
     const fitId = store
       ? store.saveFit({
           sweep,
