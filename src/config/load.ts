@@ -80,13 +80,13 @@ export function loadSweep(file: string, overrides: SweepOverrides = {}): SweepPl
   const base = raw as Record<string, unknown>;
   if (overrides.backend) base.backend = overrides.backend;
   const dotted = takeDottedAxes(base, src);
-  const inline = takeInlineAxes(base, src);
+  const { axes: inline, errors: inlineErrors } = takeInlineAxes(base, src);
   const axes = [...dotted.axes, ...inline];
   for (const axis of axes) setAt(base, axis.path, axis.values[0]);
   pretrainedPaths(base, dirname(abs), overrides.db);
 
   const errors = new ErrorList(src, axes);
-  for (const m of dotted.errors) errors.addLine(m);
+  for (const m of [...dotted.errors, ...inlineErrors]) errors.addLine(m);
   for (const m of sweptTwice(dotted.axes, inline)) errors.addLine(m);
   for (const axis of axes)
     for (const m of repeatedValues(axis, dotted.axes.includes(axis) ? `sweep.${axis.key}` : axis.key))
@@ -115,9 +115,17 @@ export function loadSweep(file: string, overrides: SweepOverrides = {}): SweepPl
 /** Top-level settings that name or describe the sweep: no trial depends on them, so a list there is an error. */
 const NOT_AXES = ['name', 'description'];
 
-/** Finds lists written where the schema wants one value, repeatedly (one list may hide another). */
-function takeInlineAxes(base: Record<string, unknown>, src: YamlSource): ExtraAxis[] {
+/**
+ * Finds lists written where the schema wants one value, repeatedly (one list may hide another). A list holding a
+ * list is refused: its values would be lists, which no setting takes, and its inner list would be found again as
+ * a second axis of the same setting.
+ */
+function takeInlineAxes(
+  base: Record<string, unknown>,
+  src: YamlSource,
+): { axes: ExtraAxis[]; errors: string[] } {
   const axes: ExtraAxis[] = [];
+  const errors: string[] = [];
   for (let round = 0; round < 50; round++) {
     const r = configSchema.safeParse(base);
     if (r.success) break;
@@ -133,11 +141,20 @@ function takeInlineAxes(base: Record<string, unknown>, src: YamlSource): ExtraAx
     for (const issue of found) {
       const path = issue.path as ConfigPath;
       const axis = inlineAxis(path, base, src);
+      const nested = axis.values.findIndex(Array.isArray);
+      if (nested >= 0) {
+        errors.push(
+          `${axis.locate(nested)}: ${axis.key}[${nested}]: a list inside the list of ${axis.key}; a list written in place sweeps single values (write ${axis.key}: [a, b])`,
+        );
+        // its first single value stands in, so the rest of the config is still checked
+        setAt(base, path, axis.values.flat(Number.POSITIVE_INFINITY)[0]);
+        continue;
+      }
       axes.push(axis);
       setAt(base, path, axis.values[0]);
     }
   }
-  return axes;
+  return { axes, errors };
 }
 
 /** Expands the grid: every combination of extra-axis values × the core axes, each resolved into a trial. */
