@@ -14,6 +14,8 @@ export interface Pretrained {
    */
   sparsity: number | null;
   sha256: string;
+  /** The trial the file says it holds (weights files and checkpoints name it), or null. */
+  trialId: string | null;
 }
 
 /**
@@ -51,7 +53,19 @@ export function readPretrained(path: string): Pretrained {
   } catch {
     // a file without a readable spec: nothing to check
   }
-  return { params, sparsity, sha256 };
+  return { params, sparsity, sha256, trialId: namedTrial(metadata) };
+}
+
+/** The trial a weights file (`trial_id`) or a checkpoint (its `sparsebench_checkpoint` record) names, or null. */
+function namedTrial(metadata: Record<string, string>): string | null {
+  if (metadata.trial_id !== undefined) return metadata.trial_id;
+  try {
+    const id = (JSON.parse(metadata.sparsebench_checkpoint ?? 'null') as { trial_id?: unknown } | null)
+      ?.trial_id;
+    return typeof id === 'string' ? id : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Absolute path of a weights file given directly, or of trial `trial`'s final weights beside database `db`. */

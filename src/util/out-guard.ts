@@ -1,5 +1,5 @@
 import { closeSync, existsSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 
 /** The first 16 bytes of every SQLite 3 database file. */
@@ -29,12 +29,33 @@ export function assertNotDatabase(flag: string, path: string): void {
     );
 }
 
+/** The folders a database keeps its files in, beside it: `<database>.weights` and `<database>.checkpoints`. */
+const STORE_FOLDERS = ['.weights', '.checkpoints'];
+
 /**
- * Refuses an output path of a command that writes one file when it names a database ({@link assertNotDatabase})
- * or a directory (the write would fail only at the end, with the file system's bare EISDIR).
+ * Refuses an output path inside the weights or checkpoint folder of a database (`s.db.weights/<id>.safetensors`):
+ * a file written there would stand for a trial's weights or its checkpoint, which the trial's exports, resumes and
+ * from-dense starts would then read.
+ */
+export function assertNotStoreFile(flag: string, path: string): void {
+  const folder = dirname(canonical(path));
+  const suffix = STORE_FOLDERS.find((s) => folder.endsWith(s));
+  if (suffix === undefined) return;
+  const db = folder.slice(0, -suffix.length);
+  if (isSqliteFile(db))
+    throw new UsageError(
+      `${flag} ${path}: is in ${basename(folder)}, where database ${basename(db)} keeps its trials' ${suffix.slice(1)}; writing there would stand for a trial's, give another path`,
+    );
+}
+
+/**
+ * Refuses an output path of a command that writes one file when it names a database ({@link assertNotDatabase}),
+ * a file of a database's own folders ({@link assertNotStoreFile}) or a directory (the write would fail only at
+ * the end, with the file system's bare EISDIR).
  */
 export function assertOutputFile(flag: string, path: string): void {
   assertNotDatabase(flag, path);
+  assertNotStoreFile(flag, path);
   const abs = resolve(path);
   if (existsSync(abs) && statSync(abs).isDirectory())
     throw new UsageError(`${flag} ${path}: is a directory; give the path of a file`);

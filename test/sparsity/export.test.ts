@@ -1,4 +1,4 @@
-import { truncateSync } from 'node:fs';
+import { copyFileSync, renameSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { exportCommand } from '../../src/cli/commands/export.js';
@@ -59,8 +59,21 @@ describe('runs export', () => {
       expect(zeros).toBe(mask.length / 2);
     }
     await expect(exportCommand('ffff', { db, out: file })).rejects.toThrow(UsageError);
-    // a damaged weights file is named (it was a bare safetensors error, exit 1)
     const stored = storedWeightsPath(db, sparse.id);
+    // the file under its name is another trial's (copied or written over it): refused, not exported as this one
+    const dense = plan.trials.find((t) => t.spec.sparsity === 0)!;
+    copyFileSync(stored, `${stored}.kept`);
+    copyFileSync(storedWeightsPath(db, dense.id), stored);
+    await expect(exportCommand(sparse.id, { db, out: join(dir, 'swapped.safetensors') })).rejects.toThrow(
+      `holds the weights of trial ${dense.id}: written over?`,
+    );
+    renameSync(`${stored}.kept`, stored);
+    // nor is a file written into the database's own folders
+    await expect(exportCommand(dense.id, { db, out: stored })).rejects.toThrow(
+      `--out ${stored}: is in study.db.weights, where database study.db keeps its trials' weights`,
+    );
+    expect(readSafetensors(stored).metadata.trial_id).toBe(sparse.id);
+    // a damaged weights file is named (it was a bare safetensors error, exit 1)
     truncateSync(stored, 300);
     await expect(exportCommand(sparse.id, { db, out: join(dir, 'again.safetensors') })).rejects.toThrow(
       new RegExp(`^the weights file of trial ${sparse.id}, .*${sparse.id}\\.safetensors, cannot be read \\(`),

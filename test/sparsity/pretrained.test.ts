@@ -12,8 +12,8 @@ import { tempDir, writeConfig } from '../helpers/config.js';
 
 const infos = [{ name: 'w', shape: [2, 4], role: 'mlp' as const, prunable: true, decay: true }];
 
-/** A checkpoint file of a trial whose one prunable layer holds `mask`. */
-function checkpointWith(mask: number[]): string {
+/** A checkpoint file of trial `trialId` whose one prunable layer holds `mask`. */
+function checkpointWith(mask: number[], trialId = '0123456789abcdef'): string {
   const rng = Rng.seeded(0).state();
   const state: TrainState = {
     step: 3,
@@ -27,7 +27,7 @@ function checkpointWith(mask: number[]): string {
     wallSeconds: 1,
   };
   const path = join(tempDir(), 'c.safetensors');
-  writeFileSync(path, encodeCheckpoint('0123456789abcdef', state, infos));
+  writeFileSync(path, encodeCheckpoint(trialId, state, infos));
   return path;
 }
 
@@ -61,13 +61,22 @@ sweep: {sparsity: 0.5, nonzero_params: 3000, tokens: 4096}
   it("looks for the trial's weights beside the sweep's database, or the database its options name", () => {
     const db = join(tempDir(), 'study.db');
     mkdirSync(dirname(weightsPath(db, id)), { recursive: true });
-    copyFileSync(checkpointWith([1, 1, 1, 1, 1, 1, 1, 1]), weightsPath(db, id));
+    copyFileSync(checkpointWith([1, 1, 1, 1, 1, 1, 1, 1], id), weightsPath(db, id));
     // found (and read) beside --db: the dense file is a stand-in whose one layer is no lm's, so planning stops there
     expect(() => loadSweep(config(''), { db })).toThrow(`${weightsPath(db, id)} has no`);
     // a db option wins over --db
     const other = join(tempDir(), 'other.db');
     expect(() => loadSweep(config(`, db: ${other}`), { db })).toThrow(
       `cannot read ${weightsPath(other, id)}`,
+    );
+  });
+
+  it("refuses a file under the trial's name that holds another trial's weights", () => {
+    const db = join(tempDir(), 'study.db');
+    mkdirSync(dirname(weightsPath(db, id)), { recursive: true });
+    copyFileSync(checkpointWith([1, 1, 1, 1, 1, 1, 1, 1]), weightsPath(db, id));
+    expect(() => loadSweep(config(''), { db })).toThrow(
+      `${weightsPath(db, id)} holds the weights of trial 0123456789abcdef, not of ${id}`,
     );
   });
 

@@ -5,7 +5,7 @@ import { readSafetensors } from '../../store/safetensors.js';
 import { Store } from '../../store/store.js';
 import type { TrialRecord } from '../../store/types.js';
 import { storedWeightsPath, type WeightSet, writeSafetensors } from '../../store/weights.js';
-import { assertNotDatabase } from '../../util/out-guard.js';
+import { assertNotDatabase, assertNotStoreFile } from '../../util/out-guard.js';
 
 export interface ExportOptions {
   db: string;
@@ -21,13 +21,19 @@ export function trialWeights(dbPath: string, t: TrialRecord): WeightSet {
     );
   }
   let tensors: ReturnType<typeof readSafetensors>['tensors'];
+  let metadata: Record<string, string>;
   try {
-    ({ tensors } = readSafetensors(path));
+    ({ tensors, metadata } = readSafetensors(path));
   } catch (e) {
     throw new UsageError(
       `the weights file of trial ${t.id}, ${path}, cannot be read (${(e as Error).message}): damaged? Train the trial again, or restore the file from a copy`,
     );
   }
+  // a file copied or written over it would be exported under this trial's id and spec
+  if (metadata.trial_id !== undefined && metadata.trial_id !== t.id)
+    throw new UsageError(
+      `the weights file of trial ${t.id}, ${path}, holds the weights of trial ${metadata.trial_id}: written over? Train the trial again, or restore the file from a copy`,
+    );
   const masks = new Map<string, Uint8Array>();
   for (const [name, tensor] of tensors) {
     if (name.endsWith('.mask')) masks.set(name.slice(0, -'.mask'.length), tensor.data as Uint8Array);
@@ -78,6 +84,7 @@ export async function exportCommand(id: string, opts: ExportOptions): Promise<nu
   }
   const w = trialWeights(opts.db, t);
   assertNotDatabase('--out', opts.out);
+  assertNotStoreFile('--out', opts.out);
   const out = resolve(opts.out);
   if (existsSync(out) && statSync(out).isDirectory())
     throw new UsageError(

@@ -57,6 +57,14 @@ const options = given.transform((o, ctx): FromDenseOptions => {
         message: `${path} holds a model trained at sparsity ${+p.sparsity.toFixed(4)}, not a dense one`,
       });
     }
+    // the file beside the database under the trial's name must be that trial's (not one copied or written over it)
+    if (o.trial && p.trialId !== null && p.trialId !== o.trial) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['trial'],
+        message: `${path} holds the weights of trial ${p.trialId}, not of ${o.trial}; train ${o.trial} again or give weights: <file>`,
+      });
+    }
     if (o.sha256 && o.sha256 !== p.sha256) {
       ctx.addIssue({
         code: 'custom',
