@@ -15,14 +15,21 @@ export const DEFAULT_CHECKPOINT_MINUTES = 10;
  */
 export function checkpointCadence(opts: CheckpointFlags): { minutes: number; steps: number } {
   const minutes =
-    opts.checkpointMinutes === undefined ? DEFAULT_CHECKPOINT_MINUTES : Number(opts.checkpointMinutes);
-  // Number('') is 0: an empty value must not turn checkpoints off
-  if (opts.checkpointMinutes?.trim() === '' || !Number.isFinite(minutes) || minutes < 0)
+    opts.checkpointMinutes === undefined ? DEFAULT_CHECKPOINT_MINUTES : decimal(opts.checkpointMinutes);
+  if (!Number.isFinite(minutes) || minutes < 0)
     throw new UsageError(`--checkpoint-minutes ${opts.checkpointMinutes}: expected a number >= 0`);
-  const steps = opts.checkpointSteps === undefined ? 0 : Number(opts.checkpointSteps);
-  if (opts.checkpointSteps?.trim() === '' || !Number.isSafeInteger(steps) || steps < 0)
+  const steps = opts.checkpointSteps === undefined ? 0 : decimal(opts.checkpointSteps);
+  if (!Number.isSafeInteger(steps) || steps < 0)
     throw new UsageError(
       `--checkpoint-steps ${opts.checkpointSteps}: expected a whole number of steps >= 0 (0: off)`,
     );
   return { minutes, steps };
+}
+
+/**
+ * A number written in decimal (1, 2.5, 1e3), else NaN: Number() would also take '' (as 0, turning checkpoints
+ * off) and '0x10' (as 16).
+ */
+function decimal(text: string): number {
+  return /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(text) ? Number(text) : Number.NaN;
 }

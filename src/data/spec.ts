@@ -112,8 +112,12 @@ export interface IdxPaths {
 /** An existing file, resolved against the config's directory, or a PathError at `key`. */
 function existingFile(configDir: string, path: string, key: string, what: string): string {
   const abs = resolve(configDir, path);
-  if (!existsSync(abs) || !statSync(abs).isFile())
-    throw new PathError(['data', key], `${what} not found: ${abs}`);
+  if (!existsSync(abs)) throw new PathError(['data', key], `${what} not found: ${abs}`);
+  if (!statSync(abs).isFile())
+    throw new PathError(
+      ['data', key],
+      `${what} ${abs} is ${statSync(abs).isDirectory() ? 'a directory' : 'not a regular file (a device or a pipe?)'}; give the path of a file`,
+    );
   return abs;
 }
 

@@ -1,10 +1,10 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SweepPlan } from '../config/load.js';
 import { specStanding, type TrialSpec } from '../config/trial-spec.js';
 import { damagedDatabaseMessage, openDatabases, UsageError } from '../errors.js';
-import { makeDirs } from '../util/dirs.js';
+import { makeDirs, removeEmptyDirs } from '../util/dirs.js';
 import { DEFAULT_DB } from './default-db.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { ownerIsDead } from './owner.js';
@@ -73,11 +73,18 @@ export class Store {
     const flag = opts.flag ?? '--db';
     if (opts.read && (opts.create || opts.write))
       throw new Error('Store.open: a reader neither creates nor writes');
+    /** Folders made here for a new database, taken away again when it cannot be opened. */
+    let madeDirs: string[] = [];
     if (!existsSync(abs)) {
       if (!opts.create)
         throw new UsageError(`no database at ${path}; run "sparsebench sweep <config>" first, or pass --db`);
+      // resolve() drops a trailing slash: a folder meant would become a database file of its name
+      if (/[\\/]$/.test(path))
+        throw new UsageError(
+          `${flag} ${path}: ends in a slash, as a folder does; give the path of a database file, e.g. ${join(path, 'sparsebench.db')}`,
+        );
       try {
-        makeDirs(dirname(abs));
+        madeDirs = makeDirs(dirname(abs));
       } catch (e) {
         throw new UsageError(`cannot create the directory of ${flag} ${path}: ${(e as Error).message}`);
       }
@@ -124,6 +131,7 @@ export class Store {
       if (version < SCHEMA_VERSION) migrate(db, path, flag);
     } catch (e) {
       if (db?.open) db.close();
+      removeEmptyDirs(madeDirs);
       if (e instanceof UsageError) throw e;
       const code = (e as { code?: string }).code;
       if (code === 'SQLITE_NOTADB')

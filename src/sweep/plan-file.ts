@@ -86,6 +86,7 @@ export function taskIndex(flag: string | undefined, env: NodeJS.ProcessEnv, tria
       'no trial index: pass --index I, or run as a Slurm array task or a Kubernetes Indexed Job',
     );
   }
+  if (trials === 0) throw new UsageError('the plan holds no trials, so there is none to train');
   const expected = `expected a trial index from 0 to ${trials - 1}`;
   // Number('') is 0: a blank value would train trial 0 in every task that got one
   if (text.trim() === '')

@@ -212,6 +212,11 @@ sweep: {sparsity: 0.5, nonzero_params: 3k, tokens: 480}
     const listed = cli(['runs', 'list', '--db', db]).stdout;
     expect(listed.match(/ running \(owner gone\) /g)?.length ?? 0).toBe(stillRunning);
     expect(listed).not.toMatch(/ running {2}/); // none shown as plainly running
+    const listedJson = JSON.parse(cli(['runs', 'list', '--db', db, '--json']).stdout);
+    const shown = listedJson.trials.filter((t: { status: string }) => t.status === 'running');
+    expect(shown.map((t: { shownStatus: string }) => t.shownStatus)).toEqual(
+      Array(stillRunning).fill('running (owner gone)'),
+    );
     const rerun = cli(['sweep', SMOKE, '--db', db]);
     expect(rerun.code).toBe(0);
     expect(rerun.stdout).toMatch(/already finished/);

@@ -47,6 +47,8 @@ describe('plan files', () => {
     expect(() => taskIndex(undefined, {}, 3)).toThrow(/no trial index/);
     expect(() => taskIndex('3', {}, 3)).toThrow(/--index 3: expected a trial index from 0 to 2/);
     expect(() => taskIndex(undefined, { SLURM_ARRAY_TASK_ID: 'x' }, 3)).toThrow(/SLURM_ARRAY_TASK_ID x/);
+    // a plan of no trials (a hand-made one) has no index to check against: said plainly, not "0 to -1"
+    expect(() => taskIndex('0', {}, 0)).toThrow(/^the plan holds no trials, so there is none to train$/);
   });
 
   it('refuses a blank index, which Number() would read as trial 0, and anything but digits', () => {

@@ -154,6 +154,11 @@ function positiveInt(flag: string, text: string | undefined): number | undefined
   return v;
 }
 
+/** Whether `name` is a Kubernetes object name (a DNS-1123 subdomain), as a PersistentVolumeClaim's must be. */
+function isK8sName(name: string): boolean {
+  return name.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name);
+}
+
 /** `sparsebench sweep <config> --executor slurm|k8s`: write (and for Slurm submit) a cluster run. */
 export async function clusterSweepCommand(config: string, opts: ExecutorOptions): Promise<number> {
   const gpus = positiveInt('--gpus', opts.gpus);
@@ -163,6 +168,11 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
   if (opts.time !== undefined && !/^(\d+-)?\d+(:\d{1,2}){0,2}$/.test(opts.time)) {
     throw new UsageError(`--time ${opts.time}: expected Slurm time syntax, e.g. 30, 2:00:00 or 1-12:00:00`);
   }
+  // a claim name Kubernetes would refuse, at `kubectl apply` after the files were written: refused here
+  if (opts.pvc !== undefined && !isK8sName(opts.pvc))
+    throw new UsageError(
+      `--pvc ${opts.pvc}: not a Kubernetes name (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters)`,
+    );
   const plan = loadSweep(config, { backend: opts.backend, db: opts.db });
   const dir = opts.out ?? join(dirname(resolve(opts.db)), `${plan.name}.${opts.executor}`);
   const layout = clusterLayout(plan.name, plan.trials.length, dir, opts.db);

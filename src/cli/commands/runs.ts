@@ -97,7 +97,9 @@ export async function runsListCommand(opts: RunsListOptions): Promise<number> {
     }
     const trials = store.listTrials(sweep, opts.status);
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify({ sweep, trials }, null, 2)}\n`);
+      // shownStatus: the status as the table shows it (a running trial whose process is gone says so)
+      const shown = trials.map((t) => ({ ...t, shownStatus: shownStatus(t) }));
+      process.stdout.write(`${JSON.stringify({ sweep, trials: shown }, null, 2)}\n`);
     } else {
       const title = sweep === null ? `all trials in ${opts.db}` : `sweep ${sweep}`;
       // with --status, how many of how many: "0 trials" alone reads as an empty sweep
@@ -128,7 +130,9 @@ export async function runsShowCommand(id: string, opts: RunsShowOptions): Promis
     const metrics = store.metrics(t.id);
     const sweeps = store.sweepsOfTrial(t.id);
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify({ ...t, sweeps, metrics }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ ...t, shownStatus: shownStatus(t), sweeps, metrics }, null, 2)}\n`,
+      );
       return 0;
     }
     const m = t.spec.model;
