@@ -221,15 +221,12 @@ function t5ForwardFlopsPerInputToken(s: T5Shape): number {
 
 /**
  * The share of the law's compute, 6·P·D with D in encoder input tokens, that the prunable weight matrices' training
- * FLOPs make up: the encoder's weights and the cross-attention's k, v see every input token, the rest of the
- * decoder's only the targets (target_len of every input_len).
+ * FLOPs make up. The encoder layer's weights and the cross-attention's k, v (6d² + 2d·d_ff) see every input token;
+ * the decoder's self-attention, cross q and o, and MLP (6d² + 2d·d_ff as well) only the targets. So half of P sees
+ * all of D and half target_len of every input_len, at any width.
  */
 export function t5WeightFlopsShare(s: T5Shape): number {
-  const d = s.d_model;
-  const f = s.d_ff;
-  const onInputs = 4 * d * d + 2 * d * f + 2 * d * d; // encoder layer + cross k, v
-  const onTargets = 6 * d * d + 2 * d * f; // decoder self q, k, v, o, cross q, o, MLP
-  return (onInputs + (onTargets * s.target_len) / s.input_len) / (onInputs + onTargets);
+  return (1 + s.target_len / s.input_len) / 2;
 }
 
 /** The `t5` family: encoder-decoder trained with span corruption. */

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { damagedDatabaseMessage, UsageError } from '../errors.js';
 import { checkpointPath, legacyCheckpointPath } from '../sweep/checkpoints.js';
 import { writeFileAtomic } from './safetensors.js';
-import { Store } from './store.js';
+import { EmptyDatabaseError, Store } from './store.js';
 import type { TrialStatus } from './types.js';
 import { storedWeightsPath, weightsPath } from './weights.js';
 
@@ -50,7 +50,15 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
     }
     // validates and migrates each shard, and reads it whole, before the target is touched: a damaged shard
     // stops the merge with nothing written
-    const shard = Store.open(p, { create: false, read: 'upgrading', flag: 'shard' });
+    let shard: Store;
+    try {
+      shard = Store.open(p, { create: false, read: 'upgrading', flag: 'shard' });
+    } catch (e) {
+      // a task killed between creating its database and writing the schema: as empty as an empty file
+      if (!(e instanceof EmptyDatabaseError)) throw e;
+      notes.push(`${p}: an empty database (a task that never wrote its trial?); skipped`);
+      continue;
+    }
     try {
       const check = shard.db.pragma('quick_check', { simple: true });
       if (check !== 'ok') throw new UsageError(damagedDatabaseMessage([p], `quick_check: ${String(check)}`));
@@ -63,7 +71,9 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
     shards.push(p);
   }
   if (shards.length === 0)
-    throw new UsageError(`nothing to merge: every shard given is an empty file (${shardPaths.join(', ')})`);
+    throw new UsageError(
+      `nothing to merge: every shard given is an empty file or database (${shardPaths.join(', ')})`,
+    );
   const target = Store.open(intoPath, { create: true, flag: '--into' });
   const report: MergeReport = {
     into: target.path,

@@ -41,6 +41,11 @@ export class StoreWriteError extends Error {
   }
 }
 
+/** A reader found an empty SQLite database (version 0, no tables): no sweeps to read, and none written. */
+export class EmptyDatabaseError extends UsageError {
+  override name = 'EmptyDatabaseError';
+}
+
 const now = () => new Date().toISOString();
 
 /**
@@ -59,9 +64,10 @@ export class Store {
    * (`create` or `write`) is refused up front when the file is read-only, not after its work. `flag` names
    * where the path came from in those errors (default `--db`; merge's target is `--into`).
    *
-   * `read` opens it for reading only and leaves the file as it was: its journal mode stays, and an empty SQLite
-   * database is refused rather than given a schema. (The handle is not SQLite's read-only one, which would leave
-   * WAL's -wal and -shm files behind when it closes.) A database of an older schema is still migrated (the one
+   * `read` opens a database of this sparsebench's schema for reading only (`query_only`), leaving the file as it
+   * was: its journal mode stays, and an empty SQLite database is refused ({@link EmptyDatabaseError}) rather than
+   * given a schema. (The handle is not SQLite's read-only one, which would leave WAL's -wal and -shm files behind
+   * when it closes.) A database of an older schema is migrated, and switched to WAL, as a writer would (the one
    * write a reader makes) with `read: 'upgrading'`, and refused with `read: 'only'` (a dry run, which writes
    * nothing).
    */
@@ -111,7 +117,7 @@ export class Store {
       if (version === 0) assertEmpty(db, path, flag);
       if (opts.read !== undefined) {
         if (version === 0)
-          throw new UsageError(
+          throw new EmptyDatabaseError(
             `${path} holds no sweeps yet (an empty database); run "sparsebench sweep <config>" first`,
           );
         if (version < SCHEMA_VERSION) {
@@ -122,6 +128,7 @@ export class Store {
           db.close();
           return Store.open(path, { create: false, write: true, flag });
         }
+        db.pragma('query_only = ON'); // a write slipped into a reader fails instead of changing the file
         openDatabases.add(path);
         return new Store(abs, db);
       }

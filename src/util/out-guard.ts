@@ -38,13 +38,13 @@ const STORE_FOLDERS = ['.weights', '.checkpoints'];
  * from-dense starts would then read.
  */
 export function assertNotStoreFile(flag: string, path: string): void {
-  const folder = dirname(canonical(path));
+  const folder = canonical(dirname(resolve(path))); // through links: a linked folder may be the store's
   const suffix = STORE_FOLDERS.find((s) => folder.endsWith(s));
   if (suffix === undefined) return;
   const db = folder.slice(0, -suffix.length);
   if (isSqliteFile(db))
     throw new UsageError(
-      `${flag} ${path}: is in ${basename(folder)}, where database ${basename(db)} keeps its trials' ${suffix.slice(1)}; writing there would stand for a trial's, give another path`,
+      `${flag} ${path}: is in ${basename(folder)}, where database ${basename(db)} keeps its trials' ${suffix.slice(1)}; a file written there would be taken for a trial's, give another path`,
     );
 }
 

@@ -1,5 +1,8 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadSweep } from '../../src/config/load.js';
 import { currentRevisions, SPEC_VERSION, specStanding } from '../../src/config/trial-spec.js';
+import { ROOT } from '../helpers/cli.js';
 import { planOf, tinySyntheticConfig } from '../helpers/config.js';
 
 const spec = (family: string, revisions?: { model?: number; pruner?: number }, version = SPEC_VERSION) => ({
@@ -20,6 +23,15 @@ describe('component revisions in the trial spec', () => {
       tinySyntheticConfig('model: {family: t5}').replace('nonzero_params: 3000', 'nonzero_params: 6000'),
     );
     expect(t5.trials.map((t) => t.spec.revisions)).toEqual([{ model: 1 }, { model: 1 }]);
+  });
+
+  it("leave the quickstart's trial ids as the README prints them", () => {
+    const plan = loadSweep(join(ROOT, 'configs', 'quickstart.yaml'));
+    expect(plan.trials.slice(0, 3).map((t) => t.id)).toEqual([
+      '44abcf2e846bd830',
+      '8f820399fb1fea1d',
+      '3fbd0d6ed048f1ae',
+    ]);
   });
 
   it('tell a spec of this sparsebench from an earlier or a later one', () => {

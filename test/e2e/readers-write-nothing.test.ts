@@ -46,6 +46,7 @@ describe('commands that only read a database leave it as it was', () => {
       ['runs', 'list'],
       ['runs', 'show', id],
       ['runs', 'export', id, '--out', join(tempDir(), 'w.safetensors')],
+      ['report', '--out', join(tempDir(), 'report')],
     ]) {
       const r = cli([...args, '--db', db]);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);

@@ -163,14 +163,27 @@ describe('t5 model', () => {
 });
 
 describe('t5 weight FLOPs against the law compute', () => {
-  it('counts the decoder but its cross k, v at target_len of every input token (hand-computed)', () => {
-    const at = (d_model: number, d_ff: number, input_len: number, target_len: number) =>
-      t5WeightFlopsShare({ ...shape, d_model, d_ff, input_len, target_len });
-    // d 1, d_ff 4: on inputs 4 + 8 + 2 = 14, on targets 6 + 8 = 14; (14 + 14/4) / 28
-    expect(at(1, 4, 4, 1)).toBeCloseTo(0.625, 12);
-    expect(at(8, 32, 64, 64)).toBeCloseTo(1, 12);
-    // d 2, d_ff 2: on inputs 16 + 8 + 8 = 32, on targets 24 + 8 = 32; (32 + 32·14/64) / 64
-    expect(at(2, 2, 64, 14)).toBeCloseTo(0.609375, 12);
+  it("equals the model's own prunable matrices weighted by the tokens each sees", () => {
+    const h = t5HparamsSchema.parse({ family: 't5' });
+    for (const [n, s, seqLen] of [
+      [6e3, 0, 64],
+      [9e4, 0.75, 64],
+      [1e6, 0.5, 512],
+    ]) {
+      const sh = sizeT5(n, s, h, seqLen);
+      // the encoder and the cross-attention's k, v run over every input token, the rest of the decoder over targets
+      let onInputs = 0;
+      let onTargets = 0;
+      for (const p of t5Family.params(sh).filter((q) => q.prunable)) {
+        const size = p.shape.reduce((a, b) => a * b, 1);
+        if (p.name.startsWith('enc.') || p.name.endsWith('.cross.kv')) onInputs += size;
+        else onTargets += size;
+      }
+      const counted = (onInputs + (onTargets * sh.target_len) / sh.input_len) / (onInputs + onTargets);
+      expect(t5WeightFlopsShare(sh)).toBeCloseTo(counted, 12);
+    }
+    // by hand: 14 targets per 64 inputs give (1 + 14/64) / 2
+    expect(t5WeightFlopsShare({ ...shape, input_len: 64, target_len: 14 })).toBeCloseTo(0.609375, 12);
   });
 });
 

@@ -1,5 +1,5 @@
-import { copyFileSync, renameSync, truncateSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, renameSync, symlinkSync, truncateSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { exportCommand } from '../../src/cli/commands/export.js';
 import { prunersCommand } from '../../src/cli/commands/pruners.js';
@@ -71,6 +71,11 @@ describe('runs export', () => {
     // nor is a file written into the database's own folders
     await expect(exportCommand(dense.id, { db, out: stored })).rejects.toThrow(
       `--out ${stored}: is in study.db.weights, where database study.db keeps its trials' weights`,
+    );
+    // also through a link to that folder
+    symlinkSync(dirname(stored), join(dir, 'link'));
+    await expect(exportCommand(dense.id, { db, out: join(dir, 'link', 'x.safetensors') })).rejects.toThrow(
+      'where database study.db keeps its trials',
     );
     expect(readSafetensors(stored).metadata.trial_id).toBe(sparse.id);
     // a damaged weights file is named (it was a bare safetensors error, exit 1)

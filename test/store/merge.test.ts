@@ -9,6 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { betterRecord, mergeDatabases } from '../../src/store/merge.js';
@@ -244,9 +245,20 @@ describe('merge, stopped part-way or out of step', () => {
     mkdirSync(join(shards, 'checkpoints'));
     writeFileSync(join(shards, 'checkpoints', `${b}.safetensors`), 'shard 1 checkpoint');
     writeFileSync(join(shards, 'shard-9.db'), '');
+    // a task killed after SQLite made its file and before the schema: a database with no tables
+    const bare = new Database(join(shards, 'shard-8.db'));
+    bare.pragma('journal_mode = WAL');
+    bare.close();
     const into = join(dir, 'study.db');
-    const r = mergeDatabases(into, [join(shards, 'shard-0.db'), join(shards, 'shard-9.db')]);
-    expect(r.notes).toEqual([expect.stringMatching(/shard-9\.db: an empty file .*; skipped/)]);
+    const r = mergeDatabases(into, [
+      join(shards, 'shard-0.db'),
+      join(shards, 'shard-9.db'),
+      join(shards, 'shard-8.db'),
+    ]);
+    expect(r.notes).toEqual([
+      expect.stringMatching(/shard-9\.db: an empty file .*; skipped/),
+      expect.stringMatching(/shard-8\.db: an empty database .*; skipped/),
+    ]);
     expect(r.shards).toHaveLength(1);
     expect(existsSync(checkpointPath(into, b))).toBe(false); // b is pending there: not shard 0's checkpoint
     mergeDatabases(into, [join(shards, 'shard-1.db')]);

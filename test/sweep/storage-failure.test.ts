@@ -74,7 +74,6 @@ describe('a database that cannot be written mid-sweep', () => {
       await expect(failed).rejects.toThrow(
         /s\.db could not be written \(database is locked\), so the sweep did not start; nothing was changed or trained, run it again\. Another process held a write lock on it for over 60 s/,
       );
-      expect(store.listTrials('tiny')).toEqual([]);
     } finally {
       store.close();
     }

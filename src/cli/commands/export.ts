@@ -30,9 +30,10 @@ export function trialWeights(dbPath: string, t: TrialRecord): WeightSet {
     );
   }
   // a file copied or written over it would be exported under this trial's id and spec
-  if (metadata.trial_id !== undefined && metadata.trial_id !== t.id)
+  const named = (metadata as Record<string, string> | null)?.trial_id;
+  if (named !== undefined && named !== t.id)
     throw new UsageError(
-      `the weights file of trial ${t.id}, ${path}, holds the weights of trial ${metadata.trial_id}: written over? Train the trial again, or restore the file from a copy`,
+      `the weights file of trial ${t.id}, ${path}, holds the weights of trial ${named}: written over? Train the trial again, or restore the file from a copy`,
     );
   const masks = new Map<string, Uint8Array>();
   for (const [name, tensor] of tensors) {

@@ -215,7 +215,7 @@ function droppedNote(sweep: string, dropped: SweepSummary['dropped']): string {
   const kept = 'They stay in the database (`sparsebench runs list --all`)';
   const older =
     olderVersion > 0
-      ? `${olderVersion} of sweep ${sweep}'s earlier trials ${olderVersion === 1 ? 'was' : 'were'} made by an earlier sparsebench whose trials are not comparable with this one's (an earlier trial spec version or revision of the model's or pruner's training; see the README's "Trial identity"), so ${olderVersion === 1 ? 'it is' : 'they are'} trained afresh. `
+      ? `${olderVersion} of sweep ${sweep}'s earlier trials ${olderVersion === 1 ? 'was' : 'were'} made by an earlier sparsebench whose trials are not comparable with this one's (an earlier trial spec version or revision of the model's or pruner's training; see the README's "Trial identity"), so ${olderVersion === 1 ? 'its settings are' : 'their settings are'} trained afresh under new ids. `
       : '';
   const other = trials - olderVersion;
   const config =
@@ -278,7 +278,7 @@ function planText(plan: SweepPlan): string {
     '',
     unit === 'images'
       ? `total estimated training compute: C = 6 * N/(1-S) * D = ${fmtFlops(total)} with D in ${unit} (the law's compute; FLOPs are about C times the tokens per image)`
-      : plan.config.model.family === 't5'
+      : plan.trials.every((t) => t.spec.model.family === 't5')
         ? `total estimated training compute: C = 6 * N/(1-S) * D = ${fmtFlops(total)} with D in encoder input tokens (the law's compute; the decoder's weights see only the shorter targets, so the weight matrices' FLOPs are ${(weightFlops(plan) / total).toFixed(2)} of C)`
         : `total estimated training compute: ${fmtFlops(total)} FLOPs (C = 6 * N/(1-S) * D)`,
   ].join('\n');
