@@ -23,7 +23,8 @@ export const SPEC_VERSION = 4;
  * only they get new ids (a change to every trial raises {@link SPEC_VERSION} instead).
  * t5 1: token embeddings start at std 1, the scale T5's tied head (its output scaled by d^-0.5) is built for, as
  * the sparse scaling-law authors' T5X model draws them; they started at 0.02, which left the logits near zero until
- * the embeddings had grown.
+ * the embeddings had grown. (from-dense t5 trials, whose embeddings come from the dense model, get new ids too:
+ * the revision is the family's, whichever trials it changes.)
  */
 export const MODEL_REVISIONS: Readonly<Record<string, number>> = { t5: 1 };
 

@@ -11,7 +11,7 @@ export function describeShape(m: TrialSpec['model']): string {
     case 'vit':
       return `vit: ${core}, ${m.image_height}x${m.image_width}x${m.channels} images in ${m.patch_size}px patches, ${m.classes} classes, ${m.pooling} pooling`;
     case 't5':
-      return `t5: ${m.n_layers} encoder + ${m.n_layers} decoder ${layers}, d_model ${m.d_model}, ${m.n_heads} ${heads}, d_ff ${m.d_ff}, vocab ${m.vocab_size}, input ${m.input_len} / target ${m.target_len} tokens`;
+      return `t5: ${m.n_layers} encoder + ${m.n_layers} decoder ${layers}, d_model ${m.d_model}, ${m.n_heads} ${heads}, d_ff ${m.d_ff}, vocab ${m.vocab_size}, input ${m.input_len} / target ${m.target_len} tokens, ${m.ff_activation} MLP${m.tied_embeddings === false ? ', untied head' : ''}`;
   }
 }
 

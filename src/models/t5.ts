@@ -8,7 +8,8 @@ import type { Batch, ModelFamily, ParamInfo } from './types.js';
 /**
  * Shape of a T5-style encoder-decoder (Raffel et al. 2020, arXiv:1910.10683): n_layers encoder and n_layers
  * decoder blocks, RMSNorm pre-norm, no biases, bucketed relative position biases shared across the layers of
- * each stack, ReLU MLPs, tied input/output embedding. Plain JSON: part of every trial spec.
+ * each stack, ReLU MLPs, tied input/output embedding (T5 1.0); or T5 v1.1's gated-GELU MLPs and untied head.
+ * Plain JSON: part of every trial spec.
  */
 export interface T5Shape {
   family: 't5';
@@ -25,8 +26,21 @@ export interface T5Shape {
   mean_span_length: number;
   rel_buckets: number;
   rel_max_distance: number;
-  /** MLP activation: relu (T5 1.0) or gelu. */
-  ff_activation: 'relu' | 'gelu';
+  /**
+   * MLP activation: relu (T5 1.0), gelu, or gated-gelu (T5 v1.1: gelu(x·W_0) ⊙ (x·W_1), the two input matrices
+   * packed side by side in `mlp.wi` as its two parts).
+   */
+  ff_activation: 'relu' | 'gelu' | 'gated-gelu';
+  /**
+   * The head is the token embedding, its input scaled by d^-0.5 (T5 1.0); false: a head of its own, unscaled
+   * (T5 v1.1). Absent in specs written before the option: tied.
+   */
+  tied_embeddings?: boolean;
+}
+
+/** Input matrices of one MLP: two for T5 v1.1's gated GELU, one otherwise. */
+export function t5MlpInputs(s: Pick<T5Shape, 'ff_activation'>): number {
+  return s.ff_activation === 'gated-gelu' ? 2 : 1;
 }
 
 /** A span-corruption batch: encoder inputs [B, Tin], decoder inputs and targets [B, Tt]. */
@@ -48,6 +62,7 @@ const EMBEDDING_STD = 1;
 function t5Params(s: T5Shape): ParamInfo[] {
   const d = s.d_model;
   const f = s.d_ff;
+  const gates = t5MlpInputs(s);
   // parts: q, k, v (or k, v) projections packed side by side in one matrix
   const m = (name: string, shape: number[], role: 'attention' | 'mlp', parts?: number): ParamInfo => ({
     name,
@@ -88,7 +103,7 @@ function t5Params(s: T5Shape): ParamInfo[] {
       m(`${p}.attn.qkv`, [d, 3 * d], 'attention', 3),
       m(`${p}.attn.o`, [d, d], 'attention'),
       norm(`${p}.ln2.g`),
-      m(`${p}.mlp.wi`, [d, f], 'mlp'),
+      m(`${p}.mlp.wi`, [d, gates * f], 'mlp', gates > 1 ? gates : undefined),
       m(`${p}.mlp.wo`, [f, d], 'mlp'),
     );
   }
@@ -104,11 +119,13 @@ function t5Params(s: T5Shape): ParamInfo[] {
       m(`${p}.cross.kv`, [d, 2 * d], 'attention', 2),
       m(`${p}.cross.o`, [d, d], 'attention'),
       norm(`${p}.ln3.g`),
-      m(`${p}.mlp.wi`, [d, f], 'mlp'),
+      m(`${p}.mlp.wi`, [d, gates * f], 'mlp', gates > 1 ? gates : undefined),
       m(`${p}.mlp.wo`, [f, d], 'mlp'),
     );
   }
   out.push(norm('dec.ln_f.g'));
+  if (s.tied_embeddings === false)
+    out.push({ name: 'head', shape: [d, s.vocab_size], role: 'head', prunable: false, decay: true });
   return out;
 }
 
@@ -120,6 +137,8 @@ function t5Init(s: T5Shape, rng: Rng): Map<string, Float32Array> {
     if (p.role === 'norm') values.set(p.name, new Float32Array(n).fill(1));
     else if (p.name.endsWith('rel_bias')) values.set(p.name, new Float32Array(n));
     else if (p.name === 'tok_emb') values.set(p.name, rng.normalArray(n, EMBEDDING_STD));
+    // an untied head as T5 v1.1's: fan-in scaled, so the logits start at std ~1 as the tied head's do
+    else if (p.name === 'head') values.set(p.name, rng.normalArray(n, s.d_model ** -0.5));
     else {
       const isResidualOut = /\.(o|wo)$/.test(p.name);
       values.set(p.name, rng.normalArray(n, isResidualOut ? residualStd : INIT_STD));
@@ -143,9 +162,13 @@ function positionBias(
 }
 
 function feedForward(s: T5Shape, x: tf.Tensor2D, wi: tf.Tensor2D, wo: tf.Tensor2D): tf.Tensor2D {
-  const hidden = matmul2d(x, wi); // [R, F]
-  const act = s.ff_activation === 'gelu' ? gelu(hidden) : tf.relu(hidden);
-  return matmul2d(act as tf.Tensor2D, wo); // [R, D]
+  const hidden = matmul2d(x, wi); // [R, F] (gated: [R, 2F])
+  let act: tf.Tensor2D;
+  if (s.ff_activation === 'gated-gelu') {
+    const [gate, linear] = tf.split(hidden, 2, 1) as [tf.Tensor2D, tf.Tensor2D]; // [R, F] each
+    act = tf.mul(gelu(gate), linear) as tf.Tensor2D;
+  } else act = (s.ff_activation === 'gelu' ? gelu(hidden) : tf.relu(hidden)) as tf.Tensor2D;
+  return matmul2d(act, wo); // [R, D]
 }
 
 function t5Loss(s: T5Shape, p: ReadonlyMap<string, tf.Tensor>, batch: SpanBatch): tf.Scalar {
@@ -202,8 +225,11 @@ function t5Loss(s: T5Shape, p: ReadonlyMap<string, tf.Tensor>, batch: SpanBatch)
       feedForward(s, rmsNorm(y, g(`${l}.ln3.g`)) as tf.Tensor2D, get(`${l}.mlp.wi`), get(`${l}.mlp.wo`)),
     );
   }
-  const out = tf.mul(rmsNorm(y, g('dec.ln_f.g')), s.d_model ** -0.5) as tf.Tensor2D; // tied head scaling (T5)
-  const logits = matmul2d(out, tf.transpose(emb) as tf.Tensor2D); // [B*Tt, V]
+  const final = rmsNorm(y, g('dec.ln_f.g')) as tf.Tensor2D; // [B*Tt, D]
+  const logits =
+    s.tied_embeddings === false
+      ? matmul2d(final, get('head')) // [B*Tt, V] (T5 v1.1: a head of its own)
+      : matmul2d(tf.mul(final, s.d_model ** -0.5) as tf.Tensor2D, tf.transpose(emb) as tf.Tensor2D); // tied (T5 1.0)
   return crossEntropy(logits, tf.tensor1d(batch.target, 'int32'), s.vocab_size);
 }
 
@@ -213,17 +239,18 @@ function t5ForwardFlopsPerInputToken(s: T5Shape): number {
   const f = s.d_ff;
   const tin = s.input_len;
   const tt = s.target_len;
-  const encoder = tin * (2 * (4 * d * d + 2 * d * f) + 4 * tin * d); // projections + scores/mixing
-  const decoder = tt * (2 * (6 * d * d + 2 * d * f) + 4 * tt * d + 4 * tin * d) + tin * 2 * 2 * d * d; // + cross k,v
+  const mlp = (1 + t5MlpInputs(s)) * d * f; // wi (one or two matrices) and wo
+  const encoder = tin * (2 * (4 * d * d + mlp) + 4 * tin * d); // projections + scores/mixing
+  const decoder = tt * (2 * (6 * d * d + mlp) + 4 * tt * d + 4 * tin * d) + tin * 2 * 2 * d * d; // + cross k,v
   const head = tt * 2 * d * s.vocab_size;
   return (s.n_layers * (encoder + decoder) + head) / tin;
 }
 
 /**
  * The share of the law's compute, 6·P·D with D in encoder input tokens, that the prunable weight matrices' training
- * FLOPs make up. The encoder layer's weights and the cross-attention's k, v (6d² + 2d·d_ff) see every input token;
- * the decoder's self-attention, cross q and o, and MLP (6d² + 2d·d_ff as well) only the targets. So half of P sees
- * all of D and half target_len of every input_len, at any width.
+ * FLOPs make up. The encoder layer's weights and the cross-attention's k, v (6d² + M, M the MLP's matrices) see
+ * every input token; the decoder's self-attention, cross q and o, and MLP (6d² + M as well) only the targets. So
+ * half of P sees all of D and half target_len of every input_len, at any width and with either MLP.
  */
 export function t5WeightFlopsShare(s: T5Shape): number {
   return (1 + s.target_len / s.input_len) / 2;
@@ -233,7 +260,7 @@ export function t5WeightFlopsShare(s: T5Shape): number {
 export const t5Family: ModelFamily<T5Shape, SpanBatch> = {
   name: 't5',
   description:
-    'T5-style encoder-decoder (RMSNorm pre-norm, no biases, shared relative position buckets, cross-attention), span-corruption objective',
+    'T5-style encoder-decoder (RMSNorm pre-norm, no biases, shared relative position buckets, cross-attention), span-corruption objective; T5 1.0 by default, T5 v1.1 with ff_activation=gated-gelu tied_embeddings=false',
   params: t5Params,
   init: t5Init,
   loss: t5Loss,

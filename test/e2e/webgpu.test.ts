@@ -34,6 +34,13 @@ train: {batch_size: 16, seq_len: 24, eval_interval: 100, eval_tokens: 384}
 ${schedule}
 sweep: {sparsity: [0, 0.75], nonzero_params: 8k, tokens: 1920}
 `,
+  't5 v1.1': `name: agree-t5-v11
+model: {family: t5, ff_activation: gated-gelu, tied_embeddings: false}
+data: {source: synthetic, vocab_size: 8, branching: 8, train_tokens: 100000, validation_tokens: 8000}
+train: {batch_size: 16, seq_len: 24, eval_interval: 100, eval_tokens: 384}
+${schedule}
+sweep: {sparsity: [0, 0.75], nonzero_params: 8k, tokens: 1920}
+`,
   vit: `name: agree-vit
 model: {family: vit, patch_size: 4}
 data: {source: synthetic-images, classes: 4, size: 8, label_noise: 0.1, train_images: 4000, validation_images: 512}

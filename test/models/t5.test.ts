@@ -13,7 +13,7 @@ import { relativeBucket } from '../../src/models/relative-position.js';
 import { blockPrunableCount } from '../../src/models/sizing.js';
 import { spanLayoutWarning } from '../../src/models/span-layout-check.js';
 import { type SpanBatch, type T5Shape, t5Family, t5WeightFlopsShare } from '../../src/models/t5.js';
-import { sizeT5, T5_LAYER, t5HparamsSchema } from '../../src/models/t5-sizing.js';
+import { sizeT5, T5_GATED_LAYER, T5_LAYER, t5HparamsSchema } from '../../src/models/t5-sizing.js';
 import { countParams } from '../../src/models/types.js';
 import { Rng } from '../../src/util/rng.js';
 import { planOf } from '../helpers/config.js';
@@ -158,6 +158,82 @@ describe('t5 model', () => {
       const start = t5Family.loss(shape, tensors(t5Family.init(shape, Rng.seeded(3))), wide).dataSync()[0];
       expect(Math.abs(start - (Math.log(shape.vocab_size) + 0.5))).toBeLessThan(0.2);
       expectGradientsMatchFiniteDifferences(t5Family, shape, init, b, rng);
+    });
+  });
+});
+
+describe('t5 v1.1: gated-GELU MLPs and an untied head', () => {
+  const v11: T5Shape = { ...shape, ff_activation: 'gated-gelu', tied_embeddings: false };
+
+  it('sizes N within 5% with three matrices per MLP, the two input ones packed as parts of mlp.wi', () => {
+    const h = t5HparamsSchema.parse({ family: 't5', ff_activation: 'gated-gelu', tied_embeddings: false });
+    for (const [n, s] of [
+      [5e3, 0],
+      [2e5, 0.75],
+      [2e7, 0.5],
+    ]) {
+      const sh = sizeT5(n, s, h, 64);
+      const params = t5Family.params(sh);
+      const prunable = countParams(params).prunable;
+      expect(prunable).toBe(blockPrunableCount(sh, T5_GATED_LAYER));
+      expect(Math.abs(prunable * (1 - s) - n) / n).toBeLessThan(0.05);
+      const wi = params.find((p) => p.name === 'enc.0.mlp.wi')!;
+      expect(wi.shape).toEqual([sh.d_model, 2 * sh.d_ff]);
+      expect(wi.parts).toBe(2);
+      expect(params.find((p) => p.name === 'head')).toMatchObject({ prunable: false, role: 'head' });
+    }
+  });
+
+  it('starts near ln(vocab) + 1/2 and its gradients match finite differences (cpu)', async () => {
+    await onBackend('cpu', () => {
+      const rng = Rng.seeded(4);
+      const init = t5Family.init(v11, rng);
+      for (const [name, v] of init)
+        if (!name.includes('ln')) for (let i = 0; i < v.length; i++) v[i] = v[i] * 10 + 0.01 * rng.normal();
+      const tensors = (vals: Map<string, Float32Array>) =>
+        new Map(t5Family.params(v11).map((p) => [p.name, tf.tensor(vals.get(p.name)!, p.shape)]));
+      // the untied head at std d^-0.5 gives logits of std ~1, as the tied head does
+      const start = t5Family
+        .loss(v11, tensors(t5Family.init(v11, Rng.seeded(4))), batch(Rng.seeded(5), 64))
+        .dataSync()[0];
+      expect(Math.abs(start - (Math.log(v11.vocab_size) + 0.5))).toBeLessThan(0.2);
+      expectGradientsMatchFiniteDifferences(t5Family, v11, init, batch(rng), rng);
+    });
+  });
+
+  it('computes gelu(x·W_0) ⊙ (x·W_1), W_0 the first half of mlp.wi and W_1 the second', async () => {
+    await onBackend('cpu', () => {
+      const init = t5Family.init(v11, Rng.seeded(6));
+      // MLPs large enough to move the loss (their initial output matrices are tiny)
+      for (const [name, v] of init)
+        if (/mlp\.w[io]$/.test(name))
+          init.set(
+            name,
+            v.map((x) => x * 30),
+          );
+      // the MLP's output is linear in x·W_1: negating W_1 must equal negating the output matrix; with the halves
+      // the other way round it would be gelu(-x·W_1) ⊙ (x·W_0), which is not
+      const negatedLinear = new Map(init);
+      const negatedOut = new Map(init);
+      const f = v11.d_ff;
+      for (const [name, v] of init) {
+        if (name.endsWith('mlp.wi'))
+          negatedLinear.set(
+            name,
+            v.map((x, i) => (i % (2 * f) >= f ? -x : x)),
+          );
+        if (name.endsWith('mlp.wo'))
+          negatedOut.set(
+            name,
+            v.map((x) => -x),
+          );
+      }
+      const tensors = (vals: Map<string, Float32Array>) =>
+        new Map(t5Family.params(v11).map((p) => [p.name, tf.tensor(vals.get(p.name)!, p.shape)]));
+      const b = batch(Rng.seeded(7), 4);
+      const loss = (vals: Map<string, Float32Array>) => t5Family.loss(v11, tensors(vals), b).dataSync()[0];
+      expect(loss(negatedLinear)).toBeCloseTo(loss(negatedOut), 5);
+      expect(Math.abs(loss(negatedLinear) - loss(init))).toBeGreaterThan(1e-3);
     });
   });
 });

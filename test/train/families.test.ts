@@ -52,6 +52,13 @@ describe('model families train toward their floors', () => {
 
   for (const [name, text] of [
     ['t5', T5],
+    [
+      't5 v1.1 (gated GELU, untied head)',
+      T5.replace(
+        'model: {family: t5}',
+        'model: {family: t5, ff_activation: gated-gelu, tied_embeddings: false}',
+      ),
+    ],
     ['vit', VIT],
   ] as const) {
     it(`${name}: cpu and wasm agree to 1e-4 over several steps`, async () => {

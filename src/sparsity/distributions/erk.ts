@@ -64,7 +64,7 @@ export const erk: Distribution<ErkOptions> = {
       .enum(['split', 'whole'])
       .default('split')
       .describe(
-        'a packed q,k,v (or k,v) matrix: scored as one of its parts, as separate matrices would be (split), or as one matrix (whole)',
+        "a packed matrix (q,k,v or k,v; a gated MLP's W_0, W_1): scored as one of its parts, as separate matrices would be (split), or as one matrix (whole)",
       ),
     // no zod default: filled in only under a gradual schedule (underGradualSchedule), whose ERK trials trained
     // otherwise before and so get new ids; under a periodic or one-shot schedule it changes nothing, nor the ids
