@@ -84,11 +84,7 @@ export class Store {
     if (!existsSync(abs)) {
       if (!opts.create)
         throw new UsageError(`no database at ${path}; run "sparsebench sweep <config>" first, or pass --db`);
-      // resolve() drops a trailing slash: a folder meant would become a database file of its name
-      if (/[\\/]$/.test(path))
-        throw new UsageError(
-          `${flag} ${path}: ends in a slash, as a folder does; give the path of a database file, e.g. ${join(path, 'sparsebench.db')}`,
-        );
+      Store.assertNewPath(path, flag);
       try {
         madeDirs = makeDirs(dirname(abs));
       } catch (e) {
@@ -157,6 +153,24 @@ export class Store {
     }
     openDatabases.add(path);
     return new Store(abs, db);
+  }
+
+  /**
+   * Refuses, before any work, a path where no new database can be made: one ending in a slash (resolve() would drop
+   * it, and a folder meant would become a database file of its name), or one under a file or an unwritable folder.
+   * For a command that creates its database only after long work (`fit-law --points --db NEW`).
+   */
+  static assertNewPath(path: string, flag = '--db'): void {
+    if (/[\\/]$/.test(path))
+      throw new UsageError(
+        `${flag} ${path}: ends in a slash, as a folder does; give the path of a database file, e.g. ${join(path, 'sparsebench.db')}`,
+      );
+    let above = dirname(resolve(path));
+    while (!existsSync(above) && dirname(above) !== above) above = dirname(above);
+    if (!statSync(above).isDirectory() || !writable(above))
+      throw new UsageError(
+        `cannot create ${flag} ${path}: ${above} is ${statSync(above).isDirectory() ? 'not writable' : 'not a directory'}`,
+      );
   }
 
   close(): void {

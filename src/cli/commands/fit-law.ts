@@ -73,6 +73,7 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
       // a database there is opened (and checked) now; a new one is made only once the fit stands, so a
       // refused fit (too few points, a --holdout that leaves none) leaves no empty database behind
       if (opts.dbGiven && existsSync(resolve(opts.db))) store = Store.open(opts.db, { create: true });
+      else if (opts.dbGiven) Store.assertNewPath(opts.db);
     } else {
       store = Store.open(opts.db, { create: false, write: true }); // the fit is stored
       sweep = opts.sweep ?? store.latestSweep();
