@@ -279,6 +279,7 @@ function buildSpec(
     optimizer: t.optimizer,
     lr_schedule: t.lr_schedule,
     grad_clip: t.grad_clip,
+    z_loss: t.z_loss > 0 ? t.z_loss : undefined,
     eval: { interval: t.eval_interval, tokens: t.eval_tokens },
     pruner,
     seed: v.seed,

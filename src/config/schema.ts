@@ -74,6 +74,11 @@ export const trainSchema = z.strictObject({
   lr_schedule: lrScheduleSchema.prefault({}),
   /** Global gradient-norm clip; null turns clipping off. */
   grad_clip: z.number().positive().nullable().default(1),
+  /**
+   * Weight of the z-loss, z · mean(log Z²) of the output softmax, added to the training loss (T5X's z_loss;
+   * the sparse scaling-law authors trained T5 with 1e-4). 0: none. Validation loss is always plain cross-entropy.
+   */
+  z_loss: z.number().min(0).default(0),
   /** Steps between validation evaluations (and one at the end). */
   eval_interval: positiveInt().default(100),
   /**

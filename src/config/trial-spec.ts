@@ -89,6 +89,8 @@ export interface TrialSpec {
   optimizer: z.infer<typeof optimizerSchema>;
   lr_schedule: z.infer<typeof lrScheduleSchema>;
   grad_clip: number | null;
+  /** z-loss weight of the training loss; absent when 0 (so trials without one keep their ids). */
+  z_loss?: number;
   eval: { interval: number; tokens: number };
   pruner: PrunerSpec;
   seed: number;

@@ -105,7 +105,22 @@ export function causalMask(t: number): tf.Tensor2D {
  * Mean cross-entropy of logits [R, V] against integer targets [R] (nats). With the native kernels active, one
  * fused kernel each way (engine/ops.ts); on webgpu one WGSL program each way (engine/fused-webgpu.ts).
  */
-export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, classes: number): tf.Scalar {
+export function crossEntropy(
+  logits: tf.Tensor2D,
+  targets: tf.Tensor1D,
+  classes: number,
+  zLoss = 0,
+): tf.Scalar {
+  const ce = meanCrossEntropy(logits, targets, classes);
+  if (zLoss === 0) return ce;
+  // z-loss (PaLM, Chowdhery et al. 2022, https://arxiv.org/abs/2204.02311; T5X's z_loss): z · mean(log Z²), which
+  // keeps the softmax normaliser near 1
+  const logZ = tf.logSumExp(logits, 1); // [R]
+  return tf.add(ce, tf.mul(zLoss, tf.mean(tf.square(logZ)))) as tf.Scalar;
+}
+
+/** Mean cross-entropy through the fastest path the backend has. */
+function meanCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, classes: number): tf.Scalar {
   const fusable = logits.dtype === 'float32' && targets.dtype === 'int32';
   if (nativeKernelsActive() && fusable) return tf.mean(crossEntropyRowsNative(logits, targets)) as tf.Scalar;
   if (webgpuFusedActive() && fusable) return tf.mean(crossEntropyRowsWebGpuOp(logits, targets)) as tf.Scalar;

@@ -82,7 +82,7 @@ function selfAttention(
   return matmul2d(o, wProj);
 }
 
-function lmLoss(s: LmShape, p: ReadonlyMap<string, tf.Tensor>, batch: TokenBatch): tf.Scalar {
+function lmLoss(s: LmShape, p: ReadonlyMap<string, tf.Tensor>, batch: TokenBatch, zLoss = 0): tf.Scalar {
   const get = (name: string) => {
     const t = p.get(name);
     if (!t) throw new Error(`lm: missing parameter ${name}`);
@@ -119,7 +119,7 @@ function lmLoss(s: LmShape, p: ReadonlyMap<string, tf.Tensor>, batch: TokenBatch
   const f = layerNorm(x, get('ln_f.g') as tf.Tensor1D, get('ln_f.b') as tf.Tensor1D) as tf.Tensor2D;
   const head = s.tied_embeddings ? (tf.transpose(tokEmb) as tf.Tensor2D) : (get('head') as tf.Tensor2D); // [D, V]
   const logits = matmul2d(f, head); // [B*T, V]
-  return crossEntropy(logits, targets as tf.Tensor1D, s.vocab_size);
+  return crossEntropy(logits, targets as tf.Tensor1D, s.vocab_size, zLoss);
 }
 
 /** Forward matmul FLOPs per token: block matrices, attention scores and mixing, output head. */

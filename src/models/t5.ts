@@ -171,7 +171,7 @@ function feedForward(s: T5Shape, x: tf.Tensor2D, wi: tf.Tensor2D, wo: tf.Tensor2
   return matmul2d(act, wo); // [R, D]
 }
 
-function t5Loss(s: T5Shape, p: ReadonlyMap<string, tf.Tensor>, batch: SpanBatch): tf.Scalar {
+function t5Loss(s: T5Shape, p: ReadonlyMap<string, tf.Tensor>, batch: SpanBatch, zLoss = 0): tf.Scalar {
   const get = (name: string) => {
     const t = p.get(name);
     if (!t) throw new Error(`t5: missing parameter ${name}`);
@@ -230,7 +230,7 @@ function t5Loss(s: T5Shape, p: ReadonlyMap<string, tf.Tensor>, batch: SpanBatch)
     s.tied_embeddings === false
       ? matmul2d(final, get('head')) // [B*Tt, V] (T5 v1.1: a head of its own)
       : matmul2d(tf.mul(final, s.d_model ** -0.5) as tf.Tensor2D, tf.transpose(emb) as tf.Tensor2D); // tied (T5 1.0)
-  return crossEntropy(logits, tf.tensor1d(batch.target, 'int32'), s.vocab_size);
+  return crossEntropy(logits, tf.tensor1d(batch.target, 'int32'), s.vocab_size, zLoss);
 }
 
 /** Forward matmul FLOPs per encoder input token (D counts input tokens). */

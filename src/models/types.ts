@@ -56,9 +56,10 @@ export interface ModelFamily<Shape, B extends Batch = Batch> {
   init(shape: Shape, rng: Rng): Map<string, Float32Array>;
   /**
    * Mean cross-entropy (nats per predicted token, or per image) of a batch under the given parameter
-   * tensors. Called inside the trainer's gradient tape; must not dispose its inputs.
+   * tensors, plus `zLoss` · mean(log Z²) of the output softmax when the trainer asks for it (never for
+   * evaluation). Called inside the trainer's gradient tape; must not dispose its inputs.
    */
-  loss(shape: Shape, params: ReadonlyMap<string, tf.Tensor>, batch: B): tf.Scalar;
+  loss(shape: Shape, params: ReadonlyMap<string, tf.Tensor>, batch: B, zLoss?: number): tf.Scalar;
   /** Fraction of correct predictions in a batch (classifiers only; recorded as val_accuracy). */
   accuracy?(shape: Shape, params: ReadonlyMap<string, tf.Tensor>, batch: B): tf.Scalar;
   /** Matmul FLOPs of one forward pass per unit of D (a token or an image), dense; for throughput. */

@@ -146,7 +146,8 @@ export const vitFamily: ModelFamily<VitShape, ImageBatch> = {
     'ViT-style classifier (matmul patch embedding, learned positions, class token or mean pooling, pre-norm encoder, linear head)',
   params: vitParams,
   init: vitInit,
-  loss: (s, p, batch) => crossEntropy(vitLogits(s, p, batch), tf.tensor1d(batch.labels, 'int32'), s.classes),
+  loss: (s, p, batch, zLoss) =>
+    crossEntropy(vitLogits(s, p, batch), tf.tensor1d(batch.labels, 'int32'), s.classes, zLoss),
   accuracy: (s, p, batch) => {
     const predicted = tf.argMax(vitLogits(s, p, batch), 1); // [B]
     return tf.mean(tf.cast(tf.equal(predicted, tf.tensor1d(batch.labels, 'int32')), 'float32')) as tf.Scalar;

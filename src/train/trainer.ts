@@ -86,6 +86,9 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
   const entry = families[spec.model.family];
   const family = entry.model;
   const shape = spec.model;
+  /** The loss the optimizer descends: the family's cross-entropy plus the spec's z-loss (evaluation has none). */
+  const trainingLoss = (sh: typeof shape, p: ReadonlyMap<string, tf.Tensor>, b: Batch) =>
+    family.loss(sh as never, p, b as never, spec.z_loss ?? 0);
   const source = entry.source(spec);
   const infos = family.params(shape);
   const layers = prunerLayers(infos, spec.pruner);
@@ -271,7 +274,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
         const optimizerSteps = !pruner.replacesOptimizerStep(step);
         const evalDue = step % spec.eval.interval === 0 || step === spec.steps;
         if (device) {
-          const { value, grads } = deviceGradients(family.loss.bind(family), shape, params, batch);
+          const { value, grads } = deviceGradients(trainingLoss, shape, params, batch);
           let gradsForPruner: Float32Array[] | null = null;
           let read: Promise<unknown>;
           try {
@@ -313,7 +316,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
             device.push(opt);
           }
         } else {
-          const grads = await gradients(family.loss.bind(family), shape, params, batch);
+          const grads = await gradients(trainingLoss, shape, params, batch);
           loss = grads.loss;
           fileLoss(step, lr);
           refineGradients(params, pruner, grads.values);

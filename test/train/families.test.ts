@@ -53,11 +53,11 @@ describe('model families train toward their floors', () => {
   for (const [name, text] of [
     ['t5', T5],
     [
-      't5 v1.1 (gated GELU, untied head)',
+      't5 v1.1 (gated GELU, untied head, z-loss)',
       T5.replace(
         'model: {family: t5}',
         'model: {family: t5, ff_activation: gated-gelu, tied_embeddings: false}',
-      ),
+      ).replace('optimizer: {lr: 1e-2}}', 'optimizer: {lr: 1e-2}, z_loss: 1e-4}'),
     ],
     ['vit', VIT],
   ] as const) {
