@@ -21,9 +21,10 @@ export const SPEC_VERSION = 4;
 /**
  * Revisions of one model family's training, raised when a change alters the trials of that family only, so that
  * only they get new ids (a change to every trial raises {@link SPEC_VERSION} instead).
- * t5 1: token embeddings start at std 1, the scale T5's tied head (its output scaled by d^-0.5) is built for, as
- * the sparse scaling-law authors' T5X model draws them; they started at 0.02, which left the logits near zero until
- * the embeddings had grown. (from-dense t5 trials, whose embeddings come from the dense model, get new ids too:
+ * t5 1: T5X's initialisation, as in the sparse scaling-law authors' T5 model: token embeddings at std 1, the
+ * scale T5's tied head (its output scaled by d^-0.5) is built for, and every matrix fan-in scaled, std 1/sqrt(n_in).
+ * They started at GPT-2's 0.02 (residual outputs 0.02/sqrt(4L)), which left the logits near zero until the
+ * embeddings had grown and the layers' outputs small. (from-dense t5 trials, whose embeddings come from the dense model, get new ids too:
  * the revision is the family's, whichever trials it changes.)
  */
 export const MODEL_REVISIONS: Readonly<Record<string, number>> = { t5: 1 };

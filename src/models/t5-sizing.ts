@@ -55,6 +55,7 @@ export function sizeT5(nonzero: number, sparsity: number, h: T5Hparams, inputLen
     rel_buckets: h.rel_buckets,
     rel_max_distance: h.rel_max_distance,
     ff_activation: h.ff_activation,
-    tied_embeddings: h.tied_embeddings,
+    // written only when untied, so the specs of tied trials hold what they held before the option
+    ...(h.tied_embeddings ? {} : { tied_embeddings: false }),
   };
 }

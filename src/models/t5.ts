@@ -50,12 +50,11 @@ export interface SpanBatch extends Batch {
   target: Int32Array;
 }
 
-const INIT_STD = 0.02;
 /**
  * Token embeddings start at std 1, the scale the tied head's d^-0.5 output scaling is built for (T5, Raffel et al.
  * 2020, https://arxiv.org/abs/1910.10683; the sparse scaling-law authors' T5X model, JaxPruner's
- * projects/bigsparse/t5x/network.py, and Hugging Face's T5 draw them from N(0, 1)). At 0.02 the logits start near
- * zero and training waits for the embeddings to grow (MODEL_REVISIONS t5 1).
+ * projects/bigsparse/t5x/network.py, and Hugging Face's T5 draw them from N(0, 1)). At GPT-2's 0.02 the logits
+ * start near zero and training waits for the embeddings to grow (MODEL_REVISIONS t5 1).
  */
 const EMBEDDING_STD = 1;
 
@@ -129,20 +128,21 @@ function t5Params(s: T5Shape): ParamInfo[] {
   return out;
 }
 
+/**
+ * T5X's initialisation (the sparse scaling-law authors' T5 code): token embeddings N(0, 1); every weight matrix,
+ * the head included, fan-in scaled, N(0, 1/n_in) (flax's variance_scaling(1, 'fan_in')). T5X folds attention's
+ * 1/sqrt(head_dim) into the query's init where this model scales the scores: the same scores at the start.
+ * Relative position biases start at zero.
+ */
 function t5Init(s: T5Shape, rng: Rng): Map<string, Float32Array> {
   const values = new Map<string, Float32Array>();
-  const residualStd = INIT_STD / Math.sqrt(4 * s.n_layers);
   for (const p of t5Params(s)) {
     const n = p.shape.reduce((a, b) => a * b, 1);
     if (p.role === 'norm') values.set(p.name, new Float32Array(n).fill(1));
     else if (p.name.endsWith('rel_bias')) values.set(p.name, new Float32Array(n));
     else if (p.name === 'tok_emb') values.set(p.name, rng.normalArray(n, EMBEDDING_STD));
-    // an untied head as T5 v1.1's: fan-in scaled, so the logits start at std ~1 as the tied head's do
-    else if (p.name === 'head') values.set(p.name, rng.normalArray(n, s.d_model ** -0.5));
-    else {
-      const isResidualOut = /\.(o|wo)$/.test(p.name);
-      values.set(p.name, rng.normalArray(n, isResidualOut ? residualStd : INIT_STD));
-    }
+    // matrices [n_in, n_out]: an untied head so starts its logits at std ~1, as the tied head's scaling does
+    else values.set(p.name, rng.normalArray(n, p.shape[0] ** -0.5));
   }
   return values;
 }

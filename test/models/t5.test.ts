@@ -148,7 +148,7 @@ describe('t5 model', () => {
       const rng = Rng.seeded(3);
       const init = t5Family.init(shape, rng);
       for (const [name, v] of init)
-        if (!name.includes('ln')) for (let i = 0; i < v.length; i++) v[i] = v[i] * 10 + 0.01 * rng.normal();
+        if (!name.includes('ln')) for (let i = 0; i < v.length; i++) v[i] += 0.01 * rng.normal(); // rel biases off 0
       const b = batch(rng);
       const tensors = (vals: Map<string, Float32Array>) =>
         new Map(t5Family.params(shape).map((p) => [p.name, tf.tensor(vals.get(p.name)!, p.shape)]));
@@ -189,7 +189,7 @@ describe('t5 v1.1: gated-GELU MLPs and an untied head', () => {
       const rng = Rng.seeded(4);
       const init = t5Family.init(v11, rng);
       for (const [name, v] of init)
-        if (!name.includes('ln')) for (let i = 0; i < v.length; i++) v[i] = v[i] * 10 + 0.01 * rng.normal();
+        if (!name.includes('ln')) for (let i = 0; i < v.length; i++) v[i] += 0.01 * rng.normal(); // rel biases off 0
       const tensors = (vals: Map<string, Float32Array>) =>
         new Map(t5Family.params(v11).map((p) => [p.name, tf.tensor(vals.get(p.name)!, p.shape)]));
       // the untied head at std d^-0.5 gives logits of std ~1, as the tied head does

@@ -54,9 +54,9 @@ export const layerFilterShape = {
 
 /**
  * Sparsity a layer gets regardless of the distribution's rule, or null: 0 for layers kept dense, and
- * 1 − sqrt(1 − S) for embeddings made prunable: our rule, keeping an embedding (the input and output of every
- * token) denser than the blocks. The code of Frantar et al. 2023 (arXiv:2309.08520; jaxpruner's bigsparse) can
- * prune T5's embeddings too, at a sparsity it takes as a free setting, not by this formula.
+ * 1 − sqrt(1 − S) for embeddings made prunable, keeping an embedding (the input and output of every token) denser
+ * than the blocks: the rule of the T5X code of Frantar et al. 2023 (arXiv:2309.08520; JaxPruner's
+ * projects/bigsparse, `embed_sparsity = 'auto'`, for the token embedding and the untied head).
  */
 export function fixedSparsity(layer: LayerRef, sparsity: number, o: LayerFilterOptions): number | null {
   if ((o.dense ?? []).some((p) => namePattern(p)(layer.name))) return 0;
