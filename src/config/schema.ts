@@ -75,7 +75,7 @@ export const trainSchema = z.strictObject({
   /** Global gradient-norm clip; null turns clipping off. */
   grad_clip: z.number().positive().nullable().default(1),
   /**
-   * Weight of the z-loss, z · mean(log Z²) of the output softmax, added to the training loss (T5X's z_loss;
+   * Weight of the z-loss, z · mean((log Z)²) of the output softmax, added to the training loss (T5X's z_loss;
    * the sparse scaling-law authors trained T5 with 1e-4). 0: none. Validation loss is always plain cross-entropy.
    */
   z_loss: z.number().min(0).default(0),

@@ -113,7 +113,7 @@ export function crossEntropy(
 ): tf.Scalar {
   const ce = meanCrossEntropy(logits, targets, classes);
   if (zLoss === 0) return ce;
-  // z-loss (PaLM, Chowdhery et al. 2022, https://arxiv.org/abs/2204.02311; T5X's z_loss): z · mean(log Z²), which
+  // z-loss (PaLM, Chowdhery et al. 2022, https://arxiv.org/abs/2204.02311; T5X's z_loss): z · mean((log Z)²), which
   // keeps the softmax normaliser near 1
   const logZ = tf.logSumExp(logits, 1); // [R]
   return tf.add(ce, tf.mul(zLoss, tf.mean(tf.square(logZ)))) as tf.Scalar;

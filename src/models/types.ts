@@ -56,7 +56,7 @@ export interface ModelFamily<Shape, B extends Batch = Batch> {
   init(shape: Shape, rng: Rng): Map<string, Float32Array>;
   /**
    * Mean cross-entropy (nats per predicted token, or per image) of a batch under the given parameter
-   * tensors, plus `zLoss` · mean(log Z²) of the output softmax when the trainer asks for it (never for
+   * tensors, plus `zLoss` · mean((log Z)²) of the output softmax when the trainer asks for it (never for
    * evaluation). Called inside the trainer's gradient tape; must not dispose its inputs.
    */
   loss(shape: Shape, params: ReadonlyMap<string, tf.Tensor>, batch: B, zLoss?: number): tf.Scalar;
