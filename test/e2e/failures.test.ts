@@ -2,17 +2,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
-import { tempDir, writeConfig } from '../helpers/config.js';
+import { oneTrialConfig, tempDir, writeConfig } from '../helpers/config.js';
 
-const CONFIG = `name: failing
-data: {source: synthetic, vocab_size: 16, branching: 2, train_tokens: 20000, validation_tokens: 2000}
-train: {batch_size: 8, seq_len: 16, eval_interval: 10, eval_tokens: 512}
-sweep:
-  sparsity: 0
-  nonzero_params: 3000
-  tokens: 4096
-  train.optimizer.lr: [1e3, 3e-3]
-`;
+const CONFIG = oneTrialConfig('failing', '  train.optimizer.lr: [1e3, 3e-3]\n');
 
 describe('failures inside a trial', () => {
   it('marks a diverging trial failed with reason and step, goes on, and retries it only when asked', () => {

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, cliAsNobody, nobodyCanRunCli, ROOT } from '../helpers/cli.js';
-import { tempDir, writeConfig } from '../helpers/config.js';
+import { oneTrialConfig, tempDir, writeConfig } from '../helpers/config.js';
 
 const BIN = join(ROOT, 'bin', 'sparsebench.js');
 
@@ -13,14 +13,7 @@ const BIN = join(ROOT, 'bin', 'sparsebench.js');
  */
 if (!nobodyCanRunCli()) console.warn(`read-only tests skipped: ${BIN} is not readable as uid 65534`);
 
-const CONFIG = `name: tiny
-data: {source: synthetic, vocab_size: 16, branching: 2, train_tokens: 20000, validation_tokens: 2000}
-train: {batch_size: 8, seq_len: 16, eval_interval: 10, eval_tokens: 512}
-sweep:
-  sparsity: 0
-  nonzero_params: 3000
-  tokens: 4096
-`;
+const CONFIG = oneTrialConfig('tiny');
 
 describe.skipIf(!nobodyCanRunCli())('a database the user cannot write', () => {
   /** A finished one-trial database in `<dir>/db/s.db`, every path readable by the test's user. */

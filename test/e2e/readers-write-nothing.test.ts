@@ -4,16 +4,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
-import { tempDir, writeConfig } from '../helpers/config.js';
+import { oneTrialConfig, tempDir, writeConfig } from '../helpers/config.js';
 
-const CONFIG = `name: tiny
-data: {source: synthetic, vocab_size: 16, branching: 2, train_tokens: 20000, validation_tokens: 2000}
-train: {batch_size: 8, seq_len: 16, eval_interval: 10, eval_tokens: 512}
-sweep:
-  sparsity: 0
-  nonzero_params: 3000
-  tokens: 4096
-`;
+const CONFIG = oneTrialConfig('tiny');
 
 /** Every file of a folder with its SHA-256: what a command that writes nothing must leave as it was. */
 function snapshot(dir: string): Record<string, string> {

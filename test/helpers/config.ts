@@ -33,3 +33,15 @@ sweep:
   tokens: 4096
 `;
 }
+
+/** A one-trial dense config on tiny synthetic data (a second of training); `extraSweep` adds lines under sweep:. */
+export function oneTrialConfig(name = 'tiny', extraSweep = ''): string {
+  return `name: ${name}
+data: {source: synthetic, vocab_size: 16, branching: 2, train_tokens: 20000, validation_tokens: 2000}
+train: {batch_size: 8, seq_len: 16, eval_interval: 10, eval_tokens: 512}
+sweep:
+  sparsity: 0
+  nonzero_params: 3000
+  tokens: 4096
+${extraSweep}`;
+}

@@ -125,6 +125,24 @@ function batch(rng: Rng, size = 2): SpanBatch {
   return { input: ids(size * 6), decoderIn: ids(size * 4), target: ids(size * 4), batchSize: size };
 }
 
+/**
+ * Checks, on cpu, that a t5 shape's initial loss is ln V + 1/2 (logits of std ~1) over 256 targets, and that its
+ * gradients match finite differences (every weight nudged off its init, relative biases off 0).
+ */
+async function startAndGradients(s: T5Shape, seed: number): Promise<void> {
+  await onBackend('cpu', () => {
+    const tensors = (vals: Map<string, Float32Array>) =>
+      new Map(t5Family.params(s).map((p) => [p.name, tf.tensor(vals.get(p.name)!, p.shape)]));
+    const start = t5Family.loss(s, tensors(t5Family.init(s, Rng.seeded(seed))), batch(Rng.seeded(5), 64));
+    expect(Math.abs(start.dataSync()[0] - (Math.log(s.vocab_size) + 0.5))).toBeLessThan(0.2);
+    const rng = Rng.seeded(seed);
+    const init = t5Family.init(s, rng);
+    for (const [name, v] of init)
+      if (!name.includes('ln')) for (let i = 0; i < v.length; i++) v[i] += 0.01 * rng.normal();
+    expectGradientsMatchFiniteDifferences(t5Family, s, init, batch(rng), rng);
+  });
+}
+
 describe('t5 model', () => {
   it('sizes N within 5% and counts encoder + decoder matrices', () => {
     const h = t5HparamsSchema.parse({ family: 't5' });
@@ -144,21 +162,9 @@ describe('t5 model', () => {
   });
 
   it('starts near ln(vocab) + 1/2 and its gradients match finite differences (cpu)', async () => {
-    await onBackend('cpu', () => {
-      const rng = Rng.seeded(3);
-      const init = t5Family.init(shape, rng);
-      for (const [name, v] of init)
-        if (!name.includes('ln')) for (let i = 0; i < v.length; i++) v[i] += 0.01 * rng.normal(); // rel biases off 0
-      const b = batch(rng);
-      const tensors = (vals: Map<string, Float32Array>) =>
-        new Map(t5Family.params(shape).map((p) => [p.name, tf.tensor(vals.get(p.name)!, p.shape)]));
-      // std-1 tied embeddings under the d^-0.5 head scaling give logits of std ~1, so the loss starts at
-      // E[logsumexp] ≈ ln V + 1/2 (over 256 targets: ± 0.06); embeddings at 0.02 would start it at ln V
-      const wide = batch(Rng.seeded(5), 64);
-      const start = t5Family.loss(shape, tensors(t5Family.init(shape, Rng.seeded(3))), wide).dataSync()[0];
-      expect(Math.abs(start - (Math.log(shape.vocab_size) + 0.5))).toBeLessThan(0.2);
-      expectGradientsMatchFiniteDifferences(t5Family, shape, init, b, rng);
-    });
+    // std-1 tied embeddings under the d^-0.5 head scaling give logits of std ~1, so the loss starts at
+    // E[logsumexp] ≈ ln V + 1/2 (over 256 targets: ± 0.06); embeddings at 0.02 would start it at ln V
+    await startAndGradients(shape, 3);
   });
 });
 
@@ -185,20 +191,8 @@ describe('t5 v1.1: gated-GELU MLPs and an untied head', () => {
   });
 
   it('starts near ln(vocab) + 1/2 and its gradients match finite differences (cpu)', async () => {
-    await onBackend('cpu', () => {
-      const rng = Rng.seeded(4);
-      const init = t5Family.init(v11, rng);
-      for (const [name, v] of init)
-        if (!name.includes('ln')) for (let i = 0; i < v.length; i++) v[i] += 0.01 * rng.normal(); // rel biases off 0
-      const tensors = (vals: Map<string, Float32Array>) =>
-        new Map(t5Family.params(v11).map((p) => [p.name, tf.tensor(vals.get(p.name)!, p.shape)]));
-      // the untied head at std d^-0.5 gives logits of std ~1, as the tied head does
-      const start = t5Family
-        .loss(v11, tensors(t5Family.init(v11, Rng.seeded(4))), batch(Rng.seeded(5), 64))
-        .dataSync()[0];
-      expect(Math.abs(start - (Math.log(v11.vocab_size) + 0.5))).toBeLessThan(0.2);
-      expectGradientsMatchFiniteDifferences(t5Family, v11, init, batch(rng), rng);
-    });
+    // the untied head at std d^-0.5 gives logits of std ~1, as the tied head does
+    await startAndGradients(v11, 4);
   });
 
   it('computes gelu(x·W_0) ⊙ (x·W_1), W_0 the first half of mlp.wi and W_1 the second', async () => {
