@@ -71,5 +71,11 @@ export function prunerInitialParams(
       );
     out.set(p.name, Float32Array.from(w));
   }
+  // a trained parameter the model has no place for (an untied source's head for a tied model) would be dropped
+  const extra = [...given.keys()].filter((name) => !out.has(name));
+  if (extra.length > 0)
+    throw new Error(
+      `pretrained weights: ${extra.join(', ')} ${extra.length === 1 ? 'is' : 'are'} not in this model, whose source was trained with ${extra.length === 1 ? 'it' : 'them'} (an untied head for a tied model?); start from a dense trial of the same model options`,
+    );
   return out;
 }

@@ -3,9 +3,11 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSweep } from '../../src/config/load.js';
 import { readPretrained } from '../../src/sparsity/pretrained.js';
+import type { Pruner } from '../../src/sparsity/pruner.js';
 import { resolvePrunerSpec } from '../../src/sparsity/spec.js';
 import { weightsPath } from '../../src/store/weights.js';
 import { encodeCheckpoint } from '../../src/sweep/checkpoints.js';
+import { prunerInitialParams } from '../../src/train/mask-application.js';
 import type { TrainState } from '../../src/train/state.js';
 import { Rng } from '../../src/util/rng.js';
 import { tempDir, writeConfig } from '../helpers/config.js';
@@ -90,6 +92,27 @@ sweep: {sparsity: 0.5, nonzero_params: 3000, tokens: 4096}
     const byDb = writeConfig(text.replace(`trial: ${id}`, `trial: ${id}, db: s.db`), 'fd-db.yaml', dir);
     expect(() => loadSweep(byDb, { db: join(tempDir(), 'cli.db') })).toThrow(
       `cannot read ${weightsPath(join(dir, 's.db'), id)}`,
+    );
+  });
+});
+
+describe('pretrained weights against the model they start', () => {
+  const infos = [{ name: 'w', shape: [2, 2] }];
+  const from = (weights: Record<string, number[]>) =>
+    prunerInitialParams(
+      {
+        initialWeights: () => new Map(Object.entries(weights).map(([k, v]) => [k, Float32Array.from(v)])),
+      } as unknown as Pruner,
+      infos,
+    );
+
+  it('takes exactly the model parameters: none missing, none of the wrong size, none left over', () => {
+    expect(from({ w: [1, 2, 3, 4] })!.get('w')).toEqual(Float32Array.from([1, 2, 3, 4]));
+    expect(() => from({})).toThrow('pretrained weights: w is missing, the model needs 4');
+    expect(() => from({ w: [1, 2] })).toThrow('pretrained weights: w is 2 values, the model needs 4');
+    // an untied source's head for a tied model would otherwise be dropped without a word
+    expect(() => from({ w: [1, 2, 3, 4], head: [1] })).toThrow(
+      'pretrained weights: head is not in this model, whose source was trained with it',
     );
   });
 });
