@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { parseHumanNumber } from '../util/format.js';
 
 /** `--checkpoint-minutes M` and `--checkpoint-steps K` as given on the command line (strings, or absent). */
 export interface CheckpointFlags {
@@ -15,10 +16,10 @@ export const DEFAULT_CHECKPOINT_MINUTES = 10;
  */
 export function checkpointCadence(opts: CheckpointFlags): { minutes: number; steps: number } {
   const minutes =
-    opts.checkpointMinutes === undefined ? DEFAULT_CHECKPOINT_MINUTES : decimal(opts.checkpointMinutes);
+    opts.checkpointMinutes === undefined ? DEFAULT_CHECKPOINT_MINUTES : numberOf(opts.checkpointMinutes);
   if (!Number.isFinite(minutes) || minutes < 0)
     throw new UsageError(`--checkpoint-minutes ${opts.checkpointMinutes}: expected a number >= 0`);
-  const steps = opts.checkpointSteps === undefined ? 0 : decimal(opts.checkpointSteps);
+  const steps = opts.checkpointSteps === undefined ? 0 : numberOf(opts.checkpointSteps);
   if (!Number.isSafeInteger(steps) || steps < 0)
     throw new UsageError(
       `--checkpoint-steps ${opts.checkpointSteps}: expected a whole number of steps >= 0 (0: off)`,
@@ -27,9 +28,9 @@ export function checkpointCadence(opts: CheckpointFlags): { minutes: number; ste
 }
 
 /**
- * A number written in decimal (1, 2.5, 1e3), else NaN: Number() would also take '' (as 0, turning checkpoints
- * off) and '0x10' (as 16).
+ * A number as configs write them (2.5, 1e3, 10k: {@link parseHumanNumber}), else NaN: Number() would also take ''
+ * (as 0, turning checkpoints off) and '0x10' (as 16).
  */
-function decimal(text: string): number {
-  return /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(text) ? Number(text) : Number.NaN;
+function numberOf(text: string): number {
+  return parseHumanNumber(text) ?? Number.NaN;
 }

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_DB } from '../store/default-db.js';
 import { decodeSafetensors } from '../store/safetensors.js';
 import { storedWeightsPath } from '../store/weights.js';
+import { checkpointMeta } from '../sweep/checkpoints.js';
 
 /** A dense model's parameters read from a safetensors file, with what the file says about itself. */
 export interface Pretrained {
@@ -56,16 +57,9 @@ export function readPretrained(path: string): Pretrained {
   return { params, sparsity, sha256, trialId: namedTrial(metadata) };
 }
 
-/** The trial a weights file (`trial_id`) or a checkpoint (its `sparsebench_checkpoint` record) names, or null. */
+/** The trial a weights file (`trial_id`) or a checkpoint (its training state) names, or null. */
 function namedTrial(metadata: Record<string, string>): string | null {
-  if (metadata.trial_id !== undefined) return metadata.trial_id;
-  try {
-    const id = (JSON.parse(metadata.sparsebench_checkpoint ?? 'null') as { trial_id?: unknown } | null)
-      ?.trial_id;
-    return typeof id === 'string' ? id : null;
-  } catch {
-    return null;
-  }
+  return metadata.trial_id ?? checkpointMeta(metadata)?.trial_id ?? null;
 }
 
 /** Absolute path of a weights file given directly, or of trial `trial`'s final weights beside database `db`. */

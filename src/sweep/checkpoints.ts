@@ -53,7 +53,7 @@ export function adoptLegacyCheckpoint(dbPath: string, trialId: string): void {
 }
 
 /** What the metadata of a checkpoint holds besides the tensors. */
-interface CheckpointMeta {
+export interface CheckpointMeta {
   trial_id: string;
   step: number;
   adam_step: number;
@@ -125,6 +125,15 @@ export function loadCheckpoint(path: string, trialId: string, layout: Checkpoint
   return read && 'state' in read ? read.state : null;
 }
 
+/** The training state a safetensors file's metadata records as a checkpoint, or null when it holds none. */
+export function checkpointMeta(metadata: Record<string, string>): CheckpointMeta | null {
+  try {
+    return JSON.parse(metadata.sparsebench_checkpoint ?? 'null') as CheckpointMeta | null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Reads a checkpoint written by {@link saveCheckpoint} and checks it against the trial (`trialId`) and the
  * model's layout (every parameter with its size, the pruner's masks). Null when the file does not exist;
@@ -143,12 +152,7 @@ export function readCheckpoint(
     return { problem: `it is not a readable checkpoint (${(e as Error).message})` };
   }
   const { tensors, metadata } = file;
-  let meta: CheckpointMeta | null;
-  try {
-    meta = JSON.parse(metadata.sparsebench_checkpoint ?? 'null') as CheckpointMeta | null;
-  } catch {
-    meta = null;
-  }
+  const meta = checkpointMeta(metadata);
   if (!meta) return { problem: 'it holds no sparsebench training state' };
   if (meta.trial_id !== trialId) return { problem: `it was written for trial ${meta.trial_id}` };
   const params = new Map<string, Float32Array>();

@@ -17,13 +17,14 @@ describe('checkpoint flags', () => {
       /--checkpoint-minutes : expected a number >= 0/,
     );
     expect(() => checkpointCadence({ checkpointSteps: ' ' })).toThrow(/--checkpoint-steps/);
-    // decimal numbers only: Number() would read 0x10 as 16 and 0b1 as 1
-    for (const text of ['0x10', '0b1', '1_000', 'Infinity'])
+    // numbers as configs write them: Number() would read 0x10 as 16 and 0b1 as 1
+    for (const text of ['0x10', '0b1', 'Infinity', '1..5'])
       expect(() => checkpointCadence({ checkpointMinutes: text })).toThrow(`--checkpoint-minutes ${text}:`);
     expect(() => checkpointCadence({ checkpointSteps: '0x10' })).toThrow('--checkpoint-steps 0x10:');
     expect(checkpointCadence({ checkpointMinutes: '1e1', checkpointSteps: '1e3' })).toEqual({
       minutes: 10,
       steps: 1000,
     });
+    expect(checkpointCadence({ checkpointSteps: '10k' }).steps).toBe(10_000);
   });
 });
