@@ -29,8 +29,30 @@ export const SPEC_VERSION = 4;
  */
 export const MODEL_REVISIONS: Readonly<Record<string, number>> = { t5: 1 };
 
-/** Revisions of one pruning algorithm's training, as {@link MODEL_REVISIONS} for a family. None so far. */
-export const PRUNER_REVISIONS: Readonly<Record<string, number>> = {};
+/**
+ * Revisions of one pruning algorithm's training, as {@link MODEL_REVISIONS} for a family (a sparse trial's only: a
+ * trial at sparsity 0 trains under `dense`, never revised).
+ * 1, every algorithm: a packed matrix (q, k, v in one; a gated MLP's W_0, W_1) is pruned as its parts, each to the
+ * layer's sparsity, as the separate matrices it stands for (sparsity/packed.ts). One ranking over the packed matrix
+ * left the parts at sparsities of their own, and drop/grow dropped and grew across them.
+ */
+export const PRUNER_REVISIONS: Readonly<Record<string, number>> = Object.fromEntries(
+  [
+    'static',
+    'magnitude',
+    'gmp',
+    'global-magnitude',
+    'saliency',
+    'set',
+    'rigl',
+    'ste',
+    'sr-ste',
+    'srigl',
+    'mask-decay',
+    'structure-decay',
+    'from-dense',
+  ].map((name) => [name, 1]),
+);
 
 /** The revisions a trial's components were trained at; in a spec only where one is above 0, so ids stay. */
 export interface Revisions {

@@ -1,5 +1,6 @@
 import type { Rng } from '../util/rng.js';
 import { checkMasks, type Declared } from './mask-check.js';
+import { joinColumns, partCount, partLayers, splitColumns } from './packed.js';
 import { algorithms, patterns, schedules } from './registry.js';
 import type { PieceSpec, PrunerSpec } from './spec.js';
 import { layerTargetsOf } from './targets.js';
@@ -42,7 +43,9 @@ function split(spec: PieceSpec): [string, Record<string, unknown>] {
 /**
  * A pruner for one trial: the composition of a pattern, a distribution, a schedule and an algorithm
  * (JaxPruner's decomposition, Lee et al. 2023, arXiv:2304.14082). It sees plain arrays only; the trainer
- * owns the tensors and applies the masks it returns.
+ * owns the tensors and applies the masks it returns. The distribution allocates over the model's layers; the
+ * algorithm and the pattern see a packed matrix (q, k, v in one) as its parts, each at its layer's sparsity
+ * (packed.ts), and the masks it returns are the packed layers'.
  */
 export class Pruner {
   private readonly algorithm: Algorithm<unknown>;
@@ -53,6 +56,10 @@ export class Pruner {
   private readonly scheduleContext: ScheduleContext;
   /** How the trainer applies the masks: hard (default) or soft (STE family). */
   readonly application: Application;
+  /** The layers the algorithm sees: each packed layer's parts as layers of their own. */
+  private readonly parts: LayerRef[];
+  /** Per part, the index in `layers` of the layer it belongs to. */
+  private readonly owner: number[];
 
   constructor(
     readonly spec: PrunerSpec,
@@ -68,6 +75,7 @@ export class Pruner {
     [name, this.scheduleOptions] = split(spec.schedule);
     this.schedule = schedules.get(name);
     this.scheduleContext = { pattern: spec.pattern };
+    ({ parts: this.parts, owner: this.owner } = partLayers(layers));
     const a = this.algorithm.application;
     this.application = {
       soft: a?.mode === 'soft',
@@ -117,10 +125,36 @@ export class Pruner {
     return layerTargetsOf(this.spec, this.layers, this.sparsityAt(step), this.target);
   }
 
+  /** Per part, its layer's sparsity after `step` training steps. */
+  private partTargets(step: number): number[] {
+    const targets = this.layerTargets(step);
+    return this.owner.map((i) => targets[i]);
+  }
+
+  /** One array per layer → one per part (a packed layer's split into its column blocks). */
+  private split<T extends Float32Array | Uint8Array>(arrays: readonly T[]): T[] {
+    return arrays.flatMap((a, i) => splitColumns(a, this.layers[i].shape, partCount(this.layers[i])));
+  }
+
+  /** One mask per part → one per layer; null for a layer whose parts are all null. */
+  private join(masks: readonly Mask[]): Mask[];
+  private join(masks: readonly (Mask | null)[]): (Mask | null)[];
+  private join(masks: readonly (Mask | null)[]): (Mask | null)[] {
+    return this.layers.map((ref, i) => {
+      const own = masks.filter((_, j) => this.owner[j] === i);
+      if (own.every((m) => m === null)) return null;
+      const size = ref.shape[0] * (ref.shape[1] / own.length);
+      return joinColumns(
+        own.map((m) => m ?? new Uint8Array(size)),
+        ref.shape,
+      );
+    });
+  }
+
   private check(masks: readonly Mask[], targets: readonly number[], step: number, declared: Declared): void {
     checkMasks({
       pruner: this.spec.name,
-      layers: this.layers,
+      layers: this.parts,
       masks,
       targets,
       step,
@@ -134,16 +168,17 @@ export class Pruner {
 
   /** Masks before the first step. `weights` are the initial values, one array per layer. */
   init(weights: readonly Float32Array[], rng: Rng): PrunerState {
-    const targets = this.layerTargets(0);
+    const targets = this.partTargets(0);
+    const partWeights = this.split(weights);
     const out = this.algorithm.init({
       totalSteps: this.totalSteps,
-      layers: this.layers.map((ref, i) => ({ ref, weights: weights[i], target: targets[i] })),
+      layers: this.parts.map((ref, i) => ({ ref, weights: partWeights[i], target: targets[i] })),
       select: this.select,
       rng,
       options: this.spec.options,
     });
     this.check(out.masks, targets, 0, null);
-    return { masks: out.masks, algorithm: out.state ?? null, lastUpdate: 0 };
+    return { masks: this.join(out.masks), algorithm: out.state ?? null, lastUpdate: 0 };
   }
 
   /**
@@ -159,15 +194,18 @@ export class Pruner {
   ): MaskChange {
     if (this.needsGradients && !grads)
       throw new Error(`pruner ${this.spec.name} needs gradients at step ${step}`);
-    const targets = this.layerTargets(step);
+    const targets = this.partTargets(step);
+    const partWeights = this.split(weights);
+    const partGrads = grads && this.split(grads);
+    const partMasks = this.split(state.masks);
     const out = this.algorithm.update({
       step,
       totalSteps: this.totalSteps,
-      layers: this.layers.map((ref, i) => ({
+      layers: this.parts.map((ref, i) => ({
         ref,
-        weights: weights[i],
-        grads: grads ? grads[i] : null,
-        mask: state.masks[i],
+        weights: partWeights[i],
+        grads: partGrads ? partGrads[i] : null,
+        mask: partMasks[i],
         target: targets[i],
       })),
       select: this.select,
@@ -177,12 +215,13 @@ export class Pruner {
       updateFraction: this.schedule.updateFraction?.(step, this.totalSteps, this.scheduleOptions),
     });
     this.check(out.masks, targets, step, out.pruned ?? null);
-    const declared = out.regrown ?? this.layers.map(() => null);
+    const masks = this.join(out.masks);
+    const declared = out.regrown ? this.join(out.regrown) : this.layers.map(() => null);
     return {
-      state: { masks: out.masks, algorithm: out.state ?? state.algorithm, lastUpdate: step },
+      state: { masks, algorithm: out.state ?? state.algorithm, lastUpdate: step },
       regrown: this.application.soft
         ? declared
-        : out.masks.map((m, i) => entering(state.masks[i], m, declared[i])),
+        : masks.map((m, i) => entering(state.masks[i], m, declared[i])),
     };
   }
 }

@@ -1,3 +1,4 @@
+import { prunedCount } from './packed.js';
 import { checkPlannedLayers } from './plan-check.js';
 import { distributions, patterns } from './registry.js';
 import type { PrunerSpec } from './spec.js';
@@ -28,7 +29,8 @@ export function layerTargetsOf(
 
 /**
  * Non-zero weights the prunable layers will hold at the end of training under `spec` at sparsity `target`:
- * each layer keeps size − round(s_layer · size), with s_layer rounded to what the pattern holds exactly.
+ * each layer keeps size − round(s_layer · size) (summed over a packed layer's parts: {@link prunedCount}), with
+ * s_layer rounded to what the pattern holds exactly.
  * Embedding matrices made prunable are not counted (N excludes embeddings). Also checks the pruner against
  * the model's layers (dense-layer patterns that match nothing, a pretrained file of another shape): this is
  * where a trial is planned with its shape known.
@@ -38,7 +40,6 @@ export function expectedNonzero(spec: PrunerSpec, layers: readonly LayerRef[], t
   const sparsities = layerTargetsOf(spec, layers, target);
   return layers.reduce((sum, l, i) => {
     if (l.embedding) return sum;
-    const n = l.shape[0] * l.shape[1];
-    return sum + n - Math.round(sparsities[i] * n);
+    return sum + l.shape[0] * l.shape[1] - prunedCount(l, sparsities[i]);
   }, 0);
 }

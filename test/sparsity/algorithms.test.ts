@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { splitColumns } from '../../src/sparsity/packed.js';
 import { fanIn } from '../../src/sparsity/patterns/constant-fan-in.js';
 import { algorithms, patterns } from '../../src/sparsity/registry.js';
 import { resolvePrunerSpec } from '../../src/sparsity/spec.js';
@@ -39,13 +40,14 @@ const pretrained = join(tempDir(), 'dense.safetensors');
 writeSafetensors(pretrained, { params: [], masks: new Map() }, {});
 const OPTIONS: Record<string, Record<string, unknown>> = { 'from-dense': { weights: pretrained } };
 
-const layerShapes = fc.array(fc.tuple(fc.integer({ min: 1, max: 14 }), fc.integer({ min: 1, max: 10 })), {
-  minLength: 1,
-  maxLength: 3,
-});
+/** [n_in, n_out of one part, parts]: a packed layer (q, k, v in one) is 2 or 3 matrices side by side. */
+const layerShapes = fc.array(
+  fc.tuple(fc.integer({ min: 1, max: 14 }), fc.integer({ min: 1, max: 10 }), fc.constantFrom(1, 1, 2, 3)),
+  { minLength: 1, maxLength: 3 },
+);
 
 describe.each(combos)('%s with pattern %s', (name, pattern) => {
-  it('lands every update on its scheduled count and keeps its pattern (property)', () => {
+  it('lands every update on its scheduled count in every part of a layer and keeps its pattern (property)', () => {
     const algorithm = algorithms.get(name);
     fc.assert(
       fc.property(
@@ -69,16 +71,39 @@ describe.each(combos)('%s with pattern %s', (name, pattern) => {
             },
             sparsity,
           );
-          const layers: LayerRef[] = shapes.map(([r, c], i) => ({ name: `l${i}`, shape: [r, c] }));
+          const layers: LayerRef[] = shapes.map(([r, c, parts], i) => ({
+            name: `l${i}`,
+            shape: [r, c * parts],
+            ...(parts > 1 ? { parts } : {}),
+          }));
           const { records } = simulate(spec, layers, sparsity, 40, seed);
           expect(records.length).toBeGreaterThan(algorithm.defaultSchedule.name === 'none' ? 0 : 1);
           for (const rec of records) {
             let got = 0;
             let want = 0;
+            rec.after.forEach((whole, li) => {
+              const [rows, , parts] = shapes[li];
+              // each part is checked as the separate matrix it stands for
+              for (const mask of splitColumns(whole, layers[li].shape, parts)) {
+                const shape: [number, number] = [rows, shapes[li][1]];
+                checkPart(mask, shape, rec.targets[li]);
+              }
+            });
             rec.after.forEach((mask, li) => {
-              const shape = layers[li].shape;
+              if (rec.step > 0 && DROP_GROW.has(name)) {
+                const before = rec.before[li];
+                if (name !== 'srigl') expect(ones(mask)).toBe(ones(before)); // drop/grow keeps the count
+                const grown = rec.regrown[li];
+                for (let i = 0; i < mask.length; i++) {
+                  expect(grown ? grown[i] : 0).toBe(mask[i] & (1 - before[i]));
+                }
+              }
+            });
+            if (algorithm.globalRanking) expect(Math.abs(got - want)).toBeLessThanOrEqual(1);
+
+            function checkPart(mask: Mask, shape: [number, number], layerTarget: number): void {
               const size = shape[0] * shape[1];
-              const target = Math.round(rec.targets[li] * size);
+              const target = Math.round(layerTarget * size);
               got += countPruned(mask);
               want += target;
               if (name === 'srigl') {
@@ -91,22 +116,13 @@ describe.each(combos)('%s with pattern %s', (name, pattern) => {
                 expect(Math.abs(countPruned(mask) - target)).toBeLessThanOrEqual(1);
               }
               if (pattern === 'constant-fan-in' && name !== 'srigl') {
-                const k = rec.targets[li] > 0 ? fanIn(shape[0], rec.targets[li]) : shape[0];
+                const k = layerTarget > 0 ? fanIn(shape[0], layerTarget) : shape[0];
                 for (const c of columns(mask, shape)) expect(c).toBe(k);
               }
-              if (pattern === 'nm' && Math.abs(rec.targets[li] - sparsity) < 1e-9) {
+              if (pattern === 'nm' && Math.abs(layerTarget - sparsity) < 1e-9) {
                 for (const c of groupCounts(mask, shape, m)) expect(c).toBeLessThanOrEqual(n);
               }
-              if (rec.step > 0 && DROP_GROW.has(name)) {
-                const before = rec.before[li];
-                if (name !== 'srigl') expect(ones(mask)).toBe(ones(before)); // drop/grow keeps the count
-                const grown = rec.regrown[li];
-                for (let i = 0; i < mask.length; i++) {
-                  expect(grown ? grown[i] : 0).toBe(mask[i] & (1 - before[i]));
-                }
-              }
-            });
-            if (algorithm.globalRanking) expect(Math.abs(got - want)).toBeLessThanOrEqual(1);
+            }
           }
         },
       ),

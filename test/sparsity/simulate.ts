@@ -17,7 +17,8 @@ export interface UpdateRecord {
 /**
  * Runs a pruner over a fake training run, as the trainer would: weights drift every step, gradients are
  * random, masks are applied hard (zeroed, regrown weights set to 0) unless the algorithm keeps dense weights.
- * `step` 0 is the initialisation.
+ * `step` 0 is the initialisation. `scale`, when given, rescales each layer's initial weights and every drift in place
+ * (weights of another size in one part of a packed layer).
  */
 export function simulate(
   spec: PrunerSpec,
@@ -25,11 +26,13 @@ export function simulate(
   sparsity: number,
   steps: number,
   seed: number,
+  scale?: (values: Float32Array, layer: number) => void,
 ) {
   const pruner = new Pruner(spec, layers, steps, sparsity);
   const soft = pruner.application.soft;
   const rng = Rng.seeded(seed);
   const weights = layers.map((l) => rng.normalArray(l.shape[0] * l.shape[1], 1));
+  if (scale) weights.forEach(scale);
   let state: PrunerState = pruner.init(weights, rng);
   const records: UpdateRecord[] = [
     { step: 0, before: [], after: state.masks, regrown: [], targets: pruner.layerTargets(0), weights },
@@ -42,7 +45,11 @@ export function simulate(
   };
   applyHard();
   for (let step = 1; step <= steps; step++) {
-    for (const w of weights) for (let i = 0; i < w.length; i++) w[i] += 0.3 * rng.normal();
+    weights.forEach((w, li) => {
+      const drift = rng.normalArray(w.length, 0.3);
+      scale?.(drift, li);
+      for (let i = 0; i < w.length; i++) w[i] += drift[i];
+    });
     applyHard();
     if (!pruner.isUpdateStep(step)) continue;
     const grads = pruner.needsGradients
