@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { parseHumanNumber } from '../util/format.js';
+import { flagNumber } from '../util/format.js';
 
 /** `--checkpoint-minutes M` and `--checkpoint-steps K` as given on the command line (strings, or absent). */
 export interface CheckpointFlags {
@@ -16,21 +16,13 @@ export const DEFAULT_CHECKPOINT_MINUTES = 10;
  */
 export function checkpointCadence(opts: CheckpointFlags): { minutes: number; steps: number } {
   const minutes =
-    opts.checkpointMinutes === undefined ? DEFAULT_CHECKPOINT_MINUTES : numberOf(opts.checkpointMinutes);
+    opts.checkpointMinutes === undefined ? DEFAULT_CHECKPOINT_MINUTES : flagNumber(opts.checkpointMinutes);
   if (!Number.isFinite(minutes) || minutes < 0)
     throw new UsageError(`--checkpoint-minutes ${opts.checkpointMinutes}: expected a number >= 0`);
-  const steps = opts.checkpointSteps === undefined ? 0 : numberOf(opts.checkpointSteps);
+  const steps = opts.checkpointSteps === undefined ? 0 : flagNumber(opts.checkpointSteps);
   if (!Number.isSafeInteger(steps) || steps < 0)
     throw new UsageError(
       `--checkpoint-steps ${opts.checkpointSteps}: expected a whole number of steps >= 0 (0: off)`,
     );
   return { minutes, steps };
-}
-
-/**
- * A number as configs write them (2.5, 1e3, 10k: {@link parseHumanNumber}), else NaN: Number() would also take ''
- * (as 0, turning checkpoints off) and '0x10' (as 16).
- */
-function numberOf(text: string): number {
-  return parseHumanNumber(text) ?? Number.NaN;
 }

@@ -42,6 +42,14 @@ export function parseHumanNumber(text: string): number | null {
   return Number((base * scale).toPrecision(15));
 }
 
+/**
+ * A number given to a command-line flag, read as configs write them (2.5, 1e3, 10k: {@link parseHumanNumber}), else
+ * NaN, for the flag's own check to refuse: Number() would also take '' and ' ' (as 0) and '0x10' (as 16).
+ */
+export function flagNumber(text: string): number {
+  return parseHumanNumber(text) ?? Number.NaN;
+}
+
 /** A config value as text: numbers and strings as they are, a mapping or list as compact JSON (not "[object Object]"). */
 export function fmtValue(v: unknown): string {
   return typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);

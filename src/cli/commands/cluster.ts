@@ -11,7 +11,7 @@ import { mergeSubmitCommand, submitSlurm, writeK8sRun, writeSlurmRun } from '../
 import { readPlanFile, taskIndex, writePlanFile } from '../../sweep/plan-file.js';
 import { LineReporter } from '../../sweep/progress.js';
 import { runSweep } from '../../sweep/run-sweep.js';
-import { count } from '../../util/format.js';
+import { count, flagNumber } from '../../util/format.js';
 import { fsReason } from '../../util/out-files.js';
 import { assertNotInput, assertOutputFile } from '../../util/out-guard.js';
 import { type CheckpointFlags, checkpointCadence } from '../checkpoint-flags.js';
@@ -149,7 +149,7 @@ function taskFlags(opts: ExecutorOptions): string[] {
 
 function positiveInt(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  const v = Number(text);
+  const v = flagNumber(text);
   if (!Number.isInteger(v) || v < 1) throw new UsageError(`${flag} ${text}: expected a whole number >= 1`);
   return v;
 }

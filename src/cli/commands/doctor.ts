@@ -1,6 +1,7 @@
 import { type BackendReport, type DoctorReport, runDoctor } from '../../engine/doctor.js';
 import { adapterLabel } from '../../engine/webgpu.js';
 import { UsageError } from '../../errors.js';
+import { flagNumber } from '../../util/format.js';
 
 export interface DoctorOptions {
   seconds?: string;
@@ -9,7 +10,7 @@ export interface DoctorOptions {
 
 /** `sparsebench doctor [--seconds n] [--json]`: which backends work here, how fast, and what `auto` picks. */
 export async function doctorCommand(opts: DoctorOptions): Promise<number> {
-  const seconds = Number(opts.seconds ?? 10);
+  const seconds = opts.seconds === undefined ? 10 : flagNumber(opts.seconds);
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {
     throw new UsageError(`--seconds ${opts.seconds}: expected a number of seconds in (0, 3600]`);
   }

@@ -7,7 +7,7 @@ import { SizingError } from '../../models/sizing.js';
 import { countParams, prunableLayers } from '../../models/types.js';
 import { expectedNonzero } from '../../sparsity/pruner.js';
 import { resolvePrunerSpec } from '../../sparsity/spec.js';
-import { fmt, parseHumanNumber } from '../../util/format.js';
+import { flagNumber, fmt, parseHumanNumber } from '../../util/format.js';
 
 export interface ModelsOptions {
   nonzero?: string;
@@ -48,14 +48,14 @@ export async function modelsCommand(family: string | undefined, opts: ModelsOpti
   const nonzero = parseHumanNumber(opts.nonzero);
   if (nonzero === null || nonzero <= 0)
     throw new UsageError(`--nonzero ${opts.nonzero}: expected a number > 0, e.g. 200k`);
-  const sparsity = Number(opts.sparsity ?? 0);
+  const sparsity = opts.sparsity === undefined ? 0 : flagNumber(opts.sparsity);
   if (!(sparsity >= 0 && sparsity < 1))
     throw new UsageError(`--sparsity ${opts.sparsity}: expected a number in [0, 1)`);
   if (!entry.seqLen && opts.seqLen !== undefined)
     throw new UsageError(
       `--seq-len: the ${family} family does not read it (an image is one sequence of its patches)`,
     );
-  const seqLen = Number(opts.seqLen ?? 64);
+  const seqLen = opts.seqLen === undefined ? 64 : flagNumber(opts.seqLen);
   const min = Math.max(2, entry.seqLen?.min ?? 2);
   if (!Number.isInteger(seqLen) || seqLen < min)
     throw new UsageError(

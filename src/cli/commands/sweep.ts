@@ -14,7 +14,7 @@ import { BarReporter, LineReporter, type SweepReporter } from '../../sweep/progr
 import { NONZERO_SHORT, runSweep, type SweepSummary } from '../../sweep/run-sweep.js';
 import { InProcessRunner, type TrialRunner } from '../../sweep/trial-runner.js';
 import { chooseWorkers, machineBudget } from '../../sweep/worker-count.js';
-import { count, fmt, fmtFlops, fmtValue } from '../../util/format.js';
+import { count, flagNumber, fmt, fmtFlops, fmtValue } from '../../util/format.js';
 import { formatTable } from '../../util/table.js';
 import { checkpointCadence } from '../checkpoint-flags.js';
 import { listenForStop } from '../stop-signals.js';
@@ -158,7 +158,7 @@ async function enginesOf(trials: readonly TrialPlan[]): Promise<Set<string>> {
 /** `--workers`: a whole number from 1 to 64, or `auto`/absent (null: choose). */
 function parseWorkers(text: string | undefined): number | null {
   if (text === undefined || text === 'auto') return null;
-  const v = Number(text);
+  const v = flagNumber(text);
   if (!Number.isInteger(v) || v < 1 || v > 64)
     throw new UsageError(`--workers ${text}: expected auto or a whole number from 1 to 64`);
   return v;
