@@ -27,7 +27,7 @@ export function planTrial(spec: TrialSpec, axes: Record<string, unknown>): Trial
   const family = families[spec.model.family];
   const infos = family.model.params(spec.model);
   const counts = countParams(infos);
-  const nonzero = expectedNonzero(spec.pruner, prunableLayers(infos), spec.sparsity);
+  const nonzero = expectedNonzero(spec.pruner, prunableLayers(infos), spec.sparsity, spec.model);
   const trainTokens = spec.steps * family.unitsPerBatch(spec);
   return {
     id: trialId(spec),

@@ -7,9 +7,15 @@ import type { LayerRef } from './types.js';
 /**
  * Checks a pruner against the prunable layers of the trial's model, once its shape is known: every `dense`
  * pattern matches some layer, some layer is left to prune, and the algorithm accepts the layers (from-dense:
- * the pretrained file has the same shapes). Throws a {@link PathError} under `pruner`.
+ * the pretrained file has the same shapes, and the same model where `model` is given). Throws a {@link PathError}
+ * under `pruner`.
  */
-export function checkPlannedLayers(spec: PrunerSpec, layers: readonly LayerRef[], target: number): void {
+export function checkPlannedLayers(
+  spec: PrunerSpec,
+  layers: readonly LayerRef[],
+  target: number,
+  model?: object,
+): void {
   if (target === 0) return;
   const dist = spec.distribution as unknown as LayerFilterOptions & { name: string };
   const unmatched = unmatchedDense(layers, dist);
@@ -28,6 +34,6 @@ export function checkPlannedLayers(spec: PrunerSpec, layers: readonly LayerRef[]
     );
   }
   const algorithm = algorithms.get(spec.name);
-  const why = algorithm.layerMismatch?.(layers, spec.options);
+  const why = algorithm.layerMismatch?.(layers, spec.options, model);
   if (why) throw new PathError(['pruner', 'options'], why);
 }

@@ -17,6 +17,8 @@ export interface Pretrained {
   sha256: string;
   /** The trial the file says it holds (weights files and checkpoints name it), or null. */
   trialId: string | null;
+  /** The model of the trial spec the file names (its family and shape), or null (a checkpoint names no spec). */
+  model: Record<string, unknown> | null;
 }
 
 /**
@@ -48,13 +50,15 @@ export function readPretrained(path: string): Pretrained {
   }
   // a checkpoint carries no spec, but its masks say whether the model is sparse (a dense trial's are all ones)
   let sparsity: number | null = checkpoint && maskSize > 0 ? maskZeros / maskSize : null;
+  let model: Record<string, unknown> | null = null;
   try {
-    const spec = JSON.parse(metadata.spec ?? 'null') as { sparsity?: unknown } | null;
+    const spec = JSON.parse(metadata.spec ?? 'null') as { sparsity?: unknown; model?: unknown } | null;
     if (typeof spec?.sparsity === 'number') sparsity = spec.sparsity;
+    if (typeof spec?.model === 'object' && spec.model !== null) model = spec.model as Record<string, unknown>;
   } catch {
     // a file without a readable spec: nothing to check
   }
-  return { params, sparsity, sha256, trialId: namedTrial(metadata) };
+  return { params, sparsity, sha256, trialId: namedTrial(metadata), model };
 }
 
 /** The trial a weights file (`trial_id`) or a checkpoint (its training state) names, or null. */

@@ -33,10 +33,15 @@ export function layerTargetsOf(
  * s_layer rounded to what the pattern holds exactly.
  * Embedding matrices made prunable are not counted (N excludes embeddings). Also checks the pruner against
  * the model's layers (dense-layer patterns that match nothing, a pretrained file of another shape): this is
- * where a trial is planned with its shape known.
+ * where a trial is planned with its shape known (`model`, the spec's family and shape, when the caller has it).
  */
-export function expectedNonzero(spec: PrunerSpec, layers: readonly LayerRef[], target: number): number {
-  checkPlannedLayers(spec, layers, target);
+export function expectedNonzero(
+  spec: PrunerSpec,
+  layers: readonly LayerRef[],
+  target: number,
+  model?: object,
+): number {
+  checkPlannedLayers(spec, layers, target, model);
   const sparsities = layerTargetsOf(spec, layers, target);
   return layers.reduce((sum, l, i) => {
     if (l.embedding) return sum;

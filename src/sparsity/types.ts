@@ -193,8 +193,11 @@ export interface Algorithm<O = unknown> extends PieceInfo<O> {
    * parameter name. Called once before training; the trainer checks names and shapes.
    */
   initialWeights?(options: O): ReadonlyMap<string, Float32Array>;
-  /** Why these options do not fit the model's prunable layers (checked when the trial is planned), or null. */
-  layerMismatch?(layers: readonly LayerRef[], options: O): string | null;
+  /**
+   * Why these options do not fit the model's prunable layers, or the model itself (its family and shape, when the
+   * caller knows it), checked when the trial is planned; or null.
+   */
+  layerMismatch?(layers: readonly LayerRef[], options: O, model?: object): string | null;
 }
 
 /**

@@ -2,15 +2,17 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSweep } from '../../src/config/load.js';
+import type { LmShape } from '../../src/models/lm.js';
+import { families } from '../../src/models/registry.js';
 import { readPretrained } from '../../src/sparsity/pretrained.js';
 import type { Pruner } from '../../src/sparsity/pruner.js';
 import { resolvePrunerSpec } from '../../src/sparsity/spec.js';
-import { weightsPath } from '../../src/store/weights.js';
+import { weightsPath, writeSafetensors } from '../../src/store/weights.js';
 import { encodeCheckpoint } from '../../src/sweep/checkpoints.js';
 import { prunerInitialParams } from '../../src/train/mask-application.js';
 import type { TrainState } from '../../src/train/state.js';
 import { Rng } from '../../src/util/rng.js';
-import { tempDir, writeConfig } from '../helpers/config.js';
+import { planOf, tempDir, writeConfig } from '../helpers/config.js';
 
 const infos = [{ name: 'w', shape: [2, 4], role: 'mlp' as const, prunable: true, decay: true }];
 
@@ -113,6 +115,38 @@ describe('pretrained weights against the model they start', () => {
     // an untied source's head for a tied model would otherwise be dropped without a word
     expect(() => from({ w: [1, 2, 3, 4], head: [1] })).toThrow(
       'pretrained weights: head is not in this model, whose source was trained with it',
+    );
+  });
+});
+
+describe('from-dense against the dense trial it names', () => {
+  const text = (pruner: string, extra = '') => `name: fd
+data: {source: synthetic, vocab_size: 16, branching: 2, train_tokens: 20000, validation_tokens: 2000}
+model: {family: lm${extra}}
+train: {batch_size: 8, seq_len: 16}
+pruner: ${pruner}
+sweep: {sparsity: 0.5, nonzero_params: 3000, tokens: 4096}
+`;
+
+  /** A dense weights file of this trial's shape whose spec says its model was `model`. */
+  function denseFile(model: Record<string, unknown>): string {
+    const params = families.lm.model.params(model as unknown as LmShape).map((p) => ({
+      name: p.name,
+      shape: p.shape,
+      data: new Float32Array(p.shape.reduce((a, b) => a * b, 1)),
+    }));
+    const path = join(tempDir(), 'dense.safetensors');
+    writeSafetensors(path, { params, masks: new Map() }, { spec: JSON.stringify({ sparsity: 0, model }) });
+    return path;
+  }
+
+  it('refuses one whose model differs where the shapes cannot tell (the heads q, k and v are cut into)', () => {
+    const model = planOf(text('{name: gmp}')).trials[0].spec.model as LmShape;
+    const fromDense = (file: string) => text(`{name: from-dense, options: {weights: ${file}}}`);
+    expect(planOf(fromDense(denseFile({ ...model }))).trials).toHaveLength(1);
+    const heads = model.n_heads * 2;
+    expect(() => planOf(fromDense(denseFile({ ...model, n_heads: heads })))).toThrow(
+      `holds a model with n_heads ${heads} where this trial's has ${model.n_heads}: prune a dense trial of this trial's model`,
     );
   });
 });

@@ -79,14 +79,31 @@ const options = given.transform((o, ctx): FromDenseOptions => {
   }
 });
 
-function layerMismatch(layers: readonly LayerRef[], o: FromDenseOptions): string | null {
-  const p = readPretrained(o.weights).params;
+/**
+ * Why the file cannot start this trial's model: the dense trial it names had another model (another family, or
+ * the same shapes with another activation or head), or a prunable layer is missing or of another shape.
+ */
+function layerMismatch(layers: readonly LayerRef[], o: FromDenseOptions, model?: object): string | null {
+  const pretrained = readPretrained(o.weights);
   for (const l of layers) {
-    const t = p.get(l.name);
+    const t = pretrained.params.get(l.name);
     if (!t) return `${o.weights} has no ${l.name}: it is not a model of this family`;
     if (t.shape.join() !== l.shape.join()) {
       return `${o.weights} has ${l.name} of shape [${t.shape}], this trial's model needs [${l.shape}]: choose N = N_dense·(1 - S) so the sparse model has the dense trial's shape`;
     }
+  }
+  const differs = model && pretrained.model && modelDifference(pretrained.model, model);
+  return differs
+    ? `${o.weights} holds a model with ${differs}: prune a dense trial of this trial's model`
+    : null;
+}
+
+/** The first field of two model specs that differs, as "key a where this trial's has b", or null. */
+function modelDifference(source: object, model: object): string | null {
+  const [from, to] = [source as Record<string, unknown>, model as Record<string, unknown>];
+  for (const key of new Set([...Object.keys(to), ...Object.keys(from)])) {
+    const [a, b] = [JSON.stringify(from[key]), JSON.stringify(to[key])];
+    if (a !== b) return `${key} ${a ?? '(none)'} where this trial's has ${b ?? '(none)'}`;
   }
   return null;
 }
