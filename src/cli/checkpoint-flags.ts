@@ -16,9 +16,13 @@ export const DEFAULT_CHECKPOINT_MINUTES = 10;
  */
 export function checkpointCadence(opts: CheckpointFlags): { minutes: number; steps: number } {
   const minutes =
-    opts.checkpointMinutes === undefined ? DEFAULT_CHECKPOINT_MINUTES : flagNumber(opts.checkpointMinutes);
+    opts.checkpointMinutes === undefined
+      ? DEFAULT_CHECKPOINT_MINUTES
+      : flagNumber(opts.checkpointMinutes, { plain: true });
   if (!Number.isFinite(minutes) || minutes < 0)
-    throw new UsageError(`--checkpoint-minutes ${opts.checkpointMinutes}: expected a number >= 0`);
+    throw new UsageError(
+      `--checkpoint-minutes ${opts.checkpointMinutes}: expected a number of minutes >= 0, e.g. 10`,
+    );
   const steps = opts.checkpointSteps === undefined ? 0 : flagNumber(opts.checkpointSteps);
   if (!Number.isSafeInteger(steps) || steps < 0)
     throw new UsageError(

@@ -34,7 +34,8 @@ export const MODEL_REVISIONS: Readonly<Record<string, number>> = { t5: 1 };
  * trial at sparsity 0 trains under `dense`, never revised).
  * 1, every algorithm: a packed matrix (q, k, v in one; a gated MLP's W_0, W_1) is pruned as its parts, each to the
  * layer's sparsity, as the separate matrices it stands for (sparsity/packed.ts). One ranking over the packed matrix
- * left the parts at sparsities of their own, and drop/grow dropped and grew across them.
+ * left the parts at sparsities of their own, and drop/grow dropped and grew across them. (global-magnitude ranks
+ * across every part and layer as before; its total is now counted per part.)
  */
 export const PRUNER_REVISIONS: Readonly<Record<string, number>> = Object.fromEntries(
   [

@@ -20,7 +20,8 @@ export interface CondensedLayer {
 
 /**
  * Condenses a masked [n_in, n_out] layer (row-major, y = x·W) whose live columns all keep the same number of
- * inputs. Throws when the mask is not constant fan-in.
+ * inputs. Throws when the mask is not constant fan-in. A packed layer condenses part by part (`splitColumns`): each
+ * part holds its own fan-in once SRigL has ablated neurons in it.
  */
 export function condense(weights: Float32Array, mask: Mask, [nIn, nOut]: [number, number]): CondensedLayer {
   const counts = new Int32Array(nOut);

@@ -27,6 +27,8 @@ export function partLayers(layers: readonly LayerRef[]): { parts: LayerRef[]; ow
       owner.push(i);
       return;
     }
+    if (!Number.isInteger(ref.shape[1] / p))
+      throw new Error(`layer ${ref.name}: ${ref.shape[1]} columns do not split into ${p} parts`);
     const { parts: _, ...plain } = ref;
     for (let j = 0; j < p; j++) {
       parts.push({

@@ -44,9 +44,11 @@ export function parseHumanNumber(text: string): number | null {
 
 /**
  * A number given to a command-line flag, read as configs write them (2.5, 1e3, 10k: {@link parseHumanNumber}), else
- * NaN, for the flag's own check to refuse: Number() would also take '' and ' ' (as 0) and '0x10' (as 16).
+ * NaN, for the flag's own check to refuse: Number() would also take '' and ' ' (as 0) and '0x10' (as 16). `plain`:
+ * no k/M/G suffix, for a flag counting time, where 10m would read as ten million.
  */
-export function flagNumber(text: string): number {
+export function flagNumber(text: string, opts: { plain?: boolean } = {}): number {
+  if (opts.plain && /[a-z]\s*$/i.test(text)) return Number.NaN;
   return parseHumanNumber(text) ?? Number.NaN;
 }
 

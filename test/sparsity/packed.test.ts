@@ -46,6 +46,9 @@ describe('packed matrices', () => {
       ['out', [4, 4], undefined],
     ]);
     expect(owner).toEqual([0, 0, 0, 1]);
+    expect(() => partLayers([{ name: 'kv', shape: [2, 5], parts: 2 }])).toThrow(
+      'layer kv: 5 columns do not split into 2 parts',
+    );
   });
 
   it('count the pruned weights of each part: a [1, 3] q|k|v at s = 0.5 prunes 3, a plain [1, 3] 2', () => {

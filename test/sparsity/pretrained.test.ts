@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadSweep } from '../../src/config/load.js';
 import type { LmShape } from '../../src/models/lm.js';
 import { families } from '../../src/models/registry.js';
+import type { T5Shape } from '../../src/models/t5.js';
 import { readPretrained } from '../../src/sparsity/pretrained.js';
 import type { Pruner } from '../../src/sparsity/pruner.js';
 import { resolvePrunerSpec } from '../../src/sparsity/spec.js';
@@ -130,7 +131,7 @@ sweep: {sparsity: 0.5, nonzero_params: 3000, tokens: 4096}
 
   /** A dense weights file of this trial's shape whose spec says its model was `model`. */
   function denseFile(model: Record<string, unknown>): string {
-    const params = families.lm.model.params(model as unknown as LmShape).map((p) => ({
+    const params = families[model.family as 'lm'].model.params(model as unknown as LmShape).map((p) => ({
       name: p.name,
       shape: p.shape,
       data: new Float32Array(p.shape.reduce((a, b) => a * b, 1)),
@@ -148,5 +149,23 @@ sweep: {sparsity: 0.5, nonzero_params: 3000, tokens: 4096}
     expect(() => planOf(fromDense(denseFile({ ...model, n_heads: heads })))).toThrow(
       `holds a model with n_heads ${heads} where this trial's has ${model.n_heads}: prune a dense trial of this trial's model`,
     );
+  });
+
+  it('takes a t5 of the same network whatever its span layout, and a spec that wrote the tied head out', () => {
+    const t5 = text('{name: gmp}').replace('family: lm', 'family: t5').replace('3000', '6000');
+    const model = planOf(t5).trials[0].spec.model as T5Shape;
+    expect(model.tied_embeddings).toBeUndefined();
+    const older = denseFile({
+      ...model,
+      tied_embeddings: true,
+      noise_density: 0.3,
+      input_len: model.input_len + 1,
+    });
+    const fromDense = t5.replace('{name: gmp}', `{name: from-dense, options: {weights: ${older}}}`);
+    expect(planOf(fromDense).trials).toHaveLength(1);
+    const untied = denseFile({ ...model, tied_embeddings: false });
+    expect(() =>
+      planOf(t5.replace('{name: gmp}', `{name: from-dense, options: {weights: ${untied}}}`)),
+    ).toThrow("holds a model with tied_embeddings false where this trial's has true");
   });
 });

@@ -104,7 +104,7 @@ describe('sweep --executor and the flags of a local sweep', () => {
       '-3',
     ]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--checkpoint-minutes -3: expected a number >= 0/);
+    expect(bad.stderr).toMatch(/--checkpoint-minutes -3: expected a number of minutes >= 0/);
     expect(existsSync(join(dir, 'bad'))).toBe(false);
   });
 });

@@ -10,7 +10,7 @@ export interface DoctorOptions {
 
 /** `sparsebench doctor [--seconds n] [--json]`: which backends work here, how fast, and what `auto` picks. */
 export async function doctorCommand(opts: DoctorOptions): Promise<number> {
-  const seconds = opts.seconds === undefined ? 10 : flagNumber(opts.seconds);
+  const seconds = opts.seconds === undefined ? 10 : flagNumber(opts.seconds, { plain: true });
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {
     throw new UsageError(`--seconds ${opts.seconds}: expected a number of seconds in (0, 3600]`);
   }

@@ -92,15 +92,28 @@ function layerMismatch(layers: readonly LayerRef[], o: FromDenseOptions, model?:
       return `${o.weights} has ${l.name} of shape [${t.shape}], this trial's model needs [${l.shape}]: choose N = N_dense·(1 - S) so the sparse model has the dense trial's shape`;
     }
   }
-  const differs = model && pretrained.model && modelDifference(pretrained.model, model);
+  const differs = model && pretrained.model && modelDifference(network(pretrained.model), network(model));
   return differs
     ? `${o.weights} holds a model with ${differs}: prune a dense trial of this trial's model`
     : null;
 }
 
+/** Fields of a model spec that lay out the objective rather than the network (t5's span corruption). */
+const OBJECTIVE_FIELDS = ['input_len', 'target_len', 'noise_density', 'mean_span_length'];
+
+/**
+ * A model spec's network, defaults written out: t5 specs leave `tied_embeddings` out when it is true (and the specs
+ * of one version wrote it true), and a dense model may be fine-tuned on another span layout.
+ */
+function network(model: object): Record<string, unknown> {
+  const m: Record<string, unknown> = { ...model };
+  for (const key of OBJECTIVE_FIELDS) delete m[key];
+  if (m.family === 't5') m.tied_embeddings ??= true;
+  return m;
+}
+
 /** The first field of two model specs that differs, as "key a where this trial's has b", or null. */
-function modelDifference(source: object, model: object): string | null {
-  const [from, to] = [source as Record<string, unknown>, model as Record<string, unknown>];
+function modelDifference(from: Record<string, unknown>, to: Record<string, unknown>): string | null {
   for (const key of new Set([...Object.keys(to), ...Object.keys(from)])) {
     const [a, b] = [JSON.stringify(from[key]), JSON.stringify(to[key])];
     if (a !== b) return `${key} ${a ?? '(none)'} where this trial's has ${b ?? '(none)'}`;
