@@ -13,6 +13,11 @@ export function partCount(ref: Pick<LayerRef, 'parts'>): number {
   return ref.parts ?? 1;
 }
 
+/** The name of part j (from 0) of p of a packed layer, as pruner messages and the trial's per-layer density say it. */
+export function partName(layer: string, j: number, p: number): string {
+  return `${layer} part ${j + 1} of ${p}`;
+}
+
 /**
  * The layers a pruner ranks within: each packed layer's parts as layers of their own, shape [n_in, n_out/parts],
  * named "<layer> part j of p"; `owner[i]` is the index in `layers` of part i's matrix.
@@ -33,7 +38,7 @@ export function partLayers(layers: readonly LayerRef[]): { parts: LayerRef[]; ow
     for (let j = 0; j < p; j++) {
       parts.push({
         ...plain,
-        name: `${ref.name} part ${j + 1} of ${p}`,
+        name: partName(ref.name, j, p),
         shape: [ref.shape[0], ref.shape[1] / p],
       });
       owner.push(i);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParamInfo } from '../models/types.js';
+import { partName, splitColumns } from '../sparsity/packed.js';
 import type { Mask } from '../sparsity/types.js';
 import type { WeightSet } from '../store/weights.js';
 
@@ -78,7 +79,10 @@ export class ParamSet {
   }
 }
 
-/** Zeros, non-zeros and per-layer density of the prunable parameters, measured from the weights themselves. */
+/**
+ * Zeros, non-zeros and per-layer density of the prunable parameters, measured from the weights themselves; a packed
+ * layer's parts (q, k, v) get entries of their own beside the layer's.
+ */
 export function measureSparsity(params: ParamSet): {
   zeros: number;
   total: number;
@@ -96,6 +100,18 @@ export function measureSparsity(params: ParamSet): {
     zeros += z;
     total += w.length;
     layerDensity[p.name] = 1 - z / w.length;
+    if (p.parts && p.parts > 1) {
+      splitColumns(w, [p.shape[0], p.shape[1]], p.parts).forEach((part, j) => {
+        layerDensity[partName(p.name, j, p.parts!)] = density(part);
+      });
+    }
   }
   return { zeros, total, nonzero: total - zeros, layerDensity };
+}
+
+/** Fraction of non-zero values. */
+function density(values: Float32Array): number {
+  let nonzero = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] !== 0) nonzero++;
+  return nonzero / values.length;
 }

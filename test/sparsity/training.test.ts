@@ -67,6 +67,8 @@ describe('training finishes at the target sparsity, per family', () => {
     const { out } = await train(spec);
     expectAtTarget(spec, out);
     if (spec.pruner.name !== 'global-magnitude' && spec.pruner.distribution.name === 'uniform') {
+      // every layer, and every part of a packed one (q, k, v), holds half its weights
+      expect(Object.keys(out.result.layerDensity)).toContain('layers.0.attn.qkv part 3 of 3');
       for (const d of Object.values(out.result.layerDensity)) expect(d).toBe(0.5);
     }
   });
