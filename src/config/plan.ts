@@ -27,7 +27,10 @@ export function planTrial(spec: TrialSpec, axes: Record<string, unknown>): Trial
   const family = families[spec.model.family];
   const infos = family.model.params(spec.model);
   const counts = countParams(infos);
-  const nonzero = expectedNonzero(spec.pruner, prunableLayers(infos), spec.sparsity, spec.model);
+  const nonzero = expectedNonzero(spec.pruner, prunableLayers(infos), spec.sparsity, {
+    spec: spec.model,
+    params: infos,
+  });
   const trainTokens = spec.steps * family.unitsPerBatch(spec);
   return {
     id: trialId(spec),

@@ -2,19 +2,19 @@ import { PathError } from '../errors.js';
 import { type LayerFilterOptions, namePattern, unmatchedDense } from './distributions/layer-filter.js';
 import { algorithms } from './registry.js';
 import type { PrunerSpec } from './spec.js';
-import type { LayerRef } from './types.js';
+import type { LayerRef, PlannedModel } from './types.js';
 
 /**
  * Checks a pruner against the prunable layers of the trial's model, once its shape is known: every `dense`
  * pattern matches some layer, some layer is left to prune, and the algorithm accepts the layers (from-dense:
- * the pretrained file has the same shapes, and the same model where `model` is given). Throws a {@link PathError}
+ * the pretrained file has the same shapes, and the same model and parameters where `model` is given). Throws a {@link PathError}
  * under `pruner`.
  */
 export function checkPlannedLayers(
   spec: PrunerSpec,
   layers: readonly LayerRef[],
   target: number,
-  model?: object,
+  model?: PlannedModel,
 ): void {
   if (target === 0) return;
   const dist = spec.distribution as unknown as LayerFilterOptions & { name: string };

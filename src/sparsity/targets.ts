@@ -2,7 +2,7 @@ import { prunedCount } from './packed.js';
 import { checkPlannedLayers } from './plan-check.js';
 import { distributions, patterns } from './registry.js';
 import type { PrunerSpec } from './spec.js';
-import type { LayerRef } from './types.js';
+import type { LayerRef, PlannedModel } from './types.js';
 
 /**
  * Per-layer target sparsities of `spec` at global sparsity `sparsity`, on the way to `target` (a gradual
@@ -33,13 +33,14 @@ export function layerTargetsOf(
  * s_layer rounded to what the pattern holds exactly.
  * Embedding matrices made prunable are not counted (N excludes embeddings). Also checks the pruner against
  * the model's layers (dense-layer patterns that match nothing, a pretrained file of another shape): this is
- * where a trial is planned with its shape known (`model`, the spec's family and shape, when the caller has it).
+ * where a trial is planned with its shape known (`model`, the spec's model and every parameter, when the caller has
+ * it).
  */
 export function expectedNonzero(
   spec: PrunerSpec,
   layers: readonly LayerRef[],
   target: number,
-  model?: object,
+  model?: PlannedModel,
 ): number {
   checkPlannedLayers(spec, layers, target, model);
   const sparsities = layerTargetsOf(spec, layers, target);

@@ -194,10 +194,16 @@ export interface Algorithm<O = unknown> extends PieceInfo<O> {
    */
   initialWeights?(options: O): ReadonlyMap<string, Float32Array>;
   /**
-   * Why these options do not fit the model's prunable layers, or the model itself (its family and shape, when the
-   * caller knows it), checked when the trial is planned; or null.
+   * Why these options do not fit the model's prunable layers, or the model itself (its spec and every parameter,
+   * when the caller knows them), checked when the trial is planned; or null.
    */
-  layerMismatch?(layers: readonly LayerRef[], options: O, model?: object): string | null;
+  layerMismatch?(layers: readonly LayerRef[], options: O, model?: PlannedModel): string | null;
+}
+
+/** The model a trial is planned with: its spec (family and shape) and every parameter, embeddings and norms too. */
+export interface PlannedModel {
+  spec: object;
+  params: readonly { name: string; shape: readonly number[] }[];
 }
 
 /**

@@ -129,15 +129,20 @@ pruner: ${pruner}
 sweep: {sparsity: 0.5, nonzero_params: 3000, tokens: 4096}
 `;
 
-  /** A dense weights file of this trial's shape whose spec says its model was `model`. */
-  function denseFile(model: Record<string, unknown>): string {
+  /**
+   * A dense weights file of model `model` whose spec says so, or, with `named` false, that names no model (as a
+   * checkpoint); `extra` adds a parameter the model does not have.
+   */
+  function denseFile(model: Record<string, unknown>, named = true, extra = false): string {
     const params = families[model.family as 'lm'].model.params(model as unknown as LmShape).map((p) => ({
       name: p.name,
       shape: p.shape,
       data: new Float32Array(p.shape.reduce((a, b) => a * b, 1)),
     }));
+    if (extra) params.push({ name: 'head.w', shape: [2, 2], data: new Float32Array(4) });
     const path = join(tempDir(), 'dense.safetensors');
-    writeSafetensors(path, { params, masks: new Map() }, { spec: JSON.stringify({ sparsity: 0, model }) });
+    const meta = named ? { spec: JSON.stringify({ sparsity: 0, model }) } : {};
+    writeSafetensors(path, { params, masks: new Map() }, meta);
     return path;
   }
 
@@ -148,6 +153,19 @@ sweep: {sparsity: 0.5, nonzero_params: 3000, tokens: 4096}
     const heads = model.n_heads * 2;
     expect(() => planOf(fromDense(denseFile({ ...model, n_heads: heads })))).toThrow(
       `holds a model with n_heads ${heads} where this trial's has ${model.n_heads}: prune a dense trial of this trial's model`,
+    );
+  });
+
+  it('refuses, when the trial is planned, a file that names no model but whose other parameters do not fit', () => {
+    const model = planOf(text('{name: gmp}')).trials[0].spec.model as LmShape;
+    const fromDense = (file: string) => text(`{name: from-dense, options: {weights: ${file}}}`);
+    expect(planOf(fromDense(denseFile({ ...model }, false))).trials).toHaveLength(1);
+    // the prunable layers are the same; the embedding is not (vocab 32 against the data's 16)
+    expect(() => planOf(fromDense(denseFile({ ...model, vocab_size: 32 }, false)))).toThrow(
+      `has tok_emb of shape [32,${model.d_model}], this trial's model needs [16,${model.d_model}]: prune a dense trial of this trial's model`,
+    );
+    expect(() => planOf(fromDense(denseFile({ ...model }, false, true)))).toThrow(
+      "has head.w, which this trial's model has no place for (an untied head for a tied model?)",
     );
   });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { pretrainedPath, readPretrained } from '../pretrained.js';
-import type { Algorithm, LayerRef } from '../types.js';
+import type { Algorithm, LayerRef, PlannedModel } from '../types.js';
 import { magnitudeScores, scorePruner } from './score-pruning.js';
 
 /** from-dense options once resolved: the file and its content hash (the trial's identity and a guard). */
@@ -80,10 +80,15 @@ const options = given.transform((o, ctx): FromDenseOptions => {
 });
 
 /**
- * Why the file cannot start this trial's model: the dense trial it names had another model (another family, or
- * the same shapes with another activation or head), or a prunable layer is missing or of another shape.
+ * Why the file cannot start this trial's model: a prunable layer is missing or of another shape, the dense trial
+ * it names had another model (another family, or the same shapes with another activation or head), or, for a
+ * file that names no model (a checkpoint), some other parameter is missing, of another shape or left over.
  */
-function layerMismatch(layers: readonly LayerRef[], o: FromDenseOptions, model?: object): string | null {
+function layerMismatch(
+  layers: readonly LayerRef[],
+  o: FromDenseOptions,
+  model?: PlannedModel,
+): string | null {
   const pretrained = readPretrained(o.weights);
   for (const l of layers) {
     const t = pretrained.params.get(l.name);
@@ -92,9 +97,31 @@ function layerMismatch(layers: readonly LayerRef[], o: FromDenseOptions, model?:
       return `${o.weights} has ${l.name} of shape [${t.shape}], this trial's model needs [${l.shape}]: choose N = N_dense·(1 - S) so the sparse model has the dense trial's shape`;
     }
   }
-  const differs = model && pretrained.model && modelDifference(network(pretrained.model), network(model));
-  return differs
-    ? `${o.weights} holds a model with ${differs}: prune a dense trial of this trial's model`
+  if (!model) return null;
+  const differs = pretrained.model && modelDifference(network(pretrained.model), network(model.spec));
+  const why = differs ? `holds a model with ${differs}` : paramDifference(pretrained.params, model.params);
+  return why ? `${o.weights} ${why}: prune a dense trial of this trial's model` : null;
+}
+
+/**
+ * The first parameter of the model that the file lacks or holds in another shape, or the parameters the file holds
+ * beyond the model's, as "has …"; or null. The trainer refuses the same at the trial's start
+ * (`prunerInitialParams`); here it is refused when the trial is planned.
+ */
+function paramDifference(
+  file: ReadonlyMap<string, { shape: readonly number[] }>,
+  params: PlannedModel['params'],
+): string | null {
+  for (const p of params) {
+    const t = file.get(p.name);
+    if (!t) return `has no ${p.name}, which this trial's model needs`;
+    if (t.shape.join() !== p.shape.join())
+      return `has ${p.name} of shape [${t.shape}], this trial's model needs [${p.shape}]`;
+  }
+  const names = new Set(params.map((p) => p.name));
+  const extra = [...file.keys()].filter((name) => !names.has(name));
+  return extra.length > 0
+    ? `has ${extra.join(', ')}, which this trial's model has no place for (an untied head for a tied model?)`
     : null;
 }
 
