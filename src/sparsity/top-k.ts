@@ -65,7 +65,8 @@ function median3(x: number, y: number, z: number): number {
 
 /** Number of zero entries in a mask. */
 export function countPruned(mask: Uint8Array): number {
-  let zeros = 0;
-  for (let i = 0; i < mask.length; i++) if (mask[i] === 0) zeros++;
-  return zeros;
+  let kept = 0;
+  // no branch on the entries, which mispredicts on a random mask: a byte x > 0 has (x | −x) < 0, so its top bit set
+  for (let i = 0; i < mask.length; i++) kept += (mask[i] | -mask[i]) >>> 31;
+  return mask.length - kept;
 }

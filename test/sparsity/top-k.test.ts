@@ -70,3 +70,18 @@ describe('kthLargest', () => {
     );
   });
 });
+
+describe('countPruned', () => {
+  it('counts the zero entries, whatever the others hold (hand case)', () => {
+    expect(countPruned(Uint8Array.from([0, 1, 0, 255, 2, 0, 128]))).toBe(3);
+    expect(countPruned(new Uint8Array(0))).toBe(0);
+  });
+
+  it('matches counting one by one', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        return countPruned(bytes) === bytes.filter((b) => b === 0).length;
+      }),
+    );
+  });
+});
