@@ -1,4 +1,4 @@
-import { copyFileSync, renameSync, symlinkSync, truncateSync } from 'node:fs';
+import { copyFileSync, readFileSync, renameSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { exportCommand } from '../../src/cli/commands/export.js';
@@ -59,6 +59,14 @@ describe('runs export', () => {
       expect(zeros).toBe(mask.length / 2);
     }
     await expect(exportCommand('ffff', { db, out: file })).rejects.toThrow(UsageError);
+    // an earlier export is written over; a file of another kind (the sweep's config) is not
+    expect(await exportCommand(sparse.id, { db, out: file })).toBe(0);
+    const config = join(dir, 'sweep.yaml');
+    writeFileSync(config, 'name: s\n');
+    await expect(exportCommand(sparse.id, { db, out: config })).rejects.toThrow(
+      `--out ${config}: exists and is not a safetensors file; writing there would replace it, give another path or remove it first`,
+    );
+    expect(readFileSync(config, 'utf8')).toBe('name: s\n');
     const stored = storedWeightsPath(db, sparse.id);
     // the file under its name is another trial's (copied or written over it): refused, not exported as this one
     const dense = plan.trials.find((t) => t.spec.sparsity === 0)!;

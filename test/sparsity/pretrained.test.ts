@@ -141,7 +141,7 @@ sweep: {sparsity: 0.5, nonzero_params: 3000, tokens: 4096}
     }));
     if (extra) params.push({ name: 'head.w', shape: [2, 2], data: new Float32Array(4) });
     const path = join(tempDir(), 'dense.safetensors');
-    const meta = named ? { spec: JSON.stringify({ sparsity: 0, model }) } : {};
+    const meta: Record<string, string> = named ? { spec: JSON.stringify({ sparsity: 0, model }) } : {};
     writeSafetensors(path, { params, masks: new Map() }, meta);
     return path;
   }

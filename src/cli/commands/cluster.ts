@@ -13,7 +13,7 @@ import { LineReporter } from '../../sweep/progress.js';
 import { runSweep } from '../../sweep/run-sweep.js';
 import { count, flagNumber } from '../../util/format.js';
 import { fsReason } from '../../util/out-files.js';
-import { assertNotInput, assertOutputFile } from '../../util/out-guard.js';
+import { assertNotInput, assertOutputFile, assertReplaceable } from '../../util/out-guard.js';
 import { type CheckpointFlags, checkpointCadence } from '../checkpoint-flags.js';
 import { listenForStop } from '../stop-signals.js';
 
@@ -24,6 +24,7 @@ export async function planCommand(
 ): Promise<number> {
   assertOutputFile('--out', opts.out);
   assertNotInput('--out', opts.out, [{ what: 'config', path: config }]);
+  assertReplaceable('--out', opts.out, 'sparsebench plan');
   const plan = loadSweep(config, { backend: opts.backend });
   for (const w of planWarnings(plan)) process.stderr.write(`warning: ${w}\n`);
   try {

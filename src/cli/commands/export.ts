@@ -5,7 +5,7 @@ import { readSafetensors } from '../../store/safetensors.js';
 import { Store } from '../../store/store.js';
 import type { TrialRecord } from '../../store/types.js';
 import { storedWeightsPath, type WeightSet, writeSafetensors } from '../../store/weights.js';
-import { assertNotDatabase, assertNotStoreFile } from '../../util/out-guard.js';
+import { assertNotDatabase, assertNotStoreFile, assertReplaceable } from '../../util/out-guard.js';
 
 export interface ExportOptions {
   db: string;
@@ -91,6 +91,7 @@ export async function exportCommand(id: string, opts: ExportOptions): Promise<nu
     throw new UsageError(
       `--out ${opts.out}: is a directory; give a file path, e.g. ${join(opts.out, `${t.id}.safetensors`)}`,
     );
+  assertReplaceable('--out', opts.out, 'safetensors');
   try {
     writeSafetensors(opts.out, w, exportMetadata(t));
   } catch (e) {
