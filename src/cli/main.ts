@@ -37,9 +37,32 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** The output streams whose reader has gone (`sparsebench runs list --json | head`). */
+const readerGone = new Set<NodeJS.WriteStream>();
+
+/**
+ * Once the reader of stdout or stderr has closed its end of a pipe, what is written there is dropped rather than
+ * thrown as an unhandled EPIPE (a stack trace, exit 1): the command finishes its work (a sweep keeps training and
+ * recording) and exits with its own status.
+ */
+function dropOutputWhenReaderGoes(stream: NodeJS.WriteStream): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    readerGone.add(stream);
+    stream.write = (() => true) as typeof stream.write;
+  });
+}
+dropOutputWhenReaderGoes(process.stdout);
+dropOutputWhenReaderGoes(process.stderr);
+
 /** Resolves once everything written to a stream so far has been handed to the OS (pipes are asynchronous). */
 function drained(stream: NodeJS.WriteStream): Promise<void> {
-  return new Promise((resolve) => stream.write('', () => resolve()));
+  if (readerGone.has(stream)) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.write('', () => resolve());
+    // a pipe whose reader goes while this waits calls back with the error, or not at all
+    stream.once('error', () => resolve());
+  });
 }
 
 main(process.argv).then(
