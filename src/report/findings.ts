@@ -1,4 +1,5 @@
 import { nearZero } from '../law/describe.js';
+import type { FigureSpread } from '../law/figure-spread.js';
 import {
   dataMultipleWhereSparsityPays,
   denseEquivalentFactor,
@@ -34,8 +35,8 @@ export function paperReference(unit: DataUnit): { name: string; params: SparseLa
  * What the fitted law says, in words, each figure beside the paper's value for the same kind of model
  * (T5/C4 for tokens, ViT/JFT for images; where sparsity pays, beside both): where sparsity starts to pay,
  * the optimal sparsity at a few data multiples, and the dense-equivalent size of the given sparsity levels,
- * each with its 95% bootstrap interval when `spread` (the stored fit's summary) has it. Pure: coefficients in,
- * sentences out.
+ * each with its 95% bootstrap interval when `spread` (the stored fit's summary) has it, and its range over the fit's
+ * starts tied at the best loss where they disagree. Pure: coefficients in, sentences out.
  */
 export function lawFindings(
   p: SparseLawParams,
@@ -43,16 +44,22 @@ export function lawFindings(
   unit: DataUnit = 'tokens',
   spread?: OptimalSparsitySummary,
 ): string[] {
-  // the interval is of the replicates that imply the figure: say how many were left out, as fit-law does
-  const boot = (
-    f: { interval?: [number, number]; replicatesWithout?: number; replicatesFlat?: number } | undefined,
-    show: (v: number) => string,
-  ) =>
-    f?.interval
-      ? ` (95% bootstrap: ${f.interval.map((v) => (v === null || v === Number.POSITIVE_INFINITY ? '∞' : show(nearZero(v)))).join(' to ')}` +
-        `${f.replicatesFlat ? `; ${plural(f.replicatesFlat, 'replicate')} flat in S, where sparsity never pays, counted at that limit` : ''}` +
-        `${f.replicatesWithout ? `; ${plural(f.replicatesWithout, 'replicate')} implying no optimum left out` : ''})`
-      : '';
+  // the interval is of the replicates that imply the figure: say how many were left out, as fit-law does; and the
+  // range over the starts tied at the best loss, where they disagree as shown: the fit alone does not pin the figure
+  const boot = (f: FigureSpread | undefined, show: (v: number) => string) => {
+    const range = (r: [number, number]) =>
+      r.map((v) => (v === null || v === Number.POSITIVE_INFINITY ? '∞' : show(nearZero(v))));
+    const parts: string[] = [];
+    if (f?.interval)
+      parts.push(
+        `95% bootstrap: ${range(f.interval).join(' to ')}` +
+          `${f.replicatesFlat ? `; ${plural(f.replicatesFlat, 'replicate')} flat in S, where sparsity never pays, counted at that limit` : ''}` +
+          `${f.replicatesWithout ? `; ${plural(f.replicatesWithout, 'replicate')} implying no optimum left out` : ''}`,
+      );
+    const starts = f?.starts && range(f.starts);
+    if (starts && starts[0] !== starts[1]) parts.push(`starts tied at the best loss: ${starts.join(' to ')}`);
+    return parts.length > 0 ? ` (${parts.join('; ')})` : '';
+  };
   const atMultiple = (m: number) =>
     boot(
       spread?.at_data_multiples.find((a) => a.data_multiple === m),

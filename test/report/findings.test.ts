@@ -57,6 +57,32 @@ describe('law findings, from known coefficients', () => {
     expect(pays).toContain('; 1 replicate implying no optimum left out)');
   });
 
+  it("give a figure's range over the fit's tied starts where they disagree, beside the bootstrap interval", () => {
+    const spread = {
+      at_data_multiples: [
+        {
+          data_multiple: 4,
+          S_opt: 0.15,
+          interval: [0.1, 0.6] as [number, number],
+          starts: [0.15, 0.57] as [number, number],
+        },
+      ],
+      dense_equivalent: [{ sparsity: 0.5, factor: 1.6, starts: [1.6, 1.6001] as [number, number] }],
+      pays: { starts: [0.0064, 0.9] as [number, number] },
+    };
+    const [headline, pays] = lawFindings(
+      publishedCoefficients.t5,
+      [0.5],
+      'tokens',
+      spread as unknown as Parameters<typeof lawFindings>[3],
+    );
+    expect(headline).toMatch(/\(95% bootstrap: 10% to 60%; starts tied at the best loss: 15% to 57%\)/);
+    // starts that agree as shown add nothing
+    expect(headline).toMatch(/1\.[0-9]+× larger/);
+    expect(headline).not.toMatch(/1\.6× to/);
+    expect(pays).toContain('(starts tied at the best loss: 0.0064× to 0.9×)');
+  });
+
   it("fall back to the paper's sparsity levels when the sweep has only dense trials", () => {
     const dense = lawFindings(publishedCoefficients.t5, [0]).at(-1);
     expect(dense).toContain('at 50%, 2.16× at 75% and 2.63× at 87.5%');
