@@ -57,4 +57,45 @@ describe('a fit that did not converge', () => {
     // flat losses leave terms at their bounds, which is said first
     expect(doc.warnings.some((w) => w.startsWith('--optimal not answered: '))).toBe(true);
   });
+
+  it('exits 1 from the CLI, stored and printed but marked, so `fit-law && report` stops', () => {
+    // twelve tiny t5 trials (S 0, 0.5, 0.75 × N 5k, 15k × D 20k, 40k): none of the starts reaches an optimum
+    const rows = [
+      '0,4992,19968,4.82407933473587',
+      '0,4992,39936,4.0547076761722565',
+      '0,14976,19968,4.519578695297241',
+      '0,14976,39936,3.7319636046886444',
+      '0.5,4992,19968,4.729263365268707',
+      '0.5,4992,39936,3.916141837835312',
+      '0.5,14976,19968,3.3447678685188293',
+      '0.5,14976,39936,2.7535267770290375',
+      '0.75,4992,19968,3.5595917403697968',
+      '0.75,4992,39936,2.856659770011902',
+      '0.75,15024,19968,3.1070508658885956',
+      '0.75,15024,39936,2.6108463406562805',
+    ];
+    const dir = tempDir();
+    const csv = join(dir, 't5.csv');
+    writeFileSync(csv, `sparsity,nonzero_params,tokens,loss\n${rows.join('\n')}\n`);
+    const db = join(dir, 'fits.db');
+    const r = cli([
+      'fit-law',
+      '--points',
+      csv,
+      '--db',
+      db,
+      '--starts',
+      '8',
+      '--bootstrap',
+      '0',
+      '--holdout',
+      '0',
+    ]);
+    expect(r.stdout).toContain('NOT CONVERGED');
+    expect(r.stderr).toContain(
+      'sparsebench: the fit did NOT converge; treat its coefficients as unreliable (exit 1)',
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/stored as fit #1/);
+  });
 });

@@ -140,10 +140,13 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
         `${describe(fit, answers, { sweep, source: opts.points ?? opts.db, fitId, dataUnit })}\n`,
       );
     }
-    if (!fit.converged)
+    // stored and printed, marked so; the exit status tells a script (`fit-law && report`) not to go on as if it had
+    if (!fit.converged) {
       process.stderr.write(
-        'sparsebench: warning: the fit did NOT converge; treat its coefficients as unreliable\n',
+        'sparsebench: the fit did NOT converge; treat its coefficients as unreliable (exit 1)\n',
       );
+      return 1;
+    }
     return 0;
   } finally {
     store?.close();
