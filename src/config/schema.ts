@@ -73,7 +73,11 @@ export const trainSchema = z.strictObject({
   optimizer: optimizerSchema.prefault({}),
   lr_schedule: lrScheduleSchema.prefault({}),
   /** Global gradient-norm clip; null turns clipping off. */
-  grad_clip: z.number().positive().nullable().default(1),
+  grad_clip: z
+    .number()
+    .positive({ error: 'must be > 0, or null to turn clipping off' })
+    .nullable()
+    .default(1),
   /**
    * Weight of the z-loss, z · mean((log Z)²) of the output softmax, added to the training loss (T5X's z_loss;
    * the sparse scaling-law authors trained T5 with 1e-4). 0: none. Validation loss is always plain cross-entropy.

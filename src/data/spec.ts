@@ -48,11 +48,12 @@ export const dataConfigSchema = z.discriminatedUnion('source', [
       seed: seedSchema().default(1234),
     })
     .superRefine((d, ctx) => {
-      if (d.branching > d.vocab_size)
+      // a vocab_size out of range is said on its own
+      if (d.vocab_size >= 2 && d.branching > d.vocab_size)
         ctx.addIssue({
           code: 'custom',
           path: ['branching'],
-          message: `each token has \`branching\` possible successors among the vocab_size tokens: give at most vocab_size (${d.vocab_size})`,
+          message: `each token has \`branching\` (${d.branching}) possible successors among the vocab_size tokens: give at most vocab_size (${d.vocab_size})`,
         });
     }),
   z.strictObject({

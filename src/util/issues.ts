@@ -103,6 +103,7 @@ export function describeZodIssue(
       return `${show(value)}: ${issue.message}`;
     }
     default:
-      return `${show(value)}: ${issue.message}`;
+      // a check across keys may name one the config left to its default: there is no value of its own to show
+      return value === undefined ? issue.message : `${show(value)}: ${issue.message}`;
   }
 }
