@@ -121,6 +121,17 @@ export interface RunsShowOptions {
   json?: boolean;
 }
 
+/**
+ * The embeddings of a trial: their count, and where the pruner prunes them (`distribution.embeddings`) how many stay
+ * non-zero. The models' registry (and tfjs with it) loads only then.
+ */
+async function embeddingsLine(t: TrialRecord): Promise<string> {
+  const pruned = t.sparsity > 0 && t.spec.pruner?.distribution?.embeddings === true;
+  if (!pruned) return `embeddings ${t.embeddingParams}`;
+  const { nonzeroEmbeddings } = await import('../../models/embedding-share.js');
+  return `embeddings ${t.embeddingParams}, ${nonzeroEmbeddings(t.spec, t.embeddingParams)} of them non-zero: pruned`;
+}
+
 /** `sparsebench runs show <id>`. */
 export async function runsShowCommand(id: string, opts: RunsShowOptions): Promise<number> {
   const store = Store.open(opts.db, { create: false, read: 'upgrading' });
@@ -136,10 +147,11 @@ export async function runsShowCommand(id: string, opts: RunsShowOptions): Promis
       return 0;
     }
     const m = t.spec.model;
+    const embeddings = await embeddingsLine(t);
     const lines = [
       `trial ${t.id} (${shownStatus(t)}${t.attempts > 1 ? `, ${t.attempts} attempts` : ''}) in sweep(s) ${sweeps.join(', ') || '-'}`,
       `model     ${describeShape(m)}`,
-      `params    dense prunable ${t.denseParams}, total ${t.totalParams} (embeddings ${t.embeddingParams})`,
+      `params    dense prunable ${t.denseParams}, total ${t.totalParams} (${embeddings})`,
       `sparsity  target ${t.sparsity}, achieved ${num(t.achievedSparsity, 4)}; non-zero ${t.nonzeroParams ?? '-'} (planned ${t.plannedNonzero}, asked ${t.nonzeroTarget})`,
       `pruner    ${JSON.stringify(t.spec.pruner)}`,
       `data      ${JSON.stringify(t.spec.data)}`,
