@@ -39,13 +39,13 @@ export function takeDottedAxes(
   const axes: ExtraAxis[] = [];
   const errors: string[] = [];
   for (const [key, value] of Object.entries(sweep as Record<string, unknown>)) {
-    if (isCoreAxis(key)) continue;
+    if (isSweepSetting(key)) continue;
     const path = key.split('.');
     if (path.length < 2 || path.some((p) => p === '') || ['sweep', 'name'].includes(path[0])) {
       const guess = closest(key, CORE_AXES);
       errors.push(
         `${src.locateKey(['sweep'], key)}: sweep.${key}: unknown sweep axis "${key}"${guess ? ` (did you mean "${guess}"?)` : ''}; ` +
-          `valid: ${CORE_AXES.join(', ')}, or the dotted key of another setting (e.g. train.optimizer.lr)`,
+          `valid: ${CORE_AXES.join(', ')}, zip, or the dotted key of another setting (e.g. train.optimizer.lr)`,
       );
       continue;
     }
@@ -65,10 +65,13 @@ export function takeDottedAxes(
     delete (sweep as Record<string, unknown>)[key];
   }
   for (const key of Object.keys(sweep)) {
-    if (!isCoreAxis(key)) delete (sweep as Record<string, unknown>)[key];
+    if (!isSweepSetting(key)) delete (sweep as Record<string, unknown>)[key];
   }
   return { axes, errors };
 }
+
+/** A key of `sweep:` that is not another setting's axis: a core axis, or `zip`. */
+const isSweepSetting = (key: string) => isCoreAxis(key) || key === 'zip';
 
 /** An axis written in place: a list where the schema wants one value (`batch_size: [16, 32]`). */
 export function inlineAxis(path: ConfigPath, raw: unknown, src: YamlSource): ExtraAxis {

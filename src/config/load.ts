@@ -16,6 +16,7 @@ import {
   sweptTwice,
   takeDottedAxes,
 } from './axes.js';
+import { coreCombos } from './core-combos.js';
 import { checkDataFeeds } from './held-out-check.js';
 import { planTrial, type TrialPlan } from './plan.js';
 import { configSchema, type SweepConfig } from './schema.js';
@@ -157,7 +158,10 @@ function takeInlineAxes(
   return { axes, errors };
 }
 
-/** Expands the grid: every combination of extra-axis values × the core axes, each resolved into a trial. */
+/**
+ * Expands the grid: every combination of extra-axis values × the core axes (those `sweep.zip` names advancing
+ * together), each resolved into a trial.
+ */
 function expand(
   base: Record<string, unknown>,
   axes: ExtraAxis[],
@@ -192,23 +196,20 @@ function expand(
     if (!errors.guard(() => checkDataFeeds(data, window), variant)) continue;
     errors.enter(4);
     const s = cfg.sweep;
-    for (const sparsity of s.sparsity) {
-      for (const [ni, nonzero] of s.nonzero_params.entries()) {
-        for (const [di, tokens] of s.tokens.entries()) {
-          for (const seed of s.seed) {
-            const spec = errors.guard(
-              () => buildSpec(cfg, data, { sparsity, nonzero, tokens, seed }, { ni, di }),
-              variant,
-            );
-            if (!spec) continue;
-            // planning checks what needs the model's layers (dense-layer patterns, pretrained weights)
-            const plan = errors.guard(
-              () => planTrial(spec, { sparsity, nonzero_params: nonzero, tokens, seed, ...extra }),
-              variant,
-            );
-            if (plan && !plans.has(plan.id)) plans.set(plan.id, plan);
-          }
-        }
+    for (const { sparsity, ni, di } of coreCombos(s)) {
+      const [nonzero, tokens] = [s.nonzero_params[ni], s.tokens[di]];
+      for (const seed of s.seed) {
+        const spec = errors.guard(
+          () => buildSpec(cfg, data, { sparsity, nonzero, tokens, seed }, { ni, di }),
+          variant,
+        );
+        if (!spec) continue;
+        // planning checks what needs the model's layers (dense-layer patterns, pretrained weights)
+        const plan = errors.guard(
+          () => planTrial(spec, { sparsity, nonzero_params: nonzero, tokens, seed, ...extra }),
+          variant,
+        );
+        if (plan && !plans.has(plan.id)) plans.set(plan.id, plan);
       }
     }
   }

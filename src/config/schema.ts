@@ -99,15 +99,35 @@ const sparsityValue = z
     error: 'sparsity must be in [0, 1)',
   });
 
+/** The core axes a sweep may advance together (`sweep.zip`). */
+export const ZIPPABLE_AXES = ['sparsity', 'nonzero_params', 'tokens'] as const;
+
 /** The `sweep:` block: the four axes of a scaling study; other dotted keys (e.g. train.optimizer.lr) add axes. */
-export const sweepSchema = z.looseObject({
-  sparsity: oneOrMany(sparsityValue),
-  /** Target non-zero prunable parameters N (the law's N). */
-  nonzero_params: oneOrMany(human().pipe(z.number().positive())),
-  /** Training tokens D. */
-  tokens: oneOrMany(human().pipe(z.number().positive())),
-  seed: oneOrMany(seedSchema()).default([0]),
-});
+export const sweepSchema = z
+  .looseObject({
+    sparsity: oneOrMany(sparsityValue),
+    /** Target non-zero prunable parameters N (the law's N). */
+    nonzero_params: oneOrMany(human().pipe(z.number().positive())),
+    /** Training tokens D. */
+    tokens: oneOrMany(human().pipe(z.number().positive())),
+    seed: oneOrMany(seedSchema()).default([0]),
+    /** Core axes that advance together, value i with value i (pairs instead of the grid's every combination). */
+    zip: z
+      .array(z.enum(ZIPPABLE_AXES))
+      .min(2, { error: 'name at least two axes to advance together' })
+      .refine((keys) => new Set(keys).size === keys.length, { error: 'an axis is named twice' })
+      .optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (!s.zip) return;
+    const lengths = s.zip.map((k) => (s[k] as unknown[]).length);
+    if (lengths.some((n) => n !== lengths[0]))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['zip'],
+        message: `the axes it names advance together, so they need as many values each: ${s.zip.map((k, i) => `${k} has ${lengths[i]}`).join(', ')}`,
+      });
+  });
 
 /** A sweep config file (`sweep.yaml`). */
 export const configSchema = z.strictObject({

@@ -269,7 +269,10 @@ function planText(plan: SweepPlan): string {
     { header: compute, get: (t) => fmtFlops(t.flops), align: 'right' },
   ]);
   const total = plan.trials.reduce((a, t) => a + t.flops, 0);
-  const axes = plan.axes.map((a) => `${a.key}=[${a.values.map(fmtValue).join(', ')}]`).join('  ');
+  const zip = plan.config.sweep.zip;
+  const axes =
+    plan.axes.map((a) => `${a.key}=[${a.values.map(fmtValue).join(', ')}]`).join('  ') +
+    (zip ? `  (${zip.join(', ')} advance together)` : '');
   return [
     `sweep ${plan.name} (${shownPath(plan.file)}): ${count(plan.trials.length, 'trial')}`,
     `axes: ${axes}`,

@@ -94,7 +94,7 @@ function layerMismatch(
     const t = pretrained.params.get(l.name);
     if (!t) return `${o.weights} has no ${l.name}: it is not a model of this family`;
     if (t.shape.join() !== l.shape.join()) {
-      return `${o.weights} has ${l.name} of shape [${t.shape}], this trial's model needs [${l.shape}]: choose N = N_dense·(1 - S) so the sparse model has the dense trial's shape`;
+      return `${o.weights} has ${l.name} of shape [${t.shape}], this trial's model needs [${l.shape}]: choose N = N_dense·(1 - S) so the sparse model has the dense trial's shape (for several sparsities, pair each with its N: sweep.zip: [sparsity, nonzero_params])`;
     }
   }
   if (!model) return null;
