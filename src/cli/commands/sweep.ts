@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { loadSweep, type SweepPlan } from '../../config/load.js';
 import type { TrialPlan } from '../../config/plan.js';
 import { planWarnings } from '../../config/plan-warnings.js';
@@ -56,7 +56,12 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
   // named as the user asked for it: the flag, or the config's key
   const asked = (b: string) => (opts.backend ? `--backend ${b}` : `${configPath}: backend: ${b}`);
   if (fresh) await assertBackendsAvailable(plan.trials, asked);
+  // a --db whose folder does not exist makes it (runs/ for the default), and says so: a typo there starts a new study
+  const folder = dirname(resolve(opts.db));
+  const newFolder = !existsSync(folder);
   const store = Store.open(opts.db, { create: true });
+  if (newFolder)
+    process.stderr.write(`sparsebench: made folder ${shownPath(folder)} for the new database ${opts.db}\n`);
   const toTrain = trialsToTrain(plan, store, opts.retryFailed ?? false);
   let engines: Set<string>;
   try {
