@@ -168,7 +168,7 @@ export function buildProgram(): Command {
     .option('--bootstrap <k>', 'bootstrap replicates for 95% intervals; 0 disables (default 200)')
     .option(
       '--holdout <f>',
-      'fraction (or count) of points, largest N first and whole model sizes, held out for the extrapolation check (default 0.2)',
+      'points held out for the extrapolation check, largest N first and whole model sizes: a fraction below 1, or a whole count (1 = one point, rounded up to its model size; 0 = none; default 0.2)',
     )
     .option(
       '--optimal <N=..,C=..>',
