@@ -1,4 +1,14 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { makeDirs } from '../util/dirs.js';
 
@@ -50,6 +60,22 @@ export function encodeSafetensors(
 }
 
 /** Parses a safetensors buffer written by {@link encodeSafetensors} (F32 and U8 tensors). */
+/**
+ * Whether the file at `path` starts like a safetensors file, as {@link decodeSafetensors} reads one: an 8-byte
+ * little-endian header length that fits in the file, then a JSON object. Reads 9 bytes, not the file.
+ */
+export function isSafetensorsFile(path: string): boolean {
+  const head = Buffer.alloc(9);
+  const fd = openSync(path, 'r');
+  try {
+    if (readSync(fd, head, 0, head.length, 0) !== head.length) return false;
+  } finally {
+    closeSync(fd);
+  }
+  const n = head.readBigUInt64LE(0);
+  return n >= 2n && 8n + n <= BigInt(statSync(path).size) && head[8] === 0x7b; // '{'
+}
+
 export function decodeSafetensors(buf: Buffer): {
   tensors: Map<string, SafeTensor>;
   metadata: Record<string, string>;

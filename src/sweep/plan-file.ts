@@ -5,9 +5,21 @@ import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../store/safetensors.js';
 import { isSeed, MAX_SEED } from '../util/rng.js';
 
+/** The `format` field that marks a plan file. */
+const PLAN_FORMAT = 'sparsebench-plan';
+
+/** Whether the file at `path` holds a plan's JSON (its `format` field says so): what `plan --out` may write over. */
+export function isPlanFile(path: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(path, 'utf8')) as Partial<PlanFile> | null)?.format === PLAN_FORMAT;
+  } catch {
+    return false;
+  }
+}
+
 /** A frozen sweep plan on disk: what `plan` writes and `run-trial` reads. */
 export interface PlanFile {
-  format: 'sparsebench-plan';
+  format: typeof PLAN_FORMAT;
   version: 1;
   created_at: string;
   plan: SweepPlan;
@@ -16,7 +28,7 @@ export interface PlanFile {
 /** A plan as the JSON text of a plan file. */
 export function planFileText(plan: SweepPlan): string {
   const doc: PlanFile = {
-    format: 'sparsebench-plan',
+    format: PLAN_FORMAT,
     version: 1,
     created_at: new Date().toISOString(),
     plan,
@@ -42,7 +54,7 @@ export function readPlanFile(path: string): SweepPlan {
     const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
     throw new UsageError(`cannot read plan ${path}: ${why}`);
   }
-  if (doc?.format !== 'sparsebench-plan' || doc.version !== 1 || !Array.isArray(doc.plan?.trials)) {
+  if (doc?.format !== PLAN_FORMAT || doc.version !== 1 || !Array.isArray(doc.plan?.trials)) {
     throw new UsageError(
       `${path} is not a sparsebench plan (write one with "sparsebench plan <config> --out ${path}")`,
     );

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 
@@ -62,44 +62,18 @@ export function assertOutputFile(flag: string, path: string): void {
 }
 
 /**
- * Whether `path` is an existing file that starts like a safetensors file: an 8-byte little-endian header length that
- * fits in the file, then a JSON object.
- */
-export function isSafetensorsFile(path: string): boolean {
-  const abs = resolve(path);
-  if (!existsSync(abs) || !statSync(abs).isFile()) return false;
-  const head = Buffer.alloc(9);
-  const fd = openSync(abs, 'r');
-  try {
-    if (readSync(fd, head, 0, head.length, 0) !== head.length) return false;
-  } finally {
-    closeSync(fd);
-  }
-  const headerLength = head.readBigUInt64LE(0);
-  return headerLength >= 2n && headerLength <= BigInt(statSync(abs).size - 8) && head[8] === 0x7b; // '{'
-}
-
-/** Whether `path` is an existing file that holds a sparsebench plan's JSON (its `format` field says so). */
-export function isPlanFile(path: string): boolean {
-  const abs = resolve(path);
-  if (!existsSync(abs) || !statSync(abs).isFile()) return false;
-  try {
-    return JSON.parse(readFileSync(abs, 'utf8'))?.format === 'sparsebench-plan';
-  } catch {
-    return false;
-  }
-}
-
-/** The kinds of file a command writes over, each with the check that an existing file is one. */
-const KINDS = { safetensors: isSafetensorsFile, 'sparsebench plan': isPlanFile };
-
-/**
  * Refuses an output path that names an existing file of another kind than the command writes (`runs export --out
- * sweep.yaml` would replace a config with a safetensors file): only a file of that kind is written over.
+ * sweep.yaml` would replace a config with a safetensors file): only a file of that kind (`isKind`, the check its
+ * format's module gives) is written over.
  */
-export function assertReplaceable(flag: string, path: string, kind: keyof typeof KINDS): void {
+export function assertReplaceable(
+  flag: string,
+  path: string,
+  kind: string,
+  isKind: (path: string) => boolean,
+): void {
   const abs = resolve(path);
-  if (!existsSync(abs) || !statSync(abs).isFile() || KINDS[kind](abs)) return;
+  if (!existsSync(abs) || !statSync(abs).isFile() || isKind(abs)) return;
   throw new UsageError(
     `${flag} ${path}: exists and is not a ${kind} file; writing there would replace it, give another path or remove it first`,
   );

@@ -8,7 +8,7 @@ import { Store } from '../../store/store.js';
 import { trialStatusIn } from '../../store/study-status.js';
 import { clusterLayout, shArg } from '../../sweep/executors/layout.js';
 import { mergeSubmitCommand, submitSlurm, writeK8sRun, writeSlurmRun } from '../../sweep/executors/write.js';
-import { readPlanFile, taskIndex, writePlanFile } from '../../sweep/plan-file.js';
+import { isPlanFile, readPlanFile, taskIndex, writePlanFile } from '../../sweep/plan-file.js';
 import { LineReporter } from '../../sweep/progress.js';
 import { runSweep } from '../../sweep/run-sweep.js';
 import { count, flagNumber } from '../../util/format.js';
@@ -24,7 +24,7 @@ export async function planCommand(
 ): Promise<number> {
   assertOutputFile('--out', opts.out);
   assertNotInput('--out', opts.out, [{ what: 'config', path: config }]);
-  assertReplaceable('--out', opts.out, 'sparsebench plan');
+  assertReplaceable('--out', opts.out, 'sparsebench plan', isPlanFile);
   const plan = loadSweep(config, { backend: opts.backend });
   for (const w of planWarnings(plan)) process.stderr.write(`warning: ${w}\n`);
   try {

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
-import { readSafetensors } from '../../store/safetensors.js';
+import { isSafetensorsFile, readSafetensors } from '../../store/safetensors.js';
 import { Store } from '../../store/store.js';
 import type { TrialRecord } from '../../store/types.js';
 import { storedWeightsPath, type WeightSet, writeSafetensors } from '../../store/weights.js';
@@ -91,7 +91,7 @@ export async function exportCommand(id: string, opts: ExportOptions): Promise<nu
     throw new UsageError(
       `--out ${opts.out}: is a directory; give a file path, e.g. ${join(opts.out, `${t.id}.safetensors`)}`,
     );
-  assertReplaceable('--out', opts.out, 'safetensors');
+  assertReplaceable('--out', opts.out, 'safetensors', isSafetensorsFile);
   try {
     writeSafetensors(opts.out, w, exportMetadata(t));
   } catch (e) {
