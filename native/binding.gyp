@@ -16,6 +16,7 @@
         'src/attention.c',
         'src/adamw.c',
         'src/cross_entropy.c',
+        'src/top_k.c',
       ],
       'cflags': ['-std=gnu11', '-O3', '-fno-math-errno', '-fno-trapping-math', '-Wall', '-Wextra', '-Wno-unused-parameter'],
       'ldflags': ['-pthread'],

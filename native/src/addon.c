@@ -20,6 +20,7 @@
  *   crossEntropy(logits, targets, nll, lse, rows, classes)   per-row softmax cross-entropy (Int32Array targets)
  *   crossEntropyGrad(dnll, logits, targets, lse, dlogits, rows, classes)   its gradient
  *   adamw(w, g, m, v, beta1, beta2, c1, c2, lr, eps, shrink, gradScale)   one AdamW update in place
+ *   topKMask(scores, mask, k)                                mask = 1 at the k highest scores (Uint8Array mask)
  *   info()        → { isa: 'avx512' | 'avx2' | 'generic', threads }
  *   setThreads(n) → threads now in use
  */
@@ -497,6 +498,29 @@ static napi_value adamw(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value top_k_mask(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  size_t n;
+  long k;
+  float *scores;
+  uint8_t *mask;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 3 || napi_get_typedarray_info(env, argv[0], NULL, &n, NULL, NULL, NULL) != napi_ok) {
+    napi_throw_type_error(env, NULL, "sparsebench native: topKMask(scores, mask, k)");
+    return NULL;
+  }
+  if (get_long(env, argv[2], &k) || get_floats(env, argv[0], (long)n, "scores", &scores) ||
+      get_typed(env, argv[1], (long)n, "mask", napi_uint8_array, "a Uint8Array", (void **)&mask))
+    return NULL;
+  if (k > (long)n) {
+    napi_throw_range_error(env, NULL, "sparsebench native: topKMask keeps more entries than scores has");
+    return NULL;
+  }
+  if (sb_top_k_mask(scores, mask, (long)n, k) != 0) napi_throw_error(env, NULL, "sparsebench native: out of memory");
+  return NULL;
+}
+
 static napi_value info_fn(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value obj, isa, threads;
@@ -538,6 +562,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"crossEntropy", NULL, cross_entropy, NULL, NULL, NULL, napi_enumerable, NULL},
       {"crossEntropyGrad", NULL, cross_entropy_grad, NULL, NULL, NULL, napi_enumerable, NULL},
       {"adamw", NULL, adamw, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"topKMask", NULL, top_k_mask, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, info_fn, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
   };

@@ -141,6 +141,12 @@ void sb_cross_entropy_grad(const float *dnll, const float *logits, const int32_t
 void sb_adamw(float *w, const float *g, float *m, float *v, long n, double beta1, double beta2, double c1,
               double c2, double lr, double eps, double shrink, double grad_scale);
 
+/*
+ * top_k.c: mask[i] = 1 for the k highest of scores[0..n) (ties towards the lower index, NaN as -inf), else 0;
+ * the same mask as topKMaskJs in src/sparsity/top-k.ts. Returns 0, or -1 when out of memory.
+ */
+int sb_top_k_mask(const float *scores, uint8_t *mask, long n, long k);
+
 #ifdef __cplusplus
 }
 #endif

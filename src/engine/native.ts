@@ -158,6 +158,11 @@ export interface NativeAddon {
     shrink: number,
     gradScale: number,
   ): void;
+  /**
+   * mask[i] = 1 at the `keep` highest scores, else 0 (ties towards the lower index, NaN as −∞); the same mask as
+   * topKMaskJs in src/sparsity/top-k.ts. `mask` has the scores' length; 0 ≤ keep ≤ its length.
+   */
+  topKMask(scores: Float32Array, mask: Uint8Array, keep: number): void;
   info(): { isa: NativeIsa; threads: number };
   setThreads(n: number): number;
 }

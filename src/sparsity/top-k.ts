@@ -1,9 +1,27 @@
+import { nativeAddon } from '../engine/native.js';
+
+/** Below this many scores the call into the addon costs more than the JavaScript (bench/pruner-update.ts, by size). */
+const NATIVE_MIN = 32;
+
 /**
  * Keeps exactly `keep` entries with the highest scores (1 = kept). Ties break towards the lower index, so
- * the result is deterministic. Linear time: a quickselect finds the threshold, then one pass keeps every
- * score above it and the first tied ones until `keep` is reached.
+ * the result is deterministic. Linear time: the threshold is the k-th largest score, then one pass keeps every
+ * score above it and the first tied ones until `keep` is reached. From 32 scores up it runs in the native addon
+ * when that is built (native/src/top_k.c: a radix select on large arrays), else in {@link topKMaskJs}; the
+ * threshold is a value, not a position, so both give the same mask.
  */
 export function topKMask(scores: Float32Array, keep: number): Uint8Array {
+  const n = scores.length;
+  const k = Math.max(0, Math.min(n, Math.round(keep)));
+  const addon = nativeAddon();
+  if (!addon || n < NATIVE_MIN) return topKMaskJs(scores, k);
+  const mask = new Uint8Array(n);
+  addon.topKMask(scores, mask, k);
+  return mask;
+}
+
+/** {@link topKMask} in JavaScript, by a quickselect: the reference the native radix select reproduces. */
+export function topKMaskJs(scores: Float32Array, keep: number): Uint8Array {
   const n = scores.length;
   const k = Math.max(0, Math.min(n, Math.round(keep)));
   const mask = new Uint8Array(n);
