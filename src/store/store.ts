@@ -46,6 +46,11 @@ export class EmptyDatabaseError extends UsageError {
   override name = 'EmptyDatabaseError';
 }
 
+/** A database of an older schema opened with `read: 'only'`, which upgrades nothing. */
+export class OlderSchemaError extends UsageError {
+  override name = 'OlderSchemaError';
+}
+
 const now = () => new Date().toISOString();
 
 /**
@@ -118,7 +123,7 @@ export class Store {
           );
         if (version < SCHEMA_VERSION) {
           if (opts.read === 'only')
-            throw new UsageError(
+            throw new OlderSchemaError(
               `${path} has schema version ${version}, older than this sparsebench's (${SCHEMA_VERSION}); a command that writes to it upgrades it`,
             );
           db.close();

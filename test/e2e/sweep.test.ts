@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION } from '../../src/store/migrations.js';
 import { readSafetensors, weightsPath } from '../../src/store/weights.js';
 import { cli, cliSpawn, exitOf, waitForStderr } from '../helpers/cli.js';
 import { tempDir, tinySyntheticConfig, writeConfig } from '../helpers/config.js';
@@ -61,6 +62,19 @@ sweep: {sparsity: 0.5, nonzero_params: 3k, tokens: 480}
       finished: 1,
       olderVersion: 0,
     });
+    // a copy marked one schema older: a dry run upgrades nothing, so it says it cannot tell, and leaves the file be
+    const older = join(dir, 'older.db');
+    copyFileSync(db, older);
+    const marked = new Database(older);
+    marked.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
+    marked.close();
+    const dryOlder = cli(['sweep', b, '--db', older, '--dry-run']);
+    expect(dryOlder.code).toBe(0);
+    expect(dryOlder.stderr).toContain(
+      `note: ${older} has an older schema, which a dry run leaves as it is, so it cannot say whether this plan takes trials out of sweep tiny`,
+    );
+    expect(dryOlder.stderr).not.toContain(note);
+    expect(rows(older, 'PRAGMA user_version')).toEqual([{ user_version: SCHEMA_VERSION - 1 }]);
     const run = cli(['sweep', b, '--db', db]);
     expect(run.code).toBe(0);
     expect(run.stderr.indexOf(note)).toBeGreaterThanOrEqual(0);

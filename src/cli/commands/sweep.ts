@@ -8,7 +8,7 @@ import { UsageError } from '../../errors.js';
 import { shortShape } from '../../models/describe.js';
 import { type T5Shape, t5WeightFlopsShare } from '../../models/t5.js';
 import { dataUnitOf } from '../../report/units.js';
-import { Store } from '../../store/store.js';
+import { OlderSchemaError, Store } from '../../store/store.js';
 import { ProcessRunner } from '../../sweep/process-runner.js';
 import { BarReporter, LineReporter, type SweepReporter } from '../../sweep/progress.js';
 import { NONZERO_SHORT, runSweep, type SweepSummary } from '../../sweep/run-sweep.js';
@@ -32,7 +32,6 @@ export interface SweepOptions {
   workers?: string;
 }
 
-/** A non-negative number from a flag, or a usage error naming it. */
 /** `sparsebench sweep`: validate, then print the plan (--dry-run) or train what is not finished. */
 export async function sweepCommand(configPath: string, opts: SweepOptions): Promise<number> {
   const cadence = checkpointCadence(opts);
@@ -42,10 +41,14 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   if (opts.dryRun) {
     const dropped = droppedFromExisting(plan, opts.db);
-    if (dropped && dropped.trials > 0) process.stderr.write(`${droppedNote(plan.name, dropped)}\n`);
+    if (dropped === 'older schema')
+      process.stderr.write(
+        `note: ${opts.db} has an older schema, which a dry run leaves as it is, so it cannot say whether this plan takes trials out of sweep ${plan.name}; \`sparsebench sweep\` upgrades the database and says so before it trains\n`,
+      );
+    else if (dropped && dropped.trials > 0) process.stderr.write(`${droppedNote(plan.name, dropped)}\n`);
     process.stdout.write(
       opts.json
-        ? `${JSON.stringify({ ...planJson(plan), warnings, dropped }, null, 2)}\n`
+        ? `${JSON.stringify({ ...planJson(plan), warnings, dropped: dropped === 'older schema' ? null : dropped }, null, 2)}\n`
         : `${planText(plan)}\n`,
     );
     return 0;
@@ -135,10 +138,11 @@ async function assertBackendsAvailable(
 }
 
 /**
- * What running the plan would take out of an existing database's sweep of the same name (null when there is
- * no database, or it cannot be read: a dry run does not fail on that).
+ * What running the plan would take out of an existing database's sweep of the same name: null when there is
+ * no database, or it cannot be read (a dry run does not fail on that); 'older schema' when only an upgrade, which a
+ * dry run does not make, would let it be read.
  */
-function droppedFromExisting(plan: SweepPlan, db: string): SweepSummary['dropped'] | null {
+function droppedFromExisting(plan: SweepPlan, db: string): SweepSummary['dropped'] | 'older schema' | null {
   if (!existsSync(resolve(db))) return null;
   try {
     const store = Store.open(db, { create: false, read: 'only' });
@@ -147,8 +151,8 @@ function droppedFromExisting(plan: SweepPlan, db: string): SweepSummary['dropped
     } finally {
       store.close();
     }
-  } catch {
-    return null;
+  } catch (e) {
+    return e instanceof OlderSchemaError ? 'older schema' : null;
   }
 }
 
