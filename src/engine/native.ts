@@ -191,6 +191,37 @@ function requestedThreads(): number {
   return Number.isFinite(n) && n >= 1 ? n : 1;
 }
 
+/** Every function of {@link NativeAddon}; the compiler checks the list is complete. */
+const ADDON_FUNCTIONS = Object.keys({
+  gemm: true,
+  gemmBatched: true,
+  tanh: true,
+  exp: true,
+  gelu: true,
+  geluGrad: true,
+  layerNorm: true,
+  layerNormGrad: true,
+  rmsNorm: true,
+  rmsNormGrad: true,
+  sumRows: true,
+  attention: true,
+  attentionGrad: true,
+  crossEntropy: true,
+  crossEntropyGrad: true,
+  adamw: true,
+  topKMask: true,
+  info: true,
+  setThreads: true,
+} satisfies Record<keyof NativeAddon, true>) as (keyof NativeAddon)[];
+
+/**
+ * The functions this sparsebench calls that `addon` lacks: an addon built from older sources (the code updated
+ * without `npm install`, which rebuilds it) would otherwise fail at its first call to one of them.
+ */
+export function missingFunctions(addon: object): string[] {
+  return ADDON_FUNCTIONS.filter((name) => typeof (addon as Record<string, unknown>)[name] !== 'function');
+}
+
 let loaded: { addon: NativeAddon | null; status: NativeStatus } | null = null;
 
 function load(): { addon: NativeAddon | null; status: NativeStatus } {
@@ -203,6 +234,11 @@ function load(): { addon: NativeAddon | null; status: NativeStatus } {
   if (!existsSync(path)) return absent('not built (npm install builds it; a failed build leaves pure wasm)');
   try {
     const addon = createRequire(import.meta.url)(path) as NativeAddon;
+    const missing = missingFunctions(addon);
+    if (missing.length > 0)
+      return absent(
+        `built from older sources: it lacks ${missing.join(', ')}; rebuild it with \`npm run build:native\``,
+      );
     const threads = addon.setThreads(requestedThreads());
     const { isa } = addon.info();
     return {
@@ -229,4 +265,14 @@ export function nativeStatus(): NativeStatus {
   if (process.env.SPARSEBENCH_NATIVE === '0') return load().status;
   nativeAddon();
   return loaded!.status;
+}
+
+/**
+ * A warning for a run whose addon is built but unusable (it failed to load, or was built from older sources), so
+ * its kernels, expected, are off; null when they are on, or off by choice or for want of a build.
+ */
+export function nativeWarning(): string | null {
+  const status = nativeStatus();
+  if (status.loaded || process.env.SPARSEBENCH_NATIVE === '0' || !existsSync(status.path)) return null;
+  return `native kernels off: ${status.reason}. Trials train on the slower pure wasm kernels`;
 }

@@ -2,6 +2,7 @@ import { dirname, join, resolve } from 'node:path';
 import { loadSweep } from '../../config/load.js';
 import { planWarnings } from '../../config/plan-warnings.js';
 import { assertBackendAvailable, type BackendName } from '../../engine/backends.js';
+import { nativeWarning } from '../../engine/native.js';
 import { UsageError } from '../../errors.js';
 import { mergeDatabases } from '../../store/merge.js';
 import { Store } from '../../store/store.js';
@@ -66,6 +67,8 @@ export async function runTrialCommand(
     trial.spec.backend,
     `${planPath}: trial ${index}: backend ${trial.spec.backend}`,
   );
+  const native = nativeWarning();
+  if (native) process.stderr.write(`warning: ${native}\n`);
   const store = Store.open(opts.db, { create: true });
   const stop = listenForStop('the trial');
   try {

@@ -4,6 +4,7 @@ import { loadSweep, type SweepPlan } from '../../config/load.js';
 import type { TrialPlan } from '../../config/plan.js';
 import { planWarnings } from '../../config/plan-warnings.js';
 import { assertBackendAvailable, type BackendName, resolveAuto } from '../../engine/backends.js';
+import { nativeWarning } from '../../engine/native.js';
 import { UsageError } from '../../errors.js';
 import { shortShape } from '../../models/describe.js';
 import { type T5Shape, t5WeightFlopsShare } from '../../models/t5.js';
@@ -37,7 +38,8 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
   const cadence = checkpointCadence(opts);
   const fixedWorkers = parseWorkers(opts.workers);
   const plan = loadSweep(configPath, { backend: opts.backend, db: opts.db });
-  const warnings = planWarnings(plan);
+  const native = nativeWarning();
+  const warnings = native ? [...planWarnings(plan), native] : planWarnings(plan);
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   if (opts.dryRun) {
     const dropped = droppedFromExisting(plan, opts.db);
