@@ -5,7 +5,7 @@ import { renderSvg } from './render.js';
 import { curvePanels, curvesSpec, MAX_CURVE_PANELS } from './specs/curves.js';
 import { optimalMapSpec } from './specs/optimal-map.js';
 import { optimalMultipleSpec } from './specs/optimal-multiple.js';
-import { residualsSpec } from './specs/residuals.js';
+import { residualsOutsideSweep, residualsSpec } from './specs/residuals.js';
 import { MAX_SCALING_PANELS, scalingPanels, scalingSpec } from './specs/scaling.js';
 import { isMissing, type SpecOrMissing } from './specs/spec.js';
 import { type SparsityScales, sparsityScales } from './specs/style.js';
@@ -27,7 +27,8 @@ export interface PlotDef {
   id: string;
   title: string;
   caption(ctx: PlotContext): string;
-  alt: string;
+  /** The text a reader who cannot see the plot gets: what it shows, as drawn for this data. */
+  alt(ctx: PlotContext): string;
   build(ctx: PlotContext): SpecOrMissing;
 }
 
@@ -68,6 +69,14 @@ function fittedTrials(ctx: PlotContext): string {
   return scope ? `the trials fit #${ctx.data.fit!.id} was made from (${scope})` : 'this sweep’s trials';
 }
 
+/** The scaling plots' alt text: the law's lines only when a usable fit draws them. */
+function scalingAlt(ctx: PlotContext, against: string): string {
+  const law = ctx.data.fit?.params
+    ? ', with the fitted law as one line per sparsity, dash and colour by sparsity'
+    : '';
+  return `Log-log scatter of final validation loss against ${against}, marker shape by sparsity${law}.`;
+}
+
 function scalingCaption(ctx: PlotContext, axis: 'N' | 'D'): string {
   const other = axis === 'N' ? 'D' : 'N';
   const points = scalingPoints(ctx);
@@ -88,7 +97,8 @@ export const PLOTS: readonly PlotDef[] = [
   {
     id: 'curves',
     title: 'Training curves',
-    alt: 'Line chart per N level: loss against training data seen on a log axis, one line per trial, line dash and colour by sparsity.',
+    alt: () =>
+      'Line chart per N level: loss against training data seen on a log axis, one line per trial, line dash and colour by sparsity.',
     caption: (ctx) =>
       'Lines: training loss (mean over windows of steps); hollow markers: validation loss at each evaluation. ' +
       'One line per trial, dash, marker shape and colour by sparsity; one panel per N. Unfinished trials are drawn as far as they logged.' +
@@ -103,7 +113,7 @@ export const PLOTS: readonly PlotDef[] = [
   {
     id: 'loss-vs-n',
     title: 'Final loss against non-zero parameters N',
-    alt: 'Log-log scatter of final validation loss against non-zero parameters, marker shape by sparsity, with the fitted law as dashed lines per sparsity.',
+    alt: (ctx) => scalingAlt(ctx, 'non-zero parameters'),
     caption: (ctx) => scalingCaption(ctx, 'N'),
     build: (ctx) =>
       scalingSpec(
@@ -118,7 +128,7 @@ export const PLOTS: readonly PlotDef[] = [
   {
     id: 'loss-vs-d',
     title: 'Final loss against training data D',
-    alt: 'Log-log scatter of final validation loss against training data, marker shape by sparsity, with the fitted law as dashed lines per sparsity.',
+    alt: (ctx) => scalingAlt(ctx, 'training data'),
     caption: (ctx) => scalingCaption(ctx, 'D'),
     build: (ctx) =>
       scalingSpec(
@@ -133,10 +143,23 @@ export const PLOTS: readonly PlotDef[] = [
   {
     id: 'residuals',
     title: 'Predicted against measured loss',
-    alt: 'Left: scatter of the loss predicted by the fit against the measured loss with the identity line. Right: relative residuals in percent against N.',
-    caption: () =>
-      'Left: each fitted trial, the law’s prediction against its measured final loss; points on the dashed line are predicted exactly. ' +
-      'Right: measured / predicted − 1, in percent, against N.',
+    alt: (ctx) =>
+      ctx.data.fit &&
+      residualsOutsideSweep(ctx.data.fit.fit.residuals, ctx.data.trials) === ctx.data.fit.fit.residuals.length
+        ? 'Scatter of the loss predicted by the fit against the measured loss with the identity line.'
+        : 'Left: scatter of the loss predicted by the fit against the measured loss with the identity line. Right: relative residuals in percent against N.',
+    caption: (ctx) => {
+      const outside = ctx.data.fit ? residualsOutsideSweep(ctx.data.fit.fit.residuals, ctx.data.trials) : 0;
+      const all = ctx.data.fit?.fit.residuals.length ?? 0;
+      const scatter =
+        'Left: each fitted trial, the law’s prediction against its measured final loss; points on the dashed line are predicted exactly.';
+      if (outside > 0 && outside === all)
+        return `${scatter} None of fit #${ctx.data.fit!.id}'s trials is in this sweep now (grey crosses), so their N is unknown here and the residuals against N are not drawn.`;
+      const right = ' Right: measured / predicted − 1, in percent, against N.';
+      return outside > 0
+        ? `${scatter}${right} Grey crosses: ${outside} of fit #${ctx.data.fit!.id}'s trials that are no longer in this sweep, left out on the right (their N is unknown here).`
+        : `${scatter}${right}`;
+    },
     build: (ctx) =>
       ctx.data.fit
         ? residualsSpec(
@@ -151,7 +174,8 @@ export const PLOTS: readonly PlotDef[] = [
   {
     id: 'optimal-map',
     title: 'Optimal sparsity over model size and compute',
-    alt: 'Heat map of the loss-optimal sparsity over non-zero parameters and training compute, with labelled contour lines at 0 (where sparsity starts to pay), 25, 50, 75 and 90 percent and the dense compute-optimal line.',
+    alt: () =>
+      'Heat map of the loss-optimal sparsity over non-zero parameters and training compute, with labelled contour lines at 0 (where sparsity starts to pay), 25, 50, 75 and 90 percent and the dense compute-optimal line.',
     caption: (ctx) =>
       'Shading and labelled solid contours: the loss-optimal sparsity S_opt(N, C) under the fitted law at fixed non-zero N and compute C = 6·N/(1−S)·D. ' +
       'Below the S_opt = 0% contour sparsity does not pay (S_opt is 0 there). Dashed: compute of a dense model trained on its compute-optimal data. ' +
@@ -164,7 +188,8 @@ export const PLOTS: readonly PlotDef[] = [
   {
     id: 'optimal-multiple',
     title: 'Optimal sparsity against training data',
-    alt: 'Line chart of loss-optimal sparsity against the multiple of compute-optimal training data, for this fit and the two published fits.',
+    alt: () =>
+      'Line chart of loss-optimal sparsity against the multiple of compute-optimal training data, for this fit and the two published fits.',
     caption: (ctx) =>
       'Loss-optimal sparsity when training on a multiple of the dense compute-optimal data (independent of N), for this fit and the paper’s published T5/C4 and ViT/JFT fits. ' +
       'The multiple is of compute: C/(6N) = D/(1−S), the data a dense model of the same N trains on with that compute; a sparse model at S trains on (1−S) of it. ' +
@@ -206,7 +231,7 @@ export async function renderPlots(
     const r = await renderSvg(spec, `${def.id}-`);
     warnings.push(...r.warnings.map((w) => `${def.id}: ${w}`));
     plots.set(def.id, {
-      plot: { id: def.id, title: def.title, caption: def.caption(ctx), alt: def.alt, svg: r.svg },
+      plot: { id: def.id, title: def.title, caption: def.caption(ctx), alt: def.alt(ctx), svg: r.svg },
     });
   }
   return { plots, warnings };

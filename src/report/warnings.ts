@@ -106,20 +106,37 @@ export function sparseFitRefusal(data: ReportData): string | null {
   }
 }
 
-/** Whether the stored fit was made from the trials that are finished now. */
+/**
+ * Whether the stored fit was made from the trials that are finished now, and if not, what changed: trials that
+ * finished after it was made, finished trials it did not use (from before it: a merged database, or another
+ * `--where`), and its trials that are no longer finished or no longer in the sweep (the sweep was run again
+ * under its name with another plan, or the fit came with a merged database).
+ */
 function staleness(fit: StoredFit, data: ReportData, points: readonly FinalPoint[]): string | null {
   const now = new Set(selectedIds(fit, data, points));
   const used = new Set(fit.inputs);
-  const added = [...now].filter((id) => !used.has(id)).length;
-  const gone = [...used].filter((id) => !now.has(id)).length;
-  if (added === 0 && gone === 0) return null;
+  const inSweep = new Set(data.trials.map((t) => t.id));
+  const finishedAt = new Map(data.trials.map((t) => [t.id, t.finishedAt]));
+  const added = [...now].filter((id) => !used.has(id));
+  const since = added.filter((id) => (finishedAt.get(id) ?? '') > fit.createdAt).length;
+  const unused = added.length - since;
+  const gone = [...used].filter((id) => !now.has(id));
+  const outside = gone.filter((id) => !inSweep.has(id)).length;
+  const unfinished = gone.length - outside;
+  if (added.length === 0 && gone.length === 0) return null;
   const parts = [
-    added > 0 ? `${plural(added, 'trial')} finished since` : '',
-    gone > 0 ? `${gone} of its trials are no longer finished in this sweep` : '',
-  ]
-    .filter(Boolean)
-    .join(', and ');
-  return `The stored fit #${fit.id} (${fit.createdAt}) is out of date: ${parts}.`;
+    since > 0 ? `${plural(since, 'trial')} finished since` : '',
+    unused > 0
+      ? `${plural(unused, 'finished trial')} of this sweep ${unused === 1 ? 'is' : 'are'} not in it`
+      : '',
+    unfinished > 0 ? `${unfinished} of its trials ${unfinished === 1 ? 'is' : 'are'} no longer finished` : '',
+    outside === 0
+      ? ''
+      : `${outside === used.size ? `none of its ${plural(outside, 'trial')} is in` : `${outside} of its trials ${outside === 1 ? 'is' : 'are'} no longer in`} this sweep (it was run again under this name with another plan, or the fit came with a merged database)`,
+  ].filter(Boolean);
+  const list =
+    parts.length > 1 ? `${parts.slice(0, -1).join(', ')}, and ${parts[parts.length - 1]}` : parts[0];
+  return `The stored fit #${fit.id} (${fit.createdAt}) is out of date: ${list}.`;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { damagedDatabaseMessage, UsageError } from '../errors.js';
 import { checkpointPath, legacyCheckpointPath } from '../sweep/checkpoints.js';
+import { count } from '../util/format.js';
 import { writeFileAtomic } from './safetensors.js';
 import { EmptyDatabaseError, Store } from './store.js';
 import type { TrialStatus } from './types.js';
@@ -112,10 +113,28 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
         // weights first: a finished record is taken only once its weights are in place, so a merge that fails
         // or is killed part-way leaves the target without the record (a later merge takes it) rather than
         // finished without weights; the weights of one trial id are one experiment's, whoever trained them
+        const withoutWeights: string[] = [];
         for (const t of theirs) {
-          if (t.status === 'finished' && (takes(t) || !existsSync(storedWeightsPath(target.path, t.id))))
-            copyIfPresent(storedWeightsPath(shard, t.id), weightsPath(target.path, t.id));
+          if (t.status !== 'finished') continue;
+          const take = takes(t);
+          if (!take && existsSync(storedWeightsPath(target.path, t.id))) continue;
+          if (!copyIfPresent(storedWeightsPath(shard, t.id), weightsPath(target.path, t.id)) && take)
+            withoutWeights.push(t.id);
         }
+        if (withoutWeights.length > 0)
+          report.notes.push(
+            `${shard}: ${count(withoutWeights.length, 'finished trial')} (${idList(withoutWeights)}) ${withoutWeights.length === 1 ? 'has' : 'have'} no weights file beside it, in ${dirname(weightsPath(resolve(shard), withoutWeights[0]))}: the ${withoutWeights.length === 1 ? 'record is' : 'records are'} merged without final weights, so "runs export" cannot export ${withoutWeights.length === 1 ? 'it' : 'them'}; copy the shard's weights folder with its database and merge again to bring them`,
+          );
+        const conflicts = finishedConflicts(db, theirs);
+        if (conflicts.length > 0)
+          report.notes.push(
+            `${shard}: ${count(conflicts.length, 'trial')} finished there and in the target with another final validation loss (${conflicts
+              .slice(0, 3)
+              .map((c) => `${c.id.slice(0, 8)}: ${c.mine} kept, ${c.theirs} not`)
+              .join(
+                '; ',
+              )}${conflicts.length > 3 ? '; …' : ''}): the same trial trained twice did not give the same result (another backend or machine?); the target's record, merged first, is kept`,
+          );
         const taken: { id: string; status: TrialStatus }[] = [];
         db.transaction(() => {
           const members = sweepMembership(db, shard);
@@ -239,9 +258,37 @@ function syncCheckpoint(shard: string, target: string, id: string, status: Trial
   else rmSync(checkpointPath(target, id), { force: true });
 }
 
-/** Copies a file atomically (a unique temporary name, synced, then renamed), when it exists. */
-function copyIfPresent(from: string, to: string): void {
-  if (existsSync(from)) writeFileAtomic(to, readFileSync(from));
+/** Copies a file atomically (a unique temporary name, synced, then renamed), when it exists; whether it did. */
+function copyIfPresent(from: string, to: string): boolean {
+  if (!existsSync(from)) return false;
+  writeFileAtomic(to, readFileSync(from));
+  return true;
+}
+
+/** Up to three trial ids, shortened, and an ellipsis for more. */
+const idList = (ids: readonly string[]) =>
+  `${ids
+    .slice(0, 3)
+    .map((id) => id.slice(0, 8))
+    .join(', ')}${ids.length > 3 ? ', …' : ''}`;
+
+/**
+ * Trials finished both in the attached shard and in the target with different final validation losses: the
+ * same trial trained twice gave two results, and the merge keeps one ({@link betterRecord}: the target's).
+ */
+function finishedConflicts(
+  db: Store['db'],
+  theirs: readonly { id: string; status: TrialStatus }[],
+): { id: string; mine: number; theirs: number }[] {
+  const both = db.prepare(
+    `SELECT m.final_val_loss AS mine, s.final_val_loss AS theirs FROM main.trials m JOIN s.trials s ON s.id = m.id
+     WHERE m.id = ? AND m.status = 'finished' AND s.status = 'finished'`,
+  );
+  return theirs.flatMap((t) => {
+    if (t.status !== 'finished') return [];
+    const r = both.get(t.id) as { mine: number | null; theirs: number | null } | undefined;
+    return r && r.mine !== r.theirs ? [{ id: t.id, mine: r.mine ?? NaN, theirs: r.theirs ?? NaN }] : [];
+  });
 }
 
 /** Whether two paths name one file (a symlink or hard link to it included); false when either is missing. */

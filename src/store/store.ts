@@ -504,10 +504,15 @@ export class Store {
     ).map((r) => r.id);
   }
 
-  /** The most recent fit of a sweep (optionally of one form), or null. */
+  /**
+   * The most recently made fit of a sweep (optionally of one form), or null. By creation time, not id: a fit
+   * merged in from another database gets a new, higher id however old it is.
+   */
   latestFit(sweep: string, form?: string): FitRecord | null {
     const r = this.db
-      .prepare(`SELECT * FROM fits WHERE sweep = ? ${form ? 'AND form = ?' : ''} ORDER BY id DESC LIMIT 1`)
+      .prepare(
+        `SELECT * FROM fits WHERE sweep = ? ${form ? 'AND form = ?' : ''} ORDER BY created_at DESC, id DESC LIMIT 1`,
+      )
       .get(...(form ? [sweep, form] : [sweep])) as Record<string, unknown> | undefined;
     return r ? toFit(r) : null;
   }

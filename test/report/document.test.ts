@@ -143,13 +143,49 @@ describe('the report document', () => {
   });
 
   it('flags a fit made before more trials finished', async () => {
-    const trials = grid();
+    // the fit (2026-01-02) used ten trials; two more finished after it
+    const trials = grid().map((t, i) => (i < 10 ? t : { ...t, finishedAt: '2026-01-02T08:00:00.000Z' }));
     const doc = await documentOf(reportData(trials, fitOf(trials.slice(0, 10))));
     expect(
       notices(doc, 'warning').some((t) =>
         t.startsWith('The stored fit #7 (2026-01-02T00:00:00.000Z) is out of date: 2 trials finished since.'),
       ),
     ).toBe(true);
+    // finished before it, yet not in it (a fit merged from another database): not "since"
+    const all = grid();
+    const older = await documentOf(reportData(all, fitOf(all.slice(0, 11))));
+    expect(notices(older, 'warning')).toContainEqual(
+      expect.stringMatching(/is out of date: 1 finished trial of this sweep is not in it\. Run/),
+    );
+  });
+
+  it('draws a fit of trials no longer in the sweep (run again with another plan) without their N, and says so', async () => {
+    const gone = grid(FIT_GRID);
+    const trials = grid(FIT_GRID); // the same plan run again: new trial ids
+    const data = reportData(trials, fitOf(gone));
+    const doc = await documentOf(data);
+    expect(notices(doc, 'warning')).toContainEqual(
+      expect.stringMatching(
+        /^The stored fit #7 \(2026-01-02T00:00:00\.000Z\) is out of date: 18 finished trials of this sweep are not in it, and none of its 18 trials is in this sweep \(it was run again under this name with another plan, or the fit came with a merged database\)\. Run `sparsebench fit-law --sweep fixture` again\.$/,
+      ),
+    );
+    const residuals = blocks(doc).flatMap((b) =>
+      b.kind === 'plot' && b.plot.id === 'residuals' ? [b.plot] : [],
+    );
+    expect(residuals).toHaveLength(1);
+    expect(residuals[0].caption).toContain(
+      "None of fit #7's trials is in this sweep now (grey crosses), so their N is unknown here and the residuals against N are not drawn.",
+    );
+    expect(residuals[0].alt).not.toContain('against N');
+    expect(residuals[0].svg).toContain('not in sweep');
+    expect(residuals[0].svg).not.toContain('N, non-zero parameters');
+    // some of them still in it: those drawn against N, the others named in the caption
+    const some = await documentOf(reportData([...trials.slice(0, 6), ...gone.slice(6)], fitOf(gone)));
+    const plot = blocks(some).flatMap((b) =>
+      b.kind === 'plot' && b.plot.id === 'residuals' ? [b.plot] : [],
+    )[0];
+    expect(plot.caption).toContain("Grey crosses: 6 of fit #7's trials that are no longer in this sweep");
+    expect(plot.svg).toContain('N, non-zero parameters');
   });
 
   it('judges a --where fit against the trials its conditions select, and suggests the same conditions', async () => {
@@ -183,7 +219,8 @@ describe('the report document', () => {
     };
     expect(markers(plots)).toBeLessThan(markers(all));
     // one more of its own trials finished since: out of date, and the command keeps the condition
-    const stale = reportData(trials, { ...fit, inputs: ids.slice(1) });
+    const later = trials.map((t) => (t.id === ids[0] ? { ...t, finishedAt: '2026-01-05T00:00:00.000Z' } : t));
+    const stale = reportData(later, { ...fit, inputs: ids.slice(1) });
     stale.sweep.axes = data.sweep.axes;
     const text = notices(await documentOf(stale), 'warning').find((t) => t.includes('out of date'));
     expect(text).toMatch(

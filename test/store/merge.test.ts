@@ -11,6 +11,7 @@ import {
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { trialWeights } from '../../src/cli/commands/export.js';
 import { UsageError } from '../../src/errors.js';
 import { betterRecord, mergeDatabases } from '../../src/store/merge.js';
 import { Store } from '../../src/store/store.js';
@@ -221,6 +222,78 @@ describe('merge, stopped part-way or out of step', () => {
     ]);
     m = Store.open(into, { create: false });
     expect(m.listTrials('tiny').map((t) => t.id)).toEqual(newer.trials.map((t) => t.id));
+    m.close();
+  });
+
+  it('says which finished records come without weights, and which trials finished twice with another loss', () => {
+    const dir = tempDir();
+    const plan = planOf(tinySyntheticConfig());
+    const [a, b] = plan.trials.map((t) => t.id);
+    const shard = (name: string, losses: [number, number], weights: boolean) => {
+      const s = Store.open(join(dir, name, 'x.db'), { create: true });
+      s.saveSweep(plan);
+      for (const [i, id] of [a, b].entries()) {
+        s.claimTrial(id, 'o', lease);
+        s.finishTrial(id, 'o', result(losses[i]), []);
+        if (weights)
+          writeSafetensors(
+            weightsPath(s.path, id),
+            { params: [{ name: 'w', shape: [1], data: Float32Array.of(losses[i]) }], masks: new Map() },
+            {},
+          );
+      }
+      s.close();
+      return join(dir, name, 'x.db');
+    };
+    const bare = shard('bare', [1.5, 1.2], false);
+    const into = join(dir, 'main', 'study.db');
+    const first = mergeDatabases(into, [bare]);
+    expect(first.notes).toEqual([
+      `${bare}: 2 finished trials (${a.slice(0, 8)}, ${b.slice(0, 8)}) have no weights file beside it, in ${join(dir, 'bare', 'x.db.weights')}: the records are merged without final weights, so "runs export" cannot export them; copy the shard's weights folder with its database and merge again to bring them`,
+    ]);
+    const m = Store.open(into, { create: false });
+    expect(() => trialWeights(into, m.findTrial(a)!)).toThrow(
+      /merged from a shard without its weights folder/,
+    );
+    m.close();
+    // the same trials finished elsewhere: the weights come (the target had none), the records do not, and
+    // the second result of b is named
+    const other = shard('other', [1.5, 1.25], true);
+    const second = mergeDatabases(into, [other]);
+    expect(second).toMatchObject({ added: 0, updated: 0, unchanged: 2 });
+    expect(second.notes).toEqual([
+      `${other}: 1 trial finished there and in the target with another final validation loss (${b.slice(0, 8)}: 1.2 kept, 1.25 not): the same trial trained twice did not give the same result (another backend or machine?); the target's record, merged first, is kept`,
+    ]);
+    expect(existsSync(weightsPath(into, a))).toBe(true);
+  });
+
+  it('makes the newest fit the one made last, not the one merged last', () => {
+    const dir = tempDir();
+    const plan = planOf(tinySyntheticConfig());
+    const storeFit = (path: string, loss: number) => {
+      const s = Store.open(path, { create: true });
+      s.saveSweep(plan);
+      const id = s.saveFit({
+        sweep: 'tiny',
+        source: 'db',
+        form: 'sparse',
+        options: {},
+        result: { loss },
+        inputs: [],
+        converged: true,
+      });
+      s.close();
+      return id;
+    };
+    const shard = join(dir, 'old', 'x.db');
+    storeFit(shard, 1); // made first
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    const into = join(dir, 'main', 'study.db');
+    const own = storeFit(into, 2);
+    expect(mergeDatabases(into, [shard]).fits).toBe(1);
+    const m = Store.open(into, { create: false });
+    expect(m.fitIds('tiny', 'sparse')).toEqual([own, own + 1]); // the merged one has the higher id
+    expect(m.latestFit('tiny', 'sparse')).toMatchObject({ id: own, result: { loss: 2 } });
     m.close();
   });
 

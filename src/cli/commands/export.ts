@@ -17,7 +17,7 @@ export function trialWeights(dbPath: string, t: TrialRecord): WeightSet {
   const path = storedWeightsPath(dbPath, t.id);
   if (!existsSync(path)) {
     throw new UsageError(
-      `trial ${t.id} has no weights file at ${path} (trials finished before weights were saved have none)`,
+      `trial ${t.id} has no weights file at ${path}: it was deleted or moved, the trial finished before weights were saved, or it was merged from a shard without its weights folder (merge said so; copy that folder beside the shard's database and merge again)`,
     );
   }
   let tensors: ReturnType<typeof readSafetensors>['tensors'];

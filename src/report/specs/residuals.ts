@@ -14,6 +14,10 @@ import {
 /** Label of residual points whose trial is no longer in the sweep (e.g. the plan changed since the fit). */
 const UNKNOWN_GROUP = 'not in sweep';
 
+/** A residual with a finite measured and a positive predicted loss: one that can be drawn. */
+const drawable = (r: Residual) =>
+  Number.isFinite(r.predicted) && Number.isFinite(r.measured) && r.predicted > 0;
+
 /**
  * The fit's predicted against measured final loss (with the identity line) beside the relative residual
  * measured/predicted − 1 against N, both from the residuals stored with the fit.
@@ -27,23 +31,18 @@ export function residualsSpec(
 ): SpecOrMissing {
   const lossUnit = unitLabels(unit, family).loss;
   const byId = new Map(trials.map((t) => [t.id, t]));
-  const rows = residuals
-    .filter((r) => Number.isFinite(r.predicted) && Number.isFinite(r.measured) && r.predicted > 0)
-    .map((r) => {
-      const t = r.id === undefined ? undefined : byId.get(r.id);
-      return {
-        group: t ? sparsityLabel(t.sparsity) : UNKNOWN_GROUP,
-        N: t ? (t.nonzeroParams ?? t.plannedNonzero) : null,
-        predicted: r.predicted,
-        measured: r.measured,
-        residual: (r.measured / r.predicted - 1) * 100,
-      };
-    });
+  const rows = residuals.filter(drawable).map((r) => {
+    const t = r.id === undefined ? undefined : byId.get(r.id);
+    return {
+      group: t ? sparsityLabel(t.sparsity) : UNKNOWN_GROUP,
+      N: t ? (t.nonzeroParams ?? t.plannedNonzero) : null,
+      predicted: r.predicted,
+      measured: r.measured,
+      residual: (r.measured / r.predicted - 1) * 100,
+    };
+  });
   if (rows.length === 0) return { missing: 'the stored fit has no residuals.' };
   const known = rows.filter((r) => r.N !== null);
-  const ns = known.map((r) => r.N as number);
-  // a third of a decade either side, so the extreme points are not drawn on the frame
-  const nDomain = [Math.min(...ns) / 1.3, Math.max(...ns) * 1.3];
   const lossValues = rows.flatMap((r) => [r.predicted, r.measured]);
   const lo = Math.min(...lossValues);
   const hi = Math.max(...lossValues);
@@ -90,6 +89,22 @@ export function residualsSpec(
       },
     ],
   };
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    description: 'Predicted against measured final loss, and relative residuals against N, by sparsity.',
+    resolve: { scale: { color: 'shared', shape: 'shared' } },
+    config: CHART_CONFIG,
+  };
+  // without a trial of the sweep to take N from, there is no residual-against-N panel to draw
+  if (known.length === 0)
+    return {
+      ...spec,
+      description: 'Predicted against measured final loss, by sparsity.',
+      hconcat: [scatter],
+    };
+  const ns = known.map((r) => r.N as number);
+  // a third of a decade either side, so the extreme points are not drawn on the frame
+  const nDomain = [Math.min(...ns) / 1.3, Math.max(...ns) * 1.3];
   const residual = {
     width: PANEL.width,
     height: PANEL.height,
@@ -116,11 +131,14 @@ export function residualsSpec(
       },
     ],
   };
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    description: 'Predicted against measured final loss, and relative residuals against N, by sparsity.',
-    hconcat: [scatter, residual],
-    resolve: { scale: { color: 'shared', shape: 'shared' } },
-    config: CHART_CONFIG,
-  };
+  return { ...spec, hconcat: [scatter, residual] };
+}
+
+/** How many of the residuals drawn belong to no trial of the sweep (their trials left it since the fit). */
+export function residualsOutsideSweep(
+  residuals: readonly Residual[],
+  trials: readonly TrialRecord[],
+): number {
+  const ids = new Set(trials.map((t) => t.id));
+  return residuals.filter((r) => drawable(r) && (r.id === undefined || !ids.has(r.id))).length;
 }
