@@ -198,6 +198,12 @@ export function buildProgram(): Command {
     .option('--sparsity <S>', 'sparsity in [0, 1) (default 0)')
     .option('--seq-len <T>', 'input length of text families (default 64)')
     .option('--data <source>', 'data source the shape is for (vit: mnist, cifar10, synthetic-images)')
+    .option(
+      '--set <key=value>',
+      "one of the family's model: options, as in a config's model: block, e.g. ff_ratio=2 (repeatable)",
+      collect,
+      [],
+    )
     .option('--json', 'JSON on stdout')
     .action(async (family: string | undefined, opts) => {
       process.exitCode = await (await import('./commands/models.js')).modelsCommand(family, opts);

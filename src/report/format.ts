@@ -28,3 +28,15 @@ export function interval(r: [number, number] | undefined, digits = 3): string {
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
+
+/**
+ * The first line of a text (an error's message, without its stack), at most `max` characters: cut at the last space before the limit (mid-word only
+ * when there is none) and ended with "…" when anything was left out.
+ */
+export function firstLine(text: string, max: number): string {
+  const line = text.split('\n')[0].trimEnd();
+  if (line.length <= max) return line;
+  // a space at index max - 1 still leaves room for the ellipsis after the word before it
+  const space = line.slice(0, max).lastIndexOf(' ');
+  return `${(space > max / 2 ? line.slice(0, space) : line.slice(0, max - 1)).trimEnd()}…`;
+}

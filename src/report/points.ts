@@ -1,5 +1,6 @@
 import { isCoreAxis } from '../config/schema.js';
 import { nonzeroEmbeddings } from '../models/embedding-share.js';
+import { plannedData } from '../store/planned-data.js';
 import type { TrialRecord } from '../store/types.js';
 import { sparsityLabel } from './specs/style.js';
 
@@ -48,9 +49,12 @@ function axesOf(t: TrialRecord): { variant: string; context: string } {
   };
 }
 
-/** D of a trial: what it trained on once finished, else what it was asked to train on. */
+/**
+ * D of a trial: what it trained on once finished, else what its plan trains on (whole steps of batches, as
+ * `runs list` shows it; the sweep's D rounded to them).
+ */
 export function dataOf(t: TrialRecord): number {
-  return t.tokens ?? t.tokensTarget;
+  return t.tokens ?? plannedData(t.spec).amount;
 }
 
 /** Finished trials with a final validation loss, as plot points (the same points fit-law uses). */

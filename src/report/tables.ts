@@ -1,9 +1,10 @@
 import { publishedCoefficients } from '../law/published.js';
 import type { LawFit, SparseLawParams } from '../law/types.js';
+import { shownStatus } from '../store/owner.js';
 import { extraAxisCell, extraAxisKeys } from '../store/trial-axes.js';
 import type { TrialRecord } from '../store/types.js';
 import { fmtDuration } from '../util/format.js';
-import { count, interval, pct, sig } from './format.js';
+import { count, firstLine, interval, pct, sig } from './format.js';
 import { dataOf } from './points.js';
 import type { Block } from './types.js';
 import { type DataUnit, unitLabels } from './units.js';
@@ -45,7 +46,7 @@ export function trialTable(trials: readonly TrialRecord[], unit: DataUnit, famil
     ],
     rows: trials.map((t) => [
       t.id.slice(0, 8),
-      t.status,
+      shownStatus(t),
       t.pruner,
       pct(t.sparsity),
       count(t.nonzeroParams ?? t.plannedNonzero),
@@ -57,7 +58,7 @@ export function trialTable(trials: readonly TrialRecord[], unit: DataUnit, famil
       t.achievedSparsity === null ? '-' : t.achievedSparsity.toFixed(4),
       count(t.tokensPerSecond),
       t.wallSeconds === null ? '-' : fmtDuration(t.wallSeconds),
-      t.error ? t.error.split('\n')[0].slice(0, ERROR_CHARS) : '',
+      t.error ? firstLine(t.error, ERROR_CHARS) : '',
     ]),
   };
 }

@@ -6,8 +6,9 @@ import { parseAxisCondition, SelectionError, selectTrials } from '../law/trial-s
 import { checkPointCount, validatePoints } from '../law/validate.js';
 import { embeddingShareWarning, nonzeroEmbeddings } from '../models/embedding-share.js';
 import { baselineWarning } from '../sparsity/baseline-check.js';
+import { shownStatus } from '../store/owner.js';
 import { DEFAULT_DB } from '../store/store.js';
-import { count, pct, plural, sig } from './format.js';
+import { count, firstLine, pct, plural, sig } from './format.js';
 import { type FinalPoint, levels } from './points.js';
 import { sparsityLabel } from './specs/style.js';
 import type { ReportData, StoredFit } from './types.js';
@@ -44,11 +45,13 @@ export function trialNotices(data: ReportData, points: readonly FinalPoint[]): N
   const n = data.trials.length;
   const by = (status: string) => data.trials.filter((t) => t.status === status);
   const open = [...by('pending'), ...by('running')];
+  // a running trial whose process is gone trains no further until a sweep resumes it: say so, as runs list does
+  const stalled = by('running').filter((t) => shownStatus(t) !== 'running').length;
   if (open.length > 0)
     out.push({
       level: 'warning',
       text:
-        `The sweep is not finished: ${by('running').length} running and ${by('pending').length} pending of ${plural(n, 'trial')}. ` +
+        `The sweep is not finished: ${by('running').length} running${stalled > 0 ? ` (${stalled} of them with their process gone or silent: run the sweep again to resume ${stalled === 1 ? 'it' : 'them'})` : ''} and ${by('pending').length} pending of ${plural(n, 'trial')}. ` +
         'Final-loss plots show the finished trials only; rebuild the report when the sweep is done.',
     });
   for (const status of ['failed', 'interrupted'] as const) {
@@ -56,7 +59,7 @@ export function trialNotices(data: ReportData, points: readonly FinalPoint[]): N
     if (ts.length === 0) continue;
     const why = ts
       .slice(0, 3)
-      .map((t) => `${t.id.slice(0, 8)}${t.error ? `: ${t.error.split('\n')[0].slice(0, 120)}` : ''}`)
+      .map((t) => `${t.id.slice(0, 8)}${t.error ? `: ${firstLine(t.error, 120)}` : ''}`)
       .join('; ');
     out.push({
       level: 'warning',
@@ -168,10 +171,14 @@ export function fitNotices(data: ReportData, points: readonly FinalPoint[]): Not
   if (!fit) {
     // do not send the reader to a fit-law that would refuse these trials: say why it would
     const refusal = sparseFitRefusal(data);
+    // fit-law's refusal names its way out; this report draws the sparse law only, so say where the other goes
+    const dense = refusal?.includes("'chinchilla'")
+      ? `; \`${fitCommand(data)} --form chinchilla\` fits and prints the dense law, which this report does not draw`
+      : '';
     const next =
       refusal === null
         ? `run ${cmd}, then rebuild this report`
-        : `none can be made from the finished trials yet (fit-law: ${refusal})`;
+        : `none can be made from the finished trials yet (fit-law: ${refusal}${dense})`;
     return [
       {
         level: 'missing',

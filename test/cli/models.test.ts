@@ -30,4 +30,17 @@ describe('sparsebench models', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/non-zero \d+ \(asked 5k, [+-]\d+\.\d+%\)/);
   });
+
+  it("sizes with the family's model: options given by --set, as a config's model: block does", () => {
+    const shape = (...set: string[]) => {
+      const r = cli(['models', 't5', '--nonzero', '20k', '--json', ...set.flatMap((s) => ['--set', s])]);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { shape: Record<string, unknown> }).shape;
+    };
+    const plain = shape();
+    const v11 = shape('ff_activation=gated-gelu', 'tied_embeddings=false');
+    expect(plain).toMatchObject({ ff_activation: 'relu' });
+    expect(plain.tied_embeddings).toBeUndefined(); // tied: the default
+    expect(v11).toMatchObject({ ff_activation: 'gated-gelu', tied_embeddings: false });
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { plannedData } from '../../src/cli/commands/runs.js';
 import { families } from '../../src/models/registry.js';
+import { plannedData } from '../../src/store/planned-data.js';
 import type { TrialRecord } from '../../src/store/types.js';
 
 describe('runs: the data a trial plans to train on', () => {

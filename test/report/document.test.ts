@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { buildDocument, configAsSwept } from '../../src/report/document.js';
 import { renderHtml } from '../../src/report/html.js';
@@ -142,6 +143,18 @@ describe('the report document', () => {
     ]);
   });
 
+  it('says when a running trial has lost its process, as runs list does', async () => {
+    const trials = grid(undefined, (i) => (i === 3 ? 'running' : 'finished'));
+    // this host, a pid that cannot exist: the process is gone
+    trials[3] = { ...trials[3], owner: `${hostname()}:2147483646:abcdef`, heartbeatAt: Date.now() };
+    const doc = await documentOf(reportData(trials, null));
+    expect(notices(doc, 'warning')[0]).toBe(
+      'The sweep is not finished: 1 running (1 of them with their process gone or silent: run the sweep again to resume it) and 0 pending of 12 trials. Final-loss plots show the finished trials only; rebuild the report when the sweep is done.',
+    );
+    const table = blocks(doc, 'trials')[0];
+    expect(table.kind === 'table' && table.rows[3][1]).toBe('running (owner gone)');
+  });
+
   it('flags a fit made before more trials finished', async () => {
     // the fit (2026-01-02) used ten trials; two more finished after it
     const trials = grid().map((t, i) => (i < 10 ? t : { ...t, finishedAt: '2026-01-02T08:00:00.000Z' }));
@@ -266,7 +279,7 @@ describe('the report document', () => {
     // and does not send the reader to a fit-law that would refuse
     const noFit = notices(doc, 'missing').find((t) => t.startsWith('No sparse-law fit is stored'))!;
     expect(noFit).toContain(
-      "none can be made from the finished trials yet (fit-law: the data have 1 distinct sparsity value(s); at least 2 needed: the sparse form needs ≥ 2 sparsity levels; use form 'chinchilla')",
+      "none can be made from the finished trials yet (fit-law: the data have 1 distinct sparsity value(s); at least 2 needed: the sparse form needs ≥ 2 sparsity levels; use form 'chinchilla'; `sparsebench fit-law --sweep fixture --form chinchilla` fits and prints the dense law, which this report does not draw)",
     );
     expect(plotIds(doc)).toContain('loss-vs-n');
   });
@@ -383,6 +396,14 @@ describe('the trial table', () => {
     const col = t.columns.findIndex((c) => c.header === 'final val accuracy');
     expect(col).toBeGreaterThan(0);
     expect(t.rows.map((r) => r[col])).toEqual(['0.8750', '-']);
+  });
+
+  it("shows an unfinished trial's D as its plan trains on it (whole steps), as runs list does", () => {
+    // D 100k asked for, 780 steps of 8 × 16 tokens planned: 99,840
+    const pending = trial(0, 4000, 100_000, 'pending');
+    const t = table(trialTable([{ ...pending, spec: { ...pending.spec, steps: 780 } }], 'tokens'));
+    const col = t.columns.findIndex((c) => c.header.startsWith('D'));
+    expect(t.rows[0][col]).toBe('99.8k');
   });
 
   it('tells apart trials that differ in seed or another swept setting, as runs list does', () => {

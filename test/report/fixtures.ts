@@ -23,7 +23,13 @@ export function trial(
   const loss = sparseLoss(LAW, s, N, D) * (1 + noise);
   return {
     id,
-    spec: { steps: D / 128, batch_size: 8, seq_len: 16, sparsity: s } as unknown as TrialRecord['spec'],
+    spec: {
+      steps: D / 128,
+      batch_size: 8,
+      seq_len: 16,
+      sparsity: s,
+      model: { family: 'lm' },
+    } as unknown as TrialRecord['spec'],
     status,
     sparsity: s,
     pruner: s === 0 ? 'dense' : 'gmp',

@@ -74,6 +74,16 @@ describe('plot specs', () => {
     for (const [id, p] of a.plots) expect(b.plots.get(id)).toEqual(p);
   });
 
+  it('describe the law in their alt text only when a fit draws it', () => {
+    const withFit = plotContext(data);
+    const without = plotContext(reportData(grid(FIT_GRID), null));
+    for (const id of ['loss-vs-n', 'loss-vs-d']) {
+      const def = PLOTS.find((p) => p.id === id)!;
+      expect(def.alt(withFit)).toContain('fitted law');
+      expect(def.alt(without)).not.toContain('law');
+    }
+  });
+
   it('give a reason instead of a spec when there is nothing to draw', () => {
     const ctx = plotContext(
       reportData(

@@ -1,3 +1,4 @@
+import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { type DataSpec, dataConfigSchema, resolveDataSpec } from '../../data/spec.js';
 import { UsageError } from '../../errors.js';
@@ -8,20 +9,60 @@ import { countParams, prunableLayers } from '../../models/types.js';
 import { expectedNonzero } from '../../sparsity/pruner.js';
 import { resolvePrunerSpec } from '../../sparsity/spec.js';
 import { flagNumber, fmt, parseHumanNumber } from '../../util/format.js';
+import { describeZodIssue } from '../../util/issues.js';
 
 export interface ModelsOptions {
   nonzero?: string;
   sparsity?: string;
   seqLen?: string;
   data?: string;
+  /** `model:` options as "key=value", values read as YAML scalars. */
+  set?: string[];
   json?: boolean;
 }
 
 /** The sizing flags given (`--nonzero`, `--sparsity`, `--seq-len`, `--data`), as written on the command line. */
 function sizingFlags(opts: ModelsOptions): string[] {
-  return (['nonzero', 'sparsity', 'seqLen', 'data'] as const)
-    .filter((k) => opts[k] !== undefined)
-    .map((k) => `--${k === 'seqLen' ? 'seq-len' : k}`);
+  return [
+    ...(['nonzero', 'sparsity', 'seqLen', 'data'] as const)
+      .filter((k) => opts[k] !== undefined)
+      .map((k) => `--${k === 'seqLen' ? 'seq-len' : k}`),
+    ...((opts.set ?? []).length > 0 ? ['--set'] : []),
+  ];
+}
+
+/**
+ * The family's `model:` options with the `--set key=value` flags applied, validated by its schema as a config's
+ * `model:` block is; a bad key or value is a UsageError naming the flag and what is valid.
+ */
+export function modelOptions(family: string, sets: readonly string[]): unknown {
+  const schema = families[family].hparams;
+  const valid = Object.keys((schema as unknown as { shape?: Record<string, unknown> }).shape ?? {}).filter(
+    (k) => k !== 'family',
+  );
+  const raw: Record<string, unknown> = { family };
+  for (const set of sets) {
+    const eq = set.indexOf('=');
+    const key = set.slice(0, eq).trim();
+    if (eq <= 0 || key === 'family')
+      throw new UsageError(
+        `--set ${set}: expected key=value with one of the ${family} family's model options (${valid.join(', ')}), e.g. --set ${valid[0]}=...`,
+      );
+    let value: unknown;
+    try {
+      value = parseYaml(set.slice(eq + 1));
+    } catch (e) {
+      throw new UsageError(`--set ${set}: the value is not a YAML scalar (${(e as Error).message})`);
+    }
+    raw[key] = value;
+  }
+  const r = schema.safeParse(raw);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : String(issue.path[0] ?? '');
+  throw new UsageError(
+    `--set ${key}: ${describeZodIssue(issue, raw[key], valid)} (model options of ${family})`,
+  );
 }
 
 /** `sparsebench models [family] [--nonzero N --sparsity S]`: the families, or the shape sizing gives. */
@@ -65,7 +106,7 @@ export async function modelsCommand(family: string | undefined, opts: ModelsOpti
   if (!entry.dataSources.includes(source)) {
     throw new UsageError(`--data ${source}: the ${family} family trains on ${entry.dataSources.join(', ')}`);
   }
-  const hparams = entry.hparams.parse({ family });
+  const hparams = modelOptions(family, opts.set ?? []);
   let shape: unknown;
   try {
     shape = entry.size(nonzero, sparsity, hparams, { data: dataFor(source), seqLen });

@@ -1,6 +1,7 @@
 import { UsageError } from '../../errors.js';
 import { describeShape } from '../../models/describe.js';
 import { shownStatus } from '../../store/owner.js';
+import { plannedData } from '../../store/planned-data.js';
 import { Store } from '../../store/store.js';
 import { extraAxisCell, extraAxisKeys } from '../../store/trial-axes.js';
 import type { TrialRecord, TrialStatus } from '../../store/types.js';
@@ -8,25 +9,6 @@ import { count, fmt } from '../../util/format.js';
 import { formatTable } from '../../util/table.js';
 
 const num = (v: number | null, digits = 4) => (v === null ? '-' : v.toFixed(digits));
-
-/**
- * The data a trial's plan trains on, in its family's unit: images for vit (one per example), tokens for the
- * text families (the registry's unitsPerBatch, without loading the models for a listing).
- */
-export function plannedData(spec: TrialRecord['spec']): {
-  amount: number;
-  unit: 'images' | 'tokens';
-  text: string;
-} {
-  const { steps, batch_size: batch, seq_len: seq } = spec;
-  return spec.model.family === 'vit'
-    ? { amount: steps * batch, unit: 'images', text: `${steps} steps x ${batch} = ${steps * batch} images` }
-    : {
-        amount: steps * batch * seq,
-        unit: 'tokens',
-        text: `${steps} steps x ${batch} x ${seq} = ${steps * batch * seq} tokens`,
-      };
-}
 
 /** Throughput's unit: "tok/s" or "img/s" (both, when a table mixes families). */
 function rateUnit(trials: readonly TrialRecord[]): string {
