@@ -5,14 +5,14 @@ import { fitSummaryLines } from '../law/describe.js';
 import type { SweepRecord } from '../store/types.js';
 import { count } from '../util/format.js';
 import { reportEnvironment, runEnvironment } from './environment.js';
-import { dataFindings, fitQualityFinding, lawFindings, scaleFinding } from './findings.js';
+import { dataFindings, denseLawFinding, fitQualityFinding, lawFindings, scaleFinding } from './findings.js';
 import { fitScope, pointsOfFit } from './fit-scope.js';
 import { plural, sig } from './format.js';
 import type { PlotOutcome } from './plots.js';
 import { type FinalPoint, finalPoints, levels } from './points.js';
 import { seedSpreadFinding, variantSpreadFinding } from './spread-findings.js';
-import { coefficientTable, keyValueTable, trialTable } from './tables.js';
-import type { Block, ReportData, ReportDocument, Section } from './types.js';
+import { coefficientTable, denseCoefficientTable, keyValueTable, trialTable } from './tables.js';
+import type { Block, DenseFit, ReportData, ReportDocument, Section, StoredFit } from './types.js';
 import { unitLabels } from './units.js';
 import { fitNotices, sparseFitRefusal, statusLine, trialNotices } from './warnings.js';
 
@@ -48,6 +48,13 @@ function findingsSection(data: ReportData, points: FinalPoint[]): Section {
     const quality = fitQualityFinding(fit);
     if (quality) items.push(quality);
   }
+  const dense = fit ? null : data.denseFit;
+  if (dense) {
+    const said = denseLawFinding(dense);
+    if (said) items.push(said);
+    const quality = dense.params && dense.converged ? fitQualityFinding(dense, 'The dense law') : null;
+    if (quality) items.push(quality);
+  }
   const scale = scaleFinding(points, data.unit, Boolean(fit?.params));
   if (scale) items.push(scale);
   const notices = [...trialNotices(data, points), ...fitNotices(data, points)];
@@ -58,33 +65,58 @@ function findingsSection(data: ReportData, points: FinalPoint[]): Section {
   return { id: 'findings', title: 'Findings', blocks };
 }
 
+/** How a stored fit was made, in one sentence after `head`: its trials, objective, starts, bootstrap, hold-out. */
+function fitMethod(head: string, fit: StoredFit | DenseFit, scope: string | null): string {
+  const opts = fit.fit.objective;
+  return (
+    `${head}, stored ${fit.createdAt}, from ${count(fit.inputs.length, 'trial')}` +
+    `${scope ? ` (only those at ${scope}; the plots under the law draw only these)` : ''}: mean Huber loss on ${opts?.loss === 'huber' ? 'loss' : 'log loss'} ` +
+    `(δ = ${opts?.delta}), ${fit.fit.startsTotal} optimiser starts, seed ${fit.fit.seed}, ` +
+    `${fit.fit.bootstrap ? `${fit.fit.bootstrap.requested} bootstrap replicates` : 'no bootstrap'}, ` +
+    `${fit.fit.holdout && !fit.fit.holdout.error ? `${fit.fit.holdout.n_heldout} largest-N trials held out for the check` : 'no held-out check'}.`
+  );
+}
+
 function fitSection(data: ReportData, plots: Map<string, PlotOutcome>): Section {
   const fit = data.fit;
-  if (!fit)
-    return {
-      id: 'fit',
-      title: 'Scaling-law fit',
-      blocks: [
+  if (!fit) {
+    const blocks: Block[] = [
+      {
+        kind: 'notice',
+        level: 'missing',
+        // Findings names the command, or, when fit-law would refuse these trials, why none can be made
+        text:
+          data.fitChosen && data.denseFit
+            ? `Fit #${data.denseFit.id}, chosen with --fit, is a dense-law fit: no sparse-law coefficients to show.`
+            : `No sparse-law fit is stored for this sweep (see Findings for ${sparseFitRefusal(data) === null ? 'the command that makes one' : 'why none can be made yet'}).`,
+      },
+    ];
+    const dense = data.denseFit;
+    if (dense)
+      blocks.push(
         {
-          kind: 'notice',
-          level: 'missing',
-          // Findings names the command, or, when fit-law would refuse these trials, why none can be made
-          text: `No sparse-law fit is stored for this sweep (see Findings for ${sparseFitRefusal(data) === null ? 'the command that makes one' : 'why none can be made yet'}).`,
+          kind: 'paragraph',
+          text: fitMethod(
+            `Instead, fit #${dense.id}, ${data.fitChosen ? 'a dense-law fit chosen with --fit' : "this sweep's newest dense-law fit"} (\`fit-law --form chinchilla\`: Hoffmann et al. 2022, L(N, D) = E + A / N^alpha + B / D^beta, which ignores sparsity)`,
+            dense,
+            fitScope(dense),
+          ),
         },
-      ],
-    };
-  const opts = fit.fit.objective;
+        denseCoefficientTable(dense.fit, data.unit, data.family),
+        { kind: 'list', items: safeSummary(dense.fit) },
+        plotBlock(plots, 'residuals'),
+      );
+    return { id: 'fit', title: 'Scaling-law fit', blocks };
+  }
   const scope = fitScope(fit);
   const blocks: Block[] = [
     {
       kind: 'paragraph',
-      text:
-        `Fit #${fit.id}${data.fitChosen ? ' (chosen with --fit)' : ", this sweep's newest sparse-law fit (report --fit ID picks another)"}, ` +
-        `stored ${fit.createdAt}, from ${count(fit.inputs.length, 'trial')}` +
-        `${scope ? ` (only those at ${scope}; the plots under the law draw only these)` : ''}: mean Huber loss on ${opts?.loss === 'huber' ? 'loss' : 'log loss'} ` +
-        `(δ = ${opts?.delta}), ${fit.fit.startsTotal} optimiser starts, seed ${fit.fit.seed}, ` +
-        `${fit.fit.bootstrap ? `${fit.fit.bootstrap.requested} bootstrap replicates` : 'no bootstrap'}, ` +
-        `${fit.fit.holdout && !fit.fit.holdout.error ? `${fit.fit.holdout.n_heldout} largest-N trials held out for the check` : 'no held-out check'}.`,
+      text: fitMethod(
+        `Fit #${fit.id}${data.fitChosen ? ' (chosen with --fit)' : ", this sweep's newest sparse-law fit (report --fit ID picks another)"}`,
+        fit,
+        scope,
+      ),
     },
     coefficientTable(fit.fit, data.unit, data.family),
     { kind: 'list', items: safeSummary(fit.fit) },

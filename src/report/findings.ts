@@ -1,8 +1,10 @@
+import { computeOptimalExponents } from '../law/dense-law.js';
 import { nearZero } from '../law/describe.js';
 import type { FigureSpread } from '../law/figure-spread.js';
 import {
   dataMultipleWhereSparsityPays,
   denseEquivalentFactor,
+  lowerBoundsOf,
   optimalSparsityAtDataMultiple,
 } from '../law/optimal.js';
 import { publishedCoefficients } from '../law/published.js';
@@ -10,7 +12,7 @@ import type { OptimalSparsitySummary, SparseLawParams } from '../law/types.js';
 import { count, pct, plural, sig } from './format.js';
 import { type FinalPoint, levels, mean } from './points.js';
 import { sparsityLabel } from './specs/style.js';
-import type { StoredFit } from './types.js';
+import type { DenseFit, StoredFit } from './types.js';
 import { type DataUnit, unitLabels } from './units.js';
 
 /** Data multiples of the headline sentences: 4× (the issue's example), 10× and 100× (the paper's). */
@@ -23,6 +25,30 @@ export const PAPER_SMALLEST_N = 1.33e6;
 const times = (v: number) => `${sig(v, 3)}×`;
 const list = (xs: readonly string[]) =>
   xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
+
+/**
+ * What a dense-law fit says, in words: its exponents with their 95% bootstrap intervals, and how a compute
+ * budget is best split between N and D under it, N_opt ∝ C^(beta/(alpha+beta)) (Hoffmann et al. 2022, eq. 4,
+ * https://arxiv.org/abs/2203.15556), beside the split Hoffmann et al. found with the same form.
+ */
+export function denseLawFinding(fit: DenseFit): string | null {
+  if (!fit.params) return null;
+  if (!fit.converged)
+    return `The dense law (fit #${fit.id}) did not converge, so its coefficients are where the optimiser stopped, not an optimum: it gives no findings (see the warnings).`;
+  const withInterval = (k: 'alpha' | 'beta') => {
+    const r = fit.fit.intervals[k];
+    return `${k} = ${sig(fit.params![k], 3)}${r ? ` (95% bootstrap: ${sig(r[0], 3)} to ${sig(r[1], 3)})` : ''}`;
+  };
+  const e = computeOptimalExponents(fit.params);
+  const floor = lowerBoundsOf(fit.fit).includes('E')
+    ? 'with no floor (E is at its lower bound 0: the data do not show an irreducible loss)'
+    : `towards E = ${sig(fit.params.E, 3)}`;
+  return (
+    `The dense law (fit #${fit.id}): loss falls as N^−alpha and D^−beta ${floor}, with ${withInterval('alpha')} and ${withInterval('beta')}. ` +
+    `Under it a compute budget C is best spent with N growing as C^${sig(e.n, 2)} and D as C^${sig(e.d, 2)} ` +
+    `(Hoffmann et al. 2022 found C^0.46 and C^0.54 with this form); it says nothing about sparsity: a sparse-law fit needs trials at two or more sparsity levels.`
+  );
+}
 
 /** The paper's fit a sweep is compared with: ViT/JFT for image models, T5/C4 for language models. */
 export function paperReference(unit: DataUnit): { name: string; params: SparseLawParams } {
@@ -93,12 +119,12 @@ export function lawFindings(
 }
 
 /** How well the stored fit reproduces its points, in words. */
-export function fitQualityFinding(fit: StoredFit): string | null {
+export function fitQualityFinding(fit: Pick<StoredFit, 'id' | 'fit'>, law = 'The law'): string | null {
   const f = fit.fit;
   const rel = f.residuals.filter((r) => r.predicted > 0).map((r) => Math.abs(r.measured / r.predicted - 1));
   if (!Number.isFinite(f.rmse_log) || rel.length === 0) return null;
   return (
-    `The law (fit #${fit.id}) reproduces the ${plural(f.n_points, 'fitted trial')} with an RMS error of ${pct(f.rmse_log, 2)} in log loss; ` +
+    `${law} (fit #${fit.id}) reproduces the ${plural(f.n_points, 'fitted trial')} with an RMS error of ${pct(f.rmse_log, 2)} in log loss; ` +
     `the largest miss is ${pct(Math.max(...rel), 2)}.`
   );
 }

@@ -5,7 +5,7 @@ import type { StoredFit } from './types.js';
  * The trials a fit chose with `--where`, in words ("pruner.name=rigl, and the dense trials every pruner setting
  * shares"), or null when it was made from the whole sweep (or there is no fit).
  */
-export function fitScope(fit: StoredFit | null | undefined): string | null {
+export function fitScope(fit: Pick<StoredFit, 'where'> | null | undefined): string | null {
   if (!fit || fit.where.length === 0) return null;
   const dense = fit.where.some((w) => w.startsWith('pruner.'))
     ? ', and the dense trials every pruner setting shares'
@@ -17,7 +17,10 @@ export function fitScope(fit: StoredFit | null | undefined): string | null {
  * The points a law is drawn through: those the fit was made from when it chose some with `--where` (a law of
  * one pruner drawn through every pruner's points would read as the whole study's), else all of them.
  */
-export function pointsOfFit(points: readonly FinalPoint[], fit: StoredFit | null | undefined): FinalPoint[] {
+export function pointsOfFit(
+  points: readonly FinalPoint[],
+  fit: Pick<StoredFit, 'where' | 'inputs'> | null | undefined,
+): FinalPoint[] {
   if (!fitScope(fit)) return [...points];
   const used = new Set(fit!.inputs);
   return points.filter((p) => used.has(p.id));

@@ -1,13 +1,17 @@
 import { UsageError } from '../errors.js';
+import { denseParams } from '../law/dense-law.js';
 import { lowerBoundsOf, optimumUnsupported, sparseParams } from '../law/optimal.js';
 import type { LawFit } from '../law/types.js';
 import type { Store } from '../store/store.js';
 import type { FitRecord, MetricPoint } from '../store/types.js';
-import type { ReportData, StoredFit, StoredQuery } from './types.js';
+import type { DenseFit, ReportData, StoredFit, StoredQuery } from './types.js';
 import { dataUnitOf } from './units.js';
 
 /** Metrics the report plots; the others (lr, sparsity) stay in the database. */
 const PLOTTED_METRICS = ['train_loss', 'val_loss'] as const;
+
+/** The law forms a report draws: the sparse law, or the dense one in its place. */
+const REPORTED_FORMS: readonly string[] = ['sparse', 'chinchilla'];
 
 /**
  * Reads everything a report of `sweep` (default: the most recently run) shows, with its newest sparse-law
@@ -28,34 +32,73 @@ export function loadReportData(store: Store, dbPath: string, sweepName?: string,
   const trials = store.listTrials(name);
   const curves: Record<string, MetricPoint[]> = {};
   for (const t of trials) curves[t.id] = PLOTTED_METRICS.flatMap((m) => store.metrics(t.id, m));
-  const record = fitId === undefined ? store.latestFit(name, 'sparse') : chosenFit(store, name, fitId);
+  const chosen = fitId === undefined ? null : chosenFit(store, name, fitId);
+  const record = chosen ? (chosen.form === 'sparse' ? chosen : null) : store.latestFit(name, 'sparse');
   const family =
     (sweep.config as { model?: { family?: string } } | null)?.model?.family ?? trials[0]?.spec.model.family;
+  // the dense law stands in for a sparse one only: when no sparse fit is stored, or a dense one was chosen
+  const dense = chosen
+    ? chosen.form === 'sparse'
+      ? null
+      : chosen
+    : record
+      ? null
+      : store.latestFit(name, 'chinchilla');
   return {
     dbPath,
     sweep,
     trials,
     curves,
     fit: record ? toStoredFit(record) : null,
+    denseFit: dense ? toDenseFit(dense) : null,
     fitChosen: fitId !== undefined,
     unit: dataUnitOf(family),
     family,
   };
 }
 
-/** The stored fit `id`, checked to be a sparse-law fit of `sweep`. */
+/** The stored fit `id`, checked to be a sparse-law or dense-law fit of `sweep`. */
 function chosenFit(store: Store, sweep: string, id: number): FitRecord {
   const record = store.getFit(id);
-  if (record && record.sweep === sweep && record.form === 'sparse') return record;
-  const ids = store.fitIds(sweep, 'sparse');
+  if (record && record.sweep === sweep && REPORTED_FORMS.includes(record.form)) return record;
+  const ids = REPORTED_FORMS.flatMap((form) => store.fitIds(sweep, form).map((i) => `${i} (${form})`));
   const why = !record
     ? 'no stored fit has that id'
     : record.sweep !== sweep
       ? `it is a fit of ${record.sweep === null ? 'external points' : `sweep ${record.sweep}`}`
-      : `it is a ${record.form} fit; the report draws the sparse law`;
+      : `it is a ${record.form} fit; the report draws the ${REPORTED_FORMS.join(' or ')} law`;
   throw new UsageError(
-    `--fit ${id}: ${why}; sparse fits of sweep ${sweep}: ${ids.length > 0 ? ids.join(', ') : 'none (run "sparsebench fit-law")'}`,
+    `--fit ${id}: ${why}; fits of sweep ${sweep}: ${ids.length > 0 ? ids.join(', ') : 'none (run "sparsebench fit-law")'}`,
   );
+}
+
+/** A stored dense-law fit record as the report uses it; unusable coefficients are flagged, not thrown. */
+export function toDenseFit(record: FitRecord): DenseFit {
+  const fit = record.result as LawFit;
+  let params: DenseFit['params'] = null;
+  let problem: string | null = null;
+  try {
+    params = denseParams(fit.params ?? {});
+  } catch (e) {
+    problem = (e as Error).message;
+  }
+  return {
+    id: record.id,
+    createdAt: record.createdAt,
+    converged: record.converged,
+    inputs: record.inputs,
+    where: conditionsOf(record.options),
+    fit: {
+      ...fit,
+      params: fit.params ?? {},
+      residuals: fit.residuals ?? [],
+      warnings: fit.warnings ?? [],
+      intervals: fit.intervals ?? {},
+      startSpread: fit.startSpread ?? {},
+    },
+    params,
+    problem,
+  };
 }
 
 /** The `--where` conditions stored with a fit's options, as "key=value". */

@@ -1,3 +1,5 @@
+import { denseAsSparse } from '../law/dense-law.js';
+import type { SparseLawParams } from '../law/types.js';
 import { fitScope, pointsOfFit } from './fit-scope.js';
 import { count, plural } from './format.js';
 import { type FinalPoint, finalPoints, levels } from './points.js';
@@ -5,7 +7,7 @@ import { renderSvg } from './render.js';
 import { curvePanels, curvesSpec, MAX_CURVE_PANELS } from './specs/curves.js';
 import { optimalMapSpec } from './specs/optimal-map.js';
 import { optimalMultipleSpec } from './specs/optimal-multiple.js';
-import { residualsOutsideSweep, residualsSpec } from './specs/residuals.js';
+import { residualPlacement, residualsSpec } from './specs/residuals.js';
 import { MAX_SCALING_PANELS, scalingPanels, scalingSpec } from './specs/scaling.js';
 import { isMissing, type SpecOrMissing } from './specs/spec.js';
 import { type SparsityScales, sparsityScales } from './specs/style.js';
@@ -32,7 +34,11 @@ export interface PlotDef {
   build(ctx: PlotContext): SpecOrMissing;
 }
 
-const NO_FIT = 'no usable sparse-law fit is stored for this sweep (see the warnings above).';
+/** Why a plot of the sparse law is not drawn when there is no sparse-law fit to draw it with. */
+const noFit = (ctx: PlotContext) =>
+  ctx.data.fitChosen && ctx.data.denseFit
+    ? `fit #${ctx.data.denseFit.id}, chosen with --fit, is a dense-law fit, which says nothing about sparsity.`
+    : 'no usable sparse-law fit is stored for this sweep (see the warnings above).';
 
 /**
  * Why the stored fit gives no optimal sparsity to draw: it implies none (a term at its bound), or it did not
@@ -52,15 +58,26 @@ function omitted(all: readonly number[], shown: readonly number[], what: string,
     : ` At most ${max} panels are drawn; ${what} = ${left.map((v) => count(v)).join(', ')} ${left.length === 1 ? 'is' : 'are'} left out (they are in the table).`;
 }
 
+/**
+ * The law the scaling plots draw: the sparse-law fit's; without one, a stored dense-law fit's, written as the
+ * sparse law at S = 0 (drawn through the dense trials only); null when neither is usable.
+ */
+export function drawnLaw(data: ReportData): { id: number; params: SparseLawParams; dense: boolean } | null {
+  if (data.fit) return data.fit.params ? { id: data.fit.id, params: data.fit.params, dense: false } : null;
+  const d = data.denseFit;
+  return d?.params ? { id: d.id, params: denseAsSparse(d.params), dense: true } : null;
+}
+
 /** The points a scaling plot draws: with a law, those its fit was made from; without one, all. */
-const scalingPoints = (ctx: PlotContext) => (ctx.data.fit?.params ? ctx.fitted : ctx.points);
+const scalingPoints = (ctx: PlotContext) => (drawnLaw(ctx.data) ? ctx.fitted : ctx.points);
 
 /** Which trials the markers are, when the fit chose some: its selection, and how many others the table holds. */
 function markersScope(ctx: PlotContext): string {
-  const scope = fitScope(ctx.data.fit);
+  const fit = ctx.data.fit ?? ctx.data.denseFit;
+  const scope = fitScope(fit);
   if (!scope) return 'each finished trial';
   const others = ctx.points.length - ctx.fitted.length;
-  return `each trial fit #${ctx.data.fit!.id} was made from (${scope}; the other ${plural(others, 'finished trial')} are in the table, not drawn)`;
+  return `each trial fit #${fit!.id} was made from (${scope}; the other ${plural(others, 'finished trial')} are in the table, not drawn)`;
 }
 
 /** The trials the optimal-sparsity plots mark: the fit's selection when it made one, else the sweep's. */
@@ -69,11 +86,23 @@ function fittedTrials(ctx: PlotContext): string {
   return scope ? `the trials fit #${ctx.data.fit!.id} was made from (${scope})` : 'this sweep’s trials';
 }
 
+/** The fit whose residuals are drawn (the sparse one, else the dense one), and how many of them are of trials in and out of the sweep. */
+function residualsPlaced(ctx: PlotContext) {
+  const fit = ctx.data.fit ?? ctx.data.denseFit;
+  return {
+    fit,
+    ...(fit ? residualPlacement(fit.fit.residuals, ctx.data.trials) : { inSweep: 0, outside: 0 }),
+  };
+}
+
 /** The scaling plots' alt text: the law's lines only when a usable fit draws them. */
 function scalingAlt(ctx: PlotContext, against: string): string {
-  const law = ctx.data.fit?.params
-    ? ', with the fitted law as one line per sparsity, dash and colour by sparsity'
-    : '';
+  const drawn = drawnLaw(ctx.data);
+  const law = !drawn
+    ? ''
+    : drawn.dense
+      ? ', with the fitted dense law as a solid line through the dense trials'
+      : ', with the fitted law as one line per sparsity, dash and colour by sparsity';
   return `Log-log scatter of final validation loss against ${against}, marker shape by sparsity${law}.`;
 }
 
@@ -81,10 +110,13 @@ function scalingCaption(ctx: PlotContext, axis: 'N' | 'D'): string {
   const other = axis === 'N' ? 'D' : 'N';
   const points = scalingPoints(ctx);
   const all = levels(points.map((p) => (axis === 'N' ? p.dTarget : p.nTarget)));
-  const law = ctx.data.fit?.params
-    ? ` Lines: the fitted law (fit #${ctx.data.fit.id}) at each level's measured sparsity and mean ${other} of the panel.`
-    : ' No law is drawn: no usable fit is stored.';
-  const markers = ctx.data.fit?.params ? markersScope(ctx) : 'each finished trial';
+  const drawn = drawnLaw(ctx.data);
+  const law = !drawn
+    ? ' No law is drawn: no usable fit is stored.'
+    : drawn.dense
+      ? ` Line: the fitted dense law (fit #${drawn.id}, Hoffmann et al.'s form; no sparse-law fit is stored) at the dense trials' mean ${other} of the panel; it says nothing about sparse trials, so none is drawn for them.`
+      : ` Lines: the fitted law (fit #${drawn.id}) at each level's measured sparsity and mean ${other} of the panel.`;
+  const markers = drawn ? markersScope(ctx) : 'each finished trial';
   return (
     `Markers: final validation loss of ${markers}, one shape per sparsity level; one panel per ${other}.` +
     law +
@@ -118,11 +150,12 @@ export const PLOTS: readonly PlotDef[] = [
     build: (ctx) =>
       scalingSpec(
         scalingPoints(ctx),
-        ctx.data.fit?.params ?? null,
+        drawnLaw(ctx.data)?.params ?? null,
         ctx.scales,
         'N',
         ctx.data.unit,
         ctx.data.family,
+        drawnLaw(ctx.data)?.dense,
       ),
   },
   {
@@ -133,43 +166,38 @@ export const PLOTS: readonly PlotDef[] = [
     build: (ctx) =>
       scalingSpec(
         scalingPoints(ctx),
-        ctx.data.fit?.params ?? null,
+        drawnLaw(ctx.data)?.params ?? null,
         ctx.scales,
         'D',
         ctx.data.unit,
         ctx.data.family,
+        drawnLaw(ctx.data)?.dense,
       ),
   },
   {
     id: 'residuals',
     title: 'Predicted against measured loss',
     alt: (ctx) =>
-      ctx.data.fit &&
-      residualsOutsideSweep(ctx.data.fit.fit.residuals, ctx.data.trials) === ctx.data.fit.fit.residuals.length
+      residualsPlaced(ctx).inSweep === 0
         ? 'Scatter of the loss predicted by the fit against the measured loss with the identity line.'
         : 'Left: scatter of the loss predicted by the fit against the measured loss with the identity line. Right: relative residuals in percent against N.',
     caption: (ctx) => {
-      const outside = ctx.data.fit ? residualsOutsideSweep(ctx.data.fit.fit.residuals, ctx.data.trials) : 0;
-      const all = ctx.data.fit?.fit.residuals.length ?? 0;
-      const scatter =
-        'Left: each fitted trial, the law’s prediction against its measured final loss; points on the dashed line are predicted exactly.';
-      if (outside > 0 && outside === all)
-        return `${scatter} None of fit #${ctx.data.fit!.id}'s trials is in this sweep now (grey crosses), so their N is unknown here and the residuals against N are not drawn.`;
-      const right = ' Right: measured / predicted − 1, in percent, against N.';
+      const { fit, outside, inSweep } = residualsPlaced(ctx);
+      const law = ctx.data.fit ? 'the law’s' : `the dense law’s (fit #${fit?.id})`;
+      const scatter = `each fitted trial, ${law} prediction against its measured final loss; points on the dashed line are predicted exactly.`;
+      if (inSweep === 0)
+        return `${scatter[0].toUpperCase()}${scatter.slice(1)} None of fit #${fit?.id}'s trials is in this sweep now (grey crosses), so their N is unknown here and the residuals against N are not drawn.`;
+      const both = `Left: ${scatter} Right: measured / predicted − 1, in percent, against N.`;
       return outside > 0
-        ? `${scatter}${right} Grey crosses: ${outside} of fit #${ctx.data.fit!.id}'s trials that are no longer in this sweep, left out on the right (their N is unknown here).`
-        : `${scatter}${right}`;
+        ? `${both} Grey crosses: ${outside} of fit #${fit?.id}'s trials that are no longer in this sweep, left out on the right (their N is unknown here).`
+        : both;
     },
-    build: (ctx) =>
-      ctx.data.fit
-        ? residualsSpec(
-            ctx.data.fit.fit.residuals,
-            ctx.data.trials,
-            ctx.scales,
-            ctx.data.unit,
-            ctx.data.family,
-          )
-        : { missing: NO_FIT },
+    build: (ctx) => {
+      const fit = ctx.data.fit ?? ctx.data.denseFit;
+      return fit
+        ? residualsSpec(fit.fit.residuals, ctx.data.trials, ctx.scales, ctx.data.unit, ctx.data.family)
+        : { missing: noFit(ctx) };
+    },
   },
   {
     id: 'optimal-map',
@@ -183,7 +211,7 @@ export const PLOTS: readonly PlotDef[] = [
     build: (ctx) =>
       ctx.data.fit?.params && !optimumMissing(ctx.data.fit)
         ? optimalMapSpec(ctx.data.fit.params, ctx.fitted, ctx.scales, ctx.data.unit, ctx.data.family)
-        : { missing: optimumMissing(ctx.data.fit) ?? NO_FIT },
+        : { missing: optimumMissing(ctx.data.fit) ?? noFit(ctx) },
   },
   {
     id: 'optimal-multiple',
@@ -197,7 +225,7 @@ export const PLOTS: readonly PlotDef[] = [
     build: (ctx) =>
       ctx.data.fit?.params && !optimumMissing(ctx.data.fit)
         ? optimalMultipleSpec(ctx.data.fit.params, ctx.fitted, ctx.scales)
-        : { missing: optimumMissing(ctx.data.fit) ?? NO_FIT },
+        : { missing: optimumMissing(ctx.data.fit) ?? noFit(ctx) },
   },
 ];
 
@@ -210,7 +238,7 @@ export function plotContext(data: ReportData): PlotContext {
   return {
     data,
     points,
-    fitted: pointsOfFit(points, data.fit),
+    fitted: pointsOfFit(points, data.fit ?? data.denseFit),
     scales: sparsityScales(data.trials.map((t) => t.sparsity)),
   };
 }

@@ -104,6 +104,36 @@ export function coefficientTable(fit: LawFit, unit: DataUnit, family?: string): 
   };
 }
 
+/** Units of the dense-law coefficients (N in parameters, D in tokens or images). */
+const denseUnits = (unit: DataUnit, family?: string): Record<string, string> => {
+  const loss = unitLabels(unit, family).loss;
+  return { E: loss, A: `${loss}·N^alpha`, B: `${loss}·D^beta`, alpha: '-', beta: '-' };
+};
+
+/** A dense-law (Chinchilla form) fit's coefficients with their 95% bootstrap intervals and spread across starts. */
+export function denseCoefficientTable(fit: LawFit, unit: DataUnit, family?: string): Block {
+  return {
+    kind: 'table',
+    caption:
+      'Dense-law coefficients, L(N, D) = E + A / N^alpha + B / D^beta (Hoffmann et al. 2022, eq. 2; D in ' +
+      `${unitLabels(unit).d}). Intervals: 95% bootstrap percentiles over converged replicates, and the range across optimiser starts that reached the best loss.`,
+    columns: [
+      { header: 'coefficient' },
+      { header: 'this fit', align: 'right' },
+      { header: '95% bootstrap interval', align: 'right' },
+      { header: 'across best starts', align: 'right' },
+      { header: 'unit' },
+    ],
+    rows: Object.keys(fit.params).map((k) => [
+      k,
+      sig(fit.params[k], 4),
+      interval(fit.intervals[k]),
+      interval(fit.startSpread[k]),
+      denseUnits(unit, family)[k] ?? '',
+    ]),
+  };
+}
+
 /** A two-column table of labelled values. */
 export function keyValueTable(caption: string, rows: readonly [string, string][]): Block {
   return {

@@ -1,3 +1,4 @@
+import type { DenseLawParams } from '../law/dense-law.js';
 import type { LawFit, SparseLawParams } from '../law/types.js';
 import type { MetricPoint, SweepRecord, TrialRecord } from '../store/types.js';
 import type { DataUnit } from './units.js';
@@ -33,6 +34,23 @@ export interface StoredFit {
 }
 
 /**
+ * A stored dense-law (`fit-law --form chinchilla`) fit, which the report shows when no sparse-law fit is
+ * stored: its coefficients, and its law drawn through the dense trials.
+ */
+export interface DenseFit {
+  id: number;
+  createdAt: string;
+  converged: boolean;
+  inputs: string[];
+  /** The `--where` conditions that chose its trials ("key=value"); empty for all of the sweep's dense trials. */
+  where: string[];
+  fit: LawFit;
+  /** The checked coefficients; null when the stored ones are unusable (see `problem`). */
+  params: DenseLawParams | null;
+  problem: string | null;
+}
+
+/**
  * Everything a report shows, read from the database: plain data, so a report can be rebuilt (and
  * tested) without training.
  */
@@ -46,6 +64,8 @@ export interface ReportData {
   curves: Record<string, MetricPoint[]>;
   /** The sweep's latest sparse-law fit (or the one chosen with --fit), or null when none is stored. */
   fit: StoredFit | null;
+  /** Without a sparse-law fit: the sweep's newest dense-law fit, if one is stored. */
+  denseFit?: DenseFit | null;
   /** Whether the fit was chosen by id rather than being the newest. */
   fitChosen?: boolean;
   /** What D counts in this sweep. */

@@ -11,7 +11,7 @@ import { DEFAULT_DB } from '../store/store.js';
 import { count, firstLine, pct, plural, sig } from './format.js';
 import { type FinalPoint, levels } from './points.js';
 import { sparsityLabel } from './specs/style.js';
-import type { ReportData, StoredFit } from './types.js';
+import type { DenseFit, ReportData, StoredFit } from './types.js';
 import { unitLabels } from './units.js';
 
 /** A bootstrap interval wider than this factor (hi / lo) means the data do not pin the coefficient down. */
@@ -109,13 +109,21 @@ export function sparseFitRefusal(data: ReportData): string | null {
   }
 }
 
+/** What a stored fit (sparse or dense) records of the trials it was made from. */
+type FitInputs = Pick<StoredFit, 'id' | 'createdAt' | 'inputs' | 'where'>;
+
 /**
  * Whether the stored fit was made from the trials that are finished now, and if not, what changed: trials that
  * finished after it was made, finished trials it did not use (from before it: a merged database, or another
  * `--where`), and its trials that are no longer finished or no longer in the sweep (the sweep was run again
  * under its name with another plan, or the fit came with a merged database).
  */
-function staleness(fit: StoredFit, data: ReportData, points: readonly FinalPoint[]): string | null {
+function staleness(
+  fit: FitInputs,
+  data: ReportData,
+  points: readonly FinalPoint[],
+  what = 'stored fit',
+): string | null {
   const now = new Set(selectedIds(fit, data, points));
   const used = new Set(fit.inputs);
   const inSweep = new Set(data.trials.map((t) => t.id));
@@ -139,14 +147,14 @@ function staleness(fit: StoredFit, data: ReportData, points: readonly FinalPoint
   ].filter(Boolean);
   const list =
     parts.length > 1 ? `${parts.slice(0, -1).join(', ')}, and ${parts[parts.length - 1]}` : parts[0];
-  return `The stored fit #${fit.id} (${fit.createdAt}) is out of date: ${list}.`;
+  return `The ${what} #${fit.id} (${fit.createdAt}) is out of date: ${list}.`;
 }
 
 /**
  * Ids of the finished trials a fit made now with the same `--where` conditions would use: all of them
  * without conditions, or when the sweep no longer has the axes they name.
  */
-function selectedIds(fit: StoredFit, data: ReportData, points: readonly FinalPoint[]): string[] {
+function selectedIds(fit: FitInputs, data: ReportData, points: readonly FinalPoint[]): string[] {
   const finished = points.map((p) => p.id);
   if (fit.where.length === 0) return finished;
   try {
@@ -161,48 +169,105 @@ function selectedIds(fit: StoredFit, data: ReportData, points: readonly FinalPoi
 }
 
 /**
+ * Without a sparse-law fit: why none is stored and the command that makes one (or why fit-law would refuse
+ * these trials), and what stands in its place: a stored dense-law fit, with what makes it weak.
+ */
+function sparseFitMissing(data: ReportData, points: readonly FinalPoint[]): Notice[] {
+  const dense = data.denseFit;
+  const denseCmd = `\`${fitCommand(data, dense?.where)} --form chinchilla\``;
+  // do not send the reader to a fit-law that would refuse these trials: say why it would
+  const refusal = sparseFitRefusal(data);
+  // fit-law's refusal names its way out, the dense law: say what the report does with it
+  const denseWay =
+    refusal?.includes("'chinchilla'") && !dense
+      ? `; ${denseCmd} fits the dense law, which this report then draws through the dense trials`
+      : '';
+  const next =
+    refusal === null
+      ? `run \`${fitCommand(data)}\`, then rebuild this report`
+      : `none can be made from the finished trials yet (fit-law: ${refusal}${denseWay})`;
+  const instead = dense
+    ? `The sparse law's coefficients and optimal sparsity are left out; the dense-law fit #${dense.id} stands in their place (its line through the dense trials, its coefficients under Scaling-law fit).`
+    : "The law's curves, coefficients and optimal sparsity are left out; everything else is shown.";
+  const out: Notice[] = [
+    {
+      level: 'missing',
+      text:
+        dense && data.fitChosen
+          ? `Fit #${dense.id}, chosen with --fit, is a dense-law fit: the sparse law's coefficients and optimal sparsity are left out, and the dense law stands in their place (its line through the dense trials, its coefficients under Scaling-law fit).`
+          : `No sparse-law fit is stored for sweep ${data.sweep.name}: ${next}. ${instead}`,
+    },
+  ];
+  if (!dense) return out;
+  // the dense law is fitted to the dense trials only: judged out of date against those
+  out.push(
+    ...storedFitNotices(
+      dense,
+      'dense-law fit',
+      denseCmd,
+      data,
+      points.filter((p) => p.sparsity === 0),
+    ),
+  );
+  return out;
+}
+
+/**
  * Everything that makes the stored fit weak, in words: missing or unusable, not converged, out of date,
  * wide bootstrap intervals, a poor held-out check, the fit's own warnings (fit-law's), and trials
  * far from the region where the optimal-sparsity findings apply.
  */
 export function fitNotices(data: ReportData, points: readonly FinalPoint[]): Notice[] {
   const fit = data.fit;
-  const cmd = `\`${fitCommand(data, fit?.where)}\``;
-  if (!fit) {
-    // do not send the reader to a fit-law that would refuse these trials: say why it would
-    const refusal = sparseFitRefusal(data);
-    // fit-law's refusal names its way out; this report draws the sparse law only, so say where the other goes
-    const dense = refusal?.includes("'chinchilla'")
-      ? `; \`${fitCommand(data)} --form chinchilla\` fits and prints the dense law, which this report does not draw`
-      : '';
-    const next =
-      refusal === null
-        ? `run ${cmd}, then rebuild this report`
-        : `none can be made from the finished trials yet (fit-law: ${refusal}${dense})`;
-    return [
-      {
-        level: 'missing',
-        text: `No sparse-law fit is stored for sweep ${data.sweep.name}: ${next}. The law's curves, coefficients and optimal sparsity are left out; everything else is shown.`,
-      },
-    ];
+  if (!fit) return sparseFitMissing(data, points);
+  const extra: Notice[] = [];
+  if (fit.params) {
+    const multiples = points
+      .map((p) => p.D / (1 - p.achieved) / denseComputeOptimalData(fit.params!, p.N))
+      .filter(Number.isFinite);
+    const hi = Math.max(...multiples);
+    if (multiples.length > 0 && hi < 1)
+      extra.push({
+        level: 'warning',
+        text:
+          `Under this fit every trial's compute, as the data a dense model of its N would train on, C/(6N) = D/(1−S), was below that model's compute-optimal data ` +
+          `(${sig(Math.min(...multiples), 2)}× to ${sig(hi, 2)}×), while the optimal-sparsity findings are about training past it: they are extrapolations of the law, not measurements.`,
+      });
   }
+  return storedFitNotices(fit, 'fit', `\`${fitCommand(data, fit.where)}\``, data, points, extra);
+}
+
+/**
+ * What makes a stored fit (sparse, or the dense one standing in for it) weak, in words: unusable, not
+ * converged, no bootstrap, out of date, wide intervals, a poor held-out check, and fit-law's own warnings.
+ * `kind` names it ("fit", "dense-law fit"); `cmd` is the command that makes it again; `extra` notices go
+ * before fit-law's own warnings, which are the details under the report's.
+ */
+function storedFitNotices(
+  fit: StoredFit | DenseFit,
+  kind: string,
+  cmd: string,
+  data: ReportData,
+  points: readonly FinalPoint[],
+  extra: readonly Notice[] = [],
+): Notice[] {
   const out: Notice[] = [];
   if (fit.problem)
     out.push({
       level: 'missing',
-      text: `The stored fit #${fit.id} cannot be used (${fit.problem}); run ${cmd} again.`,
+      text: `The stored ${kind} #${fit.id} cannot be used (${fit.problem}); run ${cmd} again.`,
     });
   if (!fit.converged)
     out.push({
       level: 'warning',
-      text: `The stored fit #${fit.id} did NOT converge (scaled gradient ${sig(fit.fit.gradNorm, 2)}, tolerance ${fit.fit.gradTolerance}): treat its coefficients and every figure derived from them as unreliable.`,
+      text: `The stored ${kind} #${fit.id} did NOT converge (scaled gradient ${sig(fit.fit.gradNorm, 2)}, tolerance ${fit.fit.gradTolerance}): treat its coefficients and every figure derived from them as unreliable.`,
     });
   if (!fit.fit.bootstrap)
     out.push({
       level: 'warning',
       text: `Fit #${fit.id} was made without bootstrap replicates (fit-law --bootstrap 0): the coefficients below come without intervals, so nothing here says how well the data determine them. Run ${cmd} for a fit with intervals.`,
     });
-  const stale = staleness(fit, data, points);
+  const stale = staleness(fit, data, points, `stored ${kind}`);
   if (stale) out.push({ level: 'warning', text: `${stale} Run ${cmd} again.` });
   const wide = Object.entries(fit.fit.intervals)
     .filter(([, [lo, hi]]) => !(lo > 0 && hi / lo <= WIDE_INTERVAL))
@@ -218,19 +283,7 @@ export function fitNotices(data: ReportData, points: readonly FinalPoint[]): Not
       level: 'warning',
       text: `Held-out check: refitted without the ${h.n_heldout} largest-N trials, the law misses them by up to ${pct(h.max_abs_rel_error, 2)}; it does not extrapolate reliably in N.`,
     });
-  if (fit.params) {
-    const multiples = points
-      .map((p) => p.D / (1 - p.achieved) / denseComputeOptimalData(fit.params!, p.N))
-      .filter(Number.isFinite);
-    const hi = Math.max(...multiples);
-    if (multiples.length > 0 && hi < 1)
-      out.push({
-        level: 'warning',
-        text:
-          `Under this fit every trial's compute, as the data a dense model of its N would train on, C/(6N) = D/(1−S), was below that model's compute-optimal data ` +
-          `(${sig(Math.min(...multiples), 2)}× to ${sig(hi, 2)}×), while the optimal-sparsity findings are about training past it: they are extrapolations of the law, not measurements.`,
-      });
-  }
+  out.push(...extra);
   if (fit.fit.warnings.length > 0)
     out.push({
       level: 'warning',
@@ -245,7 +298,9 @@ export function statusLine(data: ReportData, points: readonly FinalPoint[]): str
   const finished = data.trials.filter((t) => t.status === 'finished').length;
   const fit = data.fit
     ? `sparse-law fit #${data.fit.id} of ${data.fit.createdAt}`
-    : 'no sparse-law fit stored';
+    : data.denseFit
+      ? `${data.fitChosen ? 'chosen with --fit: ' : 'no sparse-law fit stored; '}dense-law fit #${data.denseFit.id} of ${data.denseFit.createdAt}`
+      : 'no sparse-law fit stored';
   const ns = levels(points.map((p) => p.N));
   const ds = levels(points.map((p) => p.D));
   const range = (v: number[]) =>

@@ -4,10 +4,10 @@ import { buildDocument, configAsSwept } from '../../src/report/document.js';
 import { renderHtml } from '../../src/report/html.js';
 import { toStoredFit } from '../../src/report/load.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
-import { renderPlots } from '../../src/report/plots.js';
+import { PLOTS, plotContext, renderPlots } from '../../src/report/plots.js';
 import { trialTable } from '../../src/report/tables.js';
 import type { Block, ReportData, ReportDocument } from '../../src/report/types.js';
-import { FIT_GRID, fitOf, grid, reportData, trial } from './fixtures.js';
+import { denseFitOf, FIT_GRID, fitOf, grid, reportData, trial } from './fixtures.js';
 
 async function documentOf(data: ReportData): Promise<ReportDocument> {
   const { plots, warnings } = await renderPlots(data);
@@ -279,9 +279,71 @@ describe('the report document', () => {
     // and does not send the reader to a fit-law that would refuse
     const noFit = notices(doc, 'missing').find((t) => t.startsWith('No sparse-law fit is stored'))!;
     expect(noFit).toContain(
-      "none can be made from the finished trials yet (fit-law: the data have 1 distinct sparsity value(s); at least 2 needed: the sparse form needs ≥ 2 sparsity levels; use form 'chinchilla'; `sparsebench fit-law --sweep fixture --form chinchilla` fits and prints the dense law, which this report does not draw)",
+      "none can be made from the finished trials yet (fit-law: the data have 1 distinct sparsity value(s); at least 2 needed: the sparse form needs ≥ 2 sparsity levels; use form 'chinchilla'; `sparsebench fit-law --sweep fixture --form chinchilla` fits the dense law, which this report then draws through the dense trials)",
     );
     expect(plotIds(doc)).toContain('loss-vs-n');
+  });
+
+  it('without a sparse-law fit, shows a stored dense-law fit in its place: finding, coefficients, its line through the dense trials', async () => {
+    // without noise: the fixture's law at S = 0 is exactly the dense form (alpha = b_N, beta = b_D, E = c)
+    const trials = [8000, 24000, 72000].flatMap((N) => [1e5, 1e6, 1e7].map((D) => trial(0, N, D)));
+    const dense = denseFitOf(trials);
+    expect(dense.converged).toBe(true);
+    const doc = await documentOf({ ...reportData(trials, null), denseFit: dense });
+    const findings = blocks(doc, 'findings').flatMap((b) => (b.kind === 'list' ? b.items : []));
+    const said = findings.find((f) => f.startsWith('The dense law (fit #9)'))!;
+    expect(said).toMatch(
+      /towards E = 1\.2, with alpha = 0\.35 \(95% bootstrap: [0-9.]+ to [0-9.]+\) and beta = 0\.4 /,
+    );
+    expect(said).toContain('N growing as C^0.53 and D as C^0.47');
+    expect(findings).toContainEqual(
+      expect.stringMatching(/^The dense law \(fit #9\) reproduces the 9 fitted trials/),
+    );
+    expect(notices(doc, 'missing')).toContainEqual(
+      expect.stringMatching(/the dense-law fit #9 stands in their place \(its line through the dense trials/),
+    );
+    const fitSection = blocks(doc, 'fit');
+    const table = fitSection.find((b) => b.kind === 'table');
+    expect(table?.kind === 'table' && table.rows.map((r) => r[0])).toEqual(['E', 'A', 'B', 'alpha', 'beta']);
+    expect(plotIds(doc)).toContain('residuals');
+    const plot = (d: ReportDocument, id: string) =>
+      blocks(d).flatMap((b) => (b.kind === 'plot' && b.plot.id === id ? [b.plot] : []))[0];
+    expect(plot(doc, 'loss-vs-n').caption).toContain('Line: the fitted dense law (fit #9');
+    // the law's line is drawn: more paths than without it
+    const without = await documentOf(reportData(trials, null));
+    const paths = (d: ReportDocument) => (plot(d, 'loss-vs-n').svg.match(/<path /g) ?? []).length;
+    expect(paths(doc)).toBeGreaterThan(paths(without));
+    // the sparse-law notice no longer sends the reader to fit a dense law it already has
+    expect(notices(doc, 'missing').join(' ')).not.toContain(
+      'fits the dense law, which this report then draws',
+    );
+    expect(notices(without, 'missing').join(' ')).toContain(
+      'fits the dense law, which this report then draws',
+    );
+  });
+
+  it('draws a dense law through the dense trials only, and judges it against those', async () => {
+    const trials = grid(FIT_GRID);
+    const dense = denseFitOf(trials);
+    const data = { ...reportData(trials, null), denseFit: dense };
+    const spec = PLOTS.find((p) => p.id === 'loss-vs-n')!.build(plotContext(data)) as {
+      data: { values: { kind: string; group: string }[] };
+    };
+    const law = spec.data.values.filter((r) => r.kind === 'law');
+    expect(law.length).toBeGreaterThan(0);
+    expect(new Set(law.map((r) => r.group))).toEqual(new Set(['dense']));
+    // fitted to the dense trials only: the sparse ones finished do not make it out of date
+    const doc = await documentOf(data);
+    expect(notices(doc, 'warning').join(' ')).not.toContain('out of date');
+    // chosen with --fit over a sparse one: said so, not "no sparse-law fit is stored"
+    const chosen = await documentOf({ ...data, fitChosen: true });
+    expect(notices(chosen, 'missing')).toContain(
+      'Fit #9, chosen with --fit, is a dense-law fit: no sparse-law coefficients to show.',
+    );
+    expect(notices(chosen, 'missing')).toContain(
+      'Optimal sparsity over model size and compute: not drawn, fit #9, chosen with --fit, is a dense-law fit, which says nothing about sparsity.',
+    );
+    expect(notices(chosen).join(' ')).not.toContain('No sparse-law fit is stored');
   });
 
   it('with a fit that did not converge, or whose coefficients are unusable: warns and draws no law', async () => {

@@ -170,7 +170,7 @@ describe('sparsebench report (end to end)', () => {
       [['--db', work], /is a directory/],
       [
         ['--db', db, '--fit', '99'],
-        /--fit 99: no stored fit has that id; sparse fits of sweep tiny-report: 1\b/,
+        /--fit 99: no stored fit has that id; fits of sweep tiny-report: 1 \(sparse\)/,
       ],
       [['--db', db, '--fit', '1.5'], /--fit 1\.5: expected a fit id, a positive integer/],
     ];

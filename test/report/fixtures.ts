@@ -1,8 +1,8 @@
 import { defaultFitOptions, fitLaw } from '../../src/law/fit.js';
 import { sparseLoss } from '../../src/law/optimal.js';
 import type { LawFit, LawPoint, SparseLawParams } from '../../src/law/types.js';
-import { toStoredFit } from '../../src/report/load.js';
-import type { ReportData, StoredFit } from '../../src/report/types.js';
+import { toDenseFit, toStoredFit } from '../../src/report/load.js';
+import type { DenseFit, ReportData, StoredFit } from '../../src/report/types.js';
 import type { MetricPoint, SweepRecord, TrialRecord, TrialStatus } from '../../src/store/types.js';
 
 /** A sparse law at our CPU scale (N ~ 1e4, D ~ 1e5-1e6), used to make measurements with known answers. */
@@ -109,6 +109,35 @@ export function fitOf(trials: readonly TrialRecord[], id = 7): StoredFit {
     form: 'sparse',
     options: {},
     result: { ...fit, queries: [{ N: 1e5, C: 1e15, S_opt: 0.3 }] },
+    inputs: points.map((p) => p.id as string),
+    converged: fit.converged,
+    createdAt: '2026-01-02T00:00:00.000Z',
+  });
+}
+
+/** A stored dense-law (chinchilla) fit of the finished dense trials. */
+export function denseFitOf(trials: readonly TrialRecord[], id = 9): DenseFit {
+  const points: LawPoint[] = trials
+    .filter((t) => t.status === 'finished' && t.sparsity === 0)
+    .map((t) => ({
+      id: t.id,
+      sparsity: 0,
+      nonzeroParams: t.nonzeroTarget,
+      tokens: t.tokensTarget,
+      loss: t.finalValLoss as number,
+    }));
+  const fit: LawFit = fitLaw(points, 'chinchilla', {
+    ...defaultFitOptions('chinchilla'),
+    bootstrap: 8,
+    holdout: 0,
+  });
+  return toDenseFit({
+    id,
+    sweep: 'fixture',
+    source: 'db',
+    form: 'chinchilla',
+    options: {},
+    result: fit,
     inputs: points.map((p) => p.id as string),
     converged: fit.converged,
     createdAt: '2026-01-02T00:00:00.000Z',

@@ -134,11 +134,16 @@ export function residualsSpec(
   return { ...spec, hconcat: [scatter, residual] };
 }
 
-/** How many of the residuals drawn belong to no trial of the sweep (their trials left it since the fit). */
-export function residualsOutsideSweep(
+/**
+ * How many of the residuals drawn belong to a trial of the sweep, and how many to none (their trials left it
+ * since the fit: the sweep was run again with another plan, or the fit was merged in).
+ */
+export function residualPlacement(
   residuals: readonly Residual[],
   trials: readonly TrialRecord[],
-): number {
+): { inSweep: number; outside: number } {
   const ids = new Set(trials.map((t) => t.id));
-  return residuals.filter((r) => drawable(r) && (r.id === undefined || !ids.has(r.id))).length;
+  const drawn = residuals.filter(drawable);
+  const inSweep = drawn.filter((r) => r.id !== undefined && ids.has(r.id)).length;
+  return { inSweep, outside: drawn.length - inSweep };
 }

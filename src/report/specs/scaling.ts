@@ -41,7 +41,7 @@ export function scalingPanels(points: readonly FinalPoint[], axis: ScalingAxis):
  * Final validation loss against N (or D) on log-log axes, one marker style per sparsity level, one panel
  * per level of the other variable, with the fitted law drawn through each level at that panel's mean
  * measured S, N or D (the law's own {@link sparseLoss}). Without usable coefficients only the measurements
- * are drawn.
+ * are drawn; with `lawAtDenseOnly` (a dense law written as the sparse one) the law is drawn at S = 0 only.
  */
 export function scalingSpec(
   points: readonly FinalPoint[],
@@ -50,6 +50,7 @@ export function scalingSpec(
   axis: ScalingAxis,
   unit: DataUnit,
   family?: string,
+  lawAtDenseOnly = false,
 ): SpecOrMissing {
   const u = unitLabels(unit, family);
   if (points.length === 0)
@@ -67,7 +68,8 @@ export function scalingSpec(
     for (const p of inPanel)
       rows.push({ kind: 'measured', panel, group: p.group, x: axis === 'N' ? p.N : p.D, loss: p.loss });
     if (!params) continue;
-    for (const s of levels(inPanel.map((p) => p.sparsity))) {
+    // a dense law says nothing about sparsity: its line is drawn for the dense trials only
+    for (const s of levels(inPanel.map((p) => p.sparsity)).filter((v) => !lawAtDenseOnly || v === 0)) {
       const same = inPanel.filter((p) => p.sparsity === s);
       const S = mean(same.map((p) => p.achieved));
       const other = mean(same.map((p) => (axis === 'N' ? p.D : p.N)));

@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadReportData } from '../../src/report/load.js';
+import { Store } from '../../src/store/store.js';
+import { planOf, tempDir, tinySyntheticConfig } from '../helpers/config.js';
+
+const stored = (form: string, params: Record<string, number>) => ({
+  sweep: 'tiny',
+  source: 'db',
+  form,
+  options: {},
+  result: { form, params, residuals: [], warnings: [], intervals: {}, startSpread: {} },
+  inputs: [],
+  converged: true,
+});
+
+describe('loadReportData', () => {
+  it("takes the sweep's newest dense-law fit only while no sparse-law fit is stored", () => {
+    const path = join(tempDir(), 'x.db');
+    const store = Store.open(path, { create: true });
+    store.saveSweep(planOf(tinySyntheticConfig()));
+    expect(loadReportData(store, path).denseFit).toBeNull();
+    const dense = store.saveFit(stored('chinchilla', { E: 1, A: 10, B: 20, alpha: 0.3, beta: 0.4 }));
+    const data = loadReportData(store, path);
+    expect(data.fit).toBeNull();
+    expect(data.denseFit).toMatchObject({ id: dense, params: { alpha: 0.3 }, problem: null });
+    // an unusable one is kept, with the reason
+    store.saveFit(stored('chinchilla', { E: 1, A: 10, B: 20, alpha: 0, beta: 0.4 }));
+    expect(loadReportData(store, path).denseFit).toMatchObject({
+      params: null,
+      problem: expect.stringMatching(/alpha must be a finite number > 0; got 0/),
+    });
+    store.saveFit(stored('sparse', { a_S: 1, b_S: 1, c_S: 1, b_N: 0.3, a_D: 1e3, b_D: 0.4, c: 1 }));
+    expect(loadReportData(store, path)).toMatchObject({ fit: { params: { b_N: 0.3 } }, denseFit: null });
+    store.close();
+  });
+});
