@@ -44,6 +44,10 @@ export function loadReportData(store: Store, dbPath: string, sweepName?: string,
     : record
       ? null
       : store.latestFit(name, 'chinchilla');
+  const inSweep = new Set(trials.map((t) => t.id));
+  // a whole trial id only (a prefix could name another trial)
+  const outside =
+    (record ?? dense)?.inputs.filter((id) => !inSweep.has(id) && /^[0-9a-f]{16}$/.test(id)) ?? [];
   return {
     dbPath,
     sweep,
@@ -51,6 +55,7 @@ export function loadReportData(store: Store, dbPath: string, sweepName?: string,
     curves,
     fit: record ? toStoredFit(record) : null,
     denseFit: dense ? toDenseFit(dense) : null,
+    fitTrialsOutside: outside.flatMap((id) => store.findTrial(id) ?? []),
     fitChosen: fitId !== undefined,
     unit: dataUnitOf(family),
     family,

@@ -86,13 +86,16 @@ function fittedTrials(ctx: PlotContext): string {
   return scope ? `the trials fit #${ctx.data.fit!.id} was made from (${scope})` : 'this sweep’s trials';
 }
 
-/** The fit whose residuals are drawn (the sparse one, else the dense one), and how many of them are of trials in and out of the sweep. */
+/**
+ * The fit whose residuals are drawn (the sparse one, else the dense one), where their trials are (see
+ * {@link residualPlacement}), and how many can be drawn against N.
+ */
 function residualsPlaced(ctx: PlotContext) {
   const fit = ctx.data.fit ?? ctx.data.denseFit;
-  return {
-    fit,
-    ...(fit ? residualPlacement(fit.fit.residuals, ctx.data.trials) : { inSweep: 0, outside: 0 }),
-  };
+  const placed = fit
+    ? residualPlacement(fit.fit.residuals, ctx.data.trials, ctx.data.fitTrialsOutside)
+    : { inSweep: 0, elsewhere: 0, unknown: 0 };
+  return { fit, ...placed, againstN: placed.inSweep + placed.elsewhere };
 }
 
 /** The scaling plots' alt text: the law's lines only when a usable fit draws them. */
@@ -178,24 +181,36 @@ export const PLOTS: readonly PlotDef[] = [
     id: 'residuals',
     title: 'Predicted against measured loss',
     alt: (ctx) =>
-      residualsPlaced(ctx).inSweep === 0
+      residualsPlaced(ctx).againstN === 0
         ? 'Scatter of the loss predicted by the fit against the measured loss with the identity line.'
         : 'Left: scatter of the loss predicted by the fit against the measured loss with the identity line. Right: relative residuals in percent against N.',
     caption: (ctx) => {
-      const { fit, outside, inSweep } = residualsPlaced(ctx);
+      const { fit, elsewhere, unknown, againstN } = residualsPlaced(ctx);
       const law = ctx.data.fit ? 'the law’s' : `the dense law’s (fit #${fit?.id})`;
       const scatter = `each fitted trial, ${law} prediction against its measured final loss; points on the dashed line are predicted exactly.`;
-      if (inSweep === 0)
-        return `${scatter[0].toUpperCase()}${scatter.slice(1)} None of fit #${fit?.id}'s trials is in this sweep now (grey crosses), so their N is unknown here and the residuals against N are not drawn.`;
-      const both = `Left: ${scatter} Right: measured / predicted − 1, in percent, against N.`;
-      return outside > 0
-        ? `${both} Grey crosses: ${outside} of fit #${fit?.id}'s trials that are no longer in this sweep, left out on the right (their N is unknown here).`
-        : both;
+      if (againstN === 0)
+        return `${scatter[0].toUpperCase()}${scatter.slice(1)} None of fit #${fit?.id}'s trials is in this sweep or this database now (grey crosses), so their N is unknown here and the residuals against N are not drawn.`;
+      const gone = [
+        elsewhere > 0
+          ? ` Grey crosses: ${elsewhere} of fit #${fit?.id}'s trials that are no longer in this sweep (still in the database).`
+          : '',
+        unknown > 0
+          ? ` ${unknown} of its trials ${unknown === 1 ? 'is' : 'are'} in neither the sweep nor the database (grey crosses on the left only: their N is unknown here).`
+          : '',
+      ].join('');
+      return `Left: ${scatter} Right: measured / predicted − 1, in percent, against N.${gone}`;
     },
     build: (ctx) => {
       const fit = ctx.data.fit ?? ctx.data.denseFit;
       return fit
-        ? residualsSpec(fit.fit.residuals, ctx.data.trials, ctx.scales, ctx.data.unit, ctx.data.family)
+        ? residualsSpec(
+            fit.fit.residuals,
+            ctx.data.trials,
+            ctx.scales,
+            ctx.data.unit,
+            ctx.data.family,
+            ctx.data.fitTrialsOutside,
+          )
         : { missing: noFit(ctx) };
     },
   },

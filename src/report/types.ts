@@ -64,6 +64,11 @@ export interface ReportData {
   curves: Record<string, MetricPoint[]>;
   /** The sweep's latest sparse-law fit (or the one chosen with --fit), or null when none is stored. */
   fit: StoredFit | null;
+  /**
+   * Trials the fit drawn was made from that are no longer in the sweep but still in the database (the sweep
+   * was run again with another plan): their N places their residuals.
+   */
+  fitTrialsOutside?: TrialRecord[];
   /** Without a sparse-law fit: the sweep's newest dense-law fit, if one is stored. */
   denseFit?: DenseFit | null;
   /** Whether the fit was chosen by id rather than being the newest. */

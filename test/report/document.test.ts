@@ -187,7 +187,7 @@ describe('the report document', () => {
     );
     expect(residuals).toHaveLength(1);
     expect(residuals[0].caption).toContain(
-      "None of fit #7's trials is in this sweep now (grey crosses), so their N is unknown here and the residuals against N are not drawn.",
+      "None of fit #7's trials is in this sweep or this database now (grey crosses), so their N is unknown here and the residuals against N are not drawn.",
     );
     expect(residuals[0].alt).not.toContain('against N');
     expect(residuals[0].svg).toContain('not in sweep');
@@ -197,8 +197,19 @@ describe('the report document', () => {
     const plot = blocks(some).flatMap((b) =>
       b.kind === 'plot' && b.plot.id === 'residuals' ? [b.plot] : [],
     )[0];
-    expect(plot.caption).toContain("Grey crosses: 6 of fit #7's trials that are no longer in this sweep");
+    expect(plot.caption).toContain(
+      '6 of its trials are in neither the sweep nor the database (grey crosses on the left only: their N is unknown here).',
+    );
     expect(plot.svg).toContain('N, non-zero parameters');
+    // still in the database (the sweep was run again with another plan): drawn against N too
+    const kept = await documentOf({ ...data, fitTrialsOutside: gone });
+    const keptPlot = blocks(kept).flatMap((b) =>
+      b.kind === 'plot' && b.plot.id === 'residuals' ? [b.plot] : [],
+    )[0];
+    expect(keptPlot.caption).toContain(
+      "Right: measured / predicted − 1, in percent, against N. Grey crosses: 18 of fit #7's trials that are no longer in this sweep (still in the database).",
+    );
+    expect(keptPlot.svg).toContain('N, non-zero parameters');
   });
 
   it('judges a --where fit against the trials its conditions select, and suggests the same conditions', async () => {

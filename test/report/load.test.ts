@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadReportData } from '../../src/report/load.js';
 import { Store } from '../../src/store/store.js';
+import type { TrialResult } from '../../src/store/types.js';
 import { planOf, tempDir, tinySyntheticConfig } from '../helpers/config.js';
 
 const stored = (form: string, params: Record<string, number>) => ({
@@ -13,6 +14,20 @@ const stored = (form: string, params: Record<string, number>) => ({
   inputs: [],
   converged: true,
 });
+
+const FINISHED: TrialResult = {
+  nonzeroParams: 10,
+  achievedSparsity: 0,
+  tokens: 100,
+  steps: 2,
+  finalValLoss: 2,
+  finalValAccuracy: null,
+  finalTrainLoss: 2,
+  wallSeconds: 1,
+  tokensPerSecond: 100,
+  backend: 'wasm',
+  layerDensity: {},
+};
 
 describe('loadReportData', () => {
   it("takes the sweep's newest dense-law fit only while no sparse-law fit is stored", () => {
@@ -32,6 +47,32 @@ describe('loadReportData', () => {
     });
     store.saveFit(stored('sparse', { a_S: 1, b_S: 1, c_S: 1, b_N: 0.3, a_D: 1e3, b_D: 0.4, c: 1 }));
     expect(loadReportData(store, path)).toMatchObject({ fit: { params: { b_N: 0.3 } }, denseFit: null });
+    store.close();
+  });
+
+  it("finds the fit's trials that left the sweep but are still in the database", () => {
+    const path = join(tempDir(), 'x.db');
+    const store = Store.open(path, { create: true });
+    const before = planOf(tinySyntheticConfig());
+    store.saveSweep(before);
+    const ids = before.trials.map((t) => t.id);
+    for (const id of ids) {
+      store.claimTrial(id, 'o', { retryFailed: true, leaseMs: 1000 });
+      store.finishTrial(id, 'o', FINISHED, []);
+    }
+    store.saveFit({
+      ...stored('sparse', { a_S: 1, b_S: 1, c_S: 1, b_N: 0.3, a_D: 1e3, b_D: 0.4, c: 1 }),
+      inputs: [...ids, 'row9'],
+    });
+    expect(loadReportData(store, path).fitTrialsOutside).toEqual([]);
+    // the same name run again with another plan: the earlier trials leave the sweep, not the database
+    const after = planOf(tinySyntheticConfig('model: {ff_ratio: 2}'));
+    // (sizing resolves the dense trial to the same shape: that one stays, the sparse one leaves)
+    expect(after.trials.map((t) => t.id)).toEqual([ids[0], expect.not.stringMatching(ids[1])]);
+    store.saveSweep(after);
+    const data = loadReportData(store, path);
+    expect(data.trials.map((t) => t.id)).toEqual(after.trials.map((t) => t.id));
+    expect(data.fitTrialsOutside?.map((t) => t.id)).toEqual([ids[1]]);
     store.close();
   });
 });

@@ -12,7 +12,7 @@ import {
 } from './style.js';
 
 /** Label of residual points whose trial is no longer in the sweep (e.g. the plan changed since the fit). */
-const UNKNOWN_GROUP = 'not in sweep';
+const OUTSIDE_GROUP = 'not in sweep';
 
 /** A residual with a finite measured and a positive predicted loss: one that can be drawn. */
 const drawable = (r: Residual) =>
@@ -20,7 +20,9 @@ const drawable = (r: Residual) =>
 
 /**
  * The fit's predicted against measured final loss (with the identity line) beside the relative residual
- * measured/predicted − 1 against N, both from the residuals stored with the fit.
+ * measured/predicted − 1 against N, both from the residuals stored with the fit. The fit's trials that are no
+ * longer in the sweep are grey crosses: against N too when `outside` (from the database) has them, else on
+ * the left only, their N unknown.
  */
 export function residualsSpec(
   residuals: readonly Residual[],
@@ -28,14 +30,18 @@ export function residualsSpec(
   scales: SparsityScales,
   unit: DataUnit,
   family?: string,
+  outside: readonly TrialRecord[] = [],
 ): SpecOrMissing {
   const lossUnit = unitLabels(unit, family).loss;
   const byId = new Map(trials.map((t) => [t.id, t]));
+  const elsewhere = new Map(outside.map((t) => [t.id, t]));
   const rows = residuals.filter(drawable).map((r) => {
     const t = r.id === undefined ? undefined : byId.get(r.id);
+    const o = r.id === undefined || t ? undefined : elsewhere.get(r.id);
+    const N = (x: TrialRecord) => x.nonzeroParams ?? x.plannedNonzero;
     return {
-      group: t ? sparsityLabel(t.sparsity) : UNKNOWN_GROUP,
-      N: t ? (t.nonzeroParams ?? t.plannedNonzero) : null,
+      group: t ? sparsityLabel(t.sparsity) : OUTSIDE_GROUP,
+      N: t ? N(t) : o ? N(o) : null,
       predicted: r.predicted,
       measured: r.measured,
       residual: (r.measured / r.predicted - 1) * 100,
@@ -48,10 +54,10 @@ export function residualsSpec(
   const hi = Math.max(...lossValues);
   const pad = (hi - lo) * 0.05 || lo * 0.01;
   const domain = [lo - pad, hi + pad];
-  const groups = rows.some((r) => r.group === UNKNOWN_GROUP)
+  const groups = rows.some((r) => r.group === OUTSIDE_GROUP)
     ? {
         ...scales,
-        domain: [...scales.domain, UNKNOWN_GROUP],
+        domain: [...scales.domain, OUTSIDE_GROUP],
         colour: [...scales.colour, '#999999'],
         shape: [...scales.shape, 'cross'],
       }
@@ -135,15 +141,18 @@ export function residualsSpec(
 }
 
 /**
- * How many of the residuals drawn belong to a trial of the sweep, and how many to none (their trials left it
- * since the fit: the sweep was run again with another plan, or the fit was merged in).
+ * Where the trials of the residuals drawn are: in the sweep, out of it but still in the database (`outside`:
+ * the sweep was run again with another plan), or in neither (the fit came with a merged database).
  */
 export function residualPlacement(
   residuals: readonly Residual[],
   trials: readonly TrialRecord[],
-): { inSweep: number; outside: number } {
+  outside: readonly TrialRecord[] = [],
+): { inSweep: number; elsewhere: number; unknown: number } {
   const ids = new Set(trials.map((t) => t.id));
+  const kept = new Set(outside.map((t) => t.id));
   const drawn = residuals.filter(drawable);
   const inSweep = drawn.filter((r) => r.id !== undefined && ids.has(r.id)).length;
-  return { inSweep, outside: drawn.length - inSweep };
+  const elsewhere = drawn.filter((r) => r.id !== undefined && !ids.has(r.id) && kept.has(r.id)).length;
+  return { inSweep, elsewhere, unknown: drawn.length - inSweep - elsewhere };
 }
