@@ -39,6 +39,8 @@ export const WORKER_OLD_SPACE_MB = 128;
 /** After a worker's exit, how long its end waits for the rest of its stderr (the `close` event). */
 const EXIT_GRACE_MS = 500;
 const WORKER_V8_FLAGS = [`--initial-old-space-size=${WORKER_OLD_SPACE_MB}`];
+/** Signals that ask a process to stop (Ctrl-C, kill, a closed terminal), as against a crash or SIGKILL. */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 export class ProcessRunner implements TrialRunner {
   private child: ChildProcess | null;
@@ -48,6 +50,8 @@ export class ProcessRunner implements TrialRunner {
   } | null = null;
   /** How the current child ended, or null while it lives. */
   private exited: string | null = null;
+  /** The last step the current job reported (its resume step before its first report). */
+  private lastStep = 0;
 
   constructor(readonly label: string) {
     this.child = this.start();
@@ -81,24 +85,31 @@ export class ProcessRunner implements TrialRunner {
     child.on('message', (m: FromWorker) => {
       if (mine()) this.onMessage(m);
     });
-    const end = (how: string) => {
+    const end = (how: string, signal: NodeJS.Signals | null = null) => {
       if (!mine() || this.exited) return;
       this.exited = how;
       const c = this.current;
       this.current = null;
       const last = tail.trim().split('\n').slice(-3).join(' | ');
-      c?.resolve({
-        kind: 'failed',
-        message: `${this.label} process ${how} while training${last ? `: ${last}` : ''}`,
-        pending: [],
-        processDied: true,
-      });
+      // a stop signal the worker could not yet catch (it arrived while the worker was starting) interrupted
+      // the trial: it resumes on the next run, as after a stop the worker caught; any other death is a failure
+      if (signal && STOP_SIGNALS.includes(signal))
+        c?.resolve({ kind: 'interrupted', step: this.lastStep, pending: [] });
+      else
+        c?.resolve({
+          kind: 'failed',
+          message: `${this.label} process ${how} while training${last ? `: ${last}` : ''}`,
+          pending: [],
+          processDied: true,
+        });
     };
     const how = (code: number | null, signal: NodeJS.Signals | null) =>
       `exited (${signal ? `signal ${signal}` : `code ${code}`})`;
-    child.on('close', (code, signal) => end(how(code, signal)));
+    child.on('close', (code, signal) => end(how(code, signal), signal));
     // close waits for the stderr pipe, which a stray holder could keep open: never wait long for it
-    child.on('exit', (code, signal) => setTimeout(() => end(how(code, signal)), EXIT_GRACE_MS).unref());
+    child.on('exit', (code, signal) =>
+      setTimeout(() => end(how(code, signal), signal), EXIT_GRACE_MS).unref(),
+    );
     // a failed spawn (e.g. EAGAIN right after an out-of-memory death) is reported here, not by close
     child.on('error', (e) => end(`failed (${e.message})`));
     return child;
@@ -107,8 +118,10 @@ export class ProcessRunner implements TrialRunner {
   private onMessage(m: FromWorker): void {
     const c = this.current;
     if (!c) return;
-    if (m.type === 'progress') c.events.onProgress(m.progress);
-    else if (m.type === 'metrics') c.events.onMetrics(m.points);
+    if (m.type === 'progress') {
+      this.lastStep = m.progress.step;
+      c.events.onProgress(m.progress);
+    } else if (m.type === 'metrics') c.events.onMetrics(m.points);
     else if (m.type === 'checkpoint') c.events.onCheckpoint(m.bytes);
     else if (m.type === 'outcome') {
       this.current = null;
@@ -127,6 +140,7 @@ export class ProcessRunner implements TrialRunner {
         pending: [],
         processDied: true,
       });
+    this.lastStep = job.resume?.step ?? 0;
     return new Promise<TrialOutcome>((resolve) => {
       this.current = { events, resolve };
       this.send({ type: 'job', job });

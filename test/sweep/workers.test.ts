@@ -164,6 +164,19 @@ describe('trial runners', () => {
     await runner.close();
   });
 
+  it('a stop signal ends the job interrupted, also one that reaches the worker while it is starting', async () => {
+    const long = planOf(tinySyntheticConfig().replace('tokens: 4096', 'tokens: 200k')).trials[0];
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      const runner = new ProcessRunner('worker 3');
+      const outcome = runner.run(jobOf(long), recorder().hooks);
+      // at once: before the worker has loaded anything, when Ctrl-C's default action would kill it
+      // biome-ignore lint/suspicious/noExplicitAny: reaching the child to signal it is the point of the test
+      (runner as any).child.kill(signal);
+      expect(await outcome, signal).toMatchObject({ kind: 'interrupted' });
+      await runner.close();
+    }
+  });
+
   it('a sweep goes on past a dead worker, and --retry-failed resumes the killed trial from its checkpoint', async () => {
     const plan3 = threeLongerTrials();
     const store = Store.open(join(tempDir(), 's.db'), { create: true });
