@@ -98,7 +98,10 @@ export function fitSummaryLines(fit: LawFit): string[] {
     );
   }
   const o = fit.optimal;
-  const unsupported = fit.form === 'sparse' ? optimumUnsupported(lowerBoundsOf(fit), fit.runOff ?? []) : null;
+  const unsupported =
+    fit.form === 'sparse'
+      ? (optimumUnsupported(lowerBoundsOf(fit), fit.runOff ?? []) ?? fit.optimumUndetermined ?? null)
+      : null;
   if (unsupported) lines.push(`optimal sparsity: none: ${unsupported}`);
   else if (o) {
     const at = o.at_data_multiples.map((a) => `${a.data_multiple}x: ${sig(a.sparsity, 2)}`).join(', ');

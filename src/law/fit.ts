@@ -7,7 +7,7 @@ import { boundIndices, type CoreFit, DEFAULT_MAX_ITERATIONS, fitCore } from './f
 import type { LawForm } from './forms/form.js';
 import { getLawForm } from './forms/index.js';
 import { holdoutCheck, holdoutCount } from './holdout.js';
-import { flatInSparsity, optimumUnsupported, sparseParams } from './optimal.js';
+import { flatInSparsity, optimumUndetermined, optimumUnsupported, sparseParams } from './optimal.js';
 import { summariseOptimalSparsity, weakOptimumWarning } from './optimal-summary.js';
 import { START_SPREAD_TOLERANCE, startSpread } from './spread.js';
 import { finiteOrNull, summariseErrors } from './stats.js';
@@ -246,11 +246,17 @@ export function spreadBeyondIntervals(
 /**
  * The optimal-sparsity figures of a sparse fit with their spread over the bootstrap replicates and the starts
  * tied at the best loss, and a warning when that spread is wide; nothing for a fit that did not converge, or
- * when a term the optimum needs is at its lower bound (the fit implies no optimum: see {@link optimumUnsupported}).
+ * when a term the optimum needs is at its lower bound (the fit implies no optimum: see {@link optimumUnsupported}),
+ * or when the points cannot determine it ({@link optimumUndetermined}).
  */
 function addOptimum(fit: LawFit, samples: CoefficientSamples): void {
   // a fit that did not converge reports no figure: its coefficients are where the optimiser stopped
-  if (fit.form !== 'sparse' || !fit.converged || optimumUnsupported(fit.atLowerBound ?? [], fit.runOff ?? []))
+  if (
+    fit.form !== 'sparse' ||
+    !fit.converged ||
+    fit.optimumUndetermined ||
+    optimumUnsupported(fit.atLowerBound ?? [], fit.runOff ?? [])
+  )
     return;
   fit.optimal = summariseOptimalSparsity(sparseParams(fit), undefined, undefined, samples);
   const weak = weakOptimumWarning(fit.optimal);
@@ -324,6 +330,7 @@ export function fitLaw(points: readonly LawPoint[], formName: string, options: F
     warnings,
     atLowerBound,
     runOff,
+    optimumUndetermined: form.name === 'sparse' ? optimumUndetermined(points) : null,
   };
 
   const { replicates, lowerBounds, runOffs } = addUncertainty(fit, points, core, form, options);

@@ -137,6 +137,27 @@ export function lowerBoundsOf(fit: Pick<LawFit, 'warnings'> & { atLowerBound?: s
   return fit.warnings.flatMap((w) => /^(\w+) is at its lower bound 0/.exec(w)?.[1] ?? []);
 }
 
+/** Fewest levels of S and of D from which a sparse fit's optimal sparsity is reported. */
+export const OPTIMUM_MIN_LEVELS = 3;
+
+/**
+ * Why these points cannot determine the optimal sparsity, or null when they can. S_opt trades the sparsity
+ * term's fall (a_S, b_S) against the data term (a_D, b_D, measured against the compute-optimal data), so it
+ * needs the shape of both: with two sparsity levels only the ratio at those two is measured and b_S is free,
+ * and with two data sizes b_D is (a_D, b_D and c fit two values per model exactly; b_D can run to a step, and
+ * S_opt then reads 1 − 1/multiple, a limit of the fit, not of the data).
+ */
+export function optimumUndetermined(points: readonly { sparsity: number; tokens: number }[]): string | null {
+  const s = new Set(points.map((p) => p.sparsity)).size;
+  const d = new Set(points.map((p) => p.tokens)).size;
+  const why: string[] = [];
+  if (s < OPTIMUM_MIN_LEVELS) why.push(`${s} sparsity levels leave the sparsity term's shape (b_S) free`);
+  if (d < OPTIMUM_MIN_LEVELS) why.push(`${d} data sizes D leave the data term's exponent b_D free`);
+  return why.length === 0
+    ? null
+    : `${why.join(', and ')}, and the optimal sparsity depends on ${s < OPTIMUM_MIN_LEVELS && d < OPTIMUM_MIN_LEVELS ? 'both' : 'it'}: the data do not determine it (sweep ${OPTIMUM_MIN_LEVELS} or more of each)`;
+}
+
 /** What an exponent that ran off upwards makes of its term. */
 const RUN_OFF_TERMS: Record<string, string> = {
   b_S: 'the sparsity term is a step at S = 0 (every swept S > 0 already at its limit c_S)',

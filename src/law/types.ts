@@ -158,5 +158,10 @@ export interface LawFit {
   atLowerBound?: string[];
   /** Paper names of the exponents that ran off upwards, unpinned by the data (absent in fits stored before it was kept). */
   runOff?: string[];
+  /**
+   * Why the points cannot determine the optimal sparsity (too few sparsity levels or data sizes for the terms it
+   * trades), or null; sparse form only (absent in fits stored before it was kept).
+   */
+  optimumUndetermined?: string | null;
   optimal?: OptimalSparsitySummary;
 }

@@ -35,12 +35,13 @@ function findingsSection(data: ReportData, points: FinalPoint[]): Section {
       items.push(
         `The findings on the law below are of fit #${fit.id}, made from the trials at ${scope} only (${plural(fitted.length, 'finished trial')} of ${points.length}): they describe those trials, not the whole sweep.`,
       );
-    if (fit.optimumProblem)
-      items.push(`The law (fit #${fit.id}) implies no optimal sparsity: ${fit.optimumProblem}.`);
-    else if (!fit.converged)
+    // not converged first: where the optimiser stopped, its bounds and run-off exponents mean nothing either
+    if (!fit.converged)
       items.push(
         `The law (fit #${fit.id}) did not converge, so its coefficients are where the optimiser stopped, not an optimum: it gives no findings on optimal sparsity (see the warnings).`,
       );
+    else if (fit.optimumProblem)
+      items.push(`The law (fit #${fit.id}) implies no optimal sparsity: ${fit.optimumProblem}.`);
     else
       items.push(
         ...lawFindings(fit.params, levels(fitted.map((p) => p.sparsity)), data.unit, fit.fit.optimal),

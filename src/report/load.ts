@@ -143,10 +143,10 @@ export function toStoredFit(record: FitRecord): StoredFit {
     },
     params,
     problem,
-    optimumProblem: optimumUnsupported(
-      lowerBoundsOf({ ...fit, warnings: fit.warnings ?? [] }),
-      fit.runOff ?? [],
-    ),
+    optimumProblem:
+      optimumUnsupported(lowerBoundsOf({ ...fit, warnings: fit.warnings ?? [] }), fit.runOff ?? []) ??
+      fit.optimumUndetermined ??
+      null,
     queries: Array.isArray(queries) ? queries : [],
   };
 }

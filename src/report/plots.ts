@@ -46,8 +46,8 @@ const noFit = (ctx: PlotContext) =>
  */
 function optimumMissing(fit: StoredFit | null | undefined): string | null {
   if (!fit) return null;
-  if (fit.optimumProblem) return fit.optimumProblem;
-  return fit.converged ? null : `fit #${fit.id} did not converge, so it implies no optimal sparsity to draw.`;
+  if (!fit.converged) return `fit #${fit.id} did not converge, so it implies no optimal sparsity to draw.`;
+  return fit.optimumProblem;
 }
 
 /** A note naming the panels left out when there are more levels than panels. */

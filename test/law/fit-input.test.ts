@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { fitSummaryLines } from '../../src/law/describe.js';
 import { LawInputError } from '../../src/law/errors.js';
 import { defaultFitOptions, fitLaw } from '../../src/law/fit.js';
+import { optimumUndetermined } from '../../src/law/optimal.js';
 import { publishedCoefficients } from '../../src/law/published.js';
 import type { FitOptions, LawPoint } from '../../src/law/types.js';
 import { syntheticSparse } from './helpers.js';
@@ -121,5 +123,33 @@ describe('fitLaw behaviour', () => {
     const d = defaultFitOptions('sparse');
     expect([d.loss, d.delta, d.starts]).toEqual(['huber-log', 1e-3, 25]);
     expect(defaultFitOptions('chinchilla').starts).toBe(25);
+  });
+});
+
+describe('the optimum and the levels of S and D', () => {
+  it('is reported only from 3 or more sparsity levels and 3 or more data sizes, and says why not', () => {
+    expect(optimumUndetermined(points)).toBeNull();
+    const twoD = syntheticSparse(publishedCoefficients.t5, { seed: 1, sigma: 0.002, nLevels: 3, dLevels: 2 });
+    expect(optimumUndetermined(twoD)).toBe(
+      "2 data sizes D leave the data term's exponent b_D free, and the optimal sparsity depends on it: the data do not determine it (sweep 3 or more of each)",
+    );
+    const twoS = syntheticSparse(publishedCoefficients.t5, {
+      seed: 1,
+      sigma: 0.002,
+      sparsities: [0, 0.5],
+      nLevels: 3,
+      dLevels: 2,
+    });
+    expect(optimumUndetermined(twoS)).toMatch(
+      /^2 sparsity levels leave the sparsity term's shape \(b_S\) free, and 2 data sizes D leave the data term's exponent b_D free, and the optimal sparsity depends on both/,
+    );
+    // the fit keeps its coefficients and says why it gives no figures
+    const withOptimum = fitLaw(points, 'sparse', quick);
+    expect(withOptimum.optimumUndetermined).toBeNull();
+    expect(withOptimum.optimal).toBeDefined();
+    const without = fitLaw(twoD, 'sparse', quick);
+    expect(without.optimumUndetermined).toBe(optimumUndetermined(twoD));
+    expect(without.optimal).toBeUndefined();
+    expect(fitSummaryLines(without)).toContain(`optimal sparsity: none: ${optimumUndetermined(twoD)}`);
   });
 });

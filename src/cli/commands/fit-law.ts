@@ -102,9 +102,12 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
       fit.warnings.push(`${dropped} sparse points left out: the chinchilla form is for S = 0 data`);
     if (pooled) fit.warnings.push(pooled);
     if (unfinished) fit.warnings.push(unfinished);
-    // a fit with a term at its bound has no trade-off to optimise: its closed forms would report the bound
+    // a fit with a term at its bound has no trade-off to optimise: its closed forms would report the bound; and
+    // points with too few levels of S or D leave the optimum free
     const unsupported =
-      opts.form === 'sparse' ? optimumUnsupported(lowerBoundsOf(fit), fit.runOff ?? []) : null;
+      opts.form === 'sparse'
+        ? (optimumUnsupported(lowerBoundsOf(fit), fit.runOff ?? []) ?? fit.optimumUndetermined ?? null)
+        : null;
     const params = opts.form === 'sparse' && !unsupported && fit.converged ? sparseParams(fit) : null;
     if (unsupported && queries.length > 0) fit.warnings.push(`--optimal not answered: ${unsupported}`);
     else if (!fit.converged && queries.length > 0)
