@@ -5,18 +5,8 @@ import { lmHparamsSchema } from '../models/sizing.js';
 import { t5HparamsSchema } from '../models/t5-sizing.js';
 import { vitHparamsSchema } from '../models/vit-sizing.js';
 import { prunerConfigSchema } from '../sparsity/spec.js';
-import { parseHumanNumber } from '../util/format.js';
+import { human } from '../util/human-schema.js';
 import { seedSchema } from '../util/seed-schema.js';
-
-const HUMAN_HINT = 'a number such as 50k, 2M, 1.5e6 or 250_000';
-
-/** A number that may be written for humans: 50k, 2M, 1e6 (strings become numbers before checks). */
-export function human() {
-  return z.preprocess(
-    (v) => (typeof v === 'string' ? (parseHumanNumber(v) ?? v) : v),
-    z.number({ error: (iss) => (iss.input === undefined ? 'required' : `expected ${HUMAN_HINT}`) }),
-  );
-}
 
 const positiveInt = () => human().pipe(z.number().int({ error: 'must be a whole number' }).positive());
 

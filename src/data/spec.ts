@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { PathError } from '../errors.js';
+import { human } from '../util/human-schema.js';
 import { seedSchema } from '../util/seed-schema.js';
 import { loadBrown } from './brown.js';
 import {
@@ -20,8 +21,10 @@ import { syntheticImages } from './synthetic-images.js';
 import { loadTextFile } from './text-file.js';
 import type { TokenCorpus } from './types.js';
 
-const fraction = z.number().gt(0).lt(0.5);
-const count = z.number().int().positive();
+const fraction = human().pipe(z.number().gt(0).lt(0.5));
+/** A whole number of tokens, images or bytes: 1M, 65_536 and 2k are read as elsewhere in a config. */
+const count = human().pipe(z.number().int().positive());
+const wholeNumber = () => human().pipe(z.number().int());
 
 /** The `data:` block of a config. */
 export const dataConfigSchema = z.discriminatedUnion('source', [
@@ -41,8 +44,8 @@ export const dataConfigSchema = z.discriminatedUnion('source', [
   z
     .strictObject({
       source: z.literal('synthetic'),
-      vocab_size: z.number().int().min(2).max(65536).default(64),
-      branching: z.number().int().min(1).default(4),
+      vocab_size: wholeNumber().pipe(z.number().min(2).max(65536)).default(64),
+      branching: wholeNumber().pipe(z.number().min(1)).default(4),
       train_tokens: count.default(1_000_000),
       validation_tokens: count.default(65_536),
       seed: seedSchema().default(1234),
@@ -78,8 +81,8 @@ export const dataConfigSchema = z.discriminatedUnion('source', [
   }),
   z.strictObject({
     source: z.literal('synthetic-images'),
-    classes: z.number().int().min(2).default(4),
-    size: z.number().int().min(2).default(8),
+    classes: wholeNumber().pipe(z.number().min(2)).default(4),
+    size: wholeNumber().pipe(z.number().min(2)).default(8),
     label_noise: z.number().min(0).lt(1).default(0.1),
     train_images: count.default(20_000),
     validation_images: count.default(2_000),
