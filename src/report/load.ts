@@ -66,7 +66,13 @@ export function loadReportData(store: Store, dbPath: string, sweepName?: string,
 function chosenFit(store: Store, sweep: string, id: number): FitRecord {
   const record = store.getFit(id);
   if (record && record.sweep === sweep && REPORTED_FORMS.includes(record.form)) return record;
-  const ids = REPORTED_FORMS.flatMap((form) => store.fitIds(sweep, form).map((i) => `${i} (${form})`));
+  // each with its form and --where conditions: fits of one sweep differ by them
+  const ids = REPORTED_FORMS.flatMap((form) =>
+    store.fitIds(sweep, form).map((i) => {
+      const where = conditionsOf(store.getFit(i)?.options);
+      return `${i} (${[form, ...where].join(', ')})`;
+    }),
+  );
   const why = !record
     ? 'no stored fit has that id'
     : record.sweep !== sweep

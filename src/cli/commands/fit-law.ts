@@ -127,6 +127,7 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
           converged: fit.converged,
         })
       : null;
+    const whereText = where.map((c) => `${c.key}=${c.value}`);
     if (opts.json) {
       const { optimal, ...rest } = fit;
       const doc = {
@@ -136,11 +137,12 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
         fit_id: fitId,
         sweep,
         source: opts.points ?? opts.db,
+        where: whereText,
       };
       process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     } else {
       process.stdout.write(
-        `${describe(fit, answers, { sweep, source: opts.points ?? opts.db, fitId, dataUnit })}\n`,
+        `${describe(fit, answers, { sweep, source: opts.points ?? opts.db, fitId, dataUnit, where: whereText })}\n`,
       );
     }
     // stored and printed, marked so; the exit status tells a script (`fit-law && report`) not to go on as if it had
@@ -198,9 +200,17 @@ function fitFrom(
 function describe(
   fit: LawFit,
   answers: (OptimalQuery & { S_opt: number })[],
-  ctx: { sweep: string | null; source: string; fitId: number | null; dataUnit: string | undefined },
+  ctx: {
+    sweep: string | null;
+    source: string;
+    fitId: number | null;
+    dataUnit: string | undefined;
+    where: readonly string[];
+  },
 ): string {
-  const what = ctx.sweep ? `sweep ${ctx.sweep} (${ctx.source})` : ctx.source;
+  // the --where conditions name whose law it is: fits of one sweep differ by them alone
+  const only = ctx.where.length > 0 ? `, only the trials at ${ctx.where.join(' and ')}` : '';
+  const what = ctx.sweep ? `sweep ${ctx.sweep} (${ctx.source})${only}` : ctx.source;
   const lines = [
     `${fit.form} scaling law fit of ${what}${ctx.fitId !== null ? `, stored as fit #${ctx.fitId}` : ''}`,
     '',

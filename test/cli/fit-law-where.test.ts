@@ -1,0 +1,96 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { sparseLoss } from '../../src/law/optimal.js';
+import { Store } from '../../src/store/store.js';
+import { cli } from '../helpers/cli.js';
+import { planOf, tempDir } from '../helpers/config.js';
+import { LAW } from '../report/fixtures.js';
+
+/** Two pruners over a 3 × 3 × 3 grid; dense trials are shared, so 27 + 18 trials. */
+const CONFIG = `name: wh
+data: {source: synthetic, vocab_size: 16, branching: 2, train_tokens: 20000, validation_tokens: 2000}
+train: {batch_size: 8, seq_len: 16, eval_interval: 10, eval_tokens: 512}
+pruner: {name: [gmp, static]}
+sweep:
+  sparsity: [0, 0.5, 0.75]
+  nonzero_params: [2000, 4000, 8000]
+  tokens: [4096, 8192, 16384]
+`;
+
+/** A database of the sweep with every trial finished at the fixture law's loss (static 3% worse), untrained. */
+function finishedSweep(): string {
+  const db = join(tempDir(), 'wh.db');
+  const plan = planOf(CONFIG);
+  const store = Store.open(db, { create: true });
+  store.saveSweep(plan);
+  for (const t of plan.trials) {
+    const s = t.spec.sparsity;
+    const N = t.axes.nonzero_params as number;
+    const D = t.axes.tokens as number;
+    const loss = sparseLoss(LAW, s, N, D) * (t.axes['pruner.name'] === 'static' ? 1.03 : 1);
+    store.claimTrial(t.id, 'o', { retryFailed: false, leaseMs: 1000 });
+    store.finishTrial(
+      t.id,
+      'o',
+      {
+        nonzeroParams: N,
+        achievedSparsity: s,
+        tokens: D,
+        steps: 1,
+        finalValLoss: loss,
+        finalValAccuracy: null,
+        finalTrainLoss: loss,
+        wallSeconds: 1,
+        tokensPerSecond: D,
+        backend: 'wasm',
+        layerDensity: {},
+      },
+      [],
+    );
+  }
+  store.close();
+  return db;
+}
+
+describe('fit-law --where', () => {
+  it('names the selection in the header and the JSON, and report --fit lists each fit with it', () => {
+    const db = finishedSweep();
+    const gmp = cli([
+      'fit-law',
+      '--db',
+      db,
+      '--where',
+      'pruner.name=gmp',
+      '--bootstrap',
+      '0',
+      '--starts',
+      '4',
+    ]);
+    expect(gmp.stdout).toMatch(
+      /^sparse scaling law fit of sweep wh \(.*wh\.db\), only the trials at pruner\.name=gmp, stored as fit #1$/m,
+    );
+    const json = cli([
+      'fit-law',
+      '--db',
+      db,
+      '--where',
+      'pruner.name=static',
+      '--bootstrap',
+      '0',
+      '--starts',
+      '4',
+      '--json',
+    ]);
+    const doc = JSON.parse(json.stdout) as { where: string[]; fit_id: number; n_points: number };
+    expect(doc).toMatchObject({ where: ['pruner.name=static'], fit_id: 2, n_points: 27 });
+    const pooled = JSON.parse(
+      cli(['fit-law', '--db', db, '--bootstrap', '0', '--starts', '4', '--json']).stdout,
+    );
+    expect(pooled).toMatchObject({ where: [], fit_id: 3, n_points: 45 });
+    const r = cli(['report', '--db', db, '--fit', '9', '--out', join(tempDir(), 'r')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      'fits of sweep wh: 1 (sparse, pruner.name=gmp), 2 (sparse, pruner.name=static), 3 (sparse)',
+    );
+  });
+});
