@@ -85,14 +85,14 @@ export function selectTrials(
 }
 
 /**
- * A warning when finished trials of more than one setting of an extra axis (pruner.name gmp and static,
- * two learning rates) would be pooled into one law, else null. Dense trials do not count for pruner
- * axes, which they share.
+ * The extra axes whose finished trials hold more than one setting (pruner.name gmp and static, two learning
+ * rates), as "key (v1, v2)", and a condition that picks one ("key=v1"); null when nothing is pooled. Dense
+ * trials do not count for pruner axes, which they share.
  */
-export function pooledSettingsWarning(
+export function pooledSettings(
   trials: readonly TrialRecord[],
   axes: readonly { key: string; values: unknown[] }[],
-): string | null {
+): { pooled: string[]; example: string } | null {
   const finished = trials.filter((t) => t.status === 'finished' && t.finalValLoss !== null);
   const pooled = extraAxes(axes).flatMap((a) => {
     const relevant = a.key.startsWith('pruner.') ? finished.filter((t) => t.sparsity > 0) : finished;
@@ -101,8 +101,18 @@ export function pooledSettingsWarning(
   });
   if (pooled.length === 0) return null;
   const [first] = extraAxes(axes).filter((a) => pooled.some((p) => p.startsWith(`${a.key} `)));
+  return { pooled, example: `${first.key}=${first.values[0]}` };
+}
+
+/** A warning when finished trials of more than one setting of an extra axis would be pooled into one law, else null. */
+export function pooledSettingsWarning(
+  trials: readonly TrialRecord[],
+  axes: readonly { key: string; values: unknown[] }[],
+): string | null {
+  const p = pooledSettings(trials, axes);
+  if (!p) return null;
   return (
-    `the points pool several settings of ${pooled.join(' and ')} into one law, as if they trained alike; ` +
-    `fit one setting at a time, e.g. --where ${first.key}=${first.values[0]}`
+    `the points pool several settings of ${p.pooled.join(' and ')} into one law, as if they trained alike; ` +
+    `fit one setting at a time, e.g. --where ${p.example}`
   );
 }

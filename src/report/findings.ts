@@ -178,7 +178,7 @@ export function dataFindings(
   }
   const best = points.reduce((a, b) => (b.loss < a.loss ? b : a));
   out.push(
-    `Lowest final validation loss: ${sig(best.loss, 4)} ${u.loss} (${sparsityLabel(best.sparsity)}, N = ${count(best.N)}, D = ${count(best.D)} ${u.d}).`,
+    `Lowest final validation loss: ${sig(best.loss, 4)} ${u.loss} (${sparsityLabel(best.sparsity)}${best.variant ? `, ${best.variant}` : ''}, N = ${count(best.N)}, D = ${count(best.D)} ${u.d}).`,
   );
   return out;
 }

@@ -127,6 +127,14 @@ function scalingCaption(ctx: PlotContext, axis: 'N' | 'D'): string {
   );
 }
 
+/** A note when the sweep's sparse trials differ by pruner setting, which the curves do not show. */
+function alikeVariants(ctx: PlotContext): string {
+  const variants = [...new Set(ctx.points.map((p) => p.variant).filter((v) => v !== ''))].sort();
+  return variants.length < 2
+    ? ''
+    : ` Sparse trials of every pruner setting (${variants.join('; ')}) are drawn alike at each sparsity: the trial table tells them apart.`;
+}
+
 /** The report's plots, in order. */
 export const PLOTS: readonly PlotDef[] = [
   {
@@ -137,6 +145,7 @@ export const PLOTS: readonly PlotDef[] = [
     caption: (ctx) =>
       'Lines: training loss (mean over windows of steps); hollow markers: validation loss at each evaluation. ' +
       'One line per trial, dash, marker shape and colour by sparsity; one panel per N. Unfinished trials are drawn as far as they logged.' +
+      alikeVariants(ctx) +
       omitted(
         levels(ctx.data.trials.map((t) => t.nonzeroTarget)),
         curvePanels(ctx.data),

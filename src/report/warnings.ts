@@ -2,7 +2,7 @@ import { LawInputError } from '../law/errors.js';
 import { sparseForm } from '../law/forms/sparse.js';
 import { denseComputeOptimalData } from '../law/optimal.js';
 import { pointsFromTrials } from '../law/sweep-points.js';
-import { parseAxisCondition, SelectionError, selectTrials } from '../law/trial-selection.js';
+import { parseAxisCondition, pooledSettings, SelectionError, selectTrials } from '../law/trial-selection.js';
 import { checkPointCount, validatePoints } from '../law/validate.js';
 import { embeddingShareWarning, nonzeroEmbeddings } from '../models/embedding-share.js';
 import { baselineWarning } from '../sparsity/baseline-check.js';
@@ -234,7 +234,24 @@ export function fitNotices(data: ReportData, points: readonly FinalPoint[]): Not
           `(${sig(Math.min(...multiples), 2)}× to ${sig(hi, 2)}×), while the optimal-sparsity findings are about training past it: they are extrapolations of the law, not measurements.`,
       });
   }
-  return storedFitNotices(fit, 'fit', `\`${fitCommand(data, fit.where)}\``, data, points, extra);
+  // first: a law of several settings at once describes none of them, whatever else holds
+  const used = new Set(fit.inputs);
+  const pooled = pooledSettings(
+    data.trials.filter((t) => used.has(t.id)),
+    data.sweep.axes,
+  );
+  const first: Notice[] = pooled
+    ? [
+        {
+          level: 'warning',
+          text: `Fit #${fit.id} pools several settings of ${pooled.pooled.join(' and ')} into one law, as if they trained alike: its coefficients and optimal sparsity describe none of them. Fit one setting at a time (\`${fitCommand(data, [pooled.example])}\`) and draw it with \`sparsebench report --fit ID\`.`,
+        },
+      ]
+    : [];
+  return [
+    ...first,
+    ...storedFitNotices(fit, 'fit', `\`${fitCommand(data, fit.where)}\``, data, points, extra),
+  ];
 }
 
 /**

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sparseLoss } from '../../src/law/optimal.js';
@@ -87,6 +88,20 @@ describe('fit-law --where', () => {
       cli(['fit-law', '--db', db, '--bootstrap', '0', '--starts', '4', '--json']).stdout,
     );
     expect(pooled).toMatchObject({ where: [], fit_id: 3, n_points: 45 });
+    // the report of the pooled fit (the newest) says it pools, first; the gmp fit's does not
+    const out = join(tempDir(), 'rep');
+    expect(cli(['report', '--db', db, '--out', out, '--format', 'md']).code).toBe(0);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toContain(
+      '> **Warning:** Fit #3 pools several settings of pruner.name (gmp, static) into one law, as if they trained alike: its coefficients and optimal sparsity describe none of them. Fit one setting at a time (`sparsebench fit-law --sweep wh --db',
+    );
+    // the lowest loss names its pruner
+    expect(md).toMatch(
+      /Lowest final validation loss: [0-9.]+ nats\/token \(\d+% sparse, pruner\.name = gmp, N = /,
+    );
+    const one = join(tempDir(), 'rep1');
+    expect(cli(['report', '--db', db, '--fit', '1', '--out', one, '--format', 'md']).code).toBe(0);
+    expect(readFileSync(join(one, 'report.md'), 'utf8')).not.toContain('pools several settings');
     const r = cli(['report', '--db', db, '--fit', '9', '--out', join(tempDir(), 'r')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(

@@ -74,6 +74,18 @@ describe('plot specs', () => {
     for (const [id, p] of a.plots) expect(b.plots.get(id)).toEqual(p);
   });
 
+  it('say in the curves caption when pruner settings are drawn alike', () => {
+    const trials = grid(FIT_GRID).map((t, i) => ({
+      ...t,
+      axes: { 'pruner.name': t.sparsity === 0 ? 'gmp' : i % 2 === 0 ? 'gmp' : 'rigl' },
+    }));
+    const curves = PLOTS.find((p) => p.id === 'curves')!;
+    expect(curves.caption(plotContext(reportData(trials, null)))).toContain(
+      'Sparse trials of every pruner setting (pruner.name = gmp; pruner.name = rigl) are drawn alike at each sparsity: the trial table tells them apart.',
+    );
+    expect(curves.caption(plotContext(reportData(grid(FIT_GRID), null)))).not.toContain('pruner setting');
+  });
+
   it('describe the law in their alt text only when a fit draws it', () => {
     const withFit = plotContext(data);
     const without = plotContext(reportData(grid(FIT_GRID), null));
