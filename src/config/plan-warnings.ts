@@ -2,6 +2,7 @@ import { embeddingShareWarning, nonzeroEmbeddings } from '../models/embedding-sh
 import { spanLayoutWarning } from '../models/span-layout-check.js';
 import { baselineWarning } from '../sparsity/baseline-check.js';
 import { scheduleWarnings } from '../sparsity/schedule-check.js';
+import { sharedScheduleWarning } from '../sparsity/shared-schedule-check.js';
 import { sameTrainingWarning } from './budget-check.js';
 import { repeatedDataWarning } from './epochs-check.js';
 import { heldOutWarning } from './held-out-check.js';
@@ -14,7 +15,8 @@ import { warmupWarning } from './warmup-check.js';
  * few mask updates, pretrained sparse trials beside dense ones from scratch, N targets the shapes miss, token
  * budgets less than a batch apart, held-out sets smaller than `train.eval_tokens` asks,
  * data read more than a few epochs over, t5 inputs too short for their
- * span-corruption settings, embeddings a large share of N, warmups as long as training.
+ * span-corruption settings, embeddings a large share of N, warmups as long as training, one pruner.schedule
+ * given to several algorithms whose defaults differ.
  */
 export function planWarnings(plan: SweepPlan): string[] {
   const baseline = baselineWarning(
@@ -35,8 +37,10 @@ export function planWarnings(plan: SweepPlan): string[] {
     })),
     plan.trials[0]?.spec.model.family ?? 'lm',
   );
+  const shared = sharedScheduleWarning(plan.config.pruner.schedule, plan.trials);
   return [
     ...scheduleWarnings(plan.trials),
+    ...(shared ? [shared] : []),
     ...(baseline ? [baseline] : []),
     ...(missed ? [missed] : []),
     ...(repeated ? [repeated] : []),
