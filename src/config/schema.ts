@@ -64,7 +64,7 @@ export const trainSchema = z.strictObject({
   lr_schedule: lrScheduleSchema.prefault({}),
   /** Global gradient-norm clip; null turns clipping off. */
   grad_clip: z
-    .number()
+    .number({ error: 'expected a number > 0, or null to turn clipping off' })
     .positive({ error: 'must be > 0, or null to turn clipping off' })
     .nullable()
     .default(1),

@@ -327,11 +327,16 @@ describe('sweep --workers (end to end)', () => {
       dir,
     );
     const child = cliSpawn(['sweep', cfg, '--db', db, '--workers', '2']);
+    let stdout = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
     await waitForStderr(child, /\[2\/2\] training/);
     await new Promise((r) => setTimeout(r, 1500));
     child.kill('SIGTERM');
     const { code } = await exitOf(child);
     expect(code).toBe(143);
+    expect(stdout).toContain('stopped: 2 interrupted, 0 not started (run it again to resume)');
     const d = new Database(db, { readonly: true });
     const statuses = (d.prepare('SELECT status FROM trials').all() as { status: string }[]).map(
       (r) => r.status,

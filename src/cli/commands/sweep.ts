@@ -79,7 +79,7 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
   // once the sweep will run: a refused one changes nothing, so there is nothing to note
   const dropping = store.droppedBy(plan);
   if (dropping.trials > 0) process.stderr.write(`${droppedNote(plan.name, dropping)}\n`); // said again at the end
-  const stop = listenForStop('the current trial');
+  const stop = listenForStop('the trials in training');
   const choice = fixedWorkers
     ? { workers: fixedWorkers, reason: `--workers ${fixedWorkers}` }
     : chooseWorkers(toTrain, machineBudget(), engines);
@@ -114,7 +114,7 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
       if (summary.dropped.trials > 0)
         process.stderr.write(`${droppedNote(summary.sweep, summary.dropped)}\n`);
     } else {
-      process.stdout.write(`${trialsTable(trials)}\n\n${summaryLine(summary, opts.db)}\n`);
+      process.stdout.write(`${trialsTable(trials)}\n\n${summaryLine(summary, opts.db, trials)}\n`);
     }
     if (replaced) process.stderr.write(`${replaced}\n`);
     const stopped = stop.exitCode();
@@ -187,7 +187,7 @@ function trialsToTrain(plan: SweepPlan, store: Store, retryFailed: boolean) {
   });
 }
 
-function summaryLine(s: SweepSummary, db: string): string {
+function summaryLine(s: SweepSummary, db: string, trials: readonly { status: string }[]): string {
   const parts = [`${s.trained} trained`, `${s.alreadyFinished} already finished`];
   if (s.failed) parts.push(`${s.failed} failed`);
   if (s.skippedFailed) parts.push(`${s.skippedFailed} failed earlier (use --retry-failed)`);
@@ -202,7 +202,12 @@ function summaryLine(s: SweepSummary, db: string): string {
     parts.push(
       `${s.stoppedWorkers} interrupted when ${s.stoppedWorkers === 1 ? 'its worker process was' : 'their worker processes were'} stopped by a signal (run it again to resume)`,
     );
-  if (s.interrupted) parts.push('interrupted');
+  if (s.interrupted) {
+    const left = (status: string) => trials.filter((t) => t.status === status).length;
+    parts.push(
+      `stopped: ${left('interrupted')} interrupted, ${left('pending')} not started (run it again to resume)`,
+    );
+  }
   const line = `sweep ${s.sweep}: ${count(s.total, 'trial')}: ${parts.join(', ')}. Database: ${db}`;
   const notes = [line];
   if (s.dropped.trials > 0) notes.push(droppedNote(s.sweep, s.dropped));
