@@ -278,5 +278,26 @@ export function buildProgram(): Command {
       process.exitCode = await (await import('./commands/doctor.js')).doctorCommand(opts);
     });
 
+  for (const cmd of program.commands) namesOptionsOnError(cmd, `sparsebench ${cmd.name()}`);
   return program;
+}
+
+/**
+ * Makes an unknown option of `cmd` (and of its subcommands) name the options it has, when Commander has no
+ * close match to suggest: "unknown option '--bogus'" alone leaves the reader to go and find them.
+ */
+function namesOptionsOnError(cmd: Command, path: string): void {
+  const valid = cmd.options.map((o) => o.long ?? o.short).filter((o): o is string => o !== undefined);
+  cmd.configureOutput({
+    writeErr: (s) => {
+      let text = s.startsWith('error:') ? `sparsebench: ${runsHint(s)}` : s;
+      if (/^error: unknown option '[^']+'\n?$/m.test(s.split('\n')[0]) && !s.includes('Did you mean'))
+        text = text.replace(
+          /\n?$/,
+          `\n(${path} takes ${valid.length > 0 ? valid.join(', ') : 'no options'}, and --help)\n`,
+        );
+      process.stderr.write(text);
+    },
+  });
+  for (const sub of cmd.commands) namesOptionsOnError(sub, `${path} ${sub.name()}`);
 }
