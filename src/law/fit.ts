@@ -108,7 +108,7 @@ export function startDisagreement(
         : `${c.name} by ${Number((100 * c.width).toPrecision(2))}%`,
     )
     .join(', ');
-  return `starts reaching the best loss disagree on ${list}: weakly determined (see startSpread)`;
+  return `starts reaching the best loss disagree on ${list}: weakly determined (see the "across best starts" column)`;
 }
 
 /** Warnings about the optimum: convergence, exact fit, coefficients at a bound, disagreeing starts. */

@@ -155,9 +155,13 @@ export const chinchillaForm: LawForm = {
     requireLevels(nLevels, 2, 'non-zero parameter count N');
     requireLevels(dLevels, 2, 'data size D');
     if (nLevels === 2)
-      warnings.push('only 2 model sizes N: E, A and alpha are not separately identifiable (see startSpread)');
+      warnings.push(
+        'only 2 model sizes N: E, A and alpha are not separately identifiable (see the "across best starts" column)',
+      );
     if (dLevels === 2)
-      warnings.push('only 2 data sizes D: E, B and beta are not separately identifiable (see startSpread)');
+      warnings.push(
+        'only 2 data sizes D: E, B and beta are not separately identifiable (see the "across best starts" column)',
+      );
     return warnings;
   },
 };

@@ -215,14 +215,16 @@ export const sparseForm: LawForm = {
     requireLevels(levels, 2, 'sparsity', "the sparse form needs ≥ 2 sparsity levels; use form 'chinchilla'");
     if (levels === 2) {
       warnings.push(
-        'only 2 sparsity levels: a_S, b_S and c_S are not separately identifiable (see startSpread)',
+        'only 2 sparsity levels: a_S, b_S and c_S are not separately identifiable (see the "across best starts" column)',
       );
     }
     requireLevels(distinctCount(points.map((p) => p.nonzeroParams)), 2, 'non-zero parameter count N');
     const dLevels = distinctCount(points.map((p) => p.tokens));
     requireLevels(dLevels, 2, 'data size D');
     if (dLevels === 2) {
-      warnings.push('only 2 data sizes D: a_D, b_D and c are not separately identifiable (see startSpread)');
+      warnings.push(
+        'only 2 data sizes D: a_D, b_D and c are not separately identifiable (see the "across best starts" column)',
+      );
     }
     return warnings;
   },
