@@ -27,7 +27,7 @@ function optionDescription(option: Option): string {
 }
 
 /** Subcommands of `runs`, which users type on their own (`sparsebench export`): the error names them. */
-const RUNS_SUBCOMMANDS = ['list', 'show', 'export'];
+const RUNS_SUBCOMMANDS = ['list', 'show', 'fits', 'export'];
 
 /** Commander's unknown-command error, with `runs <name>` suggested for a `runs` subcommand typed alone. */
 function runsHint(message: string): string {
@@ -229,6 +229,16 @@ export function buildProgram(): Command {
     .option('--json', 'JSON on stdout, with every logged metric')
     .action(async (id: string, opts) => {
       process.exitCode = await (await runsCommands()).runsShowCommand(id, opts);
+    });
+  runsCommand
+    .command('fits')
+    .description('list the stored law fits of a sweep: form, the trials each chose (--where), fit quality')
+    .addOption(dbOption())
+    .option('--sweep <name>', 'sweep whose fits to list (default: the most recently run)')
+    .option('--all', 'list every fit in the database')
+    .option('--json', 'JSON on stdout')
+    .action(async (opts) => {
+      process.exitCode = await (await import('./commands/fits.js')).runsFitsCommand(opts);
     });
   runsCommand
     .command('export')

@@ -113,7 +113,7 @@ export function toDenseFit(record: FitRecord): DenseFit {
 }
 
 /** The `--where` conditions stored with a fit's options, as "key=value". */
-function conditionsOf(options: unknown): string[] {
+export function conditionsOf(options: unknown): string[] {
   const where = (options as { where?: unknown } | null)?.where;
   return Array.isArray(where)
     ? where.flatMap((c) =>

@@ -495,6 +495,16 @@ export class Store {
     return r ? toFit(r) : null;
   }
 
+  /** A sweep's stored fits (every fit, `null`: those of external points included), oldest first. */
+  listFits(sweep: string | null): FitRecord[] {
+    const rows = (
+      sweep === null
+        ? this.db.prepare('SELECT * FROM fits ORDER BY created_at, id').all()
+        : this.db.prepare('SELECT * FROM fits WHERE sweep = ? ORDER BY created_at, id').all(sweep)
+    ) as Record<string, unknown>[];
+    return rows.map(toFit);
+  }
+
   /** Ids of a sweep's stored fits of one form, oldest first. */
   fitIds(sweep: string, form: string): number[] {
     return (

@@ -54,7 +54,7 @@ function finishedSweep(): string {
 }
 
 describe('fit-law --where', () => {
-  it('names the selection in the header and the JSON, and report --fit lists each fit with it', () => {
+  it('names the selection in the header and the JSON; runs fits and report --fit list each fit with it', () => {
     const db = finishedSweep();
     const gmp = cli([
       'fit-law',
@@ -102,6 +102,28 @@ describe('fit-law --where', () => {
     const one = join(tempDir(), 'rep1');
     expect(cli(['report', '--db', db, '--fit', '1', '--out', one, '--format', 'md']).code).toBe(0);
     expect(readFileSync(join(one, 'report.md'), 'utf8')).not.toContain('pools several settings');
+    // runs fits lists them, each with its selection, and marks the one report draws
+    const fits = cli(['runs', 'fits', '--db', db]);
+    expect(fits.code, fits.stderr).toBe(0);
+    const rows = fits.stdout.split('\n').filter((l) => /^\s*\d+ {2}sparse/.test(l));
+    expect(
+      rows.map((l) =>
+        l
+          .trim()
+          .split(/\s{2,}/)
+          .slice(0, 5),
+      ),
+    ).toEqual([
+      ['1', 'sparse', 'pruner.name=gmp', '27', 'yes'],
+      ['2', 'sparse', 'pruner.name=static', '27', 'yes'],
+      ['3', 'sparse', 'all', '45', 'yes'],
+    ]);
+    expect(rows[2]).toMatch(/report draws this/);
+    expect(JSON.parse(cli(['runs', 'fits', '--db', db, '--json']).stdout)).toMatchObject({
+      sweep: 'wh',
+      reportDraws: 3,
+      fits: [{ id: 1, where: ['pruner.name=gmp'] }, { id: 2 }, { id: 3, where: [] }],
+    });
     const r = cli(['report', '--db', db, '--fit', '9', '--out', join(tempDir(), 'r')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(

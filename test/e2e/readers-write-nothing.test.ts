@@ -38,6 +38,7 @@ describe('commands that only read a database leave it as it was', () => {
       ['sweep', config, '--dry-run'],
       ['runs', 'list'],
       ['runs', 'show', id],
+      ['runs', 'fits'],
       ['runs', 'export', id, '--out', join(tempDir(), 'w.safetensors')],
       ['report', '--out', join(tempDir(), 'report')],
     ]) {
