@@ -83,13 +83,16 @@ function chosenFit(store: Store, sweep: string, id: number): FitRecord {
   );
 }
 
-/** A stored dense-law fit record as the report uses it; unusable coefficients are flagged, not thrown. */
-export function toDenseFit(record: FitRecord): DenseFit {
-  const fit = record.result as LawFit;
-  let params: DenseFit['params'] = null;
+/**
+ * What every stored fit shows the report, sparse or dense: its record's fields, the result with every list and
+ * map present (fits stored before one was kept lack it), and its coefficients as `check` reads them, or why
+ * they cannot drive the law (flagged, not thrown).
+ */
+function storedFitOf<P>(record: FitRecord, fit: LawFit, check: (fit: LawFit) => P) {
+  let params: P | null = null;
   let problem: string | null = null;
   try {
-    params = denseParams(fit.params ?? {});
+    params = check(fit);
   } catch (e) {
     problem = (e as Error).message;
   }
@@ -112,6 +115,11 @@ export function toDenseFit(record: FitRecord): DenseFit {
   };
 }
 
+/** A stored dense-law fit record as the report uses it. */
+export function toDenseFit(record: FitRecord): DenseFit {
+  return storedFitOf(record, record.result as LawFit, (fit) => denseParams(fit.params ?? {}));
+}
+
 /** The `--where` conditions stored with a fit's options, as "key=value". */
 export function conditionsOf(options: unknown): string[] {
   const where = (options as { where?: unknown } | null)?.where;
@@ -122,33 +130,12 @@ export function conditionsOf(options: unknown): string[] {
     : [];
 }
 
-/** A stored fit record as the report uses it; coefficients that cannot drive the law are flagged, not thrown. */
+/** A stored sparse-law fit record as the report uses it, with why it implies no optimum when it does not. */
 export function toStoredFit(record: FitRecord): StoredFit {
   const result = record.result as LawFit & { queries?: StoredQuery[] };
   const { queries, ...fit } = result;
-  let params: StoredFit['params'] = null;
-  let problem: string | null = null;
-  try {
-    params = sparseParams(fit);
-  } catch (e) {
-    problem = (e as Error).message;
-  }
   return {
-    id: record.id,
-    createdAt: record.createdAt,
-    converged: record.converged,
-    inputs: record.inputs,
-    where: conditionsOf(record.options),
-    fit: {
-      ...fit,
-      params: fit.params ?? {},
-      residuals: fit.residuals ?? [],
-      warnings: fit.warnings ?? [],
-      intervals: fit.intervals ?? {},
-      startSpread: fit.startSpread ?? {},
-    },
-    params,
-    problem,
+    ...storedFitOf(record, fit, sparseParams),
     optimumProblem:
       optimumUnsupported(lowerBoundsOf({ ...fit, warnings: fit.warnings ?? [] }), fit.runOff ?? []) ??
       fit.optimumUndetermined ??

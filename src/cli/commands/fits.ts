@@ -1,9 +1,9 @@
-import { UsageError } from '../../errors.js';
 import type { LawFit } from '../../law/types.js';
 import { conditionsOf } from '../../report/load.js';
 import { Store } from '../../store/store.js';
 import type { FitRecord } from '../../store/types.js';
 import { formatTable } from '../../util/table.js';
+import { listedSweep } from '../listed-sweep.js';
 
 export interface RunsFitsOptions {
   db: string;
@@ -32,18 +32,9 @@ function row(f: FitRecord) {
  * first, each with the `--where` selection that tells fits of one sweep apart, and which one `report` draws.
  */
 export async function runsFitsCommand(opts: RunsFitsOptions): Promise<number> {
-  if (opts.all && opts.sweep !== undefined)
-    throw new UsageError(`--sweep ${opts.sweep} and --all: give one (--all lists every fit in the database)`);
   const store = Store.open(opts.db, { create: false, read: 'upgrading' });
   try {
-    const sweep = opts.all ? null : (opts.sweep ?? store.latestSweep());
-    if (!opts.all && sweep === null) throw new UsageError(`${opts.db} holds no sweeps yet`);
-    if (sweep !== null && !store.getSweep(sweep)) {
-      const known = store.listSweeps().map((s) => s.name);
-      throw new UsageError(
-        `--sweep ${sweep}: no sweep of that name in ${opts.db}; known: ${known.join(', ') || 'none'}`,
-      );
-    }
+    const sweep = listedSweep(store, opts, 'fit');
     const fits = store.listFits(sweep).map(row);
     // what `report` draws without --fit: the newest sparse fit, else the newest dense one
     const drawn =

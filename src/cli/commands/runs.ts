@@ -7,6 +7,7 @@ import { extraAxisCell, extraAxisKeys } from '../../store/trial-axes.js';
 import type { TrialRecord, TrialStatus } from '../../store/types.js';
 import { count, fmt } from '../../util/format.js';
 import { formatTable } from '../../util/table.js';
+import { listedSweep } from '../listed-sweep.js';
 
 const num = (v: number | null, digits = 4) => (v === null ? '-' : v.toFixed(digits));
 
@@ -65,18 +66,9 @@ export interface RunsListOptions {
 
 /** `sparsebench runs list`. */
 export async function runsListCommand(opts: RunsListOptions): Promise<number> {
-  if (opts.all && opts.sweep !== undefined)
-    throw new UsageError(
-      `--sweep ${opts.sweep} and --all: give one (--all lists every trial in the database)`,
-    );
   const store = Store.open(opts.db, { create: false, read: 'upgrading' });
   try {
-    const sweep = opts.all ? null : (opts.sweep ?? store.latestSweep());
-    if (!opts.all && sweep === null) throw new UsageError(`${opts.db} holds no sweeps yet`);
-    if (sweep !== null && !store.getSweep(sweep)) {
-      const known = store.listSweeps().map((s) => s.name);
-      throw new UsageError(`no sweep named "${sweep}" in ${opts.db}; known: ${known.join(', ') || 'none'}`);
-    }
+    const sweep = listedSweep(store, opts, 'trial');
     const trials = store.listTrials(sweep, opts.status);
     if (opts.json) {
       // shownStatus: the status as the table shows it (a running trial whose process is gone says so)

@@ -1,0 +1,26 @@
+import { UsageError } from '../errors.js';
+import type { Store } from '../store/store.js';
+
+/**
+ * The sweep a `runs` listing shows: `--sweep NAME` (checked, naming the sweeps there are), else the most recently
+ * run; null with `--all`, for every `what` (trial, fit) in the database. Both flags, or a database without
+ * sweeps, are a UsageError.
+ */
+export function listedSweep(
+  store: Store,
+  opts: { db: string; sweep?: string; all?: boolean },
+  what: string,
+): string | null {
+  if (opts.all && opts.sweep !== undefined)
+    throw new UsageError(
+      `--sweep ${opts.sweep} and --all: give one (--all lists every ${what} in the database)`,
+    );
+  if (opts.all) return null;
+  const sweep = opts.sweep ?? store.latestSweep();
+  if (sweep === null) throw new UsageError(`${opts.db} holds no sweeps yet`);
+  if (!store.getSweep(sweep)) {
+    const known = store.listSweeps().map((s) => s.name);
+    throw new UsageError(`no sweep named "${sweep}" in ${opts.db}; known: ${known.join(', ') || 'none'}`);
+  }
+  return sweep;
+}
