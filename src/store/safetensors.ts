@@ -59,7 +59,6 @@ export function encodeSafetensors(
   return out;
 }
 
-/** Parses a safetensors buffer written by {@link encodeSafetensors} (F32 and U8 tensors). */
 /**
  * Whether the file at `path` starts like a safetensors file, as {@link decodeSafetensors} reads one: an 8-byte
  * little-endian header length that fits in the file, then a JSON object. Reads 9 bytes, not the file.
@@ -76,6 +75,28 @@ export function isSafetensorsFile(path: string): boolean {
   return n >= 2n && 8n + n <= BigInt(statSync(path).size) && head[8] === 0x7b; // '{'
 }
 
+/**
+ * The `__metadata__` of the safetensors file at `path`, read from its header alone (not its tensors, which a
+ * checkpoint of a large model holds hundreds of MB of); null when the file does not start like one.
+ */
+export function readSafetensorsMetadata(path: string): Record<string, string> | null {
+  if (!isSafetensorsFile(path)) return null;
+  const fd = openSync(path, 'r');
+  try {
+    const size = Buffer.alloc(8);
+    readSync(fd, size, 0, 8, 0);
+    const header = Buffer.alloc(Number(size.readBigUInt64LE(0)));
+    if (readSync(fd, header, 0, header.length, 8) !== header.length) return null;
+    const parsed = JSON.parse(header.toString('utf8')) as { __metadata__?: Record<string, string> };
+    return parsed.__metadata__ ?? {};
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Parses a safetensors buffer written by {@link encodeSafetensors} (F32 and U8 tensors). */
 export function decodeSafetensors(buf: Buffer): {
   tensors: Map<string, SafeTensor>;
   metadata: Record<string, string>;

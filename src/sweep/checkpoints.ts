@@ -4,6 +4,7 @@ import type { ParamInfo } from '../models/types.js';
 import {
   encodeSafetensors,
   readSafetensors,
+  readSafetensorsMetadata,
   type SafeTensor,
   writeFileAtomic,
 } from '../store/safetensors.js';
@@ -43,6 +44,20 @@ export function resumeCheckpoint(
   if (!startedHere) return { state: null, legacy: false, problem };
   const old = loadCheckpoint(legacyCheckpointPath(dbPath, trialId), trialId, layout);
   return { state: old, legacy: old !== null, problem: old ? null : problem };
+}
+
+/**
+ * The step of the checkpoint a rerun would resume `trialId` from (its database's own, else the folder's older
+ * shared one), from the file's header alone; null when there is none, or none that reads as a checkpoint.
+ */
+export function checkpointStep(dbPath: string, trialId: string): number | null {
+  for (const path of [checkpointPath(dbPath, trialId), legacyCheckpointPath(dbPath, trialId)]) {
+    if (!existsSync(path)) continue;
+    const meta = readSafetensorsMetadata(path);
+    const step = meta ? checkpointMeta(meta)?.step : undefined;
+    return typeof step === 'number' ? step : null;
+  }
+  return null;
 }
 
 /** Moves a claimed trial's checkpoint from the folder's shared directory to its database's own. */

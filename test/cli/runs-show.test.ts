@@ -1,9 +1,12 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readSafetensors } from '../../src/store/safetensors.js';
-import { storedWeightsPath } from '../../src/store/weights.js';
+import { readSafetensors, readSafetensorsMetadata } from '../../src/store/safetensors.js';
+import { Store } from '../../src/store/store.js';
+import { storedWeightsPath, writeSafetensors } from '../../src/store/weights.js';
+import { checkpointPath } from '../../src/sweep/checkpoints.js';
 import { cli } from '../helpers/cli.js';
-import { tempDir, writeConfig } from '../helpers/config.js';
+import { planOf, tempDir, tinySyntheticConfig, writeConfig } from '../helpers/config.js';
 
 describe('runs show', () => {
   it('counts the non-zero embeddings of a trial that prunes them, as its stored weights hold', () => {
@@ -35,5 +38,37 @@ sweep: {sparsity: 0.75, nonzero_params: 3000, tokens: 4096}
     const shown = cli(['runs', 'show', id, '--db', db]);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain(`(embeddings ${all}, ${nonzero} of them non-zero: pruned)`);
+  });
+});
+
+describe('runs show of an unfinished trial', () => {
+  it('says where a rerun takes it up: from its checkpoint, read from the header, or from step 0', () => {
+    const dir = tempDir();
+    const plan = planOf(tinySyntheticConfig());
+    const [a, b] = plan.trials.map((t) => t.id);
+    const db = join(dir, 's.db');
+    const store = Store.open(db, { create: true });
+    store.saveSweep(plan);
+    const lease = { retryFailed: true, leaseMs: 1000 };
+    store.claimTrial(a, 'o', lease);
+    store.endTrial(a, 'o', 'interrupted', { step: 7, lastPoints: [] });
+    store.claimTrial(b, 'o', lease);
+    store.endTrial(b, 'o', 'failed', { error: 'boom', step: 3, lastPoints: [] });
+    store.close();
+    writeSafetensors(
+      checkpointPath(db, a),
+      { params: [{ name: 'w', shape: [1], data: Float32Array.of(1) }], masks: new Map() },
+      { sparsebench_checkpoint: JSON.stringify({ step: 7, adam_step: 7 }) },
+    );
+    expect(cli(['runs', 'show', a, '--db', db]).stdout).toContain(
+      'resume    stopped at step 7; checkpoint at step 7: a rerun resumes from there',
+    );
+    expect(cli(['runs', 'show', b, '--db', db]).stdout).toContain(
+      'resume    no checkpoint: a rerun trains it from step 0',
+    );
+    // a file that is not a checkpoint is not read as one
+    writeFileSync(checkpointPath(db, b), 'not safetensors');
+    expect(readSafetensorsMetadata(checkpointPath(db, b))).toBeNull();
+    expect(cli(['runs', 'show', b, '--db', db]).stdout).toContain('no checkpoint');
   });
 });

@@ -5,6 +5,7 @@ import { plannedData } from '../../store/planned-data.js';
 import { Store } from '../../store/store.js';
 import { extraAxisCell, extraAxisKeys } from '../../store/trial-axes.js';
 import type { TrialRecord, TrialStatus } from '../../store/types.js';
+import { checkpointStep } from '../../sweep/checkpoints.js';
 import { count, fmt } from '../../util/format.js';
 import { formatTable } from '../../util/table.js';
 import { listedSweep } from '../listed-sweep.js';
@@ -139,6 +140,15 @@ export async function runsShowCommand(id: string, opts: RunsShowOptions): Promis
         ? ` (step ${t.errorStep})`
         : '';
     if (t.error) lines.push(`error     ${t.error}${at}`);
+    // where a rerun takes an unfinished trial up: from its checkpoint, or from the start
+    if (t.status === 'interrupted' || t.status === 'running' || t.status === 'failed') {
+      const from = checkpointStep(opts.db, t.id);
+      const stopped =
+        t.status === 'interrupted' && t.errorStep !== null ? `stopped at step ${t.errorStep}; ` : '';
+      lines.push(
+        `resume    ${stopped}${from === null ? 'no checkpoint: a rerun trains it from step 0' : `checkpoint at step ${from}: a rerun${t.status === 'failed' ? ' with --retry-failed' : ''} resumes from there`}`,
+      );
+    }
     const val = metrics.filter((p) => p.name === 'val_loss');
     const accuracy = new Map(metrics.filter((p) => p.name === 'val_accuracy').map((p) => [p.step, p.value]));
     if (val.length > 0) {
