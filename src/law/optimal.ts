@@ -137,6 +137,21 @@ export function lowerBoundsOf(fit: Pick<LawFit, 'warnings'> & { atLowerBound?: s
   return fit.warnings.flatMap((w) => /^(\w+) is at its lower bound 0/.exec(w)?.[1] ?? []);
 }
 
+/** Values within this relative distance of the previous one count as one level (see {@link levelCount}). */
+export const LEVEL_TOLERANCE = 0.01;
+
+/** How many levels positive values take: sorted, a value more than LEVEL_TOLERANCE above the last starts a new one. */
+export function levelCount(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  let count = 0;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const v of sorted) {
+    if (!(v <= last * (1 + LEVEL_TOLERANCE))) count++;
+    last = v;
+  }
+  return count;
+}
+
 /** Fewest levels of S and of D from which a sparse fit's optimal sparsity is reported. */
 export const OPTIMUM_MIN_LEVELS = 3;
 
@@ -148,8 +163,10 @@ export const OPTIMUM_MIN_LEVELS = 3;
  * S_opt then reads 1 − 1/multiple, a limit of the fit, not of the data).
  */
 export function optimumUndetermined(points: readonly { sparsity: number; tokens: number }[]): string | null {
-  const s = new Set(points.map((p) => p.sparsity)).size;
-  const d = new Set(points.map((p) => p.tokens)).size;
+  // measured values: a level's trials can sit a weight or a batch apart, so levels are counted with a tolerance
+  // (sparsity by its density 1 − S, which tells 87.5% from 90% as plainly as 0% from 50%)
+  const s = levelCount(points.map((p) => 1 - p.sparsity));
+  const d = levelCount(points.map((p) => p.tokens));
   const why: string[] = [];
   if (s < OPTIMUM_MIN_LEVELS) why.push(`${s} sparsity levels leave the sparsity term's shape (b_S) free`);
   if (d < OPTIMUM_MIN_LEVELS) why.push(`${d} data sizes D leave the data term's exponent b_D free`);

@@ -1,9 +1,9 @@
 import { UsageError } from '../errors.js';
 import { denseParams } from '../law/dense-law.js';
-import { lowerBoundsOf, optimumUnsupported, sparseParams } from '../law/optimal.js';
+import { lowerBoundsOf, optimumUndetermined, optimumUnsupported, sparseParams } from '../law/optimal.js';
 import type { LawFit } from '../law/types.js';
 import type { Store } from '../store/store.js';
-import type { FitRecord, MetricPoint } from '../store/types.js';
+import type { FitRecord, MetricPoint, TrialRecord } from '../store/types.js';
 import type { DenseFit, ReportData, StoredFit, StoredQuery } from './types.js';
 import { dataUnitOf } from './units.js';
 
@@ -48,18 +48,35 @@ export function loadReportData(store: Store, dbPath: string, sweepName?: string,
   // a whole trial id only (a prefix could name another trial)
   const outside =
     (record ?? dense)?.inputs.filter((id) => !inSweep.has(id) && /^[0-9a-f]{16}$/.test(id)) ?? [];
+  const fitTrialsOutside = outside.flatMap((id) => store.findTrial(id) ?? []);
   return {
     dbPath,
     sweep,
     trials,
     curves,
-    fit: record ? toStoredFit(record) : null,
+    fit: record ? withLevelsChecked(toStoredFit(record), record, [...trials, ...fitTrialsOutside]) : null,
     denseFit: dense ? toDenseFit(dense) : null,
-    fitTrialsOutside: outside.flatMap((id) => store.findTrial(id) ?? []),
+    fitTrialsOutside,
     fitChosen: fitId !== undefined,
     unit: dataUnitOf(family),
     family,
   };
+}
+
+/**
+ * A sparse fit stored before fit-law judged whether its points determine the optimum (no `optimumUndetermined`):
+ * judged here from its trials, as fit-law judges now (see {@link optimumUndetermined}), when every one of them is
+ * still in the database; otherwise as stored.
+ */
+function withLevelsChecked(fit: StoredFit, record: FitRecord, trials: readonly TrialRecord[]): StoredFit {
+  if ((record.result as LawFit).optimumUndetermined !== undefined || fit.optimumProblem) return fit;
+  const byId = new Map(trials.map((t) => [t.id, t]));
+  const points = fit.inputs.flatMap((id) => {
+    const t = byId.get(id);
+    return t ? [{ sparsity: t.achievedSparsity ?? t.sparsity, tokens: t.tokens ?? t.tokensTarget }] : [];
+  });
+  if (points.length === 0 || points.length !== fit.inputs.length) return fit;
+  return { ...fit, optimumProblem: optimumUndetermined(points) };
 }
 
 /** The stored fit `id`, checked to be a sparse-law or dense-law fit of `sweep`. */

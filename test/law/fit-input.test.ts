@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fitSummaryLines } from '../../src/law/describe.js';
 import { LawInputError } from '../../src/law/errors.js';
 import { defaultFitOptions, fitLaw } from '../../src/law/fit.js';
-import { optimumUndetermined } from '../../src/law/optimal.js';
+import { levelCount, optimumUndetermined } from '../../src/law/optimal.js';
 import { publishedCoefficients } from '../../src/law/published.js';
 import type { FitOptions, LawPoint } from '../../src/law/types.js';
 import { syntheticSparse } from './helpers.js';
@@ -143,6 +143,11 @@ describe('the optimum and the levels of S and D', () => {
     expect(optimumUndetermined(twoS)).toMatch(
       /^2 sparsity levels leave the sparsity term's shape \(b_S\) free, and 2 data sizes D leave the data term's exponent b_D free, and the optimal sparsity depends on both/,
     );
+    // measured sparsities a weight apart are one level: two levels still leave b_S free
+    const jittered = twoS.map((p, i) => ({ ...p, sparsity: p.sparsity === 0 ? 0 : 0.5 + (i % 3) * 1e-4 }));
+    expect(new Set(jittered.map((p) => p.sparsity)).size).toBe(4);
+    expect(optimumUndetermined(jittered)).toMatch(/^2 sparsity levels leave/);
+    expect(levelCount([0.5, 0.50004, 0.4999, 1, 0.125, 0.1])).toBe(4);
     // the fit keeps its coefficients and says why it gives no figures
     const withOptimum = fitLaw(points, 'sparse', quick);
     expect(withOptimum.optimumUndetermined).toBeNull();

@@ -75,4 +75,26 @@ describe('loadReportData', () => {
     expect(data.fitTrialsOutside?.map((t) => t.id)).toEqual([ids[1]]);
     store.close();
   });
+
+  it('judges a sparse fit stored before fit-law did whether its levels of S and D determine the optimum', () => {
+    const path = join(tempDir(), 'x.db');
+    const store = Store.open(path, { create: true });
+    const plan = planOf(tinySyntheticConfig()); // S 0 and 0.5, one D
+    store.saveSweep(plan);
+    const ids = plan.trials.map((t) => t.id);
+    for (const t of plan.trials) {
+      store.claimTrial(t.id, 'o', { retryFailed: true, leaseMs: 1000 });
+      store.finishTrial(t.id, 'o', { ...FINISHED, achievedSparsity: t.spec.sparsity }, []);
+    }
+    const params = { a_S: 1, b_S: 1, c_S: 1, b_N: 0.3, a_D: 1e3, b_D: 0.4, c: 1 };
+    store.saveFit({ ...stored('sparse', params), inputs: ids });
+    expect(loadReportData(store, path).fit?.optimumProblem).toMatch(
+      /^2 sparsity levels leave the sparsity term's shape \(b_S\) free, and 1 data sizes D leave/,
+    );
+    // one stored since says for itself
+    const now = stored('sparse', params);
+    store.saveFit({ ...now, result: { ...now.result, optimumUndetermined: null }, inputs: ids });
+    expect(loadReportData(store, path).fit?.optimumProblem).toBeNull();
+    store.close();
+  });
 });
