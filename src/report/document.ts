@@ -12,7 +12,7 @@ import type { PlotOutcome } from './plots.js';
 import { type FinalPoint, finalPoints, levels } from './points.js';
 import { seedSpreadFinding, variantSpreadFinding } from './spread-findings.js';
 import { coefficientTable, denseCoefficientTable, keyValueTable, trialTable } from './tables.js';
-import type { Block, DenseFit, ReportData, ReportDocument, Section, StoredFit } from './types.js';
+import type { Block, ReportData, ReportDocument, ReportedFit, Section } from './types.js';
 import { unitLabels } from './units.js';
 import { fitNotices, sparseFitRefusal, statusLine, trialNotices } from './warnings.js';
 
@@ -67,7 +67,7 @@ function findingsSection(data: ReportData, points: FinalPoint[]): Section {
 }
 
 /** How a stored fit was made, in one sentence after `head`: its trials, objective, starts, bootstrap, hold-out. */
-function fitMethod(head: string, fit: StoredFit | DenseFit, scope: string | null): string {
+function fitMethod(head: string, fit: ReportedFit<unknown>, scope: string | null): string {
   const opts = fit.fit.objective;
   return (
     `${head}, stored ${fit.createdAt}, from ${count(fit.inputs.length, 'trial')}` +

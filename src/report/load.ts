@@ -4,7 +4,7 @@ import { lowerBoundsOf, optimumUndetermined, optimumUnsupported, sparseParams } 
 import type { LawFit } from '../law/types.js';
 import type { Store } from '../store/store.js';
 import type { FitRecord, MetricPoint, TrialRecord } from '../store/types.js';
-import type { DenseFit, ReportData, StoredFit, StoredQuery } from './types.js';
+import type { DenseFit, ReportData, ReportedFit, StoredFit, StoredQuery } from './types.js';
 import { dataUnitOf } from './units.js';
 
 /** Metrics the report plots; the others (lr, sparsity) stay in the database. */
@@ -105,7 +105,7 @@ function chosenFit(store: Store, sweep: string, id: number): FitRecord {
  * map present (fits stored before one was kept lack it), and its coefficients as `check` reads them, or why
  * they cannot drive the law (flagged, not thrown).
  */
-function storedFitOf<P>(record: FitRecord, fit: LawFit, check: (fit: LawFit) => P) {
+function storedFitOf<P>(record: FitRecord, fit: LawFit, check: (fit: LawFit) => P): ReportedFit<P> {
   let params: P | null = null;
   let problem: string | null = null;
   try {

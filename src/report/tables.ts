@@ -74,34 +74,55 @@ const units = (unit: DataUnit, family?: string): Record<string, string> => ({
   c: unitLabels(unit, family).loss,
 });
 
-/** Coefficients with their 95% bootstrap intervals and spread across starts, beside the paper's Table 1. */
-export function coefficientTable(fit: LawFit, unit: DataUnit, family?: string): Block {
-  const paper = (set: SparseLawParams, k: string) => sig(set[k as keyof SparseLawParams], 3);
+/** How the intervals of every coefficient table are made, for its caption. */
+const INTERVALS_CAPTION =
+  'Intervals: 95% bootstrap percentiles over converged replicates, and the range across optimiser starts that reached the best loss.';
+
+/**
+ * A fit's coefficients, each with its value, 95% bootstrap interval, range across the starts at the best loss
+ * and unit, then the `extra` columns (e.g. published values) per coefficient.
+ */
+function fitCoefficients(
+  fit: LawFit,
+  caption: string,
+  unitOf: Record<string, string>,
+  extra: { header: string; get: (k: string) => string }[] = [],
+): Block {
   return {
     kind: 'table',
-    caption:
-      'Sparse-law coefficients, L(S, N, D) = (a_S (1 − S)^b_S + c_S) · N^(−b_N) + (a_D / D)^b_D + c. ' +
-      'Intervals: 95% bootstrap percentiles over converged replicates, and the range across optimiser starts that reached the best loss. ' +
-      'Paper: Frantar et al. 2023, Table 1 (ViT: D in images).',
+    caption,
     columns: [
       { header: 'coefficient' },
       { header: 'this fit', align: 'right' },
       { header: '95% bootstrap interval', align: 'right' },
       { header: 'across best starts', align: 'right' },
       { header: 'unit' },
-      { header: 'paper T5/C4', align: 'right' },
-      { header: 'paper ViT/JFT', align: 'right' },
+      ...extra.map((e) => ({ header: e.header, align: 'right' as const })),
     ],
     rows: Object.keys(fit.params).map((k) => [
       k,
       sig(fit.params[k], 4),
       interval(fit.intervals[k]),
       interval(fit.startSpread[k]),
-      units(unit, family)[k] ?? '',
-      paper(publishedCoefficients.t5, k),
-      paper(publishedCoefficients.vit, k),
+      unitOf[k] ?? '',
+      ...extra.map((e) => e.get(k)),
     ]),
   };
+}
+
+/** Coefficients with their 95% bootstrap intervals and spread across starts, beside the paper's Table 1. */
+export function coefficientTable(fit: LawFit, unit: DataUnit, family?: string): Block {
+  const paper = (set: SparseLawParams) => (k: string) => sig(set[k as keyof SparseLawParams], 3);
+  return fitCoefficients(
+    fit,
+    `Sparse-law coefficients, L(S, N, D) = (a_S (1 − S)^b_S + c_S) · N^(−b_N) + (a_D / D)^b_D + c. ${INTERVALS_CAPTION} ` +
+      'Paper: Frantar et al. 2023, Table 1 (ViT: D in images).',
+    units(unit, family),
+    [
+      { header: 'paper T5/C4', get: paper(publishedCoefficients.t5) },
+      { header: 'paper ViT/JFT', get: paper(publishedCoefficients.vit) },
+    ],
+  );
 }
 
 /** Units of the dense-law coefficients (N in parameters, D in tokens or images). */
@@ -112,26 +133,11 @@ const denseUnits = (unit: DataUnit, family?: string): Record<string, string> => 
 
 /** A dense-law (Chinchilla form) fit's coefficients with their 95% bootstrap intervals and spread across starts. */
 export function denseCoefficientTable(fit: LawFit, unit: DataUnit, family?: string): Block {
-  return {
-    kind: 'table',
-    caption:
-      'Dense-law coefficients, L(N, D) = E + A / N^alpha + B / D^beta (Hoffmann et al. 2022, eq. 2; D in ' +
-      `${unitLabels(unit).d}). Intervals: 95% bootstrap percentiles over converged replicates, and the range across optimiser starts that reached the best loss.`,
-    columns: [
-      { header: 'coefficient' },
-      { header: 'this fit', align: 'right' },
-      { header: '95% bootstrap interval', align: 'right' },
-      { header: 'across best starts', align: 'right' },
-      { header: 'unit' },
-    ],
-    rows: Object.keys(fit.params).map((k) => [
-      k,
-      sig(fit.params[k], 4),
-      interval(fit.intervals[k]),
-      interval(fit.startSpread[k]),
-      denseUnits(unit, family)[k] ?? '',
-    ]),
-  };
+  return fitCoefficients(
+    fit,
+    `Dense-law coefficients, L(N, D) = E + A / N^alpha + B / D^beta (Hoffmann et al. 2022, eq. 2; D in ${unitLabels(unit).d}). ${INTERVALS_CAPTION}`,
+    denseUnits(unit, family),
+  );
 }
 
 /** A two-column table of labelled values. */

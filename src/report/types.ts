@@ -14,8 +14,8 @@ export interface StoredQuery {
   S_opt: number;
 }
 
-/** A stored sparse-law fit of a sweep, as the report uses it. */
-export interface StoredFit {
+/** A stored law fit of a sweep as the report uses it, whichever form: `P` its checked coefficients. */
+export interface ReportedFit<P> {
   id: number;
   createdAt: string;
   converged: boolean;
@@ -25,30 +25,24 @@ export interface StoredFit {
   where: string[];
   fit: LawFit;
   /** The coefficients, checked; null when the stored ones are unusable (see `problem`). */
-  params: SparseLawParams | null;
+  params: P | null;
   /** Why the coefficients cannot be used to draw the law, when they cannot. */
   problem: string | null;
-  /** Why the law implies no optimal sparsity (a term at its lower bound), or null when it does. */
+}
+
+/** A stored sparse-law fit of a sweep, as the report uses it. */
+export interface StoredFit extends ReportedFit<SparseLawParams> {
+  /** Why the law implies no optimal sparsity (a term at its lower bound, too few levels), or null when it does. */
   optimumProblem: string | null;
   queries: StoredQuery[];
 }
 
 /**
  * A stored dense-law (`fit-law --form chinchilla`) fit, which the report shows when no sparse-law fit is
- * stored: its coefficients, and its law drawn through the dense trials.
+ * stored: its coefficients, and its law drawn through the dense trials (its `where`: empty for all of the
+ * sweep's dense trials).
  */
-export interface DenseFit {
-  id: number;
-  createdAt: string;
-  converged: boolean;
-  inputs: string[];
-  /** The `--where` conditions that chose its trials ("key=value"); empty for all of the sweep's dense trials. */
-  where: string[];
-  fit: LawFit;
-  /** The checked coefficients; null when the stored ones are unusable (see `problem`). */
-  params: DenseLawParams | null;
-  problem: string | null;
-}
+export type DenseFit = ReportedFit<DenseLawParams>;
 
 /**
  * Everything a report shows, read from the database: plain data, so a report can be rebuilt (and

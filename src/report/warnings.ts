@@ -11,7 +11,7 @@ import { DEFAULT_DB } from '../store/store.js';
 import { count, firstLine, pct, plural, sig } from './format.js';
 import { type FinalPoint, levels } from './points.js';
 import { sparsityLabel } from './specs/style.js';
-import type { DenseFit, ReportData, StoredFit } from './types.js';
+import type { ReportData, ReportedFit, StoredFit } from './types.js';
 import { unitLabels } from './units.js';
 
 /** A bootstrap interval wider than this factor (hi / lo) means the data do not pin the coefficient down. */
@@ -261,7 +261,7 @@ export function fitNotices(data: ReportData, points: readonly FinalPoint[]): Not
  * before fit-law's own warnings, which are the details under the report's.
  */
 function storedFitNotices(
-  fit: StoredFit | DenseFit,
+  fit: ReportedFit<unknown>,
   kind: string,
   cmd: string,
   data: ReportData,

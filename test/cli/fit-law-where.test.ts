@@ -5,6 +5,7 @@ import { sparseLoss } from '../../src/law/optimal.js';
 import { Store } from '../../src/store/store.js';
 import { cli } from '../helpers/cli.js';
 import { planOf, tempDir } from '../helpers/config.js';
+import { trialResult } from '../helpers/trial-result.js';
 import { LAW } from '../report/fixtures.js';
 
 /** Two pruners over a 3 × 3 × 3 grid; dense trials are shared, so 27 + 18 trials. */
@@ -33,19 +34,15 @@ function finishedSweep(): string {
     store.finishTrial(
       t.id,
       'o',
-      {
+      trialResult({
         nonzeroParams: N,
         achievedSparsity: s,
         tokens: D,
         steps: 1,
         finalValLoss: loss,
-        finalValAccuracy: null,
         finalTrainLoss: loss,
-        wallSeconds: 1,
         tokensPerSecond: D,
-        backend: 'wasm',
-        layerDensity: {},
-      },
+      }),
       [],
     );
   }

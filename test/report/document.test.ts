@@ -24,6 +24,9 @@ const notices = (doc: ReportDocument, level?: 'warning' | 'missing') =>
         b.kind === 'notice' && (level === undefined || b.level === level),
     )
     .map((b) => b.text);
+/** The plots of the document with this id (at most one). */
+const plotsOf = (doc: ReportDocument, id: string) =>
+  blocks(doc).flatMap((b) => (b.kind === 'plot' && b.plot.id === id ? [b.plot] : []));
 const plotIds = (doc: ReportDocument) => blocks(doc).flatMap((b) => (b.kind === 'plot' ? [b.plot.id] : []));
 
 describe('the report document', () => {
@@ -182,9 +185,7 @@ describe('the report document', () => {
         /^The stored fit #7 \(2026-01-02T00:00:00\.000Z\) is out of date: 18 finished trials of this sweep are not in it, and none of its 18 trials is in this sweep \(it was run again under this name with another plan, or the fit came with a merged database\)\. Run `sparsebench fit-law --sweep fixture` again\.$/,
       ),
     );
-    const residuals = blocks(doc).flatMap((b) =>
-      b.kind === 'plot' && b.plot.id === 'residuals' ? [b.plot] : [],
-    );
+    const residuals = plotsOf(doc, 'residuals');
     expect(residuals).toHaveLength(1);
     expect(residuals[0].caption).toContain(
       "None of fit #7's trials is in this sweep or this database now (grey crosses), so their N is unknown here and the residuals against N are not drawn.",
@@ -194,18 +195,14 @@ describe('the report document', () => {
     expect(residuals[0].svg).not.toContain('N, non-zero parameters');
     // some of them still in it: those drawn against N, the others named in the caption
     const some = await documentOf(reportData([...trials.slice(0, 6), ...gone.slice(6)], fitOf(gone)));
-    const plot = blocks(some).flatMap((b) =>
-      b.kind === 'plot' && b.plot.id === 'residuals' ? [b.plot] : [],
-    )[0];
+    const plot = plotsOf(some, 'residuals')[0];
     expect(plot.caption).toContain(
       '6 of its trials are in neither the sweep nor the database (grey crosses on the left only: their N is unknown here).',
     );
     expect(plot.svg).toContain('N, non-zero parameters');
     // still in the database (the sweep was run again with another plan): drawn against N too
     const kept = await documentOf({ ...data, fitTrialsOutside: gone });
-    const keptPlot = blocks(kept).flatMap((b) =>
-      b.kind === 'plot' && b.plot.id === 'residuals' ? [b.plot] : [],
-    )[0];
+    const keptPlot = plotsOf(kept, 'residuals')[0];
     expect(keptPlot.caption).toContain(
       "Right: measured / predicted − 1, in percent, against N. Grey crosses: 18 of fit #7's trials that are no longer in this sweep (still in the database).",
     );
@@ -230,8 +227,7 @@ describe('the report document', () => {
     expect(findings).toContain(
       `The findings on the law below are of fit #7, made from the trials at train.optimizer.lr=0.001 only (${half.length} finished trials of ${trials.length}): they describe those trials, not the whole sweep.`,
     );
-    const plot = (id: string) =>
-      blocks(doc).flatMap((b) => (b.kind === 'plot' && b.plot.id === id ? [b.plot] : []))[0];
+    const plot = (id: string) => plotsOf(doc, id)[0];
     expect(plot('loss-vs-n').caption).toContain(
       `Markers: final validation loss of each trial fit #7 was made from (train.optimizer.lr=0.001; the other ${trials.length - half.length} finished trials are in the table, not drawn)`,
     );
@@ -317,8 +313,7 @@ describe('the report document', () => {
     const table = fitSection.find((b) => b.kind === 'table');
     expect(table?.kind === 'table' && table.rows.map((r) => r[0])).toEqual(['E', 'A', 'B', 'alpha', 'beta']);
     expect(plotIds(doc)).toContain('residuals');
-    const plot = (d: ReportDocument, id: string) =>
-      blocks(d).flatMap((b) => (b.kind === 'plot' && b.plot.id === id ? [b.plot] : []))[0];
+    const plot = (d: ReportDocument, id: string) => plotsOf(d, id)[0];
     expect(plot(doc, 'loss-vs-n').caption).toContain('Line: the fitted dense law (fit #9');
     // the law's line is drawn: more paths than without it
     const without = await documentOf(reportData(trials, null));

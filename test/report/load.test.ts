@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadReportData } from '../../src/report/load.js';
 import { Store } from '../../src/store/store.js';
-import type { TrialResult } from '../../src/store/types.js';
 import { planOf, tempDir, tinySyntheticConfig } from '../helpers/config.js';
+import { trialResult } from '../helpers/trial-result.js';
 
 const stored = (form: string, params: Record<string, number>) => ({
   sweep: 'tiny',
@@ -15,19 +15,7 @@ const stored = (form: string, params: Record<string, number>) => ({
   converged: true,
 });
 
-const FINISHED: TrialResult = {
-  nonzeroParams: 10,
-  achievedSparsity: 0,
-  tokens: 100,
-  steps: 2,
-  finalValLoss: 2,
-  finalValAccuracy: null,
-  finalTrainLoss: 2,
-  wallSeconds: 1,
-  tokensPerSecond: 100,
-  backend: 'wasm',
-  layerDensity: {},
-};
+const FINISHED = trialResult({ finalValLoss: 2, finalTrainLoss: 2 });
 
 describe('loadReportData', () => {
   it("takes the sweep's newest dense-law fit only while no sparse-law fit is stored", () => {

@@ -15,24 +15,12 @@ import { trialWeights } from '../../src/cli/commands/export.js';
 import { UsageError } from '../../src/errors.js';
 import { betterRecord, mergeDatabases } from '../../src/store/merge.js';
 import { Store } from '../../src/store/store.js';
-import type { TrialResult } from '../../src/store/types.js';
 import { weightsPath, writeSafetensors } from '../../src/store/weights.js';
 import { checkpointPath } from '../../src/sweep/checkpoints.js';
 import { planOf, tempDir, tinySyntheticConfig } from '../helpers/config.js';
+import { trialResult } from '../helpers/trial-result.js';
 
-const result = (loss: number): TrialResult => ({
-  nonzeroParams: 10,
-  achievedSparsity: 0,
-  tokens: 100,
-  steps: 2,
-  finalValLoss: loss,
-  finalValAccuracy: null,
-  finalTrainLoss: loss,
-  wallSeconds: 1,
-  tokensPerSecond: 100,
-  backend: 'wasm',
-  layerDensity: {},
-});
+const result = (loss: number) => trialResult({ finalValLoss: loss, finalTrainLoss: loss });
 
 describe('merge', () => {
   it('keeps the best record per trial with its metrics and weights, and is idempotent', () => {
