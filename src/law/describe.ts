@@ -19,13 +19,13 @@ const range = (r: [number, number] | undefined) => (r ? `[${sig(r[0], 3)}, ${sig
  * external points.
  */
 const units = (dataUnit: string | undefined): Record<string, string> => ({
-  a_S: 'loss·N^b_N',
-  c_S: 'loss·N^b_N',
+  a_S: 'nats·N^b_N',
+  c_S: 'nats·N^b_N',
   a_D: dataUnit ?? 'units of D',
   c: 'loss (nats)',
   E: 'loss (nats)',
-  A: 'loss·N^alpha',
-  B: 'loss·D^beta',
+  A: 'nats·N^alpha',
+  B: 'nats·D^beta',
 });
 
 /**

@@ -119,6 +119,21 @@ describe('optimal sparsity (SCIENCE.md §2)', () => {
     }
   });
 
+  it('tends to 1 − 1/multiple as b_D grows: the limit two data sizes, which leave b_D free, can reach', () => {
+    // a step-like data term: D below a_D costs everything, above it nothing, so the optimum is the
+    // sparsest model whose D = C(1−S)/(6N) still reaches the dense compute-optimal data
+    for (const [bD, tol] of [
+      [164, 3e-3],
+      [1e4, 1e-4],
+    ]) {
+      const p = { ...vit, b_D: bD };
+      for (const m of [2, 4, 10, 100])
+        expect(Math.abs(optimalSparsityAtDataMultiple(p, m) - (1 - 1 / m))).toBeLessThan(tol);
+    }
+    // at the published b_D (0.89) it is far from that limit
+    expect(optimalSparsityAtDataMultiple(vit, 4)).toBeLessThan(0.6);
+  });
+
   it('dense-equivalent size factors of T5: 1.59, 2.16, 2.64 at 50%, 75%, 87.5%', () => {
     // Table 1 is rounded to 3 significant figures, which moves the 87.5% figure by ±0.006: with the
     // printed b_N = 0.245 it is 2.6345; any b_N in [0.2445, 0.2450), which prints as 0.245, gives the
