@@ -10,11 +10,12 @@ import { fitScope, pointsOfFit } from './fit-scope.js';
 import { plural, sig } from './format.js';
 import type { PlotOutcome } from './plots.js';
 import { type FinalPoint, finalPoints, levels } from './points.js';
+import { settingFitsBlocks, settingFitsFinding } from './setting-fits.js';
 import { seedSpreadFinding, variantSpreadFinding } from './spread-findings.js';
 import { coefficientTable, denseCoefficientTable, keyValueTable, trialTable } from './tables.js';
 import type { Block, ReportData, ReportDocument, ReportedFit, Section } from './types.js';
 import { unitLabels } from './units.js';
-import { fitNotices, sparseFitRefusal, statusLine, trialNotices } from './warnings.js';
+import { fitNotices, sparseFitRefusal, staleness, statusLine, trialNotices } from './warnings.js';
 
 function plotBlock(plots: Map<string, PlotOutcome>, id: string): Block {
   const p = plots.get(id);
@@ -56,6 +57,8 @@ function findingsSection(data: ReportData, points: FinalPoint[]): Section {
     const quality = dense.params && dense.converged ? fitQualityFinding(dense, 'The dense law') : null;
     if (quality) items.push(quality);
   }
+  const bySetting = settingFitsFinding(data.settingFits ?? [], points);
+  if (bySetting) items.push(bySetting);
   const scale = scaleFinding(points, data.unit, Boolean(fit?.params));
   if (scale) items.push(scale);
   const notices = [...trialNotices(data, points), ...fitNotices(data, points)];
@@ -135,6 +138,24 @@ function safeSummary(fit: Parameters<typeof fitSummaryLines>[0]): string[] {
   }
 }
 
+/** The newest fit of each trial selection side by side, when the sweep has fits of two or more. */
+function settingsSection(data: ReportData, points: readonly FinalPoint[]): Section[] {
+  const fits = data.settingFits ?? [];
+  if (fits.length < 2) return [];
+  return [
+    {
+      id: 'settings',
+      title: 'Laws by setting',
+      blocks: settingFitsBlocks(
+        fits,
+        data.fit?.id ?? null,
+        (fit) => staleness(fit, data, points),
+        Math.max(0, ...points.map((p) => p.sparsity)),
+      ),
+    },
+  ];
+}
+
 function optimalSection(data: ReportData, plots: Map<string, PlotOutcome>): Section {
   const blocks: Block[] = [plotBlock(plots, 'optimal-map'), plotBlock(plots, 'optimal-multiple')];
   // answers a fit without an optimum gave before that was checked are limits of a bound, not answers
@@ -211,6 +232,7 @@ export function buildDocument(
         blocks: [plotBlock(plots, 'loss-vs-n'), plotBlock(plots, 'loss-vs-d')],
       },
       fitSection(data, plots),
+      ...settingsSection(data, points),
       optimalSection(data, plots),
       { id: 'curves', title: 'Training curves', blocks: [plotBlock(plots, 'curves')] },
       { id: 'trials', title: 'Trials', blocks: [trialTable(data.trials, data.unit, data.family)] },

@@ -57,6 +57,7 @@ export function loadReportData(store: Store, dbPath: string, sweepName?: string,
     fit: record ? withLevelsChecked(toStoredFit(record), record, [...trials, ...fitTrialsOutside]) : null,
     denseFit: dense ? toDenseFit(dense) : null,
     fitTrialsOutside,
+    settingFits: newestFitPerSelection(store, name, trials),
     fitChosen: fitId !== undefined,
     unit: dataUnitOf(family),
     family,
@@ -76,7 +77,24 @@ function withLevelsChecked(fit: StoredFit, record: FitRecord, trials: readonly T
     return t ? [{ sparsity: t.achievedSparsity ?? t.sparsity, tokens: t.tokens ?? t.tokensTarget }] : [];
   });
   if (points.length === 0 || points.length !== fit.inputs.length) return fit;
-  return { ...fit, optimumProblem: optimumUndetermined(points) };
+  const problem = optimumUndetermined(points);
+  // the summary lines read the result: judged there too, so they give no figures the report withholds
+  return { ...fit, optimumProblem: problem, fit: { ...fit.fit, optimumUndetermined: problem } };
+}
+
+/**
+ * The newest sparse-law fit of each trial selection of a sweep (its `--where` conditions; none for the whole
+ * sweep), in the order of their selections, when there are two or more selections; else none.
+ */
+function newestFitPerSelection(store: Store, sweep: string, trials: readonly TrialRecord[]): StoredFit[] {
+  const newest = new Map<string, FitRecord>();
+  // oldest first, so each selection's last one is its newest
+  for (const r of store.listFits(sweep))
+    if (r.form === 'sparse') newest.set([...conditionsOf(r.options)].sort().join(', '), r);
+  if (newest.size < 2) return [];
+  return [...newest.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([, r]) => withLevelsChecked(toStoredFit(r), r, trials));
 }
 
 /** The stored fit `id`, checked to be a sparse-law or dense-law fit of `sweep`. */
@@ -123,7 +141,10 @@ function storedFitOf<P>(record: FitRecord, fit: LawFit, check: (fit: LawFit) => 
       ...fit,
       params: fit.params ?? {},
       residuals: fit.residuals ?? [],
-      warnings: fit.warnings ?? [],
+      // warnings of fits stored before they pointed at the table's column rather than the JSON field
+      warnings: (fit.warnings ?? []).map((w) =>
+        w.replace('(see startSpread)', '(see the "across best starts" column)'),
+      ),
       intervals: fit.intervals ?? {},
       startSpread: fit.startSpread ?? {},
     },

@@ -65,6 +65,11 @@ export interface ReportData {
   fitTrialsOutside?: TrialRecord[];
   /** Without a sparse-law fit: the sweep's newest dense-law fit, if one is stored. */
   denseFit?: DenseFit | null;
+  /**
+   * The newest sparse-law fit of each selection of the sweep's trials (each `fit-law --where`, and the whole
+   * sweep's), in selection order, when the sweep has fits of two or more selections; else empty.
+   */
+  settingFits?: StoredFit[];
   /** Whether the fit was chosen by id rather than being the newest. */
   fitChosen?: boolean;
   /** What D counts in this sweep. */

@@ -110,7 +110,7 @@ export function sparseFitRefusal(data: ReportData): string | null {
 }
 
 /** What a stored fit (sparse or dense) records of the trials it was made from. */
-type FitInputs = Pick<StoredFit, 'id' | 'createdAt' | 'inputs' | 'where'>;
+export type FitInputs = Pick<StoredFit, 'id' | 'createdAt' | 'inputs' | 'where'>;
 
 /**
  * Whether the stored fit was made from the trials that are finished now, and if not, what changed: trials that
@@ -118,7 +118,7 @@ type FitInputs = Pick<StoredFit, 'id' | 'createdAt' | 'inputs' | 'where'>;
  * `--where`), and its trials that are no longer finished or no longer in the sweep (the sweep was run again
  * under its name with another plan, or the fit came with a merged database).
  */
-function staleness(
+export function staleness(
   fit: FitInputs,
   data: ReportData,
   points: readonly FinalPoint[],
@@ -244,7 +244,7 @@ export function fitNotices(data: ReportData, points: readonly FinalPoint[]): Not
     ? [
         {
           level: 'warning',
-          text: `Fit #${fit.id} pools several settings of ${pooled.pooled.join(' and ')} into one law, as if they trained alike: its coefficients and optimal sparsity describe none of them. Fit one setting at a time (\`${fitCommand(data, [pooled.example])}\`) and draw it with \`sparsebench report --fit ID\`.`,
+          text: `Fit #${fit.id} pools several settings of ${pooled.pooled.join(' and ')} into one law, as if they trained alike: its coefficients and optimal sparsity describe none of them. Fit one setting at a time (\`${fitCommand(data, [pooled.example])}\`) and draw it with \`sparsebench report --fit ID\`${(data.settingFits ?? []).some((f) => f.where.length > 0) ? '; "Laws by setting" sets the fits of each setting stored so far side by side' : ''}.`,
         },
       ]
     : [];

@@ -92,6 +92,21 @@ describe('fit-law --where', () => {
     expect(md).toContain(
       '> **Warning:** Fit #3 pools several settings of pruner.name (gmp, static) into one law, as if they trained alike: its coefficients and optimal sparsity describe none of them. Fit one setting at a time (`sparsebench fit-law --sweep wh --db',
     );
+    expect(md).toContain('; "Laws by setting" sets the fits of each setting stored so far side by side.');
+    // the fits of each selection side by side, the drawn one marked; figures without bootstrap have no intervals
+    const section = md.slice(md.indexOf('## Laws by setting'), md.indexOf('## Optimal sparsity'));
+    const settingRows = section
+      .split('\n')
+      .filter((l) => l.startsWith('| #'))
+      .map((l) => l.split('|').map((c) => c.trim()));
+    expect(settingRows.map((r) => [r[1], r[2], r[3], r[4], r[r.length - 2]])).toEqual([
+      ['#3 (drawn above)', 'all finished trials', '45', 'yes', 'yes'],
+      ['#1', 'pruner.name=gmp', '27', 'yes', 'yes'],
+      ['#2', 'pruner.name=static', '27', 'yes', 'yes'],
+    ]);
+    expect(md).toMatch(
+      /Laws by setting \(2 fits, see "Laws by setting"\): at 75% sparsity, the dense-equivalent size .* is [0-9.]+× under pruner\.name=gmp \(fit #1\) and [0-9.]+× under pruner\.name=static \(fit #2\); without bootstrap intervals/,
+    );
     // the lowest loss names its pruner
     expect(md).toMatch(
       /Lowest final validation loss: [0-9.]+ nats\/token \(\d+% sparse, pruner\.name = gmp, N = /,

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fitSummaryLines } from '../../src/law/describe.js';
+import { summariseOptimalSparsity } from '../../src/law/optimal-summary.js';
 import { loadReportData } from '../../src/report/load.js';
 import { Store } from '../../src/store/store.js';
 import { planOf, tempDir, tinySyntheticConfig } from '../helpers/config.js';
@@ -75,10 +77,30 @@ describe('loadReportData', () => {
       store.finishTrial(t.id, 'o', { ...FINISHED, achievedSparsity: t.spec.sparsity }, []);
     }
     const params = { a_S: 1, b_S: 1, c_S: 1, b_N: 0.3, a_D: 1e3, b_D: 0.4, c: 1 };
-    store.saveFit({ ...stored('sparse', params), inputs: ids });
-    expect(loadReportData(store, path).fit?.optimumProblem).toMatch(
+    const old = stored('sparse', params);
+    const summary = summariseOptimalSparsity(params);
+    const warning = 'starts reaching the best loss disagree on c: weakly determined (see startSpread)';
+    store.saveFit({
+      ...old,
+      result: {
+        ...old.result,
+        objective: { loss: 'huber-log', delta: 1e-3 },
+        optimal: summary,
+        warnings: [warning],
+      },
+      inputs: ids,
+    });
+    const fit = loadReportData(store, path).fit!;
+    expect(fit.optimumProblem).toMatch(
       /^2 sparsity levels leave the sparsity term's shape \(b_S\) free, and 1 data sizes D leave/,
     );
+    // its summary lines give no figures either, and its warnings point at the table's column
+    const lines = fitSummaryLines(fit.fit);
+    expect(lines).toContain(`optimal sparsity: none: ${fit.optimumProblem}`);
+    expect(lines.join('\n')).not.toMatch(/S_opt at/);
+    expect(fit.fit.warnings).toEqual([
+      'starts reaching the best loss disagree on c: weakly determined (see the "across best starts" column)',
+    ]);
     // one stored since says for itself
     const now = stored('sparse', params);
     store.saveFit({ ...now, result: { ...now.result, optimumUndetermined: null }, inputs: ids });

@@ -1,0 +1,139 @@
+import { summariseOptimalSparsity } from '../law/optimal-summary.js';
+import type { OptimalSparsitySummary } from '../law/types.js';
+import { fitScope } from './fit-scope.js';
+import { pct, plural, sig } from './format.js';
+import type { FinalPoint } from './points.js';
+import type { Block, StoredFit } from './types.js';
+
+/** Data multiple of the comparison's S_opt column: the paper's headline overtraining. */
+const COMPARED_MULTIPLE = 10;
+
+/** A setting's fit, as its row names it: "pruner.name=rigl", or "all finished trials". */
+export function selectionOf(fit: Pick<StoredFit, 'where'>): string {
+  return fit.where.length > 0 ? fit.where.join(', ') : 'all finished trials';
+}
+
+/** Why a fit's figures are not compared: unusable, not converged, or no optimum implied; null when they are. */
+export function withheld(fit: StoredFit): string | null {
+  if (fit.problem) return `cannot be used: ${fit.problem}`;
+  if (!fit.converged) return 'did not converge';
+  if (fit.optimumProblem) return `implies no optimal sparsity: ${fit.optimumProblem}`;
+  return null;
+}
+
+/**
+ * The figures compared across settings: the stored fit's optimal-sparsity summary (with its bootstrap spread),
+ * or, for a fit stored without one, the same figures from its coefficients (without spread).
+ */
+function figuresOf(fit: StoredFit): OptimalSparsitySummary | null {
+  if (withheld(fit) !== null || !fit.params) return null;
+  const stored = fit.fit.optimal;
+  return stored && stored.dense_equivalent.length > 0 ? stored : summariseOptimalSparsity(fit.params);
+}
+
+const withInterval = (v: number, r: [number, number] | undefined, show: (x: number) => string) =>
+  `${show(v)}${r ? ` [${show(r[0])}, ${show(r[1])}]` : ''}`;
+const times = (v: number) => `${sig(v, 3)}×`;
+
+/**
+ * The table that sets the newest sparse-law fit of each trial selection side by side (one per `fit-law --where`
+ * setting, and the whole sweep's), with what each implies at equal non-zero parameters (the dense-equivalent
+ * size, Frantar et al. 2023, §2.2, https://arxiv.org/abs/2309.08520) and at 10× the compute-optimal data; then,
+ * for each fit whose figures are left out or that is out of date, why. `stale` gives the out-of-date sentence
+ * of a fit, or null; `trainedUpTo` is the highest sparsity the sweep trained at (levels beyond it are marked).
+ */
+export function settingFitsBlocks(
+  fits: readonly StoredFit[],
+  drawnId: number | null,
+  stale: (fit: StoredFit) => string | null,
+  trainedUpTo: number,
+): Block[] {
+  const levels = [
+    ...new Set(fits.flatMap((f) => figuresOf(f)?.dense_equivalent.map((d) => d.sparsity) ?? [])),
+  ].sort((a, b) => a - b);
+  const rows = fits.map((fit) => {
+    const figures = figuresOf(fit);
+    const equivalent = (s: number) => {
+      const d = figures?.dense_equivalent.find((e) => e.sparsity === s);
+      return d ? withInterval(d.factor, d.interval, times) : '-';
+    };
+    const at = figures?.at_data_multiples.find((a) => a.data_multiple === COMPARED_MULTIPLE);
+    return [
+      `#${fit.id}${fit.id === drawnId ? ' (drawn above)' : ''}`,
+      selectionOf(fit),
+      String(fit.fit.n_points),
+      fit.converged ? 'yes' : 'NO',
+      sig(fit.fit.rmse_log, 3),
+      ...levels.map(equivalent),
+      at ? withInterval(at.sparsity, at.interval, (v) => pct(v, 2)) : '-',
+      stale(fit) ? 'no' : 'yes',
+    ];
+  });
+  const notes = fits.flatMap((fit) => {
+    const why = withheld(fit);
+    const old = stale(fit);
+    return [
+      ...(why ? [`#${fit.id} (${selectionOf(fit)}): no figures, it ${why}.`] : []),
+      ...(old ? [old] : []),
+    ];
+  });
+  const table: Block = {
+    kind: 'table',
+    caption:
+      "The newest sparse-law fit of each selection of this sweep's trials (`fit-law --where KEY=VALUE`), side by side. " +
+      'Dense-equivalent size: the factor by which a dense model must be larger to match a sparse one of equal non-zero parameters, at any data size; ' +
+      `S_opt: the loss-optimal sparsity at ${COMPARED_MULTIPLE}× the compute-optimal data of a dense model of the same non-zero size. ` +
+      'In brackets, 95% bootstrap intervals (none for a fit made without bootstrap). `report --fit ID` draws any of them, with its own warnings.',
+    columns: [
+      { header: 'fit' },
+      { header: 'trials' },
+      { header: 'points', align: 'right' },
+      { header: 'converged' },
+      { header: 'RMSE (log)', align: 'right' },
+      ...levels.map((s) => ({
+        header: `dense-equivalent at ${pct(s)}${s > trainedUpTo + 1e-9 ? ' (beyond the trials)' : ''}`,
+        align: 'right' as const,
+      })),
+      { header: `S_opt at ${COMPARED_MULTIPLE}×`, align: 'right' },
+      { header: 'up to date' },
+    ],
+    rows,
+  };
+  return notes.length > 0 ? [table, { kind: 'list', items: notes }] : [table];
+}
+
+/**
+ * In words, whether the fits of different settings tell them apart: at the highest sparsity the sweep trained
+ * at (among the summarised levels), each setting's dense-equivalent size with its interval, and whether the
+ * intervals of the highest and the lowest overlap. Only fits of a `--where` selection whose figures stand
+ * (converged, an optimum implied) count; null with fewer than two.
+ */
+export function settingFitsFinding(fits: readonly StoredFit[], points: readonly FinalPoint[]): string | null {
+  const compared = fits.filter((f) => fitScope(f) !== null && figuresOf(f) !== null);
+  if (compared.length < 2) return null;
+  const trained = Math.max(0, ...points.map((p) => p.sparsity));
+  const shared = figuresOf(compared[0])!.dense_equivalent.map((d) => d.sparsity);
+  const inReach = shared.filter((s) => s <= trained + 1e-9);
+  const level = inReach.length > 0 ? Math.max(...inReach) : Math.min(...shared);
+  const at = compared.flatMap((fit) => {
+    const d = figuresOf(fit)!.dense_equivalent.find((e) => e.sparsity === level);
+    return d ? [{ fit, d }] : [];
+  });
+  if (at.length < 2) return null;
+  const sorted = [...at].sort((a, b) => b.d.factor - a.d.factor);
+  const each = sorted.map(
+    ({ fit, d }) => `${withInterval(d.factor, d.interval, times)} under ${selectionOf(fit)} (fit #${fit.id})`,
+  );
+  const listed = `${each.slice(0, -1).join(', ')} and ${each[each.length - 1]}`;
+  const [top, bottom] = [sorted[0], sorted[sorted.length - 1]];
+  const verdict =
+    !top.d.interval || !bottom.d.interval
+      ? 'without bootstrap intervals for every fit, these figures cannot be told apart from noise (fit-law --bootstrap)'
+      : top.d.interval[0] > bottom.d.interval[1]
+        ? `the 95% intervals of the highest and the lowest do not overlap: at this sparsity ${selectionOf(top.fit)} makes sparse models worth more dense parameters than ${selectionOf(bottom.fit)}`
+        : `the 95% intervals of the highest and the lowest overlap: these trials do not tell the settings apart at this sparsity`;
+  return (
+    `Laws by setting (${plural(at.length, 'fit')}, see "Laws by setting"): at ${pct(level)} sparsity, the dense-equivalent size (how much larger a dense model ` +
+    `must be to match a sparse one of equal non-zero parameters) is ${listed}; ${verdict}.`
+  );
+}

@@ -1,0 +1,202 @@
+import { describe, expect, it } from 'vitest';
+import { denseEquivalentFactor } from '../../src/law/optimal.js';
+import type { LawFit, OptimalSparsitySummary } from '../../src/law/types.js';
+import type { FinalPoint } from '../../src/report/points.js';
+import { selectionOf, settingFitsBlocks, settingFitsFinding } from '../../src/report/setting-fits.js';
+import type { Block, StoredFit } from '../../src/report/types.js';
+import { LAW } from './fixtures.js';
+
+/** A stored fit of one selection whose summary gives `factors` at 50% and 75% (with intervals when given). */
+function settingFit(
+  id: number,
+  where: string[],
+  factors: [number, number],
+  intervals?: [[number, number], [number, number]],
+  extra: Partial<StoredFit> = {},
+): StoredFit {
+  const optimal: OptimalSparsitySummary = {
+    data_multiple_where_sparsity_pays: 3,
+    at_data_multiples: [{ data_multiple: 10, sparsity: 0.4, interval: [0.2, 0.6] }],
+    dense_equivalent: [
+      { sparsity: 0.5, factor: factors[0], ...(intervals ? { interval: intervals[0] } : {}) },
+      { sparsity: 0.75, factor: factors[1], ...(intervals ? { interval: intervals[1] } : {}) },
+    ],
+  };
+  return {
+    id,
+    createdAt: '2026-01-02T00:00:00.000Z',
+    converged: true,
+    inputs: [],
+    where,
+    fit: { params: { ...LAW }, n_points: 27, rmse_log: 0.0123, optimal } as unknown as LawFit,
+    params: { ...LAW },
+    problem: null,
+    optimumProblem: null,
+    queries: [],
+    ...extra,
+  };
+}
+
+/** Final points up to 75% sparsity (all the finding reads of them is the highest level). */
+const POINTS = [0, 0.5, 0.75].map((sparsity) => ({ sparsity }) as FinalPoint);
+
+const table = (blocks: Block[]) => blocks[0] as Extract<Block, { kind: 'table' }>;
+
+describe('laws by setting', () => {
+  it('sets each fit in a row: its selection, quality, dense-equivalent sizes and S_opt with intervals', () => {
+    const fits = [
+      settingFit(3, [], [1.3, 1.7]),
+      settingFit(
+        1,
+        ['pruner.name=gmp'],
+        [1.5, 2],
+        [
+          [1.4, 1.6],
+          [1.8, 2.2],
+        ],
+      ),
+    ];
+    const blocks = settingFitsBlocks(fits, 3, () => null, 0.5);
+    expect(blocks).toHaveLength(1);
+    const t = table(blocks);
+    expect(t.columns.map((c) => c.header)).toEqual([
+      'fit',
+      'trials',
+      'points',
+      'converged',
+      'RMSE (log)',
+      'dense-equivalent at 50%',
+      'dense-equivalent at 75% (beyond the trials)',
+      'S_opt at 10×',
+      'up to date',
+    ]);
+    expect(t.rows).toEqual([
+      [
+        '#3 (drawn above)',
+        'all finished trials',
+        '27',
+        'yes',
+        '0.0123',
+        '1.3×',
+        '1.7×',
+        '40% [20%, 60%]',
+        'yes',
+      ],
+      [
+        '#1',
+        'pruner.name=gmp',
+        '27',
+        'yes',
+        '0.0123',
+        '1.5× [1.4×, 1.6×]',
+        '2× [1.8×, 2.2×]',
+        '40% [20%, 60%]',
+        'yes',
+      ],
+    ]);
+  });
+
+  it('leaves out the figures of a fit that did not converge or implies no optimum, and says why; marks stale fits', () => {
+    const fits = [
+      settingFit(1, ['pruner.name=gmp'], [1.5, 2], undefined, { converged: false }),
+      settingFit(2, ['pruner.name=rigl'], [1.5, 2], undefined, {
+        optimumProblem: '2 data sizes D leave b_D free',
+      }),
+    ];
+    const blocks = settingFitsBlocks(
+      fits,
+      null,
+      (f) => (f.id === 2 ? 'The stored fit #2 is out of date: 1 trial finished since.' : null),
+      0.75,
+    );
+    const rows = table(blocks).rows;
+    expect(rows.map((r) => r.slice(5))).toEqual([
+      ['-', 'yes'],
+      ['-', 'no'],
+    ]);
+    // no figures from either fit, so no dense-equivalent column at all
+    expect(table(blocks).columns.map((c) => c.header)).not.toContain('dense-equivalent at 50%');
+    expect(blocks[1]).toEqual({
+      kind: 'list',
+      items: [
+        '#1 (pruner.name=gmp): no figures, it did not converge.',
+        '#2 (pruner.name=rigl): no figures, it implies no optimal sparsity: 2 data sizes D leave b_D free.',
+        'The stored fit #2 is out of date: 1 trial finished since.',
+      ],
+    });
+  });
+
+  it('computes the figures from the coefficients of a fit stored without a summary', () => {
+    const old = settingFit(4, ['pruner.name=set'], [1, 1]);
+    old.fit = { ...old.fit, optimal: undefined } as unknown as LawFit;
+    const row = table(settingFitsBlocks([old, settingFit(5, [], [1, 1])], null, () => null, 0.75)).rows[0];
+    // the default summary's levels: 50%, 75%, 87.5%
+    expect(row[5]).toBe(`${Number(denseEquivalentFactor(LAW, 0.5).toPrecision(3))}×`);
+    expect(row[7]).toBe(`${Number(denseEquivalentFactor(LAW, 0.875).toPrecision(3))}×`);
+  });
+
+  it('finds settings told apart when the intervals of the highest and lowest do not overlap', () => {
+    const gmp = settingFit(
+      1,
+      ['pruner.name=gmp'],
+      [1.5, 2.4],
+      [
+        [1.4, 1.6],
+        [2.2, 2.6],
+      ],
+    );
+    const rigl = settingFit(
+      2,
+      ['pruner.name=rigl'],
+      [1.4, 1.8],
+      [
+        [1.3, 1.5],
+        [1.6, 2.0],
+      ],
+    );
+    const said = settingFitsFinding([rigl, gmp], POINTS);
+    expect(said).toBe(
+      'Laws by setting (2 fits, see "Laws by setting"): at 75% sparsity, the dense-equivalent size (how much larger a dense model must be to match a sparse one of equal non-zero parameters) is ' +
+        '2.4× [2.2×, 2.6×] under pruner.name=gmp (fit #1) and 1.8× [1.6×, 2×] under pruner.name=rigl (fit #2); ' +
+        'the 95% intervals of the highest and the lowest do not overlap: at this sparsity pruner.name=gmp makes sparse models worth more dense parameters than pruner.name=rigl.',
+    );
+  });
+
+  it('says the settings are not told apart when the intervals overlap, or when a fit has none', () => {
+    const a = settingFit(
+      1,
+      ['pruner.name=gmp'],
+      [1.5, 2.1],
+      [
+        [1.4, 1.6],
+        [1.7, 2.4],
+      ],
+    );
+    const b = settingFit(
+      2,
+      ['pruner.name=rigl'],
+      [1.4, 1.9],
+      [
+        [1.3, 1.5],
+        [1.6, 2.2],
+      ],
+    );
+    expect(settingFitsFinding([a, b], POINTS)).toContain(
+      'overlap: these trials do not tell the settings apart',
+    );
+    const bare = settingFit(2, ['pruner.name=rigl'], [1.4, 1.9]);
+    expect(settingFitsFinding([a, bare], POINTS)).toContain('without bootstrap intervals for every fit');
+  });
+
+  it('compares at the highest summarised level the sweep trained at, and only fits of a selection whose figures stand', () => {
+    const a = settingFit(1, ['pruner.name=gmp'], [1.5, 2.1]);
+    const b = settingFit(2, ['pruner.name=rigl'], [1.4, 1.9]);
+    const to50 = [0, 0.5].map((sparsity) => ({ sparsity }) as FinalPoint);
+    expect(settingFitsFinding([a, b], to50)).toContain('at 50% sparsity');
+    // the whole sweep's fit and a fit that did not converge do not count: one left, no comparison
+    const pooled = settingFit(3, [], [1.3, 1.7]);
+    const failed = settingFit(2, ['pruner.name=rigl'], [1.4, 1.9], undefined, { converged: false });
+    expect(settingFitsFinding([pooled, a, failed], POINTS)).toBeNull();
+    expect(selectionOf(pooled)).toBe('all finished trials');
+  });
+});
