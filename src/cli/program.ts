@@ -218,6 +218,10 @@ export function buildProgram(): Command {
     .option('--all', 'list every trial in the database')
     .addOption(new Option('--status <status>', 'only trials with this status').choices(TRIAL_STATUSES))
     .option('--json', 'JSON on stdout')
+    .option(
+      '--csv',
+      'CSV on stdout, a row per trial; its finished rows are input for fit-law --points as they stand',
+    )
     .action(async (opts) => {
       process.exitCode = await (await runsCommands()).runsListCommand(opts);
     });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sparseLoss } from '../../src/law/optimal.js';
@@ -85,6 +85,16 @@ describe('fit-law --where', () => {
       cli(['fit-law', '--db', db, '--bootstrap', '0', '--starts', '4', '--json']).stdout,
     );
     expect(pooled).toMatchObject({ where: [], fit_id: 3, n_points: 45 });
+    // the finished trials as CSV are the same points for fit-law --points
+    const csv = cli(['runs', 'list', '--db', db, '--csv', '--status', 'finished']);
+    expect(csv.code, csv.stderr).toBe(0);
+    const file = join(tempDir(), 'points.csv');
+    writeFileSync(file, csv.stdout);
+    const fromCsv = JSON.parse(
+      cli(['fit-law', '--points', file, '--bootstrap', '0', '--starts', '4', '--json']).stdout,
+    );
+    expect(fromCsv.n_points).toBe(45);
+    expect(fromCsv.loss).toBeCloseTo(pooled.loss, 9);
     // the report of the pooled fit (the newest) says it pools, first; the gmp fit's does not
     const out = join(tempDir(), 'rep');
     expect(cli(['report', '--db', db, '--out', out, '--format', 'md']).code).toBe(0);

@@ -4,6 +4,7 @@ import { shownStatus } from '../../store/owner.js';
 import { plannedData } from '../../store/planned-data.js';
 import { Store } from '../../store/store.js';
 import { extraAxisCell, extraAxisKeys } from '../../store/trial-axes.js';
+import { trialsCsv } from '../../store/trials-csv.js';
 import type { TrialRecord, TrialStatus } from '../../store/types.js';
 import { checkpointStep } from '../../sweep/checkpoints.js';
 import { count, fmt } from '../../util/format.js';
@@ -63,15 +64,18 @@ export interface RunsListOptions {
   all?: boolean;
   status?: TrialStatus;
   json?: boolean;
+  csv?: boolean;
 }
 
 /** `sparsebench runs list`. */
 export async function runsListCommand(opts: RunsListOptions): Promise<number> {
+  if (opts.json && opts.csv) throw new UsageError('--json and --csv: give one');
   const store = Store.open(opts.db, { create: false, read: 'upgrading' });
   try {
     const sweep = listedSweep(store, opts, 'trial');
     const trials = store.listTrials(sweep, opts.status);
-    if (opts.json) {
+    if (opts.csv) process.stdout.write(trialsCsv(trials));
+    else if (opts.json) {
       // shownStatus: the status as the table shows it (a running trial whose process is gone says so)
       const shown = trials.map((t) => ({ ...t, shownStatus: shownStatus(t) }));
       process.stdout.write(`${JSON.stringify({ sweep, trials: shown }, null, 2)}\n`);
