@@ -4,7 +4,13 @@ import { fitScope, pointsOfFit } from './fit-scope.js';
 import { count, plural } from './format.js';
 import { type FinalPoint, finalPoints, levels } from './points.js';
 import { renderSvg } from './render.js';
-import { curvePanels, curvesSpec, MAX_CURVE_PANELS } from './specs/curves.js';
+import {
+  curvePanels,
+  curveSettings,
+  curvesSpec,
+  MAX_CURVE_PANELS,
+  MAX_CURVE_PANELS_PER_SETTING,
+} from './specs/curves.js';
 import { optimalMapSpec } from './specs/optimal-map.js';
 import { optimalMultipleSpec } from './specs/optimal-multiple.js';
 import { residualPlacement, residualsSpec } from './specs/residuals.js';
@@ -51,11 +57,17 @@ function optimumMissing(fit: StoredFit | null | undefined): string | null {
 }
 
 /** A note naming the panels left out when there are more levels than panels. */
-function omitted(all: readonly number[], shown: readonly number[], what: string, max: number): string {
+function omitted(
+  all: readonly number[],
+  shown: readonly number[],
+  what: string,
+  max: number,
+  drawn = 'panels are drawn',
+): string {
   const left = all.filter((v) => !shown.includes(v));
   return left.length === 0
     ? ''
-    : ` At most ${max} panels are drawn; ${what} = ${left.map((v) => count(v)).join(', ')} ${left.length === 1 ? 'is' : 'are'} left out (they are in the table).`;
+    : ` At most ${max} ${drawn}; ${what} = ${left.map((v) => count(v)).join(', ')} ${left.length === 1 ? 'is' : 'are'} left out (they are in the table).`;
 }
 
 /**
@@ -127,12 +139,12 @@ function scalingCaption(ctx: PlotContext, axis: 'N' | 'D'): string {
   );
 }
 
-/** A note when the sweep's sparse trials differ by pruner setting, which the curves do not show. */
-function alikeVariants(ctx: PlotContext): string {
-  const variants = [...new Set(ctx.points.map((p) => p.variant).filter((v) => v !== ''))].sort();
-  return variants.length < 2
+/** Where the sweep's sparse trials differ by pruner setting: the curves' rows of panels, one per setting. */
+function settingRows(ctx: PlotContext): string {
+  const settings = curveSettings(ctx.data);
+  return settings.length === 0
     ? ''
-    : ` Sparse trials of every pruner setting (${variants.join('; ')}) are drawn alike at each sparsity: the trial table tells them apart.`;
+    : ` A row of panels per pruner setting (${settings.join('; ')}); the dense trials, which every setting shares, are drawn in each row.`;
 }
 
 /** The report's plots, in order. */
@@ -140,18 +152,23 @@ export const PLOTS: readonly PlotDef[] = [
   {
     id: 'curves',
     title: 'Training curves',
-    alt: () =>
-      'Line chart per N level: loss against training data seen on a log axis, one line per trial, line dash and colour by sparsity.',
-    caption: (ctx) =>
-      'Lines: training loss (mean over windows of steps); hollow markers: validation loss at each evaluation. ' +
-      'One line per trial, dash, marker shape and colour by sparsity; one panel per N. Unfinished trials are drawn as far as they logged.' +
-      alikeVariants(ctx) +
-      omitted(
-        levels(ctx.data.trials.map((t) => t.nonzeroTarget)),
-        curvePanels(ctx.data),
-        'N',
-        MAX_CURVE_PANELS,
-      ),
+    alt: (ctx) =>
+      `Line chart per ${curveSettings(ctx.data).length > 0 ? 'pruner setting and ' : ''}N level: loss against training data seen on a log axis, one line per trial, line dash and colour by sparsity.`,
+    caption: (ctx) => {
+      const bySetting = curveSettings(ctx.data).length > 0;
+      return (
+        'Lines: training loss (mean over windows of steps); hollow markers: validation loss at each evaluation. ' +
+        'One line per trial, dash, marker shape and colour by sparsity; one panel per N. Unfinished trials are drawn as far as they logged.' +
+        settingRows(ctx) +
+        omitted(
+          levels(ctx.data.trials.map((t) => t.nonzeroTarget)),
+          curvePanels(ctx.data),
+          'N',
+          bySetting ? MAX_CURVE_PANELS_PER_SETTING : MAX_CURVE_PANELS,
+          bySetting ? 'panels are drawn in each row' : undefined,
+        )
+      );
+    },
     build: (ctx) => curvesSpec(ctx.data, ctx.scales),
   },
   {

@@ -34,18 +34,30 @@ export interface FinalPoint {
   context: string;
 }
 
-/** Extra axes of a trial: pruner ones as a readable variant, the others as a comparison key. */
-function axesOf(t: TrialRecord): { variant: string; context: string } {
-  const extra = Object.entries(t.axes ?? {})
+/** A trial's sweep axes beyond S, N, D and seed, sorted by key. */
+function extraAxes(t: TrialRecord): [string, unknown][] {
+  return Object.entries(t.axes ?? {})
     .filter(([k]) => !isCoreAxis(k))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const pruner = extra.filter(([k]) => k.startsWith('pruner.'));
+}
+
+/**
+ * The pruner setting a sparse trial sits at, from the sweep's pruner axes ("pruner.name = rigl"); "" for a dense
+ * trial (the baseline every setting shares) and without such axes.
+ */
+export function prunerVariant(t: TrialRecord): string {
+  if (t.sparsity === 0) return '';
+  return extraAxes(t)
+    .filter(([k]) => k.startsWith('pruner.'))
+    .map(([k, v]) => `${k} = ${typeof v === 'object' ? JSON.stringify(v) : v}`)
+    .join(', ');
+}
+
+/** Extra axes of a trial: pruner ones as a readable variant, the others as a comparison key. */
+function axesOf(t: TrialRecord): { variant: string; context: string } {
   return {
-    variant:
-      t.sparsity === 0
-        ? ''
-        : pruner.map(([k, v]) => `${k} = ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', '),
-    context: JSON.stringify(extra.filter(([k]) => !k.startsWith('pruner.'))),
+    variant: prunerVariant(t),
+    context: JSON.stringify(extraAxes(t).filter(([k]) => !k.startsWith('pruner.'))),
   };
 }
 

@@ -74,16 +74,49 @@ describe('plot specs', () => {
     for (const [id, p] of a.plots) expect(b.plots.get(id)).toEqual(p);
   });
 
-  it('say in the curves caption when pruner settings are drawn alike', () => {
+  it('draw a row of curve panels per pruner setting, the dense trials in each, and say so', async () => {
     const trials = grid(FIT_GRID).map((t, i) => ({
       ...t,
       axes: { 'pruner.name': t.sparsity === 0 ? 'gmp' : i % 2 === 0 ? 'gmp' : 'rigl' },
     }));
+    const ctx = plotContext(reportData(trials, null));
     const curves = PLOTS.find((p) => p.id === 'curves')!;
-    expect(curves.caption(plotContext(reportData(trials, null)))).toContain(
-      'Sparse trials of every pruner setting (pruner.name = gmp; pruner.name = rigl) are drawn alike at each sparsity: the trial table tells them apart.',
+    expect(curves.caption(ctx)).toContain(
+      'A row of panels per pruner setting (pruner.name = gmp; pruner.name = rigl); the dense trials, which every setting shares, are drawn in each row.',
     );
-    expect(curves.caption(plotContext(reportData(grid(FIT_GRID), null)))).not.toContain('pruner setting');
+    expect(curves.alt(ctx)).toMatch(/^Line chart per pruner setting and N level/);
+    const spec = curvesSpec(ctx.data, ctx.scales);
+    if (isMissing(spec)) throw new Error(spec.missing);
+    const s = spec as unknown as {
+      facet: { sort: string[] };
+      columns: number;
+      data: { values: { trial: string; panel: string; group: string }[] };
+    };
+    // a row per setting, a column per N
+    expect(s.facet.sort).toEqual([
+      'pruner.name = gmp, N = 8k',
+      'pruner.name = gmp, N = 24k',
+      'pruner.name = rigl, N = 8k',
+      'pruner.name = rigl, N = 24k',
+    ]);
+    expect(s.columns).toBe(2);
+    const panelsOf = (id: string) => [
+      ...new Set(s.data.values.filter((r) => r.trial.startsWith(id)).map((r) => r.panel)),
+    ];
+    const dense = trials.find((t) => t.sparsity === 0 && t.nonzeroTarget === 8000)!;
+    expect(panelsOf(dense.id)).toEqual(['pruner.name = gmp, N = 8k', 'pruner.name = rigl, N = 8k']);
+    const rigl = trials.find((t) => t.axes['pruner.name'] === 'rigl' && t.sparsity > 0)!;
+    expect(panelsOf(rigl.id)).toEqual([
+      `pruner.name = rigl, N = ${rigl.nonzeroTarget === 8000 ? '8k' : '24k'}`,
+    ]);
+    const { plots, warnings } = await renderPlots(reportData(trials, null));
+    expect(warnings).toEqual([]);
+    expect('plot' in plots.get('curves')!).toBe(true);
+    // one setting: panels by N only, as before
+    const plain = plotContext(reportData(grid(FIT_GRID), null));
+    expect(curves.caption(plain)).not.toContain('pruner setting');
+    const one = curvesSpec(plain.data, plain.scales) as unknown as { facet: { sort: string[] } };
+    expect(one.facet.sort).toEqual(['N = 8k', 'N = 24k']);
   });
 
   it('describe the law in their alt text only when a fit draws it', () => {

@@ -1,5 +1,5 @@
 import { count } from '../format.js';
-import { levels, pickLevels } from '../points.js';
+import { levels, pickLevels, prunerVariant } from '../points.js';
 import type { ReportData } from '../types.js';
 import { unitLabels } from '../units.js';
 import type { SpecOrMissing } from './spec.js';
@@ -16,6 +16,8 @@ import {
 const POINTS_PER_LINE = 100;
 /** Panels (one per N level) at most; more are unreadable in a page width. */
 export const MAX_CURVE_PANELS = 6;
+/** N levels at most when each pruner setting has a row of panels (one per N level), so a row fits the page. */
+export const MAX_CURVE_PANELS_PER_SETTING = 3;
 
 interface CurveRow {
   trial: string;
@@ -36,29 +38,53 @@ function windowMeans(points: readonly { tokens: number; value: number }[], size:
   return out;
 }
 
-/** The N levels drawn (one panel each). */
+/**
+ * The pruner settings the curves are drawn apart by, a row of panels each: the sparse trials' settings of the
+ * sweep's pruner axes, when there are two or more; else none.
+ */
+export function curveSettings(data: ReportData): string[] {
+  const settings = [...new Set(data.trials.map(prunerVariant))].filter((v) => v !== '').sort();
+  return settings.length >= 2 ? settings : [];
+}
+
+/** The N levels drawn (a panel each, in each setting's row). */
 export function curvePanels(data: ReportData): number[] {
-  return pickLevels(levels(data.trials.map((t) => t.nonzeroTarget)), MAX_CURVE_PANELS);
+  const max = curveSettings(data).length > 0 ? MAX_CURVE_PANELS_PER_SETTING : MAX_CURVE_PANELS;
+  return pickLevels(levels(data.trials.map((t) => t.nonzeroTarget)), max);
 }
 
 /**
  * Training curves: loss against data seen, one line per trial, styled by sparsity level, one panel per
- * non-zero parameter count N. Lines are training loss averaged over windows of steps; markers are the
- * validation loss at each evaluation. Running and failed trials are drawn as far as they logged.
+ * non-zero parameter count N, and a row of panels per pruner setting where the sweep has several (the dense
+ * trials, which every setting shares, drawn in each row). Lines are training loss averaged over windows of
+ * steps; markers are the validation loss at each evaluation. Running and failed trials are drawn as far as
+ * they logged.
  */
 export function curvesSpec(data: ReportData, scales: SparsityScales): SpecOrMissing {
-  const panels = new Set(curvePanels(data));
+  const ns = curvePanels(data);
+  const panels = new Set(ns);
+  const settings = curveSettings(data);
+  const panelOf = (setting: string, n: number) =>
+    setting === '' ? `N = ${count(n)}` : `${setting}, N = ${count(n)}`;
   const rows: CurveRow[] = [];
   for (const t of data.trials) {
     if (!panels.has(t.nonzeroTarget)) continue;
-    const base = { trial: t.id, group: sparsityLabel(t.sparsity), panel: `N = ${count(t.nonzeroTarget)}` };
     const pts = data.curves[t.id] ?? [];
     const train = pts.filter((p) => p.name === 'train_loss' && Number.isFinite(p.value) && p.tokens > 0);
     const size = Math.max(1, Math.ceil(train.length / POINTS_PER_LINE));
-    for (const p of windowMeans(train, size))
-      rows.push({ ...base, kind: 'train', tokens: p.tokens, loss: p.value });
-    for (const p of pts.filter((q) => q.name === 'val_loss' && Number.isFinite(q.value) && q.tokens > 0))
-      rows.push({ ...base, kind: 'val', tokens: p.tokens, loss: p.value });
+    const val = pts.filter((q) => q.name === 'val_loss' && Number.isFinite(q.value) && q.tokens > 0);
+    // a dense trial in every setting's row: the baseline each pruner's sparse trials are read against
+    const copies = settings.length > 0 && t.sparsity === 0 ? settings : [prunerVariant(t)];
+    for (const setting of copies) {
+      const base = {
+        trial: copies.length > 1 ? `${t.id} ${setting}` : t.id,
+        group: sparsityLabel(t.sparsity),
+        panel: panelOf(settings.length > 0 ? setting : '', t.nonzeroTarget),
+      };
+      for (const p of windowMeans(train, size))
+        rows.push({ ...base, kind: 'train', tokens: p.tokens, loss: p.value });
+      for (const p of val) rows.push({ ...base, kind: 'val', tokens: p.tokens, loss: p.value });
+    }
   }
   // a line needs two points: a trial that failed at its second step has none to draw
   const perTrain = new Map<string, number>();
@@ -72,7 +98,10 @@ export function curvesSpec(data: ReportData, scales: SparsityScales): SpecOrMiss
           ? 'no trial has logged any loss yet.'
           : 'no trial has logged more than one training loss or any validation loss (they stopped at their first steps).',
     };
-  const panelOrder = [...panels].map((n) => `N = ${count(n)}`);
+  const panelOrder =
+    settings.length > 0
+      ? settings.flatMap((s) => ns.map((n) => panelOf(s, n)))
+      : ns.map((n) => panelOf('', n));
   const u = unitLabels(data.unit, data.family);
   // the data's own range: Vega's "nice" log domain would run to the next whole decade (200k drawn to 1M)
   const seen = rows.map((r) => r.tokens);
@@ -98,9 +127,13 @@ export function curvesSpec(data: ReportData, scales: SparsityScales): SpecOrMiss
       field: 'panel',
       type: 'nominal',
       sort: panelOrder,
-      title: 'non-zero parameters N (embeddings excluded)',
+      title:
+        settings.length > 0
+          ? 'a row per pruner setting (dense trials, which every setting shares, in each), a panel per non-zero parameters N (embeddings excluded)'
+          : 'non-zero parameters N (embeddings excluded)',
     },
-    columns: Math.min(2, panelOrder.length),
+    // a row per setting: as many columns as N levels
+    columns: settings.length > 0 ? ns.length : Math.min(2, panelOrder.length),
     spec: {
       width: PANEL.width,
       height: PANEL.height,
