@@ -15,7 +15,7 @@ import { seedSpreadFinding, variantSpreadFinding } from './spread-findings.js';
 import { coefficientTable, denseCoefficientTable, keyValueTable, trialTable } from './tables.js';
 import type { Block, ReportData, ReportDocument, ReportedFit, Section } from './types.js';
 import { unitLabels } from './units.js';
-import { fitNotices, sparseFitRefusal, staleness, statusLine, trialNotices } from './warnings.js';
+import { fitNotices, sparseFitRefusal, staleness, statusLine, sweepFlags, trialNotices } from './warnings.js';
 
 function plotBlock(plots: Map<string, PlotOutcome>, id: string): Block {
   const p = plots.get(id);
@@ -235,7 +235,13 @@ export function buildDocument(
       ...settingsSection(data, points),
       optimalSection(data, plots),
       { id: 'curves', title: 'Training curves', blocks: [plotBlock(plots, 'curves')] },
-      { id: 'trials', title: 'Trials', blocks: [trialTable(data.trials, data.unit, data.family)] },
+      {
+        id: 'trials',
+        title: 'Trials',
+        blocks: [
+          trialTable(data.trials, data.unit, data.family, `sparsebench runs list${sweepFlags(data)} --csv`),
+        ],
+      },
       configSection(data, builtAt),
     ],
   };

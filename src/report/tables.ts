@@ -12,8 +12,16 @@ import { type DataUnit, unitLabels } from './units.js';
 /** Longest error text shown in the trial table; the full text is in `sparsebench runs show`. */
 const ERROR_CHARS = 80;
 
-/** The trial table: plan and results of every trial, in plan order, every status. */
-export function trialTable(trials: readonly TrialRecord[], unit: DataUnit, family?: string): Block {
+/**
+ * The trial table: plan and results of every trial, in plan order, every status; `csvCommand`, the command that
+ * gives it as CSV, is named in its caption.
+ */
+export function trialTable(
+  trials: readonly TrialRecord[],
+  unit: DataUnit,
+  family?: string,
+  csvCommand?: string,
+): Block {
   const u = unitLabels(unit, family);
   // classification accuracy, where the family measures it (vit)
   const accuracy = trials.some((t) => t.finalValAccuracy !== null);
@@ -27,7 +35,8 @@ export function trialTable(trials: readonly TrialRecord[], unit: DataUnit, famil
       `D: ${u.d} trained (asked for, until finished); loss in ${u.loss}.` +
       (extra.length > 0
         ? ` ${extra.join(', ')}: the other settings the sweep varies ('-' where one does not apply, as pruner settings to the dense trials every pruner shares).`
-        : ''),
+        : '') +
+      (csvCommand ? ` As CSV, with every measured value in full: \`${csvCommand}\`.` : ''),
     columns: [
       { header: 'trial' },
       { header: 'status' },

@@ -32,8 +32,13 @@ export interface Notice {
  * `--where` conditions of the fit it would replace).
  */
 export function fitCommand(data: ReportData, where: readonly string[] = []): string {
+  return `sparsebench fit-law${sweepFlags(data)}${where.map((w) => ` --where ${w}`).join('')}`;
+}
+
+/** `--sweep NAME`, with `--db PATH` when the database is not the default one, for a command about this sweep. */
+export function sweepFlags(data: ReportData): string {
   const db = data.dbPath === DEFAULT_DB ? '' : ` --db ${data.dbPath}`;
-  return `sparsebench fit-law --sweep ${data.sweep.name}${db}${where.map((w) => ` --where ${w}`).join('')}`;
+  return ` --sweep ${data.sweep.name}${db}`;
 }
 
 /**

@@ -66,6 +66,10 @@ describe('the report document', () => {
     ).toBe(true);
     const table = blocks(doc, 'trials')[0];
     expect(table.kind === 'table' && table.rows.length).toBe(27);
+    // the fixture's database is the default one: the command names the sweep only
+    expect(table.kind === 'table' && table.caption).toContain(
+      'As CSV, with every measured value in full: `sparsebench runs list --sweep fixture --csv`.',
+    );
     const coefs = blocks(doc, 'fit').find((b) => b.kind === 'table');
     expect(coefs?.kind === 'table' && coefs.rows.map((r) => r[0])).toEqual([
       'a_S',
