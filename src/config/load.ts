@@ -58,7 +58,7 @@ function pretrainedPaths(cfg: Record<string, unknown>, configDir: string, db: st
   if (o === null || typeof o !== 'object' || Array.isArray(o)) return;
   for (const key of ['weights', 'db'])
     if (typeof o[key] === 'string' && o[key] !== '') o[key] = resolve(configDir, o[key] as string);
-  if (db !== undefined && o.trial !== undefined && o.db === undefined) o.db = db;
+  if (db !== undefined && o.trial !== undefined && o.db === undefined) o.db = resolve(db);
 }
 
 const MAX_REPORTED = 20;

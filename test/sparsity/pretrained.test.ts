@@ -97,6 +97,23 @@ sweep: {sparsity: 0.5, nonzero_params: 3000, tokens: 4096}
       `cannot read ${weightsPath(join(dir, 's.db'), id)}`,
     );
   });
+
+  it('reads a relative --db from where the command runs, not from the config folder', () => {
+    const cwd = tempDir();
+    const dir = join(cwd, 'sub');
+    mkdirSync(dir);
+    const text = readFileSync(config(''), 'utf8');
+    const byTrial = writeConfig(text, 'fd.yaml', dir);
+    const here = process.cwd();
+    process.chdir(cwd);
+    try {
+      expect(() => loadSweep(byTrial, { db: 'sub/study.db' })).toThrow(
+        `cannot read ${weightsPath(join(cwd, 'sub', 'study.db'), id)}`,
+      );
+    } finally {
+      process.chdir(here);
+    }
+  });
 });
 
 describe('pretrained weights against the model they start', () => {
