@@ -3,8 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { checkExecutorFlags } from '../../src/cli/executor-flags.js';
+import { loadSweep } from '../../src/config/load.js';
+import { Store } from '../../src/store/store.js';
 import { cli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/config.js';
+import { trialResult } from '../helpers/trial-result.js';
 
 describe('cluster flags', () => {
   it('need the executor that reads them, and a value', () => {
@@ -22,6 +25,34 @@ describe('cluster flags', () => {
 });
 
 describe('sweep --executor and the flags of a local sweep', () => {
+  it('k8s says where the merged study goes, and that trials finished in --db train again unless it is copied', () => {
+    const dir = tempDir();
+    const db = join(dir, 'study.db');
+    const plan = loadSweep('configs/smoke.yaml');
+    const store = Store.open(db, { create: true });
+    store.saveSweep(plan);
+    const done = plan.trials[0];
+    store.claimTrial(done.id, 'o', { retryFailed: false, leaseMs: 1000 });
+    store.finishTrial(done.id, 'o', trialResult({ finalValLoss: 2, finalTrainLoss: 2 }), []);
+    store.close();
+    const r = cli(['sweep', 'configs/smoke.yaml', '--db', db, '--executor', 'k8s', '--image', 'reg/sb:1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      `1 of the ${plan.trials.length} trials are finished in ${db}; the pods skip only those finished in /data/smoke/study.db on the claim, so copy it there first (step 1) or they train again`,
+    );
+    expect(r.stdout).toContain(
+      `the merged study is written to /data/smoke/study.db on the claim "sparsebench-data", not to ${db}: step 4 copies it back for report`,
+    );
+    expect(r.stdout).not.toContain('the default; --image');
+    const run = readFileSync(join(dir, 'smoke.k8s', 'run.sh'), 'utf8');
+    expect(run).toContain(
+      `#    kubectl cp ${db} sb-copy:/data/smoke/study.db && kubectl cp ${db}.weights sb-copy:/data/smoke/study.db.weights`,
+    );
+    expect(run).toContain(
+      `#    kubectl cp sb-copy:/data/smoke/study.db ${db} && kubectl cp sb-copy:/data/smoke/study.db.weights ${db}.weights`,
+    );
+  });
+
   it('passes the checkpoint cadence and --retry-failed on to every task, and refuses --workers and --json', () => {
     const dir = tempDir();
     const db = join(dir, 'study.db');

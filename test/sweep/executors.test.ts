@@ -3,11 +3,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { loadSweep, type SweepPlan } from '../../src/config/load.js';
+import { planWithFilesIn } from '../../src/sweep/executors/host-files.js';
 import { k8sName } from '../../src/sweep/executors/k8s.js';
 import { clusterLayout } from '../../src/sweep/executors/layout.js';
 import { writeK8sRun, writeSlurmRun } from '../../src/sweep/executors/write.js';
 import { readPlanFile } from '../../src/sweep/plan-file.js';
-import { planOf, tempDir, tinySyntheticConfig } from '../helpers/config.js';
+import { planOf, tempDir, tinySyntheticConfig, writeConfig } from '../helpers/config.js';
 
 /**
  * The words of an `#SBATCH` line as sbatch reads them (its _get_argument): quotes, single or double, group
@@ -138,7 +140,7 @@ describe('cluster executors', () => {
   it('writes a Kubernetes Indexed Job and a merge Job', () => {
     const dir = tempDir();
     const layout = clusterLayout('Tiny_Sweep', plan.trials.length, join(dir, 'k8s'), join(dir, 'x.db'));
-    const files = writeK8sRun(plan, layout, { image: 'reg/sb:1', pvc: 'claim', maxParallel: 1, gpus: 2 });
+    const { files } = writeK8sRun(plan, layout, { image: 'reg/sb:1', pvc: 'claim', maxParallel: 1, gpus: 2 });
     const job = parse(readFileSync(files[1], 'utf8'));
     expect(job).toMatchObject({
       apiVersion: 'batch/v1',
@@ -166,7 +168,7 @@ describe('cluster executors', () => {
   it('k8s: retries are counted per trial, a failed trial (exit 1) is not retried, evictions do not count', () => {
     const dir = tempDir();
     const layout = clusterLayout('tiny', 40, join(dir, 'k8s'), join(dir, 'x.db'));
-    const text = readFileSync(writeK8sRun(plan, layout, { image: 'i', pvc: 'c' })[1], 'utf8');
+    const text = readFileSync(writeK8sRun(plan, layout, { image: 'i', pvc: 'c' }).files[1], 'utf8');
     expect(text).toMatch(/^# .*\n# Needs Kubernetes 1\.29 or newer/);
     const { spec } = parse(text);
     expect(spec.backoffLimit).toBeUndefined(); // with backoffLimitPerIndex, Kubernetes sets no Job-wide limit
@@ -194,17 +196,82 @@ describe('cluster executors', () => {
     const dir = tempDir();
     const jobs = ['a_b', 'a.b'].map((name) => {
       const layout = clusterLayout(name, plan.trials.length, join(dir, name), join(dir, 'x.db'));
-      return parse(readFileSync(writeK8sRun(plan, layout, { image: 'i', pvc: 'c' })[1], 'utf8'));
+      return parse(readFileSync(writeK8sRun(plan, layout, { image: 'i', pvc: 'c' }).files[1], 'utf8'));
     });
     expect(jobs[0].metadata.name).not.toBe(jobs[1].metadata.name);
     expect(jobs[0].spec.template.spec.containers[0].command[2]).toContain('/data/a-b-648fa9/plan.json');
     expect(jobs[1].spec.template.spec.containers[0].command[2]).toContain('/data/a-b-2e7336/plan.json');
   });
 
+  it('k8s: a file the trials read from this machine is read from the claim, where run.sh says to copy it; ids stay', () => {
+    const dir = tempDir();
+    const words = 'the quick brown fox jumps over the lazy dog and runs far away again ';
+    writeFileSync(join(dir, 'corpus.txt'), `${words}\n`.repeat(400));
+    const config = writeConfig(
+      tinySyntheticConfig().replace(
+        /data: \{[^}]*\}/,
+        'data: {source: text, path: corpus.txt, chunk_bytes: 512}',
+      ),
+      'text.yaml',
+      dir,
+    );
+    const textPlan = loadSweep(config);
+    const layout = clusterLayout('text', textPlan.trials.length, join(dir, 'k8s'), join(dir, 'x.db'));
+    const { files, copies } = writeK8sRun(textPlan, layout, { image: 'i', pvc: 'c' });
+    expect(copies).toEqual([{ from: join(dir, 'corpus.txt'), to: '/data/text/files/0-corpus.txt' }]);
+    // plan.json: the claim's path in every trial, the same ids (the path is no part of them)
+    const onClaim = readPlanFile(files[0]);
+    expect(onClaim.trials.map((t) => t.id)).toEqual(textPlan.trials.map((t) => t.id));
+    for (const t of onClaim.trials)
+      expect((t.spec.data as { path: string }).path).toBe('/data/text/files/0-corpus.txt');
+    const run = readFileSync(files[3], 'utf8');
+    expect(run).toContain(`#    kubectl cp ${join(dir, 'corpus.txt')} sb-copy:/data/text/files/0-corpus.txt`);
+    expect(run).toContain(`#    kubectl cp sb-copy:/data/text/study.db ${join(dir, 'x.db')}`);
+    // the synthetic plan reads no file: nothing to copy, plan.json as planned
+    const plain = writeK8sRun(plan, clusterLayout('tiny', 2, join(dir, 'k2'), join(dir, 'y.db')), {
+      image: 'i',
+      pvc: 'c',
+    });
+    expect(plain.copies).toEqual([]);
+    expect(readFileSync(plain.files[3], 'utf8')).not.toContain('files of this machine');
+  });
+
+  it('moves every file a trial names (IDX files, weights), once each, under names of their own', () => {
+    const spec = (paths: Record<string, string>, weights: string) => ({
+      data: { source: 'idx', paths },
+      pruner: { name: 'from-dense', options: { weights, sha256: 'x' } },
+    });
+    const idx = { train_images: '/a/train-images', train_labels: '/a/train-labels' };
+    const fake = {
+      trials: [
+        { id: '1', spec: spec(idx, '/w/dense.safetensors') },
+        { id: '2', spec: spec({ ...idx, validation_images: '/b/train-images' }, '/w/dense.safetensors') },
+      ],
+    } as unknown as SweepPlan;
+    const { plan: moved, copies } = planWithFilesIn(fake, '/data/s/files');
+    expect(copies.map((c) => c.to)).toEqual([
+      '/data/s/files/0-train-images',
+      '/data/s/files/1-train-labels',
+      '/data/s/files/2-dense.safetensors',
+      '/data/s/files/3-train-images',
+    ]);
+    expect(moved.trials[1].spec).toMatchObject({
+      data: {
+        paths: {
+          train_images: '/data/s/files/0-train-images',
+          validation_images: '/data/s/files/3-train-images',
+        },
+      },
+      pruner: { options: { weights: '/data/s/files/2-dense.safetensors', sha256: 'x' } },
+    });
+    // the plan given is left as it was
+    expect(fake.trials[0].spec).toMatchObject({ data: { paths: { train_images: '/a/train-images' } } });
+  });
+
   it("k8s run.sh goes on to the merge when the trials' Job fails, and fails when the merge does", () => {
     const dir = tempDir();
     const layout = clusterLayout('tiny', plan.trials.length, join(dir, 'k8s'), join(dir, 'x.db'));
-    const run = writeK8sRun(plan, layout, { image: 'i', pvc: 'c', maxParallel: 1, gpus: 0 })[3];
+    const run = writeK8sRun(plan, layout, { image: 'i', pvc: 'c', maxParallel: 1, gpus: 0 }).files[3];
     // a stand-in kubectl: the trials' Job runs for two polls and then fails; the merge Job ends as $MERGE says
     const bin = join(dir, 'bin');
     mkdirSync(bin);

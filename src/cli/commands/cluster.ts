@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadSweep } from '../../config/load.js';
 import { planWarnings } from '../../config/plan-warnings.js';
@@ -7,6 +8,7 @@ import { UsageError } from '../../errors.js';
 import { mergeDatabases } from '../../store/merge.js';
 import { Store } from '../../store/store.js';
 import { trialStatusIn } from '../../store/study-status.js';
+import { k8sPodPaths } from '../../sweep/executors/k8s.js';
 import { clusterLayout, shArg } from '../../sweep/executors/layout.js';
 import { mergeSubmitCommand, submitSlurm, writeK8sRun, writeSlurmRun } from '../../sweep/executors/write.js';
 import { isPlanFile, readPlanFile, taskIndex, writePlanFile } from '../../sweep/plan-file.js';
@@ -212,20 +214,49 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
     );
     return 0;
   }
-  const files = writeK8sRun(
+  const image = opts.image ?? 'sparsebench:latest';
+  const pvc = opts.pvc ?? 'sparsebench-data';
+  const finished = finishedHere(
+    opts.db,
+    plan.trials.map((t) => t.id),
+  );
+  const { files, copies } = writeK8sRun(
     plan,
     layout,
-    {
-      image: opts.image ?? 'sparsebench:latest',
-      pvc: opts.pvc ?? 'sparsebench-data',
-      maxParallel,
-      gpus,
-      taskFlags: runTrialFlags,
-    },
+    { image, pvc, maxParallel, gpus, taskFlags: runTrialFlags, finishedLocally: finished },
     outName,
   );
-  process.stdout.write(
-    `wrote ${files.join(', ')}\nrun it with: ${join(dir, 'run.sh')} (kubectl apply, wait, merge)\n`,
-  );
+  const pod = k8sPodPaths(layout);
+  const notes = [
+    `run it with: ${join(dir, 'run.sh')} (kubectl apply, wait, merge); step 1 in it puts plan.json on the claim`,
+    ...(copies.length > 0
+      ? [
+          `the trials read ${count(copies.length, 'file')} of this machine (${copies.map((c) => c.from).join(', ')}): plan.json reads ${copies.length === 1 ? 'it' : 'them'} from ${pod.files}/ on the claim, and step 1 says how to copy ${copies.length === 1 ? 'it' : 'them'} there`,
+        ]
+      : []),
+    ...(finished > 0
+      ? [
+          `${finished} of the ${count(plan.trials.length, 'trial')} are finished in ${opts.db}; the pods skip only those finished in ${pod.db} on the claim, so copy it there first (step 1) or they train again`,
+        ]
+      : []),
+    `the merged study is written to ${pod.db} on the claim "${pvc}", not to ${opts.db}: step 4 copies it back for report`,
+    ...(opts.image === undefined ? [`image ${image} (the default; --image names yours)`] : []),
+  ];
+  process.stdout.write(`wrote ${files.join(', ')}\n${notes.join('\n')}\n`);
   return 0;
+}
+
+/** How many of `ids` are finished in the database at `db` (none when it does not exist or cannot be read). */
+function finishedHere(db: string, ids: readonly string[]): number {
+  if (!existsSync(resolve(db))) return 0;
+  let store: Store | null = null;
+  try {
+    store = Store.open(db, { create: false, read: 'only' });
+    const finished = new Set(store.listTrials(null, 'finished').map((t) => t.id));
+    return ids.filter((id) => finished.has(id)).length;
+  } catch {
+    return 0;
+  } finally {
+    store?.close();
+  }
 }

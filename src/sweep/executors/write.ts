@@ -6,7 +6,8 @@ import { makeDirs } from '../../util/dirs.js';
 import { count } from '../../util/format.js';
 import { ensureOutDir, fsReason, type OutFile, writeFilesAtomically } from '../../util/out-files.js';
 import { planFileText } from '../plan-file.js';
-import { type K8sOptions, k8sIndexedJob, k8sMergeJob, k8sRunScript } from './k8s.js';
+import { type HostCopy, planWithFilesIn } from './host-files.js';
+import { type K8sOptions, k8sIndexedJob, k8sMergeJob, k8sPodPaths, k8sRunScript } from './k8s.js';
 import { type ClusterLayout, shArg } from './layout.js';
 import { assertSlurmPath, type SlurmOptions, slurmArrayScript, slurmMergeScript } from './slurm.js';
 
@@ -47,15 +48,26 @@ export function writeSlurmRun(plan: SweepPlan, l: ClusterLayout, o: SlurmOptions
  * Writes the frozen plan, the Indexed Job, the merge Job and a run script, all or none; returns the files
  * written. `name` is how errors call the folder (default `--out <dir>`).
  */
-export function writeK8sRun(plan: SweepPlan, l: ClusterLayout, o: K8sOptions, name?: string): string[] {
+export function writeK8sRun(
+  plan: SweepPlan,
+  l: ClusterLayout,
+  o: K8sOptions,
+  name?: string,
+): { files: string[]; copies: HostCopy[] } {
   makeOutDirs(l, outName(l, name), []);
+  // the pods read the files a trial names on this machine from the claim, where run.sh says to copy them
+  const onClaim = planWithFilesIn(plan, k8sPodPaths(l).files);
+  const run = { ...o, copies: onClaim.copies };
   const files = new Map<string, OutFile>([
-    [basename(l.plan), { text: planFileText(plan) }],
-    ['job.yaml', { text: k8sIndexedJob(l, o) }],
-    ['merge-job.yaml', { text: k8sMergeJob(l, o) }],
-    ['run.sh', { text: k8sRunScript(l, o), executable: true }],
+    [basename(l.plan), { text: planFileText(onClaim.plan) }],
+    ['job.yaml', { text: k8sIndexedJob(l, run) }],
+    ['merge-job.yaml', { text: k8sMergeJob(l, run) }],
+    ['run.sh', { text: k8sRunScript(l, run), executable: true }],
   ]);
-  return writeFilesAtomically(l.dir, files, 'the cluster run', outName(l, name));
+  return {
+    files: writeFilesAtomically(l.dir, files, 'the cluster run', outName(l, name)),
+    copies: onClaim.copies,
+  };
 }
 
 /** Runs `sbatch --parsable <args>`; returns the job id, or throws with sbatch's message. */
