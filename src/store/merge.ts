@@ -195,7 +195,9 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
  * cluster plan's tasks all carry it), or a sweep the target lacks: the trials are added to it. Another config,
  * recorded later than the target's: it replaces the target's, and so does its trial list, as a local sweep
  * of an edited config does (the older trials stay in the database, outside the sweep). Recorded earlier: the
- * shard's trials stay out of the target's sweep. Each case of another config is told in `notes`.
+ * shard's trials stay out of the target's sweep. Each case of another config that leaves trials outside the sweep
+ * is told in `notes`, with the way to bring them in: a sweep whose plan holds them all (shards of one study split
+ * by an axis, say), run on the merged database, which trains none already finished.
  */
 function sweepMembership(
   db: Store['db'],
@@ -207,6 +209,16 @@ function sweepMembership(
     updated_at: string;
   }[];
   const mine = db.prepare('SELECT config_json, updated_at FROM main.sweeps WHERE name = ?');
+  // the trials of a sweep in one database that are not in the other's sweep of that name
+  const missing = (from: 's' | 'main', to: 's' | 'main') =>
+    db.prepare(
+      `SELECT COUNT(*) AS n FROM ${from}.sweep_trials a WHERE a.sweep = ?
+       AND NOT EXISTS (SELECT 1 FROM ${to}.sweep_trials b WHERE b.sweep = a.sweep AND b.trial_id = a.trial_id)`,
+    );
+  const notIn = (from: 's' | 'main', to: 's' | 'main', name: string) =>
+    (missing(from, to).get(name) as { n: number }).n;
+  const together =
+    'to study them together, run "sparsebench sweep" on the merged database with a config whose plan holds them all (it trains none already finished)';
   const out = { link: [] as string[], replace: [] as string[], notes: [] as string[] };
   for (const t of theirs) {
     const m = mine.get(t.name) as { config_json: string; updated_at: string } | undefined;
@@ -214,13 +226,20 @@ function sweepMembership(
     else if (t.updated_at > m.updated_at) {
       out.link.push(t.name);
       out.replace.push(t.name);
+      const left = notIn('main', 's', t.name);
       out.notes.push(
-        `${shard}: sweep ${t.name} was recorded there with another config, later than in the target: the sweep now has that config and its trials; the target's earlier trials of it stay in the database, outside the sweep`,
+        `${shard}: sweep ${t.name} was recorded there with another config, later than in the target: the sweep now has that config and its trials` +
+          (left > 0
+            ? `; ${left} of the target's earlier trials of it stay in the database, outside the sweep; ${together}`
+            : ''),
       );
-    } else
-      out.notes.push(
-        `${shard}: sweep ${t.name} was recorded there with another config, earlier than in the target: its trials were merged into the database but not into the sweep (fit-law and report do not see them)`,
-      );
+    } else {
+      const n = notIn('s', 'main', t.name);
+      if (n > 0)
+        out.notes.push(
+          `${shard}: sweep ${t.name} was recorded there with another config, earlier than in the target: ${n} of its trials were merged into the database but not into the sweep (fit-law and report do not see them); ${together}`,
+        );
+    }
   }
   return out;
 }
