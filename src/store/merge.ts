@@ -14,7 +14,11 @@ const RANK: Record<TrialStatus, number> = { finished: 4, failed: 3, interrupted:
 /** What a merge did, per shard and in total. */
 export interface MergeReport {
   into: string;
-  shards: { path: string; trials: number; taken: number }[];
+  /**
+   * Per shard: its trials, how many of them it finished, and how many of its records were taken (new to the
+   * target, or better than the target's record: see {@link betterRecord}).
+   */
+  shards: { path: string; trials: number; finished: number; taken: number }[];
   /** Trials new to the target. */
   added: number;
   /** Trials the target had, replaced by a better record. */
@@ -93,7 +97,7 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
     const progress = (schema: 'main' | 's') =>
       db.prepare(`SELECT COALESCE(MAX(step), 0) AS step FROM ${schema}.metrics WHERE trial_id = ?`);
     for (const shard of shards) {
-      const entry = { path: shard, trials: 0, taken: 0 };
+      const entry = { path: shard, trials: 0, finished: 0, taken: 0 };
       db.prepare('ATTACH DATABASE ? AS s').run(resolve(shard));
       try {
         const theirs = db.prepare('SELECT id, status FROM s.trials').all() as {
@@ -145,6 +149,7 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
                    WHERE excluded.updated_at > sweeps.updated_at`);
           for (const t of theirs) {
             entry.trials++;
+            if (t.status === 'finished') entry.finished++;
             // judged again inside the transaction: another merge or sweep may have written since
             if (!takes(t)) {
               report.unchanged++;

@@ -169,7 +169,11 @@ describe('merge, stopped part-way or out of step', () => {
     shard.finishTrial(b, 'o', result(1.2), [{ name: 'val_loss', step: 32, tokens: 4096, value: 1.2 }]);
     writeSafetensors(weightsPath(shard.path, b), weights(), {});
     shard.close();
-    expect(mergeDatabases(into, [join(dir, 's', 'x.db')])).toMatchObject({ updated: 1, unchanged: 1 });
+    expect(mergeDatabases(into, [join(dir, 's', 'x.db')])).toMatchObject({
+      updated: 1,
+      unchanged: 1,
+      shards: [{ trials: 2, finished: 1, taken: 1 }],
+    });
     const m = Store.open(into, { create: false });
     expect(m.findTrial(a)).toMatchObject({ status: 'interrupted' });
     expect(m.metrics(a, 'train_loss')).toHaveLength(1);

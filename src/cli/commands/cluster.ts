@@ -112,8 +112,12 @@ export async function mergeCommand(
   for (const n of r.notes) process.stderr.write(`warning: ${n}\n`);
   if (opts.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
   else {
+    // taken: the shard's record went in (new to the target, or better than its); a shard of one cluster task lists
+    // every trial of the plan, its own finished and the rest pending
     for (const s of r.shards)
-      process.stdout.write(`${s.path}: ${count(s.trials, 'trial')}, ${s.taken} taken\n`);
+      process.stdout.write(
+        `${s.path}: ${count(s.trials, 'trial')} (${s.finished} finished), ${s.taken} ${s.taken === 1 ? 'record' : 'records'} taken (new to the target, or further along than its)\n`,
+      );
     process.stdout.write(
       `merged ${count(r.shards.length, 'shard')} into ${r.into}: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged, ${count(r.fits, 'fit')}\n`,
     );
