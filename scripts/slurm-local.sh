@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts or stops a one-node Slurm cluster whose files all live in DIR (tests and CI; needs root and
-# Debian's slurm-wlm, slurmctld, slurmd, slurm-client and munge packages). Recipe: ../shared/SLURM.md.
+# Debian's slurm-wlm, slurmctld, slurmd, slurm-client and munge packages). README.md, "Running on a cluster",
+# says how to use it.
 #   scripts/slurm-local.sh start DIR   # prints the path of slurm.conf; export it as SLURM_CONF
 #   scripts/slurm-local.sh stop DIR
 set -euo pipefail

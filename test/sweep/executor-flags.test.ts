@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -51,6 +51,59 @@ describe('sweep --executor and the flags of a local sweep', () => {
     expect(run).toContain(
       `#    kubectl cp sb-copy:/data/smoke/study.db ${db} && kubectl cp sb-copy:/data/smoke/study.db.weights ${db}.weights`,
     );
+  });
+
+  it('slurm submits only the trials not finished in --db, nothing when all are, and says how to submit by hand when sbatch fails', () => {
+    const dir = tempDir();
+    const db = join(dir, 'study.db');
+    const plan = loadSweep('configs/smoke.yaml');
+    const store = Store.open(db, { create: true });
+    store.saveSweep(plan);
+    const finish = (i: number) => {
+      store.claimTrial(plan.trials[i].id, 'o', { retryFailed: false, leaseMs: 1000 });
+      store.finishTrial(plan.trials[i].id, 'o', trialResult({ finalValLoss: 2, finalTrainLoss: 2 }), []);
+    };
+    finish(0);
+    // a stand-in sbatch that cannot reach a controller, as on a host with no cluster
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(
+      join(bin, 'sbatch'),
+      '#!/bin/bash\necho "sbatch: error: Could not establish a configuration source" >&2\nexit 1\n',
+      {
+        mode: 0o755,
+      },
+    );
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+    const args = [
+      'sweep',
+      'configs/smoke.yaml',
+      '--db',
+      db,
+      '--executor',
+      'slurm',
+      '--max-parallel',
+      '4',
+      '--gpus',
+      '1',
+    ];
+    const r = cli(args, { env });
+    expect(r.code).toBe(1);
+    const rest = plan.trials.length - 1;
+    expect(r.stdout).toContain(
+      `1 of the ${plan.trials.length} trials is finished in ${db}: submitting the other ${rest} (--array=1${rest > 1 ? `-${rest}` : ''}%4)`,
+    );
+    expect(r.stderr).toContain('Could not establish a configuration source');
+    expect(r.stderr).toContain(
+      `Nothing was submitted; the scripts are written in ${join(dir, 'smoke.slurm')}. Once sbatch reaches the cluster (on a login node, or with SLURM_CONF naming its slurm.conf), submit them with: sbatch --array=1`,
+    );
+    // the smoke config trains on wasm: a GPU per task would sit idle
+    expect(r.stderr).toContain('warning: --gpus 1: the trials run on the wasm backend, which uses no GPU');
+    for (let i = 1; i < plan.trials.length; i++) finish(i);
+    store.close();
+    const none = cli(args, { env });
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stdout).toContain('nothing to submit: every trial of the plan is finished');
   });
 
   it('passes the checkpoint cadence and --retry-failed on to every task, and refuses --workers and --json', () => {

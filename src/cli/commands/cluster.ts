@@ -8,9 +8,16 @@ import { UsageError } from '../../errors.js';
 import { mergeDatabases } from '../../store/merge.js';
 import { Store } from '../../store/store.js';
 import { trialStatusIn } from '../../store/study-status.js';
+import { unfinishedArray } from '../../sweep/executors/array-indices.js';
 import { k8sPodPaths } from '../../sweep/executors/k8s.js';
-import { clusterLayout, shArg } from '../../sweep/executors/layout.js';
-import { mergeSubmitCommand, submitSlurm, writeK8sRun, writeSlurmRun } from '../../sweep/executors/write.js';
+import { clusterLayout } from '../../sweep/executors/layout.js';
+import {
+  arraySubmitCommand,
+  mergeSubmitCommand,
+  submitSlurm,
+  writeK8sRun,
+  writeSlurmRun,
+} from '../../sweep/executors/write.js';
 import { isPlanFile, readPlanFile, taskIndex, writePlanFile } from '../../sweep/plan-file.js';
 import { LineReporter } from '../../sweep/progress.js';
 import { runSweep } from '../../sweep/run-sweep.js';
@@ -184,6 +191,14 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
       `--pvc ${opts.pvc}: not a Kubernetes name (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters)`,
     );
   const plan = loadSweep(config, { backend: opts.backend, db: opts.db });
+  for (const w of planWarnings(plan)) process.stderr.write(`warning: ${w}\n`);
+  const cpuOnly = [...new Set(plan.trials.map((t) => t.spec.backend))].filter(
+    (b) => b === 'wasm' || b === 'cpu',
+  );
+  if (gpus && cpuOnly.length > 0)
+    process.stderr.write(
+      `warning: --gpus ${gpus}: the trials run on the ${cpuOnly.join(' and ')} backend, which uses no GPU; give --backend webgpu (or auto, which takes a GPU where one is found)\n`,
+    );
   const dir = opts.out ?? join(dirname(resolve(opts.db)), `${plan.name}.${opts.executor}`);
   const layout = clusterLayout(plan.name, plan.trials.length, dir, opts.db);
   // how errors call the folder: the flag that chose it, or the flag that would choose another
@@ -206,24 +221,38 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
       outName,
     );
     process.stdout.write(`wrote ${files.join(', ')}\n`);
+    // the trials the study database has finished are left out of the submission: their tasks would do nothing
+    const finished = finishedIn(opts.db);
+    const { array, pending } = unfinishedArray(
+      plan.trials.map((t) => t.id),
+      finished,
+      maxParallel,
+    );
+    const done = plan.trials.length - pending;
+    if (done > 0)
+      process.stdout.write(
+        `${done} of the ${count(plan.trials.length, 'trial')} ${done === 1 ? 'is' : 'are'} finished in ${opts.db}${pending > 0 ? `: submitting the other ${pending} (--array=${array})` : ''}\n`,
+      );
+    if (pending === 0) {
+      process.stdout.write('nothing to submit: every trial of the plan is finished\n');
+      return 0;
+    }
     if (opts.dryRun) {
       process.stdout.write(
-        `not submitted (--dry-run); to submit: sbatch ${shArg(join(layout.dir, 'array.sbatch'))}, then ${mergeSubmitCommand(layout, '<array id>')}\n`,
+        `not submitted (--dry-run); to submit: ${arraySubmitCommand(layout, array)}, then ${mergeSubmitCommand(layout, '<array id>')}\n`,
       );
       return 0;
     }
-    const ids = submitSlurm(layout);
+    const ids = submitSlurm(layout, array);
     process.stdout.write(
-      `submitted array job ${ids.arrayJob} (${count(plan.trials.length, 'trial')}) and merge job ${ids.mergeJob}\n`,
+      `submitted array job ${ids.arrayJob} (${count(pending, 'trial')}) and merge job ${ids.mergeJob}\n`,
     );
     return 0;
   }
   const image = opts.image ?? 'sparsebench:latest';
   const pvc = opts.pvc ?? 'sparsebench-data';
-  const finished = finishedHere(
-    opts.db,
-    plan.trials.map((t) => t.id),
-  );
+  const finishedIds = finishedIn(opts.db);
+  const finished = plan.trials.filter((t) => finishedIds.has(t.id)).length;
   const { files, copies } = writeK8sRun(
     plan,
     layout,
@@ -250,16 +279,15 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
   return 0;
 }
 
-/** How many of `ids` are finished in the database at `db` (none when it does not exist or cannot be read). */
-function finishedHere(db: string, ids: readonly string[]): number {
-  if (!existsSync(resolve(db))) return 0;
+/** Ids of the trials finished in the database at `db` (none when it does not exist or cannot be read). */
+function finishedIn(db: string): Set<string> {
+  if (!existsSync(resolve(db))) return new Set();
   let store: Store | null = null;
   try {
     store = Store.open(db, { create: false, read: 'only' });
-    const finished = new Set(store.listTrials(null, 'finished').map((t) => t.id));
-    return ids.filter((id) => finished.has(id)).length;
+    return new Set(store.listTrials(null, 'finished').map((t) => t.id));
   } catch {
-    return 0;
+    return new Set();
   } finally {
     store?.close();
   }

@@ -70,8 +70,11 @@ export function writeK8sRun(
   };
 }
 
-/** Runs `sbatch --parsable <args>`; returns the job id, or throws with sbatch's message. */
-function sbatch(args: string[]): string {
+/**
+ * Runs `sbatch --parsable <args>`; returns the job id, or throws with sbatch's message and `unsent`, which says
+ * what was not submitted and how to submit it by hand.
+ */
+function sbatch(args: string[], unsent = ''): string {
   const r = spawnSync('sbatch', ['--parsable', ...args], { encoding: 'utf8' });
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') {
     throw new UsageError(
@@ -79,8 +82,15 @@ function sbatch(args: string[]): string {
     );
   }
   if (r.status !== 0)
-    throw new Error(`sbatch ${args.map(shArg).join(' ')} failed: ${(r.stderr || r.stdout).trim()}`);
+    throw new Error(
+      `sbatch ${args.map(shArg).join(' ')} failed: ${(r.stderr || r.stdout).trim()}${unsent ? `\n${unsent}` : ''}`,
+    );
   return r.stdout.trim().split(';')[0]; // "<id>" or "<id>;<cluster>"
+}
+
+/** The shell command that submits the array job (`array`: the `--array` that overrides the script's, if any). */
+export function arraySubmitCommand(l: ClusterLayout, array: string | null): string {
+  return `sbatch${array ? ` --array=${array}` : ''} ${shArg(join(l.dir, 'array.sbatch'))}`;
 }
 
 /** The shell command that submits the merge job to run after array job `arrayJob` (afterany). */
@@ -89,13 +99,20 @@ export function mergeSubmitCommand(l: ClusterLayout, arrayJob: string): string {
 }
 
 /**
- * Submits the array job and the merge job that depends on it (afterany); returns both job ids. When the
- * merge fails to submit, the array job is already queued: the error says so, and gives the command that
- * submits the merge and the one that cancels the trials, since running the sweep again would submit the
- * trials a second time.
+ * Submits the array job (only the tasks of `array`, when given: the `--array` that overrides the script's) and
+ * the merge job that depends on it (afterany); returns both job ids. When the array fails to submit, nothing was:
+ * the error says the scripts are written and gives the commands that submit them. When the merge fails to
+ * submit, the array job is already queued: the error says so, and gives the command that submits the merge and
+ * the one that cancels the trials, since running the sweep again would submit the trials a second time.
  */
-export function submitSlurm(l: ClusterLayout): { arrayJob: string; mergeJob: string } {
-  const arrayJob = sbatch([join(l.dir, 'array.sbatch')]);
+export function submitSlurm(
+  l: ClusterLayout,
+  array: string | null = null,
+): { arrayJob: string; mergeJob: string } {
+  const arrayJob = sbatch(
+    [...(array ? [`--array=${array}`] : []), join(l.dir, 'array.sbatch')],
+    `Nothing was submitted; the scripts are written in ${l.dir}. Once sbatch reaches the cluster (on a login node, or with SLURM_CONF naming its slurm.conf), submit them with: ${arraySubmitCommand(l, array)}, then ${mergeSubmitCommand(l, '<array id>')}`,
+  );
   try {
     const mergeJob = sbatch([`--dependency=afterany:${arrayJob}`, join(l.dir, 'merge.sbatch')]);
     return { arrayJob, mergeJob };
