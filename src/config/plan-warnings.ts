@@ -1,3 +1,4 @@
+import { labelGapWarnings } from '../data/label-gaps.js';
 import { embeddingShareWarning, nonzeroEmbeddings } from '../models/embedding-share.js';
 import { spanLayoutWarning } from '../models/span-layout-check.js';
 import { baselineWarning } from '../sparsity/baseline-check.js';
@@ -16,7 +17,7 @@ import { warmupWarning } from './warmup-check.js';
  * budgets less than a batch apart, held-out sets smaller than `train.eval_tokens` asks,
  * data read more than a few epochs over, t5 inputs too short for their
  * span-corruption settings, embeddings a large share of N, warmups as long as training, one pruner.schedule
- * given to several algorithms whose defaults differ.
+ * given to several algorithms whose defaults differ, IDX labels that leave classes of the head out.
  */
 export function planWarnings(plan: SweepPlan): string[] {
   const baseline = baselineWarning(
@@ -49,5 +50,6 @@ export function planWarnings(plan: SweepPlan): string[] {
     ...(spans ? [spans] : []),
     ...(embeddings ? [embeddings] : []),
     ...(warmup ? [warmup] : []),
+    ...labelGapWarnings(plan.trials),
   ];
 }

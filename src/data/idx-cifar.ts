@@ -3,6 +3,21 @@ import { join } from 'node:path';
 import type { ImageSet } from './images.js';
 
 /**
+ * Why a file is not an IDX file of `kind` (its magic `expected`): the first bytes found, and for a gzip file (MNIST
+ * is distributed gzipped) that it needs decompressing.
+ */
+function notIdx(path: string, head: Buffer, kind: 'image' | 'label', expected: number): string {
+  const want = `0x${expected.toString(16).padStart(8, '0')}`;
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)
+    return `${path}: a gzip-compressed file, not an IDX ${kind} file (magic ${want}); decompress it first (gunzip ${path}) and give the file it writes`;
+  const found =
+    head.length >= 4
+      ? `0x${head.readUInt32BE(0).toString(16).padStart(8, '0')}`
+      : `${head.length} bytes in all`;
+  return `${path}: not an IDX ${kind} file (magic ${want}; its first bytes read ${found})`;
+}
+
+/**
  * Reads an image/label pair in the IDX format of the MNIST distribution (http://yann.lecun.com/exdb/mnist/):
  * big-endian magic 0x00000803 (uint8 images, [N, H, W]) and 0x00000801 (uint8 labels, [N]).
  */
@@ -10,9 +25,9 @@ export function readIdx(imagesPath: string, labelsPath: string): ImageSet {
   const img = readFileSync(imagesPath);
   const lab = readFileSync(labelsPath);
   if (img.length < 16 || img.readUInt32BE(0) !== 0x803)
-    throw new Error(`${imagesPath}: not an IDX image file (magic 0x00000803)`);
+    throw new Error(notIdx(imagesPath, img, 'image', 0x803));
   if (lab.length < 8 || lab.readUInt32BE(0) !== 0x801)
-    throw new Error(`${labelsPath}: not an IDX label file (magic 0x00000801)`);
+    throw new Error(notIdx(labelsPath, lab, 'label', 0x801));
   const [n, h, w] = [img.readUInt32BE(4), img.readUInt32BE(8), img.readUInt32BE(12)];
   if (lab.readUInt32BE(4) !== n)
     throw new Error(`${labelsPath} has ${lab.readUInt32BE(4)} labels for ${n} images`);
@@ -48,10 +63,10 @@ export function checkIdxPair(
 ): { count: number; height: number; width: number; classes: number } {
   const head = readHead(imagesPath, 16);
   if (head.length < 16 || head.readUInt32BE(0) !== 0x803)
-    throw new IdxError('images', `${imagesPath}: not an IDX image file (magic 0x00000803)`);
+    throw new IdxError('images', notIdx(imagesPath, head, 'image', 0x803));
   const lab = readFileSync(labelsPath);
   if (lab.length < 8 || lab.readUInt32BE(0) !== 0x801)
-    throw new IdxError('labels', `${labelsPath}: not an IDX label file (magic 0x00000801)`);
+    throw new IdxError('labels', notIdx(labelsPath, lab, 'label', 0x801));
   const [n, h, w] = [head.readUInt32BE(4), head.readUInt32BE(8), head.readUInt32BE(12)];
   if (lab.readUInt32BE(4) !== n)
     throw new IdxError(

@@ -1,8 +1,11 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import type { TrialPlan } from '../../src/config/plan.js';
 import { checkIdxPair, readCifarBatches, readIdx } from '../../src/data/idx-cifar.js';
 import { heldOutCount, splitImages } from '../../src/data/images.js';
+import { labelGapWarnings, unusedLabels } from '../../src/data/label-gaps.js';
 import { dataConfigSchema, imageGeometry, resolveDataSpec } from '../../src/data/spec.js';
 import { heldOutImageCount } from '../../src/data/stream-sizes.js';
 import { PathError } from '../../src/errors.js';
@@ -94,6 +97,35 @@ describe('IDX files checked before training', () => {
         validation_labels: 'v.lab',
       }),
     ).toMatch(/^data.validation_labels: .* has label 3, but the training labels use classes 0-1/);
+  });
+
+  it('says a gzipped file needs decompressing, and what the first bytes of another file read', () => {
+    const dir = tempDir();
+    const img = images(dir, 'a.img', 2, 4, 4);
+    writeFileSync(join(dir, 'a.img.gz'), gzipSync(readFileSync(img)));
+    labels(dir, 'a.lab', [0, 1]);
+    expect(resolveError(dir, { train_images: 'a.img.gz', train_labels: 'a.lab' })).toBe(
+      `data.train_images: ${join(dir, 'a.img.gz')}: a gzip-compressed file, not an IDX image file (magic 0x00000803); decompress it first (gunzip ${join(dir, 'a.img.gz')}) and give the file it writes`,
+    );
+    expect(resolveError(dir, { train_images: 'a.img', train_labels: 'a.img' })).toBe(
+      `data.train_labels: ${join(dir, 'a.img')}: not an IDX label file (magic 0x00000801; its first bytes read 0x00000803)`,
+    );
+  });
+
+  it('warns when the labels leave classes of the head out (a stray label makes a wider head)', () => {
+    const dir = tempDir();
+    const spec = (lab: string) => ({
+      spec: { data: { source: 'idx', paths: { train_labels: join(dir, lab) } } },
+    });
+    labels(dir, 'stray.lab', [0, 1, 2, 3, 4, 200, 1, 2]);
+    labels(dir, 'whole.lab', [0, 1, 2, 2, 1, 0]);
+    const trials = [spec('stray.lab'), spec('stray.lab'), spec('whole.lab')] as unknown as TrialPlan[];
+    const warnings = labelGapWarnings(trials);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toBe(
+      `data.train_labels: ${join(dir, 'stray.lab')} has labels up to 200, so the classification head has 201 outputs, but no example has labels 5, 6, 7, 8, 9, 10, 11, 12 and 187 more: 195 of the outputs never train (their size and the starting loss depend on them); relabel the classes 0 to 5 if that is not meant`,
+    );
+    expect(unusedLabels(join(dir, 'whole.lab'))).toEqual({ classes: 3, unused: [] });
   });
 
   it('counts the held-out images as the split takes them', () => {
