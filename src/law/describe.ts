@@ -16,24 +16,24 @@ const range = (r: [number, number] | undefined) => (r ? `[${sig(r[0], 3)}, ${sig
 
 /**
  * Unit of each coefficient, for tables; `dataUnit` is what D counts ("tokens", "images"), unknown for
- * external points.
+ * external points; `loss` is what the loss is per ("nats/token"; "nats" for external points), as the report says.
  */
-const units = (dataUnit: string | undefined): Record<string, string> => ({
+const units = (dataUnit: string | undefined, loss: string): Record<string, string> => ({
   a_S: 'nats·N^b_N',
   c_S: 'nats·N^b_N',
   a_D: dataUnit ?? 'units of D',
-  c: 'loss (nats)',
-  E: 'loss (nats)',
-  A: 'nats·N^alpha',
-  B: 'nats·D^beta',
+  c: loss,
+  E: loss,
+  A: `${loss}·N^alpha`,
+  B: `${loss}·D^beta`,
 });
 
 /**
  * The coefficient table: value, bootstrap interval, spread across starts, and the paper's values (T5/C4's
- * a_D counts tokens, ViT/JFT's images).
+ * a_D counts tokens, ViT/JFT's images). `lossUnit` names the loss's unit (default "nats").
  */
-export function coefficientTable(fit: LawFit, dataUnit?: string): string {
-  const unitOf = units(dataUnit);
+export function coefficientTable(fit: LawFit, dataUnit?: string, lossUnit = 'nats'): string {
+  const unitOf = units(dataUnit, lossUnit);
   const names = Object.keys(fit.params);
   const sparse = fit.form === 'sparse';
   return formatTable(names, [

@@ -17,7 +17,7 @@ import {
   selectTrials,
 } from '../../law/trial-selection.js';
 import type { FitOptions, HuberKind, LawFit, LawPoint } from '../../law/types.js';
-import { dataUnitOf } from '../../report/units.js';
+import { dataUnitOf, unitLabels } from '../../report/units.js';
 import { Store } from '../../store/store.js';
 import { fmt, parseHumanNumber } from '../../util/format.js';
 
@@ -63,6 +63,8 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
   let store: Store | null = null;
   /** What D counts, when the points come from a sweep. */
   let dataUnit: string | undefined;
+  /** What the loss is per, when the points come from a sweep ("nats/token"). */
+  let lossUnit: string | undefined;
   /** Settings of the sweep's extra axes the points pool, in words, or null. */
   let pooled: string | null = null;
   /** Trials of the selection that have no final loss, in words, or null. */
@@ -83,7 +85,9 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
       const axes = store.getSweep(sweep)!.axes;
       const trials = selection(() => selectTrials(store!.listTrials(sweep!), axes, where));
       points = pointsFromTrials(trials);
-      dataUnit = dataUnitOf(trials[0]?.spec.model.family);
+      const family = trials[0]?.spec.model.family;
+      dataUnit = dataUnitOf(family);
+      lossUnit = unitLabels(dataUnitOf(family), family).loss;
       pooled = pooledSettingsWarning(trials, axes);
       unfinished = unfinishedWarning(trials);
     }
@@ -142,7 +146,7 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
       process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     } else {
       process.stdout.write(
-        `${describe(fit, answers, { sweep, source: opts.points ?? opts.db, fitId, dataUnit, where: whereText })}\n`,
+        `${describe(fit, answers, { sweep, source: opts.points ?? opts.db, fitId, dataUnit, lossUnit, where: whereText })}\n`,
       );
     }
     // stored and printed, marked so; the exit status tells a script (`fit-law && report`) not to go on as if it had
@@ -205,6 +209,7 @@ function describe(
     source: string;
     fitId: number | null;
     dataUnit: string | undefined;
+    lossUnit: string | undefined;
     where: readonly string[];
   },
 ): string {
@@ -214,7 +219,7 @@ function describe(
   const lines = [
     `${fit.form} scaling law fit of ${what}${ctx.fitId !== null ? `, stored as fit #${ctx.fitId}` : ''}`,
     '',
-    coefficientTable(fit, ctx.dataUnit),
+    coefficientTable(fit, ctx.dataUnit, ctx.lossUnit),
     '',
     ...fitSummaryLines(fit),
   ];
