@@ -61,6 +61,7 @@ describe('runs export', () => {
     await expect(exportCommand('ffff', { db, out: file })).rejects.toThrow(UsageError);
     // an earlier export is written over; a file of another kind (the sweep's config) is not
     expect(await exportCommand(sparse.id, { db, out: file })).toBe(0);
+    expect(out).toContain(`to ${file} (replacing the safetensors file there):`);
     const config = join(dir, 'sweep.yaml');
     writeFileSync(config, 'name: s\n');
     await expect(exportCommand(sparse.id, { db, out: config })).rejects.toThrow(

@@ -92,6 +92,7 @@ export async function exportCommand(id: string, opts: ExportOptions): Promise<nu
       `--out ${opts.out}: is a directory; give a file path, e.g. ${join(opts.out, `${t.id}.safetensors`)}`,
     );
   assertReplaceable('--out', opts.out, 'safetensors', isSafetensorsFile);
+  const replaced = existsSync(out);
   try {
     writeSafetensors(opts.out, w, exportMetadata(t));
   } catch (e) {
@@ -100,7 +101,7 @@ export async function exportCommand(id: string, opts: ExportOptions): Promise<nu
   }
   const values = w.params.reduce((a, p) => a + p.data.length, 0);
   process.stdout.write(
-    `exported trial ${t.id} (${t.pruner}, sparsity ${t.sparsity}) to ${opts.out}: ${w.params.length} tensors, ${values} values, ${w.masks.size} masks\n`,
+    `exported trial ${t.id} (${t.pruner}, sparsity ${t.sparsity}) to ${opts.out}${replaced ? ' (replacing the safetensors file there)' : ''}: ${w.params.length} tensors, ${values} values, ${w.masks.size} masks\n`,
   );
   return 0;
 }
