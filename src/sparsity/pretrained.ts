@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { DEFAULT_DB } from '../store/default-db.js';
 import { decodeSafetensors } from '../store/safetensors.js';
-import { storedWeightsPath } from '../store/weights.js';
+import { storedWeightsPath, weightsPath } from '../store/weights.js';
 import { checkpointMeta } from '../sweep/checkpoints.js';
 
 /** A dense model's parameters read from a safetensors file, with what the file says about itself. */
@@ -66,7 +66,30 @@ function namedTrial(metadata: Record<string, string>): string | null {
   return metadata.trial_id ?? checkpointMeta(metadata)?.trial_id ?? null;
 }
 
-/** Absolute path of a weights file given directly, or of trial `trial`'s final weights beside database `db`. */
+/**
+ * Absolute path of a weights file given directly, or of trial `trial`'s final weights beside database `db`; a
+ * `trial` shorter than an id is a prefix, as `runs show` takes one: the one weights file there whose trial id
+ * starts with it. Throws when no file, or more than one, has such an id.
+ */
 export function pretrainedPath(o: { weights?: string; trial?: string; db?: string }): string {
-  return o.weights ? resolve(o.weights) : storedWeightsPath(o.db ?? DEFAULT_DB, o.trial ?? '');
+  if (o.weights) return resolve(o.weights);
+  const db = o.db ?? DEFAULT_DB;
+  const trial = o.trial ?? '';
+  if (trial.length >= TRIAL_ID_LENGTH) return storedWeightsPath(db, trial);
+  const dir = dirname(weightsPath(db, trial));
+  const ids = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.startsWith(trial) && f.endsWith('.safetensors'))
+        .map((f) => f.slice(0, -'.safetensors'.length))
+        .sort()
+    : [];
+  if (ids.length === 1) return storedWeightsPath(db, ids[0]);
+  throw new Error(
+    ids.length === 0
+      ? `no finished trial whose id starts with ${trial} has its weights in ${dir}`
+      : `${trial} starts the ids of ${ids.length} trials whose weights are in ${dir} (${ids.slice(0, 4).join(', ')}${ids.length > 4 ? ', …' : ''}): give more of the id`,
+  );
 }
+
+/** Hex digits of a trial id. */
+const TRIAL_ID_LENGTH = 16;

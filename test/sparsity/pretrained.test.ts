@@ -76,6 +76,26 @@ sweep: {sparsity: 0.5, nonzero_params: 3000, tokens: 4096}
     );
   });
 
+  it('takes a unique prefix of the trial id, as runs show does, and says when it names none or several', () => {
+    const db = join(tempDir(), 'study.db');
+    mkdirSync(dirname(weightsPath(db, id)), { recursive: true });
+    copyFileSync(checkpointWith([1, 1, 1, 1, 1, 1, 1, 1], id), weightsPath(db, id));
+    const withTrial = (trial: string) =>
+      writeConfig(readFileSync(config(''), 'utf8').replace(`trial: ${id}`, `trial: "${trial}"`));
+    // found by its first digits: read, as the whole id is
+    expect(() => loadSweep(withTrial('fedc'), { db })).toThrow(`${weightsPath(db, id)} has no`);
+    expect(() => loadSweep(withTrial('abcd'), { db })).toThrow(
+      `no finished trial whose id starts with abcd has its weights in ${dirname(weightsPath(db, id))}`,
+    );
+    copyFileSync(weightsPath(db, id), weightsPath(db, 'fedc000000000000'));
+    expect(() => loadSweep(withTrial('fedc'), { db })).toThrow(
+      `fedc starts the ids of 2 trials whose weights are in ${dirname(weightsPath(db, id))} (fedc000000000000, fedcba9876543210): give more of the id`,
+    );
+    expect(() => loadSweep(withTrial('fed'), { db })).toThrow(
+      'a trial id: 16 hex digits, or the first 4 or more of them',
+    );
+  });
+
   it("refuses a file under the trial's name that holds another trial's weights", () => {
     const db = join(tempDir(), 'study.db');
     mkdirSync(dirname(weightsPath(db, id)), { recursive: true });

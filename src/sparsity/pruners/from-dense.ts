@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { z } from 'zod';
 import { pretrainedPath, readPretrained } from '../pretrained.js';
 import type { Algorithm, LayerRef, PlannedModel } from '../types.js';
@@ -24,14 +25,19 @@ const given = z
             ? 'a trial id of digits only reads as a number in YAML: quote it, e.g. trial: "0123456789012345"'
             : undefined,
       })
-      .regex(/^[0-9a-f]{16}$/, { error: 'a full 16-hex-digit trial id' })
+      .regex(/^[0-9a-f]{4,16}$/, { error: 'a trial id: 16 hex digits, or the first 4 or more of them' })
       .optional()
-      .describe('or: id of a finished dense trial whose weights lie beside `db`'),
+      .describe('or: id (or a unique prefix of it) of a finished dense trial whose weights lie beside `db`'),
     db: z
       .string()
       .optional()
       .describe("with trial: its database (default: the sweep's --db, else runs/sparsebench.db)"),
-    sha256: z.string().optional().describe('filled in: content hash of the weights file'),
+    sha256: z
+      .string()
+      .optional()
+      .describe(
+        "the weights file's content hash, filled in when planned (a trial's identity); given, it pins the file: planning refuses one whose hash differs",
+      ),
   })
   .superRefine((o, ctx) => {
     if (!o.weights === !o.trial) {
@@ -45,8 +51,14 @@ const given = z
 
 /** Reads the file a config names and checks that it is a dense model; fills in the path and content hash. */
 const options = given.transform((o, ctx): FromDenseOptions => {
-  const path = pretrainedPath(o);
   const key = o.weights ? 'weights' : 'trial';
+  let path: string;
+  try {
+    path = pretrainedPath(o);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', path: [key], message: (e as Error).message });
+    return z.NEVER;
+  }
   try {
     const p = readPretrained(path);
     if (p.sparsity !== null && p.sparsity !== 0) {
@@ -58,11 +70,13 @@ const options = given.transform((o, ctx): FromDenseOptions => {
       });
     }
     // the file beside the database under the trial's name must be that trial's (not one copied or written over it)
-    if (o.trial && p.trialId !== null && p.trialId !== o.trial) {
+    // (the id the file is named for: the one given, or the one its prefix found)
+    const named = basename(path, '.safetensors');
+    if (o.trial && p.trialId !== null && p.trialId !== named) {
       ctx.addIssue({
         code: 'custom',
         path: ['trial'],
-        message: `${path} holds the weights of trial ${p.trialId}, not of ${o.trial}; train ${o.trial} again or give weights: <file>`,
+        message: `${path} holds the weights of trial ${p.trialId}, not of ${named}; train ${named} again or give weights: <file>`,
       });
     }
     if (o.sha256 && o.sha256 !== p.sha256) {
