@@ -5,7 +5,7 @@ const EXECUTOR_FLAGS = {
   out: ['slurm', 'k8s'],
   partition: ['slurm'],
   time: ['slurm'],
-  cpusPerTask: ['slurm'],
+  cpusPerTask: ['slurm', 'k8s'],
   gpus: ['slurm', 'k8s'],
   maxParallel: ['slurm', 'k8s'],
   image: ['k8s'],

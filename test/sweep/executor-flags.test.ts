@@ -137,9 +137,12 @@ describe('sweep --executor and the flags of a local sweep', () => {
       'k8s',
       '--checkpoint-minutes',
       '2',
+      '--cpus-per-task',
+      '2',
     ]);
     expect(k8s.code, k8s.stderr).toBe(0);
     const job = parse(readFileSync(join(dir, 'smoke.k8s', 'job.yaml'), 'utf8'));
+    expect(job.spec.template.spec.containers[0].resources.requests).toEqual({ cpu: '2', memory: '2Gi' });
     expect(job.spec.template.spec.containers[0].command[2]).toMatch(
       /--skip-from \/data\/smoke\/study\.db --checkpoint-minutes 2$/,
     );

@@ -256,7 +256,7 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
   const { files, copies } = writeK8sRun(
     plan,
     layout,
-    { image, pvc, maxParallel, gpus, taskFlags: runTrialFlags, finishedLocally: finished },
+    { image, pvc, maxParallel, gpus, cpus: cpusPerTask, taskFlags: runTrialFlags, finishedLocally: finished },
     outName,
   );
   const pod = k8sPodPaths(layout);

@@ -11,6 +11,8 @@ export interface K8sOptions {
   pvc: string;
   maxParallel?: number;
   gpus?: number;
+  /** CPUs each trial's pod requests (default 1, the single-threaded wasm backend's need). */
+  cpus?: number;
   /** Flags every pod's run-trial gets (checkpoint cadence, --retry-failed), as plain words. */
   taskFlags?: readonly string[];
   /** Files and folders of this machine the trials read, and where on the claim the plan reads them. */
@@ -54,7 +56,7 @@ export function k8sPodPaths(l: Pick<ClusterLayout, 'sweep'>) {
   };
 }
 
-function podSpec(o: K8sOptions, script: string, gpus: number | undefined) {
+function podSpec(o: K8sOptions, script: string, gpus: number | undefined, cpus = 1) {
   return {
     restartPolicy: 'Never',
     containers: [
@@ -63,7 +65,7 @@ function podSpec(o: K8sOptions, script: string, gpus: number | undefined) {
         image: o.image,
         command: ['/bin/sh', '-c', script],
         resources: {
-          requests: { cpu: '1', memory: '2Gi' },
+          requests: { cpu: String(cpus), memory: '2Gi' },
           ...(gpus ? { limits: { 'nvidia.com/gpu': String(gpus) } } : {}),
         },
         volumeMounts: [{ name: 'data', mountPath: '/data' }],
@@ -121,7 +123,7 @@ export function k8sIndexedJob(l: ClusterLayout, o: K8sOptions): string {
       completions: l.trials,
       parallelism: Math.min(o.maxParallel ?? l.trials, l.trials),
       ...failurePolicy(),
-      template: { metadata: { labels: { app: 'sparsebench' } }, spec: podSpec(o, script, o.gpus) },
+      template: { metadata: { labels: { app: 'sparsebench' } }, spec: podSpec(o, script, o.gpus, o.cpus) },
     },
   });
   return `${header.join('\n')}\n${job}`;
