@@ -29,6 +29,18 @@ describe('sparsebench models', () => {
     const r = cli(['models', 'lm', '--nonzero', '5k', '--sparsity', '0.5']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/non-zero \d+ \(asked 5k, [+-]\d+\.\d+%\)/);
+    // a text file is bytes: sized as the shipped corpus is, without one; IDX files set the image size, so they are needed
+    const text = cli(['models', 'lm', '--nonzero', '5k', '--sparsity', '0.5', '--data', 'text']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout.replace(/^lm: .*\n/, '')).toBe(
+      cli(['models', 'lm', '--nonzero', '5k', '--sparsity', '0.5', '--data', 'brown']).stdout.replace(
+        /^lm: .*\n/,
+        '',
+      ),
+    );
+    expect(cli(['models', 'vit', '--nonzero', '5k', '--data', 'idx']).stderr).toMatch(
+      /--data idx: needs its files; size with a config instead/,
+    );
   });
 
   it("sizes with the family's model: options given by --set, as a config's model: block does", () => {

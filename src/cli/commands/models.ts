@@ -147,6 +147,12 @@ export async function modelsCommand(family: string | undefined, opts: ModelsOpti
 /** A data spec good enough for sizing: geometry and vocabulary, no files read (CIFAR-10's are fixed). */
 function dataFor(source: string): DataSpec {
   if (source === 'cifar10') return { source: 'cifar10', dir: '', sha256: '' };
+  // a text file is read as bytes: its vocabulary is 256 whatever the file, so no file is needed to size
+  if (source === 'text')
+    return {
+      ...(dataConfigSchema.parse({ source, path: '(any text file)' }) as { source: 'text' }),
+      sha256: '',
+    } as DataSpec;
   const cfg = dataConfigSchema.safeParse({ source });
   if (!cfg.success)
     throw new UsageError(`--data ${source}: needs its files; size with a config instead (sweep --dry-run)`);
