@@ -57,7 +57,7 @@ function findingsSection(data: ReportData, points: FinalPoint[]): Section {
     const quality = dense.params && dense.converged ? fitQualityFinding(dense, 'The dense law') : null;
     if (quality) items.push(quality);
   }
-  const bySetting = settingFitsFinding(data.settingFits ?? [], points);
+  const bySetting = settingFitsFinding(data.settingFits ?? [], points, (f) => staleness(f, data, points));
   if (bySetting) items.push(bySetting);
   const scale = scaleFinding(points, data.unit, Boolean(fit?.params));
   if (scale) items.push(scale);

@@ -44,11 +44,8 @@ export function loadReportData(store: Store, dbPath: string, sweepName?: string,
     : record
       ? null
       : store.latestFit(name, 'chinchilla');
-  const inSweep = new Set(trials.map((t) => t.id));
-  // a whole trial id only (a prefix could name another trial)
-  const outside =
-    (record ?? dense)?.inputs.filter((id) => !inSweep.has(id) && /^[0-9a-f]{16}$/.test(id)) ?? [];
-  const fitTrialsOutside = outside.flatMap((id) => store.findTrial(id) ?? []);
+  const drawn = record ?? dense;
+  const fitTrialsOutside = drawn ? trialsOutside(store, drawn, trials) : [];
   return {
     dbPath,
     sweep,
@@ -83,6 +80,18 @@ function withLevelsChecked(fit: StoredFit, record: FitRecord, trials: readonly T
 }
 
 /**
+ * The trials a fit was made from that are no longer in the sweep (`trials`) but still in the database: the sweep
+ * was run again with another plan, or the fit came with a merged database.
+ */
+function trialsOutside(store: Store, fit: FitRecord, trials: readonly TrialRecord[]): TrialRecord[] {
+  const inSweep = new Set(trials.map((t) => t.id));
+  // a whole trial id only (a prefix could name another trial)
+  return fit.inputs
+    .filter((id) => !inSweep.has(id) && /^[0-9a-f]{16}$/.test(id))
+    .flatMap((id) => store.findTrial(id) ?? []);
+}
+
+/**
  * The newest sparse-law fit of each trial selection of a sweep (its `--where` conditions; none for the whole
  * sweep), in the order of their selections, when there are two or more selections; else none.
  */
@@ -94,7 +103,7 @@ function newestFitPerSelection(store: Store, sweep: string, trials: readonly Tri
   if (newest.size < 2) return [];
   return [...newest.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([, r]) => withLevelsChecked(toStoredFit(r), r, trials));
+    .map(([, r]) => withLevelsChecked(toStoredFit(r), r, [...trials, ...trialsOutside(store, r, trials)]));
 }
 
 /** The stored fit `id`, checked to be a sparse-law or dense-law fit of `sweep`. */

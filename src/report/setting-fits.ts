@@ -81,8 +81,8 @@ export function settingFitsBlocks(
     kind: 'table',
     caption:
       "The newest sparse-law fit of each selection of this sweep's trials (`fit-law --where KEY=VALUE`), side by side. " +
-      'Dense-equivalent size: the factor by which a dense model must be larger to match a sparse one of equal non-zero parameters, at any data size; ' +
-      `S_opt: the loss-optimal sparsity at ${COMPARED_MULTIPLE}× the compute-optimal data of a dense model of the same non-zero size. ` +
+      "Dense-equivalent size: the factor by which a dense model must be larger to match a sparse one of equal non-zero parameters (independent of D under the law's form); " +
+      `S_opt: the loss-optimal sparsity at the compute of training a dense model of the same non-zero size on ${COMPARED_MULTIPLE}× its compute-optimal data (a sparse model trains on 1 − S of that data). ` +
       'In brackets, 95% bootstrap intervals (none for a fit made without bootstrap). `report --fit ID` draws any of them, with its own warnings.',
     columns: [
       { header: 'fit' },
@@ -104,12 +104,20 @@ export function settingFitsBlocks(
 
 /**
  * In words, whether the fits of different settings tell them apart: at the highest sparsity the sweep trained
- * at (among the summarised levels), each setting's dense-equivalent size with its interval, and whether the
- * intervals of the highest and the lowest overlap. Only fits of a `--where` selection whose figures stand
- * (converged, an optimum implied) count; null with fewer than two.
+ * at (among the summarised levels; the lowest of them, said to be beyond the trials, when it trained at none),
+ * each setting's dense-equivalent size with its interval, and whether the intervals of the highest and the lowest
+ * overlap. Non-overlapping 95% intervals are a conservative sign of a difference; overlapping ones show none,
+ * not that the settings are alike; with three or more settings the two compared are the extremes, picked after
+ * the fact, which the sentence says. Only fits of a `--where` selection whose figures stand (converged, an
+ * optimum implied) and that are up to date (`stale` gives null) count; null with fewer than two.
  */
-export function settingFitsFinding(fits: readonly StoredFit[], points: readonly FinalPoint[]): string | null {
-  const compared = fits.filter((f) => fitScope(f) !== null && figuresOf(f) !== null);
+export function settingFitsFinding(
+  fits: readonly StoredFit[],
+  points: readonly FinalPoint[],
+  stale: (fit: StoredFit) => string | null = () => null,
+): string | null {
+  const standing = fits.filter((f) => fitScope(f) !== null && figuresOf(f) !== null);
+  const compared = standing.filter((f) => stale(f) === null);
   if (compared.length < 2) return null;
   const trained = Math.max(0, ...points.map((p) => p.sparsity));
   const shared = figuresOf(compared[0])!.dense_equivalent.map((d) => d.sparsity);
@@ -126,14 +134,25 @@ export function settingFitsFinding(fits: readonly StoredFit[], points: readonly 
   );
   const listed = `${each.slice(0, -1).join(', ')} and ${each[each.length - 1]}`;
   const [top, bottom] = [sorted[0], sorted[sorted.length - 1]];
+  const pair =
+    sorted.length > 2
+      ? 'the highest and the lowest (the extremes of several, so a weaker test than 95%)'
+      : 'the two';
   const verdict =
     !top.d.interval || !bottom.d.interval
-      ? 'without bootstrap intervals for every fit, these figures cannot be told apart from noise (fit-law --bootstrap)'
+      ? 'without bootstrap intervals for every fit, whether they differ beyond noise cannot be judged (fit-law --bootstrap)'
       : top.d.interval[0] > bottom.d.interval[1]
-        ? `the 95% intervals of the highest and the lowest do not overlap: at this sparsity ${selectionOf(top.fit)} makes sparse models worth more dense parameters than ${selectionOf(bottom.fit)}`
-        : `the 95% intervals of the highest and the lowest overlap: these trials do not tell the settings apart at this sparsity`;
+        ? `the 95% intervals of ${pair} do not overlap: at this sparsity the fit of ${selectionOf(top.fit)} gives a larger dense-equivalent size than that of ${selectionOf(bottom.fit)}`
+        : `the 95% intervals of ${pair} overlap, so this check finds no difference at this sparsity (which does not show the settings alike)`;
+  const beyond =
+    inReach.length === 0 ? ' (beyond the sparsities the sweep trained at: an extrapolation of each law)' : '';
+  const left = standing.length - compared.length;
+  const outOfDate =
+    left > 0
+      ? ` ${plural(left, 'fit')} out of date ${left === 1 ? 'is' : 'are'} left out (see the table).`
+      : '';
   return (
-    `Laws by setting (${plural(at.length, 'fit')}, see "Laws by setting"): at ${pct(level)} sparsity, the dense-equivalent size (how much larger a dense model ` +
-    `must be to match a sparse one of equal non-zero parameters) is ${listed}; ${verdict}.`
+    `Laws by setting (${plural(at.length, 'fit')}, see "Laws by setting"): at ${pct(level)} sparsity${beyond}, the dense-equivalent size (how much larger a dense model ` +
+    `must be to match a sparse one of equal non-zero parameters) is ${listed}; ${verdict}.${outOfDate}`
   );
 }

@@ -158,7 +158,7 @@ describe('laws by setting', () => {
     expect(said).toBe(
       'Laws by setting (2 fits, see "Laws by setting"): at 75% sparsity, the dense-equivalent size (how much larger a dense model must be to match a sparse one of equal non-zero parameters) is ' +
         '2.4× [2.2×, 2.6×] under pruner.name=gmp (fit #1) and 1.8× [1.6×, 2×] under pruner.name=rigl (fit #2); ' +
-        'the 95% intervals of the highest and the lowest do not overlap: at this sparsity pruner.name=gmp makes sparse models worth more dense parameters than pruner.name=rigl.',
+        'the 95% intervals of the two do not overlap: at this sparsity the fit of pruner.name=gmp gives a larger dense-equivalent size than that of pruner.name=rigl.',
     );
   });
 
@@ -182,10 +182,25 @@ describe('laws by setting', () => {
       ],
     );
     expect(settingFitsFinding([a, b], POINTS)).toContain(
-      'overlap: these trials do not tell the settings apart',
+      'the 95% intervals of the two overlap, so this check finds no difference at this sparsity (which does not show the settings alike).',
+    );
+    // three settings: the extremes are compared, and the sentence says it is a weaker test
+    const c = settingFit(
+      3,
+      ['pruner.name=set'],
+      [1.3, 1.5],
+      [
+        [1.2, 1.4],
+        [1.4, 1.6],
+      ],
+    );
+    expect(settingFitsFinding([a, b, c], POINTS)).toContain(
+      'the 95% intervals of the highest and the lowest (the extremes of several, so a weaker test than 95%) do not overlap',
     );
     const bare = settingFit(2, ['pruner.name=rigl'], [1.4, 1.9]);
-    expect(settingFitsFinding([a, bare], POINTS)).toContain('without bootstrap intervals for every fit');
+    expect(settingFitsFinding([a, bare], POINTS)).toContain(
+      'without bootstrap intervals for every fit, whether they differ beyond noise cannot be judged',
+    );
   });
 
   it('compares at the highest summarised level the sweep trained at, and only fits of a selection whose figures stand', () => {
@@ -193,6 +208,17 @@ describe('laws by setting', () => {
     const b = settingFit(2, ['pruner.name=rigl'], [1.4, 1.9]);
     const to50 = [0, 0.5].map((sparsity) => ({ sparsity }) as FinalPoint);
     expect(settingFitsFinding([a, b], to50)).toContain('at 50% sparsity');
+    // trained below every summarised level: the lowest, said to be an extrapolation
+    const to25 = [0, 0.25].map((sparsity) => ({ sparsity }) as FinalPoint);
+    expect(settingFitsFinding([a, b], to25)).toContain(
+      'at 50% sparsity (beyond the sparsities the sweep trained at: an extrapolation of each law),',
+    );
+    // an out-of-date fit is left out, and said to be; with one left there is no comparison
+    const c = settingFit(3, ['pruner.name=set'], [1.3, 1.7]);
+    const said = settingFitsFinding([a, b, c], POINTS, (f) => (f.id === 3 ? 'out of date' : null));
+    expect(said).toContain('under pruner.name=gmp (fit #1) and 1.9× under pruner.name=rigl (fit #2);');
+    expect(said).toMatch(/ 1 fit out of date is left out \(see the table\)\.$/);
+    expect(settingFitsFinding([a, b], POINTS, (f) => (f.id === 2 ? 'out of date' : null))).toBeNull();
     // the whole sweep's fit and a fit that did not converge do not count: one left, no comparison
     const pooled = settingFit(3, [], [1.3, 1.7]);
     const failed = settingFit(2, ['pruner.name=rigl'], [1.4, 1.9], undefined, { converged: false });
