@@ -15,25 +15,28 @@ const sig = (v: number | null | undefined, digits = 4) => {
 const range = (r: [number, number] | undefined) => (r ? `[${sig(r[0], 3)}, ${sig(r[1], 3)}]` : '-');
 
 /**
- * Unit of each coefficient, for tables; `dataUnit` is what D counts ("tokens", "images"), unknown for
- * external points; `loss` is what the loss is per ("nats/token"; "nats" for external points), as the report says.
+ * Unit of each coefficient with one (the exponents have none), for fit-law's tables and the report's: `dataUnit`
+ * is what D counts ("tokens", "images"), unknown for external points; `loss` what the loss is per ("nats/token";
+ * "nats" for external points). N counts parameters.
  */
-const units = (dataUnit: string | undefined, loss: string): Record<string, string> => ({
-  a_S: 'nats·N^b_N',
-  c_S: 'nats·N^b_N',
-  a_D: dataUnit ?? 'units of D',
-  c: loss,
-  E: loss,
-  A: `${loss}·N^alpha`,
-  B: `${loss}·D^beta`,
-});
+export function coefficientUnits(dataUnit: string | undefined, loss: string): Record<string, string> {
+  return {
+    a_S: `${loss}·N^b_N`,
+    c_S: `${loss}·N^b_N`,
+    a_D: dataUnit ?? 'units of D',
+    c: loss,
+    E: loss,
+    A: `${loss}·N^alpha`,
+    B: `${loss}·D^beta`,
+  };
+}
 
 /**
  * The coefficient table: value, bootstrap interval, spread across starts, and the paper's values (T5/C4's
  * a_D counts tokens, ViT/JFT's images). `lossUnit` names the loss's unit (default "nats").
  */
 export function coefficientTable(fit: LawFit, dataUnit?: string, lossUnit = 'nats'): string {
-  const unitOf = units(dataUnit, lossUnit);
+  const unitOf = coefficientUnits(dataUnit, lossUnit);
   const names = Object.keys(fit.params);
   const sparse = fit.form === 'sparse';
   return formatTable(names, [

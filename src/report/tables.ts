@@ -1,3 +1,4 @@
+import { coefficientUnits } from '../law/describe.js';
 import { publishedCoefficients } from '../law/published.js';
 import type { LawFit, SparseLawParams } from '../law/types.js';
 import { shownStatus } from '../store/owner.js';
@@ -72,15 +73,12 @@ export function trialTable(
   };
 }
 
-/** Unit of each sparse-law coefficient (paper units: N in parameters, D in tokens or images). */
+/** Unit of each sparse-law coefficient (paper units: N in parameters, D in tokens or images); '-' for exponents. */
 const units = (unit: DataUnit, family?: string): Record<string, string> => ({
-  a_S: 'nats·N^b_N',
+  ...coefficientUnits(unitLabels(unit).d, unitLabels(unit, family).loss),
   b_S: '-',
-  c_S: 'nats·N^b_N',
   b_N: '-',
-  a_D: unitLabels(unit).d,
   b_D: '-',
-  c: unitLabels(unit, family).loss,
 });
 
 /** How the intervals of every coefficient table are made, for its caption. */
@@ -134,11 +132,12 @@ export function coefficientTable(fit: LawFit, unit: DataUnit, family?: string): 
   );
 }
 
-/** Units of the dense-law coefficients (N in parameters, D in tokens or images). */
-const denseUnits = (unit: DataUnit, family?: string): Record<string, string> => {
-  const loss = unitLabels(unit, family).loss;
-  return { E: loss, A: `${loss}·N^alpha`, B: `${loss}·D^beta`, alpha: '-', beta: '-' };
-};
+/** Units of the dense-law coefficients (N in parameters, D in tokens or images); '-' for exponents. */
+const denseUnits = (unit: DataUnit, family?: string): Record<string, string> => ({
+  ...coefficientUnits(unitLabels(unit).d, unitLabels(unit, family).loss),
+  alpha: '-',
+  beta: '-',
+});
 
 /** A dense-law (Chinchilla form) fit's coefficients with their 95% bootstrap intervals and spread across starts. */
 export function denseCoefficientTable(fit: LawFit, unit: DataUnit, family?: string): Block {
