@@ -216,6 +216,12 @@ function addUncertainty(
     fit.holdout = holdoutCheck(points, form, options);
     if (fit.holdout.error !== undefined) fit.warnings.push(`held-out check skipped: ${fit.holdout.error}`);
     else if (!fit.holdout.converged) fit.warnings.push('the held-out refit did not converge');
+    // a whole model size is held out at once: with few sizes that is far more than the fraction asked for
+    const h = fit.holdout;
+    if (h.error === undefined && h.n_heldout > points.length / 3)
+      fit.warnings.push(
+        `the held-out check held out ${h.n_heldout} of the ${points.length} points (a model size is held out whole, never split): the refit sees ${h.n_train} points of the smaller sizes only, so read its miss as a rough check; more model sizes make it a fairer one`,
+      );
   }
   return { replicates, lowerBounds, runOffs };
 }

@@ -4,7 +4,7 @@ import { fitCore } from './fit-core.js';
 import type { LawForm } from './forms/form.js';
 import { finiteOrNull, summariseErrors } from './stats.js';
 import type { FitOptions, HoldoutReport, LawPoint } from './types.js';
-import { checkPointCount } from './validate.js';
+import { checkPointCount, SAME_SIZE_TOLERANCE } from './validate.js';
 
 /**
  * How many points a `holdout` option asks for: a fraction in (0, 1) of n (rounded up), or a count.
@@ -21,13 +21,6 @@ export function holdoutCount(holdout: number, n: number): number {
   }
   return holdout;
 }
-
-/**
- * Without a size group (external points), N within this fraction of each other counts as one model size:
- * sizing hits a target N within 5%, so a sweep's dense and sparse models of one target differ slightly
- * (24,064 and 24,000 for 24k).
- */
-export const SAME_SIZE_TOLERANCE = 0.05;
 
 /**
  * Indices of the points held out: the `count` largest-N points, extended to every point of the same model

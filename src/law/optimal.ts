@@ -1,5 +1,6 @@
 import { LawInputError } from './errors.js';
 import type { LawFit, SparseLawParams } from './types.js';
+import { levelCount } from './validate.js';
 
 /*
  * Optimal sparsity under the sparse law (Frantar et al. 2023, https://arxiv.org/abs/2309.08520, §2.2).
@@ -135,21 +136,6 @@ const OPTIMUM_TERMS: Record<string, string> = {
 export function lowerBoundsOf(fit: Pick<LawFit, 'warnings'> & { atLowerBound?: string[] }): string[] {
   if (fit.atLowerBound) return fit.atLowerBound;
   return fit.warnings.flatMap((w) => /^(\w+) is at its lower bound 0/.exec(w)?.[1] ?? []);
-}
-
-/** Values within this relative distance of the previous one count as one level (see {@link levelCount}). */
-export const LEVEL_TOLERANCE = 0.01;
-
-/** How many levels positive values take: sorted, a value more than LEVEL_TOLERANCE above the last starts a new one. */
-export function levelCount(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  let count = 0;
-  let last = Number.NEGATIVE_INFINITY;
-  for (const v of sorted) {
-    if (!(v <= last * (1 + LEVEL_TOLERANCE))) count++;
-    last = v;
-  }
-  return count;
 }
 
 /** Fewest levels of S and of D from which a sparse fit's optimal sparsity is reported. */

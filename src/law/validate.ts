@@ -1,9 +1,40 @@
 import { LawInputError } from './errors.js';
 import type { LawPoint } from './types.js';
 
-/** Number of distinct values. */
-export function distinctCount(values: readonly number[]): number {
-  return new Set(values).size;
+/** Values within this relative distance of the previous one count as one level (see {@link levelCount}). */
+export const LEVEL_TOLERANCE = 0.01;
+
+/** How many levels positive values take: sorted, a value more than LEVEL_TOLERANCE above the last starts a new one. */
+export function levelCount(values: readonly number[], tolerance = LEVEL_TOLERANCE): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  let count = 0;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const v of sorted) {
+    if (!(v <= last * (1 + tolerance))) count++;
+    last = v;
+  }
+  return count;
+}
+
+/**
+ * Without a size group (external points), N within this fraction of each other counts as one model size:
+ * sizing hits a target N within 5%, so a sweep's dense and sparse models of one target differ slightly
+ * (24,064 and 24,000 for 24k).
+ */
+export const SAME_SIZE_TOLERANCE = 0.05;
+
+/**
+ * How many model sizes the points have: their sweep's N targets (`sizeGroup`) when every point has one, else N
+ * levels within {@link SAME_SIZE_TOLERANCE}. Measured N of one target differ by a few weights across sparsities
+ * (3,996 and 4,000 for 4k), which are not two sizes to fit b_N on.
+ */
+export function sizeCount(points: readonly Pick<LawPoint, 'nonzeroParams' | 'sizeGroup'>[]): number {
+  return points.every((p) => p.sizeGroup !== undefined)
+    ? new Set(points.map((p) => p.sizeGroup)).size
+    : levelCount(
+        points.map((p) => p.nonzeroParams),
+        SAME_SIZE_TOLERANCE,
+      );
 }
 
 /** Throws when a quantity takes fewer than `min` distinct values in the data. */

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { fitSummaryLines } from '../../src/law/describe.js';
 import { LawInputError } from '../../src/law/errors.js';
 import { defaultFitOptions, fitLaw } from '../../src/law/fit.js';
-import { levelCount, optimumUndetermined } from '../../src/law/optimal.js';
+import { optimumUndetermined } from '../../src/law/optimal.js';
 import { publishedCoefficients } from '../../src/law/published.js';
 import type { FitOptions, LawPoint } from '../../src/law/types.js';
+import { levelCount, sizeCount } from '../../src/law/validate.js';
 import { syntheticSparse } from './helpers.js';
 
 const quick: FitOptions = { loss: 'huber-log', delta: 1e-3, starts: 4, seed: 0, bootstrap: 0 };
@@ -28,6 +29,38 @@ describe('fitLaw input checks', () => {
     expect(thrown(() => fitLaw(points.slice(0, 5), 'chinchilla', quick))).toMatch(
       /needs at least 6 points; got 5/,
     );
+  });
+
+  it('counts model sizes by their N target, or N within 5%: measured N a few weights apart are one size', () => {
+    // one size whose sparse trials measure a few weights below the dense one (3,996 against 4,000)
+    const one = points.map((p) => ({
+      ...p,
+      nonzeroParams: 4000 - (p.sparsity > 0 ? 4 : 0),
+      sizeGroup: 4000,
+    }));
+    expect(sizeCount(one)).toBe(1);
+    expect(thrown(() => fitLaw(one, 'sparse', quick))).toMatch(
+      /the data have 1 distinct non-zero parameter count N \(model sizes\) value/,
+    );
+    const ungrouped = one.map(({ sizeGroup: _, ...p }) => p);
+    expect(sizeCount(ungrouped)).toBe(1);
+    expect(thrown(() => fitLaw(ungrouped, 'chinchilla', quick))).toMatch(
+      /1 distinct non-zero parameter count N/,
+    );
+    expect(sizeCount([{ nonzeroParams: 4000 }, { nonzeroParams: 8000 }, { nonzeroParams: 8100 }])).toBe(2);
+  });
+
+  it('does not run the held-out check on one model size: b_N would be free', () => {
+    // two sizes whose measured N differ across sparsities; holding out the larger leaves one size to refit on
+    const two = points
+      .filter((p) => p.nonzeroParams !== Math.max(...points.map((q) => q.nonzeroParams)))
+      .map((p) => ({
+        ...p,
+        sizeGroup: p.nonzeroParams,
+        nonzeroParams: p.nonzeroParams - (p.sparsity > 0 ? 4 : 0),
+      }));
+    const fit = fitLaw(two, 'sparse', { ...quick, holdout: 0.2 });
+    expect(fit.holdout?.error).toMatch(/1 distinct non-zero parameter count N \(model sizes\)/);
   });
 
   it('rejects a single sparsity level for the sparse form and suggests chinchilla', () => {

@@ -1,5 +1,5 @@
 import type { LawInput, LawPoint } from '../types.js';
-import { distinctCount, requireLevels } from '../validate.js';
+import { levelCount, requireLevels, sizeCount } from '../validate.js';
 import type { FormData, LawForm, StartScorer } from './form.js';
 
 /** Hoffmann et al.'s start grid (SCIENCE.md §1), in their raw units: a = log A, b = log B, e = log E. */
@@ -150,9 +150,9 @@ export const chinchillaForm: LawForm = {
         "the chinchilla form ignores sparsity: N is taken as the non-zero count; use 'sparse' for S > 0",
       );
     }
-    const nLevels = distinctCount(points.map((p) => p.nonzeroParams));
-    const dLevels = distinctCount(points.map((p) => p.tokens));
-    requireLevels(nLevels, 2, 'non-zero parameter count N');
+    const nLevels = sizeCount(points);
+    const dLevels = levelCount(points.map((p) => p.tokens));
+    requireLevels(nLevels, 2, 'non-zero parameter count N (model sizes)');
     requireLevels(dLevels, 2, 'data size D');
     if (nLevels === 2)
       warnings.push(

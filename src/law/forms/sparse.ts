@@ -1,6 +1,6 @@
 import type { Rng } from '../../util/rng.js';
 import type { LawInput, LawPoint } from '../types.js';
-import { distinctCount, requireLevels } from '../validate.js';
+import { levelCount, requireLevels, sizeCount } from '../validate.js';
 import type { FormData, LawForm } from './form.js';
 
 /**
@@ -211,15 +211,16 @@ export const sparseForm: LawForm = {
 
   check(points) {
     const warnings: string[] = [];
-    const levels = distinctCount(points.map((p) => p.sparsity));
+    // measured values: a level's trials sit a weight or a batch apart (sparsity by its density, see levelCount)
+    const levels = levelCount(points.map((p) => 1 - p.sparsity));
     requireLevels(levels, 2, 'sparsity', "the sparse form needs ≥ 2 sparsity levels; use form 'chinchilla'");
     if (levels === 2) {
       warnings.push(
         'only 2 sparsity levels: a_S, b_S and c_S are not separately identifiable (see the "across best starts" column)',
       );
     }
-    requireLevels(distinctCount(points.map((p) => p.nonzeroParams)), 2, 'non-zero parameter count N');
-    const dLevels = distinctCount(points.map((p) => p.tokens));
+    requireLevels(sizeCount(points), 2, 'non-zero parameter count N (model sizes)');
+    const dLevels = levelCount(points.map((p) => p.tokens));
     requireLevels(dLevels, 2, 'data size D');
     if (dLevels === 2) {
       warnings.push(
