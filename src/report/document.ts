@@ -6,14 +6,14 @@ import type { SweepRecord } from '../store/types.js';
 import { count } from '../util/format.js';
 import { reportEnvironment, runEnvironment } from './environment.js';
 import { dataFindings, denseLawFinding, fitQualityFinding, lawFindings, scaleFinding } from './findings.js';
-import { fitScope, pointsOfFit } from './fit-scope.js';
+import { fitOwnPoints, fitScope, fitTrainedUpTo } from './fit-scope.js';
 import { plural, sig } from './format.js';
 import type { PlotOutcome } from './plots.js';
 import { type FinalPoint, finalPoints, levels } from './points.js';
 import { settingFitsBlocks, settingFitsFinding } from './setting-fits.js';
 import { seedSpreadFinding, variantSpreadFinding } from './spread-findings.js';
 import { coefficientTable, denseCoefficientTable, keyValueTable, trialTable } from './tables.js';
-import type { Block, ReportData, ReportDocument, ReportedFit, Section } from './types.js';
+import type { Block, ReportData, ReportDocument, ReportedFit, Section, StoredFit } from './types.js';
 import { unitLabels } from './units.js';
 import { fitNotices, sparseFitRefusal, staleness, statusLine, sweepFlags, trialNotices } from './warnings.js';
 
@@ -31,7 +31,8 @@ function findingsSection(data: ReportData, points: FinalPoint[]): Section {
   const fit = data.fit;
   if (fit?.params) {
     const scope = fitScope(fit);
-    const fitted = pointsOfFit(points, fit);
+    // the fit's own trials: a sweep grown since has levels the fit never saw
+    const fitted = fitOwnPoints(points, fit);
     if (scope)
       items.push(
         `The findings on the law below are of fit #${fit.id}, made from the trials at ${scope} only (${plural(fitted.length, 'finished trial')} of ${points.length}): they describe those trials, not the whole sweep.`,
@@ -57,7 +58,9 @@ function findingsSection(data: ReportData, points: FinalPoint[]): Section {
     const quality = dense.params && dense.converged ? fitQualityFinding(dense, 'The dense law') : null;
     if (quality) items.push(quality);
   }
-  const bySetting = settingFitsFinding(data.settingFits ?? [], points, (f) => staleness(f, data, points));
+  const bySetting = settingFitsFinding(data.settingFits ?? [], trainedUpTo(data, points), (f) =>
+    staleness(f, data, points),
+  );
   if (bySetting) items.push(bySetting);
   const scale = scaleFinding(points, data.unit, Boolean(fit?.params));
   if (scale) items.push(scale);
@@ -138,6 +141,13 @@ function safeSummary(fit: Parameters<typeof fitSummaryLines>[0]): string[] {
   }
 }
 
+/** The highest sparsity each fit was made from, from its trials in the sweep or still in the database. */
+function trainedUpTo(data: ReportData, points: readonly FinalPoint[]): (fit: StoredFit) => number {
+  const trials = [...data.trials, ...(data.fitTrialsOutside ?? [])];
+  const fallback = Math.max(0, ...points.map((p) => p.sparsity));
+  return (fit) => fitTrainedUpTo(fit, trials, fallback);
+}
+
 /** The newest fit of each trial selection side by side, when the sweep has fits of two or more. */
 function settingsSection(data: ReportData, points: readonly FinalPoint[]): Section[] {
   const fits = data.settingFits ?? [];
@@ -150,7 +160,7 @@ function settingsSection(data: ReportData, points: readonly FinalPoint[]): Secti
         fits,
         data.fit?.id ?? null,
         (fit) => staleness(fit, data, points),
-        Math.max(0, ...points.map((p) => p.sparsity)),
+        trainedUpTo(data, points),
       ),
     },
   ];

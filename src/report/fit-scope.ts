@@ -1,3 +1,4 @@
+import type { TrialRecord } from '../store/types.js';
 import type { FinalPoint } from './points.js';
 import type { StoredFit } from './types.js';
 
@@ -24,4 +25,31 @@ export function pointsOfFit(
   if (!fitScope(fit)) return [...points];
   const used = new Set(fit!.inputs);
   return points.filter((p) => used.has(p.id));
+}
+
+/**
+ * The points a fit was made from, among `points` (a sweep grown or changed since the fit has others, which its
+ * findings must not speak for); all of them for a fit that names none of its trials (one stored without inputs).
+ */
+export function fitOwnPoints(
+  points: readonly FinalPoint[],
+  fit: Pick<StoredFit, 'inputs'> | null | undefined,
+): FinalPoint[] {
+  if (!fit || fit.inputs.length === 0) return [...points];
+  const used = new Set(fit.inputs);
+  return points.filter((p) => used.has(p.id));
+}
+
+/**
+ * The highest sparsity a fit was made from: of its trials in the sweep or still in the database (`trials`),
+ * or, when it names none of them, the highest in `fallback`.
+ */
+export function fitTrainedUpTo(
+  fit: Pick<StoredFit, 'inputs'>,
+  trials: readonly Pick<TrialRecord, 'id' | 'sparsity'>[],
+  fallback: number,
+): number {
+  const used = new Set(fit.inputs);
+  const own = trials.filter((t) => used.has(t.id)).map((t) => t.sparsity);
+  return own.length > 0 ? Math.max(...own) : fallback;
 }

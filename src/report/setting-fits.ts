@@ -2,7 +2,6 @@ import { summariseOptimalSparsity } from '../law/optimal-summary.js';
 import type { OptimalSparsitySummary } from '../law/types.js';
 import { fitScope } from './fit-scope.js';
 import { pct, plural, sig } from './format.js';
-import type { FinalPoint } from './points.js';
 import type { Block, StoredFit } from './types.js';
 
 /** Data multiple of the comparison's S_opt column: the paper's headline overtraining. */
@@ -40,13 +39,13 @@ const times = (v: number) => `${sig(v, 3)}×`;
  * setting, and the whole sweep's), with what each implies at equal non-zero parameters (the dense-equivalent
  * size, Frantar et al. 2023, §2.2, https://arxiv.org/abs/2309.08520) and at 10× the compute-optimal data; then,
  * for each fit whose figures are left out or that is out of date, why. `stale` gives the out-of-date sentence
- * of a fit, or null; `trainedUpTo` is the highest sparsity the sweep trained at (levels beyond it are marked).
+ * of a fit, or null; `trainedUpTo` the highest sparsity a fit was made from (a figure beyond it is marked).
  */
 export function settingFitsBlocks(
   fits: readonly StoredFit[],
   drawnId: number | null,
   stale: (fit: StoredFit) => string | null,
-  trainedUpTo: number,
+  trainedUpTo: (fit: StoredFit) => number,
 ): Block[] {
   const levels = [
     ...new Set(fits.flatMap((f) => figuresOf(f)?.dense_equivalent.map((d) => d.sparsity) ?? [])),
@@ -55,7 +54,9 @@ export function settingFitsBlocks(
     const figures = figuresOf(fit);
     const equivalent = (s: number) => {
       const d = figures?.dense_equivalent.find((e) => e.sparsity === s);
-      return d ? withInterval(d.factor, d.interval, times) : '-';
+      if (!d) return '-';
+      const beyond = s > trainedUpTo(fit) + 1e-9 ? ' (beyond its trials)' : '';
+      return `${withInterval(d.factor, d.interval, times)}${beyond}`;
     };
     const at = figures?.at_data_multiples.find((a) => a.data_multiple === COMPARED_MULTIPLE);
     return [
@@ -90,10 +91,7 @@ export function settingFitsBlocks(
       { header: 'points', align: 'right' },
       { header: 'converged' },
       { header: 'RMSE (log)', align: 'right' },
-      ...levels.map((s) => ({
-        header: `dense-equivalent at ${pct(s)}${s > trainedUpTo + 1e-9 ? ' (beyond the trials)' : ''}`,
-        align: 'right' as const,
-      })),
+      ...levels.map((s) => ({ header: `dense-equivalent at ${pct(s)}`, align: 'right' as const })),
       { header: `S_opt at ${COMPARED_MULTIPLE}×`, align: 'right' },
       { header: 'up to date' },
     ],
@@ -103,8 +101,8 @@ export function settingFitsBlocks(
 }
 
 /**
- * In words, whether the fits of different settings tell them apart: at the highest sparsity the sweep trained
- * at (among the summarised levels; the lowest of them, said to be beyond the trials, when it trained at none),
+ * In words, whether the fits of different settings tell them apart: at the highest sparsity every compared fit was
+ * made from (`trainedUpTo`; among the summarised levels; the lowest of them, said to be beyond the trials, when none),
  * each setting's dense-equivalent size with its interval, and whether the intervals of the highest and the lowest
  * overlap. Non-overlapping 95% intervals are a conservative sign of a difference; overlapping ones show none,
  * not that the settings are alike; with three or more settings the two compared are the extremes, picked after
@@ -113,13 +111,13 @@ export function settingFitsBlocks(
  */
 export function settingFitsFinding(
   fits: readonly StoredFit[],
-  points: readonly FinalPoint[],
+  trainedUpTo: (fit: StoredFit) => number,
   stale: (fit: StoredFit) => string | null = () => null,
 ): string | null {
   const standing = fits.filter((f) => fitScope(f) !== null && figuresOf(f) !== null);
   const compared = standing.filter((f) => stale(f) === null);
   if (compared.length < 2) return null;
-  const trained = Math.max(0, ...points.map((p) => p.sparsity));
+  const trained = Math.min(...compared.map(trainedUpTo));
   const shared = figuresOf(compared[0])!.dense_equivalent.map((d) => d.sparsity);
   const inReach = shared.filter((s) => s <= trained + 1e-9);
   const level = inReach.length > 0 ? Math.max(...inReach) : Math.min(...shared);

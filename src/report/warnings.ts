@@ -8,6 +8,7 @@ import { embeddingShareWarning, nonzeroEmbeddings } from '../models/embedding-sh
 import { baselineWarning } from '../sparsity/baseline-check.js';
 import { shownStatus } from '../store/owner.js';
 import { DEFAULT_DB } from '../store/store.js';
+import { fitOwnPoints } from './fit-scope.js';
 import { count, firstLine, pct, plural, sig } from './format.js';
 import { type FinalPoint, levels } from './points.js';
 import { sparsityLabel } from './specs/style.js';
@@ -227,7 +228,8 @@ export function fitNotices(data: ReportData, points: readonly FinalPoint[]): Not
   if (!fit) return sparseFitMissing(data, points);
   const extra: Notice[] = [];
   if (fit.params) {
-    const multiples = points
+    // the fit's own trials: others finished since it are no part of what it says
+    const multiples = fitOwnPoints(points, fit)
       .map((p) => p.D / (1 - p.achieved) / denseComputeOptimalData(fit.params!, p.N))
       .filter(Number.isFinite);
     const hi = Math.max(...multiples);

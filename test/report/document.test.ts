@@ -30,6 +30,23 @@ const plotsOf = (doc: ReportDocument, id: string) =>
 const plotIds = (doc: ReportDocument) => blocks(doc).flatMap((b) => (b.kind === 'plot' ? [b.plot.id] : []));
 
 describe('the report document', () => {
+  it("speaks for the fit's own trials: levels the sweep gained since are not in its findings", async () => {
+    const trials = grid(FIT_GRID);
+    const fit = fitOf(trials);
+    // a fourth sparsity finished after the fit
+    const grown = [...trials, ...FIT_GRID.N.flatMap((N) => FIT_GRID.D.map((D) => trial(0.875, N, D)))];
+    const doc = await documentOf(reportData(grown, fit));
+    const findings = blocks(doc, 'findings').flatMap((b) => (b.kind === 'list' ? b.items : []));
+    const equivalent = findings.find((i) =>
+      i.startsWith('Dense-equivalent size at equal non-zero parameters'),
+    );
+    expect(equivalent).toMatch(/ at 50% and [0-9.]+× .* at 75% \(paper/);
+    expect(equivalent).not.toContain('87.5%');
+    expect(notices(doc, 'warning').join('\n')).toMatch(
+      /out of date: 6 finished trials of this sweep are not in it/,
+    );
+  });
+
   it('has every part for a finished sweep with a stored fit', async () => {
     // three of each axis: a fit that converges
     const trials = grid({ sparsity: [0, 0.5, 0.75], N: [8000, 24000, 72000], D: [1e5, 1e6, 1e7] });

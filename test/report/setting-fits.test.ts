@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { denseEquivalentFactor } from '../../src/law/optimal.js';
 import type { LawFit, OptimalSparsitySummary } from '../../src/law/types.js';
-import type { FinalPoint } from '../../src/report/points.js';
 import { selectionOf, settingFitsBlocks, settingFitsFinding } from '../../src/report/setting-fits.js';
 import type { Block, StoredFit } from '../../src/report/types.js';
 import { LAW } from './fixtures.js';
@@ -37,8 +36,8 @@ function settingFit(
   };
 }
 
-/** Final points up to 75% sparsity (all the finding reads of them is the highest level). */
-const POINTS = [0, 0.5, 0.75].map((sparsity) => ({ sparsity }) as FinalPoint);
+/** Fits made from trials up to 75% sparsity. */
+const POINTS = () => 0.75;
 
 const table = (blocks: Block[]) => blocks[0] as Extract<Block, { kind: 'table' }>;
 
@@ -56,7 +55,12 @@ describe('laws by setting', () => {
         ],
       ),
     ];
-    const blocks = settingFitsBlocks(fits, 3, () => null, 0.5);
+    const blocks = settingFitsBlocks(
+      fits,
+      3,
+      () => null,
+      () => 0.5,
+    );
     expect(blocks).toHaveLength(1);
     const t = table(blocks);
     expect(t.columns.map((c) => c.header)).toEqual([
@@ -66,7 +70,7 @@ describe('laws by setting', () => {
       'converged',
       'RMSE (log)',
       'dense-equivalent at 50%',
-      'dense-equivalent at 75% (beyond the trials)',
+      'dense-equivalent at 75%',
       'S_opt at 10×',
       'up to date',
     ]);
@@ -78,7 +82,7 @@ describe('laws by setting', () => {
         'yes',
         '0.0123',
         '1.3×',
-        '1.7×',
+        '1.7× (beyond its trials)',
         '40% [20%, 60%]',
         'yes',
       ],
@@ -89,7 +93,7 @@ describe('laws by setting', () => {
         'yes',
         '0.0123',
         '1.5× [1.4×, 1.6×]',
-        '2× [1.8×, 2.2×]',
+        '2× [1.8×, 2.2×] (beyond its trials)',
         '40% [20%, 60%]',
         'yes',
       ],
@@ -107,7 +111,7 @@ describe('laws by setting', () => {
       fits,
       null,
       (f) => (f.id === 2 ? 'The stored fit #2 is out of date: 1 trial finished since.' : null),
-      0.75,
+      () => 0.75,
     );
     const rows = table(blocks).rows;
     expect(rows.map((r) => r.slice(5))).toEqual([
@@ -129,10 +133,17 @@ describe('laws by setting', () => {
   it('computes the figures from the coefficients of a fit stored without a summary', () => {
     const old = settingFit(4, ['pruner.name=set'], [1, 1]);
     old.fit = { ...old.fit, optimal: undefined } as unknown as LawFit;
-    const row = table(settingFitsBlocks([old, settingFit(5, [], [1, 1])], null, () => null, 0.75)).rows[0];
+    const row = table(
+      settingFitsBlocks(
+        [old, settingFit(5, [], [1, 1])],
+        null,
+        () => null,
+        () => 0.75,
+      ),
+    ).rows[0];
     // the default summary's levels: 50%, 75%, 87.5%
     expect(row[5]).toBe(`${Number(denseEquivalentFactor(LAW, 0.5).toPrecision(3))}×`);
-    expect(row[7]).toBe(`${Number(denseEquivalentFactor(LAW, 0.875).toPrecision(3))}×`);
+    expect(row[7]).toBe(`${Number(denseEquivalentFactor(LAW, 0.875).toPrecision(3))}× (beyond its trials)`);
   });
 
   it('finds settings told apart when the intervals of the highest and lowest do not overlap', () => {
@@ -206,10 +217,10 @@ describe('laws by setting', () => {
   it('compares at the highest summarised level the sweep trained at, and only fits of a selection whose figures stand', () => {
     const a = settingFit(1, ['pruner.name=gmp'], [1.5, 2.1]);
     const b = settingFit(2, ['pruner.name=rigl'], [1.4, 1.9]);
-    const to50 = [0, 0.5].map((sparsity) => ({ sparsity }) as FinalPoint);
+    const to50 = () => 0.5;
     expect(settingFitsFinding([a, b], to50)).toContain('at 50% sparsity');
     // trained below every summarised level: the lowest, said to be an extrapolation
-    const to25 = [0, 0.25].map((sparsity) => ({ sparsity }) as FinalPoint);
+    const to25 = () => 0.25;
     expect(settingFitsFinding([a, b], to25)).toContain(
       'at 50% sparsity (beyond the sparsities the sweep trained at: an extrapolation of each law),',
     );
