@@ -95,7 +95,10 @@ export function loadSweep(file: string, overrides: SweepOverrides = {}): SweepPl
   const parsed = configSchema.safeParse(base);
   if (!parsed.success) errors.addZod(parsed.error, base, []);
   errors.throwIfAny();
-  const trials = expand(base, axes, errors, dirname(abs), overrides.db);
+  // a list of one value varies nothing: it is the setting every trial has (in base), not an axis to select or
+  // label trials by (the ids are the same either way: they come from the specs)
+  const varied = axes.filter((a) => a.values.length > 1);
+  const trials = expand(base, varied, errors, dirname(abs), overrides.db);
   errors.throwIfAny();
   const config = (parsed as { data: SweepConfig }).data;
   return {
@@ -107,7 +110,7 @@ export function loadSweep(file: string, overrides: SweepOverrides = {}): SweepPl
       { key: 'nonzero_params', values: config.sweep.nonzero_params },
       { key: 'tokens', values: config.sweep.tokens },
       { key: 'seed', values: config.sweep.seed },
-      ...axes.map((a) => ({ key: a.key, values: a.values })),
+      ...varied.map((a) => ({ key: a.key, values: a.values })),
     ],
     trials,
   };

@@ -74,6 +74,11 @@ export function selectTrials(
       throw new SelectionError(
         `--where ${c.key}=${c.value}: the sweep's ${c.key} values are ${axis.values.join(', ')}`,
       );
+    // (a sweep recorded before one-value lists stopped being axes)
+    if (axis.values.length === 1)
+      throw new SelectionError(
+        `--where ${c.key}=${c.value}: every trial of the sweep has it (${c.key} takes that one value), so it selects them all and names no setting; leave it out`,
+      );
   }
   return trials.filter((t) =>
     conditions.every(

@@ -6,6 +6,7 @@ import {
   selectTrials,
 } from '../../src/law/trial-selection.js';
 import type { TrialRecord } from '../../src/store/types.js';
+import { planOf, tinySyntheticConfig } from '../helpers/config.js';
 import { trial } from '../report/fixtures.js';
 
 /** A finished trial at sparsity s with the given extra-axis values. */
@@ -71,6 +72,25 @@ describe('selecting trials by their other axes (fit-law --where)', () => {
     expect(() => parseAxisCondition('pruner.name')).toThrow(SelectionError);
     expect(() => parseAxisCondition('=gmp')).toThrow(/expected KEY=VALUE/);
     expect(parseAxisCondition(' pruner.name = gmp ')).toEqual({ key: 'pruner.name', value: 'gmp' });
+    // an axis of one value (as a sweep recorded it before such lists stopped being axes) selects every trial
+    const oneValue = [...AXES, { key: 'pruner.schedule.interval', values: [10] }];
+    expect(() => selectTrials(all, oneValue, [{ key: 'pruner.schedule.interval', value: '10' }])).toThrow(
+      '--where pruner.schedule.interval=10: every trial of the sweep has it (pruner.schedule.interval takes that one value), so it selects them all and names no setting; leave it out',
+    );
+  });
+
+  it('plans a list of one value as a setting, not an axis: the same trials, no axis to label or select by', () => {
+    const base = tinySyntheticConfig();
+    const one = planOf(base.replace('sweep:\n', 'sweep:\n  pruner.schedule.interval: [3]\n'));
+    const plain = planOf(
+      base.replace(
+        'pruner: {name: gmp, schedule: {interval: 2}}',
+        'pruner: {name: gmp, schedule: {interval: 3}}',
+      ),
+    );
+    expect(one.trials.map((t) => t.id)).toEqual(plain.trials.map((t) => t.id));
+    expect(one.axes.map((a) => a.key)).toEqual(['sparsity', 'nonzero_params', 'tokens', 'seed']);
+    expect(one.trials.every((t) => !('pruner.schedule.interval' in t.axes))).toBe(true);
   });
 
   it('refuses two values of one key, which no trial has, and takes a repeated condition once', () => {
