@@ -182,6 +182,10 @@ export function buildProgram(): Command {
       collect,
       [],
     )
+    .option(
+      '--no-store',
+      'print the fit without storing it (a stored fit becomes the one report draws and Laws by setting shows)',
+    )
     .option('--json', 'one JSON document on stdout')
     .action(async (opts, cmd: Command) => {
       process.exitCode = await (await import('./commands/fit-law.js')).fitLawCommand({

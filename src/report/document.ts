@@ -2,6 +2,7 @@ import { stringify } from 'yaml';
 import { setAt } from '../config/axes.js';
 import { isCoreAxis } from '../config/schema.js';
 import { fitSummaryLines } from '../law/describe.js';
+import { pooledSettings } from '../law/trial-selection.js';
 import type { SweepRecord } from '../store/types.js';
 import { count } from '../util/format.js';
 import { reportEnvironment, runEnvironment } from './environment.js';
@@ -15,7 +16,15 @@ import { seedSpreadFinding, variantSpreadFinding } from './spread-findings.js';
 import { coefficientTable, denseCoefficientTable, keyValueTable, trialTable } from './tables.js';
 import type { Block, ReportData, ReportDocument, ReportedFit, Section, StoredFit } from './types.js';
 import { unitLabels } from './units.js';
-import { fitNotices, sparseFitRefusal, staleness, statusLine, sweepFlags, trialNotices } from './warnings.js';
+import {
+  fitCommand,
+  fitNotices,
+  sparseFitRefusal,
+  staleness,
+  statusLine,
+  sweepFlags,
+  trialNotices,
+} from './warnings.js';
 
 function plotBlock(plots: Map<string, PlotOutcome>, id: string): Block {
   const p = plots.get(id);
@@ -36,6 +45,20 @@ function findingsSection(data: ReportData, points: FinalPoint[]): Section {
     if (scope)
       items.push(
         `The findings on the law below are of fit #${fit.id}, made from the trials at ${scope} only (${plural(fitted.length, 'finished trial')} of ${points.length}): they describe those trials, not the whole sweep.`,
+      );
+    // a law of several settings at once describes none of them: said before its figures, not only in a notice
+    const used = new Set(fit.inputs);
+    const pooled = pooledSettings(
+      data.trials.filter((t) => used.has(t.id)),
+      data.sweep.axes,
+    );
+    if (pooled)
+      items.push(
+        `Fit #${fit.id} pools several settings of ${pooled.pooled.join(' and ')} into one law: the figures on the law below describe none of them${
+          (data.settingFits ?? []).some((f) => f.where.length > 0)
+            ? ' ("Laws by setting" gives the fits of each setting stored so far)'
+            : ` (fit one setting at a time: \`${fitCommand(data, [pooled.example])}\`)`
+        }.`,
       );
     // not converged first: where the optimiser stopped, its bounds and run-off exponents mean nothing either
     if (!fit.converged)

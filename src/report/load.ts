@@ -54,7 +54,7 @@ export function loadReportData(store: Store, dbPath: string, sweepName?: string,
     fit: record ? withLevelsChecked(toStoredFit(record), record, [...trials, ...fitTrialsOutside]) : null,
     denseFit: dense ? toDenseFit(dense) : null,
     fitTrialsOutside,
-    settingFits: newestFitPerSelection(store, name, trials),
+    settingFits: newestFitPerSelection(store, name, trials, chosen),
     fitChosen: fitId !== undefined,
     unit: dataUnitOf(family),
     family,
@@ -93,13 +93,20 @@ function trialsOutside(store: Store, fit: FitRecord, trials: readonly TrialRecor
 
 /**
  * The newest sparse-law fit of each trial selection of a sweep (its `--where` conditions; none for the whole
- * sweep), in the order of their selections, when there are two or more selections; else none.
+ * sweep), in the order of their selections, when there are two or more selections; else none. The fit chosen
+ * with `--fit` stands for its selection in place of the newest.
  */
-function newestFitPerSelection(store: Store, sweep: string, trials: readonly TrialRecord[]): StoredFit[] {
+function newestFitPerSelection(
+  store: Store,
+  sweep: string,
+  trials: readonly TrialRecord[],
+  chosen: FitRecord | null,
+): StoredFit[] {
   const newest = new Map<string, FitRecord>();
+  const selection = (r: FitRecord) => [...conditionsOf(r.options)].sort().join(', ');
   // oldest first, so each selection's last one is its newest
-  for (const r of store.listFits(sweep))
-    if (r.form === 'sparse') newest.set([...conditionsOf(r.options)].sort().join(', '), r);
+  for (const r of store.listFits(sweep)) if (r.form === 'sparse') newest.set(selection(r), r);
+  if (chosen?.form === 'sparse') newest.set(selection(chosen), chosen);
   if (newest.size < 2) return [];
   return [...newest.entries()]
     .sort(([a], [b]) => a.localeCompare(b))

@@ -85,6 +85,24 @@ describe('fit-law --where', () => {
       cli(['fit-law', '--db', db, '--bootstrap', '0', '--starts', '4', '--json']).stdout,
     );
     expect(pooled).toMatchObject({ where: [], fit_id: 3, n_points: 45 });
+    // a look without storing: printed, not stored, so the report still draws fit #3
+    const look = cli([
+      'fit-law',
+      '--db',
+      db,
+      '--where',
+      'pruner.name=gmp',
+      '--bootstrap',
+      '0',
+      '--starts',
+      '4',
+      '--no-store',
+    ]);
+    expect(look.code, look.stderr).toBe(0);
+    expect(look.stdout).toMatch(
+      /^sparse scaling law fit of sweep wh \(.*wh\.db\), only the trials at pruner\.name=gmp$/m,
+    );
+    expect(JSON.parse(cli(['runs', 'fits', '--db', db, '--json']).stdout).fits).toHaveLength(3);
     // the finished trials as CSV are the same points for fit-law --points
     const csv = cli(['runs', 'list', '--db', db, '--csv', '--status', 'finished']);
     expect(csv.code, csv.stderr).toBe(0);
@@ -103,6 +121,10 @@ describe('fit-law --where', () => {
       '> **Warning:** Fit #3 pools several settings of pruner.name (gmp, static) into one law, as if they trained alike: its coefficients and optimal sparsity describe none of them. Fit one setting at a time (`sparsebench fit-law --sweep wh --db',
     );
     expect(md).toContain('; "Laws by setting" sets the fits of each setting stored so far side by side.');
+    // said among the findings too, before the law's figures
+    expect(md).toContain(
+      '- Fit #3 pools several settings of pruner.name (gmp, static) into one law: the figures on the law below describe none of them ("Laws by setting" gives the fits of each setting stored so far).',
+    );
     // the fits of each selection side by side, the drawn one marked; figures without bootstrap have no intervals
     const section = md.slice(md.indexOf('## Laws by setting'), md.indexOf('## Optimal sparsity'));
     const settingRows = section

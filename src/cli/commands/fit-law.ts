@@ -37,6 +37,8 @@ export interface FitLawOptions {
   optimal: string[];
   /** `--where KEY=VALUE` conditions on the sweep's extra axes (repeatable). */
   where?: string[];
+  /** False with --no-store: print the fit, store nothing. */
+  store?: boolean;
   json?: boolean;
 }
 
@@ -77,7 +79,11 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
       if (opts.dbGiven && existsSync(resolve(opts.db))) store = Store.open(opts.db, { create: true });
       else if (opts.dbGiven) Store.assertNewPath(opts.db);
     } else {
-      store = Store.open(opts.db, { create: false, write: true }); // the fit is stored
+      // the fit is stored, unless --no-store
+      store = Store.open(
+        opts.db,
+        opts.store === false ? { create: false, read: 'upgrading' } : { create: false, write: true },
+      );
       sweep = opts.sweep ?? store.latestSweep();
       if (!sweep)
         throw new UsageError(`${opts.db} holds no sweeps yet; run "sparsebench sweep <config>" first`);
@@ -119,18 +125,19 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
         '--optimal not answered: the fit did not converge, so its coefficients are not an optimum',
       );
     const answers = params ? queries.map((q) => ({ ...q, S_opt: optimalSparsity(params, q.N, q.C) })) : [];
-    if (opts.points && opts.dbGiven) store ??= Store.open(opts.db, { create: true });
-    const fitId = store
-      ? store.saveFit({
-          sweep,
-          source: opts.points ?? 'db',
-          form: opts.form,
-          options: where.length > 0 ? { ...options, where } : options,
-          result: { ...fit, queries: answers },
-          inputs: points.map((p, i) => p.id ?? `row${i + 1}`),
-          converged: fit.converged,
-        })
-      : null;
+    if (opts.points && opts.dbGiven && opts.store !== false) store ??= Store.open(opts.db, { create: true });
+    const fitId =
+      store && opts.store !== false
+        ? store.saveFit({
+            sweep,
+            source: opts.points ?? 'db',
+            form: opts.form,
+            options: where.length > 0 ? { ...options, where } : options,
+            result: { ...fit, queries: answers },
+            inputs: points.map((p, i) => p.id ?? `row${i + 1}`),
+            converged: fit.converged,
+          })
+        : null;
     const whereText = where.map((c) => `${c.key}=${c.value}`);
     if (opts.json) {
       const { optimal, ...rest } = fit;
