@@ -25,8 +25,39 @@ export function seedSpreadFinding(points: readonly FinalPoint[]): string | null 
   if (spreads.length === 0) return null;
   return (
     `Seed to seed: at equal settings, final losses differ by ${pct(mean(spreads), 2)} on average and ${pct(Math.max(...spreads), 2)} at most ` +
-    `(${spreads.length} ${spreads.length === 1 ? 'comparison' : 'comparisons'}); differences smaller than that are noise.`
+    `(${spreads.length} ${spreads.length === 1 ? 'comparison' : 'comparisons'}): a difference between single trials smaller than ${pct(Math.max(...spreads), 2)} can be seed noise.`
   );
+}
+
+/** Pruner settings compared pair by pair at most; more would make a list no one reads. */
+const MAX_PAIRED = 4;
+
+/**
+ * For each pair of settings, the mean relative difference of their final losses where they meet (equal S, N, D,
+ * seed and other settings) with its standard error over those pairs, in words: the paired comparison a reader
+ * would otherwise compute by hand. Empty with more than {@link MAX_PAIRED} settings.
+ */
+function pairedDifferences(cells: Iterable<FinalPoint[]>, variants: readonly string[]): string[] {
+  if (variants.length > MAX_PAIRED) return [];
+  const out: string[] = [];
+  for (let a = 0; a < variants.length; a++)
+    for (let b = a + 1; b < variants.length; b++) {
+      const diffs: number[] = [];
+      for (const cell of cells) {
+        const la = cell.filter((p) => p.variant === variants[a]).map((p) => p.loss);
+        const lb = cell.filter((p) => p.variant === variants[b]).map((p) => p.loss);
+        if (la.length > 0 && lb.length > 0) diffs.push(mean(la) / mean(lb) - 1);
+      }
+      if (diffs.length < 2) continue;
+      const m = mean(diffs);
+      const se = Math.sqrt(
+        diffs.reduce((acc, d) => acc + (d - m) ** 2, 0) / (diffs.length - 1) / diffs.length,
+      );
+      out.push(
+        `${variants[a]} against ${variants[b]}: ${m >= 0 ? '+' : ''}${pct(m, 2)} ± ${pct(se, 2)} (standard error, ${diffs.length} pairs)`,
+      );
+    }
+  return out;
 }
 
 /**
@@ -50,10 +81,12 @@ export function variantSpreadFinding(points: readonly FinalPoint[]): string | nu
     wins.set(best[0], (wins.get(best[0]) ?? 0) + 1);
   }
   if (spreads.length === 0) return null;
-  const ranked = [...wins].sort((a, b) => b[1] - a[1]).map(([v, n]) => `${v} ${n}`);
+  const ranked = [...wins].sort((a, b) => b[1] - a[1]).map(([v, n]) => `${v}: ${n} of ${spreads.length}`);
+  const paired = pairedDifferences(cells.values(), variants);
   return (
     `Between pruner settings (${variants.join('; ')}): at equal S, N, D and seed, final losses differ by ${pct(mean(spreads), 2)} ` +
     `on average and ${pct(Math.max(...spreads), 2)} at most (${spreads.length} ${spreads.length === 1 ? 'comparison' : 'comparisons'}); ` +
-    `lowest loss: ${ranked.join(', ')}.`
+    `lowest loss: ${ranked.join('; ')}.` +
+    (paired.length > 0 ? ` Mean difference in final loss, pair by pair: ${paired.join('; ')}.` : '')
   );
 }
