@@ -68,6 +68,16 @@ function splitLine(line: string, where: (col: number) => string): Field[] {
  * @throws LawInputError for unreadable or invalid CSV.
  */
 export function parsePointsCsv(text: string, fileName: string): LawPoint[] {
+  return readPointsCsv(text, fileName).points;
+}
+
+/**
+ * {@link parsePointsCsv}, with the settings the rows pool: a dotted column (a sweep's other axis as
+ * `runs list --csv` writes it, such as `pruner.name`) whose rows hold two or more values, in words
+ * ("pruner.name (gmp, rigl)"), or null. A row whose `status` column is not `finished` is refused (a trial that did
+ * not finish has no measured values).
+ */
+export function readPointsCsv(text: string, fileName: string): { points: LawPoint[]; pooled: string | null } {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const at = (line: number) => (col: number) => `${fileName}:${line}:${col}`;
   const headerIndex = lines.findIndex((l) => l.trim() !== '');
@@ -92,6 +102,10 @@ export function parsePointsCsv(text: string, fileName: string): LawPoint[] {
   }
 
   const points: LawPoint[] = [];
+  const statusIndex = index.get('status');
+  const settings = header.flatMap((f, j) =>
+    f.text.includes('.') ? [{ name: f.text, j, seen: new Set<string>() }] : [],
+  );
   for (let li = headerIndex + 1; li < lines.length; li++) {
     const line = lines[li];
     if (line.trim() === '') continue;
@@ -100,6 +114,13 @@ export function parsePointsCsv(text: string, fileName: string): LawPoint[] {
     if (fields.length !== header.length) {
       throw new LawInputError(`${where(1)}: ${fields.length} field(s), but the header has ${header.length}`);
     }
+    const status = statusIndex === undefined ? 'finished' : fields[statusIndex].text;
+    if (status !== 'finished')
+      throw new LawInputError(
+        `${where(fields[statusIndex!].col)}: status '${status}': only a finished trial has a measured S, N, D and loss; write the file with "sparsebench runs list --csv --status finished", or leave out such rows`,
+      );
+    // a dense trial has no pruner setting (an empty field): it is the baseline every setting shares
+    for (const c of settings) if (fields[c.j].text !== '') c.seen.add(fields[c.j].text);
     const point: Record<string, number | string> = {};
     for (const column of REQUIRED) {
       const field = fields[index.get(column)!];
@@ -118,5 +139,6 @@ export function parsePointsCsv(text: string, fileName: string): LawPoint[] {
     points.push(point as unknown as LawPoint);
   }
   if (points.length === 0) throw new LawInputError(`${fileName}: no data rows after the header`);
-  return points;
+  const pooled = settings.filter((c) => c.seen.size > 1).map((c) => `${c.name} (${[...c.seen].join(', ')})`);
+  return { points, pooled: pooled.length > 0 ? pooled.join(' and ') : null };
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parsePointsCsv } from '../../src/law/csv.js';
+import { parsePointsCsv, readPointsCsv } from '../../src/law/csv.js';
 import { csvField, trialsCsv } from '../../src/store/trials-csv.js';
 import { trial } from '../report/fixtures.js';
 
@@ -67,5 +67,23 @@ describe('trials as CSV', () => {
       }),
       { numRuns: 50 },
     );
+  });
+
+  it("refuses a file with unfinished rows naming the fix, and names the settings a file's rows pool", () => {
+    const done = trial(0.5, 8000, 4096);
+    done.axes = { 'pruner.name': 'gmp' };
+    const other = trial(0.5, 8000, 4096);
+    other.axes = { 'pruner.name': 'rigl' };
+    const dense = trial(0, 8000, 4096);
+    dense.axes = { 'pruner.name': 'gmp' };
+    const pending = trial(0.75, 8000, 4096, 'pending');
+    expect(() => parsePointsCsv(trialsCsv([done, pending]), 'trials.csv')).toThrow(
+      `trials.csv:3:18: status 'pending': only a finished trial has a measured S, N, D and loss; write the file with "sparsebench runs list --csv --status finished", or leave out such rows`,
+    );
+    expect(readPointsCsv(trialsCsv([dense, done, other]), 'trials.csv').pooled).toBe(
+      'pruner.name (gmp, rigl)',
+    );
+    // one setting and the dense baseline (whose pruner.name is empty): nothing pooled
+    expect(readPointsCsv(trialsCsv([dense, done]), 'trials.csv').pooled).toBeNull();
   });
 });

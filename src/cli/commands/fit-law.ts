@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
-import { parsePointsCsv } from '../../law/csv.js';
+import { readPointsCsv } from '../../law/csv.js';
 import { coefficientTable, fitSummaryLines } from '../../law/describe.js';
 import { LawInputError } from '../../law/errors.js';
 import { defaultDelta, defaultFitOptions, fitLaw, validateFitOptions } from '../../law/fit.js';
@@ -73,7 +73,10 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
   let unfinished: string | null = null;
   try {
     if (opts.points) {
-      points = readPoints(opts.points);
+      const read = readPoints(opts.points);
+      points = read.points;
+      if (read.pooled)
+        pooled = `the points pool several settings of ${read.pooled} into one law, as if they trained alike; fit one setting at a time: keep its rows and the dense ones (whose setting is empty)`;
       // a database there is opened (and checked) now; a new one is made only once the fit stands, so a
       // refused fit (too few points, a --holdout that leaves none) leaves no empty database behind
       if (opts.dbGiven && existsSync(resolve(opts.db))) store = Store.open(opts.db, { create: true });
@@ -236,7 +239,8 @@ function describe(
   return lines.join('\n');
 }
 
-function readPoints(path: string): LawPoint[] {
+/** The points of a CSV file, and the settings its rows pool (see {@link readPointsCsv}). */
+function readPoints(path: string): { points: LawPoint[]; pooled: string | null } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -245,7 +249,7 @@ function readPoints(path: string): LawPoint[] {
       `--points ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
     );
   }
-  return parsePointsCsv(text, path);
+  return readPointsCsv(text, path);
 }
 
 function number(flag: string, text: string | undefined, fallback: number): number {
