@@ -121,8 +121,11 @@ export interface TrialSpec {
   backend: BackendName;
 }
 
-/** Fields that say where to find something rather than what it is; left out of the id. */
-const LOCATOR_FIELDS: readonly string[][] = [
+/**
+ * Fields that say where to find something rather than what it is (a path, or an object of paths); left out of
+ * the id, so a plan's files can be moved (a cluster run reads them from where it copied them).
+ */
+export const LOCATOR_FIELDS: readonly (readonly string[])[] = [
   ['data', 'path'],
   ['data', 'paths'],
   ['data', 'dir'],

@@ -38,19 +38,17 @@ describe('sweep --executor and the flags of a local sweep', () => {
     const r = cli(['sweep', 'configs/smoke.yaml', '--db', db, '--executor', 'k8s', '--image', 'reg/sb:1']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(
-      `1 of the ${plan.trials.length} trials are finished in ${db}; the pods skip only those finished in /data/smoke/study.db on the claim, so copy it there first (step 1) or they train again`,
+      `1 of the ${plan.trials.length} trials is finished in ${db}; the pods skip only those finished in /data/smoke/study.db on the claim, so copy them there first (step 1 of run.sh says how) or they train again`,
     );
     expect(r.stdout).toContain(
-      `the merged study is written to /data/smoke/study.db on the claim "sparsebench-data", not to ${db}: step 4 copies it back for report`,
+      `the merged study is written to /data/smoke/study.db on the claim "sparsebench-data", not to ${db}: step 4 of run.sh says how to copy it back and merge it in`,
     );
     expect(r.stdout).not.toContain('the default; --image');
     const run = readFileSync(join(dir, 'smoke.k8s', 'run.sh'), 'utf8');
     expect(run).toContain(
-      `#    kubectl cp ${db} sb-copy:/data/smoke/study.db && kubectl cp ${db}.weights sb-copy:/data/smoke/study.db.weights`,
+      `#    sparsebench merge ${db} --into upload.db && kubectl cp upload.db sb-copy:/data/smoke/study.db && kubectl cp upload.db.weights sb-copy:/data/smoke/study.db.weights`,
     );
-    expect(run).toContain(
-      `#    kubectl cp sb-copy:/data/smoke/study.db ${db} && kubectl cp sb-copy:/data/smoke/study.db.weights ${db}.weights`,
-    );
+    expect(run).toContain(`#    kubectl cp sb-copy:/data/smoke/study.db ${db}.k8s.db`);
   });
 
   it('slurm submits only the trials not finished in --db, nothing when all are, and says how to submit by hand when sbatch fails', () => {

@@ -226,7 +226,12 @@ describe('cluster executors', () => {
       expect((t.spec.data as { path: string }).path).toBe('/data/text/files/0-corpus.txt');
     const run = readFileSync(files[3], 'utf8');
     expect(run).toContain(`#    kubectl cp ${join(dir, 'corpus.txt')} sb-copy:/data/text/files/0-corpus.txt`);
-    expect(run).toContain(`#    kubectl cp sb-copy:/data/text/study.db ${join(dir, 'x.db')}`);
+    // the merged study comes back beside --db and is merged into it, not copied over it
+    expect(run).toContain(`#    kubectl cp sb-copy:/data/text/study.db ${join(dir, 'x.db')}.k8s.db`);
+    expect(run).toContain(
+      `#    sparsebench merge ${join(dir, 'x.db')}.k8s.db --into ${join(dir, 'x.db')} && sparsebench report`,
+    );
+    expect(run).toContain('#    kubectl delete pod sb-copy');
     // the synthetic plan reads no file: nothing to copy, plan.json as planned
     const plain = writeK8sRun(plan, clusterLayout('tiny', 2, join(dir, 'k2'), join(dir, 'y.db')), {
       image: 'i',
@@ -264,6 +269,12 @@ describe('cluster executors', () => {
       },
       pruner: { options: { weights: '/data/s/files/2-dense.safetensors', sha256: 'x' } },
     });
+    // a name a shell or kubectl would read otherwise is made plain; the source is quoted in run.sh
+    const odd = {
+      trials: [{ id: '3', spec: spec({ train_images: "/a/my data:'x'", train_labels: '/a/l' }, '/w/d') }],
+    };
+    const { copies: oddCopies } = planWithFilesIn(odd as unknown as SweepPlan, '/data/s/files');
+    expect(oddCopies[0]).toEqual({ from: "/a/my data:'x'", to: '/data/s/files/0-my_data__x_' });
     // the plan given is left as it was
     expect(fake.trials[0].spec).toMatchObject({ data: { paths: { train_images: '/a/train-images' } } });
   });

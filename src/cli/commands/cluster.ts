@@ -261,18 +261,18 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
   );
   const pod = k8sPodPaths(layout);
   const notes = [
-    `run it with: ${join(dir, 'run.sh')} (kubectl apply, wait, merge); step 1 in it puts plan.json on the claim`,
+    `run it with: ${join(dir, 'run.sh')} (kubectl apply, wait, merge), after its step 1, done by hand (its first lines say how: plan.json onto the claim)`,
     ...(copies.length > 0
       ? [
-          `the trials read ${count(copies.length, 'file')} of this machine (${copies.map((c) => c.from).join(', ')}): plan.json reads ${copies.length === 1 ? 'it' : 'them'} from ${pod.files}/ on the claim, and step 1 says how to copy ${copies.length === 1 ? 'it' : 'them'} there`,
+          `the trials read ${count(copies.length, 'file')} of this machine (${copies.map((c) => c.from).join(', ')}): plan.json reads ${copies.length === 1 ? 'it' : 'them'} from ${pod.files}/ on the claim, and step 1 of run.sh says how to copy ${copies.length === 1 ? 'it' : 'them'} there`,
         ]
       : []),
     ...(finished > 0
       ? [
-          `${finished} of the ${count(plan.trials.length, 'trial')} are finished in ${opts.db}; the pods skip only those finished in ${pod.db} on the claim, so copy it there first (step 1) or they train again`,
+          `${finished} of the ${count(plan.trials.length, 'trial')} ${finished === 1 ? 'is' : 'are'} finished in ${opts.db}; the pods skip only those finished in ${pod.db} on the claim, so copy them there first (step 1 of run.sh says how) or they train again`,
         ]
       : []),
-    `the merged study is written to ${pod.db} on the claim "${pvc}", not to ${opts.db}: step 4 copies it back for report`,
+    `the merged study is written to ${pod.db} on the claim "${pvc}", not to ${opts.db}: step 4 of run.sh says how to copy it back and merge it in`,
     ...(opts.image === undefined ? [`image ${image} (the default; --image names yours)`] : []),
   ];
   process.stdout.write(`wrote ${files.join(', ')}\n${notes.join('\n')}\n`);

@@ -1,20 +1,6 @@
 import { basename } from 'node:path';
 import type { SweepPlan } from '../../config/load.js';
-
-/**
- * Where a trial spec names a file or folder of the machine that planned it: a user's text file, IDX files, a
- * CIFAR-10 folder, a from-dense weights file. These are locators, left out of the trial id (its data and weights
- * are identified by their content hashes), so they can be moved without changing a trial's identity.
- */
-const HOST_PATHS: readonly (readonly string[])[] = [
-  ['data', 'path'],
-  ['data', 'paths', 'train_images'],
-  ['data', 'paths', 'train_labels'],
-  ['data', 'paths', 'validation_images'],
-  ['data', 'paths', 'validation_labels'],
-  ['data', 'dir'],
-  ['pruner', 'options', 'weights'],
-];
+import { LOCATOR_FIELDS } from '../../config/trial-spec.js';
 
 /** One file or folder to copy from this machine to where the tasks read it. */
 export interface HostCopy {
@@ -33,22 +19,29 @@ function holder(root: unknown, path: readonly string[]): Record<string, unknown>
 }
 
 /**
- * The plan with every file and folder its trials read from this machine moved into `dir` (a folder the tasks
- * see, such as a Kubernetes claim), each under a name of its own (`<n>-<basename>`), and the copies that put
- * them there. Trial ids do not change (see {@link HOST_PATHS}); a plan that reads no such file comes back as it is,
- * with no copies.
+ * The plan with every file and folder its trials read from this machine (the spec's locator fields: a user's text
+ * file, IDX files, a CIFAR-10 folder, from-dense weights) moved into `dir` (a folder the tasks see, such as a
+ * Kubernetes claim), each under a name of its own (`<n>-<basename>`, characters a shell or kubectl would read
+ * otherwise replaced by `_`), and the copies that put them there. Trial ids do not change: locators are no part
+ * of them. A plan that reads no such file comes back as it is, with no copies.
  */
 export function planWithFilesIn(plan: SweepPlan, dir: string): { plan: SweepPlan; copies: HostCopy[] } {
   const moved = new Map<string, string>();
+  const place = (from: string) => {
+    if (!moved.has(from)) moved.set(from, `${dir}/${moved.size}-${basename(from).replace(/[^\w.-]/g, '_')}`);
+    return moved.get(from) as string;
+  };
   const trials = plan.trials.map((t) => {
     const spec = structuredClone(t.spec);
-    for (const path of HOST_PATHS) {
+    for (const path of LOCATOR_FIELDS) {
       const at = holder(spec, path);
       const key = path[path.length - 1];
-      const from = at?.[key];
-      if (typeof from !== 'string') continue;
-      if (!moved.has(from)) moved.set(from, `${dir}/${moved.size}-${basename(from)}`);
-      at![key] = moved.get(from);
+      const value = at?.[key];
+      if (typeof value === 'string') at![key] = place(value);
+      // an object of paths (an IDX set's files)
+      else if (value !== null && typeof value === 'object')
+        for (const [k, v] of Object.entries(value as Record<string, unknown>))
+          if (typeof v === 'string') (value as Record<string, unknown>)[k] = place(v);
     }
     return { ...t, spec };
   });
