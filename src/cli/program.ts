@@ -83,7 +83,7 @@ export function buildProgram(): Command {
     .option('--time <t>', 'slurm: wall-clock limit per trial, e.g. 2:00:00')
     .option('--gpus <n>', 'slurm/k8s: GPUs per trial')
     .option('--max-parallel <k>', 'slurm/k8s: trials running at once')
-    .option('--cpus-per-task <n>', 'slurm and k8s: CPUs per trial (default 1)')
+    .option('--cpus-per-task <n>', 'slurm/k8s: CPUs per trial (default 1)')
     .option('--image <ref>', 'k8s: container image with sparsebench installed (default sparsebench:latest)')
     .option('--pvc <name>', 'k8s: PersistentVolumeClaim mounted at /data (default sparsebench-data)')
     .action(async (config: string, opts, cmd: Command) => {

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { shArg } from '../util/shell.js';
 import type { ImageSet } from './images.js';
 
 /**
@@ -9,7 +10,7 @@ import type { ImageSet } from './images.js';
 function notIdx(path: string, head: Buffer, kind: 'image' | 'label', expected: number): string {
   const want = `0x${expected.toString(16).padStart(8, '0')}`;
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)
-    return `${path}: a gzip-compressed file, not an IDX ${kind} file (magic ${want}); decompress it first (gunzip ${path}) and give the file it writes`;
+    return `${path}: a gzip-compressed file, not an IDX ${kind} file (magic ${want}); decompress it first (gunzip -c ${shArg(path)} > ${shArg(path.endsWith('.gz') ? path.slice(0, -3) : `${path}.idx`)}) and give the file it writes`;
   const found =
     head.length >= 4
       ? `0x${head.readUInt32BE(0).toString(16).padStart(8, '0')}`

@@ -105,7 +105,7 @@ describe('IDX files checked before training', () => {
     writeFileSync(join(dir, 'a.img.gz'), gzipSync(readFileSync(img)));
     labels(dir, 'a.lab', [0, 1]);
     expect(resolveError(dir, { train_images: 'a.img.gz', train_labels: 'a.lab' })).toBe(
-      `data.train_images: ${join(dir, 'a.img.gz')}: a gzip-compressed file, not an IDX image file (magic 0x00000803); decompress it first (gunzip ${join(dir, 'a.img.gz')}) and give the file it writes`,
+      `data.train_images: ${join(dir, 'a.img.gz')}: a gzip-compressed file, not an IDX image file (magic 0x00000803); decompress it first (gunzip -c ${join(dir, 'a.img.gz')} > ${join(dir, 'a.img')}) and give the file it writes`,
     );
     expect(resolveError(dir, { train_images: 'a.img', train_labels: 'a.img' })).toBe(
       `data.train_labels: ${join(dir, 'a.img')}: not an IDX label file (magic 0x00000801; its first bytes read 0x00000803)`,

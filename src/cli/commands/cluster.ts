@@ -119,11 +119,15 @@ export async function mergeCommand(
   for (const n of r.notes) process.stderr.write(`warning: ${n}\n`);
   if (opts.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
   else {
-    // taken: the shard's record went in (new to the target, or better than its); a shard of one cluster task lists
-    // every trial of the plan, its own finished and the rest pending
+    // taken: the shard's record went in (new to the target, or a better record than the target's); a shard of one
+    // cluster task lists every trial of the plan, its own finished and the rest pending
+    if (r.shards.length > 0)
+      process.stdout.write(
+        "per shard: its trials, how many it finished, and the records taken from it (new to the target, or better than the target's)\n",
+      );
     for (const s of r.shards)
       process.stdout.write(
-        `${s.path}: ${count(s.trials, 'trial')} (${s.finished} finished), ${s.taken} ${s.taken === 1 ? 'record' : 'records'} taken (new to the target, or further along than its)\n`,
+        `${s.path}: ${count(s.trials, 'trial')} (${s.finished} finished), ${s.taken} taken\n`,
       );
     process.stdout.write(
       `merged ${count(r.shards.length, 'shard')} into ${r.into}: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged, ${count(r.fits, 'fit')}\n`,
@@ -197,7 +201,7 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
   );
   if (gpus && cpuOnly.length > 0)
     process.stderr.write(
-      `warning: --gpus ${gpus}: the trials run on the ${cpuOnly.join(' and ')} backend, which uses no GPU; give --backend webgpu (or auto, which takes a GPU where one is found)\n`,
+      `warning: --gpus ${gpus}: the trials run on the ${cpuOnly.join(' and ')} backend${cpuOnly.length > 1 ? 's' : ''}, which ${cpuOnly.length > 1 ? 'use' : 'uses'} no GPU; give --backend webgpu (or auto, which takes a GPU where one is found)\n`,
     );
   const dir = opts.out ?? join(dirname(resolve(opts.db)), `${plan.name}.${opts.executor}`);
   const layout = clusterLayout(plan.name, plan.trials.length, dir, opts.db);
@@ -243,7 +247,7 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
       );
       return 0;
     }
-    const ids = submitSlurm(layout, array);
+    const ids = submitSlurm(layout, array, pending);
     process.stdout.write(
       `submitted array job ${ids.arrayJob} (${count(pending, 'trial')}) and merge job ${ids.mergeJob}\n`,
     );
@@ -279,14 +283,20 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
   return 0;
 }
 
-/** Ids of the trials finished in the database at `db` (none when it does not exist or cannot be read). */
+/**
+ * Ids of the trials finished in the database at `db`: none when it does not exist, and none, with a warning, when
+ * it cannot be read (every trial is then submitted, and each task's --skip-from still skips one finished there).
+ */
 function finishedIn(db: string): Set<string> {
   if (!existsSync(resolve(db))) return new Set();
   let store: Store | null = null;
   try {
     store = Store.open(db, { create: false, read: 'only' });
     return new Set(store.listTrials(null, 'finished').map((t) => t.id));
-  } catch {
+  } catch (e) {
+    process.stderr.write(
+      `warning: --db ${db} cannot be read to leave out its finished trials (${(e as Error).message}); every trial is submitted, and each skips itself if finished there\n`,
+    );
     return new Set();
   } finally {
     store?.close();

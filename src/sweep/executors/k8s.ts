@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
+import { shArg } from '../../util/shell.js';
 import type { HostCopy } from './host-files.js';
-import { type ClusterLayout, shArg } from './layout.js';
+import type { ClusterLayout } from './layout.js';
 
 /** Options of `sweep --executor k8s`. */
 export interface K8sOptions {

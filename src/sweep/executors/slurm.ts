@@ -1,5 +1,6 @@
 import { UsageError } from '../../errors.js';
-import { type ClusterLayout, sh, shArg } from './layout.js';
+import { sh, shArg } from '../../util/shell.js';
+import type { ClusterLayout } from './layout.js';
 
 /** Resources of a Slurm submission (`sweep --executor slurm` flags). */
 export interface SlurmOptions {

@@ -5,10 +5,11 @@ import { UsageError } from '../../errors.js';
 import { makeDirs } from '../../util/dirs.js';
 import { count } from '../../util/format.js';
 import { ensureOutDir, fsReason, type OutFile, writeFilesAtomically } from '../../util/out-files.js';
+import { shArg } from '../../util/shell.js';
 import { planFileText } from '../plan-file.js';
 import { type HostCopy, planWithFilesIn } from './host-files.js';
 import { type K8sOptions, k8sIndexedJob, k8sMergeJob, k8sPodPaths, k8sRunScript } from './k8s.js';
-import { type ClusterLayout, shArg } from './layout.js';
+import type { ClusterLayout } from './layout.js';
 import { assertSlurmPath, type SlurmOptions, slurmArrayScript, slurmMergeScript } from './slurm.js';
 
 /** How messages call the output folder: `--out <dir>`, unless the caller passes how a default folder is named. */
@@ -99,7 +100,8 @@ export function mergeSubmitCommand(l: ClusterLayout, arrayJob: string): string {
 }
 
 /**
- * Submits the array job (only the tasks of `array`, when given: the `--array` that overrides the script's) and
+ * Submits the array job (only the tasks of `array`, when given: the `--array` that overrides the script's; `trials`
+ * tasks in all) and
  * the merge job that depends on it (afterany); returns both job ids. When the array fails to submit, nothing was:
  * the error says the scripts are written and gives the commands that submit them. When the merge fails to
  * submit, the array job is already queued: the error says so, and gives the command that submits the merge and
@@ -108,6 +110,7 @@ export function mergeSubmitCommand(l: ClusterLayout, arrayJob: string): string {
 export function submitSlurm(
   l: ClusterLayout,
   array: string | null = null,
+  trials = l.trials,
 ): { arrayJob: string; mergeJob: string } {
   const arrayJob = sbatch(
     [...(array ? [`--array=${array}`] : []), join(l.dir, 'array.sbatch')],
@@ -118,7 +121,7 @@ export function submitSlurm(
     return { arrayJob, mergeJob };
   } catch (e) {
     throw new Error(
-      `array job ${arrayJob} (${count(l.trials, 'trial')}) was submitted and will run, but its merge job was not: ${(e as Error).message}\n` +
+      `array job ${arrayJob} (${count(trials, 'trial')}) was submitted and will run, but its merge job was not: ${(e as Error).message}\n` +
         'Do not run this sweep again: that would submit the trials a second time. ' +
         `Submit the merge with: ${mergeSubmitCommand(l, arrayJob)}, or cancel the trials with: scancel ${arrayJob}`,
     );
