@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_DB } from '../store/default-db.js';
 import { decodeSafetensors } from '../store/safetensors.js';
 import { storedWeightsPath, weightsPath } from '../store/weights.js';
@@ -77,12 +77,19 @@ export function pretrainedPath(o: { weights?: string; trial?: string; db?: strin
   const trial = o.trial ?? '';
   if (trial.length >= TRIAL_ID_LENGTH) return storedWeightsPath(db, trial);
   const dir = dirname(weightsPath(db, trial));
-  const ids = existsSync(dir)
-    ? readdirSync(dir)
-        .filter((f) => f.startsWith(trial) && f.endsWith('.safetensors'))
-        .map((f) => f.slice(0, -'.safetensors'.length))
-        .sort()
-    : [];
+  // the database's own weights folder, and the shared one of trials finished before there was one per database
+  const folders = [dir, join(dirname(resolve(db)), 'weights')];
+  const ids = [
+    ...new Set(
+      folders.flatMap((d) =>
+        existsSync(d)
+          ? readdirSync(d)
+              .filter((f) => f.startsWith(trial) && f.endsWith('.safetensors'))
+              .map((f) => f.slice(0, -'.safetensors'.length))
+          : [],
+      ),
+    ),
+  ].sort();
   if (ids.length === 1) return storedWeightsPath(db, ids[0]);
   throw new Error(
     ids.length === 0
