@@ -38,7 +38,9 @@ export function planWarnings(plan: SweepPlan): string[] {
     })),
     plan.trials[0]?.spec.model.family ?? 'lm',
   );
-  const shared = sharedScheduleWarning(plan.config.pruner.schedule, plan.trials);
+  // a list of whole pruners gives each its own schedule: no one block is shared
+  const wholePruners = plan.axes.some((a) => a.key === 'pruner');
+  const shared = wholePruners ? null : sharedScheduleWarning(plan.config.pruner.schedule, plan.trials);
   return [
     ...scheduleWarnings(plan.trials),
     ...(shared ? [shared] : []),

@@ -150,3 +150,12 @@ export const CORE_AXES = ['sparsity', 'nonzero_params', 'tokens', 'seed'] as con
 export function isCoreAxis(key: string): boolean {
   return (CORE_AXES as readonly string[]).includes(key);
 }
+
+/**
+ * Whether a sweep axis sets the pruner: the whole pruner (a list of pruner mappings, each algorithm with its own
+ * schedule and options) or one of its settings (`pruner.name`). Dense trials (S = 0) have no pruner setting: every
+ * pruner setting shares them.
+ */
+export function isPrunerAxis(key: string): boolean {
+  return key === 'pruner' || key.startsWith('pruner.');
+}

@@ -1,4 +1,4 @@
-import { isCoreAxis } from '../config/schema.js';
+import { isCoreAxis, isPrunerAxis } from '../config/schema.js';
 import type { TrialRecord } from '../store/types.js';
 import { parseHumanNumber } from '../util/format.js';
 
@@ -46,10 +46,59 @@ export function extraAxes(
 }
 
 /**
- * The trials at every condition's axis value. Dense trials (S = 0) are kept under a `pruner.*`
- * condition: every pruner setting shares them (they have one id), and the law needs its S = 0 points.
- * Throws {@link SelectionError} for a key that is not one of the sweep's extra axes or a value it does
- * not take, naming the valid ones, and for two values of one key (which no trial has).
+ * The axis a condition's key names: the axis itself, or a setting inside an axis whose values are mappings
+ * (`pruner.name` of a `pruner` axis that lists whole pruners), with the path to it; null when none does.
+ */
+function axisOf(
+  extra: readonly { key: string; values: string[] }[],
+  key: string,
+): { axis: { key: string; values: string[] }; path: string[] } | null {
+  const exact = extra.find((a) => a.key === key);
+  if (exact) return { axis: exact, path: [] };
+  const outer = extra.find((a) => key.startsWith(`${a.key}.`));
+  return outer ? { axis: outer, path: key.slice(outer.key.length + 1).split('.') } : null;
+}
+
+/** The text of the setting at `path` inside an axis value (a mapping, as JSON); the value itself for no path. */
+function settingIn(valueText: string, path: readonly string[]): string | undefined {
+  if (path.length === 0) return valueText;
+  let v: unknown;
+  try {
+    v = JSON.parse(valueText);
+  } catch {
+    return undefined;
+  }
+  for (const k of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[k];
+  }
+  return v === undefined ? undefined : axisValueText(v);
+}
+
+/** The keys of an axis value that is a mapping (as JSON), or none. */
+function mappingKeys(valueText: string): string[] {
+  try {
+    const v = JSON.parse(valueText) as unknown;
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The keys a `--where` may name: each extra axis, and the settings inside an axis of mappings. */
+function selectableKeys(extra: readonly { key: string; values: string[] }[]): string[] {
+  return extra.flatMap((a) => [
+    a.key,
+    ...[...new Set(a.values.flatMap(mappingKeys))].map((k) => `${a.key}.${k}`),
+  ]);
+}
+
+/**
+ * The trials at every condition's axis value. Dense trials (S = 0) are kept under a pruner condition: every
+ * pruner setting shares them (they have one id), and the law needs its S = 0 points. A condition may name a
+ * setting inside an axis of mappings (`--where pruner.name=gmp` where the sweep lists whole pruners). Throws
+ * {@link SelectionError} for a key that is not one of the sweep's extra axes or a value it does not take,
+ * naming the valid ones, for two values of one key (which no trial has), and for a key every trial shares.
  */
 export function selectTrials(
   trials: readonly TrialRecord[],
@@ -57,34 +106,36 @@ export function selectTrials(
   conditions: readonly AxisCondition[],
 ): TrialRecord[] {
   const extra = extraAxes(axes);
-  for (const [i, c] of conditions.entries()) {
+  const found = conditions.map((c, i) => {
     const other = conditions.slice(0, i).find((o) => o.key === c.key && !isAxisValue(o.value, c.value));
     if (other)
       throw new SelectionError(
         `--where ${other.key}=${other.value} and --where ${c.key}=${c.value}: a trial has one ${c.key}, so no ` +
           `trial has both; fit one setting at a time`,
       );
-    const axis = extra.find((a) => a.key === c.key);
-    if (!axis)
+    const at = axisOf(extra, c.key);
+    if (!at)
       throw new SelectionError(
         `--where ${c.key}=${c.value}: ${c.key} is not an axis of this sweep beyond S, N, D and seed; ` +
-          `valid: ${extra.map((a) => a.key).join(', ') || 'none (the sweep varies nothing else)'}`,
+          `valid: ${selectableKeys(extra).join(', ') || 'none (the sweep varies nothing else)'}`,
       );
-    if (!axis.values.some((v) => isAxisValue(v, c.value)))
+    const values = [...new Set(at.axis.values.flatMap((v) => settingIn(v, at.path) ?? []))];
+    if (!values.some((v) => isAxisValue(v, c.value)))
       throw new SelectionError(
-        `--where ${c.key}=${c.value}: the sweep's ${c.key} values are ${axis.values.join(', ')}`,
+        `--where ${c.key}=${c.value}: the sweep's ${c.key} values are ${values.join(', ')}`,
       );
-    // (a sweep recorded before one-value lists stopped being axes)
-    if (axis.values.length === 1)
+    // (a sweep recorded before one-value lists stopped being axes, or a setting every listed pruner shares)
+    if (values.length === 1)
       throw new SelectionError(
         `--where ${c.key}=${c.value}: every trial of the sweep has it (${c.key} takes that one value), so it selects them all and names no setting; leave it out`,
       );
-  }
+    return { c, at };
+  });
   return trials.filter((t) =>
-    conditions.every(
-      (c) =>
-        (c.key.startsWith('pruner.') && t.sparsity === 0) ||
-        isAxisValue(axisValueText(t.axes?.[c.key]), c.value),
+    found.every(
+      ({ c, at }) =>
+        (isPrunerAxis(c.key) && t.sparsity === 0) ||
+        isAxisValue(settingIn(axisValueText(t.axes?.[at.axis.key]), at.path) ?? '', c.value),
     ),
   );
 }
@@ -100,13 +151,16 @@ export function pooledSettings(
 ): { pooled: string[]; example: string } | null {
   const finished = trials.filter((t) => t.status === 'finished' && t.finalValLoss !== null);
   const pooled = extraAxes(axes).flatMap((a) => {
-    const relevant = a.key.startsWith('pruner.') ? finished.filter((t) => t.sparsity > 0) : finished;
+    const relevant = isPrunerAxis(a.key) ? finished.filter((t) => t.sparsity > 0) : finished;
     const seen = [...new Set(relevant.map((t) => axisValueText(t.axes?.[a.key])))];
     return seen.length > 1 ? [`${a.key} (${seen.join(', ')})`] : [];
   });
   if (pooled.length === 0) return null;
   const [first] = extraAxes(axes).filter((a) => pooled.some((p) => p.startsWith(`${a.key} `)));
-  return { pooled, example: `${first.key}=${first.values[0]}` };
+  // an axis of whole pruners: picked by name when their names tell them apart
+  const names = first.values.map((v) => settingIn(v, ['name']));
+  const byName = names.every((n) => n !== undefined) && new Set(names).size === names.length;
+  return { pooled, example: byName ? `${first.key}.name=${names[0]}` : `${first.key}=${first.values[0]}` };
 }
 
 /** A warning when finished trials of more than one setting of an extra axis would be pooled into one law, else null. */

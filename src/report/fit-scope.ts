@@ -1,3 +1,4 @@
+import { isPrunerAxis } from '../config/schema.js';
 import type { TrialRecord } from '../store/types.js';
 import type { FinalPoint } from './points.js';
 import type { StoredFit } from './types.js';
@@ -8,7 +9,7 @@ import type { StoredFit } from './types.js';
  */
 export function fitScope(fit: Pick<StoredFit, 'where'> | null | undefined): string | null {
   if (!fit || fit.where.length === 0) return null;
-  const dense = fit.where.some((w) => w.startsWith('pruner.'))
+  const dense = fit.where.some((w) => isPrunerAxis(w.split('=')[0]))
     ? ', and the dense trials every pruner setting shares'
     : '';
   return `${fit.where.join(', ')}${dense}`;

@@ -1,4 +1,4 @@
-import { isCoreAxis } from '../config/schema.js';
+import { isCoreAxis, isPrunerAxis } from '../config/schema.js';
 import { nonzeroEmbeddings } from '../models/embedding-share.js';
 import { plannedData } from '../store/planned-data.js';
 import type { TrialRecord } from '../store/types.js';
@@ -41,15 +41,35 @@ function extraAxes(t: TrialRecord): [string, unknown][] {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** The settings of a mapping as "a.b 2, c x", nested keys joined by dots. */
+function flatSettings(v: Record<string, unknown>, prefix = ''): string[] {
+  return Object.entries(v).flatMap(([k, x]) =>
+    x !== null && typeof x === 'object' && !Array.isArray(x)
+      ? flatSettings(x as Record<string, unknown>, `${prefix}${k}.`)
+      : [`${prefix}${k} ${typeof x === 'object' ? JSON.stringify(x) : x}`],
+  );
+}
+
+/** A setting's value in words: a whole pruner as its name and its other settings ("gmp (schedule.interval 2)"). */
+function settingText(v: unknown): string {
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    return typeof v === 'object' ? JSON.stringify(v) : String(v);
+  const { name, ...rest } = v as Record<string, unknown>;
+  const others = flatSettings(rest);
+  if (typeof name !== 'string') return others.join(', ');
+  return others.length > 0 ? `${name} (${others.join(', ')})` : name;
+}
+
 /**
- * The pruner setting a sparse trial sits at, from the sweep's pruner axes ("pruner.name = rigl"); "" for a dense
- * trial (the baseline every setting shares) and without such axes.
+ * The pruner setting a sparse trial sits at, from the sweep's pruner axes ("pruner.name = rigl", or for a list of
+ * whole pruners "pruner = gmp (schedule.interval 20)"); "" for a dense trial (the baseline every setting shares)
+ * and without such axes.
  */
 export function prunerVariant(t: TrialRecord): string {
   if (t.sparsity === 0) return '';
   return extraAxes(t)
-    .filter(([k]) => k.startsWith('pruner.'))
-    .map(([k, v]) => `${k} = ${typeof v === 'object' ? JSON.stringify(v) : v}`)
+    .filter(([k]) => isPrunerAxis(k))
+    .map(([k, v]) => `${k} = ${settingText(v)}`)
     .join(', ');
 }
 
@@ -57,7 +77,7 @@ export function prunerVariant(t: TrialRecord): string {
 function axesOf(t: TrialRecord): { variant: string; context: string } {
   return {
     variant: prunerVariant(t),
-    context: JSON.stringify(extraAxes(t).filter(([k]) => !k.startsWith('pruner.'))),
+    context: JSON.stringify(extraAxes(t).filter(([k]) => !isPrunerAxis(k))),
   };
 }
 

@@ -39,6 +39,6 @@ export function sharedScheduleWarning(
     .join('; ');
   return (
     `pruner.schedule applies to every pruner.name of this sweep, over each algorithm's own default schedule, and their defaults differ (default → used: ${each}); ` +
-    'to give each algorithm its own schedule, sweep them in separate configs'
+    'to give each algorithm its own schedule, list whole pruners instead: pruner: [{name: gmp, schedule: {interval: 20}}, {name: static}] (select one with fit-law --where pruner.name=gmp)'
   );
 }

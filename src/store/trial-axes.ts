@@ -1,4 +1,4 @@
-import { isCoreAxis } from '../config/schema.js';
+import { isCoreAxis, isPrunerAxis } from '../config/schema.js';
 import { fmtValue } from '../util/format.js';
 import type { TrialRecord } from './types.js';
 
@@ -12,7 +12,5 @@ export function extraAxisKeys(trials: readonly TrialRecord[]): string[] {
  * axes: a dense trial is the baseline every pruner setting shares, so they do not apply to it.
  */
 export function extraAxisCell(t: TrialRecord, key: string): string {
-  return t.axes && key in t.axes && !(t.sparsity === 0 && key.startsWith('pruner.'))
-    ? fmtValue(t.axes[key])
-    : '-';
+  return t.axes && key in t.axes && !(t.sparsity === 0 && isPrunerAxis(key)) ? fmtValue(t.axes[key]) : '-';
 }

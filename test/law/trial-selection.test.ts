@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { planWarnings } from '../../src/config/plan-warnings.js';
 import {
   parseAxisCondition,
   pooledSettingsWarning,
@@ -76,6 +77,39 @@ describe('selecting trials by their other axes (fit-law --where)', () => {
     const oneValue = [...AXES, { key: 'pruner.schedule.interval', values: [10] }];
     expect(() => selectTrials(all, oneValue, [{ key: 'pruner.schedule.interval', value: '10' }])).toThrow(
       '--where pruner.schedule.interval=10: every trial of the sweep has it (pruner.schedule.interval takes that one value), so it selects them all and names no setting; leave it out',
+    );
+  });
+
+  it('selects by a setting inside a list of whole pruners, each with its own schedule', () => {
+    const config = tinySyntheticConfig().replace(
+      'pruner: {name: gmp, schedule: {interval: 2}}',
+      'pruner: [{name: gmp, schedule: {interval: 2}}, {name: static}]',
+    );
+    const plan = planOf(config);
+    expect(plan.axes.map((a) => a.key)).toContain('pruner');
+    // no shared-schedule warning: each pruner carries its own
+    expect(planWarnings(plan).join('\n')).not.toMatch(/pruner\.schedule applies to every pruner\.name/);
+    const trials = plan.trials.map((t) => ({
+      ...trial(t.spec.sparsity, 3000, 4096),
+      id: t.id,
+      axes: t.axes,
+    }));
+    const gmp = selectTrials(trials, plan.axes, [{ key: 'pruner.name', value: 'gmp' }]);
+    // the dense trial, which both share, and gmp's sparse one
+    expect(gmp.map((t) => t.sparsity)).toEqual([0, 0.5]);
+    expect(plan.trials.find((t) => t.id === gmp[1].id)?.spec.pruner.name).toBe('gmp');
+    expect(() => selectTrials(trials, plan.axes, [{ key: 'pruner.name', value: 'rigl' }])).toThrow(
+      "--where pruner.name=rigl: the sweep's pruner.name values are gmp, static",
+    );
+    expect(() => selectTrials(trials, plan.axes, [{ key: 'pruner.kind', value: 'x' }])).toThrow(
+      "--where pruner.kind=x: the sweep's pruner.kind values are ",
+    );
+    expect(() => selectTrials(trials, plan.axes, [{ key: 'model.x', value: '1' }])).toThrow(
+      /valid: pruner, pruner\.name, pruner\.schedule$/,
+    );
+    // a fit pooling them names the way to pick one
+    expect(pooledSettingsWarning(trials, plan.axes)).toMatch(
+      /fit one setting at a time, e\.g\. --where pruner\.name=gmp$/,
     );
   });
 

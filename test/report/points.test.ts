@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { prunerVariant } from '../../src/report/points.js';
+import { trial } from './fixtures.js';
+
+describe('pruner settings in words', () => {
+  it('names a whole pruner of a list by its name and other settings, a pruner.* setting as key = value', () => {
+    const whole = { ...trial(0.5, 8000, 1e5), axes: { pruner: { name: 'gmp', schedule: { interval: 20 } } } };
+    expect(prunerVariant(whole)).toBe('pruner = gmp (schedule.interval 20)');
+    expect(prunerVariant({ ...whole, axes: { pruner: { name: 'static' } } })).toBe('pruner = static');
+    const dotted = { ...trial(0.5, 8000, 1e5), axes: { 'pruner.name': 'rigl', 'train.optimizer.lr': 0.003 } };
+    expect(prunerVariant(dotted)).toBe('pruner.name = rigl');
+    // a dense trial is every setting's baseline: it has none
+    expect(prunerVariant({ ...trial(0, 8000, 1e5), axes: { 'pruner.name': 'rigl' } })).toBe('');
+  });
+});
