@@ -166,7 +166,12 @@ describe('fit-law --where', () => {
     expect(JSON.parse(cli(['runs', 'fits', '--db', db, '--json']).stdout)).toMatchObject({
       sweep: 'wh',
       reportDraws: 3,
-      fits: [{ id: 1, where: ['pruner.name=gmp'] }, { id: 2 }, { id: 3, where: [] }],
+      // without bootstrap, and made from every finished trial of their selections
+      fits: [
+        { id: 1, where: ['pruner.name=gmp'], bootstrap: 0, finishedNotInFit: 0 },
+        { id: 2, finishedNotInFit: 0 },
+        { id: 3, where: [], finishedNotInFit: 0 },
+      ],
     });
     const r = cli(['report', '--db', db, '--fit', '9', '--out', join(tempDir(), 'r')]);
     expect(r.code).toBe(2);

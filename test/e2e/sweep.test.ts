@@ -79,7 +79,18 @@ sweep: {sparsity: 0.5, nonzero_params: 3k, tokens: 480}
     expect(run.code).toBe(0);
     expect(run.stderr.indexOf(note)).toBeGreaterThanOrEqual(0);
     expect(run.stderr.indexOf(note)).toBeLessThan(run.stderr.indexOf('sweep: 1 trial,'));
-    expect(run.stdout).toContain(note); // and again with the summary
+    // nothing trained: the note at the start is still on screen, so the summary does not say it again
+    expect(run.stdout).not.toContain(note);
+    // a run that trains says it again with the summary, after the log that scrolled it away
+    const c = writeConfig(
+      tinySyntheticConfig().replace('sparsity: [0, 0.5]', 'sparsity: [0.75]'),
+      'c.yaml',
+      dir,
+    );
+    const trained = cli(['sweep', c, '--db', db]);
+    expect(trained.code, trained.stderr).toBe(0);
+    expect(trained.stdout).toContain('1 trained');
+    expect(trained.stdout).toContain('note: sweep tiny was run before with another plan');
   });
 
   it('trains the smoke sweep into SQLite, and a second run trains nothing', () => {

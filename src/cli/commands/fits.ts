@@ -1,7 +1,8 @@
+import { parseAxisCondition, SelectionError, selectTrials } from '../../law/trial-selection.js';
 import type { LawFit } from '../../law/types.js';
 import { conditionsOf } from '../../report/load.js';
 import { Store } from '../../store/store.js';
-import type { FitRecord } from '../../store/types.js';
+import type { FitRecord, SweepRecord, TrialRecord } from '../../store/types.js';
 import { formatTable } from '../../util/table.js';
 import { listedSweep } from '../listed-sweep.js';
 
@@ -12,8 +13,12 @@ export interface RunsFitsOptions {
   json?: boolean;
 }
 
-/** What a listing shows of a stored fit: its id, form, the trials it chose, and how it went. */
-function row(f: FitRecord) {
+/**
+ * What a listing shows of a stored fit: its id, form, the trials it chose, how it went, its bootstrap replicates,
+ * and how many finished trials its selection has now that it was not made from (`finishedNotInFit`: null where that
+ * cannot be told, for a fit of external points or of another sweep than `trials`).
+ */
+function row(f: FitRecord, sweep: { name: string; trials: TrialRecord[]; axes: SweepRecord['axes'] } | null) {
   const result = f.result as Partial<LawFit>;
   return {
     id: f.id,
@@ -23,8 +28,28 @@ function row(f: FitRecord) {
     points: result.n_points ?? f.inputs.length,
     converged: f.converged,
     rmse_log: typeof result.rmse_log === 'number' ? result.rmse_log : null,
+    bootstrap: result.bootstrap?.requested ?? 0,
+    finishedNotInFit: sweep && f.sweep === sweep.name ? finishedNotIn(f, sweep.trials, sweep.axes) : null,
     createdAt: f.createdAt,
   };
+}
+
+/** Finished trials a fit's selection holds now that the fit was not made from; null when it cannot select now. */
+function finishedNotIn(
+  f: FitRecord,
+  trials: readonly TrialRecord[],
+  axes: SweepRecord['axes'],
+): number | null {
+  const used = new Set(f.inputs);
+  try {
+    const chosen = selectTrials(trials, axes, conditionsOf(f.options).map(parseAxisCondition));
+    // a dense-law fit is made from the dense trials alone
+    const of = f.form === 'chinchilla' ? chosen.filter((t) => t.sparsity === 0) : chosen;
+    return of.filter((t) => t.status === 'finished' && t.finalValLoss !== null && !used.has(t.id)).length;
+  } catch (e) {
+    if (e instanceof SelectionError) return null;
+    throw e;
+  }
 }
 
 /**
@@ -35,7 +60,11 @@ export async function runsFitsCommand(opts: RunsFitsOptions): Promise<number> {
   const store = Store.open(opts.db, { create: false, read: 'upgrading' });
   try {
     const sweep = listedSweep(store, opts, 'fit');
-    const fits = store.listFits(sweep).map(row);
+    const record = sweep === null ? null : store.getSweep(sweep);
+    const context = record
+      ? { name: record.name, trials: store.listTrials(record.name), axes: record.axes }
+      : null;
+    const fits = store.listFits(sweep).map((f) => row(f, context));
     // what `report` draws without --fit: the newest sparse fit, else the newest dense one
     const drawn =
       sweep === null ? null : (store.latestFit(sweep, 'sparse') ?? store.latestFit(sweep, 'chinchilla'));
@@ -60,6 +89,12 @@ export async function runsFitsCommand(opts: RunsFitsOptions): Promise<number> {
       {
         header: 'RMSE log',
         get: (f) => (f.rmse_log === null ? '-' : f.rmse_log.toPrecision(3)),
+        align: 'right',
+      },
+      { header: 'bootstrap', get: (f) => (f.bootstrap > 0 ? String(f.bootstrap) : 'none'), align: 'right' },
+      {
+        header: 'finished not in it',
+        get: (f) => (f.finishedNotInFit === null ? '-' : String(f.finishedNotInFit)),
         align: 'right',
       },
       { header: 'stored', get: (f) => f.createdAt },

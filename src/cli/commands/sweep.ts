@@ -210,7 +210,8 @@ function summaryLine(s: SweepSummary, db: string, trials: readonly { status: str
   }
   const line = `sweep ${s.sweep}: ${count(s.total, 'trial')}: ${parts.join(', ')}. Database: ${db}`;
   const notes = [line];
-  if (s.dropped.trials > 0) notes.push(droppedNote(s.sweep, s.dropped));
+  // said at the start too: again at the end only after a run long enough to have scrolled it away
+  if (s.dropped.trials > 0 && s.trained > 0) notes.push(droppedNote(s.sweep, s.dropped));
   const short = s.nonzeroShort;
   if (short)
     notes.push(

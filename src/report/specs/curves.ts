@@ -131,6 +131,8 @@ export function curvesSpec(data: ReportData, scales: SparsityScales): SpecOrMiss
         settings.length > 0
           ? 'a row per pruner setting (dense trials, which every setting shares, in each), a panel per non-zero parameters N (embeddings excluded)'
           : 'non-zero parameters N (embeddings excluded)',
+      // a label wider than its panel would widen the cell and leave the y axis standing apart from the panel
+      header: { labelLimit: PANEL.width },
     },
     // a row per setting: as many columns as N levels
     columns: settings.length > 0 ? ns.length : Math.min(2, panelOrder.length),
