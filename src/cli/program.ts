@@ -226,6 +226,12 @@ export function buildProgram(): Command {
       '--csv',
       'CSV on stdout, a row per trial; its finished rows are input for fit-law --points as they stand',
     )
+    .option(
+      '--where <key=value>',
+      "only the trials at this value of one of the sweep's other axes, as fit-law --where selects them (repeatable)",
+      collect,
+      [],
+    )
     .action(async (opts) => {
       process.exitCode = await (await runsCommands()).runsListCommand(opts);
     });

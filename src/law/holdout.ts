@@ -1,3 +1,4 @@
+import { fmt } from '../util/format.js';
 import { Rng } from '../util/rng.js';
 import { LawInputError } from './errors.js';
 import { fitCore } from './fit-core.js';
@@ -91,7 +92,7 @@ export function holdoutCheck(points: readonly LawPoint[], form: LawForm, options
       test.length,
       train.length,
       minN,
-      `cannot refit without the ${test.length} largest-N points: of the ${train.length} left (N < ${minN.toPrecision(3)}), ${problem}`,
+      `cannot refit without the ${test.length} largest-N points: of the ${train.length} left (N < ${fmt(minN)}), ${problem}`,
     );
   const fit = fitCore(train, { form, options, rng: Rng.seeded(options.seed), randomStarts: options.starts });
   const params = form.toPaper(fit.best.theta, fit.data.scales);

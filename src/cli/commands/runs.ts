@@ -1,4 +1,5 @@
 import { UsageError } from '../../errors.js';
+import { parseAxisCondition, SelectionError, selectTrials } from '../../law/trial-selection.js';
 import { describeShape } from '../../models/describe.js';
 import { shownStatus } from '../../store/owner.js';
 import { plannedData } from '../../store/planned-data.js';
@@ -65,6 +66,8 @@ export interface RunsListOptions {
   status?: TrialStatus;
   json?: boolean;
   csv?: boolean;
+  /** `--where KEY=VALUE` conditions on the sweep's other axes, as fit-law takes them (repeatable). */
+  where?: string[];
 }
 
 /** `sparsebench runs list`. */
@@ -73,7 +76,7 @@ export async function runsListCommand(opts: RunsListOptions): Promise<number> {
   const store = Store.open(opts.db, { create: false, read: 'upgrading' });
   try {
     const sweep = listedSweep(store, opts, 'trial');
-    const trials = store.listTrials(sweep, opts.status);
+    const trials = selectedTrials(store, sweep, store.listTrials(sweep, opts.status), opts.where ?? []);
     if (opts.csv) process.stdout.write(trialsCsv(trials));
     else if (opts.json) {
       // shownStatus: the status as the table shows it (a running trial whose process is gone says so)
@@ -81,17 +84,41 @@ export async function runsListCommand(opts: RunsListOptions): Promise<number> {
       process.stdout.write(`${JSON.stringify({ sweep, trials: shown }, null, 2)}\n`);
     } else {
       const title = sweep === null ? `all trials in ${opts.db}` : `sweep ${sweep}`;
-      // with --status, how many of how many: "0 trials" alone reads as an empty sweep
+      // with --status or --where, how many of how many: "0 trials" alone reads as an empty sweep
+      const where = opts.where ?? [];
       const shown =
-        opts.status === undefined
+        opts.status === undefined && where.length === 0
           ? count(trials.length, 'trial')
-          : `${trials.length} of ${count(store.listTrials(sweep).length, 'trial')} ${opts.status}`;
+          : `${trials.length} of ${count(store.listTrials(sweep).length, 'trial')}${opts.status ? ` ${opts.status}` : ''}${where.length > 0 ? ` at ${where.join(', ')}` : ''}`;
       const table = trials.length > 0 ? `\n${trialsTable(trials)}\n` : '';
       process.stdout.write(`${title}: ${shown}\n${table}`);
     }
     return 0;
   } finally {
     store.close();
+  }
+}
+
+/**
+ * The trials at the `--where` conditions (as fit-law selects them: dense trials stay under a pruner condition),
+ * or all of them without conditions. Conditions need one sweep, whose axes they name.
+ */
+function selectedTrials(
+  store: Store,
+  sweep: string | null,
+  trials: TrialRecord[],
+  where: readonly string[],
+): TrialRecord[] {
+  if (where.length === 0) return trials;
+  if (sweep === null)
+    throw new UsageError(
+      `--where ${where[0]} and --all: --where names axes of one sweep; give --sweep NAME instead of --all`,
+    );
+  try {
+    return selectTrials(trials, store.getSweep(sweep)!.axes, where.map(parseAxisCondition));
+  } catch (e) {
+    if (e instanceof SelectionError) throw new UsageError(e.message);
+    throw e;
   }
 }
 
