@@ -82,7 +82,7 @@ export function variantSpreadFinding(points: readonly FinalPoint[]): string | nu
   }
   if (spreads.length === 0) return null;
   const ranked = [...wins].sort((a, b) => b[1] - a[1]).map(([v, n]) => `${v}: ${n} of ${spreads.length}`);
-  const paired = pairedDifferences(cells.values(), variants);
+  const paired = pairedDifferences([...cells.values()], variants);
   return (
     `Between pruner settings (${variants.join('; ')}): at equal S, N, D and seed, final losses differ by ${pct(mean(spreads), 2)} ` +
     `on average and ${pct(Math.max(...spreads), 2)} at most (${spreads.length} ${spreads.length === 1 ? 'comparison' : 'comparisons'}); ` +

@@ -44,6 +44,20 @@ describe('spread findings', () => {
         'Mean difference in final loss, pair by pair: pruner.name = gmp against pruner.name = static: -1.3% ± 1.4% (standard error, 3 pairs).',
     );
     expect(variantSpreadFinding(pts.filter((p) => p.variant !== stat))).toBeNull();
+    // a third setting: every pair is compared, each over the cells where both trained
+    const rigl = 'pruner.name = rigl';
+    const three = [
+      ...pts,
+      point({ variant: rigl, loss: 2.04 }),
+      point({ variant: rigl, dTarget: 2e5, loss: 3.06 }),
+    ];
+    const said = variantSpreadFinding(three) ?? '';
+    expect(said).toContain('pruner.name = gmp against pruner.name = rigl: ');
+    expect(said).toContain('(standard error, 2 pairs)');
+    expect(said).toContain('pruner.name = rigl against pruner.name = static: ');
+    expect(said).toContain(
+      'pruner.name = gmp against pruner.name = static: -1.3% ± 1.4% (standard error, 3 pairs)',
+    );
   });
 
   it('give the seed-to-seed spread as the noise floor, when there are several seeds', () => {
