@@ -50,14 +50,34 @@ function flatSettings(v: Record<string, unknown>, prefix = ''): string[] {
   );
 }
 
-/** A setting's value in words: a whole pruner as its name and its other settings ("gmp (schedule.interval 2)"). */
-function settingText(v: unknown): string {
+/**
+ * A setting's value in words: a whole pruner as its name and its other settings ("gmp (schedule.interval 2)"),
+ * or its name alone with `byName` (when the names tell the listed pruners apart).
+ */
+function settingText(v: unknown, byName: boolean): string {
   if (v === null || typeof v !== 'object' || Array.isArray(v))
     return typeof v === 'object' ? JSON.stringify(v) : String(v);
   const { name, ...rest } = v as Record<string, unknown>;
   const others = flatSettings(rest);
   if (typeof name !== 'string') return others.join(', ');
-  return others.length > 0 ? `${name} (${others.join(', ')})` : name;
+  return others.length > 0 && !byName ? `${name} (${others.join(', ')})` : name;
+}
+
+/**
+ * Whether the trials' whole-pruner settings (a `pruner` axis listing pruners) are told apart by their names
+ * alone, so labels can be the names (the trial table and the config show the rest).
+ */
+export function prunersByName(trials: readonly TrialRecord[]): boolean {
+  const seen = new Map<string, string>();
+  for (const t of trials) {
+    const v = t.axes?.pruner;
+    if (t.sparsity === 0 || v === null || typeof v !== 'object') continue;
+    const name = String((v as { name?: unknown }).name);
+    const text = JSON.stringify(v);
+    if ((seen.get(name) ?? text) !== text) return false;
+    seen.set(name, text);
+  }
+  return true;
 }
 
 /**
@@ -65,18 +85,20 @@ function settingText(v: unknown): string {
  * whole pruners "pruner = gmp (schedule.interval 20)"); "" for a dense trial (the baseline every setting shares)
  * and without such axes.
  */
-export function prunerVariant(t: TrialRecord): string {
+export function prunerVariant(t: TrialRecord, byName = false): string {
   if (t.sparsity === 0) return '';
   return extraAxes(t)
     .filter(([k]) => isPrunerAxis(k))
-    .map(([k, v]) => `${k} = ${settingText(v)}`)
+    .map(([k, v]) =>
+      k === 'pruner' && byName ? `pruner.name = ${settingText(v, true)}` : `${k} = ${settingText(v, false)}`,
+    )
     .join(', ');
 }
 
 /** Extra axes of a trial: pruner ones as a readable variant, the others as a comparison key. */
-function axesOf(t: TrialRecord): { variant: string; context: string } {
+function axesOf(t: TrialRecord, byName: boolean): { variant: string; context: string } {
   return {
-    variant: prunerVariant(t),
+    variant: prunerVariant(t, byName),
     context: JSON.stringify(extraAxes(t).filter(([k]) => !isPrunerAxis(k))),
   };
 }
@@ -91,6 +113,7 @@ export function dataOf(t: TrialRecord): number {
 
 /** Finished trials with a final validation loss, as plot points (the same points fit-law uses). */
 export function finalPoints(trials: readonly TrialRecord[]): FinalPoint[] {
+  const byName = prunersByName(trials);
   return trials
     .filter((t) => t.status === 'finished' && t.finalValLoss !== null)
     .map((t) => ({
@@ -105,7 +128,7 @@ export function finalPoints(trials: readonly TrialRecord[]): FinalPoint[] {
       dTarget: t.tokensTarget,
       seed: t.seed,
       group: sparsityLabel(t.sparsity),
-      ...axesOf(t),
+      ...axesOf(t, byName),
     }));
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prunerVariant } from '../../src/report/points.js';
+import { prunersByName, prunerVariant } from '../../src/report/points.js';
 import { trial } from './fixtures.js';
 
 describe('pruner settings in words', () => {
@@ -7,6 +7,11 @@ describe('pruner settings in words', () => {
     const whole = { ...trial(0.5, 8000, 1e5), axes: { pruner: { name: 'gmp', schedule: { interval: 20 } } } };
     expect(prunerVariant(whole)).toBe('pruner = gmp (schedule.interval 20)');
     expect(prunerVariant({ ...whole, axes: { pruner: { name: 'static' } } })).toBe('pruner = static');
+    // by name where the names tell the listed pruners apart; not where two differ only in their settings
+    expect(prunerVariant(whole, true)).toBe('pruner.name = gmp');
+    const other = { ...whole, axes: { pruner: { name: 'gmp', schedule: { interval: 40 } } } };
+    expect(prunersByName([whole, { ...whole, axes: { pruner: { name: 'static' } } }])).toBe(true);
+    expect(prunersByName([whole, other])).toBe(false);
     const dotted = { ...trial(0.5, 8000, 1e5), axes: { 'pruner.name': 'rigl', 'train.optimizer.lr': 0.003 } };
     expect(prunerVariant(dotted)).toBe('pruner.name = rigl');
     // a dense trial is every setting's baseline: it has none

@@ -1,5 +1,5 @@
 import { count } from '../format.js';
-import { levels, pickLevels, prunerVariant } from '../points.js';
+import { levels, pickLevels, prunersByName, prunerVariant } from '../points.js';
 import type { ReportData } from '../types.js';
 import { unitLabels } from '../units.js';
 import type { SpecOrMissing } from './spec.js';
@@ -43,7 +43,10 @@ function windowMeans(points: readonly { tokens: number; value: number }[], size:
  * sweep's pruner axes, when there are two or more; else none.
  */
 export function curveSettings(data: ReportData): string[] {
-  const settings = [...new Set(data.trials.map(prunerVariant))].filter((v) => v !== '').sort();
+  const byName = prunersByName(data.trials);
+  const settings = [...new Set(data.trials.map((t) => prunerVariant(t, byName)))]
+    .filter((v) => v !== '')
+    .sort();
   return settings.length >= 2 ? settings : [];
 }
 
@@ -64,6 +67,7 @@ export function curvesSpec(data: ReportData, scales: SparsityScales): SpecOrMiss
   const ns = curvePanels(data);
   const panels = new Set(ns);
   const settings = curveSettings(data);
+  const byName = prunersByName(data.trials);
   const panelOf = (setting: string, n: number) =>
     setting === '' ? `N = ${count(n)}` : `${setting}, N = ${count(n)}`;
   const rows: CurveRow[] = [];
@@ -74,7 +78,7 @@ export function curvesSpec(data: ReportData, scales: SparsityScales): SpecOrMiss
     const size = Math.max(1, Math.ceil(train.length / POINTS_PER_LINE));
     const val = pts.filter((q) => q.name === 'val_loss' && Number.isFinite(q.value) && q.tokens > 0);
     // a dense trial in every setting's row: the baseline each pruner's sparse trials are read against
-    const copies = settings.length > 0 && t.sparsity === 0 ? settings : [prunerVariant(t)];
+    const copies = settings.length > 0 && t.sparsity === 0 ? settings : [prunerVariant(t, byName)];
     for (const setting of copies) {
       const base = {
         trial: copies.length > 1 ? `${t.id} ${setting}` : t.id,
