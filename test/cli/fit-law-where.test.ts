@@ -50,54 +50,24 @@ function finishedSweep(): string {
   return db;
 }
 
+/** fit-law on `db` with few starts and no bootstrap (fast), and the flags given. */
+const quickFit = (db: string, ...flags: string[]) =>
+  cli(['fit-law', '--db', db, '--bootstrap', '0', '--starts', '4', ...flags]);
+
 describe('fit-law --where', () => {
   it('names the selection in the header and the JSON; runs fits and report --fit list each fit with it', () => {
     const db = finishedSweep();
-    const gmp = cli([
-      'fit-law',
-      '--db',
-      db,
-      '--where',
-      'pruner.name=gmp',
-      '--bootstrap',
-      '0',
-      '--starts',
-      '4',
-    ]);
+    const gmp = quickFit(db, '--where', 'pruner.name=gmp');
     expect(gmp.stdout).toMatch(
       /^sparse scaling law fit of sweep wh \(.*wh\.db\), only the trials at pruner\.name=gmp, stored as fit #1$/m,
     );
-    const json = cli([
-      'fit-law',
-      '--db',
-      db,
-      '--where',
-      'pruner.name=static',
-      '--bootstrap',
-      '0',
-      '--starts',
-      '4',
-      '--json',
-    ]);
+    const json = quickFit(db, '--where', 'pruner.name=static', '--json');
     const doc = JSON.parse(json.stdout) as { where: string[]; fit_id: number; n_points: number };
     expect(doc).toMatchObject({ where: ['pruner.name=static'], fit_id: 2, n_points: 27 });
-    const pooled = JSON.parse(
-      cli(['fit-law', '--db', db, '--bootstrap', '0', '--starts', '4', '--json']).stdout,
-    );
+    const pooled = JSON.parse(quickFit(db, '--json').stdout);
     expect(pooled).toMatchObject({ where: [], fit_id: 3, n_points: 45 });
     // a look without storing: printed, not stored, so the report still draws fit #3
-    const look = cli([
-      'fit-law',
-      '--db',
-      db,
-      '--where',
-      'pruner.name=gmp',
-      '--bootstrap',
-      '0',
-      '--starts',
-      '4',
-      '--no-store',
-    ]);
+    const look = quickFit(db, '--where', 'pruner.name=gmp', '--no-store');
     expect(look.code, look.stderr).toBe(0);
     expect(look.stdout).toMatch(
       /^sparse scaling law fit of sweep wh \(.*wh\.db\), only the trials at pruner\.name=gmp$/m,

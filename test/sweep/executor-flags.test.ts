@@ -24,17 +24,25 @@ describe('cluster flags', () => {
   });
 });
 
+/** The smoke sweep recorded in a fresh database, with a way to mark its i-th trial finished (no training). */
+function smokeStudy() {
+  const dir = tempDir();
+  const db = join(dir, 'study.db');
+  const plan = loadSweep('configs/smoke.yaml');
+  const store = Store.open(db, { create: true });
+  store.saveSweep(plan);
+  const finish = (i: number) => {
+    store.claimTrial(plan.trials[i].id, 'o', { retryFailed: false, leaseMs: 1000 });
+    store.finishTrial(plan.trials[i].id, 'o', trialResult({ finalValLoss: 2, finalTrainLoss: 2 }), []);
+  };
+  return { dir, db, plan, finish, close: () => store.close() };
+}
+
 describe('sweep --executor and the flags of a local sweep', () => {
   it('k8s says where the merged study goes, and that trials finished in --db train again unless it is copied', () => {
-    const dir = tempDir();
-    const db = join(dir, 'study.db');
-    const plan = loadSweep('configs/smoke.yaml');
-    const store = Store.open(db, { create: true });
-    store.saveSweep(plan);
-    const done = plan.trials[0];
-    store.claimTrial(done.id, 'o', { retryFailed: false, leaseMs: 1000 });
-    store.finishTrial(done.id, 'o', trialResult({ finalValLoss: 2, finalTrainLoss: 2 }), []);
-    store.close();
+    const { dir, db, plan, finish, close } = smokeStudy();
+    finish(0);
+    close();
     const r = cli(['sweep', 'configs/smoke.yaml', '--db', db, '--executor', 'k8s', '--image', 'reg/sb:1']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(
@@ -52,15 +60,7 @@ describe('sweep --executor and the flags of a local sweep', () => {
   });
 
   it('slurm submits only the trials not finished in --db, nothing when all are, and says how to submit by hand when sbatch fails', () => {
-    const dir = tempDir();
-    const db = join(dir, 'study.db');
-    const plan = loadSweep('configs/smoke.yaml');
-    const store = Store.open(db, { create: true });
-    store.saveSweep(plan);
-    const finish = (i: number) => {
-      store.claimTrial(plan.trials[i].id, 'o', { retryFailed: false, leaseMs: 1000 });
-      store.finishTrial(plan.trials[i].id, 'o', trialResult({ finalValLoss: 2, finalTrainLoss: 2 }), []);
-    };
+    const { dir, db, plan, finish, close } = smokeStudy();
     finish(0);
     // a stand-in sbatch that cannot reach a controller, as on a host with no cluster
     const bin = join(dir, 'bin');
@@ -98,7 +98,7 @@ describe('sweep --executor and the flags of a local sweep', () => {
     // the smoke config trains on wasm: a GPU per task would sit idle
     expect(r.stderr).toContain('warning: --gpus 1: the trials run on the wasm backend, which uses no GPU');
     for (let i = 1; i < plan.trials.length; i++) finish(i);
-    store.close();
+    close();
     const none = cli(args, { env });
     expect(none.code, none.stderr).toBe(0);
     expect(none.stdout).toContain('nothing to submit: every trial of the plan is finished');
