@@ -9,7 +9,7 @@ import {
 } from '../law/optimal.js';
 import { publishedCoefficients } from '../law/published.js';
 import type { OptimalSparsitySummary, SparseLawParams } from '../law/types.js';
-import { count, pct, plural, sig } from './format.js';
+import { count, pct, plural, sig, times } from './format.js';
 import { type FinalPoint, levels, mean } from './points.js';
 import { sparsityLabel } from './specs/style.js';
 import type { DenseFit, StoredFit } from './types.js';
@@ -22,7 +22,6 @@ const PAPER_SPARSITIES = [0.5, 0.75, 0.875];
 /** N of the paper's smallest T5 model (SCIENCE.md §4): the scale the published coefficients hold at. */
 export const PAPER_SMALLEST_N = 1.33e6;
 
-const times = (v: number) => `${sig(v, 3)}×`;
 const list = (xs: readonly string[]) =>
   xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
 

@@ -8,6 +8,11 @@ export function sig(v: number | null | undefined, digits = 3): string {
   return Number(v.toPrecision(digits)).toString();
 }
 
+/** A factor to three significant figures: 2.16 → "2.16×". */
+export function times(v: number): string {
+  return `${sig(v, 3)}×`;
+}
+
 /** A fraction as a percentage: 0.5 → "50%", 0.875 → "87.5%", 0.1234 → "12.3%". */
 export function pct(v: number | null | undefined, digits = 3): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '-';

@@ -1,7 +1,7 @@
 import { summariseOptimalSparsity } from '../law/optimal-summary.js';
 import type { OptimalSparsitySummary } from '../law/types.js';
 import { fitScope } from './fit-scope.js';
-import { pct, plural, sig } from './format.js';
+import { pct, plural, sig, times } from './format.js';
 import type { Block, StoredFit } from './types.js';
 
 /** Data multiple of the comparison's S_opt column: the paper's headline overtraining. */
@@ -32,7 +32,6 @@ function figuresOf(fit: StoredFit): OptimalSparsitySummary | null {
 
 const withInterval = (v: number, r: [number, number] | undefined, show: (x: number) => string) =>
   `${show(v)}${r ? ` [${show(r[0])}, ${show(r[1])}]` : ''}`;
-const times = (v: number) => `${sig(v, 3)}×`;
 
 /**
  * The table that sets the newest sparse-law fit of each trial selection side by side (one per `fit-law --where`
