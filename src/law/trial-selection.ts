@@ -96,7 +96,8 @@ function selectableKeys(extra: readonly { key: string; values: string[] }[]): st
 /**
  * The trials at every condition's axis value. Dense trials (S = 0) are kept under a pruner condition: every
  * pruner setting shares them (they have one id), and the law needs its S = 0 points. A condition may name a
- * setting inside an axis of mappings (`--where pruner.name=gmp` where the sweep lists whole pruners). Throws
+ * setting inside an axis of mappings (`--where pruner.name=gmp` where the sweep lists whole pruners), or a seed
+ * of a sweep that trains several (dense trials are a seed's own: they are not kept across seeds). Throws
  * {@link SelectionError} for a key that is not one of the sweep's extra axes or a value it does not take,
  * naming the valid ones, for two values of one key (which no trial has), and for a key every trial shares.
  */
@@ -105,7 +106,12 @@ export function selectTrials(
   axes: readonly { key: string; values: unknown[] }[],
   conditions: readonly AxisCondition[],
 ): TrialRecord[] {
-  const extra = extraAxes(axes);
+  // seeds too, when the sweep trains several: a law fitted to one seed shows how far the fit moves seed to seed
+  const seeds = axes.filter((a) => a.key === 'seed' && a.values.length > 1);
+  const extra = [
+    ...extraAxes(axes),
+    ...seeds.map((a) => ({ key: a.key, values: a.values.map(axisValueText) })),
+  ];
   const found = conditions.map((c, i) => {
     const other = conditions.slice(0, i).find((o) => o.key === c.key && !isAxisValue(o.value, c.value));
     if (other)
@@ -116,7 +122,7 @@ export function selectTrials(
     const at = axisOf(extra, c.key);
     if (!at)
       throw new SelectionError(
-        `--where ${c.key}=${c.value}: ${c.key} is not an axis of this sweep beyond S, N, D and seed; ` +
+        `--where ${c.key}=${c.value}: ${c.key} is not an axis of this sweep beyond S, N and D (seed is one when it has several values); ` +
           `valid: ${selectableKeys(extra).join(', ') || 'none (the sweep varies nothing else)'}`,
       );
     const values = [...new Set(at.axis.values.flatMap((v) => settingIn(v, at.path) ?? []))];
@@ -135,7 +141,13 @@ export function selectTrials(
     found.every(
       ({ c, at }) =>
         (isPrunerAxis(c.key) && t.sparsity === 0) ||
-        isAxisValue(settingIn(axisValueText(t.axes?.[at.axis.key]), at.path) ?? '', c.value),
+        isAxisValue(
+          settingIn(
+            axisValueText(t.axes?.[at.axis.key] ?? (at.axis.key === 'seed' ? t.seed : undefined)),
+            at.path,
+          ) ?? '',
+          c.value,
+        ),
     ),
   );
 }

@@ -65,7 +65,7 @@ describe('selecting trials by their other axes (fit-law --where)', () => {
 
   it('names the valid keys and values when a condition cannot select anything', () => {
     expect(() => selectTrials(all, AXES, [{ key: 'sparsity', value: '0.5' }])).toThrow(
-      /sparsity is not an axis of this sweep beyond S, N, D and seed; valid: pruner\.name, train\.optimizer\.lr/,
+      /sparsity is not an axis of this sweep beyond S, N and D \(seed is one when it has several values\); valid: pruner\.name, train\.optimizer\.lr/,
     );
     expect(() => selectTrials(all, AXES, [{ key: 'pruner.name', value: 'rigl' }])).toThrow(
       "--where pruner.name=rigl: the sweep's pruner.name values are gmp, static",
@@ -110,6 +110,26 @@ describe('selecting trials by their other axes (fit-law --where)', () => {
     // a fit pooling them names the way to pick one
     expect(pooledSettingsWarning(trials, plan.axes)).toMatch(
       /fit one setting at a time, e\.g\. --where pruner\.name=gmp$/,
+    );
+  });
+
+  it('selects one seed of a sweep that trains several, its dense trials with it', () => {
+    const axes = [...AXES.filter((a) => a.key !== 'train.optimizer.lr'), { key: 'seed', values: [0, 1] }];
+    const seeded = (s: number, seed: number) => ({
+      ...at(s, { 'pruner.name': 'gmp' }),
+      seed,
+      axes: { sparsity: s, nonzero_params: 8000, tokens: 1e5, seed, 'pruner.name': 'gmp' },
+    });
+    const trials = [seeded(0, 0), seeded(0.5, 0), seeded(0, 1), seeded(0.5, 1)];
+    expect(
+      selectTrials(trials, axes, [{ key: 'seed', value: '1' }]).map((t) => [t.sparsity, t.seed]),
+    ).toEqual([
+      [0, 1],
+      [0.5, 1],
+    ]);
+    // one seed: nothing to select by
+    expect(() => selectTrials(trials, AXES, [{ key: 'seed', value: '0' }])).toThrow(
+      /seed is not an axis of this sweep/,
     );
   });
 
