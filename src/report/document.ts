@@ -2,12 +2,11 @@ import { stringify } from 'yaml';
 import { setAt } from '../config/axes.js';
 import { isCoreAxis } from '../config/schema.js';
 import { fitSummaryLines } from '../law/describe.js';
-import { pooledSettings } from '../law/trial-selection.js';
 import type { SweepRecord } from '../store/types.js';
 import { count } from '../util/format.js';
 import { reportEnvironment, runEnvironment } from './environment.js';
 import { dataFindings, denseLawFinding, fitQualityFinding, lawFindings, scaleFinding } from './findings.js';
-import { fitOwnPoints, fitScope, fitTrainedUpTo } from './fit-scope.js';
+import { fitOwnPoints, fitPools, fitScope, fitTrainedUpTo } from './fit-scope.js';
 import { plural, sig } from './format.js';
 import type { PlotOutcome } from './plots.js';
 import { type FinalPoint, finalPoints, levels } from './points.js';
@@ -47,11 +46,7 @@ function findingsSection(data: ReportData, points: FinalPoint[]): Section {
         `The findings on the law below are of fit #${fit.id}, made from the trials at ${scope} only (${plural(fitted.length, 'finished trial')} of ${points.length}): they describe those trials, not the whole sweep.`,
       );
     // a law of several settings at once describes none of them: said before its figures, not only in a notice
-    const used = new Set(fit.inputs);
-    const pooled = pooledSettings(
-      data.trials.filter((t) => used.has(t.id)),
-      data.sweep.axes,
-    );
+    const pooled = fitPools(data, fit);
     if (pooled)
       items.push(
         `Fit #${fit.id} pools several settings of ${pooled.pooled.join(' and ')} into one law: the figures on the law below describe none of them${

@@ -1,7 +1,8 @@
 import { isPrunerAxis } from '../config/schema.js';
+import { pooledSettings } from '../law/trial-selection.js';
 import type { TrialRecord } from '../store/types.js';
 import type { FinalPoint } from './points.js';
-import type { StoredFit } from './types.js';
+import type { ReportData, StoredFit } from './types.js';
 
 /**
  * The trials a fit chose with `--where`, in words ("pruner.name=rigl, and the dense trials every pruner setting
@@ -53,4 +54,19 @@ export function fitTrainedUpTo(
   const used = new Set(fit.inputs);
   const own = trials.filter((t) => used.has(t.id)).map((t) => t.sparsity);
   return own.length > 0 ? Math.max(...own) : fallback;
+}
+
+/**
+ * The settings of the sweep's other axes a fit pools (several pruners in one law), from its trials in the sweep,
+ * or null when it pools none (see {@link pooledSettings}).
+ */
+export function fitPools(
+  data: Pick<ReportData, 'trials' | 'sweep'>,
+  fit: Pick<StoredFit, 'inputs'>,
+): ReturnType<typeof pooledSettings> {
+  const used = new Set(fit.inputs);
+  return pooledSettings(
+    data.trials.filter((t) => used.has(t.id)),
+    data.sweep.axes,
+  );
 }

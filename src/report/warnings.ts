@@ -2,13 +2,13 @@ import { LawInputError } from '../law/errors.js';
 import { sparseForm } from '../law/forms/sparse.js';
 import { denseComputeOptimalData } from '../law/optimal.js';
 import { pointsFromTrials } from '../law/sweep-points.js';
-import { parseAxisCondition, pooledSettings, SelectionError, selectTrials } from '../law/trial-selection.js';
+import { parseAxisCondition, SelectionError, selectTrials } from '../law/trial-selection.js';
 import { checkPointCount, validatePoints } from '../law/validate.js';
 import { embeddingShareWarning, nonzeroEmbeddings } from '../models/embedding-share.js';
 import { baselineWarning } from '../sparsity/baseline-check.js';
 import { shownStatus } from '../store/owner.js';
 import { DEFAULT_DB } from '../store/store.js';
-import { fitOwnPoints } from './fit-scope.js';
+import { fitOwnPoints, fitPools } from './fit-scope.js';
 import { count, firstLine, pct, plural, sig } from './format.js';
 import { type FinalPoint, levels } from './points.js';
 import { sparsityLabel } from './specs/style.js';
@@ -242,11 +242,7 @@ export function fitNotices(data: ReportData, points: readonly FinalPoint[]): Not
       });
   }
   // first: a law of several settings at once describes none of them, whatever else holds
-  const used = new Set(fit.inputs);
-  const pooled = pooledSettings(
-    data.trials.filter((t) => used.has(t.id)),
-    data.sweep.axes,
-  );
+  const pooled = fitPools(data, fit);
   const first: Notice[] = pooled
     ? [
         {

@@ -10,16 +10,12 @@ import { lawForms } from '../../law/forms/index.js';
 import { holdoutSplit, refitProblem } from '../../law/holdout.js';
 import { lowerBoundsOf, optimalSparsity, optimumUnsupported, sparseParams } from '../../law/optimal.js';
 import { type OptimalQuery, pointsFromTrials, unfinishedWarning } from '../../law/sweep-points.js';
-import {
-  parseAxisCondition,
-  pooledSettingsWarning,
-  SelectionError,
-  selectTrials,
-} from '../../law/trial-selection.js';
+import { parseAxisCondition, pooledSettingsWarning, selectTrials } from '../../law/trial-selection.js';
 import type { FitOptions, HuberKind, LawFit, LawPoint } from '../../law/types.js';
 import { dataUnitOf, unitLabels } from '../../report/units.js';
 import { Store } from '../../store/store.js';
 import { fmt, parseHumanNumber } from '../../util/format.js';
+import { selection } from '../selection.js';
 
 export interface FitLawOptions {
   db: string;
@@ -303,14 +299,4 @@ export function parseQuery(text: string): OptimalQuery {
     );
   }
   return { N, C };
-}
-
-/** Runs a selection step, turning its errors into usage errors (exit 2). */
-function selection<T>(step: () => T): T {
-  try {
-    return step();
-  } catch (e) {
-    if (e instanceof SelectionError) throw new UsageError(e.message);
-    throw e;
-  }
 }

@@ -1,5 +1,5 @@
 import { UsageError } from '../../errors.js';
-import { parseAxisCondition, SelectionError, selectTrials } from '../../law/trial-selection.js';
+import { parseAxisCondition, selectTrials } from '../../law/trial-selection.js';
 import { describeShape } from '../../models/describe.js';
 import { shownStatus } from '../../store/owner.js';
 import { plannedData } from '../../store/planned-data.js';
@@ -11,6 +11,7 @@ import { checkpointStep } from '../../sweep/checkpoints.js';
 import { count, fmt } from '../../util/format.js';
 import { formatTable } from '../../util/table.js';
 import { listedSweep } from '../listed-sweep.js';
+import { selection } from '../selection.js';
 
 const num = (v: number | null, digits = 4) => (v === null ? '-' : v.toFixed(digits));
 
@@ -114,12 +115,7 @@ function selectedTrials(
     throw new UsageError(
       `--where ${where[0]} and --all: --where names axes of one sweep; give --sweep NAME instead of --all`,
     );
-  try {
-    return selectTrials(trials, store.getSweep(sweep)!.axes, where.map(parseAxisCondition));
-  } catch (e) {
-    if (e instanceof SelectionError) throw new UsageError(e.message);
-    throw e;
-  }
+  return selection(() => selectTrials(trials, store.getSweep(sweep)!.axes, where.map(parseAxisCondition)));
 }
 
 export interface RunsShowOptions {
