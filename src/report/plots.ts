@@ -14,7 +14,7 @@ import {
 import { optimalMapSpec } from './specs/optimal-map.js';
 import { optimalMultipleSpec } from './specs/optimal-multiple.js';
 import { residualPlacement, residualsSpec } from './specs/residuals.js';
-import { MAX_SCALING_PANELS, scalingPanels, scalingSpec } from './specs/scaling.js';
+import { MAX_SCALING_PANELS, scalingPanels, scalingSettings, scalingSpec } from './specs/scaling.js';
 import { isMissing, type SpecOrMissing } from './specs/spec.js';
 import { type SparsityScales, sparsityScales } from './specs/style.js';
 import type { RenderedPlot, ReportData, StoredFit } from './types.js';
@@ -118,7 +118,8 @@ function scalingAlt(ctx: PlotContext, against: string): string {
     : drawn.dense
       ? ', with the fitted dense law as a solid line through the dense trials'
       : ', with the fitted law as one line per sparsity, dash and colour by sparsity';
-  return `Log-log scatter of final validation loss against ${against}, marker shape by sparsity${law}.`;
+  const shape = scalingSettings(scalingPoints(ctx)).length > 0 ? 'pruner setting' : 'sparsity';
+  return `Log-log scatter of final validation loss against ${against}, marker shape by ${shape}${law}.`;
 }
 
 function scalingCaption(ctx: PlotContext, axis: 'N' | 'D'): string {
@@ -132,9 +133,19 @@ function scalingCaption(ctx: PlotContext, axis: 'N' | 'D'): string {
       ? ` Line: the fitted dense law (fit #${drawn.id}, Hoffmann et al.'s form; no sparse-law fit is stored) at the dense trials' mean ${other} of the panel; it says nothing about sparse trials, so none is drawn for them.`
       : ` Lines: the fitted law (fit #${drawn.id}) at each level's measured sparsity and mean ${other} of the panel.`;
   const markers = drawn ? markersScope(ctx) : 'each finished trial';
+  const settings = scalingSettings(points);
+  const shapes =
+    settings.length === 0
+      ? 'one shape per sparsity level'
+      : `colour by sparsity, shape by pruner setting (${settings.join('; ')}; the dense trials, which every setting shares, are circles)`;
+  const pooled =
+    settings.length > 0 && drawn && !drawn.dense
+      ? ' The fit pools these settings: its line at a sparsity is one law for all of them; `fit-law --where` fits one setting alone.'
+      : '';
   return (
-    `Markers: final validation loss of ${markers}, one shape per sparsity level; one panel per ${other}.` +
+    `Markers: final validation loss of ${markers}, ${shapes}; one panel per ${other}.` +
     law +
+    pooled +
     omitted(all, scalingPanels(points, axis), other, MAX_SCALING_PANELS)
   );
 }

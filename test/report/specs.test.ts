@@ -119,6 +119,39 @@ describe('plot specs', () => {
     expect(one.facet.sort).toEqual(['N = 8k', 'N = 24k']);
   });
 
+  it('shape markers by pruner setting when a fit pools several, and say the line is one law for all', async () => {
+    const trials = grid(FIT_GRID).map((t, i) => ({
+      ...t,
+      axes: { 'pruner.name': t.sparsity === 0 ? 'gmp' : i % 2 === 0 ? 'gmp' : 'rigl' },
+    }));
+    const ctx = plotContext(reportData(trials, fitOf(trials)));
+    const def = PLOTS.find((p) => p.id === 'loss-vs-n')!;
+    expect(def.caption(ctx)).toContain(
+      'colour by sparsity, shape by pruner setting (pruner.name = gmp; pruner.name = rigl; the dense trials, which every setting shares, are circles)',
+    );
+    expect(def.caption(ctx)).toContain('The fit pools these settings');
+    expect(def.alt(ctx)).toContain('marker shape by pruner setting');
+    const spec = def.build(ctx);
+    if (isMissing(spec)) throw new Error(spec.missing);
+    const layers = (spec as unknown as { spec: { layer: { encoding: Record<string, { field: string }> }[] } })
+      .spec.layer;
+    const markers = layers[layers.length - 1].encoding;
+    expect(markers.shape.field).toBe('setting');
+    expect(markers.color.field).toBe('group');
+    const rows = (spec as unknown as { data: { values: { kind: string; setting?: string }[] } }).data.values;
+    expect(new Set(rows.filter((r) => r.kind === 'measured').map((r) => r.setting))).toEqual(
+      new Set(['dense (every setting)', 'pruner.name = gmp', 'pruner.name = rigl']),
+    );
+    const { plots, warnings } = await renderPlots(reportData(trials, fitOf(trials)));
+    expect(warnings).toEqual([]);
+    const svg = plots.get('loss-vs-n')!;
+    expect('plot' in svg && svg.plot.svg).toContain('pruner setting');
+    // one setting: shape by sparsity, as before
+    const plain = plotContext(data);
+    expect(def.caption(plain)).toContain('one shape per sparsity level');
+    expect(def.caption(plain)).not.toContain('pools');
+  });
+
   it('describe the law in their alt text only when a fit draws it', () => {
     const withFit = plotContext(data);
     const without = plotContext(reportData(grid(FIT_GRID), null));

@@ -8,7 +8,9 @@ import {
   CHART_CONFIG,
   logAxis,
   PANEL,
+  SHARED_DENSE,
   type SparsityScales,
+  settingShapeEncoding,
   sparsityEncoding,
   sparsityLabel,
 } from './style.js';
@@ -32,13 +34,23 @@ const panelOf = (axis: ScalingAxis, p: FinalPoint) => (axis === 'N' ? p.dTarget 
 const panelLabel = (axis: ScalingAxis, v: number, u: UnitLabels) =>
   axis === 'N' ? `D = ${count(v)} ${u.d}` : `N = ${count(v)}`;
 
+/**
+ * The pruner settings a scaling plot's points pool (sorted), when there are two or more: their markers are then
+ * shaped by setting, not by sparsity (colour still tells sparsity). Empty for one setting, or none.
+ */
+export function scalingSettings(points: readonly FinalPoint[]): string[] {
+  const settings = [...new Set(points.map((p) => p.variant).filter((v) => v !== ''))].sort();
+  return settings.length >= 2 ? settings : [];
+}
+
 /** Levels of the facet variable (D when N is on x, and vice versa) that get a panel. */
 export function scalingPanels(points: readonly FinalPoint[], axis: ScalingAxis): number[] {
   return pickLevels(levels(points.map((p) => panelOf(axis, p))), MAX_SCALING_PANELS);
 }
 
 /**
- * Final validation loss against N (or D) on log-log axes, one marker style per sparsity level, one panel
+ * Final validation loss against N (or D) on log-log axes, one marker style per sparsity level (colour by
+ * sparsity and shape by pruner setting when the points pool several settings), one panel
  * per level of the other variable, with the fitted law drawn through each level at that panel's mean
  * measured S, N or D (the law's own {@link sparseLoss}). Without usable coefficients only the measurements
  * are drawn; with `lawAtDenseOnly` (a dense law written as the sparse one) the law is drawn at S = 0 only.
@@ -59,6 +71,7 @@ export function scalingSpec(
   if (new Set(xs).size < 2)
     return { missing: `every finished trial has the same ${axis}, so there is no ${axis} trend to plot.` };
   const panels = scalingPanels(points, axis);
+  const settings = scalingSettings(points);
   const rows: Record<string, unknown>[] = [];
   const lo = Math.min(...xs) / CURVE_MARGIN;
   const hi = Math.max(...xs) * CURVE_MARGIN;
@@ -66,7 +79,14 @@ export function scalingSpec(
     const inPanel = points.filter((p) => panelOf(axis, p) === v);
     const panel = panelLabel(axis, v, u);
     for (const p of inPanel)
-      rows.push({ kind: 'measured', panel, group: p.group, x: axis === 'N' ? p.N : p.D, loss: p.loss });
+      rows.push({
+        kind: 'measured',
+        panel,
+        group: p.group,
+        setting: p.variant === '' ? SHARED_DENSE : p.variant,
+        x: axis === 'N' ? p.N : p.D,
+        loss: p.loss,
+      });
     if (!params) continue;
     // a dense law says nothing about sparsity: its line is drawn for the dense trials only
     for (const s of levels(inPanel.map((p) => p.sparsity)).filter((v) => !lawAtDenseOnly || v === 0)) {
@@ -102,7 +122,11 @@ export function scalingSpec(
     {
       transform: [{ filter: "datum.kind === 'measured'" }],
       mark: { type: 'point', filled: false, size: 80, strokeWidth: 2, clip: true },
-      encoding: { x, y, ...sparsityEncoding(scales, ['color', 'shape']) },
+      // several pruner settings pooled: shape tells the setting, colour the sparsity
+      encoding:
+        settings.length > 0
+          ? { x, y, ...sparsityEncoding(scales, ['color']), ...settingShapeEncoding(settings) }
+          : { x, y, ...sparsityEncoding(scales, ['color', 'shape']) },
     },
   ];
   if (params) {

@@ -64,6 +64,26 @@ export function sparsityEncoding(scales: SparsityScales, channels: ('color' | 's
   return enc;
 }
 
+/** The label of the dense trials where markers are shaped by pruner setting: every setting shares them. */
+export const SHARED_DENSE = 'dense (every setting)';
+
+/**
+ * Marker shape by pruner setting (a nominal `setting` field), for a plot that pools several settings and keeps
+ * colour for sparsity: the dense trials, which every setting shares, a circle; each setting its own shape.
+ */
+export function settingShapeEncoding(settings: readonly string[]) {
+  const domain = [SHARED_DENSE, ...settings];
+  return {
+    shape: {
+      field: 'setting',
+      type: 'nominal' as const,
+      title: 'pruner setting',
+      sort: domain,
+      scale: { domain, range: domain.map((_, i) => SHAPES[i % SHAPES.length]) },
+    },
+  };
+}
+
 /** Plot size of a single panel, in CSS pixels: fits two panels side by side in a 1200-pixel page. */
 export const PANEL = { width: 420, height: 280 } as const;
 
