@@ -183,6 +183,10 @@ export function buildProgram(): Command {
       [],
     )
     .option(
+      '--each <key>',
+      "one fit per value of one of the sweep's other axes, e.g. pruner.name or seed (when it has several), each as its --where would make it, and a table of them",
+    )
+    .option(
       '--no-store',
       'print the fit without storing it (a stored fit becomes the one report draws and Laws by setting shows)',
     )

@@ -1,17 +1,12 @@
-import { fmt } from '../util/format.js';
+import { fmt, sig as sigFigures } from '../util/format.js';
 import { formatTable } from '../util/table.js';
 import { NEWTON_STEP_TOLERANCE } from './convergence.js';
 import { lowerBoundsOf, optimumUnsupported } from './optimal.js';
 import { publishedCoefficients } from './published.js';
 import type { LawFit } from './types.js';
 
-/** `digits` significant figures; scientific notation outside [1e-3, 1e6). */
-const sig = (v: number | null | undefined, digits = 4) => {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '-';
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(digits - 1).replace('e+', 'e');
-  return Number(v.toPrecision(digits)).toString();
-};
+/** Four significant figures by default ({@link sigFigures}). */
+const sig = (v: number | null | undefined, digits = 4) => sigFigures(v, digits);
 const range = (r: [number, number] | undefined) => (r ? `[${sig(r[0], 3)}, ${sig(r[1], 3)}]` : '-');
 
 /**

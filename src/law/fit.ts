@@ -270,6 +270,16 @@ function addOptimum(fit: LawFit, samples: CoefficientSamples): void {
 }
 
 /**
+ * Whether points can be fitted by a form, checked before any fitting: throws LawInputError for unusable
+ * points (see validate.ts and the form's `check`), else returns the warnings the input gives.
+ */
+export function checkLawInput(points: readonly LawPoint[], formName: string): string[] {
+  const form = getLawForm(formName);
+  validatePoints(points);
+  return [...checkPointCount(points.length, form.paramNames.length, form.name), ...form.check(points)];
+}
+
+/**
  * Fits a scaling law to measured runs: mean Huber loss, inputs normalised, analytic gradients, BFGS
  * (Nocedal & Wright Alg. 6.1) from `starts` starts, keeping the best converged one, as Frantar et al.
  * 2023 (https://arxiv.org/abs/2309.08520) did for the sparse law, with the checks Besiroglu et al.
@@ -283,9 +293,7 @@ function addOptimum(fit: LawFit, samples: CoefficientSamples): void {
 export function fitLaw(points: readonly LawPoint[], formName: string, options: FitOptions): LawFit {
   const form = getLawForm(formName);
   validateFitOptions(options);
-  validatePoints(points);
-  const k = form.paramNames.length;
-  const warnings = [...checkPointCount(points.length, k, form.name), ...form.check(points)];
+  const warnings = checkLawInput(points, formName);
 
   const core = fitCore(points, {
     form,

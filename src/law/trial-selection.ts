@@ -93,6 +93,46 @@ function selectableKeys(extra: readonly { key: string; values: string[] }[]): st
   ]);
 }
 
+/** What `--where` and `--each` may name: the extra axes, and seed when the sweep trains several. */
+function selectableAxes(
+  axes: readonly { key: string; values: unknown[] }[],
+): { key: string; values: string[] }[] {
+  const seeds = axes.filter((a) => a.key === 'seed' && a.values.length > 1);
+  return [...extraAxes(axes), ...seeds.map((a) => ({ key: a.key, values: a.values.map(axisValueText) }))];
+}
+
+/**
+ * The axis `key` names among the selectable ones, with the distinct values of the setting it names; throws
+ * {@link SelectionError} starting with `flag` (`--where k=v`) when the sweep has no such axis, naming the valid keys.
+ */
+function settingValues(
+  extra: readonly { key: string; values: string[] }[],
+  key: string,
+  flag: string,
+): { at: NonNullable<ReturnType<typeof axisOf>>; values: string[] } {
+  const at = axisOf(extra, key);
+  if (!at)
+    throw new SelectionError(
+      `${flag}: ${key} is not an axis of this sweep beyond S, N and D (seed is one when it has several values); ` +
+        `valid: ${selectableKeys(extra).join(', ') || 'none (the sweep varies nothing else)'}`,
+    );
+  return { at, values: [...new Set(at.axis.values.flatMap((v) => settingIn(v, at.path) ?? []))] };
+}
+
+/**
+ * The values `fit-law --each KEY` fits one law for: those of the sweep's axis KEY (a setting inside an axis of
+ * whole pruners, such as pruner.name, or seed when the sweep trains several), in the sweep's order. Throws
+ * {@link SelectionError} for a key that is not such an axis, or one that takes a single value.
+ */
+export function eachValues(axes: readonly { key: string; values: unknown[] }[], key: string): string[] {
+  const { values } = settingValues(selectableAxes(axes), key, `--each ${key}`);
+  if (values.length < 2)
+    throw new SelectionError(
+      `--each ${key}: every trial of the sweep has ${key} = ${values[0]}, so there is one selection; fit without --each`,
+    );
+  return values;
+}
+
 /**
  * The trials at every condition's axis value. Dense trials (S = 0) are kept under a pruner condition: every
  * pruner setting shares them (they have one id), and the law needs its S = 0 points. A condition may name a
@@ -107,11 +147,7 @@ export function selectTrials(
   conditions: readonly AxisCondition[],
 ): TrialRecord[] {
   // seeds too, when the sweep trains several: a law fitted to one seed shows how far the fit moves seed to seed
-  const seeds = axes.filter((a) => a.key === 'seed' && a.values.length > 1);
-  const extra = [
-    ...extraAxes(axes),
-    ...seeds.map((a) => ({ key: a.key, values: a.values.map(axisValueText) })),
-  ];
+  const extra = selectableAxes(axes);
   const found = conditions.map((c, i) => {
     const other = conditions.slice(0, i).find((o) => o.key === c.key && !isAxisValue(o.value, c.value));
     if (other)
@@ -119,13 +155,7 @@ export function selectTrials(
         `--where ${other.key}=${other.value} and --where ${c.key}=${c.value}: a trial has one ${c.key}, so no ` +
           `trial has both; fit one setting at a time`,
       );
-    const at = axisOf(extra, c.key);
-    if (!at)
-      throw new SelectionError(
-        `--where ${c.key}=${c.value}: ${c.key} is not an axis of this sweep beyond S, N and D (seed is one when it has several values); ` +
-          `valid: ${selectableKeys(extra).join(', ') || 'none (the sweep varies nothing else)'}`,
-      );
-    const values = [...new Set(at.axis.values.flatMap((v) => settingIn(v, at.path) ?? []))];
+    const { at, values } = settingValues(extra, c.key, `--where ${c.key}=${c.value}`);
     if (!values.some((v) => isAxisValue(v, c.value)))
       throw new SelectionError(
         `--where ${c.key}=${c.value}: the sweep's ${c.key} values are ${values.join(', ')}`,

@@ -1,12 +1,6 @@
-import { fmt } from '../util/format.js';
+import { fmt, sig } from '../util/format.js';
 
-/** `digits` significant figures; scientific notation outside [1e-3, 1e6); '-' for missing values. */
-export function sig(v: number | null | undefined, digits = 3): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '-';
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(digits - 1).replace('e+', 'e');
-  return Number(v.toPrecision(digits)).toString();
-}
+export { sig };
 
 /** A factor to three significant figures: 2.16 → "2.16×". */
 export function times(v: number): string {

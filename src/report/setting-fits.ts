@@ -99,13 +99,25 @@ export function settingFitsBlocks(
   return notes.length > 0 ? [table, { kind: 'list', items: notes }] : [table];
 }
 
+/** Whether fits' selections differ in their seed alone (`fit-law --each seed`): the same other conditions. */
+function differOnlyBySeed(fits: readonly StoredFit[]): boolean {
+  const isSeed = (c: string) => c.startsWith('seed=');
+  const rest = (f: StoredFit) => JSON.stringify(f.where.filter((c) => !isSeed(c)).sort());
+  return (
+    fits.every((f) => f.where.some(isSeed)) &&
+    new Set(fits.map((f) => f.where.find(isSeed))).size === fits.length &&
+    new Set(fits.map(rest)).size === 1
+  );
+}
+
 /**
  * In words, whether the fits of different settings tell them apart: at the highest sparsity every compared fit was
  * made from (`trainedUpTo`; among the summarised levels; the lowest of them, said to be beyond the trials, when none),
  * each setting's dense-equivalent size with its interval, and whether the intervals of the highest and the lowest
  * overlap. Non-overlapping 95% intervals are a conservative sign of a difference; overlapping ones show none,
  * not that the settings are alike; with three or more settings the two compared are the extremes, picked after
- * the fact, which the sentence says. Only fits of a `--where` selection whose figures stand (converged, an
+ * the fact, which the sentence says. Fits that differ by their seed alone are read as the law's seed-to-seed spread:
+ * intervals that do not overlap then say the bootstrap understates it. Only fits of a `--where` selection whose figures stand (converged, an
  * optimum implied) and that are up to date (`stale` gives null) count; null with fewer than two.
  */
 export function settingFitsFinding(
@@ -135,12 +147,18 @@ export function settingFitsFinding(
     sorted.length > 2
       ? 'the highest and the lowest (the extremes of several, so a weaker test than 95%)'
       : 'the two';
+  const seeds = differOnlyBySeed(at.map(({ fit }) => fit));
+  const apart = top.d.interval && bottom.d.interval && top.d.interval[0] > bottom.d.interval[1];
   const verdict =
     !top.d.interval || !bottom.d.interval
       ? 'without bootstrap intervals for every fit, whether they differ beyond noise cannot be judged (fit-law --bootstrap)'
-      : top.d.interval[0] > bottom.d.interval[1]
-        ? `the 95% intervals of ${pair} do not overlap: at this sparsity the fit of ${selectionOf(top.fit)} gives a larger dense-equivalent size than that of ${selectionOf(bottom.fit)}`
-        : `the 95% intervals of ${pair} overlap, so this check finds no difference at this sparsity (which does not show the settings alike)`;
+      : seeds
+        ? apart
+          ? `the 95% intervals of ${pair} do not overlap: the law moves from seed to seed by more than one fit's bootstrap interval allows, so read each fit's intervals as too narrow`
+          : `the 95% intervals of ${pair} overlap: the law moves from seed to seed within its fits' bootstrap intervals`
+        : apart
+          ? `the 95% intervals of ${pair} do not overlap: at this sparsity the fit of ${selectionOf(top.fit)} gives a larger dense-equivalent size than that of ${selectionOf(bottom.fit)}`
+          : `the 95% intervals of ${pair} overlap, so this check finds no difference at this sparsity (which does not show the settings alike)`;
   const beyond =
     inReach.length === 0 ? ' (beyond the sparsities the sweep trained at: an extrapolation of each law)' : '';
   const left = standing.length - compared.length;
@@ -148,8 +166,11 @@ export function settingFitsFinding(
     left > 0
       ? ` ${plural(left, 'fit')} out of date ${left === 1 ? 'is' : 'are'} left out (see the table).`
       : '';
+  const what = seeds
+    ? `Seed to seed (${plural(at.length, 'fit')}, one per seed`
+    : `Laws by setting (${plural(at.length, 'fit')}`;
   return (
-    `Laws by setting (${plural(at.length, 'fit')}, see "Laws by setting"): at ${pct(level)} sparsity${beyond}, the dense-equivalent size (how much larger a dense model ` +
+    `${what}, see "Laws by setting"): at ${pct(level)} sparsity${beyond}, the dense-equivalent size (how much larger a dense model ` +
     `must be to match a sparse one of equal non-zero parameters) is ${listed}; ${verdict}.${outOfDate}`
   );
 }

@@ -61,3 +61,11 @@ export function fmtValue(v: unknown): string {
 export function count(n: number, noun: string): string {
   return `${n} ${n === 1 ? noun : `${noun}s`}`;
 }
+
+/** `digits` significant figures; scientific notation outside [1e-3, 1e6); '-' for missing values. */
+export function sig(v: number | null | undefined, digits = 3): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '-';
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(digits - 1).replace('e+', 'e');
+  return Number(v.toPrecision(digits)).toString();
+}

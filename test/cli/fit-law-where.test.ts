@@ -19,13 +19,17 @@ sweep:
   tokens: [4096, 8192, 16384]
 `;
 
-/** A database of the sweep with every trial finished at the fixture law's loss (static 3% worse), untrained. */
-function finishedSweep(): string {
+/**
+ * A database of the sweep with every trial finished at the fixture law's loss (static 3% worse), untrained;
+ * with `pendingStatic`, the static pruner's sparse trials are left pending.
+ */
+function finishedSweep(pendingStatic = false): string {
   const db = join(tempDir(), 'wh.db');
   const plan = planOf(CONFIG);
   const store = Store.open(db, { create: true });
   store.saveSweep(plan);
   for (const t of plan.trials) {
+    if (pendingStatic && t.axes['pruner.name'] === 'static' && t.spec.sparsity > 0) continue;
     const s = t.spec.sparsity;
     const N = t.axes.nonzero_params as number;
     const D = t.axes.tokens as number;
@@ -148,5 +152,58 @@ describe('fit-law --where', () => {
     expect(r.stderr).toContain(
       'fits of sweep wh: 1 (sparse, pruner.name=gmp), 2 (sparse, pruner.name=static), 3 (sparse)',
     );
+  });
+});
+
+describe('fit-law --each', () => {
+  it('makes the fit --where would for each value, stores each, and sets them side by side', () => {
+    const db = finishedSweep();
+    const each = quickFit(db, '--each', 'pruner.name');
+    expect(each.code, each.stderr).toBe(0);
+    expect(each.stdout).toMatch(/only the trials at pruner\.name=gmp, stored as fit #1$/m);
+    expect(each.stdout).toMatch(/only the trials at pruner\.name=static, stored as fit #2$/m);
+    const table = each.stdout.slice(each.stdout.indexOf('one fit per pruner.name:'));
+    const rows = table
+      .split('\n')
+      .filter((l) => /^(gmp|static) /.test(l))
+      .map((l) => l.trim().split(/\s{2,}/));
+    // without bootstrap: figures without intervals
+    expect(rows.map((r) => r.slice(0, 4))).toEqual([
+      ['gmp', '#1', '27', 'yes'],
+      ['static', '#2', '27', 'yes'],
+    ]);
+    expect(rows[0][5]).toMatch(/^[0-9.]+x$/);
+    expect(table).toMatch(/across the 2 fits that stand: dense-equivalent at 75% from [0-9.]+x to [0-9.]+x/);
+    expect(table).not.toContain('seed to seed');
+    // the same fit as --where makes
+    const alone = JSON.parse(quickFit(db, '--where', 'pruner.name=static', '--no-store', '--json').stdout);
+    const json = JSON.parse(quickFit(db, '--each', 'pruner.name', '--no-store', '--json').stdout) as {
+      each: string;
+      fits: { where: string[]; fit_id: number | null; loss: number; params: Record<string, number> }[];
+    };
+    expect(json.each).toBe('pruner.name');
+    expect(json.fits.map((f) => [f.where, f.fit_id])).toEqual([
+      [['pruner.name=gmp'], null],
+      [['pruner.name=static'], null],
+    ]);
+    expect(json.fits[1].params).toEqual(alone.params);
+    expect(JSON.parse(cli(['runs', 'fits', '--db', db, '--json']).stdout).fits).toHaveLength(2);
+  });
+
+  it('refuses what it cannot fit before fitting anything (exit 2, nothing stored)', () => {
+    const db = finishedSweep(true);
+    const r = quickFit(db, '--each', 'pruner.name');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('sweep wh in');
+    expect(r.stderr).toContain('where pruner.name=static');
+    expect(r.stdout).toBe('');
+    expect(JSON.parse(cli(['runs', 'fits', '--db', db, '--json']).stdout).fits).toHaveLength(0);
+    const both = quickFit(db, '--each', 'pruner.name', '--where', 'pruner.name=gmp');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--each pruner.name and --where pruner.name=...');
+    const other = quickFit(db, '--each', 'lr');
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('--each lr: lr is not an axis of this sweep beyond S, N and D');
+    expect(other.stderr).toContain('valid: pruner.name');
   });
 });

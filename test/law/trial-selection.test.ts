@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planWarnings } from '../../src/config/plan-warnings.js';
 import {
+  eachValues,
   parseAxisCondition,
   pooledSettingsWarning,
   SelectionError,
@@ -107,6 +108,12 @@ describe('selecting trials by their other axes (fit-law --where)', () => {
     expect(() => selectTrials(trials, plan.axes, [{ key: 'model.x', value: '1' }])).toThrow(
       /valid: pruner, pruner\.name, pruner\.schedule$/,
     );
+    // fit-law --each: the names, or the whole pruners as JSON
+    expect(eachValues(plan.axes, 'pruner.name')).toEqual(['gmp', 'static']);
+    expect(eachValues(plan.axes, 'pruner').map((v) => JSON.parse(v).name)).toEqual(['gmp', 'static']);
+    expect(() => eachValues(plan.axes, 'pruner.schedule.interval')).toThrow(
+      '--each pruner.schedule.interval: every trial of the sweep has pruner.schedule.interval = 2, so there is one selection',
+    );
     // a fit pooling them names the way to pick one
     expect(pooledSettingsWarning(trials, plan.axes)).toMatch(
       /fit one setting at a time, e\.g\. --where pruner\.name=gmp$/,
@@ -131,6 +138,8 @@ describe('selecting trials by their other axes (fit-law --where)', () => {
     expect(() => selectTrials(trials, AXES, [{ key: 'seed', value: '0' }])).toThrow(
       /seed is not an axis of this sweep/,
     );
+    expect(eachValues(axes, 'seed')).toEqual(['0', '1']);
+    expect(() => eachValues(AXES, 'seed')).toThrow(/^--each seed: seed is not an axis of this sweep/);
   });
 
   it('plans a list of one value as a setting, not an axis: the same trials, no axis to label or select by', () => {

@@ -208,6 +208,20 @@ describe('laws by setting', () => {
     expect(settingFitsFinding([a, b, c], POINTS)).toContain(
       'the 95% intervals of the highest and the lowest (the extremes of several, so a weaker test than 95%) do not overlap',
     );
+    // fits of one seed each: the law's spread from seed to seed
+    const seed0 = { ...a, where: ['seed=0'] };
+    const seed1 = { ...b, where: ['seed=1'] };
+    expect(settingFitsFinding([seed0, seed1], POINTS)).toMatch(
+      /^Seed to seed \(2 fits, one per seed, see "Laws by setting"\): at 75% sparsity, .* under seed=0 \(fit #1\) and .* under seed=1 \(fit #2\); the 95% intervals of the two overlap: the law moves from seed to seed within its fits' bootstrap intervals\.$/,
+    );
+    const farSeed = { ...c, id: 2, where: ['seed=1'] };
+    expect(settingFitsFinding([seed0, farSeed], POINTS)).toContain(
+      "do not overlap: the law moves from seed to seed by more than one fit's bootstrap interval allows",
+    );
+    // seeds of different pruners are settings, not seeds
+    expect(settingFitsFinding([{ ...seed0, where: ['pruner.name=gmp', 'seed=0'] }, seed1], POINTS)).toMatch(
+      /^Laws by setting/,
+    );
     const bare = settingFit(2, ['pruner.name=rigl'], [1.4, 1.9]);
     expect(settingFitsFinding([a, bare], POINTS)).toContain(
       'without bootstrap intervals for every fit, whether they differ beyond noise cannot be judged',

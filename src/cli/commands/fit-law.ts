@@ -3,17 +3,25 @@ import { resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { readPointsCsv } from '../../law/csv.js';
 import { coefficientTable, fitSummaryLines } from '../../law/describe.js';
+import { eachSummary } from '../../law/each-summary.js';
 import { LawInputError } from '../../law/errors.js';
-import { defaultDelta, defaultFitOptions, fitLaw, validateFitOptions } from '../../law/fit.js';
+import { checkLawInput, defaultDelta, defaultFitOptions, fitLaw, validateFitOptions } from '../../law/fit.js';
 import type { LawForm } from '../../law/forms/form.js';
 import { lawForms } from '../../law/forms/index.js';
 import { holdoutSplit, refitProblem } from '../../law/holdout.js';
 import { lowerBoundsOf, optimalSparsity, optimumUnsupported, sparseParams } from '../../law/optimal.js';
 import { type OptimalQuery, pointsFromTrials, unfinishedWarning } from '../../law/sweep-points.js';
-import { parseAxisCondition, pooledSettingsWarning, selectTrials } from '../../law/trial-selection.js';
+import {
+  type AxisCondition,
+  eachValues,
+  parseAxisCondition,
+  pooledSettingsWarning,
+  selectTrials,
+} from '../../law/trial-selection.js';
 import type { FitOptions, HuberKind, LawFit, LawPoint } from '../../law/types.js';
 import { dataUnitOf, unitLabels } from '../../report/units.js';
 import { Store } from '../../store/store.js';
+import type { TrialRecord } from '../../store/types.js';
 import { fmt, parseHumanNumber } from '../../util/format.js';
 import { selection } from '../selection.js';
 
@@ -33,9 +41,39 @@ export interface FitLawOptions {
   optimal: string[];
   /** `--where KEY=VALUE` conditions on the sweep's extra axes (repeatable). */
   where?: string[];
+  /** `--each KEY`: one fit per value of the sweep's axis KEY. */
+  each?: string;
   /** False with --no-store: print the fit, store nothing. */
   store?: boolean;
   json?: boolean;
+}
+
+/** The points one fit is made from, and what the output says of them. */
+interface Selected {
+  points: LawPoint[];
+  sweep: string | null;
+  /** What D counts, when the points come from a sweep. */
+  dataUnit?: string;
+  /** What the loss is per, when the points come from a sweep ("nats/token"). */
+  lossUnit?: string;
+  /** Settings of the sweep's extra axes the points pool, in words, or null. */
+  pooled: string | null;
+  /** Trials of the selection that have no final loss, in words, or null. */
+  unfinished: string | null;
+  /** The `--where` conditions, as written. */
+  where: AxisCondition[];
+  /** Sparse points the chinchilla form leaves out. */
+  dropped: number;
+}
+
+/** A fit made and (unless --no-store) stored, with its answers to `--optimal`. */
+interface Made {
+  selected: Selected;
+  fit: LawFit;
+  answers: (OptimalQuery & { S_opt: number })[];
+  fitId: number | null;
+  /** Whether its optimal-sparsity figures stand: a converged sparse fit that implies an optimum. */
+  usable: boolean;
 }
 
 /** `sparsebench fit-law`: fit the law to a sweep's finished trials (or a CSV), store and print it. */
@@ -49,6 +87,14 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
     throw new UsageError(
       '--where selects trials of a sweep; it does not apply to --points (filter the CSV instead)',
     );
+  if (opts.each !== undefined && opts.points)
+    throw new UsageError(
+      '--each fits one law per setting of a sweep; it does not apply to --points (one CSV per setting instead)',
+    );
+  if (opts.each !== undefined && where.some((c) => c.key === opts.each))
+    throw new UsageError(
+      `--each ${opts.each} and --where ${opts.each}=...: --each already fits every ${opts.each}; give one of them`,
+    );
   if (opts.sweep !== undefined && opts.points)
     throw new UsageError(
       `--sweep ${opts.sweep} names a sweep of a database; it does not apply to --points (give one of them)`,
@@ -56,23 +102,11 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
   if (queries.length > 0 && opts.form !== 'sparse')
     throw new UsageError('--optimal needs the sparse form (--form sparse)');
 
-  let points: LawPoint[];
-  let sweep: string | null = null;
   let store: Store | null = null;
-  /** What D counts, when the points come from a sweep. */
-  let dataUnit: string | undefined;
-  /** What the loss is per, when the points come from a sweep ("nats/token"). */
-  let lossUnit: string | undefined;
-  /** Settings of the sweep's extra axes the points pool, in words, or null. */
-  let pooled: string | null = null;
-  /** Trials of the selection that have no final loss, in words, or null. */
-  let unfinished: string | null = null;
   try {
+    let selections: Selected[];
     if (opts.points) {
-      const read = readPoints(opts.points);
-      points = read.points;
-      if (read.pooled)
-        pooled = `the points pool several settings of ${read.pooled} into one law, as if they trained alike; fit one setting at a time: keep its rows and the dense ones (whose setting is empty)`;
+      selections = [forForm(csvSelection(opts.points), opts.form)];
       // a database there is opened (and checked) now; a new one is made only once the fit stands, so a
       // refused fit (too few points, a --holdout that leaves none) leaves no empty database behind
       if (opts.dbGiven && existsSync(resolve(opts.db))) store = Store.open(opts.db, { create: true });
@@ -83,82 +117,57 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
         opts.db,
         opts.store === false ? { create: false, read: 'upgrading' } : { create: false, write: true },
       );
-      sweep = opts.sweep ?? store.latestSweep();
+      const sweep = opts.sweep ?? store.latestSweep();
       if (!sweep)
         throw new UsageError(`${opts.db} holds no sweeps yet; run "sparsebench sweep <config>" first`);
       if (!store.getSweep(sweep)) throw new UsageError(`no sweep named "${sweep}" in ${opts.db}`);
       const axes = store.getSweep(sweep)!.axes;
-      const trials = selection(() => selectTrials(store!.listTrials(sweep!), axes, where));
-      points = pointsFromTrials(trials);
-      const family = trials[0]?.spec.model.family;
-      dataUnit = dataUnitOf(family);
-      lossUnit = unitLabels(dataUnitOf(family), family).loss;
-      pooled = pooledSettingsWarning(trials, axes);
-      unfinished = unfinishedWarning(trials);
+      const trials = store.listTrials(sweep);
+      const each = opts.each;
+      const conditions =
+        each === undefined
+          ? [where]
+          : selection(() => eachValues(axes, each)).map((value) => [...where, { key: each, value }]);
+      selections = conditions.map((c) => forForm(sweepSelection(trials, axes, sweep, c), opts.form));
     }
-    const dropped = opts.form === 'chinchilla' ? points.filter((p) => p.sparsity !== 0).length : 0;
-    if (opts.form === 'chinchilla') points = points.filter((p) => p.sparsity === 0);
-    if (opts.holdout !== undefined)
-      checkHoldout(opts.holdout, options.holdout ?? 0, points, lawForms[opts.form]);
-    const fit: LawFit = fitFrom(points, opts.form, options, () => {
-      const source = opts.points
-        ? `--points ${opts.points}`
-        : `sweep ${sweep} in ${opts.db}${where.length > 0 ? `, where ${where.map((c) => `${c.key}=${c.value}`).join(' and ')}` : ''}`;
-      // the count an error gives is of the dense points alone: say so, and how many sparse ones were left out
-      return dropped > 0 ? `${source} (dense points only, S = 0: ${dropped} sparse left out)` : source;
-    });
-    if (dropped > 0)
-      fit.warnings.push(`${dropped} sparse points left out: the chinchilla form is for S = 0 data`);
-    if (pooled) fit.warnings.push(pooled);
-    if (unfinished) fit.warnings.push(unfinished);
-    // a fit with a term at its bound has no trade-off to optimise: its closed forms would report the bound; and
-    // points with too few levels of S or D leave the optimum free
-    const unsupported =
-      opts.form === 'sparse'
-        ? (optimumUnsupported(lowerBoundsOf(fit), fit.runOff ?? []) ?? fit.optimumUndetermined ?? null)
-        : null;
-    const params = opts.form === 'sparse' && !unsupported && fit.converged ? sparseParams(fit) : null;
-    if (unsupported && queries.length > 0) fit.warnings.push(`--optimal not answered: ${unsupported}`);
-    else if (!fit.converged && queries.length > 0)
-      fit.warnings.push(
-        '--optimal not answered: the fit did not converge, so its coefficients are not an optimum',
-      );
-    const answers = params ? queries.map((q) => ({ ...q, S_opt: optimalSparsity(params, q.N, q.C) })) : [];
-    if (opts.points && opts.dbGiven && opts.store !== false) store ??= Store.open(opts.db, { create: true });
-    const fitId =
-      store && opts.store !== false
-        ? store.saveFit({
-            sweep,
-            source: opts.points ?? 'db',
-            form: opts.form,
-            options: where.length > 0 ? { ...options, where } : options,
-            result: { ...fit, queries: answers },
-            inputs: points.map((p, i) => p.id ?? `row${i + 1}`),
-            converged: fit.converged,
-          })
-        : null;
-    const whereText = where.map((c) => `${c.key}=${c.value}`);
+    // every selection is checked before any is fitted: with --each, one that cannot be fitted stores nothing
+    for (const sel of selections) preflight(sel, opts, options);
+    const made: Made[] = [];
+    for (const sel of selections) {
+      const fit = fitFrom(sel.points, opts.form, options, () => sourceOf(sel, opts));
+      if (opts.points && opts.dbGiven && opts.store !== false)
+        store ??= Store.open(opts.db, { create: true });
+      made.push(complete(sel, fit, queries, opts, options, store));
+    }
     if (opts.json) {
-      const { optimal, ...rest } = fit;
-      const doc = {
-        ...rest,
-        optimal: answers,
-        optimal_summary: optimal ?? null,
-        fit_id: fitId,
-        sweep,
-        source: opts.points ?? opts.db,
-        where: whereText,
-      };
+      const docs = made.map((m) => jsonOf(m, opts));
+      const doc = opts.each === undefined ? docs[0] : { each: opts.each, fits: docs };
       process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     } else {
-      process.stdout.write(
-        `${describe(fit, answers, { sweep, source: opts.points ?? opts.db, fitId, dataUnit, lossUnit, where: whereText })}\n`,
-      );
+      const blocks = made.map((m) => describe(m, opts.points ?? opts.db));
+      if (opts.each !== undefined)
+        blocks.push(
+          eachSummary(
+            opts.each,
+            made.map((m) => ({
+              value: m.selected.where.find((c) => c.key === opts.each)?.value ?? '',
+              fitId: m.fitId,
+              fit: m.fit,
+              usable: m.usable,
+            })),
+          ),
+        );
+      process.stdout.write(`${blocks.join('\n\n')}\n`);
     }
     // stored and printed, marked so; the exit status tells a script (`fit-law && report`) not to go on as if it had
-    if (!fit.converged) {
+    const failed = made.filter((m) => !m.fit.converged);
+    if (failed.length > 0) {
+      const which =
+        opts.each === undefined
+          ? 'the fit'
+          : `${failed.map((m) => whereText(m.selected).join(' and ')).join(', ')}: the fit`;
       process.stderr.write(
-        'sparsebench: the fit did NOT converge; treat its coefficients as unreliable (exit 1)\n',
+        `sparsebench: ${which} did NOT converge; treat its coefficients as unreliable (exit 1)\n`,
       );
       return 1;
     }
@@ -166,6 +175,128 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
   } finally {
     store?.close();
   }
+}
+
+/** The points of a CSV file as a selection. */
+function csvSelection(path: string): Omit<Selected, 'dropped'> {
+  const read = readPoints(path);
+  return {
+    points: read.points,
+    sweep: null,
+    pooled: read.pooled
+      ? `the points pool several settings of ${read.pooled} into one law, as if they trained alike; fit one setting at a time: keep its rows and the dense ones (whose setting is empty)`
+      : null,
+    unfinished: null,
+    where: [],
+  };
+}
+
+/** The finished trials of a sweep at the `where` conditions, as a selection. */
+function sweepSelection(
+  all: readonly TrialRecord[],
+  axes: readonly { key: string; values: unknown[] }[],
+  sweep: string,
+  where: AxisCondition[],
+): Omit<Selected, 'dropped'> {
+  const trials = selection(() => selectTrials(all, axes, where));
+  const family = trials[0]?.spec.model.family;
+  return {
+    points: pointsFromTrials(trials),
+    sweep,
+    dataUnit: dataUnitOf(family),
+    lossUnit: unitLabels(dataUnitOf(family), family).loss,
+    pooled: pooledSettingsWarning(trials, axes),
+    unfinished: unfinishedWarning(trials),
+    where,
+  };
+}
+
+/** A selection as the form sees it: the chinchilla form keeps the dense points alone. */
+function forForm(sel: Omit<Selected, 'dropped'>, form: string): Selected {
+  if (form !== 'chinchilla') return { ...sel, dropped: 0 };
+  const dense = sel.points.filter((p) => p.sparsity === 0);
+  return { ...sel, points: dense, dropped: sel.points.length - dense.length };
+}
+
+/** The `--where` conditions of a selection, as written ("pruner.name=gmp"). */
+const whereText = (sel: Selected) => sel.where.map((c) => `${c.key}=${c.value}`);
+
+/** Where a selection's points come from, for errors: a CSV, or a sweep and its conditions. */
+function sourceOf(sel: Selected, opts: FitLawOptions): string {
+  const where = whereText(sel);
+  const source = opts.points
+    ? `--points ${opts.points}`
+    : `sweep ${sel.sweep} in ${opts.db}${where.length > 0 ? `, where ${where.join(' and ')}` : ''}`;
+  // the count an error gives is of the dense points alone: say so, and how many sparse ones were left out
+  return sel.dropped > 0 ? `${source} (dense points only, S = 0: ${sel.dropped} sparse left out)` : source;
+}
+
+/** The checks a selection must pass before anything is fitted: the `--holdout` given, and the points themselves. */
+function preflight(sel: Selected, opts: FitLawOptions, options: FitOptions): void {
+  const form = lawForms[opts.form];
+  if (opts.holdout !== undefined) checkHoldout(opts.holdout, options.holdout ?? 0, sel.points, form);
+  try {
+    checkLawInput(sel.points, opts.form);
+  } catch (e) {
+    if (e instanceof LawInputError) throw new LawInputError(`${sourceOf(sel, opts)}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** A fit's warnings, its answers to `--optimal`, and its record in the store (unless --no-store). */
+function complete(
+  selected: Selected,
+  fit: LawFit,
+  queries: readonly OptimalQuery[],
+  opts: FitLawOptions,
+  options: FitOptions,
+  store: Store | null,
+): Made {
+  if (selected.dropped > 0)
+    fit.warnings.push(`${selected.dropped} sparse points left out: the chinchilla form is for S = 0 data`);
+  if (selected.pooled) fit.warnings.push(selected.pooled);
+  if (selected.unfinished) fit.warnings.push(selected.unfinished);
+  // a fit with a term at its bound has no trade-off to optimise: its closed forms would report the bound; and
+  // points with too few levels of S or D leave the optimum free
+  const unsupported =
+    opts.form === 'sparse'
+      ? (optimumUnsupported(lowerBoundsOf(fit), fit.runOff ?? []) ?? fit.optimumUndetermined ?? null)
+      : null;
+  const params = opts.form === 'sparse' && !unsupported && fit.converged ? sparseParams(fit) : null;
+  if (unsupported && queries.length > 0) fit.warnings.push(`--optimal not answered: ${unsupported}`);
+  else if (!fit.converged && queries.length > 0)
+    fit.warnings.push(
+      '--optimal not answered: the fit did not converge, so its coefficients are not an optimum',
+    );
+  const answers = params ? queries.map((q) => ({ ...q, S_opt: optimalSparsity(params, q.N, q.C) })) : [];
+  const where = selected.where;
+  const fitId =
+    store && opts.store !== false
+      ? store.saveFit({
+          sweep: selected.sweep,
+          source: opts.points ?? 'db',
+          form: opts.form,
+          options: where.length > 0 ? { ...options, where } : options,
+          result: { ...fit, queries: answers },
+          inputs: selected.points.map((p, i) => p.id ?? `row${i + 1}`),
+          converged: fit.converged,
+        })
+      : null;
+  return { selected, fit, answers, fitId, usable: params !== null };
+}
+
+/** One fit as the `--json` document. */
+function jsonOf(m: Made, opts: FitLawOptions): Record<string, unknown> {
+  const { optimal, ...rest } = m.fit;
+  return {
+    ...rest,
+    optimal: m.answers,
+    optimal_summary: optimal ?? null,
+    fit_id: m.fitId,
+    sweep: m.selected.sweep,
+    source: opts.points ?? opts.db,
+    where: whereText(m.selected),
+  };
 }
 
 /**
@@ -207,25 +338,16 @@ function fitFrom(
   }
 }
 
-function describe(
-  fit: LawFit,
-  answers: (OptimalQuery & { S_opt: number })[],
-  ctx: {
-    sweep: string | null;
-    source: string;
-    fitId: number | null;
-    dataUnit: string | undefined;
-    lossUnit: string | undefined;
-    where: readonly string[];
-  },
-): string {
+function describe(m: Made, source: string): string {
+  const { fit, answers, fitId, selected } = m;
+  const where = whereText(selected);
   // the --where conditions name whose law it is: fits of one sweep differ by them alone
-  const only = ctx.where.length > 0 ? `, only the trials at ${ctx.where.join(' and ')}` : '';
-  const what = ctx.sweep ? `sweep ${ctx.sweep} (${ctx.source})${only}` : ctx.source;
+  const only = where.length > 0 ? `, only the trials at ${where.join(' and ')}` : '';
+  const what = selected.sweep ? `sweep ${selected.sweep} (${source})${only}` : source;
   const lines = [
-    `${fit.form} scaling law fit of ${what}${ctx.fitId !== null ? `, stored as fit #${ctx.fitId}` : ''}`,
+    `${fit.form} scaling law fit of ${what}${fitId !== null ? `, stored as fit #${fitId}` : ''}`,
     '',
-    coefficientTable(fit, ctx.dataUnit, ctx.lossUnit),
+    coefficientTable(fit, selected.dataUnit, selected.lossUnit),
     '',
     ...fitSummaryLines(fit),
   ];

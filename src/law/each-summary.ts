@@ -1,0 +1,79 @@
+import { sig } from '../util/format.js';
+import { formatTable } from '../util/table.js';
+import type { LawFit } from './types.js';
+
+/** One fit of `fit-law --each`: the axis value it selected, its stored id, and whether its figures stand. */
+export interface EachFit {
+  value: string;
+  fitId: number | null;
+  fit: LawFit;
+  /** A converged sparse fit that implies an optimum: its optimal-sparsity figures stand. */
+  usable: boolean;
+}
+
+/** The sparsity whose dense-equivalent size `--each`'s summary compares (the paper's middle level). */
+const SUMMARY_SPARSITY = 0.75;
+/** The data multiple of the summary's S_opt column: the paper's headline overtraining. */
+const SUMMARY_MULTIPLE = 10;
+
+/**
+ * `--each`'s closing table: a row per fit (its selection, id, points, convergence, RMSE, the dense-equivalent
+ * size at 75% and S_opt at 10× with their 95% bootstrap intervals), and the range of those figures across the
+ * fits that stand: how far the law moves from one setting (or seed) to the next.
+ */
+export function eachSummary(key: string, made: readonly EachFit[]): string {
+  const figure = (m: EachFit) => {
+    const o = m.usable ? m.fit.optimal : undefined;
+    return {
+      eq: o?.dense_equivalent.find((d) => Math.abs(d.sparsity - SUMMARY_SPARSITY) < 1e-9),
+      at: o?.at_data_multiples.find((a) => a.data_multiple === SUMMARY_MULTIPLE),
+    };
+  };
+  const within = (v: number, r: [number, number] | undefined, show: (x: number) => string) =>
+    `${show(v)}${r ? ` [${show(r[0])}, ${show(r[1])}]` : ''}`;
+  const factor = (x: number) => `${sig(x, 3)}x`;
+  const share = (x: number) => sig(x, 2);
+  const table = formatTable(made, [
+    { header: key, get: (m) => m.value },
+    { header: 'fit', get: (m) => (m.fitId === null ? 'not stored' : `#${m.fitId}`) },
+    { header: 'points', get: (m) => String(m.fit.n_points), align: 'right' },
+    { header: 'converged', get: (m) => (m.fit.converged ? 'yes' : 'NO') },
+    { header: 'RMSE (log)', get: (m) => sig(m.fit.rmse_log, 3), align: 'right' },
+    {
+      header: `dense-equivalent at ${SUMMARY_SPARSITY * 100}%`,
+      get: (m) => {
+        const { eq } = figure(m);
+        return eq ? within(eq.factor, eq.interval, factor) : '-';
+      },
+      align: 'right',
+    },
+    {
+      header: `S_opt at ${SUMMARY_MULTIPLE}x`,
+      get: (m) => {
+        const { at } = figure(m);
+        return at ? within(at.sparsity, at.interval, share) : '-';
+      },
+      align: 'right',
+    },
+  ]);
+  const standing = made.map(figure).filter((f) => f.eq && f.at);
+  const lines = [`one fit per ${key}:`, '', table];
+  if (standing.length >= 2) {
+    const eqs = standing.map((f) => f.eq!.factor);
+    const ats = standing.map((f) => f.at!.sparsity);
+    lines.push(
+      '',
+      `across the ${standing.length} fits that stand: dense-equivalent at ${SUMMARY_SPARSITY * 100}% from ` +
+        `${factor(Math.min(...eqs))} to ${factor(Math.max(...eqs))}, S_opt at ${SUMMARY_MULTIPLE}x from ` +
+        `${share(Math.min(...ats))} to ${share(Math.max(...ats))}` +
+        (key === 'seed' ? ' (how far the law moves from seed to seed)' : ''),
+    );
+  }
+  if (made.length - standing.length > 0)
+    lines.push(
+      `${made.length - standing.length} of the ${made.length} fits give no figures (not converged, or no optimum implied: see each fit above)`,
+    );
+  if (made.every((m) => m.fitId !== null))
+    lines.push('`sparsebench report` sets these fits side by side under "Laws by setting"');
+  return lines.join('\n');
+}
