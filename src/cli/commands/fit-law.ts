@@ -164,10 +164,10 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
     if (failed.length > 0) {
       const which =
         opts.each === undefined
-          ? 'the fit'
-          : `${failed.map((m) => whereText(m.selected).join(' and ')).join(', ')}: the fit`;
+          ? 'the fit did'
+          : `the ${failed.length === 1 ? 'fit' : 'fits'} of ${failed.map((m) => whereText(m.selected).join(' and ')).join(', ')} did`;
       process.stderr.write(
-        `sparsebench: ${which} did NOT converge; treat its coefficients as unreliable (exit 1)\n`,
+        `sparsebench: ${which} NOT converge; treat ${failed.length === 1 ? 'its' : 'their'} coefficients as unreliable (exit 1)\n`,
       );
       return 1;
     }
