@@ -120,11 +120,12 @@ export function lawFindings(
 /** How well the stored fit reproduces its points, in words. */
 export function fitQualityFinding(fit: Pick<StoredFit, 'id' | 'fit'>, law = 'The law'): string | null {
   const f = fit.fit;
-  const rel = f.residuals.filter((r) => r.predicted > 0).map((r) => Math.abs(r.measured / r.predicted - 1));
+  // relative to the measured loss, as the held-out check and the residual plot give it
+  const rel = f.residuals.filter((r) => r.measured > 0).map((r) => Math.abs(r.predicted / r.measured - 1));
   if (!Number.isFinite(f.rmse_log) || rel.length === 0) return null;
   return (
     `${law} (fit #${fit.id}) reproduces the ${plural(f.n_points, 'fitted trial')} with an RMS error of ${pct(f.rmse_log, 2)} in log loss; ` +
-    `the largest miss is ${pct(Math.max(...rel), 2)}.`
+    `the largest miss is ${pct(Math.max(...rel), 2)} of the measured loss.`
   );
 }
 

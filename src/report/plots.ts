@@ -235,7 +235,7 @@ export const PLOTS: readonly PlotDef[] = [
           ? ` ${unknown} of its trials ${unknown === 1 ? 'is' : 'are'} in neither the sweep nor the database (grey crosses on the left only: their N is unknown here).`
           : '',
       ].join('');
-      return `Left: ${scatter} Right: measured / predicted − 1, in percent, against N.${gone}`;
+      return `Left: ${scatter} Right: (measured − predicted) / measured, in percent, against N.${gone}`;
     },
     build: (ctx) => {
       const fit = ctx.data.fit ?? ctx.data.denseFit;

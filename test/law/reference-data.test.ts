@@ -77,5 +77,7 @@ describe.skipIf(!hasReferenceData)('fits of the paper’s own data (shared/refer
     // Coefficients of the converged optimum (recorded for the report; not the paper's).
     expect(sig3(fit.params['b_N']!)).toBe(0.232);
     expect(sig3(fit.params['b_S']!)).toBe(1.34);
+    // one optimum: no equal-loss optimum near the published b_D (0.203) or at 0.21
+    expect(sig3(fit.params['b_D']!)).toBe(0.385);
   });
 });

@@ -225,7 +225,7 @@ describe('the report document', () => {
     const kept = await documentOf({ ...data, fitTrialsOutside: gone });
     const keptPlot = plotsOf(kept, 'residuals')[0];
     expect(keptPlot.caption).toContain(
-      "Right: measured / predicted − 1, in percent, against N. Grey crosses: 18 of fit #7's trials that are no longer in this sweep (still in the database).",
+      "Right: (measured − predicted) / measured, in percent, against N. Grey crosses: 18 of fit #7's trials that are no longer in this sweep (still in the database).",
     );
     expect(keptPlot.svg).toContain('N, non-zero parameters');
   });

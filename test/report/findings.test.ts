@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { publishedCoefficients } from '../../src/law/published.js';
+import { summariseErrors } from '../../src/law/stats.js';
 import { dataFindings, fitQualityFinding, lawFindings, scaleFinding } from '../../src/report/findings.js';
 import { finalPoints } from '../../src/report/points.js';
 import { fitOf, grid, trial } from './fixtures.js';
@@ -144,8 +145,20 @@ describe('fit quality', () => {
   it('states the RMS error and the largest miss of a fit to 1%-noisy data', () => {
     const text = fitQualityFinding(fitOf(grid()));
     expect(text).toMatch(
-      /^The law \(fit #7\) reproduces the 12 fitted trials with an RMS error of [0-9.]+% in log loss; the largest miss is [0-9.]+%\.$/,
+      /^The law \(fit #7\) reproduces the 12 fitted trials with an RMS error of [0-9.]+% in log loss; the largest miss is [0-9.]+% of the measured loss\.$/,
     );
+  });
+
+  it('gives the largest miss relative to the measured loss, as the held-out check does', () => {
+    const fit = fitOf(grid());
+    const residuals = [
+      { predicted: 2.2, measured: 2 },
+      { predicted: 1.9, measured: 2 },
+    ];
+    const text = fitQualityFinding({ ...fit, fit: { ...fit.fit, residuals } });
+    // |2.2 / 2 − 1| = 10% (not |2 / 2.2 − 1| = 9.09%), as summariseErrors gives it
+    expect(text).toMatch(/the largest miss is 10% of the measured loss\.$/);
+    expect(summariseErrors(residuals).max_abs_rel_error).toBeCloseTo(0.1, 12);
   });
 });
 

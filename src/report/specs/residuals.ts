@@ -20,7 +20,7 @@ const drawable = (r: Residual) =>
 
 /**
  * The fit's predicted against measured final loss (with the identity line) beside the relative residual
- * measured/predicted − 1 against N, both from the residuals stored with the fit. The fit's trials that are no
+ * (measured − predicted) / measured against N (the relative error the held-out check and the findings give), both from the residuals stored with the fit. The fit's trials that are no
  * longer in the sweep are grey crosses: against N too when `outside` (from the database) has them, else on
  * the left only, their N unknown.
  */
@@ -44,7 +44,7 @@ export function residualsSpec(
       N: t ? N(t) : o ? N(o) : null,
       predicted: r.predicted,
       measured: r.measured,
-      residual: (r.measured / r.predicted - 1) * 100,
+      residual: ((r.measured - r.predicted) / r.measured) * 100,
     };
   });
   if (rows.length === 0) return { missing: 'the stored fit has no residuals.' };
@@ -131,7 +131,11 @@ export function residualsSpec(
             scale: { type: 'log', domain: nDomain, nice: false },
             axis: logAxis('N, non-zero parameters (log scale)', nDomain[0], nDomain[1]),
           },
-          y: { field: 'residual', type: 'quantitative', axis: { title: 'measured / predicted − 1 (%)' } },
+          y: {
+            field: 'residual',
+            type: 'quantitative',
+            axis: { title: '(measured − predicted) / measured (%)' },
+          },
           ...style,
         },
       },

@@ -79,7 +79,7 @@ export const srigl: Algorithm<SriglOptions> = {
   ...(rigl as unknown as Algorithm<SriglOptions>),
   name: 'srigl',
   summary:
-    'SRigL: RigL with constant fan-in; neurons with < γ·k salient weights ablated, their weights shared out',
+    'SRigL: RigL with constant fan-in; neurons with < γ·k salient weights ablated, their weights shared among the rest, rounded down (a layer may end sparser by under one weight per neuron)',
   paper: 'https://arxiv.org/abs/2305.02299',
   options: z.strictObject({
     // γ_sal = 0.3, the paper's setting
