@@ -10,7 +10,7 @@ import { fitOwnPoints, fitPools, fitScope, fitTrainedUpTo } from './fit-scope.js
 import { plural, sig } from './format.js';
 import type { PlotOutcome } from './plots.js';
 import { type FinalPoint, finalPoints, levels } from './points.js';
-import { settingFitsBlocks, settingFitsFinding } from './setting-fits.js';
+import { selectionOf, settingFitsBlocks, settingFitsFinding } from './setting-fits.js';
 import { seedSpreadFinding, variantSpreadFinding } from './spread-findings.js';
 import { coefficientTable, denseCoefficientTable, keyValueTable, trialTable } from './tables.js';
 import type { Block, ReportData, ReportDocument, ReportedFit, Section, StoredFit } from './types.js';
@@ -37,14 +37,27 @@ function findingsSection(data: ReportData, points: FinalPoint[]): Section {
   const items = [...dataFindings(points, data.unit, data.family)];
   for (const f of [variantSpreadFinding(points), seedSpreadFinding(points)]) if (f) items.push(f);
   const fit = data.fit;
+  // the fits of several settings side by side come before any one setting's law, which the report draws below
+  const bySetting = settingFitsFinding(data.settingFits ?? [], trainedUpTo(data, points), (f) =>
+    staleness(f, data, points),
+  );
+  if (bySetting) items.push(bySetting);
   if (fit?.params) {
     const scope = fitScope(fit);
     // the fit's own trials: a sweep grown since has levels the fit never saw
     const fitted = fitOwnPoints(points, fit);
+    const siblings = (data.settingFits ?? []).filter((f) => f.id !== fit.id && fitScope(f) !== null).length;
     if (scope)
       items.push(
-        `The findings on the law below are of fit #${fit.id}, made from the trials at ${scope} only (${plural(fitted.length, 'finished trial')} of ${points.length}): they describe those trials, not the whole sweep.`,
+        siblings > 0
+          ? `The law drawn below is fit #${fit.id}, one of ${siblings + 1} settings fitted ("Laws by setting"; \`report --fit ID\` draws another), made from the trials at ${scope} (${plural(fitted.length, 'finished trial')} of ${points.length}): the findings marked "${selectionOf(fit)}" describe that setting, not the sweep.`
+          : `The findings on the law below are of fit #${fit.id}, made from the trials at ${scope} only (${plural(fitted.length, 'finished trial')} of ${points.length}): they describe those trials, not the whole sweep.`,
       );
+    // beside other settings' fits, each figure of this one names its setting
+    const mark = (text: string) =>
+      scope && siblings > 0
+        ? `${selectionOf(fit)} (fit #${fit.id}): ${text[0].toLowerCase()}${text.slice(1)}`
+        : text;
     // a law of several settings at once describes none of them: said before its figures, not only in a notice
     const pooled = fitPools(data, fit);
     if (pooled)
@@ -64,10 +77,12 @@ function findingsSection(data: ReportData, points: FinalPoint[]): Section {
       items.push(`The law (fit #${fit.id}) implies no optimal sparsity: ${fit.optimumProblem}.`);
     else
       items.push(
-        ...lawFindings(fit.params, levels(fitted.map((p) => p.sparsity)), data.unit, fit.fit.optimal),
+        ...lawFindings(fit.params, levels(fitted.map((p) => p.sparsity)), data.unit, fit.fit.optimal).map(
+          mark,
+        ),
       );
     const quality = fitQualityFinding(fit);
-    if (quality) items.push(quality);
+    if (quality) items.push(mark(quality));
   }
   const dense = fit ? null : data.denseFit;
   if (dense) {
@@ -76,10 +91,6 @@ function findingsSection(data: ReportData, points: FinalPoint[]): Section {
     const quality = dense.params && dense.converged ? fitQualityFinding(dense, 'The dense law') : null;
     if (quality) items.push(quality);
   }
-  const bySetting = settingFitsFinding(data.settingFits ?? [], trainedUpTo(data, points), (f) =>
-    staleness(f, data, points),
-  );
-  if (bySetting) items.push(bySetting);
   const scale = scaleFinding(points, data.unit, Boolean(fit?.params));
   if (scale) items.push(scale);
   const notices = [...trialNotices(data, points), ...fitNotices(data, points)];

@@ -188,6 +188,19 @@ describe('fit-law --each', () => {
     ]);
     expect(json.fits[1].params).toEqual(alone.params);
     expect(JSON.parse(cli(['runs', 'fits', '--db', db, '--json']).stdout).fits).toHaveLength(2);
+    // the report draws the newest (static's), but leads with the settings side by side and marks static's figures
+    const out = join(tempDir(), 'rep');
+    expect(cli(['report', '--db', db, '--out', out, '--format', 'md']).code).toBe(0);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    const findings = md.slice(md.indexOf('## Findings'), md.indexOf('\n## ', md.indexOf('## Findings') + 5));
+    const bySetting = findings.indexOf('- Laws by setting (2 fits');
+    const drawn = findings.indexOf(
+      '- The law drawn below is fit #2, one of 2 settings fitted ("Laws by setting"; `report --fit ID` draws another), made from the trials at pruner.name=static',
+    );
+    expect(bySetting).toBeGreaterThan(0);
+    expect(drawn).toBeGreaterThan(bySetting);
+    expect(findings).toMatch(/^- pruner\.name=static \(fit #2\): at 4× the compute-optimal data, /m);
+    expect(findings).toMatch(/^- pruner\.name=static \(fit #2\): the law \(fit #2\) reproduces /m);
   });
 
   it('refuses what it cannot fit before fitting anything (exit 2, nothing stored)', () => {
