@@ -1,6 +1,7 @@
 import { isCoreAxis, isPrunerAxis } from '../config/schema.js';
 import { nonzeroEmbeddings } from '../models/embedding-share.js';
 import { plannedData } from '../store/planned-data.js';
+import { settingText } from '../store/trial-axes.js';
 import type { TrialRecord } from '../store/types.js';
 import { sparsityLabel } from './specs/style.js';
 
@@ -39,28 +40,6 @@ function extraAxes(t: TrialRecord): [string, unknown][] {
   return Object.entries(t.axes ?? {})
     .filter(([k]) => !isCoreAxis(k))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** The settings of a mapping as "a.b 2, c x", nested keys joined by dots. */
-function flatSettings(v: Record<string, unknown>, prefix = ''): string[] {
-  return Object.entries(v).flatMap(([k, x]) =>
-    x !== null && typeof x === 'object' && !Array.isArray(x)
-      ? flatSettings(x as Record<string, unknown>, `${prefix}${k}.`)
-      : [`${prefix}${k} ${typeof x === 'object' ? JSON.stringify(x) : x}`],
-  );
-}
-
-/**
- * A setting's value in words: a whole pruner as its name and its other settings ("gmp (schedule.interval 2)"),
- * or its name alone with `byName` (when the names tell the listed pruners apart).
- */
-function settingText(v: unknown, byName: boolean): string {
-  if (v === null || typeof v !== 'object' || Array.isArray(v))
-    return typeof v === 'object' ? JSON.stringify(v) : String(v);
-  const { name, ...rest } = v as Record<string, unknown>;
-  const others = flatSettings(rest);
-  if (typeof name !== 'string') return others.join(', ');
-  return others.length > 0 && !byName ? `${name} (${others.join(', ')})` : name;
 }
 
 /**

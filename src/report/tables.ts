@@ -2,7 +2,7 @@ import { coefficientUnits } from '../law/describe.js';
 import { publishedCoefficients } from '../law/published.js';
 import type { LawFit, SparseLawParams } from '../law/types.js';
 import { shownStatus } from '../store/owner.js';
-import { extraAxisCell, extraAxisKeys } from '../store/trial-axes.js';
+import { extraAxisCell, extraAxisHeader, extraAxisKeys } from '../store/trial-axes.js';
 import type { TrialRecord } from '../store/types.js';
 import { fmtDuration } from '../util/format.js';
 import { count, firstLine, interval, pct, sig } from './format.js';
@@ -35,7 +35,7 @@ export function trialTable(
       'Every trial of the sweep in plan order. S: target sparsity; N: non-zero parameters excluding embeddings (measured once finished); ' +
       `D: ${u.d} trained (asked for, until finished); loss in ${u.loss}.` +
       (extra.length > 0
-        ? ` ${extra.join(', ')}: the other settings the sweep varies ('-' where one does not apply, as pruner settings to the dense trials every pruner shares).`
+        ? ` ${extra.map(extraAxisHeader).join(', ')}: the other settings the sweep varies ('-' where one does not apply, as pruner settings to the dense trials every pruner shares).`
         : '') +
       (csvCommand ? ` As CSV, with every measured value in full: \`${csvCommand}\`.` : ''),
     columns: [
@@ -46,7 +46,7 @@ export function trialTable(
       { header: 'N', align: 'right' },
       { header: `D (${u.d})`, align: 'right' },
       ...(seeds ? [{ header: 'seed', align: 'right' as const }] : []),
-      ...extra.map((key) => ({ header: key, align: 'right' as const })),
+      ...extra.map((key) => ({ header: extraAxisHeader(key), align: 'right' as const })),
       { header: 'final val loss', align: 'right' },
       ...(accuracy ? [{ header: 'final val accuracy', align: 'right' as const }] : []),
       { header: 'achieved sparsity', align: 'right' },

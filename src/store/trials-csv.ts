@@ -1,6 +1,6 @@
 import { shownStatus } from './owner.js';
 import { plannedData } from './planned-data.js';
-import { extraAxisCell, extraAxisKeys } from './trial-axes.js';
+import { extraAxisCell, extraAxisHeader, extraAxisKeys } from './trial-axes.js';
 import type { TrialRecord } from './types.js';
 
 /**
@@ -20,7 +20,8 @@ const measured = (v: number | null) => (v === null ? '' : v);
  * measured values `fit-law` fits (S and N from the final weights, D trained, the final validation loss), so the
  * finished rows are input for `fit-law --points` as they stand; unfinished trials leave them empty and have
  * their plan in `target_sparsity`, `planned_nonzero_params` and `planned_tokens`. `tokens` counts what the
- * family's D counts (`data_unit`: tokens or images). A sweep's extra axes (e.g. `pruner.name`) get a column each.
+ * family's D counts (`data_unit`: tokens or images). A sweep's extra axes (e.g. `pruner.name`) get a column each
+ * ({@link extraAxisHeader}: a list of whole pruners is `pruner.setting`, as JSON).
  */
 export function trialsCsv(trials: readonly TrialRecord[]): string {
   const extra = extraAxisKeys(trials);
@@ -28,7 +29,7 @@ export function trialsCsv(trials: readonly TrialRecord[]): string {
     'id',
     'status',
     'pruner',
-    ...extra,
+    ...extra.map(extraAxisHeader),
     'seed',
     'target_sparsity',
     'sparsity',
@@ -55,7 +56,7 @@ export function trialsCsv(trials: readonly TrialRecord[]): string {
       shownStatus(t),
       t.pruner,
       // '-' (no value, or a pruner axis of a dense trial, which every pruner setting shares) is an empty field
-      ...extra.map((key) => (extraAxisCell(t, key) === '-' ? '' : extraAxisCell(t, key))),
+      ...extra.map((key) => (extraAxisCell(t, key, true) === '-' ? '' : extraAxisCell(t, key, true))),
       t.seed,
       t.sparsity,
       measured(t.achievedSparsity),

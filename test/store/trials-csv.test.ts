@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parsePointsCsv, readPointsCsv } from '../../src/law/csv.js';
+import { extraAxisCell } from '../../src/store/trial-axes.js';
 import { csvField, trialsCsv } from '../../src/store/trials-csv.js';
 import { trial } from '../report/fixtures.js';
 
@@ -85,5 +86,21 @@ describe('trials as CSV', () => {
     );
     // one setting and the dense baseline (whose pruner.name is empty): nothing pooled
     expect(readPointsCsv(trialsCsv([dense, done]), 'trials.csv').pooled).toBeNull();
+  });
+
+  it('gives a list of whole pruners its own column beside the algorithm, and warns when a file pools them', () => {
+    const gmp = { name: 'gmp', schedule: { interval: 20 } };
+    const at = (s: number, pruner: object) => ({ ...trial(s, 8000, 4096), axes: { pruner } });
+    const trials = [at(0, gmp), at(0.5, gmp), at(0.5, { name: 'static' })];
+    const text = trialsCsv(trials);
+    const header = text.split('\n')[0].split(',');
+    expect(header.slice(0, 4)).toEqual(['id', 'status', 'pruner', 'pruner.setting']);
+    expect(new Set(header).size).toBe(header.length);
+    expect(text.split('\n')[2]).toContain('"{""name"":""gmp"",""schedule"":{""interval"":20}}"');
+    expect(readPointsCsv(text, 'trials.csv').pooled).toBe(
+      'pruner.setting ({"name":"gmp","schedule":{"interval":20}}, {"name":"static"})',
+    );
+    expect(extraAxisCell(trials[1], 'pruner')).toBe('gmp (schedule.interval 20)');
+    expect(extraAxisCell(trials[0], 'pruner')).toBe('-');
   });
 });
