@@ -23,6 +23,17 @@ export class LeaseLostError extends Error {
 /** How long a write waits for another process's write lock before it fails. */
 export const BUSY_TIMEOUT_MS = 60_000;
 
+/**
+ * The trials a sweep's earlier plan had and a new one does not: how many, how many of them finished, how many an
+ * earlier sparsebench made (not comparable), and how many differ from one of the new plan's only in the backend.
+ */
+export interface DroppedTrials {
+  trials: number;
+  finished: number;
+  olderVersion: number;
+  otherBackend: number;
+}
+
 /** A sweep stopped because its database could not be written; what was recorded stands. */
 export class StoreWriteError extends Error {
   override name = 'StoreWriteError';
@@ -189,10 +200,10 @@ export class Store {
   saveSweep(plan: SweepPlan): {
     added: number;
     known: number;
-    dropped: { trials: number; finished: number; olderVersion: number };
+    dropped: DroppedTrials;
   } {
     let added = 0;
-    const dropped = { trials: 0, finished: 0, olderVersion: 0 };
+    const dropped: DroppedTrials = { trials: 0, finished: 0, olderVersion: 0, otherBackend: 0 };
     const insertTrial = this.db.prepare(
       `INSERT OR IGNORE INTO trials (id, spec_json, family, sparsity, nonzero_target, tokens_target, seed, pruner,
          dense_params, total_params, embedding_params, planned_nonzero, planned_flops, status, created_at)
@@ -246,9 +257,12 @@ export class Store {
    * spec version or component revision made: {@link specStanding}): saving the plan takes them out of the sweep.
    * Reads only.
    */
-  droppedBy(plan: SweepPlan): { trials: number; finished: number; olderVersion: number } {
-    const dropped = { trials: 0, finished: 0, olderVersion: 0 };
+  droppedBy(plan: SweepPlan): DroppedTrials {
+    const dropped = { trials: 0, finished: 0, olderVersion: 0, otherBackend: 0 };
     const ids = new Set(plan.trials.map((p) => p.id));
+    // a trial differing from one of the plan's in its backend alone: the same settings under another --backend
+    const withoutBackend = (spec: TrialSpec) => JSON.stringify({ ...spec, backend: null });
+    const planned = new Set(plan.trials.map((p) => withoutBackend(p.spec)));
     const before = this.db
       .prepare(
         `SELECT st.trial_id AS id, t.status, t.spec_json AS spec
@@ -259,7 +273,9 @@ export class Store {
       if (!ids.has(r.id)) {
         dropped.trials++;
         if (r.status === 'finished') dropped.finished++;
-        if (specStanding(JSON.parse(r.spec) as TrialSpec) === 'earlier') dropped.olderVersion++;
+        const spec = JSON.parse(r.spec) as TrialSpec;
+        if (specStanding(spec) === 'earlier') dropped.olderVersion++;
+        else if (planned.has(withoutBackend(spec))) dropped.otherBackend++;
       }
     return dropped;
   }

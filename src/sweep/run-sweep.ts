@@ -6,7 +6,7 @@ import { dataUnitOf, unitLabels } from '../report/units.js';
 import { prunerLayers } from '../sparsity/layers.js';
 import { DEFAULT_LEASE_MS, newOwner } from '../store/owner.js';
 import { writeFileAtomic } from '../store/safetensors.js';
-import { LeaseLostError, type Store, StoreWriteError } from '../store/store.js';
+import { type DroppedTrials, LeaseLostError, type Store, StoreWriteError } from '../store/store.js';
 import { weightsPath } from '../store/weights.js';
 import { fmt, fmtDuration } from '../util/format.js';
 import { adoptLegacyCheckpoint, checkpointPath, dropCheckpoint, resumeCheckpoint } from './checkpoints.js';
@@ -49,7 +49,7 @@ export interface SweepSummary {
    * Trials an earlier run of this sweep (same name, another config) had that this config does not: no
    * longer in the sweep, still in the database.
    */
-  dropped: { trials: number; finished: number; olderVersion: number };
+  dropped: DroppedTrials;
   /**
    * Trials that finished with fewer non-zero weights than their plan by more than {@link NONZERO_SHORT}
    * (weights their masks keep ended exactly zero): how many, and the one furthest below.

@@ -61,7 +61,28 @@ sweep: {sparsity: 0.5, nonzero_params: 3k, tokens: 480}
       trials: 1,
       finished: 1,
       olderVersion: 0,
+      otherBackend: 0,
     });
+    // what a run would train of the plan the database holds
+    expect(dry.stderr).toContain(
+      `note: ${db} already holds 1 of this plan's 1 trial: 1 finished; a run would train none of them.`,
+    );
+    // the same config under another backend: the note names the backend, not the config or the data
+    const cpu = cli([
+      'sweep',
+      writeConfig(tinySyntheticConfig(), 'a.yaml', dir),
+      '--db',
+      db,
+      '--dry-run',
+      '--backend',
+      'cpu',
+    ]);
+    expect(cpu.code).toBe(0);
+    expect(cpu.stderr).toContain(
+      "note: 2 of sweep tiny's earlier trials differ from this plan's only in the backend (--backend",
+    );
+    expect(cpu.stderr).not.toContain('another plan (another config');
+    expect(cpu.stderr).not.toContain('already holds');
     // a copy marked one schema older: a dry run upgrades nothing, so it says it cannot tell, and leaves the file be
     const older = join(dir, 'older.db');
     copyFileSync(db, older);

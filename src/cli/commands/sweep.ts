@@ -48,6 +48,8 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
         `note: ${opts.db} has an older schema, which a dry run leaves as it is, so it cannot say whether this plan takes trials out of sweep ${plan.name}; \`sparsebench sweep\` upgrades the database and says so before it trains\n`,
       );
     else if (dropped && dropped.trials > 0) process.stderr.write(`${droppedNote(plan.name, dropped)}\n`);
+    const known = dropped === null || dropped === 'older schema' ? null : knownNote(plan, opts);
+    if (known) process.stderr.write(`${known}\n`);
     process.stdout.write(
       opts.json
         ? `${JSON.stringify({ ...planJson(plan), warnings, dropped: dropped === 'older schema' ? null : dropped }, null, 2)}\n`
@@ -140,6 +142,38 @@ async function assertBackendsAvailable(
 }
 
 /**
+ * For a dry run on an existing database: how many of the plan's trials it holds finished, failed or begun, and so
+ * what a run would train; null when it holds none of them.
+ */
+function knownNote(plan: SweepPlan, opts: SweepOptions): string | null {
+  let status: Map<string, string>;
+  try {
+    const store = Store.open(opts.db, { create: false, read: 'only' });
+    try {
+      status = store.statusesOf(plan.trials.map((t) => t.id));
+    } finally {
+      store.close();
+    }
+  } catch {
+    return null;
+  }
+  const of = (want: string) => plan.trials.filter((t) => status.get(t.id) === want).length;
+  const finished = of('finished');
+  const failed = of('failed');
+  const begun = of('running') + of('interrupted');
+  if (finished + failed + begun === 0) return null;
+  const train = plan.trials.length - finished - (opts.retryFailed ? 0 : failed);
+  const parts = [
+    `${finished} finished`,
+    ...(failed > 0
+      ? [`${failed} failed (${opts.retryFailed ? 'retried' : 'left alone without --retry-failed'})`]
+      : []),
+    ...(begun > 0 ? [`${begun} begun (resumed from their checkpoints)`] : []),
+  ];
+  return `note: ${opts.db} already holds ${finished + failed + begun} of this plan's ${count(plan.trials.length, 'trial')}: ${parts.join(', ')}; a run would train ${train === 0 ? 'none of them' : train}.`;
+}
+
+/**
  * What running the plan would take out of an existing database's sweep of the same name: null when there is
  * no database, or it cannot be read (a dry run does not fail on that); 'older schema' when only an upgrade, which a
  * dry run does not make, would let it be read.
@@ -228,18 +262,23 @@ function summaryLine(s: SweepSummary, db: string, trials: readonly { status: str
  * name, and those an earlier sparsebench made, whose ids (and results) mean something else.
  */
 function droppedNote(sweep: string, dropped: SweepSummary['dropped']): string {
-  const { trials, finished, olderVersion } = dropped;
+  const { trials, finished, olderVersion, otherBackend } = dropped;
   const kept = 'They stay in the database (`sparsebench runs list --all`)';
   const older =
     olderVersion > 0
       ? `${olderVersion} of sweep ${sweep}'s earlier trials ${olderVersion === 1 ? 'was' : 'were'} made by an earlier sparsebench whose trials are not comparable with this one's (an earlier trial spec version or revision of the model's or pruner's training; see the README's "Trial identity"), so ${olderVersion === 1 ? 'its settings are' : 'their settings are'} trained afresh under new ids. `
       : '';
-  const other = trials - olderVersion;
+  // the backend is part of a trial's identity: the same settings under another --backend are other trials
+  const backend =
+    otherBackend > 0
+      ? `${otherBackend} of sweep ${sweep}'s earlier trials ${otherBackend === 1 ? 'differs' : 'differ'} from this plan's only in the backend (--backend, or backend: in the config; \`auto\` counts as written, not as what it picks): a trial's backend is part of its identity, so ${otherBackend === 1 ? 'that trial is' : 'those trials are'} trained again under new ids and the sweep's fit and report no longer see the earlier ones; to keep them, run with the backend they were trained on. `
+      : '';
+  const other = trials - olderVersion - otherBackend;
   const config =
     other > 0
       ? `sweep ${sweep} was run before with another plan (another config, or data files that changed since); ${other} of its trials ${other === 1 ? 'is' : 'are'} not in this one, so its fit and report no longer see them; run the earlier config on the earlier data again to bring them back, or give a new study a new name. `
       : '';
-  return `note: ${older}${config}${kept}: ${count(trials, 'trial')}, ${finished} finished.`;
+  return `note: ${older}${backend}${config}${kept}: ${count(trials, 'trial')}, ${finished} finished.`;
 }
 
 function planJson(plan: SweepPlan) {
