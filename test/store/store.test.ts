@@ -37,7 +37,7 @@ describe('store', () => {
     expect(store.saveSweep(plan)).toEqual({
       added: 2,
       known: 0,
-      dropped: { trials: 0, finished: 0, olderVersion: 0 },
+      dropped: { trials: 0, finished: 0, olderVersion: 0, otherBackend: 0 },
     });
     const id = plan.trials[0].id;
     expect(store.claimTrial(id, 'me', { retryFailed: false, leaseMs: 1000 })).toBe('claimed');
@@ -46,7 +46,7 @@ describe('store', () => {
     expect(store.saveSweep(plan)).toEqual({
       added: 0,
       known: 2,
-      dropped: { trials: 0, finished: 0, olderVersion: 0 },
+      dropped: { trials: 0, finished: 0, olderVersion: 0, otherBackend: 0 },
     });
     const t = store.findTrial(id.slice(0, 6))!;
     expect(t.status).toBe('finished');
@@ -60,7 +60,7 @@ describe('store', () => {
     expect(store.saveSweep(other)).toEqual({
       added: 1,
       known: 0,
-      dropped: { trials: 2, finished: 1, olderVersion: 0 },
+      dropped: { trials: 2, finished: 1, olderVersion: 0, otherBackend: 0 },
     });
     expect(store.listTrials('tiny').map((r) => r.axes?.sparsity)).toEqual([0.75]);
     expect(store.findTrial(id)!.status).toBe('finished'); // still in the database
