@@ -8,6 +8,7 @@ import { embeddingShareWarning, nonzeroEmbeddings } from '../models/embedding-sh
 import { baselineWarning } from '../sparsity/baseline-check.js';
 import { shownStatus } from '../store/owner.js';
 import { DEFAULT_DB } from '../store/store.js';
+import { shArg } from '../util/shell.js';
 import { fitOwnPoints, fitPools } from './fit-scope.js';
 import { count, firstLine, pct, plural, sig } from './format.js';
 import { type FinalPoint, levels } from './points.js';
@@ -69,7 +70,11 @@ export function trialNotices(data: ReportData, points: readonly FinalPoint[]): N
       .join('; ');
     out.push({
       level: 'warning',
-      text: `${plural(ts.length, 'trial')} ${status} (${why}${ts.length > 3 ? '; …' : ''}); they are left out of every plot of final loss.`,
+      text:
+        `${plural(ts.length, 'trial')} ${status} (${why}${ts.length > 3 ? '; …' : ''}); ${ts.length === 1 ? 'it is' : 'they are'} left out of every plot of final loss` +
+        (status === 'failed'
+          ? `; \`sparsebench sweep ${shArg(data.sweep.configPath)}${data.dbPath === DEFAULT_DB ? '' : ` --db ${shArg(data.dbPath)}`} --retry-failed\` trains ${ts.length === 1 ? 'it' : 'them'} again.`
+          : `; running the sweep again resumes ${ts.length === 1 ? 'it' : 'them'}.`),
     });
   }
   if (n > 0 && points.length === 0)

@@ -81,7 +81,7 @@ export class BarReporter implements SweepReporter {
   trialEnd(plan: TrialPlan, outcome: string, detail: string): void {
     this.drop(plan.id);
     if (outcome !== 'skipped' && outcome !== 'interrupted') this.overall?.increment(); // interrupted: resumes later
-    if (outcome === 'failed') this.multi.log(`failed: ${detail}\n`);
+    if (outcome === 'failed') this.multi.log(`failed ${plan.id}: ${detail}\n`);
   }
   stop(): void {
     this.multi.stop();
@@ -93,6 +93,8 @@ export class LineReporter implements SweepReporter {
   private total = 0;
   private done = 0;
   private started = 0;
+  /** Trials that failed in this run. */
+  private failed = 0;
   /** The start number of each trial in flight: its end line carries the same [k/n] as its start line. */
   private readonly number = new Map<string, number>();
   start(total: number, alreadyDone: number): void {
@@ -114,12 +116,14 @@ export class LineReporter implements SweepReporter {
   trialProgress(): void {}
   trialEnd(plan: TrialPlan, outcome: string, detail: string): void {
     if (outcome === 'skipped') return;
-    // an interrupted trial is not done: it resumes on the next run
-    if (outcome !== 'interrupted') this.done++;
-    const k = this.number.get(plan.id) ?? this.done;
+    // an interrupted trial is not done: it resumes on the next run; a failed one is counted apart
+    if (outcome === 'finished') this.done++;
+    if (outcome === 'failed') this.failed++;
+    const k = this.number.get(plan.id) ?? this.done + this.failed;
     this.number.delete(plan.id);
+    const failed = this.failed > 0 ? `, ${this.failed} failed` : '';
     process.stderr.write(
-      `[${k}/${this.total}] ${outcome} ${plan.id.slice(0, 8)}: ${detail} (${this.done} of ${this.total} done)\n`,
+      `[${k}/${this.total}] ${outcome} ${plan.id.slice(0, 8)}: ${detail} (${this.done} of ${this.total} finished${failed})\n`,
     );
   }
   stop(): void {}

@@ -333,7 +333,7 @@ export async function runSweep(
         });
         if (!kept) dropCheckpoint(ckptPath);
         summary.failed++;
-        reporter.trialEnd(trial, 'failed', `${trial.id}: ${message}`);
+        reporter.trialEnd(trial, 'failed', message);
       }
     } catch (e) {
       if (!(e instanceof LeaseLostError)) {

@@ -64,7 +64,7 @@ describe('runs show of an unfinished trial', () => {
       'resume    stopped at step 7; checkpoint at step 7: a rerun resumes from there',
     );
     expect(cli(['runs', 'show', b, '--db', db]).stdout).toContain(
-      'resume    no checkpoint: a rerun trains it from step 0',
+      'resume    no checkpoint: a rerun with --retry-failed trains it from step 0',
     );
     // a file that is not a checkpoint is not read as one
     writeFileSync(checkpointPath(db, b), 'not safetensors');

@@ -13,7 +13,9 @@ describe('failures inside a trial', () => {
     const db = join(dir, 'f.db');
     const first = cli(['sweep', config, '--db', db]);
     expect(first.code).toBe(1);
-    expect(first.stdout).toMatch(/2 trials: 1 trained, 0 already finished, 1 failed/);
+    expect(first.stdout).toMatch(
+      /2 trials: 1 trained, 0 already finished, 1 failed \(run it again with --retry-failed to train it again\)/,
+    );
     expect(first.stderr).toMatch(/failed [0-9a-f]{8}: .*(diverged|training loss is NaN)/);
     const d = new Database(db, { readonly: true });
     const rows = d

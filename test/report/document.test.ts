@@ -273,7 +273,7 @@ describe('the report document', () => {
     const trials = grid(undefined, (i) => (i === 5 ? 'failed' : 'finished'));
     const doc = await documentOf(reportData(trials, null));
     expect(notices(doc, 'warning').find((t) => t.includes('failed'))).toMatch(
-      /^1 trial failed \([0-9a-f]{8}: loss diverged \(NaN\) at step 12\); they are left out/,
+      /^1 trial failed \([0-9a-f]{8}: loss diverged \(NaN\) at step 12\); it is left out of every plot of final loss; `sparsebench sweep .* --retry-failed` trains it again\.$/,
     );
     const table = blocks(doc, 'trials')[0];
     expect(table.kind === 'table' && table.rows[5].at(-1)).toBe('loss diverged (NaN) at step 12');

@@ -20,8 +20,8 @@ describe('line progress', () => {
     r.trialEnd(a, 'failed', 'boom');
     expect(lines[1]).toMatch(/^\[1\/2\] training /);
     expect(lines[2]).toMatch(/^\[2\/2\] training /);
-    expect(lines[3]).toBe(`[2/2] finished ${b.id.slice(0, 8)}: val loss 1 (1 of 2 done)\n`);
-    expect(lines[4]).toBe(`[1/2] failed ${a.id.slice(0, 8)}: boom (2 of 2 done)\n`);
+    expect(lines[3]).toBe(`[2/2] finished ${b.id.slice(0, 8)}: val loss 1 (1 of 2 finished)\n`);
+    expect(lines[4]).toBe(`[1/2] failed ${a.id.slice(0, 8)}: boom (1 of 2 finished, 1 failed)\n`);
   });
 
   it('does not count an interrupted trial as done: it resumes on the next run', () => {
@@ -35,6 +35,6 @@ describe('line progress', () => {
     r.start(2, 0);
     r.trialStart(a, 0, 0);
     r.trialEnd(a, 'interrupted', 'at step 134');
-    expect(lines[2]).toBe(`[1/2] interrupted ${a.id.slice(0, 8)}: at step 134 (0 of 2 done)\n`);
+    expect(lines[2]).toBe(`[1/2] interrupted ${a.id.slice(0, 8)}: at step 134 (0 of 2 finished)\n`);
   });
 });

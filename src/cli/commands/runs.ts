@@ -173,7 +173,7 @@ export async function runsShowCommand(id: string, opts: RunsShowOptions): Promis
       const stopped =
         t.status === 'interrupted' && t.errorStep !== null ? `stopped at step ${t.errorStep}; ` : '';
       lines.push(
-        `resume    ${stopped}${from === null ? 'no checkpoint: a rerun trains it from step 0' : `checkpoint at step ${from}: a rerun${t.status === 'failed' ? ' with --retry-failed' : ''} resumes from there`}`,
+        `resume    ${stopped}${from === null ? `no checkpoint: a rerun${t.status === 'failed' ? ' with --retry-failed' : ''} trains it from step 0` : `checkpoint at step ${from}: a rerun${t.status === 'failed' ? ' with --retry-failed' : ''} resumes from there`}`,
       );
     }
     const val = metrics.filter((p) => p.name === 'val_loss');

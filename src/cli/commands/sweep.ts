@@ -223,7 +223,10 @@ function trialsToTrain(plan: SweepPlan, store: Store, retryFailed: boolean) {
 
 function summaryLine(s: SweepSummary, db: string, trials: readonly { status: string }[]): string {
   const parts = [`${s.trained} trained`, `${s.alreadyFinished} already finished`];
-  if (s.failed) parts.push(`${s.failed} failed`);
+  if (s.failed)
+    parts.push(
+      `${s.failed} failed (run it again with --retry-failed to train ${s.failed === 1 ? 'it' : 'them'} again)`,
+    );
   if (s.skippedFailed) parts.push(`${s.skippedFailed} failed earlier (use --retry-failed)`);
   if (s.finishedElsewhere) parts.push(`${s.finishedElsewhere} finished by another process`);
   if (s.failedElsewhere) parts.push(`${s.failedElsewhere} failed in another process`);
