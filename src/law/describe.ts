@@ -118,7 +118,7 @@ export function fitSummaryLines(fit: LawFit): string[] {
 export const nearZero = (v: number) => (Math.abs(v) < 1e-6 ? 0 : v);
 
 /** A figure's range: "0.031 to 0.46" ("inf" where some replicates put it at infinity). */
-const span = (r: [number, number], digits: number, unit = '') =>
+export const span = (r: [number, number], digits: number, unit = '') =>
   r
     .map((v) => (v === null || v === Number.POSITIVE_INFINITY ? 'inf' : `${sig(nearZero(v), digits)}${unit}`))
     .join(' to ');

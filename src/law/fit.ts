@@ -255,7 +255,11 @@ export function spreadBeyondIntervals(
  * when a term the optimum needs is at its lower bound (the fit implies no optimum: see {@link optimumUnsupported}),
  * or when the points cannot determine it ({@link optimumUndetermined}).
  */
-function addOptimum(fit: LawFit, samples: CoefficientSamples): void {
+function addOptimum(
+  fit: LawFit,
+  samples: CoefficientSamples,
+  queries: readonly { N: number; C: number }[],
+): void {
   // a fit that did not converge reports no figure: its coefficients are where the optimiser stopped
   if (
     fit.form !== 'sparse' ||
@@ -264,7 +268,7 @@ function addOptimum(fit: LawFit, samples: CoefficientSamples): void {
     optimumUnsupported(fit.atLowerBound ?? [], fit.runOff ?? [])
   )
     return;
-  fit.optimal = summariseOptimalSparsity(sparseParams(fit), undefined, undefined, samples);
+  fit.optimal = summariseOptimalSparsity(sparseParams(fit), undefined, undefined, samples, queries);
   const weak = weakOptimumWarning(fit.optimal);
   if (weak) fit.warnings.push(weak);
 }
@@ -288,9 +292,17 @@ export function checkLawInput(points: readonly LawPoint[], formName: string): st
  * replicate checked. Deterministic for a seed. When `converged` is false the coefficients are where
  * the optimiser stopped, not an optimum: show them only with the warning.
  *
+ * `queries` (`fit-law --optimal`): S_opt at these non-zero parameters N and compute C, in `optimal.queries` with
+ * their spread, for a fit that implies an optimum.
+ *
  * @throws LawInputError for unusable input (see validate.ts and the form's `check`).
  */
-export function fitLaw(points: readonly LawPoint[], formName: string, options: FitOptions): LawFit {
+export function fitLaw(
+  points: readonly LawPoint[],
+  formName: string,
+  options: FitOptions,
+  queries: readonly { N: number; C: number }[] = [],
+): LawFit {
   const form = getLawForm(formName);
   validateFitOptions(options);
   const warnings = checkLawInput(points, formName);
@@ -354,11 +366,15 @@ export function fitLaw(points: readonly LawPoint[], formName: string, options: F
   // no optimum otherwise (another term at its bound, an exponent run off) are left out of the intervals, and counted
   const implying = replicates.filter((_, i) => optimumUnsupported(lowerBounds[i], runOffs[i]) === null);
   const flat = replicates.filter((_, i) => flatInSparsity(lowerBounds[i], runOffs[i])).length;
-  addOptimum(fit, {
-    bootstrap: implying,
-    starts: spread.sets,
-    bootstrapFlat: flat,
-    bootstrapWithout: replicates.length - implying.length - flat,
-  });
+  addOptimum(
+    fit,
+    {
+      bootstrap: implying,
+      starts: spread.sets,
+      bootstrapFlat: flat,
+      bootstrapWithout: replicates.length - implying.length - flat,
+    },
+    queries,
+  );
   return fit;
 }

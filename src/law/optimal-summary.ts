@@ -3,6 +3,7 @@ import { type CoefficientSamples, figureSpread } from './figure-spread.js';
 import {
   dataMultipleWhereSparsityPays,
   denseEquivalentFactor,
+  optimalSparsity,
   optimalSparsityAtDataMultiple,
 } from './optimal.js';
 import type { OptimalSparsitySummary, SparseLawParams } from './types.js';
@@ -16,13 +17,15 @@ const DEFAULT_SPARSITIES = [0.5, 0.75, 0.875];
  * The optimal-sparsity figures of a sparse fit, for {@link LawFit.optimal}: where sparsity starts to pay, S_opt
  * at multiples of the dense compute-optimal data, and dense-equivalent sizes (Frantar et al. 2023,
  * https://arxiv.org/abs/2309.08520, §2.2). With `samples`, each figure also carries its spread over the
- * bootstrap replicates and the starts tied at the best loss ({@link figureSpread}).
+ * bootstrap replicates and the starts tied at the best loss ({@link figureSpread}); `queries` adds S_opt at given
+ * non-zero parameters N and compute C (the closed form of {@link optimalSparsity}), with its spread likewise.
  */
 export function summariseOptimalSparsity(
   params: SparseLawParams,
   multiples: readonly number[] = DEFAULT_MULTIPLES,
   sparsities: readonly number[] = DEFAULT_SPARSITIES,
   samples?: CoefficientSamples,
+  queries: readonly { N: number; C: number }[] = [],
 ): OptimalSparsitySummary {
   // each figure's limit where a replicate's law is flat in S: sparsity never pays there
   const spread = (figure: (p: SparseLawParams) => number, flatLimit: number) =>
@@ -40,6 +43,16 @@ export function summariseOptimalSparsity(
       factor: denseEquivalentFactor(params, s),
       ...spread((p) => denseEquivalentFactor(p, s), 1),
     })),
+    ...(queries.length > 0
+      ? {
+          queries: queries.map((q) => ({
+            nonzero_params: q.N,
+            compute: q.C,
+            sparsity: optimalSparsity(params, q.N, q.C),
+            ...spread((p) => optimalSparsity(p, q.N, q.C), 0),
+          })),
+        }
+      : {}),
   };
 }
 

@@ -112,6 +112,8 @@ export interface OptimalSparsitySummary {
   at_data_multiples: Array<{ data_multiple: number; sparsity: number } & FigureSpread>;
   /** Equivalent dense size factor at selected sparsities, each with its spread. */
   dense_equivalent: Array<{ sparsity: number; factor: number } & FigureSpread>;
+  /** S_opt at the non-zero parameters N and compute C asked for (`fit-law --optimal`), each with its spread. */
+  queries?: Array<{ nonzero_params: number; compute: number; sparsity: number } & FigureSpread>;
 }
 
 /** A fitted law: plain JSON (no functions; null instead of NaN/Infinity). */

@@ -77,6 +77,11 @@ describe('fit-law --where', () => {
       /^sparse scaling law fit of sweep wh \(.*wh\.db\), only the trials at pruner\.name=gmp$/m,
     );
     expect(JSON.parse(cli(['runs', 'fits', '--db', db, '--json']).stdout).fits).toHaveLength(3);
+    // an --optimal query beyond the fitted trials says so (N 1e6 is 125× the largest, 8k)
+    const far = quickFit(db, '--where', 'pruner.name=gmp', '--no-store', '--optimal', 'N=1e6,C=1e15');
+    expect(far.stdout).toMatch(
+      /^S_opt\(N=1\.000e\+6, C=1\.000e\+15\) = [0-9.]+\n {2}beyond the fitted trials, an extrapolation of the law: N is 130× the largest fitted \(8k\); C is /m,
+    );
     // the finished trials as CSV are the same points for fit-law --points
     const csv = cli(['runs', 'list', '--db', db, '--csv', '--status', 'finished']);
     expect(csv.code, csv.stderr).toBe(0);

@@ -162,6 +162,24 @@ describe('optimal sparsity (SCIENCE.md §2)', () => {
     expect(() => optimalSparsity(vit, 0, 1e20)).toThrow(LawInputError);
     expect(() => denseEquivalentFactor(vit, 1)).toThrow(/\[0, 1\)/);
   });
+
+  it('answers --optimal queries with the spread of S_opt over the samples, as the other figures', () => {
+    // two bootstrap replicates: the paper's ViT and T5 laws; the interval spans their S_opt at the query
+    const q = { N: 1e8, C: 1e21 };
+    const s = summariseOptimalSparsity(vit, [10], [0.5], { bootstrap: [{ ...vit }, { ...t5 }], starts: [] }, [
+      q,
+    ]);
+    const [a, b] = [optimalSparsity(vit, q.N, q.C), optimalSparsity(t5, q.N, q.C)].sort((x, y) => x - y);
+    expect(s.queries).toHaveLength(1);
+    expect(s.queries![0]).toMatchObject({ nonzero_params: 1e8, compute: 1e21 });
+    expect(s.queries![0].sparsity).toBe(optimalSparsity(vit, q.N, q.C));
+    const [lo, hi] = s.queries![0].interval!;
+    expect(lo).toBeGreaterThanOrEqual(a - 1e-12);
+    expect(hi).toBeLessThanOrEqual(b + 1e-12);
+    expect(hi - lo).toBeGreaterThan(0.9 * (b - a));
+    // no queries: no field
+    expect(summariseOptimalSparsity(vit, [10], [0.5])).not.toHaveProperty('queries');
+  });
 });
 
 describe('fits with a term at its lower bound', () => {

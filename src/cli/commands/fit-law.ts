@@ -2,14 +2,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { readPointsCsv } from '../../law/csv.js';
-import { coefficientTable, fitSummaryLines } from '../../law/describe.js';
+import { coefficientTable, fitSummaryLines, span } from '../../law/describe.js';
 import { eachSummary } from '../../law/each-summary.js';
 import { LawInputError } from '../../law/errors.js';
+import type { FigureSpread } from '../../law/figure-spread.js';
 import { checkLawInput, defaultDelta, defaultFitOptions, fitLaw, validateFitOptions } from '../../law/fit.js';
 import type { LawForm } from '../../law/forms/form.js';
 import { lawForms } from '../../law/forms/index.js';
 import { holdoutSplit, refitProblem } from '../../law/holdout.js';
 import { lowerBoundsOf, optimalSparsity, optimumUnsupported, sparseParams } from '../../law/optimal.js';
+import { queryExtrapolation } from '../../law/query-reach.js';
 import { type OptimalQuery, pointsFromTrials, unfinishedWarning } from '../../law/sweep-points.js';
 import {
   type AxisCondition,
@@ -22,7 +24,7 @@ import type { FitOptions, HuberKind, LawFit, LawPoint } from '../../law/types.js
 import { dataUnitOf, unitLabels } from '../../report/units.js';
 import { Store } from '../../store/store.js';
 import type { TrialRecord } from '../../store/types.js';
-import { fmt, parseHumanNumber } from '../../util/format.js';
+import { fmt, parseHumanNumber, sig } from '../../util/format.js';
 import { selection } from '../selection.js';
 
 export interface FitLawOptions {
@@ -66,11 +68,17 @@ interface Selected {
   dropped: number;
 }
 
+/**
+ * An answer to `--optimal`: S_opt at N and C, its 95% bootstrap interval and spread over tied starts, and how far
+ * N or C lies beyond the fitted trials (an extrapolation of the law).
+ */
+type Answer = OptimalQuery & { S_opt: number; extrapolation?: string } & FigureSpread;
+
 /** A fit made and (unless --no-store) stored, with its answers to `--optimal`. */
 interface Made {
   selected: Selected;
   fit: LawFit;
-  answers: (OptimalQuery & { S_opt: number })[];
+  answers: Answer[];
   fitId: number | null;
   /** Whether its optimal-sparsity figures stand: a converged sparse fit that implies an optimum. */
   usable: boolean;
@@ -134,7 +142,7 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
     for (const sel of selections) preflight(sel, opts, options);
     const made: Made[] = [];
     for (const sel of selections) {
-      const fit = fitFrom(sel.points, opts.form, options, () => sourceOf(sel, opts));
+      const fit = fitFrom(sel.points, opts.form, options, queries, () => sourceOf(sel, opts));
       if (opts.points && opts.dbGiven && opts.store !== false)
         store ??= Store.open(opts.db, { create: true });
       made.push(complete(sel, fit, queries, opts, options, store));
@@ -268,7 +276,19 @@ function complete(
     fit.warnings.push(
       '--optimal not answered: the fit did not converge, so its coefficients are not an optimum',
     );
-  const answers = params ? queries.map((q) => ({ ...q, S_opt: optimalSparsity(params, q.N, q.C) })) : [];
+  // each answer with its spread over the bootstrap (computed by the fit), and how far it reaches beyond the trials
+  const answers: Answer[] = params
+    ? queries.map((q, i) => {
+        const { nonzero_params: _n, compute: _c, sparsity: _s, ...spread } = fit.optimal?.queries?.[i] ?? {};
+        const beyond = queryExtrapolation(q, selected.points);
+        return {
+          ...q,
+          S_opt: optimalSparsity(params, q.N, q.C),
+          ...spread,
+          ...(beyond ? { extrapolation: beyond } : {}),
+        };
+      })
+    : [];
   const where = selected.where;
   const fitId =
     store && opts.store !== false
@@ -328,10 +348,11 @@ function fitFrom(
   points: LawPoint[],
   form: string,
   options: Parameters<typeof fitLaw>[2],
+  queries: readonly OptimalQuery[],
   source: () => string,
 ): LawFit {
   try {
-    return fitLaw(points, form, options);
+    return fitLaw(points, form, options, queries);
   } catch (e) {
     if (e instanceof LawInputError) throw new LawInputError(`${source()}: ${e.message}`);
     throw e;
@@ -351,8 +372,19 @@ function describe(m: Made, source: string): string {
     '',
     ...fitSummaryLines(fit),
   ];
-  for (const a of answers)
-    lines.push(`S_opt(N=${a.N.toExponential(3)}, C=${a.C.toExponential(3)}) = ${a.S_opt.toFixed(4)}`);
+  for (const a of answers) {
+    const spread = [
+      ...(a.interval ? [`95% bootstrap ${span(a.interval, 2)}`] : []),
+      ...(a.starts && sig(a.starts[0], 3) !== sig(a.starts[1], 3)
+        ? [`best starts ${span(a.starts, 2)}`]
+        : []),
+    ];
+    lines.push(
+      `S_opt(N=${a.N.toExponential(3)}, C=${a.C.toExponential(3)}) = ${a.S_opt.toFixed(4)}${spread.length > 0 ? ` (${spread.join('; ')})` : ''}`,
+    );
+    if (a.extrapolation)
+      lines.push(`  beyond the fitted trials, an extrapolation of the law: ${a.extrapolation}`);
+  }
   if (fit.warnings.length > 0) lines.push('', 'warnings:', ...fit.warnings.map((w) => `  - ${w}`));
   return lines.join('\n');
 }
