@@ -1,3 +1,4 @@
+import { sig } from '../util/format.js';
 import { MAX_SEED, Rng } from '../util/rng.js';
 import { bootstrapFit, DEFAULT_BOOTSTRAP_STARTS } from './bootstrap.js';
 import { CONVERGENCE_TOLERANCE, exactFitLoss, NEWTON_STEP_TOLERANCE, newtonStep } from './convergence.js';
@@ -104,7 +105,7 @@ export function startDisagreement(
   const list = loose
     .map((c) =>
       c.width > 100
-        ? `${c.name} from ${c.lo.toPrecision(3)} to ${c.hi.toPrecision(3)}`
+        ? `${c.name} from ${sig(c.lo, 3)} to ${sig(c.hi, 3)}`
         : `${c.name} by ${Number((100 * c.width).toPrecision(2))}%`,
     )
     .join(', ');
@@ -359,6 +360,14 @@ export function fitLaw(
     optimumUndetermined: form.name === 'sparse' ? optimumUndetermined(points) : null,
   };
 
+  // a pointer to the starts' column where it shows nothing (fewer than two starts tied at the best loss) says so
+  if (Object.keys(fit.startSpread).length === 0)
+    fit.warnings = fit.warnings.map((w) =>
+      w.replace(
+        '(see the "across best starts" column)',
+        '(fewer than two starts reached the best loss, so the "across best starts" column cannot show it)',
+      ),
+    );
   const { replicates, lowerBounds, runOffs } = addUncertainty(fit, points, core, form, options);
   const outside = spreadBeyondIntervals(fit);
   if (outside) fit.warnings.push(outside);

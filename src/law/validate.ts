@@ -41,7 +41,9 @@ export function sizeCount(points: readonly Pick<LawPoint, 'nonzeroParams' | 'siz
 export function requireLevels(levels: number, min: number, what: string, hint?: string): void {
   if (levels >= min) return;
   const tail = hint === undefined ? '' : `: ${hint}`;
-  throw new LawInputError(`the data have ${levels} distinct ${what} value(s); at least ${min} needed${tail}`);
+  throw new LawInputError(
+    `the data have ${levels} distinct ${what} ${levels === 1 ? 'value' : 'values'}; at least ${min} needed${tail}`,
+  );
 }
 
 /** The fields every point must have. */

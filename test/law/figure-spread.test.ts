@@ -181,7 +181,7 @@ describe('starts tied at the best loss that disagree', () => {
         { b_D: 0.25, c: 1e-71, a_S: 2 },
       ),
     ).toBe(
-      'starts reaching the best loss disagree on b_D by 40%, c from 1.00e-71 to 1.50: weakly determined (see the "across best starts" column)',
+      'starts reaching the best loss disagree on b_D by 40%, c from 1.00e-71 to 1.5: weakly determined (see the "across best starts" column)',
     );
     expect(startDisagreement({ a_S: [2, 2.000001] }, { a_S: 2 })).toBeNull();
     // percentages as plain numbers: 100%, not 1.0e+2%

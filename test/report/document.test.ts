@@ -307,7 +307,7 @@ describe('the report document', () => {
     // and does not send the reader to a fit-law that would refuse
     const noFit = notices(doc, 'missing').find((t) => t.startsWith('No sparse-law fit is stored'))!;
     expect(noFit).toContain(
-      "none can be made from the finished trials yet (fit-law: the data have 1 distinct sparsity value(s); at least 2 needed: the sparse form needs ≥ 2 sparsity levels; use form 'chinchilla'; `sparsebench fit-law --sweep fixture --form chinchilla` fits the dense law, which this report then draws through the dense trials)",
+      "none can be made from the finished trials yet (fit-law: the data have 1 distinct sparsity value; at least 2 needed: the sparse form needs ≥ 2 sparsity levels; use form 'chinchilla'; `sparsebench fit-law --sweep fixture --form chinchilla` fits the dense law, which this report then draws through the dense trials)",
     );
     expect(plotIds(doc)).toContain('loss-vs-n');
   });
