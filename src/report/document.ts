@@ -261,7 +261,8 @@ export function buildDocument(
   const description = (data.sweep.config as { description?: string } | null)?.description;
   return {
     title: `Sparse scaling study: ${data.sweep.name}`,
-    subtitle: `${description ? `${description} ` : ''}Built ${builtAt} from ${data.dbPath}.`,
+    // the description is the sweep's own words, often without a full stop: a line of its own, not run into the next
+    subtitle: [...(description ? [description] : []), `Built ${builtAt} from ${data.dbPath}.`],
     sections: [
       // paper order: results first, then the evidence behind them, then the raw material
       findingsSection(data, points),

@@ -23,7 +23,8 @@ body { font: 15px/1.5 Helvetica, Arial, sans-serif; color: #111; background: #ff
 main { max-width: 1140px; margin: 0 auto; padding: 24px 28px 48px; }
 h1 { font-size: 26px; margin: 0 0 4px; }
 h2 { font-size: 20px; margin: 36px 0 10px; padding-bottom: 4px; border-bottom: 1px solid #ccc; }
-.subtitle { color: #444; margin: 0 0 12px; }
+.subtitle { color: #444; margin: 0 0 4px; }
+.subtitle:last-of-type { margin-bottom: 12px; }
 nav ol { display: flex; flex-wrap: wrap; gap: 4px 18px; padding: 0; margin: 0 0 8px; list-style: none; font-size: 14px; }
 a { color: #0b57a4; }
 .notice { border-left: 5px solid; padding: 6px 12px; margin: 8px 0; }
@@ -107,7 +108,7 @@ export function renderHtml(doc: ReportDocument): string {
 <main>
 <header>
 <h1>${escapeHtml(doc.title)}</h1>
-<p class="subtitle">${inline(doc.subtitle)}</p>
+${doc.subtitle.map((line) => `<p class="subtitle">${inline(line)}</p>`).join('\n')}
 <nav aria-label="sections"><ol>${nav}</ol></nav>
 </header>
 ${sections}

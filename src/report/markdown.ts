@@ -45,7 +45,7 @@ export function renderMarkdown(doc: ReportDocument): string {
           .replace(/ /g, '-')})`,
     )
     .join(' · ');
-  const parts = [`# ${doc.title}`, doc.subtitle, toc];
+  const parts = [`# ${doc.title}`, ...doc.subtitle, toc];
   for (const s of doc.sections) parts.push(`## ${s.title}`, ...s.blocks.map(block));
   return `${parts.join('\n\n')}\n`;
 }

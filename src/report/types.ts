@@ -116,7 +116,10 @@ export interface Section {
 /** The whole report, independent of its output format. */
 export interface ReportDocument {
   title: string;
-  /** One line under the title: what, when, from where. */
-  subtitle: string;
+  /**
+   * Lines under the title, each its own paragraph: the sweep's description (where its config has one), then when
+   * and from which database the report was built.
+   */
+  subtitle: string[];
   sections: Section[];
 }

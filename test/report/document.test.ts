@@ -460,6 +460,24 @@ describe('writers', () => {
     );
   });
 
+  it('puts the sweep description and the build line on lines of their own, in HTML and Markdown', async () => {
+    const data = reportData(grid(), null);
+    data.sweep = {
+      ...data.sweep,
+      config: { ...(data.sweep.config as object), description: 'tiny ViT on MNIST, mean pooling' },
+    };
+    const doc = await documentOf(data);
+    const built = 'Built 2026-01-03T00:00:00.000Z from runs/sparsebench.db.';
+    expect(doc.subtitle).toEqual(['tiny ViT on MNIST, mean pooling', built]);
+    expect(renderHtml(doc)).toContain(
+      `<p class="subtitle">tiny ViT on MNIST, mean pooling</p>\n<p class="subtitle">${built}</p>`,
+    );
+    expect(renderMarkdown(doc)).toContain(`\n\ntiny ViT on MNIST, mean pooling\n\n${built}\n\n`);
+    // no description: the build line alone
+    data.sweep = { ...data.sweep, config: { ...(data.sweep.config as object), description: undefined } };
+    expect((await documentOf(data)).subtitle).toEqual([built]);
+  });
+
   it('Markdown links each plot as an SVG file beside it and keeps tables intact', async () => {
     const trials = grid();
     const md = renderMarkdown(await documentOf(reportData(trials, null)));
