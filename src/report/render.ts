@@ -39,6 +39,48 @@ function collectingLogger(into: string[]): vega.LoggerInterface {
   return logger;
 }
 
+/** Helvetica/Arial advance widths in thousandths of an em (Adobe's core-font metrics) of the characters plots use. */
+const WIDTHS: Record<string, number> = {
+  ...Object.fromEntries([...'0123456789abdeghnopqu$#_?'].map((c) => [c, 556])),
+  ...Object.fromEntries([...'cksvxyzJ'].map((c) => [c, 500])),
+  ...Object.fromEntries([...'ft ,./:;![]I'].map((c) => [c, 278])),
+  ...Object.fromEntries([...'ijl'].map((c) => [c, 222])),
+  ...Object.fromEntries([...'r()-{}'].map((c) => [c, 333])),
+  ...Object.fromEntries([...'ABEKPSVXY&'].map((c) => [c, 667])),
+  ...Object.fromEntries([...'CDHNRUw'].map((c) => [c, 722])),
+  ...Object.fromEntries([...'FTZ'].map((c) => [c, 611])),
+  ...Object.fromEntries([...'GOQ'].map((c) => [c, 778])),
+  ...Object.fromEntries([...'=+<>−×÷±'].map((c) => [c, 584])),
+  ...Object.fromEntries([...'mM'].map((c) => [c, 833])),
+  L: 556,
+  W: 944,
+  '%': 889,
+  '@': 1015,
+  "'": 191,
+  '"': 355,
+  '·': 278,
+};
+
+/**
+ * Width in pixels of `text` set in Helvetica/Arial at `fontSize` (bold about 8% wider), with a 5% margin for
+ * wider fallback fonts. Vega without a canvas estimates 0.8 em a character, half again too wide for this font:
+ * every axis title, header and label it lays out then claims space it does not fill, so a facet's axes stand
+ * apart from their panels.
+ */
+export function textWidth(text: string, fontSize: number, bold = false): number {
+  let em = 0;
+  for (const c of text) em += WIDTHS[c] ?? 556;
+  return (em / 1000) * fontSize * (bold ? 1.08 : 1) * 1.05;
+}
+
+/** Vega's text measure in place of its estimate: {@link textWidth} of the item's text (its widest line). */
+function measure(item: { text?: unknown; fontSize?: number; fontWeight?: unknown }, text?: unknown): number {
+  const value = text ?? item.text ?? '';
+  const lines = Array.isArray(value) ? value.map(String) : [String(value)];
+  const bold = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600;
+  return Math.max(0, ...lines.map((l) => textWidth(l, item.fontSize ?? 11, bold)));
+}
+
 /**
  * Renders a Vega-Lite spec to a standalone SVG string in Node (no browser, no canvas): compile to Vega,
  * run the dataflow headless (`renderer: 'none'`), serialise the scene. `idPrefix` is prepended to every
@@ -49,6 +91,8 @@ export async function renderSvg(spec: ChartSpec, idPrefix: string): Promise<SvgR
   const logger = collectingLogger(warnings);
   const compiled = vegaLite.compile(spec as unknown as vegaLite.TopLevelSpec, { logger }).spec;
   vega.resetSVGDefIds(); // deterministic ids: the same report twice is the same bytes
+  // Vega's own hook for a text measure without a canvas (vl-convert sets it too); its typings omit it
+  (vega as unknown as { textMetrics: { width: typeof measure } }).textMetrics.width = measure;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logger });
   try {
     const svg = await view.toSVG();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { optimalSparsity } from '../../src/law/optimal.js';
 import { PLOTS, plotContext, renderPlots } from '../../src/report/plots.js';
 import { finalPoints, logSpace, pickLevels } from '../../src/report/points.js';
-import { prefixIds, renderSvg } from '../../src/report/render.js';
+import { prefixIds, renderSvg, textWidth } from '../../src/report/render.js';
 import { curvesSpec } from '../../src/report/specs/curves.js';
 import { CONTOUR_LEVELS, computeForOptimalSparsity, mapRanges } from '../../src/report/specs/optimal-map.js';
 import { isMissing } from '../../src/report/specs/spec.js';
@@ -66,6 +66,34 @@ describe('plot specs', () => {
     }
     const lm = (await renderPlots({ ...data, family: 'lm' })).plots.get('curves')!;
     expect('plot' in lm && lm.plot.svg).toContain('loss (nats/token)');
+  });
+
+  it('give every facet panel its own x axis, none under an empty cell, and the y axes against their panels', async () => {
+    const { plots } = await renderPlots(data);
+    for (const [id, panels] of [
+      ['loss-vs-n', 3], // three D levels in two columns: the fourth cell is empty
+      ['loss-vs-d', 2],
+      ['curves', 2],
+    ] as const) {
+      const spec = PLOTS.find((p) => p.id === id)!.build(plotContext(data));
+      expect(spec, id).toMatchObject({ resolve: { axis: { x: 'independent' } } });
+      const p = plots.get(id)!;
+      const svg = 'plot' in p ? p.plot.svg : '';
+      expect(svg.match(/aria-label="X-axis titled/g), id).toHaveLength(panels);
+      // a group laid out left of the grid means a text was measured wider than drawn: the y axis stands apart
+      const shifts = [...svg.matchAll(/group mark container"><g transform="translate\((-?[\d.]+),/g)].map(
+        (m) => Number(m[1]),
+      );
+      expect(Math.min(...shifts), id).toBeGreaterThanOrEqual(-2);
+    }
+  });
+
+  it("measure text as Helvetica/Arial draws it, not at Vega's 0.8 em a character", () => {
+    const title = 'N, non-zero parameters excl. embeddings (log scale)';
+    expect(textWidth(title, 13)).toBeGreaterThan(300);
+    expect(textWidth(title, 13)).toBeLessThan(0.8 * 13 * title.length * 0.75);
+    expect(textWidth('iiii', 12)).toBeLessThan(textWidth('MMMM', 12));
+    expect(textWidth('50%', 12, true)).toBeGreaterThan(textWidth('50%', 12));
   });
 
   it('are deterministic: the same data renders to the same bytes', async () => {

@@ -5,6 +5,7 @@ import { unitLabels } from '../units.js';
 import type { SpecOrMissing } from './spec.js';
 import {
   CHART_CONFIG,
+  FACET_AXES,
   logAxis,
   PANEL,
   type SparsityScales,
@@ -167,6 +168,7 @@ export function curvesSpec(data: ReportData, scales: SparsityScales): SpecOrMiss
         },
       ].filter(Boolean),
     },
+    resolve: FACET_AXES,
     config: CHART_CONFIG,
   };
 }

@@ -6,6 +6,7 @@ import { type DataUnit, type UnitLabels, unitLabels } from '../units.js';
 import type { SpecOrMissing } from './spec.js';
 import {
   CHART_CONFIG,
+  FACET_AXES,
   logAxis,
   PANEL,
   SHARED_DENSE,
@@ -149,6 +150,8 @@ export function scalingSpec(
     },
     columns: Math.min(2, order.length),
     spec: { width: PANEL.width, height: PANEL.height, layer: layers },
+    // each panel its own x axis (on the shared scale): a wrapped grid's last row may not fill every column
+    resolve: FACET_AXES,
     config: CHART_CONFIG,
   };
 }

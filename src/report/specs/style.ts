@@ -88,6 +88,13 @@ export function settingShapeEncoding(settings: readonly string[]) {
 export const PANEL = { width: 420, height: 280 } as const;
 
 /**
+ * Resolution of a wrapped facet (`columns`): an x axis under every panel, on the scale they share. With the
+ * default shared axis Vega-Lite draws x axes along the bottom of the grid only, so when the last row has empty
+ * cells an axis hangs under an empty cell and the panel above it has no tick labels.
+ */
+export const FACET_AXES = { axis: { x: 'independent' as const } };
+
+/**
  * Shared chart config: a readable font size, no chart border, and axis/legend styling. Vega's default
  * (10-11 px labels) is small once a report page is scaled to fit a paper column.
  */
