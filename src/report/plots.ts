@@ -259,6 +259,9 @@ export const PLOTS: readonly PlotDef[] = [
     caption: (ctx) =>
       'Shading and labelled solid contours: the loss-optimal sparsity S_opt(N, C) under the fitted law at fixed non-zero N and compute C = 6·N/(1−S)·D. ' +
       'Below the S_opt = 0% contour sparsity does not pay (S_opt is 0 there). Dashed: compute of a dense model trained on its compute-optimal data. ' +
+      (ctx.data.family === 't5'
+        ? 'For t5, D counts encoder input tokens but the decoder sees only the shorter targets, so 6·N/(1−S)·D overstates the training FLOPs. '
+        : '') +
       `White markers: ${fittedTrials(ctx)}.`,
     build: (ctx) =>
       ctx.data.fit?.params && !optimumMissing(ctx.data.fit)

@@ -13,15 +13,16 @@ export interface UnitLabels {
   rate: string;
   /**
    * What C = 6·N/(1−S)·D counts: training FLOPs (approximately) when D counts tokens; for images it is
-   * 6·N/(1−S)·images, the law's compute, which real FLOPs exceed by the tokens per image.
+   * 6·N/(1−S)·images, the law's compute, which real FLOPs exceed by the tokens per image; for t5 it overstates
+   * the FLOPs (see {@link unitLabels}).
    */
   compute: string;
 }
 
 /**
  * Labels for a data unit; `family`, when known, refines what C counts and what the loss is per: t5's D counts
- * encoder input tokens, its decoder's weights see only the shorter targets, so C is above its FLOPs, and its
- * loss is per target token.
+ * encoder input tokens, its decoder's weights see only the shorter targets, so 6·N/(1−S)·D counts more than the
+ * FLOPs spent (it overstates them), and its loss is per target token.
  */
 export function unitLabels(unit: DataUnit, family?: string): UnitLabels {
   if (unit === 'images')
@@ -31,7 +32,7 @@ export function unitLabels(unit: DataUnit, family?: string): UnitLabels {
     // t5's D counts its inputs, but its loss is over the (shorter) targets: say which tokens the loss is per
     loss: family === 't5' ? 'nats/target token' : 'nats/token',
     rate: 'tokens/s',
-    compute: family === 't5' ? '6·N/(1−S)·D, above FLOPs' : 'FLOPs',
+    compute: family === 't5' ? '6·N/(1−S)·D, overstates FLOPs' : 'FLOPs',
   };
 }
 

@@ -53,7 +53,8 @@ describe('plot specs', () => {
 
   it("do not call a t5 model's compute FLOPs (its decoder sees only the targets), and an lm's they do", async () => {
     const t5 = (await renderPlots({ ...data, family: 't5' })).plots.get('optimal-map')!;
-    expect('plot' in t5 && t5.plot.svg).toContain('C, compute (6·N/(1−S)·D, above FLOPs, log scale)');
+    expect('plot' in t5 && t5.plot.svg).toContain('C, compute (6·N/(1−S)·D, overstates FLOPs, log scale)');
+    expect('plot' in t5 && t5.plot.caption).toContain('the decoder sees only the shorter targets');
     const lm = (await renderPlots({ ...data, family: 'lm' })).plots.get('optimal-map')!;
     expect('plot' in lm && lm.plot.svg).toContain('C, compute (FLOPs, log scale)');
   });
