@@ -62,15 +62,15 @@ const WIDTHS: Record<string, number> = {
 };
 
 /**
- * Width in pixels of `text` set in Helvetica/Arial at `fontSize` (bold about 8% wider), with a 5% margin for
- * wider fallback fonts. Vega without a canvas estimates 0.8 em a character, half again too wide for this font:
+ * Width in pixels of `text` set in Helvetica/Arial at `fontSize` (bold about 8% wider), with a 15% margin so that
+ * a wider fallback font (DejaVu Sans, where neither is installed) still fits. Vega without a canvas estimates 0.8 em a character, half again too wide for this font:
  * every axis title, header and label it lays out then claims space it does not fill, so a facet's axes stand
  * apart from their panels.
  */
 export function textWidth(text: string, fontSize: number, bold = false): number {
   let em = 0;
   for (const c of text) em += WIDTHS[c] ?? 556;
-  return (em / 1000) * fontSize * (bold ? 1.08 : 1) * 1.05;
+  return (em / 1000) * fontSize * (bold ? 1.08 : 1) * 1.15;
 }
 
 /** Vega's text measure in place of its estimate: {@link textWidth} of the item's text (its widest line). */

@@ -4,9 +4,14 @@ import { PLOTS, plotContext, renderPlots } from '../../src/report/plots.js';
 import { finalPoints, logSpace, pickLevels } from '../../src/report/points.js';
 import { prefixIds, renderSvg, textWidth } from '../../src/report/render.js';
 import { curvesSpec } from '../../src/report/specs/curves.js';
-import { CONTOUR_LEVELS, computeForOptimalSparsity, mapRanges } from '../../src/report/specs/optimal-map.js';
+import {
+  CONTOUR_LEVELS,
+  computeForOptimalSparsity,
+  contourLabelAt,
+  mapRanges,
+} from '../../src/report/specs/optimal-map.js';
 import { isMissing } from '../../src/report/specs/spec.js';
-import { logTicks, sparsityLabel, sparsityScales } from '../../src/report/specs/style.js';
+import { logLabels, logTicks, sparsityLabel, sparsityScales } from '../../src/report/specs/style.js';
 import { FIT_GRID, fitOf, grid, LAW, reportData } from './fixtures.js';
 
 const data = (() => {
@@ -95,6 +100,55 @@ describe('plot specs', () => {
     expect(textWidth(title, 13)).toBeLessThan(0.8 * 13 * title.length * 0.75);
     expect(textWidth('iiii', 12)).toBeLessThan(textWidth('MMMM', 12));
     expect(textWidth('50%', 12, true)).toBeGreaterThan(textWidth('50%', 12));
+  });
+
+  it("write the optimal map's and multiple's log ticks as 1e17 / 1e-8, never 1e+17 or 0.00001", async () => {
+    const { plots } = await renderPlots(data);
+    for (const id of ['optimal-map', 'optimal-multiple']) {
+      const p = plots.get(id)!;
+      const svg = 'plot' in p ? p.plot.svg : '';
+      expect(svg, id).not.toMatch(/>\d(\.\d+)?e\+\d+</);
+      expect(svg, id).not.toMatch(/>0\.0000\d*</);
+    }
+    const map = plots.get('optimal-map')!;
+    expect('plot' in map && map.plot.svg).toMatch(/>1e1[0-9]</);
+  });
+
+  it('set each contour label on its own line, rotated along it, away from the markers', () => {
+    // a line rising at 45 degrees across a 200-pixel square, a marker near its lower half
+    const line = Array.from({ length: 21 }, (_, i) => ({ x: i * 10, y: 200 - i * 10 }));
+    const at = contourLabelAt(line, [{ x: 60, y: 140 }], { width: 200, height: 200 })!;
+    expect(at.angle).toBeCloseTo(-45);
+    expect(line[at.index].x).toBeGreaterThan(100);
+    // the label's ends stay in the frame
+    expect(line[at.index].x + 42 * Math.SQRT1_2).toBeLessThanOrEqual(200);
+    const spec = PLOTS.find((p) => p.id === 'optimal-map')!.build(plotContext(data)) as {
+      layer: { data: { values: Record<string, unknown>[] }; mark: { type: string } }[];
+    };
+    const labels = spec.layer.filter((l) => l.mark.type === 'text').at(-1)!.data.values;
+    expect(labels.map((l) => l.text)).toEqual(CONTOUR_LEVELS.map((s) => `S_opt = ${Math.round(s * 100)}%`));
+    for (const l of labels) expect(typeof l.angle).toBe('number');
+  });
+
+  it('draw the residual panels at one height, titles aligned from the frame, markers clear of it', () => {
+    const spec = PLOTS.find((p) => p.id === 'residuals')!.build(plotContext(data)) as {
+      hconcat: {
+        height: number;
+        title: unknown;
+        layer: {
+          encoding?: Record<string, { scale?: { domain?: number[] } }>;
+          data: { values: Record<string, number>[] };
+        }[];
+      }[];
+    };
+    const [scatter, residual] = spec.hconcat;
+    expect(scatter.height).toBe(residual.height);
+    for (const panel of spec.hconcat) expect(panel.title).toMatchObject({ frame: 'group' });
+    const points = residual.layer[1];
+    const [lo, hi] = points.encoding!.y.scale!.domain!;
+    const values = points.data.values.map((r) => r.residual);
+    expect(lo).toBeLessThan(Math.min(...values) - 0.05 * (hi - lo));
+    expect(hi).toBeGreaterThan(Math.max(...values) + 0.05 * (hi - lo));
   });
 
   it('are deterministic: the same data renders to the same bytes', async () => {
@@ -241,10 +295,22 @@ describe('helpers', () => {
     expect(logTicks(128, 200_000)).toEqual([200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 200000]);
     // too narrow for 1, 2, 5: every digit
     expect(logTicks(3000, 4500)).toEqual([3000, 4000]);
-    expect(logTicks(2500, 9000)).toEqual([3000, 4000, 5000, 6000, 7000, 8000, 9000]);
+    // digits thinned where they would crowd, the rounder kept: 10k, not "9k10k"
+    expect(logTicks(2500, 9000)).toEqual([3000, 4000, 5000, 6000, 8000]);
+    expect(logTicks(4600, 15600)).toEqual([5000, 6000, 8000, 10000]);
+    // many decades: powers of ten, every other one past ten ticks
+    expect(logTicks(1e3, 1e16)).toEqual([1e4, 1e6, 1e8, 1e10, 1e12, 1e14, 1e16]);
     // narrower than one digit step: the two ends
     expect(logTicks(6100, 6900)).toEqual([6100, 6900]);
     expect(logTicks(24000, 24064)).toEqual([24000, 24064]);
+  });
+
+  it('label a log axis in one form: SI prefixes for counts, decimals, else 1e17 / 1e-8 throughout', () => {
+    expect(logLabels([5000, 10000, 2e6])).toEqual({ format: '~s' });
+    expect(logLabels([0.5, 1, 100])).toEqual({ format: '~g' });
+    const e = logLabels([1e-8, 1e-4, 1, 100]);
+    expect(e).toEqual({ labelExpr: expect.stringContaining("'.0e'") });
+    expect(logLabels([1e4, 1e17])).toEqual(e);
   });
 
   it('pick evenly spread panels including both ends', () => {

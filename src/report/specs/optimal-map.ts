@@ -4,7 +4,7 @@ import { pct } from '../format.js';
 import { type FinalPoint, logSpace } from '../points.js';
 import { type DataUnit, unitLabels } from '../units.js';
 import type { SpecOrMissing } from './spec.js';
-import { CHART_CONFIG, PANEL, type SparsityScales, sparsityEncoding } from './style.js';
+import { CHART_CONFIG, logAxis, PANEL, type SparsityScales, sparsityEncoding } from './style.js';
 
 /** Heat-map cells per axis: smooth enough on screen, small enough to keep the SVG near 200 kB. */
 const GRID = 36;
@@ -18,6 +18,47 @@ const N_DOWN = 3;
 const N_UP = 100;
 /** At most this many decades of compute: beyond that the map is all one colour. */
 const MAX_DECADES = 14;
+/** The map's plot size in pixels. */
+const MAP = { width: PANEL.width + 120, height: PANEL.height + 80 } as const;
+/** Half a contour label's length along its line, in pixels, kept clear of the frame, markers and other labels. */
+const LABEL_HALF = 42;
+
+/** A point in the map's pixel space (x right, y down). */
+interface Pixel {
+  x: number;
+  y: number;
+}
+
+/**
+ * Where a contour's label goes: among its line's points (in pixels) that leave half a label clear of the frame,
+ * the one farthest from the trial markers and the labels already placed (the line's middle point when none leaves
+ * room), and the line's angle there (degrees, for a text mark), so the label lies on its own line. Null for a
+ * line of fewer than three points.
+ */
+export function contourLabelAt(
+  line: readonly Pixel[],
+  avoid: readonly Pixel[],
+  size: { width: number; height: number } = MAP,
+): { index: number; angle: number } | null {
+  if (line.length < 3) return null;
+  const angleAt = (i: number) => {
+    const a = (Math.atan2(line[i + 1].y - line[i - 1].y, line[i + 1].x - line[i - 1].x) * 180) / Math.PI;
+    return a > 90 ? a - 180 : a < -90 ? a + 180 : a; // upright text, read left to right
+  };
+  let best: { index: number; score: number } | null = null;
+  for (let i = 1; i < line.length - 1; i++) {
+    const { x, y } = line[i];
+    const rad = (angleAt(i) * Math.PI) / 180;
+    const [dx, dy] = [Math.cos(rad) * LABEL_HALF, Math.sin(rad) * LABEL_HALF];
+    // the label's two ends along the line must stay inside the frame
+    const ends = [-1, 1].map((k) => ({ x: x + k * dx, y: y + k * dy }));
+    if (!ends.every((e) => e.x >= 0 && e.x <= size.width && e.y >= 0 && e.y <= size.height)) continue;
+    const score = Math.min(Infinity, ...avoid.map((a) => Math.hypot(a.x - x, a.y - y)));
+    if (!best || score > best.score) best = { index: i, score };
+  }
+  const index = best?.index ?? Math.floor(line.length / 2);
+  return { index, angle: angleAt(index) };
+}
 
 /** Training compute of a trial, C = 6·N/(1−S)·D (sparse training costed as dense; SCIENCE.md §2). */
 export function trialCompute(p: Pick<FinalPoint, 'N' | 'D' | 'achieved'>): number {
@@ -73,38 +114,49 @@ export function optimalMapSpec(
   const lines: Record<string, unknown>[] = [];
   const labels: Record<string, unknown>[] = [];
   const inRange = (C: number) => Number.isFinite(C) && C >= cLo && C <= cHi;
-  for (const [k, s] of CONTOUR_LEVELS.entries()) {
-    const pts = logSpace(nLo, nHi, 60)
+  const pixel = (N: number, C: number): Pixel => ({
+    x: (MAP.width * Math.log(N / nLo)) / Math.log(nHi / nLo),
+    y: MAP.height * (1 - Math.log(C / cLo) / Math.log(cHi / cLo)),
+  });
+  const trials = points.map((q) => ({ N: q.N, C: trialCompute(q), group: q.group }));
+  // each label on its own line, rotated along it, clear of the markers and of the labels placed before it
+  const avoid = trials.map((t) => pixel(t.N, t.C));
+  for (const s of CONTOUR_LEVELS) {
+    const pts = logSpace(nLo, nHi, 120)
       .map((N) => ({ N, C: computeForOptimalSparsity(p, N, s) }))
       .filter((q) => inRange(q.C));
     for (const q of pts) lines.push({ line: 'S_opt contour', level: pct(s), N: q.N, C: q.C });
-    // labels staggered along their lines so neighbouring contours' labels do not overlap
-    const at = pts[Math.floor((pts.length * (k + 1)) / (CONTOUR_LEVELS.length + 1))];
-    if (at) labels.push({ N: at.N, C: at.C, text: `S_opt = ${pct(s)}` });
+    const at = contourLabelAt(
+      pts.map((q) => pixel(q.N, q.C)),
+      avoid,
+    );
+    if (!at) continue;
+    const { N, C } = pts[at.index];
+    labels.push({ N, C, angle: at.angle, text: `S_opt = ${pct(s)}` });
+    avoid.push(pixel(N, C));
   }
   for (const N of logSpace(nLo, nHi, 60)) {
     const C = 6 * N * denseComputeOptimalData(p, N);
     if (inRange(C)) lines.push({ line: 'dense compute-optimal', level: 'opt', N, C });
   }
-  const trials = points.map((q) => ({ N: q.N, C: trialCompute(q), group: q.group }));
   const x = {
     field: 'N',
     type: 'quantitative',
     scale: { type: 'log', domain: [nLo, nHi], nice: false },
-    axis: { title: 'N, non-zero parameters (log scale)', format: '~s' },
+    axis: logAxis('N, non-zero parameters (log scale)', nLo, nHi),
   };
   const y = {
     field: 'C',
     type: 'quantitative',
     scale: { type: 'log', domain: [cLo, cHi], nice: false },
-    axis: { title: `C, compute (${unitLabels(unit, family).compute}, log scale)`, format: '.0e' },
+    axis: logAxis(`C, compute (${unitLabels(unit, family).compute}, log scale)`, cLo, cHi),
   };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     description:
       'Loss-optimal sparsity over non-zero parameters N and compute C under the fitted law, with contours at 0 (where sparsity starts to pay), 25, 50, 75 and 90 percent.',
-    width: PANEL.width + 120,
-    height: PANEL.height + 80,
+    width: MAP.width,
+    height: MAP.height,
     layer: [
       {
         data: { values: cells },
@@ -144,11 +196,26 @@ export function optimalMapSpec(
           },
         },
       },
-      {
+      // a white halo under each label hides its line there, so the label reads as part of that line
+      ...['halo', 'text'].map((part) => ({
         data: { values: labels },
-        mark: { type: 'text', fontSize: 12, fontWeight: 'bold', color: '#111', dy: -8, align: 'center' },
-        encoding: { x, y, text: { field: 'text', type: 'nominal' } },
-      },
+        mark: {
+          type: 'text',
+          fontSize: 12,
+          fontWeight: 'bold',
+          align: 'center',
+          baseline: 'middle',
+          ...(part === 'halo'
+            ? { color: 'white', stroke: 'white', strokeWidth: 5, strokeJoin: 'round', aria: false }
+            : { color: '#111' }),
+        },
+        encoding: {
+          x,
+          y,
+          angle: { field: 'angle', type: 'quantitative', scale: null },
+          text: { field: 'text', type: 'nominal' },
+        },
+      })),
       {
         data: { values: trials },
         mark: { type: 'point', filled: true, fill: 'white', stroke: '#111', size: 70, strokeWidth: 1.5 },

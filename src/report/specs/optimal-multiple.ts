@@ -3,7 +3,7 @@ import { publishedCoefficients } from '../../law/published.js';
 import type { SparseLawParams } from '../../law/types.js';
 import { type FinalPoint, logSpace } from '../points.js';
 import type { SpecOrMissing } from './spec.js';
-import { CHART_CONFIG, PANEL, type SparsityScales, sparsityEncoding } from './style.js';
+import { CHART_CONFIG, logAxis, PANEL, type SparsityScales, sparsityEncoding } from './style.js';
 
 /** Data multiples drawn: from half the compute-optimal data to 1000× past it. */
 const MULTIPLE_RANGE: [number, number] = [0.5, 1000];
@@ -33,10 +33,11 @@ export function optimalMultipleSpec(
     field: 'm',
     type: 'quantitative',
     scale: { type: 'log', domain: [lo, MULTIPLE_RANGE[1]], nice: false },
-    axis: {
-      title: 'compute as dense data, C/(6N) = D/(1−S), ÷ dense compute-optimal data (log scale)',
-      format: '~g',
-    },
+    axis: logAxis(
+      'compute as dense data, C/(6N) = D/(1−S), ÷ dense compute-optimal data (log scale)',
+      lo,
+      MULTIPLE_RANGE[1],
+    ),
   };
   const y = {
     field: 'S',

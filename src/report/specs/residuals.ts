@@ -14,6 +14,25 @@ import {
 /** Label of residual points whose trial is no longer in the sweep (e.g. the plan changed since the fit). */
 const OUTSIDE_GROUP = 'not in sweep';
 
+/** Loss ticks on the square scatter's axes at most: ten decimals in 280 pixels crowd. */
+const LOSS_TICKS = 5;
+/** The residual axis extends this fraction of its span beyond the extreme residuals, so no marker sits on the frame. */
+const RESIDUAL_PAD = 0.08;
+
+/**
+ * A sub-plot title placed from the plot's frame, not from its axes' extent: side by side, the titles line up
+ * whatever the axis labels and titles (a y title longer than the plot is tall would lift the title above the other).
+ */
+const panelTitle = (text: string) => ({ text, frame: 'group' as const });
+
+/** The extent of `values` padded by {@link RESIDUAL_PAD} of its span on each side (±1 when they are all one value). */
+export function paddedDomain(values: readonly number[]): [number, number] {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const pad = (hi - lo) * RESIDUAL_PAD || 1;
+  return [lo - pad, hi + pad];
+}
+
 /** A residual with a finite measured and a positive predicted loss: one that can be drawn. */
 const drawable = (r: Residual) =>
   Number.isFinite(r.predicted) && Number.isFinite(r.measured) && r.predicted > 0;
@@ -67,7 +86,7 @@ export function residualsSpec(
   const scatter = {
     width: PANEL.height,
     height: PANEL.height,
-    title: 'predicted vs measured',
+    title: panelTitle('predicted vs measured'),
     layer: [
       {
         data: { values: [{ a: domain[0] }, { a: domain[1] }] },
@@ -82,13 +101,13 @@ export function residualsSpec(
             field: 'measured',
             type: 'quantitative',
             scale: { domain, zero: false },
-            axis: { title: `measured final loss (${lossUnit})` },
+            axis: { title: `measured final loss (${lossUnit})`, tickCount: LOSS_TICKS },
           },
           y: {
             field: 'predicted',
             type: 'quantitative',
             scale: { domain, zero: false },
-            axis: { title: `predicted by the fit (${lossUnit})` },
+            axis: { title: `predicted by the fit (${lossUnit})`, tickCount: LOSS_TICKS },
           },
           ...style,
         },
@@ -114,7 +133,7 @@ export function residualsSpec(
   const residual = {
     width: PANEL.width,
     height: PANEL.height,
-    title: 'residuals',
+    title: panelTitle('residuals'),
     layer: [
       {
         data: { values: [{ zero: 0 }] },
@@ -134,6 +153,7 @@ export function residualsSpec(
           y: {
             field: 'residual',
             type: 'quantitative',
+            scale: { domain: paddedDomain([0, ...known.map((r) => r.residual)]), nice: false },
             axis: { title: '(measured − predicted) / measured (%)' },
           },
           ...style,

@@ -113,29 +113,64 @@ export const CHART_CONFIG = {
   title: { fontSize: 15, anchor: 'start' as const },
 };
 
+/** Labelled ticks on a log axis at most: beyond, only every k-th power of ten. */
+const MAX_LOG_TICKS = 10;
+/** Digit ticks (1..9 × 10^k) closer than this fraction of the axis are thinned out, the rounder one kept. */
+const MIN_FINE_GAP = 1 / 8;
+/** Digits by roundness: the order in which digit ticks are kept when neighbours crowd. */
+const ROUNDNESS = [1, 2, 5, 3, 4, 6, 8, 7, 9];
+
 /**
  * Tick values for a log axis over [lo, hi]: 1, 2 and 5 × 10^k inside it (1..9 × 10^k when that leaves fewer
- * than three, the two ends when even that leaves fewer than two), so every labelled tick is a round number and
- * none is dropped for overlap.
+ * than three, thinned so that no two are closer than {@link MIN_FINE_GAP} of the axis, the rounder kept: 10k
+ * rather than 9k; the two ends when even that leaves fewer than two), so every labelled tick is a round number
+ * and none is dropped for overlap. Over many decades, powers of ten only, every k-th to keep at most
+ * {@link MAX_LOG_TICKS}.
  */
 export function logTicks(lo: number, hi: number): number[] {
-  const within = (mantissas: readonly number[]) => {
+  const within = (mantissas: readonly number[], step = 1) => {
     const out: number[] = [];
     for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++)
       for (const m of mantissas) {
         const v = Number((m * 10 ** e).toPrecision(12));
-        if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) out.push(v);
+        if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9) && (m !== 1 || e % step === 0)) out.push(v);
       }
     return out;
   };
   const coarse = within([1, 2, 5]);
+  if (coarse.length > MAX_LOG_TICKS) {
+    const decades = within([1]);
+    return within([1], Math.ceil(decades.length / MAX_LOG_TICKS));
+  }
   if (coarse.length >= 3) return coarse;
-  const fine = within([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  const minGap = Math.log10(hi / lo) * MIN_FINE_GAP;
+  const kept: number[] = [];
+  for (const m of ROUNDNESS)
+    for (const v of within([m]))
+      if (kept.every((k) => Math.abs(Math.log10(v / k)) >= minGap * (1 - 1e-9))) kept.push(v);
   // a domain narrower than one digit step (6.1k-6.9k): its two ends
-  return fine.length >= 2 ? fine : [lo, hi];
+  return kept.length >= 2 ? kept.sort((a, b) => a - b) : [lo, hi];
 }
 
-/** A log axis over [lo, hi] with {@link logTicks}: no label overlap to thin them. */
+/** Values from 1 up to this are labelled with SI prefixes (5k, 20M); an axis reaching beyond, as powers of ten. */
+const SI_MAX = 1e9;
+/** Values from this up to 10 000 are labelled as plain decimals (0.5, 1, 100) when SI prefixes do not fit. */
+const PLAIN_MIN = 0.01;
+
+/**
+ * The one label form of a log axis with these ticks: SI prefixes ('~s': 5k, 20M) for counts in [1, 1e9); plain
+ * decimals for values in [0.01, 10 000) ('~g': 0.5, 100); else every label in e-notation without a plus sign
+ * (1e17, 2e-8), the form the report's tables use, rather than '~s' or '~g' switching form along the axis
+ * (100n, 1µ, 0.00001, 1e+17).
+ */
+export function logLabels(values: readonly number[]): { format: string } | { labelExpr: string } {
+  if (values.every((v) => v >= 1 && v < SI_MAX)) return { format: '~s' };
+  if (values.every((v) => v >= PLAIN_MIN && v < 1e4)) return { format: '~g' };
+  return { labelExpr: "replace(format(datum.value, '.0e'), 'e+', 'e')" };
+}
+
+/** A log axis over [lo, hi] with {@link logTicks} and {@link logLabels}: no label overlap to thin them. */
 export function logAxis(title: string, lo: number, hi: number) {
-  return { title, format: '~s', values: logTicks(lo, hi), labelOverlap: false };
+  const values = logTicks(lo, hi);
+  return { title, ...logLabels(values), values, labelOverlap: false };
 }
