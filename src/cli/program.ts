@@ -289,7 +289,7 @@ export function buildProgram(): Command {
     .option('--format <list>', 'comma-separated formats: html, md', 'html,md')
     .option(
       '--fit <id>',
-      "stored sparse-law fit to report (default: the sweep's newest; fit-law prints its id)",
+      "stored fit to report, sparse-law or dense-law (default: the sweep's newest sparse-law fit; fit-law and runs fits print ids)",
     )
     .action(async (opts) => {
       process.exitCode = await (await import('./commands/report.js')).reportCommand(opts);

@@ -111,6 +111,12 @@ function settingValues(
   flag: string,
 ): { at: NonNullable<ReturnType<typeof axisOf>>; values: string[] } {
   const at = axisOf(extra, key);
+  // S, N and D are what the law is fitted over: every selection keeps all of them
+  if (!at && isCoreAxis(key) && key !== 'seed')
+    throw new SelectionError(
+      `${flag}: ${key} is one of the law's own variables (S, N, D), which a fit spans, not a setting to select; ` +
+        `valid: ${selectableKeys(extra).join(', ') || 'none (the sweep varies nothing else)'} (to pick trials by S, N or D, filter \`runs list --csv\`)`,
+    );
   if (!at)
     throw new SelectionError(
       `${flag}: ${key} is not an axis of this sweep beyond S, N and D (seed is one when it has several values); ` +

@@ -86,7 +86,12 @@ describe('store', () => {
     };
     expect(old.trials[0].id).not.toBe(plan.trials[0].id);
     store.saveSweep(old);
-    expect(store.saveSweep(plan).dropped).toEqual({ trials: 2, finished: 0, olderVersion: 2 });
+    expect(store.saveSweep(plan).dropped).toEqual({
+      trials: 2,
+      finished: 0,
+      olderVersion: 2,
+      otherBackend: 0,
+    });
   });
 
   it("counts the trials an earlier revision of the model's training made, and only those", () => {
@@ -106,7 +111,12 @@ describe('store', () => {
     store.saveSweep(old);
     const lm = planOf(tinySyntheticConfig());
     store.saveSweep({ ...plan, trials: [...old.trials, lm.trials[0]] });
-    expect(store.saveSweep(plan).dropped).toEqual({ trials: 3, finished: 0, olderVersion: 2 });
+    expect(store.saveSweep(plan).dropped).toEqual({
+      trials: 3,
+      finished: 0,
+      olderVersion: 2,
+      otherBackend: 0,
+    });
   });
 
   it('never hands out a finished trial, and only stale leases are taken over', () => {

@@ -67,7 +67,7 @@ export async function runTrialCommand(
       ) === 'finished';
     if (done) {
       process.stdout.write(
-        `trial ${index} (${trial.id}) is already finished in ${opts.skipFrom}; nothing to do\n`,
+        `trial ${index} (${trial.id}) is already finished in ${opts.skipFrom}; nothing to do, and no shard written at ${opts.db} (leave it out of merge)\n`,
       );
       return 0;
     }

@@ -7,6 +7,21 @@ import type { TrialRecord } from '../../store/types.js';
 import { storedWeightsPath, type WeightSet, writeSafetensors } from '../../store/weights.js';
 import { assertNotDatabase, assertNotStoreFile, assertReplaceable } from '../../util/out-guard.js';
 
+/** Names of other weight formats: a file named so would not be what its name says. */
+const OTHER_FORMATS = [
+  '.npz',
+  '.npy',
+  '.pt',
+  '.pth',
+  '.bin',
+  '.h5',
+  '.hdf5',
+  '.ckpt',
+  '.pkl',
+  '.msgpack',
+  '.onnx',
+];
+
 export interface ExportOptions {
   db: string;
   out: string;
@@ -72,6 +87,11 @@ function exportMetadata(t: TrialRecord): Record<string, string> {
  * results in the metadata, so any framework can load the sparse model.
  */
 export async function exportCommand(id: string, opts: ExportOptions): Promise<number> {
+  const other = OTHER_FORMATS.find((ext) => opts.out.toLowerCase().endsWith(ext));
+  if (other)
+    throw new UsageError(
+      `--out ${opts.out}: runs export writes safetensors, not ${other.slice(1)}; name the file .safetensors (every framework reads it: safetensors.numpy.load_file, safetensors.torch.load_file)`,
+    );
   const store = Store.open(opts.db, { create: false, read: 'upgrading' });
   let t: TrialRecord | null;
   try {

@@ -1,7 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { type DataSpec, dataConfigSchema, resolveDataSpec } from '../../data/spec.js';
-import { UsageError } from '../../errors.js';
+import { PathError, UsageError } from '../../errors.js';
 import { describeShape } from '../../models/describe.js';
 import { families } from '../../models/registry.js';
 import { SizingError } from '../../models/sizing.js';
@@ -112,6 +112,12 @@ export async function modelsCommand(family: string | undefined, opts: ModelsOpti
     shape = entry.size(nonzero, sparsity, hparams, { data: dataFor(source), seqLen });
   } catch (e) {
     if (e instanceof SizingError) throw new UsageError(e.message);
+    // a model option's problem, named by the flag that set it (or as the family's default when none did)
+    if (e instanceof PathError && e.path[0] === 'model') {
+      const key = String(e.path[1]);
+      const given = (opts.set ?? []).find((s) => s.slice(0, s.indexOf('=')).trim() === key);
+      throw new UsageError(`${given ? `--set ${given}` : `${key} (the ${family} default)`}: ${e.message}`);
+    }
     throw e;
   }
   const infos = entry.model.params(shape);
