@@ -8,6 +8,7 @@ import {
   curvePanels,
   curveSettings,
   curvesSpec,
+  lossCeiling,
   MAX_CURVE_PANELS,
   MAX_CURVE_PANELS_PER_SETTING,
 } from './specs/curves.js';
@@ -168,8 +169,11 @@ export const PLOTS: readonly PlotDef[] = [
     caption: (ctx) => {
       const bySetting = curveSettings(ctx.data).length > 0;
       return (
-        'Lines: training loss (mean over windows of steps); hollow markers: validation loss at each evaluation. ' +
+        'Lines: training loss (mean over windows of equal width on the log axis, so early steps keep their own points); hollow markers: validation loss at each evaluation. ' +
         'One line per trial, dash, marker shape and colour by sparsity; one panel per N. Unfinished trials are drawn as far as they logged.' +
+        (lossCeiling(ctx.data) === null
+          ? ''
+          : ' Steps whose training loss spiked above the highest starting loss are cut at the top of the axis.') +
         settingRows(ctx) +
         omitted(
           levels(ctx.data.trials.map((t) => t.nonzeroTarget)),

@@ -3,7 +3,7 @@ import { optimalSparsity } from '../../src/law/optimal.js';
 import { PLOTS, plotContext, renderPlots } from '../../src/report/plots.js';
 import { finalPoints, logSpace, pickLevels } from '../../src/report/points.js';
 import { prefixIds, renderSvg, textWidth } from '../../src/report/render.js';
-import { curvesSpec } from '../../src/report/specs/curves.js';
+import { curvesSpec, logWindowMeans, lossCeiling } from '../../src/report/specs/curves.js';
 import {
   CONTOUR_LEVELS,
   computeForOptimalSparsity,
@@ -348,6 +348,49 @@ describe('helpers', () => {
 });
 
 describe('training curves', () => {
+  it('cut a spike above the highest starting loss at the top of the axis, and say so', () => {
+    expect(lossCeiling(data)).toBeNull();
+    const [id] = Object.keys(data.curves);
+    const pts = data.curves[id];
+    const first = pts.find((p) => p.name === 'train_loss')!.value;
+    const start = Math.max(
+      ...Object.values(data.curves).map((c) => c.find((p) => p.name === 'train_loss')!.value),
+    );
+    // one step of one trial jumps to 3x its starting loss
+    const spiked = pts.map((p, i) => (i === 20 && p.name === 'train_loss' ? { ...p, value: 3 * first } : p));
+    const withSpike = { ...data, curves: { ...data.curves, [id]: spiked } };
+    expect(lossCeiling(withSpike)).toBeCloseTo(start * 1.05, 12);
+    const spec = curvesSpec(withSpike, sparsityScales([0, 0.5, 0.75])) as unknown as {
+      spec: { layer: { encoding: { y: { scale: { domain: number[] } } } }[] };
+    };
+    expect(spec.spec.layer[0].encoding.y.scale.domain[1]).toBeCloseTo(start * 1.05, 12);
+    const curvesPlot = PLOTS.find((p) => p.id === 'curves')!;
+    expect(curvesPlot.caption(plotContext(withSpike))).toContain(
+      'Steps whose training loss spiked above the highest starting loss are cut at the top of the axis.',
+    );
+    expect(curvesPlot.caption(plotContext(data))).not.toContain('spiked');
+  });
+
+  it('average training loss over windows of equal log width, each drawn at its geometric mean', () => {
+    const pts = [1, 2, 4, 8].map((tokens, i) => ({ tokens, value: 10 - i }));
+    // two windows: log 8 / 2 wide, so {1, 2} and {4, 8}
+    const out = logWindowMeans(pts, 2);
+    expect(out.map((p) => p.value)).toEqual([9.5, 7.5]);
+    expect(out[0].tokens).toBeCloseTo(Math.SQRT2, 12);
+    expect(out[1].tokens).toBeCloseTo(Math.sqrt(32), 12);
+    // no more points than windows: as logged
+    expect(logWindowMeans(pts, 4)).toEqual(pts);
+    // 1000 steps into 100 windows: the first steps keep their own points, the last are averaged
+    const long = Array.from({ length: 1000 }, (_, i) => ({
+      tokens: 64 * (i + 1),
+      value: 5 / Math.sqrt(i + 1),
+    }));
+    const many = logWindowMeans(long, 100);
+    expect(many.length).toBeLessThanOrEqual(100);
+    expect(many.slice(0, 3)).toEqual(long.slice(0, 3));
+    for (let i = 1; i < many.length; i++) expect(many[i].tokens).toBeGreaterThan(many[i - 1].tokens);
+  });
+
   it('span the data seen, not the next whole decade', () => {
     const spec = curvesSpec(data, sparsityScales([0, 0.5, 0.75])) as { encoding?: unknown; spec?: unknown };
     const text = JSON.stringify(spec);

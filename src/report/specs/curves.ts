@@ -29,14 +29,46 @@ interface CurveRow {
   loss: number;
 }
 
-/** Mean of consecutive windows of `size` points (x = the window's last tokens), to show the trend. */
-function windowMeans(points: readonly { tokens: number; value: number }[], size: number) {
-  const out: { tokens: number; value: number }[] = [];
-  for (let i = 0; i < points.length; i += size) {
-    const w = points.slice(i, i + size);
-    out.push({ tokens: w[w.length - 1].tokens, value: w.reduce((s, p) => s + p.value, 0) / w.length });
+/** The curves' loss axis ends this factor above the highest starting loss. */
+const SPIKE_MARGIN = 1.05;
+
+/** Each trial's logged training losses, in order. */
+function trainLosses(data: ReportData): number[][] {
+  return Object.values(data.curves).map((pts) =>
+    pts.filter((p) => p.name === 'train_loss' && Number.isFinite(p.value)).map((p) => p.value),
+  );
+}
+
+/**
+ * The top of the curves' loss axis: {@link SPIKE_MARGIN} above the highest loss any trial started at, when some
+ * trial's training loss later rose beyond it (a spike); null when none did (the axis then spans the data).
+ */
+export function lossCeiling(data: ReportData): number | null {
+  const runs = trainLosses(data).filter((l) => l.length > 0);
+  if (runs.length === 0) return null;
+  const top = Math.max(...runs.map((l) => l[0])) * SPIKE_MARGIN;
+  return runs.some((l) => l.some((v) => v > top)) ? top : null;
+}
+
+/**
+ * Means over windows of equal width on the log axis the curves are drawn on (`bins` across the logged span), each
+ * at the geometric mean of its points' data seen: early steps, where loss falls fastest, keep their own points
+ * (a window of equal step count there would average the first steps' high losses into a point drawn later, and
+ * the line would pass above the validation losses of those steps), later ones are averaged to show the trend.
+ */
+export function logWindowMeans(points: readonly { tokens: number; value: number }[], bins: number) {
+  if (points.length <= bins) return points.map((p) => ({ tokens: p.tokens, value: p.value }));
+  const lo = Math.log(points[0].tokens);
+  const width = (Math.log(points[points.length - 1].tokens) - lo) / bins || 1;
+  const windows = new Map<number, { tokens: number; value: number }[]>();
+  for (const p of points) {
+    const k = Math.min(bins - 1, Math.floor((Math.log(p.tokens) - lo) / width));
+    windows.set(k, [...(windows.get(k) ?? []), p]);
   }
-  return out;
+  return [...windows.values()].map((w) => ({
+    tokens: w.length === 1 ? w[0].tokens : Math.exp(w.reduce((s, p) => s + Math.log(p.tokens), 0) / w.length),
+    value: w.reduce((s, p) => s + p.value, 0) / w.length,
+  }));
 }
 
 /**
@@ -76,7 +108,6 @@ export function curvesSpec(data: ReportData, scales: SparsityScales): SpecOrMiss
     if (!panels.has(t.nonzeroTarget)) continue;
     const pts = data.curves[t.id] ?? [];
     const train = pts.filter((p) => p.name === 'train_loss' && Number.isFinite(p.value) && p.tokens > 0);
-    const size = Math.max(1, Math.ceil(train.length / POINTS_PER_LINE));
     const val = pts.filter((q) => q.name === 'val_loss' && Number.isFinite(q.value) && q.tokens > 0);
     // a dense trial in every setting's row: the baseline each pruner's sparse trials are read against
     const copies = settings.length > 0 && t.sparsity === 0 ? settings : [prunerVariant(t, byName)];
@@ -86,7 +117,7 @@ export function curvesSpec(data: ReportData, scales: SparsityScales): SpecOrMiss
         group: sparsityLabel(t.sparsity),
         panel: panelOf(settings.length > 0 ? setting : '', t.nonzeroTarget),
       };
-      for (const p of windowMeans(train, size))
+      for (const p of logWindowMeans(train, POINTS_PER_LINE))
         rows.push({ ...base, kind: 'train', tokens: p.tokens, loss: p.value });
       for (const p of val) rows.push({ ...base, kind: 'val', tokens: p.tokens, loss: p.value });
     }
@@ -118,10 +149,17 @@ export function curvesSpec(data: ReportData, scales: SparsityScales): SpecOrMiss
     scale: { type: 'log', domain: [lo, hi], nice: false },
     axis: logAxis(`D, ${u.d} seen (log scale)`, lo, hi),
   };
+  // up to the highest starting loss: a spike above it (a step's loss at a mask update) is cut, not allowed to
+  // squeeze every curve into the bottom of the panel
+  const top = lossCeiling(data);
+  const losses = rows.map((r) => r.loss);
   const y = {
     field: 'loss',
     type: 'quantitative',
-    scale: { zero: false },
+    scale:
+      top === null
+        ? { zero: false }
+        : { zero: false, domain: [Math.min(...losses) / SPIKE_MARGIN, top], nice: false },
     axis: { title: `loss (${u.loss})` },
   };
   return {
