@@ -176,6 +176,11 @@ export function dataFindings(
       );
     }
   }
+  // without a second seed, nothing says how much of a difference is noise
+  if (out.some((f) => f.startsWith('Measured: at equal')) && new Set(points.map((p) => p.seed)).size === 1)
+    out.push(
+      'Measured on one seed: how much of each difference is seed-to-seed noise is not measured (`seed: [0, 1, 2]` in the sweep measures it, and `fit-law --each seed` how far the law moves).',
+    );
   const best = points.reduce((a, b) => (b.loss < a.loss ? b : a));
   out.push(
     `Lowest final validation loss: ${sig(best.loss, 4)} ${u.loss} (${sparsityLabel(best.sparsity)}${best.variant ? `, ${best.variant}` : ''}, N = ${count(best.N)}, D = ${count(best.D)} ${u.d}).`,

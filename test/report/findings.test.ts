@@ -112,11 +112,18 @@ describe('data findings, from measurements alone', () => {
     expect(f[1]).toContain(
       '75% sparse models reached a lower final loss than dense in 0 of 1 comparison (mean +10%)',
     );
-    expect(f[2]).toBe('Lowest final validation loss: 2 nats/token (50% sparse, N = 8k, D = 300k tokens).');
-    expect(dataFindings(finalPoints(t), 'tokens', 't5')[2]).toBe(
+    // one seed: said once, after the comparisons
+    expect(f[2]).toMatch(
+      /^Measured on one seed: how much of each difference is seed-to-seed noise is not measured/,
+    );
+    expect(f[3]).toBe('Lowest final validation loss: 2 nats/token (50% sparse, N = 8k, D = 300k tokens).');
+    expect(dataFindings(finalPoints(t), 'tokens', 't5')[3]).toBe(
       'Lowest final validation loss: 2 nats/target token (50% sparse, N = 8k, D = 300k tokens).',
     );
-    expect(f).toHaveLength(3);
+    expect(f).toHaveLength(4);
+    // two seeds: not said (the seed spread finding measures the noise)
+    const seeded = [...t, ...t.map((x) => ({ ...x, id: `${x.id}s1`, seed: 1 }))];
+    expect(dataFindings(finalPoints(seeded)).join('\n')).not.toContain('Measured on one seed');
     expect(scaleFinding(finalPoints(t))).toMatch(
       /^Scale: these models have at most 8k non-zero parameters, 170× fewer than the paper's smallest T5 \(1\.33M\)/,
     );
