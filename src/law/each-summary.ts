@@ -1,5 +1,5 @@
 import { sig } from '../util/format.js';
-import { formatTable } from '../util/table.js';
+import { type Column, formatTable } from '../util/table.js';
 import type { LawFit } from './types.js';
 
 /** One fit of `fit-law --each`: the axis value it selected, its stored id, and whether its figures stand. */
@@ -33,12 +33,15 @@ export function eachSummary(key: string, made: readonly EachFit[]): string {
     `${show(v)}${r ? ` [${show(r[0])}, ${show(r[1])}]` : ''}`;
   const factor = (x: number) => `${sig(x, 3)}x`;
   const share = (x: number) => sig(x, 2);
-  const table = formatTable(made, [
+  const sparse = made.every((m) => m.fit.form === 'sparse');
+  const base: Column<EachFit>[] = [
     { header: key, get: (m) => m.value },
     { header: 'fit', get: (m) => (m.fitId === null ? 'not stored' : `#${m.fitId}`) },
     { header: 'points', get: (m) => String(m.fit.n_points), align: 'right' },
     { header: 'converged', get: (m) => (m.fit.converged ? 'yes' : 'NO') },
     { header: 'RMSE (log)', get: (m) => sig(m.fit.rmse_log, 3), align: 'right' },
+  ];
+  const figures: Column<EachFit>[] = [
     {
       header: `dense-equivalent at ${SUMMARY_SPARSITY * 100}%`,
       get: (m) => {
@@ -55,7 +58,8 @@ export function eachSummary(key: string, made: readonly EachFit[]): string {
       },
       align: 'right',
     },
-  ]);
+  ];
+  const table = formatTable(made, sparse ? [...base, ...figures] : base);
   const standing = made.map(figure).filter((f) => f.eq && f.at);
   const lines = [`one fit per ${key}:`, '', table];
   if (standing.length >= 2) {
@@ -69,6 +73,8 @@ export function eachSummary(key: string, made: readonly EachFit[]): string {
         (key === 'seed' ? ' (how far the law moves from seed to seed)' : ''),
     );
   }
+  // a dense-law fit has no optimal-sparsity figures, and Laws by setting shows sparse-law fits only
+  if (!sparse) return lines.join('\n');
   if (made.length - standing.length > 0)
     lines.push(
       `${made.length - standing.length} of the ${made.length} fits give no figures (not converged, or no optimum implied: see each fit above)`,

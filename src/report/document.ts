@@ -50,7 +50,7 @@ function findingsSection(data: ReportData, points: FinalPoint[]): Section {
     if (scope)
       items.push(
         siblings > 0
-          ? `The law drawn below is fit #${fit.id}, one of ${siblings + 1} settings fitted ("Laws by setting"; \`report --fit ID\` draws another), made from the trials at ${scope} (${plural(fitted.length, 'finished trial')} of ${points.length}): the findings marked "${selectionOf(fit)}" describe that setting, not the sweep.`
+          ? `The law drawn below is fit #${fit.id}, one of ${siblings + 1} fits of a selection of trials ("Laws by setting"; \`report --fit ID\` draws another), made from the trials at ${scope} (${plural(fitted.length, 'finished trial')} of ${points.length}): the findings marked "${selectionOf(fit)}" describe those trials, not the sweep.`
           : `The findings on the law below are of fit #${fit.id}, made from the trials at ${scope} only (${plural(fitted.length, 'finished trial')} of ${points.length}): they describe those trials, not the whole sweep.`,
       );
     // beside other settings' fits, each figure of this one names its setting

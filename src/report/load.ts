@@ -109,7 +109,7 @@ function newestFitPerSelection(
   if (chosen?.form === 'sparse') newest.set(selection(chosen), chosen);
   if (newest.size < 2) return [];
   return [...newest.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => a.localeCompare(b, undefined, { numeric: true }))
     .map(([, r]) => withLevelsChecked(toStoredFit(r), r, [...trials, ...trialsOutside(store, r, trials)]));
 }
 

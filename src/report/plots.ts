@@ -173,7 +173,7 @@ export const PLOTS: readonly PlotDef[] = [
         'One line per trial, dash, marker shape and colour by sparsity; one panel per N. Unfinished trials are drawn as far as they logged.' +
         (lossCeiling(ctx.data) === null
           ? ''
-          : ' Steps whose training loss spiked above the highest starting loss are cut at the top of the axis.') +
+          : ' Losses that spiked above the highest starting loss are cut at the top of the axis.') +
         settingRows(ctx) +
         omitted(
           levels(ctx.data.trials.map((t) => t.nonzeroTarget)),

@@ -155,7 +155,7 @@ export function settingFitsFinding(
       : seeds
         ? apart
           ? `the 95% intervals of ${pair} do not overlap: the law moves from seed to seed by more than one fit's bootstrap interval allows, so read each fit's intervals as too narrow`
-          : `the 95% intervals of ${pair} overlap: the law moves from seed to seed within its fits' bootstrap intervals`
+          : `the 95% intervals of ${pair} overlap, so this check does not show the law moving from seed to seed beyond its fits' bootstrap intervals (which does not show the seeds' laws alike)`
         : apart
           ? `the 95% intervals of ${pair} do not overlap: at this sparsity the fit of ${selectionOf(top.fit)} gives a larger dense-equivalent size than that of ${selectionOf(bottom.fit)}`
           : `the 95% intervals of ${pair} overlap, so this check finds no difference at this sparsity (which does not show the settings alike)`;

@@ -200,7 +200,7 @@ describe('fit-law --each', () => {
     const findings = md.slice(md.indexOf('## Findings'), md.indexOf('\n## ', md.indexOf('## Findings') + 5));
     const bySetting = findings.indexOf('- Laws by setting (2 fits');
     const drawn = findings.indexOf(
-      '- The law drawn below is fit #2, one of 2 settings fitted ("Laws by setting"; `report --fit ID` draws another), made from the trials at pruner.name=static',
+      '- The law drawn below is fit #2, one of 2 fits of a selection of trials ("Laws by setting"; `report --fit ID` draws another), made from the trials at pruner.name=static',
     );
     expect(bySetting).toBeGreaterThan(0);
     expect(drawn).toBeGreaterThan(bySetting);
@@ -219,6 +219,11 @@ describe('fit-law --each', () => {
     const both = quickFit(db, '--each', 'pruner.name', '--where', 'pruner.name=gmp');
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('--each pruner.name and --where pruner.name=...');
+    const dense = quickFit(db, '--each', 'pruner.name', '--form', 'chinchilla');
+    expect(dense.code).toBe(2);
+    expect(dense.stderr).toContain(
+      '--each pruner.name --form chinchilla: the dense law is fitted to the dense trials alone, which every pruner.name shares',
+    );
     const other = quickFit(db, '--each', 'lr');
     expect(other.code).toBe(2);
     expect(other.stderr).toContain('--each lr: lr is not an axis of this sweep beyond S, N and D');

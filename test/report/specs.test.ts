@@ -366,7 +366,7 @@ describe('training curves', () => {
     expect(spec.spec.layer[0].encoding.y.scale.domain[1]).toBeCloseTo(start * 1.05, 12);
     const curvesPlot = PLOTS.find((p) => p.id === 'curves')!;
     expect(curvesPlot.caption(plotContext(withSpike))).toContain(
-      'Steps whose training loss spiked above the highest starting loss are cut at the top of the axis.',
+      'Losses that spiked above the highest starting loss are cut at the top of the axis.',
     );
     expect(curvesPlot.caption(plotContext(data))).not.toContain('spiked');
   });

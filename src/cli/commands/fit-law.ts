@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isPrunerAxis } from '../../config/schema.js';
 import { UsageError } from '../../errors.js';
 import { readPointsCsv } from '../../law/csv.js';
 import { coefficientTable, fitSummaryLines, span } from '../../law/describe.js';
@@ -132,6 +133,11 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
       const axes = store.getSweep(sweep)!.axes;
       const trials = store.listTrials(sweep);
       const each = opts.each;
+      // the dense form fits the dense trials alone, which every pruner setting shares: one fit, not one per setting
+      if (each !== undefined && opts.form === 'chinchilla' && isPrunerAxis(each))
+        throw new UsageError(
+          `--each ${each} --form chinchilla: the dense law is fitted to the dense trials alone, which every ${each} shares, so each fit would be the same; fit it once without --each (--each seed still fits one per seed)`,
+        );
       const conditions =
         each === undefined
           ? [where]

@@ -160,17 +160,26 @@ function knownNote(plan: SweepPlan, opts: SweepOptions): string | null {
   const of = (want: string) => plan.trials.filter((t) => status.get(t.id) === want).length;
   const finished = of('finished');
   const failed = of('failed');
-  const begun = of('running') + of('interrupted');
-  if (finished + failed + begun === 0) return null;
+  const interrupted = of('interrupted');
+  const running = of('running');
+  if (finished + failed + interrupted + running === 0) return null;
   const train = plan.trials.length - finished - (opts.retryFailed ? 0 : failed);
   const parts = [
     `${finished} finished`,
     ...(failed > 0
-      ? [`${failed} failed (${opts.retryFailed ? 'retried' : 'left alone without --retry-failed'})`]
+      ? [`${failed} failed (${opts.retryFailed ? 'trained again' : 'left alone without --retry-failed'})`]
       : []),
-    ...(begun > 0 ? [`${begun} begun (resumed from their checkpoints)`] : []),
+    ...(interrupted > 0
+      ? [
+          `${interrupted} interrupted (resumed from a checkpoint where one was kept, else trained from the start)`,
+        ]
+      : []),
+    ...(running > 0
+      ? [`${running} recorded as running (taken over only where their process is gone or silent)`]
+      : []),
   ];
-  return `note: ${opts.db} already holds ${finished + failed + begun} of this plan's ${count(plan.trials.length, 'trial')}: ${parts.join(', ')}; a run would train ${train === 0 ? 'none of them' : train}.`;
+  const would = train === 0 ? 'none of them' : running > 0 ? `up to ${train}` : String(train);
+  return `note: ${opts.db} already holds ${finished + failed + interrupted + running} of this plan's ${count(plan.trials.length, 'trial')}: ${parts.join(', ')}; a run would train ${would}.`;
 }
 
 /**

@@ -32,22 +32,23 @@ interface CurveRow {
 /** The curves' loss axis ends this factor above the highest starting loss. */
 const SPIKE_MARGIN = 1.05;
 
-/** Each trial's logged training losses, in order. */
-function trainLosses(data: ReportData): number[][] {
-  return Object.values(data.curves).map((pts) =>
-    pts.filter((p) => p.name === 'train_loss' && Number.isFinite(p.value)).map((p) => p.value),
-  );
-}
-
 /**
- * The top of the curves' loss axis: {@link SPIKE_MARGIN} above the highest loss any trial started at, when some
- * trial's training loss later rose beyond it (a spike); null when none did (the axis then spans the data).
+ * The top of the curves' loss axis: {@link SPIKE_MARGIN} above the highest training loss any drawn trial started
+ * at, when some drawn loss (training or validation) later rose beyond it (a spike); null when none did (the axis
+ * then spans the data). Drawn: the trials of the panels drawn, their points past zero data.
  */
 export function lossCeiling(data: ReportData): number | null {
-  const runs = trainLosses(data).filter((l) => l.length > 0);
-  if (runs.length === 0) return null;
-  const top = Math.max(...runs.map((l) => l[0])) * SPIKE_MARGIN;
-  return runs.some((l) => l.some((v) => v > top)) ? top : null;
+  const panels = new Set(curvePanels(data));
+  const drawn = data.trials
+    .filter((t) => panels.has(t.nonzeroTarget))
+    .map((t) => (data.curves[t.id] ?? []).filter((p) => Number.isFinite(p.value) && p.tokens > 0));
+  const starts = drawn.flatMap((pts) => pts.find((p) => p.name === 'train_loss')?.value ?? []);
+  if (starts.length === 0) return null;
+  const top = Math.max(...starts) * SPIKE_MARGIN;
+  const spiked = drawn.some((pts) =>
+    pts.some((p) => (p.name === 'train_loss' || p.name === 'val_loss') && p.value > top),
+  );
+  return spiked ? top : null;
 }
 
 /**
