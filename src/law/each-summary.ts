@@ -1,4 +1,4 @@
-import { sig } from '../util/format.js';
+import { sig, withInterval } from '../util/format.js';
 import { type Column, formatTable } from '../util/table.js';
 import type { LawFit } from './types.js';
 
@@ -29,8 +29,6 @@ export function eachSummary(key: string, made: readonly EachFit[]): string {
       at: o?.at_data_multiples.find((a) => a.data_multiple === SUMMARY_MULTIPLE),
     };
   };
-  const within = (v: number, r: [number, number] | undefined, show: (x: number) => string) =>
-    `${show(v)}${r ? ` [${show(r[0])}, ${show(r[1])}]` : ''}`;
   const factor = (x: number) => `${sig(x, 3)}x`;
   const share = (x: number) => sig(x, 2);
   const sparse = made.every((m) => m.fit.form === 'sparse');
@@ -46,7 +44,7 @@ export function eachSummary(key: string, made: readonly EachFit[]): string {
       header: `dense-equivalent at ${SUMMARY_SPARSITY * 100}%`,
       get: (m) => {
         const { eq } = figure(m);
-        return eq ? within(eq.factor, eq.interval, factor) : '-';
+        return eq ? withInterval(eq.factor, eq.interval, factor) : '-';
       },
       align: 'right',
     },
@@ -54,7 +52,7 @@ export function eachSummary(key: string, made: readonly EachFit[]): string {
       header: `S_opt at ${SUMMARY_MULTIPLE}x`,
       get: (m) => {
         const { at } = figure(m);
-        return at ? within(at.sparsity, at.interval, share) : '-';
+        return at ? withInterval(at.sparsity, at.interval, share) : '-';
       },
       align: 'right',
     },

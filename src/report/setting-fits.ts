@@ -1,5 +1,6 @@
 import { summariseOptimalSparsity } from '../law/optimal-summary.js';
 import type { OptimalSparsitySummary } from '../law/types.js';
+import { withInterval } from '../util/format.js';
 import { fitScope } from './fit-scope.js';
 import { pct, plural, sig, times } from './format.js';
 import type { Block, StoredFit } from './types.js';
@@ -29,9 +30,6 @@ function figuresOf(fit: StoredFit): OptimalSparsitySummary | null {
   const stored = fit.fit.optimal;
   return stored && stored.dense_equivalent.length > 0 ? stored : summariseOptimalSparsity(fit.params);
 }
-
-const withInterval = (v: number, r: [number, number] | undefined, show: (x: number) => string) =>
-  `${show(v)}${r ? ` [${show(r[0])}, ${show(r[1])}]` : ''}`;
 
 /**
  * The table that sets the newest sparse-law fit of each trial selection side by side (one per `fit-law --where`

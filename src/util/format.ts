@@ -69,3 +69,12 @@ export function sig(v: number | null | undefined, digits = 3): string {
   if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(digits - 1).replace('e+', 'e');
   return Number(v.toPrecision(digits)).toString();
 }
+
+/** A figure with its interval in brackets, each shown by `show`: "2.4× [2.2×, 2.6×]"; the figure alone without one. */
+export function withInterval(
+  v: number,
+  r: [number, number] | undefined,
+  show: (x: number) => string,
+): string {
+  return `${show(v)}${r ? ` [${show(r[0])}, ${show(r[1])}]` : ''}`;
+}
