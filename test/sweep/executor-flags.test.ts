@@ -24,6 +24,17 @@ describe('cluster flags', () => {
   });
 });
 
+/** argv of `sweep configs/smoke.yaml --db DB --executor EXECUTOR` and further flags. */
+const clusterSweep = (db: string, executor: 'slurm' | 'k8s', ...flags: string[]) => [
+  'sweep',
+  'configs/smoke.yaml',
+  '--db',
+  db,
+  '--executor',
+  executor,
+  ...flags,
+];
+
 /** The smoke sweep recorded in a fresh database, with a way to mark its i-th trial finished (no training). */
 function smokeStudy() {
   const dir = tempDir();
@@ -43,7 +54,7 @@ describe('sweep --executor and the flags of a local sweep', () => {
     const { dir, db, plan, finish, close } = smokeStudy();
     finish(0);
     close();
-    const r = cli(['sweep', 'configs/smoke.yaml', '--db', db, '--executor', 'k8s', '--image', 'reg/sb:1']);
+    const r = cli(clusterSweep(db, 'k8s', '--image', 'reg/sb:1'));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(
       `1 of the ${plan.trials.length} trials is finished in ${db}; the pods skip only those finished in /data/smoke/study.db on the claim, so copy them there first (step 1 of run.sh says how) or they train again`,
@@ -73,18 +84,7 @@ describe('sweep --executor and the flags of a local sweep', () => {
       },
     );
     const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
-    const args = [
-      'sweep',
-      'configs/smoke.yaml',
-      '--db',
-      db,
-      '--executor',
-      'slurm',
-      '--max-parallel',
-      '4',
-      '--gpus',
-      '1',
-    ];
+    const args = clusterSweep(db, 'slurm', '--max-parallel', '4', '--gpus', '1');
     const r = cli(args, { env });
     expect(r.code).toBe(1);
     const rest = plan.trials.length - 1;
@@ -107,37 +107,24 @@ describe('sweep --executor and the flags of a local sweep', () => {
   it('passes the checkpoint cadence and --retry-failed on to every task, and refuses --workers and --json', () => {
     const dir = tempDir();
     const db = join(dir, 'study.db');
-    const slurm = cli([
-      'sweep',
-      'configs/smoke.yaml',
-      '--db',
-      db,
-      '--executor',
-      'slurm',
-      '--dry-run',
-      '--checkpoint-minutes',
-      '5',
-      '--checkpoint-steps',
-      '7',
-      '--retry-failed',
-    ]);
+    const slurm = cli(
+      clusterSweep(
+        db,
+        'slurm',
+        '--dry-run',
+        '--checkpoint-minutes',
+        '5',
+        '--checkpoint-steps',
+        '7',
+        '--retry-failed',
+      ),
+    );
     expect(slurm.code, slurm.stderr).toBe(0);
     // before: the flags were accepted and left out of the scripts, so the tasks checkpointed every 10 minutes
     expect(readFileSync(join(dir, 'smoke.slurm', 'array.sbatch'), 'utf8')).toMatch(
       /--skip-from '[^']*study\.db' --checkpoint-minutes 5 --checkpoint-steps 7 --retry-failed\n/,
     );
-    const k8s = cli([
-      'sweep',
-      'configs/smoke.yaml',
-      '--db',
-      db,
-      '--executor',
-      'k8s',
-      '--checkpoint-minutes',
-      '2',
-      '--cpus-per-task',
-      '2',
-    ]);
+    const k8s = cli(clusterSweep(db, 'k8s', '--checkpoint-minutes', '2', '--cpus-per-task', '2'));
     expect(k8s.code, k8s.stderr).toBe(0);
     const job = parse(readFileSync(join(dir, 'smoke.k8s', 'job.yaml'), 'utf8'));
     expect(job.spec.template.spec.containers[0].resources.requests).toEqual({ cpu: '2', memory: '2Gi' });
@@ -145,15 +132,7 @@ describe('sweep --executor and the flags of a local sweep', () => {
       /--skip-from \/data\/smoke\/study\.db --checkpoint-minutes 2$/,
     );
     // without them, the scripts carry no defaults of their own
-    const plain = cli([
-      'sweep',
-      'configs/smoke.yaml',
-      '--db',
-      join(dir, 'plain', 'study.db'),
-      '--executor',
-      'slurm',
-      '--dry-run',
-    ]);
+    const plain = cli(clusterSweep(join(dir, 'plain', 'study.db'), 'slurm', '--dry-run'));
     expect(plain.code, plain.stderr).toBe(0);
     expect(readFileSync(join(dir, 'plain', 'smoke.slurm', 'array.sbatch'), 'utf8')).not.toMatch(
       /--checkpoint|--retry/,
@@ -163,31 +142,14 @@ describe('sweep --executor and the flags of a local sweep', () => {
       ['--json', null],
     ] as const) {
       const out = join(dir, `refused${flag}`);
-      const r = cli([
-        'sweep',
-        'configs/smoke.yaml',
-        '--db',
-        join(out, 'study.db'),
-        '--executor',
-        'slurm',
-        '--dry-run',
-        flag,
-        ...(value === null ? [] : [value]),
-      ]);
+      const r = cli(
+        clusterSweep(join(out, 'study.db'), 'slurm', '--dry-run', flag, ...(value === null ? [] : [value])),
+      );
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(new RegExp(`${flag} is not read by --executor slurm: `));
       expect(existsSync(out)).toBe(false);
     }
-    const bad = cli([
-      'sweep',
-      'configs/smoke.yaml',
-      '--db',
-      join(dir, 'bad', 'study.db'),
-      '--executor',
-      'slurm',
-      '--checkpoint-minutes',
-      '-3',
-    ]);
+    const bad = cli(clusterSweep(join(dir, 'bad', 'study.db'), 'slurm', '--checkpoint-minutes', '-3'));
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--checkpoint-minutes -3: expected a number of minutes >= 0/);
     expect(existsSync(join(dir, 'bad'))).toBe(false);
