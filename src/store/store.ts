@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SweepPlan } from '../config/load.js';
-import { specStanding, type TrialSpec } from '../config/trial-spec.js';
+import { specStanding, type TrialSpec, trialId } from '../config/trial-spec.js';
 import { damagedDatabaseMessage, openDatabases, UsageError } from '../errors.js';
 import { makeDirs, removeEmptyDirs } from '../util/dirs.js';
 import { DEFAULT_DB } from './default-db.js';
@@ -260,9 +260,11 @@ export class Store {
   droppedBy(plan: SweepPlan): DroppedTrials {
     const dropped = { trials: 0, finished: 0, olderVersion: 0, otherBackend: 0 };
     const ids = new Set(plan.trials.map((p) => p.id));
-    // a trial differing from one of the plan's in its backend alone: the same settings under another --backend
-    const withoutBackend = (spec: TrialSpec) => JSON.stringify({ ...spec, backend: null });
-    const planned = new Set(plan.trials.map((p) => withoutBackend(p.spec)));
+    // a trial differing from one of the plan's in its backend alone: under one of the plan's backends, it has a
+    // plan trial's id (the same settings under another --backend)
+    const backends = [...new Set(plan.trials.map((p) => p.spec.backend))];
+    const otherBackendOnly = (spec: TrialSpec) =>
+      backends.some((b) => b !== spec.backend && ids.has(trialId({ ...spec, backend: b })));
     const before = this.db
       .prepare(
         `SELECT st.trial_id AS id, t.status, t.spec_json AS spec
@@ -275,7 +277,7 @@ export class Store {
         if (r.status === 'finished') dropped.finished++;
         const spec = JSON.parse(r.spec) as TrialSpec;
         if (specStanding(spec) === 'earlier') dropped.olderVersion++;
-        else if (planned.has(withoutBackend(spec))) dropped.otherBackend++;
+        else if (otherBackendOnly(spec)) dropped.otherBackend++;
       }
     return dropped;
   }

@@ -42,13 +42,15 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
   const warnings = native ? [...planWarnings(plan), native] : planWarnings(plan);
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   if (opts.dryRun) {
-    const dropped = droppedFromExisting(plan, opts.db);
+    const existing = existingState(plan, opts.db);
+    const dropped = existing === 'older schema' ? existing : (existing?.dropped ?? null);
     if (dropped === 'older schema')
       process.stderr.write(
         `note: ${opts.db} has an older schema, which a dry run leaves as it is, so it cannot say whether this plan takes trials out of sweep ${plan.name}; \`sparsebench sweep\` upgrades the database and says so before it trains\n`,
       );
     else if (dropped && dropped.trials > 0) process.stderr.write(`${droppedNote(plan.name, dropped)}\n`);
-    const known = dropped === null || dropped === 'older schema' ? null : knownNote(plan, opts);
+    const known =
+      existing === null || existing === 'older schema' ? null : knownNote(plan, opts, existing.status);
     if (known) process.stderr.write(`${known}\n`);
     process.stdout.write(
       opts.json
@@ -142,21 +144,10 @@ async function assertBackendsAvailable(
 }
 
 /**
- * For a dry run on an existing database: how many of the plan's trials it holds finished, failed or begun, and so
- * what a run would train; null when it holds none of them.
+ * For a dry run on an existing database: how many of the plan's trials it holds (`status`, by id) finished,
+ * failed or begun, and so what a run would train; null when it holds none of them.
  */
-function knownNote(plan: SweepPlan, opts: SweepOptions): string | null {
-  let status: Map<string, string>;
-  try {
-    const store = Store.open(opts.db, { create: false, read: 'only' });
-    try {
-      status = store.statusesOf(plan.trials.map((t) => t.id));
-    } finally {
-      store.close();
-    }
-  } catch {
-    return null;
-  }
+function knownNote(plan: SweepPlan, opts: SweepOptions, status: ReadonlyMap<string, string>): string | null {
   const of = (want: string) => plan.trials.filter((t) => status.get(t.id) === want).length;
   const finished = of('finished');
   const failed = of('failed');
@@ -183,16 +174,20 @@ function knownNote(plan: SweepPlan, opts: SweepOptions): string | null {
 }
 
 /**
- * What running the plan would take out of an existing database's sweep of the same name: null when there is
+ * What running the plan would take out of an existing database's sweep of the same name, and the status there of
+ * each of the plan's trials, read in one opening: null when there is
  * no database, or it cannot be read (a dry run does not fail on that); 'older schema' when only an upgrade, which a
  * dry run does not make, would let it be read.
  */
-function droppedFromExisting(plan: SweepPlan, db: string): SweepSummary['dropped'] | 'older schema' | null {
+function existingState(
+  plan: SweepPlan,
+  db: string,
+): { dropped: SweepSummary['dropped']; status: Map<string, string> } | 'older schema' | null {
   if (!existsSync(resolve(db))) return null;
   try {
     const store = Store.open(db, { create: false, read: 'only' });
     try {
-      return store.droppedBy(plan);
+      return { dropped: store.droppedBy(plan), status: store.statusesOf(plan.trials.map((t) => t.id)) };
     } finally {
       store.close();
     }
