@@ -27,7 +27,7 @@ function optionDescription(option: Option): string {
 }
 
 /** Subcommands of `runs`, which users type on their own (`sparsebench export`): the error names them. */
-const RUNS_SUBCOMMANDS = ['list', 'show', 'fits', 'export'];
+const RUNS_SUBCOMMANDS = ['list', 'show', 'fits', 'export', 'rm'];
 
 /** Commander's unknown-command error, with `runs <name>` suggested for a `runs` subcommand typed alone. */
 function runsHint(message: string): string {
@@ -217,7 +217,9 @@ export function buildProgram(): Command {
       process.exitCode = await (await import('./commands/models.js')).modelsCommand(family, opts);
     });
 
-  const runsCommand = program.command('runs').description('inspect trials in the database');
+  const runsCommand = program
+    .command('runs')
+    .description('inspect trials in the database, export or remove them');
   runsCommand
     .command('list')
     .description('list trials of a sweep (default: the latest) with status and results')
@@ -266,6 +268,29 @@ export function buildProgram(): Command {
     .addOption(dbOption())
     .action(async (id: string, opts) => {
       process.exitCode = await (await import('./commands/export.js')).exportCommand(id, opts);
+    });
+
+  runsCommand
+    .command('rm')
+    .description(
+      'remove trials with their metrics, checkpoints, weights and the fits made from them (says what it would remove; --yes removes)',
+    )
+    .argument(
+      '[ids...]',
+      'trial ids or unique prefixes (at least 4 hex digits); or choose with --sweep and --status/--where',
+    )
+    .addOption(dbOption())
+    .option('--sweep <name>', 'the sweep whose trials --status and --where choose')
+    .addOption(new Option('--status <status>', 'the trials with this status').choices(TRIAL_STATUSES))
+    .option(
+      '--where <key=value>',
+      "the trials at this value of one of the sweep's other axes (repeatable; under a pruner key, the dense trials all settings share are kept)",
+      collect,
+      [],
+    )
+    .option('--yes', 'remove them (without it, nothing is removed)')
+    .action(async (ids: string[], opts) => {
+      process.exitCode = await (await import('./commands/runs-rm.js')).runsRmCommand(ids, opts);
     });
 
   program

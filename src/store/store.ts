@@ -12,8 +12,8 @@ import type { FitRecord, MetricPoint, SweepRecord, TrialRecord, TrialResult, Tri
 
 export { DEFAULT_DB };
 
-/** Outcome of trying to claim a trial for training. */
-export type ClaimOutcome = 'claimed' | 'finished' | 'failed' | 'busy';
+/** Outcome of trying to claim a trial for training (`removed`: no longer in the database, `runs rm` took it). */
+export type ClaimOutcome = 'claimed' | 'finished' | 'failed' | 'busy' | 'removed';
 
 /** Raised when another process took over a trial this process was training. */
 export class LeaseLostError extends Error {
@@ -298,7 +298,7 @@ export class Store {
         const row = this.db.prepare('SELECT status, owner, heartbeat_at FROM trials WHERE id = ?').get(id) as
           | { status: TrialStatus; owner: string | null; heartbeat_at: number | null }
           | undefined;
-        if (!row) throw new Error(`claim: unknown trial ${id}`);
+        if (!row) return 'removed';
         if (row.status === 'finished') return 'finished';
         if (row.status === 'failed' && !opts.retryFailed) return 'failed';
         if (row.status === 'running') {
@@ -319,6 +319,58 @@ export class Store {
           )
           .run(owner, Date.now(), now(), id);
         return 'claimed';
+      })
+      .immediate();
+  }
+
+  /** Ids of the stored fits made from any of these trials (a fit's record names the trials it was fitted to). */
+  fitsUsing(ids: readonly string[]): number[] {
+    const wanted = new Set(ids);
+    return (
+      this.db.prepare('SELECT id, inputs_json FROM fits ORDER BY id').all() as {
+        id: number;
+        inputs_json: string;
+      }[]
+    )
+      .filter((f) => (JSON.parse(f.inputs_json) as string[]).some((id) => wanted.has(id)))
+      .map((f) => f.id);
+  }
+
+  /** How many metric points these trials have logged. */
+  metricCount(ids: readonly string[]): number {
+    const get = this.db.prepare('SELECT count(*) AS n FROM metrics WHERE trial_id = ?');
+    return ids.reduce((n, id) => n + (get.get(id) as { n: number }).n, 0);
+  }
+
+  /**
+   * Removes trials: their rows, logged metrics and places in sweeps, and the stored fits made from them (which would
+   * speak for trials no longer here), in one IMMEDIATE transaction. `inside` runs first, under its write lock, with
+   * the trials as they stand then (none can be claimed meanwhile): the caller's last checks, and the removal of the
+   * trials' files. Files go first: a trial whose rows outlive its checkpoint trains again from step 0, while a
+   * checkpoint outliving its rows would be resumed with the metrics before it gone. Throwing in `inside` removes
+   * nothing. Returns the ids of the fits removed.
+   */
+  removeTrials(ids: readonly string[], inside: (current: TrialRecord[]) => void): { fits: number[] } {
+    return this.db
+      .transaction(() => {
+        const get = this.db.prepare('SELECT * FROM trials WHERE id = ?');
+        const current = ids.flatMap((id) => {
+          const row = get.get(id) as Record<string, unknown> | undefined;
+          return row ? [toRecord(row)] : [];
+        });
+        inside(current);
+        const fits = this.fitsUsing(ids);
+        const dropFit = this.db.prepare('DELETE FROM fits WHERE id = ?');
+        for (const f of fits) dropFit.run(f);
+        const unlink = this.db.prepare('DELETE FROM sweep_trials WHERE trial_id = ?');
+        const forget = this.db.prepare('DELETE FROM metrics WHERE trial_id = ?');
+        const drop = this.db.prepare('DELETE FROM trials WHERE id = ?');
+        for (const t of current) {
+          unlink.run(t.id);
+          forget.run(t.id);
+          drop.run(t.id);
+        }
+        return { fits };
       })
       .immediate();
   }

@@ -39,6 +39,8 @@ export interface SweepSummary {
   finishedElsewhere: number;
   /** Not failed when this run began; failed in another process before this run ended. */
   failedElsewhere: number;
+  /** Taken out of the database (`runs rm`) after this run began, before this run reached them: not trained. */
+  removed: number;
   interrupted: boolean;
   /**
    * Trials left interrupted because their worker process alone was stopped by a signal (SIGTERM or SIGINT sent
@@ -136,6 +138,7 @@ export async function runSweep(
     skippedFailed: 0,
     busy: 0,
     finishedElsewhere: 0,
+    removed: 0,
     failedElsewhere: 0,
     unfinishedElsewhere: 0,
     interrupted: false,
@@ -199,7 +202,12 @@ export async function runSweep(
       // since, or training there: see below
       const was = before.get(trial.id);
       if (claim === 'failed' && was === 'failed') summary.skippedFailed++;
-      else if (claim !== 'claimed' && !(claim === 'finished' && was === 'finished')) elsewhere.push(trial.id);
+      else if (claim === 'removed') {
+        summary.removed++;
+        reporter.trialEnd(trial, 'skipped', 'removed from the database (runs rm) while this sweep ran');
+        continue;
+      } else if (claim !== 'claimed' && !(claim === 'finished' && was === 'finished'))
+        elsewhere.push(trial.id);
       if (claim === 'claimed') {
         if (legacy) adoptLegacyCheckpoint(store.path, trial.id);
         return { index, trial, resume, problem };
@@ -362,7 +370,8 @@ export async function runSweep(
   for (const id of elsewhere) {
     // by id: another run of the sweep's name may have replaced its trial list meanwhile
     const status = store.findTrial(id)?.status;
-    if (status === 'finished') summary.finishedElsewhere++;
+    if (status === undefined) summary.removed++;
+    else if (status === 'finished') summary.finishedElsewhere++;
     else if (status === 'failed') summary.failedElsewhere++;
     else if (status === 'running') summary.busy++;
     else summary.unfinishedElsewhere++; // stopped there (interrupted), or never started

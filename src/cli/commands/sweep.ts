@@ -126,7 +126,7 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
     // the exit status says whether the sweep holds failed trials, from this run or an earlier one, or (3)
     // trials another process took and has not finished, so that `sweep && fit-law` never fits a partial sweep
     if (summary.failed + summary.skippedFailed + summary.failedElsewhere > 0) return 1;
-    if (summary.busy + summary.unfinishedElsewhere > 0) return 3;
+    if (summary.busy + summary.unfinishedElsewhere + summary.removed > 0) return 3;
     return summary.stoppedWorkers > 0 ? 4 : 0;
   } finally {
     stop.release();
@@ -238,6 +238,10 @@ function summaryLine(s: SweepSummary, db: string, trials: readonly { status: str
   if (s.unfinishedElsewhere)
     parts.push(
       `${s.unfinishedElsewhere} left unfinished by another process (run this sweep again to train them)`,
+    );
+  if (s.removed)
+    parts.push(
+      `${s.removed} removed from the database while it ran (runs rm; run this sweep again to train ${s.removed === 1 ? 'it' : 'them'})`,
     );
   if (s.stoppedWorkers > 0)
     parts.push(
