@@ -40,8 +40,11 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
   const plan = loadSweep(configPath, { backend: opts.backend, db: opts.db });
   const native = nativeWarning();
   const warnings = native ? [...planWarnings(plan), native] : planWarnings(plan);
-  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  const warn = () => {
+    for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  };
   if (opts.dryRun) {
+    warn();
     const existing = existingState(plan, opts.db);
     const dropped = existing === 'older schema' ? existing : (existing?.dropped ?? null);
     if (dropped === 'older schema')
@@ -72,6 +75,8 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
   if (newFolder)
     process.stderr.write(`sparsebench: made folder ${shownPath(folder)} for the new database ${opts.db}\n`);
   const toTrain = trialsToTrain(plan, store, opts.retryFailed ?? false);
+  // the plan's warnings matter to what is trained: a rerun with nothing left to train leaves them to the dry run and the report
+  if (toTrain.length > 0) warn();
   let engines: Set<string>;
   try {
     if (!fresh) await assertBackendsAvailable(toTrain, asked);
