@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
@@ -100,5 +100,43 @@ describe('sweep --executor slurm submitting', () => {
     const again = spawnSync('bash', ['-c', command![1]], { env, encoding: 'utf8' });
     expect(again.status, again.stderr).toBe(0);
     expect(calls().at(-1)).toEqual(['--dependency=afterany:4242', join(out, 'merge.sbatch')]);
+  });
+
+  it('refuses to write or submit again while jobs of an earlier submission from the folder are queued', () => {
+    const dir = tempDir();
+    const config = writeConfig(tinySyntheticConfig(), 'c.yaml', dir);
+    const { env, calls } = fakeSbatch(dir);
+    const out = join(dir, 'run');
+    // a stand-in squeue beside the stand-in sbatch: the earlier array and merge jobs of this folder, and a job
+    // of another folder whose script has the same name
+    writeFileSync(
+      join(dir, 'bin', 'squeue'),
+      `#!/bin/bash
+echo '4242|${join(out, 'array.sbatch')}'
+echo '4242|${join(out, 'array.sbatch')}'
+echo '4243|${join(out, 'merge.sbatch')}'
+echo '77|${join(dir, 'other', 'array.sbatch')}'
+`,
+      { mode: 0o755 },
+    );
+    const r = cli(['sweep', config, '--executor', 'slurm', '--db', join(dir, 's.db'), '--out', out], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `--out ${out}: jobs 4242, 4243 of an earlier submission from this folder are still queued or running`,
+    );
+    expect(r.stderr).toContain(
+      '(squeue -j 4242,4243), cancel them (scancel 4242 4243), or give another --out',
+    );
+    expect(calls()).toEqual([]);
+    expect(existsSync(join(out, 'plan.json'))).toBe(false);
+    // another folder's jobs do not hold this one back
+    const other = cli(
+      ['sweep', config, '--executor', 'slurm', '--db', join(dir, 's.db'), '--out', join(dir, 'b')],
+      {
+        env,
+      },
+    );
+    expect(other.code, other.stderr).toBe(0);
+    expect(calls()).toHaveLength(2);
   });
 });

@@ -14,6 +14,7 @@ import { clusterLayout } from '../../sweep/executors/layout.js';
 import {
   arraySubmitCommand,
   mergeSubmitCommand,
+  queuedJobsIn,
   submitSlurm,
   writeK8sRun,
   writeSlurmRun,
@@ -211,6 +212,15 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
       ? `--out ${opts.out}`
       : `${dir} (the default folder beside --db; choose another with --out)`;
   if (opts.executor === 'slurm') {
+    // an earlier submission's tasks read plan.json by index when they start: rewriting it under them would
+    // train this plan's trials in their place (or fail their indices), and submitting again trains trials twice
+    const queued = queuedJobsIn(layout.dir);
+    if (queued.length > 0)
+      throw new UsageError(
+        `${outName}: ${queued.length === 1 ? 'job' : 'jobs'} ${queued.join(', ')} of an earlier submission from this folder ${queued.length === 1 ? 'is' : 'are'} still queued or running; ` +
+          `${queued.length === 1 ? 'its' : 'their'} tasks read ${layout.plan}, which this would rewrite, and the trials would be submitted twice. ` +
+          `Wait until ${queued.length === 1 ? 'it leaves' : 'they leave'} the queue (squeue -j ${queued.join(',')}), cancel ${queued.length === 1 ? 'it' : 'them'} (scancel ${queued.join(' ')}), or give another --out`,
+      );
     const files = writeSlurmRun(
       plan,
       layout,

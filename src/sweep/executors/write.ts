@@ -89,6 +89,26 @@ function sbatch(args: string[], unsent = ''): string {
   return r.stdout.trim().split(';')[0]; // "<id>" or "<id>;<cluster>"
 }
 
+/**
+ * Jobs of an earlier submission from folder `dir` still in Slurm's queue (pending or running): those whose batch
+ * script is that folder's array.sbatch or merge.sbatch, as `squeue` names it; their job ids (an array job's once).
+ * Empty when squeue is missing or cannot reach a cluster: then nothing can be told, and nothing is refused.
+ */
+export function queuedJobsIn(dir: string): string[] {
+  const r = spawnSync('squeue', ['-h', '-o', '%F|%o'], { encoding: 'utf8', timeout: 30_000 });
+  if (r.error || r.status !== 0) return [];
+  const scripts = ['array.sbatch', 'merge.sbatch'].map((f) => join(dir, f));
+  const ids = new Set<string>();
+  for (const line of r.stdout.split('\n')) {
+    const bar = line.indexOf('|');
+    if (bar < 0) continue;
+    const command = line.slice(bar + 1);
+    // squeue prints the script's path, then any arguments it was given
+    if (scripts.some((s) => command === s || command.startsWith(`${s} `))) ids.add(line.slice(0, bar).trim());
+  }
+  return [...ids];
+}
+
 /** The shell command that submits the array job (`array`: the `--array` that overrides the script's, if any). */
 export function arraySubmitCommand(l: ClusterLayout, array: string | null): string {
   return `sbatch${array ? ` --array=${array}` : ''} ${shArg(join(l.dir, 'array.sbatch'))}`;
