@@ -46,7 +46,11 @@ function smokeStudy() {
     store.claimTrial(plan.trials[i].id, 'o', { retryFailed: false, leaseMs: 1000 });
     store.finishTrial(plan.trials[i].id, 'o', trialResult({ finalValLoss: 2, finalTrainLoss: 2 }), []);
   };
-  return { dir, db, plan, finish, close: () => store.close() };
+  const fail = (i: number) => {
+    store.claimTrial(plan.trials[i].id, 'o', { retryFailed: false, leaseMs: 1000 });
+    store.endTrial(plan.trials[i].id, 'o', 'failed', { error: 'diverged', step: 3 });
+  };
+  return { dir, db, plan, finish, fail, close: () => store.close() };
 }
 
 describe('sweep --executor and the flags of a local sweep', () => {
@@ -153,5 +157,38 @@ describe('sweep --executor and the flags of a local sweep', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--checkpoint-minutes -3: expected a number of minutes >= 0/);
     expect(existsSync(join(dir, 'bad'))).toBe(false);
+  });
+
+  it('slurm leaves trials failed in --db out of the submission unless --retry-failed, as a local sweep does', () => {
+    const { db, plan, finish, fail, close } = smokeStudy();
+    const n = plan.trials.length;
+    finish(0);
+    fail(1);
+    close();
+    // before: every failed trial was submitted, and each task exited 1 at once without training
+    const r = cli(clusterSweep(db, 'slurm', '--dry-run'));
+    expect(r.code, r.stderr).toBe(0);
+    const rest = Array.from({ length: n - 2 }, (_, i) => i + 2);
+    const array = rest.length > 1 ? `2-${n - 1}` : '2';
+    expect(r.stdout).toContain(
+      `1 of the ${n} trials is finished in ${db}; 1 of the ${n} trials failed in ${db} (left out: --retry-failed submits it again): submitting the other ${n - 2} (--array=${array})`,
+    );
+    expect(r.stdout).toContain(`sbatch --array=${array} `);
+    const retry = cli(clusterSweep(db, 'slurm', '--dry-run', '--retry-failed'));
+    expect(retry.code, retry.stderr).toBe(0);
+    expect(retry.stdout).toContain(`submitting the other ${n - 1} (--array=1-${n - 1})`);
+    expect(retry.stdout).not.toContain('left out');
+    // nothing but failed trials left: nothing submitted, and exit 1 as a sweep with failed trials
+    const s = Store.open(db, { create: true });
+    for (let i = 2; i < n; i++) {
+      s.claimTrial(plan.trials[i].id, 'o', { retryFailed: false, leaseMs: 1000 });
+      s.finishTrial(plan.trials[i].id, 'o', trialResult({ finalValLoss: 2, finalTrainLoss: 2 }), []);
+    }
+    s.close();
+    const none = cli(clusterSweep(db, 'slurm', '--dry-run'));
+    expect(none.code).toBe(1);
+    expect(none.stdout).toContain(
+      'nothing to submit: every trial of the plan is finished or failed (--retry-failed submits the failed ones again)',
+    );
   });
 });

@@ -235,19 +235,37 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
       outName,
     );
     process.stdout.write(`wrote ${files.join(', ')}\n`);
-    // the trials the study database has finished are left out of the submission: their tasks would do nothing
-    const finished = finishedIn(opts.db);
+    // the trials the study database has finished are left out of the submission: their tasks would do nothing;
+    // so are those failed there, as a local sweep leaves them, unless --retry-failed (a task would only exit 1)
+    const known = trialsEndedIn(opts.db);
+    const trialIds = plan.trials.map((t) => t.id);
+    const failedOut = opts.retryFailed ? [] : trialIds.filter((id) => known.failed.has(id));
     const { array, pending } = unfinishedArray(
-      plan.trials.map((t) => t.id),
-      finished,
+      trialIds,
+      new Set([...known.finished, ...failedOut]),
       maxParallel,
     );
-    const done = plan.trials.length - pending;
-    if (done > 0)
+    const done = trialIds.filter((id) => known.finished.has(id)).length;
+    const of = `of the ${count(plan.trials.length, 'trial')}`;
+    const told = [
+      ...(done > 0 ? [`${done} ${of} ${done === 1 ? 'is' : 'are'} finished in ${opts.db}`] : []),
+      ...(failedOut.length > 0
+        ? [
+            `${failedOut.length} ${of} failed in ${opts.db} (left out: --retry-failed submits ${failedOut.length === 1 ? 'it' : 'them'} again)`,
+          ]
+        : []),
+    ];
+    if (told.length > 0)
       process.stdout.write(
-        `${done} of the ${count(plan.trials.length, 'trial')} ${done === 1 ? 'is' : 'are'} finished in ${opts.db}${pending > 0 ? `: submitting the other ${pending} (--array=${array})` : ''}\n`,
+        `${told.join('; ')}${pending > 0 ? `: submitting the other ${pending} (--array=${array})` : ''}\n`,
       );
     if (pending === 0) {
+      if (failedOut.length > 0) {
+        process.stdout.write(
+          'nothing to submit: every trial of the plan is finished or failed (--retry-failed submits the failed ones again)\n',
+        );
+        return 1;
+      }
       process.stdout.write('nothing to submit: every trial of the plan is finished\n');
       return 0;
     }
@@ -265,7 +283,7 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
   }
   const image = opts.image ?? 'sparsebench:latest';
   const pvc = opts.pvc ?? 'sparsebench-data';
-  const finishedIds = finishedIn(opts.db);
+  const finishedIds = trialsEndedIn(opts.db).finished;
   const finished = plan.trials.filter((t) => finishedIds.has(t.id)).length;
   const { files, copies } = writeK8sRun(
     plan,
@@ -294,20 +312,23 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
 }
 
 /**
- * Ids of the trials finished in the database at `db`: none when it does not exist, and none, with a warning, when
- * it cannot be read (every trial is then submitted, and each task's --skip-from still skips one finished there).
+ * Ids of the trials finished and of those failed in the database at `db`: none when it does not exist, and none,
+ * with a warning, when it cannot be read (every trial is then submitted, and each task's --skip-from still skips
+ * one finished there).
  */
-function finishedIn(db: string): Set<string> {
-  if (!existsSync(resolve(db))) return new Set();
+function trialsEndedIn(db: string): { finished: Set<string>; failed: Set<string> } {
+  const none = { finished: new Set<string>(), failed: new Set<string>() };
+  if (!existsSync(resolve(db))) return none;
   let store: Store | null = null;
   try {
     store = Store.open(db, { create: false, read: 'only' });
-    return new Set(store.listTrials(null, 'finished').map((t) => t.id));
+    const ids = (status: 'finished' | 'failed') => new Set(store!.listTrials(null, status).map((t) => t.id));
+    return { finished: ids('finished'), failed: ids('failed') };
   } catch (e) {
     process.stderr.write(
       `warning: --db ${db} cannot be read to leave out its finished trials (${(e as Error).message}); every trial is submitted, and each skips itself if finished there\n`,
     );
-    return new Set();
+    return none;
   } finally {
     store?.close();
   }
