@@ -40,6 +40,10 @@ describe('run-trial (a cluster task)', () => {
     const held = cli(['run-trial', plan, '--index', '0', '--db', db]);
     expect(held.code).toBe(3);
     expect(held.stdout).toMatch(/: running/);
+    // and says who holds it and when a rerun takes it over (before: only "running", with exit 3)
+    expect(held.stderr).toMatch(
+      /trial 0 is held by another process \(elsewhere:1:x, last heartbeat \d+ s ago\) in .*; nothing trained\. It is taken over once that process is gone from this host or its heartbeat is older than 10 minutes: run this task again then/,
+    );
     const e = new Database(db);
     e.prepare("UPDATE trials SET status = 'interrupted', owner = NULL, heartbeat_at = NULL").run();
     e.close();

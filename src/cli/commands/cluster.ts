@@ -6,6 +6,7 @@ import { assertBackendAvailable, type BackendName } from '../../engine/backends.
 import { nativeWarning } from '../../engine/native.js';
 import { UsageError } from '../../errors.js';
 import { mergeDatabases } from '../../store/merge.js';
+import { DEFAULT_LEASE_MS } from '../../store/owner.js';
 import { Store } from '../../store/store.js';
 import { trialStatusIn } from '../../store/study-status.js';
 import { unfinishedArray } from '../../sweep/executors/array-indices.js';
@@ -103,7 +104,16 @@ export async function runTrialCommand(
     }
     const stopped = stop.exitCode();
     if (stopped !== null) return stopped;
-    // not finished here and not stopped: another process holds it (a task started twice)
+    // not finished here and not stopped: another process holds it (a task started twice, or one killed with no
+    // time to mark its trial, on another host: its lease has not run out yet)
+    const beat =
+      t.heartbeatAt != null
+        ? `, last heartbeat ${Math.max(0, Math.round((Date.now() - t.heartbeatAt) / 1000))} s ago`
+        : '';
+    process.stderr.write(
+      `trial ${index} is held by another process (${t.owner ?? 'owner unknown'}${beat}) in ${opts.db}; nothing trained. ` +
+        `It is taken over once that process is gone from this host or its heartbeat is older than ${DEFAULT_LEASE_MS / 60_000} minutes: run this task again then\n`,
+    );
     return 3;
   } finally {
     stop.release();
