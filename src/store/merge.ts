@@ -184,6 +184,11 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
         // checkpoints after the records: one behind its record is safe (a resume retrains from it), one ahead
         // of it would resume past metrics the record does not have
         for (const t of taken) syncCheckpoint(shard, target.path, t.id, t.status);
+        const running = taken.filter((t) => t.status === 'running').map((t) => t.id);
+        if (running.length > 0)
+          report.notes.push(
+            `${shard}: ${count(running.length, 'trial')} (${idList(running)}) ${running.length === 1 ? 'is' : 'are'} still running there (a task still training, or killed): merged as ${running.length === 1 ? 'it stands' : 'they stand'}; merge again once the task has ended`,
+          );
       } finally {
         db.prepare('DETACH DATABASE s').run();
       }

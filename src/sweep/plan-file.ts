@@ -51,6 +51,12 @@ export function readPlanFile(path: string): SweepPlan {
   try {
     doc = JSON.parse(readFileSync(path, 'utf8')) as PlanFile;
   } catch (e) {
+    if (e instanceof SyntaxError)
+      throw new UsageError(
+        /\.ya?ml$/i.test(path)
+          ? `${path} is a sweep config, not a plan: freeze it into one first with "sparsebench plan ${path} --out plan.json"`
+          : `${path} is not a sparsebench plan (it is not JSON); write one with "sparsebench plan <config> --out ${path}"`,
+      );
     const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
     throw new UsageError(`cannot read plan ${path}: ${why}`);
   }

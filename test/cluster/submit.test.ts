@@ -45,6 +45,9 @@ describe('sweep --executor slurm submitting', () => {
     const r = cli(['sweep', config, '--executor', 'slurm', '--db', join(dir, 's.db'), '--out', out], { env });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('submitted array job 4242 (2 trials) and merge job 4243');
+    expect(r.stdout).toContain(
+      `watch them with: squeue -j 4242,4243; each task's log is in ${join(out, 'logs')}/. ${join(dir, 's.db')} gets their trials when the merge job has run`,
+    );
     expect(calls()).toEqual([
       ['--parsable', join(out, 'array.sbatch')],
       ['--parsable', '--dependency=afterany:4242', join(out, 'merge.sbatch')],

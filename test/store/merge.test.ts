@@ -23,6 +23,21 @@ import { trialResult } from '../helpers/trial-result.js';
 const result = (loss: number) => trialResult({ finalValLoss: loss, finalTrainLoss: loss });
 
 describe('merge', () => {
+  it('notes a trial a shard still has running: merged as it stands, to merge again once its task ends', () => {
+    const dir = tempDir();
+    const plan = planOf(tinySyntheticConfig());
+    const [a] = plan.trials.map((t) => t.id);
+    const shard = Store.open(join(dir, 's', 'x.db'), { create: true });
+    shard.saveSweep(plan);
+    shard.claimTrial(a, 'node7:42:abc', { retryFailed: false, leaseMs: 1000 });
+    shard.appendMetrics(a, 'node7:42:abc', [{ name: 'train_loss', step: 1, tokens: 8, value: 3 }]);
+    shard.close();
+    const r = mergeDatabases(join(dir, 'study.db'), [join(dir, 's', 'x.db')]);
+    expect(r.notes).toEqual([
+      `${join(dir, 's', 'x.db')}: 1 trial (${a.slice(0, 8)}) is still running there (a task still training, or killed): merged as it stands; merge again once the task has ended`,
+    ]);
+  });
+
   it('keeps the best record per trial with its metrics and weights, and is idempotent', () => {
     const dir = tempDir();
     const plan = planOf(tinySyntheticConfig());

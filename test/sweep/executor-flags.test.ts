@@ -108,6 +108,37 @@ describe('sweep --executor and the flags of a local sweep', () => {
     expect(none.stdout).toContain('nothing to submit: every trial of the plan is finished');
   });
 
+  it('without sbatch, says where the scripts are written and how to submit them (exit 2)', () => {
+    const { dir, db } = smokeStudy();
+    const r = cli(clusterSweep(db, 'slurm'), { env: { ...process.env, PATH: join(dir, 'no-bin') } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `sbatch not found on this machine: run the sweep on a Slurm login node. Nothing was submitted; the scripts are written in ${join(dir, 'smoke.slurm')}.`,
+    );
+  });
+
+  it('a job the cluster refuses (a partition it lacks) is bad input naming the flag, not a hint to reach the cluster', () => {
+    const { dir, db } = smokeStudy();
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(
+      join(bin, 'sbatch'),
+      '#!/bin/bash\necho "sbatch: error: invalid partition specified: nosuch" >&2\necho "sbatch: error: Batch job submission failed: Invalid partition name specified" >&2\nexit 1\n',
+      { mode: 0o755 },
+    );
+    writeFileSync(join(bin, 'squeue'), '#!/bin/bash\nexit 0\n', { mode: 0o755 });
+    const r = cli(clusterSweep(db, 'slurm', '--partition', 'nosuch'), {
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      '--partition: the cluster refused the array job (sbatch: error: invalid partition specified: nosuch; sbatch: error: Batch job',
+    );
+    expect(r.stderr).toContain('Nothing was submitted.');
+    expect(r.stderr).toContain('`sinfo -s` lists its partitions');
+    expect(r.stderr).not.toContain('Once sbatch reaches the cluster');
+  });
+
   it('passes the checkpoint cadence and --retry-failed on to every task, and refuses --workers and --json', () => {
     const dir = tempDir();
     const db = join(dir, 'study.db');

@@ -311,6 +311,10 @@ fi
     expect(readFileSync(join(dir, 'calls'), 'utf8')).toMatch(
       /apply -f merge-job\.yaml\n.*get job\/sb-tiny-merge/s,
     );
+    // an earlier run's Jobs are deleted before the trials' Job is applied again (a rerun that resumes trials)
+    expect(readFileSync(join(dir, 'calls'), 'utf8')).toMatch(
+      /^delete job sb-tiny sb-tiny-merge --ignore-not-found --wait=true\napply -f job\.yaml\n/,
+    );
     expect(sh('Failed').status).not.toBe(0);
   });
 });

@@ -38,6 +38,16 @@ describe('plan files', () => {
     );
     writeFileSync(path, '{"format":"other"}');
     expect(() => readPlanFile(path)).toThrow(/is not a sparsebench plan/);
+    writeFileSync(path, 'name: tiny\n');
+    expect(() => readPlanFile(path)).toThrow(
+      /is not a sparsebench plan \(it is not JSON\); write one with "sparsebench plan <config>/,
+    );
+    // a sweep config given where a plan goes: said so, with the command that freezes it
+    const config = path.replace(/\.json$/, '.yaml');
+    writeFileSync(config, 'name: tiny\n');
+    expect(() => readPlanFile(config)).toThrow(
+      `${config} is a sweep config, not a plan: freeze it into one first with "sparsebench plan ${config} --out plan.json"`,
+    );
   });
 
   it('takes the index from --index, else Slurm, else Kubernetes, and checks its range', () => {

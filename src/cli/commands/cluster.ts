@@ -62,6 +62,11 @@ export async function runTrialCommand(
   const index = taskIndex(opts.index, process.env, plan.trials.length);
   const trial = plan.trials[index];
   if (opts.skipFrom) {
+    // before the first merge there is no study database yet; said, so that a mistyped path shows in the task's log
+    if (!existsSync(opts.skipFrom))
+      process.stderr.write(
+        `sparsebench: note: --skip-from ${opts.skipFrom} does not exist (yet: the merge job writes it); training the trial\n`,
+      );
     // read as-is: every task of the array reads the study database, which the merge job writes
     const done =
       trialStatusIn(opts.skipFrom, trial.id, '--skip-from', (why) =>
@@ -287,7 +292,9 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
     }
     const ids = submitSlurm(layout, array, pending);
     process.stdout.write(
-      `submitted array job ${ids.arrayJob} (${count(pending, 'trial')}) and merge job ${ids.mergeJob}\n`,
+      `submitted array job ${ids.arrayJob} (${count(pending, 'trial')}) and merge job ${ids.mergeJob}\n` +
+        `watch them with: squeue -j ${ids.arrayJob},${ids.mergeJob}; each task's log is in ${layout.logs}/. ` +
+        `${opts.db} gets their trials when the merge job has run (runs list shows them then)\n`,
     );
     return 0;
   }

@@ -71,6 +71,24 @@ export function writeK8sRun(
   };
 }
 
+/** sbatch ran and failed; `detail` is what it said. */
+class SbatchError extends Error {
+  override name = 'SbatchError';
+  constructor(
+    message: string,
+    readonly detail: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Whether sbatch's message says it could not reach the cluster (rather than that the cluster refused the job). */
+function unreachable(detail: string): boolean {
+  return /configuration source|fetch_config|contact slurm controller|connection refused|timed out|zero bytes were transmitted|unable to (contact|establish|connect)/i.test(
+    detail,
+  );
+}
+
 /**
  * Runs `sbatch --parsable <args>`; returns the job id, or throws with sbatch's message and `unsent`, which says
  * what was not submitted and how to submit it by hand.
@@ -79,13 +97,16 @@ function sbatch(args: string[], unsent = ''): string {
   const r = spawnSync('sbatch', ['--parsable', ...args], { encoding: 'utf8' });
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') {
     throw new UsageError(
-      'sbatch not found: run this on a Slurm login node, or pass --dry-run to only write the scripts',
+      `sbatch not found on this machine: run the sweep on a Slurm login node${unsent ? `. ${unsent}` : ''}`,
     );
   }
-  if (r.status !== 0)
-    throw new Error(
-      `sbatch ${args.map(shArg).join(' ')} failed: ${(r.stderr || r.stdout).trim()}${unsent ? `\n${unsent}` : ''}`,
+  if (r.status !== 0) {
+    const detail = (r.stderr || r.stdout).trim();
+    throw new SbatchError(
+      `sbatch ${args.map(shArg).join(' ')} failed: ${detail}${unsent ? `\n${unsent}` : ''}`,
+      detail,
     );
+  }
   return r.stdout.trim().split(';')[0]; // "<id>" or "<id>;<cluster>"
 }
 
@@ -123,7 +144,9 @@ export function mergeSubmitCommand(l: ClusterLayout, arrayJob: string): string {
  * Submits the array job (only the tasks of `array`, when given: the `--array` that overrides the script's; `trials`
  * tasks in all) and
  * the merge job that depends on it (afterany); returns both job ids. When the array fails to submit, nothing was:
- * the error says the scripts are written and gives the commands that submit them. When the merge fails to
+ * where sbatch could not reach the cluster, the error says the scripts are written and gives the commands that submit
+ * them; where the cluster refused the job (a partition it lacks, a time over its limit), a UsageError says which flags
+ * wrote what it refused. When the merge fails to
  * submit, the array job is already queued: the error says so, and gives the command that submits the merge and
  * the one that cancels the trials, since running the sweep again would submit the trials a second time.
  */
@@ -132,10 +155,22 @@ export function submitSlurm(
   array: string | null = null,
   trials = l.trials,
 ): { arrayJob: string; mergeJob: string } {
-  const arrayJob = sbatch(
-    [...(array ? [`--array=${array}`] : []), join(l.dir, 'array.sbatch')],
-    `Nothing was submitted; the scripts are written in ${l.dir}. Once sbatch reaches the cluster (on a login node, or with SLURM_CONF naming its slurm.conf), submit them with: ${arraySubmitCommand(l, array)}, then ${mergeSubmitCommand(l, '<array id>')}`,
-  );
+  let arrayJob: string;
+  try {
+    arrayJob = sbatch(
+      [...(array ? [`--array=${array}`] : []), join(l.dir, 'array.sbatch')],
+      `Nothing was submitted; the scripts are written in ${l.dir}. Once sbatch reaches the cluster (on a login node, or with SLURM_CONF naming its slurm.conf), submit them with: ${arraySubmitCommand(l, array)}, then ${mergeSubmitCommand(l, '<array id>')}`,
+    );
+  } catch (e) {
+    const refused = e instanceof SbatchError && !unreachable(e.detail);
+    if (!refused) throw e;
+    // the cluster was reached and refused what the scripts ask for: the same scripts would be refused again
+    const flag = /partition/i.test(e.detail) ? '--partition: ' : '';
+    throw new UsageError(
+      `${flag}the cluster refused the array job (${e.detail.replaceAll('\n', '; ')}). Nothing was submitted. The scripts in ${l.dir} ask for what the flags given said ` +
+        '(--partition, --time, --gpus, --cpus-per-task): run the sweep again with values the cluster accepts; `sinfo -s` lists its partitions and their time limits',
+    );
+  }
   try {
     const mergeJob = sbatch([`--dependency=afterany:${arrayJob}`, join(l.dir, 'merge.sbatch')]);
     return { arrayJob, mergeJob };
