@@ -108,6 +108,11 @@ export class Store {
       }
     } else if (statSync(abs).isDirectory()) {
       throw new UsageError(`${flag} ${path} is a directory; give the path of a database file`);
+    } else if (!statSync(abs).isFile()) {
+      // SQLite would write its journal beside it (/dev/null-journal) and fail with a bare "disk I/O error"
+      throw new UsageError(
+        `${flag} ${path} is not a regular file (a device, pipe or socket); give the path of a database file`,
+      );
     } else if (!opts.create && statSync(abs).size === 0) {
       // SQLite would take an empty file for an empty database and write a schema into it: a reader or a
       // merge must not; most likely it is a truncated copy

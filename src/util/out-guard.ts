@@ -64,7 +64,7 @@ export function assertOutputFile(flag: string, path: string): void {
 /**
  * Refuses an output path that names an existing file of another kind than the command writes (`runs export --out
  * sweep.yaml` would replace a config with a safetensors file): only a file of that kind (`isKind`, the check its
- * format's module gives) is written over.
+ * format's module gives) is written over; never a device, pipe or socket. A directory is left to the caller.
  */
 export function assertReplaceable(
   flag: string,
@@ -73,7 +73,16 @@ export function assertReplaceable(
   isKind: (path: string) => boolean,
 ): void {
   const abs = resolve(path);
-  if (!existsSync(abs) || !statSync(abs).isFile() || isKind(abs)) return;
+  if (!existsSync(abs)) return;
+  const stat = statSync(abs);
+  if (stat.isDirectory()) return; // each command says so in its own words
+  // /dev/null, a pipe, /dev/stdout: the file is written beside the path and renamed over it, which would replace
+  // the device itself (as root, /dev/null would become a regular file)
+  if (!stat.isFile())
+    throw new UsageError(
+      `${flag} ${path}: is not a regular file (a device, pipe or socket); the ${kind} file is written beside it and renamed into place, which would replace it: give the path of a file`,
+    );
+  if (isKind(abs)) return;
   throw new UsageError(
     `${flag} ${path}: exists and is not a ${kind} file; writing there would replace it, give another path or remove it first`,
   );

@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -53,7 +54,12 @@ beforeAll(() => {
     join(work, 'few.csv'),
     'sparsity,nonzero_params,tokens,loss\n0,1e6,1e8,3.1\n0.5,1e6,1e8,3.2\n0,2e6,1e8,3.0\n0.5,2e6,2e8,2.9\n',
   );
+  // a named pipe, standing for /dev/null and other files that are not regular ones (outside `work`: reading it for
+  // the snapshot would block)
+  const fifo = join(tempDir(), 'pipe');
+  execFileSync('mkfifo', [fifo]);
   place = {
+    '{fifo}': fifo,
     '{smoke}': join(ROOT, 'configs', 'smoke.yaml'),
     '{db}': db,
     '{dir}': tempDir(),
@@ -95,5 +101,10 @@ describe(`bad input: ${configs.length} bad configs and ${flagCases.length} bad f
     expect(r.stderr).toContain(expected);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(snapshot(work)).toEqual(before);
+  });
+
+  it('leaves a pipe given as a database or an output file a pipe (a renamed file would have replaced it)', () => {
+    expect(statSync(place['{fifo}']).isFIFO()).toBe(true);
+    expect(readdirSync(join(place['{fifo}'], '..'))).toEqual(['pipe']); // no journal or temporary file beside it
   });
 });
