@@ -37,7 +37,10 @@ export function readIdx(imagesPath: string, labelsPath: string): ImageSet {
   const images = new Float32Array(n * h * w);
   for (let i = 0; i < images.length; i++) images[i] = img[16 + i] / 255;
   const labels = Int32Array.from(lab.subarray(8, 8 + n));
-  return { images, labels, count: n, height: h, width: w, channels: 1, classes: Math.max(...labels) + 1 };
+  // a loop, not Math.max(...labels): spreading a large set's labels (EMNIST's 240k and more) overflows the stack
+  let classes = 0;
+  for (const l of labels) classes = Math.max(classes, l + 1);
+  return { images, labels, count: n, height: h, width: w, channels: 1, classes };
 }
 
 /** Which file of an IDX pair a problem is in. */

@@ -64,6 +64,20 @@ describe('IDX files checked before training', () => {
     expect(imageGeometry(spec).classes).toBe(3);
   });
 
+  it('reads a set too large to spread into one call (more images than the stack holds arguments)', () => {
+    const dir = tempDir();
+    const n = 300_000;
+    const img = images(dir, 'big.img', n, 1, 1);
+    const lab = labels(
+      dir,
+      'big.lab',
+      Array.from({ length: n }, (_, i) => i % 5),
+    );
+    const set = readIdx(img, lab);
+    expect(set.count).toBe(n);
+    expect(set.classes).toBe(5);
+  });
+
   it('refuses, naming the key, what would make every trial fail', () => {
     const dir = tempDir();
     images(dir, 'zero.img', 0, 4, 4);
