@@ -12,6 +12,7 @@ import { runEnvironment } from '../util/environment.js';
 import { Rng } from '../util/rng.js';
 import { adamwUpdate, clipScale, initAdamW, resetMoments } from './adamw.js';
 import { DeviceAdamW, type OptimizerPlacement, optimizerPlacement } from './device-adamw.js';
+import { divergenceWatch } from './divergence.js';
 import { evaluate } from './evaluate.js';
 import { lrAt } from './lr-schedule.js';
 import { applyMasks, finalizeMasks, prunerInitialParams, refineGradients } from './mask-application.js';
@@ -104,8 +105,12 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
   const decay = new Map(infos.map((p) => [p.name, p.decay]));
   const tokensPerStep = source.unitsPerBatch;
   const flushMs = (hooks.flushSeconds ?? 2) * 1000;
-  /** A model twice as bad as uniform guessing has diverged. */
-  const divergedAbove = 2 * Math.log(outputClasses(shape));
+  /** A model twice as bad as uniform guessing, and staying so, has diverged. */
+  const diverged = divergenceWatch(
+    2 * Math.log(outputClasses(shape)),
+    spec.steps,
+    (shape as { classes?: number }).classes === undefined ? 'vocab' : 'classes',
+  );
 
   let prunerState: PrunerState =
     resume?.pruner ??
@@ -221,7 +226,8 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
     /** The train loss and lr of step `at` (in `loss`) into the curve, after checking the loss. */
     const fileLoss = (at: number, lr: number) => {
       checkDevice(at);
-      checkLoss(loss, at, divergedAbove, pending);
+      const failure = diverged(loss, at);
+      if (failure) throw new TrialFailure(failure, at, pending);
       point('train_loss', loss, at);
       point('lr', lr, at);
     };
@@ -389,19 +395,6 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
   } finally {
     device?.dispose();
     params.dispose();
-  }
-}
-
-/** Throws {@link TrialFailure} for a training loss that is not finite or shows divergence. */
-function checkLoss(loss: number, step: number, divergedAbove: number, pending: MetricPoint[]): void {
-  if (!Number.isFinite(loss))
-    throw new TrialFailure(`training loss is ${loss} at step ${step}`, step, pending);
-  if (loss > divergedAbove) {
-    throw new TrialFailure(
-      `diverged: training loss ${loss.toFixed(3)} at step ${step} is above 2 ln(vocab) = ${divergedAbove.toFixed(3)}, twice that of uniform guessing`,
-      step,
-      pending,
-    );
   }
 }
 

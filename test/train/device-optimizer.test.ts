@@ -114,7 +114,10 @@ describe('the optimizer on the device', () => {
     expect(device).toBeInstanceOf(TrialFailure);
     expect((device as TrialFailure).step).toBe((host as TrialFailure).step);
     // (the losses themselves differ in their float digits: the host path updates in double)
-    expect((device as TrialFailure).message).toMatch(/^diverged: training loss .* at step \d+ is above/);
+    // (diverged for 10 steps in a row, or gone to NaN first)
+    expect((device as TrialFailure).message).toMatch(
+      /^(diverged: training loss .* at step \d+ is above|training loss is NaN at step \d+$)/,
+    );
     expect(tf.memory().numTensors).toBe(before.numTensors);
   });
 

@@ -1,0 +1,30 @@
+/** Steps in a row a training loss must stay above the divergence bound before a trial is failed as diverged. */
+export const DIVERGED_STEPS = 10;
+
+/**
+ * Watches a trial's training losses, step by step, for divergence: a loss that is not finite fails at once; a loss
+ * above `bound` (2 ln K, twice the loss of uniform guessing over K outputs) fails once it has stayed there for
+ * {@link DIVERGED_STEPS} steps in a row, or at `lastStep` (a trial that ends there). One batch's spike does not: with
+ * few classes the bound is low (1.39 nats for 2), and a noisy batch can pass it and recover. `outputs` names K in
+ * messages ("vocab", "classes"). Returns the check, which gives the failure's message, or null.
+ */
+export function divergenceWatch(
+  bound: number,
+  lastStep: number,
+  outputs: string,
+): (loss: number, step: number) => string | null {
+  /** First step of the current run of losses above the bound. */
+  let since: number | null = null;
+  return (loss, step) => {
+    if (!Number.isFinite(loss)) return `training loss is ${loss} at step ${step}`;
+    if (loss <= bound) {
+      since = null;
+      return null;
+    }
+    since ??= step;
+    const run = step - since + 1;
+    if (run < DIVERGED_STEPS && step < lastStep) return null;
+    const span = run === 1 ? 'at the last step' : `for ${run} steps in a row, from step ${since}`;
+    return `diverged: training loss ${loss.toFixed(3)} at step ${step} is above 2 ln(${outputs}) = ${bound.toFixed(3)}, twice that of uniform guessing, ${span}`;
+  };
+}
