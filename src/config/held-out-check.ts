@@ -1,6 +1,7 @@
 import { heldOutCount } from '../data/images.js';
 import { MNIST_DIGITS } from '../data/mnist.js';
 import type { DataSpec } from '../data/spec.js';
+import { splitStride } from '../data/split-stride.js';
 import { heldOutImageCount, textStreamLengths } from '../data/stream-sizes.js';
 import { PathError } from '../errors.js';
 import { families, type TextWindow } from '../models/registry.js';
@@ -100,4 +101,40 @@ export function heldOutWarning(trials: readonly TrialPlan[]): string | null {
         ? 'its trial'
         : `all ${short} trials`;
   return `train.eval_tokens ${trial.spec.eval.tokens} asks for more than the held-out split holds (${which}): validation losses are measured on all of it, ${gots.size > 1 ? 'as few as ' : ''}${size.got} ${size.unit}`;
+}
+
+/** What a split holds out, by source: the documents, chunks or images it takes every k-th of. */
+const SPLIT_UNITS: Partial<Record<DataSpec['source'], string>> = {
+  brown: 'Brown text',
+  text: 'chunk of the file',
+  mnist: 'digit',
+  idx: 'image',
+};
+
+/**
+ * A plan warning for each `data.validation_fraction` the split rounds (it holds out every k-th document, chunk or
+ * image: 1/k of them, {@link splitStride}) by more than 1% of itself; null when every one is held out as asked. An
+ * IDX source with validation files of its own splits nothing.
+ */
+export function heldOutShareWarning(trials: readonly TrialPlan[]): string | null {
+  const rounded = new Map<number, string>();
+  for (const { spec } of trials) {
+    const data = spec.data;
+    const unit = SPLIT_UNITS[data.source];
+    if (!unit || !('validation_fraction' in data)) continue;
+    if (data.source === 'idx' && data.paths.validation_images) continue;
+    const f = data.validation_fraction;
+    const k = splitStride(f);
+    if (Math.abs(1 / k - f) <= 0.01 * f || rounded.has(f)) continue;
+    rounded.set(f, `${f} holds out every ${ordinal(k)} ${unit}, ${+(1 / k).toPrecision(3)} of them`);
+  }
+  if (rounded.size === 0) return null;
+  return `data.validation_fraction ${[...rounded.values()].join('; ')}: the split holds out every k-th one, k = round(1 / fraction), so a fraction of the form 1/k (0.5, 0.25, 0.2, 0.1, 0.05) is held out as asked and others are rounded to one`;
+}
+
+/** 2 → "2nd", 3 → "3rd", 7 → "7th", 12 → "12th". */
+function ordinal(k: number): string {
+  const teen = k % 100 >= 11 && k % 100 <= 13;
+  const suffix = teen ? 'th' : (({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[k % 10] ?? 'th');
+  return `${k}${suffix}`;
 }

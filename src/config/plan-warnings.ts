@@ -6,7 +6,7 @@ import { scheduleWarnings } from '../sparsity/schedule-check.js';
 import { sharedScheduleWarning } from '../sparsity/shared-schedule-check.js';
 import { sameTrainingWarning } from './budget-check.js';
 import { repeatedDataWarning } from './epochs-check.js';
-import { heldOutWarning } from './held-out-check.js';
+import { heldOutShareWarning, heldOutWarning } from './held-out-check.js';
 import type { SweepPlan } from './load.js';
 import { nonzeroMissWarning } from './nonzero-check.js';
 import { warmupWarning } from './warmup-check.js';
@@ -14,7 +14,7 @@ import { warmupWarning } from './warmup-check.js';
 /**
  * What a plan does that its config may not mean, in words (a sweep and `plan` print them): schedules with too
  * few mask updates, pretrained sparse trials beside dense ones from scratch, N targets the shapes miss, token
- * budgets less than a batch apart, held-out sets smaller than `train.eval_tokens` asks,
+ * budgets less than a batch apart, held-out shares the split rounds, held-out sets smaller than `train.eval_tokens` asks,
  * data read more than a few epochs over, t5 inputs too short for their
  * span-corruption settings, embeddings a large share of N, warmups as long as training, one pruner.schedule
  * given to several algorithms whose defaults differ, IDX labels that leave classes of the head out.
@@ -26,6 +26,7 @@ export function planWarnings(plan: SweepPlan): string[] {
   const missed = nonzeroMissWarning(plan.trials);
   const repeated = sameTrainingWarning(plan.trials);
   const heldOut = heldOutWarning(plan.trials);
+  const share = heldOutShareWarning(plan.trials);
   const repeatedData = repeatedDataWarning(plan.trials);
   const spans = spanLayoutWarning(plan.trials);
   const warmup = warmupWarning(plan.trials);
@@ -47,6 +48,7 @@ export function planWarnings(plan: SweepPlan): string[] {
     ...(baseline ? [baseline] : []),
     ...(missed ? [missed] : []),
     ...(repeated ? [repeated] : []),
+    ...(share ? [share] : []),
     ...(heldOut ? [heldOut] : []),
     ...(repeatedData ? [repeatedData] : []),
     ...(spans ? [spans] : []),

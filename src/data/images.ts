@@ -1,3 +1,4 @@
+import { splitStride } from './split-stride.js';
 /** A labelled image set: pixels in [0, 1], row-major [N, H, W, C]. */
 export interface ImageSet {
   images: Float32Array;
@@ -28,11 +29,6 @@ export function subset(set: ImageSet, indices: readonly number[]): ImageSet {
     labels[dst] = set.labels[src];
   });
   return { ...set, images, labels, count: indices.length };
-}
-
-/** Every how many images {@link splitImages} holds one out. */
-function splitStride(validationFraction: number): number {
-  return Math.max(2, Math.round(1 / validationFraction));
 }
 
 /** How many of `count` images {@link splitImages} holds out at `validationFraction`. */

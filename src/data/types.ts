@@ -1,3 +1,4 @@
+import { splitStride } from './split-stride.js';
 /** A tokenised text source: train and held-out validation streams over a fixed vocabulary. */
 export interface TokenCorpus {
   vocabSize: number;
@@ -25,7 +26,7 @@ export function splitDocuments<T>(
   docs: readonly T[],
   validationFraction: number,
 ): { train: T[]; validation: T[] } {
-  const k = Math.max(2, Math.round(1 / validationFraction));
+  const k = splitStride(validationFraction);
   const train: T[] = [];
   const validation: T[] = [];
   docs.forEach((d, i) => {

@@ -2,13 +2,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { heldOutSize, heldOutWarning } from '../../src/config/held-out-check.js';
+import { heldOutShareWarning, heldOutSize, heldOutWarning } from '../../src/config/held-out-check.js';
 import { loadSweep } from '../../src/config/load.js';
 import { planWarnings } from '../../src/config/plan-warnings.js';
 import { BROWN_MIN_TEXT_TOKENS, brownDir, brownFiles, detagBrown, loadBrown } from '../../src/data/brown.js';
 import { loadMnist, MNIST_DIGITS } from '../../src/data/mnist.js';
 import { dataConfigSchema, resolveDataSpec } from '../../src/data/spec.js';
 import { heldOutImageCount, textStreamLengths } from '../../src/data/stream-sizes.js';
+import { splitDocuments } from '../../src/data/types.js';
 import { families } from '../../src/models/registry.js';
 import { planOf, tempDir, writeConfig } from '../helpers/config.js';
 
@@ -147,6 +148,27 @@ describe('the plan warning', () => {
     // 8: 188 windows of 9 held -> 1,504 of 1,600 asked; 12: 130 of 13 -> 1,560 of 1,596; 16: 100 of 17 -> 1,600 as asked
     expect(heldOutWarning(short.trials)).toBe(
       'train.eval_tokens 1600 asks for more than the held-out split holds (2 of 3 trials): validation losses are measured on all of it, as few as 1504 tokens',
+    );
+  });
+});
+
+describe('the held-out share', () => {
+  it('warns when the split rounds validation_fraction (every k-th document), and not for one of the form 1/k', () => {
+    const config = (f: number) =>
+      `name: share\ndata: {source: brown, validation_fraction: ${f}}\n${sweep('100k')}`;
+    expect(heldOutShareWarning(planOf(config(0.05)).trials)).toBeNull();
+    expect(heldOutShareWarning(planOf(config(0.25)).trials)).toBeNull();
+    const warning = heldOutShareWarning(planOf(config(0.45)).trials);
+    expect(warning).toMatch(
+      /^data\.validation_fraction 0\.45 holds out every 2nd Brown text, 0\.5 of them: /,
+    );
+    // what the split really holds out: 250 of the 500 texts, and 71 at 0.15 (every 7th from the 4th: 1/7, not 75)
+    expect(splitDocuments(brownFiles(), 0.45).validation).toHaveLength(250);
+    expect(splitDocuments(brownFiles(), 0.15).validation).toHaveLength(71);
+    expect(planWarnings(planOf(config(0.15)))).toContainEqual(
+      expect.stringMatching(
+        /^data\.validation_fraction 0\.15 holds out every 7th Brown text, 0\.143 of them/,
+      ),
     );
   });
 });
