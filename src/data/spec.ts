@@ -22,6 +22,8 @@ import { loadTextFile } from './text-file.js';
 import type { TokenCorpus } from './types.js';
 
 const fraction = human().pipe(z.number().gt(0).lt(0.5));
+/** The share of an IDX set's training files held out when it names no validation files. */
+const IDX_VALIDATION_FRACTION = 0.1;
 /** A whole number of tokens, images or bytes: 1M, 65_536 and 2k are read as elsewhere in a config. */
 const count = human().pipe(z.number().int().positive());
 const wholeNumber = () => human().pipe(z.number().int());
@@ -72,7 +74,7 @@ export const dataConfigSchema = z.discriminatedUnion('source', [
     /** Held-out files; when absent, validation_fraction of the training files is held out. */
     validation_images: z.string().min(1).optional(),
     validation_labels: z.string().min(1).optional(),
-    validation_fraction: fraction.default(0.1),
+    validation_fraction: fraction.default(IDX_VALIDATION_FRACTION),
   }),
   z.strictObject({
     source: z.literal('cifar10'),
@@ -168,6 +170,12 @@ export function resolveDataSpec(cfg: DataConfig, configDir: string): DataSpec {
         train_labels: existingFile(configDir, cfg.train_labels, 'train_labels', 'IDX label file'),
       };
       if (cfg.validation_images && cfg.validation_labels) {
+        // read only to split the training files: another value would give trials that train alike two ids
+        if (cfg.validation_fraction !== IDX_VALIDATION_FRACTION)
+          throw new PathError(
+            ['data', 'validation_fraction'],
+            'is not read when validation_images and validation_labels give the held-out set; leave it out',
+          );
         paths.validation_images = existingFile(
           configDir,
           cfg.validation_images,

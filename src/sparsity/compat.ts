@@ -44,6 +44,12 @@ export function checkComposition(c: Composition): void {
   }
   const why = c.pattern.incompatibility?.(c.sparsity, c.distribution, optionsOf(c.patternSpec));
   if (why) throw new PathError(['pruner', 'pattern'], `pattern ${c.pattern.name}: ${why}`);
+  // an option read under a gradual schedule only would otherwise give trials that train alike two ids
+  if (c.distribution.gradual !== undefined && !c.schedule.gradual)
+    throw new PathError(
+      ['pruner', 'distribution', 'gradual'],
+      `distribution ${c.distribution.name}: gradual is read under a gradual schedule (cubic, nm-staircase) only, not under ${c.schedule.name}; leave it out`,
+    );
   const own = alg.incompatibility?.({ distribution: c.distribution, options: c.options });
   if (own) throw new PathError(['pruner', own.key], `pruner ${alg.name}: ${own.message}`);
 }

@@ -14,6 +14,9 @@ export interface MaskDecayOptions {
   rate: number;
 }
 
+/** The exponential decay's default rate: β ≈ e^-5 ≈ 0.007 just before it drops to 0 at `end`. */
+const DEFAULT_RATE = 5;
+
 /** β after `step` steps: 1 before start, decaying over [start, end), 0 from end on. */
 export function maskDecayBeta(step: number, totalSteps: number, o: MaskDecayOptions): number {
   const start = Math.round(o.start * totalSteps);
@@ -47,10 +50,18 @@ export const maskDecay: Algorithm<MaskDecayOptions> = {
         .max(1)
         .default(0.75)
         .describe('fraction of training from which β = 0 (fine-tuning)'),
-      // 5: β ≈ e^-5 ≈ 0.007 just before it drops to 0 at `end`
-      rate: z.number().positive().default(5).describe('exponential only: β = e^(-rate·p), p from 0 to 1'),
+      rate: z
+        .number()
+        .positive()
+        .default(DEFAULT_RATE)
+        .describe('exponential only: β = e^(-rate·p), p from 0 to 1'),
     })
-    .refine((o) => o.end >= o.start, { message: 'end must be at least start', path: ['end'] }),
+    .refine((o) => o.end >= o.start, { message: 'end must be at least start', path: ['end'] })
+    // linear decay reads no rate: another would give trials that train alike two ids
+    .refine((o) => o.decay === 'exponential' || o.rate === DEFAULT_RATE, {
+      message: 'rate is read by decay: exponential only; leave it out with decay: linear',
+      path: ['rate'],
+    }),
   defaultSchedule: { ...EVERY_STEP },
   patterns: ['nm'],
   schedules: ['periodic'],
