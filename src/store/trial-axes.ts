@@ -3,7 +3,7 @@ import { fmtValue } from '../util/format.js';
 import type { TrialRecord } from './types.js';
 
 /** The sweep axes beyond S, N, D and seed that these trials record (pruner.name, train.optimizer.lr), in order. */
-export function extraAxisKeys(trials: readonly TrialRecord[]): string[] {
+export function extraAxisKeys(trials: readonly Pick<TrialRecord, 'axes'>[]): string[] {
   return [...new Set(trials.flatMap((t) => Object.keys(t.axes ?? {})))].filter((k) => !isCoreAxis(k));
 }
 
@@ -42,7 +42,7 @@ export function extraAxisHeader(key: string): string {
  * axes: a dense trial is the baseline every pruner setting shares, so they do not apply to it. A mapping (a whole
  * pruner) is given in words, or with `exact` as JSON.
  */
-export function extraAxisCell(t: TrialRecord, key: string, exact = false): string {
+export function extraAxisCell(t: Pick<TrialRecord, 'axes' | 'sparsity'>, key: string, exact = false): string {
   if (!t.axes || !(key in t.axes) || (t.sparsity === 0 && isPrunerAxis(key))) return '-';
   // a whole pruner in words ("gmp (schedule.interval 20)"), or as JSON where `exact` (CSV) asks for it
   return exact ? fmtValue(t.axes[key]) : settingText(t.axes[key], false);

@@ -23,3 +23,20 @@ describe('the dry run names what its compute counts', () => {
     expect(t5.stdout).not.toMatch(/FLOPs \(C = /);
   });
 });
+
+describe("the dry run's table", () => {
+  it('tells listed whole pruners that share a name apart, as runs list does (pruner.setting)', () => {
+    const r = cli([
+      'sweep',
+      writeConfig(
+        `name: c\ndata: {source: synthetic, vocab_size: 16, branching: 2}\ntrain: {batch_size: 4, seq_len: 32}\npruner:\n  - {name: gmp, schedule: {interval: 5}}\n  - {name: gmp, distribution: erk}\nsweep: {sparsity: [0, 0.5], nonzero_params: 6k, tokens: 4096}\n`,
+      ),
+      '--dry-run',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/ pruner +pruner\.setting +FLOPs\n/);
+    expect(r.stdout).toMatch(/ gmp +gmp \(schedule\.interval 5\) +[0-9.e]+\n/);
+    expect(r.stdout).toMatch(/ gmp +gmp \(distribution erk\) +[0-9.e]+\n/);
+    expect(r.stdout).toMatch(/ dense +- +[0-9.e]+\n/);
+  });
+});

@@ -10,6 +10,7 @@ import { shortShape } from '../../models/describe.js';
 import { type T5Shape, t5WeightFlopsShare } from '../../models/t5.js';
 import { dataUnitOf } from '../../report/units.js';
 import { OlderSchemaError, Store } from '../../store/store.js';
+import { extraAxisCell, extraAxisHeader, extraAxisKeys } from '../../store/trial-axes.js';
 import { ProcessRunner } from '../../sweep/process-runner.js';
 import { BarReporter, LineReporter, type SweepReporter } from '../../sweep/progress.js';
 import { NONZERO_SHORT, runSweep, type SweepSummary } from '../../sweep/run-sweep.js';
@@ -324,7 +325,8 @@ function planText(plan: SweepPlan): string {
   // C = 6·N/(1−S)·D is FLOPs only for the decoder-only lm: t5's decoder sees the targets, not D's input tokens
   const compute =
     unit === 'images' ? 'C (6·N/(1−S)·img)' : plan.config.model.family === 't5' ? 'C (6·N/(1−S)·D)' : 'FLOPs';
-  const table = formatTable(plan.trials, [
+  const rows = plan.trials;
+  const table = formatTable(rows, [
     { header: 'id', get: (t) => t.id },
     { header: 'S', get: (t) => String(t.spec.sparsity), align: 'right' },
     { header: 'N target', get: (t) => fmt(t.spec.nonzero_params), align: 'right' },
@@ -338,6 +340,11 @@ function planText(plan: SweepPlan): string {
     { header: unit, get: (t) => fmt(t.train_tokens), align: 'right' },
     { header: 'steps', get: (t) => String(t.spec.steps), align: 'right' },
     { header: 'pruner', get: (t) => t.spec.pruner.name },
+    // the sweep's other axes, as runs list shows them: whole pruners listed that share a name differ there
+    ...extraAxisKeys(rows).map((key) => ({
+      header: extraAxisHeader(key),
+      get: (t: TrialPlan) => extraAxisCell({ axes: t.axes, sparsity: t.spec.sparsity }, key),
+    })),
     { header: compute, get: (t) => fmtFlops(t.flops), align: 'right' },
   ]);
   const total = plan.trials.reduce((a, t) => a + t.flops, 0);
