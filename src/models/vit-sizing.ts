@@ -26,9 +26,12 @@ export function sizeVit(
 ): VitShape {
   const patch = h.patch_size ?? Math.max(1, Math.floor(Math.min(image.height, image.width) / 4));
   if (image.height % patch !== 0 || image.width % patch !== 0) {
+    const divisors = commonDivisors(image.height, image.width).join(', ');
     throw new PathError(
       ['model', 'patch_size'],
-      `patch_size ${patch} does not divide the ${image.height}x${image.width} images; choose a divisor of both`,
+      h.patch_size === undefined
+        ? `the default patch_size, a quarter of the images' side (${patch}), does not divide the ${image.height}x${image.width} images; set model.patch_size to a divisor of both: ${divisors}`
+        : `patch_size ${patch} does not divide the ${image.height}x${image.width} images; choose a divisor of both: ${divisors}`,
     );
   }
   const blocks = sizeBlocks('vit', nonzero, sparsity, h, LM_LAYER);
@@ -42,4 +45,11 @@ export function sizeVit(
     ...blocks,
     pooling: h.pooling,
   };
+}
+
+/** The sides a square patch can have on images of `height` x `width`: the divisors of both, ascending. */
+function commonDivisors(height: number, width: number): number[] {
+  const out: number[] = [];
+  for (let d = 1; d <= Math.min(height, width); d++) if (height % d === 0 && width % d === 0) out.push(d);
+  return out;
 }

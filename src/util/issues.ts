@@ -103,7 +103,11 @@ export function describeZodIssue(
       return `${show(value)}: ${issue.message}`;
     }
     default:
-      // a check across keys may name one the config left to its default: there is no value of its own to show
-      return value === undefined ? issue.message : `${show(value)}: ${issue.message}`;
+      // a check across keys may name one the config left to its default: there is no value of its own to show;
+      // a message that quotes the value (a file's path) need not be preceded by it
+      return value === undefined ||
+        (typeof value === 'string' && value.length >= 4 && issue.message.includes(value))
+        ? issue.message
+        : `${show(value)}: ${issue.message}`;
   }
 }

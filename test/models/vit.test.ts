@@ -95,7 +95,11 @@ describe('vit model', () => {
     }
     expect(() =>
       sizeVit(1e4, 0, { ...h, patch_size: 5 }, { height: 28, width: 28, channels: 1, classes: 10 }),
-    ).toThrow(/patch_size 5 does not divide the 28x28 images/);
+    ).toThrow('patch_size 5 does not divide the 28x28 images; choose a divisor of both: 1, 2, 4, 7, 14, 28');
+    // the default, a quarter of the side, named as the default where the config gave none
+    expect(() => sizeVit(1e4, 0, h, { height: 13, width: 13, channels: 1, classes: 3 })).toThrow(
+      "the default patch_size, a quarter of the images' side (3), does not divide the 13x13 images; set model.patch_size to a divisor of both: 1, 13",
+    );
   });
 
   for (const pooling of ['cls', 'mean'] as const) {

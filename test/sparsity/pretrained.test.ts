@@ -72,7 +72,7 @@ sweep: {sparsity: 0.5, nonzero_params: 3000, tokens: 4096}
     // a db option wins over --db
     const other = join(tempDir(), 'other.db');
     expect(() => loadSweep(config(`, db: ${other}`), { db })).toThrow(
-      `cannot read ${weightsPath(other, id)}`,
+      `no such file: ${weightsPath(other, id)}`,
     );
   });
 
@@ -114,7 +114,7 @@ sweep: {sparsity: 0.5, nonzero_params: 3000, tokens: 4096}
     expect(() => loadSweep(byFile)).toThrow(`${join(dir, 'dense.safetensors')} has no`);
     const byDb = writeConfig(text.replace(`trial: ${id}`, `trial: ${id}, db: s.db`), 'fd-db.yaml', dir);
     expect(() => loadSweep(byDb, { db: join(tempDir(), 'cli.db') })).toThrow(
-      `cannot read ${weightsPath(join(dir, 's.db'), id)}`,
+      `no such file: ${weightsPath(join(dir, 's.db'), id)}`,
     );
   });
 
@@ -128,7 +128,7 @@ sweep: {sparsity: 0.5, nonzero_params: 3000, tokens: 4096}
     process.chdir(cwd);
     try {
       expect(() => loadSweep(byTrial, { db: 'sub/study.db' })).toThrow(
-        `cannot read ${weightsPath(join(cwd, 'sub', 'study.db'), id)}`,
+        `no such file: ${weightsPath(join(cwd, 'sub', 'study.db'), id)}`,
       );
     } finally {
       process.chdir(here);

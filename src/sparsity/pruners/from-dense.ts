@@ -88,7 +88,13 @@ const options = given.transform((o, ctx): FromDenseOptions => {
     }
     return { weights: path, sha256: p.sha256 };
   } catch (e) {
-    ctx.addIssue({ code: 'custom', path: [key], message: `cannot read ${path}: ${(e as Error).message}` });
+    // (a message that names the file already, "no such file: <path>", is said as it is)
+    const why = (e as Error).message;
+    ctx.addIssue({
+      code: 'custom',
+      path: [key],
+      message: why.includes(path) ? why : `cannot read ${path}: ${why}`,
+    });
     return z.NEVER;
   }
 });
