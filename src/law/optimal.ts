@@ -23,8 +23,13 @@ import { levelCount } from './validate.js';
  */
 
 const KEYS = ['a_S', 'b_S', 'c_S', 'b_N', 'a_D', 'b_D', 'c'] as const;
+/** The additive offsets: 0 is a value of the law (no such term), not a missing coefficient. */
+const OFFSETS = new Set<string>(['c_S', 'c']);
 
-/** The sparse-law coefficients of a fit or record, checked: all present, finite, and > 0 except c ≥ 0. */
+/**
+ * The sparse-law coefficients of a fit or record, checked: all present, finite, and > 0 except the offsets c_S
+ * and c, which may be 0 (a fit's coefficient underflows to exactly 0 at its lower bound; no figure divides by it).
+ */
 export function sparseParams(source: LawFit | Record<string, number>): SparseLawParams {
   const fit = source as Partial<LawFit>;
   if (typeof fit.form === 'string' && fit.form !== 'sparse') {
@@ -34,8 +39,11 @@ export function sparseParams(source: LawFit | Record<string, number>): SparseLaw
   const out: Record<string, number> = {};
   for (const key of KEYS) {
     const v = params[key];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (v === 0 && key !== 'c')) {
-      throw new LawInputError(`sparse-law coefficient ${key} must be a finite number > 0; got ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (v === 0 && !OFFSETS.has(key))) {
+      const bound = OFFSETS.has(key) ? '≥ 0' : '> 0';
+      throw new LawInputError(
+        `sparse-law coefficient ${key} must be a finite number ${bound}; got ${String(v)}`,
+      );
     }
     out[key] = v;
   }

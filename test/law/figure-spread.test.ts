@@ -32,6 +32,12 @@ describe('spread of a derived figure', () => {
     expect(s.starts).toBeUndefined(); // one start: no range
   });
 
+  it('keeps a replicate whose offset c_S is exactly 0: a law without that term, not one without an optimum', () => {
+    const s = figureSpread({ bootstrap: [withBD(0.2), { ...t5, c_S: 0 }], starts: [] }, (p) => p.c_S);
+    expect(s.replicatesWithout).toBeUndefined();
+    expect(s.interval![0]).toBeCloseTo(0.025 * t5.c_S, 9);
+  });
+
   it('counts replicates flat in S at the figure limit it is given, and leaves them out without one', () => {
     // three replicates with b_D 0.1, 0.2, 0.3 and two flat ones at S_opt's limit 0: sorted 0, 0, 0.1, 0.2, 0.3
     const samples = {

@@ -163,6 +163,22 @@ describe('optimal sparsity (SCIENCE.md §2)', () => {
     expect(() => denseEquivalentFactor(vit, 1)).toThrow(/\[0, 1\)/);
   });
 
+  it('takes an offset c_S or c at exactly 0 as a law without that term, with every figure defined', () => {
+    // a fit's c_S underflows to exactly 0 at its lower bound (θ = log c_S far below −745); that law has figures
+    const p = { ...t5, c_S: 0, c: 0 };
+    expect(sparseParams(p)).toEqual(p);
+    expect(denseEquivalentFactor(p, 0.75)).toBeCloseTo(0.25 ** (-t5.b_S / t5.b_N), 12);
+    expect(Number.isFinite(dataMultipleWhereSparsityPays(p))).toBe(true);
+    const s = summariseOptimalSparsity(p, [10], [0.75]);
+    expect(s.at_data_multiples[0]!.sparsity).toBeGreaterThan(0);
+    // the coefficients the optimum needs stay strictly positive
+    for (const key of ['a_S', 'b_S', 'b_N', 'a_D', 'b_D'] as const)
+      expect(() => sparseParams({ ...t5, [key]: 0 })).toThrow(
+        new RegExp(`${key} must be a finite number > 0`),
+      );
+    expect(() => sparseParams({ ...t5, c_S: -1 })).toThrow(/c_S must be a finite number ≥ 0/);
+  });
+
   it('answers --optimal queries with the spread of S_opt over the samples, as the other figures', () => {
     // two bootstrap replicates: the paper's ViT and T5 laws; the interval spans their S_opt at the query
     const q = { N: 1e8, C: 1e21 };
