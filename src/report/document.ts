@@ -10,7 +10,7 @@ import { fitOwnPoints, fitPools, fitScope, fitTrainedUpTo } from './fit-scope.js
 import { plural, sig } from './format.js';
 import type { PlotOutcome } from './plots.js';
 import { type FinalPoint, finalPoints, levels } from './points.js';
-import { selectionOf, settingFitsBlocks, settingFitsFinding } from './setting-fits.js';
+import { selectionOf, settingFitsBlocks, settingFitsFindings } from './setting-fits.js';
 import { seedSpreadFinding, variantSpreadFinding } from './spread-findings.js';
 import { coefficientTable, denseCoefficientTable, keyValueTable, trialTable } from './tables.js';
 import type { Block, ReportData, ReportDocument, ReportedFit, Section, StoredFit } from './types.js';
@@ -38,10 +38,11 @@ function findingsSection(data: ReportData, points: FinalPoint[]): Section {
   for (const f of [variantSpreadFinding(points), seedSpreadFinding(points)]) if (f) items.push(f);
   const fit = data.fit;
   // the fits of several settings side by side come before any one setting's law, which the report draws below
-  const bySetting = settingFitsFinding(data.settingFits ?? [], trainedUpTo(data, points), (f) =>
-    staleness(f, data, points),
+  items.push(
+    ...settingFitsFindings(data.settingFits ?? [], trainedUpTo(data, points), (f) =>
+      staleness(f, data, points),
+    ),
   );
-  if (bySetting) items.push(bySetting);
   if (fit?.params) {
     const scope = fitScope(fit);
     // the fit's own trials: a sweep grown since has levels the fit never saw

@@ -172,3 +172,27 @@ export function settingFitsFinding(
     `must be to match a sparse one of equal non-zero parameters) is ${listed}; ${verdict}.${outOfDate}`
   );
 }
+
+/** The keys a fit's selection is made by ("pruner.name", "seed", "pruner.name,seed"), its values left out. */
+function selectionKeys(fit: Pick<StoredFit, 'where'>): string {
+  return [...new Set(fit.where.map((c) => c.split('=')[0]))].sort().join(',');
+}
+
+/**
+ * {@link settingFitsFinding} for each group of fits selected by the same keys: the fits of `fit-law --each
+ * pruner.name` are compared with one another and those of `--each seed` with one another, never a pruner's fit
+ * (pooling seeds) against a seed's (pooling pruners), which differ in what they select, not in one setting.
+ * Groups in the order of their first fit; a group of one fit says nothing.
+ */
+export function settingFitsFindings(
+  fits: readonly StoredFit[],
+  trainedUpTo: (fit: StoredFit) => number,
+  stale: (fit: StoredFit) => string | null = () => null,
+): string[] {
+  const groups = new Map<string, StoredFit[]>();
+  for (const fit of fits) {
+    const key = selectionKeys(fit);
+    groups.set(key, [...(groups.get(key) ?? []), fit]);
+  }
+  return [...groups.values()].flatMap((group) => settingFitsFinding(group, trainedUpTo, stale) ?? []);
+}

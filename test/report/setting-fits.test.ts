@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { denseEquivalentFactor } from '../../src/law/optimal.js';
 import type { LawFit, OptimalSparsitySummary } from '../../src/law/types.js';
-import { selectionOf, settingFitsBlocks, settingFitsFinding } from '../../src/report/setting-fits.js';
+import {
+  selectionOf,
+  settingFitsBlocks,
+  settingFitsFinding,
+  settingFitsFindings,
+} from '../../src/report/setting-fits.js';
 import type { Block, StoredFit } from '../../src/report/types.js';
 import { LAW } from './fixtures.js';
 
@@ -226,6 +231,59 @@ describe('laws by setting', () => {
     expect(settingFitsFinding([a, bare], POINTS)).toContain(
       'without bootstrap intervals for every fit, whether they differ beyond noise cannot be judged',
     );
+  });
+
+  it('compares fits selected by the same keys only: pruners with pruners, seeds with seeds', () => {
+    // fit-law --each pruner.name and --each seed on one sweep: a pruner's fit pools the seeds, a seed's the pruners
+    const gmp = settingFit(
+      1,
+      ['pruner.name=gmp'],
+      [1.5, 2.4],
+      [
+        [1.4, 1.6],
+        [2.2, 2.6],
+      ],
+    );
+    const rigl = settingFit(
+      2,
+      ['pruner.name=rigl'],
+      [1.4, 1.8],
+      [
+        [1.3, 1.5],
+        [1.6, 2.0],
+      ],
+    );
+    const seed0 = settingFit(
+      3,
+      ['seed=0'],
+      [1.5, 3.5],
+      [
+        [1.4, 1.6],
+        [3.0, 4.0],
+      ],
+    );
+    const seed1 = settingFit(
+      4,
+      ['seed=1'],
+      [1.5, 1.2],
+      [
+        [1.4, 1.6],
+        [1.1, 1.3],
+      ],
+    );
+    const said = settingFitsFindings([gmp, rigl, seed0, seed1], POINTS);
+    expect(said).toEqual([
+      settingFitsFinding([gmp, rigl], POINTS),
+      settingFitsFinding([seed0, seed1], POINTS),
+    ]);
+    expect(said[0]).toMatch(/^Laws by setting \(2 fits/);
+    expect(said[0]).not.toContain('seed=');
+    expect(said[1]).toMatch(/^Seed to seed \(2 fits, one per seed/);
+    expect(said[1]).not.toContain('pruner.name=');
+    // a selection by other keys is a group of its own; one fit alone is compared with nothing
+    const gmpSeed0 = settingFit(5, ['pruner.name=gmp', 'seed=0'], [1.5, 2.0]);
+    expect(settingFitsFindings([gmpSeed0, seed1], POINTS)).toEqual([]);
+    expect(settingFitsFindings([], POINTS)).toEqual([]);
   });
 
   it('compares at the highest summarised level the sweep trained at, and only fits of a selection whose figures stand', () => {
