@@ -101,6 +101,21 @@ export function holdoutCheck(points: readonly LawPoint[], form: LawForm, options
     predicted: form.predict(params, p),
     measured: p.loss,
   }));
+  // a refit whose coefficient overflowed (a_D → ∞ with b_D → 0) predicts NaN: that is no check at all, and its
+  // missing errors must not read as a passed one
+  const offLimits = Object.entries(params)
+    .filter(([, v]) => !Number.isFinite(v))
+    .map(([k]) => k);
+  if (offLimits.length > 0 || residuals.some((r) => !Number.isFinite(r.predicted)))
+    return failed(
+      test.length,
+      train.length,
+      minN,
+      `the refit without the ${test.length} largest-N points predicts no finite loss for them` +
+        (offLimits.length > 0
+          ? `: ${offLimits.join(', ')} ${offLimits.length === 1 ? 'is' : 'are'} not finite, the refit ran off`
+          : ''),
+    );
   const errors = summariseErrors(residuals);
   return {
     n_heldout: test.length,

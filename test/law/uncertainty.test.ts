@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LawInputError } from '../../src/law/errors.js';
 import { fitLaw, reportableIntervals } from '../../src/law/fit.js';
-import { heldOutIndices, holdoutCount } from '../../src/law/holdout.js';
+import { getLawForm } from '../../src/law/forms/index.js';
+import { heldOutIndices, holdoutCheck, holdoutCount } from '../../src/law/holdout.js';
 import { publishedCoefficients } from '../../src/law/published.js';
 import { quantile } from '../../src/law/stats.js';
 import type { FitOptions, LawPoint } from '../../src/law/types.js';
@@ -67,6 +68,25 @@ describe('held-out check', () => {
     expect(h.rmse_log!).toBeLessThan(0.01);
     expect(h.residuals).toHaveLength(16);
     expect(Object.keys(h.params)).toEqual(Object.keys(fit.params));
+  });
+
+  it('reports a refit that predicts no finite loss as a failed check, not as one without errors', () => {
+    // as on a sweep of two data sizes, where the refit ran a_D off to ∞ (b_D → 0) and predicted NaN
+    const sparse = getLawForm('sparse');
+    const ranOff = {
+      ...sparse,
+      toPaper: (...a: Parameters<typeof sparse.toPaper>) => ({ ...sparse.toPaper(...a), a_D: Infinity }),
+    };
+    const pts = syntheticSparse(publishedCoefficients.t5, { seed: 4, sigma: 0.002 });
+    const h = holdoutCheck(pts, ranOff, { ...options, holdout: 0.2 });
+    expect(h.error).toBe(
+      'the refit without the 16 largest-N points predicts no finite loss for them: a_D is not finite, the refit ran off',
+    );
+    expect(h.converged).toBe(false);
+    expect(h.rmse_log).toBeNull();
+    expect(h.max_abs_rel_error).toBeNull();
+    // the unchanged form still checks
+    expect(holdoutCheck(pts, sparse, { ...options, holdout: 0.2 }).error).toBeUndefined();
   });
 
   it('reports, rather than throws, when too little data is left to refit', () => {
