@@ -9,7 +9,11 @@ import type { LawForm } from './forms/form.js';
 import { getLawForm } from './forms/index.js';
 import { holdoutCheck, holdoutCount } from './holdout.js';
 import { flatInSparsity, optimumUndetermined, optimumUnsupported, sparseParams } from './optimal.js';
-import { summariseOptimalSparsity, weakOptimumWarning } from './optimal-summary.js';
+import {
+  extrapolatedOptimumWarning,
+  summariseOptimalSparsity,
+  weakOptimumWarning,
+} from './optimal-summary.js';
 import { START_SPREAD_TOLERANCE, startSpread } from './spread.js';
 import { finiteOrNull, summariseErrors } from './stats.js';
 import type { BootstrapReport, FitOptions, HuberKind, LawFit, LawPoint } from './types.js';
@@ -258,6 +262,7 @@ export function spreadBeyondIntervals(
  */
 function addOptimum(
   fit: LawFit,
+  points: readonly LawPoint[],
   samples: CoefficientSamples,
   queries: readonly { N: number; C: number }[],
 ): void {
@@ -269,7 +274,10 @@ function addOptimum(
     optimumUnsupported(fit.atLowerBound ?? [], fit.runOff ?? [])
   )
     return;
-  fit.optimal = summariseOptimalSparsity(sparseParams(fit), undefined, undefined, samples, queries);
+  const params = sparseParams(fit);
+  fit.optimal = summariseOptimalSparsity(params, undefined, undefined, samples, queries);
+  const beyond = extrapolatedOptimumWarning(params, points);
+  if (beyond) fit.warnings.push(beyond);
   const weak = weakOptimumWarning(fit.optimal);
   if (weak) fit.warnings.push(weak);
 }
@@ -377,6 +385,7 @@ export function fitLaw(
   const flat = replicates.filter((_, i) => flatInSparsity(lowerBounds[i], runOffs[i])).length;
   addOptimum(
     fit,
+    points,
     {
       bootstrap: implying,
       starts: spread.sets,

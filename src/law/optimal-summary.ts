@@ -1,12 +1,14 @@
+import { sig } from '../util/format.js';
 import { nearZero } from './describe.js';
 import { type CoefficientSamples, figureSpread } from './figure-spread.js';
 import {
   dataMultipleWhereSparsityPays,
+  denseComputeOptimalData,
   denseEquivalentFactor,
   optimalSparsity,
   optimalSparsityAtDataMultiple,
 } from './optimal.js';
-import type { OptimalSparsitySummary, SparseLawParams } from './types.js';
+import type { LawPoint, OptimalSparsitySummary, SparseLawParams } from './types.js';
 
 /** Data multiples reported by default: from compute-optimal to 100× overtrained (the report's 4, 10, 100 among them). */
 const DEFAULT_MULTIPLES = [1, 2, 4, 10, 100];
@@ -87,4 +89,31 @@ export function weakOptimumWarning(o: OptimalSparsitySummary): string | null {
       : '',
   ].filter(Boolean);
   return `the optimal-sparsity figures are weakly determined by these points: S_opt at ${a.data_multiple}x is ${+nearZero(a.sparsity).toPrecision(2)} in this fit but ${spreads.join(' and ')}; read each figure with its range`;
+}
+
+/** How {@link extrapolatedOptimumWarning} begins, for a reader that would otherwise say the same. */
+export const EXTRAPOLATED_OPTIMUM = "every point's compute";
+
+/**
+ * A warning when every point lies below the dense compute-optimal data of its N under the fit, measured as the
+ * data a dense model of that N trains on with the point's compute, C/(6N) = D/(1−S): the optimal-sparsity
+ * figures, at 1× to 100× of that data, then lie wholly beyond the points, extrapolations of the law's form.
+ * Null when some point reaches it.
+ */
+export function extrapolatedOptimumWarning(
+  params: SparseLawParams,
+  points: readonly Pick<LawPoint, 'sparsity' | 'nonzeroParams' | 'tokens'>[],
+): string | null {
+  const multiples = points
+    .map((p) => p.tokens / (1 - p.sparsity) / denseComputeOptimalData(params, p.nonzeroParams))
+    .filter(Number.isFinite);
+  if (multiples.length === 0) return null;
+  const hi = Math.max(...multiples);
+  if (hi >= 1) return null;
+  const x = (v: number) => `${sig(v, 2)}x`;
+  return (
+    `${EXTRAPOLATED_OPTIMUM}, as the data a dense model of its N would train on (C/(6N) = D/(1-S)), is below that model's ` +
+    `compute-optimal data under this fit (${x(Math.min(...multiples))} to ${x(hi)}): the optimal-sparsity figures, ` +
+    `at 1x to 100x of it, are extrapolations of the law, not measurements`
+  );
 }

@@ -1,6 +1,7 @@
 import { LawInputError } from '../law/errors.js';
 import { sparseForm } from '../law/forms/sparse.js';
 import { denseComputeOptimalData } from '../law/optimal.js';
+import { EXTRAPOLATED_OPTIMUM } from '../law/optimal-summary.js';
 import { pointsFromTrials } from '../law/sweep-points.js';
 import { parseAxisCondition, SelectionError, selectTrials } from '../law/trial-selection.js';
 import { checkPointCount, validatePoints } from '../law/validate.js';
@@ -256,9 +257,17 @@ export function fitNotices(data: ReportData, points: readonly FinalPoint[]): Not
         },
       ]
     : [];
+  // said above in the report's words: fit-law's own line (in fits stored since it gives one) is not repeated
+  const shown =
+    extra.length > 0
+      ? {
+          ...fit,
+          fit: { ...fit.fit, warnings: fit.fit.warnings.filter((w) => !w.startsWith(EXTRAPOLATED_OPTIMUM)) },
+        }
+      : fit;
   return [
     ...first,
-    ...storedFitNotices(fit, 'fit', `\`${fitCommand(data, fit.where)}\``, data, points, extra),
+    ...storedFitNotices(shown, 'fit', `\`${fitCommand(data, fit.where)}\``, data, points, extra),
   ];
 }
 
