@@ -18,9 +18,10 @@ export interface SweepReporter {
   stop(): void;
 }
 
+/** A trial as its progress lines name it: id, pruner (which tells the trials of a sweep over pruners apart), S, N, D, seed. */
 function describe(plan: TrialPlan): string {
   const s = plan.spec;
-  return `${plan.id.slice(0, 8)} S=${s.sparsity} N=${fmt(plan.nonzero_params)} D=${fmt(plan.train_tokens)} seed=${s.seed}`;
+  return `${plan.id.slice(0, 8)} ${s.pruner.name} S=${s.sparsity} N=${fmt(plan.nonzero_params)} D=${fmt(plan.train_tokens)} seed=${s.seed}`;
 }
 
 /**

@@ -24,6 +24,25 @@ describe('line progress', () => {
     expect(lines[4]).toBe(`[1/2] failed ${a.id.slice(0, 8)}: boom (1 of 2 finished, 1 failed)\n`);
   });
 
+  it('names the pruner of a trial, so that trials of a sweep over pruners at one S, N and D are told apart', () => {
+    const lines: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+      lines.push(String(s));
+      return true;
+    });
+    const trials = planOf(tinySyntheticConfig().replace('name: gmp', 'name: rigl')).trials;
+    const sparse = trials.find((t) => t.spec.sparsity > 0)!;
+    const dense = trials.find((t) => t.spec.sparsity === 0)!;
+    const r = new LineReporter();
+    r.start(2, 0);
+    r.trialStart(sparse, 0, 0);
+    r.trialStart(dense, 1, 0);
+    expect(lines[1]).toMatch(
+      new RegExp(`^\\[1/2\\] training ${sparse.id.slice(0, 8)} rigl S=${sparse.spec.sparsity} N=`),
+    );
+    expect(lines[2]).toMatch(new RegExp(`^\\[2/2\\] training ${dense.id.slice(0, 8)} dense S=0 N=`));
+  });
+
   it('does not count an interrupted trial as done: it resumes on the next run', () => {
     const lines: string[] = [];
     vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
