@@ -70,6 +70,8 @@ export function eachSummary(key: string, made: readonly EachFit[]): string {
         `${share(Math.min(...ats))} to ${share(Math.max(...ats))}` +
         (key === 'seed' ? ' (how far the law moves from seed to seed)' : ''),
     );
+    const apart = intervalsApart(standing, key === 'seed' ? 'seeds' : 'settings');
+    if (apart !== null) lines.push(apart);
   }
   // a dense-law fit has no optimal-sparsity figures, and Laws by setting shows sparse-law fits only
   if (!sparse) return lines.join('\n');
@@ -80,4 +82,45 @@ export function eachSummary(key: string, made: readonly EachFit[]): string {
   if (made.every((m) => m.fitId !== null))
     lines.push('`sparsebench report` sets these fits side by side under "Laws by setting"');
   return lines.join('\n');
+}
+
+type Figures = {
+  eq?: { factor: number; interval?: [number, number] };
+  at?: { sparsity: number; interval?: [number, number] };
+};
+
+/**
+ * Whether the 95% bootstrap intervals of the highest and the lowest fit of each summary figure overlap, in
+ * words, so that a range read off the table ("S_opt at 10x from 0.55 to 0.8") is not taken for a difference the
+ * intervals do not show; null when some fit has no interval.
+ */
+function intervalsApart(standing: readonly Figures[], what: string): string | null {
+  const judge = (values: { v: number; r?: [number, number] }[], name: string) => {
+    if (values.some((x) => !x.r)) return null;
+    const sorted = [...values].sort((a, b) => b.v - a.v);
+    const [top, bottom] = [sorted[0], sorted[sorted.length - 1]];
+    return { name, apart: top.r![0] > bottom.r![1] };
+  };
+  const verdicts = [
+    judge(
+      standing.map((f) => ({ v: f.eq!.factor, r: f.eq!.interval })),
+      `dense-equivalent at ${SUMMARY_SPARSITY * 100}%`,
+    ),
+    judge(
+      standing.map((f) => ({ v: f.at!.sparsity, r: f.at!.interval })),
+      `S_opt at ${SUMMARY_MULTIPLE}x`,
+    ),
+  ];
+  if (verdicts.some((v) => v === null)) return null;
+  const pair = standing.length > 2 ? 'the highest and the lowest fit' : 'the two fits';
+  const apart = verdicts.filter((v) => v!.apart).map((v) => v!.name);
+  const overlap = verdicts.filter((v) => !v!.apart).map((v) => v!.name);
+  return [
+    apart.length > 0 ? `the 95% intervals of ${pair} do not overlap for ${apart.join(' and ')}` : '',
+    overlap.length > 0
+      ? `the 95% intervals of ${pair} overlap for ${overlap.join(' and ')}: on ${overlap.length === 1 ? 'it' : 'them'} these fits do not tell the ${what} apart (nor show them alike)`
+      : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
 }
