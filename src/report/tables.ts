@@ -2,7 +2,7 @@ import { coefficientUnits } from '../law/describe.js';
 import { publishedCoefficients } from '../law/published.js';
 import type { LawFit, SparseLawParams } from '../law/types.js';
 import { shownStatus } from '../store/owner.js';
-import { extraAxisCell, extraAxisHeader, extraAxisKeys } from '../store/trial-axes.js';
+import { extraAxisCell, extraAxisHeader, extraAxisKeys, extraAxisNumeric } from '../store/trial-axes.js';
 import type { TrialRecord } from '../store/types.js';
 import { fmtDuration } from '../util/format.js';
 import { count, firstLine, interval, pct, sig } from './format.js';
@@ -46,7 +46,11 @@ export function trialTable(
       { header: 'N', align: 'right' },
       { header: `D (${u.d})`, align: 'right' },
       ...(seeds ? [{ header: 'seed', align: 'right' as const }] : []),
-      ...extra.map((key) => ({ header: extraAxisHeader(key), align: 'right' as const })),
+      // numbers right-aligned; words (a pruner's name, a whole pruner's settings) left, where they read
+      ...extra.map((key) => ({
+        header: extraAxisHeader(key),
+        ...(extraAxisNumeric(trials, key) ? { align: 'right' as const } : {}),
+      })),
       { header: 'final val loss', align: 'right' },
       ...(accuracy ? [{ header: 'final val accuracy', align: 'right' as const }] : []),
       { header: 'achieved sparsity', align: 'right' },

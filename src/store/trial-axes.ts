@@ -47,3 +47,11 @@ export function extraAxisCell(t: Pick<TrialRecord, 'axes' | 'sparsity'>, key: st
   // a whole pruner in words ("gmp (schedule.interval 20)"), or as JSON where `exact` (CSV) asks for it
   return exact ? fmtValue(t.axes[key]) : settingText(t.axes[key], false);
 }
+
+/**
+ * Whether every cell of an extra axis (as {@link extraAxisCell} shows it) is a number or '-': such a column is
+ * right-aligned; one of words (a pruner's name, a whole pruner's settings) reads left-aligned.
+ */
+export function extraAxisNumeric(trials: readonly TrialRecord[], key: string): boolean {
+  return trials.every((t) => /^(-|[-+]?[0-9.]+(e[-+]?[0-9]+)?)$/i.test(extraAxisCell(t, key)));
+}

@@ -540,6 +540,8 @@ describe('the trial table', () => {
       ['0', '0.001', '-'],
       ['1', '0.003', 'static'],
     ]);
+    // numbers right-aligned, a pruner's name (words) left, as it reads
+    expect(cols.map((c) => t.columns[c].align)).toEqual(['right', 'right', undefined]);
     // one seed and no other axis: no such columns
     const plain = table(trialTable([trial(0, 4000, 12_800)], 'tokens'));
     expect(plain.columns.map((c) => c.header)).not.toContain('seed');

@@ -4,7 +4,7 @@ import { describeShape } from '../../models/describe.js';
 import { shownStatus } from '../../store/owner.js';
 import { plannedData } from '../../store/planned-data.js';
 import { Store } from '../../store/store.js';
-import { extraAxisCell, extraAxisHeader, extraAxisKeys } from '../../store/trial-axes.js';
+import { extraAxisCell, extraAxisHeader, extraAxisKeys, extraAxisNumeric } from '../../store/trial-axes.js';
 import { trialsCsv } from '../../store/trials-csv.js';
 import type { TrialRecord, TrialStatus } from '../../store/types.js';
 import { checkpointStep } from '../../sweep/checkpoints.js';
@@ -43,7 +43,7 @@ export function trialsTable(trials: readonly TrialRecord[]): string {
     ...extra.map((key) => ({
       header: extraAxisHeader(key),
       get: (t: TrialRecord) => extraAxisCell(t, key),
-      align: 'right' as const,
+      ...(extraAxisNumeric(trials, key) ? { align: 'right' as const } : {}),
     })),
     { header: 'val loss', get: (t) => num(t.finalValLoss), align: 'right' },
     // classification accuracy, where a family measures it (vit)
