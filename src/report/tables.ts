@@ -2,7 +2,7 @@ import { coefficientUnits } from '../law/describe.js';
 import { publishedCoefficients } from '../law/published.js';
 import type { LawFit, SparseLawParams } from '../law/types.js';
 import { shownStatus } from '../store/owner.js';
-import { extraAxisCell, extraAxisHeader, extraAxisKeys, extraAxisNumeric } from '../store/trial-axes.js';
+import { shownAxisColumns } from '../store/trial-axes.js';
 import type { TrialRecord } from '../store/types.js';
 import { fmtDuration } from '../util/format.js';
 import { count, firstLine, interval, pct, sig } from './format.js';
@@ -28,14 +28,14 @@ export function trialTable(
   const accuracy = trials.some((t) => t.finalValAccuracy !== null);
   // what else tells trials apart: seeds when there are several, and the sweep's other axes (lr, pruner)
   const seeds = new Set(trials.map((t) => t.seed)).size > 1;
-  const extra = extraAxisKeys(trials);
+  const extra = shownAxisColumns(trials);
   return {
     kind: 'table',
     caption:
       'Every trial of the sweep in plan order. S: target sparsity; N: non-zero parameters excluding embeddings (measured once finished); ' +
       `D: ${u.d} trained (asked for, until finished); loss in ${u.loss}.` +
       (extra.length > 0
-        ? ` ${extra.map(extraAxisHeader).join(', ')}: the other settings the sweep varies ('-' where one does not apply, as pruner settings to the dense trials every pruner shares).`
+        ? ` ${extra.map((c) => c.header).join(', ')}: the other settings the sweep varies ('-' where one does not apply, as pruner settings to the dense trials every pruner shares).`
         : '') +
       (csvCommand ? ` As CSV, with every measured value in full: \`${csvCommand}\`.` : ''),
     columns: [
@@ -47,10 +47,7 @@ export function trialTable(
       { header: `D (${u.d})`, align: 'right' },
       ...(seeds ? [{ header: 'seed', align: 'right' as const }] : []),
       // numbers right-aligned; words (a pruner's name, a whole pruner's settings) left, where they read
-      ...extra.map((key) => ({
-        header: extraAxisHeader(key),
-        ...(extraAxisNumeric(trials, key) ? { align: 'right' as const } : {}),
-      })),
+      ...extra.map((c) => ({ header: c.header, ...(c.numeric ? { align: 'right' as const } : {}) })),
       { header: 'final val loss', align: 'right' },
       ...(accuracy ? [{ header: 'final val accuracy', align: 'right' as const }] : []),
       { header: 'achieved sparsity', align: 'right' },
@@ -66,7 +63,7 @@ export function trialTable(
       count(t.nonzeroParams ?? t.plannedNonzero),
       count(dataOf(t)),
       ...(seeds ? [String(t.seed)] : []),
-      ...extra.map((key) => extraAxisCell(t, key)),
+      ...extra.map((c) => c.cell(t)),
       t.finalValLoss === null ? '-' : t.finalValLoss.toFixed(4),
       ...(accuracy ? [t.finalValAccuracy === null ? '-' : t.finalValAccuracy.toFixed(4)] : []),
       t.achievedSparsity === null ? '-' : t.achievedSparsity.toFixed(4),

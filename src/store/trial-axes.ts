@@ -7,24 +7,31 @@ export function extraAxisKeys(trials: readonly Pick<TrialRecord, 'axes'>[]): str
   return [...new Set(trials.flatMap((t) => Object.keys(t.axes ?? {})))].filter((k) => !isCoreAxis(k));
 }
 
-/** The settings of a mapping as "a.b 2, c x", nested keys joined by dots. */
-function flatSettings(v: Record<string, unknown>, prefix = ''): string[] {
-  return Object.entries(v).flatMap(([k, x]) =>
+/** The settings of a mapping by their dotted keys ("schedule.interval" → "2"), in order. */
+function flatEntries(v: Record<string, unknown>, prefix = ''): [string, string][] {
+  return Object.entries(v).flatMap(([k, x]): [string, string][] =>
     x !== null && typeof x === 'object' && !Array.isArray(x)
-      ? flatSettings(x as Record<string, unknown>, `${prefix}${k}.`)
-      : [`${prefix}${k} ${typeof x === 'object' ? JSON.stringify(x) : x}`],
+      ? flatEntries(x as Record<string, unknown>, `${prefix}${k}.`)
+      : [[`${prefix}${k}`, typeof x === 'object' ? JSON.stringify(x) : String(x)]],
   );
+}
+
+/** The settings of a mapping as "a.b 2, c x", nested keys joined by dots; only the `only` keys where given. */
+function flatSettings(v: Record<string, unknown>, only?: ReadonlySet<string>): string[] {
+  return flatEntries(v)
+    .filter(([k]) => !only || only.has(k))
+    .map(([k, x]) => `${k} ${x}`);
 }
 
 /**
  * A setting's value in words: a whole pruner as its name and its other settings ("gmp (schedule.interval 2)"),
  * or its name alone with `byName` (when the names tell the listed pruners apart).
  */
-export function settingText(v: unknown, byName: boolean): string {
+export function settingText(v: unknown, byName: boolean, only?: ReadonlySet<string>): string {
   if (v === null || typeof v !== 'object' || Array.isArray(v))
     return typeof v === 'object' ? JSON.stringify(v) : String(v);
   const { name, ...rest } = v as Record<string, unknown>;
-  const others = flatSettings(rest);
+  const others = flatSettings(rest, only);
   if (typeof name !== 'string') return others.join(', ');
   return others.length > 0 && !byName ? `${name} (${others.join(', ')})` : name;
 }
@@ -48,10 +55,54 @@ export function extraAxisCell(t: Pick<TrialRecord, 'axes' | 'sparsity'>, key: st
   return exact ? fmtValue(t.axes[key]) : settingText(t.axes[key], false);
 }
 
+/** A column a table for people gives one of the sweep's other axes. */
+export interface AxisColumn {
+  key: string;
+  header: string;
+  /** Every cell a number or '-': right-aligned; words read left-aligned. */
+  numeric: boolean;
+  cell(t: Pick<TrialRecord, 'axes' | 'sparsity'>): string;
+}
+
 /**
- * Whether every cell of an extra axis (as {@link extraAxisCell} shows it) is a number or '-': such a column is
- * right-aligned; one of words (a pruner's name, a whole pruner's settings) reads left-aligned.
+ * The columns a table for people (runs list, the dry run, the report) gives the sweep's other axes: one per axis,
+ * except a list of whole pruners whose names already tell them apart (the pruner column says it all); where names
+ * repeat, its cells give each setting's name and only the settings in which the listed pruners differ
+ * ("gmp (schedule.interval 10)", not every schedule key they share). CSV keeps every axis in full.
  */
-export function extraAxisNumeric(trials: readonly TrialRecord[], key: string): boolean {
-  return trials.every((t) => /^(-|[-+]?[0-9.]+(e[-+]?[0-9]+)?)$/i.test(extraAxisCell(t, key)));
+export function shownAxisColumns(trials: readonly Pick<TrialRecord, 'axes' | 'sparsity'>[]): AxisColumn[] {
+  return extraAxisKeys(trials).flatMap((key): AxisColumn[] => {
+    const base = { key, header: extraAxisHeader(key) };
+    if (key !== 'pruner') {
+      const cell = (t: Pick<TrialRecord, 'axes' | 'sparsity'>) => extraAxisCell(t, key);
+      return [{ ...base, cell, numeric: trials.every((t) => NUMBER.test(cell(t))) }];
+    }
+    const values = [
+      ...new Map(
+        trials
+          .filter((t) => t.sparsity > 0 && t.axes && key in t.axes)
+          .map((t) => [fmtValue(t.axes![key]), t.axes![key]]),
+      ).values(),
+    ];
+    const names = values.map((v) =>
+      v !== null && typeof v === 'object' ? (v as { name?: unknown }).name : v,
+    );
+    if (new Set(names).size === values.length) return [];
+    const varying = varyingKeys(values);
+    const cell = (t: Pick<TrialRecord, 'axes' | 'sparsity'>) =>
+      extraAxisCell(t, key) === '-' ? '-' : settingText(t.axes![key], false, varying);
+    return [{ ...base, cell, numeric: false }];
+  });
+}
+
+/** What a number or an empty cell looks like. */
+const NUMBER = /^(-|[-+]?[0-9.]+(e[-+]?[0-9]+)?)$/i;
+
+/** The dotted keys in which these mappings differ (a key one lacks counts as differing). */
+function varyingKeys(values: readonly unknown[]): Set<string> {
+  const maps = values.map(
+    (v) => new Map(v !== null && typeof v === 'object' ? flatEntries(v as Record<string, unknown>) : []),
+  );
+  const keys = new Set(maps.flatMap((m) => [...m.keys()]));
+  return new Set([...keys].filter((k) => new Set(maps.map((m) => m.get(k) ?? '\u0000')).size > 1));
 }

@@ -4,7 +4,7 @@ import { describeShape } from '../../models/describe.js';
 import { shownStatus } from '../../store/owner.js';
 import { plannedData } from '../../store/planned-data.js';
 import { Store } from '../../store/store.js';
-import { extraAxisCell, extraAxisHeader, extraAxisKeys, extraAxisNumeric } from '../../store/trial-axes.js';
+import { shownAxisColumns } from '../../store/trial-axes.js';
 import { trialsCsv } from '../../store/trials-csv.js';
 import type { TrialRecord, TrialStatus } from '../../store/types.js';
 import { checkpointStep } from '../../sweep/checkpoints.js';
@@ -27,7 +27,7 @@ function rateUnit(trials: readonly TrialRecord[]): string {
  * column each, named by their key, so trials that differ only there can be told apart.
  */
 export function trialsTable(trials: readonly TrialRecord[]): string {
-  const extra = extraAxisKeys(trials);
+  const extra = shownAxisColumns(trials);
   return formatTable(trials, [
     { header: 'id', get: (t) => t.id },
     { header: 'status', get: (t) => shownStatus(t) },
@@ -40,10 +40,10 @@ export function trialsTable(trials: readonly TrialRecord[]): string {
       align: 'right',
     },
     { header: 'seed', get: (t) => String(t.seed), align: 'right' },
-    ...extra.map((key) => ({
-      header: extraAxisHeader(key),
-      get: (t: TrialRecord) => extraAxisCell(t, key),
-      ...(extraAxisNumeric(trials, key) ? { align: 'right' as const } : {}),
+    ...extra.map((c) => ({
+      header: c.header,
+      get: (t: TrialRecord) => c.cell(t),
+      ...(c.numeric ? { align: 'right' as const } : {}),
     })),
     { header: 'val loss', get: (t) => num(t.finalValLoss), align: 'right' },
     // classification accuracy, where a family measures it (vit)

@@ -10,7 +10,7 @@ import { shortShape } from '../../models/describe.js';
 import { type T5Shape, t5WeightFlopsShare } from '../../models/t5.js';
 import { dataUnitOf } from '../../report/units.js';
 import { OlderSchemaError, Store } from '../../store/store.js';
-import { extraAxisCell, extraAxisHeader, extraAxisKeys } from '../../store/trial-axes.js';
+import { shownAxisColumns } from '../../store/trial-axes.js';
 import { ProcessRunner } from '../../sweep/process-runner.js';
 import { BarReporter, LineReporter, type SweepReporter } from '../../sweep/progress.js';
 import { NONZERO_SHORT, runSweep, type SweepSummary } from '../../sweep/run-sweep.js';
@@ -341,9 +341,10 @@ function planText(plan: SweepPlan): string {
     { header: 'steps', get: (t) => String(t.spec.steps), align: 'right' },
     { header: 'pruner', get: (t) => t.spec.pruner.name },
     // the sweep's other axes, as runs list shows them: whole pruners listed that share a name differ there
-    ...extraAxisKeys(rows).map((key) => ({
-      header: extraAxisHeader(key),
-      get: (t: TrialPlan) => extraAxisCell({ axes: t.axes, sparsity: t.spec.sparsity }, key),
+    ...shownAxisColumns(rows.map((t) => ({ axes: t.axes, sparsity: t.spec.sparsity }))).map((c) => ({
+      header: c.header,
+      get: (t: TrialPlan) => c.cell({ axes: t.axes, sparsity: t.spec.sparsity }),
+      ...(c.numeric ? { align: 'right' as const } : {}),
     })),
     { header: compute, get: (t) => fmtFlops(t.flops), align: 'right' },
   ]);
