@@ -187,6 +187,12 @@ export function buildProgram(): Command {
       "one fit per value of one of the sweep's other axes, e.g. pruner.name or seed (when it has several), each as its --where would make it, and a table of them",
     )
     .option(
+      '--exclude <id>',
+      'leave this trial (id or a unique prefix) out of the fit, as an outlier, keeping it in the database; stored with the fit (repeatable)',
+      collect,
+      [],
+    )
+    .option(
       '--no-store',
       'print the fit without storing it (a stored fit becomes the one report draws and Laws by setting shows)',
     )

@@ -6,7 +6,7 @@ import type { SweepRecord } from '../store/types.js';
 import { count } from '../util/format.js';
 import { reportEnvironment, runEnvironment } from './environment.js';
 import { dataFindings, denseLawFinding, fitQualityFinding, lawFindings, scaleFinding } from './findings.js';
-import { fitOwnPoints, fitPools, fitScope, fitTrainedUpTo } from './fit-scope.js';
+import { excludedNote, fitOwnPoints, fitPools, fitScope, fitTrainedUpTo } from './fit-scope.js';
 import { plural, sig } from './format.js';
 import type { PlotOutcome } from './plots.js';
 import { type FinalPoint, finalPoints, levels } from './points.js';
@@ -105,12 +105,16 @@ function findingsSection(data: ReportData, points: FinalPoint[]): Section {
 /** How a stored fit was made, in one sentence after `head`: its trials, objective, starts, bootstrap, hold-out. */
 function fitMethod(head: string, fit: ReportedFit<unknown>, scope: string | null): string {
   const opts = fit.fit.objective;
+  const excluded = excludedNote(fit);
   return (
     `${head}, stored ${fit.createdAt}, from ${count(fit.inputs.length, 'trial')}` +
     `${scope ? ` (only those at ${scope}; the plots under the law draw only these)` : ''}: mean Huber loss on ${opts?.loss === 'huber' ? 'loss' : 'log loss'} ` +
     `(δ = ${opts?.delta}), ${fit.fit.startsTotal} optimiser starts, seed ${fit.fit.seed}, ` +
     `${fit.fit.bootstrap ? `${fit.fit.bootstrap.requested} bootstrap replicates` : 'no bootstrap'}, ` +
-    `${fit.fit.holdout && !fit.fit.holdout.error ? `${fit.fit.holdout.n_heldout} largest-N trials held out for the check` : 'no held-out check'}.`
+    `${fit.fit.holdout && !fit.fit.holdout.error ? `${fit.fit.holdout.n_heldout} largest-N trials held out for the check` : 'no held-out check'}.` +
+    (excluded
+      ? ` ${excluded[0].toUpperCase()}${excluded.slice(1)}: it stays in the trial table, not in the plots under the law.`
+      : '')
   );
 }
 

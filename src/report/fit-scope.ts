@@ -17,14 +17,26 @@ export function fitScope(fit: Pick<StoredFit, 'where'> | null | undefined): stri
 }
 
 /**
+ * The trials `fit-law --exclude` left out of a fit, in words ("trial 43eb3dd3 was left out of it (fit-law
+ * --exclude)"), or null when none were.
+ */
+export function excludedNote(fit: Pick<StoredFit, 'excluded'> | null | undefined): string | null {
+  const ids = fit?.excluded ?? [];
+  if (ids.length === 0) return null;
+  const list = ids.map((id) => id.slice(0, 8)).join(', ');
+  return `${ids.length === 1 ? `trial ${list} was` : `trials ${list} were`} left out of it (fit-law --exclude)`;
+}
+
+/**
  * The points a law is drawn through: those the fit was made from when it chose some with `--where` (a law of
- * one pruner drawn through every pruner's points would read as the whole study's), else all of them.
+ * one pruner drawn through every pruner's points would read as the whole study's) or left some out with
+ * `--exclude`, else all of them.
  */
 export function pointsOfFit(
   points: readonly FinalPoint[],
-  fit: Pick<StoredFit, 'where' | 'inputs'> | null | undefined,
+  fit: Pick<StoredFit, 'where' | 'inputs' | 'excluded'> | null | undefined,
 ): FinalPoint[] {
-  if (!fitScope(fit)) return [...points];
+  if (!fitScope(fit) && !excludedNote(fit)) return [...points];
   const used = new Set(fit!.inputs);
   return points.filter((p) => used.has(p.id));
 }

@@ -153,6 +153,7 @@ function storedFitOf<P>(record: FitRecord, fit: LawFit, check: (fit: LawFit) => 
     converged: record.converged,
     inputs: record.inputs,
     where: conditionsOf(record.options),
+    excluded: excludedOf(record.options),
     fit: {
       ...fit,
       params: fit.params ?? {},
@@ -182,6 +183,12 @@ export function conditionsOf(options: unknown): string[] {
         c && typeof c === 'object' && 'key' in c && 'value' in c ? [`${c.key}=${c.value}`] : [],
       )
     : [];
+}
+
+/** The trials a stored fit's options say `--exclude` left out of it (full ids); empty when none. */
+export function excludedOf(options: unknown): string[] {
+  const exclude = (options as { exclude?: unknown } | null)?.exclude;
+  return Array.isArray(exclude) ? exclude.filter((id): id is string => typeof id === 'string') : [];
 }
 
 /** A stored sparse-law fit record as the report uses it, with why it implies no optimum when it does not. */

@@ -1,6 +1,6 @@
 import { denseAsSparse } from '../law/dense-law.js';
 import type { SparseLawParams } from '../law/types.js';
-import { fitScope, pointsOfFit } from './fit-scope.js';
+import { excludedNote, fitScope, pointsOfFit } from './fit-scope.js';
 import { count, plural } from './format.js';
 import { type FinalPoint, finalPoints, levels } from './points.js';
 import { renderSvg } from './render.js';
@@ -88,7 +88,11 @@ const scalingPoints = (ctx: PlotContext) => (drawnLaw(ctx.data) ? ctx.fitted : c
 function markersScope(ctx: PlotContext): string {
   const fit = ctx.data.fit ?? ctx.data.denseFit;
   const scope = fitScope(fit);
-  if (!scope) return 'each finished trial';
+  const excluded = excludedNote(fit);
+  if (!scope)
+    return excluded
+      ? `each finished trial fit #${fit!.id} was made from (${excluded}; it is in the table, not drawn)`
+      : 'each finished trial';
   const others = ctx.points.length - ctx.fitted.length;
   return `each trial fit #${fit!.id} was made from (${scope}; the other ${plural(others, 'finished trial')} are in the table, not drawn)`;
 }

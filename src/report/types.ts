@@ -23,6 +23,8 @@ export interface ReportedFit<P> {
   inputs: string[];
   /** The `--where` conditions that chose them ("key=value"); empty for all of the sweep's trials. */
   where: string[];
+  /** Trials of that selection left out of the fit with `--exclude` (full ids); empty when none. */
+  excluded: string[];
   fit: LawFit;
   /** The coefficients, checked; null when the stored ones are unusable (see `problem`). */
   params: P | null;

@@ -230,3 +230,48 @@ describe('fit-law --each', () => {
     expect(other.stderr).toContain('valid: pruner.name');
   });
 });
+
+describe('fit-law --exclude', () => {
+  it('leaves a trial out of the fit, keeps it in the database, and stores and shows the fit as made without it', () => {
+    const db = finishedSweep();
+    const store = Store.open(db, { create: false, read: 'only' });
+    const all = store.listTrials('wh');
+    store.close();
+    const outlier = all.find((t) => t.sparsity === 0.5)!;
+    const r = quickFit(db, '--where', 'pruner.name=gmp', '--exclude', outlier.id.slice(0, 6), '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { n_points: number; exclude: string[]; fit_id: number };
+    // the gmp selection: its 18 sparse trials and the 9 dense ones, less the one left out
+    expect(doc.n_points).toBe(26);
+    expect(doc.exclude).toEqual([outlier.id]);
+    const check = Store.open(db, { create: false, read: 'only' });
+    expect(check.findTrial(outlier.id)?.status).toBe('finished');
+    const stored = check.getFit(doc.fit_id)!;
+    check.close();
+    expect(stored.inputs).not.toContain(outlier.id);
+    expect(stored.options).toMatchObject({ exclude: [outlier.id] });
+    const text = quickFit(db, '--where', 'pruner.name=gmp', '--exclude', outlier.id, '--no-store');
+    expect(text.stdout).toMatch(
+      new RegExp(
+        `only the trials at pruner\\.name=gmp, without trial ${outlier.id.slice(0, 8)} \\(--exclude\\)`,
+      ),
+    );
+    const fits = cli(['runs', 'fits', '--db', db]);
+    expect(fits.stdout).toContain(`pruner.name=gmp, without ${outlier.id.slice(0, 8)}`);
+  });
+
+  it('refuses an id that names no trial of the sweep, or several, and --points', () => {
+    const db = finishedSweep();
+    expect(quickFit(db, '--exclude', 'ffffffff').stderr).toContain(
+      '--exclude ffffffff: no trial of sweep wh has an id starting with it',
+    );
+    expect(quickFit(db, '--exclude', 'xyz').code).toBe(2);
+    const csv = join(tempDir(), 'p.csv');
+    writeFileSync(csv, 'sparsity,nonzero_params,tokens,loss\n0,1e6,1e8,3\n');
+    const points = cli(['fit-law', '--points', csv, '--exclude', 'abcd']);
+    expect([points.code, points.stderr]).toEqual([
+      2,
+      expect.stringContaining('it does not apply to --points'),
+    ]);
+  });
+});

@@ -32,6 +32,7 @@ function settingFit(
     converged: true,
     inputs: [],
     where,
+    excluded: [],
     fit: { params: { ...LAW }, n_points: 27, rmse_log: 0.0123, optimal } as unknown as LawFit,
     params: { ...LAW },
     problem: null,

@@ -46,6 +46,8 @@ export interface FitLawOptions {
   where?: string[];
   /** `--each KEY`: one fit per value of the sweep's axis KEY. */
   each?: string;
+  /** `--exclude ID`: trials (ids or unique prefixes) left out of the fit, kept in the database (repeatable). */
+  exclude?: string[];
   /** False with --no-store: print the fit, store nothing. */
   store?: boolean;
   json?: boolean;
@@ -65,6 +67,8 @@ interface Selected {
   unfinished: string | null;
   /** The `--where` conditions, as written. */
   where: AxisCondition[];
+  /** The trials `--exclude` left out of the selection (full ids). */
+  excluded: string[];
   /** Sparse points the chinchilla form leaves out. */
   dropped: number;
 }
@@ -95,6 +99,11 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
   if (where.length > 0 && opts.points)
     throw new UsageError(
       '--where selects trials of a sweep; it does not apply to --points (filter the CSV instead)',
+    );
+  const exclude = opts.exclude ?? [];
+  if (exclude.length > 0 && opts.points)
+    throw new UsageError(
+      `--exclude ${exclude[0]} leaves a trial of a sweep out; it does not apply to --points (leave its row out of the CSV instead)`,
     );
   if (opts.each !== undefined && opts.points)
     throw new UsageError(
@@ -142,7 +151,10 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
         each === undefined
           ? [where]
           : selection(() => eachValues(axes, each)).map((value) => [...where, { key: each, value }]);
-      selections = conditions.map((c) => forForm(sweepSelection(trials, axes, sweep, c), opts.form));
+      const excluded = excludedTrials(trials, exclude, sweep);
+      selections = conditions.map((c) =>
+        forForm(sweepSelection(trials, axes, sweep, c, excluded), opts.form),
+      );
     }
     // every selection is checked before any is fitted: with --each, one that cannot be fitted stores nothing
     for (const sel of selections) preflight(sel, opts, options);
@@ -202,7 +214,36 @@ function csvSelection(path: string): Omit<Selected, 'dropped'> {
       : null,
     unfinished: null,
     where: [],
+    excluded: [],
   };
+}
+
+/**
+ * The trials `--exclude` names (full ids or unique prefixes of at least 4 hex digits), each one of the sweep's;
+ * a UsageError for one that names none of them, or several.
+ */
+function excludedTrials(
+  trials: readonly TrialRecord[],
+  exclude: readonly string[],
+  sweep: string,
+): Set<string> {
+  const out = new Set<string>();
+  for (const text of exclude) {
+    const prefix = text.toLowerCase();
+    if (!/^[0-9a-f]{4,16}$/.test(prefix))
+      throw new UsageError(
+        `--exclude ${text}: not a trial id; give the 16 hex digits of an id, or a unique prefix of at least 4 (see "sparsebench runs list")`,
+      );
+    const found = trials.filter((t) => t.id.startsWith(prefix));
+    if (found.length !== 1)
+      throw new UsageError(
+        found.length === 0
+          ? `--exclude ${text}: no trial of sweep ${sweep} has an id starting with it (see "sparsebench runs list --sweep ${sweep}")`
+          : `--exclude ${text}: the ids of ${found.length} trials of sweep ${sweep} start with it; give more of the id`,
+      );
+    out.add(found[0].id);
+  }
+  return out;
 }
 
 /** The finished trials of a sweep at the `where` conditions, as a selection. */
@@ -211,8 +252,10 @@ function sweepSelection(
   axes: readonly { key: string; values: unknown[] }[],
   sweep: string,
   where: AxisCondition[],
+  exclude: ReadonlySet<string>,
 ): Omit<Selected, 'dropped'> {
-  const trials = selection(() => selectTrials(all, axes, where));
+  const chosen = selection(() => selectTrials(all, axes, where));
+  const trials = chosen.filter((t) => !exclude.has(t.id));
   const family = trials[0]?.spec.model.family;
   return {
     points: pointsFromTrials(trials),
@@ -222,6 +265,7 @@ function sweepSelection(
     pooled: pooledSettingsWarning(trials, axes),
     unfinished: unfinishedWarning(trials),
     where,
+    excluded: chosen.filter((t) => exclude.has(t.id)).map((t) => t.id),
   };
 }
 
@@ -235,12 +279,18 @@ function forForm(sel: Omit<Selected, 'dropped'>, form: string): Selected {
 /** The `--where` conditions of a selection, as written ("pruner.name=gmp"). */
 const whereText = (sel: Selected) => sel.where.map((c) => `${c.key}=${c.value}`);
 
+/** The trials `--exclude` left out of a selection, in words (", without trials 43eb3dd3, 9c2f4049"), or ''. */
+const excludedText = (sel: Selected) =>
+  sel.excluded.length === 0
+    ? ''
+    : `, without ${sel.excluded.length === 1 ? 'trial' : 'trials'} ${sel.excluded.map((id) => id.slice(0, 8)).join(', ')} (--exclude)`;
+
 /** Where a selection's points come from, for errors: a CSV, or a sweep and its conditions. */
 function sourceOf(sel: Selected, opts: FitLawOptions): string {
   const where = whereText(sel);
   const source = opts.points
     ? `--points ${opts.points}`
-    : `sweep ${sel.sweep} in ${opts.db}${where.length > 0 ? `, where ${where.join(' and ')}` : ''}`;
+    : `sweep ${sel.sweep} in ${opts.db}${where.length > 0 ? `, where ${where.join(' and ')}` : ''}${excludedText(sel)}`;
   // the count an error gives is of the dense points alone: say so, and how many sparse ones were left out
   return sel.dropped > 0 ? `${source} (dense points only, S = 0: ${sel.dropped} sparse left out)` : source;
 }
@@ -302,7 +352,11 @@ function complete(
           sweep: selected.sweep,
           source: opts.points ?? 'db',
           form: opts.form,
-          options: where.length > 0 ? { ...options, where } : options,
+          options: {
+            ...options,
+            ...(where.length > 0 ? { where } : {}),
+            ...(selected.excluded.length > 0 ? { exclude: selected.excluded } : {}),
+          },
           result: { ...fit, queries: answers },
           inputs: selected.points.map((p, i) => p.id ?? `row${i + 1}`),
           converged: fit.converged,
@@ -322,6 +376,7 @@ function jsonOf(m: Made, opts: FitLawOptions): Record<string, unknown> {
     sweep: m.selected.sweep,
     source: opts.points ?? opts.db,
     where: whereText(m.selected),
+    exclude: m.selected.excluded,
   };
 }
 
@@ -370,7 +425,9 @@ function describe(m: Made, source: string): string {
   const where = whereText(selected);
   // the --where conditions name whose law it is: fits of one sweep differ by them alone
   const only = where.length > 0 ? `, only the trials at ${where.join(' and ')}` : '';
-  const what = selected.sweep ? `sweep ${selected.sweep} (${source})${only}` : source;
+  const what = selected.sweep
+    ? `sweep ${selected.sweep} (${source})${only}${excludedText(selected)}`
+    : source;
   const lines = [
     `${fit.form} scaling law fit of ${what}${fitId !== null ? `, stored as fit #${fitId}` : ''}`,
     '',

@@ -1,6 +1,6 @@
 import { parseAxisCondition, SelectionError, selectTrials } from '../../law/trial-selection.js';
 import type { LawFit } from '../../law/types.js';
-import { conditionsOf } from '../../report/load.js';
+import { conditionsOf, excludedOf } from '../../report/load.js';
 import { Store } from '../../store/store.js';
 import type { FitRecord, SweepRecord, TrialRecord } from '../../store/types.js';
 import { formatTable } from '../../util/table.js';
@@ -25,6 +25,7 @@ function row(f: FitRecord, sweep: { name: string; trials: TrialRecord[]; axes: S
     sweep: f.sweep,
     form: f.form,
     where: conditionsOf(f.options),
+    excluded: excludedOf(f.options),
     points: result.n_points ?? f.inputs.length,
     converged: f.converged,
     rmse_log: typeof result.rmse_log === 'number' ? result.rmse_log : null,
@@ -34,13 +35,14 @@ function row(f: FitRecord, sweep: { name: string; trials: TrialRecord[]; axes: S
   };
 }
 
-/** Finished trials a fit's selection holds now that the fit was not made from; null when it cannot select now. */
+/** Finished trials a fit's selection holds now that the fit was not made from (nor left out with --exclude); null when it cannot select now. */
 function finishedNotIn(
   f: FitRecord,
   trials: readonly TrialRecord[],
   axes: SweepRecord['axes'],
 ): number | null {
-  const used = new Set(f.inputs);
+  // the trials --exclude left out are not news to the fit
+  const used = new Set([...f.inputs, ...excludedOf(f.options)]);
   try {
     const chosen = selectTrials(trials, axes, conditionsOf(f.options).map(parseAxisCondition));
     // a dense-law fit is made from the dense trials alone
@@ -83,7 +85,12 @@ export async function runsFitsCommand(opts: RunsFitsOptions): Promise<number> {
         ? [{ header: 'sweep', get: (f: ReturnType<typeof row>) => f.sweep ?? '(points)' }]
         : []),
       { header: 'form', get: (f) => f.form },
-      { header: 'trials chosen', get: (f) => (f.where.length > 0 ? f.where.join(', ') : 'all') },
+      {
+        header: 'trials chosen',
+        get: (f) =>
+          (f.where.length > 0 ? f.where.join(', ') : 'all') +
+          (f.excluded.length > 0 ? `, without ${f.excluded.map((id) => id.slice(0, 8)).join(', ')}` : ''),
+      },
       { header: 'points', get: (f) => String(f.points), align: 'right' },
       { header: 'converged', get: (f) => (f.converged ? 'yes' : 'NO') },
       {
