@@ -1,6 +1,7 @@
 import { Command, Help, Option } from 'commander';
 import { BACKEND_NAMES } from '../engine/backend-names.js';
 import { DEFAULT_DB } from '../store/default-db.js';
+import { SORT_KEYS } from '../store/trial-order.js';
 import { TRIAL_STATUSES } from '../store/types.js';
 import { packageVersion } from '../util/package-version.js';
 import { checkExecutorFlags } from './executor-flags.js';
@@ -243,6 +244,11 @@ export function buildProgram(): Command {
       "only the trials at this value of one of the sweep's other axes, as fit-law --where selects them (repeatable)",
       collect,
       [],
+    )
+    .addOption(
+      new Option('--sort <key>', "order of the trials, lowest first (default: the plan's)").choices(
+        SORT_KEYS,
+      ),
     )
     .action(async (opts) => {
       process.exitCode = await (await runsCommands()).runsListCommand(opts);

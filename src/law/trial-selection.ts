@@ -115,7 +115,7 @@ function settingValues(
   if (!at && isCoreAxis(key) && key !== 'seed')
     throw new SelectionError(
       `${flag}: ${key} is one of the law's own variables (S, N, D), which a fit spans, not a setting to select; ` +
-        `valid: ${selectableKeys(extra).join(', ') || 'none (the sweep varies nothing else)'} (to pick trials by S, N or D, filter \`runs list --csv\`)`,
+        `valid: ${selectableKeys(extra).join(', ') || 'none (the sweep varies nothing else)'} (\`runs list --where ${key}=...\` lists the trials at one value)`,
     );
   if (!at)
     throw new SelectionError(

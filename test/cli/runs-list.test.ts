@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/store.js';
 import { cli } from '../helpers/cli.js';
 import { planOf, tempDir, tinySyntheticConfig } from '../helpers/config.js';
+import { trialResult } from '../helpers/trial-result.js';
 
 describe('runs list --status', () => {
   it('says how many of the sweep’s trials have that status, and prints no empty table', () => {
@@ -17,5 +18,38 @@ describe('runs list --status', () => {
     const pending = cli(['runs', 'list', '--db', db, '--all', '--status', 'pending']);
     expect(pending.stdout).toMatch(/^all trials in .*study\.db: 2 of 2 trials pending\n\nid +status/);
     expect(cli(['runs', 'list', '--db', db]).stdout).toMatch(/^sweep tiny: 2 trials\n\nid +status/);
+  });
+});
+
+describe('runs list --sort and --where on S, N and D', () => {
+  it('orders by final loss (unfinished last) and picks the trials at one planned S', () => {
+    const db = join(tempDir(), 'study.db');
+    const plan = planOf(tinySyntheticConfig().replace('sparsity: [0, 0.5]', 'sparsity: [0, 0.5, 0.75]'));
+    const store = Store.open(db, { create: true });
+    store.saveSweep(plan);
+    const [dense, half] = plan.trials.map((t) => t.id);
+    // the dense trial ends worse than the sparse one; the third stays pending
+    for (const [id, loss] of [
+      [dense, 2.5],
+      [half, 2.1],
+    ] as const) {
+      store.claimTrial(id, 'o', { retryFailed: false, leaseMs: 1000 });
+      store.finishTrial(id, 'o', trialResult({ finalValLoss: loss }), []);
+    }
+    store.close();
+    const ids = (args: string[]) =>
+      (
+        JSON.parse(cli(['runs', 'list', '--db', db, '--json', ...args]).stdout) as {
+          trials: { id: string }[];
+        }
+      ).trials.map((t) => t.id);
+    expect(ids(['--sort', 'loss'])).toEqual([half, dense, plan.trials[2].id]);
+    expect(ids(['--sort', 'plan'])).toEqual(plan.trials.map((t) => t.id));
+    expect(ids(['--where', 'sparsity=0.5'])).toEqual([half]);
+    const r = cli(['runs', 'list', '--db', db, '--where', 'sparsity=0.3']);
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      "sparsebench: --where sparsity=0.3: the sweep's sparsity values are 0, 0.5, 0.75\n",
+    ]);
   });
 });

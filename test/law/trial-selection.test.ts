@@ -66,7 +66,7 @@ describe('selecting trials by their other axes (fit-law --where)', () => {
 
   it('names the valid keys and values when a condition cannot select anything', () => {
     expect(() => selectTrials(all, AXES, [{ key: 'sparsity', value: '0.5' }])).toThrow(
-      "--where sparsity=0.5: sparsity is one of the law's own variables (S, N, D), which a fit spans, not a setting to select; valid: pruner.name, train.optimizer.lr (to pick trials by S, N or D, filter `runs list --csv`)",
+      "--where sparsity=0.5: sparsity is one of the law's own variables (S, N, D), which a fit spans, not a setting to select; valid: pruner.name, train.optimizer.lr (`runs list --where sparsity=...` lists the trials at one value)",
     );
     expect(() => selectTrials(all, AXES, [{ key: 'model.x', value: '1' }])).toThrow(
       /model\.x is not an axis of this sweep beyond S, N and D \(seed is one when it has several values\); valid: pruner\.name, train\.optimizer\.lr/,

@@ -5,10 +5,11 @@ import { shownStatus } from '../../store/owner.js';
 import { plannedData } from '../../store/planned-data.js';
 import { Store } from '../../store/store.js';
 import { shownAxisColumns } from '../../store/trial-axes.js';
+import { type SortKey, sortedTrials } from '../../store/trial-order.js';
 import { trialsCsv } from '../../store/trials-csv.js';
 import type { TrialRecord, TrialStatus } from '../../store/types.js';
 import { checkpointStep } from '../../sweep/checkpoints.js';
-import { count, fmt } from '../../util/format.js';
+import { count, fmt, parseHumanNumber } from '../../util/format.js';
 import { formatTable } from '../../util/table.js';
 import { listedSweep } from '../listed-sweep.js';
 import { selection } from '../selection.js';
@@ -69,6 +70,8 @@ export interface RunsListOptions {
   csv?: boolean;
   /** `--where KEY=VALUE` conditions on the sweep's other axes, as fit-law takes them (repeatable). */
   where?: string[];
+  /** `--sort KEY`: the order of the listing (default: the plan's). */
+  sort?: SortKey;
 }
 
 /** `sparsebench runs list`. */
@@ -77,7 +80,10 @@ export async function runsListCommand(opts: RunsListOptions): Promise<number> {
   const store = Store.open(opts.db, { create: false, read: 'upgrading' });
   try {
     const sweep = listedSweep(store, opts, 'trial');
-    const trials = selectedTrials(store, sweep, store.listTrials(sweep, opts.status), opts.where ?? []);
+    const trials = sortedTrials(
+      selectedTrials(store, sweep, store.listTrials(sweep, opts.status), opts.where ?? []),
+      opts.sort,
+    );
     if (opts.csv) process.stdout.write(trialsCsv(trials));
     else if (opts.json) {
       // shownStatus: the status as the table shows it (a running trial whose process is gone says so)
@@ -115,8 +121,31 @@ function selectedTrials(
     throw new UsageError(
       `--where ${where[0]} and --all: --where names axes of one sweep; give --sweep NAME instead of --all`,
     );
-  return selection(() => selectTrials(trials, store.getSweep(sweep)!.axes, where.map(parseAxisCondition)));
+  const conditions = where.map((w) => selection(() => parseAxisCondition(w)));
+  // S, N and D (as planned) pick trials of a listing, which fit-law's selections span whole
+  const grid = conditions.filter((c) => c.key in PLANNED);
+  const others = conditions.filter((c) => !(c.key in PLANNED));
+  let chosen = trials;
+  for (const c of grid) {
+    const value = parseHumanNumber(c.value);
+    const of = PLANNED[c.key];
+    const there = [...new Set(store.listTrials(sweep).map(of))].sort((a, b) => a - b);
+    if (value === null || !there.includes(value))
+      throw new UsageError(
+        `--where ${c.key}=${c.value}: the sweep's ${c.key} values are ${there.join(', ')}`,
+      );
+    chosen = chosen.filter((t) => of(t) === value);
+  }
+  if (others.length === 0) return chosen;
+  return selection(() => selectTrials(chosen, store.getSweep(sweep)!.axes, others));
 }
+
+/** The grid values a trial was planned at, by the config's key: what `runs list --where` matches S, N and D on. */
+const PLANNED: Record<string, (t: TrialRecord) => number> = {
+  sparsity: (t) => t.sparsity,
+  nonzero_params: (t) => t.nonzeroTarget,
+  tokens: (t) => t.tokensTarget,
+};
 
 export interface RunsShowOptions {
   db: string;
