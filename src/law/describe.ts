@@ -104,11 +104,12 @@ export function fitSummaryLines(fit: LawFit): string[] {
   else if (o) {
     const at = o.at_data_multiples.map((a) => `${a.data_multiple}x: ${sig(a.sparsity, 2)}`).join(', ');
     const eq = o.dense_equivalent.map((d) => `${d.sparsity * 100}%: ${sig(d.factor, 3)}x`).join(', ');
+    // the point figures first, then how far they move
     lines.push(
       `optimal sparsity: pays beyond ${sig(o.data_multiple_where_sparsity_pays, 3)}x the dense compute-optimal data; S_opt at ${at}`,
+      `dense-equivalent size at equal non-zeros: ${eq}`,
       ...spreadLines(o, 'interval', '95% bootstrap'),
       ...spreadLines(o, 'starts', `across the ${fit.startsAtBest} starts at the best loss`),
-      `dense-equivalent size at equal non-zeros: ${eq}`,
     );
   }
   return lines;

@@ -1,4 +1,5 @@
 import { isCoreAxis, isPrunerAxis } from '../config/schema.js';
+import { settingText } from '../store/trial-axes.js';
 import type { TrialRecord } from '../store/types.js';
 import { parseHumanNumber } from '../util/format.js';
 
@@ -200,8 +201,14 @@ export function pooledSettings(
   const finished = trials.filter((t) => t.status === 'finished' && t.finalValLoss !== null);
   const pooled = extraAxes(axes).flatMap((a) => {
     const relevant = isPrunerAxis(a.key) ? finished.filter((t) => t.sparsity > 0) : finished;
-    const seen = [...new Set(relevant.map((t) => axisValueText(t.axes?.[a.key])))];
-    return seen.length > 1 ? [`${a.key} (${seen.join(', ')})`] : [];
+    const seen = [
+      ...new Map(relevant.map((t) => [axisValueText(t.axes?.[a.key]), t.axes?.[a.key]])).values(),
+    ];
+    if (seen.length < 2) return [];
+    // whole pruners in words: their names where those tell them apart, else with their settings
+    const names = seen.map((v) => settingIn(axisValueText(v), ['name']));
+    const byName = names.every((n) => n !== undefined) && new Set(names).size === names.length;
+    return [`${a.key} (${seen.map((v) => settingText(v, byName)).join(', ')})`];
   });
   if (pooled.length === 0) return null;
   const [first] = extraAxes(axes).filter((a) => pooled.some((p) => p.startsWith(`${a.key} `)));

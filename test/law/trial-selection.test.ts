@@ -121,6 +121,10 @@ describe('selecting trials by their other axes (fit-law --where)', () => {
     expect(pooledSettingsWarning(trials, plan.axes)).toMatch(
       /fit one setting at a time, e\.g\. --where pruner\.name=gmp$/,
     );
+    // the whole pruners named in words (their names tell them apart), not as JSON
+    expect(pooledSettingsWarning(trials, plan.axes)).toMatch(
+      /^the points pool several settings of pruner \(gmp, static\) /,
+    );
   });
 
   it('selects one seed of a sweep that trains several, its dense trials with it', () => {
