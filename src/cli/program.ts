@@ -240,6 +240,10 @@ export function buildProgram(): Command {
       'CSV on stdout, a row per trial; its finished rows are input for fit-law --points as they stand',
     )
     .option(
+      '--curves',
+      "CSV on stdout of every logged point of the trials listed (train and validation loss, lr, sparsity, ...): a row per trial, metric and step, for plots of one's own",
+    )
+    .option(
       '--where <key=value>',
       "only the trials at this value of one of the sweep's other axes, as fit-law --where selects them (repeatable)",
       collect,

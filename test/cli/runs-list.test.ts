@@ -53,3 +53,29 @@ describe('runs list --sort and --where on S, N and D', () => {
     ]);
   });
 });
+
+describe('runs list --curves', () => {
+  it('writes every logged point of the trials listed as one long CSV, a row per trial, metric and step', () => {
+    const db = join(tempDir(), 'study.db');
+    const plan = planOf(tinySyntheticConfig());
+    const store = Store.open(db, { create: true });
+    store.saveSweep(plan);
+    const [dense] = plan.trials.map((t) => t.id);
+    store.claimTrial(dense, 'o', { retryFailed: false, leaseMs: 1000 });
+    store.appendMetrics(dense, 'o', [{ name: 'train_loss', step: 1, tokens: 128, value: 2.75 }]);
+    store.finishTrial(dense, 'o', trialResult({ finalValLoss: 2.5 }), [
+      { name: 'val_loss', step: 2, tokens: 256, value: 2.5 },
+    ]);
+    store.close();
+    const r = cli(['runs', 'list', '--db', db, '--curves']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(
+      'id,pruner,seed,target_sparsity,planned_nonzero_params,planned_tokens,metric,step,tokens,value\n' +
+        `${dense},dense,0,0,3000,4096,train_loss,1,128,2.75\n` +
+        `${dense},dense,0,0,3000,4096,val_loss,2,256,2.5\n`,
+    );
+    expect(cli(['runs', 'list', '--db', db, '--curves', '--csv']).stderr).toContain(
+      '--json, --csv and --curves: give one',
+    );
+  });
+});

@@ -1,6 +1,7 @@
 import { UsageError } from '../../errors.js';
 import { parseAxisCondition, selectTrials } from '../../law/trial-selection.js';
 import { describeShape } from '../../models/describe.js';
+import { curvesCsv } from '../../store/curves-csv.js';
 import { shownStatus } from '../../store/owner.js';
 import { plannedData } from '../../store/planned-data.js';
 import { Store } from '../../store/store.js';
@@ -72,11 +73,14 @@ export interface RunsListOptions {
   where?: string[];
   /** `--sort KEY`: the order of the listing (default: the plan's). */
   sort?: SortKey;
+  /** `--curves`: every logged point of the trials listed, as one long CSV. */
+  curves?: boolean;
 }
 
 /** `sparsebench runs list`. */
 export async function runsListCommand(opts: RunsListOptions): Promise<number> {
-  if (opts.json && opts.csv) throw new UsageError('--json and --csv: give one');
+  if ([opts.json, opts.csv, opts.curves].filter(Boolean).length > 1)
+    throw new UsageError('--json, --csv and --curves: give one');
   const store = Store.open(opts.db, { create: false, read: 'upgrading' });
   try {
     const sweep = listedSweep(store, opts, 'trial');
@@ -84,7 +88,8 @@ export async function runsListCommand(opts: RunsListOptions): Promise<number> {
       selectedTrials(store, sweep, store.listTrials(sweep, opts.status), opts.where ?? []),
       opts.sort,
     );
-    if (opts.csv) process.stdout.write(trialsCsv(trials));
+    if (opts.curves) process.stdout.write(curvesCsv(trials, (id) => store.metrics(id)));
+    else if (opts.csv) process.stdout.write(trialsCsv(trials));
     else if (opts.json) {
       // shownStatus: the status as the table shows it (a running trial whose process is gone says so)
       const shown = trials.map((t) => ({ ...t, shownStatus: shownStatus(t) }));
