@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { Store } from '../store/store.js';
@@ -8,6 +8,7 @@ import { accessibleSvg, renderHtml } from './html.js';
 import { loadReportData } from './load.js';
 import { plotFileName, renderMarkdown } from './markdown.js';
 import { PLOTS, renderPlots } from './plots.js';
+import { isSettingLawsPlot } from './setting-laws-plot.js';
 import { REPORT_FORMATS, type ReportData, type ReportFormat } from './types.js';
 
 /** What to report on and where to write it. */
@@ -92,8 +93,12 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   // report.md's plots are files beside it: one an earlier build drew and this one does not would be taken for
   // part of this report (only our own plot names go; nothing else in the folder is touched)
   if (opts.formats.includes('md'))
-    for (const def of PLOTS)
-      if (!files.has(plotFileName(def.id))) rmSync(join(outDir, plotFileName(def.id)), { force: true });
+    for (const name of [
+      ...PLOTS.map((def) => plotFileName(def.id)),
+      // the figures of overlaid laws, as many as the sweep's groups of fits had then
+      ...readdirSync(outDir).filter((f) => isSettingLawsPlot(/^report-(.*)\.svg$/.exec(f)?.[1] ?? '')),
+    ])
+      if (!files.has(name)) rmSync(join(outDir, name), { force: true });
   const outcomes = [...plots.values()];
   return {
     sweep: data.sweep.name,

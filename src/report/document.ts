@@ -6,14 +6,15 @@ import type { SweepRecord } from '../store/types.js';
 import { count } from '../util/format.js';
 import { reportEnvironment, runEnvironment } from './environment.js';
 import { dataFindings, denseLawFinding, fitQualityFinding, lawFindings, scaleFinding } from './findings.js';
-import { excludedNote, fitOwnPoints, fitPools, fitScope, fitTrainedUpTo } from './fit-scope.js';
+import { excludedNote, fitOwnPoints, fitPools, fitScope, trainedUpTo } from './fit-scope.js';
 import { plural, sig } from './format.js';
 import type { PlotOutcome } from './plots.js';
 import { type FinalPoint, finalPoints, levels } from './points.js';
 import { selectionOf, settingFitsBlocks, settingFitsFindings } from './setting-fits.js';
+import { isSettingLawsPlot } from './setting-laws-plot.js';
 import { seedSpreadFinding, variantSpreadFinding } from './spread-findings.js';
 import { coefficientTable, denseCoefficientTable, keyValueTable, trialTable } from './tables.js';
-import type { Block, ReportData, ReportDocument, ReportedFit, Section, StoredFit } from './types.js';
+import type { Block, ReportData, ReportDocument, ReportedFit, Section } from './types.js';
 import { unitLabels } from './units.js';
 import {
   fitCommand,
@@ -175,27 +176,29 @@ function safeSummary(fit: Parameters<typeof fitSummaryLines>[0]): string[] {
   }
 }
 
-/** The highest sparsity each fit was made from, from its trials in the sweep or still in the database. */
-function trainedUpTo(data: ReportData, points: readonly FinalPoint[]): (fit: StoredFit) => number {
-  const trials = [...data.trials, ...(data.fitTrialsOutside ?? [])];
-  const fallback = Math.max(0, ...points.map((p) => p.sparsity));
-  return (fit) => fitTrainedUpTo(fit, trials, fallback);
-}
-
 /** The newest fit of each trial selection side by side, when the sweep has fits of two or more. */
-function settingsSection(data: ReportData, points: readonly FinalPoint[]): Section[] {
+function settingsSection(
+  data: ReportData,
+  points: readonly FinalPoint[],
+  plots: Map<string, PlotOutcome>,
+): Section[] {
   const fits = data.settingFits ?? [];
   if (fits.length < 2) return [];
+  // the overlaid laws first, where there are some: the figure a reader looks at before the table's numbers
+  const figures = [...plots.keys()].filter(isSettingLawsPlot).map((id) => plotBlock(plots, id));
   return [
     {
       id: 'settings',
       title: 'Laws by setting',
-      blocks: settingFitsBlocks(
-        fits,
-        data.fit?.id ?? null,
-        (fit) => staleness(fit, data, points),
-        trainedUpTo(data, points),
-      ),
+      blocks: [
+        ...figures,
+        ...settingFitsBlocks(
+          fits,
+          data.fit?.id ?? null,
+          (fit) => staleness(fit, data, points),
+          trainedUpTo(data, points),
+        ),
+      ],
     },
   ];
 }
@@ -277,7 +280,7 @@ export function buildDocument(
         blocks: [plotBlock(plots, 'loss-vs-n'), plotBlock(plots, 'loss-vs-d')],
       },
       fitSection(data, plots),
-      ...settingsSection(data, points),
+      ...settingsSection(data, points, plots),
       optimalSection(data, plots),
       { id: 'curves', title: 'Training curves', blocks: [plotBlock(plots, 'curves')] },
       {

@@ -68,6 +68,16 @@ export function fitTrainedUpTo(
   return own.length > 0 ? Math.max(...own) : fallback;
 }
 
+/** {@link fitTrainedUpTo} of each fit, from its trials in the sweep or still in the database, else from `points`. */
+export function trainedUpTo(
+  data: Pick<ReportData, 'trials' | 'fitTrialsOutside'>,
+  points: readonly Pick<FinalPoint, 'sparsity'>[],
+): (fit: Pick<StoredFit, 'inputs'>) => number {
+  const trials = [...data.trials, ...(data.fitTrialsOutside ?? [])];
+  const fallback = Math.max(0, ...points.map((p) => p.sparsity));
+  return (fit) => fitTrainedUpTo(fit, trials, fallback);
+}
+
 /**
  * The settings of the sweep's other axes a fit pools (several pruners in one law), from its trials in the sweep,
  * or null when it pools none (see {@link pooledSettings}).

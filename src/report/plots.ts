@@ -5,6 +5,13 @@ import { count, plural } from './format.js';
 import { type FinalPoint, finalPoints, levels } from './points.js';
 import { renderSvg } from './render.js';
 import {
+  settingLaws,
+  settingLawsAlt,
+  settingLawsCaption,
+  settingLawsFigures,
+  settingLawsTitle,
+} from './setting-laws-plot.js';
+import {
   curvePanels,
   curveSettings,
   curvesSpec,
@@ -16,6 +23,7 @@ import { optimalMapSpec } from './specs/optimal-map.js';
 import { optimalMultipleSpec } from './specs/optimal-multiple.js';
 import { residualPlacement, residualsSpec } from './specs/residuals.js';
 import { MAX_SCALING_PANELS, scalingPanels, scalingSettings, scalingSpec } from './specs/scaling.js';
+import { settingLawsLayout, settingLawsSpec } from './specs/setting-laws.js';
 import { isMissing, type SpecOrMissing } from './specs/spec.js';
 import { type SparsityScales, sparsityScales } from './specs/style.js';
 import type { RenderedPlot, ReportData, StoredFit } from './types.js';
@@ -306,7 +314,10 @@ export function plotContext(data: ReportData): PlotContext {
   };
 }
 
-/** Builds and renders every plot; Vega warnings are returned, never printed. */
+/**
+ * Builds and renders every plot of {@link PLOTS}, then the figures of overlaid laws by setting there are; Vega
+ * warnings are returned, never printed.
+ */
 export async function renderPlots(
   data: ReportData,
 ): Promise<{ plots: Map<string, PlotOutcome>; warnings: string[] }> {
@@ -323,6 +334,28 @@ export async function renderPlots(
     warnings.push(...r.warnings.map((w) => `${def.id}: ${w}`));
     plots.set(def.id, {
       plot: { id: def.id, title: def.title, caption: def.caption(ctx), alt: def.alt(ctx), svg: r.svg },
+    });
+  }
+  // the laws of several settings overlaid, one figure per group of fits, only where some are drawn
+  for (const figure of settingLawsFigures(data, ctx.points)) {
+    const laws = settingLaws(figure, ctx.points);
+    const layout = settingLawsLayout(laws);
+    const spec = settingLawsSpec(laws, data.unit, data.family);
+    const title = settingLawsTitle(figure);
+    if (isMissing(spec) || !layout) {
+      plots.set(figure.id, { id: figure.id, title, missing: isMissing(spec) ? spec.missing : 'no trials.' });
+      continue;
+    }
+    const r = await renderSvg(spec, `${figure.id}-`);
+    warnings.push(...r.warnings.map((w) => `${figure.id}: ${w}`));
+    plots.set(figure.id, {
+      plot: {
+        id: figure.id,
+        title,
+        caption: settingLawsCaption(figure, layout, data),
+        alt: settingLawsAlt(figure, layout, data),
+        svg: r.svg,
+      },
     });
   }
   return { plots, warnings };

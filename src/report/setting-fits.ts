@@ -108,21 +108,43 @@ function differOnlyBySeed(fits: readonly StoredFit[]): boolean {
   );
 }
 
+/** A dense-equivalent size of one compared fit, at the compared sparsity. */
+export interface ComparedFigure {
+  fit: StoredFit;
+  d: OptimalSparsitySummary['dense_equivalent'][number];
+}
+
+/** What {@link compareSettings} finds: the fits' dense-equivalent sizes at one sparsity, and whether they differ. */
+export interface SettingComparison {
+  /** The sparsity compared. */
+  level: number;
+  /** Whether it lies beyond the sparsities every compared fit was made from (an extrapolation of each law). */
+  beyondTrials: boolean;
+  /** Each compared fit's figure, largest dense-equivalent size first. */
+  sorted: ComparedFigure[];
+  /** Whether the fits differ in their seed alone (`fit-law --each seed`). */
+  seeds: boolean;
+  /**
+   * Whether the 95% intervals of the largest and the smallest do not overlap; null when some fit has no
+   * interval (made without bootstrap).
+   */
+  apart: boolean | null;
+  /** Fits whose figures stand but that are out of date, left out. */
+  outOfDate: number;
+}
+
 /**
- * In words, whether the fits of different settings tell them apart: at the highest sparsity every compared fit was
- * made from (`trainedUpTo`; among the summarised levels; the lowest of them, said to be beyond the trials, when none),
- * each setting's dense-equivalent size with its interval, and whether the intervals of the highest and the lowest
- * overlap. Non-overlapping 95% intervals are a conservative sign of a difference; overlapping ones show none,
- * not that the settings are alike; with three or more settings the two compared are the extremes, picked after
- * the fact, which the sentence says. Fits that differ by their seed alone are read as the law's seed-to-seed spread:
- * intervals that do not overlap then say the bootstrap understates it. Only fits of a `--where` selection whose figures stand (converged, an
- * optimum implied) and that are up to date (`stale` gives null) count; null with fewer than two.
+ * Whether the fits of different settings tell them apart: at the highest sparsity every compared fit was made
+ * from (`trainedUpTo`; among the summarised levels; the lowest of them, marked beyond the trials, when none), each
+ * setting's dense-equivalent size with its interval, and whether the intervals of the highest and the lowest
+ * overlap. Only fits of a `--where` selection whose figures stand (converged, an optimum implied) and that are up
+ * to date (`stale` gives null) count; null with fewer than two.
  */
-export function settingFitsFinding(
+export function compareSettings(
   fits: readonly StoredFit[],
   trainedUpTo: (fit: StoredFit) => number,
   stale: (fit: StoredFit) => string | null = () => null,
-): string | null {
+): SettingComparison | null {
   const standing = fits.filter((f) => fitScope(f) !== null && figuresOf(f) !== null);
   const compared = standing.filter((f) => stale(f) === null);
   if (compared.length < 2) return null;
@@ -136,19 +158,47 @@ export function settingFitsFinding(
   });
   if (at.length < 2) return null;
   const sorted = [...at].sort((a, b) => b.d.factor - a.d.factor);
+  const [top, bottom] = [sorted[0].d.interval, sorted[sorted.length - 1].d.interval];
+  return {
+    level,
+    beyondTrials: inReach.length === 0,
+    sorted,
+    seeds: differOnlyBySeed(at.map(({ fit }) => fit)),
+    apart: top && bottom ? top[0] > bottom[1] : null,
+    outOfDate: standing.length - compared.length,
+  };
+}
+
+/** How {@link SettingComparison} names the two fits whose intervals it checks. */
+export function comparedPair(c: Pick<SettingComparison, 'sorted'>): string {
+  return c.sorted.length > 2
+    ? 'the highest and the lowest (the extremes of several, so a weaker test than 95%)'
+    : 'the two';
+}
+
+/**
+ * {@link compareSettings} in words. Non-overlapping 95% intervals are a conservative sign of a difference;
+ * overlapping ones show none, not that the settings are alike; with three or more settings the two compared are
+ * the extremes, picked after the fact, which the sentence says. Fits that differ by their seed alone are read as
+ * the law's seed-to-seed spread: intervals that do not overlap then say the bootstrap understates it. Null with
+ * fewer than two fits compared.
+ */
+export function settingFitsFinding(
+  fits: readonly StoredFit[],
+  trainedUpTo: (fit: StoredFit) => number,
+  stale: (fit: StoredFit) => string | null = () => null,
+): string | null {
+  const c = compareSettings(fits, trainedUpTo, stale);
+  if (!c) return null;
+  const { sorted, seeds, apart } = c;
   const each = sorted.map(
     ({ fit, d }) => `${withInterval(d.factor, d.interval, times)} under ${selectionOf(fit)} (fit #${fit.id})`,
   );
   const listed = `${each.slice(0, -1).join(', ')} and ${each[each.length - 1]}`;
   const [top, bottom] = [sorted[0], sorted[sorted.length - 1]];
-  const pair =
-    sorted.length > 2
-      ? 'the highest and the lowest (the extremes of several, so a weaker test than 95%)'
-      : 'the two';
-  const seeds = differOnlyBySeed(at.map(({ fit }) => fit));
-  const apart = top.d.interval && bottom.d.interval && top.d.interval[0] > bottom.d.interval[1];
+  const pair = comparedPair(c);
   const verdict =
-    !top.d.interval || !bottom.d.interval
+    apart === null
       ? 'without bootstrap intervals for every fit, whether they differ beyond noise cannot be judged (fit-law --bootstrap)'
       : seeds
         ? apart
@@ -157,18 +207,19 @@ export function settingFitsFinding(
         : apart
           ? `the 95% intervals of ${pair} do not overlap: at this sparsity the fit of ${selectionOf(top.fit)} gives a larger dense-equivalent size than that of ${selectionOf(bottom.fit)}`
           : `the 95% intervals of ${pair} overlap, so this check finds no difference at this sparsity (which does not show the settings alike)`;
-  const beyond =
-    inReach.length === 0 ? ' (beyond the sparsities the sweep trained at: an extrapolation of each law)' : '';
-  const left = standing.length - compared.length;
+  const beyond = c.beyondTrials
+    ? ' (beyond the sparsities the sweep trained at: an extrapolation of each law)'
+    : '';
+  const left = c.outOfDate;
   const outOfDate =
     left > 0
       ? ` ${plural(left, 'fit')} out of date ${left === 1 ? 'is' : 'are'} left out (see the table).`
       : '';
   const what = seeds
-    ? `Seed to seed (${plural(at.length, 'fit')}, one per seed`
-    : `Laws by setting (${plural(at.length, 'fit')}`;
+    ? `Seed to seed (${plural(sorted.length, 'fit')}, one per seed`
+    : `Laws by setting (${plural(sorted.length, 'fit')}`;
   return (
-    `${what}, see "Laws by setting"): at ${pct(level)} sparsity${beyond}, the dense-equivalent size (how much larger a dense model ` +
+    `${what}, see "Laws by setting"): at ${pct(c.level)} sparsity${beyond}, the dense-equivalent size (how much larger a dense model ` +
     `must be to match a sparse one of equal non-zero parameters) is ${listed}; ${verdict}.${outOfDate}`
   );
 }
@@ -189,10 +240,18 @@ export function settingFitsFindings(
   trainedUpTo: (fit: StoredFit) => number,
   stale: (fit: StoredFit) => string | null = () => null,
 ): string[] {
+  return settingGroups(fits).flatMap((group) => settingFitsFinding(group, trainedUpTo, stale) ?? []);
+}
+
+/**
+ * The fits grouped by the keys their selections are made by (those of `fit-law --each pruner.name` in one group,
+ * those of `--each seed` in another), groups in the order of their first fit, fits in their order.
+ */
+export function settingGroups(fits: readonly StoredFit[]): StoredFit[][] {
   const groups = new Map<string, StoredFit[]>();
   for (const fit of fits) {
     const key = selectionKeys(fit);
     groups.set(key, [...(groups.get(key) ?? []), fit]);
   }
-  return [...groups.values()].flatMap((group) => settingFitsFinding(group, trainedUpTo, stale) ?? []);
+  return [...groups.values()];
 }

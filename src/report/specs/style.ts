@@ -84,6 +84,34 @@ export function settingShapeEncoding(settings: readonly string[]) {
   };
 }
 
+/**
+ * Colour, marker shape and line dash by setting (a nominal `setting` field), for a plot that sets several
+ * settings' laws side by side: `shared` (trials several settings share, such as the dense baseline), when given,
+ * first in black, a circle; each setting in turn one of Okabe & Ito's other colours, a shape and a dash of its own
+ * (the first solid). One legend: the three channels share field, title and domain.
+ */
+export function settingEncoding(settings: readonly string[], shared: string | null, title: string) {
+  const domain = shared === null ? [...settings] : [shared, ...settings];
+  const offset = shared === null ? 1 : 0;
+  const pick = <T>(list: readonly T[]) => domain.map((_, i) => list[(i + offset) % list.length]);
+  const base = { field: 'setting', type: 'nominal' as const, title, sort: domain };
+  return {
+    color: { ...base, scale: { domain, range: pick(COLOURS) } },
+    shape: { ...base, scale: { domain, range: pick(SHAPES) } },
+    // the first setting's line solid (the shared trials have no line)
+    strokeDash: {
+      ...base,
+      scale: {
+        domain,
+        range: [
+          ...(shared === null ? [] : [DASHES[0]]),
+          ...settings.map((_, i) => DASHES[i % DASHES.length]),
+        ],
+      },
+    },
+  };
+}
+
 /** Plot size of a single panel, in CSS pixels: fits two panels side by side in a 1200-pixel page. */
 export const PANEL = { width: 420, height: 280 } as const;
 
