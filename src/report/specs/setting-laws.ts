@@ -17,6 +17,23 @@ const Y_MARGIN = 1.04;
 /** Panels narrower than the report's usual ones, so that three fit in a row. */
 const NARROW = { width: 300, height: 240 } as const;
 
+/** Labelled ticks on the loss axis at most. */
+const MAX_LOSS_TICKS = 7;
+/** Steps between loss ticks, the smallest that keeps at most {@link MAX_LOSS_TICKS} chosen. */
+const LOSS_STEPS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10];
+
+/**
+ * Round loss values in [lo, hi] to label a log loss axis that spans less than a decade (where Vega's own log
+ * ticks crowd: 4.0, 4.2, 4.4, ... every 0.2 over a factor of two): multiples of the smallest round step that
+ * leaves at most {@link MAX_LOSS_TICKS}, with the format that shows that step's digits.
+ */
+export function lossTicks(lo: number, hi: number): { values: number[]; format: string } {
+  const step = LOSS_STEPS.find((st) => Math.floor(hi / st) - Math.ceil(lo / st) + 1 <= MAX_LOSS_TICKS) ?? 10;
+  const values: number[] = [];
+  for (let k = Math.ceil(lo / step); k * step <= hi; k++) values.push(Number((k * step).toPrecision(12)));
+  return { values, format: step < 0.1 ? '.2f' : step < 1 ? '.1f' : '.0f' };
+}
+
 /** One setting's law as the plot draws it: its legend label, coefficients, and the trials it was made from. */
 export interface SettingLaw {
   label: string;
@@ -159,15 +176,12 @@ export function settingLawsSpec(laws: readonly SettingLaw[], unit: DataUnit, fam
     scale: { type: 'log', domain: [lo, hi], nice: false },
     axis: logAxis('N, non-zero parameters (log scale)', lo, hi),
   };
+  const yDomain = [Math.min(...lossesShown) / Y_MARGIN, Math.max(...lossesShown) * Y_MARGIN];
   const y = {
     field: 'loss',
     type: 'quantitative',
-    scale: {
-      type: 'log',
-      domain: [Math.min(...lossesShown) / Y_MARGIN, Math.max(...lossesShown) * Y_MARGIN],
-      nice: false,
-    },
-    axis: { title: `val. loss (${u.loss}, log)`, format: '.2f' },
+    scale: { type: 'log', domain: yDomain, nice: false },
+    axis: { title: `val. loss (${u.loss}, log)`, ...lossTicks(yDomain[0], yDomain[1]), labelOverlap: false },
   };
   const enc = settingEncoding(
     laws.map((l) => l.label),
@@ -175,6 +189,7 @@ export function settingLawsSpec(laws: readonly SettingLaw[], unit: DataUnit, fam
     'fit',
   );
   const order = layout.panels.map((p) => sparsityLabel(p.level));
+  // three panels in a row; four in two rows of two, as narrow; one or two as wide as the report's others
   const narrow = order.length >= 3;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -186,7 +201,7 @@ export function settingLawsSpec(laws: readonly SettingLaw[], unit: DataUnit, fam
       sort: order,
       title: `sparsity, at D = ${count(layout.dLevel)} ${u.d}`,
     },
-    columns: Math.min(narrow ? 3 : 2, order.length),
+    columns: order.length === 3 ? 3 : Math.min(2, order.length),
     spec: {
       ...(narrow ? NARROW : PANEL),
       layer: [
