@@ -178,6 +178,7 @@ function selectionFit(
     converged: true,
     inputs,
     where: [where],
+    excluded: [],
     fit: {
       params: { ...params },
       n_points: inputs.length,
