@@ -250,9 +250,10 @@ export function buildProgram(): Command {
       [],
     )
     .addOption(
-      new Option('--sort <key>', "order of the trials, lowest first (default: the plan's)").choices(
-        SORT_KEYS,
-      ),
+      new Option(
+        '--sort <key>',
+        "order of the trials by a column of the table, lowest first, unfinished last (S as planned; N and D as measured once finished; default: the plan's order)",
+      ).choices(SORT_KEYS),
     )
     .action(async (opts) => {
       process.exitCode = await (await runsCommands()).runsListCommand(opts);

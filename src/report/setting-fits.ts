@@ -245,12 +245,14 @@ export function settingFitsFindings(
 
 /**
  * The fits grouped by the keys their selections are made by (those of `fit-law --each pruner.name` in one group,
- * those of `--each seed` in another), groups in the order of their first fit, fits in their order.
+ * those of `--each seed` in another) and by the values of all their conditions but the last, the one `--each`
+ * varies (`--each pruner.name --where seed=1` and `--where seed=2` make two groups, each comparing pruners at one
+ * seed); groups in the order of their first fit, fits in their order.
  */
 export function settingGroups(fits: readonly StoredFit[]): StoredFit[][] {
   const groups = new Map<string, StoredFit[]>();
   for (const fit of fits) {
-    const key = selectionKeys(fit);
+    const key = `${selectionKeys(fit)}|${[...fit.where.slice(0, -1)].sort().join('&')}`;
     groups.set(key, [...(groups.get(key) ?? []), fit]);
   }
   return [...groups.values()];

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { shownStatus } from '../store/owner.js';
 import type { Store } from '../store/store.js';
-import type { TrialRecord } from '../store/types.js';
+import type { TrialRecord, TrialStatus } from '../store/types.js';
 import { weightsPath } from '../store/weights.js';
 import { checkpointPath } from './checkpoints.js';
 
@@ -40,11 +40,21 @@ export function removalBlocker(
 /**
  * Removes trials from a database with everything of theirs: rows, logged metrics, places in sweeps, checkpoints and
  * final weights, and the stored fits made from them. Checked again under the database's write lock
- * ({@link removalBlocker}), so no sweep can claim one meanwhile; a check that fails there removes nothing
+ * ({@link removalBlocker}, and each trial's status against `listed`, the status it was chosen at), so no sweep can
+ * claim one meanwhile and none that changed since it was listed goes; a check that fails there removes nothing
  * (UsageError). Returns the ids of the fits removed.
  */
-export function removeTrials(store: Store, ids: readonly string[]): { fits: number[] } {
+export function removeTrials(
+  store: Store,
+  ids: readonly string[],
+  listed: ReadonlyMap<string, TrialStatus> = new Map(),
+): { fits: number[] } {
   return store.removeTrials(ids, (current) => {
+    const changed = current.find((t) => listed.has(t.id) && listed.get(t.id) !== t.status);
+    if (changed)
+      throw new UsageError(
+        `trial ${changed.id} is ${changed.status} now, not ${listed.get(changed.id)} as listed (a sweep wrote it meanwhile); nothing was removed: run the command again`,
+      );
     const blocker = removalBlocker(current, store.listTrials(null), store.path);
     if (blocker) throw new UsageError(blocker);
     for (const t of current) for (const path of trialFiles(store.path, t.id)) rmSync(path, { force: true });

@@ -1,10 +1,14 @@
 /** Steps in a row a training loss must stay above the divergence bound before a trial is failed as diverged. */
 export const DIVERGED_STEPS = 10;
 
+/** Steps in a row above the bound that fail a trial when they are its last: it ends diverged, not on one spike. */
+export const DIVERGED_AT_END = 3;
+
 /**
  * Watches a trial's training losses, step by step, for divergence: a loss that is not finite fails at once; a loss
  * above `bound` (2 ln K, twice the loss of uniform guessing over K outputs) fails once it has stayed there for
- * {@link DIVERGED_STEPS} steps in a row, or at `lastStep` (a trial that ends there). One batch's spike does not: with
+ * {@link DIVERGED_STEPS} steps in a row, or for the last {@link DIVERGED_AT_END} up to `lastStep` (a trial that ends
+ * there; a trial shorter than that, all of it). One batch's spike does not, not even the last one's: with
  * few classes the bound is low (1.39 nats for 2), and a noisy batch can pass it and recover. `outputs` names K in
  * messages ("vocab", "classes"). Returns the check, which gives the failure's message, or null.
  */
@@ -23,8 +27,12 @@ export function divergenceWatch(
     }
     since ??= step;
     const run = step - since + 1;
-    if (run < DIVERGED_STEPS && step < lastStep) return null;
-    const span = run === 1 ? 'at the last step' : `for ${run} steps in a row, from step ${since}`;
+    const endsThere = step === lastStep && run >= Math.min(DIVERGED_AT_END, lastStep);
+    if (run < DIVERGED_STEPS && !endsThere) return null;
+    const span =
+      run === 1
+        ? 'at its only step'
+        : `for ${run} steps in a row, from step ${since}${endsThere ? ', to its end' : ''}`;
     return `diverged: training loss ${loss.toFixed(3)} at step ${step} is above 2 ln(${outputs}) = ${bound.toFixed(3)}, twice that of uniform guessing, ${span}`;
   };
 }

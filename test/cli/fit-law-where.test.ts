@@ -262,6 +262,19 @@ describe('fit-law --exclude', () => {
 
   it('refuses an id that names no trial of the sweep, or several, and --points', () => {
     const db = finishedSweep();
+    const store = Store.open(db, { create: false, read: 'only' });
+    const staticTrial = store
+      .listTrials('wh')
+      .find((t) => t.axes?.['pruner.name'] === 'static' && t.sparsity > 0)!;
+    store.close();
+    // another pruner's trial: the fit would not have had it anyway
+    expect(quickFit(db, '--where', 'pruner.name=gmp', '--exclude', staticTrial.id).stderr).toContain(
+      `--exclude ${staticTrial.id.slice(0, 8)}: that trial is not among the trials at pruner.name=gmp, so leaving it out changes nothing`,
+    );
+    const pending = finishedSweep(true);
+    expect(quickFit(pending, '--exclude', staticTrial.id).stderr).toContain(
+      `trial ${staticTrial.id.slice(0, 8)} is pending, with no final loss: no fit includes it`,
+    );
     expect(quickFit(db, '--exclude', 'ffffffff').stderr).toContain(
       '--exclude ffffffff: no trial of sweep wh has an id starting with it',
     );

@@ -70,5 +70,8 @@ describe('runs rm', () => {
     );
     const left = listed(db);
     expect(left.map((t) => t.sparsity).sort()).toEqual([0, 0.5]);
+    // the planned S, N and D choose trials too, as runs list takes them
+    const atHalf = cli(['runs', 'rm', '--sweep', 'tiny', '--where', 'sparsity=0.5', '--db', db]);
+    expect(atHalf.stdout).toMatch(/^would remove 1 trial of sweep tiny/);
   });
 });

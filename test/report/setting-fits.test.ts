@@ -6,6 +6,7 @@ import {
   settingFitsBlocks,
   settingFitsFinding,
   settingFitsFindings,
+  settingGroups,
 } from '../../src/report/setting-fits.js';
 import type { Block, StoredFit } from '../../src/report/types.js';
 import { LAW } from './fixtures.js';
@@ -285,6 +286,20 @@ describe('laws by setting', () => {
     const gmpSeed0 = settingFit(5, ['pruner.name=gmp', 'seed=0'], [1.5, 2.0]);
     expect(settingFitsFindings([gmpSeed0, seed1], POINTS)).toEqual([]);
     expect(settingFitsFindings([], POINTS)).toEqual([]);
+  });
+
+  it('groups --each pruner.name at each value of another --where apart: pruners compared at one seed', () => {
+    // fit-law --each pruner.name --where seed=1, then --where seed=2: the --each key comes last in each selection
+    const fits = [
+      settingFit(1, ['seed=1', 'pruner.name=gmp'], [1.5, 2.4]),
+      settingFit(2, ['seed=1', 'pruner.name=rigl'], [1.4, 1.8]),
+      settingFit(3, ['seed=2', 'pruner.name=gmp'], [1.5, 2.2]),
+      settingFit(4, ['seed=2', 'pruner.name=rigl'], [1.4, 1.9]),
+    ];
+    expect(settingGroups(fits).map((g) => g.map((f) => f.id))).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
   });
 
   it('compares at the highest summarised level the sweep trained at, and only fits of a selection whose figures stand', () => {

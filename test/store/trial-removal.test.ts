@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { replacedSweepNote } from '../../src/cli/commands/sweep.js';
 import { UsageError } from '../../src/errors.js';
 import { Store } from '../../src/store/store.js';
 import type { TrialRecord } from '../../src/store/types.js';
@@ -125,6 +126,32 @@ describe('removing trials', () => {
       // a rerun adds it back and trains it
       const rerun = await runSweep(plan, store, {});
       expect([rerun.alreadyFinished, rerun.trained]).toEqual([1, 1]);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('removing trials, checked under the write lock', () => {
+  it('removes nothing when a trial changed status since it was listed (a sweep wrote it meanwhile)', () => {
+    const { store, a } = studied();
+    try {
+      // listed as failed, finished by now
+      expect(() => removeTrials(store, [a], new Map([[a, 'failed']]))).toThrow(
+        `trial ${a} is finished now, not failed as listed (a sweep wrote it meanwhile); nothing was removed: run the command again`,
+      );
+      expect(store.findTrial(a)).not.toBeNull();
+      expect(existsSync(weightsPath(store.path, a))).toBe(true);
+    } finally {
+      store.close();
+    }
+  });
+
+  it("leaves a sweep's note on a replaced trial list silent about trials removed meanwhile", () => {
+    const { store, plan, b } = studied();
+    try {
+      removeTrials(store, [b]);
+      expect(replacedSweepNote(plan, store)).toBeNull();
     } finally {
       store.close();
     }

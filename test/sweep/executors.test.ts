@@ -313,7 +313,7 @@ fi
     );
     // an earlier run's Jobs are deleted before the trials' Job is applied again (a rerun that resumes trials)
     expect(readFileSync(join(dir, 'calls'), 'utf8')).toMatch(
-      /^delete job sb-tiny sb-tiny-merge --ignore-not-found --wait=true\napply -f job\.yaml\n/,
+      /^delete job sb-tiny sb-tiny-merge --ignore-not-found --cascade=foreground --wait=true\napply -f job\.yaml\n/,
     );
     expect(sh('Failed').status).not.toBe(0);
   });

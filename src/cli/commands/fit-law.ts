@@ -155,6 +155,13 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
       selections = conditions.map((c) =>
         forForm(sweepSelection(trials, axes, sweep, c, excluded), opts.form),
       );
+      // a trial the fit would not have chosen anyway: most likely a slip (another pruner's, a mistyped prefix)
+      const chosen = new Set(selections.flatMap((sel) => sel.excluded));
+      const stray = [...excluded].find((id) => !chosen.has(id));
+      if (stray)
+        throw new UsageError(
+          `--exclude ${stray.slice(0, 8)}: that trial is not among the trials ${where.length > 0 ? `at ${where.map((c) => `${c.key}=${c.value}`).join(' and ')}` : 'this fit chooses'}, so leaving it out changes nothing; check the id (runs list --sweep ${sweep})`,
+        );
     }
     // every selection is checked before any is fitted: with --each, one that cannot be fitted stores nothing
     for (const sel of selections) preflight(sel, opts, options);
@@ -240,6 +247,10 @@ function excludedTrials(
         found.length === 0
           ? `--exclude ${text}: no trial of sweep ${sweep} has an id starting with it (see "sparsebench runs list --sweep ${sweep}")`
           : `--exclude ${text}: the ids of ${found.length} trials of sweep ${sweep} start with it; give more of the id`,
+      );
+    if (found[0].status !== 'finished' || found[0].finalValLoss === null)
+      throw new UsageError(
+        `--exclude ${text}: trial ${found[0].id.slice(0, 8)} is ${found[0].status}, with no final loss: no fit includes it, so there is nothing to leave out`,
       );
     out.add(found[0].id);
   }

@@ -1,13 +1,11 @@
 import { isPrunerAxis } from '../../config/schema.js';
 import { UsageError } from '../../errors.js';
-import { parseAxisCondition, selectTrials } from '../../law/trial-selection.js';
 import { Store } from '../../store/store.js';
 import type { TrialRecord, TrialStatus } from '../../store/types.js';
 import { removalBlocker, removeTrials, trialFiles } from '../../sweep/trial-removal.js';
 import { count } from '../../util/format.js';
 import { listedSweep } from '../listed-sweep.js';
-import { selection } from '../selection.js';
-import { trialsTable } from './runs.js';
+import { selectedTrials, trialsTable } from './runs.js';
 
 export interface RunsRmOptions {
   db: string;
@@ -43,11 +41,8 @@ function chosenTrials(store: Store, ids: readonly string[], opts: RunsRmOptions)
       'name the trials to remove: their ids (see "sparsebench runs list"), or --sweep NAME with --status STATUS and/or --where KEY=VALUE',
     );
   const sweep = listedSweep(store, opts, 'trial')!;
-  const trials = store.listTrials(sweep, opts.status);
-  if (where.length === 0) return trials;
-  const conditions = where.map(parseAxisCondition);
-  const chosen = selection(() => selectTrials(trials, store.getSweep(sweep)!.axes, conditions));
-  return conditions.some((c) => isPrunerAxis(c.key)) ? chosen.filter((t) => t.sparsity > 0) : chosen;
+  const chosen = selectedTrials(store, sweep, store.listTrials(sweep, opts.status), where);
+  return where.some((w) => isPrunerAxis(w.split('=')[0])) ? chosen.filter((t) => t.sparsity > 0) : chosen;
 }
 
 /** What goes with the trials besides their rows, in words. */
@@ -89,7 +84,7 @@ function surveyed(ids: string[], opts: RunsRmOptions) {
         ...(opts.status ? [`--status ${opts.status}`] : []),
         ...(opts.where ?? []).map((w) => `--where ${w}`),
       ];
-      return { ids: [], from, listing: '', blocker: null, criteria: criteria.join(' ') };
+      return { ids: [], statuses: new Map(), from, listing: '', blocker: null, criteria: criteria.join(' ') };
     }
     const denseKept =
       (opts.where ?? []).some((w) => isPrunerAxis(w.split('=')[0])) &&
@@ -99,6 +94,7 @@ function surveyed(ids: string[], opts: RunsRmOptions) {
     const note = sweepsNote(store, trials, opts.sweep);
     return {
       ids: trials.map((t) => t.id),
+      statuses: new Map(trials.map((t) => [t.id, t.status])),
       from,
       listing: `${trialsTable(trials)}\n${withThem(store, trials)}\n${denseKept}${note ? `${note}\n` : ''}`,
       blocker: removalBlocker(trials, store.listTrials(null), store.path),
@@ -133,7 +129,7 @@ export async function runsRmCommand(ids: string[], opts: RunsRmOptions): Promise
   // checked again under the write lock, where nothing can claim them meanwhile
   const store = Store.open(opts.db, { create: false, write: true });
   try {
-    const { fits } = removeTrials(store, chosen.ids);
+    const { fits } = removeTrials(store, chosen.ids, chosen.statuses);
     const andFits =
       fits.length > 0
         ? ` and ${fits.length === 1 ? 'fit' : 'fits'} ${fits.map((f) => `#${f}`).join(', ')}`

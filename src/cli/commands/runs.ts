@@ -112,10 +112,11 @@ export async function runsListCommand(opts: RunsListOptions): Promise<number> {
 }
 
 /**
- * The trials at the `--where` conditions (as fit-law selects them: dense trials stay under a pruner condition),
- * or all of them without conditions. Conditions need one sweep, whose axes they name.
+ * The trials at the `--where` conditions: the planned S, N or D (`sparsity=0.5`), or a setting of the sweep's other
+ * axes as fit-law selects them (dense trials stay under a pruner condition); all of them without conditions.
+ * Conditions need one sweep, whose axes they name. Shared by `runs list` and `runs rm`.
  */
-function selectedTrials(
+export function selectedTrials(
   store: Store,
   sweep: string | null,
   trials: TrialRecord[],

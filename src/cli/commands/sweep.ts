@@ -381,7 +381,8 @@ export function replacedSweepNote(plan: SweepPlan, store: Store): string | null 
   const mine = new Set(plan.trials.map((t) => t.id));
   const now = store.listTrials(plan.name).map((t) => t.id);
   const foreign = now.filter((id) => !mine.has(id)).length;
-  const left = [...mine].filter((id) => !now.includes(id)).length;
+  // trials `runs rm` took out of the database are not in it at all: the summary says so, not this note
+  const left = [...mine].filter((id) => !now.includes(id) && store.findTrial(id) !== null).length;
   if (foreign === 0 && left === 0) return null;
   return (
     `note: sweep ${plan.name} was saved again with another config while this run trained (another sweep of the same name): ` +

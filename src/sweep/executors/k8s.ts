@@ -184,7 +184,8 @@ export function k8sRunScript(l: ClusterLayout, o: K8sOptions): string {
     "# 2. the trials, a pod each. An earlier run's Jobs of these names go first: applied again, a completed Job would",
     "#    read as this run's at once (nothing trained), and one of another plan cannot change (its spec is immutable).",
     '#    A pod of theirs still training is stopped (it checkpoints on SIGTERM) and this run resumes its trial.',
-    `kubectl delete job ${job} ${job}-merge --ignore-not-found --wait=true`,
+    // foreground: the Jobs go only once their pods have (a pod still stopping would hold its trial's shard)
+    `kubectl delete job ${job} ${job}-merge --ignore-not-found --cascade=foreground --wait=true`,
     'kubectl apply -f job.yaml',
     '# a trial that failed leaves the Job failed; the merge still collects every shard, failed trials included',
     `echo "job/${job}: $(job_end ${job})"`,
