@@ -43,6 +43,30 @@ function settingFit(
   };
 }
 
+/** gmp's and rigl's fits (#1, #2) whose intervals at 75% do not overlap: settings told apart. */
+function apartFits(): [StoredFit, StoredFit] {
+  return [
+    settingFit(
+      1,
+      ['pruner.name=gmp'],
+      [1.5, 2.4],
+      [
+        [1.4, 1.6],
+        [2.2, 2.6],
+      ],
+    ),
+    settingFit(
+      2,
+      ['pruner.name=rigl'],
+      [1.4, 1.8],
+      [
+        [1.3, 1.5],
+        [1.6, 2.0],
+      ],
+    ),
+  ];
+}
+
 /** Fits made from trials up to 75% sparsity. */
 const POINTS = () => 0.75;
 
@@ -154,24 +178,7 @@ describe('laws by setting', () => {
   });
 
   it('finds settings told apart when the intervals of the highest and lowest do not overlap', () => {
-    const gmp = settingFit(
-      1,
-      ['pruner.name=gmp'],
-      [1.5, 2.4],
-      [
-        [1.4, 1.6],
-        [2.2, 2.6],
-      ],
-    );
-    const rigl = settingFit(
-      2,
-      ['pruner.name=rigl'],
-      [1.4, 1.8],
-      [
-        [1.3, 1.5],
-        [1.6, 2.0],
-      ],
-    );
+    const [gmp, rigl] = apartFits();
     const said = settingFitsFinding([rigl, gmp], POINTS);
     expect(said).toBe(
       'Laws by setting (2 fits, see "Laws by setting"): at 75% sparsity, the dense-equivalent size (how much larger a dense model must be to match a sparse one of equal non-zero parameters) is ' +
@@ -237,24 +244,7 @@ describe('laws by setting', () => {
 
   it('compares fits selected by the same keys only: pruners with pruners, seeds with seeds', () => {
     // fit-law --each pruner.name and --each seed on one sweep: a pruner's fit pools the seeds, a seed's the pruners
-    const gmp = settingFit(
-      1,
-      ['pruner.name=gmp'],
-      [1.5, 2.4],
-      [
-        [1.4, 1.6],
-        [2.2, 2.6],
-      ],
-    );
-    const rigl = settingFit(
-      2,
-      ['pruner.name=rigl'],
-      [1.4, 1.8],
-      [
-        [1.3, 1.5],
-        [1.6, 2.0],
-      ],
-    );
+    const [gmp, rigl] = apartFits();
     const seed0 = settingFit(
       3,
       ['seed=0'],
