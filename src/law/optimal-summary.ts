@@ -91,14 +91,17 @@ export function weakOptimumWarning(o: OptimalSparsitySummary): string | null {
   return `the optimal-sparsity figures are weakly determined by these points: S_opt at ${a.data_multiple}x is ${+nearZero(a.sparsity).toPrecision(2)} in this fit but ${spreads.join(' and ')}; read each figure with its range`;
 }
 
-/** How {@link extrapolatedOptimumWarning} begins, for a reader that would otherwise say the same. */
+/** How {@link extrapolatedOptimumWarning} begins when every figure lies beyond the points, for a reader that would otherwise say the same. */
 export const EXTRAPOLATED_OPTIMUM = "every point's compute";
 
+/** How {@link extrapolatedOptimumWarning} begins when the points reach some of the figures' data multiples. */
+export const PARTLY_EXTRAPOLATED = 'the points reach at most';
+
 /**
- * A warning when every point lies below the dense compute-optimal data of its N under the fit, measured as the
- * data a dense model of that N trains on with the point's compute, C/(6N) = D/(1−S): the optimal-sparsity
- * figures, at 1× to 100× of that data, then lie wholly beyond the points, extrapolations of the law's form.
- * Null when some point reaches it.
+ * A warning when optimal-sparsity figures lie beyond every point: each point's compute is measured as a multiple of
+ * the dense compute-optimal data of its N under the fit (the data a dense model of that N trains on with the point's
+ * compute, C/(6N) = D/(1−S)). Below 1× for every point, all the figures (1× to 100×) are extrapolations of the law's
+ * form; otherwise those at multiples above the highest point's are. Null when the points reach 100×.
  */
 export function extrapolatedOptimumWarning(
   params: SparseLawParams,
@@ -109,8 +112,16 @@ export function extrapolatedOptimumWarning(
     .filter(Number.isFinite);
   if (multiples.length === 0) return null;
   const hi = Math.max(...multiples);
-  if (hi >= 1) return null;
   const x = (v: number) => `${sig(v, 2)}x`;
+  // some figures within the points' reach, the others beyond it
+  const beyond = DEFAULT_MULTIPLES.filter((m) => m > hi);
+  if (beyond.length === 0) return null;
+  if (hi >= 1)
+    return (
+      `${PARTLY_EXTRAPOLATED} ${x(hi)} the dense compute-optimal data of their N under this fit (as the data a dense model ` +
+      `of that N would train on with their compute, C/(6N) = D/(1-S)): the optimal-sparsity figures at ${beyond.map(x).join(', ')} ` +
+      'lie beyond every point, extrapolations of the law, not measurements'
+    );
   return (
     `${EXTRAPOLATED_OPTIMUM}, as the data a dense model of its N would train on (C/(6N) = D/(1-S)), is below that model's ` +
     `compute-optimal data under this fit (${x(Math.min(...multiples))} to ${x(hi)}): the optimal-sparsity figures, ` +

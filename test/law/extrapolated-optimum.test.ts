@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { fitLaw } from '../../src/law/fit.js';
 import { denseComputeOptimalData } from '../../src/law/optimal.js';
-import { EXTRAPOLATED_OPTIMUM, extrapolatedOptimumWarning } from '../../src/law/optimal-summary.js';
+import {
+  EXTRAPOLATED_OPTIMUM,
+  extrapolatedOptimumWarning,
+  PARTLY_EXTRAPOLATED,
+} from '../../src/law/optimal-summary.js';
 import { publishedCoefficients } from '../../src/law/published.js';
 import type { FitOptions } from '../../src/law/types.js';
 import { finalPoints } from '../../src/report/points.js';
@@ -25,9 +29,14 @@ describe('optimal-sparsity figures beyond every point', () => {
     expect(extrapolatedOptimumWarning(t5, points)).toBe(
       `${EXTRAPOLATED_OPTIMUM}, as the data a dense model of its N would train on (C/(6N) = D/(1-S)), is below that model's compute-optimal data under this fit (0.01x to 0.04x): the optimal-sparsity figures, at 1x to 100x of it, are extrapolations of the law, not measurements`,
     );
-    // one point at or past 1× brings the figures within reach of the points
+    // a point at 1x (half the data at 50%) brings the 1x figures within reach, not those at 2x to 100x
     const reaching = { sparsity: 0.5, nonzeroParams: N, tokens: 0.5 * dOpt };
-    expect(extrapolatedOptimumWarning(t5, [...points, reaching])).toBeNull();
+    expect(extrapolatedOptimumWarning(t5, [...points, reaching])).toBe(
+      `${PARTLY_EXTRAPOLATED} 1x the dense compute-optimal data of their N under this fit (as the data a dense model of that N would train on with their compute, C/(6N) = D/(1-S)): the optimal-sparsity figures at 2x, 4x, 10x, 100x lie beyond every point, extrapolations of the law, not measurements`,
+    );
+    // points reaching 100x: every figure lies within them
+    const far = { sparsity: 0, nonzeroParams: N, tokens: 100 * dOpt };
+    expect(extrapolatedOptimumWarning(t5, [...points, far])).toBeNull();
     expect(extrapolatedOptimumWarning(t5, [])).toBeNull();
   });
 
