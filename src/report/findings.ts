@@ -155,26 +155,36 @@ export function dataFindings(
       'No dense (S = 0) trial has finished, so sparse models cannot be compared with dense ones directly.',
     );
   }
-  // one summary per sparsity level and pruner setting: different pruners are not pooled
+  // each pruner setting counted on its own (not pooled), all of them in one finding per sparsity level
   const variants = [...new Set(points.filter((p) => p.sparsity > 0).map((p) => p.variant))].sort();
   for (const s of dense.size > 0 ? sparseLevels : []) {
+    const counts: { v: string; text: string; widers: number[] }[] = [];
     for (const v of variants) {
       const pairs = points
         .filter((p) => p.sparsity === s && p.variant === v && dense.has(cell(p)))
         .map((p) => ({ p, dense: dense.get(cell(p)) as FinalPoint[] }));
       if (pairs.length === 0) continue;
       const diffs = pairs.map(({ p, dense }) => p.loss / mean(dense.map((d) => d.loss)) - 1);
-      const wider = mean(pairs.map(({ p, dense }) => p.embedding / mean(dense.map((d) => d.embedding))));
       const better = diffs.filter((d) => d < 0).length;
       const m = mean(diffs);
-      out.push(
-        `Measured: at equal non-zero parameters and data, ${sparsityLabel(s)} models${v ? ` (${v})` : ''} reached a lower final loss than dense in ` +
-          `${better} of ${plural(diffs.length, 'comparison')} (mean ${m < 0 ? '−' : '+'}${pct(Math.abs(m), 2)})` +
-          (wider > EMBEDDINGS_WIDER
-            ? `, with ${sig(wider, 3)}× the dense models' embedding parameters, which N leaves out.`
-            : '.'),
-      );
+      counts.push({
+        v,
+        text: `${better} of ${plural(diffs.length, 'comparison')} (mean ${m < 0 ? '−' : '+'}${pct(Math.abs(m), 2)})`,
+        widers: pairs.map(({ p, dense }) => p.embedding / mean(dense.map((d) => d.embedding))),
+      });
     }
+    if (counts.length === 0) continue;
+    const wider = mean(counts.flatMap((c) => c.widers));
+    const embeddings =
+      wider > EMBEDDINGS_WIDER
+        ? `, with ${sig(wider, 3)}× the dense models' embedding parameters, which N leaves out.`
+        : '.';
+    const lead = `Measured: at equal non-zero parameters and data, ${sparsityLabel(s)} models`;
+    out.push(
+      counts.length === 1
+        ? `${lead}${counts[0].v ? ` (${counts[0].v})` : ''} reached a lower final loss than dense in ${counts[0].text}${embeddings}`
+        : `${lead} reached a lower final loss than dense in ${listed(counts.map((c) => `${c.text} for ${c.v}`))}${embeddings}`,
+    );
   }
   // without a second seed, nothing says how much of a difference is noise
   if (out.some((f) => f.startsWith('Measured: at equal')) && new Set(points.map((p) => p.seed)).size === 1)
@@ -211,4 +221,11 @@ export function scaleFinding(
       ? "; the coefficients fitted here need not match the paper's, and the paper's figures beside ours show how far they are."
       : '; a law fitted to them need not match the paper’s.')
   );
+}
+
+/** Items in words: "a", "a and b", "a, b and c". */
+function listed(items: readonly string[]): string {
+  return items.length <= 1
+    ? (items[0] ?? '')
+    : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
