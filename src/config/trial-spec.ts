@@ -152,6 +152,9 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
+/** A trial id, or a prefix of one long enough to look it up by: 4 to 16 hex digits. */
+export const TRIAL_ID_PREFIX = /^[0-9a-f]{4,16}$/;
+
 /** Trial id: the first 16 hex digits of SHA-256 over the canonical spec without locator fields. */
 export function trialId(spec: TrialSpec): string {
   const copy = structuredClone(spec) as unknown as Record<string, unknown>;

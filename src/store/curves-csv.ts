@@ -1,4 +1,4 @@
-import { extraAxisCell, extraAxisHeader, extraAxisKeys } from './trial-axes.js';
+import { extraAxisCsvCell, extraAxisHeader, extraAxisKeys } from './trial-axes.js';
 import { csvField } from './trials-csv.js';
 import type { MetricPoint, TrialRecord } from './types.js';
 
@@ -26,7 +26,7 @@ export function curvesCsv(trials: readonly TrialRecord[], curves: (id: string) =
     const about = [
       t.id,
       t.pruner,
-      ...extra.map((key) => (extraAxisCell(t, key, true) === '-' ? '' : extraAxisCell(t, key, true))),
+      ...extra.map((key) => extraAxisCsvCell(t, key)),
       t.seed,
       t.sparsity,
       t.nonzeroTarget,

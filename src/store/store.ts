@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SweepPlan } from '../config/load.js';
-import { specStanding, type TrialSpec, trialId } from '../config/trial-spec.js';
+import { specStanding, TRIAL_ID_PREFIX, type TrialSpec, trialId } from '../config/trial-spec.js';
 import { damagedDatabaseMessage, openDatabases, UsageError } from '../errors.js';
 import { makeDirs, removeEmptyDirs } from '../util/dirs.js';
 import { DEFAULT_DB } from './default-db.js';
@@ -510,7 +510,7 @@ export class Store {
    * be an id, or a prefix several ids share, is a UsageError saying so.
    */
   findTrial(idOrPrefix: string): TrialRecord | null {
-    if (!/^[0-9a-f]{4,16}$/.test(idOrPrefix))
+    if (!TRIAL_ID_PREFIX.test(idOrPrefix))
       throw new UsageError(
         `"${idOrPrefix}" is not a trial id: give the 16 hex digits of an id, or a unique prefix of at least 4 (see "sparsebench runs list")`,
       );

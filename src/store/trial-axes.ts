@@ -55,6 +55,12 @@ export function extraAxisCell(t: Pick<TrialRecord, 'axes' | 'sparsity'>, key: st
   return exact ? fmtValue(t.axes[key]) : settingText(t.axes[key], false);
 }
 
+/** A trial's value of an extra axis as a CSV field: exact (JSON for a mapping), empty where it has none. */
+export function extraAxisCsvCell(t: Pick<TrialRecord, 'axes' | 'sparsity'>, key: string): string {
+  const cell = extraAxisCell(t, key, true);
+  return cell === '-' ? '' : cell;
+}
+
 /** A column a table for people gives one of the sweep's other axes. */
 export interface AxisColumn {
   key: string;

@@ -1,6 +1,6 @@
 import { shownStatus } from './owner.js';
 import { plannedData } from './planned-data.js';
-import { extraAxisCell, extraAxisHeader, extraAxisKeys } from './trial-axes.js';
+import { extraAxisCsvCell, extraAxisHeader, extraAxisKeys } from './trial-axes.js';
 import type { TrialRecord } from './types.js';
 
 /**
@@ -56,7 +56,7 @@ export function trialsCsv(trials: readonly TrialRecord[]): string {
       shownStatus(t),
       t.pruner,
       // '-' (no value, or a pruner axis of a dense trial, which every pruner setting shares) is an empty field
-      ...extra.map((key) => (extraAxisCell(t, key, true) === '-' ? '' : extraAxisCell(t, key, true))),
+      ...extra.map((key) => extraAxisCsvCell(t, key)),
       t.seed,
       t.sparsity,
       measured(t.achievedSparsity),

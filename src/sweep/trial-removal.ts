@@ -7,9 +7,15 @@ import type { TrialRecord, TrialStatus } from '../store/types.js';
 import { weightsPath } from '../store/weights.js';
 import { checkpointPath } from './checkpoints.js';
 
-/** The files of a trial beside its database that exist: its checkpoint and its final weights. */
-export function trialFiles(dbPath: string, trialId: string): string[] {
-  return [checkpointPath(dbPath, trialId), weightsPath(dbPath, trialId)].filter((p) => existsSync(p));
+/** The files of a trial beside its database that exist, by kind: its checkpoint and its final weights. */
+export function trialFiles(
+  dbPath: string,
+  trialId: string,
+): { kind: 'checkpoint' | 'weights'; path: string }[] {
+  return [
+    { kind: 'checkpoint' as const, path: checkpointPath(dbPath, trialId) },
+    { kind: 'weights' as const, path: weightsPath(dbPath, trialId) },
+  ].filter((f) => existsSync(f.path));
 }
 
 /**
@@ -57,6 +63,6 @@ export function removeTrials(
       );
     const blocker = removalBlocker(current, store.listTrials(null), store.path);
     if (blocker) throw new UsageError(blocker);
-    for (const t of current) for (const path of trialFiles(store.path, t.id)) rmSync(path, { force: true });
+    for (const t of current) for (const f of trialFiles(store.path, t.id)) rmSync(f.path, { force: true });
   });
 }

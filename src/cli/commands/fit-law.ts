@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isPrunerAxis } from '../../config/schema.js';
+import { TRIAL_ID_PREFIX } from '../../config/trial-spec.js';
 import { UsageError } from '../../errors.js';
 import { readPointsCsv } from '../../law/csv.js';
 import { coefficientTable, fitSummaryLines, span } from '../../law/describe.js';
@@ -237,7 +238,7 @@ function excludedTrials(
   const out = new Set<string>();
   for (const text of exclude) {
     const prefix = text.toLowerCase();
-    if (!/^[0-9a-f]{4,16}$/.test(prefix))
+    if (!TRIAL_ID_PREFIX.test(prefix))
       throw new UsageError(
         `--exclude ${text}: not a trial id; give the 16 hex digits of an id, or a unique prefix of at least 4 (see "sparsebench runs list")`,
       );

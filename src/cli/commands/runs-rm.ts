@@ -21,7 +21,11 @@ export interface RunsRmOptions {
  * `--where`. A pruner condition leaves out the dense trials every pruner setting shares (fit-law keeps them in
  * its selections; removing one pruner's trials must not take the others' baselines).
  */
-function chosenTrials(store: Store, ids: readonly string[], opts: RunsRmOptions): TrialRecord[] {
+function chosenTrials(
+  store: Store,
+  ids: readonly string[],
+  opts: RunsRmOptions,
+): { trials: TrialRecord[]; denseKept: number } {
   const where = opts.where ?? [];
   if (ids.length > 0) {
     if (opts.sweep !== undefined || opts.status !== undefined || where.length > 0)
@@ -34,7 +38,7 @@ function chosenTrials(store: Store, ids: readonly string[], opts: RunsRmOptions)
       if (!t) throw new UsageError(`no trial with id "${id}" in ${opts.db}; see "sparsebench runs list"`);
       found.set(t.id, t);
     }
-    return [...found.values()];
+    return { trials: [...found.values()], denseKept: 0 };
   }
   if (opts.sweep === undefined || (opts.status === undefined && where.length === 0))
     throw new UsageError(
@@ -42,14 +46,16 @@ function chosenTrials(store: Store, ids: readonly string[], opts: RunsRmOptions)
     );
   const sweep = listedSweep(store, opts, 'trial')!;
   const chosen = selectedTrials(store, sweep, store.listTrials(sweep, opts.status), where);
-  return where.some((w) => isPrunerAxis(w.split('=')[0])) ? chosen.filter((t) => t.sparsity > 0) : chosen;
+  if (!where.some((w) => isPrunerAxis(w.split('=')[0]))) return { trials: chosen, denseKept: 0 };
+  const trials = chosen.filter((t) => t.sparsity > 0);
+  return { trials, denseKept: chosen.length - trials.length };
 }
 
 /** What goes with the trials besides their rows, in words. */
 function withThem(store: Store, trials: readonly TrialRecord[]): string {
   const ids = trials.map((t) => t.id);
   const files = ids.flatMap((id) => trialFiles(store.path, id));
-  const checkpoints = files.filter((f) => f.includes('.checkpoints')).length;
+  const checkpoints = files.filter((f) => f.kind === 'checkpoint').length;
   const fits = store.fitsUsing(ids);
   const parts = [
     count(store.metricCount(ids), 'logged metric point'),
@@ -77,7 +83,7 @@ function sweepsNote(store: Store, trials: readonly TrialRecord[], sweep: string 
 function surveyed(ids: string[], opts: RunsRmOptions) {
   const store = Store.open(opts.db, { create: false, read: 'upgrading' });
   try {
-    const trials = chosenTrials(store, ids, opts);
+    const { trials, denseKept } = chosenTrials(store, ids, opts);
     const from = opts.sweep === undefined ? opts.db : `sweep ${opts.sweep} in ${opts.db}`;
     if (trials.length === 0) {
       const criteria = [
@@ -86,9 +92,8 @@ function surveyed(ids: string[], opts: RunsRmOptions) {
       ];
       return { ids: [], statuses: new Map(), from, listing: '', blocker: null, criteria: criteria.join(' ') };
     }
-    const denseKept =
-      (opts.where ?? []).some((w) => isPrunerAxis(w.split('=')[0])) &&
-      store.listTrials(opts.sweep ?? null, opts.status).some((t) => t.sparsity === 0)
+    const kept =
+      denseKept > 0
         ? 'the dense trials (S = 0) every pruner setting shares are kept: give their ids to remove them\n'
         : '';
     const note = sweepsNote(store, trials, opts.sweep);
@@ -96,7 +101,7 @@ function surveyed(ids: string[], opts: RunsRmOptions) {
       ids: trials.map((t) => t.id),
       statuses: new Map(trials.map((t) => [t.id, t.status])),
       from,
-      listing: `${trialsTable(trials)}\n${withThem(store, trials)}\n${denseKept}${note ? `${note}\n` : ''}`,
+      listing: `${trialsTable(trials)}\n${withThem(store, trials)}\n${kept}${note ? `${note}\n` : ''}`,
       blocker: removalBlocker(trials, store.listTrials(null), store.path),
       criteria: '',
     };

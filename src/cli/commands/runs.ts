@@ -132,10 +132,11 @@ export function selectedTrials(
   const grid = conditions.filter((c) => c.key in PLANNED);
   const others = conditions.filter((c) => !(c.key in PLANNED));
   let chosen = trials;
+  const all = grid.length > 0 ? store.listTrials(sweep) : [];
   for (const c of grid) {
     const value = parseHumanNumber(c.value);
     const of = PLANNED[c.key];
-    const there = [...new Set(store.listTrials(sweep).map(of))].sort((a, b) => a - b);
+    const there = [...new Set(all.map(of))].sort((a, b) => a - b);
     if (value === null || !there.includes(value))
       throw new UsageError(
         `--where ${c.key}=${c.value}: the sweep's ${c.key} values are ${there.join(', ')}`,

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { z } from 'zod';
+import { TRIAL_ID_PREFIX } from '../../config/trial-spec.js';
 import { pretrainedPath, readPretrained } from '../pretrained.js';
 import type { Algorithm, LayerRef, PlannedModel } from '../types.js';
 import { magnitudeScores, scorePruner } from './score-pruning.js';
@@ -25,7 +26,7 @@ const given = z
             ? 'a trial id of digits only reads as a number in YAML: quote it, e.g. trial: "0123456789012345"'
             : undefined,
       })
-      .regex(/^[0-9a-f]{4,16}$/, { error: 'a trial id: 16 hex digits, or the first 4 or more of them' })
+      .regex(TRIAL_ID_PREFIX, { error: 'a trial id: 16 hex digits, or the first 4 or more of them' })
       .optional()
       .describe('or: id (or a unique prefix of it) of a finished dense trial whose weights lie beside `db`'),
     db: z
