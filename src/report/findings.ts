@@ -69,18 +69,18 @@ export function lawFindings(
   unit: DataUnit = 'tokens',
   spread?: OptimalSparsitySummary,
 ): string[] {
-  // the interval is of the replicates that imply the figure: say how many were left out, as fit-law does; and the
-  // range over the starts tied at the best loss, where they disagree as shown: the fit alone does not pin the figure
+  // the interval is of the replicates that imply the figure: say how many were left out, as fit-law does (once, after
+  // the figures, when every interval counts the same replicates); and the range over the starts tied at the best
+  // loss, where they disagree as shown: the fit alone does not pin the figure
+  const shared = sharedReplicateCounts(spread);
+  const counts = (f: FigureSpread) =>
+    `${f.replicatesFlat ? `; ${plural(f.replicatesFlat, 'replicate')} flat in S, where sparsity never pays, counted at that limit` : ''}` +
+    `${f.replicatesWithout ? `; ${plural(f.replicatesWithout, 'replicate')} implying no optimum left out` : ''}`;
   const boot = (f: FigureSpread | undefined, show: (v: number) => string) => {
     const range = (r: [number, number]) =>
       r.map((v) => (v === null || v === Number.POSITIVE_INFINITY ? '∞' : show(nearZero(v))));
     const parts: string[] = [];
-    if (f?.interval)
-      parts.push(
-        `95% bootstrap: ${range(f.interval).join(' to ')}` +
-          `${f.replicatesFlat ? `; ${plural(f.replicatesFlat, 'replicate')} flat in S, where sparsity never pays, counted at that limit` : ''}` +
-          `${f.replicatesWithout ? `; ${plural(f.replicatesWithout, 'replicate')} implying no optimum left out` : ''}`,
-      );
+    if (f?.interval) parts.push(`95% bootstrap: ${range(f.interval).join(' to ')}${shared ? '' : counts(f)}`);
     const starts = f?.starts && range(f.starts);
     if (starts && starts[0] !== starts[1]) parts.push(`starts tied at the best loss: ${starts.join(' to ')}`);
     return parts.length > 0 ? ` (${parts.join('; ')})` : '';
@@ -114,7 +114,25 @@ export function lawFindings(
     `Dense-equivalent size at equal non-zero parameters: ${list(shown.map((s) => `${times(denseEquivalentFactor(p, s))}${atLevel(s)} at ${pct(s)}`))} ` +
       `(paper, ${paper.name}: ${list(shown.map((s) => times(denseEquivalentFactor(paper.params, s))))}).`,
   ];
+  if (shared)
+    out.push(
+      `Every 95% bootstrap interval above is of the same replicates${counts(shared).replace(/^; /, ': ').replaceAll('; ', ', and ')}.`,
+    );
   return out;
+}
+
+/**
+ * The replicate counts every figure's interval in `spread` shares (flat in S, implying no optimum), when there are
+ * several intervals, they all agree, and some count is not 0; else null (each interval then says its own).
+ */
+function sharedReplicateCounts(spread: OptimalSparsitySummary | undefined): FigureSpread | null {
+  if (!spread) return null;
+  const figures = [spread.pays, ...spread.at_data_multiples, ...spread.dense_equivalent].filter(
+    (f): f is FigureSpread => f?.interval !== undefined,
+  );
+  const key = (f: FigureSpread) => `${f.replicatesFlat ?? 0}|${f.replicatesWithout ?? 0}`;
+  if (figures.length < 2 || new Set(figures.map(key)).size > 1 || key(figures[0]) === '0|0') return null;
+  return { replicatesFlat: figures[0].replicatesFlat, replicatesWithout: figures[0].replicatesWithout };
 }
 
 /** How well the stored fit reproduces its points, in words. */

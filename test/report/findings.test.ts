@@ -58,6 +58,28 @@ describe('law findings, from known coefficients', () => {
     expect(pays).toContain('; 1 replicate implying no optimum left out)');
   });
 
+  it('say the replicates left out once, after the figures, when every interval counts the same ones', () => {
+    const same = { replicatesFlat: 15, replicatesWithout: 38 };
+    const spread = {
+      at_data_multiples: [
+        { data_multiple: 4, S_opt: 0.1, interval: [0.02, 0.5] as [number, number], ...same },
+      ],
+      dense_equivalent: [{ sparsity: 0.5, factor: 1.6, interval: [1.2, 3] as [number, number], ...same }],
+      pays: { interval: [0.5, 4] as [number, number], ...same },
+    };
+    const said = lawFindings(
+      publishedCoefficients.t5,
+      [0.5],
+      'tokens',
+      spread as unknown as Parameters<typeof lawFindings>[3],
+    );
+    expect(said[0]).toMatch(/\(95% bootstrap: 2% to 50%\); /);
+    expect(said.join('\n')).not.toMatch(/replicates? (flat|implying).*\n/);
+    expect(said.at(-1)).toBe(
+      'Every 95% bootstrap interval above is of the same replicates: 15 replicates flat in S, where sparsity never pays, counted at that limit, and 38 replicates implying no optimum left out.',
+    );
+  });
+
   it("give a figure's range over the fit's tied starts where they disagree, beside the bootstrap interval", () => {
     const spread = {
       at_data_multiples: [
