@@ -245,7 +245,7 @@ export function buildProgram(): Command {
     )
     .option(
       '--where <key=value>',
-      "only the trials at this value of one of the sweep's other axes, as fit-law --where selects them (repeatable)",
+      "only the trials at this value of one of the sweep's other axes (as fit-law --where selects them) or of sparsity, nonzero_params or tokens as planned; repeatable: one key twice lists either value, different keys both",
       collect,
       [],
     )
@@ -301,7 +301,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--status <status>', 'the trials with this status').choices(TRIAL_STATUSES))
     .option(
       '--where <key=value>',
-      "the trials at this value of one of the sweep's other axes (repeatable; under a pruner key, the dense trials all settings share are kept)",
+      "the trials at this value of one of the sweep's other axes, or of sparsity, nonzero_params or tokens as planned (repeatable: one key twice takes either value, different keys both; under a pruner key, the dense trials all settings share are kept)",
       collect,
       [],
     )

@@ -54,6 +54,70 @@ describe('runs list --sort and --where on S, N and D', () => {
   });
 });
 
+describe('runs list --where on one key twice', () => {
+  it('lists the trials at either value, and conditions on different keys both', () => {
+    const db = join(tempDir(), 'study.db');
+    const plan = planOf(
+      tinySyntheticConfig()
+        .replace('schedule: {interval: 2}', 'schedule: {}')
+        .replace('sparsity: [0, 0.5]', 'sparsity: [0, 0.5, 0.75]')
+        .replace('  tokens: 4096', '  tokens: 4096\n  pruner.name: [gmp, magnitude, static]'),
+    );
+    const store = Store.open(db, { create: true });
+    store.saveSweep(plan);
+    store.close();
+    const listed = (args: string[]) =>
+      (
+        JSON.parse(cli(['runs', 'list', '--db', db, '--json', ...args]).stdout) as {
+          trials: { sparsity: number; axes: Record<string, string> }[];
+        }
+      ).trials.map((t) => `${t.sparsity === 0 ? 'dense' : t.axes['pruner.name']}@${t.sparsity}`);
+    // the one dense trial the three pruners share, and two of the three pruners at each sparse level
+    expect(listed(['--where', 'pruner.name=gmp', '--where', 'pruner.name=static'])).toEqual([
+      'dense@0',
+      'gmp@0.5',
+      'gmp@0.75',
+      'static@0.5',
+      'static@0.75',
+    ]);
+    expect(
+      listed(['--where', 'pruner.name=gmp', '--where', 'pruner.name=static', '--where', 'sparsity=0.75']),
+    ).toEqual(['gmp@0.75', 'static@0.75']);
+    expect(listed(['--where', 'sparsity=0', '--where', 'sparsity=0.5', '--where', 'sparsity=0.5'])).toEqual([
+      'dense@0',
+      'gmp@0.5',
+      'magnitude@0.5',
+      'static@0.5',
+    ]);
+    const r = cli([
+      'runs',
+      'list',
+      '--db',
+      db,
+      '--where',
+      'pruner.name=gmp',
+      '--where',
+      'pruner.name=static',
+    ]);
+    expect(r.stdout).toMatch(/^sweep tiny: 5 of 7 trials at pruner\.name=gmp or static\n/);
+    // a value the sweep lacks is refused, with the valid ones, even beside a good one
+    const bad = cli([
+      'runs',
+      'list',
+      '--db',
+      db,
+      '--where',
+      'pruner.name=gmp',
+      '--where',
+      'pruner.name=rigl',
+    ]);
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      "sparsebench: --where pruner.name=rigl: the sweep's pruner.name values are gmp, magnitude, static\n",
+    ]);
+  });
+});
+
 describe('runs list --curves', () => {
   it('writes every logged point of the trials listed as one long CSV, a row per trial, metric and step', () => {
     const db = join(tempDir(), 'study.db');

@@ -1,5 +1,10 @@
 import { UsageError } from '../../errors.js';
-import { parseAxisCondition, selectTrials } from '../../law/trial-selection.js';
+import {
+  type AxisCondition,
+  isAxisValue,
+  parseAxisCondition,
+  selectTrials,
+} from '../../law/trial-selection.js';
 import { describeShape } from '../../models/describe.js';
 import { curvesCsv } from '../../store/curves-csv.js';
 import { shownStatus } from '../../store/owner.js';
@@ -101,7 +106,7 @@ export async function runsListCommand(opts: RunsListOptions): Promise<number> {
       const shown =
         opts.status === undefined && where.length === 0
           ? count(trials.length, 'trial')
-          : `${trials.length} of ${count(store.listTrials(sweep).length, 'trial')}${opts.status ? ` ${opts.status}` : ''}${where.length > 0 ? ` at ${where.join(', ')}` : ''}`;
+          : `${trials.length} of ${count(store.listTrials(sweep).length, 'trial')}${opts.status ? ` ${opts.status}` : ''}${where.length > 0 ? ` at ${conditionsText(where)}` : ''}`;
       const table = trials.length > 0 ? `\n${trialsTable(trials)}\n` : '';
       process.stdout.write(`${title}: ${shown}\n${table}`);
     }
@@ -114,7 +119,9 @@ export async function runsListCommand(opts: RunsListOptions): Promise<number> {
 /**
  * The trials at the `--where` conditions: the planned S, N or D (`sparsity=0.5`), or a setting of the sweep's other
  * axes as fit-law selects them (dense trials stay under a pruner condition); all of them without conditions.
- * Conditions need one sweep, whose axes they name. Shared by `runs list` and `runs rm`.
+ * Conditions on one key pick the trials at any of its values (`--where seed=1 --where seed=2`), conditions on
+ * different keys the trials at all of them. Conditions need one sweep, whose axes they name. Shared by `runs list`
+ * and `runs rm`.
  */
 export function selectedTrials(
   store: Store,
@@ -127,24 +134,47 @@ export function selectedTrials(
     throw new UsageError(
       `--where ${where[0]} and --all: --where names axes of one sweep; give --sweep NAME instead of --all`,
     );
-  const conditions = where.map((w) => selection(() => parseAxisCondition(w)));
-  // S, N and D (as planned) pick trials of a listing, which fit-law's selections span whole
-  const grid = conditions.filter((c) => c.key in PLANNED);
-  const others = conditions.filter((c) => !(c.key in PLANNED));
+  const byKey = conditionsByKey(where.map((w) => selection(() => parseAxisCondition(w))));
+  const all = [...byKey.keys()].some((k) => k in PLANNED) ? store.listTrials(sweep) : [];
+  const axes = store.getSweep(sweep)!.axes;
   let chosen = trials;
-  const all = grid.length > 0 ? store.listTrials(sweep) : [];
-  for (const c of grid) {
-    const value = parseHumanNumber(c.value);
-    const of = PLANNED[c.key];
-    const there = [...new Set(all.map(of))].sort((a, b) => a - b);
-    if (value === null || !there.includes(value))
-      throw new UsageError(
-        `--where ${c.key}=${c.value}: the sweep's ${c.key} values are ${there.join(', ')}`,
-      );
-    chosen = chosen.filter((t) => of(t) === value);
+  for (const [key, conditions] of byKey) {
+    const at = new Set(
+      conditions.flatMap((c) =>
+        // S, N and D (as planned) pick trials of a listing, which fit-law's selections span whole
+        key in PLANNED ? atPlannedValue(chosen, all, c) : selection(() => selectTrials(chosen, axes, [c])),
+      ),
+    );
+    chosen = chosen.filter((t) => at.has(t));
   }
-  if (others.length === 0) return chosen;
-  return selection(() => selectTrials(chosen, store.getSweep(sweep)!.axes, others));
+  return chosen;
+}
+
+/** The conditions grouped by key, in order of first mention; a value given twice counts once. */
+function conditionsByKey(conditions: readonly AxisCondition[]): Map<string, AxisCondition[]> {
+  const byKey = new Map<string, AxisCondition[]>();
+  for (const c of conditions) {
+    const same = byKey.get(c.key) ?? [];
+    if (!same.some((o) => isAxisValue(o.value, c.value))) same.push(c);
+    byKey.set(c.key, same);
+  }
+  return byKey;
+}
+
+/** The trials planned at a grid value (`sparsity=0.5`); refused for a value the sweep (`all` its trials) lacks. */
+function atPlannedValue(trials: TrialRecord[], all: readonly TrialRecord[], c: AxisCondition): TrialRecord[] {
+  const value = parseHumanNumber(c.value);
+  const of = PLANNED[c.key];
+  const there = [...new Set(all.map(of))].sort((a, b) => a - b);
+  if (value === null || !there.includes(value))
+    throw new UsageError(`--where ${c.key}=${c.value}: the sweep's ${c.key} values are ${there.join(', ')}`);
+  return trials.filter((t) => of(t) === value);
+}
+
+/** The `--where` conditions in words for a listing's count: "pruner.name=gmp or rigl, seed=1". */
+export function conditionsText(where: readonly string[]): string {
+  const byKey = conditionsByKey(where.map((w) => selection(() => parseAxisCondition(w))));
+  return [...byKey.values()].map((cs) => `${cs[0].key}=${cs.map((c) => c.value).join(' or ')}`).join(', ');
 }
 
 /** The grid values a trial was planned at, by the config's key: what `runs list --where` matches S, N and D on. */
