@@ -80,6 +80,8 @@ export interface CheckpointMeta {
   loss: number;
   val_loss: number | null;
   wall_seconds: number;
+  /** The divergence watch's run start (absent in checkpoints written before it was kept). */
+  diverged_since?: number | null;
 }
 
 /**
@@ -121,6 +123,7 @@ export function encodeCheckpoint(trialId: string, state: TrainState, infos: read
     loss: state.loss,
     val_loss: state.valLoss,
     wall_seconds: state.wallSeconds,
+    diverged_since: state.divergedSince ?? null,
   };
   return encodeSafetensors(tensors, { sparsebench_checkpoint: JSON.stringify(meta) });
 }
@@ -203,6 +206,7 @@ export function readCheckpoint(
       loss: meta.loss,
       valLoss: meta.val_loss,
       wallSeconds: meta.wall_seconds,
+      divergedSince: typeof meta.diverged_since === 'number' ? meta.diverged_since : null,
     },
   };
 }

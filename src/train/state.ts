@@ -24,6 +24,11 @@ export interface TrainState {
   valLoss: number | null;
   /** Training time spent before this state. */
   wallSeconds: number;
+  /**
+   * First step of the run of training losses above the divergence bound that reaches this state (null: the last
+   * loss was below it; absent in checkpoints written before it was kept, read as null).
+   */
+  divergedSince?: number | null;
 }
 
 /** When and where to save checkpoints during a trial. */

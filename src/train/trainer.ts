@@ -110,6 +110,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
     2 * Math.log(outputClasses(shape)),
     spec.steps,
     (shape as { classes?: number }).classes === undefined ? 'vocab' : 'classes',
+    resume?.divergedSince ?? null,
   );
 
   let prunerState: PrunerState =
@@ -165,6 +166,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
       loss,
       valLoss,
       wallSeconds: priorSeconds + (performance.now() - start) / 1000,
+      divergedSince: diverged.runStart,
     });
     lastSave = performance.now();
   };
@@ -226,7 +228,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
     /** The train loss and lr of step `at` (in `loss`) into the curve, after checking the loss. */
     const fileLoss = (at: number, lr: number) => {
       checkDevice(at);
-      const failure = diverged(loss, at);
+      const failure = diverged.check(loss, at);
       if (failure) throw new TrialFailure(failure, at, pending);
       point('train_loss', loss, at);
       point('lr', lr, at);

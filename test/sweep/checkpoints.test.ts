@@ -56,6 +56,22 @@ describe('checkpoints', () => {
     expect(loadCheckpoint(path, 'other', { infos, maskSizes: [6, 8] })).toBeNull();
   });
 
+  it("keep the divergence watch's run start, read as null from a checkpoint written before it was kept", () => {
+    const path = join(tempDir(), 'c.safetensors');
+    const layout = { infos, maskSizes: [6] };
+    saveCheckpoint(path, 'trial', { ...stateWith([new Uint8Array(6).fill(1)]), divergedSince: 3 }, infos);
+    expect(loadCheckpoint(path, 'trial', layout)?.divergedSince).toBe(3);
+    saveCheckpoint(path, 'trial', stateWith([new Uint8Array(6).fill(1)]), infos);
+    expect(loadCheckpoint(path, 'trial', layout)?.divergedSince).toBeNull();
+    // an older checkpoint's metadata has no such key
+    const { tensors, metadata } = decodeSafetensors(readFileSync(path));
+    const meta = JSON.parse(metadata.sparsebench_checkpoint);
+    delete meta.diverged_since;
+    const again = [...tensors.entries()].map(([name, t]) => ({ ...t, name }));
+    writeFileSync(path, encodeSafetensors(again, { sparsebench_checkpoint: JSON.stringify(meta) }));
+    expect(loadCheckpoint(path, 'trial', layout)?.divergedSince).toBeNull();
+  });
+
   it('say why a checkpoint is not used, so the restart from step 0 is not silent', () => {
     const dir = tempDir();
     const db = join(dir, 'x.db');

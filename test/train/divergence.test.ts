@@ -5,7 +5,7 @@ import { DIVERGED_STEPS, divergenceWatch } from '../../src/train/divergence.js';
 function firstFailure(losses: number[], bound = 2 * Math.log(3), outputs = 'classes') {
   const watch = divergenceWatch(bound, losses.length, outputs);
   for (const [i, loss] of losses.entries()) {
-    const message = watch(loss, i + 1);
+    const message = watch.check(loss, i + 1);
     if (message) return { step: i + 1, message };
   }
   return null;
@@ -45,5 +45,18 @@ describe('divergence', () => {
     // a trial shorter than that: all of it above
     expect(firstFailure([5, 5])?.message).toMatch(/for 2 steps in a row, from step 1, to its end$/);
     expect(firstFailure([5])?.message).toMatch(/at its only step$/);
+  });
+
+  it('counts a run above the bound that a stop cut in two whole, from the run start a checkpoint kept', () => {
+    const bound = 2 * Math.log(3);
+    const before = divergenceWatch(bound, 30, 'classes');
+    for (let step = 1; step <= 6; step++) expect(before.check(step < 3 ? 1 : 5, step)).toBeNull();
+    expect(before.runStart).toBe(3);
+    // resumed after step 6: steps 7-11 complete the run of 10 that began at step 3
+    const after = divergenceWatch(bound, 30, 'classes', before.runStart);
+    for (let step = 7; step <= 11; step++) expect(after.check(5, step)).toBeNull();
+    expect(after.check(5, 12)).toMatch(/for 10 steps in a row, from step 3$/);
+    // a watch started afresh would have let it run on
+    expect(divergenceWatch(bound, 30, 'classes').check(5, 12)).toBeNull();
   });
 });
