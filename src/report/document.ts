@@ -83,7 +83,8 @@ function findingsSection(data: ReportData, points: FinalPoint[]): Section {
           mark,
         ),
       );
-    const quality = fitQualityFinding(fit);
+    // a marked finding names the fit in its mark already
+    const quality = fitQualityFinding(fit, 'The law', !(scope && siblings > 0));
     if (quality) items.push(mark(quality));
   }
   const dense = fit ? null : data.denseFit;

@@ -9,7 +9,7 @@ import {
 } from '../law/optimal.js';
 import { publishedCoefficients } from '../law/published.js';
 import type { OptimalSparsitySummary, SparseLawParams } from '../law/types.js';
-import { count, pct, plural, sig, times } from './format.js';
+import { count, listed, pct, plural, sig, times } from './format.js';
 import { type FinalPoint, levels, mean } from './points.js';
 import { sparsityLabel } from './specs/style.js';
 import type { DenseFit, StoredFit } from './types.js';
@@ -135,14 +135,18 @@ function sharedReplicateCounts(spread: OptimalSparsitySummary | undefined): Figu
   return { replicatesFlat: figures[0].replicatesFlat, replicatesWithout: figures[0].replicatesWithout };
 }
 
-/** How well the stored fit reproduces its points, in words. */
-export function fitQualityFinding(fit: Pick<StoredFit, 'id' | 'fit'>, law = 'The law'): string | null {
+/** How well the stored fit reproduces its points, in words; `named` gives the fit's id after `law`. */
+export function fitQualityFinding(
+  fit: Pick<StoredFit, 'id' | 'fit'>,
+  law = 'The law',
+  named = true,
+): string | null {
   const f = fit.fit;
   // relative to the measured loss, as the held-out check and the residual plot give it
   const rel = f.residuals.filter((r) => r.measured > 0).map((r) => Math.abs(r.predicted / r.measured - 1));
   if (!Number.isFinite(f.rmse_log) || rel.length === 0) return null;
   return (
-    `${law} (fit #${fit.id}) reproduces the ${plural(f.n_points, 'fitted trial')} with an RMS error of ${pct(f.rmse_log, 2)} in log loss; ` +
+    `${law}${named ? ` (fit #${fit.id})` : ''} reproduces the ${plural(f.n_points, 'fitted trial')} with an RMS error of ${pct(f.rmse_log, 2)} in log loss; ` +
     `the largest miss is ${pct(Math.max(...rel), 2)} of the measured loss.`
   );
 }
@@ -239,11 +243,4 @@ export function scaleFinding(
       ? "; the coefficients fitted here need not match the paper's, and the paper's figures beside ours show how far they are."
       : '; a law fitted to them need not match the paper’s.')
   );
-}
-
-/** Items in words: "a", "a and b", "a, b and c". */
-function listed(items: readonly string[]): string {
-  return items.length <= 1
-    ? (items[0] ?? '')
-    : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }

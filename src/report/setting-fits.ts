@@ -2,7 +2,7 @@ import { summariseOptimalSparsity } from '../law/optimal-summary.js';
 import type { OptimalSparsitySummary } from '../law/types.js';
 import { withInterval } from '../util/format.js';
 import { fitScope } from './fit-scope.js';
-import { pct, plural, sig, times } from './format.js';
+import { listed, pct, plural, sig, times } from './format.js';
 import type { Block, StoredFit } from './types.js';
 
 /** Data multiple of the comparison's S_opt column: the paper's headline overtraining. */
@@ -129,6 +129,11 @@ export interface SettingComparison {
    * interval (made without bootstrap).
    */
   apart: boolean | null;
+  /**
+   * The same check at the other summarised levels the compared fits were made from, lowest first, where it has
+   * intervals to compare: a difference can show at 75% and not at 87.5%, where the intervals are wider.
+   */
+  otherLevels: { level: number; apart: boolean; high: StoredFit; low: StoredFit }[];
   /** Fits whose figures stand but that are out of date, left out. */
   outOfDate: number;
 }
@@ -158,15 +163,38 @@ export function compareSettings(
   });
   if (at.length < 2) return null;
   const sorted = [...at].sort((a, b) => b.d.factor - a.d.factor);
-  const [top, bottom] = [sorted[0].d.interval, sorted[sorted.length - 1].d.interval];
   return {
     level,
     beyondTrials: inReach.length === 0,
     sorted,
     seeds: differOnlyBySeed(at.map(({ fit }) => fit)),
-    apart: top && bottom ? top[0] > bottom[1] : null,
+    apart: extremesApart(sorted),
+    otherLevels: inReach
+      .filter((s) => s !== level)
+      .sort((x, y) => x - y)
+      .flatMap((s) => {
+        const there = compared.map((fit) => ({
+          fit,
+          d: figuresOf(fit)!.dense_equivalent.find((e) => e.sparsity === s),
+        }));
+        if (there.some((x) => !x.d)) return [];
+        const ranked = [...there].sort((a, b) => b.d!.factor - a.d!.factor);
+        const apart = extremesApart(ranked.map((x) => ({ d: x.d! })));
+        return apart === null
+          ? []
+          : [{ level: s, apart, high: ranked[0].fit, low: ranked[ranked.length - 1].fit }];
+      }),
     outOfDate: standing.length - compared.length,
   };
+}
+
+/**
+ * Whether the 95% intervals of the first and the last of these figures (largest first) do not overlap; null when
+ * either has none.
+ */
+function extremesApart(sorted: readonly { d: { interval?: [number, number] } }[]): boolean | null {
+  const [top, bottom] = [sorted[0].d.interval, sorted[sorted.length - 1].d.interval];
+  return top && bottom ? top[0] > bottom[1] : null;
 }
 
 /** How {@link SettingComparison} names the two fits whose intervals it checks. */
@@ -210,6 +238,8 @@ export function settingFitsFinding(
   const beyond = c.beyondTrials
     ? ' (beyond the sparsities the sweep trained at: an extrapolation of each law)'
     : '';
+  // the caveat on the extremes said once
+  const elsewhere = otherLevelsNote(c, sorted.length > 2 ? 'the highest and the lowest' : 'the two');
   const left = c.outOfDate;
   const outOfDate =
     left > 0
@@ -220,8 +250,28 @@ export function settingFitsFinding(
     : `Laws by setting (${plural(sorted.length, 'fit')}`;
   return (
     `${what}, see "Laws by setting"): at ${pct(c.level)} sparsity${beyond}, the dense-equivalent size (how much larger a dense model ` +
-    `must be to match a sparse one of equal non-zero parameters) is ${listed}; ${verdict}.${outOfDate}`
+    `must be to match a sparse one of equal non-zero parameters) is ${listed}; ${verdict}.${elsewhere}${outOfDate}`
   );
+}
+
+/**
+ * The other levels the fits were made from where the check comes out otherwise than at the level the finding
+ * gives ("At 50% and 75%, the 95% intervals of the two do not overlap (pruner.name=gmp above pruner.name=rigl)."),
+ * so the finding does not read as the whole of it; '' when it comes out alike at every level.
+ */
+function otherLevelsNote(c: SettingComparison, pair: string): string {
+  if (c.apart === null) return '';
+  const differ = c.otherLevels.filter((l) => l.apart !== c.apart);
+  if (differ.length === 0) return '';
+  const at = listed(differ.map((l) => pct(l.level)));
+  if (c.apart) return ` At ${at}, which the fits were also made from, the 95% intervals of ${pair} overlap.`;
+  const order = (l: (typeof differ)[number]) => `${selectionOf(l.high)} above ${selectionOf(l.low)}`;
+  const orders = [...new Set(differ.map(order))];
+  const which =
+    orders.length === 1
+      ? ` (${orders[0]})`
+      : `: ${listed(differ.map((l) => `${pct(l.level)} (${order(l)})`))}`;
+  return ` At ${orders.length === 1 ? at : 'lower sparsities'}, which the fits were also made from, the 95% intervals of ${pair} do not overlap${which}.`;
 }
 
 /** The keys a fit's selection is made by ("pruner.name", "seed", "pruner.name,seed"), its values left out. */

@@ -183,7 +183,8 @@ describe('laws by setting', () => {
     expect(said).toBe(
       'Laws by setting (2 fits, see "Laws by setting"): at 75% sparsity, the dense-equivalent size (how much larger a dense model must be to match a sparse one of equal non-zero parameters) is ' +
         '2.4× [2.2×, 2.6×] under pruner.name=gmp (fit #1) and 1.8× [1.6×, 2×] under pruner.name=rigl (fit #2); ' +
-        'the 95% intervals of the two do not overlap: at this sparsity the fit of pruner.name=gmp gives a larger dense-equivalent size than that of pruner.name=rigl.',
+        'the 95% intervals of the two do not overlap: at this sparsity the fit of pruner.name=gmp gives a larger dense-equivalent size than that of pruner.name=rigl. ' +
+        'At 50%, which the fits were also made from, the 95% intervals of the two overlap.',
     );
   });
 
@@ -240,6 +241,57 @@ describe('laws by setting', () => {
     expect(settingFitsFinding([a, bare], POINTS)).toContain(
       'without bootstrap intervals for every fit, whether they differ beyond noise cannot be judged',
     );
+  });
+
+  it('says where the check comes out otherwise at the lower levels the fits were made from', () => {
+    // apart at 50%, overlapping at 75%: the finding gives 75% and says 50% differs, naming the order there
+    const gmp = settingFit(
+      1,
+      ['pruner.name=gmp'],
+      [1.5, 2.1],
+      [
+        [1.45, 1.55],
+        [1.7, 2.4],
+      ],
+    );
+    const rigl = settingFit(
+      2,
+      ['pruner.name=rigl'],
+      [1.3, 1.9],
+      [
+        [1.25, 1.35],
+        [1.6, 2.2],
+      ],
+    );
+    expect(settingFitsFinding([gmp, rigl], POINTS)).toMatch(
+      /the 95% intervals of the two overlap, so this check finds no difference at this sparsity \(which does not show the settings alike\)\. At 50%, which the fits were also made from, the 95% intervals of the two do not overlap \(pruner\.name=gmp above pruner\.name=rigl\)\.$/,
+    );
+    // apart at 75%, overlapping at 50%
+    const [a] = apartFits();
+    const close = settingFit(
+      2,
+      ['pruner.name=rigl'],
+      [1.4, 1.8],
+      [
+        [1.35, 1.65],
+        [1.6, 2.0],
+      ],
+    );
+    expect(settingFitsFinding([a, close], POINTS)).toMatch(
+      /do not overlap: at this sparsity the fit of pruner\.name=gmp gives a larger dense-equivalent size than that of pruner\.name=rigl\. At 50%, which the fits were also made from, the 95% intervals of the two overlap\.$/,
+    );
+    // alike at both levels: nothing more to say; trained up to 50% only: 75% is not checked
+    const apartBoth = settingFit(
+      2,
+      ['pruner.name=rigl'],
+      [1.3, 1.8],
+      [
+        [1.25, 1.35],
+        [1.6, 2.0],
+      ],
+    );
+    expect(settingFitsFinding([a, apartBoth], POINTS)).toMatch(/pruner\.name=rigl\.$/);
+    expect(settingFitsFinding([gmp, rigl], () => 0.5)).toMatch(/do not overlap: at this sparsity .*rigl\.$/);
   });
 
   it('compares fits selected by the same keys only: pruners with pruners, seeds with seeds', () => {

@@ -343,6 +343,7 @@ describe('what the caption says of noise', () => {
     ],
     seeds: false,
     apart: false,
+    otherLevels: [],
     outOfDate: 0,
     ...over,
   });
