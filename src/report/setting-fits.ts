@@ -256,10 +256,10 @@ export function settingFitsFinding(
 
 /**
  * The other levels the fits were made from where the check comes out otherwise than at the level the finding
- * gives ("At 50% and 75%, the 95% intervals of the two do not overlap (pruner.name=gmp above pruner.name=rigl)."),
+ * (and the overlaid figure's caption) gives ("At 50% and 75%, the 95% intervals of the two do not overlap (pruner.name=gmp above pruner.name=rigl)."),
  * so the finding does not read as the whole of it; '' when it comes out alike at every level.
  */
-function otherLevelsNote(c: SettingComparison, pair: string): string {
+export function otherLevelsNote(c: SettingComparison, pair: string): string {
   if (c.apart === null) return '';
   const differ = c.otherLevels.filter((l) => l.apart !== c.apart);
   if (differ.length === 0) return '';

@@ -4,6 +4,7 @@ import type { FinalPoint } from './points.js';
 import {
   comparedPair,
   compareSettings,
+  otherLevelsNote,
   type SettingComparison,
   selectionOf,
   settingGroups,
@@ -112,6 +113,7 @@ export function comparisonSentence(c: SettingComparison | null): string {
       : 'overlap: this check finds no difference between the settings there (which does not show them alike)';
   return (
     ` Noise: at ${level}, the 95% bootstrap intervals of the dense-equivalent sizes of ${pair} ${verdict} (see Findings).` +
+    otherLevelsNote(c, c.sorted.length > 2 ? 'the highest and the lowest' : 'the two') +
     ' The lines themselves carry no intervals.'
   );
 }

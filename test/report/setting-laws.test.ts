@@ -356,6 +356,13 @@ describe('what the caption says of noise', () => {
       'do not overlap: there the fit of pruner.name=gmp gives a larger dense-equivalent size than that of pruner.name=rigl',
     );
     expect(comparisonSentence(c({ apart: null }))).toContain('Not every fit has bootstrap intervals');
+    // a lower level the fits were made from where the check comes out otherwise, as Findings says it
+    const [gmp, rigl] = c({}).sorted.map((x) => x.fit);
+    expect(
+      comparisonSentence(c({ otherLevels: [{ level: 0.5, apart: true, high: gmp, low: rigl }] })),
+    ).toContain(
+      '(see Findings). At 50%, which the fits were also made from, the 95% intervals of the two do not overlap (pruner.name=gmp above pruner.name=rigl). The lines',
+    );
     expect(comparisonSentence(c({ beyondTrials: true }))).toContain(
       'at 75% sparsity (beyond the sparsities trained at: an extrapolation)',
     );
