@@ -116,6 +116,25 @@ export function startDisagreement(
   return `starts reaching the best loss disagree on ${list}: weakly determined (see the "across best starts" column)`;
 }
 
+/** A coefficient the form finds at its lower bound, below which it reads as 0 in words. */
+const READS_AS_ZERO = 1e-6;
+
+/**
+ * The warning for a coefficient the form finds at its lower bound 0: judged on the data (its term changes no
+ * prediction measurably), not on its value, so a coefficient can be there at a large value when what multiplies
+ * it is small at every point (c_S at 1.5e11 beside N^(−b_N) = 1e-14). That value is then not a measurement: the
+ * warning gives it and says so, rather than call it 0.
+ */
+export function lowerBoundWarning(name: string, value: number | undefined): string {
+  if (value === undefined || !(Math.abs(value) >= READS_AS_ZERO))
+    return `${name} is at its lower bound 0: the data do not support that term`;
+  return (
+    `${name} is at its lower bound 0 in effect: its term changes no prediction by more than 0.1% on these points, ` +
+    `so the data do not support that term, and the value it ended at (${value.toExponential(2)}) is not determined ` +
+    'by them (0 fits them as well); figures derived from it are not either: read them with their bootstrap ranges'
+  );
+}
+
 /** Warnings about the optimum: convergence, exact fit, coefficients at a bound, disagreeing starts. */
 function optimumWarnings(
   core: CoreFit,
@@ -150,10 +169,8 @@ function optimumWarnings(
   if (best.f <= exactFitLoss(options.delta)) {
     out.push('the data are fitted exactly (residuals at rounding level): noise-free or synthetic data?');
   }
-  for (const name of atLowerBound) {
-    out.push(`${name} is at its lower bound 0: the data do not support that term`);
-  }
   const paper = form.toPaper(best.theta, core.data.scales);
+  for (const name of atLowerBound) out.push(lowerBoundWarning(name, paper[name]));
   for (const name of runOff) {
     out.push(
       `${name} ran off to ${paper[name].toExponential(2)}: no prediction moves when it changes, so the data do not pin it`,

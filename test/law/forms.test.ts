@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LawInputError } from '../../src/law/errors.js';
+import { lowerBoundWarning } from '../../src/law/fit.js';
 import { chinchillaForm } from '../../src/law/forms/chinchilla.js';
 import { getLawForm, lawForms } from '../../src/law/forms/index.js';
 import { dataScaleFor, sparseForm } from '../../src/law/forms/sparse.js';
@@ -104,6 +105,21 @@ describe('law forms', () => {
     // an exponent is at 0 when its power is flat over the data: b_D = 1e-5 over D' in [1, 4]
     const flat = Float64Array.from([1e-5, 0.5, 1e-5, 2, 1, 1e-5, 2.5].map(Math.log));
     expect(sparseForm.atLowerBound(flat, data)).toEqual(['b_D']);
+  });
+
+  it('finds a coefficient at its bound at a large value when what multiplies it is small, and the warning says so', () => {
+    const data = sparseForm.prepare(cpuScalePoints());
+    // b_N = 4 at N' = 0.005-0.01: N'^-4 = 1e8-1.6e9, so a normalised c_S of 1e-14 adds 1e-6-1.6e-5 nats: nothing
+    const theta = Float64Array.from([1e-9, 4, 1e-14, 4, 1, 0.3, 2.5].map(Math.log));
+    expect(sparseForm.atLowerBound(theta, data)).toEqual(['c_S']);
+    const cS = sparseForm.toPaper(theta, data.scales).c_S;
+    expect(cS).toBeGreaterThan(1); // in paper units (N, not N'), far from 0
+    expect(lowerBoundWarning('c_S', cS)).toBe(
+      `c_S is at its lower bound 0 in effect: its term changes no prediction by more than 0.1% on these points, so the data do not support that term, and the value it ended at (${cS.toExponential(2)}) is not determined by them (0 fits them as well); figures derived from it are not either: read them with their bootstrap ranges`,
+    );
+    expect(lowerBoundWarning('c', 3e-13)).toBe(
+      'c is at its lower bound 0: the data do not support that term',
+    );
   });
 
   it('an exponent ran off when no prediction moves with it: b_S so large that (1 − S)^b_S is 0 at every S > 0', () => {
