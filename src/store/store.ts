@@ -99,7 +99,11 @@ export class Store {
     let madeDirs: string[] = [];
     if (!existsSync(abs)) {
       if (!opts.create)
-        throw new UsageError(`no database at ${path}; run "sparsebench sweep <config>" first, or pass --db`);
+        throw new UsageError(
+          flag.startsWith('--')
+            ? `no database at ${path} (${flag}); "sparsebench sweep <config>" makes one, or give ${flag} the path of an existing one`
+            : `no database at ${path} (a ${flag}); give the path of an existing database`,
+        );
       Store.assertNewPath(path, flag);
       try {
         madeDirs = makeDirs(dirname(abs));
@@ -159,7 +163,9 @@ export class Store {
       if (e instanceof UsageError) throw e;
       const code = (e as { code?: string }).code;
       if (code === 'SQLITE_NOTADB')
-        throw new UsageError(`${path} is not a SQLite database; give the path of a sparsebench database`);
+        throw new UsageError(
+          `${flag} ${path} is not a SQLite database; give the path of a sparsebench database`,
+        );
       if (code === 'SQLITE_CORRUPT')
         throw new UsageError(damagedDatabaseMessage([path], (e as Error).message));
       if (code === 'SQLITE_READONLY_DIRECTORY')

@@ -205,7 +205,7 @@ describe('fit-law --each', () => {
     expect(bySetting).toBeGreaterThan(0);
     expect(drawn).toBeGreaterThan(bySetting);
     expect(findings).toMatch(/^- pruner\.name=static \(fit #2\): at 4× the compute-optimal data, /m);
-    expect(findings).toMatch(/^- pruner\.name=static \(fit #2\): the law \(fit #2\) reproduces /m);
+    expect(findings).toMatch(/^- pruner\.name=static \(fit #2\): the law reproduces /m);
   });
 
   it('refuses what it cannot fit before fitting anything (exit 2, nothing stored)', () => {

@@ -160,7 +160,10 @@ describe('sparsebench report (end to end)', () => {
   it('rejects bad input with exit 2 and a message naming the flag, and writes nothing', () => {
     const out = join(work, 'never');
     const cases: [string[], RegExp][] = [
-      [['--db', join(work, 'missing.db')], /no database at .*missing\.db.*pass --db/],
+      [
+        ['--db', join(work, 'missing.db')],
+        /no database at .*missing\.db \(--db\); "sparsebench sweep <config>" makes one, or give --db the path of an existing one/,
+      ],
       [['--db', db, '--sweep', 'nope'], /--sweep nope: no sweep of that name in .*; known: tiny-report/],
       [
         ['--db', db, '--format', 'pdf'],

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { loadSweep, type SweepPlan } from '../../config/load.js';
 import type { TrialPlan } from '../../config/plan.js';
@@ -9,7 +9,7 @@ import { UsageError } from '../../errors.js';
 import { shortShape } from '../../models/describe.js';
 import { type T5Shape, t5WeightFlopsShare } from '../../models/t5.js';
 import { dataUnitOf } from '../../report/units.js';
-import { OlderSchemaError, Store } from '../../store/store.js';
+import { EmptyDatabaseError, OlderSchemaError, Store } from '../../store/store.js';
 import { shownAxisColumns } from '../../store/trial-axes.js';
 import { ProcessRunner } from '../../sweep/process-runner.js';
 import { BarReporter, LineReporter, type SweepReporter } from '../../sweep/progress.js';
@@ -181,15 +181,20 @@ function knownNote(plan: SweepPlan, opts: SweepOptions, status: ReadonlyMap<stri
 
 /**
  * What running the plan would take out of an existing database's sweep of the same name, and the status there of
- * each of the plan's trials, read in one opening: null when there is
- * no database, or it cannot be read (a dry run does not fail on that); 'older schema' when only an upgrade, which a
- * dry run does not make, would let it be read.
+ * each of the plan's trials, read in one opening: null when there is no database yet (or an empty file, which the
+ * sweep would fill); 'older schema' when only an upgrade, which a dry run does not make, would let it be read.
+ * Throws the sweep's own {@link UsageError} for a --db it would refuse (a folder, a file that is not a database).
  */
 function existingState(
   plan: SweepPlan,
   db: string,
 ): { dropped: SweepSummary['dropped']; status: Map<string, string> } | 'older schema' | null {
-  if (!existsSync(resolve(db))) return null;
+  // a path where no database can be made, or one that cannot be read as one, is refused as the sweep itself would
+  if (!existsSync(resolve(db))) {
+    Store.assertNewPath(db);
+    return null;
+  }
+  if (statSync(resolve(db)).isFile() && statSync(resolve(db)).size === 0) return null;
   try {
     const store = Store.open(db, { create: false, read: 'only' });
     try {
@@ -198,7 +203,10 @@ function existingState(
       store.close();
     }
   } catch (e) {
-    return e instanceof OlderSchemaError ? 'older schema' : null;
+    if (e instanceof OlderSchemaError) return 'older schema';
+    // an empty SQLite file is a database the sweep would fill
+    if (e instanceof EmptyDatabaseError) return null;
+    throw e;
   }
 }
 
