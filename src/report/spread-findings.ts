@@ -53,8 +53,10 @@ function pairedDifferences(cells: Iterable<FinalPoint[]>, variants: readonly str
       const se = Math.sqrt(
         diffs.reduce((acc, d) => acc + (d - m) ** 2, 0) / (diffs.length - 1) / diffs.length,
       );
+      // pairs that all differ alike leave a rounding error, not an error bar worth printing (1e-15%)
+      const error = se < 5e-5 ? 'less than 0.01%' : pct(se, 2);
       out.push(
-        `${variants[a]} against ${variants[b]}: ${m >= 0 ? '+' : ''}${pct(m, 2)} ± ${pct(se, 2)} (standard error, ${diffs.length} pairs)`,
+        `${variants[a]} against ${variants[b]}: ${m >= 0 ? '+' : ''}${pct(m, 2)} ± ${error} (standard error, ${diffs.length} pairs)`,
       );
     }
   return out;

@@ -58,6 +58,16 @@ describe('spread findings', () => {
     expect(said).toContain(
       'pruner.name = gmp against pruner.name = static: -1.3% ± 1.4% (standard error, 3 pairs)',
     );
+    // pairs that all differ by the same fraction: a rounding error, not an error bar
+    const alike = [
+      point({ variant: gmp, loss: 2 }),
+      point({ variant: stat, loss: 2.2 }),
+      point({ variant: gmp, dTarget: 2e5, loss: 3 }),
+      point({ variant: stat, dTarget: 2e5, loss: 3.3 }),
+    ];
+    expect(variantSpreadFinding(alike)).toContain(
+      'pruner.name = gmp against pruner.name = static: -9.1% ± less than 0.01% (standard error, 2 pairs)',
+    );
   });
 
   it('give the seed-to-seed spread as the noise floor, when there are several seeds', () => {
