@@ -135,9 +135,13 @@ describe('runs list --curves', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(
       'id,pruner,seed,target_sparsity,planned_nonzero_params,planned_tokens,metric,step,tokens,value\n' +
-        `${dense},dense,0,0,3000,4096,train_loss,1,128,2.75\n` +
-        `${dense},dense,0,0,3000,4096,val_loss,2,256,2.5\n`,
+        `${dense},dense,0,0,3008,4096,train_loss,1,128,2.75\n` +
+        `${dense},dense,0,0,3008,4096,val_loss,2,256,2.5\n`,
     );
+    // the planned N and D as runs list --csv gives them (the shape's N: 3008 for the 3000 asked)
+    const csv = cli(['runs', 'list', '--db', db, '--csv']).stdout.split('\n');
+    const at = (name: string) => csv[1].split(',')[csv[0].split(',').indexOf(name)];
+    expect([at('planned_nonzero_params'), at('planned_tokens')]).toEqual(['3008', '4096']);
     expect(cli(['runs', 'list', '--db', db, '--curves', '--csv']).stderr).toContain(
       '--json, --csv and --curves: give one',
     );
