@@ -238,7 +238,7 @@ function sweepMembership(
       out.replace.push(t.name);
       const left = notIn('main', 's', t.name);
       out.notes.push(
-        `${shard}: sweep ${t.name} was recorded there with another config, later than in the target: the sweep now has that config and its trials` +
+        `${shard}: sweep ${t.name} was last run there with another config, later than in the target (a run, even one that trains nothing, records the time): the sweep now has that config and its trials` +
           (left > 0
             ? `; ${left} of the target's earlier trials of it stay in the database, outside the sweep; ${together}`
             : ''),
@@ -247,7 +247,7 @@ function sweepMembership(
       const n = notIn('s', 'main', t.name);
       if (n > 0)
         out.notes.push(
-          `${shard}: sweep ${t.name} was recorded there with another config, earlier than in the target: ${n} of its trials were merged into the database but not into the sweep (fit-law and report do not see them); ${together}`,
+          `${shard}: sweep ${t.name} was last run there with another config, earlier than in the target: ${n} of its trials were merged into the database but not into the sweep (fit-law and report do not see them); ${together}`,
         );
     }
   }

@@ -217,7 +217,7 @@ describe('merge, stopped part-way or out of step', () => {
     const r = mergeDatabases(into, [second]);
     expect(r.notes).toEqual([
       expect.stringMatching(
-        /sweep tiny was recorded there with another config, later than in the target: the sweep now has that config and its trials; 2 of the target's earlier trials of it stay in the database, outside the sweep; to study them together/,
+        /sweep tiny was last run there with another config, later than in the target \(a run, even one that trains nothing, records the time\): the sweep now has that config and its trials; 2 of the target's earlier trials of it stay in the database, outside the sweep; to study them together/,
       ),
     ]);
     let m = Store.open(into, { create: false });
