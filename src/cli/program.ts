@@ -326,12 +326,12 @@ export function buildProgram(): Command {
       'write the study report of a sweep from the database: report.html (self-contained) and report.md with SVG plots',
     )
     .addOption(dbOption())
-    .option('--sweep <name>', 'sweep to report on (default: the most recently run)')
+    .option('--sweep <name>', 'sweep to report on (default: the sweep of --fit, else the most recently run)')
     .option('--out <dir>', 'output directory (default: <folder of the database>/<sweep>, e.g. runs/<sweep>)')
     .option('--format <list>', 'comma-separated formats: html, md', 'html,md')
     .option(
       '--fit <id>',
-      "stored fit to report, sparse-law or dense-law (default: the sweep's newest sparse-law fit; fit-law and runs fits print ids)",
+      "stored fit to report, sparse-law or dense-law (default: the sweep's newest sparse-law fit whose trials are all still in it, else its newest; fit-law and runs fits print ids)",
     )
     .action(async (opts) => {
       process.exitCode = await (await import('./commands/report.js')).reportCommand(opts);

@@ -104,6 +104,13 @@ function findingsSection(data: ReportData, points: FinalPoint[]): Section {
   return { id: 'findings', title: 'Findings', blocks };
 }
 
+/** Why the report draws the fit it draws unless told another: the newest, or the newest whose trials the sweep still has. */
+function defaultFitWords(passedOver: readonly number[]): string {
+  if (passedOver.length === 0) return ", this sweep's newest sparse-law fit (report --fit ID picks another)";
+  const ids = passedOver.map((id) => `#${id}`).join(', ');
+  return `, this sweep's newest sparse-law fit made from trials all still in it (newer ${passedOver.length === 1 ? 'fit' : 'fits'} ${ids} ${passedOver.length === 1 ? 'was' : 'were'} made from trials that have since left the sweep; report --fit ID picks any)`;
+}
+
 /** How a stored fit was made, in one sentence after `head`: its trials, objective, starts, bootstrap, hold-out. */
 function fitMethod(head: string, fit: ReportedFit<unknown>, scope: string | null): string {
   const opts = fit.fit.objective;
@@ -156,7 +163,7 @@ function fitSection(data: ReportData, plots: Map<string, PlotOutcome>): Section 
     {
       kind: 'paragraph',
       text: fitMethod(
-        `Fit #${fit.id}${data.fitChosen ? ' (chosen with --fit)' : ", this sweep's newest sparse-law fit (report --fit ID picks another)"}`,
+        `Fit #${fit.id}${data.fitChosen ? ' (chosen with --fit)' : defaultFitWords(data.newerFitsPassedOver ?? [])}`,
         fit,
         scope,
       ),

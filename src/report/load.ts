@@ -19,7 +19,10 @@ const REPORTED_FORMS: readonly string[] = ['sparse', 'chinchilla'];
  * sweeps there are) or a fit id that is not a sparse fit of that sweep (naming those there are).
  */
 export function loadReportData(store: Store, dbPath: string, sweepName?: string, fitId?: number): ReportData {
-  const name = sweepName ?? store.latestSweep();
+  // a fit chosen by id names its sweep: --sweep is needed only to report another sweep's trials, which is refused
+  const fitSweep =
+    fitId === undefined || sweepName !== undefined ? null : (store.getFit(fitId)?.sweep ?? null);
+  const name = sweepName ?? fitSweep ?? store.latestSweep();
   if (name === null)
     throw new UsageError(`${dbPath} holds no sweeps yet; run "sparsebench sweep <config>" first`);
   const sweep = store.getSweep(name);
@@ -33,7 +36,7 @@ export function loadReportData(store: Store, dbPath: string, sweepName?: string,
   const curves: Record<string, MetricPoint[]> = {};
   for (const t of trials) curves[t.id] = PLOTTED_METRICS.flatMap((m) => store.metrics(t.id, m));
   const chosen = fitId === undefined ? null : chosenFit(store, name, fitId);
-  const record = chosen ? (chosen.form === 'sparse' ? chosen : null) : store.latestFit(name, 'sparse');
+  const record = chosen ? (chosen.form === 'sparse' ? chosen : null) : store.defaultFit(name, 'sparse');
   const family =
     (sweep.config as { model?: { family?: string } } | null)?.model?.family ?? trials[0]?.spec.model.family;
   // the dense law stands in for a sparse one only: when no sparse fit is stored, or a dense one was chosen
@@ -43,7 +46,7 @@ export function loadReportData(store: Store, dbPath: string, sweepName?: string,
       : chosen
     : record
       ? null
-      : store.latestFit(name, 'chinchilla');
+      : store.defaultFit(name, 'chinchilla');
   const drawn = record ?? dense;
   const fitTrialsOutside = drawn ? trialsOutside(store, drawn, trials) : [];
   return {
@@ -56,6 +59,13 @@ export function loadReportData(store: Store, dbPath: string, sweepName?: string,
     fitTrialsOutside,
     settingFits: newestFitPerSelection(store, name, trials, chosen),
     fitChosen: fitId !== undefined,
+    newerFitsPassedOver:
+      chosen || !record
+        ? []
+        : store
+            .listFits(name)
+            .filter((f) => f.form === 'sparse' && f.id !== record.id && f.createdAt > record.createdAt)
+            .map((f) => f.id),
     unit: dataUnitOf(family),
     family,
   };

@@ -74,6 +74,11 @@ export interface ReportData {
   settingFits?: StoredFit[];
   /** Whether the fit was chosen by id rather than being the newest. */
   fitChosen?: boolean;
+  /**
+   * Sparse-law fits newer than the one drawn by default, passed over because some of their trials are no longer in
+   * the sweep (see `Store.defaultFit`); absent or empty when the drawn fit is the newest.
+   */
+  newerFitsPassedOver?: number[];
   /** What D counts in this sweep. */
   unit: DataUnit;
   /** The sweep's model family, when known (what its compute C counts depends on it). */

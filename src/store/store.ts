@@ -596,13 +596,20 @@ export class Store {
   }
 
   /**
-   * The most recently made fit of a sweep (optionally of one form), or null. By creation time, not id: a fit
-   * merged in from another database gets a new, higher id however old it is.
+   * The fit of a sweep (optionally of one form) the report draws unless told another: the most recently made of
+   * those whose trials are all still in the sweep, else the most recently made; null when it has none. A fit whose
+   * trials left the sweep (the sweep was run again with another plan, or a merge gave it another database's config)
+   * no longer describes it, however new. By creation time, not id: a fit merged in from another database gets a new,
+   * higher id however old it is.
    */
-  latestFit(sweep: string, form?: string): FitRecord | null {
+  defaultFit(sweep: string, form?: string): FitRecord | null {
     const r = this.db
       .prepare(
-        `SELECT * FROM fits WHERE sweep = ? ${form ? 'AND form = ?' : ''} ORDER BY created_at DESC, id DESC LIMIT 1`,
+        `SELECT * FROM fits f WHERE sweep = ? ${form ? 'AND form = ?' : ''}
+         ORDER BY NOT EXISTS (
+           SELECT 1 FROM json_each(f.inputs_json) j
+           WHERE NOT EXISTS (SELECT 1 FROM sweep_trials m WHERE m.sweep = f.sweep AND m.trial_id = j.value)
+         ) DESC, created_at DESC, id DESC LIMIT 1`,
       )
       .get(...(form ? [sweep, form] : [sweep])) as Record<string, unknown> | undefined;
     return r ? toFit(r) : null;

@@ -228,6 +228,15 @@ describe('the report document', () => {
       "Right: (measured − predicted) / measured, in percent, against N. Grey crosses: 18 of fit #7's trials that are no longer in this sweep (still in the database).",
     );
     expect(keptPlot.svg).toContain('N, non-zero parameters');
+    // a newer fit passed over for one whose trials the sweep still has: the fit section says why it draws this one
+    const fitText = (d: ReportDocument) =>
+      blocks(d, 'fit').flatMap((x) => (x.kind === 'paragraph' ? [x.text] : []))[0];
+    expect(fitText(await documentOf(data))).toMatch(
+      /^Fit #7, this sweep's newest sparse-law fit \(report --fit ID picks another\)/,
+    );
+    expect(fitText(await documentOf({ ...data, newerFitsPassedOver: [9] }))).toMatch(
+      /^Fit #7, this sweep's newest sparse-law fit made from trials all still in it \(newer fit #9 was made from trials that have since left the sweep; report --fit ID picks any\)/,
+    );
   });
 
   it('judges a --where fit against the trials its conditions select, and suggests the same conditions', async () => {

@@ -20,6 +20,23 @@ const stored = (form: string, params: Record<string, number>) => ({
 const FINISHED = trialResult({ finalValLoss: 2, finalTrainLoss: 2 });
 
 describe('loadReportData', () => {
+  it('reports the sweep of a fit chosen with --fit, without --sweep', () => {
+    const path = join(tempDir(), 'x.db');
+    const store = Store.open(path, { create: true });
+    store.saveSweep(planOf(tinySyntheticConfig()));
+    const fit = store.saveFit(stored('chinchilla', { E: 1, A: 10, B: 20, alpha: 0.3, beta: 0.4 }));
+    // another sweep run since: the default sweep
+    store.saveSweep(planOf(tinySyntheticConfig().replace('name: tiny', 'name: later')));
+    expect(loadReportData(store, path).sweep.name).toBe('later');
+    expect(loadReportData(store, path, undefined, fit)).toMatchObject({
+      sweep: { name: 'tiny' },
+      fitChosen: true,
+    });
+    // with --sweep, a fit of another sweep is still refused
+    expect(() => loadReportData(store, path, 'later', fit)).toThrow(/--fit 1: it is a fit of sweep tiny/);
+    store.close();
+  });
+
   it("takes the sweep's newest dense-law fit only while no sparse-law fit is stored", () => {
     const path = join(tempDir(), 'x.db');
     const store = Store.open(path, { create: true });

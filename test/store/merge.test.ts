@@ -307,7 +307,7 @@ describe('merge, stopped part-way or out of step', () => {
     expect(mergeDatabases(into, [shard]).fits).toBe(1);
     const m = Store.open(into, { create: false });
     expect(m.fitIds('tiny', 'sparse')).toEqual([own, own + 1]); // the merged one has the higher id
-    expect(m.latestFit('tiny', 'sparse')).toMatchObject({ id: own, result: { loss: 2 } });
+    expect(m.defaultFit('tiny', 'sparse')).toMatchObject({ id: own, result: { loss: 2 } });
     m.close();
   });
 

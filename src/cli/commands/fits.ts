@@ -67,9 +67,9 @@ export async function runsFitsCommand(opts: RunsFitsOptions): Promise<number> {
       ? { name: record.name, trials: store.listTrials(record.name), axes: record.axes }
       : null;
     const fits = store.listFits(sweep).map((f) => row(f, context));
-    // what `report` draws without --fit: the newest sparse fit, else the newest dense one
+    // what `report` draws without --fit: the newest sparse fit whose trials are all in the sweep, else the newest dense one
     const drawn =
-      sweep === null ? null : (store.latestFit(sweep, 'sparse') ?? store.latestFit(sweep, 'chinchilla'));
+      sweep === null ? null : (store.defaultFit(sweep, 'sparse') ?? store.defaultFit(sweep, 'chinchilla'));
     if (opts.json) {
       process.stdout.write(`${JSON.stringify({ sweep, reportDraws: drawn?.id ?? null, fits }, null, 2)}\n`);
       return 0;
