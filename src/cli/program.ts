@@ -259,6 +259,16 @@ export function buildProgram(): Command {
       process.exitCode = await (await runsCommands()).runsListCommand(opts);
     });
   runsCommand
+    .command('sweeps')
+    .description(
+      'list the sweeps in the database, newest run first: trials by status, stored fits, last run, config file',
+    )
+    .addOption(dbOption())
+    .option('--json', 'JSON on stdout')
+    .action(async (opts) => {
+      process.exitCode = await (await import('./commands/sweeps.js')).runsSweepsCommand(opts);
+    });
+  runsCommand
     .command('show')
     .description('show one trial: spec, results and its loss curve')
     .argument('<id>', 'trial id or a unique prefix of it (at least 4 hex digits)')

@@ -488,7 +488,7 @@ export class Store {
   }
 
   listSweeps(): SweepRecord[] {
-    const names = this.db.prepare('SELECT name FROM sweeps ORDER BY updated_at DESC').all() as {
+    const names = this.db.prepare('SELECT name FROM sweeps ORDER BY updated_at DESC, rowid DESC').all() as {
       name: string;
     }[];
     return names.map((n) => this.getSweep(n.name)!);
@@ -540,6 +540,47 @@ export class Store {
   }
 
   /** Sweeps a trial belongs to. */
+  /**
+   * Each sweep's trials by stored status, and its stored fits, newest run first; with the trials no sweep holds
+   * (left behind by a config that changed, or merged in from a sweep that did not take them).
+   */
+  sweepOverview(): {
+    sweeps: { sweep: SweepRecord; statuses: Record<string, number>; fits: number }[];
+    trialsInNoSweep: number;
+  } {
+    const counts = this.db
+      .prepare(
+        `SELECT m.sweep AS sweep, t.status AS status, COUNT(*) AS n FROM sweep_trials m
+         JOIN trials t ON t.id = m.trial_id GROUP BY m.sweep, t.status`,
+      )
+      .all() as { sweep: string; status: string; n: number }[];
+    const fits = new Map(
+      (
+        this.db
+          .prepare('SELECT sweep, COUNT(*) AS n FROM fits WHERE sweep IS NOT NULL GROUP BY sweep')
+          .all() as {
+          sweep: string;
+          n: number;
+        }[]
+      ).map((r) => [r.sweep, r.n]),
+    );
+    const orphans = this.db
+      .prepare(
+        'SELECT COUNT(*) AS n FROM trials t WHERE NOT EXISTS (SELECT 1 FROM sweep_trials m WHERE m.trial_id = t.id)',
+      )
+      .get() as { n: number };
+    return {
+      sweeps: this.listSweeps().map((sweep) => ({
+        sweep,
+        statuses: Object.fromEntries(
+          counts.filter((c) => c.sweep === sweep.name).map((c) => [c.status, c.n]),
+        ),
+        fits: fits.get(sweep.name) ?? 0,
+      })),
+      trialsInNoSweep: orphans.n,
+    };
+  }
+
   sweepsOfTrial(id: string): string[] {
     return (
       this.db.prepare('SELECT sweep FROM sweep_trials WHERE trial_id = ? ORDER BY sweep').all(id) as {

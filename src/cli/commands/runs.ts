@@ -31,12 +31,18 @@ function rateUnit(trials: readonly TrialRecord[]): string {
 
 /**
  * The trial table shared by `runs list` and `sweep`. A sweep's extra axes (e.g. `train.optimizer.lr`) get a
- * column each, named by their key, so trials that differ only there can be told apart.
+ * column each, named by their key, so trials that differ only there can be told apart; with `sweepsOf` (a listing of
+ * every trial), the sweeps each trial is in.
  */
-export function trialsTable(trials: readonly TrialRecord[]): string {
+export function trialsTable(
+  trials: readonly TrialRecord[],
+  sweepsOf?: (id: string) => readonly string[],
+): string {
   const extra = shownAxisColumns(trials);
   return formatTable(trials, [
     { header: 'id', get: (t) => t.id },
+    // every trial of a database (--all): the sweeps each is in, '-' for none
+    ...(sweepsOf ? [{ header: 'sweeps', get: (t: TrialRecord) => sweepsOf(t.id).join(', ') || '-' }] : []),
     { header: 'status', get: (t) => shownStatus(t) },
     { header: 'pruner', get: (t) => t.pruner },
     { header: 'S', get: (t) => String(t.sparsity), align: 'right' },
@@ -97,7 +103,11 @@ export async function runsListCommand(opts: RunsListOptions): Promise<number> {
     else if (opts.csv) process.stdout.write(trialsCsv(trials));
     else if (opts.json) {
       // shownStatus: the status as the table shows it (a running trial whose process is gone says so)
-      const shown = trials.map((t) => ({ ...t, shownStatus: shownStatus(t) }));
+      const shown = trials.map((t) => ({
+        ...t,
+        shownStatus: shownStatus(t),
+        ...(sweep === null ? { sweeps: store.sweepsOfTrial(t.id) } : {}),
+      }));
       process.stdout.write(`${JSON.stringify({ sweep, trials: shown }, null, 2)}\n`);
     } else {
       const title = sweep === null ? `all trials in ${opts.db}` : `sweep ${sweep}`;
@@ -107,7 +117,8 @@ export async function runsListCommand(opts: RunsListOptions): Promise<number> {
         opts.status === undefined && where.length === 0
           ? count(trials.length, 'trial')
           : `${trials.length} of ${count(store.listTrials(sweep).length, 'trial')}${opts.status ? ` ${opts.status}` : ''}${where.length > 0 ? ` at ${conditionsText(where)}` : ''}`;
-      const table = trials.length > 0 ? `\n${trialsTable(trials)}\n` : '';
+      const sweepsOf = sweep === null ? (id: string) => store.sweepsOfTrial(id) : undefined;
+      const table = trials.length > 0 ? `\n${trialsTable(trials, sweepsOf)}\n` : '';
       process.stdout.write(`${title}: ${shown}\n${table}`);
     }
     return 0;

@@ -288,7 +288,7 @@ function summaryLine(s: SweepSummary, db: string, trials: readonly { status: str
  */
 function droppedNote(sweep: string, dropped: SweepSummary['dropped']): string {
   const { trials, finished, olderVersion, otherBackend } = dropped;
-  const kept = 'They stay in the database (`sparsebench runs list --all`)';
+  const kept = 'They stay in the database (`sparsebench runs list --all` lists every trial with its sweeps)';
   const older =
     olderVersion > 0
       ? `${olderVersion} of sweep ${sweep}'s earlier trials ${olderVersion === 1 ? 'was' : 'were'} made by an earlier sparsebench whose trials are not comparable with this one's (an earlier trial spec version or revision of the model's or pruner's training; see the README's "Trial identity"), so ${olderVersion === 1 ? 'its settings are' : 'their settings are'} trained afresh under new ids. `
