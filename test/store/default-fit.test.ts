@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/store.js';
+import { cli } from '../helpers/cli.js';
 import { planOf, tempDir, tinySyntheticConfig } from '../helpers/config.js';
 
 const fitOf = (inputs: string[]) => ({
@@ -15,7 +16,8 @@ const fitOf = (inputs: string[]) => ({
 
 describe('the fit a report draws by default', () => {
   it('is the newest whose trials are all in the sweep, else the newest', () => {
-    const store = Store.open(join(tempDir(), 's.db'), { create: true });
+    const db = join(tempDir(), 's.db');
+    const store = Store.open(db, { create: true });
     try {
       const plan = planOf(tinySyntheticConfig());
       store.saveSweep(plan);
@@ -34,5 +36,9 @@ describe('the fit a report draws by default', () => {
     } finally {
       store.close();
     }
+    // runs fits counts each fit's trials the sweep no longer holds, and marks the one report draws
+    const listed = JSON.parse(cli(['runs', 'fits', '--db', db, '--json']).stdout);
+    expect(listed.fits.map((f: { inputsNotInSweep: number }) => f.inputsNotInSweep)).toEqual([1, 0, 1, 0]);
+    expect(listed.reportDraws).toBe(4);
   });
 });

@@ -15,8 +15,9 @@ export interface RunsFitsOptions {
 
 /**
  * What a listing shows of a stored fit: its id, form, the trials it chose, how it went, its bootstrap replicates,
- * and how many finished trials its selection has now that it was not made from (`finishedNotInFit`: null where that
- * cannot be told, for a fit of external points or of another sweep than `trials`).
+ * how many finished trials its selection has now that it was not made from (`finishedNotInFit`), and how many of
+ * the trials it was made from the sweep no longer holds (`inputsNotInSweep`); null where that cannot be told, for a
+ * fit of external points or of another sweep than `trials`.
  */
 function row(f: FitRecord, sweep: { name: string; trials: TrialRecord[]; axes: SweepRecord['axes'] } | null) {
   const result = f.result as Partial<LawFit>;
@@ -31,6 +32,11 @@ function row(f: FitRecord, sweep: { name: string; trials: TrialRecord[]; axes: S
     rmse_log: typeof result.rmse_log === 'number' ? result.rmse_log : null,
     bootstrap: result.bootstrap?.requested ?? 0,
     finishedNotInFit: sweep && f.sweep === sweep.name ? finishedNotIn(f, sweep.trials, sweep.axes) : null,
+    // its trials the sweep no longer holds (run again with another plan, a merge, runs rm): the fit is out of date
+    inputsNotInSweep:
+      sweep && f.sweep === sweep.name
+        ? f.inputs.filter((id) => !sweep.trials.some((t) => t.id === id)).length
+        : null,
     createdAt: f.createdAt,
   };
 }
@@ -102,6 +108,11 @@ export async function runsFitsCommand(opts: RunsFitsOptions): Promise<number> {
       {
         header: 'finished not in it',
         get: (f) => (f.finishedNotInFit === null ? '-' : String(f.finishedNotInFit)),
+        align: 'right',
+      },
+      {
+        header: 'its trials gone',
+        get: (f) => (f.inputsNotInSweep === null ? '-' : String(f.inputsNotInSweep)),
         align: 'right',
       },
       { header: 'stored', get: (f) => f.createdAt },
