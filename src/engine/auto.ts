@@ -27,8 +27,8 @@ export function chooseAuto(inputs: AutoInputs): AutoChoice {
   }
   const a = inputs.adapter;
   if (a.ok && !a.adapter.software) {
-    return { name: 'webgpu', reason: `auto: WebGPU on a hardware adapter, ${adapterLabel(a.adapter)}` };
+    return { name: 'webgpu', reason: `auto: a hardware WebGPU adapter, ${adapterLabel(a.adapter)}` };
   }
   const why = a.ok ? `the only WebGPU adapter is ${adapterLabel(a.adapter)}` : a.reason;
-  return { name: 'wasm', reason: `auto: wasm, the fastest CPU path (no native TensorFlow; ${why})` };
+  return { name: 'wasm', reason: `auto: the fastest CPU path (no native TensorFlow; ${why})` };
 }

@@ -89,7 +89,7 @@ export function fitSummaryLines(fit: LawFit): string[] {
   if (h) {
     lines.push(
       h.error
-        ? `held-out check: not run (${h.error})`
+        ? 'held-out check: not run (the warnings say why)'
         : `held-out check: refit on ${h.n_train} points without the ${h.n_heldout} with N >= ${fmt(h.heldout_min_nonzero_params)}; ` +
             `predicting them: RMSE(log) ${sig(h.rmse_log, 3)}, max |rel error| ${sig((h.max_abs_rel_error ?? Number.NaN) * 100, 3)}%` +
             (h.converged ? '' : ' (refit NOT converged)'),

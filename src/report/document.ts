@@ -295,7 +295,13 @@ export function buildDocument(
         id: 'trials',
         title: 'Trials',
         blocks: [
-          trialTable(data.trials, data.unit, data.family, `sparsebench runs list${sweepFlags(data)} --csv`),
+          trialTable(
+            data.trials,
+            data.unit,
+            data.family,
+            `sparsebench runs list${sweepFlags(data)} --csv`,
+            data.fit ?? data.denseFit ?? undefined,
+          ),
         ],
       },
       configSection(data, builtAt),

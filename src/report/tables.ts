@@ -15,14 +15,23 @@ const ERROR_CHARS = 80;
 
 /**
  * The trial table: plan and results of every trial, in plan order, every status; `csvCommand`, the command that
- * gives it as CSV, is named in its caption.
+ * gives it as CSV, is named in its caption. `excludedFrom`: the drawn fit, whose `--exclude`d trials the note
+ * column names.
  */
 export function trialTable(
   trials: readonly TrialRecord[],
   unit: DataUnit,
   family?: string,
   csvCommand?: string,
+  excludedFrom?: { id: number; excluded: readonly string[] },
 ): Block {
+  const note = (t: TrialRecord) =>
+    [
+      excludedFrom?.excluded.includes(t.id) ? `left out of fit #${excludedFrom.id} (--exclude)` : '',
+      t.error ? firstLine(t.error, ERROR_CHARS) : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
   const u = unitLabels(unit, family);
   // classification accuracy, where the family measures it (vit)
   const accuracy = trials.some((t) => t.finalValAccuracy !== null);
@@ -69,7 +78,7 @@ export function trialTable(
       t.achievedSparsity === null ? '-' : t.achievedSparsity.toFixed(4),
       count(t.tokensPerSecond),
       t.wallSeconds === null ? '-' : fmtDuration(t.wallSeconds),
-      t.error ? firstLine(t.error, ERROR_CHARS) : '',
+      note(t),
     ]),
   };
 }

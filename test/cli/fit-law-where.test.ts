@@ -258,6 +258,13 @@ describe('fit-law --exclude', () => {
     );
     const fits = cli(['runs', 'fits', '--db', db]);
     expect(fits.stdout).toContain(`pruner.name=gmp, without ${outlier.id.slice(0, 8)}`);
+    // the report's trial table marks the trial the drawn fit left out
+    const out = join(tempDir(), 'r');
+    expect(cli(['report', '--db', db, '--out', out, '--format', 'md']).code).toBe(0);
+    const row = readFileSync(join(out, 'report.md'), 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`| ${outlier.id.slice(0, 8)} |`));
+    expect(row).toMatch(new RegExp(`\\| left out of fit #${doc.fit_id} \\(--exclude\\) \\|$`));
   });
 
   it('refuses an id that names no trial of the sweep, or several, and --points', () => {
