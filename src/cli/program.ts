@@ -14,7 +14,7 @@ const runsCommands = () => import('./commands/runs.js');
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-const dbOption = () => new Option('--db <path>', 'SQLite database').default(DEFAULT_DB);
+const dbOption = () => new Option('--db <path>', 'SQLite database').default(DEFAULT_DB, DEFAULT_DB);
 
 const commanderHelp = new Help();
 
@@ -63,12 +63,20 @@ export function buildProgram(): Command {
     .option('--json', 'print the plan (with --dry-run) or the results as JSON on stdout')
     .addOption(new Option('--backend <name>', 'override the config backend').choices(BACKEND_NAMES))
     .option('--retry-failed', 'train trials that failed in an earlier run again')
-    .option('--checkpoint-minutes <m>', 'checkpoint a running trial every m minutes (0: never)', '10')
-    .option('--checkpoint-steps <k>', 'also checkpoint every k steps (0: never)', '0')
-    .option(
-      '--workers <k>',
-      'train k trials at once in k worker processes; this one writes for all (default auto: one per core, as memory allows)',
-      'auto',
+    .addOption(
+      new Option('--checkpoint-minutes <m>', 'checkpoint a running trial every m minutes (0: never)').default(
+        '10',
+        '10',
+      ),
+    )
+    .addOption(
+      new Option('--checkpoint-steps <k>', 'also checkpoint every k steps (0: never)').default('0', '0'),
+    )
+    .addOption(
+      new Option(
+        '--workers <k>',
+        'train k trials at once in k worker processes; this one writes for all',
+      ).default('auto', 'auto: one per core, as memory allows'),
     )
     .addOption(
       new Option(
@@ -352,7 +360,12 @@ export function buildProgram(): Command {
     .description(
       'check each backend (wasm, cpu, webgpu, tensorflow): whether it loads and why not, what auto picks, matmul speed',
     )
-    .option('--seconds <n>', 'time for the matmul probes in total, shared by the backends that load', '10')
+    .addOption(
+      new Option(
+        '--seconds <n>',
+        'time for the matmul probes in total, shared by the backends that load',
+      ).default('10', '10'),
+    )
     .option('--json', 'JSON on stdout')
     .action(async (opts) => {
       process.exitCode = await (await import('./commands/doctor.js')).doctorCommand(opts);

@@ -16,7 +16,7 @@ describe('runs list --status', () => {
     // before: "sweep tiny: 0 trials" and a header row, as if the sweep were empty
     expect(none.stdout).toBe('sweep tiny: 0 of 2 trials failed\n');
     const pending = cli(['runs', 'list', '--db', db, '--all', '--status', 'pending']);
-    expect(pending.stdout).toMatch(/^all trials in .*study\.db: 2 of 2 trials pending\n\nid +status/);
+    expect(pending.stdout).toMatch(/^all trials in .*study\.db: 2 of 2 trials pending\n\nid +sweeps +status/);
     expect(cli(['runs', 'list', '--db', db]).stdout).toMatch(/^sweep tiny: 2 trials\n\nid +status/);
   });
 });
