@@ -1,15 +1,15 @@
-import { readdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { Store } from '../store/store.js';
 import { ensureOutDir, writeFilesAtomically } from '../util/out-files.js';
 import { buildDocument } from './document.js';
 import { accessibleSvg, renderHtml } from './html.js';
 import { loadReportData } from './load.js';
-import { plotFileName, renderMarkdown } from './markdown.js';
+import { plotFileName, renderMarkdown, sourceOf } from './markdown.js';
 import { PLOTS, renderPlots } from './plots.js';
 import { isSettingLawsPlot } from './setting-laws-plot.js';
-import { REPORT_FORMATS, type ReportData, type ReportFormat } from './types.js';
+import { REPORT_FORMATS, type ReportData, type ReportFormat, type ReportSource } from './types.js';
 
 /** What to report on and where to write it. */
 export interface ReportOptions {
@@ -39,6 +39,8 @@ export interface ReportResult {
   missing: { id: string; reason: string }[];
   /** Vega/Vega-Lite warnings while rendering (none expected). */
   renderWarnings: string[];
+  /** The source of a report of another database or sweep that this one replaced in its folder, or null. */
+  replaced: ReportSource | null;
 }
 
 /** Parses `--format html,md`; throws UsageError naming the bad value and the valid ones. */
@@ -76,7 +78,11 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   const outDir = opts.out ?? join(dirname(opts.db), data.sweep.name);
   const builtAt = opts.builtAt ?? new Date().toISOString();
   const { plots, warnings } = await renderPlots(data);
-  const doc = buildDocument(data, plots, builtAt);
+  const doc = {
+    ...buildDocument(data, plots, builtAt),
+    source: { database: resolve(opts.db), sweep: data.sweep.name },
+  };
+  const replaced = replacedSource(outDir, doc.source);
   const files = new Map<string, string>();
   const reports: ReportResult['reports'] = [];
   for (const format of opts.formats) {
@@ -108,5 +114,28 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
     drawn: outcomes.flatMap((p) => ('plot' in p ? [p.plot.id] : [])),
     missing: outcomes.flatMap((p) => ('plot' in p ? [] : [{ id: p.id, reason: p.missing }])),
     renderWarnings: warnings,
+    replaced,
   };
+}
+
+/**
+ * The source of a report in `outDir` that this build replaces, when it came from another database or sweep (same-named
+ * sweeps of two databases in one folder share the default folder); null when there is none, it is this one's, or it
+ * does not say (a report of an older sparsebench).
+ */
+function replacedSource(outDir: string, source: ReportSource): ReportSource | null {
+  for (const name of ['report.md', 'report.html']) {
+    const path = join(outDir, name);
+    // (one that is not a file is refused when the files are written)
+    if (!existsSync(path) || !statSync(path).isFile()) continue;
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      continue; // unreadable: writing over it fails with its own message
+    }
+    const before = sourceOf(text);
+    if (before) return before.database === source.database && before.sweep === source.sweep ? null : before;
+  }
+  return null;
 }

@@ -1,3 +1,4 @@
+import { sourceMark } from './markdown.js';
 import type { Block, RenderedPlot, ReportDocument } from './types.js';
 
 /** Escapes text for HTML element content and attribute values. */
@@ -101,7 +102,7 @@ export function renderHtml(doc: ReportDocument): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(doc.title)}</title>
+<title>${escapeHtml(doc.title)}</title>${doc.source ? `\n<meta name="generator" content="${escapeHtml(sourceMark(doc.source))}">` : ''}
 <style>${CSS}</style>
 </head>
 <body>

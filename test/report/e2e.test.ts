@@ -128,6 +128,11 @@ describe('sparsebench report (end to end)', () => {
     writeFileSync(join(out, 'notes.txt'), 'mine');
     const r = cli(['report', '--db', noFitDb, '--out', out, '--format', 'md']);
     expect(r.code, r.stderr).toBe(0);
+    // a sweep of the same name from another database: said, since its report is gone
+    expect(r.stderr).toContain(
+      `sparsebench: note: this replaced the report in ${out} of sweep tiny-report from ${db} (another database with a sweep of this name: they share the default folder); --out DIR keeps each report in a folder of its own`,
+    );
+    expect(cli(['report', '--db', noFitDb, '--out', out, '--format', 'md']).stderr).not.toContain('replaced');
     expect(readdirSync(out).sort()).toEqual(
       [
         'notes.txt',

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { buildReport, parseFormats } from '../../report/build.js';
 
@@ -26,6 +27,11 @@ export async function reportCommand(opts: ReportCommandOptions): Promise<number>
       ` (${seconds.toFixed(1)} s)\n`,
   );
   for (const w of r.renderWarnings) process.stderr.write(`sparsebench: warning: plot ${w}\n`);
+  if (r.replaced)
+    process.stderr.write(
+      `sparsebench: note: this replaced the report in ${r.outDir} of sweep ${r.replaced.sweep} from ${r.replaced.database}` +
+        `${r.replaced.database === resolve(opts.db) ? '' : ' (another database with a sweep of this name: they share the default folder)'}; --out DIR keeps each report in a folder of its own\n`,
+    );
   for (const rep of r.reports) process.stdout.write(`${rep.path}\n`);
   return 0;
 }
