@@ -60,7 +60,19 @@ function axisOf(
   return outer ? { axis: outer, path: key.slice(outer.key.length + 1).split('.') } : null;
 }
 
-/** The text of the setting at `path` inside an axis value (a mapping, as JSON); the value itself for no path. */
+/**
+ * The pieces of a pruner whose default a pruner that leaves them out has (a list of whole pruners where one sets
+ * `distribution: erk` and another nothing: the other is uniform). The schedule's default depends on the algorithm,
+ * so a pruner without one has no schedule to select by.
+ */
+const PIECE_DEFAULTS: Record<string, string> = { pattern: 'unstructured', distribution: 'uniform' };
+
+/**
+ * The text of the setting at `path` inside an axis value (a mapping, as JSON); the value itself for no path. Inside
+ * a whole pruner, a piece (pattern, distribution, schedule) is its name however it is written (`erk` or
+ * `{name: erk, ...}`: `pruner.distribution=erk` selects both), its options are found under it
+ * (`pruner.distribution.name`), and a pattern or distribution left out is the default it trains with.
+ */
 function settingIn(valueText: string, path: readonly string[]): string | undefined {
   if (path.length === 0) return valueText;
   let v: unknown;
@@ -69,11 +81,21 @@ function settingIn(valueText: string, path: readonly string[]): string | undefin
   } catch {
     return undefined;
   }
-  for (const k of path) {
+  const pruner = v !== null && typeof v === 'object' && typeof (v as { name?: unknown }).name === 'string';
+  const piece = pruner && path.length >= 1 && ['pattern', 'distribution', 'schedule'].includes(path[0]);
+  for (const [i, k] of path.entries()) {
     if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string, unknown>)[k];
+    const next = (v as Record<string, unknown>)[k];
+    // a piece written by its name alone is a mapping of that name
+    v = i === 0 && piece ? (typeof next === 'string' ? { name: next } : (next ?? defaultPiece(k))) : next;
   }
+  if (piece && path.length === 1 && v !== null && typeof v === 'object') v = (v as { name?: unknown }).name;
   return v === undefined ? undefined : axisValueText(v);
+}
+
+/** A pruner piece left out, as the pruner trains with it (see {@link PIECE_DEFAULTS}); undefined for the schedule. */
+function defaultPiece(key: string): { name: string } | undefined {
+  return key in PIECE_DEFAULTS ? { name: PIECE_DEFAULTS[key] } : undefined;
 }
 
 /** The keys of an axis value that is a mapping (as JSON), or none. */
@@ -103,14 +125,15 @@ function selectableAxes(
 }
 
 /**
- * The axis `key` names among the selectable ones, with the distinct values of the setting it names; throws
- * {@link SelectionError} starting with `flag` (`--where k=v`) when the sweep has no such axis, naming the valid keys.
+ * The axis `key` names among the selectable ones, with the distinct values of the setting it names and whether some of
+ * the axis values lack it; throws {@link SelectionError} starting with `flag` (`--where k=v`) when the sweep has no such
+ * axis, naming the valid keys.
  */
 function settingValues(
   extra: readonly { key: string; values: string[] }[],
   key: string,
   flag: string,
-): { at: NonNullable<ReturnType<typeof axisOf>>; values: string[] } {
+): { at: NonNullable<ReturnType<typeof axisOf>>; values: string[]; someLack: boolean } {
   const at = axisOf(extra, key);
   // S, N and D are what the law is fitted over: every selection keeps all of them
   if (!at && isCoreAxis(key) && key !== 'seed')
@@ -123,7 +146,12 @@ function settingValues(
       `${flag}: ${key} is not an axis of this sweep beyond S, N and D (seed is one when it has several values); ` +
         `valid: ${selectableKeys(extra).join(', ') || 'none (the sweep varies nothing else)'}`,
     );
-  return { at, values: [...new Set(at.axis.values.flatMap((v) => settingIn(v, at.path) ?? []))] };
+  const found = at.axis.values.map((v) => settingIn(v, at.path));
+  return {
+    at,
+    values: [...new Set(found.flatMap((v) => v ?? []))],
+    someLack: found.some((v) => v === undefined),
+  };
 }
 
 /**
@@ -132,7 +160,15 @@ function settingValues(
  * {@link SelectionError} for a key that is not such an axis, or one that takes a single value.
  */
 export function eachValues(axes: readonly { key: string; values: unknown[] }[], key: string): string[] {
-  const { values } = settingValues(selectableAxes(axes), key, `--each ${key}`);
+  const { values, someLack } = settingValues(selectableAxes(axes), key, `--each ${key}`);
+  if (values.length === 0)
+    throw new SelectionError(
+      `--each ${key}: none of the sweep's settings gives ${key} a value; valid: ${selectableKeys(extraAxes(axes)).join(', ')}`,
+    );
+  if (values.length < 2 && someLack)
+    throw new SelectionError(
+      `--each ${key}: only some of the sweep's settings give it a value (${values.join(', ')}), so there is no second one to fit; --where ${key}=${values[0]} selects those`,
+    );
   if (values.length < 2)
     throw new SelectionError(
       `--each ${key}: every trial of the sweep has ${key} = ${values[0]}, so there is one selection; fit without --each`,
@@ -162,13 +198,17 @@ export function selectTrials(
         `--where ${other.key}=${other.value} and --where ${c.key}=${c.value}: a trial has one ${c.key}, so no ` +
           `trial has both; fit one setting at a time`,
       );
-    const { at, values } = settingValues(extra, c.key, `--where ${c.key}=${c.value}`);
+    const { at, values, someLack } = settingValues(extra, c.key, `--where ${c.key}=${c.value}`);
+    if (values.length === 0)
+      throw new SelectionError(
+        `--where ${c.key}=${c.value}: none of the sweep's settings gives ${c.key} a value; valid: ${selectableKeys(extraAxes(axes)).join(', ')}`,
+      );
     if (!values.some((v) => isAxisValue(v, c.value)))
       throw new SelectionError(
         `--where ${c.key}=${c.value}: the sweep's ${c.key} values are ${values.join(', ')}`,
       );
     // (a sweep recorded before one-value lists stopped being axes, or a setting every listed pruner shares)
-    if (values.length === 1)
+    if (values.length === 1 && !someLack)
       throw new SelectionError(
         `--where ${c.key}=${c.value}: every trial of the sweep has it (${c.key} takes that one value), so it selects them all and names no setting; leave it out`,
       );

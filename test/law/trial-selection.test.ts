@@ -106,7 +106,7 @@ describe('selecting trials by their other axes (fit-law --where)', () => {
       "--where pruner.name=rigl: the sweep's pruner.name values are gmp, static",
     );
     expect(() => selectTrials(trials, plan.axes, [{ key: 'pruner.kind', value: 'x' }])).toThrow(
-      "--where pruner.kind=x: the sweep's pruner.kind values are ",
+      "--where pruner.kind=x: none of the sweep's settings gives pruner.kind a value; valid: pruner, pruner.name, pruner.schedule",
     );
     expect(() => selectTrials(trials, plan.axes, [{ key: 'model.x', value: '1' }])).toThrow(
       /valid: pruner, pruner\.name, pruner\.schedule$/,
@@ -115,7 +115,7 @@ describe('selecting trials by their other axes (fit-law --where)', () => {
     expect(eachValues(plan.axes, 'pruner.name')).toEqual(['gmp', 'static']);
     expect(eachValues(plan.axes, 'pruner').map((v) => JSON.parse(v).name)).toEqual(['gmp', 'static']);
     expect(() => eachValues(plan.axes, 'pruner.schedule.interval')).toThrow(
-      '--each pruner.schedule.interval: every trial of the sweep has pruner.schedule.interval = 2, so there is one selection',
+      "--each pruner.schedule.interval: only some of the sweep's settings give it a value (2), so there is no second one to fit",
     );
     // a fit pooling them names the way to pick one
     expect(pooledSettingsWarning(trials, plan.axes)).toMatch(
@@ -191,5 +191,38 @@ describe('selecting trials by their other axes (fit-law --where)', () => {
       /train\.optimizer\.lr \(0\.001, 0\.003\)/,
     );
     expect(pooledSettingsWarning([gmp, stat], AXES.slice(0, 2))).toBeNull();
+  });
+});
+
+describe('selecting by a piece of whole pruners (pattern, distribution)', () => {
+  const uniform = { name: 'gmp', schedule: { interval: 10 } };
+  const erk = { name: 'gmp', distribution: 'erk', schedule: { interval: 10 } };
+  const erkOpts = { name: 'gmp', distribution: { name: 'erk', scale: 2 }, schedule: { interval: 10 } };
+  const nm = { name: 'gmp', pattern: { name: 'nm', m: 4 }, schedule: { interval: 10 } };
+  const axes = [
+    { key: 'sparsity', values: [0, 0.5] },
+    { key: 'pruner', values: [uniform, erk, erkOpts, nm] },
+  ];
+  const dense = at(0, { pruner: uniform });
+  const [u, e, eo, n] = [uniform, erk, erkOpts, nm].map((p) => at(0.5, { pruner: p }));
+  const all = [dense, u, e, eo, n];
+  const where = (key: string, value: string) => selectTrials(all, axes, [{ key, value }]);
+
+  it('reads a piece left out as its default, and a piece written by name or as a mapping alike', () => {
+    // before: "every trial of the sweep has pruner.distribution = erk", though two of four are uniform
+    expect(where('pruner.distribution', 'erk')).toEqual([dense, e, eo]);
+    expect(where('pruner.distribution', 'uniform')).toEqual([dense, u, n]);
+    expect(where('pruner.distribution.name', 'erk')).toEqual([dense, e, eo]);
+    expect(where('pruner.distribution.scale', '2')).toEqual([dense, eo]);
+    expect(where('pruner.pattern', 'nm')).toEqual([dense, n]);
+    expect(where('pruner.pattern', 'unstructured')).toEqual([dense, u, e, eo]);
+    expect(eachValues(axes, 'pruner.distribution')).toEqual(['uniform', 'erk']);
+    expect(eachValues(axes, 'pruner.pattern')).toEqual(['unstructured', 'nm']);
+    expect(() => eachValues(axes, 'pruner.distribution.scale')).toThrow(
+      "--each pruner.distribution.scale: only some of the sweep's settings give it a value (2), so there is no second one to fit",
+    );
+    expect(() => where('pruner.distribution', 'snip')).toThrow(
+      "--where pruner.distribution=snip: the sweep's pruner.distribution values are uniform, erk",
+    );
   });
 });
