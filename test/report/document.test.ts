@@ -382,6 +382,40 @@ describe('the report document', () => {
     expect(notices(chosen).join(' ')).not.toContain('No sparse-law fit is stored');
   });
 
+  it('warns that the law does not extrapolate in N when the held-out trials are missed by more than the fitted ones', async () => {
+    const trials = grid(FIT_GRID);
+    const fit = fitOf(trials);
+    const holdout = {
+      n_heldout: 6,
+      n_train: 12,
+      heldout_min_nonzero_params: 24000,
+      converged: true,
+      rmse_log: 0.03,
+      max_abs_rel_error: 0.065,
+      mean_abs_rel_error: 0.03,
+      params: {},
+      residuals: [],
+    };
+    const warned = (f: typeof fit) =>
+      documentOf(reportData(trials, f)).then((d) =>
+        notices(d, 'warning').filter((t) => t.startsWith('Held-out check')),
+      );
+    // fitted closely (the fixture's law fits its trials to well under 1%): 6.5% on the held-out ones is worse
+    expect(await warned({ ...fit, fit: { ...fit.fit, holdout } })).toEqual([
+      expect.stringMatching(
+        /^Held-out check: refitted without the 6 largest-N trials, the law misses them by up to 6\.5%, against at most [0-9.]+% on the trials it was fitted to; it does not extrapolate reliably in N\.$/,
+      ),
+    ]);
+    // a fit that already misses a fitted trial by 10%: 6.5% on the held-out ones is no worse than the fit itself
+    const [first, ...rest] = fit.fit.residuals;
+    const loose = {
+      ...fit.fit,
+      holdout,
+      residuals: [{ ...first, predicted: first.measured * 1.1 }, ...rest],
+    };
+    expect(await warned({ ...fit, fit: loose })).toEqual([]);
+  });
+
   it('with a fit that did not converge, or whose coefficients are unusable: warns and draws no law', async () => {
     const trials = grid();
     const bad = fitOf(trials);
