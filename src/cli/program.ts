@@ -260,7 +260,7 @@ export function buildProgram(): Command {
     .addOption(
       new Option(
         '--sort <key>',
-        "order of the trials by a column of the table, lowest first, unfinished last (S as planned; N and D as measured once finished; default: the plan's order)",
+        "order of the trials by a column of the table, lowest first (accuracy, of a classifier: highest first), unfinished last (S as planned; N and D as measured once finished; default: the plan's order)",
       ).choices(SORT_KEYS),
     )
     .action(async (opts) => {

@@ -1,9 +1,13 @@
 import type { TrialRecord } from './types.js';
 
-/** What `runs list --sort` orders by: each key's value of a trial, lowest first (`plan`: the plan's order). */
+/**
+ * What `runs list --sort` orders by: each key's value of a trial, lowest first (`plan`: the plan's order), except
+ * accuracy, highest first: the best trials lead as they do by loss.
+ */
 const SORT_VALUES = {
   plan: null,
   loss: (t: TrialRecord) => t.finalValLoss,
+  accuracy: (t: TrialRecord) => (t.finalValAccuracy === null ? null : -t.finalValAccuracy),
   sparsity: (t: TrialRecord) => t.sparsity,
   nonzero_params: (t: TrialRecord) => t.nonzeroParams ?? t.plannedNonzero,
   tokens: (t: TrialRecord) => t.tokens ?? t.tokensTarget,

@@ -29,12 +29,12 @@ describe('runs list --sort and --where on S, N and D', () => {
     store.saveSweep(plan);
     const [dense, half] = plan.trials.map((t) => t.id);
     // the dense trial ends worse than the sparse one; the third stays pending
-    for (const [id, loss] of [
-      [dense, 2.5],
-      [half, 2.1],
+    for (const [id, loss, accuracy] of [
+      [dense, 2.5, 0.9],
+      [half, 2.1, 0.8],
     ] as const) {
       store.claimTrial(id, 'o', { retryFailed: false, leaseMs: 1000 });
-      store.finishTrial(id, 'o', trialResult({ finalValLoss: loss }), []);
+      store.finishTrial(id, 'o', trialResult({ finalValLoss: loss, finalValAccuracy: accuracy }), []);
     }
     store.close();
     const ids = (args: string[]) =>
@@ -45,6 +45,8 @@ describe('runs list --sort and --where on S, N and D', () => {
       ).trials.map((t) => t.id);
     expect(ids(['--sort', 'loss'])).toEqual([half, dense, plan.trials[2].id]);
     expect(ids(['--sort', 'plan'])).toEqual(plan.trials.map((t) => t.id));
+    // accuracy: the best first, as by loss
+    expect(ids(['--sort', 'accuracy'])).toEqual([dense, half, plan.trials[2].id]);
     expect(ids(['--where', 'sparsity=0.5'])).toEqual([half]);
     const r = cli(['runs', 'list', '--db', db, '--where', 'sparsity=0.3']);
     expect([r.code, r.stderr]).toEqual([
@@ -134,9 +136,9 @@ describe('runs list --curves', () => {
     const r = cli(['runs', 'list', '--db', db, '--curves']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(
-      'id,pruner,seed,target_sparsity,planned_nonzero_params,planned_tokens,metric,step,tokens,value\n' +
-        `${dense},dense,0,0,3008,4096,train_loss,1,128,2.75\n` +
-        `${dense},dense,0,0,3008,4096,val_loss,2,256,2.5\n`,
+      'id,pruner,seed,target_sparsity,planned_nonzero_params,planned_tokens,data_unit,metric,step,tokens,value\n' +
+        `${dense},dense,0,0,3008,4096,tokens,train_loss,1,128,2.75\n` +
+        `${dense},dense,0,0,3008,4096,tokens,val_loss,2,256,2.5\n`,
     );
     // the planned N and D as runs list --csv gives them (the shape's N: 3008 for the 3000 asked)
     const csv = cli(['runs', 'list', '--db', db, '--csv']).stdout.split('\n');
