@@ -21,6 +21,11 @@ export const HEADLINE_MULTIPLES = [4, 10, 100];
 const PAPER_SPARSITIES = [0.5, 0.75, 0.875];
 /** N of the paper's smallest T5 model (SCIENCE.md §4): the scale the published coefficients hold at. */
 export const PAPER_SMALLEST_N = 1.33e6;
+/**
+ * Non-zero N of the paper's smallest ViT run: 12 layers of 12·768² weights at scale 1/128 (the least N in the
+ * authors' ViT/JFT data, N = 12·12·768²·scale·(1 − S)).
+ */
+export const PAPER_SMALLEST_VIT_N = 6.64e5;
 
 const list = (xs: readonly string[]) =>
   xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
@@ -221,9 +226,9 @@ export function dataFindings(
 }
 
 /**
- * How far below the paper's scale the sweep is, when it is more than 10× below its smallest T5 (for image
- * models, which the paper fitted at JFT scale, below the same mark); else null. `fitted`: whether the report
- * shows a fit's coefficients (the sentence then says what they are worth beside the paper's).
+ * How far below the paper's scale the sweep is, when its largest N is more than 10× below the paper's smallest
+ * model of the family (T5, or for image models ViT); else null. `fitted`: whether the report shows a fit's
+ * coefficients (the sentence then says what they are worth beside the paper's).
  */
 export function scaleFinding(
   points: readonly FinalPoint[],
@@ -232,11 +237,10 @@ export function scaleFinding(
 ): string | null {
   if (points.length === 0) return null;
   const nMax = Math.max(...points.map((p) => p.N));
-  if (nMax >= PAPER_SMALLEST_N / 10) return null;
-  const below =
-    unit === 'images'
-      ? 'far below the models the paper fitted its ViT/JFT law on (JFT-4B scale)'
-      : `${sig(PAPER_SMALLEST_N / nMax, 2)}× fewer than the paper's smallest T5 (${count(PAPER_SMALLEST_N)})`;
+  const [smallest, model] =
+    unit === 'images' ? [PAPER_SMALLEST_VIT_N, 'ViT (trained on JFT-4B)'] : [PAPER_SMALLEST_N, 'T5'];
+  if (nMax >= smallest / 10) return null;
+  const below = `${sig(smallest / nMax, 2)}× fewer than the paper's smallest ${model} (${count(smallest)})`;
   return (
     `Scale: these models have at most ${count(nMax)} non-zero parameters, ${below}` +
     (fitted

@@ -35,8 +35,11 @@ describe('law findings, from known coefficients', () => {
     expect(dense).toContain('(paper, ViT/JFT: ');
     for (const line of [headline, multiples, dense]) expect(line).not.toContain('T5/C4');
     expect(scaleFinding(finalPoints([trial(0, 8000, 1e5)]), 'images')).toMatch(
-      /^Scale: these models have at most 8k non-zero parameters, far below the models the paper fitted its ViT\/JFT law on/,
+      /^Scale: these models have at most 8k non-zero parameters, 83× fewer than the paper's smallest ViT \(trained on JFT-4B\) \(664k\);/,
     );
+    // at 100k, within 10× of the paper's smallest ViT (664k): no caveat, though it is 13× below its smallest T5
+    expect(scaleFinding(finalPoints([trial(0, 1e5, 1e5)]), 'images')).toBeNull();
+    expect(scaleFinding(finalPoints([trial(0, 1e5, 1e5)]))).not.toBeNull();
   });
 
   it('say how many bootstrap replicates an interval leaves out for implying no optimum', () => {
