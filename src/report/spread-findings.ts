@@ -23,10 +23,13 @@ export function seedSpreadFinding(points: readonly FinalPoint[]): string | null 
     .filter((c) => new Set(c.map((p) => p.seed)).size > 1)
     .map((c) => spread(c.map((p) => p.loss)));
   if (spreads.length === 0) return null;
-  return (
-    `Seed to seed: at equal settings, final losses differ by ${pct(mean(spreads), 2)} on average and ${pct(Math.max(...spreads), 2)} at most ` +
-    `(${spreads.length} ${spreads.length === 1 ? 'comparison' : 'comparisons'}): a difference between single trials smaller than ${pct(Math.max(...spreads), 2)} can be seed noise.`
-  );
+  return `Seed to seed: at equal settings, final losses differ by ${spreadText(spreads)}: a difference between single trials smaller than ${pct(Math.max(...spreads), 2)} can be seed noise.`;
+}
+
+/** Spreads in words: "3% on average and 5% at most (4 comparisons)", or "3% (1 comparison)" for one. */
+function spreadText(spreads: readonly number[]): string {
+  if (spreads.length === 1) return `${pct(spreads[0], 2)} (1 comparison)`;
+  return `${pct(mean(spreads), 2)} on average and ${pct(Math.max(...spreads), 2)} at most (${spreads.length} comparisons)`;
 }
 
 /** Pruner settings compared pair by pair at most; more would make a list no one reads. */
@@ -86,8 +89,7 @@ export function variantSpreadFinding(points: readonly FinalPoint[]): string | nu
   const ranked = [...wins].sort((a, b) => b[1] - a[1]).map(([v, n]) => `${v}: ${n} of ${spreads.length}`);
   const paired = pairedDifferences([...cells.values()], variants);
   return (
-    `Between pruner settings (${variants.join('; ')}): at equal S, N, D and seed, final losses differ by ${pct(mean(spreads), 2)} ` +
-    `on average and ${pct(Math.max(...spreads), 2)} at most (${spreads.length} ${spreads.length === 1 ? 'comparison' : 'comparisons'}); ` +
+    `Between pruner settings (${variants.join('; ')}): at equal S, N, D and seed, final losses differ by ${spreadText(spreads)}; ` +
     `lowest loss: ${ranked.join('; ')}.` +
     (paired.length > 0 ? ` Mean difference in final loss, pair by pair: ${paired.join('; ')}.` : '')
   );
