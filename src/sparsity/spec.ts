@@ -67,9 +67,11 @@ export function resolvePrunerSpec(cfg: PrunerConfig, sparsity: number): PrunerSp
   const distribution = attempt(() =>
     resolvePiece(cfg.distribution, { name: 'uniform' }, distributions, 'distribution'),
   );
-  // without a known algorithm there is no default schedule: only a schedule written out can be checked
+  // without a known algorithm there is no default schedule: only a schedule named can be checked (options of the
+  // default one would be judged against no schedule, a second error from the one typo in the name)
+  const named = typeof cfg.schedule === 'string' || typeof cfg.schedule?.name === 'string';
   const schedule =
-    algorithm || cfg.schedule
+    algorithm || named
       ? attempt(() =>
           resolvePiece(cfg.schedule, algorithm?.defaultSchedule ?? { name: 'none' }, schedules, 'schedule'),
         )

@@ -140,3 +140,16 @@ describe('drop/grow', () => {
     expect(grown).toBeGreaterThan(0);
   });
 });
+
+describe('a misspelt algorithm', () => {
+  it('is the one error: the default schedule it would have had is unknown, so its options are not judged', () => {
+    const resolve = () =>
+      resolvePrunerSpec({ name: 'gpm', options: {}, schedule: { start: 0.25, end: 0.75 } }, 0.5);
+    // one PathError naming the algorithms, not a list with "pruner.schedule.start: none: unknown key" beside it
+    expect(resolve).toThrow(/^unknown pruner "gpm"; valid: dense, static, magnitude, gmp, [a-z, -]+$/);
+    // a schedule named is still checked beside it
+    expect(() =>
+      resolvePrunerSpec({ name: 'gpm', options: {}, schedule: { name: 'cubic', bogus: 1 } }, 0.5),
+    ).toThrow(/bogus/);
+  });
+});
