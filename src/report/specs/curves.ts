@@ -146,6 +146,8 @@ export function curvesSpec(data: ReportData, scales: SparsityScales): SpecOrMiss
   const [lo, hi] = first < last ? [first, last] : [first / 2, last * 2];
   const x = {
     field: 'tokens',
+    // what each point's description reads (images for an image model), besides the axis
+    title: `D, ${u.d} seen`,
     type: 'quantitative',
     scale: { type: 'log', domain: [lo, hi], nice: false },
     axis: logAxis(`D, ${u.d} seen (log scale)`, lo, hi),
