@@ -59,6 +59,7 @@ export function loadReportData(store: Store, dbPath: string, sweepName?: string,
     fitTrialsOutside,
     settingFits: newestFitPerSelection(store, name, trials, chosen),
     fitChosen: fitId !== undefined,
+    removedTrials: store.removedFrom(name),
     newerFitsPassedOver:
       chosen || !record
         ? []

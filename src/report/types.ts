@@ -79,6 +79,8 @@ export interface ReportData {
    * the sweep (see `Store.defaultFit`); absent or empty when the drawn fit is the newest.
    */
   newerFitsPassedOver?: number[];
+  /** Trials `runs rm` took out of the sweep since it last ran, which its config still plans. */
+  removedTrials?: number;
   /** What D counts in this sweep. */
   unit: DataUnit;
   /** The sweep's model family, when known (what its compute C counts depends on it). */

@@ -353,5 +353,9 @@ export function statusLine(data: ReportData, points: readonly FinalPoint[]): str
   const ds = levels(points.map((p) => p.D));
   const range = (v: number[]) =>
     v.length === 0 ? '-' : v.length === 1 ? count(v[0]) : `${count(v[0])}–${count(v[v.length - 1])}`;
-  return `${finished} of ${plural(data.trials.length, 'trial')} finished; N = ${range(ns)} non-zero parameters, D = ${range(ds)} ${unitLabels(data.unit).d}; ${fit}.`;
+  // trials runs rm took out, which the config still plans: the counts would pass for complete without them
+  const removed = data.removedTrials
+    ? ` (${plural(data.removedTrials, 'more planned trial')} removed with runs rm since the sweep last ran; a rerun trains ${data.removedTrials === 1 ? 'it' : 'them'} again)`
+    : '';
+  return `${finished} of ${plural(data.trials.length, 'trial')} finished${removed}; N = ${range(ns)} non-zero parameters, D = ${range(ds)} ${unitLabels(data.unit).d}; ${fit}.`;
 }

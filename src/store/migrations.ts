@@ -85,6 +85,17 @@ export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
     `),
   (db) => db.exec('ALTER TABLE trials ADD COLUMN final_val_accuracy REAL'),
   (db) => db.exec('ALTER TABLE trials ADD COLUMN env_json TEXT'),
+  // the trials `runs rm` took out of a sweep, until the sweep runs again and plans them anew: so that a sweep's
+  // counts ("8 of 8 finished") do not pass for complete when its config plans 12
+  (db) =>
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS removed_trials (
+        sweep      TEXT NOT NULL,
+        trial_id   TEXT NOT NULL,
+        removed_at TEXT NOT NULL,
+        PRIMARY KEY (sweep, trial_id)
+      ) WITHOUT ROWID;
+    `),
 ];
 
 /** Schema version this build writes. */

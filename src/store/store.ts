@@ -234,6 +234,8 @@ export class Store {
         // database), which its caller should say, since the sweep's fit and report change with them
         Object.assign(dropped, this.droppedBy(plan));
         this.db.prepare('DELETE FROM sweep_trials WHERE sweep = ?').run(plan.name);
+        // a run plans every trial anew: none of this sweep's is removed any more
+        this.db.prepare('DELETE FROM removed_trials WHERE sweep = ?').run(plan.name);
         const link = this.db.prepare(
           'INSERT INTO sweep_trials (sweep, trial_id, position, axes_json) VALUES (?, ?, ?, ?)',
         );
@@ -373,10 +375,16 @@ export class Store {
         const fits = this.fitsUsing(ids);
         const dropFit = this.db.prepare('DELETE FROM fits WHERE id = ?');
         for (const f of fits) dropFit.run(f);
+        // each sweep it leaves remembers it until that sweep runs again
+        const remember = this.db.prepare(
+          'INSERT OR REPLACE INTO removed_trials (sweep, trial_id, removed_at) SELECT sweep, trial_id, ? FROM sweep_trials WHERE trial_id = ?',
+        );
+        const removedAt = now();
         const unlink = this.db.prepare('DELETE FROM sweep_trials WHERE trial_id = ?');
         const forget = this.db.prepare('DELETE FROM metrics WHERE trial_id = ?');
         const drop = this.db.prepare('DELETE FROM trials WHERE id = ?');
         for (const t of current) {
+          remember.run(removedAt, t.id);
           unlink.run(t.id);
           forget.run(t.id);
           drop.run(t.id);
@@ -541,11 +549,12 @@ export class Store {
 
   /** Sweeps a trial belongs to. */
   /**
-   * Each sweep's trials by stored status, and its stored fits, newest run first; with the trials no sweep holds
+   * Each sweep's trials by stored status, its stored fits and the trials `runs rm` took out of it since it last ran,
+   * newest run first; with the trials no sweep holds
    * (left behind by a config that changed, or merged in from a sweep that did not take them).
    */
   sweepOverview(): {
-    sweeps: { sweep: SweepRecord; statuses: Record<string, number>; fits: number }[];
+    sweeps: { sweep: SweepRecord; statuses: Record<string, number>; fits: number; removed: number }[];
     trialsInNoSweep: number;
   } {
     const counts = this.db
@@ -576,9 +585,25 @@ export class Store {
           counts.filter((c) => c.sweep === sweep.name).map((c) => [c.status, c.n]),
         ),
         fits: fits.get(sweep.name) ?? 0,
+        removed: this.removedFrom(sweep.name),
       })),
       trialsInNoSweep: orphans.n,
     };
+  }
+
+  /**
+   * How many trials `runs rm` took out of a sweep since it last ran (its config still plans them; a rerun trains
+   * them again). A trial a merge has since put back in the sweep does not count.
+   */
+  removedFrom(sweep: string): number {
+    return (
+      this.db
+        .prepare(
+          `SELECT COUNT(*) AS n FROM removed_trials r WHERE r.sweep = ?
+           AND NOT EXISTS (SELECT 1 FROM sweep_trials m WHERE m.sweep = r.sweep AND m.trial_id = r.trial_id)`,
+        )
+        .get(sweep) as { n: number }
+    ).n;
   }
 
   sweepsOfTrial(id: string): string[] {

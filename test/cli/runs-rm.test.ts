@@ -39,11 +39,26 @@ describe('runs rm', () => {
     expect(existsSync(weightsPath(db, sparse))).toBe(false);
     const shown = cli(['runs', 'show', sparse, '--db', db]);
     expect([shown.code, shown.stderr]).toEqual([2, expect.stringContaining(`no trial with id "${sparse}"`)]);
+    // the sweep's counts say a planned trial is missing, until it runs again
+    const removedLine =
+      'sweep tiny: 1 trial; 1 more trial removed (runs rm) since it last ran: its config still plans it, and a rerun trains it again\n';
+    expect(cli(['runs', 'list', '--db', db]).stdout).toMatch(
+      new RegExp(`^${removedLine.replace(/[().]/g, '\\$&')}`),
+    );
+    const sweeps = () => JSON.parse(cli(['runs', 'sweeps', '--db', db, '--json']).stdout).sweeps[0].removed;
+    expect(sweeps()).toBe(1);
+    const report = cli(['report', '--db', db, '--out', join(dir, 'r'), '--format', 'md']);
+    expect(readFileSync(join(dir, 'r', 'report.md'), 'utf8')).toContain(
+      '1 of 1 trial finished (1 more planned trial removed with runs rm since the sweep last ran; a rerun trains it again);',
+    );
+    expect(report.code).toBe(0);
 
     const rerun = cli(['sweep', config, '--db', db]);
     expect(rerun.code).toBe(0);
     expect(rerun.stdout).toContain('2 trials: 1 trained, 1 already finished');
     expect(existsSync(weightsPath(db, sparse))).toBe(true);
+    expect(sweeps()).toBe(0);
+    expect(cli(['runs', 'list', '--db', db]).stdout).toMatch(/^sweep tiny: 2 trials\n/);
   });
 
   it("chooses a sweep's trials by --status and --where, keeping the dense trials a pruner condition shares", () => {

@@ -119,12 +119,18 @@ export async function runsListCommand(opts: RunsListOptions): Promise<number> {
           : `${trials.length} of ${count(store.listTrials(sweep).length, 'trial')}${opts.status ? ` ${opts.status}` : ''}${where.length > 0 ? ` at ${conditionsText(where)}` : ''}`;
       const sweepsOf = sweep === null ? (id: string) => store.sweepsOfTrial(id) : undefined;
       const table = trials.length > 0 ? `\n${trialsTable(trials, sweepsOf)}\n` : '';
-      process.stdout.write(`${title}: ${shown}\n${table}`);
+      const removed = sweep === null ? 0 : store.removedFrom(sweep);
+      process.stdout.write(`${title}: ${shown}${removed > 0 ? `; ${removedText(removed)}` : ''}\n${table}`);
     }
     return 0;
   } finally {
     store.close();
   }
+}
+
+/** What `runs rm` took out of a sweep, in words, with what brings it back. */
+export function removedText(removed: number): string {
+  return `${count(removed, 'more trial')} removed (runs rm) since it last ran: its config still plans ${removed === 1 ? 'it' : 'them'}, and a rerun trains ${removed === 1 ? 'it' : 'them'} again`;
 }
 
 /**

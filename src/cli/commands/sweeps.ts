@@ -29,10 +29,11 @@ export async function runsSweepsCommand(opts: RunsSweepsOptions): Promise<number
   try {
     const { sweeps, trialsInNoSweep } = store.sweepOverview();
     if (opts.json) {
-      const rows = sweeps.map(({ sweep, statuses, fits }) => ({
+      const rows = sweeps.map(({ sweep, statuses, fits, removed }) => ({
         name: sweep.name,
         trials: Object.values(statuses).reduce((a, b) => a + b, 0),
         statuses,
+        removed,
         fits,
         lastRun: sweep.updatedAt,
         firstRun: sweep.createdAt,
@@ -48,7 +49,10 @@ export async function runsSweepsCommand(opts: RunsSweepsOptions): Promise<number
         get: (s) => String(Object.values(s.statuses).reduce((a, b) => a + b, 0)),
         align: 'right',
       },
-      { header: 'status', get: (s) => statusText(s.statuses) },
+      {
+        header: 'status',
+        get: (s) => `${statusText(s.statuses)}${s.removed > 0 ? `; ${s.removed} removed (runs rm)` : ''}`,
+      },
       { header: 'fits', get: (s) => String(s.fits), align: 'right' },
       { header: 'last run', get: (s) => s.sweep.updatedAt },
       { header: 'config', get: (s) => s.sweep.configPath },
