@@ -90,3 +90,11 @@ export function embeddingShareWarning(trials: readonly EmbeddingCount[], family:
     tail
   );
 }
+
+/** The output head's parameters of a trial's model, where it is its own matrix (0 for a head tied to the embedding). */
+export function outputHeadParams(spec: Pick<TrialSpec, 'model'>): number {
+  return families[spec.model.family].model
+    .params(spec.model)
+    .filter((p) => p.role === 'head')
+    .reduce((sum, p) => sum + p.shape.reduce((a, b) => a * b, 1), 0);
+}

@@ -30,8 +30,10 @@ export interface ParamCounts {
   total: number;
   /** Attention + MLP matrices: the dense size that sparsity acts on. */
   prunable: number;
-  /** Token and position embeddings (and a separate output head if untied). */
+  /** Token and position embeddings (and a separate output head if untied): the parameters N leaves out. */
   embedding: number;
+  /** Of `embedding`, the output head where it is its own matrix (an untied LM or T5 head, a classifier's). */
+  head: number;
 }
 
 /** Any family's batch: `batchSize` examples (windows, sequences or images). */
@@ -71,13 +73,15 @@ export function countParams(infos: readonly ParamInfo[]): ParamCounts {
   let total = 0;
   let prunable = 0;
   let embedding = 0;
+  let head = 0;
   for (const p of infos) {
     const n = p.shape.reduce((a, b) => a * b, 1);
     total += n;
     if (p.prunable) prunable += n;
     if (p.role === 'embedding' || p.role === 'head') embedding += n;
+    if (p.role === 'head') head += n;
   }
-  return { total, prunable, embedding };
+  return { total, prunable, embedding, head };
 }
 
 /** The prunable matrices of a parameter list, as the pruner sees them ([n_in, n_out]). */

@@ -37,7 +37,7 @@ sweep: {sparsity: 0.75, nonzero_params: 3000, tokens: 4096}
     expect(nonzero).toBeLessThan(all);
     const shown = cli(['runs', 'show', id, '--db', db]);
     expect(shown.code).toBe(0);
-    expect(shown.stdout).toContain(`(embeddings ${all}, ${nonzero} of them non-zero: pruned)`);
+    expect(shown.stdout).toContain(`(embeddings ${all}, not in N; ${nonzero} of them non-zero: pruned)`);
   });
 });
 
@@ -70,5 +70,20 @@ describe('runs show of an unfinished trial', () => {
     writeFileSync(checkpointPath(db, b), 'not safetensors');
     expect(readSafetensorsMetadata(checkpointPath(db, b))).toBeNull();
     expect(cli(['runs', 'show', b, '--db', db]).stdout).toContain('no checkpoint');
+  });
+});
+
+describe('models and runs show', () => {
+  it("name a classifier's output head beside its embeddings, both left out of N", () => {
+    const r = cli(['models', 'vit', '--nonzero', '15k', '--sparsity', '0.75']);
+    expect(r.code, r.stderr).toBe(0);
+    const m =
+      /total (\d+) parameters, embeddings (\d+) and output head (\d+) \(not in N\); D counts images/.exec(
+        r.stdout,
+      );
+    expect(m).not.toBeNull();
+    // the head: d_model × 10 classes and 10 biases
+    const d = Number(/d_model (\d+)/.exec(r.stdout)?.[1]);
+    expect(Number(m![3])).toBe(d * 10 + 10);
   });
 });

@@ -207,14 +207,20 @@ export interface RunsShowOptions {
 }
 
 /**
- * The embeddings of a trial: their count, and where the pruner prunes them (`distribution.embeddings`) how many stay
- * non-zero. The models' registry (and tfjs with it) loads only then.
+ * The parameters of a trial N leaves out: its embeddings and output head (where it has its own), and where the pruner
+ * prunes them (`distribution.embeddings`) how many stay non-zero. The models' registry loads here, for `runs show`
+ * alone.
  */
 async function embeddingsLine(t: TrialRecord): Promise<string> {
+  const { nonzeroEmbeddings, outputHeadParams } = await import('../../models/embedding-share.js');
+  const head = outputHeadParams(t.spec);
+  const words =
+    head > 0
+      ? `embeddings ${t.embeddingParams - head} and output head ${head}`
+      : `embeddings ${t.embeddingParams}`;
   const pruned = t.sparsity > 0 && t.spec.pruner?.distribution?.embeddings === true;
-  if (!pruned) return `embeddings ${t.embeddingParams}`;
-  const { nonzeroEmbeddings } = await import('../../models/embedding-share.js');
-  return `embeddings ${t.embeddingParams}, ${nonzeroEmbeddings(t.spec, t.embeddingParams)} of them non-zero: pruned`;
+  if (!pruned) return `${words}, not in N`;
+  return `${words}, not in N; ${nonzeroEmbeddings(t.spec, t.embeddingParams)} of them non-zero: pruned`;
 }
 
 /** `sparsebench runs show <id>`. */
