@@ -13,7 +13,7 @@ const STORAGE_EXIT = 75;
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(nestedHelp(argv));
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) {
@@ -35,6 +35,16 @@ export async function main(argv: string[]): Promise<number> {
     if (process.env.SPARSEBENCH_DEBUG) process.stderr.write(`${err.stack}\n`);
     return 1;
   }
+}
+
+/**
+ * `sparsebench help runs list` as `sparsebench runs list --help`: commander's help command reads one level of
+ * command only, and would show the help of `runs`. `argv` as node gives it (node, script, ...args).
+ */
+export function nestedHelp(argv: readonly string[]): string[] {
+  const [node, script, first, ...rest] = argv;
+  if (first !== 'help' || rest.length < 2) return [...argv];
+  return [node, script, ...rest, '--help'];
 }
 
 /** The output streams whose reader has gone (`sparsebench runs list --json | head`). */

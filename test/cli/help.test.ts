@@ -22,4 +22,15 @@ describe('--help', () => {
     expect(help(['runs', 'export'])).not.toMatch(/--db <path> [^-]*\(required\)/);
     expect(help(['report'])).not.toMatch(/required/);
   });
+
+  it('help of a subcommand by `help`, as by --help, and defaults shown once, unquoted', () => {
+    const r = cli(['help', 'runs', 'list']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(cli(['runs', 'list', '--help']).stdout);
+    expect(r.stdout).toMatch(/^Usage: sparsebench runs list /);
+    const sweep = help(['sweep']);
+    expect(sweep).toContain('(default: auto: one per core, as memory allows)');
+    expect(sweep).toContain('(default: runs/sparsebench.db)');
+    expect(sweep).not.toContain('(default: "');
+  });
 });
