@@ -86,16 +86,28 @@ function settingIn(valueText: string, path: readonly string[]): string | undefin
   for (const [i, k] of path.entries()) {
     if (v === null || typeof v !== 'object') return undefined;
     const next = (v as Record<string, unknown>)[k];
-    // a piece written by its name alone is a mapping of that name
-    v = i === 0 && piece ? (typeof next === 'string' ? { name: next } : (next ?? defaultPiece(k))) : next;
+    v = i === 0 && piece ? pieceAsTrained(k, next) : next;
   }
-  if (piece && path.length === 1 && v !== null && typeof v === 'object') v = (v as { name?: unknown }).name;
+  // a piece by its name, where it has one (a schedule's options without a name: as written)
+  if (piece && path.length === 1 && isMapping(v) && typeof v.name === 'string') v = v.name;
   return v === undefined ? undefined : axisValueText(v);
 }
 
-/** A pruner piece left out, as the pruner trains with it (see {@link PIECE_DEFAULTS}); undefined for the schedule. */
-function defaultPiece(key: string): { name: string } | undefined {
-  return key in PIECE_DEFAULTS ? { name: PIECE_DEFAULTS[key] } : undefined;
+const isMapping = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * A pruner piece as written, read as the pruner trains with it: a name alone is a mapping of that name; a pattern or
+ * distribution left out, or written without a name (`distribution: {embeddings: true}`), is its default (see
+ * {@link PIECE_DEFAULTS}) with those options. A schedule's default depends on the algorithm: left as written.
+ */
+function pieceAsTrained(key: string, written: unknown): unknown {
+  if (typeof written === 'string') return { name: written };
+  if (!(key in PIECE_DEFAULTS)) return written;
+  if (written === undefined) return { name: PIECE_DEFAULTS[key] };
+  return isMapping(written) && written.name === undefined
+    ? { name: PIECE_DEFAULTS[key], ...written }
+    : written;
 }
 
 /** The keys of an axis value that is a mapping (as JSON), or none. */

@@ -199,23 +199,29 @@ describe('selecting by a piece of whole pruners (pattern, distribution)', () => 
   const erk = { name: 'gmp', distribution: 'erk', schedule: { interval: 10 } };
   const erkOpts = { name: 'gmp', distribution: { name: 'erk', scale: 2 }, schedule: { interval: 10 } };
   const nm = { name: 'gmp', pattern: { name: 'nm', m: 4 }, schedule: { interval: 10 } };
+  // options of the default distribution, without its name: uniform still
+  const embedded = { name: 'gmp', distribution: { embeddings: true }, schedule: { interval: 20 } };
   const axes = [
     { key: 'sparsity', values: [0, 0.5] },
-    { key: 'pruner', values: [uniform, erk, erkOpts, nm] },
+    { key: 'pruner', values: [uniform, erk, erkOpts, nm, embedded] },
   ];
   const dense = at(0, { pruner: uniform });
-  const [u, e, eo, n] = [uniform, erk, erkOpts, nm].map((p) => at(0.5, { pruner: p }));
-  const all = [dense, u, e, eo, n];
+  const [u, e, eo, n, em] = [uniform, erk, erkOpts, nm, embedded].map((p) => at(0.5, { pruner: p }));
+  const all = [dense, u, e, eo, n, em];
   const where = (key: string, value: string) => selectTrials(all, axes, [{ key, value }]);
 
   it('reads a piece left out as its default, and a piece written by name or as a mapping alike', () => {
     // before: "every trial of the sweep has pruner.distribution = erk", though two of four are uniform
     expect(where('pruner.distribution', 'erk')).toEqual([dense, e, eo]);
-    expect(where('pruner.distribution', 'uniform')).toEqual([dense, u, n]);
+    expect(where('pruner.distribution', 'uniform')).toEqual([dense, u, n, em]);
+    expect(where('pruner.distribution.embeddings', 'true')).toEqual([dense, em]);
+    // a schedule's options, without a name, select as written (its default depends on the algorithm)
+    expect(where('pruner.schedule.interval', '20')).toEqual([dense, em]);
+    expect(where('pruner.schedule', '{"interval":20}')).toEqual([dense, em]);
     expect(where('pruner.distribution.name', 'erk')).toEqual([dense, e, eo]);
     expect(where('pruner.distribution.scale', '2')).toEqual([dense, eo]);
     expect(where('pruner.pattern', 'nm')).toEqual([dense, n]);
-    expect(where('pruner.pattern', 'unstructured')).toEqual([dense, u, e, eo]);
+    expect(where('pruner.pattern', 'unstructured')).toEqual([dense, u, e, eo, em]);
     expect(eachValues(axes, 'pruner.distribution')).toEqual(['uniform', 'erk']);
     expect(eachValues(axes, 'pruner.pattern')).toEqual(['unstructured', 'nm']);
     expect(() => eachValues(axes, 'pruner.distribution.scale')).toThrow(
