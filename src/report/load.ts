@@ -3,6 +3,7 @@ import { denseParams } from '../law/dense-law.js';
 import { lowerBoundsOf, optimumUndetermined, optimumUnsupported, sparseParams } from '../law/optimal.js';
 import type { LawFit } from '../law/types.js';
 import type { Store } from '../store/store.js';
+import { removedFrom } from '../store/sweep-overview.js';
 import type { FitRecord, MetricPoint, TrialRecord } from '../store/types.js';
 import type { DenseFit, ReportData, ReportedFit, StoredFit, StoredQuery } from './types.js';
 import { dataUnitOf } from './units.js';
@@ -59,7 +60,7 @@ export function loadReportData(store: Store, dbPath: string, sweepName?: string,
     fitTrialsOutside,
     settingFits: newestFitPerSelection(store, name, trials, chosen),
     fitChosen: fitId !== undefined,
-    removedTrials: store.removedFrom(name),
+    removedTrials: removedFrom(store, name),
     newerFitsPassedOver:
       chosen || !record
         ? []

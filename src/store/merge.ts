@@ -167,8 +167,11 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
             entry.taken++;
             taken.push(t);
           }
-          for (const name of members.replace)
+          // another config's trial list replaces the sweep's, and with it what runs rm had taken out of the old one
+          for (const name of members.replace) {
             db.prepare('DELETE FROM sweep_trials WHERE sweep = ?').run(name);
+            db.prepare('DELETE FROM removed_trials WHERE sweep = ?').run(name);
+          }
           const link = db.prepare(
             'INSERT OR IGNORE INTO sweep_trials SELECT * FROM s.sweep_trials WHERE sweep = ?',
           );

@@ -548,64 +548,6 @@ export class Store {
   }
 
   /** Sweeps a trial belongs to. */
-  /**
-   * Each sweep's trials by stored status, its stored fits and the trials `runs rm` took out of it since it last ran,
-   * newest run first; with the trials no sweep holds
-   * (left behind by a config that changed, or merged in from a sweep that did not take them).
-   */
-  sweepOverview(): {
-    sweeps: { sweep: SweepRecord; statuses: Record<string, number>; fits: number; removed: number }[];
-    trialsInNoSweep: number;
-  } {
-    const counts = this.db
-      .prepare(
-        `SELECT m.sweep AS sweep, t.status AS status, COUNT(*) AS n FROM sweep_trials m
-         JOIN trials t ON t.id = m.trial_id GROUP BY m.sweep, t.status`,
-      )
-      .all() as { sweep: string; status: string; n: number }[];
-    const fits = new Map(
-      (
-        this.db
-          .prepare('SELECT sweep, COUNT(*) AS n FROM fits WHERE sweep IS NOT NULL GROUP BY sweep')
-          .all() as {
-          sweep: string;
-          n: number;
-        }[]
-      ).map((r) => [r.sweep, r.n]),
-    );
-    const orphans = this.db
-      .prepare(
-        'SELECT COUNT(*) AS n FROM trials t WHERE NOT EXISTS (SELECT 1 FROM sweep_trials m WHERE m.trial_id = t.id)',
-      )
-      .get() as { n: number };
-    return {
-      sweeps: this.listSweeps().map((sweep) => ({
-        sweep,
-        statuses: Object.fromEntries(
-          counts.filter((c) => c.sweep === sweep.name).map((c) => [c.status, c.n]),
-        ),
-        fits: fits.get(sweep.name) ?? 0,
-        removed: this.removedFrom(sweep.name),
-      })),
-      trialsInNoSweep: orphans.n,
-    };
-  }
-
-  /**
-   * How many trials `runs rm` took out of a sweep since it last ran (its config still plans them; a rerun trains
-   * them again). A trial a merge has since put back in the sweep does not count.
-   */
-  removedFrom(sweep: string): number {
-    return (
-      this.db
-        .prepare(
-          `SELECT COUNT(*) AS n FROM removed_trials r WHERE r.sweep = ?
-           AND NOT EXISTS (SELECT 1 FROM sweep_trials m WHERE m.sweep = r.sweep AND m.trial_id = r.trial_id)`,
-        )
-        .get(sweep) as { n: number }
-    ).n;
-  }
-
   sweepsOfTrial(id: string): string[] {
     return (
       this.db.prepare('SELECT sweep FROM sweep_trials WHERE trial_id = ? ORDER BY sweep').all(id) as {

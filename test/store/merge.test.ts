@@ -15,6 +15,7 @@ import { trialWeights } from '../../src/cli/commands/export.js';
 import { UsageError } from '../../src/errors.js';
 import { betterRecord, mergeDatabases } from '../../src/store/merge.js';
 import { Store } from '../../src/store/store.js';
+import { removedFrom } from '../../src/store/sweep-overview.js';
 import { weightsPath, writeSafetensors } from '../../src/store/weights.js';
 import { checkpointPath } from '../../src/sweep/checkpoints.js';
 import { planOf, tempDir, tinySyntheticConfig } from '../helpers/config.js';
@@ -214,6 +215,11 @@ describe('merge, stopped part-way or out of step', () => {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5); // recorded a few ms later
     const second = shardOf('new', newer);
     mergeDatabases(into, [first]);
+    // a trial runs rm took out of the target's sweep, which the older config plans
+    const target = Store.open(into, { create: false });
+    target.db.prepare("INSERT INTO removed_trials VALUES ('tiny', 'feedfacefeedface', 'then')").run();
+    expect(removedFrom(target, 'tiny')).toBe(1);
+    target.close();
     const r = mergeDatabases(into, [second]);
     expect(r.notes).toEqual([
       expect.stringMatching(
@@ -222,6 +228,8 @@ describe('merge, stopped part-way or out of step', () => {
     ]);
     let m = Store.open(into, { create: false });
     expect(m.listTrials('tiny').map((t) => t.id)).toEqual(newer.trials.map((t) => t.id));
+    // the newer config plans its own trials: nothing of the older one's is said to be removed from it
+    expect(removedFrom(m, 'tiny')).toBe(0);
     m.close();
     // the older shard again: its trials stay out of the sweep
     const back = mergeDatabases(into, [first]);

@@ -10,6 +10,7 @@ import { curvesCsv } from '../../store/curves-csv.js';
 import { shownStatus } from '../../store/owner.js';
 import { plannedData } from '../../store/planned-data.js';
 import { Store } from '../../store/store.js';
+import { removedFrom } from '../../store/sweep-overview.js';
 import { shownAxisColumns } from '../../store/trial-axes.js';
 import { type SortKey, sortedTrials } from '../../store/trial-order.js';
 import { trialsCsv } from '../../store/trials-csv.js';
@@ -119,7 +120,7 @@ export async function runsListCommand(opts: RunsListOptions): Promise<number> {
           : `${trials.length} of ${count(store.listTrials(sweep).length, 'trial')}${opts.status ? ` ${opts.status}` : ''}${where.length > 0 ? ` at ${conditionsText(where)}` : ''}`;
       const sweepsOf = sweep === null ? (id: string) => store.sweepsOfTrial(id) : undefined;
       const table = trials.length > 0 ? `\n${trialsTable(trials, sweepsOf)}\n` : '';
-      const removed = sweep === null ? 0 : store.removedFrom(sweep);
+      const removed = sweep === null ? 0 : removedFrom(store, sweep);
       process.stdout.write(`${title}: ${shown}${removed > 0 ? `; ${removedText(removed)}` : ''}\n${table}`);
     }
     return 0;

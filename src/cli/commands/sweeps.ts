@@ -1,4 +1,5 @@
 import { Store } from '../../store/store.js';
+import { sweepOverview } from '../../store/sweep-overview.js';
 import { TRIAL_STATUSES } from '../../store/types.js';
 import { count } from '../../util/format.js';
 import { formatTable } from '../../util/table.js';
@@ -27,7 +28,7 @@ const ORDER = ['finished', 'running', 'interrupted', 'failed', 'pending'];
 export async function runsSweepsCommand(opts: RunsSweepsOptions): Promise<number> {
   const store = Store.open(opts.db, { create: false, read: 'upgrading' });
   try {
-    const { sweeps, trialsInNoSweep } = store.sweepOverview();
+    const { sweeps, trialsInNoSweep } = sweepOverview(store);
     if (opts.json) {
       const rows = sweeps.map(({ sweep, statuses, fits, removed }) => ({
         name: sweep.name,
