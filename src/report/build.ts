@@ -1,14 +1,15 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { Store } from '../store/store.js';
 import { ensureOutDir, writeFilesAtomically } from '../util/out-files.js';
 import { buildDocument } from './document.js';
 import { accessibleSvg, renderHtml } from './html.js';
 import { loadReportData } from './load.js';
-import { plotFileName, renderMarkdown, sourceOf } from './markdown.js';
+import { plotFileName, renderMarkdown } from './markdown.js';
 import { PLOTS, renderPlots } from './plots.js';
 import { isSettingLawsPlot } from './setting-laws-plot.js';
+import { reportSource, sourceOf } from './source-mark.js';
 import { REPORT_FORMATS, type ReportData, type ReportFormat, type ReportSource } from './types.js';
 
 /** What to report on and where to write it. */
@@ -17,7 +18,7 @@ export interface ReportOptions {
   db: string;
   /** Sweep name; default: the most recently run sweep. */
   sweep?: string;
-  /** Id of the stored sparse-law fit to report; default: the sweep's newest. */
+  /** Id of the stored fit to report; default: the sweep's newest sparse-law fit whose trials it still holds. */
   fit?: number;
   /** Output directory; default: `<directory of the database>/<sweep>` (runs/<sweep> for the default database). */
   out?: string;
@@ -80,9 +81,9 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   const { plots, warnings } = await renderPlots(data);
   const doc = {
     ...buildDocument(data, plots, builtAt),
-    source: { database: resolve(opts.db), sweep: data.sweep.name },
+    source: reportSource(opts.db, data.sweep.name),
   };
-  const replaced = replacedSource(outDir, doc.source);
+  const replaced = replacedSource(outDir, opts.formats, doc.source);
   const files = new Map<string, string>();
   const reports: ReportResult['reports'] = [];
   for (const format of opts.formats) {
@@ -119,13 +120,17 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
 }
 
 /**
- * The source of a report in `outDir` that this build replaces, when it came from another database or sweep (same-named
- * sweeps of two databases in one folder share the default folder); null when there is none, it is this one's, or it
- * does not say (a report of an older sparsebench).
+ * The source of a report in `outDir` that this build replaces (one of the `formats` it writes), when it came from
+ * another database or sweep (same-named sweeps of two databases in one folder share the default folder); null when
+ * there is none, every one is this build's own, or they do not say (reports of an older sparsebench).
  */
-function replacedSource(outDir: string, source: ReportSource): ReportSource | null {
-  for (const name of ['report.md', 'report.html']) {
-    const path = join(outDir, name);
+function replacedSource(
+  outDir: string,
+  formats: readonly ReportFormat[],
+  source: ReportSource,
+): ReportSource | null {
+  for (const format of formats) {
+    const path = join(outDir, format === 'html' ? 'report.html' : 'report.md');
     // (one that is not a file is refused when the files are written)
     if (!existsSync(path) || !statSync(path).isFile()) continue;
     let text: string;
@@ -135,7 +140,7 @@ function replacedSource(outDir: string, source: ReportSource): ReportSource | nu
       continue; // unreadable: writing over it fails with its own message
     }
     const before = sourceOf(text);
-    if (before) return before.database === source.database && before.sweep === source.sweep ? null : before;
+    if (before && (before.key !== source.key || before.sweep !== source.sweep)) return before;
   }
   return null;
 }

@@ -1,4 +1,4 @@
-import { sourceMark } from './markdown.js';
+import { sourceMark } from './source-mark.js';
 import type { Block, RenderedPlot, ReportDocument } from './types.js';
 
 /** Escapes text for HTML element content and attribute values. */
@@ -102,7 +102,7 @@ export function renderHtml(doc: ReportDocument): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(doc.title)}</title>${doc.source ? `\n<meta name="generator" content="${escapeHtml(sourceMark(doc.source))}">` : ''}
+<title>${escapeHtml(doc.title)}</title>${doc.source ? `\n<meta name="sparsebench-source" content="${escapeHtml(sourceMark(doc.source))}">` : ''}
 <style>${CSS}</style>
 </head>
 <body>

@@ -1,4 +1,5 @@
-import type { Block, ReportDocument, ReportSource } from './types.js';
+import { sourceMark } from './source-mark.js';
+import type { Block, ReportDocument } from './types.js';
 
 /** File name of a plot's SVG beside the Markdown report. */
 export function plotFileName(id: string): string {
@@ -35,32 +36,6 @@ function block(b: Block): string {
 }
 
 /** The report as Markdown; its plots are SVG files beside it, named by {@link plotFileName}. */
-/** The unseen line a report keeps of its source: "sparsebench-source {json}". */
-export function sourceMark(source: ReportSource): string {
-  // JSON with "--" escaped, so that no path can end the comment it sits in
-  return `sparsebench-source ${JSON.stringify(source).replace(/--/g, '-\\u002d')}`;
-}
-
-/** The source a report's text records ({@link sourceMark}), or null when it has none (an older or foreign file). */
-export function sourceOf(text: string): ReportSource | null {
-  const m = /sparsebench-source (\{[^\n]*?\})(?: -->|")/.exec(text);
-  if (!m) return null;
-  try {
-    const v = JSON.parse(
-      m[1]
-        .replace(/&quot;/g, '"')
-        .replace(/&lt;/g, '<')
-        .replace(/&gt;/g, '>')
-        .replace(/&amp;/g, '&'),
-    ) as Partial<ReportSource>;
-    return typeof v.database === 'string' && typeof v.sweep === 'string'
-      ? { database: v.database, sweep: v.sweep }
-      : null;
-  } catch {
-    return null;
-  }
-}
-
 export function renderMarkdown(doc: ReportDocument): string {
   const toc = doc.sections
     .map(

@@ -132,14 +132,17 @@ export interface ReportDocument {
   subtitle: string[];
   sections: Section[];
   /**
-   * The database (absolute path) and sweep the report was built from, kept in the files unseen (a meta tag, a
-   * comment), so a later build into the same folder can tell a report of another database it replaces.
+   * The database and sweep the report was built from, kept in the files unseen (a meta tag, a comment), so a later
+   * build into the same folder can tell a report of another database it replaces.
    */
   source?: ReportSource;
 }
 
 /** Where a report's numbers come from. */
 export interface ReportSource {
-  database: string;
   sweep: string;
+  /** The database's file name. */
+  database: string;
+  /** A hash of the database's full path: two databases of one name in different folders differ in it. */
+  key: string;
 }

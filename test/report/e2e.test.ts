@@ -130,7 +130,7 @@ describe('sparsebench report (end to end)', () => {
     expect(r.code, r.stderr).toBe(0);
     // a sweep of the same name from another database: said, since its report is gone
     expect(r.stderr).toContain(
-      `sparsebench: note: this replaced the report in ${out} of sweep tiny-report from ${db} (another database with a sweep of this name: they share the default folder); --out DIR keeps each report in a folder of its own`,
+      `sparsebench: note: this replaced the report in ${out} of sweep tiny-report from study.db; --out DIR keeps each report in a folder of its own`,
     );
     expect(cli(['report', '--db', noFitDb, '--out', out, '--format', 'md']).stderr).not.toContain('replaced');
     expect(readdirSync(out).sort()).toEqual(

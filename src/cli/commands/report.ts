@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { buildReport, parseFormats } from '../../report/build.js';
 
@@ -27,11 +26,16 @@ export async function reportCommand(opts: ReportCommandOptions): Promise<number>
       ` (${seconds.toFixed(1)} s)\n`,
   );
   for (const w of r.renderWarnings) process.stderr.write(`sparsebench: warning: plot ${w}\n`);
-  if (r.replaced)
+  if (r.replaced) {
+    // the default folder is the sweep's name beside the database: same-named sweeps of two databases share it
+    const shared =
+      opts.out === undefined && r.replaced.sweep === r.sweep
+        ? ' (another database with a sweep of this name: they share the default folder)'
+        : '';
     process.stderr.write(
-      `sparsebench: note: this replaced the report in ${r.outDir} of sweep ${r.replaced.sweep} from ${r.replaced.database}` +
-        `${r.replaced.database === resolve(opts.db) ? '' : ' (another database with a sweep of this name: they share the default folder)'}; --out DIR keeps each report in a folder of its own\n`,
+      `sparsebench: note: this replaced the report in ${r.outDir} of sweep ${r.replaced.sweep} from ${r.replaced.database}${shared}; --out DIR keeps each report in a folder of its own\n`,
     );
+  }
   for (const rep of r.reports) process.stdout.write(`${rep.path}\n`);
   return 0;
 }
