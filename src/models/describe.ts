@@ -20,3 +20,11 @@ export function shortShape(m: TrialSpec['model']): string {
   const pair = m.family === 't5' ? `${m.n_layers}+${m.n_layers}` : `${m.n_layers}`;
   return `${pair} x ${m.d_model}, ${m.n_heads}h, ff ${m.d_ff}`;
 }
+
+/**
+ * The parameters N leaves out, in words: "embeddings 3264 and output head 490" (the head, of `embedding`, where the
+ * model has its own), or "embeddings 4608".
+ */
+export function embeddingWords(embedding: number, head: number): string {
+  return head > 0 ? `embeddings ${embedding - head} and output head ${head}` : `embeddings ${embedding}`;
+}

@@ -8,7 +8,7 @@ import {
   optimalSparsityAtDataMultiple,
 } from '../law/optimal.js';
 import { publishedCoefficients } from '../law/published.js';
-import type { OptimalSparsitySummary, SparseLawParams } from '../law/types.js';
+import type { LawFit, OptimalSparsitySummary, SparseLawParams } from '../law/types.js';
 import { count, listed, pct, plural, sig, times } from './format.js';
 import { type FinalPoint, levels, mean } from './points.js';
 import { sparsityLabel } from './specs/style.js';
@@ -140,6 +140,11 @@ function sharedReplicateCounts(spread: OptimalSparsitySummary | undefined): Figu
   return { replicatesFlat: figures[0].replicatesFlat, replicatesWithout: figures[0].replicatesWithout };
 }
 
+/** Each fitted point's miss, |predicted / measured − 1|: relative to the measured loss, as the held-out check gives it. */
+export function relativeMisses(fit: Pick<LawFit, 'residuals'>): number[] {
+  return fit.residuals.filter((r) => r.measured > 0).map((r) => Math.abs(r.predicted / r.measured - 1));
+}
+
 /** How well the stored fit reproduces its points, in words; `named` gives the fit's id after `law`. */
 export function fitQualityFinding(
   fit: Pick<StoredFit, 'id' | 'fit'>,
@@ -147,8 +152,7 @@ export function fitQualityFinding(
   named = true,
 ): string | null {
   const f = fit.fit;
-  // relative to the measured loss, as the held-out check and the residual plot give it
-  const rel = f.residuals.filter((r) => r.measured > 0).map((r) => Math.abs(r.predicted / r.measured - 1));
+  const rel = relativeMisses(f);
   if (!Number.isFinite(f.rmse_log) || rel.length === 0) return null;
   return (
     `${law}${named ? ` (fit #${fit.id})` : ''} reproduces the ${plural(f.n_points, 'fitted trial')} with an RMS error of ${pct(f.rmse_log, 2)} in log loss; ` +
@@ -238,7 +242,7 @@ export function scaleFinding(
   if (points.length === 0) return null;
   const nMax = Math.max(...points.map((p) => p.N));
   const [smallest, model] =
-    unit === 'images' ? [PAPER_SMALLEST_VIT_N, 'ViT (trained on JFT-4B)'] : [PAPER_SMALLEST_N, 'T5'];
+    unit === 'images' ? [PAPER_SMALLEST_VIT_N, 'JFT-4B ViT'] : [PAPER_SMALLEST_N, 'T5'];
   if (nMax >= smallest / 10) return null;
   const below = `${sig(smallest / nMax, 2)}× fewer than the paper's smallest ${model} (${count(smallest)})`;
   return (

@@ -57,7 +57,7 @@ function pairedDifferences(cells: Iterable<FinalPoint[]>, variants: readonly str
         diffs.reduce((acc, d) => acc + (d - m) ** 2, 0) / (diffs.length - 1) / diffs.length,
       );
       // pairs that all differ alike leave a rounding error, not an error bar worth printing (1e-15%)
-      const error = se < 5e-5 ? 'less than 0.01%' : pct(se, 2);
+      const error = se < 1e-4 ? 'less than 0.01%' : pct(se, 2);
       out.push(
         `${variants[a]} against ${variants[b]}: ${m >= 0 ? '+' : ''}${pct(m, 2)} ± ${error} (standard error, ${diffs.length} pairs)`,
       );

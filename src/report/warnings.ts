@@ -10,6 +10,7 @@ import { baselineWarning } from '../sparsity/baseline-check.js';
 import { shownStatus } from '../store/owner.js';
 import { DEFAULT_DB } from '../store/store.js';
 import { shArg } from '../util/shell.js';
+import { relativeMisses } from './findings.js';
 import { fitOwnPoints, fitPools } from './fit-scope.js';
 import { count, firstLine, pct, plural, sig } from './format.js';
 import { type FinalPoint, levels } from './points.js';
@@ -316,10 +317,7 @@ function storedFitNotices(
   const h = fit.fit.holdout;
   // judged against the fit's own misses: a law that misses its fitted trials by 10% is not worse at larger N for
   // missing the held-out ones by 6.5%
-  const fitted = Math.max(
-    0,
-    ...fit.fit.residuals.filter((r) => r.measured > 0).map((r) => Math.abs(r.predicted / r.measured - 1)),
-  );
+  const fitted = Math.max(0, ...relativeMisses(fit.fit));
   if (
     h &&
     !h.error &&
@@ -329,7 +327,7 @@ function storedFitNotices(
   )
     out.push({
       level: 'warning',
-      text: `Held-out check: refitted without the ${h.n_heldout} largest-N trials, the law misses them by up to ${pct(h.max_abs_rel_error, 2)}, against at most ${pct(fitted, 2)} on the trials it was fitted to; it does not extrapolate reliably in N.`,
+      text: `Held-out check: refitted without the ${h.n_heldout} largest-N trials, the law misses them by up to ${pct(h.max_abs_rel_error, 2)}, against at most ${pct(fitted, 2)} for the full fit on all its trials; it does not extrapolate reliably in N.`,
     });
   out.push(...extra);
   if (fit.fit.warnings.length > 0)

@@ -85,5 +85,20 @@ describe('models and runs show', () => {
     // the head: d_model × 10 classes and 10 biases
     const d = Number(/d_model (\d+)/.exec(r.stdout)?.[1]);
     expect(Number(m![3])).toBe(d * 10 + 10);
+    // a planned vit trial says the same in runs show
+    const db = join(tempDir(), 'v.db');
+    const plan = planOf(
+      'name: v\nmodel: {family: vit, patch_size: 4}\ndata: {source: synthetic-images, size: 8, train_images: 100}\n' +
+        'train: {batch_size: 8}\nsweep: {sparsity: 0, nonzero_params: 3000, tokens: 400}\n',
+    );
+    const store = Store.open(db, { create: true });
+    store.saveSweep(plan);
+    store.close();
+    const shown = cli(['runs', 'show', plan.trials[0].id, '--db', db]);
+    expect(shown.code, shown.stderr).toBe(0);
+    const head = /output head (\d+), not in N\)/.exec(shown.stdout);
+    expect(head, shown.stdout).not.toBeNull();
+    const { d_model, classes } = plan.trials[0].spec.model as { d_model: number; classes: number };
+    expect(Number(head![1])).toBe(d_model * classes + classes);
   });
 });

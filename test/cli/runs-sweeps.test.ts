@@ -19,6 +19,9 @@ describe('runs sweeps', () => {
       planOf(tinySyntheticConfig().replace('name: tiny', 'name: wide').replace('[0, 0.5]', '[0, 0.75]')),
     );
     store.saveSweep(planOf(tinySyntheticConfig().replace('[0, 0.5]', '[0]')));
+    const fit = { source: 'db', form: 'sparse', options: {}, result: {}, inputs: [dense], converged: true };
+    store.saveFit({ ...fit, sweep: 'wide' });
+    store.saveFit({ ...fit, sweep: 'wide' });
     store.close();
     const r = cli(['runs', 'sweeps', '--db', db]);
     expect(r.code, r.stderr).toBe(0);
@@ -28,7 +31,7 @@ describe('runs sweeps', () => {
     );
     expect(lines[2].split(/\s{2,}/).slice(0, 4)).toEqual(['sweep', 'trials', 'status', 'fits']);
     expect(lines[4]).toMatch(/^tiny +1 +1 finished +0 /);
-    expect(lines[5]).toMatch(/^wide +2 +1 finished, 1 pending +0 /);
+    expect(lines[5]).toMatch(/^wide +2 +1 finished, 1 pending +2 /);
     expect(r.stdout).toContain('\n1 trial is in no sweep (left by a config that changed');
     const json = JSON.parse(cli(['runs', 'sweeps', '--db', db, '--json']).stdout);
     expect(json.trialsInNoSweep).toBe(1);

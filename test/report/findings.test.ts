@@ -35,7 +35,7 @@ describe('law findings, from known coefficients', () => {
     expect(dense).toContain('(paper, ViT/JFT: ');
     for (const line of [headline, multiples, dense]) expect(line).not.toContain('T5/C4');
     expect(scaleFinding(finalPoints([trial(0, 8000, 1e5)]), 'images')).toMatch(
-      /^Scale: these models have at most 8k non-zero parameters, 83× fewer than the paper's smallest ViT \(trained on JFT-4B\) \(664k\);/,
+      /^Scale: these models have at most 8k non-zero parameters, 83× fewer than the paper's smallest JFT-4B ViT \(664k\);/,
     );
     // at 100k, within 10× of the paper's smallest ViT (664k): no caveat, though it is 13× below its smallest T5
     expect(scaleFinding(finalPoints([trial(0, 1e5, 1e5)]), 'images')).toBeNull();

@@ -20,6 +20,24 @@ const stored = (form: string, params: Record<string, number>) => ({
 const FINISHED = trialResult({ finalValLoss: 2, finalTrainLoss: 2 });
 
 describe('loadReportData', () => {
+  it('names the newer sparse fits it passes over, made from trials that have since left the sweep', () => {
+    const path = join(tempDir(), 'x.db');
+    const store = Store.open(path, { create: true });
+    const plan = planOf(tinySyntheticConfig());
+    store.saveSweep(plan);
+    const params = { a_S: 1, b_S: 1, c_S: 1, b_N: 0.3, a_D: 1e3, b_D: 0.4, c: 1 };
+    const own = store.saveFit({ ...stored('sparse', params), inputs: plan.trials.map((t) => t.id) });
+    expect(loadReportData(store, path)).toMatchObject({ fit: { id: own }, newerFitsPassedOver: [] });
+    const merged = store.saveFit({ ...stored('sparse', params), inputs: ['feedfacefeedface'] });
+    expect(loadReportData(store, path)).toMatchObject({ fit: { id: own }, newerFitsPassedOver: [merged] });
+    // chosen by id: nothing is passed over
+    expect(loadReportData(store, path, undefined, merged)).toMatchObject({
+      fit: { id: merged },
+      newerFitsPassedOver: [],
+    });
+    store.close();
+  });
+
   it('reports the sweep of a fit chosen with --fit, without --sweep', () => {
     const path = join(tempDir(), 'x.db');
     const store = Store.open(path, { create: true });

@@ -65,6 +65,8 @@ describe('spread findings', () => {
       point({ variant: gmp, dTarget: 2e5, loss: 3 }),
       point({ variant: stat, dTarget: 2e5, loss: 3.3 }),
     ];
+    // one comparison: its spread, not an average and a largest of one
+    expect(variantSpreadFinding(alike.slice(0, 2))).toContain('final losses differ by 10% (1 comparison);');
     expect(variantSpreadFinding(alike)).toContain(
       'pruner.name = gmp against pruner.name = static: -9.1% ± less than 0.01% (standard error, 2 pairs)',
     );

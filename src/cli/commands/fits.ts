@@ -19,7 +19,10 @@ export interface RunsFitsOptions {
  * the trials it was made from the sweep no longer holds (`inputsNotInSweep`); null where that cannot be told, for a
  * fit of external points or of another sweep than `trials`.
  */
-function row(f: FitRecord, sweep: { name: string; trials: TrialRecord[]; axes: SweepRecord['axes'] } | null) {
+function row(
+  f: FitRecord,
+  sweep: { name: string; trials: TrialRecord[]; ids: ReadonlySet<string>; axes: SweepRecord['axes'] } | null,
+) {
   const result = f.result as Partial<LawFit>;
   return {
     id: f.id,
@@ -34,9 +37,7 @@ function row(f: FitRecord, sweep: { name: string; trials: TrialRecord[]; axes: S
     finishedNotInFit: sweep && f.sweep === sweep.name ? finishedNotIn(f, sweep.trials, sweep.axes) : null,
     // its trials the sweep no longer holds (run again with another plan, a merge, runs rm): the fit is out of date
     inputsNotInSweep:
-      sweep && f.sweep === sweep.name
-        ? f.inputs.filter((id) => !sweep.trials.some((t) => t.id === id)).length
-        : null,
+      sweep && f.sweep === sweep.name ? f.inputs.filter((id) => !sweep.ids.has(id)).length : null,
     createdAt: f.createdAt,
   };
 }
@@ -70,7 +71,10 @@ export async function runsFitsCommand(opts: RunsFitsOptions): Promise<number> {
     const sweep = listedSweep(store, opts, 'fit');
     const record = sweep === null ? null : store.getSweep(sweep);
     const context = record
-      ? { name: record.name, trials: store.listTrials(record.name), axes: record.axes }
+      ? (() => {
+          const trials = store.listTrials(record.name);
+          return { name: record.name, trials, ids: new Set(trials.map((t) => t.id)), axes: record.axes };
+        })()
       : null;
     const fits = store.listFits(sweep).map((f) => row(f, context));
     // what `report` draws without --fit: the newest sparse fit whose trials are all in the sweep, else the newest dense one
@@ -111,7 +115,7 @@ export async function runsFitsCommand(opts: RunsFitsOptions): Promise<number> {
         align: 'right',
       },
       {
-        header: 'its trials gone',
+        header: 'its trials not in sweep',
         get: (f) => (f.inputsNotInSweep === null ? '-' : String(f.inputsNotInSweep)),
         align: 'right',
       },

@@ -2,7 +2,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { type DataSpec, dataConfigSchema, resolveDataSpec } from '../../data/spec.js';
 import { PathError, UsageError } from '../../errors.js';
-import { describeShape } from '../../models/describe.js';
+import { describeShape, embeddingWords } from '../../models/describe.js';
 import { families } from '../../models/registry.js';
 import { SizingError } from '../../models/sizing.js';
 import { countParams, prunableLayers } from '../../models/types.js';
@@ -142,7 +142,7 @@ export async function modelsCommand(family: string | undefined, opts: ModelsOpti
       [
         describeShape(shape as Parameters<typeof describeShape>[0]),
         `non-zero ${achieved} (asked ${fmt(nonzero)}, ${err >= 0 ? '+' : ''}${err.toFixed(2)}%) of ${counts.prunable} dense prunable parameters at sparsity ${sparsity}`,
-        `total ${counts.total} parameters, ${embeddingWords(counts)} (not in N); D counts ${entry.unit}`,
+        `total ${counts.total} parameters, ${embeddingWords(counts.embedding, counts.head)} (not in N); D counts ${entry.unit}`,
         '',
       ].join('\n'),
     );
@@ -197,11 +197,4 @@ function defaults(schema: z.ZodType, family: string): Record<string, unknown> {
   const parsed = schema.parse({ family }) as Record<string, unknown>;
   const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape ?? {};
   return Object.fromEntries(Object.keys(shape).map((k) => [k, parsed[k]]));
-}
-
-/** The parameters N leaves out, in words: "embeddings 3264 and output head 490", the head where it has its own. */
-export function embeddingWords(counts: { embedding: number; head: number }): string {
-  return counts.head > 0
-    ? `embeddings ${counts.embedding - counts.head} and output head ${counts.head}`
-    : `embeddings ${counts.embedding}`;
 }

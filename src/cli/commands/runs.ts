@@ -5,7 +5,7 @@ import {
   parseAxisCondition,
   selectTrials,
 } from '../../law/trial-selection.js';
-import { describeShape } from '../../models/describe.js';
+import { describeShape, embeddingWords } from '../../models/describe.js';
 import { curvesCsv } from '../../store/curves-csv.js';
 import { shownStatus } from '../../store/owner.js';
 import { plannedData } from '../../store/planned-data.js';
@@ -109,7 +109,9 @@ export async function runsListCommand(opts: RunsListOptions): Promise<number> {
         shownStatus: shownStatus(t),
         ...(sweep === null ? { sweeps: store.sweepsOfTrial(t.id) } : {}),
       }));
-      process.stdout.write(`${JSON.stringify({ sweep, trials: shown }, null, 2)}\n`);
+      // the trials runs rm took out of the sweep, which its config still plans
+      const removed = sweep === null ? {} : { removed: removedFrom(store, sweep) };
+      process.stdout.write(`${JSON.stringify({ sweep, ...removed, trials: shown }, null, 2)}\n`);
     } else {
       const title = sweep === null ? `all trials in ${opts.db}` : `sweep ${sweep}`;
       // with --status or --where, how many of how many: "0 trials" alone reads as an empty sweep
@@ -214,11 +216,7 @@ export interface RunsShowOptions {
  */
 async function embeddingsLine(t: TrialRecord): Promise<string> {
   const { nonzeroEmbeddings, outputHeadParams } = await import('../../models/embedding-share.js');
-  const head = outputHeadParams(t.spec);
-  const words =
-    head > 0
-      ? `embeddings ${t.embeddingParams - head} and output head ${head}`
-      : `embeddings ${t.embeddingParams}`;
+  const words = embeddingWords(t.embeddingParams, outputHeadParams(t.spec));
   const pruned = t.sparsity > 0 && t.spec.pruner?.distribution?.embeddings === true;
   if (!pruned) return `${words}, not in N`;
   return `${words}, not in N; ${nonzeroEmbeddings(t.spec, t.embeddingParams)} of them non-zero: pruned`;

@@ -4,6 +4,7 @@ import { TRIAL_STATUSES } from '../../store/types.js';
 import { count } from '../../util/format.js';
 import { formatTable } from '../../util/table.js';
 
+/** `sparsebench runs sweeps`'s flags. */
 export interface RunsSweepsOptions {
   db: string;
   json?: boolean;
