@@ -115,6 +115,22 @@ export function cifarRecordCount(path: string): number {
   return size / CIFAR_RECORD;
 }
 
+/** CIFAR-10's classes: a label byte is one of 0-9. */
+const CIFAR_CLASSES = 10;
+
+/**
+ * The first record of a CIFAR-10 batch file whose label byte is not a class (0-9), in words, or null when every one
+ * is. Such a record would train as if it had no loss at all: cross-entropy reads no probability for it.
+ */
+export function cifarLabelProblem(path: string, bytes: Buffer = readFileSync(path)): string | null {
+  for (let r = 0; r * CIFAR_RECORD < bytes.length; r++) {
+    const label = bytes[r * CIFAR_RECORD];
+    if (label >= CIFAR_CLASSES)
+      return `${path}: record ${r} has label ${label}; CIFAR-10's labels are 0-9 (the first byte of each ${CIFAR_RECORD}-byte record)`;
+  }
+  return null;
+}
+
 function notCifar(path: string): string {
   return `${path}: not a CIFAR-10 binary batch (size must be a multiple of ${CIFAR_RECORD} bytes)`;
 }
@@ -127,6 +143,8 @@ export function readCifarBatches(paths: readonly string[]): ImageSet {
   const buffers = paths.map((p) => {
     const b = readFileSync(p);
     if (b.length === 0 || b.length % CIFAR_RECORD !== 0) throw new Error(notCifar(p));
+    const problem = cifarLabelProblem(p, b);
+    if (problem) throw new Error(problem);
     return b;
   });
   const n = buffers.reduce((a, b) => a + b.length / CIFAR_RECORD, 0);
@@ -142,7 +160,7 @@ export function readCifarBatches(paths: readonly string[]): ImageSet {
       }
     }
   }
-  return { images, labels, count: n, height: 32, width: 32, channels: 3, classes: 10 };
+  return { images, labels, count: n, height: 32, width: 32, channels: 3, classes: CIFAR_CLASSES };
 }
 
 /** The training and test batch files of a CIFAR-10 binary directory. */

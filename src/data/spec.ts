@@ -9,6 +9,7 @@ import { loadBrown } from './brown.js';
 import {
   checkIdxPair,
   cifarFiles,
+  cifarLabelProblem,
   cifarRecordCount,
   IdxError,
   readCifarBatches,
@@ -207,6 +208,8 @@ export function resolveDataSpec(cfg: DataConfig, configDir: string): DataSpec {
         } catch (e) {
           throw new PathError(['data', 'dir'], (e as Error).message);
         }
+        const problem = cifarLabelProblem(f);
+        if (problem) throw new PathError(['data', 'dir'], problem);
       }
       return { source: 'cifar10', dir, sha256: hashFiles([...train, ...test]) };
     }

@@ -186,4 +186,28 @@ describe('CIFAR-10 files checked before training', () => {
       /^data\.dir: .*data_batch_3\.bin: not a CIFAR-10 binary batch \(size must be a multiple of 3073 bytes\)/,
     );
   });
+
+  it('refuses a label byte that is not a class (0-9), which would train as if it had no loss', () => {
+    const dir = tempDir();
+    const record = 1 + 3072;
+    for (let i = 1; i <= 5; i++) writeFileSync(join(dir, `data_batch_${i}.bin`), Buffer.alloc(2 * record));
+    const test = Buffer.alloc(3 * record);
+    test[2 * record] = 9; // the last class: fine
+    writeFileSync(join(dir, 'test_batch.bin'), test);
+    const resolve = () => resolveDataSpec(dataConfigSchema.parse({ source: 'cifar10', dir: '.' }), dir);
+    expect(resolve).not.toThrow();
+    test[record] = 255;
+    writeFileSync(join(dir, 'test_batch.bin'), test);
+    let message = 'no error';
+    try {
+      resolve();
+    } catch (e) {
+      if (!(e instanceof PathError)) throw e;
+      message = `${e.path.join('.')}: ${e.message}`;
+    }
+    expect(message).toMatch(
+      /^data\.dir: .*test_batch\.bin: record 1 has label 255; CIFAR-10's labels are 0-9 \(the first byte of each 3073-byte record\)$/,
+    );
+    expect(() => readCifarBatches([join(dir, 'test_batch.bin')])).toThrow(/record 1 has label 255/);
+  });
 });
