@@ -119,7 +119,18 @@ export function decodeSafetensors(buf: Buffer): {
       data_offsets: [number, number];
     };
     if (!(dtype in BYTES)) throw new Error(`safetensors: ${name} has unsupported dtype ${dtype}`);
-    const bytes = buf.subarray(base + data_offsets[0], base + data_offsets[1]);
+    const [from, to] = Array.isArray(data_offsets) ? data_offsets : [Number.NaN, Number.NaN];
+    const size = (Array.isArray(shape) ? shape : [Number.NaN]).reduce((a, b) => a * b, 1) * BYTES[dtype];
+    // a file cut short (a copy stopped early) would otherwise give shorter tensors than its header promises
+    if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && to >= from) || to - from !== size)
+      throw new Error(
+        `safetensors: ${name}'s data_offsets ${JSON.stringify(data_offsets)} do not hold its shape ${JSON.stringify(shape)} of ${dtype}`,
+      );
+    if (base + to > buf.length)
+      throw new Error(
+        `safetensors: ${name} runs past the end of the file (${buf.length} bytes, ${base + to} needed): the file is cut short`,
+      );
+    const bytes = buf.subarray(base + from, base + to);
     const copy = new Uint8Array(bytes); // aligned copy
     const data = dtype === 'F32' ? new Float32Array(copy.buffer, 0, copy.length / 4) : copy;
     tensors.set(name, { name, dtype, shape, data });

@@ -46,6 +46,20 @@ describe('safetensors', () => {
     expect([...back.tensors.get('layer.w.mask')!.data]).toEqual([1, 0, 0, 1, 1, 0]);
     expect(back.tensors.get('layer.w.mask')!.dtype).toBe('U8');
     expect(() => decodeSafetensors(Buffer.from([1, 2]))).toThrow(/too short/);
+    // cut short, as a copy stopped early: refused, not read as shorter tensors
+    const whole = readFileSync(path);
+    expect(() => decodeSafetensors(whole.subarray(0, whole.length - 4))).toThrow(
+      /^safetensors: norm\.g runs past the end of the file \(\d+ bytes, \d+ needed\): the file is cut short$/,
+    );
+    // offsets that do not hold the shape
+    const n = Number(whole.readBigUInt64LE(0));
+    const header = JSON.parse(whole.subarray(8, 8 + n).toString('utf8'));
+    header['norm.g'].shape = [4];
+    const text = Buffer.from(JSON.stringify(header).padEnd(n, ' '));
+    const bad = Buffer.concat([whole.subarray(0, 8), text, whole.subarray(8 + n)]);
+    expect(() => decodeSafetensors(bad)).toThrow(
+      /norm\.g's data_offsets \[\d+,\d+\] do not hold its shape \[4\] of F32/,
+    );
   });
 });
 
