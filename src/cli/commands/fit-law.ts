@@ -24,6 +24,7 @@ import {
 } from '../../law/trial-selection.js';
 import type { FitOptions, HuberKind, LawFit, LawPoint } from '../../law/types.js';
 import { dataUnitOf, unitLabels } from '../../report/units.js';
+import { baselineWarning } from '../../sparsity/baseline-check.js';
 import { Store } from '../../store/store.js';
 import type { TrialRecord } from '../../store/types.js';
 import { fmt, parseHumanNumber, sig } from '../../util/format.js';
@@ -66,6 +67,8 @@ interface Selected {
   pooled: string | null;
   /** Trials of the selection that have no final loss, in words, or null. */
   unfinished: string | null;
+  /** What the points' D leaves out where they prune a pretrained model (from-dense), in words, or null. */
+  pretrained?: string | null;
   /** The `--where` conditions, as written. */
   where: AxisCondition[];
   /** The trials `--exclude` left out of the selection (full ids). */
@@ -276,6 +279,7 @@ function sweepSelection(
     lossUnit: unitLabels(dataUnitOf(family), family).loss,
     pooled: pooledSettingsWarning(trials, axes),
     unfinished: unfinishedWarning(trials),
+    pretrained: baselineWarning(trials),
     where,
     excluded: chosen.filter((t) => exclude.has(t.id)).map((t) => t.id),
   };
@@ -332,6 +336,7 @@ function complete(
     fit.warnings.push(`${selected.dropped} sparse points left out: the chinchilla form is for S = 0 data`);
   if (selected.pooled) fit.warnings.push(selected.pooled);
   if (selected.unfinished) fit.warnings.push(selected.unfinished);
+  if (selected.pretrained) fit.warnings.push(selected.pretrained);
   // a fit with a term at its bound has no trade-off to optimise: its closed forms would report the bound; and
   // points with too few levels of S or D leave the optimum free
   const unsupported =
