@@ -9,6 +9,10 @@ import type { ImageSet } from './images.js';
  */
 function notIdx(path: string, head: Buffer, kind: 'image' | 'label', expected: number): string {
   const want = `0x${expected.toString(16).padStart(8, '0')}`;
+  // the right magic in a file cut inside its header (8 bytes for labels, 16 for images)
+  const header = kind === 'image' ? 16 : 8;
+  if (head.length >= 4 && head.length < header && head.readUInt32BE(0) === expected)
+    return `${path}: an IDX ${kind} file cut short inside its ${header}-byte header (${head.length} bytes in all)`;
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)
     return `${path}: a gzip-compressed file, not an IDX ${kind} file (magic ${want}); decompress it first (gunzip -c ${shArg(path)} > ${shArg(path.endsWith('.gz') ? path.slice(0, -3) : `${path}.idx`)}) and give the file it writes`;
   const found =

@@ -124,6 +124,15 @@ describe('IDX files checked before training', () => {
     expect(resolveError(dir, { train_images: 'a.img', train_labels: 'a.img' })).toBe(
       `data.train_labels: ${join(dir, 'a.img')}: not an IDX label file (magic 0x00000801; its first bytes read 0x00000803)`,
     );
+    // the right magic in a file cut inside its header: said so, not that the magic is wrong
+    writeFileSync(join(dir, 'short.lab'), readFileSync(join(dir, 'a.lab')).subarray(0, 6));
+    expect(resolveError(dir, { train_images: 'a.img', train_labels: 'short.lab' })).toBe(
+      `data.train_labels: ${join(dir, 'short.lab')}: an IDX label file cut short inside its 8-byte header (6 bytes in all)`,
+    );
+    writeFileSync(join(dir, 'short.img'), readFileSync(img).subarray(0, 12));
+    expect(resolveError(dir, { train_images: 'short.img', train_labels: 'a.lab' })).toBe(
+      `data.train_images: ${join(dir, 'short.img')}: an IDX image file cut short inside its 16-byte header (12 bytes in all)`,
+    );
   });
 
   it('warns when the labels leave classes of the head out (a stray label makes a wider head)', () => {
