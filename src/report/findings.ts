@@ -222,10 +222,18 @@ export function dataFindings(
     out.push(
       'Measured on one seed: how much of each difference is seed-to-seed noise is not measured (`seed: [0, 1, 2]` in the sweep measures it, and `fit-law --each seed` how far the law moves).',
     );
+  const where = (p: FinalPoint) =>
+    `${sparsityLabel(p.sparsity)}${p.variant ? `, ${p.variant}` : ''}, N = ${count(p.N)}, D = ${count(p.D)} ${u.d}`;
   const best = points.reduce((a, b) => (b.loss < a.loss ? b : a));
-  out.push(
-    `Lowest final validation loss: ${sig(best.loss, 4)} ${u.loss} (${sparsityLabel(best.sparsity)}${best.variant ? `, ${best.variant}` : ''}, N = ${count(best.N)}, D = ${count(best.D)} ${u.d}).`,
-  );
+  out.push(`Lowest final validation loss: ${sig(best.loss, 4)} ${u.loss} (${where(best)}).`);
+  // a classifier's accuracy, which its loss alone does not give
+  const scored = points.filter((p) => typeof p.accuracy === 'number');
+  if (scored.length > 0) {
+    const top = scored.reduce((a, b) => ((b.accuracy as number) > (a.accuracy as number) ? b : a));
+    out.push(
+      `Highest final validation accuracy: ${pct(top.accuracy, 3)} (${top.id === best.id ? 'the same trial' : where(top)}).`,
+    );
+  }
   return out;
 }
 

@@ -18,6 +18,8 @@ export interface FinalPoint {
   D: number;
   /** Final validation loss (nats per token or image). */
   loss: number;
+  /** Final validation accuracy, where the family measures it (a classifier); absent or null otherwise. */
+  accuracy?: number | null;
   /** Dense embedding parameters, which N leaves out. */
   embedding: number;
   /** Planned N and D: the sweep's grid values, used to group trials into panels. */
@@ -102,6 +104,7 @@ export function finalPoints(trials: readonly TrialRecord[]): FinalPoint[] {
       N: t.nonzeroParams ?? t.plannedNonzero,
       D: dataOf(t),
       loss: t.finalValLoss as number,
+      accuracy: t.finalValAccuracy,
       embedding: nonzeroEmbeddings(t.spec, t.embeddingParams),
       nTarget: t.nonzeroTarget,
       dTarget: t.tokensTarget,

@@ -146,6 +146,15 @@ describe('data findings, from measurements alone', () => {
       'Lowest final validation loss: 2 nats/target token (50% sparse, N = 8k, D = 300k tokens).',
     );
     expect(f).toHaveLength(4);
+    // a classifier's accuracy: its highest, named apart from the lowest loss when another trial has it
+    const scored = t.map((x, i) => ({ ...x, finalValAccuracy: [0.5, 0.6, 0.7, 0.8, 0.9][i] }));
+    expect(dataFindings(finalPoints(scored), 'images', 'vit').at(-1)).toBe(
+      'Highest final validation accuracy: 90% (75% sparse, N = 8k, D = 100k images).',
+    );
+    scored[3].finalValAccuracy = 0.95;
+    expect(dataFindings(finalPoints(scored), 'images', 'vit').at(-1)).toBe(
+      'Highest final validation accuracy: 95% (the same trial).',
+    );
     // two seeds: not said (the seed spread finding measures the noise)
     const seeded = [...t, ...t.map((x) => ({ ...x, id: `${x.id}s1`, seed: 1 }))];
     expect(dataFindings(finalPoints(seeded)).join('\n')).not.toContain('Measured on one seed');
