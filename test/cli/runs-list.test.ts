@@ -91,28 +91,12 @@ describe('runs list --where on one key twice', () => {
       'magnitude@0.5',
       'static@0.5',
     ]);
-    const r = cli([
-      'runs',
-      'list',
-      '--db',
-      db,
-      '--where',
-      'pruner.name=gmp',
-      '--where',
-      'pruner.name=static',
-    ]);
+    const where = (...values: string[]) =>
+      cli(['runs', 'list', '--db', db, ...values.flatMap((v) => ['--where', `pruner.name=${v}`])]);
+    const r = where('gmp', 'static');
     expect(r.stdout).toMatch(/^sweep tiny: 5 of 7 trials at pruner\.name=gmp or static\n/);
     // a value the sweep lacks is refused, with the valid ones, even beside a good one
-    const bad = cli([
-      'runs',
-      'list',
-      '--db',
-      db,
-      '--where',
-      'pruner.name=gmp',
-      '--where',
-      'pruner.name=rigl',
-    ]);
+    const bad = where('gmp', 'rigl');
     expect([bad.code, bad.stderr]).toEqual([
       2,
       "sparsebench: --where pruner.name=rigl: the sweep's pruner.name values are gmp, magnitude, static\n",
