@@ -89,7 +89,7 @@ function findingsSection(data: ReportData, points: FinalPoint[]): Section {
   }
   const dense = fit ? null : data.denseFit;
   if (dense) {
-    const said = denseLawFinding(dense);
+    const said = denseLawFinding(dense, data.fitChosen);
     if (said) items.push(said);
     const quality = dense.params && dense.converged ? fitQualityFinding(dense, 'The dense law') : null;
     if (quality) items.push(quality);

@@ -33,9 +33,10 @@ const list = (xs: readonly string[]) =>
 /**
  * What a dense-law fit says, in words: its exponents with their 95% bootstrap intervals, and how a compute
  * budget is best split between N and D under it, N_opt ∝ C^(beta/(alpha+beta)) (Hoffmann et al. 2022, eq. 4,
- * https://arxiv.org/abs/2203.15556), beside the split Hoffmann et al. found with the same form.
+ * https://arxiv.org/abs/2203.15556), beside the split Hoffmann et al. found with the same form. `chosen`: drawn because
+ * `report --fit` chose it, though the sweep may have sparse-law fits.
  */
-export function denseLawFinding(fit: DenseFit): string | null {
+export function denseLawFinding(fit: DenseFit, chosen = false): string | null {
   if (!fit.params) return null;
   if (!fit.converged)
     return `The dense law (fit #${fit.id}) did not converge, so its coefficients are where the optimiser stopped, not an optimum: it gives no findings (see the warnings).`;
@@ -50,7 +51,11 @@ export function denseLawFinding(fit: DenseFit): string | null {
   return (
     `The dense law (fit #${fit.id}): loss falls as N^−alpha and D^−beta ${floor}, with ${withInterval('alpha')} and ${withInterval('beta')}. ` +
     `Under it a compute budget C is best spent with N growing as C^${sig(e.n, 2)} and D as C^${sig(e.d, 2)} ` +
-    `(Hoffmann et al. 2022 found C^0.46 and C^0.54 with this form); it says nothing about sparsity: a sparse-law fit needs trials at two or more sparsity levels.`
+    `(Hoffmann et al. 2022 found C^0.46 and C^0.54 with this form); it says nothing about sparsity: ${
+      chosen
+        ? "this report draws it because --fit chose it; without --fit the report draws the sweep's sparse-law fit"
+        : 'the sparse law (`fit-law` without `--form`) does, from trials at two or more sparsity levels'
+    }.`
   );
 }
 

@@ -143,7 +143,7 @@ function scalingCaption(ctx: PlotContext, axis: 'N' | 'D'): string {
   const law = !drawn
     ? ' No law is drawn: no usable fit is stored.'
     : drawn.dense
-      ? ` Line: the fitted dense law (fit #${drawn.id}, Hoffmann et al.'s form; no sparse-law fit is stored) at the dense trials' mean ${other} of the panel; it says nothing about sparse trials, so none is drawn for them.`
+      ? ` Line: the fitted dense law (fit #${drawn.id}, Hoffmann et al.'s form; ${ctx.data.fitChosen ? 'chosen with --fit' : 'no sparse-law fit is stored'}) at the dense trials' mean ${other} of the panel; it says nothing about sparse trials, so none is drawn for them.`
       : ` Lines: the fitted law (fit #${drawn.id}) at each level's measured sparsity and mean ${other} of the panel.`;
   const markers = drawn ? markersScope(ctx) : 'each finished trial';
   const settings = scalingSettings(points);

@@ -380,6 +380,13 @@ describe('the report document', () => {
       'Optimal sparsity over model size and compute: not drawn, fit #9, chosen with --fit, is a dense-law fit, which says nothing about sparsity.',
     );
     expect(notices(chosen).join(' ')).not.toContain('No sparse-law fit is stored');
+    // nor in the dense law's finding and captions, which say why it is drawn
+    const findings = blocks(chosen, 'findings').flatMap((b) => (b.kind === 'list' ? b.items : []));
+    expect(findings.join(' ')).toContain(
+      "this report draws it because --fit chose it; without --fit the report draws the sweep's sparse-law fit",
+    );
+    expect(plotsOf(chosen, 'loss-vs-n')[0].caption).toContain("Hoffmann et al.'s form; chosen with --fit)");
+    expect(plotsOf(await documentOf(data), 'loss-vs-n')[0].caption).toContain('no sparse-law fit is stored)');
   });
 
   it('warns that the law does not extrapolate in N when the held-out trials are missed by more than the fitted ones', async () => {
