@@ -21,11 +21,14 @@ const lawFit = (over: Partial<LawFit>): LawFit =>
 describe('fit-law output', () => {
   it('names the convergence test a fit passed, and both measures', () => {
     expect(convergenceLine(lawFit({}))).toBe(
-      'converged on the scaled gradient 1.1e-8 (tol 0.00001); Newton step 1 (tol 0.0001); 25/25 starts converged, 24 at the best loss',
+      'converged on the scaled gradient 1.1e-8 (tol 0.00001); Newton step 1 (tol 0.0001, not met and not needed: the gradient test passed); 25/25 starts converged, 24 at the best loss',
     );
     // rounding stopped the line search above the gradient tolerance, at a Newton step within its own
     expect(convergenceLine(lawFit({ gradNorm: 0.031, newtonStep: 5.2e-14 }))).toMatch(
       /^converged on the Newton step 5\.2e-14 \(tol 0\.0001\); scaled gradient 0\.031 \(tol 0\.00001\);/,
+    );
+    expect(convergenceLine(lawFit({ newtonStep: 2.7e-8 }))).toContain(
+      '; Newton step 2.7e-8 (tol 0.0001); 25/25',
     );
     expect(convergenceLine(lawFit({ converged: false, gradNorm: 1.7e-3, newtonStep: null }))).toMatch(
       /^NOT CONVERGED: scaled gradient 0\.0017 \(tol 0\.00001\); 25\/25/,
