@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { heldOutCount } from '../data/images.js';
 import { MNIST_DIGITS } from '../data/mnist.js';
 import type { DataSpec } from '../data/spec.js';
 import { splitStride } from '../data/split-stride.js';
 import { heldOutImageCount, textStreamLengths } from '../data/stream-sizes.js';
+import { textChunks } from '../data/text-file.js';
 import { PathError } from '../errors.js';
 import { families, type TextWindow } from '../models/registry.js';
 import type { TrialPlan } from './plan.js';
@@ -117,7 +119,14 @@ const SPLIT_UNITS: Partial<Record<DataSpec['source'], string>> = {
  * IDX source with validation files of its own splits nothing.
  */
 export function heldOutShareWarning(trials: readonly TrialPlan[]): string | null {
-  const rounded = new Map<number, string>();
+  const rounded = new Map<string, string>();
+  // every trial of a sweep names the same file: read it once
+  const chunkCounts = new Map<string, number>();
+  const chunksOf = (path: string, bytes: number) => {
+    const key = `${bytes}|${path}`;
+    if (!chunkCounts.has(key)) chunkCounts.set(key, textChunks(readFileSync(path), bytes).length);
+    return chunkCounts.get(key)!;
+  };
   for (const { spec } of trials) {
     const data = spec.data;
     const unit = SPLIT_UNITS[data.source];
@@ -125,8 +134,16 @@ export function heldOutShareWarning(trials: readonly TrialPlan[]): string | null
     if (data.source === 'idx' && data.paths.validation_images) continue;
     const f = data.validation_fraction;
     const k = splitStride(f);
-    if (Math.abs(1 / k - f) <= 0.01 * f || rounded.has(f)) continue;
-    rounded.set(f, `${f} holds out every ${ordinal(k)} ${unit}, ${+(1 / k).toPrecision(3)} of them`);
+    // a text file's few chunks: the share of them held out, which 1/k is only of many
+    const chunks =
+      data.source === 'text' ? textChunks(readFileSync(data.path), data.chunk_bytes).length : null;
+    const share = chunks === null ? 1 / k : heldOutCount(chunks, f) / chunks;
+    const key = `${f}|${chunks}`;
+    if (Math.abs(share - f) <= 0.01 * f || rounded.has(key)) continue;
+    rounded.set(
+      key,
+      `${f} holds out every ${ordinal(k)} ${unit}, ${chunks === null ? '' : `${heldOutCount(chunks, f)} of its ${chunks}, `}${+share.toPrecision(3)} of them`,
+    );
   }
   if (rounded.size === 0) return null;
   return `data.validation_fraction ${[...rounded.values()].join('; ')}: the split holds out every k-th one, k = round(1 / fraction), so a fraction of the form 1/k (0.5, 0.25, 0.2, 0.1, 0.05) is held out as asked and others are rounded to one`;

@@ -7,15 +7,7 @@ import { BYTE_VOCAB, bytesToTokens, splitDocuments, type TokenCorpus } from './t
  */
 export function loadTextFile(path: string, validationFraction: number, chunkBytes: number): TokenCorpus {
   const bytes = readFileSync(path);
-  const chunks: Uint8Array[] = [];
-  let start = 0;
-  while (start < bytes.length) {
-    let end = Math.min(bytes.length, start + chunkBytes);
-    const nl = bytes.indexOf(0x0a, end);
-    end = nl === -1 || nl - end > chunkBytes ? end : nl + 1;
-    chunks.push(bytes.subarray(start, end));
-    start = end;
-  }
+  const chunks = textChunks(bytes, chunkBytes);
   const { train, validation } = splitDocuments(chunks, validationFraction);
   const cat = (parts: Uint8Array[]) => bytesToTokens(Buffer.concat(parts));
   return {
@@ -25,4 +17,18 @@ export function loadTextFile(path: string, validationFraction: number, chunkByte
     entropyFloor: null,
     description: `${path}: ${bytes.length} bytes in ${chunks.length} chunks (${validation.length} validation), byte tokens`,
   };
+}
+
+/** A text file's bytes cut into chunks of `chunkBytes`, each ended at the next newline after that many bytes. */
+export function textChunks(bytes: Uint8Array, chunkBytes: number): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  let start = 0;
+  while (start < bytes.length) {
+    let end = Math.min(bytes.length, start + chunkBytes);
+    const nl = bytes.indexOf(0x0a, end);
+    end = nl === -1 || nl - end > chunkBytes ? end : nl + 1;
+    chunks.push(bytes.subarray(start, end));
+    start = end;
+  }
+  return chunks;
 }

@@ -171,4 +171,22 @@ describe('the held-out share', () => {
       ),
     );
   });
+
+  it("gives a text file's share of its own chunks, which 1/k is only of many", () => {
+    const dir = tempDir();
+    // 5 chunks of 8 KiB (no newlines: each ends at its byte count)
+    writeFileSync(join(dir, 'small.txt'), 'x'.repeat(5 * 8192));
+    const config = (f: number) =>
+      `name: share\ndata: {source: text, path: small.txt, validation_fraction: ${f}}\n${sweep('10k')}`;
+    const plan = (f: number) => loadSweep(writeConfig(config(f), 'c.yaml', dir));
+    // 0.15: every 7th chunk from the 4th, 1 of the 5 (0.2), where 1/7 would read 0.143
+    expect(heldOutShareWarning(plan(0.15).trials)).toMatch(
+      /^data\.validation_fraction 0\.15 holds out every 7th chunk of the file, 1 of its 5, 0\.2 of them: /,
+    );
+    // 0.25, of the form 1/k, still holds out 1 of 5: said too
+    expect(heldOutShareWarning(plan(0.25).trials)).toMatch(
+      /0\.25 holds out every 4th chunk of the file, 1 of its 5, 0\.2 of them/,
+    );
+    expect(heldOutShareWarning(plan(0.2).trials)).toBeNull();
+  });
 });
