@@ -135,8 +135,7 @@ export function heldOutShareWarning(trials: readonly TrialPlan[]): string | null
     const f = data.validation_fraction;
     const k = splitStride(f);
     // a text file's few chunks: the share of them held out, which 1/k is only of many
-    const chunks =
-      data.source === 'text' ? textChunks(readFileSync(data.path), data.chunk_bytes).length : null;
+    const chunks = data.source === 'text' ? chunksOf(data.path, data.chunk_bytes) : null;
     const share = chunks === null ? 1 / k : heldOutCount(chunks, f) / chunks;
     const key = `${f}|${chunks}`;
     if (Math.abs(share - f) <= 0.01 * f || rounded.has(key)) continue;
