@@ -73,7 +73,9 @@ export function embeddingShareWarning(trials: readonly EmbeddingCount[], family:
       (best, e) => (!best || share(e.high) / share(e.low) > share(best.high) / share(best.low) ? e : best),
       null,
     );
-  const head = `embeddings are up to ${largest.toFixed(2)}× N in this sweep`;
+  // a classifier's head is its own matrix, outside N, and counted with the embeddings
+  const what = family === 'vit' ? 'embeddings and classifier head' : 'embeddings';
+  const head = `${what} are up to ${largest.toFixed(2)}× N in this sweep`;
   const remedy =
     family === 'lm'
       ? 'larger N shrinks the share, and so does a smaller vocabulary'

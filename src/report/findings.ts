@@ -213,7 +213,7 @@ export function dataFindings(
     const wider = mean(counts.flatMap((c) => c.widers));
     const embeddings =
       wider > EMBEDDINGS_WIDER
-        ? `, with ${sig(wider, 3)}× the dense models' embedding parameters, which N leaves out.`
+        ? `, with ${sig(wider, 3)}× the dense models' ${family === 'vit' ? 'embedding and classifier-head' : 'embedding'} parameters, which N leaves out.`
         : '.';
     const lead = `Measured: at equal non-zero parameters and data, ${sparsityLabel(s)} models`;
     out.push(

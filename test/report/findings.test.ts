@@ -151,6 +151,11 @@ describe('data findings, from measurements alone', () => {
     expect(dataFindings(finalPoints(scored), 'images', 'vit').at(-1)).toBe(
       'Highest final validation accuracy: 90% (75% sparse, N = 8k, D = 100k images).',
     );
+    // a classifier's wider embeddings come with its head, both outside N
+    const wide = scored.map((x) => ({ ...x, embeddingParams: x.sparsity > 0 ? 40000 : 10000 }));
+    expect(dataFindings(finalPoints(wide), 'images', 'vit')[0]).toContain(
+      "the dense models' embedding and classifier-head parameters, which N leaves out.",
+    );
     scored[3].finalValAccuracy = 0.95;
     expect(dataFindings(finalPoints(scored), 'images', 'vit').at(-1)).toBe(
       'Highest final validation accuracy: 95% (the same trial).',
