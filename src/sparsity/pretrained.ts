@@ -93,7 +93,7 @@ export function pretrainedPath(o: { weights?: string; trial?: string; db?: strin
   if (ids.length === 1) return storedWeightsPath(db, ids[0]);
   throw new Error(
     ids.length === 0
-      ? `no finished trial whose id starts with ${trial} has its weights in ${dir}`
+      ? `no finished trial whose id starts with ${trial} has its weights in ${dir}${o.db === undefined ? ` (the default database's; options.db names the database that trained it, as sweep --db does)` : ''}`
       : `${trial} starts the ids of ${ids.length} trials whose weights are in ${dir} (${ids.slice(0, 4).join(', ')}${ids.length > 4 ? ', …' : ''}): give more of the id`,
   );
 }

@@ -87,6 +87,10 @@ sweep: {sparsity: 0.5, nonzero_params: 3000, tokens: 4096}
     expect(() => loadSweep(withTrial('abcd'), { db })).toThrow(
       `no finished trial whose id starts with abcd has its weights in ${dirname(weightsPath(db, id))}`,
     );
+    // without a database (plan has no --db), the default one is read, and the message says how to name another
+    expect(() => loadSweep(withTrial('abcd'))).toThrow(
+      "(the default database's; options.db names the database that trained it, as sweep --db does)",
+    );
     copyFileSync(weightsPath(db, id), weightsPath(db, 'fedc000000000000'));
     expect(() => loadSweep(withTrial('fedc'), { db })).toThrow(
       `fedc starts the ids of 2 trials whose weights are in ${dirname(weightsPath(db, id))} (fedc000000000000, fedcba9876543210): give more of the id`,
