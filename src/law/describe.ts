@@ -64,18 +64,20 @@ export function coefficientTable(fit: LawFit, dataUnit?: string, lossUnit = 'nat
  */
 export function convergenceLine(fit: LawFit): string {
   const grad = `scaled gradient ${sig(fit.gradNorm, 2)} (tol ${fit.gradTolerance})`;
-  const newton =
-    fit.newtonStep === null ? null : `Newton step ${sig(fit.newtonStep, 2)} (tol ${NEWTON_STEP_TOLERANCE})`;
   const byGradient = fit.gradNorm !== null && fit.gradNorm <= fit.gradTolerance;
   // a converged fit's other measure above its tolerance reads as a failed test without a word on it
   const unneeded =
     fit.converged && byGradient && fit.newtonStep !== null && fit.newtonStep > NEWTON_STEP_TOLERANCE
       ? ', not met and not needed: the gradient test passed'
       : '';
+  const newton =
+    fit.newtonStep === null
+      ? null
+      : `Newton step ${sig(fit.newtonStep, 2)} (tol ${NEWTON_STEP_TOLERANCE}${unneeded})`;
   const tests =
     fit.converged && !byGradient && newton
       ? `converged on the ${newton}; ${grad}`
-      : `${fit.converged ? 'converged on the' : 'NOT CONVERGED:'} ${grad}${newton ? `; ${newton.replace(/\)$/, `${unneeded})`)}` : ''}`;
+      : `${fit.converged ? 'converged on the' : 'NOT CONVERGED:'} ${grad}${newton ? `; ${newton}` : ''}`;
   return `${tests}; ${fit.startsConverged}/${fit.startsTotal} starts converged, ${fit.startsAtBest} at the best loss`;
 }
 

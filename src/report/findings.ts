@@ -27,9 +27,6 @@ export const PAPER_SMALLEST_N = 1.33e6;
  */
 export const PAPER_SMALLEST_VIT_N = 6.64e5;
 
-const list = (xs: readonly string[]) =>
-  xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
-
 /**
  * What a dense-law fit says, in words: its exponents with their 95% bootstrap intervals, and how a compute
  * budget is best split between N and D under it, N_opt ∝ C^(beta/(alpha+beta)) (Hoffmann et al. 2022, eq. 4,
@@ -118,11 +115,11 @@ export function lawFindings(
       `trained on the same data (paper, ${paper.name}: ${pct(optimalSparsityAtDataMultiple(paper.params, m0), 2)} and ${times(denseEquivalentFactor(paper.params, s0))}).`,
     `Sparsity starts to pay once training runs past ${times(dataMultipleWhereSparsityPays(p))}${boot(spread?.pays, times)} the compute-optimal data of a dense model ` +
       `of the same non-zero size (paper: ${times(dataMultipleWhereSparsityPays(t5))} T5/C4, ${times(dataMultipleWhereSparsityPays(vit))} ViT/JFT).`,
-    `Loss-optimal sparsity at ${list(HEADLINE_MULTIPLES.map((m) => `${m}×`))} the compute-optimal data: ` +
-      `${list(HEADLINE_MULTIPLES.map((m) => `${pct(optimalSparsityAtDataMultiple(p, m), 2)}${atMultiple(m)}`))} ` +
-      `(paper, ${paper.name}: ${list(HEADLINE_MULTIPLES.map((m) => pct(optimalSparsityAtDataMultiple(paper.params, m), 2)))}).`,
-    `Dense-equivalent size at equal non-zero parameters: ${list(shown.map((s) => `${times(denseEquivalentFactor(p, s))}${atLevel(s)} at ${pct(s)}`))} ` +
-      `(paper, ${paper.name}: ${list(shown.map((s) => times(denseEquivalentFactor(paper.params, s))))}).`,
+    `Loss-optimal sparsity at ${listed(HEADLINE_MULTIPLES.map((m) => `${m}×`))} the compute-optimal data: ` +
+      `${listed(HEADLINE_MULTIPLES.map((m) => `${pct(optimalSparsityAtDataMultiple(p, m), 2)}${atMultiple(m)}`))} ` +
+      `(paper, ${paper.name}: ${listed(HEADLINE_MULTIPLES.map((m) => pct(optimalSparsityAtDataMultiple(paper.params, m), 2)))}).`,
+    `Dense-equivalent size at equal non-zero parameters: ${listed(shown.map((s) => `${times(denseEquivalentFactor(p, s))}${atLevel(s)} at ${pct(s)}`))} ` +
+      `(paper, ${paper.name}: ${listed(shown.map((s) => times(denseEquivalentFactor(paper.params, s))))}).`,
   ];
   if (shared)
     out.push(

@@ -19,10 +19,7 @@ export interface RunsFitsOptions {
  * the trials it was made from the sweep no longer holds (`inputsNotInSweep`); null where that cannot be told, for a
  * fit of external points or of another sweep than `trials`.
  */
-function row(
-  f: FitRecord,
-  sweep: { name: string; trials: TrialRecord[]; ids: ReadonlySet<string>; axes: SweepRecord['axes'] } | null,
-) {
+function row(f: FitRecord, sweep: { name: string; trials: TrialRecord[]; axes: SweepRecord['axes'] } | null) {
   const result = f.result as Partial<LawFit>;
   return {
     id: f.id,
@@ -36,8 +33,7 @@ function row(
     bootstrap: result.bootstrap?.requested ?? 0,
     finishedNotInFit: sweep && f.sweep === sweep.name ? finishedNotIn(f, sweep.trials, sweep.axes) : null,
     // its trials the sweep no longer holds (run again with another plan, a merge, runs rm): the fit is out of date
-    inputsNotInSweep:
-      sweep && f.sweep === sweep.name ? f.inputs.filter((id) => !sweep.ids.has(id)).length : null,
+    inputsNotInSweep: sweep && f.sweep === sweep.name ? notInSweep(f.inputs, sweep.trials) : null,
     createdAt: f.createdAt,
   };
 }
@@ -71,10 +67,7 @@ export async function runsFitsCommand(opts: RunsFitsOptions): Promise<number> {
     const sweep = listedSweep(store, opts, 'fit');
     const record = sweep === null ? null : store.getSweep(sweep);
     const context = record
-      ? (() => {
-          const trials = store.listTrials(record.name);
-          return { name: record.name, trials, ids: new Set(trials.map((t) => t.id)), axes: record.axes };
-        })()
+      ? { name: record.name, trials: store.listTrials(record.name), axes: record.axes }
       : null;
     const fits = store.listFits(sweep).map((f) => row(f, context));
     // what `report` draws without --fit: the newest sparse fit whose trials are all in the sweep, else the newest dense one
@@ -130,4 +123,10 @@ export async function runsFitsCommand(opts: RunsFitsOptions): Promise<number> {
   } finally {
     store.close();
   }
+}
+
+/** How many of these trial ids the sweep's trials do not hold. */
+function notInSweep(ids: readonly string[], trials: readonly TrialRecord[]): number {
+  const held = new Set(trials.map((t) => t.id));
+  return ids.filter((id) => !held.has(id)).length;
 }
