@@ -1,5 +1,5 @@
 import { labelGapWarnings } from '../data/label-gaps.js';
-import { embeddingShareWarning, nonzeroEmbeddings } from '../models/embedding-share.js';
+import { embeddingShareWarning, nonzeroEmbeddings, outputHeadParams } from '../models/embedding-share.js';
 import { spanLayoutWarning } from '../models/span-layout-check.js';
 import { baselineWarning } from '../sparsity/baseline-check.js';
 import { scheduleWarnings } from '../sparsity/schedule-check.js';
@@ -36,6 +36,7 @@ export function planWarnings(plan: SweepPlan): string[] {
       target: t.spec.nonzero_params,
       nonzero: t.nonzero_params,
       embedding: nonzeroEmbeddings(t.spec, t.embedding_params),
+      head: outputHeadParams(t.spec),
     })),
     plan.trials[0]?.spec.model.family ?? 'lm',
   );

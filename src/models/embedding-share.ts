@@ -19,6 +19,8 @@ export interface EmbeddingCount {
   /** Its N as sized. */
   nonzero: number;
   embedding: number;
+  /** Of `embedding`, the output head's parameters where the model has its own head (a classifier's, an untied one). */
+  head?: number;
 }
 
 /**
@@ -73,8 +75,9 @@ export function embeddingShareWarning(trials: readonly EmbeddingCount[], family:
       (best, e) => (!best || share(e.high) / share(e.low) > share(best.high) / share(best.low) ? e : best),
       null,
     );
-  // a classifier's head is its own matrix, outside N, and counted with the embeddings
-  const what = family === 'vit' ? 'embeddings and classifier head' : 'embeddings';
+  // a classifier's head, or an untied lm or t5 head, is its own matrix, outside N, and counted with the embeddings
+  const ownHead = family === 'vit' || trials.some((t) => (t.head ?? 0) > 0);
+  const what = ownHead ? `embeddings and ${family === 'vit' ? 'classifier' : 'output'} head` : 'embeddings';
   const head = `${what} are up to ${largest.toFixed(2)}× N in this sweep`;
   const remedy =
     family === 'lm'

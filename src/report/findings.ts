@@ -165,6 +165,12 @@ export function fitQualityFinding(
 /** Sparse trials' embeddings more than this factor of their dense peers' are named beside the comparison. */
 const EMBEDDINGS_WIDER = 1.05;
 
+/** What N leaves out, as the findings name it: the embeddings, and the output head where the models have their own. */
+function headWords(family: string | undefined, points: readonly FinalPoint[]): string {
+  if (family === 'vit') return 'embedding and classifier-head';
+  return points.some((p) => (p.head ?? 0) > 0) ? 'embedding and output-head' : 'embedding';
+}
+
 /**
  * Direct comparisons, no law involved: in every (N, D) cell with a finished dense trial, each sparse
  * trial's final loss against the dense one at the same non-zero parameters and data; summarised per
@@ -210,7 +216,7 @@ export function dataFindings(
     const wider = mean(counts.flatMap((c) => c.widers));
     const embeddings =
       wider > EMBEDDINGS_WIDER
-        ? `, with ${sig(wider, 3)}× the dense models' ${family === 'vit' ? 'embedding and classifier-head' : 'embedding'} parameters, which N leaves out.`
+        ? `, with ${sig(wider, 3)}× the dense models' ${headWords(family, points)} parameters, which N leaves out.`
         : '.';
     const lead = `Measured: at equal non-zero parameters and data, ${sparsityLabel(s)} models`;
     out.push(

@@ -1,5 +1,5 @@
 import { isCoreAxis, isPrunerAxis } from '../config/schema.js';
-import { nonzeroEmbeddings } from '../models/embedding-share.js';
+import { nonzeroEmbeddings, outputHeadParams } from '../models/embedding-share.js';
 import { plannedData } from '../store/planned-data.js';
 import { settingText } from '../store/trial-axes.js';
 import type { TrialRecord } from '../store/types.js';
@@ -22,6 +22,8 @@ export interface FinalPoint {
   accuracy?: number | null;
   /** Dense embedding parameters, which N leaves out. */
   embedding: number;
+  /** Of `embedding`, the output head's where the model has its own (a classifier's, an untied one); absent: none. */
+  head?: number;
   /** Planned N and D: the sweep's grid values, used to group trials into panels. */
   nTarget: number;
   dTarget: number;
@@ -106,6 +108,7 @@ export function finalPoints(trials: readonly TrialRecord[]): FinalPoint[] {
       loss: t.finalValLoss as number,
       accuracy: t.finalValAccuracy,
       embedding: nonzeroEmbeddings(t.spec, t.embeddingParams),
+      head: outputHeadParams(t.spec),
       nTarget: t.nonzeroTarget,
       dTarget: t.tokensTarget,
       seed: t.seed,

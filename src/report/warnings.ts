@@ -5,7 +5,7 @@ import { EXTRAPOLATED_OPTIMUM } from '../law/optimal-summary.js';
 import { pointsFromTrials } from '../law/sweep-points.js';
 import { parseAxisCondition, SelectionError, selectTrials } from '../law/trial-selection.js';
 import { checkPointCount, validatePoints } from '../law/validate.js';
-import { embeddingShareWarning, nonzeroEmbeddings } from '../models/embedding-share.js';
+import { embeddingShareWarning, nonzeroEmbeddings, outputHeadParams } from '../models/embedding-share.js';
 import { baselineWarning } from '../sparsity/baseline-check.js';
 import { shownStatus } from '../store/owner.js';
 import { DEFAULT_DB } from '../store/store.js';
@@ -94,6 +94,7 @@ export function trialNotices(data: ReportData, points: readonly FinalPoint[]): N
       target: t.nonzeroTarget,
       nonzero: t.nonzeroParams ?? t.plannedNonzero,
       embedding: nonzeroEmbeddings(t.spec, t.embeddingParams),
+      head: outputHeadParams(t.spec),
     })),
     data.family ?? 'lm',
   );

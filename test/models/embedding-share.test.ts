@@ -4,6 +4,7 @@ import {
   EMBEDDING_SHARE_LIMIT,
   embeddingShareWarning,
   nonzeroEmbeddings,
+  outputHeadParams,
 } from '../../src/models/embedding-share.js';
 import { planOf } from '../helpers/config.js';
 
@@ -61,6 +62,18 @@ describe('embedding share warning', () => {
     expect(w).toMatch(
       /^embeddings and classifier head are up to 0\.50× N in this sweep, so N understates every model's trained parameters\./,
     );
+  });
+
+  it('names an untied lm head with the embeddings, as it names a classifier head', () => {
+    const config = (tied: boolean) =>
+      `name: e\nmodel: {family: lm, tied_embeddings: ${tied}}\ndata: {source: synthetic, vocab_size: 256}\n` +
+      'sweep: {sparsity: [0, 0.75], nonzero_params: 6k, tokens: 100k}\n';
+    const share = (tied: boolean) =>
+      planWarnings(planOf(config(tied))).find((w) => / are up to .* N in this sweep/.test(w));
+    expect(share(true)).toMatch(/^embeddings are up to/);
+    expect(share(false)).toMatch(/^embeddings and output head are up to/);
+    const [dense] = planOf(config(false)).trials;
+    expect(outputHeadParams(dense.spec)).toBe(256 * dense.spec.model.d_model);
   });
 
   it("is among the quickstart-sized plan's warnings, from the planned embedding counts", () => {

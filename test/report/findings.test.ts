@@ -175,6 +175,11 @@ describe('data findings, from measurements alone', () => {
     expect(dataFindings(finalPoints([dense, sparse]))[0]).toBe(
       "Measured: at equal non-zero parameters and data, 50% sparse models reached a lower final loss than dense in 1 of 1 comparison (mean −10%), with 2× the dense models' embedding parameters, which N leaves out.",
     );
+    // an untied lm or t5 head is its own matrix, outside N, named with the embeddings
+    const untied = finalPoints([dense, sparse]).map((p) => ({ ...p, head: 300 }));
+    expect(dataFindings(untied)[0]).toMatch(
+      /with 2× the dense models' embedding and output-head parameters, which N leaves out\.$/,
+    );
   });
 
   it('say so when no dense trial finished', () => {
