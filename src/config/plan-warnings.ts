@@ -2,7 +2,7 @@ import { labelGapWarnings } from '../data/label-gaps.js';
 import { embeddingShareWarning, nonzeroEmbeddings, outputHeadParams } from '../models/embedding-share.js';
 import { spanLayoutWarning } from '../models/span-layout-check.js';
 import { baselineWarning } from '../sparsity/baseline-check.js';
-import { scheduleWarnings } from '../sparsity/schedule-check.js';
+import { scheduleWarnings, skippedStepsWarning } from '../sparsity/schedule-check.js';
 import { sharedScheduleWarning } from '../sparsity/shared-schedule-check.js';
 import { sameTrainingWarning } from './budget-check.js';
 import { repeatedDataWarning } from './epochs-check.js';
@@ -13,7 +13,7 @@ import { warmupWarning } from './warmup-check.js';
 
 /**
  * What a plan does that its config may not mean, in words (a sweep and `plan` print them): schedules with too
- * few mask updates, pretrained sparse trials beside dense ones from scratch, N targets the shapes miss, token
+ * few mask updates, or with so many that replace optimizer steps that D overstates the data trained on, pretrained sparse trials beside dense ones from scratch, N targets the shapes miss, token
  * budgets less than a batch apart, held-out shares the split rounds, held-out sets smaller than `train.eval_tokens` asks,
  * data read more than a few epochs over, t5 inputs too short for their
  * span-corruption settings, embeddings a large share of N, warmups as long as training, one pruner.schedule
@@ -30,6 +30,7 @@ export function planWarnings(plan: SweepPlan): string[] {
   const repeatedData = repeatedDataWarning(plan.trials);
   const spans = spanLayoutWarning(plan.trials);
   const warmup = warmupWarning(plan.trials);
+  const skipped = skippedStepsWarning(plan.trials);
   const embeddings = embeddingShareWarning(
     plan.trials.map((t) => ({
       sparsity: t.spec.sparsity,
@@ -45,6 +46,7 @@ export function planWarnings(plan: SweepPlan): string[] {
   const shared = wholePruners ? null : sharedScheduleWarning(plan.config.pruner.schedule, plan.trials);
   return [
     ...scheduleWarnings(plan.trials),
+    ...(skipped ? [skipped] : []),
     ...(shared ? [shared] : []),
     ...(baseline ? [baseline] : []),
     ...(missed ? [missed] : []),

@@ -4,6 +4,13 @@ import type { PrunerSpec } from './spec.js';
 /** Below this many mask updates a gradual or drop/grow schedule is not what its name says. */
 export const FEW_UPDATES = 3;
 
+/**
+ * Above this share of a trial's steps spent on mask updates that replace the optimizer's step (RigL, SET, SRigL),
+ * D overstates the data the trial trained on enough to move comparisons: a guide, not a published threshold
+ * (RigL's ΔT = 100 with T_end 75% spends under 1%).
+ */
+export const SKIPPED_SHARE_LIMIT = 0.05;
+
 /** Schedules whose point is to change masks many times over training. */
 const CHANGING = new Set(['cubic', 'periodic']);
 
@@ -58,7 +65,7 @@ export function scheduleWarnings(
 ) {
   const worst = new Map<
     string,
-    { id: string; steps: number; updates: number; count: number; interval: unknown }
+    { id: string; algorithm: string; steps: number; updates: number; count: number; interval: unknown }
   >();
   for (const t of trials) {
     const p = t.spec.pruner;
@@ -69,6 +76,7 @@ export function scheduleWarnings(
     if (!w || updates < w.updates)
       worst.set(p.schedule.name, {
         id: t.id,
+        algorithm: p.name,
         steps: t.spec.steps,
         updates,
         count: (w?.count ?? 0) + 1,
@@ -85,6 +93,45 @@ export function scheduleWarnings(
         : w.updates === 0
           ? ', so the masks never change: it trains a static sparse mask'
           : ', so the masks barely change') +
-      '; set pruner.schedule.interval lower, or train longer',
+      (skipsOptimizer(w.algorithm)
+        ? `; set pruner.schedule.interval lower (each ${w.algorithm} update replaces an optimizer step: keep them under ${SKIPPED_SHARE_LIMIT * 100}% of the steps), or train longer`
+        : '; set pruner.schedule.interval lower, or train longer'),
+  );
+}
+
+/** Whether the algorithm's mask updates take the place of the optimizer's step on their steps. */
+function skipsOptimizer(algorithm: string): boolean {
+  return algorithms.get(algorithm).skipsOptimizerOnUpdate === true;
+}
+
+/**
+ * A warning for trials that spend more than {@link SKIPPED_SHARE_LIMIT} of their steps on mask updates that
+ * replace the optimizer's step (RigL's Algorithm 1, Evci et al. 2020, https://arxiv.org/abs/1911.11134; SET and
+ * SRigL alike): such a step reads a batch and moves no weight, yet D counts its tokens, so the trial trained on
+ * less data than D says, and compares unfairly with gradual pruning at the same D. Names the trial with the
+ * largest share and the key to change; null when every trial is within the limit.
+ */
+export function skippedStepsWarning(
+  trials: readonly { id: string; spec: { steps: number; pruner: PrunerSpec } }[],
+): string | null {
+  let worst: { id: string; name: string; steps: number; skipped: number; interval: unknown } | null = null;
+  let count = 0;
+  for (const t of trials) {
+    const p = t.spec.pruner;
+    if (t.spec.steps === 0 || !skipsOptimizer(p.name)) continue;
+    // a drop/grow schedule's updates that change a mask are those that replace a weight: the skipped steps
+    const skipped = maskUpdates(p, t.spec.steps);
+    if (skipped / t.spec.steps <= SKIPPED_SHARE_LIMIT) continue;
+    count++;
+    if (!worst || skipped / t.spec.steps > worst.skipped / worst.steps)
+      worst = { id: t.id, name: p.name, steps: t.spec.steps, skipped, interval: p.schedule.interval };
+  }
+  if (!worst) return null;
+  const share = worst.skipped / worst.steps;
+  return (
+    `${count} trial${count === 1 ? '' : 's'} spend${count === 1 ? 's' : ''} more than ${SKIPPED_SHARE_LIMIT * 100}% of ${count === 1 ? 'its' : 'their'} steps on mask updates that replace the optimizer's step ` +
+    `(${worst.id.slice(0, 8)}, ${worst.name}: ${worst.skipped} of ${worst.steps} steps at interval ${worst.interval}, as in RigL's Algorithm 1): ` +
+    `D counts those steps' tokens, though they move no weight, so ${count === 1 ? 'it trains' : 'they train'} on up to ${Math.round(share * 100)}% less data than D says; ` +
+    'set pruner.schedule.interval higher (RigL uses 100), or train longer'
   );
 }

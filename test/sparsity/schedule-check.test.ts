@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskUpdates, scheduleWarnings } from '../../src/sparsity/schedule-check.js';
+import { maskUpdates, scheduleWarnings, skippedStepsWarning } from '../../src/sparsity/schedule-check.js';
 import { resolvePrunerSpec } from '../../src/sparsity/spec.js';
 
 const trial = (
@@ -53,10 +53,30 @@ describe('schedule check', () => {
     expect(w[0]).toMatch(
       /^2 trials get fewer than 3 mask updates that change anything from the periodic schedule \(aaaaaaaa: 0 in 62 steps/,
     );
-    expect(w[0]).toMatch(/never change.*pruner\.schedule\.interval/);
+    expect(w[0]).toMatch(
+      /never change.*pruner\.schedule\.interval lower \(each rigl update replaces an optimizer step: keep them under 5% of the steps\)/,
+    );
     expect(w[1]).toMatch(
       /^1 trial gets fewer than 3 mask updates that change anything from the cubic schedule \(dddddddd: 1 in 62 steps at interval 100\)/,
     );
     expect(scheduleWarnings([trial('gmp', 62, { interval: 5 }), trial('static', 10)])).toEqual([]);
+  });
+
+  it('warns of drop/grow updates that replace more than 5% of the optimizer steps, which D still counts', () => {
+    // interval 1 over 156 steps: T_end 117, cosine f > 0 at steps 1..116: 116 skipped (74%)
+    expect(maskUpdates(trial('rigl', 156, { interval: 1 }).spec.pruner, 156)).toBe(116);
+    const w = skippedStepsWarning([
+      trial('rigl', 156, { interval: 1 }, 'aaaaaaaa00000000'),
+      trial('set', 1000, { interval: 10 }, 'bbbbbbbb00000000'), // 74 of 1000 (7.4%)
+      trial('rigl', 1000, { interval: 20 }, 'cccccccc00000000'), // 37 of 1000: within
+      trial('gmp', 156, { interval: 1 }, 'dddddddd00000000'), // the optimizer steps at every gmp update
+    ]);
+    expect(w).toBe(
+      "2 trials spend more than 5% of their steps on mask updates that replace the optimizer's step (aaaaaaaa, rigl: 116 of 156 steps at interval 1, as in RigL's Algorithm 1): " +
+        "D counts those steps' tokens, though they move no weight, so they train on up to 74% less data than D says; set pruner.schedule.interval higher (RigL uses 100), or train longer",
+    );
+    // RigL's own ΔT = 100 and T_end 75%: under 1%; no update replaces anything with f0 = 0
+    expect(skippedStepsWarning([trial('rigl', 1000), trial('set', 1e6)])).toBeNull();
+    expect(skippedStepsWarning([trial('rigl', 156, { interval: 1, drop_fraction: 0 })])).toBeNull();
   });
 });
