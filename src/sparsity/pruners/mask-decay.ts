@@ -8,7 +8,7 @@ export interface MaskDecayOptions {
   decay: 'linear' | 'exponential';
   /** Fraction of training at which β starts to fall (before it: dense forward). */
   start: number;
-  /** Fraction of training from which β = 0: hard N:M masks while fine-tuning. */
+  /** Fraction of training from which β = 0: hard N:M masks in the forward pass while fine-tuning. */
   end: number;
   /** Exponential decay only: β = e^(−rate·p). */
   rate: number;
@@ -31,7 +31,10 @@ export function maskDecayBeta(step: number, totalSteps: number, o: MaskDecayOpti
  * Pruning-mask decay for N:M (Kao et al. 2022, arXiv:2209.07617): instead of zeroing pruned weights, the
  * forward pass scales them by β_t, falling from 1 to 0 (linear max(0, 1 − c·t) or exponential e^(−c·t),
  * c set by start/end), with gradients passed straight through to the dense weights and N:M masks recomputed
- * every step; from `end` on β = 0 and the model fine-tunes with hard N:M masks.
+ * every step; from `end` on β = 0 and the model fine-tunes with hard N:M masks in the forward pass, still recomputed
+ * from |w| every step with gradients passed straight through, as in the decay code of Kao et al.'s group
+ * (Bambhaniya et al. 2024, https://arxiv.org/abs/2402.04744, whose fine-tuning phase is a straight-through step
+ * mask). So a pruned weight gets the whole gradient g, not β·g, at every β.
  */
 export const maskDecay: Algorithm<MaskDecayOptions> = {
   name: 'mask-decay',
