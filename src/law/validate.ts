@@ -1,17 +1,22 @@
 import { LawInputError } from './errors.js';
 import type { LawPoint } from './types.js';
 
-/** Values within this relative distance of the previous one count as one level (see {@link levelCount}). */
+/** Values within this relative distance above their level's smallest count as one level (see {@link levelCount}). */
 export const LEVEL_TOLERANCE = 0.01;
 
-/** How many levels positive values take: sorted, a value more than LEVEL_TOLERANCE above the last starts a new one. */
+/**
+ * How many levels positive values take: sorted, a value more than LEVEL_TOLERANCE above its level's smallest starts a
+ * new one (so a series of values each close to the last is not one level, however wide it spans).
+ */
 export function levelCount(values: readonly number[], tolerance = LEVEL_TOLERANCE): number {
   const sorted = [...values].sort((a, b) => a - b);
   let count = 0;
-  let last = Number.NEGATIVE_INFINITY;
+  // measured from the level's smallest value, so values each close to the last do not chain into one wide level
+  let start = Number.NEGATIVE_INFINITY;
   for (const v of sorted) {
-    if (!(v <= last * (1 + tolerance))) count++;
-    last = v;
+    if (v <= start * (1 + tolerance)) continue;
+    count++;
+    start = v;
   }
   return count;
 }

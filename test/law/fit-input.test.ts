@@ -181,6 +181,16 @@ describe('the optimum and the levels of S and D', () => {
     expect(new Set(jittered.map((p) => p.sparsity)).size).toBe(4);
     expect(optimumUndetermined(jittered)).toMatch(/^2 sparsity levels leave/);
     expect(levelCount([0.5, 0.50004, 0.4999, 1, 0.125, 0.1])).toBe(4);
+    // values 0.9% apart chain across 2.4×: measured from each level's smallest, not from the last value
+    const chain = Array.from({ length: 100 }, (_, i) => 1.009 ** i);
+    expect(levelCount(chain)).toBe(50);
+    // N 4% apart at 5%: each level takes two (6000, 6240), not all sixteen
+    expect(
+      levelCount(
+        Array.from({ length: 16 }, (_, i) => 6000 * 1.04 ** i),
+        0.05,
+      ),
+    ).toBe(8);
     // the fit keeps its coefficients and says why it gives no figures
     const withOptimum = fitLaw(points, 'sparse', quick);
     expect(withOptimum.optimumUndetermined).toBeNull();
