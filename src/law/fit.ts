@@ -10,6 +10,7 @@ import { getLawForm } from './forms/index.js';
 import { holdoutCheck, holdoutCount } from './holdout.js';
 import { flatInSparsity, optimumUndetermined, optimumUnsupported, sparseParams } from './optimal.js';
 import {
+  beyondSparsityWarning,
   extrapolatedOptimumWarning,
   summariseOptimalSparsity,
   weakOptimumWarning,
@@ -295,6 +296,8 @@ function addOptimum(
   fit.optimal = summariseOptimalSparsity(params, undefined, undefined, samples, queries);
   const beyond = extrapolatedOptimumWarning(params, points);
   if (beyond) fit.warnings.push(beyond);
+  const aboveFitted = beyondSparsityWarning(fit.optimal, points);
+  if (aboveFitted) fit.warnings.push(aboveFitted);
   const weak = weakOptimumWarning(fit.optimal);
   if (weak) fit.warnings.push(weak);
 }

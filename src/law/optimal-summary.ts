@@ -1,4 +1,4 @@
-import { sig } from '../util/format.js';
+import { listed, sig } from '../util/format.js';
 import { nearZero } from './describe.js';
 import { type CoefficientSamples, figureSpread } from './figure-spread.js';
 import {
@@ -128,3 +128,37 @@ export function extrapolatedOptimumWarning(
     `at 1x to 100x of it, are extrapolations of the law, not measurements`
   );
 }
+
+/** A figure's sparsity this far above the largest fitted one lies beyond it (measured sparsities round a little). */
+export const SPARSITY_REACH_TOLERANCE = 0.005;
+
+/**
+ * A warning when optimal-sparsity figures sit at sparsities above the largest the law was fitted to: S_opt at a
+ * data multiple, or a dense-equivalent size at a sparsity no point reaches. The law's form carries them there; no
+ * trial measured them. (`fit-law --optimal` marks its own answers: see `queryExtrapolation`.) Null when every
+ * figure lies within the fitted sparsities.
+ */
+export function beyondSparsityWarning(
+  o: OptimalSparsitySummary,
+  points: readonly Pick<LawPoint, 'sparsity'>[],
+): string | null {
+  if (points.length === 0) return null;
+  const top = Math.max(...points.map((p) => p.sparsity));
+  const above = (s: number) => s > top + SPARSITY_REACH_TOLERANCE;
+  const multiples = o.at_data_multiples
+    .filter((a) => above(a.sparsity))
+    .map((a) => `${a.data_multiple}x (${sig(a.sparsity, 2)})`);
+  const sizes = o.dense_equivalent.filter((d) => above(d.sparsity)).map((d) => percent(d.sparsity));
+  const parts = [
+    ...(multiples.length > 0 ? [`S_opt at ${listed(multiples)}`] : []),
+    ...(sizes.length > 0
+      ? [`the dense-equivalent size${sizes.length === 1 ? '' : 's'} at ${listed(sizes)}`]
+      : []),
+  ];
+  if (parts.length === 0) return null;
+  const one = multiples.length + sizes.length === 1;
+  return `${parts.join(', and ')} ${one ? 'lies' : 'lie'} above the largest sparsity fitted (${percent(top)}): ${one ? 'an extrapolation' : 'extrapolations'} of the law in S, not ${one ? 'a measurement' : 'measurements'}`;
+}
+
+/** A sparsity as a percentage to three digits: 0.875 → "87.5%". */
+const percent = (s: number) => `${+(s * 100).toPrecision(3)}%`;

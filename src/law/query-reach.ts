@@ -1,4 +1,5 @@
 import { fmt, sig } from '../util/format.js';
+import { SPARSITY_REACH_TOLERANCE } from './optimal-summary.js';
 import type { LawPoint } from './types.js';
 
 /** A query this far beyond the fitted range (or below it) is said to extrapolate. */
@@ -17,12 +18,18 @@ function reach(value: number, values: readonly number[], what: string): string |
 }
 
 /**
- * How far an `--optimal` query (non-zero parameters N, compute C = 6·N/(1−S)·D) lies outside the points the law
- * was fitted to, in words ("N is 6.1e3× the largest fitted (16k); C is ..."), or null when both lie within them:
- * a figure beyond them is an extrapolation of the law's form, which no trial checked.
+ * How far an `--optimal` query (non-zero parameters N, compute C = 6·N/(1−S)·D) and its answer `sOpt` lie outside
+ * the points the law was fitted to, in words ("N is 6.1e3× the largest fitted (16k); C is ...; S_opt is above the
+ * largest fitted sparsity (0.875)"), or null when all lie within them: a figure beyond them is an extrapolation of
+ * the law's form, which no trial checked.
  */
-export function queryExtrapolation(q: { N: number; C: number }, points: readonly LawPoint[]): string | null {
+export function queryExtrapolation(
+  q: { N: number; C: number },
+  points: readonly LawPoint[],
+  sOpt?: number,
+): string | null {
   if (points.length === 0) return null;
+  const top = Math.max(...points.map((p) => p.sparsity));
   const parts = [
     reach(
       q.N,
@@ -30,6 +37,9 @@ export function queryExtrapolation(q: { N: number; C: number }, points: readonly
       'N',
     ),
     reach(q.C, points.map(computeOf), 'C'),
+    sOpt !== undefined && sOpt > top + SPARSITY_REACH_TOLERANCE
+      ? `S_opt is above the largest fitted sparsity (${sig(top, 3)})`
+      : null,
   ].filter((x): x is string => x !== null);
   return parts.length > 0 ? parts.join('; ') : null;
 }

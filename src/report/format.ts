@@ -40,9 +40,4 @@ export function firstLine(text: string, max: number): string {
   return `${(space > max / 2 ? line.slice(0, space) : line.slice(0, max - 1)).trimEnd()}…`;
 }
 
-/** Items in words: "a", "a and b", "a, b and c". */
-export function listed(items: readonly string[]): string {
-  return items.length <= 1
-    ? (items[0] ?? '')
-    : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
-}
+export { listed } from '../util/format.js';

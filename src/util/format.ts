@@ -78,3 +78,10 @@ export function withInterval(
 ): string {
   return `${show(v)}${r ? ` [${show(r[0])}, ${show(r[1])}]` : ''}`;
 }
+
+/** Items in words: "a", "a and b", "a, b and c". */
+export function listed(items: readonly string[]): string {
+  return items.length <= 1
+    ? (items[0] ?? '')
+    : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { fitLaw } from '../../src/law/fit.js';
 import { denseComputeOptimalData } from '../../src/law/optimal.js';
 import {
+  beyondSparsityWarning,
   EXTRAPOLATED_OPTIMUM,
   extrapolatedOptimumWarning,
   PARTLY_EXTRAPOLATED,
+  summariseOptimalSparsity,
 } from '../../src/law/optimal-summary.js';
 import { publishedCoefficients } from '../../src/law/published.js';
 import type { FitOptions } from '../../src/law/types.js';
@@ -75,5 +77,26 @@ describe('optimal-sparsity figures beyond every point', () => {
     expect(said(newer)).toEqual({ byReport: 1, byFitLaw: ['c is at its lower bound 0'] });
     // a law whose trials reach past it: neither says it, and fit-law's other warnings stay
     expect(said(stored).byReport).toBe(0);
+  });
+});
+
+describe('optimal-sparsity figures above the largest fitted sparsity', () => {
+  // the paper's T5 figures: S_opt 0, 0, 0.062, 0.23, 0.54 at 1x to 100x; dense-equivalent at 50%, 75%, 87.5%
+  const figures = summariseOptimalSparsity(t5);
+  const at = (...levels: number[]) => levels.map((sparsity) => ({ sparsity }));
+
+  it('names each figure above them: S_opt at a data multiple, a dense-equivalent size', () => {
+    expect(beyondSparsityWarning(figures, at(0, 0.5, 0.75))).toBe(
+      'the dense-equivalent size at 87.5% lies above the largest sparsity fitted (75%): an extrapolation of the law in S, not a measurement',
+    );
+    expect(beyondSparsityWarning(figures, at(0, 0.2))).toBe(
+      'S_opt at 10x (0.23) and 100x (0.54), and the dense-equivalent sizes at 50%, 75% and 87.5% lie above the largest sparsity fitted (20%): extrapolations of the law in S, not measurements',
+    );
+  });
+
+  it('is silent when every figure lies within them (to rounding of a measured sparsity)', () => {
+    expect(beyondSparsityWarning(figures, at(0, 0.5, 0.75, 0.875))).toBeNull();
+    expect(beyondSparsityWarning(figures, at(0, 0.8712))).toBeNull();
+    expect(beyondSparsityWarning(figures, [])).toBeNull();
   });
 });

@@ -21,4 +21,11 @@ describe('how far an --optimal query reaches beyond the fitted trials', () => {
     // 1000 / 100 = 10
     expect(queryExtrapolation({ N: 100, C: 1e8 }, POINTS)).toBe('N is 1/10 of the smallest fitted (1k)');
   });
+
+  it('names an answer above the largest fitted sparsity, beyond rounding', () => {
+    expect(queryExtrapolation({ N: 2000, C: 1e8 }, POINTS, 0.62)).toBe(
+      'S_opt is above the largest fitted sparsity (0.5)',
+    );
+    expect(queryExtrapolation({ N: 2000, C: 1e8 }, POINTS, 0.504)).toBeNull();
+  });
 });

@@ -353,10 +353,11 @@ function complete(
   const answers: Answer[] = params
     ? queries.map((q, i) => {
         const { nonzero_params: _n, compute: _c, sparsity: _s, ...spread } = fit.optimal?.queries?.[i] ?? {};
-        const beyond = queryExtrapolation(q, selected.points);
+        const S_opt = optimalSparsity(params, q.N, q.C);
+        const beyond = queryExtrapolation(q, selected.points, S_opt);
         return {
           ...q,
-          S_opt: optimalSparsity(params, q.N, q.C),
+          S_opt,
           ...spread,
           ...(beyond ? { extrapolation: beyond } : {}),
         };
