@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitSummaryLines } from '../../src/law/describe.js';
 import { LawInputError } from '../../src/law/errors.js';
-import { defaultFitOptions, fitLaw } from '../../src/law/fit.js';
+import { checkLawInput, defaultFitOptions, fitLaw } from '../../src/law/fit.js';
 import { optimumUndetermined } from '../../src/law/optimal.js';
 import { publishedCoefficients } from '../../src/law/published.js';
 import type { FitOptions, LawPoint } from '../../src/law/types.js';
@@ -129,6 +129,16 @@ describe('fitLaw input checks', () => {
       '7 parameters from 18 points: the fit is weakly determined (fewer than 3 per parameter)',
     );
     expect(fit.warnings.some((w) => w.startsWith('only 2 sparsity levels'))).toBe(true);
+    expect(fit.warnings.join('\n')).not.toContain('no dense');
+  });
+
+  it('warns without a dense point, whose figures the law then extrapolates to S = 0', () => {
+    const sparse = points.filter((p) => p.sparsity > 0);
+    const lowest = Math.min(...sparse.map((p) => p.sparsity));
+    expect(checkLawInput(sparse, 'sparse')).toContain(
+      `no dense (S = 0) point, the lowest sparsity is ${lowest}: where sparsity pays, the dense-equivalent sizes and the dense compute-optimal data all compare with a dense model the law extrapolates to, so read them with their ranges; dense trials (sparsity 0 in the sweep) measure it`,
+    );
+    expect(checkLawInput(points, 'sparse').join('\n')).not.toContain('no dense');
   });
 });
 

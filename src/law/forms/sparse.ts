@@ -31,6 +31,9 @@ const SCALED_EXPONENT_MAX = 3;
 const NEGLIGIBLE = 1e-3;
 
 /** Paper names, in the order of the internal parameters θ = log(a, b, c, d, e, f, g). */
+/** A point sparser than this is not dense: a dense trial measures 0 exactly, a pruned one at least a weight. */
+const DENSE_SPARSITY = 1e-3;
+
 const PARAM_NAMES = ['a_S', 'b_S', 'c_S', 'b_N', 'a_D', 'b_D', 'c'] as const;
 
 /** D' = D / 10^round(mean log10 D): a power of ten nearest the geometric mean, so D' is of order 1. */
@@ -219,6 +222,11 @@ export const sparseForm: LawForm = {
         'only 2 sparsity levels: a_S, b_S and c_S are not separately identifiable (see the "across best starts" column)',
       );
     }
+    // the optimum's figures compare with the dense model: without one, the law's S = 0 is where no point is
+    if (!points.some((p) => p.sparsity < DENSE_SPARSITY))
+      warnings.push(
+        `no dense (S = 0) point, the lowest sparsity is ${+Math.min(...points.map((p) => p.sparsity)).toPrecision(3)}: where sparsity pays, the dense-equivalent sizes and the dense compute-optimal data all compare with a dense model the law extrapolates to, so read them with their ranges; dense trials (sparsity 0 in the sweep) measure it`,
+      );
     requireLevels(sizeCount(points), 2, 'non-zero parameter count N (model sizes)');
     const dLevels = levelCount(points.map((p) => p.tokens));
     requireLevels(dLevels, 2, 'data size D');
