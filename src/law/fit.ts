@@ -183,27 +183,39 @@ function optimumWarnings(
 }
 
 /**
+ * Below this many converged replicates, the 2.5% and 97.5% percentiles rest on the one or two most extreme of them:
+ * rough ends, and on average too narrow.
+ */
+export const FEW_REPLICATES = 40;
+
+/**
  * The bootstrap intervals worth reporting: none when fewer than half the replicates (or fewer than 2)
  * converged, since those few are a selection rather than a sample of the resampling distribution, with a
- * warning; otherwise the converged replicates' intervals, with a warning when more than 5% failed.
+ * warning; otherwise the converged replicates' intervals, with a warning when more than 5% failed, and one when
+ * fewer than {@link FEW_REPLICATES} converged.
  */
 export function reportableIntervals(
   report: BootstrapReport,
   intervals: Record<string, [number, number]>,
-): { intervals: Record<string, [number, number]>; warning: string | null } {
+): { intervals: Record<string, [number, number]>; warnings: string[] } {
   const { converged, requested, failed } = report;
   if (converged < Math.max(2, Math.ceil(requested / 2)))
     return {
       intervals: {},
-      warning: `only ${converged} of ${requested} bootstrap replicates converged: too few for intervals (at least half are needed), so none are reported`,
+      warnings: [
+        `only ${converged} of ${requested} bootstrap replicates converged (the others: unusable resample or no converged start): too few for intervals (at least half are needed), so none are reported`,
+      ],
     };
-  return {
-    intervals,
-    warning:
-      failed > 0.05 * requested
-        ? `${failed} of ${requested} bootstrap replicates failed (unusable resample or no converged start); intervals use the converged ones only`
-        : null,
-  };
+  const warnings: string[] = [];
+  if (failed > 0.05 * requested)
+    warnings.push(
+      `${failed} of ${requested} bootstrap replicates failed (unusable resample or no converged start); intervals use the converged ones only`,
+    );
+  if (converged < FEW_REPLICATES)
+    warnings.push(
+      `the 95% intervals come from ${converged} bootstrap replicates: their ends rest on the one or two most extreme, so they are rough and tend to be too narrow; --bootstrap 200 (the default) gives stable ones`,
+    );
+  return { intervals, warnings };
 }
 
 /**
@@ -230,10 +242,10 @@ function addUncertainty(
       Rng.seeded((options.seed + BOOTSTRAP_SEED_OFFSET) % (MAX_SEED + 1)),
     );
     fit.bootstrap = boot.report;
-    const { intervals, warning } = reportableIntervals(boot.report, boot.intervals);
+    const { intervals, warnings } = reportableIntervals(boot.report, boot.intervals);
     fit.intervals = intervals;
     if (Object.keys(intervals).length > 0) ({ replicates, lowerBounds, runOffs } = boot);
-    if (warning) fit.warnings.push(warning);
+    fit.warnings.push(...warnings);
   }
   if ((options.holdout ?? 0) > 0) {
     fit.holdout = holdoutCheck(points, form, options);

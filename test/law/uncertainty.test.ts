@@ -131,18 +131,30 @@ describe('bootstrap', () => {
     const iv = { E: [1, 2] as [number, number] };
     expect(reportableIntervals({ requested: 200, converged: 2, failed: 198 }, iv)).toEqual({
       intervals: {},
-      warning:
-        'only 2 of 200 bootstrap replicates converged: too few for intervals (at least half are needed), so none are reported',
+      warnings: [
+        'only 2 of 200 bootstrap replicates converged (the others: unusable resample or no converged start): too few for intervals (at least half are needed), so none are reported',
+      ],
     });
     expect(reportableIntervals({ requested: 200, converged: 99, failed: 101 }, iv).intervals).toEqual({});
     const half = reportableIntervals({ requested: 200, converged: 100, failed: 100 }, iv);
     expect(half.intervals).toEqual(iv);
-    expect(half.warning).toMatch(/^100 of 200 bootstrap replicates failed/);
+    expect(half.warnings).toEqual([expect.stringMatching(/^100 of 200 bootstrap replicates failed/)]);
     expect(reportableIntervals({ requested: 200, converged: 195, failed: 5 }, iv)).toEqual({
       intervals: iv,
-      warning: null,
+      warnings: [],
     });
     expect(reportableIntervals({ requested: 1, converged: 1, failed: 0 }, iv).intervals).toEqual({}); // one is no interval
+  });
+
+  it('says that intervals from fewer than 40 replicates are rough', () => {
+    const iv = { E: [1, 2] as [number, number] };
+    expect(reportableIntervals({ requested: 2, converged: 2, failed: 0 }, iv)).toEqual({
+      intervals: iv,
+      warnings: [
+        'the 95% intervals come from 2 bootstrap replicates: their ends rest on the one or two most extreme, so they are rough and tend to be too narrow; --bootstrap 200 (the default) gives stable ones',
+      ],
+    });
+    expect(reportableIntervals({ requested: 40, converged: 40, failed: 0 }, iv).warnings).toEqual([]);
   });
 
   it('quantile interpolates between order statistics (type 7)', () => {
