@@ -67,6 +67,30 @@ export function scaledGradient(
 }
 
 /**
+ * Relative fall of F per unit of a coefficient at its lower bound above which the bound is not the optimum along
+ * it: F would fall by leaving it. At a true bound optimum ∂F/∂p ≥ 0 (Karush-Kuhn-Tucker), and a term the data
+ * ignore gives ∂F/∂p ≈ 0 to rounding (~1e-10 relative).
+ */
+export const BOUND_GRADIENT_TOLERANCE = 1e-6;
+
+/**
+ * The coordinates of `atBound` where F falls as the coefficient grows off its bound: (∂F/∂θ_k)/(p_k·F) =
+ * (∂F/∂p_k)/F below −{@link BOUND_GRADIENT_TOLERANCE}, θ_k = log p_k. There the optimiser stalled (a step in θ
+ * moves p_k by next to nothing while it is tiny) rather than found the optimum on the bound, and the point is not
+ * converged, however small its scaled gradient: leaving those coordinates out of the tests is only right where
+ * the bound holds the optimum.
+ */
+export function stalledAtBound(
+  f: number,
+  g: Float64Array,
+  theta: Float64Array,
+  atBound: readonly number[],
+): number[] {
+  if (!(f > 0)) return [];
+  return atBound.filter((k) => g[k] / (Math.exp(theta[k]) * f) < -BOUND_GRADIENT_TOLERANCE);
+}
+
+/**
  * max_j |(H⁻¹∇F)_j| at θ (see the module comment) over the coordinates not in `atBound`, with those held where
  * they are: near the bound F ≈ F₀ + k·e^θ along such a coordinate, so its own Newton step is ≈ 1 however
  * close the others are to their optimum, and counting it would fail every fit with a term at its bound. Null

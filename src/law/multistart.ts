@@ -5,6 +5,7 @@ import {
   newtonStep,
   OPTIMISER_TOLERANCE,
   scaledGradient,
+  stalledAtBound,
 } from './convergence.js';
 import type { Objective } from './objective.js';
 
@@ -17,6 +18,8 @@ export interface StartResult {
   /** Newton step at the end; computed only when the scaled gradient alone does not settle convergence. */
   newtonStep?: number | null;
   converged: boolean;
+  /** Indices of θ at their bound where F would fall off it (see {@link stalledAtBound}): not converged. */
+  stalled?: number[];
   reason: StopReason;
   iterations: number;
 }
@@ -47,15 +50,18 @@ export function runStarts(
     // coordinates at their bound are left out of both tests (see convergence.ts)
     const atBound = finite ? (options.atBound?.(r.x) ?? []) : [];
     const scaledGrad = scaledGradient(r.f, r.g, options.exactLoss, atBound);
+    // a coordinate left out as at its bound must hold the optimum there: F may not fall off it
+    const stalled = finite && r.f > options.exactLoss ? stalledAtBound(r.f, r.g, r.x, atBound) : [];
     const result: StartResult = {
       theta: r.x,
       f: r.f,
       scaledGrad,
-      converged: finite && scaledGrad <= CONVERGENCE_TOLERANCE,
+      converged: finite && stalled.length === 0 && scaledGrad <= CONVERGENCE_TOLERANCE,
+      ...(stalled.length > 0 ? { stalled } : {}),
       reason: r.reason,
       iterations: r.iterations,
     };
-    if (finite && !result.converged) {
+    if (finite && stalled.length === 0 && !result.converged) {
       result.newtonStep = newtonStep(objective, r.x, atBound);
       result.converged = result.newtonStep !== null && result.newtonStep <= NEWTON_STEP_TOLERANCE;
     }
