@@ -132,6 +132,18 @@ describe('fitLaw input checks', () => {
     expect(fit.warnings.join('\n')).not.toContain('no dense');
   });
 
+  it('warns when the law misses the points by more than 10% RMS in log loss', () => {
+    const noisy = syntheticSparse(publishedCoefficients.t5, { seed: 2, sigma: 0.5, nLevels: 3, dLevels: 3 });
+    const fit = fitLaw(noisy, 'sparse', quick);
+    expect(fit.rmse_log).toBeGreaterThan(0.1);
+    expect(fit.warnings).toContainEqual(
+      expect.stringMatching(
+        /^the law misses these points by 0\.\d+ RMS in log loss \(a factor of 1\.\d+ on a typical point\): its form does not describe them/,
+      ),
+    );
+    expect(fitLaw(points, 'sparse', quick).warnings.join('\n')).not.toContain('the law misses');
+  });
+
   it('warns without a dense point, whose figures the law then extrapolates to S = 0', () => {
     const sparse = points.filter((p) => p.sparsity > 0);
     const lowest = Math.min(...sparse.map((p) => p.sparsity));
