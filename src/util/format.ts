@@ -62,8 +62,10 @@ export function count(n: number, noun: string): string {
   return `${n} ${n === 1 ? noun : `${noun}s`}`;
 }
 
-/** `digits` significant figures; scientific notation outside [1e-3, 1e6); '-' for missing values. */
+/** `digits` significant figures; scientific notation outside [1e-3, 1e6); 'inf' for infinite, '-' for missing values. */
 export function sig(v: number | null | undefined, digits = 3): string {
+  if (v === Number.POSITIVE_INFINITY) return 'inf';
+  if (v === Number.NEGATIVE_INFINITY) return '-inf';
   if (v === null || v === undefined || !Number.isFinite(v)) return '-';
   const a = Math.abs(v);
   if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(digits - 1).replace('e+', 'e');

@@ -5,6 +5,7 @@ import { lowerBoundWarning } from '../../src/law/fit.js';
 import { chinchillaForm } from '../../src/law/forms/chinchilla.js';
 import { getLawForm, lawForms } from '../../src/law/forms/index.js';
 import { dataScaleFor, sparseForm } from '../../src/law/forms/sparse.js';
+import { flatInSparsity } from '../../src/law/optimal.js';
 import type { LawPoint } from '../../src/law/types.js';
 import { Rng } from '../../src/util/rng.js';
 
@@ -134,6 +135,11 @@ describe('law forms', () => {
     // an exponent at its lower bound is not also said to have run off
     const flat = Float64Array.from([1e-3, 0.5, 1e-3, 0.5, 1, 1e-5, 2.5].map(Math.log));
     expect(sparseForm.runOff!(flat, data)).toEqual([]);
+    // nor one whose coefficient is at its bound, which it then has no term to act on: b_S with a_S at 0
+    const idle = Float64Array.from([1e-12, 0.5, 1e-3, 0.5, 1, 0.3, 2.5].map(Math.log));
+    expect(sparseForm.atLowerBound(idle, data)).toEqual(['a_S']);
+    expect(sparseForm.runOff!(idle, data)).toEqual([]);
+    expect(flatInSparsity(sparseForm.atLowerBound(idle, data), sparseForm.runOff!(idle, data))).toBe(true);
   });
 });
 

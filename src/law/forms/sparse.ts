@@ -34,6 +34,9 @@ const NEGLIGIBLE = 1e-3;
 /** A point sparser than this is not dense: a dense trial measures 0 exactly, a pruned one at least a weight. */
 const DENSE_SPARSITY = 1e-3;
 
+/** The coefficients (indices) each exponent (b_S, b_N, b_D) scales: a_S; a_S and c_S; a_D. */
+const SCALED_BY: Record<number, number[]> = { 1: [0], 3: [0, 2], 5: [4] };
+
 const PARAM_NAMES = ['a_S', 'b_S', 'c_S', 'b_N', 'a_D', 'b_D', 'c'] as const;
 
 /** D' = D / 10^round(mean log10 D): a power of ten nearest the geometric mean, so D' is of order 1. */
@@ -204,9 +207,11 @@ export const sparseForm: LawForm = {
     const jac = new Float64Array(data.n * 7);
     this.evaluate(theta, data, pred, jac);
     const low = new Set(this.atLowerBound(theta, data));
-    // the exponents (b_S, b_N, b_D), off their lower bound, whose relative change moves no prediction
+    // the exponents (b_S, b_N, b_D), off their lower bound, whose relative change moves no prediction; not one
+    // whose every coefficient is at its bound (a_S for b_S): it has no term to act on, and the bound says so
     return [1, 3, 5].flatMap((k) => {
       if (low.has(PARAM_NAMES[k])) return [];
+      if (SCALED_BY[k].every((c) => low.has(PARAM_NAMES[c]))) return [];
       for (let i = 0; i < data.n; i++) if (Math.abs(jac[i * 7 + k]) / pred[i] > NEGLIGIBLE) return [];
       return [PARAM_NAMES[k]];
     });
