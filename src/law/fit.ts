@@ -56,6 +56,13 @@ export function defaultFitOptions(form: string | LawForm = 'sparse'): FitOptions
   };
 }
 
+/**
+ * Most starts and bootstrap replicates a fit takes: far past where more change a figure (the defaults are 50 and
+ * 200), and short of what runs for hours or exhausts memory (every start's result is kept).
+ */
+export const MAX_STARTS = 10_000;
+export const MAX_BOOTSTRAP = 10_000;
+
 function requireInteger(value: unknown, name: string, min: number, max = Number.MAX_SAFE_INTEGER): void {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
     const bound = max === Number.MAX_SAFE_INTEGER ? ` ≥ ${min}` : ` from ${min} to ${max}`;
@@ -78,11 +85,11 @@ export function validateFitOptions(
   if (typeof options.delta !== 'number' || !(options.delta > 0) || !Number.isFinite(options.delta)) {
     throw new LawInputError(`${name('delta')} must be a finite number > 0; got ${String(options.delta)}`);
   }
-  requireInteger(options.starts, name('starts'), 1);
+  requireInteger(options.starts, name('starts'), 1, MAX_STARTS);
   requireInteger(options.seed, name('seed'), 0, MAX_SEED);
-  requireInteger(options.bootstrap, name('bootstrap'), 0);
+  requireInteger(options.bootstrap, name('bootstrap'), 0, MAX_BOOTSTRAP);
   if (options.bootstrapStarts !== undefined)
-    requireInteger(options.bootstrapStarts, name('bootstrapStarts'), 0);
+    requireInteger(options.bootstrapStarts, name('bootstrapStarts'), 0, MAX_STARTS);
   if (options.maxIterations !== undefined) requireInteger(options.maxIterations, name('maxIterations'), 1);
   if (options.holdout !== undefined) {
     try {
