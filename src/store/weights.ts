@@ -1,15 +1,16 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import { databaseFile } from './database-file.js';
 import { encodeSafetensors, readSafetensors, type SafeTensor, writeFileAtomic } from './safetensors.js';
 
 export { readSafetensors };
 
 /**
  * Where a trial's final weights are written: `<database file>.weights/<trial id>.safetensors`, beside the
- * database and named after it, so databases sharing a folder keep their own.
+ * database and named after it, so databases sharing a folder keep their own (beside the file a link points to).
  */
 export function weightsPath(dbPath: string, trialId: string): string {
-  return join(`${resolve(dbPath)}.weights`, `${trialId}.safetensors`);
+  return join(`${databaseFile(dbPath)}.weights`, `${trialId}.safetensors`);
 }
 
 /**
@@ -20,7 +21,7 @@ export function weightsPath(dbPath: string, trialId: string): string {
 export function storedWeightsPath(dbPath: string, trialId: string): string {
   const own = weightsPath(dbPath, trialId);
   if (existsSync(own)) return own;
-  const legacy = join(dirname(resolve(dbPath)), 'weights', `${trialId}.safetensors`);
+  const legacy = join(dirname(databaseFile(dbPath)), 'weights', `${trialId}.safetensors`);
   return existsSync(legacy) ? legacy : own;
 }
 

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ParamInfo } from '../models/types.js';
+import { databaseFile } from '../store/database-file.js';
 import {
   encodeSafetensors,
   readSafetensors,
@@ -15,7 +16,7 @@ import type { TrainState } from '../train/state.js';
  * the database and named after it, so two databases in one folder never resume from each other's checkpoints.
  */
 export function checkpointPath(dbPath: string, trialId: string): string {
-  return join(`${resolve(dbPath)}.checkpoints`, `${trialId}.safetensors`);
+  return join(`${databaseFile(dbPath)}.checkpoints`, `${trialId}.safetensors`);
 }
 
 /**
@@ -23,7 +24,7 @@ export function checkpointPath(dbPath: string, trialId: string): string {
  * shared by every database of the folder. Read only to resume a trial its own database had started there.
  */
 export function legacyCheckpointPath(dbPath: string, trialId: string): string {
-  return join(dirname(resolve(dbPath)), 'checkpoints', `${trialId}.safetensors`);
+  return join(dirname(databaseFile(dbPath)), 'checkpoints', `${trialId}.safetensors`);
 }
 
 /**
