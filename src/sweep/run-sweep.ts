@@ -127,7 +127,14 @@ export async function runSweep(
     for (const r of runners) r.stop();
   };
   const { dropped } = saveSweepOrStop(store, plan);
-  const before = new Map(store.listTrials(plan.name).map((t) => [t.id, t.status]));
+  const listed = store.listTrials(plan.name);
+  const before = new Map(listed.map((t) => [t.id, t.status]));
+  // where a stop (SIGINT, SIGTERM, a time limit) left trials: it wrote their checkpoints, so a missing one is lost
+  const stoppedAt = new Map(
+    listed
+      .filter((t) => t.status === 'interrupted' && (t.errorStep ?? 0) > 0)
+      .map((t) => [t.id, t.errorStep as number]),
+  );
   const chosen = opts.only ? opts.only.map((i) => [i, plan.trials[i]] as const) : [...plan.trials.entries()];
   const summary: SweepSummary = {
     sweep: plan.name,
@@ -187,6 +194,10 @@ export async function runSweep(
         legacy,
         problem,
       } = resumeCheckpoint(store.path, trial.id, { infos, maskSizes }, startedHere);
+      const lost =
+        resume === null && problem === null && stoppedAt.has(trial.id)
+          ? `it was stopped at step ${stoppedAt.get(trial.id)}, but its checkpoint is not at ${checkpointPath(store.path, trial.id)} (deleted or moved, or not written at the stop?); it trains from step 0`
+          : null;
       let claim: ReturnType<typeof store.claimTrial>;
       try {
         claim = store.claimTrial(trial.id, owner, {
@@ -210,7 +221,7 @@ export async function runSweep(
         elsewhere.push(trial.id);
       if (claim === 'claimed') {
         if (legacy) adoptLegacyCheckpoint(store.path, trial.id);
-        return { index, trial, resume, problem };
+        return { index, trial, resume, problem: problem ?? lost };
       }
       reporter.trialEnd(trial, 'skipped', claim);
     }

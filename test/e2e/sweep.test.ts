@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -296,6 +296,14 @@ sweep: {sparsity: 0.5, nonzero_params: 3k, tokens: 480}
     expect(statuses).not.toContain('running');
     const checkpoints = `${db}.checkpoints`;
     expect(readdirSync(checkpoints)).toHaveLength(1);
+    // a copy of the database without its checkpoint, in another folder, says the stopped trial's checkpoint is gone
+    mkdirSync(join(dir, 'elsewhere'));
+    copyFileSync(db, join(dir, 'elsewhere', 'copy.db'));
+    const copied = cli(['sweep', config, '--db', join(dir, 'elsewhere', 'copy.db')]);
+    expect(copied.code).toBe(0);
+    expect(copied.stderr).toMatch(
+      /warning: .*it was stopped at step [1-9]\d*, but its checkpoint is not at .*copy\.db\.checkpoints.*; it trains from step 0/,
+    );
     // another database in the same folder trains the same trial from its first step, and leaves this one's
     // checkpoint alone (checkpoints are kept per database)
     const other = cli(['sweep', config, '--db', join(dir, 'other.db')]);
@@ -313,7 +321,9 @@ sweep: {sparsity: 0.5, nonzero_params: 3k, tokens: 480}
     expect(third.code).toBe(0);
     expect(third.stderr).not.toMatch(/resuming/);
     expect(readdirSync(join(dir, 'checkpoints'))).toEqual([file]);
-    const resumed = cli(['sweep', config, '--db', db]);
+    // reached through a link to its file, the database resumes from the checkpoint beside the file
+    symlinkSync(db, join(dir, 'link.db'));
+    const resumed = cli(['sweep', config, '--db', join(dir, 'link.db')]);
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toMatch(/resuming from step [1-9]\d*/);
     const counts = rows(db, "SELECT count(*) AS n FROM metrics WHERE name = 'train_loss' GROUP BY trial_id");
