@@ -196,6 +196,20 @@ function isK8sName(name: string): boolean {
   return name.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name);
 }
 
+/** A Slurm partition list: names of letters, digits, '_', '-' and '.', separated by commas (no space, no newline). */
+function isSlurmPartition(value: string): boolean {
+  return /^[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*$/.test(value);
+}
+
+/** A container image reference: `[host[:port]/]path[:tag][@digest]`, as docker and Kubernetes read one. */
+function isImageReference(value: string): boolean {
+  const host = String.raw`[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[0-9]+)?`;
+  const part = String.raw`[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`;
+  const tag = String.raw`(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?`;
+  const digest = String.raw`(@[A-Za-z][A-Za-z0-9]*([-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?`;
+  return value.length <= 255 && new RegExp(`^(${host}/)?${part}(/${part})*${tag}${digest}$`).test(value);
+}
+
 /** `sparsebench sweep <config> --executor slurm|k8s`: write (and for Slurm submit) a cluster run. */
 export async function clusterSweepCommand(config: string, opts: ExecutorOptions): Promise<number> {
   const gpus = positiveInt('--gpus', opts.gpus);
@@ -205,6 +219,15 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
   if (opts.time !== undefined && !/^(\d+-)?\d+(:\d{1,2}){0,2}$/.test(opts.time)) {
     throw new UsageError(`--time ${opts.time}: expected Slurm time syntax, e.g. 30, 2:00:00 or 1-12:00:00`);
   }
+  // written into the batch script's #SBATCH lines: a space or newline there would cut or add directives
+  if (opts.partition !== undefined && !isSlurmPartition(opts.partition))
+    throw new UsageError(
+      `--partition ${JSON.stringify(opts.partition)}: not a Slurm partition name (letters, digits, '_', '-' and '.'; several separated by commas, no spaces)`,
+    );
+  if (opts.image !== undefined && !isImageReference(opts.image))
+    throw new UsageError(
+      `--image ${JSON.stringify(opts.image)}: not a container image reference ([registry[:port]/]name[:tag][@sha256:digest], e.g. ghcr.io/lab/sparsebench:1.0)`,
+    );
   // a claim name Kubernetes would refuse, at `kubectl apply` after the files were written: refused here
   if (opts.pvc !== undefined && !isK8sName(opts.pvc))
     throw new UsageError(
