@@ -205,8 +205,8 @@ function isSlurmPartition(value: string): boolean {
 function isImageReference(value: string): boolean {
   const host = String.raw`[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[0-9]+)?`;
   const part = String.raw`[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`;
-  const tag = String.raw`(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?`;
-  const digest = String.raw`(@[A-Za-z][A-Za-z0-9]*([-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?`;
+  const tag = '(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?';
+  const digest = '(@[A-Za-z][A-Za-z0-9]*([-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?';
   return value.length <= 255 && new RegExp(`^(${host}/)?${part}(/${part})*${tag}${digest}$`).test(value);
 }
 
