@@ -36,6 +36,8 @@ function oneOrMany<T extends z.ZodType>(item: T) {
   );
 }
 
+/** Longest sweep name: with the suffixes it is given it stays inside a file system's 255-byte file names. */
+export const MAX_NAME_LENGTH = 200;
 export const optimizerSchema = z.strictObject({
   /** AdamW (Loshchilov & Hutter 2019): Adam with decoupled weight decay. */
   name: z.literal('adamw').default('adamw'),
@@ -122,7 +124,13 @@ export const sweepSchema = z
 /** A sweep config file (`sweep.yaml`). */
 export const configSchema = z.strictObject({
   /** Name of the sweep in the database; letters, digits, '.', '_' and '-'. */
-  name: z.string().regex(/^[A-Za-z0-9][\w.-]*$/, { error: "use letters, digits, '.', '_' and '-'" }),
+  // it names the report's folder and the cluster files (`<name>.slurm`, `<name>.report.html`): a file name's limit
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][\w.-]*$/, { error: "use letters, digits, '.', '_' and '-'" })
+    .max(MAX_NAME_LENGTH, {
+      error: `at most ${MAX_NAME_LENGTH} characters: it names the sweep's report folder and cluster files`,
+    }),
   description: z.string().optional(),
   /** The model family and its fixed hyperparameters; `family` defaults to lm. */
   model: z
