@@ -50,6 +50,7 @@ describe('store', () => {
     });
     const t = store.findTrial(id.slice(0, 6))!;
     expect(t.status).toBe('finished');
+    expect(store.findTrial(id.toUpperCase())!.id).toBe(id); // either case
     expect(t.finalValLoss).toBe(1.5);
     expect(t.layerDensity).toEqual({ a: 0.5 });
     expect(store.metrics(id).map((m) => m.name)).toEqual(['train_loss', 'val_loss']);

@@ -34,7 +34,7 @@ function chosenTrials(
       );
     const found = new Map<string, TrialRecord>();
     for (const id of ids) {
-      const t = store.findTrial(id.toLowerCase());
+      const t = store.findTrial(id);
       if (!t) throw new UsageError(`no trial with id "${id}" in ${opts.db}; see "sparsebench runs list"`);
       found.set(t.id, t);
     }
