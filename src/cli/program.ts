@@ -1,5 +1,6 @@
 import { Command, Help, Option } from 'commander';
 import { BACKEND_NAMES } from '../engine/backend-names.js';
+import { UsageError } from '../errors.js';
 import { DEFAULT_DB } from '../store/default-db.js';
 import { SORT_KEYS } from '../store/trial-order.js';
 import { TRIAL_STATUSES } from '../store/types.js';
@@ -49,7 +50,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `sparsebench: ${runsHint(s)}` : s),
-    });
+    })
+    .hook('preAction', (_program, action) => refuseEmptyValues(action));
 
   program
     .command('sweep')
@@ -373,6 +375,32 @@ export function buildProgram(): Command {
 
   for (const cmd of program.commands) namesOptionsOnError(cmd, `sparsebench ${cmd.name()}`);
   return program;
+}
+
+/** Options that say themselves what an empty value of theirs means. */
+const OWN_EMPTY_MESSAGE = new Set(['index']);
+
+/**
+ * Refuses an empty value (`--out ""`, a config argument of "") before a command runs: no flag or argument takes
+ * one, and read as a path it would be the working directory (or, for an optional one, be ignored as not given).
+ */
+function refuseEmptyValues(cmd: Command): void {
+  for (const option of cmd.options) {
+    const name = option.attributeName();
+    if (OWN_EMPTY_MESSAGE.has(name)) continue;
+    const value: unknown = cmd.getOptionValue(name);
+    if (value === '' || (Array.isArray(value) && value.includes('')))
+      throw new UsageError(
+        `${option.long ?? option.flags} is empty: expected ${option.flags.replace(/^\S+\s*/, '') || 'a value'} (see --help)`,
+      );
+  }
+  const args = cmd.registeredArguments;
+  cmd.args.forEach((value, i) => {
+    if (value === '')
+      throw new UsageError(
+        `the ${args[Math.min(i, args.length - 1)]?.name() ?? 'argument'} argument is empty: give a value (see --help)`,
+      );
+  });
 }
 
 /**
