@@ -119,8 +119,10 @@ export class Store {
       );
     } else if (!opts.create && statSync(abs).size === 0) {
       // SQLite would take an empty file for an empty database and write a schema into it: a reader or a
-      // merge must not; most likely it is a truncated copy
-      throw new UsageError(`${path} is an empty file, not a sparsebench database (a truncated copy?)`);
+      // merge must not. A sweep stopped as it created the file leaves one, as does a truncated copy
+      throw new UsageError(
+        `${path} is an empty file: no sweep has written to it (one stopped as it created the file, or a truncated copy?); "sparsebench sweep <config> --db ${path}" starts one there`,
+      );
     } else if ((opts.create || opts.write) && !writable(abs)) {
       // a writer would otherwise fail at its first write, after planning, with SQLite's bare message
       throw new UsageError(`${flag} ${path} is read-only; this command writes to it (check its permissions)`);
