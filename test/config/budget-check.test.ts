@@ -24,4 +24,16 @@ describe('token budgets less than a batch apart', () => {
   it('say nothing when every budget trains its own steps', () => {
     expect(sameTrainingWarning(planOf(config('[4096, 4224, 8192]')).trials)).toBeNull();
   });
+
+  it('warn of N targets that size to one shape, and of sparsities equal to twelve digits', () => {
+    const n = planOf(config('4096').replace('nonzero_params: 3000', 'nonzero_params: [4000, 4001]'));
+    expect(new Set(n.trials.map((t) => JSON.stringify(t.spec.model))).size).toBe(2); // dense and sparse shapes
+    expect(sameTrainingWarning(n.trials)).toBe(
+      "sweep.nonzero_params 4000 and 4001 size to the same model, so 2 trials repeat another's training under a new id, and the fit counts each such run twice; give sizes far enough apart to give other shapes (`sparsebench models` shows the shape of each)",
+    );
+    const s = planOf(config('4096').replace('sparsity: [0, 0.5]', 'sparsity: [0, 0.5, 0.5000000000000001]'));
+    expect(sameTrainingWarning(s.trials)).toMatch(
+      /^sweep\.sparsity 0\.5 and 0\.5000000000000001 prune the same weights, so 1 trial repeats/,
+    );
+  });
 });
