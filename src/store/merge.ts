@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { damagedDatabaseMessage, UsageError } from '../errors.js';
 import { checkpointPath, legacyCheckpointPath } from '../sweep/checkpoints.js';
 import { count } from '../util/format.js';
-import { writeFileAtomic } from './safetensors.js';
+import { decodeSafetensors, writeFileAtomic } from './safetensors.js';
 import { EmptyDatabaseError, Store } from './store.js';
 import type { TrialStatus } from './types.js';
 import { storedWeightsPath, weightsPath } from './weights.js';
@@ -118,13 +118,20 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
         // or is killed part-way leaves the target without the record (a later merge takes it) rather than
         // finished without weights; the weights of one trial id are one experiment's, whoever trained them
         const withoutWeights: string[] = [];
+        const damaged: { id: string; why: string }[] = [];
         for (const t of theirs) {
           if (t.status !== 'finished') continue;
           const take = takes(t);
           if (!take && existsSync(storedWeightsPath(target.path, t.id))) continue;
-          if (!copyIfPresent(storedWeightsPath(shard, t.id), weightsPath(target.path, t.id)) && take)
-            withoutWeights.push(t.id);
+          const copied = copyWeightsIfSound(storedWeightsPath(shard, t.id), weightsPath(target.path, t.id));
+          if (copied === 'missing' && take) withoutWeights.push(t.id);
+          else if (copied !== 'copied' && copied !== 'missing')
+            damaged.push({ id: t.id, why: copied.damaged });
         }
+        if (damaged.length > 0)
+          report.notes.push(
+            `${shard}: the weights ${damaged.length === 1 ? 'file' : 'files'} of ${count(damaged.length, 'finished trial')} (${idList(damaged.map((d) => d.id))}) cannot be read (${damaged[0].why}), so ${damaged.length === 1 ? 'it was' : 'they were'} not copied: "runs export" and from-dense starts need them; train ${damaged.length === 1 ? 'that trial' : 'those trials'} again, or restore the files from a copy and merge again`,
+          );
         if (withoutWeights.length > 0)
           report.notes.push(
             `${shard}: ${count(withoutWeights.length, 'finished trial')} (${idList(withoutWeights)}) ${withoutWeights.length === 1 ? 'has' : 'have'} no weights file beside it, in ${dirname(weightsPath(resolve(shard), withoutWeights[0]))}: the ${withoutWeights.length === 1 ? 'record is' : 'records are'} merged without final weights, so "runs export" cannot export ${withoutWeights.length === 1 ? 'it' : 'them'}; copy the shard's weights folder with its database and merge again to bring them`,
@@ -291,6 +298,22 @@ function syncCheckpoint(shard: string, target: string, id: string, status: Trial
 }
 
 /** Copies a file atomically (a unique temporary name, synced, then renamed), when it exists; whether it did. */
+/**
+ * Copies a trial's weights file when it reads as safetensors whose tensors fit in the file (a truncated copy does
+ * not); 'missing' when there is none; else why not, and nothing is written.
+ */
+function copyWeightsIfSound(from: string, to: string): 'copied' | 'missing' | { damaged: string } {
+  if (!existsSync(from)) return 'missing';
+  const data = readFileSync(from);
+  try {
+    decodeSafetensors(data);
+  } catch (e) {
+    return { damaged: `${from}: ${(e as Error).message}` };
+  }
+  writeFileAtomic(to, data);
+  return 'copied';
+}
+
 function copyIfPresent(from: string, to: string): boolean {
   if (!existsSync(from)) return false;
   writeFileAtomic(to, readFileSync(from));

@@ -6,6 +6,7 @@ import {
   readFileSync,
   rmSync,
   symlinkSync,
+  truncateSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -287,6 +288,19 @@ describe('merge, stopped part-way or out of step', () => {
       `${other}: 1 trial finished there and in the target with another final validation loss (${b.slice(0, 8)}: 1.2 kept, 1.25 not): the same trial trained twice did not give the same result (another backend or machine?); the target's record, merged first, is kept`,
     ]);
     expect(existsSync(weightsPath(into, a))).toBe(true);
+    // a truncated weights file is not copied on, and the note says so
+    const cut = shard('cut', [1.5, 1.2], true);
+    const file = weightsPath(cut, a);
+    truncateSync(file, 20);
+    const fresh = join(dir, 'fresh', 'study.db');
+    const third = mergeDatabases(fresh, [cut]);
+    expect(third.notes).toHaveLength(1);
+    expect(third.notes[0]).toContain(
+      `${cut}: the weights file of 1 finished trial (${a.slice(0, 8)}) cannot be read (${file}: `,
+    );
+    expect(third.notes[0]).toContain('so it was not copied');
+    expect(existsSync(weightsPath(fresh, a))).toBe(false);
+    expect(existsSync(weightsPath(fresh, b))).toBe(true);
   });
 
   it('makes the newest fit the one made last, not the one merged last', () => {
