@@ -52,6 +52,27 @@ export class StoreWriteError extends Error {
   }
 }
 
+/**
+ * A sweep stopped because its database file was removed or replaced while it ran: what it recorded since went to
+ * the file no longer there (exit 75, as a failed write).
+ */
+export class DatabaseGoneError extends StoreWriteError {
+  constructor(path: string, how: string) {
+    super(path, new Error(how));
+    this.message = `${path} ${how} while this sweep ran, so the sweep stopped: what it recorded went to the old file and is lost with it. Run the sweep again to train into ${path}`;
+  }
+}
+
+/** Device and inode of a file, or null when there is none. */
+function fileIdentity(path: string): { dev: number; ino: number } | null {
+  try {
+    const st = statSync(path);
+    return { dev: st.dev, ino: st.ino };
+  } catch {
+    return null;
+  }
+}
+
 /** A reader found an empty SQLite database (version 0, no tables): no sweeps to read, and none written. */
 export class EmptyDatabaseError extends UsageError {
   override name = 'EmptyDatabaseError';
@@ -69,10 +90,28 @@ const now = () => new Date().toISOString();
  * transactions, a trial marked finished in the same transaction as its final metrics.
  */
 export class Store {
+  /** The file's device and inode when opened: a path removed or replaced since no longer leads to this database. */
+  private readonly identity: { dev: number; ino: number } | null;
+
   private constructor(
     readonly path: string,
     readonly db: Database.Database,
-  ) {}
+  ) {
+    this.identity = fileIdentity(path);
+  }
+
+  /**
+   * How the database's path no longer leads to the file this store writes ("was removed", "was replaced by another
+   * file"), or null while it does. A sweep whose file is deleted under it writes on to the unlinked file, and all
+   * it records is lost when it closes.
+   */
+  fileGone(): string | null {
+    const now = fileIdentity(this.path);
+    if (now === null) return 'was removed';
+    if (this.identity !== null && (now.dev !== this.identity.dev || now.ino !== this.identity.ino))
+      return 'was replaced by another file';
+    return null;
+  }
 
   /**
    * Opens (and with `create`, creates) a database and migrates it forward. Readers pass create: false and

@@ -6,7 +6,13 @@ import { dataUnitOf, unitLabels } from '../report/units.js';
 import { prunerLayers } from '../sparsity/layers.js';
 import { DEFAULT_LEASE_MS, newOwner } from '../store/owner.js';
 import { writeFileAtomic } from '../store/safetensors.js';
-import { type DroppedTrials, LeaseLostError, type Store, StoreWriteError } from '../store/store.js';
+import {
+  DatabaseGoneError,
+  type DroppedTrials,
+  LeaseLostError,
+  type Store,
+  StoreWriteError,
+} from '../store/store.js';
 import { weightsPath } from '../store/weights.js';
 import { fmt, fmtDuration } from '../util/format.js';
 import { adoptLegacyCheckpoint, checkpointPath, dropCheckpoint, resumeCheckpoint } from './checkpoints.js';
@@ -122,6 +128,7 @@ export async function runSweep(
   const owner = newOwner();
   /** The first write to the database that failed (locked past the busy timeout, disk full): training stops. */
   let storageError: Error | null = null;
+  let gone: string | null = null;
   const storageFailed = (e: unknown) => {
     storageError ??= e as Error;
     for (const r of runners) r.stop();
@@ -178,6 +185,9 @@ export async function runSweep(
   const claimNext = () => {
     for (let next = queue.next(); !next.done; next = queue.next()) {
       if (storageError) return null;
+      // a database deleted or replaced under the sweep: what it trained next would be recorded nowhere
+      gone ??= store.fileGone();
+      if (gone) return null;
       if (stopRequested()) {
         summary.interrupted = true;
         return null;
@@ -377,6 +387,8 @@ export async function runSweep(
     reporter.stop();
   }
   if (storageError) throw new StoreWriteError(store.path, storageError);
+  gone ??= store.fileGone();
+  if (gone) throw new DatabaseGoneError(store.path, gone);
   // the other process may have ended them while this one trained: say what they are now, not what they were
   for (const id of elsewhere) {
     // by id: another run of the sweep's name may have replaced its trial list meanwhile

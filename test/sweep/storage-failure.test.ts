@@ -1,7 +1,7 @@
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Store, StoreWriteError } from '../../src/store/store.js';
+import { DatabaseGoneError, Store, StoreWriteError } from '../../src/store/store.js';
 import { checkpointPath } from '../../src/sweep/checkpoints.js';
 import type { SweepReporter } from '../../src/sweep/progress.js';
 import { runSweep } from '../../src/sweep/run-sweep.js';
@@ -94,6 +94,36 @@ describe('a database that cannot be written mid-sweep', () => {
       expect((await runSweep(plan, store, { leaseMs: 0 })).trained).toBe(2);
     } finally {
       store.close();
+    }
+  });
+});
+
+describe('a database removed or replaced under a sweep', () => {
+  it('stops the sweep with a StoreWriteError (exit 75) saying what was lost, not a success', async () => {
+    const plan = planOf(tinySyntheticConfig());
+    const dir = tempDir();
+    const store = Store.open(join(dir, 's.db'), { create: true });
+    try {
+      expect(store.fileGone()).toBeNull();
+      rmSync(store.path);
+      expect(store.fileGone()).toBe('was removed');
+      const run = runSweep(plan, store, { reporter: silent });
+      await expect(run).rejects.toThrow(DatabaseGoneError);
+      await expect(run).rejects.toThrow(StoreWriteError);
+      await expect(run).rejects.toThrow(
+        /s\.db was removed while this sweep ran, so the sweep stopped: what it recorded went to the old file and is lost with it/,
+      );
+      expect(store.listTrials('tiny').every((t) => t.status === 'pending')).toBe(true); // nothing trained
+    } finally {
+      store.close();
+    }
+    const other = Store.open(join(dir, 'o.db'), { create: true });
+    try {
+      writeFileSync(join(dir, 'x.db'), '');
+      renameSync(join(dir, 'x.db'), other.path);
+      expect(other.fileGone()).toBe('was replaced by another file');
+    } finally {
+      other.close();
     }
   });
 });
