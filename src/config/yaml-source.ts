@@ -33,7 +33,12 @@ export class YamlSource {
     const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
     const src = new YamlSource(file, doc, lines);
     if (doc.errors.length > 0) {
-      const msgs = doc.errors.map((e) => `${src.at(e.pos[0])}: YAML syntax: ${e.message.split('\n')[0]}`);
+      // the parser recurses once per level: a document nested thousands deep overflows its stack
+      const what = (m: string) =>
+        /Maximum call stack/.test(m)
+          ? 'nested too deeply to read (thousands of levels; a sweep config is a few deep)'
+          : m.split('\n')[0];
+      const msgs = doc.errors.map((e) => `${src.at(e.pos[0])}: YAML syntax: ${what(e.message)}`);
       throw new ConfigError(msgs.join('\n'), msgs);
     }
     return src;
