@@ -1,7 +1,8 @@
 import { chmodSync, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { makeDirs } from './dirs.js';
+import { storeFolder } from './out-guard.js';
 
 /**
  * Why a file-system call failed, for a message: "EACCES: permission denied" (Node's message without the
@@ -22,6 +23,11 @@ export function ensureOutDir(dir: string, name = `--out ${dir}`): void {
   const abs = resolve(dir);
   if (existsSync(abs) && !statSync(abs).isDirectory())
     throw new UsageError(`${name}: is a file; give a directory`);
+  const store = storeFolder(abs);
+  if (store)
+    throw new UsageError(
+      `${name}: is the folder where database ${basename(store.db)} keeps its trials' ${store.kind}; files written there would be taken for a trial's, give another directory`,
+    );
   try {
     makeDirs(abs);
   } catch (e) {

@@ -39,13 +39,23 @@ const STORE_FOLDERS = ['.weights', '.checkpoints'];
  */
 export function assertNotStoreFile(flag: string, path: string): void {
   const folder = canonical(dirname(resolve(path))); // through links: a linked folder may be the store's
-  const suffix = STORE_FOLDERS.find((s) => folder.endsWith(s));
-  if (suffix === undefined) return;
-  const db = folder.slice(0, -suffix.length);
-  if (isSqliteFile(db))
+  const store = storeFolder(folder);
+  if (store)
     throw new UsageError(
-      `${flag} ${path}: is in ${basename(folder)}, where database ${basename(db)} keeps its trials' ${suffix.slice(1)}; a file written there would be taken for a trial's, give another path`,
+      `${flag} ${path}: is in ${basename(folder)}, where database ${basename(store.db)} keeps its trials' ${store.kind}; a file written there would be taken for a trial's, give another path`,
     );
+}
+
+/**
+ * The database whose weights or checkpoint folder `dir` is (`s.db.weights` beside the database `s.db`), with what
+ * it keeps there; null for any other folder.
+ */
+export function storeFolder(dir: string): { db: string; kind: string } | null {
+  const folder = canonical(dir);
+  const suffix = STORE_FOLDERS.find((s) => folder.endsWith(s));
+  if (suffix === undefined) return null;
+  const db = folder.slice(0, -suffix.length);
+  return isSqliteFile(db) ? { db, kind: suffix.slice(1) } : null;
 }
 
 /**
