@@ -66,6 +66,31 @@ export function chooseWorkers(
   return { workers, reason: `auto: ${workers} (limits: ${limits.join(', ')})` };
 }
 
+/**
+ * A warning when the largest trial to train needs more memory than is free for it ({@link trialBytes} against
+ * {@link MEMORY_SHARE} of the free memory): training it would be killed for memory, or swap, part-way. Names the
+ * trial, its parameters and both sizes; null when it fits. A sparsity near 1 makes this easy to meet: sizing gives
+ * a sparse trial the dense shape of N/(1−S) parameters.
+ */
+export function memoryWarning(
+  trials: readonly TrialPlan[],
+  budget: Pick<WorkerBudget, 'freeBytes'>,
+): string | null {
+  if (trials.length === 0) return null;
+  const largest = trials.reduce((a, b) => (trialBytes(b) > trialBytes(a) ? b : a));
+  const need = trialBytes(largest);
+  const free = MEMORY_SHARE * budget.freeBytes;
+  if (need <= free) return null;
+  const gb = (b: number) => `${(b / 1e9).toPrecision(2)} GB`;
+  return (
+    `trial ${largest.id.slice(0, 8)} (S = ${largest.spec.sparsity}, ${largest.total_params.toExponential(2)} parameters as trained) ` +
+    `needs about ${gb(need)} of memory, more than the ${gb(free)} free for it here: it may be killed for memory part-way` +
+    (largest.spec.sparsity > 0
+      ? ' (a sparse trial trains the dense shape of N/(1 − S) parameters, masked)'
+      : '')
+  );
+}
+
 /** This machine's budget: cores, free memory, and `SPARSEBENCH_THREADS` (threads per trial, default 1). */
 export function machineBudget(env: NodeJS.ProcessEnv = process.env): WorkerBudget {
   const threads = Number(env.SPARSEBENCH_THREADS ?? '1');

@@ -10,7 +10,7 @@ import { ProcessRunner } from '../../src/sweep/process-runner.js';
 import type { SweepReporter } from '../../src/sweep/progress.js';
 import { runSweep } from '../../src/sweep/run-sweep.js';
 import { InProcessRunner, type TrialJob } from '../../src/sweep/trial-runner.js';
-import { chooseWorkers, trialBytes } from '../../src/sweep/worker-count.js';
+import { chooseWorkers, memoryWarning, trialBytes } from '../../src/sweep/worker-count.js';
 import { cli, cliSpawn, exitOf, waitForStderr } from '../helpers/cli.js';
 import { planOf, tempDir, tinySyntheticConfig, writeConfig } from '../helpers/config.js';
 
@@ -90,6 +90,18 @@ describe('chooseWorkers', () => {
     });
     expect(chooseWorkers(trials, budget, new Set(['wasm', 'tensorflow'])).workers).toBe(1);
     expect(chooseWorkers(trials, budget, new Set(['wasm'])).workers).toBe(6);
+  });
+
+  it('warns when the largest trial needs more memory than is free for it, naming it', () => {
+    const largest = trials.reduce((a, b) => (trialBytes(b) > trialBytes(a) ? b : a));
+    const need = trialBytes(largest);
+    expect(memoryWarning(trials, { freeBytes: need / 0.8 + 1 })).toBeNull();
+    expect(memoryWarning(trials, { freeBytes: need / 0.8 / 2 })).toMatch(
+      new RegExp(
+        `^trial ${largest.id.slice(0, 8)} \\(S = ${largest.spec.sparsity}, .* parameters as trained\\) needs about [\\d.]+ GB of memory, more than the [\\d.e-]+ GB free for it here: it may be killed for memory part-way`,
+      ),
+    );
+    expect(memoryWarning([], { freeBytes: 1 })).toBeNull();
   });
 
   it('estimates more memory for a bigger model', () => {

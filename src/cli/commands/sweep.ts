@@ -15,7 +15,7 @@ import { ProcessRunner } from '../../sweep/process-runner.js';
 import { BarReporter, LineReporter, type SweepReporter } from '../../sweep/progress.js';
 import { NONZERO_SHORT, runSweep, type SweepSummary } from '../../sweep/run-sweep.js';
 import { InProcessRunner, type TrialRunner } from '../../sweep/trial-runner.js';
-import { chooseWorkers, machineBudget } from '../../sweep/worker-count.js';
+import { chooseWorkers, machineBudget, memoryWarning } from '../../sweep/worker-count.js';
 import { count, flagNumber, fmt, fmtFlops, fmtValue } from '../../util/format.js';
 import { formatTable } from '../../util/table.js';
 import { checkpointCadence } from '../checkpoint-flags.js';
@@ -46,6 +46,9 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
   };
   if (opts.dryRun) {
     warn();
+    // of every trial: a dry run does not know which are finished (a real run warns of those left to train)
+    const memory = memoryWarning(plan.trials, machineBudget());
+    if (memory) process.stderr.write(`warning: ${memory}\n`);
     const existing = existingState(plan, opts.db);
     const dropped = existing === 'older schema' ? existing : (existing?.dropped ?? null);
     if (dropped === 'older schema')
@@ -94,6 +97,8 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
     ? { workers: fixedWorkers, reason: `--workers ${fixedWorkers}` }
     : chooseWorkers(toTrain, machineBudget(), engines);
   const workers = Math.min(choice.workers, Math.max(1, toTrain.length));
+  const memory = memoryWarning(toTrain, machineBudget());
+  if (memory) process.stderr.write(`warning: ${memory}\n`);
   // one worker trains here; more train in child processes, and this process writes for all of them (training
   // one of several here as well was measured slower: this process runs without the workers' heap settings)
   const runners: TrialRunner[] =
