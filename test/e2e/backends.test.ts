@@ -49,6 +49,13 @@ describe('--backend webgpu with no Vulkan driver', () => {
       expect(byConfig.code).toBe(2);
       expect(byConfig.stderr).toContain(`sparsebench: ${config}: backend: webgpu: no WebGPU adapter`);
       expect(readdirSync(dir).sort()).toEqual(['c.yaml', 'w.yaml']);
+      // a dry run plans it (for another machine, a cluster) and warns that a sweep here would refuse it
+      const dry = cli(['sweep', config, '--db', join(dir, 'c.db'), '--dry-run'], { env });
+      expect(dry.code).toBe(0);
+      expect(dry.stderr).toContain(
+        `warning: ${config}: backend: webgpu: no WebGPU adapter (no Vulkan driver installed`,
+      );
+      expect(dry.stderr).toContain('; a sweep here would refuse it (exit 2)');
     },
   );
 });

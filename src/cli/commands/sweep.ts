@@ -44,11 +44,20 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
   const warn = () => {
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   };
+  // named as the user asked for it: the flag, or the config's key
+  const asked = (b: string) => (opts.backend ? `--backend ${b}` : `${configPath}: backend: ${b}`);
   if (opts.dryRun) {
     warn();
     // of every trial: a dry run does not know which are finished (a real run warns of those left to train)
     const memory = memoryWarning(plan.trials, machineBudget());
     if (memory) process.stderr.write(`warning: ${memory}\n`);
+    // a backend missing here is a warning, not an error: the plan may be meant for another machine or a cluster
+    // (wasm and cpu come with the install, and auto takes what there is)
+    for (const backend of new Set(plan.trials.map((t) => t.spec.backend)))
+      if (backend === 'webgpu' || backend === 'tensorflow')
+        await assertBackendAvailable(backend, asked(backend)).catch((e: Error) =>
+          process.stderr.write(`warning: ${e.message}; a sweep here would refuse it (exit 2)\n`),
+        );
     const existing = existingState(plan, opts.db);
     const dropped = existing === 'older schema' ? existing : (existing?.dropped ?? null);
     if (dropped === 'older schema')
@@ -69,8 +78,6 @@ export async function sweepCommand(configPath: string, opts: SweepOptions): Prom
   // an unavailable backend is a usage error; checked before a new database is created, so nothing is
   // half-written, and for an existing one only when it has trials left to train on that backend
   const fresh = !existsSync(resolve(opts.db));
-  // named as the user asked for it: the flag, or the config's key
-  const asked = (b: string) => (opts.backend ? `--backend ${b}` : `${configPath}: backend: ${b}`);
   if (fresh) await assertBackendsAvailable(plan.trials, asked);
   // a --db whose folder does not exist makes it (runs/ for the default), and says so: a typo there starts a new study
   const folder = dirname(resolve(opts.db));
