@@ -30,7 +30,13 @@ export class YamlSource {
 
   static parse(text: string, file: string): YamlSource {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    // logLevel error: a collection used as a key is refused below as an unknown key, not warned of on stderr by the parser
+    const doc = parseDocument(text, {
+      lineCounter: lines,
+      prettyErrors: false,
+      uniqueKeys: true,
+      logLevel: 'error',
+    });
     const src = new YamlSource(file, doc, lines);
     if (doc.errors.length > 0) {
       // the parser recurses once per level: a document nested thousands deep overflows its stack

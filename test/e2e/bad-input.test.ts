@@ -88,6 +88,7 @@ describe(`bad input: ${configs.length} bad configs and ${flagCases.length} bad f
     expect(r.stderr).toContain(expected);
     expect(r.stderr).toMatch(new RegExp(`${file.replace('.', '\\.')}(:\\d+:\\d+)?`));
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(r.stderr).not.toMatch(/\(node:\d+\) Warning/); // nothing from Node or a library beside the message
     expect(r.stdout).toBe('');
     expect(existsSync(join(work, 'fresh'))).toBe(false);
     expect(snapshot(work)).toEqual(before);
