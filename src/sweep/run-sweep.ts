@@ -367,7 +367,12 @@ export async function runSweep(
     } catch (e) {
       if (!(e instanceof LeaseLostError)) {
         storageFailed(e);
-        reporter.trialEnd(trial, 'interrupted', `its record could not be written; ${UNRECORDED}`);
+        // its final weights are written before its record: either may be what failed, and the error says which
+        reporter.trialEnd(
+          trial,
+          'interrupted',
+          `its final weights or record could not be written (${(e as Error).message}); ${UNRECORDED}`,
+        );
         return;
       }
       elsewhere.push(trial.id);
