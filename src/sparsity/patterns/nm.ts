@@ -83,7 +83,9 @@ export function groupKeep(sparsity: number, m: number): number {
  * uneven groups (some at the cap, some far below) would force revivals when a later, lower cap cuts the full
  * ones. When the floors exceed `keep`, a partial last group (n_in not a multiple of m) gives way first, so the
  * full groups, the ones an N:M kernel can use, keep their floor. Within each group the kept weights are always
- * its best ones.
+ * its best ones. (The authors' gradual N:M code, jaxpruner's projects/bigsparse `iterative_nm`, takes another path
+ * at intermediate sparsities: it keeps each group's n:m best and ranks the rest unstructured. Both end at exact
+ * n:m; the masks on the way differ.)
  */
 export function nmSelect(
   scores: Float32Array,
