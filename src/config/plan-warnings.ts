@@ -13,8 +13,9 @@ import { warmupWarning } from './warmup-check.js';
 
 /**
  * What a plan does that its config may not mean, in words (a sweep and `plan` print them): schedules with too
- * few mask updates, or with so many that replace optimizer steps that D overstates the data trained on, pretrained sparse trials beside dense ones from scratch, N targets the shapes miss, token
- * budgets less than a batch apart, held-out shares the split rounds, held-out sets smaller than `train.eval_tokens` asks,
+ * few mask updates, or with so many that replace optimizer steps that D overstates the data trained on,
+ * pretrained sparse trials beside dense ones from scratch, N targets the shapes miss, trials that train alike under
+ * two ids (budgets less than a batch apart, N targets of one shape), held-out shares the split rounds, held-out sets smaller than `train.eval_tokens` asks,
  * data read more than a few epochs over, t5 inputs too short for their
  * span-corruption settings, embeddings a large share of N, warmups as long as training, one pruner.schedule
  * given to several algorithms whose defaults differ, IDX labels that leave classes of the head out.

@@ -38,6 +38,7 @@ function oneOrMany<T extends z.ZodType>(item: T) {
 
 /** Longest sweep name: with the suffixes it is given it stays inside a file system's 255-byte file names. */
 export const MAX_NAME_LENGTH = 200;
+
 export const optimizerSchema = z.strictObject({
   /** AdamW (Loshchilov & Hutter 2019): Adam with decoupled weight decay. */
   name: z.literal('adamw').default('adamw'),

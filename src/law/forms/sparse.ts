@@ -30,13 +30,13 @@ const SCALED_EXPONENT_MAX = 3;
  */
 const NEGLIGIBLE = 1e-3;
 
-/** Paper names, in the order of the internal parameters θ = log(a, b, c, d, e, f, g). */
 /** A point sparser than this is not dense: a dense trial measures 0 exactly, a pruned one at least a weight. */
 const DENSE_SPARSITY = 1e-3;
 
 /** The coefficients (indices) each exponent (b_S, b_N, b_D) scales: a_S; a_S and c_S; a_D. */
 const SCALED_BY: Record<number, number[]> = { 1: [0], 3: [0, 2], 5: [4] };
 
+/** Paper names, in the order of the internal parameters θ = log(a, b, c, d, e, f, g). */
 const PARAM_NAMES = ['a_S', 'b_S', 'c_S', 'b_N', 'a_D', 'b_D', 'c'] as const;
 
 /** D' = D / 10^round(mean log10 D): a power of ten nearest the geometric mean, so D' is of order 1. */
