@@ -297,7 +297,6 @@ function syncCheckpoint(shard: string, target: string, id: string, status: Trial
   else rmSync(checkpointPath(target, id), { force: true });
 }
 
-/** Copies a file atomically (a unique temporary name, synced, then renamed), when it exists; whether it did. */
 /**
  * Copies a trial's weights file when it reads as safetensors whose tensors fit in the file (a truncated copy does
  * not); 'missing' when there is none; else why not, and nothing is written.
@@ -314,6 +313,7 @@ function copyWeightsIfSound(from: string, to: string): 'copied' | 'missing' | { 
   return 'copied';
 }
 
+/** Copies a file atomically (a unique temporary name, synced, then renamed), when it exists; whether it did. */
 function copyIfPresent(from: string, to: string): boolean {
   if (!existsSync(from)) return false;
   writeFileAtomic(to, readFileSync(from));

@@ -561,14 +561,14 @@ export class Store {
   }
 
   /**
-   * A trial by full id or unique id prefix (at least 4 hex digits, either case); null when none matches. Text that cannot
-   * be an id, or a prefix several ids share, is a UsageError saying so.
+   * A trial by full id or unique id prefix (at least 4 hex digits, either case); null when none matches. Text that
+   * cannot be an id, or a prefix several ids share, is a UsageError saying so.
    */
   findTrial(given: string): TrialRecord | null {
     const idOrPrefix = given.toLowerCase(); // ids are lowercase hex; 5DCE, copied from elsewhere, is 5dce
     if (!TRIAL_ID_PREFIX.test(idOrPrefix))
       throw new UsageError(
-        `"${idOrPrefix}" is not a trial id: give the 16 hex digits of an id, or a unique prefix of at least 4 (see "sparsebench runs list")`,
+        `"${given}" is not a trial id: give the 16 hex digits of an id, or a unique prefix of at least 4 (see "sparsebench runs list")`,
       );
     const rows = this.db
       .prepare('SELECT * FROM trials WHERE id LIKE ? ORDER BY id LIMIT 2')
