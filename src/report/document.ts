@@ -120,7 +120,7 @@ function fitMethod(head: string, fit: ReportedFit<unknown>, scope: string | null
     `${scope ? ` (only those at ${scope}; the plots under the law draw only these)` : ''}: mean Huber loss on ${opts?.loss === 'huber' ? 'loss' : 'log loss'} ` +
     `(δ = ${opts?.delta}), ${fit.fit.startsTotal} optimiser starts, seed ${fit.fit.seed}, ` +
     `${fit.fit.bootstrap ? `${fit.fit.bootstrap.requested} bootstrap replicates` : 'no bootstrap'}, ` +
-    `${fit.fit.holdout && !fit.fit.holdout.error ? `${fit.fit.holdout.n_heldout} largest-N trials held out for the check` : 'no held-out check'}.` +
+    `${fit.fit.holdout && !fit.fit.holdout.error ? `a held-out check: a separate refit without the ${fit.fit.holdout.n_heldout} largest-N trials predicts them (this fit uses every trial)` : 'no held-out check'}.` +
     (excluded
       ? ` ${excluded[0].toUpperCase()}${excluded.slice(1)}: it stays in the trial table, not in the plots under the law.`
       : '')

@@ -7,6 +7,7 @@ import {
   lowerBoundsOf,
   optimalSparsityAtDataMultiple,
 } from '../law/optimal.js';
+import { weakOptimumWarning } from '../law/optimal-summary.js';
 import { publishedCoefficients } from '../law/published.js';
 import type { LawFit, OptimalSparsitySummary, SparseLawParams } from '../law/types.js';
 import { count, listed, pct, plural, sig, times } from './format.js';
@@ -110,17 +111,20 @@ export function lawFindings(
   const [m0] = HEADLINE_MULTIPLES;
   const [s0] = shown;
   const out = [
-    `At ${m0}× the compute-optimal data, the loss-optimal sparsity is ${pct(optimalSparsityAtDataMultiple(p, m0), 2)}${atMultiple(m0)}; ` +
+    `From the fitted law, at ${m0}× the compute-optimal data, the loss-optimal sparsity is ${pct(optimalSparsityAtDataMultiple(p, m0), 2)}${atMultiple(m0)}; ` +
       `at any data size, a model with ${pct(s0)} sparsity matches a dense model ${times(denseEquivalentFactor(p, s0))}${atLevel(s0)} larger ` +
-      `trained on the same data (paper, ${paper.name}: ${pct(optimalSparsityAtDataMultiple(paper.params, m0), 2)} and ${times(denseEquivalentFactor(paper.params, s0))}).`,
-    `Sparsity starts to pay once training runs past ${times(dataMultipleWhereSparsityPays(p))}${boot(spread?.pays, times)} the compute-optimal data of a dense model ` +
-      `of the same non-zero size (paper: ${times(dataMultipleWhereSparsityPays(t5))} T5/C4, ${times(dataMultipleWhereSparsityPays(vit))} ViT/JFT).`,
-    `Loss-optimal sparsity at ${listed(HEADLINE_MULTIPLES.map((m) => `${m}×`))} the compute-optimal data: ` +
+      `trained on the same data (the paper's ${paper.name} coefficients give ${pct(optimalSparsityAtDataMultiple(paper.params, m0), 2)} and ${times(denseEquivalentFactor(paper.params, s0))}).`,
+    `From the fitted law, sparsity starts to pay once training runs past ${times(dataMultipleWhereSparsityPays(p))}${boot(spread?.pays, times)} the compute-optimal data of a dense model ` +
+      `of the same non-zero size (the paper's coefficients give ${times(dataMultipleWhereSparsityPays(t5))} for T5/C4, ${times(dataMultipleWhereSparsityPays(vit))} for ViT/JFT).`,
+    `From the fitted law, the loss-optimal sparsity at ${listed(HEADLINE_MULTIPLES.map((m) => `${m}×`))} the compute-optimal data: ` +
       `${listed(HEADLINE_MULTIPLES.map((m) => `${pct(optimalSparsityAtDataMultiple(p, m), 2)}${atMultiple(m)}`))} ` +
-      `(paper, ${paper.name}: ${listed(HEADLINE_MULTIPLES.map((m) => pct(optimalSparsityAtDataMultiple(paper.params, m), 2)))}).`,
-    `Dense-equivalent size at equal non-zero parameters: ${listed(shown.map((s) => `${times(denseEquivalentFactor(p, s))}${atLevel(s)} at ${pct(s)}`))} ` +
-      `(paper, ${paper.name}: ${listed(shown.map((s) => times(denseEquivalentFactor(paper.params, s))))}).`,
+      `(the paper's ${paper.name} coefficients give ${listed(HEADLINE_MULTIPLES.map((m) => pct(optimalSparsityAtDataMultiple(paper.params, m), 2)))}).`,
+    `From the fitted law, the dense-equivalent size at equal non-zero parameters is ${listed(shown.map((s) => `${times(denseEquivalentFactor(p, s))}${atLevel(s)} at ${pct(s)}`))} ` +
+      `(the paper's ${paper.name} coefficients give ${listed(shown.map((s) => times(denseEquivalentFactor(paper.params, s))))}).`,
   ];
+  // figures the bootstrap leaves wide are said to be so first, before they are read as results
+  const weak = spread ? weakOptimumWarning(spread) : null;
+  if (weak) out.unshift(`${weak[0].toUpperCase()}${weak.slice(1)}, not as measurements.`);
   if (shared)
     out.push(
       `Every 95% bootstrap interval above is of the same replicates${counts(shared).replace(/^; /, ': ').replaceAll('; ', ', and ')}.`,
@@ -157,7 +161,7 @@ export function fitQualityFinding(
   const rel = relativeMisses(f);
   if (!Number.isFinite(f.rmse_log) || rel.length === 0) return null;
   return (
-    `${law}${named ? ` (fit #${fit.id})` : ''} reproduces the ${plural(f.n_points, 'fitted trial')} with an RMS error of ${pct(f.rmse_log, 2)} in log loss; ` +
+    `${law}${named ? ` (fit #${fit.id})` : ''} reproduces the ${plural(f.n_points, 'fitted trial')} with an RMS error of ${sig(f.rmse_log, 2)} in log loss (about ${pct(f.rmse_log, 2)} of the loss); ` +
     `the largest miss is ${pct(Math.max(...rel), 2)} of the measured loss.`
   );
 }
@@ -206,9 +210,18 @@ export function dataFindings(
       const diffs = pairs.map(({ p, dense }) => p.loss / mean(dense.map((d) => d.loss)) - 1);
       const better = diffs.filter((d) => d < 0).length;
       const m = mean(diffs);
+      const signed = (d: number) => `${d < 0 ? '−' : '+'}${pct(Math.abs(d), 2)}`;
+      const sorted = [...diffs].sort((a, b) => a - b);
+      const mid = sorted.length / 2;
+      const median = sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
+      // a mean alone hides one comparison that carries it: the median and the range say so
+      const spreadWords =
+        diffs.length >= 3
+          ? `, median ${signed(median)}, from ${signed(sorted[0])} to ${signed(sorted[sorted.length - 1])}`
+          : '';
       counts.push({
         v,
-        text: `${better} of ${plural(diffs.length, 'comparison')} (mean ${m < 0 ? '−' : '+'}${pct(Math.abs(m), 2)})`,
+        text: `${better} of ${plural(diffs.length, 'comparison')} (mean ${signed(m)}${spreadWords})`,
         widers: pairs.map(({ p, dense }) => p.embedding / mean(dense.map((d) => d.embedding))),
       });
     }
@@ -218,7 +231,8 @@ export function dataFindings(
       wider > EMBEDDINGS_WIDER
         ? `, with ${sig(wider, 3)}× the dense models' ${headWords(family, points)} parameters, which N leaves out.`
         : '.';
-    const lead = `Measured: at equal non-zero parameters and data, ${sparsityLabel(s)} models`;
+    // equal N and D is not equal compute: a sparse model trains its dense shape, C = 6·N/(1 − S)·D
+    const lead = `Measured: at equal non-zero parameters and data (so ${times(1 / (1 - s))} the dense models' training compute), ${sparsityLabel(s)} models`;
     out.push(
       counts.length === 1
         ? `${lead}${counts[0].v ? ` (${counts[0].v})` : ''} reached a lower final loss than dense in ${counts[0].text}${embeddings}`

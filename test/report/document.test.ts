@@ -38,9 +38,9 @@ describe('the report document', () => {
     const doc = await documentOf(reportData(grown, fit));
     const findings = blocks(doc, 'findings').flatMap((b) => (b.kind === 'list' ? b.items : []));
     const equivalent = findings.find((i) =>
-      i.startsWith('Dense-equivalent size at equal non-zero parameters'),
+      i.startsWith('From the fitted law, the dense-equivalent size at equal non-zero parameters'),
     );
-    expect(equivalent).toMatch(/ at 50% and [0-9.]+× .* at 75% \(paper/);
+    expect(equivalent).toMatch(/ at 50% and [0-9.]+× .* at 75% \(the paper's/);
     expect(equivalent).not.toContain('87.5%');
     expect(notices(doc, 'warning').join('\n')).toMatch(
       /out of date: 6 finished trials of this sweep are not in it/,
@@ -76,7 +76,7 @@ describe('the report document', () => {
     expect(
       findings?.kind === 'list' &&
         findings.items.some((i) =>
-          /^At 4× the compute-optimal data, the loss-optimal sparsity is [0-9.]+% \(95% bootstrap: [0-9.]+% to [0-9.]+%\)/.test(
+          /^From the fitted law, at 4× the compute-optimal data, the loss-optimal sparsity is [0-9.]+% \(95% bootstrap: [0-9.]+% to [0-9.]+%\)/.test(
             i,
           ),
         ),
