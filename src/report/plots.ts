@@ -1,7 +1,7 @@
 import { denseAsSparse } from '../law/dense-law.js';
 import type { SparseLawParams } from '../law/types.js';
 import { excludedNote, fitScope, pointsOfFit } from './fit-scope.js';
-import { count, plural } from './format.js';
+import { count, plural, sig } from './format.js';
 import { type FinalPoint, finalPoints, levels } from './points.js';
 import { renderSvg } from './render.js';
 import {
@@ -20,7 +20,7 @@ import {
   MAX_CURVE_PANELS_PER_SETTING,
 } from './specs/curves.js';
 import { optimalMapSpec } from './specs/optimal-map.js';
-import { optimalMultipleSpec } from './specs/optimal-multiple.js';
+import { multipleAxis, optimalMultipleSpec } from './specs/optimal-multiple.js';
 import { residualPlacement, residualsSpec } from './specs/residuals.js';
 import { MAX_SCALING_PANELS, scalingPanels, scalingSettings, scalingSpec } from './specs/scaling.js';
 import { settingLawsLayout, settingLawsSpec } from './specs/setting-laws.js';
@@ -292,13 +292,26 @@ export const PLOTS: readonly PlotDef[] = [
     caption: (ctx) =>
       'Loss-optimal sparsity when training on a multiple of the dense compute-optimal data (independent of N), for this fit and the paper’s published T5/C4 and ViT/JFT fits. ' +
       'The multiple is of compute: C/(6N) = D/(1−S), the data a dense model of the same N trains on with that compute; a sparse model at S trains on (1−S) of it. ' +
-      `Markers at the bottom: where ${fittedTrials(ctx)} lie under this fit, each at its own D/(1−S).`,
+      `Markers at the bottom: where ${fittedTrials(ctx)} lie under this fit, each at its own D/(1−S)${offAxis(ctx)}. ` +
+      "The curves are point estimates: this fit's 95% bootstrap ranges are in the Findings.",
     build: (ctx) =>
       ctx.data.fit?.params && !optimumMissing(ctx.data.fit)
         ? optimalMultipleSpec(ctx.data.fit.params, ctx.fitted, ctx.scales)
         : { missing: optimumMissing(ctx.data.fit) ?? noFit(ctx) },
   },
 ];
+
+/** The trials the optimal-multiple figure draws at its axis' edges, in words ("", or "; 3 beyond 1e5×, drawn at the edge"). */
+function offAxis(ctx: PlotContext): string {
+  const params = ctx.data.fit?.params;
+  if (!params) return '';
+  const { lo, hi, below, above } = multipleAxis(params, ctx.fitted);
+  const parts = [
+    ...(below > 0 ? [`${plural(below, 'trial')} below ${sig(lo, 2)}×`] : []),
+    ...(above > 0 ? [`${plural(above, 'trial')} beyond ${sig(hi, 2)}×`] : []),
+  ];
+  return parts.length > 0 ? `; ${parts.join(' and ')}, drawn at the edge` : '';
+}
 
 /** A plot as the document sees it: rendered, or the reason it is missing. */
 export type PlotOutcome = { plot: RenderedPlot } | { id: string; title: string; missing: string };

@@ -10,6 +10,7 @@ import {
   contourLabelAt,
   mapRanges,
 } from '../../src/report/specs/optimal-map.js';
+import { multipleAxis } from '../../src/report/specs/optimal-multiple.js';
 import { isMissing } from '../../src/report/specs/spec.js';
 import { logLabels, logTicks, sparsityLabel, sparsityScales } from '../../src/report/specs/style.js';
 import { FIT_GRID, fitOf, grid, LAW, reportData } from './fixtures.js';
@@ -416,5 +417,21 @@ describe('training curves', () => {
     for (const t of trials) data.curves[t.id] = data.curves[t.id].filter((p) => p.name === 'train_loss');
     const spec = curvesSpec(data, scales) as { spec: { layer: { mark: { type: string } }[] } };
     expect(spec.spec.layer.map((l) => l.mark.type)).toEqual(['line']);
+  });
+});
+
+describe('the optimal-multiple axis', () => {
+  it('widens to hold the trials within 1e-3× to 1e5×, and counts those beyond, drawn at its edges', () => {
+    const points = finalPoints(grid(FIT_GRID));
+    const within = multipleAxis(LAW, points);
+    expect(within.lo).toBeGreaterThanOrEqual(1e-3);
+    expect(within.hi).toBeLessThanOrEqual(1e5);
+    expect(within.hi).toBeGreaterThanOrEqual(1000);
+    expect(within.below + within.above).toBe(0);
+    // trials a billion times past compute-optimal (a law whose D_opt is tiny): drawn at 1e5×, and counted
+    const far = points.map((p) => ({ ...p, D: p.D * 1e12 }));
+    const axis = multipleAxis(LAW, far);
+    expect(axis.hi).toBe(1e5);
+    expect(axis.above).toBeGreaterThan(0);
   });
 });

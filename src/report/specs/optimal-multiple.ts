@@ -8,6 +8,30 @@ import { CHART_CONFIG, logAxis, PANEL, type SparsityScales, sparsityEncoding } f
 /** Data multiples drawn: from half the compute-optimal data to 1000× past it. */
 const MULTIPLE_RANGE: [number, number] = [0.5, 1000];
 
+/** The widest the axis grows to hold trials: past these a trial is drawn at the edge, and counted. */
+const MULTIPLE_LIMITS: [number, number] = [1e-3, 1e5];
+
+/** Each trial's multiple of its dense compute-optimal data under the fit: D/(1−S) ÷ D_opt(N). */
+function trialMultiples(p: SparseLawParams, points: readonly FinalPoint[]) {
+  return points
+    .map((q) => ({ group: q.group, m: q.D / (1 - q.achieved) / denseComputeOptimalData(p, q.N) }))
+    .filter((q) => Number.isFinite(q.m) && q.m > 0);
+}
+
+/**
+ * The axis range of {@link optimalMultipleSpec}: [0.5, 1000], widened to half the least and twice the greatest
+ * trial multiple, within [1e-3, 1e5]; and how many trials lie below and above it (drawn at its edges).
+ */
+export function multipleAxis(
+  p: SparseLawParams,
+  points: readonly FinalPoint[],
+): { lo: number; hi: number; below: number; above: number } {
+  const ms = trialMultiples(p, points).map((q) => q.m);
+  const lo = Math.max(MULTIPLE_LIMITS[0], Math.min(MULTIPLE_RANGE[0], ...ms.map((m) => m / 2)));
+  const hi = Math.min(MULTIPLE_LIMITS[1], Math.max(MULTIPLE_RANGE[1], ...ms.map((m) => m * 2)));
+  return { lo, hi, below: ms.filter((m) => m < lo).length, above: ms.filter((m) => m > hi).length };
+}
+
 /**
  * S_opt against the data multiple past dense compute-optimal training, for the fit and for the paper's
  * two published fits (independent of N), with the sweep's trials placed at their own multiples.
@@ -17,26 +41,25 @@ export function optimalMultipleSpec(
   points: readonly FinalPoint[],
   scales: SparsityScales,
 ): SpecOrMissing {
-  const trialMultiples = points
-    .map((q) => ({ group: q.group, m: q.D / (1 - q.achieved) / denseComputeOptimalData(p, q.N) }))
-    .filter((q) => Number.isFinite(q.m) && q.m > 0);
-  const lo = Math.min(MULTIPLE_RANGE[0], ...trialMultiples.map((q) => q.m / 2));
+  const { lo, hi } = multipleAxis(p, points);
+  // a trial beyond the axis is drawn at its edge (the caption counts them), never outside the frame
+  const markers = trialMultiples(p, points).map((q) => ({ ...q, m: Math.min(hi, Math.max(lo, q.m)) }));
   const sources: [string, SparseLawParams][] = [
     ['this fit', p],
     ['paper T5/C4', publishedCoefficients.t5],
     ['paper ViT/JFT', publishedCoefficients.vit],
   ];
   const rows = sources.flatMap(([source, c]) =>
-    logSpace(lo, MULTIPLE_RANGE[1], 80).map((m) => ({ source, m, S: optimalSparsityAtDataMultiple(c, m) })),
+    logSpace(lo, hi, 80).map((m) => ({ source, m, S: optimalSparsityAtDataMultiple(c, m) })),
   );
   const x = {
     field: 'm',
     type: 'quantitative',
-    scale: { type: 'log', domain: [lo, MULTIPLE_RANGE[1]], nice: false },
+    scale: { type: 'log', domain: [lo, hi], nice: false },
     axis: logAxis(
       'compute as dense data, C/(6N) = D/(1−S), ÷ dense compute-optimal data (log scale)',
       lo,
-      MULTIPLE_RANGE[1],
+      hi,
     ),
   };
   const y = {
@@ -80,7 +103,7 @@ export function optimalMultipleSpec(
         },
       },
       {
-        data: { values: trialMultiples.map((q) => ({ ...q, S: 0 })) },
+        data: { values: markers.map((q) => ({ ...q, S: 0 })) },
         mark: { type: 'point', filled: false, size: 70, strokeWidth: 1.5, color: '#444', yOffset: -6 },
         encoding: { x, y, ...sparsityEncoding(scales, ['shape']) },
       },
