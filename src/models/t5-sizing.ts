@@ -15,25 +15,32 @@ export function t5LayerCount(h: { ff_activation: string }): LayerCount {
 }
 
 /** Fixed hyperparameters of the `t5` family (the `model:` block). */
-export const t5HparamsSchema = z.strictObject({
-  family: z.literal('t5'),
-  ...blockHparams,
-  max_layers: z.number().int().min(1).default(24),
-  /** Share of input tokens masked (T5: 15%). */
-  noise_density: z.number().gt(0).lt(0.5).default(0.15),
-  /** Mean length of a masked span (T5: 3). */
-  mean_span_length: z.number().min(1).default(3),
-  /** Relative position buckets and the distance the last bucket starts at (T5: 32, 128). */
-  rel_buckets: z.number().int().min(4).default(32),
-  rel_max_distance: z.number().int().min(8).default(128),
-  /**
-   * MLP activation: relu as in T5 1.0, gelu, or gated-gelu as in T5 v1.1 (three matrices per MLP, so a given N
-   * buys a smaller d_ff; T5 v1.1 base has d_ff/d_model = 2048/768, ff_ratio 2.67).
-   */
-  ff_activation: z.enum(['relu', 'gelu', 'gated-gelu']).default('relu'),
-  /** Head tied to the token embedding with T5 1.0's d^-0.5 scaling (true), or a head of its own (T5 v1.1). */
-  tied_embeddings: z.boolean().default(true),
-});
+export const t5HparamsSchema = z
+  .strictObject({
+    family: z.literal('t5'),
+    ...blockHparams,
+    max_layers: z.number().int().min(1).default(24),
+    /** Share of input tokens masked (T5: 15%). */
+    noise_density: z.number().gt(0).lt(0.5).default(0.15),
+    /** Mean length of a masked span (T5: 3). */
+    mean_span_length: z.number().min(1).default(3),
+    /** Relative position buckets and the distance the last bucket starts at (T5: 32, 128). */
+    rel_buckets: z.number().int().min(4).default(32),
+    rel_max_distance: z.number().int().min(8).default(128),
+    /**
+     * MLP activation: relu as in T5 1.0, gelu, or gated-gelu as in T5 v1.1 (three matrices per MLP, so a given N
+     * buys a smaller d_ff; T5 v1.1 base has d_ff/d_model = 2048/768, ff_ratio 2.67).
+     */
+    ff_activation: z.enum(['relu', 'gelu', 'gated-gelu']).default('relu'),
+    /** Head tied to the token embedding with T5 1.0's d^-0.5 scaling (true), or a head of its own (T5 v1.1). */
+    tied_embeddings: z.boolean().default(true),
+  })
+  // the log-spaced buckets run from the exact ones (half the decoder's buckets) to rel_max_distance: at or below
+  // them the bucket formula divides by log(≤ 1), and distances fall into wrong or negative buckets
+  .refine((h) => h.rel_max_distance > Math.floor(h.rel_buckets / 2), {
+    message: "must be more than rel_buckets / 2 (the decoder's exact buckets), e.g. T5's 128 with 32 buckets",
+    path: ['rel_max_distance'],
+  });
 export type T5Hparams = z.infer<typeof t5HparamsSchema>;
 
 /**
