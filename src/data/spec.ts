@@ -189,6 +189,12 @@ export function resolveDataSpec(cfg: DataConfig, configDir: string): DataSpec {
           'validation_labels',
           'IDX label file',
         );
+        // by content, not name: a copy of the training images is no held-out set either
+        if (hashFiles([paths.validation_images]) === hashFiles([paths.train_images]))
+          throw new PathError(
+            ['data', 'validation_images'],
+            'holds the same images as train_images, so its loss would be the training loss; give held-out images, or leave validation_images and validation_labels out to hold out validation_fraction of the training files',
+          );
       }
       checkIdxFiles(paths, cfg.validation_fraction);
       return {

@@ -30,10 +30,12 @@ sweep: {sparsity: 0, nonzero_params: 3k, tokens: 2048}
 /** A two-image IDX set (2x2 pixels) with its labels, as train and validation files. */
 function writeIdx(dir: string): void {
   const [img, lab] = [idxImages(), idxLabels([0, 1])];
+  const held = Buffer.from(img);
+  held[held.length - 1] ^= 1; // other images than training's, or the plan refuses them as no held-out set
   for (const [name, b] of [
     ['ti', img],
     ['tl', lab],
-    ['vi', img],
+    ['vi', held],
     ['vl', lab],
   ] as const)
     writeFileSync(join(dir, name), b);
