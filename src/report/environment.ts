@@ -1,7 +1,7 @@
 import { arch, cpus, platform, release, totalmem } from 'node:os';
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
-import { packageVersion } from '../util/environment.js';
+import { packageVersion, sourceRevision } from '../util/environment.js';
 import { fmtDuration } from '../util/format.js';
 import { plural } from './format.js';
 import type { ReportData } from './types.js';
@@ -47,7 +47,7 @@ function trainingEnvironments(data: ReportData): string {
   for (const t of data.trials) {
     const e = t.environment;
     if (!e) continue;
-    const key = `${e.cpu} (${e.cores} cores, ${e.memory_gib} GiB) on ${e.host}, ${e.os}; Node ${e.node}, tfjs-core ${e.tfjs_core}, sparsebench ${e.sparsebench}${e.kernels ? `; kernels ${e.kernels}` : ''}${e.accelerator ? `; ${e.accelerator}` : ''}${e.optimizer === 'device' ? '; optimizer on the device' : ''}`;
+    const key = `${e.cpu} (${e.cores} cores, ${e.memory_gib} GiB) on ${e.host}, ${e.os}; Node ${e.node}, tfjs-core ${e.tfjs_core}, sparsebench ${e.sparsebench}${e.source ? ` (git ${e.source})` : ''}${e.kernels ? `; kernels ${e.kernels}` : ''}${e.accelerator ? `; ${e.accelerator}` : ''}${e.optimizer === 'device' ? '; optimizer on the device' : ''}`;
     seen.set(key, (seen.get(key) ?? 0) + 1);
   }
   if (seen.size === 0) return 'not recorded (trials finished before sparsebench recorded it)';
@@ -59,7 +59,7 @@ export function reportEnvironment(builtAt: string): [string, string][] {
   const cpu = cpus();
   return [
     ['report built at', builtAt],
-    ['sparsebench', packageVersion()],
+    ['sparsebench', `${packageVersion()}${sourceRevision() ? ` (git ${sourceRevision()})` : ''}`],
     ['Node.js', process.version],
     ['Vega / Vega-Lite', `${vega.version} / ${vegaLite.version}`],
     [

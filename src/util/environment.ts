@@ -1,8 +1,8 @@
 import { cpus, hostname, platform, release, totalmem } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { packageVersion } from './package-version.js';
+import { packageVersion, sourceRevision } from './package-version.js';
 
-export { packageVersion };
+export { packageVersion, sourceRevision };
 
 /** Where a trial ran: recorded with every finished trial, shown in reports. */
 export interface RunEnvironment {
@@ -14,6 +14,8 @@ export interface RunEnvironment {
   node: string;
   tfjs_core: string;
   sparsebench: string;
+  /** The git commit it ran from, when run from a checkout ("+modified" with local changes): see `sourceRevision`. */
+  source?: string;
   /** What computed beyond the CPU, when it is not the CPU: the WebGPU adapter or the native TensorFlow package. */
   accelerator?: string;
   /** What ran the matrix products (e.g. native-avx512, xnnpack, js, webgpu). */
@@ -29,6 +31,7 @@ export function runEnvironment(
   optimizer?: 'host' | 'device',
 ): RunEnvironment {
   const c = cpus();
+  const source = sourceRevision();
   return {
     ...(accelerator ? { accelerator } : {}),
     ...(kernels ? { kernels } : {}),
@@ -41,5 +44,6 @@ export function runEnvironment(
     node: process.version,
     tfjs_core: tf.version_core,
     sparsebench: packageVersion(),
+    ...(source ? { source } : {}),
   };
 }
