@@ -263,8 +263,31 @@ function configSection(data: ReportData, builtAt: string): Section {
             : ':'),
       },
       { kind: 'code', text: stringify(configAsSwept(data.sweep)).trimEnd() },
+      ...prunersAsTrained(data),
     ],
   };
+}
+
+/**
+ * The pruners the sparse trials trained with, every default written out (pattern, distribution, schedule and its
+ * options), each once: the config shows what was written, which leaves the defaults unsaid.
+ */
+function prunersAsTrained(data: ReportData): Block[] {
+  const seen = new Map<string, unknown>();
+  for (const t of data.trials)
+    if (t.sparsity > 0 && t.spec.pruner) seen.set(JSON.stringify(t.spec.pruner), t.spec.pruner);
+  if (seen.size === 0) return [];
+  const specs = [...seen.values()];
+  return [
+    {
+      kind: 'paragraph',
+      text: `The ${specs.length === 1 ? 'pruner' : `${specs.length} pruners`} the sparse trials trained with, every default written out:`,
+    },
+    {
+      kind: 'code',
+      text: stringify(specs.length === 1 ? { pruner: specs[0] } : { pruners: specs }).trimEnd(),
+    },
+  ];
 }
 
 /** The report as a format-independent document: sections of text, tables and rendered plots. */

@@ -7,6 +7,7 @@ import { renderMarkdown } from '../../src/report/markdown.js';
 import { PLOTS, plotContext, renderPlots } from '../../src/report/plots.js';
 import { trialTable } from '../../src/report/tables.js';
 import type { Block, ReportData, ReportDocument } from '../../src/report/types.js';
+import type { TrialRecord } from '../../src/store/types.js';
 import { denseFitOf, FIT_GRID, fitOf, grid, reportData, trial } from './fixtures.js';
 
 async function documentOf(data: ReportData): Promise<ReportDocument> {
@@ -98,6 +99,26 @@ describe('the report document', () => {
       'c',
     ]);
     expect(coefs?.kind === 'table' && coefs.rows[0][5]).toBe('16.8'); // the paper's T5 a_S beside ours
+    // the pruner as the sparse trials trained with it, defaults written out, once
+    const pruner = {
+      name: 'gmp',
+      options: {},
+      schedule: { name: 'cubic', start: 0.25, end: 0.75, interval: 100 },
+    } as unknown as TrialRecord['spec']['pruner'];
+    const withPruner = trials.map((t) => (t.sparsity > 0 ? { ...t, spec: { ...t.spec, pruner } } : t));
+    const config = blocks(await documentOf(reportData(withPruner, fit)), 'config');
+    expect(
+      config.some(
+        (b) => b.kind === 'paragraph' && b.text.startsWith('The pruner the sparse trials trained with'),
+      ),
+    ).toBe(true);
+    expect(config.at(-1)).toEqual({
+      kind: 'code',
+      text: expect.stringMatching(/^pruner:\n {2}name: gmp\n[\s\S]*interval: 100$/),
+    });
+    expect(blocks(doc, 'config').some((b) => b.kind === 'paragraph' && b.text.includes('trained with'))).toBe(
+      false,
+    );
   });
 
   it('gives no optimal-sparsity findings from a fit that did not converge, and says why', async () => {
