@@ -6,6 +6,9 @@ import { fmtDuration } from '../util/format.js';
 import { plural } from './format.js';
 import type { ReportData } from './types.js';
 
+/** Data sources read byte by byte, whose "tokens" are bytes (not the subword tokens of the paper's C4). */
+const BYTE_SOURCES = new Set(['brown', 'text']);
+
 /** Where and how the trials ran, as far as the database records it. */
 export function runEnvironment(data: ReportData): [string, string][] {
   const cfg = (data.sweep.config ?? {}) as {
@@ -28,7 +31,10 @@ export function runEnvironment(data: ReportData): [string, string][] {
     ['database', data.dbPath],
     ['sweep config', data.sweep.configPath],
     ['sweep created / updated', `${data.sweep.createdAt} / ${data.sweep.updatedAt}`],
-    ['model family / data', `${cfg.model?.family ?? '-'} / ${cfg.data?.source ?? '-'}`],
+    [
+      'model family / data',
+      `${cfg.model?.family ?? '-'} / ${cfg.data?.source ?? '-'}${BYTE_SOURCES.has(cfg.data?.source ?? '') ? ' (read as bytes: a token is one byte, vocabulary 256)' : ''}`,
+    ],
     ['backend (config)', cfg.backend ?? '-'],
     [
       'backend (trials)',

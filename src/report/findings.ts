@@ -127,7 +127,10 @@ export function lawFindings(
   if (weak) out.unshift(`${weak[0].toUpperCase()}${weak.slice(1)}, not as measurements.`);
   if (shared)
     out.push(
-      `Every 95% bootstrap interval above is of the same replicates${counts(shared).replace(/^; /, ': ').replaceAll('; ', ', and ')}.`,
+      `Every 95% bootstrap interval above is of the same replicates${counts(shared).replace(/^; /, ': ').replaceAll('; ', ', and ')}` +
+        (shared.replicatesWithout
+          ? ': the intervals describe the replicates that imply an optimum, so they understate the uncertainty.'
+          : '.'),
     );
   return out;
 }

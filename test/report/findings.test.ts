@@ -88,7 +88,7 @@ describe('law findings, from known coefficients', () => {
     expect(said[1]).toMatch(/\(95% bootstrap: 2% to 50%\); /);
     expect(said.join('\n')).not.toMatch(/replicates? (flat|implying).*\n/);
     expect(said.at(-1)).toBe(
-      'Every 95% bootstrap interval above is of the same replicates: 15 replicates flat in S, where sparsity never pays, counted at that limit, and 38 replicates implying no optimum left out.',
+      'Every 95% bootstrap interval above is of the same replicates: 15 replicates flat in S, where sparsity never pays, counted at that limit, and 38 replicates implying no optimum left out: the intervals describe the replicates that imply an optimum, so they understate the uncertainty.',
     );
   });
 
