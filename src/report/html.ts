@@ -83,10 +83,17 @@ function block(b: Block): string {
             `<tr>${r.map((v, i) => `<td${cls(b.columns[i]?.align)}>${escapeHtml(v)}</td>`).join('')}</tr>`,
         )
         .join('\n');
-      return `<div class="table-wrap"><table><caption>${inline(b.caption)}</caption><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table></div>`;
+      const table = `<div class="table-wrap"><table><caption>${inline(b.caption)}</caption><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table></div>`;
+      // a long table folds away (a click opens it), so the sections after it are not pages of rows down
+      return b.rows.length > FOLDED_ROWS
+        ? `<details><summary>${b.rows.length} rows: show the table</summary>\n${table}</details>`
+        : table;
     }
   }
 }
+
+/** Tables longer than this are folded in the HTML report (the Markdown keeps them open). */
+const FOLDED_ROWS = 60;
 
 /** The report as one self-contained HTML page: inline CSS and SVG, no scripts, nothing to fetch. */
 export function renderHtml(doc: ReportDocument): string {

@@ -529,6 +529,16 @@ describe('writers', () => {
     expect(renderHtml(await documentOf(reportData(trials, null)))).toContain(
       '<code>sparsebench fit-law --sweep fixture</code>',
     );
+    // the 27-row trial table stays open; one of 120 rows folds away behind a summary
+    expect(html).not.toContain('<details>');
+    const many = grid({
+      sparsity: [0, 0.5, 0.75, 0.875],
+      N: [8000, 16000, 24000, 48000, 72000],
+      D: [1e5, 3e5, 1e6, 3e6, 1e7, 3e7],
+    });
+    expect(renderHtml(await documentOf(reportData(many, null)))).toContain(
+      '<details><summary>120 rows: show the table</summary>',
+    );
   });
 
   it('puts the sweep description and the build line on lines of their own, in HTML and Markdown', async () => {
