@@ -234,7 +234,7 @@ export function settingFitsFinding(
           : `the 95% intervals of ${pair} overlap, so this check does not show the law moving from seed to seed beyond its fits' bootstrap intervals (which does not show the seeds' laws alike)`
         : apart
           ? `the 95% intervals of ${pair} do not overlap: at this sparsity the fit of ${selectionOf(top.fit)} gives a larger dense-equivalent size than that of ${selectionOf(bottom.fit)}`
-          : `the 95% intervals of ${pair} overlap, so this check finds no difference at this sparsity (which does not show the settings alike)`;
+          : `the 95% intervals of ${pair} overlap, so this check finds no difference at this sparsity (which does not show the settings alike: a whole law's intervals are wider than a paired comparison of the trials, which may still tell them apart)`;
   const beyond = c.beyondTrials
     ? ' (beyond the sparsities the sweep trained at: an extrapolation of each law)'
     : '';

@@ -208,7 +208,7 @@ describe('laws by setting', () => {
       ],
     );
     expect(settingFitsFinding([a, b], POINTS)).toContain(
-      'the 95% intervals of the two overlap, so this check finds no difference at this sparsity (which does not show the settings alike).',
+      "the 95% intervals of the two overlap, so this check finds no difference at this sparsity (which does not show the settings alike: a whole law's intervals are wider than a paired comparison of the trials, which may still tell them apart).",
     );
     // three settings: the extremes are compared, and the sentence says it is a weaker test
     const c = settingFit(
@@ -264,7 +264,7 @@ describe('laws by setting', () => {
       ],
     );
     expect(settingFitsFinding([gmp, rigl], POINTS)).toMatch(
-      /the 95% intervals of the two overlap, so this check finds no difference at this sparsity \(which does not show the settings alike\)\. At 50%, which the fits were also made from, the 95% intervals of the two do not overlap \(pruner\.name=gmp above pruner\.name=rigl\)\.$/,
+      /the 95% intervals of the two overlap, so this check finds no difference at this sparsity \(which does not show the settings alike: a whole law's intervals are wider than a paired comparison of the trials, which may still tell them apart\)\. At 50%, which the fits were also made from, the 95% intervals of the two do not overlap \(pruner\.name=gmp above pruner\.name=rigl\)\.$/,
     );
     // apart at 75%, overlapping at 50%
     const [a] = apartFits();
