@@ -1,6 +1,7 @@
 import { coefficientUnits } from '../law/describe.js';
 import { publishedCoefficients } from '../law/published.js';
 import type { LawFit, SparseLawParams } from '../law/types.js';
+import { shortShape } from '../models/describe.js';
 import { shownStatus } from '../store/owner.js';
 import { shownAxisColumns } from '../store/trial-axes.js';
 import type { TrialRecord } from '../store/types.js';
@@ -42,7 +43,7 @@ export function trialTable(
     kind: 'table',
     caption:
       'Every trial of the sweep in plan order. S: target sparsity; N: non-zero parameters excluding embeddings (measured once finished); ' +
-      `D: ${u.d} trained (asked for, until finished); loss in ${u.loss}.` +
+      `D: ${u.d} trained (asked for, until finished); shape: layers × d_model, heads, d_ff (a sparse trial trains the dense shape of N/(1 − S) weights, masked); loss in ${u.loss}; ${u.rate} and wall time as each trial measured them, beside the sweep's other workers when it ran several.` +
       (extra.length > 0
         ? ` ${extra.map((c) => c.header).join(', ')}: the other settings the sweep varies ('-' where one does not apply, as pruner settings to the dense trials every pruner shares).`
         : '') +
@@ -54,6 +55,7 @@ export function trialTable(
       { header: 'S', align: 'right' },
       { header: 'N', align: 'right' },
       { header: `D (${u.d})`, align: 'right' },
+      { header: 'shape' },
       ...(seeds ? [{ header: 'seed', align: 'right' as const }] : []),
       // numbers right-aligned; words (a pruner's name, a whole pruner's settings) left, where they read
       ...extra.map((c) => ({ header: c.header, ...(c.numeric ? { align: 'right' as const } : {}) })),
@@ -71,6 +73,7 @@ export function trialTable(
       pct(t.sparsity),
       count(t.nonzeroParams ?? t.plannedNonzero),
       count(dataOf(t)),
+      t.spec.model?.d_model === undefined ? '-' : shortShape(t.spec.model),
       ...(seeds ? [String(t.seed)] : []),
       ...extra.map((c) => c.cell(t)),
       t.finalValLoss === null ? '-' : t.finalValLoss.toFixed(4),

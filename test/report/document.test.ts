@@ -586,6 +586,16 @@ describe('the trial table', () => {
     expect(t.rows.map((r) => r[col])).toEqual(['0.8750', '-']);
   });
 
+  it('gives each trial its shape, the dense shape a sparse trial trains masked', () => {
+    const model = { family: 'lm', n_layers: 2, d_model: 64, n_heads: 4, d_ff: 247 };
+    const t = trial(0.75, 24_000, 12_800);
+    const shaped = table(
+      trialTable([{ ...t, spec: { ...t.spec, model } } as typeof t, trial(0, 4000, 12_800)], 'tokens'),
+    );
+    const col = shaped.columns.findIndex((c) => c.header === 'shape');
+    expect(shaped.rows.map((r) => r[col])).toEqual(['2 x 64, 4h, ff 247', '-']);
+  });
+
   it("shows an unfinished trial's D as its plan trains on it (whole steps), as runs list does", () => {
     // D 100k asked for, 780 steps of 8 × 16 tokens planned: 99,840
     const pending = trial(0, 4000, 100_000, 'pending');
