@@ -204,7 +204,9 @@ describe('fit-law --each', () => {
     );
     expect(bySetting).toBeGreaterThan(0);
     expect(drawn).toBeGreaterThan(bySetting);
-    expect(findings).toMatch(/^- pruner\.name=static \(fit #2\): at 4× the compute-optimal data, /m);
+    expect(findings).toMatch(
+      /^- pruner\.name=static \(fit #2\): from the fitted law, at 4× the compute-optimal data, /m,
+    );
     expect(findings).toMatch(/^- pruner\.name=static \(fit #2\): the law reproduces /m);
   });
 
