@@ -63,9 +63,10 @@ function trainingEnvironments(data: ReportData): string {
 /** The machine and versions that built this report (not necessarily those that trained the trials). */
 export function reportEnvironment(builtAt: string): [string, string][] {
   const cpu = cpus();
+  const revision = sourceRevision();
   return [
     ['report built at', builtAt],
-    ['sparsebench', `${packageVersion()}${sourceRevision() ? ` (git ${sourceRevision()})` : ''}`],
+    ['sparsebench', `${packageVersion()}${revision ? ` (git ${revision})` : ''}`],
     ['Node.js', process.version],
     ['Vega / Vega-Lite', `${vega.version} / ${vegaLite.version}`],
     [

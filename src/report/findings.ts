@@ -9,6 +9,7 @@ import {
 } from '../law/optimal.js';
 import { weakOptimumWarning } from '../law/optimal-summary.js';
 import { publishedCoefficients } from '../law/published.js';
+import { quantile } from '../law/stats.js';
 import type { LawFit, OptimalSparsitySummary, SparseLawParams } from '../law/types.js';
 import { count, listed, pct, plural, sig, times } from './format.js';
 import { type FinalPoint, levels, mean } from './points.js';
@@ -214,13 +215,10 @@ export function dataFindings(
       const better = diffs.filter((d) => d < 0).length;
       const m = mean(diffs);
       const signed = (d: number) => `${d < 0 ? '−' : '+'}${pct(Math.abs(d), 2)}`;
-      const sorted = [...diffs].sort((a, b) => a - b);
-      const mid = sorted.length / 2;
-      const median = sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
       // a mean alone hides one comparison that carries it: the median and the range say so
       const spreadWords =
         diffs.length >= 3
-          ? `, median ${signed(median)}, from ${signed(sorted[0])} to ${signed(sorted[sorted.length - 1])}`
+          ? `, median ${signed(quantile(diffs, 0.5))}, from ${signed(Math.min(...diffs))} to ${signed(Math.max(...diffs))}`
           : '';
       counts.push({
         v,
