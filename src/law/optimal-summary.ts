@@ -66,10 +66,10 @@ export const WEAK_OPTIMUM_STARTS = 0.05;
 /**
  * A warning when the fit's S_opt figures are weakly determined: at some data multiple the bootstrap interval
  * spans more than {@link WEAK_OPTIMUM_INTERVAL} in sparsity, or starts that tied at the best loss disagree by
- * more than {@link WEAK_OPTIMUM_STARTS}. Names the multiple whose spread is widest. Null otherwise, or without
- * spreads (a fit without bootstrap and a single start at the best loss).
+ * more than {@link WEAK_OPTIMUM_STARTS}. Names the multiple whose spread is widest (`times` marks it: fit-law's x,
+ * the report's ×). Null otherwise, or without spreads (a fit without bootstrap and a single start at the best loss).
  */
-export function weakOptimumWarning(o: OptimalSparsitySummary): string | null {
+export function weakOptimumWarning(o: OptimalSparsitySummary, times = 'x'): string | null {
   // to two decimals, so ranges that differ only by rounding count as equally wide
   const width = (r?: [number, number]) => (r ? Math.round((r[1] - r[0]) * 100) / 100 : 0);
   const weak = o.at_data_multiples.filter(
@@ -88,7 +88,7 @@ export function weakOptimumWarning(o: OptimalSparsitySummary): string | null {
       ? `${range(a.starts!)} across the starts tied at the best loss`
       : '',
   ].filter(Boolean);
-  return `the optimal-sparsity figures are weakly determined by these points: S_opt at ${a.data_multiple}x is ${+nearZero(a.sparsity).toPrecision(2)} in this fit but ${spreads.join(' and ')}; read each figure with its range`;
+  return `the optimal-sparsity figures are weakly determined by these points: S_opt at ${a.data_multiple}${times} is ${+nearZero(a.sparsity).toPrecision(2)} in this fit but ${spreads.join(' and ')}; read each figure with its range`;
 }
 
 /** How {@link extrapolatedOptimumWarning} begins when every figure lies beyond the points, for a reader that would otherwise say the same. */

@@ -124,7 +124,7 @@ export function lawFindings(
       `(the paper's ${paper.name} coefficients give ${listed(shown.map((s) => times(denseEquivalentFactor(paper.params, s))))}).`,
   ];
   // figures the bootstrap leaves wide are said to be so first, before they are read as results
-  const weak = spread ? weakOptimumWarning(spread) : null;
+  const weak = spread ? weakOptimumWarning(spread, '×') : null;
   if (weak) out.unshift(`${weak[0].toUpperCase()}${weak.slice(1)}, not as measurements.`);
   if (shared)
     out.push(

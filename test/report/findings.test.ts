@@ -62,7 +62,7 @@ describe('law findings, from known coefficients', () => {
     );
     // an interval that wide is said first, before the figures are read as results
     expect(weak).toBe(
-      'The optimal-sparsity figures are weakly determined by these points: S_opt at 4x is 0.1 in this fit but 0.02 to 0.5 over the 95% bootstrap; read each figure with its range, not as measurements.',
+      'The optimal-sparsity figures are weakly determined by these points: S_opt at 4× is 0.1 in this fit but 0.02 to 0.5 over the 95% bootstrap; read each figure with its range, not as measurements.',
     );
     expect(headline).toMatch(/\(95% bootstrap: 2% to 50%; 51 replicates implying no optimum left out\)/);
     expect(headline).toMatch(/\(95% bootstrap: 1\.2× to 3×\) larger/);
