@@ -381,22 +381,24 @@ export function buildProgram(): Command {
 const OWN_EMPTY_MESSAGE = new Set(['index']);
 
 /**
- * Refuses an empty value (`--out ""`, a config argument of "") before a command runs: no flag or argument takes
- * one, and read as a path it would be the working directory (or, for an optional one, be ignored as not given).
+ * Refuses an empty or blank value (`--out ""`, a config argument of " ") before a command runs: no flag or
+ * argument takes one, and read as a path it would be the working directory (or, for an optional one, be ignored
+ * as not given).
  */
 function refuseEmptyValues(cmd: Command): void {
   for (const option of cmd.options) {
     const name = option.attributeName();
     if (OWN_EMPTY_MESSAGE.has(name)) continue;
     const value: unknown = cmd.getOptionValue(name);
-    if (value === '' || (Array.isArray(value) && value.includes('')))
+    const blank = (v: unknown) => typeof v === 'string' && v.trim() === '';
+    if (blank(value) || (Array.isArray(value) && value.some(blank)))
       throw new UsageError(
         `${option.long ?? option.flags} is empty: expected ${option.flags.replace(/^\S+\s*/, '') || 'a value'} (see --help)`,
       );
   }
   const args = cmd.registeredArguments;
   cmd.args.forEach((value, i) => {
-    if (value === '')
+    if (value.trim() === '')
       throw new UsageError(
         `the ${args[Math.min(i, args.length - 1)]?.name() ?? 'argument'} argument is empty: give a value (see --help)`,
       );

@@ -17,6 +17,7 @@ describe('an empty flag value or argument', () => {
       [['fit-law', '--points', ''], '--points is empty: expected <csv>'],
       [['runs', 'list', '--where', 'seed=0', '--where', ''], '--where is empty'],
       [['sweep', ''], 'the config argument is empty'],
+      [['runs', 'list', '--sweep', '  '], '--sweep is empty'],
     ];
     for (const [args, message] of cases) {
       const r = cli(args, { cwd: dir });

@@ -197,12 +197,12 @@ function isK8sName(name: string): boolean {
 }
 
 /** A Slurm partition list: names of letters, digits, '_', '-' and '.', separated by commas (no space, no newline). */
-function isSlurmPartition(value: string): boolean {
+export function isSlurmPartition(value: string): boolean {
   return /^[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*$/.test(value);
 }
 
 /** A container image reference: `[host[:port]/]path[:tag][@digest]`, as docker and Kubernetes read one. */
-function isImageReference(value: string): boolean {
+export function isImageReference(value: string): boolean {
   const host = String.raw`[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[0-9]+)?`;
   const part = String.raw`[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`;
   const tag = '(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?';
