@@ -66,7 +66,7 @@ if (onDevice) {
     return runProgram(...a);
   };
   for (let step = 0; step < steps + 2; step++) {
-    const batch = source.sample(rng);
+    const batch = source.sample(step, rng);
     programs = 0;
     const t0 = performance.now();
     const { value, grads } = tf.variableGrads(() => loss(batch), [...params.vars.values()]);
@@ -108,7 +108,7 @@ const host = { record: 0, read: 0, clipAdam: 0, sync: 0 };
 let kernelTotal = 0;
 let wall = 0;
 for (let step = 0; step < steps + 2; step++) {
-  const batch = source.sample(rng);
+  const batch = source.sample(step, rng);
   const t0 = performance.now();
   let read: Float32Array[] = [];
   const pass = async () => {

@@ -28,7 +28,7 @@ try {
     const entry = families[ref.model.family];
     const spec = referenceSpec(ref, 'cpu', 0, 1);
     const init = entry.model.init(ref.model, Rng.seeded(0, 1));
-    const batch = entry.source(spec).sample(Rng.seeded(0, 2));
+    const batch = entry.source(spec).sample(0, Rng.seeded(0, 2));
     const vars = new Map(
       entry.model
         .params(ref.model)

@@ -15,8 +15,10 @@ import type { lrScheduleSchema, optimizerSchema } from './schema.js';
  * 3: under hard masks `train.grad_clip` clips the norm of the live weights' gradients (it counted the dense gradient
  * pruned weights still receive).
  * 4: a drop/grow update of SET, RigL and SRigL takes the place of that step's optimizer update (it followed it).
+ * 5: training examples are read in shuffled passes, none repeated before all were read (they were drawn
+ * independently, with replacement).
  */
-export const SPEC_VERSION = 4;
+export const SPEC_VERSION = 5;
 
 /**
  * Revisions of one model family's training, raised when a change alters the trials of that family only, so that

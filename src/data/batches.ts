@@ -1,19 +1,33 @@
 import type { TokenBatch } from '../models/types.js';
-import type { Rng } from '../util/rng.js';
 import { spreadIndices } from './held-out.js';
+import { ShuffledPasses, windowPasses } from './shuffled-passes.js';
 
-/**
- * A training batch: `batchSize` windows of seqLen + 1 tokens at uniformly random offsets of the stream.
- * [B, T+1] row-major.
- */
-export function sampleBatch(stream: Uint16Array, batchSize: number, seqLen: number, rng: Rng): TokenBatch {
+/** The shuffled passes of a trial's seed over a training stream's windows of seqLen + 1 tokens. */
+export function windowOrder(stream: Uint16Array, seqLen: number, seed: number): ShuffledPasses {
   const w = seqLen + 1;
   if (stream.length < w)
     throw new Error(`the training stream has ${stream.length} tokens, fewer than one window (${w})`);
-  const tokens = new Int32Array(batchSize * w);
+  const { count, offsets } = windowPasses(stream.length, w);
+  return new ShuffledPasses(count, offsets, seed);
+}
+
+/**
+ * Training batch `batch` (from 0): the next `batchSize` windows of seqLen + 1 tokens in the passes' order (examples
+ * batch·B to batch·B + B − 1). [B, T+1] row-major.
+ */
+export function windowBatch(
+  stream: Uint16Array,
+  order: ShuffledPasses,
+  batch: number,
+  batchSize: number,
+  seqLen: number,
+): TokenBatch {
+  const w = seqLen + 1;
+  const tokens = new Int32Array(batchSize * w); // [B, T+1]
   for (let b = 0; b < batchSize; b++) {
-    const start = rng.int(stream.length - w + 1);
-    for (let j = 0; j < w; j++) tokens[b * w + j] = stream[start + j];
+    const { index, offset } = order.position(batch * batchSize + b);
+    const start = offset + index * w;
+    tokens.set(stream.subarray(start, start + w), b * w);
   }
   return { tokens, batchSize, seqLen };
 }

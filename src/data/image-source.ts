@@ -2,11 +2,12 @@ import type { TrialSpec } from '../config/trial-spec.js';
 import type { ImageBatch, VitShape } from '../models/vit.js';
 import { spreadIndices } from './held-out.js';
 import { patchify, pixelStats } from './images.js';
+import { ShuffledPasses } from './shuffled-passes.js';
 import type { BatchSource } from './source.js';
 import { loadImages } from './spec.js';
 
 /**
- * Random batches of training images and the fixed held-out set, cut into patches for the `vit` family.
+ * Batches of training images in shuffled passes and the fixed held-out set, cut into patches for the `vit` family.
  * D counts images seen (batch_size per step); `eval.tokens` is the number of held-out images.
  */
 export function imageSource(spec: TrialSpec): BatchSource<ImageBatch> {
@@ -23,12 +24,13 @@ export function imageSource(spec: TrialSpec): BatchSource<ImageBatch> {
   const validation: ImageBatch[] = [];
   for (let first = 0; first < held.length; first += spec.batch_size)
     validation.push(batchOf(data.validation, held.slice(first, first + spec.batch_size)));
+  const order = new ShuffledPasses(data.train.count, 1, spec.seed);
   return {
     unitsPerBatch: spec.batch_size,
-    sample: (rng) =>
+    sample: (batch) =>
       batchOf(
         data.train,
-        Array.from({ length: spec.batch_size }, () => rng.int(data.train.count)),
+        Array.from({ length: spec.batch_size }, (_, b) => order.position(batch * spec.batch_size + b).index),
       ),
     validation,
     heldOutUnits: held.length,

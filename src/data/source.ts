@@ -7,8 +7,12 @@ import type { Rng } from '../util/rng.js';
  */
 export interface BatchSource<B extends Batch> {
   unitsPerBatch: number;
-  /** A training batch; all randomness (including the data position) comes from `rng`. */
-  sample(rng: Rng): B;
+  /**
+   * Training batch `batch` (from 0): its examples are the next `batch_size` of the trial's shuffled passes
+   * (`ShuffledPasses`), fixed by the trial's seed and the batch's index; other randomness (span corruption's
+   * noise) comes from `rng`.
+   */
+  sample(batch: number, rng: Rng): B;
   /** The fixed held-out set: the same batches for every evaluation and every trial. */
   validation: B[];
   /**

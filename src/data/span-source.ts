@@ -2,6 +2,7 @@ import type { TrialSpec } from '../config/trial-spec.js';
 import type { SpanBatch, T5Shape } from '../models/t5.js';
 import { Rng } from '../util/rng.js';
 import { spreadIndices } from './held-out.js';
+import { ShuffledPasses, windowPasses } from './shuffled-passes.js';
 import type { BatchSource } from './source.js';
 import { corruptSpans, FIRST_SENTINEL, PAD_ID, type SpanLayout } from './span-corruption.js';
 import { loadCorpus } from './spec.js';
@@ -45,12 +46,15 @@ export function spanCorruptionSource(spec: TrialSpec): BatchSource<SpanBatch> {
     const starts = windows.slice(first, first + spec.batch_size).map((win) => win * layout.rawLen);
     validation.push(make(corpus.validation, starts, valRng));
   }
+  const { count, offsets } = windowPasses(corpus.train.length, layout.rawLen);
+  const order = new ShuffledPasses(count, offsets, spec.seed);
   return {
     unitsPerBatch: spec.batch_size * s.input_len,
-    sample: (rng) => {
-      const starts = Array.from({ length: spec.batch_size }, () =>
-        rng.int(corpus.train.length - layout.rawLen + 1),
-      );
+    sample: (batch, rng) => {
+      const starts = Array.from({ length: spec.batch_size }, (_, b) => {
+        const { index, offset } = order.position(batch * spec.batch_size + b);
+        return offset + index * layout.rawLen;
+      });
       return make(corpus.train, starts, rng);
     },
     validation,

@@ -1,6 +1,6 @@
 import type { TrialSpec } from '../config/trial-spec.js';
 import type { TokenBatch } from '../models/types.js';
-import { sampleBatch, validationBatches } from './batches.js';
+import { validationBatches, windowBatch, windowOrder } from './batches.js';
 import type { BatchSource } from './source.js';
 import { loadCorpus } from './spec.js';
 
@@ -8,9 +8,10 @@ import { loadCorpus } from './spec.js';
 export function textWindowSource(spec: TrialSpec): BatchSource<TokenBatch> {
   const corpus = loadCorpus(spec.data);
   const validation = validationBatches(corpus.validation, spec.seq_len, spec.eval.tokens, spec.batch_size);
+  const order = windowOrder(corpus.train, spec.seq_len, spec.seed);
   return {
     unitsPerBatch: spec.batch_size * spec.seq_len,
-    sample: (rng) => sampleBatch(corpus.train, spec.batch_size, spec.seq_len, rng),
+    sample: (batch) => windowBatch(corpus.train, order, batch, spec.batch_size, spec.seq_len),
     validation,
     heldOutUnits: validation.reduce((n, b) => n + b.batchSize * b.seqLen, 0),
     entropyFloor: corpus.entropyFloor,

@@ -275,7 +275,7 @@ export async function trainTrial(spec: TrialSpec, hooks: TrainHooks = {}): Promi
           await checkpointWithDevice();
           throw new TrialInterrupted(step, pending);
         }
-        const batch = source.sample(dataRng);
+        const batch = source.sample(step - 1, dataRng);
         const lr = lrAt(step - 1, spec.steps, spec.optimizer.lr, spec.lr_schedule);
         const updateStep = pruner.isUpdateStep(step);
         // SET, RigL, SRigL: the mask update takes this step's place, so the optimiser leaves the weights as they are

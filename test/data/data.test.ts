@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { sampleBatch, validationBatches } from '../../src/data/batches.js';
+import { validationBatches, windowBatch, windowOrder } from '../../src/data/batches.js';
 import { detagBrown, loadBrown } from '../../src/data/brown.js';
 import { syntheticCorpus } from '../../src/data/synthetic.js';
 import { splitDocuments } from '../../src/data/types.js';
-import { Rng } from '../../src/util/rng.js';
 
 describe('data sources', () => {
   it('strips Brown POS tags and detokenises', () => {
@@ -53,14 +52,29 @@ describe('data sources', () => {
     }
   });
 
-  it('samples windows of seqLen + 1 from the stream and a fixed validation set', () => {
+  it('reads windows of seqLen + 1 from the stream in shuffled passes, and a fixed validation set', () => {
     const stream = Uint16Array.from({ length: 100 }, (_, i) => i);
-    const b = sampleBatch(stream, 3, 4, Rng.seeded(0));
-    expect(b.tokens).toHaveLength(15);
-    for (let r = 0; r < 3; r++) {
-      const w = [...b.tokens.subarray(r * 5, r * 5 + 5)];
-      expect(w).toEqual(w.map((_, j) => w[0] + j));
+    // 100 tokens hold 19 windows of 5 at any offset 0..4 (19·5 + 4 = 99 < 100)
+    const order = windowOrder(stream, 4, 0);
+    expect([order.count, order.offsets]).toEqual([19, 5]);
+    const starts: number[] = [];
+    for (let batch = 0; batch < 6; batch++) {
+      const b = windowBatch(stream, order, batch, 3, 4);
+      expect(b.tokens).toHaveLength(15);
+      for (let r = 0; r < 3; r++) {
+        const w = [...b.tokens.subarray(r * 5, r * 5 + 5)];
+        expect(w).toEqual(w.map((_, j) => w[0] + j));
+        starts.push(w[0]);
+      }
     }
+    // the first 18 windows read are 18 different ones of pass 0, all at its one offset
+    const offset = starts[0] % 5;
+    expect(new Set(starts).size).toBe(18);
+    for (const s of starts) expect(s % 5).toBe(offset);
+    // and a batch is the same whenever it is read (a resumed trial reads on where it stopped)
+    expect(windowBatch(stream, windowOrder(stream, 4, 0), 4, 3, 4)).toEqual(
+      windowBatch(stream, order, 4, 3, 4),
+    );
     // 20 windows of 5 available, 3 wanted (12 tokens / 4): windows 0, 6 and 13 (k·20/3 rounded down)
     const v = validationBatches(stream, 4, 12, 2);
     expect(v.map((x) => x.batchSize)).toEqual([2, 1]);
