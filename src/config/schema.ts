@@ -10,30 +10,31 @@ import { seedSchema } from '../util/seed-schema.js';
 
 const positiveInt = () => human().pipe(z.number().int({ error: 'must be a whole number' }).positive());
 
-/**
- * One value or a list of them; a list becomes an axis of the sweep. A value listed twice is an error (most
- * likely a typo for another level; repeats of a trial come from seeds): it would be planned once.
- */
-function oneOrMany<T extends z.ZodType>(item: T) {
+/** One value or a list of them; a list becomes an axis of the sweep. */
+function oneOrList<T extends z.ZodType>(item: T) {
   return z.preprocess(
     (v) => (Array.isArray(v) || v === undefined ? v : [v]),
-    z
-      .array(item)
-      .min(1, { error: 'needs at least one value' })
-      .superRefine((values, ctx) => {
-        const first = new Map<unknown, number>();
-        for (const [i, v] of values.entries()) {
-          const j = first.get(v);
-          if (j === undefined) first.set(v, i);
-          else
-            ctx.addIssue({
-              code: 'custom',
-              path: [i],
-              message: `listed twice (also at [${j}]); give each value once (repeated trials come from seed)`,
-            });
-        }
-      }),
+    z.array(item).min(1, { error: 'needs at least one value' }),
   );
+}
+
+/** The message for value i of an axis listed again at j. */
+const listedTwice = (j: number) =>
+  `listed twice (also at [${j}]); give each value once (repeated trials come from seed)`;
+
+/**
+ * An axis whose values must differ: a value listed twice is an error (most likely a typo for another level; repeats
+ * of a trial come from seeds): it would be planned once.
+ */
+function oneOrMany<T extends z.ZodType>(item: T) {
+  return oneOrList(item).superRefine((values, ctx) => {
+    const first = new Map<unknown, number>();
+    for (const [i, v] of (values as unknown[]).entries()) {
+      const j = first.get(v);
+      if (j === undefined) first.set(v, i);
+      else ctx.addIssue({ code: 'custom', path: [i], message: listedTwice(j) });
+    }
+  });
 }
 
 /** Longest sweep name: with the suffixes it is given it stays inside a file system's 255-byte file names. */
@@ -98,11 +99,12 @@ export const ZIPPABLE_AXES = ['sparsity', 'nonzero_params', 'tokens'] as const;
 /** The `sweep:` block: the four axes of a scaling study; other dotted keys (e.g. train.optimizer.lr) add axes. */
 export const sweepSchema = z
   .looseObject({
-    sparsity: oneOrMany(sparsityValue),
+    // the core axes' repeats are checked below, where `zip` is known: zipped axes may repeat a value, not a tuple
+    sparsity: oneOrList(sparsityValue),
     /** Target non-zero prunable parameters N (the law's N). */
-    nonzero_params: oneOrMany(human().pipe(z.number().positive())),
+    nonzero_params: oneOrList(human().pipe(z.number().positive())),
     /** Training tokens D. */
-    tokens: oneOrMany(human().pipe(z.number().positive())),
+    tokens: oneOrList(human().pipe(z.number().positive())),
     seed: oneOrMany(seedSchema()).default([0]),
     /** Core axes that advance together, value i with value i (pairs instead of the grid's every combination). */
     zip: z
@@ -112,14 +114,40 @@ export const sweepSchema = z
       .optional(),
   })
   .superRefine((s, ctx) => {
-    if (!s.zip) return;
-    const lengths = s.zip.map((k) => (s[k] as unknown[]).length);
-    if (lengths.some((n) => n !== lengths[0]))
+    const zip: readonly (typeof ZIPPABLE_AXES)[number][] = s.zip ?? [];
+    // an axis alone: each value once
+    for (const key of ZIPPABLE_AXES.filter((k) => !zip.includes(k))) {
+      const first = new Map<number, number>();
+      for (const [i, v] of s[key].entries()) {
+        const j = first.get(v);
+        if (j === undefined) first.set(v, i);
+        else ctx.addIssue({ code: 'custom', path: [key, i], message: listedTwice(j) });
+      }
+    }
+    if (zip.length === 0) return;
+    const lengths = zip.map((k) => s[k].length);
+    if (lengths.some((n) => n !== lengths[0])) {
       ctx.addIssue({
         code: 'custom',
         path: ['zip'],
-        message: `the axes it names advance together, so they need as many values each: ${s.zip.map((k, i) => `${k} has ${lengths[i]}`).join(', ')}`,
+        message: `the axes it names advance together, so they need as many values each: ${zip.map((k, i) => `${k} has ${lengths[i]}`).join(', ')}`,
       });
+      return;
+    }
+    // zipped axes: a value may repeat (one dense shape pruned to two sparsities, two shapes at one sparsity), a tuple not
+    const first = new Map<string, number>();
+    for (let i = 0; i < lengths[0]; i++) {
+      const tuple = zip.map((k) => s[k][i]);
+      const key = JSON.stringify(tuple);
+      const j = first.get(key);
+      if (j === undefined) first.set(key, i);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: [zip[0], i],
+          message: `with ${zip.slice(1).join(' and ')} at [${i}], the same ${zip.join(', ')} as at [${j}] (${tuple.join(', ')}): zipped axes advance together, so give each combination once (repeated trials come from seed)`,
+        });
+    }
   });
 
 /** A sweep config file (`sweep.yaml`). */

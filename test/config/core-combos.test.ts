@@ -90,6 +90,33 @@ sweep:
     expect(planOf(config('')).trials).toHaveLength(4);
   });
 
+  it('lets zipped axes repeat a value (two dense shapes, each pruned to two sparsities), not a combination', () => {
+    const twoShapes = `name: z
+data: {source: synthetic, vocab_size: 16, branching: 2, train_tokens: 20000, validation_tokens: 2000}
+train: {batch_size: 8, seq_len: 16}
+sweep:
+  sparsity: [0.5, 0.75, 0.5, 0.75]
+  nonzero_params: [4000, 2000, 8000, 4000]
+  tokens: [4096]
+  zip: [sparsity, nonzero_params]
+`;
+    const plan = planOf(twoShapes);
+    expect(plan.trials.map((t) => [t.spec.sparsity, t.spec.nonzero_params])).toEqual([
+      [0.5, 4000],
+      [0.75, 2000],
+      [0.5, 8000],
+      [0.75, 4000],
+    ]);
+    expect(new Set(plan.trials.map((t) => t.dense_params)).size).toBe(2);
+    // the same pair twice is refused where it is written; an axis outside the zip still takes each value once
+    expect(() => planOf(twoShapes.replace('[4000, 2000, 8000, 4000]', '[4000, 2000, 4k, 4000]'))).toThrow(
+      'sweep.sparsity[2]: 0.5: with nonzero_params at [2], the same sparsity, nonzero_params as at [0] (0.5, 4000)',
+    );
+    expect(() => planOf(twoShapes.replace('tokens: [4096]', 'tokens: [4096, 4096]'))).toThrow(
+      'sweep.tokens[1]: 4096: listed twice (also at [0])',
+    );
+  });
+
   it('refuses axes of different lengths, naming them', () => {
     expect(() => planOf(config('zip: [sparsity, tokens]'))).toThrow(
       'sweep.zip: a list (["sparsity","tokens"]): the axes it names advance together, so they need as many values each: sparsity has 2, tokens has 1',
