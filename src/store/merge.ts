@@ -211,9 +211,11 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
 }
 
 /**
- * Which of the shard's sweeps lend their trials to the target's sweep of the same name. The same config (a
- * cluster plan's tasks all carry it), or a sweep the target lacks: the trials are added to it. Another config,
- * recorded later than the target's: it replaces the target's, and so does its trial list, as a local sweep
+ * Which of the shard's sweeps lend their trials to the target's sweep of the same name. The same plan (a
+ * cluster plan's tasks all carry it: the same config and the same trials), or a sweep the target lacks: the trials
+ * are added to it. Another plan (another config; or the same config planning other trials, its data files
+ * changed or another sparsebench version planned them, which would otherwise stand two trials at every grid
+ * point), recorded later than the target's: it replaces the target's, and so does its trial list, as a local sweep
  * of an edited config does (the older trials stay in the database, outside the sweep). Recorded earlier: the
  * shard's trials stay out of the target's sweep. Each case of another config that leaves trials outside the sweep
  * is told in `notes`, with the way to bring them in: a sweep whose plan holds them all (shards of one study split
@@ -237,18 +239,36 @@ function sweepMembership(
     );
   const notIn = (from: 's' | 'main', to: 's' | 'main', name: string) =>
     (missing(from, to).get(name) as { n: number }).n;
+  const planOf = (schema: 's' | 'main', name: string) =>
+    new Set(
+      (
+        db
+          .prepare(
+            `SELECT trial_id FROM ${schema}.sweep_trials WHERE sweep = ? UNION SELECT trial_id FROM ${schema}.removed_trials WHERE sweep = ?`,
+          )
+          .all(name, name) as { trial_id: string }[]
+      ).map((r) => r.trial_id),
+    );
+  const samePlan = (name: string) => {
+    const a = planOf('s', name);
+    const b = planOf('main', name);
+    return a.size === b.size && [...a].every((id) => b.has(id));
+  };
   const together =
     'to study them together, run "sparsebench sweep" on the merged database with a config whose plan holds them all (it trains none already finished)';
   const out = { link: [] as string[], replace: [] as string[], notes: [] as string[] };
   for (const t of theirs) {
     const m = mine.get(t.name) as { config_json: string; updated_at: string } | undefined;
-    if (!m || m.config_json === t.config_json) out.link.push(t.name);
+    const sameConfig = m?.config_json === t.config_json;
+    // every database a plan was run in lists all its trials (the target's own plan: those runs rm took out too),
+    // so the same plan lists the same ones
+    if (!m || (sameConfig && samePlan(t.name))) out.link.push(t.name);
     else if (t.updated_at > m.updated_at) {
       out.link.push(t.name);
       out.replace.push(t.name);
       const left = notIn('main', 's', t.name);
       out.notes.push(
-        `${shard}: sweep ${t.name} was last run there with another config, later than in the target (a run, even one that trains nothing, records the time): the sweep now has that config and its trials` +
+        `${shard}: sweep ${t.name} was last run there with ${sameConfig ? SAME_CONFIG_OTHER_TRIALS : 'another config'}, later than in the target (a run, even one that trains nothing, records the time): the sweep now has that config and its trials` +
           (left > 0
             ? `; ${left} of the target's earlier trials of it stay in the database, outside the sweep; ${together}`
             : ''),
@@ -257,12 +277,16 @@ function sweepMembership(
       const n = notIn('s', 'main', t.name);
       if (n > 0)
         out.notes.push(
-          `${shard}: sweep ${t.name} was last run there with another config, earlier than in the target: ${n} of its trials were merged into the database but not into the sweep (fit-law and report do not see them); ${together}`,
+          `${shard}: sweep ${t.name} was last run there with ${sameConfig ? SAME_CONFIG_OTHER_TRIALS : 'another config'}, earlier than in the target: ${n} of its trials were merged into the database but not into the sweep (fit-law and report do not see them); ${together}`,
         );
     }
   }
   return out;
 }
+
+/** How a note names a plan whose config is the target's but whose trials are not. */
+const SAME_CONFIG_OTHER_TRIALS =
+  'the same config planning other trials (its data files changed, or another sparsebench version planned them)';
 
 /** A trial's record in one database: its status and how far its logged metrics reach. */
 interface Held {

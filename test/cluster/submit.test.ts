@@ -2,8 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Store } from '../../src/store/store.js';
 import { cli } from '../helpers/cli.js';
-import { tempDir, tinySyntheticConfig, writeConfig } from '../helpers/config.js';
+import { planOf, tempDir, tinySyntheticConfig, writeConfig } from '../helpers/config.js';
 
 /**
  * A stand-in `sbatch` on PATH: it logs its arguments one per line (a blank line after each call) and answers
@@ -77,6 +78,25 @@ describe('sweep --executor slurm submitting', () => {
       [join(out, 'array.sbatch')],
       ['--dependency=afterany:4242', join(out, 'merge.sbatch')],
     ]);
+  });
+
+  it("says which of the study's trials leave its sweep once this plan is merged, as a local sweep does", () => {
+    const dir = tempDir();
+    const db = join(dir, 's.db');
+    const store = Store.open(db, { create: true });
+    store.saveSweep(planOf(tinySyntheticConfig()));
+    store.close();
+    const config = writeConfig(
+      tinySyntheticConfig().replace('nonzero_params: 3000', 'nonzero_params: 4000'),
+      'c.yaml',
+      dir,
+    );
+    const { env } = fakeSbatch(dir);
+    const r = cli(['sweep', config, '--executor', 'slurm', '--dry-run', '--db', db], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      `note: once merged into ${db}: sweep tiny was run before with another plan (another config, or data files that changed since); 2 of its trials are not in this one`,
+    );
   });
 
   it('when the merge fails to submit, says the array job was submitted and how to submit the merge or cancel it', () => {

@@ -248,6 +248,42 @@ describe('merge, stopped part-way or out of step', () => {
     expect(mergeDatabases(into, [first]).notes).toEqual([]);
   });
 
+  it('replaces the trials of a plan of the same config that planned other trials (its data changed): never two at a point', () => {
+    const dir = tempDir();
+    const before = planOf(tinySyntheticConfig());
+    // the same config, other trials: as when a text file it reads changed between two submissions (ids hash content)
+    const other = planOf(tinySyntheticConfig().replace('nonzero_params: 3000', 'nonzero_params: 4000'));
+    const after = { ...before, trials: other.trials };
+    const shardOf = (name: string, plan: typeof before) => {
+      const s = Store.open(join(dir, name, 'x.db'), { create: true });
+      s.saveSweep(plan);
+      s.close();
+      return join(dir, name, 'x.db');
+    };
+    const into = join(dir, 'main', 'study.db');
+    const first = shardOf('first', before);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5); // recorded a few ms later
+    const second = shardOf('second', after);
+    // a shard of the first plan merged twice, or two of its shards: one plan, linked
+    expect(mergeDatabases(into, [first]).notes).toEqual([]);
+    expect(mergeDatabases(into, [first]).notes).toEqual([]);
+    const r = mergeDatabases(into, [second]);
+    expect(r.notes).toEqual([
+      expect.stringMatching(
+        /sweep tiny was last run there with the same config planning other trials \(its data files changed, or another sparsebench version planned them\), later than in the target .*: the sweep now has that config and its trials; 2 of the target's earlier trials of it stay in the database, outside the sweep/,
+      ),
+    ]);
+    const m = Store.open(into, { create: false });
+    expect(m.listTrials('tiny').map((t) => t.id)).toEqual(after.trials.map((t) => t.id));
+    m.close();
+    // the first plan's shard again, now the earlier one: its trials stay out of the sweep
+    expect(mergeDatabases(into, [first]).notes).toEqual([
+      expect.stringMatching(
+        /same config planning other trials .*, earlier than in the target: 2 of its trials were merged/,
+      ),
+    ]);
+  });
+
   it('says which finished records come without weights, and which trials finished twice with another loss', () => {
     const dir = tempDir();
     const plan = planOf(tinySyntheticConfig());

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { loadSweep } from '../../config/load.js';
+import { loadSweep, type SweepPlan } from '../../config/load.js';
 import { planWarnings } from '../../config/plan-warnings.js';
 import { assertBackendAvailable, type BackendName } from '../../engine/backends.js';
 import { nativeWarning } from '../../engine/native.js';
 import { UsageError } from '../../errors.js';
 import { mergeDatabases } from '../../store/merge.js';
 import { DEFAULT_LEASE_MS } from '../../store/owner.js';
-import { Store } from '../../store/store.js';
+import { type DroppedTrials, Store } from '../../store/store.js';
 import { trialStatusIn } from '../../store/study-status.js';
 import { unfinishedArray } from '../../sweep/executors/array-indices.js';
 import { k8sPodPaths } from '../../sweep/executors/k8s.js';
@@ -27,6 +27,7 @@ import { count, flagNumber } from '../../util/format.js';
 import { fsReason } from '../../util/out-files.js';
 import { assertNotInput, assertOutputFile, assertReplaceable } from '../../util/out-guard.js';
 import { type CheckpointFlags, checkpointCadence } from '../checkpoint-flags.js';
+import { droppedNote } from '../dropped-note.js';
 import { listenForStop } from '../stop-signals.js';
 
 /** `sparsebench plan <config> --out plan.json`: the expanded trials, frozen, with their ids. */
@@ -242,6 +243,12 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
     process.stderr.write(
       `warning: --gpus ${gpus}: the trials run on the ${cpuOnly.join(' and ')} backend${cpuOnly.length > 1 ? 's' : ''}, which ${cpuOnly.length > 1 ? 'use' : 'uses'} no GPU; give --backend webgpu (or auto, which takes a GPU where one is found)\n`,
     );
+  // as a local sweep says it: once merged, this plan's trials replace an earlier plan's in the study's sweep
+  const dropping = droppedFrom(opts.db, plan);
+  if (dropping && dropping.trials > 0)
+    process.stderr.write(
+      `${droppedNote(plan.name, dropping).replace(/^note: /, `note: once merged into ${opts.db}: `)}\n`,
+    );
   const dir = opts.out ?? join(dirname(resolve(opts.db)), `${plan.name}.${opts.executor}`);
   const layout = clusterLayout(plan.name, plan.trials.length, dir, opts.db);
   // how errors call the folder: the flag that chose it, or the flag that would choose another
@@ -349,6 +356,23 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
   ];
   process.stdout.write(`wrote ${files.join(', ')}\n${notes.join('\n')}\n`);
   return 0;
+}
+
+/**
+ * The trials the study database's sweep of this name holds and `plan` does not (see {@link Store.droppedBy}); null
+ * when the database does not exist or cannot be read (then {@link trialsEndedIn} says so).
+ */
+function droppedFrom(db: string, plan: SweepPlan): DroppedTrials | null {
+  if (!existsSync(resolve(db))) return null;
+  let store: Store | null = null;
+  try {
+    store = Store.open(db, { create: false, read: 'only' });
+    return store.droppedBy(plan);
+  } catch {
+    return null;
+  } finally {
+    store?.close();
+  }
 }
 
 /**
