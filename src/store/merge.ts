@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { damagedDatabaseMessage, UsageError } from '../errors.js';
-import { checkpointPath, legacyCheckpointPath } from '../sweep/checkpoints.js';
+import { checkpointPath, checkpointStep, legacyCheckpointPath } from '../sweep/checkpoints.js';
 import { count } from '../util/format.js';
 import { decodeSafetensors, writeFileAtomic } from './safetensors.js';
 import { EmptyDatabaseError, Store } from './store.js';
@@ -108,6 +108,11 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
         const record = (schema: 'main' | 's', id: string, status: TrialStatus): Held => ({
           status,
           step: (progress(schema).get(id) as { step: number }).step,
+          // a checkpoint counts for a trial that database started (a pending one's would be another shard's)
+          resume:
+            status === 'interrupted' || status === 'running' || status === 'failed'
+              ? (checkpointStep(schema === 's' ? shard : target.path, id) ?? 0)
+              : 0,
         });
         /** Whether the shard's record of a trial replaces the target's (see {@link betterRecord}). */
         const takes = (t: { id: string; status: TrialStatus }) => {
@@ -288,21 +293,27 @@ function sweepMembership(
 const SAME_CONFIG_OTHER_TRIALS =
   'the same config planning other trials (its data files changed, or another sparsebench version planned them)';
 
-/** A trial's record in one database: its status and how far its logged metrics reach. */
+/**
+ * A trial's record in one database: its status, how far its logged metrics reach, and the step its checkpoint
+ * there would resume it from (0 without one).
+ */
 interface Held {
   status: TrialStatus;
   step: number;
+  resume?: number;
 }
 
 /**
  * Whether record `theirs` replaces `mine`: a finished record beats an unfinished one (a tie between finished
- * ones keeps the target's); between unfinished ones the one that trained further wins (an interrupted trial at
- * step 1,450 is not replaced by one that failed at step 0), and at equal progress the status decides
- * (failed > interrupted > running > pending).
+ * ones keeps the target's); between unfinished ones the one a rerun resumes from further wins, its checkpoint
+ * coming with it (one killed at step 860 with no checkpoint trains from step 0, and does not replace one
+ * checkpointed at 365); then the one that trained further (an interrupted trial at step 1,450 is not replaced by
+ * one that failed at step 0), and at equal progress the status decides (failed > interrupted > running > pending).
  */
 export function betterRecord(theirs: Held, mine: Held): boolean {
   const done = (h: Held) => h.status === 'finished';
   if (done(theirs) || done(mine)) return done(theirs) && !done(mine);
+  if ((theirs.resume ?? 0) !== (mine.resume ?? 0)) return (theirs.resume ?? 0) > (mine.resume ?? 0);
   if (theirs.step !== mine.step) return theirs.step > mine.step;
   return RANK[theirs.status] > RANK[mine.status];
 }

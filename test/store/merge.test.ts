@@ -130,6 +130,49 @@ describe('which record a merge keeps', () => {
     expect(betterRecord(at('interrupted', 1450), at('failed', 0))).toBe(true);
     expect(betterRecord(at('failed', 5), at('interrupted', 5))).toBe(true);
     expect(betterRecord(at('pending', 0), at('running', 0))).toBe(false);
+    // a checkpoint to resume from outweighs logged steps a rerun would train again from step 0
+    expect(
+      betterRecord({ ...at('failed', 860), resume: 0 }, { ...at('interrupted', 365), resume: 365 }),
+    ).toBe(false);
+    expect(
+      betterRecord({ ...at('interrupted', 365), resume: 365 }, { ...at('failed', 860), resume: 0 }),
+    ).toBe(true);
+    expect(
+      betterRecord({ ...at('interrupted', 500), resume: 400 }, { ...at('interrupted', 450), resume: 450 }),
+    ).toBe(false);
+  });
+
+  it('does not trade a checkpointed record for one that logged further with no checkpoint (deleting it)', () => {
+    const dir = tempDir();
+    const plan = planOf(tinySyntheticConfig());
+    const [a] = plan.trials.map((t) => t.id);
+    const shardAt = (name: string, step: number, checkpoint: boolean) => {
+      const s = Store.open(join(dir, name, 'x.db'), { create: true });
+      s.saveSweep(plan);
+      s.claimTrial(a, 'o', lease);
+      s.endTrial(a, 'o', 'interrupted', {
+        step,
+        lastPoints: [{ name: 'train_loss', step, tokens: step * 128, value: 2 }],
+      });
+      if (checkpoint) {
+        mkdirSync(`${s.path}.checkpoints`, { recursive: true });
+        writeSafetensors(checkpointPath(s.path, a), weights(), {
+          sparsebench_checkpoint: JSON.stringify({ step }),
+        });
+      }
+      s.close();
+      return join(dir, name, 'x.db');
+    };
+    const checkpointed = shardAt('q', 16, true);
+    const further = shardAt('p', 30, false); // killed later, before its first checkpoint
+    const into = join(dir, 'main', 'study.db');
+    mergeDatabases(into, [checkpointed]);
+    expect(existsSync(checkpointPath(into, a))).toBe(true);
+    mergeDatabases(into, [further]);
+    expect(existsSync(checkpointPath(into, a))).toBe(true);
+    const m = Store.open(into, { create: false });
+    expect(m.metrics(a, 'train_loss').map((p) => p.step)).toEqual([16]);
+    m.close();
   });
 });
 
