@@ -55,6 +55,39 @@ describe('run-trial (a cluster task)', () => {
     expect(existsSync(`${db}.weights`)).toBe(true);
   });
 
+  it('a task whose shard never started the trial resumes it from the study database, its curve whole', async () => {
+    const dir = tempDir();
+    const plan = planFileIn(dir, LONG);
+    const first = join(dir, 'shard-a.db');
+    const study = join(dir, 'study.db');
+    const child = cliSpawn(['run-trial', plan, '--index', '0', '--db', first, '--checkpoint-steps', '50']);
+    await waitForStderr(child, /training/);
+    await new Promise((r) => setTimeout(r, 800));
+    child.kill('SIGTERM');
+    expect((await exitOf(child)).code).toBe(143);
+    expect(cli(['merge', first, '--into', study]).code).toBe(0);
+    // the same trial at another index of a changed plan, or after its shard was lost: a new shard
+    const second = join(dir, 'shard-b.db');
+    const r = cli(['run-trial', plan, '--index', '0', '--db', second, '--skip-from', study]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /trial 0 \([0-9a-f]+\): resumes from the checkpoint at step [1-9]\d* in .*study\.db/,
+    );
+    expect(r.stderr).toMatch(/resuming from step [1-9]\d*/);
+    const d = new Database(second, { readonly: true });
+    const steps = d
+      .prepare(
+        "SELECT MIN(step) AS lo, MAX(step) AS hi, COUNT(*) AS n FROM metrics WHERE name = 'train_loss'",
+      )
+      .get() as {
+      lo: number;
+      hi: number;
+      n: number;
+    };
+    d.close();
+    expect(steps).toEqual({ lo: 1, hi: 1000, n: 1000 }); // every step once: the study's up to the checkpoint, then its own
+  });
+
   it('rejects a blank --index or SLURM_ARRAY_TASK_ID (it trained trial 0) with exit 2, naming it', () => {
     const dir = tempDir();
     const plan = planFileIn(dir, LONG);

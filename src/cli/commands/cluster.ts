@@ -8,6 +8,7 @@ import { UsageError } from '../../errors.js';
 import { mergeDatabases } from '../../store/merge.js';
 import { DEFAULT_LEASE_MS } from '../../store/owner.js';
 import { type DroppedTrials, Store } from '../../store/store.js';
+import { resumeFromStudy } from '../../store/study-resume.js';
 import { trialStatusIn } from '../../store/study-status.js';
 import { unfinishedArray } from '../../sweep/executors/array-indices.js';
 import { k8sPodPaths } from '../../sweep/executors/k8s.js';
@@ -89,6 +90,16 @@ export async function runTrialCommand(
   const store = Store.open(opts.db, { create: true });
   const stop = listenForStop('the trial');
   try {
+    if (opts.skipFrom) {
+      // a trial this shard never started that the study holds checkpointed (it moved to another index when the
+      // plan changed, or its shard was deleted) resumes from the study's checkpoint instead of step 0
+      store.saveSweep(plan);
+      const from = resumeFromStudy(store, opts.skipFrom, trial.id);
+      if (from !== null)
+        process.stdout.write(
+          `trial ${index} (${trial.id}): resumes from the checkpoint at step ${from} in ${opts.skipFrom}, copied to this shard with the metrics before it\n`,
+        );
+    }
     const summary = await runSweep(plan, store, {
       only: [index],
       reporter: new LineReporter(),
