@@ -122,6 +122,10 @@ export function buildProgram(): Command {
     .addOption(dbOption())
     .option('--skip-from <db>', 'do nothing if the trial is already finished in this database')
     .option(
+      '--take-over',
+      'take the trial over when the shard says another process is training it (for a scheduler that runs one task per index at a time: that process was an earlier attempt, killed)',
+    )
+    .option(
       '--retry-failed',
       'train the trial again if it failed in an earlier run (from its checkpoint if one was kept)',
     )

@@ -157,14 +157,19 @@ describe('sweep --executor and the flags of a local sweep', () => {
     expect(slurm.code, slurm.stderr).toBe(0);
     // before: the flags were accepted and left out of the scripts, so the tasks checkpointed every 10 minutes
     expect(readFileSync(join(dir, 'smoke.slurm', 'array.sbatch'), 'utf8')).toMatch(
-      /--skip-from '[^']*study\.db' --checkpoint-minutes 5 --checkpoint-steps 7 --retry-failed\n/,
+      /--skip-from '[^']*study\.db' --take-over --checkpoint-minutes 5 --checkpoint-steps 7 --retry-failed\n/,
+    );
+    // the trial's products run on the CPUs asked for (before: one thread, whatever --cpus-per-task reserved)
+    expect(readFileSync(join(dir, 'smoke.slurm', 'array.sbatch'), 'utf8')).toContain(
+      'export SPARSEBENCH_THREADS=1\n',
     );
     const k8s = cli(clusterSweep(db, 'k8s', '--checkpoint-minutes', '2', '--cpus-per-task', '2'));
     expect(k8s.code, k8s.stderr).toBe(0);
     const job = parse(readFileSync(join(dir, 'smoke.k8s', 'job.yaml'), 'utf8'));
     expect(job.spec.template.spec.containers[0].resources.requests).toEqual({ cpu: '2', memory: '2Gi' });
+    expect(job.spec.template.spec.containers[0].env).toEqual([{ name: 'SPARSEBENCH_THREADS', value: '2' }]);
     expect(job.spec.template.spec.containers[0].command[2]).toMatch(
-      /--skip-from \/data\/smoke\/study\.db --checkpoint-minutes 2$/,
+      /--skip-from \/data\/smoke\/study\.db --take-over --checkpoint-minutes 2$/,
     );
     // without them, the scripts carry no defaults of their own
     const plain = cli(clusterSweep(join(dir, 'plain', 'study.db'), 'slurm', '--dry-run'));

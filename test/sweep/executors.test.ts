@@ -118,6 +118,7 @@ describe('cluster executors', () => {
       join(layout.shards, 'shard-1.db'),
       '--skip-from',
       layout.db,
+      '--take-over',
       '',
     ]);
     writeFileSync(join(layout.shards, 'shard-0.db'), '');

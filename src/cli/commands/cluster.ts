@@ -57,7 +57,13 @@ export async function planCommand(
  */
 export async function runTrialCommand(
   planPath: string,
-  opts: { index?: string; db: string; skipFrom?: string; retryFailed?: boolean } & CheckpointFlags,
+  opts: {
+    index?: string;
+    db: string;
+    skipFrom?: string;
+    retryFailed?: boolean;
+    takeOver?: boolean;
+  } & CheckpointFlags,
 ): Promise<number> {
   const cadence = checkpointCadence(opts);
   const plan = readPlanFile(planPath);
@@ -102,6 +108,8 @@ export async function runTrialCommand(
     }
     const summary = await runSweep(plan, store, {
       only: [index],
+      // the lease of a killed earlier attempt of this task: expired at once
+      ...(opts.takeOver ? { leaseMs: 0 } : {}),
       reporter: new LineReporter(),
       retryFailed: opts.retryFailed,
       shouldStop: () => stop.received() !== null,
@@ -129,7 +137,8 @@ export async function runTrialCommand(
         : '';
     process.stderr.write(
       `trial ${index} is held by another process (${t.owner ?? 'owner unknown'}${beat}) in ${opts.db}; nothing trained. ` +
-        `It is taken over once that process is gone from this host or its heartbeat is older than ${DEFAULT_LEASE_MS / 60_000} minutes: run this task again then\n`,
+        `It is taken over once that process is gone from this host or its heartbeat is older than ${DEFAULT_LEASE_MS / 60_000} minutes: run this task again then ` +
+        '(or with --take-over, when a scheduler runs one task of this index at a time, so that the holder was an earlier attempt)\n',
     );
     return 3;
   } finally {
