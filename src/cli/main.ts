@@ -51,13 +51,13 @@ export function nestedHelp(argv: readonly string[]): string[] {
 const readerGone = new Set<NodeJS.WriteStream>();
 
 /**
- * Once the reader of stdout or stderr has closed its end of a pipe, what is written there is dropped rather than
- * thrown as an unhandled EPIPE (a stack trace, exit 1): the command finishes its work (a sweep keeps training and
- * recording) and exits with its own status.
+ * Once the reader of stdout or stderr has closed its end of a pipe (EPIPE), or the terminal has hung up (EIO), what is
+ * written there is dropped rather than thrown (a stack trace, exit 1): the command finishes its work (a sweep keeps
+ * training and recording, or checkpoints and stops on the SIGHUP) and exits with its own status.
  */
 function dropOutputWhenReaderGoes(stream: NodeJS.WriteStream): void {
   stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
+    if (e.code !== 'EPIPE' && e.code !== 'EIO') throw e;
     readerGone.add(stream);
     stream.write = (() => true) as typeof stream.write;
   });

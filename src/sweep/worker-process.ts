@@ -21,6 +21,7 @@ const onStopSignal = () => {
 };
 process.on('SIGINT', onStopSignal);
 process.on('SIGTERM', onStopSignal);
+process.on('SIGHUP', onStopSignal); // the terminal closed: the whole group gets it
 // The sweep is gone (killed or finished): nothing could be recorded any more, so leave at once.
 process.on('disconnect', () => process.exit(0));
 

@@ -52,6 +52,19 @@ describe('run-trial (a cluster task)', () => {
     expect(existsSync(`${db}.weights`)).toBe(true);
   });
 
+  it('stops on SIGHUP (the terminal closed) as on SIGTERM: checkpointed and interrupted, exit 129', async () => {
+    const dir = tempDir();
+    const plan = planFileIn(dir, LONG);
+    const db = join(dir, 'shard.db');
+    const child = cliSpawn(['run-trial', plan, '--index', '0', '--db', db]);
+    await waitForStderr(child, /training/);
+    await new Promise((r) => setTimeout(r, 800));
+    child.kill('SIGHUP');
+    expect((await exitOf(child)).code).toBe(129);
+    expect(status(db)).toBe('interrupted');
+    expect(readdirSync(`${db}.checkpoints`)).toHaveLength(1);
+  });
+
   it('a task whose shard never started the trial resumes it from the study database, its curve whole', async () => {
     const dir = tempDir();
     const plan = planFileIn(dir, LONG);
