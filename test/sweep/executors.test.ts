@@ -166,6 +166,39 @@ describe('cluster executors', () => {
     expect(spawnSync('bash', ['-n', files[3]]).status).toBe(0);
   });
 
+  it('merge scripts with no shard to merge (every task found its trial finished) say so and succeed', () => {
+    const dir = tempDir();
+    // a stand-in sparsebench (and node) that prints its arguments: the merge must not be called with a bare glob
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    const echo = '#!/bin/sh\nprintf \'%s\\n\' "$*"\n';
+    writeFileSync(join(bin, 'sparsebench'), echo, { mode: 0o755 });
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+    const k8s = clusterLayout('tiny', plan.trials.length, join(dir, 'k8s'), join(dir, 'x.db'));
+    const job = parse(readFileSync(writeK8sRun(plan, k8s, { image: 'i', pvc: 'c' }).files[2], 'utf8'));
+    const pod = spawnSync('/bin/sh', ['-c', job.spec.template.spec.containers[0].command[2]], {
+      env,
+      encoding: 'utf8',
+    });
+    expect(pod.status, pod.stderr).toBe(0);
+    expect(pod.stderr).toContain(
+      'no shards to merge: every task found its trial finished in the study database',
+    );
+    expect(pod.stdout).not.toMatch(/^merge/m);
+    expect(pod.stdout).toMatch(/^fit-law --db/m);
+    const slurm = {
+      ...clusterLayout('tiny', plan.trials.length, join(dir, 'slurm'), join(dir, 'y.db')),
+      node: join(bin, 'sparsebench'),
+    };
+    const files = writeSlurmRun(plan, slurm, { cpusPerTask: 1 });
+    const merged = spawnSync('bash', [files[2]], { env, encoding: 'utf8' });
+    expect(merged.status, merged.stderr).toBe(0);
+    expect(merged.stderr).toContain(
+      'no shards to merge: every task found its trial finished in the study database',
+    );
+    expect(merged.stdout).not.toMatch(/ merge /);
+  });
+
   it('k8s: retries are counted per trial, a failed trial (exit 1) is not retried, evictions do not count', () => {
     const dir = tempDir();
     const layout = clusterLayout('tiny', 40, join(dir, 'k8s'), join(dir, 'x.db'));

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { shArg } from '../../util/shell.js';
 import type { HostCopy } from './host-files.js';
-import type { ClusterLayout } from './layout.js';
+import { type ClusterLayout, NO_SHARDS } from './layout.js';
 
 /** Options of `sweep --executor k8s`. */
 export interface K8sOptions {
@@ -136,7 +136,10 @@ export function k8sIndexedJob(l: ClusterLayout, o: K8sOptions): string {
 /** The merge + fit-law Job, to apply once the Indexed Job has completed (see run.sh). */
 export function k8sMergeJob(l: ClusterLayout, o: K8sOptions): string {
   const p = k8sPodPaths(l);
-  const script = `sparsebench merge ${p.shards}/shard-*.db --into ${p.db} && (sparsebench fit-law --db ${p.db} --sweep ${l.sweep} || true)`;
+  // no shard at all when every pod found its trial finished in the study database: nothing to merge, not a failure
+  const script =
+    `set -- ${p.shards}/shard-*.db; if [ -e "$1" ]; then sparsebench merge "$@" --into ${p.db}; ` +
+    `else echo "no shards to merge: ${NO_SHARDS}" >&2; fi && (sparsebench fit-law --db ${p.db} --sweep ${l.sweep} || true)`;
   return stringify({
     apiVersion: 'batch/v1',
     kind: 'Job',

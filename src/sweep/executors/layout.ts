@@ -38,3 +38,7 @@ export function clusterLayout(sweep: string, trials: number, dir: string, db: st
     cli: cliPath(),
   };
 }
+
+/** Why a merge finds no shard, as the merge scripts say it. */
+export const NO_SHARDS =
+  "every task found its trial finished in the study database, or none got as far as writing one (see the tasks' logs)";

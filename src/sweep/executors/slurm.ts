@@ -1,6 +1,6 @@
 import { UsageError } from '../../errors.js';
 import { sh, shArg } from '../../util/shell.js';
-import type { ClusterLayout } from './layout.js';
+import { type ClusterLayout, NO_SHARDS } from './layout.js';
 
 /** Resources of a Slurm submission (`sweep --executor slurm` flags). */
 export interface SlurmOptions {
@@ -88,8 +88,9 @@ export function slurmMergeScript(l: ClusterLayout, o: SlurmOptions): string {
     'shopt -s nullglob',
     `shards=(${sh(l.shards)}/shard-*.db)`,
     // biome-ignore lint/suspicious/noTemplateCurlyInString: bash, not a template
-    'if [ ${#shards[@]} -eq 0 ]; then echo "no shards to merge" >&2; exit 1; fi',
-    `${sh(l.node)} ${sh(l.cli)} merge "\${shards[@]}" --into ${sh(l.db)}`,
+    `if [ \${#shards[@]} -eq 0 ]; then echo ${sh(`no shards to merge: ${NO_SHARDS}`)} >&2; else`,
+    `  ${sh(l.node)} ${sh(l.cli)} merge "\${shards[@]}" --into ${sh(l.db)}`,
+    'fi',
     `${sh(l.node)} ${sh(l.cli)} fit-law --db ${sh(l.db)} --sweep ${sh(l.sweep)} || echo "fit-law did not run (see above); the merged trials are in "${sh(l.db)}`,
     '',
   ].join('\n');
