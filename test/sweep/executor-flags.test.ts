@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { checkExecutorFlags } from '../../src/cli/executor-flags.js';
 import { loadSweep } from '../../src/config/load.js';
 import { Store } from '../../src/store/store.js';
+import { unreachable } from '../../src/sweep/executors/write.js';
 import { cli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/config.js';
 import { trialResult } from '../helpers/trial-result.js';
@@ -106,6 +107,17 @@ describe('sweep --executor and the flags of a local sweep', () => {
     const none = cli(args, { env });
     expect(none.code, none.stderr).toBe(0);
     expect(none.stdout).toContain('nothing to submit: every trial of the plan is finished');
+  });
+
+  it('reads an sbatch that cannot load its slurm.conf as a cluster not reached, not a job refused', () => {
+    expect(
+      unreachable(
+        'sbatch: error: s_p_parse_file: cannot stat file /nonexistent/slurm.conf: No such file or directory, retrying in 1sec up to 60sec\nsbatch: error: ClusterName needs to be specified\nsbatch: fatal: Unable to process configuration file',
+      ),
+    ).toBe(true);
+    expect(unreachable('sbatch: error: Batch job submission failed: Invalid partition name specified')).toBe(
+      false,
+    );
   });
 
   it('without sbatch, says where the scripts are written and how to submit them (exit 2)', () => {

@@ -83,8 +83,8 @@ class SbatchError extends Error {
 }
 
 /** Whether sbatch's message says it could not reach the cluster (rather than that the cluster refused the job). */
-function unreachable(detail: string): boolean {
-  return /configuration source|fetch_config|contact slurm controller|connection refused|timed out|zero bytes were transmitted|unable to (contact|establish|connect)/i.test(
+export function unreachable(detail: string): boolean {
+  return /configuration source|configuration file|cannot stat file|fetch_config|contact slurm controller|connection refused|timed out|zero bytes were transmitted|unable to (contact|establish|connect)/i.test(
     detail,
   );
 }
