@@ -15,7 +15,7 @@ import type { Store } from './store.js';
 export function resumeFromStudy(shard: Store, studyPath: string, trialId: string): number | null {
   if (!existsSync(studyPath) || existsSync(checkpointPath(shard.path, trialId))) return null;
   const here = shard.findTrial(trialId);
-  if (!here || here.status !== 'pending') return null;
+  if (here?.status !== 'pending') return null;
   const step = checkpointStep(studyPath, trialId);
   const from = checkpointPath(studyPath, trialId);
   if (step === null || !existsSync(from)) return null;

@@ -80,6 +80,57 @@ describe('sweep --executor slurm submitting', () => {
     ]);
   });
 
+  it('submits a plan over MaxArraySize as several array jobs with offsets, chained under --max-parallel', () => {
+    const dir = tempDir();
+    const config = writeConfig(tinySyntheticConfig(), 'c.yaml', dir);
+    const { env, calls } = fakeSbatch(dir);
+    // a cluster whose MaxArraySize is 1: task ids 0 only, so the 2 trials take an array job each
+    writeFileSync(join(dir, 'bin', 'scontrol'), '#!/bin/bash\necho "MaxArraySize            = 1"\n', {
+      mode: 0o755,
+    });
+    const out = join(dir, 'run');
+    const r = cli(
+      [
+        'sweep',
+        config,
+        '--executor',
+        'slurm',
+        '--db',
+        join(dir, 's.db'),
+        '--out',
+        out,
+        '--max-parallel',
+        '1',
+      ],
+      { env },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      "submitted array jobs 4242, 4243 (2 trials: 2 array jobs, since a task id must be below the cluster's MaxArraySize (1), each waiting for the one before so that --max-parallel holds) and merge job 4244",
+    );
+    expect(calls()).toEqual([
+      ['--parsable', '--array=0%1', join(out, 'array.sbatch')],
+      [
+        '--parsable',
+        '--export=ALL,SPARSEBENCH_INDEX_OFFSET=1',
+        '--array=0%1',
+        '--dependency=afterany:4242',
+        join(out, 'array.sbatch'),
+      ],
+      ['--parsable', '--dependency=afterany:4242:4243', join(out, 'merge.sbatch')],
+    ]);
+    // the second job's task 0 is plan index 1
+    const stand = join(dir, 'node');
+    writeFileSync(stand, '#!/bin/bash\nprintf \'%s\\n\' "$@"\n', { mode: 0o755 });
+    const script = readFileSync(join(out, 'array.sbatch'), 'utf8').replace(/^exec \S+ /m, `exec ${stand} `);
+    const task = spawnSync('bash', ['-c', script], {
+      encoding: 'utf8',
+      env: { ...env, SLURM_ARRAY_TASK_ID: '0', SPARSEBENCH_INDEX_OFFSET: '1' },
+    });
+    expect(task.status, task.stderr).toBe(0);
+    expect(task.stdout).toContain(`--index\n1\n--db\n${join(out, 'shards', 'shard-1.db')}\n`);
+  });
+
   it("says which of the study's trials leave its sweep once this plan is merged, as a local sweep does", () => {
     const dir = tempDir();
     const db = join(dir, 's.db');

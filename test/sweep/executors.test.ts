@@ -79,7 +79,9 @@ describe('cluster executors', () => {
     });
     expect(sbatchDirectives(merge).gpus).toBeUndefined();
     for (const s of [array, merge]) expect(spawnSync('bash', ['-n', '-c', s]).status).toBe(0); // valid bash
-    expect(array).toMatch(/run-trial .*plan\.json' --index "\$SLURM_ARRAY_TASK_ID"/);
+    expect(array).toMatch(/run-trial .*plan\.json' --index "\$index"/);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: bash, not a template
+    expect(array).toContain('index=$((SLURM_ARRAY_TASK_ID + ${SPARSEBENCH_INDEX_OFFSET:-0}))');
     expect(array).toContain(`--skip-from '${dir}/it'\\''s.db'`); // quoted safely
     expect(merge).toMatch(/ merge "\$\{shards\[@\]\}" --into /);
     expect(merge).toMatch(/ fit-law --db .* --sweep 'tiny'/);

@@ -10,13 +10,13 @@ import { DEFAULT_LEASE_MS } from '../../store/owner.js';
 import { type DroppedTrials, Store } from '../../store/store.js';
 import { resumeFromStudy } from '../../store/study-resume.js';
 import { trialStatusIn } from '../../store/study-status.js';
-import { unfinishedArray } from '../../sweep/executors/array-indices.js';
+import { unfinishedArrays } from '../../sweep/executors/array-indices.js';
 import { k8sPodPaths } from '../../sweep/executors/k8s.js';
 import { clusterLayout } from '../../sweep/executors/layout.js';
 import {
-  arraySubmitCommand,
-  mergeSubmitCommand,
+  maxArraySize,
   queuedJobsIn,
+  submitCommands,
   submitSlurm,
   writeK8sRun,
   writeSlurmRun,
@@ -305,11 +305,18 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
     const known = trialsEndedIn(opts.db);
     const trialIds = plan.trials.map((t) => t.id);
     const failedOut = opts.retryFailed ? [] : trialIds.filter((id) => known.failed.has(id));
-    const { array, pending } = unfinishedArray(
+    const arrayLimit = maxArraySize();
+    const { chunks, pending } = unfinishedArrays(
       trialIds,
       new Set([...known.finished, ...failedOut]),
       maxParallel,
+      arrayLimit,
     );
+    // max-parallel holds over several array jobs only when each waits for the one before
+    const chain = maxParallel !== undefined && chunks.length > 1;
+    const arrays = chunks
+      .map((c) => `${c.offset > 0 ? `offset ${c.offset}: ` : ''}--array=${c.array ?? `0-${c.tasks - 1}`}`)
+      .join('; ');
     const done = trialIds.filter((id) => known.finished.has(id)).length;
     const of = `of the ${count(plan.trials.length, 'trial')}`;
     const told = [
@@ -322,7 +329,7 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
     ];
     if (told.length > 0)
       process.stdout.write(
-        `${told.join('; ')}${pending > 0 ? `: submitting the other ${pending} (--array=${array})` : ''}\n`,
+        `${told.join('; ')}${pending > 0 ? `: submitting the other ${pending} (${arrays})` : ''}\n`,
       );
     if (pending === 0) {
       if (failedOut.length > 0) {
@@ -334,16 +341,21 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
       process.stdout.write('nothing to submit: every trial of the plan is finished\n');
       return 0;
     }
+    const several =
+      chunks.length > 1
+        ? `: ${chunks.length} array jobs, since a task id must be below the cluster's MaxArraySize (${arrayLimit})${chain ? ', each waiting for the one before so that --max-parallel holds' : ''}`
+        : '';
     if (opts.dryRun) {
       process.stdout.write(
-        `not submitted (--dry-run); to submit: ${arraySubmitCommand(layout, array)}, then ${mergeSubmitCommand(layout, '<array id>')}\n`,
+        `not submitted (--dry-run)${several}; to submit: ${submitCommands(layout, chunks, chain).join(', then ')}\n`,
       );
       return 0;
     }
-    const ids = submitSlurm(layout, array, pending);
+    const ids = submitSlurm(layout, chunks, chain);
+    const arrayJobs = ids.arrayJobs.join(', ');
     process.stdout.write(
-      `submitted array job ${ids.arrayJob} (${count(pending, 'trial')}) and merge job ${ids.mergeJob}\n` +
-        `watch them with: squeue -j ${ids.arrayJob},${ids.mergeJob}; each task's log is in ${layout.logs}/. ` +
+      `submitted array ${ids.arrayJobs.length === 1 ? 'job' : 'jobs'} ${arrayJobs} (${count(pending, 'trial')}${several}) and merge job ${ids.mergeJob}\n` +
+        `watch them with: squeue -j ${[...ids.arrayJobs, ids.mergeJob].join(',')}; each task's log is in ${layout.logs}/. ` +
         `${opts.db} gets their trials when the merge job has run (runs list shows them then)\n`,
     );
     return 0;

@@ -68,9 +68,13 @@ export function slurmArrayScript(l: ClusterLayout, o: SlurmOptions): string {
     `cd ${sh(l.dir)}`,
     // the CPUs asked for are the trial's: its products run on as many threads
     `export SPARSEBENCH_THREADS=${o.cpusPerTask}`,
+    // the plan index: the task id, counted from the offset of its array job (a plan over Slurm's MaxArraySize is
+    // submitted as several array jobs, each given SPARSEBENCH_INDEX_OFFSET)
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: bash, not a template
+    'index=$((SLURM_ARRAY_TASK_ID + ${SPARSEBENCH_INDEX_OFFSET:-0}))',
     // Slurm runs one task of an index at a time: a trial left running in the shard is a killed earlier attempt's
-    `exec ${sh(l.node)} ${sh(l.cli)} run-trial ${sh(l.plan)} --index "$SLURM_ARRAY_TASK_ID" \\`,
-    `  --db ${sh(l.shards)}/shard-"$SLURM_ARRAY_TASK_ID".db --skip-from ${sh(l.db)} --take-over${(o.taskFlags ?? []).map((f) => ` ${shArg(f)}`).join('')}`,
+    `exec ${sh(l.node)} ${sh(l.cli)} run-trial ${sh(l.plan)} --index "$index" \\`,
+    `  --db ${sh(l.shards)}/shard-"$index".db --skip-from ${sh(l.db)} --take-over${(o.taskFlags ?? []).map((f) => ` ${shArg(f)}`).join('')}`,
     '',
   ].join('\n');
 }
@@ -87,7 +91,6 @@ export function slurmMergeScript(l: ClusterLayout, o: SlurmOptions): string {
     'set -euo pipefail',
     'shopt -s nullglob',
     `shards=(${sh(l.shards)}/shard-*.db)`,
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: bash, not a template
     `if [ \${#shards[@]} -eq 0 ]; then echo ${sh(`no shards to merge: ${NO_SHARDS}`)} >&2; else`,
     `  ${sh(l.node)} ${sh(l.cli)} merge "\${shards[@]}" --into ${sh(l.db)}`,
     'fi',
