@@ -152,6 +152,7 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
               )}${conflicts.length > 3 ? '; …' : ''}): the same trial trained twice did not give the same result (another backend or machine?); the target's record, merged first, is kept`,
           );
         const taken: { id: string; status: TrialStatus }[] = [];
+        const movedOn: string[] = [];
         db.transaction(() => {
           const members = sweepMembership(db, shard);
           report.notes.push(...members.notes);
@@ -159,9 +160,17 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
                    ON CONFLICT (name) DO UPDATE SET config_path = excluded.config_path, config_json = excluded.config_json,
                      axes_json = excluded.axes_json, updated_at = excluded.updated_at
                    WHERE excluded.updated_at > sweeps.updated_at`);
+          const statusNow = db.prepare('SELECT status FROM s.trials WHERE id = ?');
           for (const t of theirs) {
             entry.trials++;
             if (t.status === 'finished') entry.finished++;
+            // a shard still written to (a task running) may have moved on since it was read: a trial finished
+            // after the weights were copied would be taken without them, so it waits for the next merge
+            if ((statusNow.get(t.id) as { status: TrialStatus } | undefined)?.status !== t.status) {
+              movedOn.push(t.id);
+              report.unchanged++;
+              continue;
+            }
             // judged again inside the transaction: another merge or sweep may have written since
             if (!takes(t)) {
               report.unchanged++;
@@ -199,6 +208,10 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
         // checkpoints after the records: one behind its record is safe (a resume retrains from it), one ahead
         // of it would resume past metrics the record does not have
         for (const t of taken) syncCheckpoint(shard, target.path, t.id, t.status);
+        if (movedOn.length > 0)
+          report.notes.push(
+            `${shard}: ${count(movedOn.length, 'trial')} (${idList(movedOn)}) changed there while this merge read it (a task still training): left as ${movedOn.length === 1 ? 'it was' : 'they were'} in the target; merge again once the task has ended`,
+          );
         const running = taken.filter((t) => t.status === 'running').map((t) => t.id);
         if (running.length > 0)
           report.notes.push(
