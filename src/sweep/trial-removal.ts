@@ -44,6 +44,25 @@ export function removalBlocker(
 }
 
 /**
+ * The finished `from-dense` trials, not removed with them, that started from the final weights of one of these
+ * trials: they keep their results, but a config that names the removed trial (`pruner.options.trial`) can no longer
+ * be planned, so their sweep cannot run again as it is. `all`: every trial of the database.
+ */
+export function finishedDependants(
+  trials: readonly TrialRecord[],
+  all: readonly TrialRecord[],
+  dbPath: string,
+): TrialRecord[] {
+  const removed = new Set(trials.map((t) => t.id));
+  const starts = new Set(trials.map((t) => weightsPath(dbPath, t.id)));
+  return all.filter((t) => {
+    if (removed.has(t.id) || t.status !== 'finished' || t.spec.pruner?.name !== 'from-dense') return false;
+    const weights = (t.spec.pruner.options as { weights?: unknown } | undefined)?.weights;
+    return typeof weights === 'string' && starts.has(resolve(weights));
+  });
+}
+
+/**
  * Removes trials from a database with everything of theirs: rows, logged metrics, places in sweeps, checkpoints and
  * final weights, and the stored fits made from them. Checked again under the database's write lock
  * ({@link removalBlocker}, and each trial's status against `listed`, the status it was chosen at), so no sweep can

@@ -10,7 +10,7 @@ import { weightsPath } from '../../src/store/weights.js';
 import { checkpointPath } from '../../src/sweep/checkpoints.js';
 import type { SweepReporter } from '../../src/sweep/progress.js';
 import { runSweep } from '../../src/sweep/run-sweep.js';
-import { removalBlocker, removeTrials } from '../../src/sweep/trial-removal.js';
+import { finishedDependants, removalBlocker, removeTrials } from '../../src/sweep/trial-removal.js';
 import { planOf, tempDir, tinySyntheticConfig } from '../helpers/config.js';
 import { trialResult } from '../helpers/trial-result.js';
 
@@ -98,6 +98,12 @@ describe('removing trials', () => {
     // once the dependent trial has finished it needs them no more; nor does one of another database
     expect(removalBlocker([dense], [dense, { ...dependent, status: 'finished' }], '/x/s.db')).toBeNull();
     expect(removalBlocker([dense], [dense, dependent], '/y/s.db')).toBeNull();
+    // a finished one is not blocked, but named: a config that names the dense trial can no longer be planned
+    const done = { ...dependent, status: 'finished' } as TrialRecord;
+    expect(finishedDependants([dense], [dense, done], '/x/s.db').map((t) => t.id)).toEqual([done.id]);
+    expect(finishedDependants([dense, done], [dense, done], '/x/s.db')).toEqual([]);
+    expect(finishedDependants([dense], [dense, dependent], '/x/s.db')).toEqual([]);
+    expect(finishedDependants([dense], [dense, done], '/y/s.db')).toEqual([]);
   });
 
   it('a sweep skips a trial removed while it runs, says so, and does not stop', async () => {

@@ -2,7 +2,7 @@ import { isPrunerAxis } from '../../config/schema.js';
 import { UsageError } from '../../errors.js';
 import { Store } from '../../store/store.js';
 import type { TrialRecord, TrialStatus } from '../../store/types.js';
-import { removalBlocker, removeTrials, trialFiles } from '../../sweep/trial-removal.js';
+import { finishedDependants, removalBlocker, removeTrials, trialFiles } from '../../sweep/trial-removal.js';
 import { count } from '../../util/format.js';
 import { listedSweep } from '../listed-sweep.js';
 import { selectedTrials, trialsTable } from './runs.js';
@@ -97,11 +97,23 @@ function surveyed(ids: string[], opts: RunsRmOptions) {
         ? 'the dense trials (S = 0) every pruner setting shares are kept: give their ids to remove them\n'
         : '';
     const note = sweepsNote(store, trials, opts.sweep);
+    const dependants = finishedDependants(trials, store.listTrials(null), store.path);
+    const sweepsOf = [...new Set(dependants.flatMap((t) => store.sweepsOfTrial(t.id)))].sort();
+    const started =
+      dependants.length > 0
+        ? `${count(dependants.length, 'finished from-dense trial')} (${dependants
+            .slice(0, 3)
+            .map((t) => t.id.slice(0, 8))
+            .join(
+              ', ',
+            )}${dependants.length > 3 ? ', …' : ''}) started from their weights: ${dependants.length === 1 ? 'it stays' : 'they stay'}, ` +
+          `but a config that names a removed trial in pruner.options.trial can no longer be planned${sweepsOf.length > 0 ? ` (sweep${sweepsOf.length === 1 ? '' : 's'} ${sweepsOf.join(', ')} cannot run again as written)` : ''}; remove ${dependants.length === 1 ? 'it' : 'them'} too, or keep these\n`
+        : '';
     return {
       ids: trials.map((t) => t.id),
       statuses: new Map(trials.map((t) => [t.id, t.status])),
       from,
-      listing: `${trialsTable(trials)}\n${withThem(store, trials)}\n${kept}${note ? `${note}\n` : ''}`,
+      listing: `${trialsTable(trials)}\n${withThem(store, trials)}\n${kept}${note ? `${note}\n` : ''}${started}`,
       blocker: removalBlocker(trials, store.listTrials(null), store.path),
       criteria: '',
     };
