@@ -42,6 +42,8 @@ export interface ReportResult {
   renderWarnings: string[];
   /** The source of a report of another database or sweep that this one replaced in its folder, or null. */
   replaced: ReportSource | null;
+  /** Reports in the folder in a format this build did not write (report.html beside a new report.md): an earlier build's. */
+  stale: string[];
 }
 
 /** Parses `--format html,md`; throws UsageError naming the bad value and the valid ones. */
@@ -116,6 +118,9 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
     missing: outcomes.flatMap((p) => ('plot' in p ? [] : [{ id: p.id, reason: p.missing }])),
     renderWarnings: warnings,
     replaced,
+    stale: REPORT_FORMATS.filter((f) => !opts.formats.includes(f))
+      .map((f) => join(outDir, f === 'html' ? 'report.html' : 'report.md'))
+      .filter((path) => existsSync(path)),
   };
 }
 

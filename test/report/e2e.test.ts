@@ -1,4 +1,12 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -133,6 +141,12 @@ describe('sparsebench report (end to end)', () => {
       `sparsebench: note: this replaced the report in ${out} of sweep tiny-report from study.db; --out DIR keeps each report in a folder of its own`,
     );
     expect(cli(['report', '--db', noFitDb, '--out', out, '--format', 'md']).stderr).not.toContain('replaced');
+    // an html report of an earlier build beside the new report.md is said to be one
+    writeFileSync(join(out, 'report.html'), '<p>earlier</p>');
+    expect(cli(['report', '--db', noFitDb, '--out', out, '--format', 'md']).stderr).toContain(
+      `sparsebench: note: ${join(out, 'report.html')} is an earlier build's, not this one's (--format md left it as it was); --format html,md writes both`,
+    );
+    rmSync(join(out, 'report.html'));
     expect(readdirSync(out).sort()).toEqual(
       [
         'notes.txt',

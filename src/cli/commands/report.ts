@@ -36,6 +36,10 @@ export async function reportCommand(opts: ReportCommandOptions): Promise<number>
       `sparsebench: note: this replaced the report in ${r.outDir} of sweep ${r.replaced.sweep} from ${r.replaced.database}${shared}; --out DIR keeps each report in a folder of its own\n`,
     );
   }
+  for (const path of r.stale)
+    process.stderr.write(
+      `sparsebench: note: ${path} is an earlier build's, not this one's (--format ${opts.format} left it as it was); --format html,md writes both\n`,
+    );
   for (const rep of r.reports) process.stdout.write(`${rep.path}\n`);
   return 0;
 }
