@@ -16,7 +16,7 @@ import type { lrScheduleSchema, optimizerSchema } from './schema.js';
  * pruned weights still receive).
  * 4: a drop/grow update of SET, RigL and SRigL takes the place of that step's optimizer update (it followed it).
  * 5: training examples are read in shuffled passes, none repeated before all were read (they were drawn
- * independently, with replacement).
+ * independently, with replacement); a from-dense trial reads on after the examples its dense model read.
  */
 export const SPEC_VERSION = 5;
 

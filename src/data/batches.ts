@@ -13,7 +13,7 @@ export function windowOrder(stream: Uint16Array, seqLen: number, seed: number): 
 
 /**
  * Training batch `batch` (from 0): the next `batchSize` windows of seqLen + 1 tokens in the passes' order (examples
- * batch·B to batch·B + B − 1). [B, T+1] row-major.
+ * first + batch·B to first + batch·B + B − 1). [B, T+1] row-major.
  */
 export function windowBatch(
   stream: Uint16Array,
@@ -21,11 +21,12 @@ export function windowBatch(
   batch: number,
   batchSize: number,
   seqLen: number,
+  first = 0,
 ): TokenBatch {
   const w = seqLen + 1;
   const tokens = new Int32Array(batchSize * w); // [B, T+1]
   for (let b = 0; b < batchSize; b++) {
-    const { index, offset } = order.position(batch * batchSize + b);
+    const { index, offset } = order.position(first + batch * batchSize + b);
     const start = offset + index * w;
     tokens.set(stream.subarray(start, start + w), b * w);
   }

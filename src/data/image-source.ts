@@ -1,5 +1,6 @@
 import type { TrialSpec } from '../config/trial-spec.js';
 import type { ImageBatch, VitShape } from '../models/vit.js';
+import { firstExample } from './first-example.js';
 import { spreadIndices } from './held-out.js';
 import { patchify, pixelStats } from './images.js';
 import { ShuffledPasses } from './shuffled-passes.js';
@@ -25,12 +26,16 @@ export function imageSource(spec: TrialSpec): BatchSource<ImageBatch> {
   for (let first = 0; first < held.length; first += spec.batch_size)
     validation.push(batchOf(data.validation, held.slice(first, first + spec.batch_size)));
   const order = new ShuffledPasses(data.train.count, 1, spec.seed);
+  const first = firstExample(spec);
   return {
     unitsPerBatch: spec.batch_size,
     sample: (batch) =>
       batchOf(
         data.train,
-        Array.from({ length: spec.batch_size }, (_, b) => order.position(batch * spec.batch_size + b).index),
+        Array.from(
+          { length: spec.batch_size },
+          (_, b) => order.position(first + batch * spec.batch_size + b).index,
+        ),
       ),
     validation,
     heldOutUnits: held.length,

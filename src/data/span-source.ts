@@ -1,6 +1,7 @@
 import type { TrialSpec } from '../config/trial-spec.js';
 import type { SpanBatch, T5Shape } from '../models/t5.js';
 import { Rng } from '../util/rng.js';
+import { firstExample } from './first-example.js';
 import { spreadIndices } from './held-out.js';
 import { ShuffledPasses, windowPasses } from './shuffled-passes.js';
 import type { BatchSource } from './source.js';
@@ -48,11 +49,12 @@ export function spanCorruptionSource(spec: TrialSpec): BatchSource<SpanBatch> {
   }
   const { count, offsets } = windowPasses(corpus.train.length, layout.rawLen);
   const order = new ShuffledPasses(count, offsets, spec.seed);
+  const first = firstExample(spec);
   return {
     unitsPerBatch: spec.batch_size * s.input_len,
     sample: (batch, rng) => {
       const starts = Array.from({ length: spec.batch_size }, (_, b) => {
-        const { index, offset } = order.position(batch * spec.batch_size + b);
+        const { index, offset } = order.position(first + batch * spec.batch_size + b);
         return offset + index * layout.rawLen;
       });
       return make(corpus.train, starts, rng);

@@ -19,6 +19,8 @@ export interface Pretrained {
   trialId: string | null;
   /** The model of the trial spec the file names (its family and shape), or null (a checkpoint names no spec). */
   model: Record<string, unknown> | null;
+  /** Training examples the trial the file names read (its steps × batch size), or null (a checkpoint names none). */
+  examples: number | null;
 }
 
 /**
@@ -51,14 +53,22 @@ export function readPretrained(path: string): Pretrained {
   // a checkpoint carries no spec, but its masks say whether the model is sparse (a dense trial's are all ones)
   let sparsity: number | null = checkpoint && maskSize > 0 ? maskZeros / maskSize : null;
   let model: Record<string, unknown> | null = null;
+  let examples: number | null = null;
   try {
-    const spec = JSON.parse(metadata.spec ?? 'null') as { sparsity?: unknown; model?: unknown } | null;
+    const spec = JSON.parse(metadata.spec ?? 'null') as {
+      sparsity?: unknown;
+      model?: unknown;
+      steps?: unknown;
+      batch_size?: unknown;
+    } | null;
     if (typeof spec?.sparsity === 'number') sparsity = spec.sparsity;
     if (typeof spec?.model === 'object' && spec.model !== null) model = spec.model as Record<string, unknown>;
+    if (Number.isInteger(spec?.steps) && Number.isInteger(spec?.batch_size))
+      examples = (spec!.steps as number) * (spec!.batch_size as number);
   } catch {
     // a file without a readable spec: nothing to check
   }
-  return { params, sparsity, sha256, trialId: namedTrial(metadata), model };
+  return { params, sparsity, sha256, trialId: namedTrial(metadata), model, examples };
 }
 
 /** The trial a weights file (`trial_id`) or a checkpoint (its training state) names, or null. */

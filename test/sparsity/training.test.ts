@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { TrialSpec } from '../../src/config/trial-spec.js';
+import { firstExample } from '../../src/data/first-example.js';
 import { families } from '../../src/models/registry.js';
 import { prunableLayers } from '../../src/models/types.js';
 import type { MetricPoint } from '../../src/store/types.js';
 import { writeSafetensors } from '../../src/store/weights.js';
 import type { TrainState } from '../../src/train/state.js';
 import { trainTrial } from '../../src/train/trainer.js';
+import { Rng } from '../../src/util/rng.js';
 import { planOf, tempDir, tinySyntheticConfig } from '../helpers/config.js';
 
 /** The sparse trial of the tiny synthetic config (32 steps) with another pruner block. */
@@ -182,6 +184,14 @@ describe('training finishes at the target sparsity, per family', () => {
     writeSafetensors(file, dense.weights, { spec: JSON.stringify({ ...denseSpec, sparsity: 0 }) });
     const spec = sparseSpec(`{name: from-dense, options: {weights: ${file}}}`);
     expect(spec.model).toEqual(denseSpec.model);
+    // planned to read on after the examples the dense trial read, not its first ones again
+    expect(spec.pruner.options.dense_examples).toBe(denseSpec.steps * denseSpec.batch_size);
+    expect(firstExample(spec)).toBe(denseSpec.steps * denseSpec.batch_size);
+    const [sparseFirst, denseFirst] = [families.lm.source(spec), families.lm.source(denseSpec)].map((s) =>
+      s.sample(0, Rng.seeded(0)),
+    );
+    expect(sparseFirst).not.toEqual(denseFirst);
+    expect(sparseFirst).toEqual(families.lm.source(denseSpec).sample(denseSpec.steps, Rng.seeded(0)));
     const { out, losses } = await train(spec);
     expectAtTarget(spec, out);
     const scratch = await train(sparseSpec('{name: magnitude, schedule: {at: 0}}'));

@@ -5,10 +5,14 @@ import { pretrainedPath, readPretrained } from '../pretrained.js';
 import type { Algorithm, LayerRef, PlannedModel } from '../types.js';
 import { magnitudeScores, scorePruner } from './score-pruning.js';
 
-/** from-dense options once resolved: the file and its content hash (the trial's identity and a guard). */
+/**
+ * from-dense options once resolved: the file and its content hash (the trial's identity and a guard), and the
+ * training examples the dense trial read, where the file says (this trial's data order reads on after them).
+ */
 export interface FromDenseOptions {
   weights: string;
   sha256: string;
+  dense_examples?: number;
 }
 
 const given = z
@@ -38,6 +42,14 @@ const given = z
       .optional()
       .describe(
         "the weights file's content hash, filled in when planned (a trial's identity); given, it pins the file: planning refuses one whose hash differs",
+      ),
+    dense_examples: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe(
+        "filled in when planned: the training examples the dense trial read (its steps × batch size); this trial reads its data on after them, not the dense model's first examples again",
       ),
   })
   .superRefine((o, ctx) => {
@@ -87,7 +99,18 @@ const options = given.transform((o, ctx): FromDenseOptions => {
         message: `${path} has changed since this trial was planned`,
       });
     }
-    return { weights: path, sha256: p.sha256 };
+    if (o.dense_examples !== undefined && o.dense_examples !== (p.examples ?? undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dense_examples'],
+        message: `${path} says its trial read ${p.examples ?? 'no known number of'} examples, not ${o.dense_examples}; leave dense_examples out (planning fills it in)`,
+      });
+    }
+    return {
+      weights: path,
+      sha256: p.sha256,
+      ...(p.examples !== null ? { dense_examples: p.examples } : {}),
+    };
   } catch (e) {
     // (a message that names the file already, "no such file: <path>", is said as it is)
     const why = (e as Error).message;
@@ -173,7 +196,8 @@ function modelDifference(from: Record<string, unknown>, to: Record<string, unkno
  * Pruning a pretrained dense model (the dense-to-sparse setting of Frantar et al. 2023, arXiv:2309.08520,
  * and Zhu & Gupta 2017, arXiv:1710.01878): start from a finished dense trial's final weights instead of a
  * random initialisation, prune by magnitude (at once by default; a cubic schedule prunes gradually) and train
- * on sparse for the trial's budget. The optimiser starts afresh.
+ * on sparse for the trial's budget, reading the data on from where the dense trial stopped (its seed's order, see
+ * data/shuffled-passes.ts), not its first examples again. The optimiser starts afresh.
  */
 export const fromDense: Algorithm<FromDenseOptions> = {
   ...scorePruner<FromDenseOptions>({
