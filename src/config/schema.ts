@@ -57,7 +57,7 @@ export const lrScheduleSchema = z.strictObject({
   /** Linear warmup, then cosine decay to min_lr_ratio · lr at the last step. */
   name: z.literal('cosine').default('cosine'),
   /** Warmup length: a fraction of training if below 1, else a number of steps. */
-  warmup: z.number().min(0).default(0.05),
+  warmup: human().pipe(z.number().min(0)).default(0.05),
   min_lr_ratio: z.number().min(0).max(1).default(0.1),
 });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fmt } from '../util/format.js';
+import { human } from '../util/human-schema.js';
 import type { LmShape } from './lm.js';
 
 /** Hyperparameters every Transformer family's sizing rule reads. */
@@ -7,11 +8,11 @@ export const blockHparams = {
   /** d_model per layer: d_model ≈ aspect_ratio · n_layers. 32 reproduces the reference lm (4 layers, d 128). */
   aspect_ratio: z.number().positive().default(32),
   /** Width of one attention head; d_model is a multiple of it. 16 keeps tiny models multi-headed. */
-  head_dim: z.number().int().min(1).default(16),
+  head_dim: human().pipe(z.number().int().min(1)).default(16),
   /** Preferred d_ff / d_model (GPT-2 and T5 use 4); d_ff absorbs the rounding of d_model so N is hit closely. */
   ff_ratio: z.number().positive().default(4),
   /** Upper bound on depth the sizing rule may choose. */
-  max_layers: z.number().int().min(1).default(48),
+  max_layers: human().pipe(z.number().int().min(1)).default(48),
 };
 export type BlockHparams = { aspect_ratio: number; head_dim: number; ff_ratio: number; max_layers: number };
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FIRST_SENTINEL, layoutForInput } from '../data/span-corruption.js';
+import { human } from '../util/human-schema.js';
 import { blockHparams, type LayerCount, sizeBlocks } from './sizing.js';
 import type { T5Shape } from './t5.js';
 
@@ -19,14 +20,14 @@ export const t5HparamsSchema = z
   .strictObject({
     family: z.literal('t5'),
     ...blockHparams,
-    max_layers: z.number().int().min(1).default(24),
+    max_layers: human().pipe(z.number().int().min(1)).default(24),
     /** Share of input tokens masked (T5: 15%). */
     noise_density: z.number().gt(0).lt(0.5).default(0.15),
     /** Mean length of a masked span (T5: 3). */
     mean_span_length: z.number().min(1).default(3),
     /** Relative position buckets and the distance the last bucket starts at (T5: 32, 128). */
-    rel_buckets: z.number().int().min(4).default(32),
-    rel_max_distance: z.number().int().min(8).default(128),
+    rel_buckets: human().pipe(z.number().int().min(4)).default(32),
+    rel_max_distance: human().pipe(z.number().int().min(8)).default(128),
     /**
      * MLP activation: relu as in T5 1.0, gelu, or gated-gelu as in T5 v1.1 (three matrices per MLP, so a given N
      * buys a smaller d_ff; T5 v1.1 base has d_ff/d_model = 2048/768, ff_ratio 2.67).

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PathError } from '../errors.js';
+import { human } from '../util/human-schema.js';
 import { blockHparams, LM_LAYER, sizeBlocks } from './sizing.js';
 import type { VitShape } from './vit.js';
 
@@ -8,7 +9,7 @@ export const vitHparamsSchema = z.strictObject({
   family: z.literal('vit'),
   ...blockHparams,
   /** Patch side in pixels; must divide the image size. Default: a quarter of the side (7 for MNIST, 8 for CIFAR). */
-  patch_size: z.number().int().min(1).optional(),
+  patch_size: human().pipe(z.number().int().min(1)).optional(),
   /** Class token (ViT) or mean of the patch tokens. */
   pooling: z.enum(['cls', 'mean']).default('cls'),
 });

@@ -5,6 +5,7 @@ interface Def {
   shape?: Record<string, z.ZodType>;
   innerType?: z.ZodType;
   in?: z.ZodType;
+  out?: z.ZodType;
   defaultValue?: unknown;
   entries?: Record<string, unknown>;
   element?: z.ZodType;
@@ -45,7 +46,8 @@ function typeName(s: z.ZodType): string {
   if (d.type === 'enum' && d.entries) return Object.keys(d.entries).join(' | ');
   if (d.type === 'array' && d.element) return `${typeName(d.element)}[]`;
   if (d.innerType) return typeName(d.innerType);
-  if (d.type === 'pipe' && d.in) return typeName(d.in);
+  // a pipe is named by what it takes; a preprocess (a transform into a schema) by that schema
+  if (d.type === 'pipe' && d.in) return typeName(defOf(d.in).type === 'transform' && d.out ? d.out : d.in);
   return d.type;
 }
 

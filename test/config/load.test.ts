@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadSweep } from '../../src/config/load.js';
+import { configSchema } from '../../src/config/schema.js';
 import { ConfigError } from '../../src/errors.js';
 import { planOf, writeConfig } from '../helpers/config.js';
 
@@ -98,6 +99,65 @@ describe('config loading', () => {
     expect(a.trials[0].id).toBe(b.trials[0].id);
     const c = planOf('name: c\nsweep: {tokens: 1000000, nonzero_params: 2e4, sparsity: 0.5, seed: 1}');
     expect(c.trials[0].id).not.toBe(a.trials[0].id);
+  });
+
+  it('reads a count written for humans in every count-like key, as the number it is', () => {
+    const config = (v: {
+      layers: string;
+      warmup: string;
+      interval: string;
+      seed: string;
+      m: string;
+    }) => `name: h
+data: {source: synthetic, vocab_size: 16, branching: 2, train_tokens: 20000, validation_tokens: 2000, seed: ${v.seed}}
+model: {max_layers: ${v.layers}, head_dim: 16}
+train: {batch_size: 8, seq_len: 16, eval_interval: 10, eval_tokens: 512, lr_schedule: {warmup: ${v.warmup}}}
+pruner: {name: gmp, schedule: {interval: ${v.interval}}, pattern: {name: nm, m: ${v.m}}}
+sweep: {sparsity: [0, 0.5], nonzero_params: 3000, tokens: 4096, seed: [${v.seed}]}
+`;
+    const human = planOf(config({ layers: '1k', warmup: '2k', interval: '1_000', seed: '3k', m: '0.004k' }));
+    const plain = planOf(config({ layers: '1000', warmup: '2000', interval: '1000', seed: '3000', m: '4' }));
+    expect(human.trials.map((t) => t.id)).toEqual(plain.trials.map((t) => t.id));
+    const sparse = human.trials.find((t) => t.spec.sparsity > 0)!.spec;
+    expect(sparse.lr_schedule.warmup).toBe(2000);
+    expect(sparse.seed).toBe(3000);
+    expect(sparse.pruner).toMatchObject({
+      schedule: { interval: 1000 },
+      pattern: { name: 'nm', m: 4, n: 2 },
+    });
+    // t5 and vit counts too
+    const t5 = configSchema.parse({
+      name: 't',
+      model: { family: 't5', max_layers: '1k', rel_buckets: '64', rel_max_distance: '1_024' },
+      sweep: { sparsity: 0, nonzero_params: 1e4, tokens: 1e5 },
+    }).model;
+    expect(t5).toMatchObject({ max_layers: 1000, rel_buckets: 64, rel_max_distance: 1024 });
+    const vit = configSchema.parse({
+      name: 'v',
+      model: { family: 'vit', patch_size: '4' },
+      sweep: { sparsity: 0, nonzero_params: 1e4, tokens: 1e5 },
+    }).model;
+    expect(vit).toMatchObject({ patch_size: 4 });
+  });
+
+  it('keeps the checks of a count written for humans', () => {
+    const msg = errorOf(`name: t
+model: {max_layers: lots, head_dim: 16}
+train: {lr_schedule: {warmup: -1k}}
+pruner: {name: gmp, schedule: {interval: 2.5}}
+sweep: {sparsity: [0, 0.5], nonzero_params: 20k, tokens: 100k, seed: [5G]}
+`);
+    expect(msg).toContain('bad.yaml:2:21: model.max_layers: expected a number such as 50k');
+    expect(msg).toContain('bad.yaml:3:31: train.lr_schedule.warmup: "-1k" is out of range: must be >= 0');
+    expect(msg).toContain('bad.yaml:5:71: sweep.seed[0]: "5G": must be a whole number from 0 to 4294967295');
+    expect(
+      errorOf(
+        base(
+          '  sparsity: [0, 0.5]\n  nonzero_params: 20k\n  tokens: 100k',
+          'pruner: {name: gmp, schedule: {interval: 2.5}}',
+        ),
+      ),
+    ).toContain('pruner.schedule.interval: cubic: expected int, got 2.5');
   });
 
   it('names file, line:column, key, value and what is valid', () => {

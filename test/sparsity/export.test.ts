@@ -123,6 +123,11 @@ describe('pruners', () => {
     expect(c.distributions.map((p: { name: string }) => p.name)).toEqual(['uniform', 'erk']);
     const periodic = c.schedules.find((s: { name: string }) => s.name === 'periodic');
     expect(periodic.options.find((o: { name: string }) => o.name === 'drop_fraction').default).toBe(0.3);
+    // a count that may be written for humans (1k) is still listed as a number
+    expect(periodic.options.find((o: { name: string }) => o.name === 'interval')).toMatchObject({
+      type: 'number',
+      default: 100,
+    });
     const srigl = c.algorithms.find((a: { name: string }) => a.name === 'srigl');
     expect(srigl).toMatchObject({
       patterns: ['constant-fan-in'],
@@ -136,5 +141,6 @@ describe('pruners', () => {
     expect(await prunersCommand({})).toBe(0);
     expect(out).toMatch(/^Algorithms/);
     expect(out).toMatch(/ablation_threshold {2}number, default 0\.3: γ_sal/);
+    expect(out).toMatch(/ interval {2}number, default 100: steps between mask updates \(paper/);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { human } from '../../util/human-schema.js';
 import { f32 } from '../arrays.js';
 import { topKMask } from '../top-k.js';
 import type { Mask, Pattern } from '../types.js';
@@ -140,16 +141,14 @@ export const nm: Pattern<NmOptions> = {
   summary: 'N:M: at most n of every m consecutive weights down a column (input dimension); S must be 1 - n/m',
   options: z
     .strictObject({
-      n: z
-        .number()
-        .int()
-        .min(1)
+      n: human()
+        .pipe(z.number().int().min(1))
         .optional()
         .describe(
           'kept per group; default (1 - S)·m, so one config sweeps 2:4, 1:4 via sparsity [0.5, 0.75]',
         ),
       // 4: the group of 2:4 sparsity, the pattern sparse tensor cores accelerate
-      m: z.number().int().min(2).max(1024).default(4).describe('group size'),
+      m: human().pipe(z.number().int().min(2).max(1024)).default(4).describe('group size'),
     })
     .refine((o) => o.n === undefined || o.n < o.m, { message: 'n must be less than m', path: ['n'] }),
   select(scores, shape, sparsity, o) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { human } from '../../util/human-schema.js';
 import type { Schedule } from '../types.js';
 
 /** Options of the cubic gradual schedule, as fractions of training so they scale with the budget. */
@@ -36,7 +37,10 @@ export const cubic: Schedule<CubicOptions> = {
       end: fraction
         .default(0.75)
         .describe('fraction of training at which the target is reached (paper: 75%)'),
-      interval: z.number().int().min(1).default(100).describe('steps between mask updates (paper: ~100)'),
+      interval: human()
+        .pipe(z.number().int().min(1))
+        .default(100)
+        .describe('steps between mask updates (paper: ~100)'),
     })
     .refine((o) => o.end >= o.start, { message: 'end must be at least start', path: ['end'] }),
   isUpdateStep(step, totalSteps, o) {

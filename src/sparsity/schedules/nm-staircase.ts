@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { human } from '../../util/human-schema.js';
 import type { Schedule, ScheduleContext } from '../types.js';
 
 /** Options of the N:M staircase. */
@@ -57,7 +58,7 @@ export const nmStaircase: Schedule<StaircaseOptions> = {
       start: z.number().min(0).max(1).default(0).describe('fraction of training trained dense first'),
       // 0.75: the last quarter fine-tunes at n:m (as T_end = 75% for RigL)
       end: z.number().min(0).max(1).default(0.75).describe('fraction of training at which n:m is reached'),
-      interval: z.number().int().min(1).default(1).describe('steps between mask updates'),
+      interval: human().pipe(z.number().int().min(1)).default(1).describe('steps between mask updates'),
     })
     .refine((o) => o.end >= o.start, { message: 'end must be at least start', path: ['end'] }),
   patterns: ['nm'],

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { human } from '../../util/human-schema.js';
 import type { Schedule } from '../types.js';
 
 /** Options of the periodic schedule of drop/grow methods. */
@@ -28,7 +29,7 @@ export const periodic: Schedule<PeriodicOptions> = {
     'sparsity at target throughout; masks change every interval steps until end; drop/grow fraction f(t)',
   options: z.strictObject({
     // RigL's ΔT = 100, f0 = 0.3, T_end = 75% of training, cosine decay
-    interval: z.number().int().min(1).default(100).describe('ΔT: steps between mask updates'),
+    interval: human().pipe(z.number().int().min(1)).default(100).describe('ΔT: steps between mask updates'),
     end: z
       .number()
       .min(0)
