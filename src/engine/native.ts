@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { requestedThreads } from './threads-env.js';
 
 /** Instruction-set variant the addon chose for this CPU at load time. */
 export type NativeIsa = 'avx512' | 'avx2' | 'generic';
@@ -184,12 +185,6 @@ export interface NativeStatus {
 export const NATIVE_ADDON_PATH = fileURLToPath(
   new URL('../../native/build/Release/sparsebench_native.node', import.meta.url),
 );
-
-/** Default 1: a sweep already runs one worker process per core, so more threads would oversubscribe. */
-function requestedThreads(): number {
-  const n = Number.parseInt(process.env.SPARSEBENCH_THREADS ?? '', 10);
-  return Number.isFinite(n) && n >= 1 ? n : 1;
-}
 
 /** Every function of {@link NativeAddon}; the compiler checks the list is complete. */
 const ADDON_FUNCTIONS = Object.keys({

@@ -1,5 +1,6 @@
 import { availableParallelism, freemem } from 'node:os';
 import type { TrialPlan } from '../config/plan.js';
+import { requestedThreads } from '../engine/threads-env.js';
 import { families } from '../models/registry.js';
 import { WORKER_OLD_SPACE_MB } from './process-runner.js';
 
@@ -93,10 +94,9 @@ export function memoryWarning(
 
 /** This machine's budget: cores, free memory, and `SPARSEBENCH_THREADS` (threads per trial, default 1). */
 export function machineBudget(env: NodeJS.ProcessEnv = process.env): WorkerBudget {
-  const threads = Number(env.SPARSEBENCH_THREADS ?? '1');
   return {
     cores: availableParallelism(),
-    threadsPerTrial: Number.isInteger(threads) && threads >= 1 ? threads : 1,
+    threadsPerTrial: requestedThreads(env),
     freeBytes: freemem(),
   };
 }
