@@ -18,9 +18,14 @@ export function listedSweep(
   if (opts.all) return null;
   const sweep = opts.sweep ?? store.latestSweep();
   if (sweep === null) throw new UsageError(`${opts.db} holds no sweeps yet`);
-  if (!store.getSweep(sweep)) {
+  return knownSweep(store, sweep, opts.db);
+}
+
+/** `name` when `db` holds a sweep of that name; else a UsageError naming the sweeps it does hold. */
+export function knownSweep(store: Store, name: string, db: string): string {
+  if (!store.getSweep(name)) {
     const known = store.listSweeps().map((s) => s.name);
-    throw new UsageError(`no sweep named "${sweep}" in ${opts.db}; known: ${known.join(', ') || 'none'}`);
+    throw new UsageError(`no sweep named "${name}" in ${db}; known: ${known.join(', ') || 'none'}`);
   }
-  return sweep;
+  return name;
 }

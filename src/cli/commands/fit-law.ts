@@ -28,6 +28,7 @@ import { baselineWarning } from '../../sparsity/baseline-check.js';
 import { Store } from '../../store/store.js';
 import type { TrialRecord } from '../../store/types.js';
 import { fmt, parseHumanNumber, sig } from '../../util/format.js';
+import { knownSweep } from '../listed-sweep.js';
 import { selection } from '../selection.js';
 
 export interface FitLawOptions {
@@ -142,7 +143,7 @@ export async function fitLawCommand(opts: FitLawOptions): Promise<number> {
       const sweep = opts.sweep ?? store.latestSweep();
       if (!sweep)
         throw new UsageError(`${opts.db} holds no sweeps yet; run "sparsebench sweep <config>" first`);
-      if (!store.getSweep(sweep)) throw new UsageError(`no sweep named "${sweep}" in ${opts.db}`);
+      knownSweep(store, sweep, opts.db);
       const axes = store.getSweep(sweep)!.axes;
       const trials = store.listTrials(sweep);
       const each = opts.each;
