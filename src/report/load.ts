@@ -17,9 +17,11 @@ const REPORTED_FORMS: readonly string[] = ['sparse', 'chinchilla'];
 /**
  * Reads everything a report of `sweep` (default: the most recently run) shows, with its newest sparse-law
  * fit or the stored fit `fitId`. Throws UsageError for an empty database, an unknown sweep (naming the
- * sweeps there are) or a fit id that is not a sparse fit of that sweep (naming those there are).
+ * sweeps there are), a fit id of a fit to a points file, or one that is not a sparse fit of that sweep (naming those
+ * there are).
  */
 export function loadReportData(store: Store, dbPath: string, sweepName?: string, fitId?: number): ReportData {
+  if (fitId !== undefined) refusePointsFit(store.getFit(fitId), dbPath);
   // a fit chosen by id names its sweep: --sweep is needed only to report another sweep's trials, which is refused
   const fitSweep =
     fitId === undefined || sweepName !== undefined ? null : (store.getFit(fitId)?.sweep ?? null);
@@ -71,6 +73,19 @@ export function loadReportData(store: Store, dbPath: string, sweepName?: string,
     unit: dataUnitOf(family),
     family,
   };
+}
+
+/**
+ * Refuses `--fit ID` of a fit to a points file (`fit-law --points`): a report draws a sweep's trials with their fits,
+ * and that fit has no sweep (its database may hold none), so the message says where its figures are instead.
+ */
+function refusePointsFit(record: FitRecord | null, dbPath: string): void {
+  if (!record || record.sweep !== null) return;
+  throw new UsageError(
+    `--fit ${record.id}: fit #${record.id} was fitted to a points file (${record.source}), not to a sweep's trials, ` +
+      `and report draws sweeps only; its figures are in "sparsebench fit-law --points ${record.source}" ` +
+      `(which fits the points again) and "sparsebench runs fits --db ${dbPath} --all"`,
+  );
 }
 
 /**
@@ -139,7 +154,7 @@ function chosenFit(store: Store, sweep: string, id: number): FitRecord {
   const why = !record
     ? 'no stored fit has that id'
     : record.sweep !== sweep
-      ? `it is a fit of ${record.sweep === null ? 'external points' : `sweep ${record.sweep}`}`
+      ? `it is a fit of sweep ${record.sweep}`
       : `it is a ${record.form} fit; the report draws the ${REPORTED_FORMS.join(' or ')} law`;
   throw new UsageError(
     `--fit ${id}: ${why}; fits of sweep ${sweep}: ${ids.length > 0 ? ids.join(', ') : 'none (run "sparsebench fit-law")'}`,
