@@ -152,11 +152,13 @@ export const sweepSchema = z
 
 /** A sweep config file (`sweep.yaml`). */
 export const configSchema = z.strictObject({
-  /** Name of the sweep in the database; letters, digits, '.', '_' and '-'. */
+  /** Name of the sweep in the database; letters, digits, '.', '_' and '-', starting with a letter or digit. */
   // it names the report's folder and the cluster files (`<name>.slurm`, `<name>.report.html`): a file name's limit
   name: z
     .string()
-    .regex(/^[A-Za-z0-9][\w.-]*$/, { error: "use letters, digits, '.', '_' and '-'" })
+    .regex(/^[A-Za-z0-9][\w.-]*$/, {
+      error: "use letters, digits, '.', '_' and '-', starting with a letter or digit",
+    })
     .max(MAX_NAME_LENGTH, {
       error: `at most ${MAX_NAME_LENGTH} characters: it names the sweep's report folder and cluster files`,
     }),
