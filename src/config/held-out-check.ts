@@ -113,13 +113,47 @@ const SPLIT_UNITS: Partial<Record<DataSpec['source'], string>> = {
   idx: 'image',
 };
 
+/** Why a split holds out another share than `data.validation_fraction` asks for. */
+interface ShareOff {
+  /** What the fraction holds out, in words. */
+  text: string;
+  /** The fraction is not of the form 1/k, and the split holds out every k-th unit: it is rounded to 1/k. */
+  rounded: boolean;
+  /** A text file of few chunks: a whole number of them is held out, further off than 1/k. */
+  fewChunks: boolean;
+}
+
+/** Whether `share` is within 1% of `target`. */
+const near = (share: number, target: number) => Math.abs(share - target) <= 0.01 * target;
+
 /**
- * A plan warning for each `data.validation_fraction` the split rounds (it holds out every k-th document, chunk or
- * image: 1/k of them, {@link splitStride}) by more than 1% of itself; null when every one is held out as asked. An
- * IDX source with validation files of its own splits nothing.
+ * How the split of `count` units (null: many, as Brown's texts, MNIST's digits) holds out `fraction`, or null when it
+ * holds out that share. `chunk`: a text file's chunk size, whose few chunks are named as the cause.
+ */
+function shareOff(fraction: number, unit: string, count: number | null, chunk?: number): ShareOff | null {
+  const k = splitStride(fraction);
+  const share = count === null ? 1 / k : heldOutCount(count, fraction) / count;
+  if (near(share, fraction)) return null;
+  const rounded = !near(1 / k, fraction);
+  const fewChunks = count !== null && !near(share, 1 / k);
+  const held =
+    count === null ? '' : `${heldOutCount(count, fraction)} of ${fewChunks ? count : `its ${count}`}, `;
+  const where = fewChunks ? `, which has only ${count} chunks of data.chunk_bytes ${chunk}, so ` : ', ';
+  return {
+    text: `${fraction} holds out every ${ordinal(k)} ${unit}${where}${held}${+share.toPrecision(3)} of them`,
+    rounded,
+    fewChunks,
+  };
+}
+
+/**
+ * A plan warning for each `data.validation_fraction` the split holds out by more than 1% off (it holds out every
+ * k-th document, chunk or image: 1/k of them, {@link splitStride}), with the cause: a fraction not of the form 1/k
+ * is rounded to one, and a text file of few chunks holds out a whole number of them. Null when every one is held out
+ * as asked. An IDX source with validation files of its own splits nothing.
  */
 export function heldOutShareWarning(trials: readonly TrialPlan[]): string | null {
-  const rounded = new Map<string, string>();
+  const off = new Map<string, ShareOff>();
   // every trial of a sweep names the same file: read it once
   const chunkCounts = new Map<string, number>();
   const chunksOf = (path: string, bytes: number) => {
@@ -133,19 +167,25 @@ export function heldOutShareWarning(trials: readonly TrialPlan[]): string | null
     if (!unit || !('validation_fraction' in data)) continue;
     if (data.source === 'idx' && data.paths.validation_images) continue;
     const f = data.validation_fraction;
-    const k = splitStride(f);
     // a text file's few chunks: the share of them held out, which 1/k is only of many
-    const chunks = data.source === 'text' ? chunksOf(data.path, data.chunk_bytes) : null;
-    const share = chunks === null ? 1 / k : heldOutCount(chunks, f) / chunks;
-    const key = `${f}|${chunks}`;
-    if (Math.abs(share - f) <= 0.01 * f || rounded.has(key)) continue;
-    rounded.set(
-      key,
-      `${f} holds out every ${ordinal(k)} ${unit}, ${chunks === null ? '' : `${heldOutCount(chunks, f)} of its ${chunks}, `}${+share.toPrecision(3)} of them`,
-    );
+    const text = data.source === 'text' ? data : null;
+    const chunks = text ? chunksOf(text.path, text.chunk_bytes) : null;
+    const key = `${f}|${chunks}|${text?.chunk_bytes}`;
+    if (off.has(key)) continue;
+    const o = shareOff(f, unit, chunks, text?.chunk_bytes);
+    if (o) off.set(key, o);
   }
-  if (rounded.size === 0) return null;
-  return `data.validation_fraction ${[...rounded.values()].join('; ')}: the split holds out every k-th one, k = round(1 / fraction), so a fraction of the form 1/k (0.5, 0.25, 0.2, 0.1, 0.05) is held out as asked and others are rounded to one`;
+  if (off.size === 0) return null;
+  const causes: string[] = [];
+  if ([...off.values()].some((o) => o.rounded))
+    causes.push(
+      'the split holds out every k-th one, k = round(1 / fraction), so a fraction of the form 1/k (0.5, 0.25, 0.2, 0.1, 0.05) is held out as asked and others are rounded to one',
+    );
+  if ([...off.values()].some((o) => o.fewChunks))
+    causes.push(
+      'a whole number of chunks is held out, so with few of them the share is off the fraction; a smaller data.chunk_bytes or a larger file gets closer',
+    );
+  return `data.validation_fraction ${[...off.values()].map((o) => o.text).join('; ')}: ${causes.join('; ')}`;
 }
 
 /** 2 → "2nd", 3 → "3rd", 7 → "7th", 12 → "12th". */

@@ -172,21 +172,32 @@ describe('the held-out share', () => {
     );
   });
 
-  it("gives a text file's share of its own chunks, which 1/k is only of many", () => {
+  it("gives a text file's share of its own chunks, which 1/k is only of many, and says so", () => {
     const dir = tempDir();
     // 5 chunks of 8 KiB (no newlines: each ends at its byte count)
     writeFileSync(join(dir, 'small.txt'), 'x'.repeat(5 * 8192));
-    const config = (f: number) =>
-      `name: share\ndata: {source: text, path: small.txt, validation_fraction: ${f}}\n${sweep('10k')}`;
-    const plan = (f: number) => loadSweep(writeConfig(config(f), 'c.yaml', dir));
-    // 0.15: every 7th chunk from the 4th, 1 of the 5 (0.2), where 1/7 would read 0.143
-    expect(heldOutShareWarning(plan(0.15).trials)).toMatch(
-      /^data\.validation_fraction 0\.15 holds out every 7th chunk of the file, 1 of its 5, 0\.2 of them: /,
+    const config = (f: number, file = 'small.txt', bytes = 8192) =>
+      `name: share\ndata: {source: text, path: ${file}, validation_fraction: ${f}, chunk_bytes: ${bytes}}\n${sweep('10k')}`;
+    const plan = (f: number, file?: string, bytes?: number) =>
+      loadSweep(writeConfig(config(f, file, bytes), 'c.yaml', dir));
+    const rounding =
+      'the split holds out every k-th one, k = round(1 / fraction), so a fraction of the form 1/k (0.5, 0.25, 0.2, 0.1, 0.05) is held out as asked and others are rounded to one';
+    const fewChunks =
+      'a whole number of chunks is held out, so with few of them the share is off the fraction; a smaller data.chunk_bytes or a larger file gets closer';
+    // 0.25 is of the form 1/k: every 4th chunk from the 3rd, 1 of the 5 (0.2); the few chunks are the cause, not rounding
+    expect(heldOutShareWarning(plan(0.25).trials)).toBe(
+      `data.validation_fraction 0.25 holds out every 4th chunk of the file, which has only 5 chunks of data.chunk_bytes 8192, so 1 of 5, 0.2 of them: ${fewChunks}`,
     );
-    // 0.25, of the form 1/k, still holds out 1 of 5: said too
-    expect(heldOutShareWarning(plan(0.25).trials)).toMatch(
-      /0\.25 holds out every 4th chunk of the file, 1 of its 5, 0\.2 of them/,
+    // 0.15: every 7th chunk from the 4th, 1 of the 5 (0.2), where 1/7 would read 0.143: both causes
+    expect(heldOutShareWarning(plan(0.15).trials)).toBe(
+      `data.validation_fraction 0.15 holds out every 7th chunk of the file, which has only 5 chunks of data.chunk_bytes 8192, so 1 of 5, 0.2 of them: ${rounding}; ${fewChunks}`,
     );
     expect(heldOutShareWarning(plan(0.2).trials)).toBeNull();
+    // 700 chunks of 64 bytes: every 7th from the 4th is 100 of them, 1/7 exactly: rounding alone
+    writeFileSync(join(dir, 'many.txt'), 'x'.repeat(700 * 64));
+    expect(heldOutShareWarning(plan(0.15, 'many.txt', 64).trials)).toBe(
+      `data.validation_fraction 0.15 holds out every 7th chunk of the file, 100 of its 700, 0.143 of them: ${rounding}`,
+    );
+    expect(heldOutShareWarning(plan(0.05, 'many.txt', 64).trials)).toBeNull();
   });
 });
