@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isImageReference, isSlurmPartition } from '../../src/cli/commands/cluster.js';
+import { gpuWarnings, isImageReference, isSlurmPartition } from '../../src/cli/commands/cluster.js';
 
 describe("a cluster run's partition and image", () => {
   it('take Slurm partition lists, and nothing that would cut or add an #SBATCH line', () => {
@@ -21,5 +21,26 @@ describe("a cluster run's partition and image", () => {
       expect(isImageReference(ok)).toBe(true);
     for (const bad of ['bad image!', 'UPPER/Case', 'sb:', 'sb:-tag', '/sb', 'sb//x', `x${'a'.repeat(300)}`])
       expect(isImageReference(bad)).toBe(false);
+  });
+});
+
+describe("a cluster run's GPUs against its trials' backends", () => {
+  const asked = (b: string) => `--backend ${b}`;
+  it('warn of a GPU per task for trials that use none, and of webgpu trials given no GPU', () => {
+    expect(gpuWarnings(['wasm'], 1, asked)).toEqual([
+      '--gpus 1: the trials run on the wasm backend, which uses no GPU; give --backend webgpu (or auto, which takes a GPU where one is found)',
+    ]);
+    expect(gpuWarnings(['webgpu'], undefined, asked)).toEqual([
+      '--backend webgpu without --gpus: no task asks the cluster for a GPU, so the trials find none for webgpu and fail (or train on a software Vulkan driver, slower than wasm); give --gpus 1 for a GPU per trial',
+    ]);
+    // a backend axis of both: each kind of trial is warned of
+    expect(gpuWarnings(['wasm', 'webgpu'], undefined, asked)).toHaveLength(1);
+    expect(gpuWarnings(['wasm', 'webgpu'], 2, asked)).toHaveLength(1);
+  });
+
+  it('are silent when the GPUs fit: webgpu with --gpus, wasm or auto without', () => {
+    expect(gpuWarnings(['webgpu'], 1, asked)).toEqual([]);
+    expect(gpuWarnings(['wasm', 'cpu'], undefined, asked)).toEqual([]);
+    expect(gpuWarnings(['auto'], undefined, asked)).toEqual([]);
   });
 });

@@ -75,6 +75,31 @@ describe('sweep --executor and the flags of a local sweep', () => {
     expect(run).toContain(`#    kubectl cp sb-copy:/data/smoke/study.db ${db}.k8s.db`);
   });
 
+  it('warns of trials on webgpu that get no GPU (no --gpus), the backend named as asked: flag or config key', () => {
+    const dir = tempDir();
+    const db = join(dir, 'study.db');
+    const warning =
+      'without --gpus: no task asks the cluster for a GPU, so the trials find none for webgpu and fail';
+    // --dry-run: slurm writes its scripts without submitting; k8s writes its files and submits nothing either way
+    const flag = cli(clusterSweep(db, 'slurm', '--backend', 'webgpu', '--dry-run', '--out', join(dir, 's')));
+    expect(flag.code, flag.stderr).toBe(0);
+    expect(flag.stderr).toContain(`warning: --backend webgpu ${warning}`);
+    const config = join(dir, 'gpu.yaml');
+    writeFileSync(
+      config,
+      readFileSync('configs/smoke.yaml', 'utf8').replace('backend: wasm', 'backend: webgpu'),
+    );
+    const args = ['sweep', config, '--db', db, '--executor', 'k8s', '--out', join(dir, 'k')];
+    const own = cli(args);
+    expect(own.code, own.stderr).toBe(0);
+    expect(own.stderr).toContain(`warning: ${config}: backend: webgpu ${warning}`);
+    expect(own.stderr).toContain('give --gpus 1 for a GPU per trial');
+    // with a GPU per task: no warning of either kind
+    const given = cli([...args, '--gpus', '1', '--out', join(dir, 'k1')]);
+    expect(given.code, given.stderr).toBe(0);
+    expect(given.stderr).not.toMatch(/--gpus|GPU/);
+  });
+
   it('slurm submits only the trials not finished in --db, nothing when all are, and says how to submit by hand when sbatch fails', () => {
     const { dir, db, plan, finish, close } = smokeStudy();
     finish(0);

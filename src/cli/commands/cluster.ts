@@ -231,6 +231,29 @@ export function isImageReference(value: string): boolean {
   return value.length <= 255 && new RegExp(`^(${host}/)?${part}(/${part})*${tag}${digest}$`).test(value);
 }
 
+/**
+ * Warnings when the GPUs a cluster run gives each task (`--gpus`) do not fit its trials' `backends`: a GPU for
+ * trials on a backend that uses none (wasm, cpu) sits idle, and trials on webgpu without one find no GPU on their
+ * node. `asked` names a backend as the user chose it (the flag, or the config's key). Empty when they fit.
+ */
+export function gpuWarnings(
+  backends: readonly string[],
+  gpus: number | undefined,
+  asked: (backend: string) => string,
+): string[] {
+  const warnings: string[] = [];
+  const cpuOnly = backends.filter((b) => b === 'wasm' || b === 'cpu');
+  if (gpus && cpuOnly.length > 0)
+    warnings.push(
+      `--gpus ${gpus}: the trials run on the ${cpuOnly.join(' and ')} backend${cpuOnly.length > 1 ? 's' : ''}, which ${cpuOnly.length > 1 ? 'use' : 'uses'} no GPU; give --backend webgpu (or auto, which takes a GPU where one is found)`,
+    );
+  if (!gpus && backends.includes('webgpu'))
+    warnings.push(
+      `${asked('webgpu')} without --gpus: no task asks the cluster for a GPU, so the trials find none for webgpu and fail (or train on a software Vulkan driver, slower than wasm); give --gpus 1 for a GPU per trial`,
+    );
+  return warnings;
+}
+
 /** `sparsebench sweep <config> --executor slurm|k8s`: write (and for Slurm submit) a cluster run. */
 export async function clusterSweepCommand(config: string, opts: ExecutorOptions): Promise<number> {
   const gpus = positiveInt('--gpus', opts.gpus);
@@ -256,13 +279,10 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
     );
   const plan = loadSweep(config, { backend: opts.backend, db: opts.db });
   for (const w of planWarnings(plan)) process.stderr.write(`warning: ${w}\n`);
-  const cpuOnly = [...new Set(plan.trials.map((t) => t.spec.backend))].filter(
-    (b) => b === 'wasm' || b === 'cpu',
-  );
-  if (gpus && cpuOnly.length > 0)
-    process.stderr.write(
-      `warning: --gpus ${gpus}: the trials run on the ${cpuOnly.join(' and ')} backend${cpuOnly.length > 1 ? 's' : ''}, which ${cpuOnly.length > 1 ? 'use' : 'uses'} no GPU; give --backend webgpu (or auto, which takes a GPU where one is found)\n`,
-    );
+  // named as the user asked for it: the flag, or the config's key
+  const asked = (b: string) => (opts.backend ? `--backend ${b}` : `${config}: backend: ${b}`);
+  const backends = [...new Set(plan.trials.map((t) => t.spec.backend))];
+  for (const w of gpuWarnings(backends, gpus, asked)) process.stderr.write(`warning: ${w}\n`);
   // as a local sweep says it: once merged, this plan's trials replace an earlier plan's in the study's sweep
   const dropping = droppedFrom(opts.db, plan);
   if (dropping && dropping.trials > 0)
