@@ -326,6 +326,9 @@ function listSome(labels: readonly string[]): string {
   return labels.length > 3 ? `${shown}; and ${labels.length - 3} more` : shown;
 }
 
+/** The pruner's settings that each algorithm reads on its own terms, so one given to a `pruner.name` list may fit some. */
+const PRUNER_PIECES: readonly string[] = ['schedule', 'options', 'pattern', 'distribution'];
+
 /** Collects located messages; throws them together as one ConfigError. */
 class ErrorList {
   private readonly messages: string[] = [];
@@ -334,7 +337,10 @@ class ErrorList {
    * combinations of the sweep's extra axes that raised it, so a message only some of them raise (a schedule
    * key another pruner of the axis does not take) can say which.
    */
-  private readonly raisedBy = new Map<string, { stage: number; variants: Set<string> }>();
+  private readonly raisedBy = new Map<
+    string,
+    { stage: number; variants: Set<string>; path: ConfigPath; pruners: Set<string> }
+  >();
   /** Each combination's first check with an error: it reaches none after it. */
   private readonly stoppedAt = new Map<string, number>();
   /** The check combinations are now in (see {@link enter}), or null outside them (the base config's parse). */
@@ -354,14 +360,20 @@ class ErrorList {
     return this.axes.map((a, i) => `${a.key}=${JSON.stringify(values[i])}`).join(', ');
   }
 
-  private push(line: string, variant: unknown, atAxis: boolean): void {
+  private push(line: string, variant: unknown, atAxis: boolean, path: ConfigPath): void {
     if (!this.messages.includes(line)) this.messages.push(line);
     if (this.stage === null || this.axes.length === 0 || variant === undefined) return;
     const label = this.variantLabel(this.axes.map((a) => getAt(variant, a.path)));
     this.stoppedAt.set(label, Math.min(this.stoppedAt.get(label) ?? this.stage, this.stage));
     if (atAxis) return;
-    const raised = this.raisedBy.get(line) ?? { stage: this.stage, variants: new Set<string>() };
+    const raised = this.raisedBy.get(line) ?? {
+      stage: this.stage,
+      variants: new Set<string>(),
+      path,
+      pruners: new Set<string>(),
+    };
     raised.variants.add(label);
+    raised.pruners.add(String(getAt(variant, ['pruner', 'name'])));
     this.raisedBy.set(line, raised);
   }
 
@@ -394,7 +406,12 @@ class ErrorList {
   add(rawPath: ConfigPath, message: string, variant: unknown): void {
     const path = variant === undefined ? rawPath : asWritten(rawPath, variant);
     const atAxis = this.axisAt(path, variant);
-    this.push(`${atAxis ?? this.src.locate(path)}: ${keyName(path)}: ${message}`, variant, atAxis !== null);
+    this.push(
+      `${atAxis ?? this.src.locate(path)}: ${keyName(path)}: ${message}`,
+      variant,
+      atAxis !== null,
+      path,
+    );
   }
 
   addZod(error: z.ZodError, variant: Record<string, unknown>, prefix: ConfigPath): void {
@@ -407,7 +424,7 @@ class ErrorList {
           const atAxis = this.axisAt([...path, k], variant);
           const at = atAxis ?? this.src.locateKey(path, k);
           const line = `${at}: ${keyName([...path, k])}: ${describeZodIssue({ ...issue, keys: [k] }, value, keys)}`;
-          this.push(line, variant, atAxis !== null);
+          this.push(line, variant, atAxis !== null, [...path, k]);
         }
       } else {
         this.add(path, describeZodIssue(issue, value, keys), variant);
@@ -432,13 +449,28 @@ class ErrorList {
     }
   }
 
+  /**
+   * For a pruner setting (schedule, options, pattern, distribution) that some algorithms of a `pruner.name` axis
+   * refuse, the remedy: list whole pruners, each with its own settings, as `pruner: [{name: gmp, schedule: {...}},
+   * {name: static}]` (the refusing ones without it); empty for any other message.
+   */
+  private wholePrunersHint(from: { path: ConfigPath; pruners: Set<string> }): string {
+    const piece = from.path[1];
+    const names = this.axes.find((a) => a.key === 'pruner.name')?.values;
+    if (from.path[0] !== 'pruner' || !PRUNER_PIECES.includes(String(piece)) || !names) return '';
+    const each = names.map((n) =>
+      from.pruners.has(String(n)) ? `{name: ${n}}` : `{name: ${n}, ${piece}: {...}}`,
+    );
+    return `; to give each algorithm its own ${piece}, list whole pruners instead of pruner.name values: pruner: [${each.join(', ')}]`;
+  }
+
   throwIfAny(): void {
     if (this.messages.length === 0) return;
     // a message that only some of the combinations reaching its check raise says which
     for (const [i, m] of this.messages.entries()) {
       const from = this.raisedBy.get(m);
       if (from && from.variants.size < this.reached(from.stage).length)
-        this.messages[i] = `${m} (with ${listSome([...from.variants])})`;
+        this.messages[i] = `${m} (with ${listSome([...from.variants])})${this.wholePrunersHint(from)}`;
     }
     // in file order: "file:line:col: ..." sorted by line, then column
     const pos = (m: string) => (/:(\d+):(\d+): /.exec(m) ?? [0, 1e9, 0]).slice(1).map(Number);

@@ -203,7 +203,7 @@ sweep:
     const grid = '  sparsity: 0.5\n  nonzero_params: 3k\n  tokens: 4096';
     // only magnitude's schedule (one-shot) refuses interval: named
     expect(errorOf(base(grid, 'pruner: {name: [gmp, magnitude], schedule: {interval: 5}}'))).toMatch(
-      /one-shot: unknown key "interval"; valid keys: at \(with pruner\.name="magnitude"\)$/,
+      /one-shot: unknown key "interval"; valid keys: at \(with pruner\.name="magnitude"\); to give each algorithm its own schedule, list whole pruners instead of pruner\.name values: pruner: \[\{name: gmp, schedule: \{\.\.\.\}\}, \{name: magnitude\}\]$/,
     );
     // many settings: the first three and a count
     expect(
@@ -213,7 +213,7 @@ sweep:
           'pruner: {name: [gmp, magnitude], schedule: {interval: 5}}\ntrain: {optimizer: {lr: [1e-3, 2e-3, 3e-3, 4e-3, 5e-3]}}',
         ),
       ),
-    ).toMatch(/\(with train\.optimizer\.lr=0\.001, pruner\.name="magnitude"; .*; .*; and 2 more\)$/);
+    ).toMatch(/\(with train\.optimizer\.lr=0\.001, pruner\.name="magnitude"; .*; .*; and 2 more\); to give/);
     // a mistake outside the axes, which every setting has: no suffix
     expect(errorOf(base(grid, 'pruner: {name: [gmp, magnitude]}\ntrain: {optimiser: {lr: 0.1}}'))).toMatch(
       /train\.optimiser: unknown key "optimiser".*optimizer.*eval_tokens$/,
