@@ -23,16 +23,40 @@ export function pointsFromTrials(trials: readonly TrialRecord[]): LawPoint[] {
  * failed), naming how many of each; null when every one is finished. The fit then stands on part of the grid.
  */
 export function unfinishedWarning(trials: readonly TrialRecord[]): string | null {
-  const left = trials.filter((t) => !(t.status === 'finished' && t.finalValLoss !== null));
+  const left = unfinished(trials);
   if (left.length === 0) return null;
-  const counts = new Map<string, number>();
-  for (const t of left) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
-  const which = [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
   return (
-    `${left.length} of the sweep's ${trials.length} trials ${left.length === 1 ? 'has' : 'have'} no final loss (${which}), so the fit uses the other ` +
-    `${trials.length - left.length}; run the sweep again to finish them` +
-    (counts.has('failed') ? ' (with --retry-failed for the failed ones)' : '')
+    `${left.length} of the sweep's ${trials.length} trials ${left.length === 1 ? 'has' : 'have'} no final loss (${byStatus(left)}), so the fit uses the other ` +
+    `${trials.length - left.length}; ${finishThem(left)}`
   );
+}
+
+/**
+ * The error when none of the trials a fit draws on has finished (pending, running, interrupted, failed: how many
+ * of each), so there is nothing to fit; null when one has, or when there are none (the selection says why).
+ */
+export function noneFinishedError(trials: readonly TrialRecord[]): string | null {
+  const left = unfinished(trials);
+  if (trials.length === 0 || left.length < trials.length) return null;
+  const all = trials.length === 1 ? 'its one trial has not' : `none of its ${trials.length} trials has`;
+  return `${all} finished (${byStatus(left)}), so there is nothing to fit yet; ${finishThem(left)}`;
+}
+
+/** The trials with no final loss yet. */
+function unfinished(trials: readonly TrialRecord[]): TrialRecord[] {
+  return trials.filter((t) => !(t.status === 'finished' && t.finalValLoss !== null));
+}
+
+/** How many trials of each status, in words: "1 failed, 1 interrupted, 6 pending". */
+function byStatus(trials: readonly TrialRecord[]): string {
+  const counts = new Map<string, number>();
+  for (const t of trials) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
+  return [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
+}
+
+/** How to finish unfinished trials. */
+function finishThem(left: readonly TrialRecord[]): string {
+  return `run the sweep again to finish them${left.some((t) => t.status === 'failed') ? ' (with --retry-failed for the failed ones)' : ''}`;
 }
 
 /** One `--optimal N=..,C=..` query. */

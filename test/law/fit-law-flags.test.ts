@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadSweep } from '../../src/config/load.js';
+import { Store } from '../../src/store/store.js';
 import { cli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/config.js';
 
@@ -80,5 +82,33 @@ describe('fit-law --loss and --delta', () => {
     expect(objective('--loss', 'huber')).toEqual({ loss: 'huber', delta: 0.01 }); // the authors' ViT objective
     expect(objective('--loss', 'huber-log')).toEqual({ loss: 'huber-log', delta: 1e-3 });
     expect(objective('--loss', 'huber', '--delta', '0.05')).toEqual({ loss: 'huber', delta: 0.05 });
+  });
+});
+
+describe('fit-law on a sweep none of whose trials has finished', () => {
+  it('says so, with how many trials failed, were interrupted or are pending (exit 2, nothing stored)', () => {
+    const db = join(tempDir(), 'study.db');
+    const plan = loadSweep('configs/smoke.yaml');
+    const store = Store.open(db, { create: true });
+    store.saveSweep(plan);
+    const end = (i: number, status: 'failed' | 'interrupted') => {
+      store.claimTrial(plan.trials[i].id, 'o', { retryFailed: false, leaseMs: 1000 });
+      store.endTrial(plan.trials[i].id, 'o', status, { error: 'diverged', step: 3 });
+    };
+    end(0, 'failed');
+    end(1, 'interrupted');
+    store.close();
+    const r = cli(['fit-law', '--db', db]);
+    expect(r.code).toBe(2);
+    // it said the form needs at least 8 points and got 0
+    expect(r.stderr).not.toContain('needs at least');
+    expect(r.stderr).toContain(
+      `sweep smoke in ${db}: none of its ${plan.trials.length} trials has finished (1 failed, 1 interrupted, ${plan.trials.length - 2} pending), ` +
+        'so there is nothing to fit yet; run the sweep again to finish them (with --retry-failed for the failed ones)',
+    );
+    expect(r.stdout).toBe('');
+    const after = Store.open(db, { create: false });
+    expect(after.listFits('smoke')).toEqual([]);
+    after.close();
   });
 });

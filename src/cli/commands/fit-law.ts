@@ -14,7 +14,12 @@ import { lawForms } from '../../law/forms/index.js';
 import { holdoutSplit, refitProblem } from '../../law/holdout.js';
 import { lowerBoundsOf, optimalSparsity, optimumUnsupported, sparseParams } from '../../law/optimal.js';
 import { queryExtrapolation } from '../../law/query-reach.js';
-import { type OptimalQuery, pointsFromTrials, unfinishedWarning } from '../../law/sweep-points.js';
+import {
+  noneFinishedError,
+  type OptimalQuery,
+  pointsFromTrials,
+  unfinishedWarning,
+} from '../../law/sweep-points.js';
 import {
   type AxisCondition,
   eachValues,
@@ -68,6 +73,8 @@ interface Selected {
   pooled: string | null;
   /** Trials of the selection that have no final loss, in words, or null. */
   unfinished: string | null;
+  /** Why there is nothing to fit when none of the selection's trials has finished, or null. */
+  noneFinished?: string | null;
   /** What the points' D leaves out where they prune a pretrained model (from-dense), in words, or null. */
   pretrained?: string | null;
   /** The `--where` conditions, as written. */
@@ -280,6 +287,8 @@ function sweepSelection(
     lossUnit: unitLabels(dataUnitOf(family), family).loss,
     pooled: pooledSettingsWarning(trials, axes),
     unfinished: unfinishedWarning(trials),
+    // of the trials chosen: a finished one left out with --exclude is not "none finished"
+    noneFinished: noneFinishedError(chosen),
     pretrained: baselineWarning(trials),
     where,
     excluded: chosen.filter((t) => exclude.has(t.id)).map((t) => t.id),
@@ -315,6 +324,7 @@ function sourceOf(sel: Selected, opts: FitLawOptions): string {
 /** The checks a selection must pass before anything is fitted: the `--holdout` given, and the points themselves. */
 function preflight(sel: Selected, opts: FitLawOptions, options: FitOptions): void {
   const form = lawForms[opts.form];
+  if (sel.noneFinished) throw new LawInputError(`${sourceOf(sel, opts)}: ${sel.noneFinished}`);
   if (opts.holdout !== undefined) checkHoldout(opts.holdout, options.holdout ?? 0, sel.points, form);
   try {
     checkLawInput(sel.points, opts.form);
