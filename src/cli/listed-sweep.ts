@@ -17,7 +17,13 @@ export function listedSweep(
     );
   if (opts.all) return null;
   const sweep = opts.sweep ?? store.latestSweep();
-  if (sweep === null) throw new UsageError(`${opts.db} holds no sweeps yet`);
+  if (sweep === null) {
+    // fit-law --points stores fits outside any sweep: --all lists them
+    const fits = store.listFits(null).length;
+    throw new UsageError(
+      `${opts.db} holds no sweeps yet${fits > 0 ? `; it holds ${fits === 1 ? 'a fit' : `${fits} fits`} of points files (fit-law --points): --all lists every ${what}` : ''}`,
+    );
+  }
   return knownSweep(store, sweep, opts.db);
 }
 

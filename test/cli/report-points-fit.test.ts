@@ -35,5 +35,12 @@ describe('report --fit of a fit to a points file', () => {
     );
     expect(r.stdout).toBe('');
     expect(existsSync(out)).toBe(false);
+    // runs fits without --all points to it, the one way to list a fit outside every sweep
+    const fits = cli(['runs', 'fits', '--db', db]);
+    expect(fits.code).toBe(2);
+    expect(fits.stderr).toContain(
+      `${db} holds no sweeps yet; it holds a fit of points files (fit-law --points): --all lists every fit`,
+    );
+    expect(cli(['runs', 'fits', '--db', db, '--all']).stdout).toMatch(/^ 1 {2}\(points\) {2}sparse/m);
   });
 });
