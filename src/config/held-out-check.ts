@@ -4,7 +4,7 @@ import { MNIST_DIGITS } from '../data/mnist.js';
 import type { DataSpec } from '../data/spec.js';
 import { splitStride } from '../data/split-stride.js';
 import { heldOutImageCount, textStreamLengths } from '../data/stream-sizes.js';
-import { textChunks } from '../data/text-file.js';
+import { type CutAt, textChunks } from '../data/text-file.js';
 import { PathError } from '../errors.js';
 import { families, type TextWindow } from '../models/registry.js';
 import type { TrialPlan } from './plan.js';
@@ -31,7 +31,7 @@ export function checkDataFeeds(data: DataSpec, window: TextWindow | null): true 
     case 'text':
       throw new PathError(
         ['data', 'path'],
-        `${data.path} is too short: ${sizes}${got.validation < need.validation ? ` (give more text, or a smaller data.chunk_bytes or larger data.validation_fraction: the split holds out whole chunks, each data.chunk_bytes ${data.chunk_bytes} bytes and on to the next newline)` : ''}`,
+        `${data.path} is too short: ${sizes}${got.validation < need.validation ? ` (give more text, or a smaller data.chunk_bytes or larger data.validation_fraction: the split holds out whole chunks, each data.chunk_bytes ${data.chunk_bytes} bytes and on to the next ${data.cut_at === 'blank-line' ? 'blank line' : 'newline'})` : ''}`,
       );
     case 'brown':
       throw new PathError(
@@ -156,9 +156,9 @@ export function heldOutShareWarning(trials: readonly TrialPlan[]): string | null
   const off = new Map<string, ShareOff>();
   // every trial of a sweep names the same file: read it once
   const chunkCounts = new Map<string, number>();
-  const chunksOf = (path: string, bytes: number) => {
-    const key = `${bytes}|${path}`;
-    if (!chunkCounts.has(key)) chunkCounts.set(key, textChunks(readFileSync(path), bytes).length);
+  const chunksOf = (path: string, bytes: number, cutAt: CutAt) => {
+    const key = `${bytes}|${cutAt}|${path}`;
+    if (!chunkCounts.has(key)) chunkCounts.set(key, textChunks(readFileSync(path), bytes, cutAt).length);
     return chunkCounts.get(key)!;
   };
   for (const { spec } of trials) {
@@ -169,7 +169,7 @@ export function heldOutShareWarning(trials: readonly TrialPlan[]): string | null
     const f = data.validation_fraction;
     // a text file's few chunks: the share of them held out, which 1/k is only of many
     const text = data.source === 'text' ? data : null;
-    const chunks = text ? chunksOf(text.path, text.chunk_bytes) : null;
+    const chunks = text ? chunksOf(text.path, text.chunk_bytes, text.cut_at ?? 'line') : null;
     const key = `${f}|${chunks}|${text?.chunk_bytes}`;
     if (off.has(key)) continue;
     const o = shareOff(f, unit, chunks, text?.chunk_bytes);

@@ -41,8 +41,13 @@ export const dataConfigSchema = z.discriminatedUnion('source', [
     /** Path of a text file, relative to the config file. */
     path: z.string().min(1),
     validation_fraction: fraction.default(0.05),
-    /** Split unit: about this many bytes, cut at a newline. */
+    /** Split unit: about this many bytes, cut at a newline (or a blank line, see cut_at). */
     chunk_bytes: count.default(8192),
+    /**
+     * Where a chunk ends once it holds chunk_bytes: at the next line end (`line`), or at the next blank line
+     * (`blank-line`: documents separated by blank lines stay whole, each in one split, however long).
+     */
+    cut_at: z.enum(['line', 'blank-line']).default('line'),
   }),
   z
     .strictObject({
@@ -312,7 +317,7 @@ export function loadCorpus(spec: DataSpec): TokenCorpus {
     case 'brown':
       return loadBrown(spec.validation_fraction);
     case 'text':
-      return loadTextFile(spec.path, spec.validation_fraction, spec.chunk_bytes);
+      return loadTextFile(spec.path, spec.validation_fraction, spec.chunk_bytes, spec.cut_at);
     case 'synthetic':
       return syntheticCorpus({
         vocabSize: spec.vocab_size,
