@@ -271,14 +271,14 @@ export const PLOTS: readonly PlotDef[] = [
     id: 'optimal-map',
     title: 'Optimal sparsity over model size and compute',
     alt: () =>
-      'Heat map of the loss-optimal sparsity over non-zero parameters and training compute, with labelled contour lines at 0 (where sparsity starts to pay), 25, 50, 75 and 90 percent where the map reaches them, and the dense compute-optimal line.',
+      'Heat map of the loss-optimal sparsity over non-zero parameters and training compute, with labelled contour lines at 0 (where sparsity starts to pay), 25, 50, 75 and 90 percent where the map reaches them, the dense compute-optimal line, and a dashed box around the trials (outside it the map extrapolates).',
     caption: (ctx) =>
       'Shading and labelled solid contours: the loss-optimal sparsity S_opt(N, C) under the fitted law at fixed non-zero N and compute C = 6·N/(1−S)·D. ' +
       'Below the S_opt = 0% contour sparsity does not pay (S_opt is 0 there). Dashed: compute of a dense model trained on its compute-optimal data. ' +
       (ctx.data.family === 't5'
         ? 'For t5, D counts encoder input tokens but the decoder sees only the shorter targets, so 6·N/(1−S)·D overstates the training FLOPs. '
         : '') +
-      `White markers: ${fittedTrials(ctx)}; the map reaches well past them (to 100× their largest N), where it is the law's extrapolation, not a measurement.`,
+      `White markers: ${fittedTrials(ctx)}, inside the dashed red box of the N and C they span; the map reaches well past it (to 100× their largest N), where it is the law's extrapolation, not a measurement.`,
     build: (ctx) =>
       ctx.data.fit?.params && !optimumMissing(ctx.data.fit)
         ? optimalMapSpec(ctx.data.fit.params, ctx.fitted, ctx.scales, ctx.data.unit, ctx.data.family)

@@ -9,6 +9,7 @@ import {
   computeForOptimalSparsity,
   contourLabelAt,
   mapRanges,
+  trialBox,
 } from '../../src/report/specs/optimal-map.js';
 import { multipleAxis } from '../../src/report/specs/optimal-multiple.js';
 import { isMissing } from '../../src/report/specs/spec.js';
@@ -113,6 +114,22 @@ describe('plot specs', () => {
     }
     const map = plots.get('optimal-map')!;
     expect('plot' in map && map.plot.svg).toMatch(/>1e1[0-9]</);
+  });
+
+  it("box the trials' N and C on the optimal map: inside it the map interpolates, outside it extrapolates", async () => {
+    // two trials: N 1k and 10k, C 1e9 and 1e12; the box widens each side by a tenth of a decade
+    const box = trialBox([
+      { N: 1000, C: 1e12 },
+      { N: 10_000, C: 1e9 },
+    ]);
+    expect(box.n0).toBeCloseTo(1000 / 10 ** 0.1, 6);
+    expect(box.n1).toBeCloseTo(10_000 * 10 ** 0.1, 6);
+    expect(box.c0 / 1e9).toBeCloseTo(10 ** -0.1, 9);
+    expect(box.c1 / 1e12).toBeCloseTo(10 ** 0.1, 9);
+    const { plots } = await renderPlots(data);
+    const map = plots.get('optimal-map')!;
+    expect('plot' in map && map.plot.svg).toContain('stroke-dasharray="5,3"');
+    expect('plot' in map && map.plot.caption).toContain('inside the dashed red box of the N and C they span');
   });
 
   it('set each contour label on its own line, rotated along it, away from the markers', () => {

@@ -89,8 +89,30 @@ export function mapRanges(p: SparseLawParams, points: readonly FinalPoint[]) {
 }
 
 /**
+ * The box of N and C the trials span (smallest to largest of each), widened by a tenth of a decade on each side so a
+ * marker on its edge stays inside it, drawn on the map as where it interpolates between measurements.
+ */
+export function trialBox(trials: readonly { N: number; C: number }[]): {
+  n0: number;
+  n1: number;
+  c0: number;
+  c1: number;
+} {
+  const pad = 10 ** 0.1;
+  const ns = trials.map((t) => t.N);
+  const cs = trials.map((t) => t.C);
+  return {
+    n0: Math.min(...ns) / pad,
+    n1: Math.max(...ns) * pad,
+    c0: Math.min(...cs) / pad,
+    c1: Math.max(...cs) * pad,
+  };
+}
+
+/**
  * Optimal sparsity over (N, C): a heat map of S_opt with labelled contour lines (readable without
- * colour), the dense compute-optimal frontier C = 6N·D_opt(N), and the sweep's trials at their compute.
+ * colour), the dense compute-optimal frontier C = 6N·D_opt(N), and the sweep's trials at their compute inside a
+ * dashed box ({@link trialBox}): the part of the map the measurements span.
  */
 export function optimalMapSpec(
   p: SparseLawParams,
@@ -119,6 +141,8 @@ export function optimalMapSpec(
     y: MAP.height * (1 - Math.log(C / cLo) / Math.log(cHi / cLo)),
   });
   const trials = points.map((q) => ({ N: q.N, C: trialCompute(q), group: q.group }));
+  // the box the trials span: inside it the map interpolates between measurements, outside it the law extrapolates
+  const box = trialBox(trials);
   // each label on its own line, rotated along it, clear of the markers and of the labels placed before it
   const avoid = trials.map((t) => pixel(t.N, t.C));
   for (const s of CONTOUR_LEVELS) {
@@ -216,6 +240,23 @@ export function optimalMapSpec(
           text: { field: 'text', type: 'nominal' },
         },
       })),
+      {
+        data: { values: [box] },
+        mark: {
+          type: 'rect',
+          filled: false,
+          stroke: '#b30000',
+          strokeWidth: 1.5,
+          strokeDash: [5, 3],
+          description: 'the range of N and C the trials span; outside it the map is extrapolation',
+        },
+        encoding: {
+          x: { ...x, field: 'n0' },
+          x2: { field: 'n1' },
+          y: { ...y, field: 'c0' },
+          y2: { field: 'c1' },
+        },
+      },
       {
         data: { values: trials },
         mark: { type: 'point', filled: true, fill: 'white', stroke: '#111', size: 70, strokeWidth: 1.5 },
