@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { bootstrapFit } from '../../src/law/bootstrap.js';
 import { LawInputError } from '../../src/law/errors.js';
 import { fitLaw, reportableIntervals } from '../../src/law/fit.js';
+import { fitCore } from '../../src/law/fit-core.js';
 import { getLawForm } from '../../src/law/forms/index.js';
 import { heldOutIndices, holdoutCheck, holdoutCount } from '../../src/law/holdout.js';
 import { publishedCoefficients } from '../../src/law/published.js';
 import { quantile } from '../../src/law/stats.js';
 import type { FitOptions, LawPoint } from '../../src/law/types.js';
+import { Rng } from '../../src/util/rng.js';
 import { syntheticSparse } from './helpers.js';
 
 const options: FitOptions = { loss: 'huber-log', delta: 1e-3, starts: 6, seed: 1, bootstrap: 0 };
@@ -115,6 +118,30 @@ describe('bootstrap', () => {
       expect(lo).toBeLessThanOrEqual(fit.params[name]! * 1.05);
       expect(hi).toBeGreaterThanOrEqual(fit.params[name]! * 0.95);
     }
+  });
+
+  it('gives 95% intervals: the 2.5% and 97.5% quantiles of the converged replicates', () => {
+    const pts = syntheticSparse(publishedCoefficients.t5, { seed: 8, sigma: 0.002 });
+    const form = getLawForm('sparse');
+    const opts = { ...options, bootstrap: 20 };
+    const full = fitCore(pts, { form, options: opts, rng: Rng.seeded(1), randomStarts: 6 });
+    const boot = bootstrapFit(pts, full, form, opts, Rng.seeded(2));
+    expect(boot.replicates.length).toBeGreaterThanOrEqual(18);
+    for (const name of form.paramNames) {
+      const v = boot.replicates.map((p) => p[name]);
+      const [lo, hi] = boot.intervals[name];
+      // (1 − 0.95)/2 is 0.025 to float precision
+      expect(lo / quantile(v, 0.025)).toBeCloseTo(1, 12);
+      expect(hi / quantile(v, 0.975)).toBeCloseTo(1, 12);
+    }
+  });
+
+  it('counts a replicate whose fit did not converge as failed, and leaves it out of the intervals', () => {
+    // two iterations converge no start: every replicate fails, none gives an interval
+    const pts = syntheticSparse(publishedCoefficients.t5, { seed: 1, sigma: 0.002 });
+    const fit = fitLaw(pts, 'sparse', { ...options, starts: 2, seed: 0, bootstrap: 10, maxIterations: 2 });
+    expect(fit.bootstrap).toEqual({ requested: 10, converged: 0, failed: 10 });
+    expect(fit.intervals).toEqual({});
   });
 
   it('counts unusable resamples as failures and warns', () => {

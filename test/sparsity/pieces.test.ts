@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { unstructured } from '../../src/sparsity/patterns/unstructured.js';
-import { dropGrowLayer, dropSmallest } from '../../src/sparsity/pruners/drop-grow.js';
+import { dropCount, dropGrowLayer, dropSmallest } from '../../src/sparsity/pruners/drop-grow.js';
 import { globalSelect } from '../../src/sparsity/pruners/global-magnitude.js';
 import { maskDecayBeta } from '../../src/sparsity/pruners/mask-decay.js';
 import {
@@ -8,6 +8,7 @@ import {
   neuronsToAblate,
   salientPerColumn,
 } from '../../src/sparsity/pruners/neuron-ablation.js';
+import { gradientMagnitude } from '../../src/sparsity/pruners/rigl.js';
 import { saliencyScores } from '../../src/sparsity/pruners/saliency.js';
 import { magnitudeScores } from '../../src/sparsity/pruners/score-pruning.js';
 import { srigl } from '../../src/sparsity/pruners/srigl.js';
@@ -33,6 +34,11 @@ describe('scores', () => {
     ]);
   });
 
+  it('rigl grows by |g|: g = [−0.5, 0.25, 0, −2] → [0.5, 0.25, 0, 2]', () => {
+    const s = gradientMagnitude(layer([0, 0, 0, 0], [1, 1, 0, 0], [-0.5, 0.25, 0, -2]));
+    expect([...s]).toEqual([0.5, 0.25, 0, 2]);
+  });
+
   it('saliency: |w·g| with g = [1, −0.1, 2, 0] → [0.1, 0.09, 0.4, 0]', () => {
     const s = saliencyScores(layer([0.1, 0.9, -0.2, 0.5], [1, 1, 1, 1], [1, -0.1, 2, 0]));
     // float32 products: close, not equal
@@ -41,6 +47,12 @@ describe('scores', () => {
 });
 
 describe('drop and grow', () => {
+  it("drops floor(f · active) weights, as RigL's reference code", () => {
+    expect(dropCount(5, 0.3)).toBe(1);
+    expect(dropCount(10, 0.25)).toBe(2);
+    expect(dropCount(3, 0.3)).toBe(0);
+  });
+
   it('drops the smallest active |w|; inactive weights never count as kept', () => {
     expect([...dropSmallest(f32([0.1, 0.9, -0.2, 0.5]), u8([1, 1, 1, 0]), 2)]).toEqual([0, 1, 1, 0]);
   });
@@ -58,6 +70,10 @@ describe('drop and grow', () => {
     const back = dropGrowLayer(ctx, l, 1 / 3, f32([0.9, 0, 0, 0.7, 0.2, 0.1]));
     expect([...back.mask]).toEqual([1, 1, 1, 0, 0, 0]);
     expect([...back.regrown]).toEqual([0, 0, 0, 0, 0, 0]);
+    // rigl's own scores: the inactive weight of the largest |g| is regrown though its gradient is negative
+    const withGrads = layer([0.1, 0.9, -0.2, 0, 0, 0], [1, 1, 1, 0, 0, 0], [0, 0, 0, 0.3, -0.8, 0.1]);
+    const rigl = dropGrowLayer(ctx, withGrads, 1 / 3, gradientMagnitude(withGrads));
+    expect([...rigl.mask]).toEqual([0, 1, 1, 0, 1, 0]);
   });
 });
 
