@@ -66,5 +66,8 @@ describe('lr schedule', () => {
     // halfway through the decay: min + (1 − min)/2
     expect(lrAt(10 + 44.5, 100, 1, s)).toBeCloseTo(0.55, 12);
     expect(warmupSteps(100, { ...s, warmup: 25 })).toBe(25);
+    // 1 and above count steps: warmup 1 is one step, not all of training
+    expect(warmupSteps(100, { ...s, warmup: 1 })).toBe(1);
+    expect(lrAt(1, 100, 1, { ...s, warmup: 1 })).toBeCloseTo(1, 12);
   });
 });

@@ -25,6 +25,18 @@ sweep: {sparsity: 0, nonzero_params: 6000, tokens: 60000}
     expect(out.result.finalValLoss).toBeGreaterThan(Math.log(2) - 0.02);
   });
 
+  it('steps the learning rate as the schedule says: step 1 at the first warmup rate, the last at min_lr', async () => {
+    // 32 steps (4096 tokens / (8 × 16)), lr 3e-3, warmup 0.05 → round(1.6) = 2 steps, min_lr_ratio 0.1
+    const spec = planOf(tinySyntheticConfig().replace('train: {', 'train: {optimizer: {lr: 3e-3}, '))
+      .trials[0].spec;
+    expect(spec.steps).toBe(32);
+    const { points } = await losses(spec);
+    const lr = new Map(points.filter((p) => p.name === 'lr').map((p) => [p.step, p.value]));
+    expect(lr.get(1)).toBeCloseTo(1.5e-3, 12);
+    expect(lr.get(2)).toBeCloseTo(3e-3, 12);
+    expect(lr.get(32)).toBeCloseTo(3e-4, 12);
+  });
+
   it('prunes to the exact sparsity, measured from the weights, and records it', async () => {
     const plan = planOf(tinySyntheticConfig());
     const sparse = plan.trials.find((t) => t.spec.sparsity === 0.5)!;
