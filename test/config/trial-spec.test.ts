@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/config/trial-spec.js';
+import { canonicalJson, type TrialSpec, trialId } from '../../src/config/trial-spec.js';
+import { planOf, tinySyntheticConfig } from '../helpers/config.js';
 
 describe('canonical JSON', () => {
   it('sorts keys and normalises numbers', () => {
@@ -16,5 +17,37 @@ describe('canonical JSON', () => {
         return canonicalJson(obj) === canonicalJson(reversed);
       }),
     );
+  });
+});
+
+describe('trial id', () => {
+  const spec = planOf(tinySyntheticConfig()).trials[1].spec;
+  const withData = (data: object) => ({ ...spec, data: data as TrialSpec['data'] });
+
+  it('leaves where files lie out of the id (a moved file is the same trial), and what they hold in it', () => {
+    const text = {
+      source: 'text',
+      path: '/a/corpus.txt',
+      validation_fraction: 0.05,
+      chunk_bytes: 8192,
+      sha256: 'x',
+    };
+    expect(trialId(withData(text))).toBe(trialId(withData({ ...text, path: '/elsewhere/corpus.txt' })));
+    expect(trialId(withData(text))).not.toBe(trialId(withData({ ...text, sha256: 'y' })));
+    const pruner = (options: Record<string, unknown>) => ({
+      ...spec,
+      pruner: { ...spec.pruner, name: 'from-dense', options },
+    });
+    expect(trialId(pruner({ weights: '/a/w.safetensors', sha256: 'h' }))).toBe(
+      trialId(pruner({ weights: '/b/w.safetensors', sha256: 'h' })),
+    );
+    expect(trialId(pruner({ weights: '/a/w.safetensors', sha256: 'h' }))).not.toBe(
+      trialId(pruner({ weights: '/a/w.safetensors', sha256: 'g' })),
+    );
+  });
+
+  it('is the first 16 hex digits of SHA-256 over the canonical spec', () => {
+    expect(trialId(spec)).toMatch(/^[0-9a-f]{16}$/);
+    expect(trialId({ ...spec, seed: spec.seed + 1 })).not.toBe(trialId(spec));
   });
 });

@@ -16,6 +16,12 @@ describe('shuffled passes', () => {
     expect(orderOf(0)).not.toEqual(orderOf(1));
     expect(orderOf(0)).not.toEqual(orderOf(0, 8));
     expect(orderOf(0)).not.toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // a uniform shuffle (Fisher–Yates), not a cyclic one (Sattolo's, which never leaves an example in place): of two
+    // examples, either may come first
+    const firsts = new Set(
+      Array.from({ length: 20 }, (_, seed) => new ShuffledPasses(2, 1, seed).position(0).index),
+    );
+    expect(firsts).toEqual(new Set([0, 1]));
   });
 
   it('gives the same position for an example however the passes were read before (resume)', () => {

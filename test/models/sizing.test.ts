@@ -43,6 +43,8 @@ describe('lm sizing', () => {
   it('grows depth with size along the aspect ratio', () => {
     expect(sizeLm(12_000, 0, h, ctx).n_layers).toBe(1);
     expect(sizeLm(3e6, 0, h, ctx).n_layers).toBe(6);
+    // depth rounds to the nearest layer count, not down: 50k is 2 layers of width 48
+    expect(sizeLm(50_000, 0, h, ctx)).toMatchObject({ n_layers: 2, d_model: 48, d_ff: 164 });
   });
 
   it('says which N are reachable when one is not', () => {

@@ -27,6 +27,8 @@ describe('N:M pattern', () => {
     expect([...nm.select(scores, [4, 2], 0.5, { n: 2, m: 4 })]).toEqual([0, 0, 1, 0, 0, 1, 1, 1]);
     // 1:2 → groups (rows 0-1, rows 2-3): column 0 keeps 1, 3; column 1 keeps 0, 2
     expect([...nmMask(scores, [4, 2], 1, 2)]).toEqual([0, 1, 1, 0, 0, 1, 1, 0]);
+    // ties break towards the lower row: 2:4 of four equal scores keeps rows 0 and 1
+    expect([...nmMask(f32([1, 1, 1, 1]), [4, 1], 2, 4)]).toEqual([1, 1, 0, 0]);
   });
 
   it('trims to the exact count when a partial group would leave too many', () => {

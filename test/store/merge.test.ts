@@ -284,6 +284,8 @@ describe('merge, stopped part-way or out of step', () => {
     ]);
     m = Store.open(into, { create: false });
     expect(m.listTrials('tiny').map((t) => t.id)).toEqual(newer.trials.map((t) => t.id));
+    // and its config stays the newer one, beside the trials it planned
+    expect(m.getSweep('tiny')!.config).toEqual(newer.config);
     // a plan that holds both, recorded on the merged database (as such a sweep does): the older shard's trials
     // are in the sweep, and merging it again says nothing false about them
     m.saveSweep({ ...newer, trials: [...newer.trials, ...older.trials] });
@@ -325,6 +327,17 @@ describe('merge, stopped part-way or out of step', () => {
         /same config planning other trials .*, earlier than in the target: 2 of its trials were merged/,
       ),
     ]);
+    // a later plan of the same config that holds only some of the sweep's trials is another plan too
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    const fewer = shardOf('fewer', { ...after, trials: after.trials.slice(0, 1) });
+    expect(mergeDatabases(into, [fewer]).notes).toEqual([
+      expect.stringMatching(
+        /same config planning other trials .*later than in the target.*1 of the target's earlier trials/,
+      ),
+    ]);
+    const f = Store.open(into, { create: false });
+    expect(f.listTrials('tiny').map((t) => t.id)).toEqual([after.trials[0].id]);
+    f.close();
   });
 
   it('says which finished records come without weights, and which trials finished twice with another loss', () => {
