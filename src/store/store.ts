@@ -1,4 +1,5 @@
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SweepPlan } from '../config/load.js';
@@ -92,6 +93,8 @@ const now = () => new Date().toISOString();
 export class Store {
   /** The file's device and inode when opened: a path removed or replaced since no longer leads to this database. */
   private readonly identity: { dev: number; ino: number } | null;
+  /** Removes the copy a reader of a database in a read-only folder reads ({@link Store.openCopy}); null otherwise. */
+  private removeCopy: (() => void) | null = null;
 
   private constructor(
     readonly path: string,
@@ -209,6 +212,13 @@ export class Store {
         );
       if (code === 'SQLITE_CORRUPT')
         throw new UsageError(damagedDatabaseMessage([path], (e as Error).message));
+      // a reader in a folder it cannot write: SQLite needs the WAL's -shm beside the file even to read it
+      if (
+        opts.read !== undefined &&
+        (code === 'SQLITE_CANTOPEN' || code?.startsWith('SQLITE_READONLY')) &&
+        !writable(dirname(abs))
+      )
+        return Store.openCopy(abs, path, opts.read, flag);
       if (code === 'SQLITE_READONLY_DIRECTORY')
         throw new UsageError(
           `cannot use ${path}: its directory is not writable, and SQLite writes its WAL files (${basename(path)}-wal, -shm) beside the database even to read it; check the directory's permissions, or copy the database somewhere writable`,
@@ -243,6 +253,42 @@ export class Store {
 
   close(): void {
     if (this.db.open) this.db.close();
+    this.removeCopy?.();
+    this.removeCopy = null;
+  }
+
+  /**
+   * A reader of a database whose folder cannot be written (a read-only mount, a shared archive): SQLite cannot open
+   * a WAL database there without its -shm file beside it, even to read, so the database (and its -wal, with what it
+   * has not yet checkpointed) is copied to a temporary folder and read there, said on stderr. The store keeps the
+   * original path (weights and checkpoints are read beside it); the copy goes when the store closes, or the process
+   * exits.
+   */
+  private static openCopy(abs: string, path: string, read: 'upgrading' | 'only', flag: string): Store {
+    const dir = mkdtempSync(join(tmpdir(), 'sparsebench-read-'));
+    const remove = () => rmSync(dir, { recursive: true, force: true });
+    process.once('exit', remove);
+    try {
+      const copy = join(dir, basename(abs));
+      copyFileSync(abs, copy);
+      if (existsSync(`${abs}-wal`)) copyFileSync(`${abs}-wal`, `${copy}-wal`);
+      const inner = Store.open(copy, { create: false, read, flag });
+      openDatabases.delete(copy);
+      process.stderr.write(
+        `sparsebench: note: ${path} lies in a folder that cannot be written, where SQLite cannot open it even to read: reading a copy in ${dir}\n`,
+      );
+      const store = new Store(abs, inner.db);
+      store.removeCopy = () => {
+        remove();
+        process.off('exit', remove);
+      };
+      openDatabases.add(path);
+      return store;
+    } catch (e) {
+      remove();
+      process.off('exit', remove);
+      throw e;
+    }
   }
 
   /**

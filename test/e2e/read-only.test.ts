@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, cliAsNobody, nobodyCanRunCli, ROOT } from '../helpers/cli.js';
@@ -45,14 +45,23 @@ describe.skipIf(!nobodyCanRunCli())('a database the user cannot write', () => {
     expect(list.stdout).toMatch(/finished/);
   });
 
-  it('a directory SQLite cannot write its WAL files to: even a reader gets exit 2 and the reason', () => {
+  it('a directory SQLite cannot write its WAL files to: a reader reads a copy, said, which then goes', () => {
     const { dir, db } = finishedDb();
     chmodSync(join(dir, 'db'), 0o555);
     try {
+      // before: exit 2, "its directory is not writable", for a database that could only be read
       const r = cliAsNobody(['runs', 'list', '--db', db], dir);
-      expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr).toContain(`cannot use ${db}: its directory is not writable`);
-      expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // a message, not a stack
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/finished/);
+      const copy = /reading a copy in (\S+)\n/.exec(r.stderr);
+      expect(copy, r.stderr).not.toBeNull();
+      expect(r.stderr).toContain(`sparsebench: note: ${db} lies in a folder that cannot be written`);
+      expect(existsSync(copy![1])).toBe(false);
+      const report = cliAsNobody(['fit-law', '--db', db, '--no-store'], dir);
+      expect(report.stderr).not.toMatch(/at .*\.js:\d+/); // a message, not a stack
+      // a writer is still refused up front
+      const writer = cliAsNobody(['fit-law', '--db', db], dir);
+      expect(writer.code, writer.stderr).toBe(2);
     } finally {
       chmodSync(join(dir, 'db'), 0o755);
     }
