@@ -68,6 +68,11 @@ describe('held-out check', () => {
     expect(h.n_heldout).toBe(16);
     expect(h.n_train + h.n_heldout).toBe(pts.length);
     expect(h.heldout_min_nonzero_params).toBe(Math.max(...pts.map((p) => p.nonzeroParams)));
+    // two of the five sizes held out: the smaller of them is named
+    const two = holdoutCheck(pts, getLawForm('sparse'), { ...options, holdout: 0.4 });
+    const sizes = [...new Set(pts.map((p) => p.nonzeroParams))].sort((a, b) => b - a);
+    expect(two.n_heldout).toBe(32);
+    expect(two.heldout_min_nonzero_params).toBe(sizes[1]);
     expect(h.rmse_log!).toBeLessThan(0.01);
     expect(h.residuals).toHaveLength(16);
     expect(Object.keys(h.params)).toEqual(Object.keys(fit.params));
@@ -89,7 +94,12 @@ describe('held-out check', () => {
     expect(h.rmse_log).toBeNull();
     expect(h.max_abs_rel_error).toBeNull();
     // the unchanged form still checks
-    expect(holdoutCheck(pts, sparse, { ...options, holdout: 0.2 }).error).toBeUndefined();
+    expect(holdoutCheck(pts, sparse, { ...options, holdout: 0.2 }).error).toBe(undefined);
+    // finite coefficients that still predict no finite loss fail the check too
+    const nanPredict = { ...sparse, predict: () => Number.NaN };
+    expect(holdoutCheck(pts, nanPredict, { ...options, holdout: 0.2 }).error).toBe(
+      'the refit without the 16 largest-N points predicts no finite loss for them',
+    );
   });
 
   it('reports, rather than throws, when too little data is left to refit', () => {

@@ -49,6 +49,8 @@ describe('span corruption', () => {
     });
     const l = layoutForInput(64, 0.15, 3);
     expect(l.inputLen).toBe(64);
+    // of the raw lengths giving 16 input tokens (16: 2 noise tokens; 17: 3), the longest, which uses the most text
+    expect(layoutForInput(16, 0.15, 3)).toMatchObject({ rawLen: 17, noiseTokens: 3, spans: 1, inputLen: 16 });
   });
 
   it("rounds halves to even as T5's code (numpy round) does: 70 raw tokens hold 10 noise tokens in 3 spans", () => {

@@ -93,6 +93,10 @@ describe('vit model', () => {
       expect(prunable).toBe(blockPrunableCount(sh, LM_LAYER));
       expect(Math.abs(prunable * (1 - s) - n) / n).toBeLessThan(0.05);
     }
+    // the pooling asked for is the pooling sized (mean pooling silently read as cls would train the other model)
+    const mnist = { height: 28, width: 28, channels: 1, classes: 10 };
+    expect(sizeVit(6000, 0, { ...h, pooling: 'mean' }, mnist).pooling).toBe('mean');
+    expect(sizeVit(6000, 0, { ...h, pooling: 'cls' }, mnist).pooling).toBe('cls');
     expect(() =>
       sizeVit(1e4, 0, { ...h, patch_size: 5 }, { height: 28, width: 28, channels: 1, classes: 10 }),
     ).toThrow('patch_size 5 does not divide the 28x28 images; choose a divisor of both: 1, 2, 4, 7, 14, 28');

@@ -11,7 +11,7 @@ import {
 import { gradientMagnitude } from '../../src/sparsity/pruners/rigl.js';
 import { saliencyScores } from '../../src/sparsity/pruners/saliency.js';
 import { magnitudeScores } from '../../src/sparsity/pruners/score-pruning.js';
-import { srigl } from '../../src/sparsity/pruners/srigl.js';
+import { ablationThreshold, srigl } from '../../src/sparsity/pruners/srigl.js';
 import type { LayerState, UpdateContext } from '../../src/sparsity/types.js';
 
 const f32 = (xs: number[]) => Float32Array.from(xs);
@@ -102,6 +102,13 @@ describe('SRigL neuron ablation', () => {
     expect([...salientPerColumn([2, 3], drop, 2, grow, 1)]).toEqual([0, 2, 1]);
   });
 
+  it('needs floor(γ·k) salient weights of a neuron, at least 1', () => {
+    expect(ablationThreshold(0.3, 5)).toBe(1);
+    expect(ablationThreshold(0.3, 10)).toBe(3);
+    expect(ablationThreshold(0.05, 5)).toBe(1);
+    expect(ablationThreshold(1, 2)).toBe(2);
+  });
+
   it('ablates neurons below the threshold, but never so many that the rest cannot hold the budget', () => {
     // threshold 1: column 0 (0 salient) goes; budget 4 in n_in 2 needs at least 2 live neurons
     expect([...neuronsToAblate(Int32Array.from([0, 2, 1]), 1, 4, 2)]).toEqual([1, 0, 0]);
@@ -150,5 +157,7 @@ describe('mask decay', () => {
     expect(maskDecayBeta(600, 1000, lin)).toBe(0);
     const exp = { ...lin, decay: 'exponential' as const };
     expect(maskDecayBeta(400, 1000, exp)).toBeCloseTo(Math.exp(-2.5), 12);
+    // the rate given, not the default 5: halfway at rate 2 is e^-1
+    expect(maskDecayBeta(400, 1000, { ...exp, rate: 2 })).toBeCloseTo(Math.exp(-1), 12);
   });
 });

@@ -56,6 +56,30 @@ describe('checkpoints', () => {
     expect(loadCheckpoint(path, 'other', { infos, maskSizes: [6, 8] })).toBeNull();
   });
 
+  it('round-trip the whole state: AdamW counts its own updates (fewer than steps under RigL), masks, rngs', () => {
+    const path = join(tempDir(), 'c.safetensors');
+    const mask = Uint8Array.from([1, 0, 1, 1, 0, 1]);
+    const before = { ...stateWith([mask]), step: 10, adam: { ...stateWith([mask]).adam, step: 8 } };
+    before.params.get('w')!.set([1, -2, 3, -4, 5, -6]);
+    before.adam.slots.get('w')!.m.set([0.1, 0.2, 0.3, 0.4, 0.5, 0.6]);
+    saveCheckpoint(path, 'trial', before, infos);
+    const after = loadCheckpoint(path, 'trial', { infos, maskSizes: [6] })!;
+    expect(after.step).toBe(10);
+    expect(after.adam.step).toBe(8); // AdamW's bias correction runs on its own count
+    expect([...after.params.get('w')!]).toEqual([1, -2, 3, -4, 5, -6]);
+    expect([...after.adam.slots.get('w')!.m]).toEqual([...Float32Array.of(0.1, 0.2, 0.3, 0.4, 0.5, 0.6)]);
+    expect([...after.pruner.masks[0]]).toEqual([...mask]);
+    expect(after.pruner.lastUpdate).toBe(4);
+    expect(after.dataRng).toEqual(before.dataRng);
+    expect(after.loss).toBe(1.5);
+    // a parameter of another size than the model's is refused, not read
+    expect(
+      readCheckpoint(path, 'trial', { infos: [{ ...infos[0], shape: [3, 3] }, infos[1]], maskSizes: [6] }),
+    ).toEqual({
+      problem: "its parameter w is missing or not of the model's size",
+    });
+  });
+
   it("keep the divergence watch's run start, read as null from a checkpoint written before it was kept", () => {
     const path = join(tempDir(), 'c.safetensors');
     const layout = { infos, maskSizes: [6] };
