@@ -92,6 +92,36 @@ describe('BFGS (Nocedal & Wright Alg. 6.1)', () => {
     expect(Math.abs(q.d)).toBeLessThanOrEqual(0.9 * Math.abs(d));
   });
 
+  it('line search meets both strong Wolfe conditions where a short first step does not (1-D hand cases)', () => {
+    // f = (x − 1)², from 0 along p = 2: α = 0.01 decreases f but its slope −3.92 is still steeper than 0.9·|−4|
+    const bowl: Objective = (x, g) => {
+      if (g) g[0] = 2 * (x[0] - 1);
+      return (x[0] - 1) ** 2;
+    };
+    const x0 = Float64Array.from([0]);
+    const g0 = new Float64Array(1);
+    const f0 = bowl(x0, g0);
+    const p = Float64Array.from([2]);
+    const d0 = g0[0] * p[0];
+    const ls = wolfeLineSearch(bowl, { alpha: 0, x: x0, f: f0, g: g0, d: d0 }, p, 0.01);
+    expect(ls.ok && ls.strong).toBe(true);
+    expect(ls.point.f).toBeLessThanOrEqual(f0 + 1e-4 * ls.point.alpha * d0);
+    expect(Math.abs(ls.point.d)).toBeLessThanOrEqual(0.9 * Math.abs(d0));
+    // f = cos x + 0.1x from 0.3, downhill: the bracket must be zoomed on its right side to meet them
+    const wave: Objective = (x, g) => {
+      if (g) g[0] = -Math.sin(x[0]) + 0.1;
+      return Math.cos(x[0]) + 0.1 * x[0];
+    };
+    const x1 = Float64Array.from([0.3]);
+    const g1 = new Float64Array(1);
+    const f1 = wave(x1, g1);
+    const q = Float64Array.from([Math.sin(0.3) - 0.1]);
+    const d1 = g1[0] * q[0];
+    const w = wolfeLineSearch(wave, { alpha: 0, x: x1, f: f1, g: g1, d: d1 }, q, 0.01);
+    expect(w.ok && w.strong).toBe(true);
+    expect(Math.abs(w.point.d)).toBeLessThanOrEqual(0.9 * Math.abs(d1));
+  });
+
   it('line search backs off from non-finite values', () => {
     const wall: Objective = (x, g) => {
       if (x[0] > 1) return Number.POSITIVE_INFINITY;

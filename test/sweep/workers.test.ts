@@ -60,6 +60,8 @@ describe('chooseWorkers', () => {
   it('divides the cores by the threads each trial uses', () => {
     const c = chooseWorkers(trials, { cores: 8, threadsPerTrial: 4, freeBytes: 16 * GiB });
     expect(c.workers).toBe(2);
+    // rounded down: 6 cores hold one trial of 4 threads, not two
+    expect(chooseWorkers(trials, { cores: 6, threadsPerTrial: 4, freeBytes: 16 * GiB }).workers).toBe(1);
     expect(c.reason).toMatch(/8 cores \/ 4 threads per trial/);
   });
 
@@ -80,6 +82,17 @@ describe('chooseWorkers', () => {
     const c = chooseWorkers(trials, { cores: 16, threadsPerTrial: 1, freeBytes: (3.5 * each) / 0.8 });
     expect(c.workers).toBe(3);
     expect(chooseWorkers(trials, { cores: 16, threadsPerTrial: 1, freeBytes: 1 }).workers).toBe(1);
+    // the largest trial sizes it wherever it stands in the plan: a big one last leaves room for two
+    const big = planOf(tinySyntheticConfig().replace('nonzero_params: 3000', 'nonzero_params: 300k'))
+      .trials[0];
+    const room = (2.5 * trialBytes(big)) / 0.8;
+    expect(
+      chooseWorkers([...trials.slice(0, 5), big], { cores: 16, threadsPerTrial: 1, freeBytes: room }).workers,
+    ).toBe(2);
+    // and a step's activations count: at one shape, a larger batch needs more
+    const wider = planOf(tinySyntheticConfig().replace('batch_size: 8', 'batch_size: 64')).trials[0];
+    expect(wider.total_params).toBe(trials[0].total_params);
+    expect(trialBytes(wider)).toBeGreaterThan(trialBytes(trials[0]));
   });
 
   it('trains one at a time on an engine that uses a whole device', () => {
