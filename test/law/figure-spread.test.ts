@@ -100,6 +100,22 @@ describe('optimal-sparsity figures of a fit', () => {
     expect(inside / total).toBeGreaterThanOrEqual(2 / 3);
   });
 
+  it('name, of S_opt ranges equally wide, the one at the larger multiple (hand case)', () => {
+    const at = (data_multiple: number, sparsity: number, interval: [number, number]) => ({
+      data_multiple,
+      sparsity,
+      interval,
+    });
+    const summary = {
+      data_multiple_where_sparsity_pays: 1,
+      at_data_multiples: [at(4, 0.35, [0.2, 0.5]), at(10, 0.45, [0.3, 0.6])],
+      dense_equivalent: [],
+    };
+    expect(weakOptimumWarning(summary)).toBe(
+      'the optimal-sparsity figures are weakly determined by these points: S_opt at 10x is 0.45 in this fit but 0.3 to 0.6 over the 95% bootstrap; read each figure with its range',
+    );
+  });
+
   it('warn, naming the widest S_opt range, when noisy data leave the optimum open', () => {
     const truth = publishedCoefficients.t5 as SparseLawParams;
     const points = syntheticSparse(truth, {
