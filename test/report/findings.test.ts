@@ -191,6 +191,47 @@ describe('data findings, from measurements alone', () => {
     );
   });
 
+  it("give each level's training compute at equal N and D as 1/(1 − S) of dense: 4× at 75%, 8× at 87.5%", () => {
+    const t = [trial(0, 8000, 1e5), trial(0.75, 8000, 1e5), trial(0.875, 8000, 1e5)];
+    t[0].finalValLoss = 3;
+    t[1].finalValLoss = 2.7; // −10%
+    t[2].finalValLoss = 3.3; // +10%
+    const f = dataFindings(finalPoints(t));
+    // 1/(1 − 0.75) = 4 and 1/(1 − 0.875) = 8, where 1/S would give 1.33 and 1.14 (both 2 at S = 0.5)
+    expect(f[0]).toBe(
+      "Measured: at equal non-zero parameters and data (so 4× the dense models' training compute), 75% sparse models reached a lower final loss than dense in 1 of 1 comparison (mean −10%).",
+    );
+    expect(f[1]).toBe(
+      "Measured: at equal non-zero parameters and data (so 8× the dense models' training compute), 87.5% sparse models reached a lower final loss than dense in 0 of 1 comparison (mean +10%).",
+    );
+  });
+
+  it('compare with the mean of the dense seeds at the same N and D, not the first', () => {
+    const d0 = { ...trial(0, 8000, 1e5), seed: 0, finalValLoss: 3.0 };
+    const d1 = { ...trial(0, 8000, 1e5), seed: 1, finalValLoss: 3.2 };
+    const sparse = { ...trial(0.5, 8000, 1e5), seed: 0, finalValLoss: 2.79 };
+    // 2.79 / mean(3.0, 3.2) − 1 = 2.79 / 3.1 − 1 = −10% (against seed 0 alone: 2.79 / 3 − 1 = −7%)
+    expect(dataFindings(finalPoints([d0, d1, sparse]))[0]).toBe(
+      "Measured: at equal non-zero parameters and data (so 2× the dense models' training compute), 50% sparse models reached a lower final loss than dense in 1 of 1 comparison (mean −10%).",
+    );
+  });
+
+  it('give the median and range beside the mean from three comparisons on, where one can carry the mean', () => {
+    const dense = [1e5, 2e5, 3e5].map((D) => ({ ...trial(0, 8000, D), finalValLoss: 3 }));
+    // −10%, −5%, +10%: mean −1.67%, median −5%
+    const sparse = [2.7, 2.85, 3.3].map((loss, i) => ({
+      ...trial(0.5, 8000, [1e5, 2e5, 3e5][i]),
+      finalValLoss: loss,
+    }));
+    expect(dataFindings(finalPoints([...dense, ...sparse]))[0]).toBe(
+      "Measured: at equal non-zero parameters and data (so 2× the dense models' training compute), 50% sparse models reached a lower final loss than dense in 2 of 3 comparisons (mean −1.7%, median −5%, from −10% to +10%).",
+    );
+    // two comparisons: the mean alone
+    expect(dataFindings(finalPoints([...dense, ...sparse.slice(0, 2)]))[0]).toMatch(
+      /in 2 of 2 comparisons \(mean −7\.5%\)\.$/,
+    );
+  });
+
   it('say so when no dense trial finished', () => {
     const f = dataFindings(finalPoints([trial(0, 8000, 1e5, 'failed'), trial(0.5, 8000, 1e5)]));
     expect(f[0]).toMatch(/^No dense \(S = 0\) trial has finished/);
