@@ -596,6 +596,17 @@ describe('the trial table', () => {
     expect(shaped.rows.map((r) => r[col])).toEqual(['2 x 64, 4h, ff 247', '-']);
   });
 
+  it("shows a finished trial's measured N and achieved sparsity, an unfinished one's planned N", () => {
+    // planned 8,000 non-zero at 50%; the final weights hold 7,900, 49% sparse
+    const done = { ...trial(0.5, 8000, 1e5), nonzeroParams: 7900, achievedSparsity: 0.49 };
+    const t = table(trialTable([done, trial(0.5, 8000, 1e5, 'pending')], 'tokens'));
+    const col = (h: string) => t.columns.findIndex((c) => c.header === h);
+    expect(t.rows.map((r) => [r[col('S')], r[col('N')], r[col('achieved sparsity')]])).toEqual([
+      ['50%', '7.9k', '0.4900'],
+      ['50%', '8k', '-'],
+    ]);
+  });
+
   it("shows an unfinished trial's D as its plan trains on it (whole steps), as runs list does", () => {
     // D 100k asked for, 780 steps of 8 × 16 tokens planned: 99,840
     const pending = trial(0, 4000, 100_000, 'pending');

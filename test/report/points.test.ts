@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prunersByName, prunerVariant } from '../../src/report/points.js';
+import { finalPoints, prunersByName, prunerVariant } from '../../src/report/points.js';
 import { trial } from './fixtures.js';
 
 describe('pruner settings in words', () => {
@@ -16,5 +16,18 @@ describe('pruner settings in words', () => {
     expect(prunerVariant(dotted)).toBe('pruner.name = rigl');
     // a dense trial is every setting's baseline: it has none
     expect(prunerVariant({ ...trial(0, 8000, 1e5), axes: { 'pruner.name': 'rigl' } })).toBe('');
+  });
+});
+
+describe('final points', () => {
+  it('place a trial at its measured non-zero count and achieved sparsity, not the planned ones', () => {
+    // sizing planned 8,000 non-zero at 50%; the final weights hold 7,900, 49% sparse
+    const t = { ...trial(0.5, 8000, 1e5), nonzeroParams: 7900, achievedSparsity: 0.49 };
+    const [p] = finalPoints([t]);
+    expect(p.N).toBe(7900);
+    expect(p.achieved).toBe(0.49);
+    // the level it belongs to and its panel stay the planned ones
+    expect(p.sparsity).toBe(0.5);
+    expect(p.nTarget).toBe(8000);
   });
 });
