@@ -240,6 +240,22 @@ describe('fits with a term at its lower bound', () => {
     expect(denseEquivalentFactor(flat, 0.9)).toBeCloseTo(1, 9);
   });
 
+  it("count replicates flat in S at each figure's limit: dense-equivalent 1×, S_opt 0, paying never", () => {
+    // three replicates at T5's law, two flat in S: 2 of the 5 sit at the flat limit, which both tails reach
+    const s = summariseOptimalSparsity(t5, [4], [0.5], {
+      bootstrap: [{ ...t5 }, { ...t5 }, { ...t5 }],
+      starts: [],
+      bootstrapFlat: 2,
+    });
+    const [dense] = s.dense_equivalent;
+    expect(dense.replicatesFlat).toBe(2);
+    expect(dense.interval![0]).toBe(1);
+    expect(dense.interval![1]).toBe(denseEquivalentFactor(t5, 0.5));
+    expect(dense.interval![1]).toBeCloseTo(1.5874, 4);
+    expect(s.at_data_multiples[0].interval).toEqual([0, optimalSparsityAtDataMultiple(t5, 4)]);
+    expect(s.pays!.interval).toEqual([dataMultipleWhereSparsityPays(t5), Number.POSITIVE_INFINITY]);
+  });
+
   it('are read from the fit, or from the warnings of one stored before the bounds were kept', () => {
     expect(lowerBoundsOf({ warnings: [], atLowerBound: ['b_N'] })).toEqual(['b_N']);
     expect(
