@@ -18,6 +18,18 @@ describe('epochs over the training split', () => {
     );
   });
 
+  it('names the trial that repeats most, wherever it is in the plan', () => {
+    const plan = planOf(
+      'name: e\ndata: {source: synthetic, vocab_size: 16, branching: 2, train_tokens: 10000}\n' +
+        'train: {batch_size: 4, seq_len: 16}\nsweep: {sparsity: 0, nonzero_params: 2k, tokens: [64000, 128000]}\n',
+    );
+    // 64,000 predicted = 68,000 read of 10,000: 6.8 epochs; 128,000 = 136,000 read: 13.6, the last in the plan
+    expect(plan.trials.map((t) => epochsOf(t))).toEqual([expect.closeTo(6.8, 12), expect.closeTo(13.6, 12)]);
+    expect(repeatedDataWarning(plan.trials)).toMatch(
+      /^2 of 2 trials read their training data more than 4 times over \(up to 13\.6 epochs, D = 128k tokens\): /,
+    );
+  });
+
   it('counts images seen over the training images, and a t5 window by the text it reads', () => {
     const vit = planOf(
       'name: e\nmodel: {family: vit, patch_size: 4}\ndata: {source: synthetic-images, size: 8, train_images: 100}\n' +

@@ -149,6 +149,15 @@ describe('the plan warning', () => {
     expect(heldOutWarning(short.trials)).toBe(
       'train.eval_tokens 1600 asks for more than the held-out split holds (2 of 3 trials): validation losses are measured on all of it, as few as 1504 tokens',
     );
+    // the smallest set named wherever its trial is in the plan: seq_len 8 (1,504 tokens) after 12 (1,560)
+    const later = planOf(
+      'name: h\ndata: {source: synthetic, vocab_size: 16, branching: 2, train_tokens: 20000, validation_tokens: 1700}\n' +
+        'train: {batch_size: 8, eval_tokens: 1600, seq_len: [12, 8, 16]}\nsweep: {sparsity: 0, nonzero_params: 2k, tokens: 4000}\n',
+    );
+    expect(later.trials.map((t) => t.spec.seq_len)).toEqual([12, 8, 16]);
+    expect(heldOutWarning(later.trials)).toBe(
+      'train.eval_tokens 1600 asks for more than the held-out split holds (2 of 3 trials): validation losses are measured on all of it, as few as 1504 tokens',
+    );
   });
 });
 

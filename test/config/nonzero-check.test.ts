@@ -25,5 +25,11 @@ describe('planned non-zero counts against their N target', () => {
     );
     expect(w).toContain('pruner.distribution.dense');
     expect(nonzeroMissWarning([planned('d'.repeat(16), 12000, 9000)])).toMatch(/^1 trial plans .*0\.75x/);
+    // the worst miss by its distance from 1, listed last: 0.5x below is further off than 1.25x above
+    expect(
+      nonzeroMissWarning([planned('e'.repeat(16), 12000, 15000), planned('f'.repeat(16), 12000, 6000)]),
+    ).toMatch(
+      /^2 trials plan a non-zero count more than 10% from its N target \(ffffffff: 6000 non-zero for N 12000 at S 0\.75, 0\.50x\)/,
+    );
   });
 });

@@ -21,6 +21,17 @@ describe('a warmup as long as training', () => {
     expect(planWarnings(plan)).toContain(w);
   });
 
+  it('names the shortest trial wherever it is in the plan', () => {
+    // 20k tokens = 78 steps, 10k = 39: both all warmup, the shorter last
+    const plan = planOf(config('100', '[20k, 10k]'));
+    expect(plan.trials.map((t) => t.spec.steps)).toEqual([78, 39]);
+    expect(warmupWarning(plan.trials)).toMatch(
+      new RegExp(
+        `^train\\.lr_schedule\\.warmup: 100 steps is as long as training in 2 of 2 trials \\(the shortest, ${plan.trials[1].id.slice(0, 8)}, trains 39 steps\\): `,
+      ),
+    );
+  });
+
   it('is not warned of when every trial has steps left, or when the warmup is a fraction', () => {
     expect(warmupWarning(planOf(config('77', '[20k, 400k]')).trials)).toBeNull();
     expect(warmupWarning(planOf(config('0.99', '[20k]')).trials)).toBeNull();
