@@ -67,6 +67,11 @@ describe('spread findings', () => {
     ];
     // one comparison: its spread, not an average and a largest of one
     expect(variantSpreadFinding(alike.slice(0, 2))).toContain('final losses differ by 10% (1 comparison);');
+    // one pair: no mean difference with a standard error of one (it would read "± -")
+    expect(variantSpreadFinding(alike.slice(0, 2))).toBe(
+      'Between pruner settings (pruner.name = gmp; pruner.name = static): at equal S, N, D and seed, final losses differ by 10% (1 comparison); ' +
+        'lowest loss: pruner.name = gmp: 1 of 1; pruner.name = static: 0 of 1.',
+    );
     expect(variantSpreadFinding(alike)).toContain(
       'pruner.name = gmp against pruner.name = static: -9.1% ± less than 0.01% (standard error, 2 pairs)',
     );
