@@ -189,7 +189,7 @@ export function heldOutShareWarning(trials: readonly TrialPlan[]): string | null
 }
 
 /** 2 → "2nd", 3 → "3rd", 7 → "7th", 12 → "12th". */
-function ordinal(k: number): string {
+export function ordinal(k: number): string {
   const teen = k % 100 >= 11 && k % 100 <= 13;
   const suffix = teen ? 'th' : (({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[k % 10] ?? 'th');
   return `${k}${suffix}`;

@@ -2,7 +2,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { heldOutShareWarning, heldOutSize, heldOutWarning } from '../../src/config/held-out-check.js';
+import {
+  heldOutShareWarning,
+  heldOutSize,
+  heldOutWarning,
+  ordinal,
+} from '../../src/config/held-out-check.js';
 import { loadSweep } from '../../src/config/load.js';
 import { planWarnings } from '../../src/config/plan-warnings.js';
 import { BROWN_MIN_TEXT_TOKENS, brownDir, brownFiles, detagBrown, loadBrown } from '../../src/data/brown.js';
@@ -208,5 +213,26 @@ describe('the held-out share', () => {
       `data.validation_fraction 0.15 holds out every 7th chunk of the file, 100 of its 700, 0.143 of them: ${rounding}`,
     );
     expect(heldOutShareWarning(plan(0.05, 'many.txt', 64).trials)).toBeNull();
+  });
+});
+
+describe('ordinals in the held-out share warning', () => {
+  it('say 1st, 2nd, 3rd, 4th, and 11th-13th, 21st, 112th as English does', () => {
+    expect([1, 2, 3, 4, 11, 12, 13, 20, 21, 22, 23, 101, 111, 112].map(ordinal)).toEqual([
+      '1st',
+      '2nd',
+      '3rd',
+      '4th',
+      '11th',
+      '12th',
+      '13th',
+      '20th',
+      '21st',
+      '22nd',
+      '23rd',
+      '101st',
+      '111th',
+      '112th',
+    ]);
   });
 });

@@ -34,6 +34,10 @@ describe('a warmup as long as training', () => {
 
   it('is not warned of when every trial has steps left, or when the warmup is a fraction', () => {
     expect(warmupWarning(planOf(config('77', '[20k, 400k]')).trials)).toBeNull();
+    // exactly as long as training (78 of 78 steps) is all warmup
+    expect(warmupWarning(planOf(config('78', '[20k, 400k]')).trials)).toMatch(
+      /^train\.lr_schedule\.warmup: 78 steps /,
+    );
     expect(warmupWarning(planOf(config('0.99', '[20k]')).trials)).toBeNull();
   });
 });
