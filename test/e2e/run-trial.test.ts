@@ -18,18 +18,27 @@ function status(db: string): string {
   }
 }
 
+/**
+ * Starts the LONG trial as a task into `<dir>/shard.db` (extra flags after), sends `signal` mid-trial and checks it
+ * stopped with `code`, the trial interrupted and checkpointed; returns the plan and shard for what follows.
+ */
+async function stoppedTask(signal: NodeJS.Signals, code: number, extra: string[] = []) {
+  const dir = tempDir();
+  const plan = planFileIn(dir, LONG);
+  const db = join(dir, 'shard.db');
+  const child = cliSpawn(['run-trial', plan, '--index', '0', '--db', db, ...extra]);
+  await waitForStderr(child, /training/);
+  await new Promise((r) => setTimeout(r, 800));
+  child.kill(signal);
+  expect((await exitOf(child)).code).toBe(code);
+  expect(status(db)).toBe('interrupted');
+  expect(readdirSync(`${db}.checkpoints`)).toHaveLength(1);
+  return { dir, plan, db };
+}
+
 describe('run-trial (a cluster task)', () => {
   it('stops on SIGTERM (a time limit) with the trial checkpointed and interrupted, exit 143; the rerun resumes it', async () => {
-    const dir = tempDir();
-    const plan = planFileIn(dir, LONG);
-    const db = join(dir, 'shard.db');
-    const child = cliSpawn(['run-trial', plan, '--index', '0', '--db', db]);
-    await waitForStderr(child, /training/);
-    await new Promise((r) => setTimeout(r, 800));
-    child.kill('SIGTERM');
-    expect((await exitOf(child)).code).toBe(143);
-    expect(status(db)).toBe('interrupted');
-    expect(readdirSync(`${db}.checkpoints`)).toHaveLength(1);
+    const { plan, db } = await stoppedTask('SIGTERM', 143);
 
     // a second copy of the task while another process holds the trial trains nothing and says so: exit 3
     const d = new Database(db);
@@ -53,28 +62,12 @@ describe('run-trial (a cluster task)', () => {
   });
 
   it('stops on SIGHUP (the terminal closed) as on SIGTERM: checkpointed and interrupted, exit 129', async () => {
-    const dir = tempDir();
-    const plan = planFileIn(dir, LONG);
-    const db = join(dir, 'shard.db');
-    const child = cliSpawn(['run-trial', plan, '--index', '0', '--db', db]);
-    await waitForStderr(child, /training/);
-    await new Promise((r) => setTimeout(r, 800));
-    child.kill('SIGHUP');
-    expect((await exitOf(child)).code).toBe(129);
-    expect(status(db)).toBe('interrupted');
-    expect(readdirSync(`${db}.checkpoints`)).toHaveLength(1);
+    await stoppedTask('SIGHUP', 129);
   });
 
   it('a task whose shard never started the trial resumes it from the study database, its curve whole', async () => {
-    const dir = tempDir();
-    const plan = planFileIn(dir, LONG);
-    const first = join(dir, 'shard-a.db');
+    const { dir, plan, db: first } = await stoppedTask('SIGTERM', 143, ['--checkpoint-steps', '50']);
     const study = join(dir, 'study.db');
-    const child = cliSpawn(['run-trial', plan, '--index', '0', '--db', first, '--checkpoint-steps', '50']);
-    await waitForStderr(child, /training/);
-    await new Promise((r) => setTimeout(r, 800));
-    child.kill('SIGTERM');
-    expect((await exitOf(child)).code).toBe(143);
     expect(cli(['merge', first, '--into', study]).code).toBe(0);
     // the same trial at another index of a changed plan, or after its shard was lost: a new shard
     const second = join(dir, 'shard-b.db');

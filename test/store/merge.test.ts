@@ -24,6 +24,14 @@ import { trialResult } from '../helpers/trial-result.js';
 
 const result = (loss: number) => trialResult({ finalValLoss: loss, finalTrainLoss: loss });
 
+/** A shard at `<dir>/<name>/x.db` holding only the sweep of `plan` (its trials pending), recorded now. */
+function planShard(dir: string, name: string, plan: ReturnType<typeof planOf>): string {
+  const s = Store.open(join(dir, name, 'x.db'), { create: true });
+  s.saveSweep(plan);
+  s.close();
+  return join(dir, name, 'x.db');
+}
+
 describe('merge', () => {
   it('notes a trial a shard still has running: merged as it stands, to merge again once its task ends', () => {
     const dir = tempDir();
@@ -248,16 +256,10 @@ describe('merge, stopped part-way or out of step', () => {
     const older = planOf(tinySyntheticConfig());
     // another N: other trials (another aspect ratio would size these to the same shapes, the same trials)
     const newer = planOf(tinySyntheticConfig().replace('nonzero_params: 3000', 'nonzero_params: 4000'));
-    const shardOf = (name: string, plan: typeof older) => {
-      const s = Store.open(join(dir, name, 'x.db'), { create: true });
-      s.saveSweep(plan);
-      s.close();
-      return join(dir, name, 'x.db');
-    };
     const into = join(dir, 'main', 'study.db');
-    const first = shardOf('old', older);
+    const first = planShard(dir, 'old', older);
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5); // recorded a few ms later
-    const second = shardOf('new', newer);
+    const second = planShard(dir, 'new', newer);
     mergeDatabases(into, [first]);
     // a trial runs rm took out of the target's sweep, which the older config plans
     const target = Store.open(into, { create: false });
@@ -299,16 +301,10 @@ describe('merge, stopped part-way or out of step', () => {
     // the same config, other trials: as when a text file it reads changed between two submissions (ids hash content)
     const other = planOf(tinySyntheticConfig().replace('nonzero_params: 3000', 'nonzero_params: 4000'));
     const after = { ...before, trials: other.trials };
-    const shardOf = (name: string, plan: typeof before) => {
-      const s = Store.open(join(dir, name, 'x.db'), { create: true });
-      s.saveSweep(plan);
-      s.close();
-      return join(dir, name, 'x.db');
-    };
     const into = join(dir, 'main', 'study.db');
-    const first = shardOf('first', before);
+    const first = planShard(dir, 'first', before);
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5); // recorded a few ms later
-    const second = shardOf('second', after);
+    const second = planShard(dir, 'second', after);
     // a shard of the first plan merged twice, or two of its shards: one plan, linked
     expect(mergeDatabases(into, [first]).notes).toEqual([]);
     expect(mergeDatabases(into, [first]).notes).toEqual([]);
@@ -329,7 +325,7 @@ describe('merge, stopped part-way or out of step', () => {
     ]);
     // a later plan of the same config that holds only some of the sweep's trials is another plan too
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
-    const fewer = shardOf('fewer', { ...after, trials: after.trials.slice(0, 1) });
+    const fewer = planShard(dir, 'fewer', { ...after, trials: after.trials.slice(0, 1) });
     expect(mergeDatabases(into, [fewer]).notes).toEqual([
       expect.stringMatching(
         /same config planning other trials .*later than in the target.*1 of the target's earlier trials/,
