@@ -25,8 +25,7 @@ export function windowBatch(
 ): TokenBatch {
   const w = seqLen + 1;
   const tokens = new Int32Array(batchSize * w); // [B, T+1]
-  for (let b = 0; b < batchSize; b++) {
-    const { index, offset } = order.position(first + batch * batchSize + b);
+  for (const [b, { index, offset }] of order.batch(batch, batchSize, first).entries()) {
     const start = offset + index * w;
     tokens.set(stream.subarray(start, start + w), b * w);
   }

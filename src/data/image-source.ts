@@ -32,10 +32,7 @@ export function imageSource(spec: TrialSpec): BatchSource<ImageBatch> {
     sample: (batch) =>
       batchOf(
         data.train,
-        Array.from(
-          { length: spec.batch_size },
-          (_, b) => order.position(first + batch * spec.batch_size + b).index,
-        ),
+        order.batch(batch, spec.batch_size, first).map((p) => p.index),
       ),
     validation,
     heldOutUnits: held.length,

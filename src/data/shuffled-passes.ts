@@ -49,6 +49,14 @@ export class ShuffledPasses {
     return { pass, index: order[k - pass * this.count], offset };
   }
 
+  /**
+   * The examples of training batch `batch` (from 0) of `batchSize` each, reading from example `first` on (a from-dense
+   * trial's offset; 0 otherwise): examples first + batch·B to first + batch·B + B − 1.
+   */
+  batch(batch: number, batchSize: number, first = 0): PassPosition[] {
+    return Array.from({ length: batchSize }, (_, b) => this.position(first + batch * batchSize + b));
+  }
+
   private passAt(pass: number): { pass: number; offset: number; order: Uint32Array } {
     if (this.cached?.pass === pass) return this.cached;
     const rng = Rng.seeded(this.seed, PASS_STREAM + pass);

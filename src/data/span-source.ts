@@ -53,10 +53,9 @@ export function spanCorruptionSource(spec: TrialSpec): BatchSource<SpanBatch> {
   return {
     unitsPerBatch: spec.batch_size * s.input_len,
     sample: (batch, rng) => {
-      const starts = Array.from({ length: spec.batch_size }, (_, b) => {
-        const { index, offset } = order.position(first + batch * spec.batch_size + b);
-        return offset + index * layout.rawLen;
-      });
+      const starts = order
+        .batch(batch, spec.batch_size, first)
+        .map(({ index, offset }) => offset + index * layout.rawLen);
       return make(corpus.train, starts, rng);
     },
     validation,

@@ -5,7 +5,7 @@ import { checkpointPath, checkpointStep, legacyCheckpointPath } from '../sweep/c
 import { count } from '../util/format.js';
 import { decodeSafetensors, writeFileAtomic } from './safetensors.js';
 import { EmptyDatabaseError, Store } from './store.js';
-import type { TrialStatus } from './types.js';
+import { startedUnfinished, type TrialStatus } from './types.js';
 import { storedWeightsPath, weightsPath } from './weights.js';
 
 /** Which of two unfinished records at equal progress wins: failed over interrupted over running over pending. */
@@ -109,10 +109,9 @@ export function mergeDatabases(intoPath: string, shardPaths: readonly string[]):
           status,
           step: (progress(schema).get(id) as { step: number }).step,
           // a checkpoint counts for a trial that database started (a pending one's would be another shard's)
-          resume:
-            status === 'interrupted' || status === 'running' || status === 'failed'
-              ? (checkpointStep(schema === 's' ? shard : target.path, id) ?? 0)
-              : 0,
+          resume: startedUnfinished(status)
+            ? (checkpointStep(schema === 's' ? shard : target.path, id) ?? 0)
+            : 0,
         });
         /** Whether the shard's record of a trial replaces the target's (see {@link betterRecord}). */
         const takes = (t: { id: string; status: TrialStatus }) => {
@@ -339,7 +338,7 @@ export function betterRecord(theirs: Held, mine: Held): boolean {
  */
 function syncCheckpoint(shard: string, target: string, id: string, status: TrialStatus): void {
   const own = checkpointPath(shard, id);
-  const started = status === 'interrupted' || status === 'running' || status === 'failed';
+  const started = startedUnfinished(status);
   const from = existsSync(own) ? own : started ? legacyCheckpointPath(shard, id) : null;
   if (from && existsSync(from)) copyIfPresent(from, checkpointPath(target, id));
   else rmSync(checkpointPath(target, id), { force: true });

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { checkpointPath, checkpointStep } from '../sweep/checkpoints.js';
 import { writeFileAtomic } from './safetensors.js';
 import type { Store } from './store.js';
+import { startedUnfinished } from './types.js';
 
 /**
  * Lets a cluster task resume a trial the study database holds checkpointed when the task's own shard never started
@@ -26,7 +27,7 @@ export function resumeFromStudy(shard: Store, studyPath: string, trialId: string
     const row = study.prepare('SELECT status FROM trials WHERE id = ?').get(trialId) as
       | { status: string }
       | undefined;
-    if (!row || !['interrupted', 'running', 'failed'].includes(row.status)) return null;
+    if (!startedUnfinished(row?.status)) return null;
     points = study
       .prepare('SELECT name, step, tokens, value FROM metrics WHERE trial_id = ? AND step <= ?')
       .all(trialId, step) as typeof points;

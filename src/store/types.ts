@@ -5,6 +5,14 @@ import type { RunEnvironment } from '../util/environment.js';
 export const TRIAL_STATUSES = ['pending', 'running', 'finished', 'failed', 'interrupted'] as const;
 export type TrialStatus = (typeof TRIAL_STATUSES)[number];
 
+/**
+ * Whether a trial of this status was started in its database and not finished (interrupted, running or failed):
+ * a checkpoint beside that database is its own, one a rerun resumes from.
+ */
+export function startedUnfinished(status: string | null | undefined): boolean {
+  return status === 'interrupted' || status === 'running' || status === 'failed';
+}
+
 /** A trial as stored: plan, status and (once finished) results. */
 export interface TrialRecord {
   id: string;

@@ -13,6 +13,7 @@ import {
   type Store,
   StoreWriteError,
 } from '../store/store.js';
+import { startedUnfinished } from '../store/types.js';
 import { weightsPath } from '../store/weights.js';
 import { fmt, fmtDuration } from '../util/format.js';
 import { adoptLegacyCheckpoint, checkpointPath, dropCheckpoint, resumeCheckpoint } from './checkpoints.js';
@@ -197,7 +198,7 @@ export async function runSweep(
       // an interrupted or killed trial resumes from its checkpoint; a failed one retried starts over, unless
       // it failed only because its worker process died, which keeps the checkpoint (record, below)
       const started = before.get(trial.id);
-      const startedHere = started === 'interrupted' || started === 'failed' || started === 'running';
+      const startedHere = startedUnfinished(started);
       const maskSizes = prunerLayers(infos, trial.spec.pruner).map((l) => l.shape[0] * l.shape[1]);
       const {
         state: resume,

@@ -24,6 +24,13 @@ describe('shuffled passes', () => {
     expect(firsts).toEqual(new Set([0, 1]));
   });
 
+  it('gives batch b of B the examples first + b·B on', () => {
+    const passes = new ShuffledPasses(7, 3, 4);
+    // batch 2 of 3 from example 5: examples 11, 12, 13 (13 is the second pass's 6th)
+    expect(passes.batch(2, 3, 5)).toEqual([11, 12, 13].map((k) => passes.position(k)));
+    expect(passes.batch(0, 2)).toEqual([0, 1].map((k) => passes.position(k)));
+  });
+
   it('gives the same position for an example however the passes were read before (resume)', () => {
     fc.assert(
       fc.property(

@@ -14,7 +14,7 @@ import { removedFrom } from '../../store/sweep-overview.js';
 import { shownAxisColumns } from '../../store/trial-axes.js';
 import { type SortKey, sortedTrials } from '../../store/trial-order.js';
 import { trialsCsv } from '../../store/trials-csv.js';
-import type { TrialRecord, TrialStatus } from '../../store/types.js';
+import { startedUnfinished, type TrialRecord, type TrialStatus } from '../../store/types.js';
 import { checkpointStep } from '../../sweep/checkpoints.js';
 import { count, fmt, parseHumanNumber } from '../../util/format.js';
 import { formatTable } from '../../util/table.js';
@@ -256,7 +256,7 @@ export async function runsShowCommand(id: string, opts: RunsShowOptions): Promis
         : '';
     if (t.error) lines.push(`error     ${t.error}${at}`);
     // where a rerun takes an unfinished trial up: from its checkpoint, or from the start
-    if (t.status === 'interrupted' || t.status === 'running' || t.status === 'failed') {
+    if (startedUnfinished(t.status)) {
       const from = checkpointStep(opts.db, t.id);
       const stopped =
         t.status === 'interrupted' && t.errorStep !== null ? `stopped at step ${t.errorStep}; ` : '';
