@@ -284,7 +284,8 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
   const backends = [...new Set(plan.trials.map((t) => t.spec.backend))];
   for (const w of gpuWarnings(backends, gpus, asked)) process.stderr.write(`warning: ${w}\n`);
   // as a local sweep says it: once merged, this plan's trials replace an earlier plan's in the study's sweep
-  const dropping = droppedFrom(opts.db, plan);
+  const study = studyState(opts.db, plan);
+  const dropping = study.dropped;
   if (dropping && dropping.trials > 0)
     process.stderr.write(
       `${droppedNote(plan.name, dropping).replace(/^note: /, `note: once merged into ${opts.db}: `)}\n`,
@@ -322,7 +323,7 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
     process.stdout.write(`wrote ${files.join(', ')}\n`);
     // the trials the study database has finished are left out of the submission: their tasks would do nothing;
     // so are those failed there, as a local sweep leaves them, unless --retry-failed (a task would only exit 1)
-    const known = trialsEndedIn(opts.db);
+    const known = study;
     const trialIds = plan.trials.map((t) => t.id);
     const failedOut = opts.retryFailed ? [] : trialIds.filter((id) => known.failed.has(id));
     const arrayLimit = maxArraySize();
@@ -382,7 +383,7 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
   }
   const image = opts.image ?? 'sparsebench:latest';
   const pvc = opts.pvc ?? 'sparsebench-data';
-  const finishedIds = trialsEndedIn(opts.db).finished;
+  const finishedIds = study.finished;
   const finished = plan.trials.filter((t) => finishedIds.has(t.id)).length;
   const { files, copies } = writeK8sRun(
     plan,
@@ -411,35 +412,22 @@ export async function clusterSweepCommand(config: string, opts: ExecutorOptions)
 }
 
 /**
- * The trials the study database's sweep of this name holds and `plan` does not (see {@link Store.droppedBy}); null
- * when the database does not exist or cannot be read (then {@link trialsEndedIn} says so).
+ * What the study database at `db` already holds of this plan, read once: the ids of the trials finished and of those
+ * failed there, and the trials its sweep of this name has that `plan` does not ({@link Store.droppedBy}, null when
+ * none can be told). Nothing when it does not exist; nothing, with a warning, when it cannot be read (every trial is
+ * then submitted, and each task's --skip-from still skips one finished there).
  */
-function droppedFrom(db: string, plan: SweepPlan): DroppedTrials | null {
-  if (!existsSync(resolve(db))) return null;
-  let store: Store | null = null;
-  try {
-    store = Store.open(db, { create: false, read: 'only' });
-    return store.droppedBy(plan);
-  } catch {
-    return null;
-  } finally {
-    store?.close();
-  }
-}
-
-/**
- * Ids of the trials finished and of those failed in the database at `db`: none when it does not exist, and none,
- * with a warning, when it cannot be read (every trial is then submitted, and each task's --skip-from still skips
- * one finished there).
- */
-function trialsEndedIn(db: string): { finished: Set<string>; failed: Set<string> } {
-  const none = { finished: new Set<string>(), failed: new Set<string>() };
+function studyState(
+  db: string,
+  plan: SweepPlan,
+): { finished: Set<string>; failed: Set<string>; dropped: DroppedTrials | null } {
+  const none = { finished: new Set<string>(), failed: new Set<string>(), dropped: null };
   if (!existsSync(resolve(db))) return none;
   let store: Store | null = null;
   try {
     store = Store.open(db, { create: false, read: 'only' });
     const ids = (status: 'finished' | 'failed') => new Set(store!.listTrials(null, status).map((t) => t.id));
-    return { finished: ids('finished'), failed: ids('failed') };
+    return { finished: ids('finished'), failed: ids('failed'), dropped: store.droppedBy(plan) };
   } catch (e) {
     process.stderr.write(
       `warning: --db ${db} cannot be read to leave out its finished trials (${(e as Error).message}); every trial is submitted, and each skips itself if finished there\n`,
