@@ -22,18 +22,26 @@ function oneOrList<T extends z.ZodType>(item: T) {
 const listedTwice = (j: number) =>
   `listed twice (also at [${j}]); give each value once (repeated trials come from seed)`;
 
+/** Each value that repeats an earlier one, as [its index, the earlier one's], values compared by `key`. */
+function repeats<T>(values: readonly T[], key: (v: T) => unknown = (v) => v): [number, number][] {
+  const first = new Map<unknown, number>();
+  const out: [number, number][] = [];
+  for (const [i, v] of values.entries()) {
+    const j = first.get(key(v));
+    if (j === undefined) first.set(key(v), i);
+    else out.push([i, j]);
+  }
+  return out;
+}
+
 /**
  * An axis whose values must differ: a value listed twice is an error (most likely a typo for another level; repeats
  * of a trial come from seeds): it would be planned once.
  */
 function oneOrMany<T extends z.ZodType>(item: T) {
   return oneOrList(item).superRefine((values, ctx) => {
-    const first = new Map<unknown, number>();
-    for (const [i, v] of (values as unknown[]).entries()) {
-      const j = first.get(v);
-      if (j === undefined) first.set(v, i);
-      else ctx.addIssue({ code: 'custom', path: [i], message: listedTwice(j) });
-    }
+    for (const [i, j] of repeats(values as unknown[]))
+      ctx.addIssue({ code: 'custom', path: [i], message: listedTwice(j) });
   });
 }
 
@@ -116,14 +124,9 @@ export const sweepSchema = z
   .superRefine((s, ctx) => {
     const zip: readonly (typeof ZIPPABLE_AXES)[number][] = s.zip ?? [];
     // an axis alone: each value once
-    for (const key of ZIPPABLE_AXES.filter((k) => !zip.includes(k))) {
-      const first = new Map<number, number>();
-      for (const [i, v] of s[key].entries()) {
-        const j = first.get(v);
-        if (j === undefined) first.set(v, i);
-        else ctx.addIssue({ code: 'custom', path: [key, i], message: listedTwice(j) });
-      }
-    }
+    for (const key of ZIPPABLE_AXES.filter((k) => !zip.includes(k)))
+      for (const [i, j] of repeats(s[key]))
+        ctx.addIssue({ code: 'custom', path: [key, i], message: listedTwice(j) });
     if (zip.length === 0) return;
     const lengths = zip.map((k) => s[k].length);
     if (lengths.some((n) => n !== lengths[0])) {
@@ -135,19 +138,13 @@ export const sweepSchema = z
       return;
     }
     // zipped axes: a value may repeat (one dense shape pruned to two sparsities, two shapes at one sparsity), a tuple not
-    const first = new Map<string, number>();
-    for (let i = 0; i < lengths[0]; i++) {
-      const tuple = zip.map((k) => s[k][i]);
-      const key = JSON.stringify(tuple);
-      const j = first.get(key);
-      if (j === undefined) first.set(key, i);
-      else
-        ctx.addIssue({
-          code: 'custom',
-          path: [zip[0], i],
-          message: `with ${zip.slice(1).join(' and ')} at [${i}], the same ${zip.join(', ')} as at [${j}] (${tuple.join(', ')}): zipped axes advance together, so give each combination once (repeated trials come from seed)`,
-        });
-    }
+    const tuples = Array.from({ length: lengths[0] }, (_, i) => zip.map((k) => s[k][i]));
+    for (const [i, j] of repeats(tuples, (t) => JSON.stringify(t)))
+      ctx.addIssue({
+        code: 'custom',
+        path: [zip[0], i],
+        message: `with ${zip.slice(1).join(' and ')} at [${i}], the same ${zip.join(', ')} as at [${j}] (${tuples[i].join(', ')}): zipped axes advance together, so give each combination once (repeated trials come from seed)`,
+      });
   });
 
 /** A sweep config file (`sweep.yaml`). */
